@@ -1,0 +1,119 @@
+// The facts the analyzer extracts from a codebase: plain, JSON-serialisable data.
+// This is the contract between analyzer/extract/ and everything after it (graph, decompose, plan).
+// All file paths are POSIX paths relative to the analyzed root (e.g. "catalog/routes.ts").
+
+export interface FileFact {
+  path: string;
+  /** lines of code (non-blank lines) */
+  loc: number;
+  /** bytes on disk */
+  size: number;
+  language: 'ts' | 'tsx' | 'js' | 'mjs' | 'cjs';
+  /** external packages imported by this file (bare specifiers, package name only) */
+  externals: string[];
+}
+
+export type ImportKind = 'static' | 're-export' | 'dynamic' | 'require';
+
+export interface ImportEdge {
+  from: string;
+  to: string;
+  kind: ImportKind;
+  typeOnly: boolean;
+  /** the specifier as written in the source */
+  specifier: string;
+  line: number;
+}
+
+export interface CallEdge {
+  /** caller function id: "<file>#<name>" (name "<module>" for top-level code) */
+  from: string;
+  /** callee function id: "<file>#<name>" */
+  to: string;
+  fromFile: string;
+  toFile: string;
+  count: number;
+}
+
+export interface FileCallCount {
+  from: string;
+  to: string;
+  count: number;
+}
+
+export interface CallFacts {
+  /** function-level edges across files */
+  edges: CallEdge[];
+  /** the same, aggregated to file → file */
+  fileEdges: FileCallCount[];
+  /** calls whose target could not be resolved to a declaration in the project */
+  unresolved: number;
+  /** calls resolved to a declaration in the project (including same-file calls) */
+  resolved: number;
+}
+
+export interface HandlerRef {
+  kind: 'inline' | 'named' | 'factory' | 'unresolved';
+  /** file of the handler's declaration */
+  file?: string;
+  /** function name, or "<anonymous>" */
+  name?: string;
+  line?: number;
+}
+
+export interface RouteFact {
+  method: string; // GET, POST, PUT, PATCH, DELETE, ALL, ...
+  /** full path after following mounts, e.g. "/api/books/:id" */
+  path: string;
+  /** where the route is registered */
+  file: string;
+  line: number;
+  /** names of middleware before the handler (e.g. ["requireAuth"]) */
+  middleware: string[];
+  handler: HandlerRef;
+}
+
+export interface UnresolvedRoute {
+  file: string;
+  line: number;
+  method: string;
+  /** the source text of the non-literal path expression */
+  expression: string;
+  reason: string;
+}
+
+export interface TableAccess {
+  file: string;
+  /** enclosing function name, "<module>" for top-level */
+  function: string;
+  table: string;
+  access: 'read' | 'write';
+  line: number;
+  /** how it was found */
+  via: 'sql' | 'knex' | 'sequelize' | 'typeorm' | 'prisma';
+}
+
+export interface Warning {
+  file?: string;
+  message: string;
+}
+
+export interface Facts {
+  version: 1;
+  root: string;
+  files: FileFact[];
+  imports: ImportEdge[];
+  calls: CallFacts;
+  routes: RouteFact[];
+  unresolvedRoutes: UnresolvedRoute[];
+  tables: TableAccess[];
+  warnings: Warning[];
+}
+
+export interface ExtractOptions {
+  includeTests?: boolean;
+  /** files larger than this are skipped with a warning (default 1 MB) */
+  maxFileBytes?: number;
+  /** called as files are read, for progress display */
+  onProgress?: (done: number, total: number) => void;
+}
