@@ -1,0 +1,72 @@
+// `strangler replay <file>`: drive recorded NDJSON traffic through a proxy and print a summary.
+import { Command, InvalidArgumentError } from 'commander';
+import { formatReplaySummary, replayTraffic, type ReplayProgress } from '../../proxy/replay.ts';
+
+function positiveNumber(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value.replace(/\/s$/, ''));
+    if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a positive number, got "${value}"`);
+    return n;
+  };
+}
+
+function positiveInteger(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a positive integer, got "${value}"`);
+    return n;
+  };
+}
+
+interface ReplayFlags {
+  target: string;
+  rate?: number;
+  concurrency?: number;
+  limit?: number;
+  timeout: number;
+  json?: boolean;
+}
+
+export function register(program: Command): void {
+  program
+    .command('replay')
+    .description('Drive recorded traffic (NDJSON, one request a line) through a proxy and summarize the responses.')
+    .argument('<file>', 'traffic file: {"method","path","headers"?,"body"?,"bodyEncoding"?: "utf8"|"base64"} per line')
+    .option('--target <url>', 'where to send the requests', 'http://127.0.0.1:8080')
+    .option('--rate <n>', 'start n requests per second (open loop), e.g. 200 or 200/s', positiveNumber('--rate'))
+    .option('--concurrency <n>', 'max requests in flight (default 16; 1000 in --rate mode)', positiveInteger('--concurrency'))
+    .option('--limit <n>', 'stop after n requests', positiveInteger('--limit'))
+    .option('--timeout <ms>', 'per-request timeout in ms', positiveInteger('--timeout'), 30_000)
+    .option('--json', 'print the summary as JSON')
+    .action(async (file: string, flags: ReplayFlags) => {
+      const tty = process.stderr.isTTY === true;
+      const controller = new AbortController();
+      const onSigint = (): void => controller.abort();
+      process.once('SIGINT', onSigint);
+      let progressShown = false;
+      const showProgress = (p: ReplayProgress): void => {
+        progressShown = true;
+        const rate = p.elapsedMs > 0 ? (p.completed * 1000) / p.elapsedMs : 0;
+        process.stderr.write(
+          `\rreplay: ${p.sent} sent, ${p.completed} answered, ${p.errors} errors, ${p.inFlight} in flight, ${rate.toFixed(0)} req/s   `,
+        );
+      };
+      try {
+        const summary = await replayTraffic(file, {
+          target: flags.target,
+          rate: flags.rate,
+          concurrency: flags.concurrency,
+          limit: flags.limit,
+          timeoutMs: flags.timeout,
+          signal: controller.signal,
+          onProgress: tty ? showProgress : undefined,
+        });
+        if (progressShown) process.stderr.write('\n');
+        progressShown = false;
+        process.stdout.write((flags.json ? JSON.stringify(summary, null, 2) : formatReplaySummary(summary)) + '\n');
+      } finally {
+        if (progressShown) process.stderr.write('\n'); // keep an error message off the progress line
+        process.removeListener('SIGINT', onSigint);
+      }
+    });
+}

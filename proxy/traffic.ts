@@ -1,0 +1,222 @@
+// The recorded-traffic format shared by `strangler replay` and `strangler proxy --record`:
+// NDJSON, one request a line. Parsed through one zod schema at the edge; written append-only.
+import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { z } from 'zod';
+import { UserError } from '../common/user-error.ts';
+
+const required = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'required' : undefined) };
+const headerValue = z.union([z.string(), z.array(z.string())]);
+
+export const trafficRequestSchema = z
+  .object({
+    method: z
+      .string(required)
+      .regex(/^[A-Za-z]+$/, 'expected an HTTP method such as "GET"')
+      .transform((m) => m.toUpperCase()),
+    path: z.string(required).startsWith('/', 'expected a path starting with "/" (query string included)'),
+    headers: z.record(z.string(), headerValue).optional(),
+    body: z.string().optional(),
+    bodyEncoding: z.enum(['utf8', 'base64']).optional(),
+  })
+  .strict();
+
+export type TrafficRequest = z.output<typeof trafficRequestSchema>;
+
+/** What a recorder is handed for one live request; the body is the raw bytes as received. */
+export interface LiveRequest {
+  method: string;
+  /** path with its query string, as on the request line */
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body?: Buffer;
+}
+
+/**
+ * Parses one NDJSON line. A bad line becomes a UserError naming `source:lineNumber`
+ * and what is wrong, so the CLI can print it as one line and exit 2.
+ */
+export function parseTrafficLine(line: string, source: string, lineNumber: number): TrafficRequest {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch (err) {
+    throw new UserError(`${source}:${lineNumber}: not valid JSON (${(err as Error).message}); expected one request object per line`);
+  }
+  const parsed = trafficRequestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'line'}: ${i.message}`).join('; ');
+    throw new UserError(`${source}:${lineNumber}: ${issues}`);
+  }
+  if (parsed.data.bodyEncoding === 'base64' && parsed.data.body !== undefined && !isBase64(parsed.data.body)) {
+    throw new UserError(`${source}:${lineNumber}: body: not valid base64 although bodyEncoding is "base64"`);
+  }
+  return parsed.data;
+}
+
+function isBase64(text: string): boolean {
+  return /^[A-Za-z0-9+/]*={0,2}$/.test(text) && text.length % 4 === 0;
+}
+
+/** Streams the requests of an NDJSON file; blank lines are skipped, a bad line throws (see parseTrafficLine). */
+export async function* readTrafficFile(path: string): AsyncGenerator<TrafficRequest> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new UserError(`${path}: not a file; pass an NDJSON traffic file (one request a line)`);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${path}: cannot read the traffic file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`);
+  }
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let lineNumber = 0;
+  try {
+    for await (const line of lines) {
+      lineNumber++;
+      if (line.trim() === '') continue;
+      yield parseTrafficLine(line, path, lineNumber);
+    }
+  } finally {
+    lines.close();
+  }
+}
+
+/** The body bytes a traffic request carries, decoded from its encoding. */
+export function trafficBody(req: TrafficRequest): Buffer | undefined {
+  if (req.body === undefined) return undefined;
+  return Buffer.from(req.body, req.bodyEncoding === 'base64' ? 'base64' : 'utf8');
+}
+
+// Headers that describe one hop or one framing of the body, not the request; replaying or
+// recording them would be wrong (the client recomputes them) or refused by the HTTP client.
+const hopByHop = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'content-length',
+  'expect',
+  'host',
+]);
+
+export function isHopByHopHeader(name: string): boolean {
+  return hopByHop.has(name.toLowerCase());
+}
+
+export const REDACTED = '[redacted]';
+
+/**
+ * Turns a live request into the traffic format: hop-by-hop headers dropped, the values of
+ * the headers in `redactHeaders` replaced by "[redacted]", the body kept as UTF-8 text when
+ * it is valid UTF-8 (readable diffs of recordings) and as base64 otherwise (byte-exact).
+ */
+export function toTrafficRequest(req: LiveRequest, redactHeaders: readonly string[] = []): TrafficRequest {
+  const redact = new Set(redactHeaders.map((h) => h.toLowerCase()));
+  const headers: Record<string, string | string[]> = {};
+  for (const [rawName, value] of Object.entries(req.headers)) {
+    if (value === undefined) continue;
+    const name = rawName.toLowerCase();
+    if (hopByHop.has(name)) continue;
+    headers[name] = redact.has(name) ? REDACTED : value;
+  }
+  const out: TrafficRequest = { method: req.method.toUpperCase(), path: req.path };
+  if (Object.keys(headers).length > 0) out.headers = headers;
+  if (req.body !== undefined && req.body.length > 0) {
+    const text = decodeUtf8(req.body);
+    if (text !== undefined) {
+      out.body = text;
+    } else {
+      out.body = req.body.toString('base64');
+      out.bodyEncoding = 'base64';
+    }
+  }
+  return out;
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+function decodeUtf8(bytes: Buffer): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+/** One NDJSON line (with its newline) for a traffic request. */
+export function writeTrafficLine(req: TrafficRequest): string {
+  return JSON.stringify(req) + '\n';
+}
+
+export interface TrafficRecorderOptions {
+  /** header names whose values are replaced by "[redacted]" before anything is written */
+  redactHeaders?: readonly string[];
+  /** requests with a larger body are not recorded (counted as skipped); default 1 MiB */
+  maxBodyBytes?: number;
+  /** when this much is waiting to be written, new requests are dropped (counted) rather than
+   * buffered without bound: the recorder sits beside the proxy's hot path; default 8 MiB */
+  maxBufferedBytes?: number;
+}
+
+export interface RecorderStats {
+  recorded: number;
+  skippedLargeBody: number;
+  droppedBackpressure: number;
+}
+
+/** Append-only NDJSON writer for live traffic, with header redaction. Never blocks the caller. */
+export class TrafficRecorder {
+  readonly path: string;
+  private readonly stream: WriteStream;
+  private readonly redactHeaders: readonly string[];
+  private readonly maxBodyBytes: number;
+  private readonly maxBufferedBytes: number;
+  private readonly counts: RecorderStats = { recorded: 0, skippedLargeBody: 0, droppedBackpressure: 0 };
+  private failure: Error | undefined;
+  private closed = false;
+
+  constructor(path: string, options: TrafficRecorderOptions = {}) {
+    this.path = path;
+    this.redactHeaders = options.redactHeaders ?? ['authorization', 'cookie', 'set-cookie'];
+    this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+    this.maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
+    this.stream = createWriteStream(path, { flags: 'a' });
+    this.stream.on('error', (err) => {
+      this.failure = err;
+    });
+  }
+
+  /** Records one request; returns false when it was skipped or dropped. */
+  record(req: LiveRequest): boolean {
+    if (this.closed || this.failure) return false;
+    if (req.body !== undefined && req.body.length > this.maxBodyBytes) {
+      this.counts.skippedLargeBody++;
+      return false;
+    }
+    if (this.stream.writableLength > this.maxBufferedBytes) {
+      this.counts.droppedBackpressure++;
+      return false;
+    }
+    this.stream.write(writeTrafficLine(toTrafficRequest(req, this.redactHeaders)));
+    this.counts.recorded++;
+    return true;
+  }
+
+  stats(): RecorderStats {
+    return { ...this.counts };
+  }
+
+  /** Flushes and closes the file; rejects if the file could not be written. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.failure) throw this.failure;
+    this.stream.end();
+    await once(this.stream, 'finish');
+    if (this.failure) throw this.failure;
+  }
+}

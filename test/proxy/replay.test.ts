@@ -1,0 +1,215 @@
+import { test, describe, before, after, beforeEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+import { replayTraffic } from '../../proxy/replay.ts';
+import { writeTrafficLine, type TrafficRequest } from '../../proxy/traffic.ts';
+import { UserError } from '../../common/user-error.ts';
+
+const cli = fileURLToPath(new URL('../../bin/strangler.ts', import.meta.url));
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
+
+/** A tiny origin: records every request; /status/N answers N; a pluggable hold decides when to answer. */
+class Origin {
+  server: Server;
+  seen: Seen[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  /** called with the response function; default answers at once */
+  hold: (answer: () => void) => void = (answer) => answer();
+
+  constructor() {
+    this.server = createServer((req, res) => this.handle(req, res));
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      this.seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
+      const status = /^\/status\/(\d{3})/.exec(req.url ?? '')?.[1];
+      this.hold(() => {
+        this.inFlight--;
+        res.writeHead(status ? Number(status) : 200, { 'content-type': 'application/json' });
+        res.end('{"ok":true}');
+      });
+    });
+  }
+
+  reset(): void {
+    this.seen = [];
+    this.inFlight = 0;
+    this.maxInFlight = 0;
+    this.hold = (answer) => answer();
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+}
+
+const origin = new Origin();
+let dir: string;
+
+before(async () => {
+  origin.server.listen(0, '127.0.0.1');
+  await once(origin.server, 'listening');
+  dir = await mkdtemp(join(tmpdir(), 'strangler-replay-'));
+});
+after(async () => {
+  origin.server.closeAllConnections();
+  origin.server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+beforeEach(() => origin.reset());
+
+function gets(n: number, prefix = '/r'): TrafficRequest[] {
+  return Array.from({ length: n }, (_, i) => ({ method: 'GET', path: `${prefix}/${i}` }));
+}
+
+function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', cli, ...args], { env: { ...process.env, NODE_ENV: 'test' } }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe('replayTraffic', () => {
+  test('sends every request with its method, path, headers and exact body bytes', async () => {
+    const binary = Buffer.from([0, 1, 2, 0xfe, 0xff, 0x80]);
+    const reqs: TrafficRequest[] = [
+      { method: 'GET', path: '/books/1?fields=title', headers: { 'x-customer-id': '7', connection: 'close' } },
+      { method: 'POST', path: '/cart/items', headers: { 'content-type': 'application/json' }, body: '{"bookId":1,"title":"Ærø"}' },
+      { method: 'PUT', path: '/blob', body: binary.toString('base64'), bodyEncoding: 'base64' },
+      { method: 'DELETE', path: '/cart/items/1' },
+      { method: 'GET', path: '/status/404' },
+      { method: 'GET', path: '/status/503' },
+    ];
+    const summary = await replayTraffic(reqs, { target: origin.url, concurrency: 1 });
+    assert.equal(summary.sent, 6);
+    assert.equal(summary.completed, 6);
+    assert.equal(summary.errors, 0);
+    assert.deepEqual(summary.byStatusClass, { '1xx': 0, '2xx': 4, '3xx': 0, '4xx': 1, '5xx': 1 });
+    assert.equal(summary.bytesReceived, 6 * '{"ok":true}'.length);
+    assert.deepEqual(
+      origin.seen.map((s) => `${s.method} ${s.url}`),
+      ['GET /books/1?fields=title', 'POST /cart/items', 'PUT /blob', 'DELETE /cart/items/1', 'GET /status/404', 'GET /status/503'],
+    );
+    assert.equal(origin.seen[0].headers['x-customer-id'], '7');
+    assert.notEqual(origin.seen[0].headers.connection, 'close', 'hop-by-hop headers from the file are not replayed');
+    assert.equal(origin.seen[1].body.toString('utf8'), '{"bookId":1,"title":"Ærø"}');
+    assert.equal(origin.seen[1].headers['content-type'], 'application/json');
+    assert.deepEqual(origin.seen[2].body, binary);
+    assert.ok(summary.latencyMs.p50 > 0 && summary.latencyMs.p99 >= summary.latencyMs.p50 && summary.latencyMs.max >= summary.latencyMs.p99);
+  });
+
+  test('never has more requests in flight than the concurrency limit', async () => {
+    // answer each request only on a later timer turn so that requests pile up to the limit
+    origin.hold = (answer) => setTimeout(answer, 5);
+    const summary = await replayTraffic(gets(40), { target: origin.url, concurrency: 4 });
+    assert.equal(summary.completed, 40);
+    assert.equal(summary.maxInFlight, 4);
+    assert.ok(origin.maxInFlight <= 4, `origin saw ${origin.maxInFlight} at once`);
+    assert.equal(new Set(origin.seen.map((s) => s.url)).size, 40);
+  });
+
+  test('rate mode is open loop: requests keep starting while earlier ones are unanswered', async () => {
+    // the origin answers nobody until all 8 requests have arrived; a closed loop of 1 would hang
+    const waiting: Array<() => void> = [];
+    origin.hold = (answer) => {
+      waiting.push(answer);
+      if (waiting.length === 8) for (const a of waiting.splice(0)) a();
+    };
+    const t0 = performance.now();
+    const summary = await replayTraffic(gets(8), { target: origin.url, rate: 200 });
+    assert.equal(summary.completed, 8);
+    assert.equal(summary.maxInFlight, 8);
+    // request i is not sent before i/rate seconds: 7 gaps of 5 ms (a lower bound, so it cannot flake on a busy machine)
+    assert.ok(performance.now() - t0 >= 7 * 5 - 1);
+  });
+
+  test('rate mode still honours an explicit concurrency cap', async () => {
+    origin.hold = (answer) => setTimeout(answer, 5);
+    const summary = await replayTraffic(gets(12), { target: origin.url, rate: 10_000, concurrency: 2 });
+    assert.equal(summary.completed, 12);
+    assert.ok(summary.maxInFlight <= 2);
+  });
+
+  test('--limit stops after n requests, reading from a file', async () => {
+    const path = join(dir, 'many.ndjson');
+    await writeFile(path, gets(100).map(writeTrafficLine).join(''));
+    const summary = await replayTraffic(path, { target: origin.url, limit: 7 });
+    assert.equal(summary.sent, 7);
+    assert.equal(origin.seen.length, 7);
+  });
+
+  test('counts connection errors by code instead of failing', async () => {
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const port = (closed.address() as AddressInfo).port;
+    closed.close();
+    await once(closed, 'close');
+    const summary = await replayTraffic(gets(3), { target: `http://127.0.0.1:${port}` });
+    assert.equal(summary.sent, 3);
+    assert.equal(summary.completed, 0);
+    assert.equal(summary.errors, 3);
+    assert.deepEqual(summary.errorsByCode, { ECONNREFUSED: 3 });
+  });
+
+  test('a bad line anywhere in the file stops the run before anything is sent', async () => {
+    const path = join(dir, 'late-bad.ndjson');
+    await writeFile(path, gets(5).map(writeTrafficLine).join('') + '{"method":"GET","path":"no-slash"}\n');
+    await assert.rejects(replayTraffic(path, { target: origin.url }), (err: unknown) => err instanceof UserError && err.message.startsWith(`${path}:6: path:`));
+    assert.equal(origin.seen.length, 0);
+  });
+
+  test('rejects a target that is not an http URL', async () => {
+    await assert.rejects(replayTraffic([], { target: 'localhost:8080' }), (err: unknown) => err instanceof UserError && /--target/.test(err.message));
+  });
+});
+
+describe('strangler replay (CLI)', () => {
+  test('replays a file and prints the summary', async () => {
+    const path = join(dir, 'cli.ndjson');
+    await writeFile(path, [...gets(3), { method: 'GET', path: '/status/500' }].map(writeTrafficLine).join(''));
+    const { code, stdout } = await runCli(['replay', path, '--target', origin.url, '--concurrency', '2']);
+    assert.equal(code, 0);
+    assert.match(stdout, /replayed 4 requests/);
+    assert.match(stdout, /2xx 3, 5xx 1/);
+    assert.match(stdout, /p50 [\d.]+ ms, p99 [\d.]+ ms/);
+    assert.equal(origin.seen.length, 4);
+  });
+
+  test('a bad line is one message naming file and line, exit 2', async () => {
+    const path = join(dir, 'cli-bad.ndjson');
+    await writeFile(path, '{"method":"GET","path":"/ok"}\n{not json\n');
+    const { code, stdout, stderr } = await runCli(['replay', path, '--target', origin.url]);
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    assert.equal(stderr.trim().split('\n').length, 1);
+    assert.match(stderr, new RegExp(`^strangler: ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: not valid JSON`));
+    assert.equal(origin.seen.length, 0);
+  });
+
+  test('a bad flag exits 2', async () => {
+    const { code, stderr } = await runCli(['replay', join(dir, 'cli.ndjson'), '--concurrency', '0']);
+    assert.equal(code, 2);
+    assert.match(stderr, /--concurrency expects a positive integer/);
+  });
+});
