@@ -1,6 +1,8 @@
 // Registers every CLI verb. Each verb is one file in this folder exporting `register(program)`.
 import type { Command } from 'commander';
+import { register as registerReplay } from './replay.ts';
 
 export function registerCommands(program: Command): void {
   void program;
+  registerReplay(program);
 }
