@@ -1,0 +1,199 @@
+// The diff store: better-sqlite3 in WAL mode. record*() only redacts and queues (no I/O on the
+// caller); queued records are flushed in one transaction by count or after a few ms.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { UserError } from '../common/user-error.ts';
+import { createLogger, type Logger } from '../common/log.ts';
+import { migrate } from './store/migrations.ts';
+import { createRedactor, DEFAULT_REDACT, type RedactOptions } from './store/redact.ts';
+import { createReader } from './store/reader.ts';
+import { createWriter, type QueuedOp, type SampleInsert } from './store/writer.ts';
+import type { ComparisonRecord, DiffStore, FieldKey, StoreStats } from './store/types.ts';
+
+export type * from './store/types.ts';
+export { SCHEMA_VERSION } from './store/migrations.ts';
+
+export interface StoreOptions {
+  /** samples kept per (route, fingerprint); counters are never capped */
+  samplesPerFingerprint?: number;
+  /** each stored body (request, monolith, candidate) is cut to this many bytes */
+  maxSampleBodyBytes?: number;
+  /** flush when this many records are queued */
+  flushEvery?: number;
+  /** flush at the latest this long after the first queued record */
+  flushMs?: number;
+  /** records beyond this many waiting are dropped and counted (the database is stuck) */
+  maxQueue?: number;
+  redact?: RedactOptions;
+  logger?: Logger;
+}
+
+const DEFAULTS = { samplesPerFingerprint: 20, maxSampleBodyBytes: 64 * 1024, flushEvery: 500, flushMs: 25, maxQueue: 100_000 };
+
+export function openStore(path: string, options: StoreOptions = {}): DiffStore {
+  const opts = { ...DEFAULTS, ...options };
+  const log = options.logger ?? createLogger('store');
+  const redactor = createRedactor(options.redact ?? DEFAULT_REDACT);
+
+  let db: Database.Database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, undefined, path);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`diff store ${path}: cannot open (${(err as Error).message}); check the path or delete the file to start over`);
+  }
+  const writer = createWriter(db);
+  const reader = createReader(db);
+
+  // sample caps are checked here so redaction and copying are skipped for groups already full
+  const sampleCounts = new Map<string, number>();
+  for (const row of db.prepare('SELECT route_id, fingerprint, sample_count FROM fingerprints').all() as { route_id: string; fingerprint: string; sample_count: number }[]) {
+    sampleCounts.set(`${row.route_id}\u0000${row.fingerprint}`, row.sample_count);
+  }
+
+  let queue: QueuedOp[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
+  let closed = false;
+  const stats: Omit<StoreStats, 'queued'> = { enqueued: 0, written: 0, transactions: 0, dropped: 0, failedFlushes: 0 };
+
+  function enqueue(op: QueuedOp): void {
+    if (closed) throw new Error(`diff store ${path} is closed`);
+    if (queue.length >= opts.maxQueue) {
+      stats.dropped++;
+      return;
+    }
+    queue.push(op);
+    stats.enqueued++;
+    if (queue.length >= opts.flushEvery) {
+      immediate ??= setImmediate(flushQuietly);
+      immediate.unref();
+    } else if (!timer) {
+      timer = setTimeout(flushQuietly, opts.flushMs);
+      timer.unref();
+    }
+  }
+
+  function flush(): void {
+    if (timer) clearTimeout(timer);
+    if (immediate) clearImmediate(immediate);
+    timer = undefined;
+    immediate = undefined;
+    if (queue.length === 0) return;
+    const batch = queue;
+    queue = [];
+    writer.write(batch, opts.samplesPerFingerprint);
+    stats.written += batch.length;
+    stats.transactions++;
+  }
+
+  function flushQuietly(): void {
+    try {
+      flush();
+    } catch (err) {
+      stats.failedFlushes++;
+      log.error({ err, path }, 'diff store flush failed; the batch is lost');
+    }
+  }
+
+  function sampleFor(record: ComparisonRecord, fingerprint: string): SampleInsert | undefined {
+    const key = `${record.routeId}\u0000${fingerprint}`;
+    const have = sampleCounts.get(key) ?? 0;
+    if (have >= opts.samplesPerFingerprint || !record.candidate) return undefined;
+    sampleCounts.set(key, have + 1);
+    const { request, monolith, candidate } = record;
+    const max = opts.maxSampleBodyBytes;
+    return {
+      routeId: record.routeId,
+      fingerprint,
+      at: request.receivedAt,
+      requestId: request.id,
+      method: request.method,
+      path: request.path,
+      query: redactor.query(request.query),
+      requestHeaders: JSON.stringify(redactor.headers(request.headers)),
+      requestBody: redactor.body({ body: request.body, headers: request.headers, size: request.body?.length ?? 0 }, max),
+      monolithStatus: monolith.status,
+      candidateStatus: candidate.status,
+      monolithLatency: monolith.latencyMs,
+      candidateLatency: candidate.latencyMs,
+      monolithHeaders: JSON.stringify(redactor.headers(monolith.headers)),
+      candidateHeaders: JSON.stringify(redactor.headers(candidate.headers)),
+      monolithBody: redactor.body(monolith, max),
+      candidateBody: redactor.body(candidate, max),
+      entries: JSON.stringify(redactor.entries(record.entries)),
+    };
+  }
+
+  const store: DiffStore = {
+    path,
+    upsertRoute(meta) {
+      enqueue({ k: 'route', meta: { ...meta } });
+    },
+    recordComparison(record) {
+      const matched = !record.candidateError && record.entries.length === 0;
+      const fields = sortFields(record.fields);
+      const fingerprint = matched || record.candidateError ? undefined : record.fingerprint;
+      enqueue({
+        k: 'cmp',
+        routeId: record.routeId,
+        at: record.request.receivedAt,
+        error: record.candidateError ?? (record.candidate ? undefined : 'error'),
+        matched,
+        monolithMs: record.monolith.latencyMs,
+        candidateMs: record.candidate?.latencyMs,
+        fields,
+        fingerprint,
+        sample: fingerprint ? sampleFor(record, fingerprint) : undefined,
+      });
+    },
+    recordNoise(record) {
+      enqueue({ k: 'noise', routeId: record.routeId, at: record.at, fields: sortFields(record.fields) });
+    },
+    recordRouteCounters(routeId, counters) {
+      enqueue({ k: 'counters', routeId, at: Date.now(), counters: { ...counters } });
+    },
+    readRoutes() {
+      flush();
+      return reader.routes();
+    },
+    readFields(routeId) {
+      flush();
+      return reader.fields(routeId);
+    },
+    readGroups(routeId) {
+      flush();
+      return reader.groups(routeId);
+    },
+    readSamples(routeId, fingerprint, limit = opts.samplesPerFingerprint) {
+      flush();
+      return reader.samples(routeId, fingerprint, limit);
+    },
+    stats() {
+      return { ...stats, queued: queue.length };
+    },
+    flush,
+    close() {
+      if (closed) return;
+      try {
+        flush();
+      } finally {
+        closed = true;
+        db.close();
+      }
+    },
+  };
+  return store;
+}
+
+function sortFields(fields: readonly FieldKey[]): FieldKey[] {
+  const seen = new Map<string, FieldKey>();
+  for (const f of fields) seen.set(`${f.path}\u0000${f.kind}`, { path: f.path, kind: f.kind });
+  return [...seen.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.kind < b.kind ? -1 : a.kind > b.kind ? 1 : 0));
+}

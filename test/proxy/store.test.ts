@@ -1,0 +1,227 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setImmediate as tick, setTimeout as sleep } from 'node:timers/promises';
+import { gzipSync } from 'node:zlib';
+import Database from 'better-sqlite3';
+import { openStore, SCHEMA_VERSION } from '../../proxy/store.ts';
+import { migrate } from '../../proxy/store/migrations.ts';
+import { UserError } from '../../common/user-error.ts';
+import { comparison, priceDiff, response } from './store-fixtures.ts';
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'strangler-store-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('diff store counters', () => {
+  test('counts compared, raw matches, errors, fields, groups and latency per route', () => {
+    const store = openStore(join(dir, 'counts.sqlite'));
+    store.upsertRoute({ routeId: 'catalog.getBook', service: 'catalog', owner: 'team-catalog', mode: 'shadow' });
+    for (let i = 0; i < 7; i++) store.recordComparison(comparison('catalog.getBook', []));
+    for (let i = 0; i < 3; i++) store.recordComparison(comparison('catalog.getBook', priceDiff));
+    store.recordComparison(comparison('catalog.getBook', [], { candidate: undefined, candidateError: 'timeout' }));
+    store.recordComparison(comparison('catalog.getBook', [], { candidate: undefined, candidateError: 'refused' }));
+    store.recordNoise({ routeId: 'catalog.getBook', at: 5, fields: [{ path: '$.servedAt', kind: 'changed' }] });
+
+    const [route] = store.readRoutes();
+    assert.equal(route.routeId, 'catalog.getBook');
+    assert.equal(route.owner, 'team-catalog');
+    assert.equal(route.mode, 'shadow');
+    assert.equal(route.compared, 10, 'errors are not comparisons');
+    assert.equal(route.matchedRaw, 7);
+    assert.deepEqual(route.errors, { timeout: 1, refused: 1, reset: 0, error: 0 });
+    assert.equal(route.noiseSampled, 1);
+    assert.equal(route.latency.monolith.reduce((s, b) => s + b.count, 0), 12);
+    assert.equal(route.latency.candidate.reduce((s, b) => s + b.count, 0), 10);
+
+    const fields = store.readFields('catalog.getBook');
+    assert.deepEqual(
+      fields.map((f) => [f.path, f.kind, f.raw, f.noise]),
+      [['$.price', 'changed', 3, 0], ['$.servedAt', 'changed', 0, 1]],
+    );
+    assert.equal(fields[1].noiseFirstSeen, 5);
+    const groups = store.readGroups();
+    assert.equal(groups.length, 1);
+    assert.equal(groups[0].count, 3);
+    assert.deepEqual(groups[0].fields, [{ path: '$.price', kind: 'changed' }]);
+    store.close();
+  });
+
+  test('route metadata is upserted: the latest mode and owner win', () => {
+    const store = openStore(join(dir, 'meta.sqlite'));
+    store.upsertRoute({ routeId: 'r', service: 's', mode: 'shadow' });
+    store.upsertRoute({ routeId: 'r', service: 's', owner: 'team-x', mode: 'canary', noise: { relative: 30, absolute: 0.1 } });
+    const [route] = store.readRoutes();
+    assert.equal(route.mode, 'canary');
+    assert.equal(route.owner, 'team-x');
+    assert.deepEqual(route.noise, { relative: 30, absolute: 0.1 });
+    store.close();
+  });
+
+  test('proxy counters are cumulative snapshots and survive a proxy restart', () => {
+    const file = join(dir, 'counters.sqlite');
+    const store = openStore(file);
+    store.recordRouteCounters('r', { dropped: 5, skippedUnsafe: 2, fallbacks: 0 });
+    store.recordRouteCounters('r', { dropped: 8, skippedUnsafe: 2, fallbacks: 1 });
+    store.flush();
+    // restart: the proxy counts from zero again
+    store.recordRouteCounters('r', { dropped: 3, skippedUnsafe: 0, fallbacks: 0 });
+    const [route] = store.readRoutes();
+    assert.deepEqual(route.counters, { dropped: 11, skippedUnsafe: 2, fallbacks: 1 });
+    assert.equal(route.service, 'unknown', 'a route known only from proxy counters is still listed');
+    store.close();
+  });
+});
+
+describe('diff store samples', () => {
+  test('samples are capped per fingerprint while counts keep growing, also across reopen', () => {
+    const file = join(dir, 'caps.sqlite');
+    let store = openStore(file, { samplesPerFingerprint: 5 });
+    for (let i = 0; i < 40; i++) store.recordComparison(comparison('r', priceDiff));
+    store.close();
+    store = openStore(file, { samplesPerFingerprint: 5 });
+    for (let i = 0; i < 40; i++) store.recordComparison(comparison('r', priceDiff));
+    const [group] = store.readGroups('r');
+    assert.equal(group.count, 80);
+    assert.equal(group.sampleCount, 5);
+    assert.equal(store.readSamples('r', group.fingerprint, 100).length, 5);
+    store.close();
+  });
+
+  test('a sample keeps request, both sides and the diff entries; bodies are decoded and capped', () => {
+    const store = openStore(join(dir, 'sample.sqlite'), { maxSampleBodyBytes: 100 });
+    const big = { items: Array.from({ length: 50 }, (_, i) => ({ id: i, title: `Book ${i}` })) };
+    const rec = comparison('r', priceDiff, {
+      monolith: response(gzipSync(JSON.stringify({ price: 10 })), { headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, status: 200, latencyMs: 12 }),
+      candidate: response(big, { status: 201, latencyMs: 34 }),
+    });
+    rec.request = { ...rec.request, method: 'POST', path: '/orders', query: 'x=1', headers: { 'content-type': 'application/json' }, body: Buffer.from('{"qty":2}') };
+    store.recordComparison(rec);
+    const [group] = store.readGroups('r');
+    const [s] = store.readSamples('r', group.fingerprint);
+    assert.equal(s.method, 'POST');
+    assert.equal(s.path, '/orders');
+    assert.equal(s.query, 'x=1');
+    assert.equal(s.requestBody, '{"qty":2}');
+    assert.equal(s.monolith.body, '{"price":10}', 'gzip is decoded for the reader');
+    assert.equal(s.monolith.status, 200);
+    assert.equal(s.candidate.status, 201);
+    assert.equal(s.candidate.latencyMs, 34);
+    assert.match(s.candidate.body, /…\[truncated, \d+ bytes in total\]$/);
+    assert.ok(Buffer.byteLength(s.candidate.body) < 160);
+    assert.deepEqual(s.entries, priceDiff);
+    store.close();
+  });
+});
+
+describe('diff store redaction', () => {
+  test('secret bytes never reach the SQLite file or its WAL', () => {
+    const file = join(dir, 'secrets.sqlite');
+    const store = openStore(file, { redact: { headers: ['authorization', 'cookie', 'set-cookie'], fields: ['$..password', '$..cardNumber', '$.customer.ssn'] } });
+    const secrets = ['Bearer TOKEN-AAA-111', 'session=COOKIE-BBB-222', 'HUNTER2-CCC', '4111-DDD-1111', 'SSN-EEE-333', 'QUERYPW-FFF', 'FORMPW-GGG', 'SETCOOKIE-HHH'];
+    const rec = comparison('r', [
+      { path: '$.customer.cardNumber', kind: 'changed', monolith: '4111-DDD-1111', candidate: 'x' },
+      { path: '$.customer', kind: 'missing', monolith: { ssn: 'SSN-EEE-333', nested: { password: 'HUNTER2-CCC' } } },
+      { path: 'headers.set-cookie', kind: 'header', monolith: 'id=SETCOOKIE-HHH', candidate: undefined },
+    ]);
+    rec.request = {
+      ...rec.request,
+      query: 'password=QUERYPW-FFF&page=2',
+      headers: { authorization: 'Bearer TOKEN-AAA-111', cookie: 'session=COOKIE-BBB-222', 'content-type': 'application/x-www-form-urlencoded' },
+      body: Buffer.from('user=ann&password=FORMPW-GGG'),
+    };
+    rec.monolith = response(gzipSync(JSON.stringify({ customer: { cardNumber: '4111-DDD-1111', ssn: 'SSN-EEE-333', password: 'HUNTER2-CCC' } })), {
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', 'set-cookie': 'id=SETCOOKIE-HHH' },
+    });
+    rec.candidate = response('{"customer":{"password":"HUNTER2-CCC", "cardNumber": "4111-DDD-1111"', { headers: { 'content-type': 'text/plain' } }); // cut-off JSON
+    store.recordComparison(rec);
+
+    const [group] = store.readGroups('r');
+    const [s] = store.readSamples('r', group.fingerprint);
+    assert.equal(s.requestHeaders.authorization, '[redacted]');
+    assert.equal(s.monolith.headers['set-cookie'], '[redacted]');
+    assert.match(s.monolith.body, /"cardNumber":"\[redacted\]"/);
+    assert.match(s.candidate.body, /"password":\s*"\[redacted\]"/);
+    assert.match(s.query, /^password=%5Bredacted%5D&page=2$/);
+    assert.deepEqual(s.entries[1].monolith, { ssn: '[redacted]', nested: { password: '[redacted]' } });
+    store.close();
+
+    const bytes = Buffer.concat([file, `${file}-wal`, `${file}-shm`].filter((f) => existsSync(f)).map((f) => readFileSync(f)));
+    for (const secret of secrets) assert.equal(bytes.includes(secret), false, `${secret} leaked into the store`);
+    assert.ok(bytes.includes('[redacted]'), 'the sample itself was written');
+  });
+});
+
+describe('diff store batching', () => {
+  test('enqueue does no I/O; many records are written in a few transactions', async () => {
+    const store = openStore(join(dir, 'batch.sqlite'), { flushEvery: 500, flushMs: 10_000 });
+    for (let i = 0; i < 2000; i++) store.recordComparison(comparison('r', i % 2 ? priceDiff : []));
+    assert.equal(store.stats().transactions, 0, 'nothing is written on the caller');
+    assert.equal(store.stats().queued, 2000);
+    await tick();
+    const stats = store.stats();
+    assert.equal(stats.queued, 0);
+    assert.equal(stats.written, 2000);
+    assert.ok(stats.transactions <= 4, `expected a few transactions, got ${stats.transactions}`);
+    assert.equal(store.readRoutes()[0].compared, 2000);
+    store.close();
+  });
+
+  test('a lone record is flushed by the timer', async () => {
+    const store = openStore(join(dir, 'timer.sqlite'), { flushMs: 5 });
+    store.recordComparison(comparison('r', []));
+    for (let i = 0; i < 400 && store.stats().written === 0; i++) await sleep(5);
+    assert.equal(store.stats().written, 1);
+    store.close();
+  });
+
+  test('a full queue drops and counts instead of growing', () => {
+    const store = openStore(join(dir, 'full.sqlite'), { maxQueue: 10, flushEvery: 1000 });
+    for (let i = 0; i < 25; i++) store.recordComparison(comparison('r', []));
+    assert.equal(store.stats().dropped, 15);
+    store.close();
+    assert.throws(() => store.recordComparison(comparison('r', [])), /closed/);
+  });
+});
+
+describe('diff store schema', () => {
+  test('a v1 file is migrated to the latest version and keeps its data', () => {
+    const file = join(dir, 'v1.sqlite');
+    const db = new Database(file);
+    migrate(db, 1);
+    db.prepare("INSERT INTO routes (route_id, service, owner, mode, compared, matched_raw) VALUES ('old.route', 'catalog', 'team-a', 'shadow', 900, 899)").run();
+    db.prepare('INSERT INTO fields (route_id, path, kind, raw) VALUES (?, ?, ?, ?)').run('old.route', '$.price', 'changed', 1);
+    assert.equal(db.pragma('user_version', { simple: true }), 1);
+    db.close();
+
+    const store = openStore(file);
+    const [route] = store.readRoutes();
+    assert.equal(route.compared, 900);
+    assert.equal(route.noiseSampled, 0);
+    store.recordNoise({ routeId: 'old.route', at: 1, fields: [{ path: '$.price', kind: 'changed' }] });
+    store.recordRouteCounters('old.route', { dropped: 4, skippedUnsafe: 0, fallbacks: 0 });
+    const [after] = store.readRoutes();
+    assert.equal(after.noiseSampled, 1);
+    assert.equal(after.counters.dropped, 4);
+    assert.equal(store.readFields('old.route')[0].noise, 1);
+    store.close();
+    const check = new Database(file, { readonly: true });
+    assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    check.close();
+  });
+
+  test('a file from a newer strangler or not a database is refused with a user error', () => {
+    const newer = join(dir, 'newer.sqlite');
+    const db = new Database(newer);
+    db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    db.close();
+    assert.throws(() => openStore(newer), (e: unknown) => e instanceof UserError && /newer/.test(e.message));
+    const junk = join(dir, 'junk.sqlite');
+    writeFileSync(junk, 'this is not a database, just text that is long enough to look like a header'.repeat(20));
+    assert.throws(() => openStore(junk), (e: unknown) => e instanceof UserError && /cannot open/.test(e.message));
+  });
+});
