@@ -8,7 +8,7 @@ export interface FileFact {
   loc: number;
   /** bytes on disk */
   size: number;
-  language: 'ts' | 'tsx' | 'js' | 'mjs' | 'cjs';
+  language: 'ts' | 'tsx' | 'mts' | 'cts' | 'js' | 'mjs' | 'cjs';
   /** external packages imported by this file (bare specifiers, package name only) */
   externals: string[];
 }
@@ -50,6 +50,8 @@ export interface CallFacts {
   unresolved: number;
   /** calls resolved to a declaration in the project (including same-file calls) */
   resolved: number;
+  /** calls resolved to something outside the project (an npm package, the JS/Node runtime) */
+  external?: number;
 }
 
 export interface HandlerRef {
@@ -93,6 +95,16 @@ export interface TableAccess {
   via: 'sql' | 'knex' | 'sequelize' | 'typeorm' | 'prisma';
 }
 
+/** A table declared by schema code (CREATE TABLE, an ORM model, a Prisma model): not a data access. */
+export interface SchemaTable {
+  table: string;
+  file: string;
+  line: number;
+  via: 'sql' | 'sequelize' | 'typeorm' | 'prisma';
+  /** ORM model / entity name, when declared through an ORM */
+  model?: string;
+}
+
 export interface Warning {
   file?: string;
   message: string;
@@ -107,6 +119,8 @@ export interface Facts {
   routes: RouteFact[];
   unresolvedRoutes: UnresolvedRoute[];
   tables: TableAccess[];
+  /** tables declared (DDL, ORM models); accesses are in `tables` */
+  schema?: SchemaTable[];
   warnings: Warning[];
 }
 
@@ -114,6 +128,6 @@ export interface ExtractOptions {
   includeTests?: boolean;
   /** files larger than this are skipped with a warning (default 1 MB) */
   maxFileBytes?: number;
-  /** called as files are read, for progress display */
-  onProgress?: (done: number, total: number) => void;
+  /** called as files are read ("read") and then analysed ("analyze"), for progress display */
+  onProgress?: (done: number, total: number, phase?: 'read' | 'analyze') => void;
 }

@@ -1,0 +1,116 @@
+// Finds the source files under a root: which files the analyzer reads, and which it skips and why.
+// Walks the folder itself (not tsconfig's include) so that analysis sees what is on disk, follows
+// symlinked folders once (real paths are remembered, so loops end) and never reads a file to decide.
+import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import path from 'node:path';
+import type { FileFact, Warning } from './types.ts';
+
+export interface DiscoveredFile {
+  /** absolute path as walked (symlinks not resolved) */
+  abs: string;
+  /** POSIX path relative to the root */
+  rel: string;
+  size: number;
+  language: FileFact['language'];
+}
+
+export interface DiscoverOptions {
+  includeTests: boolean;
+  maxFileBytes: number;
+}
+
+const LANGUAGE_BY_EXT: Record<string, FileFact['language']> = {
+  '.ts': 'ts',
+  '.tsx': 'tsx',
+  '.mts': 'mts',
+  '.cts': 'cts',
+  '.js': 'js',
+  '.jsx': 'js',
+  '.mjs': 'mjs',
+  '.cjs': 'cjs',
+};
+
+/** Folders that never hold the application's own source. */
+const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'build', 'out', 'coverage', 'bower_components']);
+const TEST_DIRS = new Set(['test', 'tests', '__tests__', '__mocks__', 'spec']);
+const TEST_FILE = /\.(test|spec)\.[cm]?[jt]sx?$/;
+
+export function languageOf(file: string): FileFact['language'] | undefined {
+  if (file.endsWith('.d.ts') || file.endsWith('.d.mts') || file.endsWith('.d.cts')) return undefined;
+  return LANGUAGE_BY_EXT[path.extname(file)];
+}
+
+export function isTestPath(rel: string): boolean {
+  if (TEST_FILE.test(rel)) return true;
+  const parts = rel.split('/');
+  parts.pop();
+  return parts.some((p) => TEST_DIRS.has(p));
+}
+
+export function discoverFiles(root: string, options: DiscoverOptions): { files: DiscoveredFile[]; warnings: Warning[] } {
+  const files: DiscoveredFile[] = [];
+  const warnings: Warning[] = [];
+  const seenDirs = new Set<string>();
+
+  const walk = (dir: string, relDir: string): void => {
+    let real: string;
+    try {
+      real = realpathSync(dir);
+    } catch {
+      return;
+    }
+    if (seenDirs.has(real)) {
+      if (relDir !== '') warnings.push({ file: relDir, message: `folder ${relDir} was already read through another path (symlink loop?), skipped` });
+      return;
+    }
+    seenDirs.add(real);
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      warnings.push({ file: relDir || '.', message: `cannot read folder: ${(err as Error).message}` });
+      return;
+    }
+    // Sorted so that output order does not depend on the file system.
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const abs = path.join(dir, entry.name);
+      const rel = relDir === '' ? entry.name : `${relDir}/${entry.name}`;
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        try {
+          const st = statSync(abs);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch {
+          warnings.push({ file: rel, message: `broken symlink ${rel}, skipped` });
+          continue;
+        }
+      }
+      if (isDir) {
+        if (entry.name.startsWith('.') || SKIPPED_DIRS.has(entry.name)) continue;
+        if (!options.includeTests && TEST_DIRS.has(entry.name)) continue;
+        walk(abs, rel);
+      } else if (isFile) {
+        const language = languageOf(entry.name);
+        if (!language) continue;
+        if (!options.includeTests && TEST_FILE.test(entry.name)) continue;
+        let size: number;
+        try {
+          size = statSync(abs).size;
+        } catch {
+          continue;
+        }
+        if (size > options.maxFileBytes) {
+          warnings.push({ file: rel, message: `${rel} is ${size} bytes, over the ${options.maxFileBytes}-byte cap, skipped (raise --max-file-bytes to read it)` });
+          continue;
+        }
+        files.push({ abs, rel, size, language });
+      }
+    }
+  };
+
+  walk(root, '');
+  return { files, warnings };
+}

@@ -1,0 +1,68 @@
+// extractFacts(root): read a TypeScript/JavaScript codebase and return plain facts (files, imports,
+// calls, routes, tables). The library entry point of the analyzer's first half.
+import { newCallTally, extractCalls, type CallTally } from './calls.ts';
+import { extractImports } from './imports.ts';
+import { loadProject } from './project.ts';
+import { extractRoutes } from './routes.ts';
+import { extractTables } from './tables.ts';
+import type { CallFacts, ExtractOptions, Facts, FileCallCount, FileFact, ImportEdge } from './types.ts';
+
+export type * from './types.ts';
+
+function callFacts(tally: CallTally): CallFacts {
+  const edges: CallFacts['edges'] = [];
+  const byFile = new Map<string, number>();
+  for (const [key, count] of tally.edges) {
+    const [from, to, fromFile, toFile] = key.split('\0');
+    edges.push({ from, to, fromFile, toFile, count });
+    const fileKey = `${fromFile}\0${toFile}`;
+    byFile.set(fileKey, (byFile.get(fileKey) ?? 0) + count);
+  }
+  const fileEdges: FileCallCount[] = [];
+  for (const [key, count] of byFile) {
+    const [from, to] = key.split('\0');
+    fileEdges.push({ from, to, count });
+  }
+  edges.sort((a, b) => cmp(a.from, b.from) || cmp(a.to, b.to));
+  fileEdges.sort((a, b) => cmp(a.from, b.from) || cmp(a.to, b.to));
+  return { edges, fileEdges, resolved: tally.resolved, unresolved: tally.unresolved, external: tally.external };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+export async function extractFacts(root: string, options: ExtractOptions = {}): Promise<Facts> {
+  const project = loadProject(root, options);
+  const warnings = [...project.warnings];
+  const files: FileFact[] = [];
+  const imports: ImportEdge[] = [];
+  const tally = newCallTally();
+  const total = project.files.length;
+  let done = 0;
+  for (const file of project.files) {
+    const fileImports = extractImports(project, file);
+    imports.push(...fileImports.edges);
+    warnings.push(...fileImports.warnings);
+    files.push({ path: file.rel, loc: file.loc, size: file.size, language: file.language, externals: fileImports.externals });
+    extractCalls(project, file, tally);
+    options.onProgress?.(++done, total, 'analyze');
+    // Yield now and then so that a caller's progress display (and signals) stay live on big codebases.
+    if (done % 200 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+  const routes = extractRoutes(project);
+  const tables = extractTables(project);
+  warnings.push(...routes.warnings, ...tables.warnings);
+  return {
+    version: 1,
+    root: project.root,
+    files,
+    imports,
+    calls: callFacts(tally),
+    routes: routes.routes,
+    unresolvedRoutes: routes.unresolved,
+    tables: tables.accesses,
+    schema: tables.schema,
+    warnings,
+  };
+}

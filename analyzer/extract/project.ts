@@ -1,0 +1,140 @@
+// Loads a codebase into one ts-morph Project: the files found on disk, the compiler options from the
+// root's tsconfig.json when there is one (paths, baseUrl), and a program whose type checker resolves
+// symbols across files. Everything ts-specific stays inside analyzer/extract/.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { Project, ts } from 'ts-morph';
+import { UserError } from '../../common/user-error.ts';
+import { discoverFiles, type DiscoveredFile } from './discover.ts';
+import type { ExtractOptions, Warning } from './types.ts';
+
+export interface LoadedFile extends DiscoveredFile {
+  source: ts.SourceFile;
+  loc: number;
+}
+
+export interface LoadedProject {
+  root: string;
+  files: LoadedFile[];
+  /** absolute path (as the compiler sees it) → loaded file */
+  byAbs: Map<string, LoadedFile>;
+  program: ts.Program;
+  checker: ts.TypeChecker;
+  compilerOptions: ts.CompilerOptions;
+  resolutionCache: ts.ModuleResolutionCache;
+  warnings: Warning[];
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+
+/**
+ * Compiler options used for every project. Module resolution is "Bundler" whatever the project says:
+ * it resolves what real codebases write (extension-less ESM, index files, `.js` → `.ts`, tsconfig
+ * paths) and what they run under Node or a bundler alike. `noResolve` keeps node_modules out of the
+ * program: packages are listed as externals, never parsed, which keeps big codebases fast.
+ */
+function baseOptions(fromTsconfig: ts.CompilerOptions): ts.CompilerOptions {
+  return {
+    baseUrl: fromTsconfig.baseUrl,
+    paths: fromTsconfig.paths,
+    pathsBasePath: fromTsconfig.pathsBasePath,
+    rootDirs: fromTsconfig.rootDirs,
+    jsx: fromTsconfig.jsx ?? ts.JsxEmit.Preserve,
+    experimentalDecorators: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.ESNext,
+    moduleResolution: ts.ModuleResolutionKind.Bundler,
+    allowJs: true,
+    checkJs: false,
+    allowImportingTsExtensions: true,
+    resolveJsonModule: false,
+    noEmit: true,
+    noResolve: true,
+    types: [],
+    lib: ['lib.es2022.d.ts'],
+    skipLibCheck: true,
+    preserveSymlinks: true,
+    ignoreDeprecations: '6.0',
+  };
+}
+
+function readTsconfig(root: string, warnings: Warning[]): ts.CompilerOptions {
+  const file = path.join(root, 'tsconfig.json');
+  if (!existsSync(file)) return {};
+  const read = ts.readConfigFile(file, (p) => ts.sys.readFile(p));
+  if (read.error) {
+    warnings.push({ file: 'tsconfig.json', message: `tsconfig.json could not be read (${ts.flattenDiagnosticMessageText(read.error.messageText, ' ')}), using defaults` });
+    return {};
+  }
+  const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, root, undefined, file);
+  for (const d of parsed.errors) {
+    // "No inputs were found" is irrelevant: files come from the folder walk, not from include.
+    if (d.code === 18003) continue;
+    warnings.push({ file: 'tsconfig.json', message: `tsconfig.json: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}` });
+  }
+  return parsed.options;
+}
+
+function countLoc(text: string): number {
+  let loc = 0;
+  let blank = true;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
+      if (!blank) loc++;
+      blank = true;
+    } else if (c !== 32 && c !== 9 && c !== 13) {
+      blank = false;
+    }
+  }
+  return blank ? loc : loc + 1;
+}
+
+export function loadProject(rootArg: string, options: ExtractOptions = {}): LoadedProject {
+  const root = path.resolve(rootArg);
+  if (!existsSync(root)) throw new UserError(`${rootArg} does not exist; pass the folder that holds the codebase's source`);
+  if (!statSync(root).isDirectory()) throw new UserError(`${rootArg} is not a folder; pass the folder that holds the codebase's source`);
+
+  const includeTests = options.includeTests ?? false;
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const { files: found, warnings } = discoverFiles(root, { includeTests, maxFileBytes });
+  if (found.length === 0) {
+    throw new UserError(`no .ts/.tsx/.js/.mjs/.cjs source files under ${rootArg} (node_modules, dist, build${includeTests ? '' : ' and tests'} are skipped); pass the folder that holds the codebase's source`);
+  }
+
+  const compilerOptions = baseOptions(readTsconfig(root, warnings));
+  const project = new Project({ compilerOptions, skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true });
+
+  const files: LoadedFile[] = [];
+  const texts = new Map<string, { file: DiscoveredFile; text: string }>();
+  for (let i = 0; i < found.length; i++) {
+    const file = found[i];
+    try {
+      const text = readFileSync(file.abs, 'utf8');
+      texts.set(file.abs, { file, text });
+      project.createSourceFile(file.abs, text, { overwrite: true });
+    } catch (err) {
+      warnings.push({ file: file.rel, message: `cannot read ${file.rel}: ${(err as Error).message}` });
+    }
+    options.onProgress?.(i + 1, found.length, 'read');
+  }
+
+  const program = project.getProgram().compilerObject;
+  const byAbs = new Map<string, LoadedFile>();
+  for (const { file, text } of texts.values()) {
+    const source = program.getSourceFile(file.abs);
+    if (!source) continue;
+    const loaded: LoadedFile = { ...file, source, loc: countLoc(text) };
+    files.push(loaded);
+    byAbs.set(path.normalize(source.fileName), loaded);
+    const syntax = program.getSyntacticDiagnostics(source);
+    if (syntax.length > 0) {
+      const d = syntax[0];
+      const line = d.start === undefined ? 0 : source.getLineAndCharacterOfPosition(d.start).line + 1;
+      warnings.push({ file: file.rel, message: `${file.rel}:${line}: syntax error (${ts.flattenDiagnosticMessageText(d.messageText, ' ')}); facts from this file may be incomplete` });
+    }
+  }
+
+  const resolutionCache = ts.createModuleResolutionCache(root, (f) => f, compilerOptions);
+  return { root, files, byAbs, program, checker: program.getTypeChecker(), compilerOptions, resolutionCache, warnings };
+}

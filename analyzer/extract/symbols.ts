@@ -1,0 +1,168 @@
+// Symbol → declaration through the type checker (imports, aliases, re-exports, require(), members),
+// and declaration → function id. The one place that decides whether a reference lands in the
+// project, outside it (npm package, runtime), or nowhere known.
+import path from 'node:path';
+import { ts } from 'ts-morph';
+import { functionName, isFunctionLike, lineOf, memberName, ownFunctionName } from './functions.ts';
+import type { LoadedFile, LoadedProject } from './project.ts';
+
+export interface CodeTarget {
+  file: LoadedFile;
+  /** name part of the function id */
+  name: string;
+  line: number;
+  /** the declaration the reference landed on */
+  decl: ts.Node;
+}
+
+export type Target = { kind: 'project'; target: CodeTarget } | { kind: 'external' } | { kind: 'unknown' };
+
+const UNKNOWN: Target = { kind: 'unknown' };
+const EXTERNAL: Target = { kind: 'external' };
+
+export function fileOf(project: LoadedProject, node: ts.Node): LoadedFile | undefined {
+  return project.byAbs.get(path.normalize(node.getSourceFile().fileName));
+}
+
+function isBareSpecifier(spec: string): boolean {
+  return !spec.startsWith('.') && !spec.startsWith('/');
+}
+
+/** The module specifier an import-like declaration pulls from (ESM import, import=, JS require). */
+function importSpecifierOf(decl: ts.Node): string | undefined {
+  for (let cur: ts.Node | undefined = decl; cur; cur = cur.parent) {
+    if (ts.isImportDeclaration(cur) && ts.isStringLiteral(cur.moduleSpecifier)) return cur.moduleSpecifier.text;
+    if (ts.isImportEqualsDeclaration(cur) && ts.isExternalModuleReference(cur.moduleReference)) {
+      const e = cur.moduleReference.expression;
+      return ts.isStringLiteral(e) ? e.text : undefined;
+    }
+    if (ts.isVariableDeclaration(cur)) {
+      let init = cur.initializer;
+      while (init && ts.isPropertyAccessExpression(init)) init = init.expression;
+      if (init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require') {
+        const arg = init.arguments[0];
+        return arg && ts.isStringLiteral(arg) ? arg.text : undefined;
+      }
+      return undefined;
+    }
+    if (ts.isStatement(cur)) return undefined;
+  }
+  return undefined;
+}
+
+/** The symbol a reference stands for, aliases followed to the end. */
+export function symbolOf(project: LoadedProject, node: ts.Node): { symbol?: ts.Symbol; viaExternalImport: boolean } {
+  const checker = project.checker;
+  const symbol = checker.getSymbolAtLocation(node);
+  if (!symbol) return { viaExternalImport: false };
+  if (symbol.flags & ts.SymbolFlags.Alias) {
+    const aliased = checker.getAliasedSymbol(symbol);
+    if (aliased.declarations?.length) return { symbol: aliased, viaExternalImport: false };
+    const spec = symbol.declarations?.[0] && importSpecifierOf(symbol.declarations[0]);
+    return { viaExternalImport: spec !== undefined && isBareSpecifier(spec) };
+  }
+  const decl = symbol.declarations?.[0];
+  const spec = decl && (ts.isVariableDeclaration(decl) || ts.isBindingElement(decl)) ? importSpecifierOf(decl) : undefined;
+  if (spec !== undefined && isBareSpecifier(spec)) return { viaExternalImport: true };
+  return { symbol, viaExternalImport: false };
+}
+
+function unwrap(expr: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr) || ts.isNonNullExpression(expr)) expr = expr.expression;
+  return expr;
+}
+
+/** Declaration → the code it names, or undefined when it names no code (a parameter, an interface member). */
+export function codeTargetOf(project: LoadedProject, decl: ts.Node): CodeTarget | undefined {
+  const file = fileOf(project, decl);
+  if (!file) return undefined;
+  const source = file.source;
+  const make = (name: string, node: ts.Node): CodeTarget => ({ file, name, line: lineOf(node, source), decl: node });
+  if (isFunctionLike(decl)) return make(ownFunctionName(decl, source), decl);
+  if (ts.isClassDeclaration(decl) || ts.isClassExpression(decl)) return make(decl.name?.text ?? 'default', decl);
+  if (ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name)) {
+    const init = decl.initializer && unwrap(decl.initializer);
+    if (init && (isFunctionLike(init) || ts.isClassExpression(init))) return make(ownFunctionName(init, source), init);
+    return make(decl.name.text, decl);
+  }
+  if (ts.isPropertyAssignment(decl)) {
+    const init = unwrap(decl.initializer);
+    if (isFunctionLike(init)) return make(ownFunctionName(init, source), init);
+    const name = functionNameOfMember(decl);
+    return name ? make(name, decl) : undefined;
+  }
+  if (ts.isPropertyDeclaration(decl)) {
+    const init = decl.initializer && unwrap(decl.initializer);
+    if (init && isFunctionLike(init)) return make(ownFunctionName(init, source), init);
+    const name = functionNameOfMember(decl);
+    return name ? make(name, decl) : undefined;
+  }
+  if (ts.isBinaryExpression(decl)) {
+    const right = unwrap(decl.right);
+    if (isFunctionLike(right)) return make(ownFunctionName(right, source), right);
+    return undefined;
+  }
+  if (ts.isPropertyAccessExpression(decl) && ts.isBinaryExpression(decl.parent)) return codeTargetOf(project, decl.parent);
+  if (ts.isExportAssignment(decl)) {
+    const e = unwrap(decl.expression);
+    if (isFunctionLike(e)) return make(ownFunctionName(e, source), e);
+    return undefined;
+  }
+  return undefined;
+}
+
+function functionNameOfMember(decl: ts.PropertyAssignment | ts.PropertyDeclaration): string | undefined {
+  const n = decl.name;
+  if (!(ts.isIdentifier(n) || ts.isStringLiteral(n))) return undefined;
+  return functionName(decl) ?? memberName(decl.parent, n.text);
+}
+
+/** Where a reference (identifier, property name) leads: a declaration in the project, outside, or unknown. */
+export function resolveReference(project: LoadedProject, node: ts.Node): Target {
+  const { symbol, viaExternalImport } = symbolOf(project, node);
+  if (!symbol) return viaExternalImport ? EXTERNAL : UNKNOWN;
+  const decls = symbol.declarations ?? [];
+  if (decls.length === 0) return UNKNOWN;
+  let inProject = false;
+  for (const raw of decls) {
+    let decl: ts.Node = raw;
+    if (ts.isShorthandPropertyAssignment(decl)) {
+      const value = project.checker.getShorthandAssignmentValueSymbol(decl);
+      const valueDecl = value && (value.flags & ts.SymbolFlags.Alias ? project.checker.getAliasedSymbol(value) : value).declarations?.[0];
+      if (!valueDecl) continue;
+      decl = valueDecl;
+    }
+    if (!fileOf(project, decl)) continue;
+    inProject = true;
+    const direct = codeTargetOf(project, decl);
+    if (direct && !needsTypeFallback(decl)) return { kind: 'project', target: direct };
+    // `const { f } = require('./x')`, `const f = other.f`, `const h = makeHandler()`: follow the value's
+    // type to the function it holds (one checker call, only on this path).
+    const viaType = functionFromType(project, decl);
+    if (viaType) return { kind: 'project', target: viaType };
+    if (direct) return { kind: 'project', target: direct };
+  }
+  return inProject ? UNKNOWN : EXTERNAL;
+}
+
+function needsTypeFallback(decl: ts.Node): boolean {
+  if (ts.isBindingElement(decl)) return true;
+  if (ts.isVariableDeclaration(decl)) {
+    const init = decl.initializer && unwrap(decl.initializer);
+    return !!init && !isFunctionLike(init) && !ts.isClassExpression(init) && !ts.isObjectLiteralExpression(init);
+  }
+  return false;
+}
+
+function functionFromType(project: LoadedProject, decl: ts.Node): CodeTarget | undefined {
+  const name = (decl as ts.NamedDeclaration).name;
+  if (!name) return undefined;
+  const type = project.checker.getTypeAtLocation(name);
+  const symbol = type.getSymbol();
+  for (const d of symbol?.declarations ?? []) {
+    if (!isFunctionLike(d) && !ts.isClassDeclaration(d)) continue;
+    const target = codeTargetOf(project, d);
+    if (target) return target;
+  }
+  return undefined;
+}
