@@ -1,0 +1,81 @@
+// Turns captured response bytes into something comparable: content-decoded, then JSON, text, a binary
+// digest, or (for bodies over maxBodyBytes) only the hash and size the capture kept.
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import type { CapturedResponse } from '../types.ts';
+
+export interface NormalizedBody {
+  kind: 'json' | 'text' | 'binary' | 'hash';
+  /** parsed JSON, a string, or { hash, size } */
+  value: unknown;
+}
+
+/** Decoded bodies above this are compared by digest only, so a compression bomb cannot exhaust memory. */
+export const MAX_DECODED_BYTES = 64 * 1024 * 1024;
+
+const JSON_TYPE = /[/+]json\b/i;
+const TEXT_TYPE = /^text\/|[/+]xml\b|javascript|x-www-form-urlencoded|ndjson/i;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function digest(buf: Buffer): { hash: string; size: number } {
+  return { hash: createHash('sha256').update(buf).digest('hex'), size: buf.length };
+}
+
+/** Undoes content-encoding (gzip, deflate, br, in the order listed); undefined when it cannot. */
+export function decodeContent(body: Buffer, encoding: string | undefined): Buffer | undefined {
+  if (!encoding) return body;
+  const codings = encoding.split(',').map((c) => c.trim().toLowerCase()).filter((c) => c && c !== 'identity');
+  let out = body;
+  const opts = { maxOutputLength: MAX_DECODED_BYTES };
+  try {
+    for (let i = codings.length - 1; i >= 0; i--) {
+      const c = codings[i];
+      if (c === 'gzip' || c === 'x-gzip') out = gunzipSync(out, opts);
+      else if (c === 'br') out = brotliDecompressSync(out, opts);
+      else if (c === 'deflate') {
+        // Servers disagree on whether "deflate" means zlib-wrapped or raw; accept both.
+        try {
+          out = inflateSync(out, opts);
+        } catch {
+          out = inflateRawSync(out, opts);
+        }
+      } else return undefined;
+    }
+  } catch {
+    return undefined;
+  }
+  return out;
+}
+
+function toText(buf: Buffer): string | undefined {
+  try {
+    const s = utf8.decode(buf);
+    return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The comparable body of a response, before any rule is applied. */
+export function decodeBody(res: CapturedResponse): NormalizedBody {
+  if (res.truncated) return { kind: 'hash', value: { hash: res.hash, size: res.size } };
+  const raw = res.body ?? Buffer.alloc(0);
+  const decoded = decodeContent(raw, res.headers['content-encoding']);
+  if (!decoded) return { kind: 'binary', value: digest(raw) };
+  const type = res.headers['content-type'] ?? '';
+  const isJson = JSON_TYPE.test(type);
+  if (isJson || TEXT_TYPE.test(type) || type === '') {
+    const text = toText(decoded);
+    if (text !== undefined) {
+      if (isJson && text.trim() !== '') {
+        try {
+          return { kind: 'json', value: JSON.parse(text) as unknown };
+        } catch {
+          // A body that claims JSON but is not is compared as text, so the difference still shows.
+        }
+      }
+      if (isJson || type !== '' || !text.includes('\u0000')) return { kind: 'text', value: text };
+    }
+  }
+  return { kind: 'binary', value: digest(decoded) };
+}

@@ -1,0 +1,66 @@
+// Compares two captured responses: status, the chosen headers, then the body by its kind.
+import type { CapturedResponse, CompareRules, DiffEntry } from '../types.ts';
+import { compileRules, type CompiledRules } from './rules.ts';
+import { decodeBody, type NormalizedBody } from './decode.ts';
+import { normalizeHeaderValue } from './normalize.ts';
+import { diffValues } from './diff.ts';
+import { textDiff } from './text-diff.ts';
+
+const PREVIEW_CHARS = 1000;
+
+function preview(body: NormalizedBody): unknown {
+  return typeof body.value === 'string' ? body.value.slice(0, PREVIEW_CHARS) : body.value;
+}
+
+function digestOf(res: CapturedResponse, body: NormalizedBody): { hash: string; size: number } {
+  if (body.kind === 'hash' || body.kind === 'binary') return body.value as { hash: string; size: number };
+  return { hash: res.hash, size: res.size };
+}
+
+export function diffBodies(m: CapturedResponse, c: CapturedResponse, rules: CompiledRules): DiffEntry[] {
+  const bm = decodeBody(m);
+  const bc = decodeBody(c);
+  if (bm.kind === 'hash' || bc.kind === 'hash') {
+    // Over maxBodyBytes only the raw digest was kept; identical bytes are the only equality we can see.
+    if (m.hash === c.hash) return [];
+    return [{ path: '$', kind: 'hash', monolith: { hash: m.hash, size: m.size }, candidate: { hash: c.hash, size: c.size } }];
+  }
+  if (bm.kind !== bc.kind) return [{ path: '$', kind: 'type', monolith: preview(bm), candidate: preview(bc) }];
+  switch (bm.kind) {
+    case 'json':
+      return diffValues(bm.value, bc.value, rules);
+    case 'text': {
+      const e = textDiff(bm.value as string, bc.value as string);
+      return e ? [e] : [];
+    }
+    default: {
+      const dm = digestOf(m, bm);
+      const dc = digestOf(c, bc);
+      return dm.hash === dc.hash ? [] : [{ path: '$', kind: 'hash', monolith: dm, candidate: dc }];
+    }
+  }
+}
+
+/** All differences between the monolith's and the candidate's answer, before noise filtering. */
+export function diffResponses(
+  monolith: CapturedResponse,
+  candidate: CapturedResponse,
+  rules: CompareRules | CompiledRules = {},
+): DiffEntry[] {
+  const c = compileRules(rules);
+  const entries: DiffEntry[] = [];
+  if (monolith.status !== candidate.status) {
+    entries.push({ path: 'status', kind: 'status', monolith: monolith.status, candidate: candidate.status });
+  }
+  for (const h of c.headers) {
+    const vm = normalizeHeaderValue(h, monolith.headers[h]);
+    const vc = normalizeHeaderValue(h, candidate.headers[h]);
+    if (vm === vc) continue;
+    const e: DiffEntry = { path: `headers.${h}`, kind: 'header' };
+    if (vm !== undefined) e.monolith = monolith.headers[h];
+    if (vc !== undefined) e.candidate = candidate.headers[h];
+    entries.push(e);
+  }
+  for (const e of diffBodies(monolith, candidate, c)) entries.push(e);
+  return entries;
+}

@@ -1,0 +1,113 @@
+// The structural diff of two parsed JSON values. One recursive walk serves two purposes: with `emit`
+// on it collects DiffEntries, with `emit` off it is an early-exit equality test under the same rules
+// (used to align array elements). Paths are kept as key stacks and only formatted when reported.
+import type { DiffEntry, DiffKind } from '../types.ts';
+import { formatPath, type PathKey } from './json-path.ts';
+import { step, type CompiledRules, type States, type StepResult } from './rules.ts';
+import { diffArray } from './array-diff.ts';
+
+export class Walker {
+  readonly entries: DiffEntry[] = [];
+  emit = true;
+  /** the current path with monolith-side indices */
+  readonly pa: PathKey[] = [];
+  /** the current path with candidate-side indices (differs from pa inside arrays matched by key) */
+  readonly pb: PathKey[] = [];
+  /** scratch result of the last step(); read it right after calling childStates() */
+  readonly sr: StepResult = { ignored: false, unordered: undefined };
+  readonly rules: CompiledRules;
+  private readonly tol: number;
+
+  constructor(rules: CompiledRules) {
+    this.rules = rules;
+    this.tol = rules.tolerance;
+  }
+
+  childStates(states: States, key: PathKey): States {
+    return step(this.rules, states, key, this.sr);
+  }
+
+  /** Compares a (monolith) with b (candidate); returns true when equal under the rules. */
+  walk(a: unknown, b: unknown, st: States, unord: string | undefined): boolean {
+    if (a === b) return true;
+    const ta = typeof a;
+    if (ta === 'object' && a !== null && typeof b === 'object' && b !== null) {
+      const aa = Array.isArray(a);
+      if (aa !== Array.isArray(b)) return this.mismatch('type', a, b);
+      if (aa) return diffArray(this, a as unknown[], b as unknown[], st, unord);
+      return this.object(a as Record<string, unknown>, b as Record<string, unknown>, st);
+    }
+    if (ta !== typeof b || a === null || b === null) return this.mismatch('type', a, b);
+    if (ta === 'number' && this.tol > 0 && this.close(a as number, b as number)) return true;
+    return this.mismatch('changed', a, b);
+  }
+
+  /** The same walk with reporting off: a pure equality test under the rules. */
+  equal(a: unknown, b: unknown, st: States, unord: string | undefined): boolean {
+    if (a === b) return true;
+    const emit = this.emit;
+    this.emit = false;
+    const eq = this.walk(a, b, st, unord);
+    this.emit = emit;
+    return eq;
+  }
+
+  private close(a: number, b: number): boolean {
+    return Math.abs(a - b) <= this.tol * Math.max(Math.abs(a), Math.abs(b));
+  }
+
+  private object(a: Record<string, unknown>, b: Record<string, unknown>, st: States): boolean {
+    const { pa, pb, sr } = this;
+    let eq = true;
+    for (const k of Object.keys(a)) {
+      const cs = step(this.rules, st, k, sr);
+      if (sr.ignored) continue;
+      if (!Object.hasOwn(b, k)) {
+        if (!this.emit) return false;
+        eq = false;
+        this.reportAt('missing', 'a', k, a[k], undefined);
+        continue;
+      }
+      const un = sr.unordered;
+      pa.push(k);
+      pb.push(k);
+      const same = this.walk(a[k], b[k], cs, un);
+      pa.pop();
+      pb.pop();
+      if (!same) {
+        if (!this.emit) return false;
+        eq = false;
+      }
+    }
+    for (const k of Object.keys(b)) {
+      if (Object.hasOwn(a, k)) continue;
+      step(this.rules, st, k, sr);
+      if (sr.ignored) continue;
+      if (!this.emit) return false;
+      eq = false;
+      this.reportAt('extra', 'b', k, undefined, b[k]);
+    }
+    return eq;
+  }
+
+  /** Reports a difference at the current path; returns false so callers can `return w.mismatch(...)`. */
+  mismatch(kind: DiffKind, a: unknown, b: unknown): false {
+    if (this.emit) this.entries.push({ path: formatPath(this.pa), kind, monolith: a, candidate: b });
+    return false;
+  }
+
+  /**
+   * Reports a difference at a child of the current node. Side 'a' paths use monolith indices and
+   * side 'b' candidate indices, so every reported path exists in the side it is read from.
+   */
+  reportAt(kind: DiffKind, side: 'a' | 'b', key: PathKey, a: unknown, b: unknown): void {
+    if (!this.emit) return;
+    const keys = side === 'a' ? this.pa : this.pb;
+    keys.push(key);
+    const entry: DiffEntry = { path: formatPath(keys), kind };
+    if (a !== undefined) entry.monolith = a;
+    if (b !== undefined) entry.candidate = b;
+    this.entries.push(entry);
+    keys.pop();
+  }
+}
