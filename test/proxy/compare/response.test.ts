@@ -1,0 +1,127 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { createHash } from 'node:crypto';
+import { applyRules, diffResponses, IGNORED, normalizeResponse } from '../../../proxy/compare/index.ts';
+import type { CapturedResponse } from '../../../proxy/types.ts';
+
+function res(body: string | Buffer, headers: Record<string, string> = {}, status = 200): CapturedResponse {
+  const buf = typeof body === 'string' ? Buffer.from(body) : body;
+  return {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: buf,
+    size: buf.length,
+    hash: createHash('sha256').update(buf).digest('hex'),
+    truncated: false,
+    latencyMs: 1,
+  };
+}
+
+const json = (v: unknown, h: Record<string, string> = {}, status = 200) => res(JSON.stringify(v), h, status);
+
+describe('normalizeResponse', () => {
+  test('decodes gzip, deflate (zlib and raw) and br before parsing', () => {
+    const text = JSON.stringify({ a: [1, 2] });
+    for (const [enc, bytes] of [
+      ['gzip', gzipSync(text)],
+      ['deflate', deflateSync(text)],
+      ['deflate', deflateRawSync(text)],
+      ['br', brotliCompressSync(text)],
+    ] as const) {
+      const n = normalizeResponse(res(bytes, { 'content-encoding': enc }), {});
+      assert.deepEqual(n.body, { kind: 'json', value: { a: [1, 2] } }, enc);
+    }
+  });
+
+  test('gzip vs identity of the same JSON is no difference', () => {
+    const v = { a: 1 };
+    assert.deepEqual(diffResponses(json(v), res(gzipSync(JSON.stringify(v)), { 'content-encoding': 'gzip' }), {}), []);
+  });
+
+  test('JSON content type that does not parse falls back to text', () => {
+    assert.deepEqual(normalizeResponse(res('{oops'), {}).body, { kind: 'text', value: '{oops' });
+  });
+
+  test('text, binary and truncated bodies', () => {
+    assert.equal(normalizeResponse(res('hi', { 'content-type': 'text/html' }), {}).body.kind, 'text');
+    const png = res(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0xff]), { 'content-type': 'image/png' });
+    assert.equal(normalizeResponse(png, {}).body.kind, 'binary');
+    const big: CapturedResponse = { ...json({}), body: undefined, size: 5_000_000, truncated: true, hash: 'abc' };
+    assert.deepEqual(normalizeResponse(big, {}).body, { kind: 'hash', value: { hash: 'abc', size: 5_000_000 } });
+  });
+
+  test('rules: ignored fields are removed, ignored array elements replaced in place, headers selected', () => {
+    const n = normalizeResponse(json({ servedAt: 1, items: [{ x: 1, y: 2 }, 5] }, { etag: ' "x" ', date: 'now' }), {
+      ignore: ['$.servedAt', '$.items[*].x', '$.items[1]'],
+      headers: ['ETag', 'Content-Type'],
+    });
+    assert.deepEqual(n.body.value, { items: [{ y: 2 }, IGNORED] });
+    assert.deepEqual(n.headers, { etag: '"x"', 'content-type': 'application/json;charset=utf-8' });
+    assert.equal(n.status, 200);
+  });
+
+  test('applyRules twice equals once, even with index ignores', () => {
+    const rules = { ignore: ['$[0]', '$..t'] };
+    const once = applyRules([{ t: 1 }, { t: 2, u: 3 }, 4], rules);
+    assert.deepEqual(applyRules(once, rules), once);
+    assert.deepEqual(once, [IGNORED, { u: 3 }, 4]);
+  });
+});
+
+describe('diffResponses', () => {
+  test('status and content-type are compared by default, other headers only when asked', () => {
+    const m = json({ a: 1 }, { etag: '1' });
+    const c = json({ a: 1 }, { etag: '2', 'content-type': 'application/problem+json' }, 500);
+    assert.deepEqual(diffResponses(m, c, {}), [
+      { path: 'status', kind: 'status', monolith: 200, candidate: 500 },
+      { path: 'headers.content-type', kind: 'header', monolith: 'application/json; charset=utf-8', candidate: 'application/problem+json' },
+    ]);
+    const es = diffResponses(m, json({ a: 1 }, { etag: '2' }), { headers: ['etag'] });
+    assert.deepEqual(es, [{ path: 'headers.etag', kind: 'header', monolith: '1', candidate: '2' }]);
+  });
+
+  test('content-type spelling differences in case and spaces are not differences', () => {
+    assert.deepEqual(diffResponses(json({}), json({}, { 'content-type': 'Application/JSON;charset=UTF-8' }), {}), []);
+  });
+
+  test('a missing header on one side is a header difference', () => {
+    const es = diffResponses(json({}, { 'x-v': '1' }), json({}), { headers: ['x-v'] });
+    assert.deepEqual(es, [{ path: 'headers.x-v', kind: 'header', monolith: '1' }]);
+  });
+
+  test('JSON bodies are diffed structurally under the rules', () => {
+    const es = diffResponses(json({ servedAt: 1, price: 2 }), json({ servedAt: 2, price: 3 }), { ignore: ['$.servedAt'] });
+    assert.deepEqual(es, [{ path: '$.price', kind: 'changed', monolith: 2, candidate: 3 }]);
+  });
+
+  test('text bodies give one line-diff summary entry', () => {
+    const t = { 'content-type': 'text/plain' };
+    const es = diffResponses(res('a\nb\nc\nd', t), res('a\nB\nc\nd\ne', t), {});
+    assert.deepEqual(es, [
+      {
+        path: '$',
+        kind: 'text',
+        monolith: { lines: 4, removed: 1, firstDiffLine: 2, line: 'b' },
+        candidate: { lines: 5, added: 2, firstDiffLine: 2, line: 'B' },
+      },
+    ]);
+    assert.deepEqual(diffResponses(res('same', t), res('same', t), {}), []);
+  });
+
+  test('oversized bodies compare hash and size only', () => {
+    const big = (hash: string): CapturedResponse => ({ ...json({}), body: undefined, truncated: true, size: 9e6, hash });
+    assert.deepEqual(diffResponses(big('h1'), big('h1'), {}), []);
+    assert.deepEqual(diffResponses(big('h1'), big('h2'), {}), [
+      { path: '$', kind: 'hash', monolith: { hash: 'h1', size: 9e6 }, candidate: { hash: 'h2', size: 9e6 } },
+    ]);
+  });
+
+  test('binary bodies compare by digest; JSON vs text is a type difference at the root', () => {
+    const bin = (b: number[]) => res(Buffer.from(b), { 'content-type': 'application/octet-stream' });
+    assert.deepEqual(diffResponses(bin([1, 2]), bin([1, 2]), {}), []);
+    assert.equal(diffResponses(bin([1, 2]), bin([1, 3]), {})[0].kind, 'hash');
+    const es = diffResponses(json({ a: 1 }), res('<html>', { 'content-type': 'text/html' }), {});
+    assert.deepEqual(es.map((e) => `${e.kind} ${e.path}`), ['header headers.content-type', 'type $']);
+  });
+});
