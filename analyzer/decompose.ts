@@ -1,0 +1,319 @@
+// Cuts the file graph into candidate services: seeded Louvain, then the post-processing a human would do —
+// shared infrastructure set aside as a shared kernel, pins honoured, tiny clusters merged, services named.
+import { UndirectedGraph } from 'graphology';
+import louvainModule from 'graphology-communities-louvain';
+import type { Facts } from './extract/types.ts';
+import { compare, routeOwnerFile, type FileGraph } from './graph.ts';
+import { nameGroups } from './naming.ts';
+
+export interface DecomposeOptions {
+  /** seed of Louvain's random walk; the same facts and seed give the same cut (default 42) */
+  seed?: number;
+  /** Louvain resolution γ: higher gives more, smaller services (default 1) */
+  resolution?: number;
+  /** wanted number of services (shared kernel not counted): the resolution is searched to get it */
+  services?: number;
+  /** clusters with fewer files are merged into their best-connected neighbour (default 2) */
+  minServiceFiles?: number;
+  /** a file without routes used by (or wiring) at least this many services is shared kernel; 0 disables (default 3) */
+  kernelMinServices?: number;
+  /** file → service, fixed before clustering */
+  pins?: ReadonlyMap<string, string>;
+}
+
+// The package is CommonJS typed as an ES default export; under NodeNext the default import is module.exports itself.
+const louvain = louvainModule as unknown as typeof louvainModule.default;
+
+interface DecomposeDefaults {
+  seed: number;
+  resolution: number;
+  minServiceFiles: number;
+  kernelMinServices: number;
+}
+
+export const DEFAULT_DECOMPOSE: Readonly<DecomposeDefaults> = Object.freeze({ seed: 42, resolution: 1, minServiceFiles: 2, kernelMinServices: 3 });
+
+export const KERNEL = 'shared-kernel';
+
+export interface KernelFile {
+  file: string;
+  reason: string;
+}
+
+export interface Decomposition {
+  /** file → service name for every file outside the shared kernel, in file order */
+  assignment: Map<string, string>;
+  kernel: KernelFile[];
+  /** the resolution used (after the search when `services` was asked) */
+  resolution: number;
+  warnings: string[];
+}
+
+/** Mulberry32: a tiny seeded PRNG, so Louvain's random walk is the same on every run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+type Clusters = Map<string, string>; // file → cluster key
+
+export function decompose(facts: Facts, fileGraph: FileGraph, options: DecomposeOptions = {}): Decomposition {
+  const o = { ...DEFAULT_DECOMPOSE, ...options };
+  const pins = options.pins ?? new Map<string, string>();
+  const warnings: string[] = [];
+  const serving = routeServingFiles(facts);
+
+  // Shared kernel first: a db singleton or utils module glues every cluster to every other; take it out and cut again.
+  const kernel: KernelFile[] = [];
+  let remaining = fileGraph.files;
+  for (let pass = 0; pass < 3 && o.kernelMinServices > 0; pass++) {
+    const clusters = postProcess(fileGraph, cluster(fileGraph, remaining, pins, o.resolution, o.seed), o.minServiceFiles);
+    const found = detectKernel(facts, fileGraph, clusters.clusters, pins, serving, o.kernelMinServices);
+    for (const file of clusters.isolated) {
+      if (!pins.has(file) && !serving.has(file)) found.push({ file, reason: 'connected to no service' });
+    }
+    if (found.length === 0) break;
+    kernel.push(...found);
+    const out = new Set(found.map((k) => k.file));
+    remaining = remaining.filter((f) => !out.has(f));
+  }
+
+  let resolution = o.resolution;
+  let result: PostProcessed;
+  if (options.services !== undefined) {
+    ({ resolution, result } = searchResolution(fileGraph, remaining, pins, o, options.services));
+    if (countClusters(result.clusters) !== options.services) {
+      warnings.push(`asked for ${options.services} services, the closest cut found has ${countClusters(result.clusters)}`);
+    }
+  } else {
+    result = postProcess(fileGraph, cluster(fileGraph, remaining, pins, resolution, o.seed), o.minServiceFiles);
+  }
+
+  const groups = new Map<string, string[]>();
+  for (const [file, key] of result.clusters) groups.set(key, [...(groups.get(key) ?? []), file]);
+  const names = nameGroups(
+    [...groups].map(([key, files]) => ({ key, files: files.sort(), fixed: pinnedName(files, pins) })),
+    facts,
+    [KERNEL],
+  );
+  const assignment = new Map<string, string>();
+  for (const file of [...result.clusters.keys()].sort()) assignment.set(file, names.get(result.clusters.get(file)!)!);
+  kernel.sort((a, b) => compare(a.file, b.file));
+  return { assignment, kernel, resolution, warnings };
+}
+
+function pinnedName(files: string[], pins: ReadonlyMap<string, string>): string | undefined {
+  for (const f of files) if (pins.has(f)) return pins.get(f);
+  return undefined;
+}
+
+function routeServingFiles(facts: Facts): Set<string> {
+  const out = new Set<string>();
+  for (const route of facts.routes) out.add(routeOwnerFile(route));
+  return out;
+}
+
+/** Louvain over `files`, with the files pinned to one service contracted into a single node. */
+function cluster(fg: FileGraph, files: readonly string[], pins: ReadonlyMap<string, string>, resolution: number, seed: number): Clusters {
+  const inSet = new Set(files);
+  const nodeOf = (f: string): string => (pins.has(f) ? `\u0000pin:${pins.get(f)}` : f);
+  const g = new UndirectedGraph();
+  for (const f of files) g.mergeNode(nodeOf(f));
+  for (const e of fg.clusteringEdges) {
+    if (!inSet.has(e.from) || !inSet.has(e.to)) continue;
+    const a = nodeOf(e.from);
+    const b = nodeOf(e.to);
+    if (a === b) continue;
+    if (g.hasEdge(a, b)) g.updateEdgeAttribute(a, b, 'weight', (w: number | undefined) => (w ?? 0) + e.weight);
+    else g.addEdge(a, b, { weight: e.weight });
+  }
+  let communities: Record<string, number>;
+  if (g.size === 0) {
+    communities = Object.fromEntries(g.nodes().map((n, i) => [n, i]));
+  } else {
+    communities = louvain.detailed(g, { getEdgeWeight: 'weight', resolution, rng: seededRandom(seed), randomWalk: true }).communities;
+  }
+  const out: Clusters = new Map();
+  for (const f of files) out.set(f, `c${communities[nodeOf(f)]}`);
+  return splitPinned(fg, out, pins);
+}
+
+/** Two pinned services that Louvain put together are split: each unpinned file follows the pin it is closest to. */
+function splitPinned(fg: FileGraph, clusters: Clusters, pins: ReadonlyMap<string, string>): Clusters {
+  const pinsPerCluster = new Map<string, Set<string>>();
+  for (const [file, key] of clusters) {
+    if (pins.has(file)) pinsPerCluster.set(key, (pinsPerCluster.get(key) ?? new Set()).add(pins.get(file)!));
+  }
+  const out: Clusters = new Map(clusters);
+  for (const [file, key] of clusters) {
+    if (pins.has(file)) out.set(file, `pin:${pins.get(file)}`);
+  }
+  for (const [key, services] of pinsPerCluster) {
+    const ordered = [...services].sort();
+    for (const [file, k] of clusters) {
+      if (k !== key || pins.has(file)) continue;
+      const toPin = new Map<string, number>(ordered.map((s) => [s, 0]));
+      for (const neighbour of fg.graph.neighbors(file)) {
+        const s = pins.get(neighbour);
+        if (s !== undefined && toPin.has(s)) toPin.set(s, toPin.get(s)! + (fg.graph.getEdgeAttribute(file, neighbour, 'weight') as number));
+      }
+      let best = ordered[0];
+      for (const s of ordered) if (toPin.get(s)! > toPin.get(best)!) best = s;
+      out.set(file, `pin:${best}`);
+    }
+  }
+  return out;
+}
+
+interface PostProcessed {
+  clusters: Clusters;
+  /** files of clusters too small to stand alone and connected to nothing */
+  isolated: string[];
+}
+
+/** Merges clusters below `minFiles` into the neighbour they share the most weight with, smallest first. */
+function postProcess(fg: FileGraph, clusters: Clusters, minFiles: number): PostProcessed {
+  const out: Clusters = new Map(clusters);
+  const isolated: string[] = [];
+  const stuck = new Set<string>();
+  for (;;) {
+    const groups = new Map<string, string[]>();
+    for (const [file, key] of out) groups.set(key, [...(groups.get(key) ?? []), file]);
+    const tiny = [...groups]
+      .filter(([key, files]) => files.length < minFiles && !key.startsWith('pin:') && !stuck.has(key))
+      .sort((a, b) => a[1].length - b[1].length || compare(a[1][0], b[1][0]));
+    if (tiny.length === 0 || groups.size < 2) break;
+    const [key, files] = tiny[0];
+    const toCluster = new Map<string, number>();
+    for (const file of files) {
+      for (const neighbour of fg.graph.neighbors(file)) {
+        const other = out.get(neighbour);
+        if (other === undefined || other === key) continue;
+        toCluster.set(other, (toCluster.get(other) ?? 0) + (fg.graph.getEdgeAttribute(file, neighbour, 'weight') as number));
+      }
+    }
+    if (toCluster.size === 0) {
+      stuck.add(key);
+      isolated.push(...files);
+      continue;
+    }
+    let best = '';
+    let bestWeight = -1;
+    for (const [other, weight] of [...toCluster].sort((a, b) => compare(a[0], b[0]))) {
+      if (weight > bestWeight) {
+        best = other;
+        bestWeight = weight;
+      }
+    }
+    for (const file of files) out.set(file, best);
+  }
+  return { clusters: out, isolated: isolated.sort() };
+}
+
+function countClusters(clusters: Clusters): number {
+  return new Set(clusters.values()).size;
+}
+
+/** Bisection on log(resolution) for the cut whose service count is closest to `wanted`. */
+function searchResolution(
+  fg: FileGraph,
+  files: readonly string[],
+  pins: ReadonlyMap<string, string>,
+  o: DecomposeDefaults,
+  wanted: number,
+): { resolution: number; result: PostProcessed } {
+  const run = (r: number): PostProcessed => postProcess(fg, cluster(fg, files, pins, r, o.seed), o.minServiceFiles);
+  let lo = Math.log(0.01);
+  let hi = Math.log(50);
+  let best = { resolution: o.resolution, result: run(o.resolution) };
+  let bestGap = Math.abs(countClusters(best.result.clusters) - wanted);
+  for (let i = 0; i < 24 && bestGap > 0; i++) {
+    const mid = (lo + hi) / 2;
+    const resolution = Number(Math.exp(mid).toPrecision(6));
+    const result = run(resolution);
+    const count = countClusters(result.clusters);
+    const gap = Math.abs(count - wanted);
+    if (gap < bestGap) {
+      best = { resolution, result };
+      bestGap = gap;
+    }
+    if (count < wanted) lo = mid;
+    else hi = mid;
+  }
+  return best;
+}
+
+/**
+ * Shared-kernel files: no routes, not pinned, and either
+ *  - a shared library: used by files of at least `min` other clusters, owning no table of its own, or
+ *  - a composition root: nobody depends on it, it wires at least `min` clusters, owning no table, or
+ *  - a schema/seed file: it writes tables that belong to at least `min` different clusters.
+ * A table belongs to the cluster whose other files touch it most (writes count double).
+ */
+function detectKernel(
+  facts: Facts,
+  fg: FileGraph,
+  clusters: Clusters,
+  pins: ReadonlyMap<string, string>,
+  serving: Set<string>,
+  min: number,
+): KernelFile[] {
+  const accessByFile = new Map<string, Map<string, 'read' | 'write'>>();
+  for (const a of facts.tables) {
+    if (!clusters.has(a.file)) continue;
+    const m = accessByFile.get(a.file) ?? new Map<string, 'read' | 'write'>();
+    if (m.get(a.table) !== 'write') m.set(a.table, a.access);
+    accessByFile.set(a.file, m);
+  }
+  const homeOf = (table: string, except: string): string | undefined => {
+    const score = new Map<string, number>();
+    for (const [file, m] of accessByFile) {
+      const access = m.get(table);
+      if (file === except || access === undefined) continue;
+      const c = clusters.get(file)!;
+      score.set(c, (score.get(c) ?? 0) + (access === 'write' ? 2 : 1));
+    }
+    let best: string | undefined;
+    for (const [c, s] of [...score].sort((a, b) => compare(a[0], b[0]))) if (best === undefined || s > score.get(best)!) best = c;
+    return best;
+  };
+  const dependents = new Map<string, Set<string>>();
+  const dependencies = new Map<string, Set<string>>();
+  for (const e of fg.dependencies.edges) {
+    if (!clusters.has(e.from) || !clusters.has(e.to)) continue;
+    dependents.set(e.to, (dependents.get(e.to) ?? new Set()).add(e.from));
+    dependencies.set(e.from, (dependencies.get(e.from) ?? new Set()).add(e.to));
+  }
+  const out: KernelFile[] = [];
+  for (const file of [...clusters.keys()].sort()) {
+    if (pins.has(file) || serving.has(file)) continue;
+    const own = clusters.get(file)!;
+    const tables = accessByFile.get(file) ?? new Map<string, 'read' | 'write'>();
+    const homes = new Set<string>();
+    let ownsTable = false;
+    let writtenHomes = new Set<string>();
+    for (const [table, access] of tables) {
+      const home = homeOf(table, file);
+      if (home === undefined) ownsTable = true;
+      else {
+        homes.add(home);
+        if (access === 'write') writtenHomes = writtenHomes.add(home);
+      }
+    }
+    const noOwnTables = !ownsTable && (homes.size === 0 || homes.size >= min);
+    const users = new Set([...(dependents.get(file) ?? [])].map((f) => clusters.get(f)!).filter((c) => c !== own));
+    const wired = new Set([...(dependencies.get(file) ?? [])].map((f) => clusters.get(f)!));
+    if (writtenHomes.size >= min) out.push({ file, reason: `writes tables of ${writtenHomes.size} services (schema or seed)` });
+    else if (noOwnTables && users.size >= min) out.push({ file, reason: `used by ${users.size} services, serves no routes, owns no table` });
+    else if (noOwnTables && (dependents.get(file)?.size ?? 0) === 0 && wired.size >= min) {
+      out.push({ file, reason: `composition root: wires ${wired.size} services, serves no routes` });
+    }
+  }
+  return out;
+}

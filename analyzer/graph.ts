@@ -1,0 +1,194 @@
+// Turns the extracted facts into two graphs over files:
+//  - the clustering graph (undirected, weighted): how strongly two files belong together; Louvain cuts it.
+//  - the dependency graph (directed, weighted by call counts): who needs whom; the metrics and the plan read it.
+import { UndirectedGraph } from 'graphology';
+import type { Facts } from './extract/types.ts';
+import type { DependencyGraph, WeightedEdge } from './metrics.ts';
+
+/** How much each kind of evidence pulls two files together. Every weight is ≥ 0; 0 switches a signal off. */
+export interface GraphWeights {
+  /** per value import edge between two files */
+  import: number;
+  /** per type-only import edge (types couple less than code) */
+  typeImport: number;
+  /** multiplier of log2(1 + calls) for the calls between two files (log: one chatty pair must not dominate) */
+  call: number;
+  /** multiplier of the shared-table affinity (see `tableWrite` / `tableRead`) */
+  table: number;
+  /** strength of a file's write access to a table */
+  tableWrite: number;
+  /** strength of a file's read access to a table */
+  tableRead: number;
+  /** multiplier of the affinity of files serving routes under the same path prefix */
+  route: number;
+}
+
+export const DEFAULT_WEIGHTS: Readonly<GraphWeights> = Object.freeze({
+  import: 1,
+  typeImport: 0.2,
+  call: 1,
+  table: 2,
+  tableWrite: 1,
+  tableRead: 0.35,
+  route: 1,
+});
+
+export interface FileGraph {
+  /** every analysed file, sorted */
+  files: string[];
+  /** clustering graph; edge attribute `weight` */
+  graph: UndirectedGraph;
+  /** the clustering graph's edges, one per unordered pair, sorted (from < to) */
+  clusteringEdges: WeightedEdge[];
+  /** directed dependencies: weight = static call count, or 1 for an import with no resolved call */
+  dependencies: DependencyGraph;
+  /** the route prefix (first meaningful path segment) each file serves most, when it serves routes */
+  routePrefixes: Map<string, string>;
+}
+
+// Path segments that say nothing about the domain; `/api/v1/books/:id` has the prefix `books`.
+const GENERIC_SEGMENTS = new Set(['api', 'rest', 'v1', 'v2', 'v3', 'v4', 'public', 'internal', '']);
+
+export function routePrefix(path: string): string | undefined {
+  for (const raw of path.split('/')) {
+    const segment = raw.toLowerCase();
+    if (GENERIC_SEGMENTS.has(segment) || segment.startsWith(':') || segment.includes('*') || segment.startsWith('{')) {
+      continue;
+    }
+    return segment;
+  }
+  return undefined;
+}
+
+/** The file that serves a route: the handler's declaration when resolved, else where it is registered. */
+export function routeOwnerFile(route: Facts['routes'][number]): string {
+  return route.handler.file ?? route.file;
+}
+
+export function buildFileGraph(facts: Facts, weights: Partial<GraphWeights> = {}): FileGraph {
+  const w: GraphWeights = { ...DEFAULT_WEIGHTS, ...weights };
+  const files = [...new Set(facts.files.map((f) => f.path))].sort();
+  const known = new Set(files);
+  const pairs = new Map<string, number>();
+  const add = (a: string, b: string, weight: number): void => {
+    if (a === b || weight <= 0 || !known.has(a) || !known.has(b)) return;
+    const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+    pairs.set(key, (pairs.get(key) ?? 0) + weight);
+  };
+
+  for (const edge of facts.imports) add(edge.from, edge.to, edge.typeOnly ? w.typeImport : w.import);
+  for (const edge of facts.calls.fileEdges) add(edge.from, edge.to, w.call * Math.log2(1 + edge.count));
+  addTableAffinity(facts, w, add);
+  const routePrefixes = dominantRoutePrefixes(facts, known);
+  addRouteAffinity(routePrefixes, w, add);
+
+  const graph = new UndirectedGraph();
+  for (const f of files) graph.addNode(f);
+  const clusteringEdges: WeightedEdge[] = [...pairs]
+    .map(([key, weight]) => {
+      const [from, to] = key.split('\u0000');
+      return { from, to, weight };
+    })
+    .sort((x, y) => compare(x.from, y.from) || compare(x.to, y.to));
+  for (const e of clusteringEdges) graph.addEdge(e.from, e.to, { weight: e.weight });
+
+  return { files, graph, clusteringEdges, dependencies: dependencyGraph(facts, files, known), routePrefixes };
+}
+
+/**
+ * Files touching the same table belong together, writers more than readers. A table touched by k files gives each
+ * pair s(a)·s(b)·table/(k−1): dividing by k−1 bounds what one file can gain from one table, so a reporting module
+ * that reads every table is not glued to everything.
+ */
+function addTableAffinity(facts: Facts, w: GraphWeights, add: (a: string, b: string, weight: number) => void): void {
+  const strength = new Map<string, Map<string, number>>(); // table → file → strength
+  for (const access of facts.tables) {
+    const s = access.access === 'write' ? w.tableWrite : w.tableRead;
+    const perFile = strength.get(access.table) ?? new Map<string, number>();
+    perFile.set(access.file, Math.max(perFile.get(access.file) ?? 0, s));
+    strength.set(access.table, perFile);
+  }
+  for (const table of [...strength.keys()].sort()) {
+    const entries = [...strength.get(table)!].sort((a, b) => compare(a[0], b[0]));
+    if (entries.length < 2) continue;
+    for (let i = 0; i < entries.length; i++) {
+      for (let j = i + 1; j < entries.length; j++) {
+        add(entries[i][0], entries[j][0], (w.table * entries[i][1] * entries[j][1]) / (entries.length - 1));
+      }
+    }
+  }
+}
+
+function dominantRoutePrefixes(facts: Facts, known: Set<string>): Map<string, string> {
+  const counts = new Map<string, Map<string, number>>();
+  const bump = (file: string, prefix: string): void => {
+    if (!known.has(file)) return;
+    const perFile = counts.get(file) ?? new Map<string, number>();
+    perFile.set(prefix, (perFile.get(prefix) ?? 0) + 1);
+    counts.set(file, perFile);
+  };
+  for (const route of facts.routes) {
+    const prefix = routePrefix(route.path);
+    if (prefix === undefined) continue;
+    bump(routeOwnerFile(route), prefix);
+    if (route.file !== routeOwnerFile(route)) bump(route.file, prefix);
+  }
+  const out = new Map<string, string>();
+  for (const [file, perFile] of [...counts].sort((a, b) => compare(a[0], b[0]))) {
+    out.set(file, argmax(perFile));
+  }
+  return out;
+}
+
+function addRouteAffinity(
+  prefixes: Map<string, string>,
+  w: GraphWeights,
+  add: (a: string, b: string, weight: number) => void,
+): void {
+  const byPrefix = new Map<string, string[]>();
+  for (const [file, prefix] of prefixes) byPrefix.set(prefix, [...(byPrefix.get(prefix) ?? []), file]);
+  for (const group of byPrefix.values()) {
+    for (let i = 0; i < group.length; i++) {
+      for (let j = i + 1; j < group.length; j++) add(group[i], group[j], w.route / (group.length - 1));
+    }
+  }
+}
+
+function dependencyGraph(facts: Facts, files: string[], known: Set<string>): DependencyGraph {
+  const weights = new Map<string, number>();
+  for (const edge of facts.calls.fileEdges) {
+    if (edge.from === edge.to || !known.has(edge.from) || !known.has(edge.to)) continue;
+    const key = `${edge.from}\u0000${edge.to}`;
+    weights.set(key, (weights.get(key) ?? 0) + edge.count);
+  }
+  // An import with no resolved call (a constant, a class used with `new`, a re-export) is still a dependency.
+  for (const edge of facts.imports) {
+    if (edge.typeOnly || edge.from === edge.to || !known.has(edge.from) || !known.has(edge.to)) continue;
+    const key = `${edge.from}\u0000${edge.to}`;
+    if (!weights.has(key)) weights.set(key, 1);
+  }
+  const edges = [...weights]
+    .map(([key, weight]) => {
+      const [from, to] = key.split('\u0000');
+      return { from, to, weight };
+    })
+    .sort((x, y) => compare(x.from, y.from) || compare(x.to, y.to));
+  return { nodes: files, edges };
+}
+
+export function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The key with the highest count; ties go to the alphabetically first key, so results never depend on order. */
+export function argmax(counts: ReadonlyMap<string, number>): string {
+  let best = '';
+  let bestCount = -Infinity;
+  for (const [key, count] of counts) {
+    if (count > bestCount || (count === bestCount && key < best)) {
+      best = key;
+      bestCount = count;
+    }
+  }
+  return best;
+}

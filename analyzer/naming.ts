@@ -1,0 +1,96 @@
+// Names services after what they hold — the dominant folder, else the dominant route prefix, else the table they
+// write most — so a plan says "catalog", not "cluster-3".
+import type { Facts } from './extract/types.ts';
+import { argmax, compare, routeOwnerFile, routePrefix } from './graph.ts';
+
+// Folder and file names that describe a layer, not a domain.
+const GENERIC_NAMES = new Set([
+  'src', 'lib', 'app', 'apps', 'server', 'modules', 'module', 'routes', 'router', 'routers', 'controllers',
+  'controller', 'handlers', 'handler', 'services', 'service', 'models', 'model', 'repositories', 'repository', 'repo',
+  'repos', 'db', 'data', 'dal', 'domain', 'domains', 'features', 'feature', 'components', 'api', 'http', 'web', 'core',
+  'common', 'shared', 'utils', 'util', 'helpers', 'helper', 'index', 'main', 'middleware', 'middlewares', 'store',
+  'queries', 'query', 'sql', 'types', 'schema', 'legacy', 'packages', 'pkg', 'internal',
+]);
+
+/** A file's domain label: its deepest non-generic folder, else its own name when that is not generic. */
+export function folderLabel(path: string): string | undefined {
+  const parts = path.split('/');
+  // `books.routes.ts` → `books`
+  const stem = parts.pop()!.split('.')[0];
+  for (let i = parts.length - 1; i >= 0; i--) {
+    const segment = slug(parts[i]);
+    if (segment && !GENERIC_NAMES.has(segment)) return segment;
+  }
+  const own = slug(stem);
+  return own && !GENERIC_NAMES.has(own) ? own : undefined;
+}
+
+export function slug(text: string): string {
+  return text
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .replace(/^(\d)/, 's$1');
+}
+
+/** Ranked name candidates for a group of files, best first. */
+export function nameCandidates(files: readonly string[], facts: Facts): string[] {
+  const inGroup = new Set(files);
+  const out: string[] = [];
+  const folders = new Map<string, number>();
+  for (const f of files) {
+    const label = folderLabel(f);
+    if (label) folders.set(label, (folders.get(label) ?? 0) + 1);
+  }
+  const prefixes = new Map<string, number>();
+  for (const route of facts.routes) {
+    const prefix = routePrefix(route.path);
+    if (prefix && inGroup.has(routeOwnerFile(route))) prefixes.set(slug(prefix), (prefixes.get(slug(prefix)) ?? 0) + 1);
+  }
+  const tables = new Map<string, number>();
+  for (const access of facts.tables) {
+    if (access.access === 'write' && inGroup.has(access.file)) tables.set(slug(access.table), (tables.get(slug(access.table)) ?? 0) + 1);
+  }
+  const folder = folders.size > 0 ? argmax(folders) : undefined;
+  const prefix = prefixes.size > 0 ? argmax(prefixes) : undefined;
+  const table = tables.size > 0 ? argmax(tables) : undefined;
+  // a folder that labels at least half the files is the clearest name; otherwise what the routes say
+  if (folder && folders.get(folder)! * 2 >= files.length) out.push(folder);
+  if (prefix) out.push(prefix);
+  if (folder) out.push(folder);
+  if (table) out.push(table);
+  for (const [label] of [...folders].sort((a, b) => b[1] - a[1] || compare(a[0], b[0]))) out.push(label);
+  return [...new Set(out.filter((n) => n.length > 0))];
+}
+
+/**
+ * Gives every group a unique name. Groups are served largest first so the biggest claimant of a name keeps it;
+ * `fixed` names (pins) are reserved up front. A group with no free candidate gets `<best>-2`, `<best>-3`, ...
+ */
+export function nameGroups(
+  groups: ReadonlyArray<{ key: string; files: string[]; fixed?: string }>,
+  facts: Facts,
+  reserved: readonly string[] = [],
+): Map<string, string> {
+  const taken = new Set<string>(reserved);
+  const out = new Map<string, string>();
+  for (const g of groups) if (g.fixed) {
+    out.set(g.key, g.fixed);
+    taken.add(g.fixed);
+  }
+  const ordered = groups
+    .filter((g) => !g.fixed)
+    .sort((a, b) => b.files.length - a.files.length || compare(a.files[0] ?? '', b.files[0] ?? ''));
+  for (const g of ordered) {
+    const candidates = nameCandidates(g.files, facts);
+    let name = candidates.find((c) => !taken.has(c));
+    if (!name) {
+      const base = candidates[0] ?? 'service';
+      for (let i = 2; !name; i++) if (!taken.has(`${base}-${i}`)) name = `${base}-${i}`;
+    }
+    taken.add(name);
+    out.set(g.key, name);
+  }
+  return out;
+}

@@ -1,0 +1,89 @@
+// The pure half of the analyzer: facts → graph → cut → metrics → plan. No I/O except reading a reference file.
+import { existsSync, readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { UserError } from '../common/user-error.ts';
+import type { Facts } from './extract/types.ts';
+import { decompose, DEFAULT_DECOMPOSE, KERNEL, type Decomposition } from './decompose.ts';
+import { buildFileGraph, DEFAULT_WEIGHTS, type FileGraph, type GraphWeights } from './graph.ts';
+import { measure, mojoFM, type MetricSet, type MoJoResult } from './metrics.ts';
+import { resolvePins, type Pin } from './pins.ts';
+import { buildPlan, type Plan } from './plan.ts';
+
+export interface PlanOptions {
+  services?: number;
+  seed?: number;
+  resolution?: number;
+  minServiceFiles?: number;
+  kernelMinServices?: number;
+  weights?: Partial<GraphWeights>;
+  pins?: Pin[];
+  /** reference decomposition, file → context, scored with MoJoFM */
+  reference?: Record<string, string>;
+}
+
+/** Pure: the same facts and options give a byte-identical plan. */
+export function planFromFacts(facts: Facts, options: PlanOptions = {}): Plan {
+  const weights: GraphWeights = { ...DEFAULT_WEIGHTS, ...options.weights };
+  const fileGraph = buildFileGraph(facts, weights);
+  const pins = options.pins ?? [];
+  const settings = {
+    seed: options.seed ?? DEFAULT_DECOMPOSE.seed,
+    resolution: options.resolution ?? DEFAULT_DECOMPOSE.resolution,
+    minServiceFiles: options.minServiceFiles ?? DEFAULT_DECOMPOSE.minServiceFiles,
+    kernelMinServices: options.kernelMinServices ?? DEFAULT_DECOMPOSE.kernelMinServices,
+    ...(options.services !== undefined ? { services: options.services } : {}),
+  };
+  const pinned = resolvePins(pins, fileGraph.files);
+  const cut = decompose(facts, fileGraph, { ...settings, pins: pinned });
+  const reference = options.reference ? new Map(Object.entries(options.reference)) : undefined;
+  const metrics: { proposed: MetricSet; unpinned?: MetricSet; reference?: MoJoResult; unpinnedReference?: MoJoResult } = {
+    proposed: measureCut(facts, fileGraph, cut),
+    ...(reference ? { reference: mojoFM(withKernel(cut), reference) } : {}),
+  };
+  if (pinned.size > 0) {
+    const unpinned = decompose(facts, fileGraph, settings);
+    metrics.unpinned = measureCut(facts, fileGraph, unpinned);
+    if (reference) metrics.unpinnedReference = mojoFM(withKernel(unpinned), reference);
+  }
+  return buildPlan({
+    facts,
+    fileGraph,
+    decomposition: cut,
+    metrics,
+    options: { ...settings, resolution: cut.resolution, weights: { ...weights }, pins },
+  });
+}
+
+function measureCut(facts: Facts, fileGraph: FileGraph, cut: Decomposition): MetricSet {
+  return measure({
+    dependencies: fileGraph.dependencies,
+    clustering: fileGraph.clusteringEdges,
+    partition: cut.assignment,
+    writes: facts.tables.filter((t) => t.access === 'write'),
+  });
+}
+
+/** For MoJoFM the shared kernel is one more cluster: a reference usually has a "shared" context for the same files. */
+function withKernel(cut: Decomposition): Map<string, string> {
+  const out = new Map(cut.assignment);
+  for (const k of cut.kernel) out.set(k.file, KERNEL);
+  return out;
+}
+
+const referenceSchema = z.record(z.string(), z.string());
+
+export function loadReference(reference: string | Record<string, string>): Record<string, string> {
+  if (typeof reference !== 'string') return reference;
+  if (!existsSync(reference)) throw new UserError(`reference file ${reference} does not exist; pass a JSON file mapping file → context`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(reference, 'utf8'));
+  } catch (err) {
+    throw new UserError(`reference file ${reference} is not valid JSON (${(err as Error).message})`);
+  }
+  // accept { "files": { ... } } as well as the bare mapping
+  const candidate = raw !== null && typeof raw === 'object' && 'files' in raw ? (raw as { files: unknown }).files : raw;
+  const parsed = referenceSchema.safeParse(candidate);
+  if (!parsed.success) throw new UserError(`reference file ${reference} must map each file path to a context name, e.g. { "catalog/routes.ts": "catalog" }`);
+  return parsed.data;
+}

@@ -1,0 +1,263 @@
+// Builds the migration plan from the facts and the cut: services with their routes and tables, who owns each
+// shared table, which calls become network calls, and the order of extraction (waves).
+import type { Facts } from './extract/types.ts';
+import type { Decomposition } from './decompose.ts';
+import { compare, routeOwnerFile, type FileGraph } from './graph.ts';
+import type { MetricSet, MoJoResult } from './metrics.ts';
+import { assignRouteIds } from './route-id.ts';
+import {
+  PLAN_VERSION,
+  planSchema,
+  type Dependency,
+  type Plan,
+  type PlanWarning,
+  type SharedTable,
+  type Wave,
+} from './plan-schema.ts';
+
+export { planSchema, PLAN_VERSION, type Plan } from './plan-schema.ts';
+export { toProxyConfig, type ProxyConfigOptions } from './proxy-config.ts';
+
+export interface PlanInput {
+  facts: Facts;
+  fileGraph: FileGraph;
+  decomposition: Decomposition;
+  metrics: { proposed: MetricSet; unpinned?: MetricSet; reference?: MoJoResult; unpinnedReference?: MoJoResult };
+  options: Plan['options'];
+}
+
+const sortStrings = (xs: Iterable<string>): string[] => [...new Set(xs)].sort(compare);
+
+export function buildPlan(input: PlanInput): Plan {
+  const { facts, decomposition } = input;
+  const service = decomposition.assignment;
+  const names = sortStrings(service.values());
+  const kernelFiles = new Set(decomposition.kernel.map((k) => k.file));
+  const warnings: PlanWarning[] = [];
+
+  // Routes: a route belongs to the service of its handler, else of the file that registers it.
+  const routed = [...facts.routes]
+    .sort((a, b) => compare(a.path, b.path) || compare(a.method, b.method) || compare(a.file, b.file) || a.line - b.line)
+    .map((r) => ({
+      service: service.get(routeOwnerFile(r)) ?? service.get(r.file) ?? '',
+      method: r.method.toUpperCase(),
+      path: r.path,
+      file: r.file,
+      line: r.line,
+      ...(r.handler.file && r.handler.name ? { handler: `${r.handler.file}#${r.handler.name}` } : {}),
+    }));
+  const kernelRoutes = routed.filter((r) => r.service === '').map(({ service: _s, ...r }) => r);
+  for (const r of kernelRoutes) {
+    warnings.push({ kind: 'kernel-route', message: `${r.method} ${r.path} is served by shared-kernel code; it stays on the monolith`, file: r.file });
+  }
+  const routes = assignRouteIds(routed.filter((r) => r.service !== ''));
+
+  // Tables: count accesses per service (kernel accesses — schema, seeds — say nothing about ownership).
+  const access = new Map<string, Map<string, { reads: number; writes: number }>>(); // table → service → counts
+  for (const a of facts.tables) {
+    const s = service.get(a.file);
+    if (s === undefined) continue;
+    const perService = access.get(a.table) ?? new Map<string, { reads: number; writes: number }>();
+    const c = perService.get(s) ?? { reads: 0, writes: 0 };
+    if (a.access === 'write') c.writes++;
+    else c.reads++;
+    perService.set(s, c);
+    access.set(a.table, perService);
+  }
+  const owner = new Map<string, string>();
+  const sharedTables: SharedTable[] = [];
+  for (const table of sortStrings(access.keys())) {
+    const perService = [...access.get(table)!].sort(
+      (a, b) => b[1].writes - a[1].writes || b[1].reads - a[1].reads || compare(a[0], b[0]),
+    );
+    const [top, counts] = perService[0];
+    owner.set(table, top);
+    if (perService.length < 2) continue;
+    const writers = sortStrings(perService.filter(([, c]) => c.writes > 0).map(([s]) => s));
+    const readers = sortStrings(perService.filter(([, c]) => c.reads > 0).map(([s]) => s));
+    const viaApi = sortStrings(perService.map(([s]) => s).filter((s) => s !== top));
+    sharedTables.push({
+      table,
+      writers,
+      readers,
+      recommendation: {
+        owner: top,
+        viaApi,
+        reason:
+          counts.writes > 0
+            ? `${top} writes it most (${counts.writes} write${counts.writes === 1 ? '' : 's'}); ${viaApi.join(', ')} should use ${top}'s API instead of the table`
+            : `nobody writes it; ${top} reads it most, ${viaApi.join(', ')} should read it through ${top}'s API`,
+      },
+    });
+  }
+
+  // Dependencies between services: calls, imports, and touching another service's tables.
+  const deps = new Map<string, Dependency>(); // "a\0b"
+  const dep = (a: string, b: string): Dependency => {
+    const key = `${a}\u0000${b}`;
+    let d = deps.get(key);
+    if (!d) deps.set(key, (d = { service: b, calls: 0, imports: 0, tables: [] }));
+    return d;
+  };
+  for (const e of facts.calls.fileEdges) {
+    const a = service.get(e.from);
+    const b = service.get(e.to);
+    if (a !== undefined && b !== undefined && a !== b) dep(a, b).calls += e.count;
+  }
+  for (const e of facts.imports) {
+    const a = service.get(e.from);
+    const b = service.get(e.to);
+    if (a !== undefined && b !== undefined && a !== b && !e.typeOnly) dep(a, b).imports++;
+  }
+  for (const a of facts.tables) {
+    const s = service.get(a.file);
+    const o = owner.get(a.table);
+    if (s !== undefined && o !== undefined && s !== o && !dep(s, o).tables.includes(a.table)) dep(s, o).tables.push(a.table);
+  }
+  for (const d of deps.values()) d.tables.sort(compare);
+
+  const crossServiceCalls = facts.calls.edges
+    .map((e) => ({ from: service.get(e.fromFile), to: service.get(e.toFile), caller: e.from, callee: e.to, count: e.count }))
+    .filter((c): c is { from: string; to: string; caller: string; callee: string; count: number } =>
+      c.from !== undefined && c.to !== undefined && c.from !== c.to && c.count > 0)
+    .sort((a, b) => b.count - a.count || compare(a.caller, b.caller) || compare(a.callee, b.callee));
+
+  const sharedWrites = new Map<string, number>();
+  for (const t of sharedTables) for (const w of t.writers) sharedWrites.set(w, (sharedWrites.get(w) ?? 0) + 1);
+  const waves = extractionWaves(names, deps, sharedWrites);
+  const waveOf = new Map(waves.flatMap((w) => w.services.map((s) => [s, w.wave] as const)));
+
+  const loc = new Map(facts.files.map((f) => [f.path, f.loc]));
+  const services = names.map((name) => {
+    const files = [...service].filter(([, s]) => s === name).map(([f]) => f).sort(compare);
+    const own = routes.filter((r) => r.service === name).map(({ service: _s, ...r }) => r);
+    const read = sortStrings([...access].filter(([, m]) => (m.get(name)?.reads ?? 0) > 0).map(([t]) => t));
+    const written = sortStrings([...access].filter(([, m]) => (m.get(name)?.writes ?? 0) > 0).map(([t]) => t));
+    const owned = sortStrings([...owner].filter(([, o]) => o === name).map(([t]) => t));
+    const dependsOn = [...deps].filter(([k]) => k.startsWith(`${name}\u0000`)).map(([, d]) => d).sort((a, b) => compare(a.service, b.service));
+    const usedBy = [...deps]
+      .filter(([k]) => k.endsWith(`\u0000${name}`))
+      .map(([k, d]) => ({ ...d, service: k.split('\u0000')[0] }))
+      .sort((a, b) => compare(a.service, b.service));
+    return {
+      name,
+      owner: `team-${name}`,
+      files,
+      routes: own,
+      tables: { owned, read, written },
+      dependsOn,
+      usedBy,
+      size: { files: files.length, loc: files.reduce((n, f) => n + (loc.get(f) ?? 0), 0), routes: own.length, tables: sortStrings([...read, ...written]).length },
+      wave: waveOf.get(name)!,
+    };
+  });
+
+  warnings.push(...structuralWarnings(input, services.map((s) => ({ name: s.name, files: s.files.length })), kernelFiles));
+
+  const plan: Plan = {
+    version: PLAN_VERSION,
+    tool: 'strangler',
+    root: facts.root,
+    options: input.options,
+    summary: {
+      files: facts.files.length,
+      loc: facts.files.reduce((n, f) => n + f.loc, 0),
+      routes: facts.routes.length,
+      tables: new Set(facts.tables.map((t) => t.table)).size,
+      services: services.length,
+      kernelFiles: kernelFiles.size,
+      unresolvedRoutes: facts.unresolvedRoutes.length,
+      unresolvedCalls: facts.calls.unresolved,
+    },
+    metrics: {
+      proposed: input.metrics.proposed,
+      ...(input.metrics.unpinned ? { unpinned: input.metrics.unpinned } : {}),
+      ...(input.metrics.reference ? { reference: roundScore(input.metrics.reference) } : {}),
+      ...(input.metrics.unpinnedReference ? { unpinnedReference: roundScore(input.metrics.unpinnedReference) } : {}),
+    },
+    services,
+    kernel: { files: decomposition.kernel, routes: kernelRoutes },
+    sharedTables,
+    crossServiceCalls,
+    waves,
+    warnings,
+  };
+  // The plan is a contract: never hand out one the schema would refuse.
+  return planSchema.parse(plan);
+}
+
+function roundScore(r: MoJoResult): MoJoResult {
+  return { ...r, mojofm: Math.round(r.mojofm * 100) / 100 };
+}
+
+/**
+ * Leaves first: a wave holds the services no remaining service depends on (extracting them makes no monolith code
+ * call out over the network). When every remaining service is depended on (a cycle), the one with the fewest
+ * inbound dependencies, then fewest shared-table writes, goes alone to break it.
+ */
+export function extractionWaves(names: readonly string[], deps: ReadonlyMap<string, Dependency>, sharedWrites: ReadonlyMap<string, number>): Wave[] {
+  const inbound = (s: string, remaining: Set<string>): number =>
+    [...deps.keys()].filter((k) => {
+      const [a, b] = k.split('\u0000');
+      return b === s && remaining.has(a) && a !== s;
+    }).length;
+  const remaining = new Set(names);
+  const waves: Wave[] = [];
+  while (remaining.size > 0) {
+    const ordered = [...remaining].sort(
+      (a, b) => inbound(a, remaining) - inbound(b, remaining) || (sharedWrites.get(a) ?? 0) - (sharedWrites.get(b) ?? 0) || compare(a, b),
+    );
+    const ready = ordered.filter((s) => inbound(s, remaining) === 0);
+    const wave = ready.length > 0 ? ready : [ordered[0]];
+    waves.push({
+      wave: waves.length + 1,
+      services: wave,
+      reason: ready.length > 0
+        ? 'no service left in the monolith depends on these'
+        : `dependency cycle: ${ordered[0]} has the fewest inbound dependencies (${inbound(ordered[0], remaining)}) and goes first`,
+    });
+    for (const s of wave) remaining.delete(s);
+  }
+  return waves;
+}
+
+function structuralWarnings(input: PlanInput, sizes: Array<{ name: string; files: number }>, kernelFiles: Set<string>): PlanWarning[] {
+  const { facts, fileGraph, decomposition } = input;
+  const out: PlanWarning[] = [];
+  for (const cycle of input.metrics.proposed.cycles) {
+    out.push({ kind: 'cycle', message: `services depend on each other in a cycle: ${cycle.join(' → ')} → ${cycle[0]}` });
+  }
+  // God modules: a file entangled with half the services, or one service holding most of the code.
+  const k = sizes.length;
+  if (k >= 4) {
+    const touched = new Map<string, Set<string>>();
+    for (const e of fileGraph.dependencies.edges) {
+      const a = decomposition.assignment.get(e.from);
+      const b = decomposition.assignment.get(e.to);
+      if (a === undefined || b === undefined || a === b) continue;
+      touched.set(e.from, (touched.get(e.from) ?? new Set()).add(b));
+      touched.set(e.to, (touched.get(e.to) ?? new Set()).add(a));
+    }
+    for (const [file, others] of [...touched].sort((x, y) => compare(x[0], y[0]))) {
+      if (others.size >= Math.ceil(k / 2) && !kernelFiles.has(file)) {
+        out.push({ kind: 'god-module', message: `${file} is entangled with ${others.size} other services (${sortStrings(others).join(', ')})`, file });
+      }
+    }
+    const total = sizes.reduce((n, s) => n + s.files, 0);
+    for (const s of sizes) {
+      if (s.files >= 8 && s.files * 100 > total * 40) {
+        out.push({ kind: 'god-module', message: `service ${s.name} holds ${s.files} of ${total} files; consider --services or pins to split it` });
+      }
+    }
+  }
+  for (const u of facts.unresolvedRoutes) {
+    out.push({ kind: 'unresolved-route', message: `${u.method} route with a non-literal path \`${u.expression}\` (${u.reason})`, file: `${u.file}:${u.line}` });
+  }
+  if (facts.calls.unresolved > 0) {
+    const total = facts.calls.unresolved + facts.calls.resolved;
+    out.push({ kind: 'unresolved-calls', message: `${facts.calls.unresolved} of ${total} calls could not be resolved to a declaration; call-based coupling is a lower bound` });
+  }
+  for (const w of decomposition.warnings) out.push({ kind: 'services', message: w });
+  for (const w of facts.warnings) out.push({ kind: 'extractor', message: w.message, ...(w.file ? { file: w.file } : {}) });
+  return out;
+}

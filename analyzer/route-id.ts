@@ -1,0 +1,52 @@
+// Stable, readable route ids for the plan and the proxy config: `GET /api/books/:id` in catalog → `catalog.getBook`.
+
+const VERBS: Record<string, string> = { GET: 'get', POST: 'create', PUT: 'replace', PATCH: 'update', DELETE: 'delete', HEAD: 'head', OPTIONS: 'options', ALL: 'all' };
+const GENERIC = new Set(['api', 'rest', 'v1', 'v2', 'v3', 'v4', 'public', 'internal']);
+
+function singular(word: string): string {
+  if (/ies$/.test(word)) return word.slice(0, -3) + 'y';
+  if (/(ss|us|is)$/.test(word)) return word;
+  if (/(sh|ch|x|ss)es$/.test(word)) return word.slice(0, -2);
+  if (/s$/.test(word)) return word.slice(0, -1);
+  return word;
+}
+
+function pascal(word: string): string {
+  return word
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join('');
+}
+
+const isParam = (s: string): boolean => s.startsWith(':') || s.startsWith('{') || s.includes('*');
+
+/** `<verb><Noun>` for a route; a static segment followed by a parameter is singular (`/books/:id` → `Book`). */
+export function routeAction(method: string, path: string): string {
+  const segments = path.split('/').filter((s) => s.length > 0 && !GENERIC.has(s.toLowerCase()));
+  const verb = VERBS[method.toUpperCase()] ?? method.toLowerCase().replace(/[^a-z]/g, '');
+  const nouns: string[] = [];
+  segments.forEach((s, i) => {
+    if (isParam(s)) return;
+    nouns.push(pascal(i + 1 < segments.length && isParam(segments[i + 1]) ? singular(s) : s));
+  });
+  const last = segments[segments.length - 1];
+  // POST /orders/:id/cancel reads better as cancelOrder than createOrderCancel
+  if (method.toUpperCase() === 'POST' && segments.length >= 2 && last && !isParam(last) && isParam(segments[segments.length - 2])) {
+    const action = nouns.pop()!;
+    return action[0].toLowerCase() + action.slice(1) + nouns.join('');
+  }
+  return verb + (nouns.join('') || 'Root');
+}
+
+/** Gives each route a unique id within the plan: `<service>.<action>`, with 2, 3… appended on a clash. */
+export function assignRouteIds<T extends { service: string; method: string; path: string }>(routes: readonly T[]): Array<T & { id: string }> {
+  const used = new Set<string>();
+  return routes.map((r) => {
+    const base = `${r.service}.${routeAction(r.method, r.path)}`;
+    let id = base;
+    for (let i = 2; used.has(id); i++) id = `${base}${i}`;
+    used.add(id);
+    return { ...r, id };
+  });
+}
