@@ -1,6 +1,415 @@
-import type { LoadedProject } from './project.ts';
-import type { RouteFact, UnresolvedRoute, Warning } from './types.ts';
-export function extractRoutes(project: LoadedProject): { routes: RouteFact[]; unresolved: UnresolvedRoute[]; warnings: Warning[] } {
-  void project;
-  return { routes: [], unresolved: [], warnings: [] };
+// HTTP entry points of Express apps: app/router.<verb>(path, ...handlers), route(path).<verb>() chains,
+// and use(prefix, router) mounts followed across files (and through functions that receive the app)
+// to the full path. Routers are identified by their declaration, through the type checker.
+import { ts } from 'ts-morph';
+import { functionName, isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
+import type { LoadedFile, LoadedProject } from './project.ts';
+import { resolveSpecifier } from './resolve.ts';
+import { stringValue } from './string-value.ts';
+import { codeTargetOf, fileOf, resolveReference, symbolOf } from './symbols.ts';
+import type { HandlerRef, RouteFact, UnresolvedRoute, Warning } from './types.ts';
+
+const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all']);
+
+interface LocalRoute {
+  method: string;
+  /** undefined when the path is not known statically */
+  paths: string[] | undefined;
+  expression: string;
+  reason: string;
+  file: LoadedFile;
+  line: number;
+  pos: number;
+  middleware: string[];
+  handler: HandlerRef;
+}
+
+interface Mount {
+  prefixes: string[] | undefined;
+  expression: string;
+  /** the arguments after the prefix, in order: routers and middleware */
+  args: ts.Expression[];
+  file: LoadedFile;
+  line: number;
+  pos: number;
+}
+
+interface RouterNode {
+  key: ts.Node;
+  name: string;
+  file: LoadedFile;
+  init: 'app' | 'router' | 'other';
+  routes: LocalRoute[];
+  mounts: Mount[];
+  /** children this router mounts, resolved after all files are read */
+  children: { node: RouterNode; prefixes: string[] | undefined; expression: string; middleware: string[]; file: LoadedFile; line: number; pos: number }[];
+  /** pathless `use(fn)` middleware, by position */
+  middleware: { file: LoadedFile; pos: number; name: string }[];
+  mountedBy: number;
+}
+
+export interface RouteResult {
+  routes: RouteFact[];
+  unresolved: UnresolvedRoute[];
+  warnings: Warning[];
+}
+
+function unwrap(expr: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isNonNullExpression(expr) || ts.isSatisfiesExpression(expr)) expr = expr.expression;
+  return expr;
+}
+
+function initKind(decl: ts.Node): RouterNode['init'] {
+  if (!ts.isVariableDeclaration(decl) && !ts.isPropertyDeclaration(decl) && !ts.isPropertyAssignment(decl)) return 'other';
+  const init = decl.initializer && unwrap(decl.initializer);
+  if (!init || !(ts.isCallExpression(init) || ts.isNewExpression(init))) return 'other';
+  const callee = init.expression.getText().replace(/\s+/g, '');
+  if (/(^|\.)Router$/.test(callee) || /^require\(['"]express['"]\)\.Router$/.test(callee)) return 'router';
+  if (/^express$/.test(callee) || /^require\(['"]express['"]\)$/.test(callee)) return 'app';
+  return 'other';
+}
+
+function exprName(expr: ts.Expression): string {
+  const e = unwrap(expr);
+  if (ts.isIdentifier(e)) return e.text;
+  if (ts.isPropertyAccessExpression(e)) return e.getText().replace(/\s+/g, '');
+  if (ts.isCallExpression(e)) return exprName(e.expression);
+  if (isFunctionLike(e)) return functionName(e) ?? '<anonymous>';
+  const text = e.getText();
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/** The value a module exports as a whole: `module.exports = X` or `export default X`. */
+function exportedValue(file: LoadedFile): ts.Expression | undefined {
+  for (const stmt of file.source.statements) {
+    if (ts.isExportAssignment(stmt)) return stmt.expression;
+    if (ts.isExpressionStatement(stmt) && ts.isBinaryExpression(stmt.expression) && stmt.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = stmt.expression.left;
+      if (ts.isPropertyAccessExpression(left) && ts.isIdentifier(left.expression) && left.expression.text === 'module' && left.name.text === 'exports') {
+        return stmt.expression.right;
+      }
+    }
+  }
+  return undefined;
+}
+
+function requiredFile(project: LoadedProject, call: ts.CallExpression): LoadedFile | undefined {
+  if (!(ts.isIdentifier(call.expression) && call.expression.text === 'require')) return undefined;
+  const arg = call.arguments[0];
+  if (!arg || !ts.isStringLiteralLike(arg)) return undefined;
+  const r = resolveSpecifier(project, arg.text, call.getSourceFile().fileName, ts.ModuleKind.CommonJS);
+  return r.kind === 'file' ? r.file : undefined;
+}
+
+export function extractRoutes(project: LoadedProject): RouteResult {
+  const nodes = new Map<ts.Node, RouterNode>();
+  const warnings: Warning[] = [];
+  /** calls that pass an identifier along: candidates for "function receives the app" */
+  const passing: ts.CallExpression[] = [];
+
+  const nodeFor = (key: ts.Node): RouterNode | undefined => {
+    let node = nodes.get(key);
+    if (node) return node;
+    const file = fileOf(project, key);
+    if (!file) return undefined;
+    const named = (key as ts.NamedDeclaration).name;
+    node = { key, name: named ? named.getText() : exprName(key as ts.Expression), file, init: initKind(key), routes: [], mounts: [], children: [], middleware: [], mountedBy: 0 };
+    nodes.set(key, node);
+    return node;
+  };
+
+  /** The declaration a router expression stands for. */
+  const routerKey = (expr: ts.Expression, depth = 0): ts.Node | undefined => {
+    if (depth > 4) return undefined;
+    const e = unwrap(expr);
+    if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
+      const { symbol } = symbolOf(project, ts.isIdentifier(e) ? e : e.name);
+      let decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+      if (decl && ts.isShorthandPropertyAssignment(decl)) decl = project.checker.getShorthandAssignmentValueSymbol(decl)?.valueDeclaration;
+      if (!decl || !fileOf(project, decl)) return undefined;
+      if (ts.isExportAssignment(decl)) return routerKey(decl.expression, depth + 1);
+      if (ts.isVariableDeclaration(decl) && decl.initializer && initKind(decl) === 'other') {
+        // `const router = require('./routes')` or `= makeRouter()`: the router is declared elsewhere
+        const init = unwrap(decl.initializer);
+        if (ts.isCallExpression(init)) return routerKey(init, depth + 1) ?? decl;
+      }
+      return decl;
+    }
+    if (ts.isCallExpression(e)) {
+      const required = requiredFile(project, e);
+      if (required) {
+        const value = exportedValue(required);
+        return value ? routerKey(value, depth + 1) : undefined;
+      }
+      const callee = e.expression;
+      const nameNode = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
+      if (!nameNode) return undefined;
+      const target = resolveReference(project, nameNode);
+      if (target.kind !== 'project') return undefined;
+      const fn = target.target.decl;
+      if (!isFunctionLike(fn) || !('body' in fn) || !fn.body) return undefined;
+      const body = fn.body as ts.Node;
+      if (!ts.isBlock(body)) return routerKey(body as ts.Expression, depth + 1);
+      let found: ts.Node | undefined;
+      const visit = (n: ts.Node): void => {
+        if (found || isFunctionLike(n)) return;
+        if (ts.isReturnStatement(n) && n.expression) found = routerKey(n.expression, depth + 1);
+        else ts.forEachChild(n, visit);
+      };
+      ts.forEachChild(body, visit);
+      return found;
+    }
+    return undefined;
+  };
+
+  const handlerRef = (arg: ts.Expression, source: ts.SourceFile): HandlerRef => {
+    const e = unwrap(arg);
+    if (isFunctionLike(e)) return { kind: 'inline', file: fileOf(project, e)?.rel, name: ownFunctionName(e, source), line: lineOf(e, source) };
+    const ref = ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) ? e.name : ts.isCallExpression(e) ? calleeName(e) : undefined;
+    const target = ref ? resolveReference(project, ref) : undefined;
+    if (target?.kind === 'project') {
+      const t = target.target;
+      return { kind: ts.isCallExpression(e) ? 'factory' : 'named', file: t.file.rel, name: t.name, line: t.line };
+    }
+    return { kind: 'unresolved', name: exprName(e) };
+  };
+
+  /** Is this argument plausibly a request handler (and not, say, axios.post's body)? */
+  const plausibleHandler = (arg: ts.Expression): boolean => {
+    const e = unwrap(arg);
+    if (isFunctionLike(e) || ts.isCallExpression(e)) return true;
+    if (!(ts.isIdentifier(e) || ts.isPropertyAccessExpression(e))) return false;
+    const { symbol } = symbolOf(project, ts.isIdentifier(e) ? e : e.name);
+    const decl = symbol?.valueDeclaration;
+    if (decl && ts.isVariableDeclaration(decl) && decl.initializer) {
+      const init = unwrap(decl.initializer);
+      return !(ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init) || ts.isLiteralExpression(init) || ts.isTemplateExpression(init));
+    }
+    return true;
+  };
+
+  const pathsOf = (arg: ts.Expression): { paths?: string[]; reason: string } => {
+    const e = unwrap(arg);
+    if (ts.isArrayLiteralExpression(e)) {
+      const paths: string[] = [];
+      for (const el of e.elements) {
+        const v = stringValue(el, project.checker);
+        if (v === undefined) return { reason: ts.isRegularExpressionLiteral(el) ? 'regular expression path' : 'path built at run time' };
+        paths.push(v);
+      }
+      return { paths, reason: '' };
+    }
+    if (ts.isRegularExpressionLiteral(e)) return { reason: 'regular expression path' };
+    const v = stringValue(e, project.checker);
+    return v === undefined ? { reason: 'path built at run time' } : { paths: [v], reason: '' };
+  };
+
+  const addRoute = (file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, pathArg: ts.Expression, handlers: readonly ts.Expression[]): void => {
+    if (handlers.length === 0) return;
+    const source = file.source;
+    const last = handlers[handlers.length - 1];
+    const key = routerKey(receiver);
+    const node = key && nodeFor(key);
+    const { paths, reason } = pathsOf(pathArg);
+    const looksLikePath = !!paths && paths.every((p) => p.startsWith('/') || p === '*');
+    if (!node) {
+      if (looksLikePath && isFunctionLike(unwrap(last)) && /app|router|route|api|server/i.test(receiver.getText())) {
+        warnings.push({ file: file.rel, message: `${file.rel}:${lineOf(call, source)}: route ${method} ${paths?.join(',')} registered on '${receiver.getText()}', which could not be traced to an app or router; not reported` });
+      }
+      return;
+    }
+    if (node.init === 'other' && !(looksLikePath && plausibleHandler(last)) && !(paths === undefined && isFunctionLike(unwrap(last)))) return;
+    const middleware = handlers.slice(0, -1).flatMap((h) => {
+      const u = unwrap(h);
+      return ts.isArrayLiteralExpression(u) ? u.elements.map(exprName) : [exprName(u)];
+    });
+    node.routes.push({
+      // the verb's own line: in a route(...).get().post() chain each verb sits on its own line
+      method, paths, reason, expression: pathArg.getText(), file, line: lineOf(ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call, source), pos: call.getStart(source),
+      middleware, handler: handlerRef(last, source),
+    });
+  };
+
+  const addUse = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression): void => {
+    const key = routerKey(receiver);
+    const node = key && nodeFor(key);
+    if (!node) return;
+    const args = call.arguments;
+    const first = unwrap(args[0]);
+    let prefixes: string[] | undefined = ['/'];
+    let rest: ts.Expression[] = [...args];
+    const firstIsPath = ts.isStringLiteralLike(first) || ts.isTemplateExpression(first) || ts.isArrayLiteralExpression(first) && first.elements.every((el) => !isFunctionLike(el)) ||
+      ts.isBinaryExpression(first) || ts.isRegularExpressionLiteral(first) || stringValue(first, project.checker) !== undefined;
+    if (firstIsPath) {
+      prefixes = pathsOf(first).paths;
+      rest = args.slice(1);
+    }
+    const flat = rest.flatMap((a) => {
+      const u = unwrap(a);
+      return ts.isArrayLiteralExpression(u) ? [...u.elements] : [u];
+    });
+    node.mounts.push({ prefixes, expression: args[0].getText(), args: flat, file, line: lineOf(call, file.source), pos: call.getStart(file.source) });
+  };
+
+  // Pass 1: every registration, per file.
+  for (const file of project.files) {
+    const visit = (n: ts.Node): void => {
+      if (ts.isCallExpression(n)) {
+        const callee = n.expression;
+        if (ts.isPropertyAccessExpression(callee)) {
+          const verb = callee.name.text;
+          const receiver = callee.expression;
+          if (VERBS.has(verb)) {
+            const chainBase = routeChainBase(receiver);
+            if (chainBase) addRoute(file, n, verb.toUpperCase(), chainBase.receiver, chainBase.path, n.arguments);
+            else if (n.arguments.length >= 2) addRoute(file, n, verb.toUpperCase(), receiver, n.arguments[0], n.arguments.slice(1));
+          } else if (verb === 'use' && n.arguments.length >= 1) {
+            addUse(file, n, receiver);
+          }
+        }
+        if (n.arguments.some((a) => ts.isIdentifier(a) || ts.isPropertyAccessExpression(a))) passing.push(n);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(file.source);
+  }
+
+  // Pass 2: classify use() arguments into child routers and middleware.
+  const isRouter = (node: RouterNode | undefined): node is RouterNode =>
+    !!node && (node.init !== 'other' || node.routes.length > 0 || node.mounts.length > 0);
+  for (const node of [...nodes.values()]) {
+    for (const mount of node.mounts) {
+      const middleware: string[] = [];
+      let mountedRouter = false;
+      for (const arg of mount.args) {
+        const key = routerKey(arg);
+        const child = key ? nodes.get(key) : undefined;
+        if (isRouter(child) && child !== node) {
+          node.children.push({ node: child, prefixes: mount.prefixes, expression: mount.expression, middleware: [...middleware], file: mount.file, line: mount.line, pos: mount.pos });
+          child.mountedBy++;
+          mountedRouter = true;
+        } else {
+          middleware.push(exprName(arg));
+        }
+      }
+      if (!mountedRouter && mount.prefixes?.length === 1 && mount.prefixes[0] === '/') {
+        for (const name of middleware) node.middleware.push({ file: mount.file, pos: mount.pos, name });
+      }
+    }
+  }
+
+  // Pass 3: routers that are parameters (`function register(app) { app.get(...) }`) are the argument
+  // passed at each call site of their function.
+  const paramNodes = [...nodes.values()].filter((n) => ts.isParameter(n.key) && (n.routes.length > 0 || n.children.length > 0));
+  if (paramNodes.length > 0) {
+    const byFunction = new Map<ts.Node, RouterNode[]>();
+    for (const p of paramNodes) byFunction.set(p.key.parent, [...(byFunction.get(p.key.parent) ?? []), p]);
+    for (const call of passing) {
+      const fn = calledFunction(project, call);
+      const params = fn && byFunction.get(fn);
+      if (!params) continue;
+      for (const p of params) {
+        const index = (fn as ts.SignatureDeclaration).parameters.indexOf(p.key as ts.ParameterDeclaration);
+        const arg = call.arguments[index];
+        const key = arg && routerKey(arg);
+        const parent = key && nodeFor(key);
+        if (!parent || parent === p) continue;
+        const file = fileOf(project, call)!;
+        parent.children.push({ node: p, prefixes: ['/'], expression: arg.getText(), middleware: [], file, line: lineOf(call, file.source), pos: call.getStart(file.source) });
+        p.mountedBy++;
+      }
+    }
+  }
+
+  // Pass 4: walk from the roots (routers nobody mounts) to full paths.
+  const routes: RouteFact[] = [];
+  const unresolved: UnresolvedRoute[] = [];
+  const seen = new Set<string>();
+  const walk = (node: RouterNode, prefix: string | undefined, prefixExpr: string, inherited: string[], stack: Set<RouterNode>, isRoot: boolean): void => {
+    if (stack.has(node)) return;
+    stack.add(node);
+    for (const r of node.routes) {
+      const own = isRoot ? [] : node.middleware.filter((m) => m.file !== r.file || m.pos < r.pos).map((m) => m.name);
+      const middleware = [...inherited, ...own, ...r.middleware];
+      if (prefix === undefined || r.paths === undefined) {
+        const key = `U\0${r.method}\0${r.file.rel}\0${r.line}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        unresolved.push({ file: r.file.rel, line: r.line, method: r.method, expression: r.paths === undefined ? r.expression : prefixExpr, reason: r.paths === undefined ? r.reason : 'mounted under a prefix built at run time' });
+        continue;
+      }
+      for (const p of r.paths) {
+        const path = joinPath(prefix, p);
+        const key = `${r.method}\0${path}\0${r.file.rel}\0${r.line}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        routes.push({ method: r.method, path, file: r.file.rel, line: r.line, middleware, handler: r.handler });
+      }
+    }
+    for (const c of node.children) {
+      const own = isRoot ? [] : node.middleware.filter((m) => m.file !== c.file || m.pos < c.pos).map((m) => m.name);
+      const childInherited = [...inherited, ...own, ...c.middleware];
+      if (prefix === undefined || c.prefixes === undefined) walk(c.node, undefined, prefix === undefined ? prefixExpr : c.expression, childInherited, stack, false);
+      else for (const p of c.prefixes) walk(c.node, joinPath(prefix, p), prefixExpr, childInherited, stack, false);
+    }
+    stack.delete(node);
+  };
+  for (const node of nodes.values()) {
+    if (node.mountedBy > 0 || (node.routes.length === 0 && node.children.length === 0)) continue;
+    if (node.init === 'router') {
+      warnings.push({ file: node.file.rel, message: `router '${node.name}' in ${node.file.rel} is not mounted anywhere the analyzer can see; its routes are reported with their own paths` });
+    }
+    walk(node, '', '', [], new Set(), true);
+  }
+  routes.sort((a, b) => cmp(a.path, b.path) || cmp(a.method, b.method) || cmp(a.file, b.file) || a.line - b.line);
+  unresolved.sort((a, b) => cmp(a.file, b.file) || a.line - b.line);
+  return { routes, unresolved, warnings };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function calleeName(call: ts.CallExpression): ts.Node | undefined {
+  const c = call.expression;
+  return ts.isIdentifier(c) ? c : ts.isPropertyAccessExpression(c) ? c.name : undefined;
+}
+
+/** The function a call invokes, when it is in the project (`register(app)`, `require('./routes')(app)`). */
+function calledFunction(project: LoadedProject, call: ts.CallExpression): ts.Node | undefined {
+  const callee = unwrap(call.expression);
+  if (ts.isCallExpression(callee)) {
+    const file = requiredFile(project, callee);
+    const value = file && exportedValue(file);
+    if (!value) return undefined;
+    const v = unwrap(value);
+    if (isFunctionLike(v)) return v;
+    const ref = ts.isIdentifier(v) ? resolveReference(project, v) : undefined;
+    return ref?.kind === 'project' ? ref.target.decl : undefined;
+  }
+  const name = calleeName(call);
+  const target = name ? resolveReference(project, name) : undefined;
+  if (target?.kind !== 'project') return undefined;
+  const decl = target.target.decl;
+  return isFunctionLike(decl) ? decl : codeTargetOf(project, decl)?.decl;
+}
+
+/** `X.route(path).get(...).post(...)`: the router X and the path, when `receiver` is such a chain. */
+function routeChainBase(receiver: ts.Expression): { receiver: ts.Expression; path: ts.Expression } | undefined {
+  let cur = receiver;
+  while (ts.isCallExpression(cur) && ts.isPropertyAccessExpression(cur.expression)) {
+    const name = cur.expression.name.text;
+    if (name === 'route' && cur.arguments.length === 1) return { receiver: cur.expression.expression, path: cur.arguments[0] };
+    if (!VERBS.has(name)) return undefined;
+    cur = cur.expression.expression;
+  }
+  return undefined;
+}
+
+export function joinPath(prefix: string, path: string): string {
+  const a = prefix.replace(/\/+$/, '');
+  let b = path === '' || path.startsWith('/') ? path : `/${path}`;
+  if (b === '/') b = '';
+  const joined = a + b;
+  return joined === '' ? '/' : joined;
 }
