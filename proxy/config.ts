@@ -1,0 +1,273 @@
+// The proxy config contract (the analyzer emits it, operators edit it): one zod schema with defaults,
+// loading with every error listed, and a file watcher for atomic hot reload.
+import { readFileSync, watch, type FSWatcher } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../common/user-error.ts';
+
+export const MODES = ['legacy', 'shadow', 'canary', 'migrated'] as const;
+export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', '*'] as const;
+
+const oneOf = (values: readonly string[]) => ({ error: `expected one of ${values.join('|')}` });
+const url = z.string({ error: 'expected a URL string like http://127.0.0.1:3000' }).refine(isHttpUrl, {
+  error: 'expected an http:// or https:// URL like http://127.0.0.1:3000',
+});
+
+const compareRules = z.strictObject({
+  ignore: z.array(z.string()).optional(),
+  unordered: z.array(z.union([z.string(), z.strictObject({ path: z.string(), key: z.string() })])).optional(),
+  tolerance: z.number().min(0).optional(),
+  headers: z.array(z.string()).optional(),
+});
+
+const shadowShape = {
+  sample: z.number().min(0).max(1),
+  concurrency: z.number().int().min(1),
+  timeoutMs: z.number().int().min(1),
+  maxBodyBytes: z.number().int().min(0),
+  writes: z.boolean(),
+};
+const shadowDefaults = z.strictObject({
+  sample: shadowShape.sample.default(1),
+  concurrency: shadowShape.concurrency.default(64),
+  timeoutMs: shadowShape.timeoutMs.default(2000),
+  maxBodyBytes: shadowShape.maxBodyBytes.default(1_048_576),
+  writes: shadowShape.writes.default(false),
+});
+
+const stickyBy = z
+  .string()
+  .regex(/^(ip|header:[A-Za-z0-9!#$%&'*+.^_`|~-]+|cookie:[^\s;=]+)$/, {
+    error: 'expected ip, header:<name> or cookie:<name>',
+  });
+
+const route = z.strictObject({
+  id: z.string().min(1),
+  method: z.enum(METHODS, oneOf(METHODS)),
+  path: z.string().refine(isValidRoutePath, {
+    error: 'expected a path starting with "/", with :params and an optional trailing *',
+  }),
+  service: z.string().min(1),
+  mode: z.enum(MODES, oneOf(MODES)).optional(),
+  canary: z
+    .strictObject({ percent: z.number().min(0).max(100), stickyBy: stickyBy.default('ip') })
+    .optional(),
+  fallback: z.boolean().optional(),
+  writes: z.boolean().optional(),
+  shadow: z.strictObject(shadowShape).partial().optional(),
+  compare: compareRules.optional(),
+  timeoutMs: z.number().int().min(1).optional(),
+});
+
+/** admin.token: "env:NAME", a literal token, or several named tokens ({ name: "env:NAME" }) so the audit says who. */
+const adminToken = z.union([z.string().min(1), z.record(z.string(), z.string().min(1))]);
+
+export const proxyConfigSchema = z
+  .strictObject({
+    version: z.literal(1, { error: 'expected 1 (the only config version so far)' }),
+    listen: z
+      .strictObject({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(8080) })
+      .prefault({}),
+    legacy: z.strictObject({ url }),
+    services: z.record(z.string(), z.strictObject({ url, owner: z.string().optional() })),
+    defaults: z
+      .strictObject({
+        mode: z.enum(MODES, oneOf(MODES)).default('legacy'),
+        shadow: shadowDefaults.prefault({}),
+        noise: z
+          .strictObject({
+            learn: z.boolean().default(true),
+            sample: z.number().min(0).max(1).default(0.1),
+            relative: z.number().min(0).default(20),
+            absolute: z.number().min(0).default(0.03),
+          })
+          .prefault({}),
+        compare: compareRules.optional(),
+      })
+      .prefault({}),
+    routes: z.array(route).default([]),
+    store: z
+      .strictObject({
+        path: z.string().default('data/diffs.sqlite'),
+        samplesPerFingerprint: z.number().int().min(1).default(20),
+      })
+      .prefault({}),
+    redact: z
+      .strictObject({
+        headers: z.array(z.string()).default(['authorization', 'cookie', 'set-cookie']),
+        fields: z.array(z.string()).default(['$..password', '$..cardNumber']),
+      })
+      .prefault({}),
+    admin: z
+      .strictObject({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(9090),
+        token: adminToken.default('env:STRANGLER_ADMIN_TOKEN'),
+      })
+      .prefault({}),
+    state: z.string().optional(),
+  })
+  .superRefine((cfg, ctx) => {
+    for (const issue of crossCheck(cfg)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+  });
+
+interface Issue {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Rules across fields (service exists, unique ids, canary settings present). Written against raw input so they
+ * are reported together with the schema's own errors, not only after those are fixed.
+ */
+function crossCheck(raw: unknown): Issue[] {
+  const issues: Issue[] = [];
+  if (!isRecord(raw) || !Array.isArray(raw.routes)) return issues;
+  const services = isRecord(raw.services) ? raw.services : {};
+  const defaultMode = isRecord(raw.defaults) && typeof raw.defaults.mode === 'string' ? raw.defaults.mode : 'legacy';
+  const seen = new Map<unknown, number>();
+  raw.routes.forEach((r: unknown, i: number) => {
+    if (!isRecord(r)) return;
+    if (typeof r.service === 'string' && !Object.hasOwn(services, r.service)) {
+      const known = Object.keys(services).join('|') || '(none declared)';
+      issues.push({ path: ['routes', i, 'service'], message: `unknown service "${r.service}"; expected one of ${known}` });
+    }
+    const first = seen.get(r.id);
+    if (first !== undefined) {
+      issues.push({ path: ['routes', i, 'id'], message: `duplicate route id "${String(r.id)}" (first used by routes[${first}])` });
+    } else seen.set(r.id, i);
+    if ((r.mode ?? defaultMode) === 'canary' && r.canary === undefined) {
+      issues.push({ path: ['routes', i, 'canary'], message: 'mode canary needs canary: { percent }' });
+    }
+  });
+  return issues;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export type ProxyConfig = z.output<typeof proxyConfigSchema>;
+export type ProxyConfigInput = z.input<typeof proxyConfigSchema>;
+export type RouteConfig = ProxyConfig['routes'][number];
+export type ShadowSettings = ProxyConfig['defaults']['shadow'];
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+/** "/", "/books/:id", "/static/*", "/files/*rest": params are whole segments; a wildcard only at the end. */
+export function isValidRoutePath(path: string): boolean {
+  if (!path.startsWith('/')) return false;
+  const segments = path.split('/').slice(1);
+  return segments.every((s, i) => {
+    if (s.startsWith('*')) return i === segments.length - 1 && /^\*[A-Za-z0-9_]*$/.test(s);
+    if (s.startsWith(':')) return /^:[A-Za-z0-9_]+$/.test(s);
+    return !s.includes('*') && !s.includes(':');
+  });
+}
+
+/** `routes[3].mode` from zod's path array. */
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out || '(root)';
+}
+
+/** Every problem in one list, one per line, e.g. `routes[3].mode: expected one of legacy|shadow|canary|migrated`. */
+export function configErrors(json: unknown): string[] {
+  const result = proxyConfigSchema.safeParse(json);
+  if (result.success) return [];
+  const lines = result.error.issues.map((i) => `${formatPath(i.path)}: ${i.message}`);
+  // the schema skips its refinement when fields are already invalid; add the cross-field errors it skipped
+  for (const issue of crossCheck(json)) {
+    const line = `${formatPath(issue.path)}: ${issue.message}`;
+    if (!lines.includes(line)) lines.push(line);
+  }
+  return lines;
+}
+
+export function parseConfig(json: unknown, source = 'config'): ProxyConfig {
+  const result = proxyConfigSchema.safeParse(json);
+  if (result.success) return result.data;
+  const lines = configErrors(json).map((l) => `  ${l}`);
+  throw new UserError(`invalid proxy config ${source} (${lines.length} error${lines.length > 1 ? 's' : ''}):\n${lines.join('\n')}`);
+}
+
+export function readConfigJson(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new UserError(`config file not found: ${path} (run \`strangler analyze\` to emit one, or pass --config <file>)`);
+    }
+    throw new UserError(`cannot read config file ${path}: ${(err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new UserError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+export function loadConfig(path: string): ProxyConfig {
+  return parseConfig(readConfigJson(path), path);
+}
+
+export interface ConfigWatcher {
+  close(): void;
+}
+
+/**
+ * Watches the config file (through its directory, so editors that write a temp file and rename are seen)
+ * and calls onValid with each new valid config, onInvalid with the error of each invalid one.
+ */
+export function watchConfig(
+  path: string,
+  onValid: (config: ProxyConfig) => void,
+  onInvalid: (error: Error) => void,
+  debounceMs = 40,
+): ConfigWatcher {
+  const full = resolve(path);
+  const name = basename(full);
+  let timer: NodeJS.Timeout | undefined;
+  let lastText: string | undefined = safeRead(full);
+  const fire = () => {
+    timer = undefined;
+    const text = safeRead(full);
+    if (text === undefined || text === lastText) return; // mid-rename or unchanged content
+    lastText = text;
+    try {
+      onValid(parseConfig(JSON.parse(text), path));
+    } catch (err) {
+      onInvalid(err instanceof SyntaxError ? new UserError(`config file ${path} is not valid JSON: ${err.message}`) : (err as Error));
+    }
+  };
+  const watcher: FSWatcher = watch(dirname(full), (_event, filename) => {
+    if (filename !== null && filename !== name) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(fire, debounceMs);
+  });
+  watcher.on('error', onInvalid);
+  return {
+    close() {
+      if (timer) clearTimeout(timer);
+      watcher.close();
+    },
+  };
+}
+
+function safeRead(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

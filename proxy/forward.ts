@@ -1,0 +1,187 @@
+// Forwarding through http-proxy-3: one keep-alive agent per upstream, precomputed per-upstream options (no
+// per-request option objects built here), hop-by-hop header handling, error classification, and the
+// migrated-mode fallback that retries a safe request on the monolith when the candidate fails.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import type { Duplex } from 'node:stream';
+import { ProxyServer, type ServerOptions } from 'http-proxy-3';
+import { OUTGOING_PASSES } from 'http-proxy-3/dist/lib/http-proxy/passes/web-outgoing.js';
+
+export type FailureKind = 'timeout' | 'refused' | 'reset' | 'error';
+
+export interface Upstream {
+  /** "legacy" or the service name, as logged */
+  readonly name: string;
+  readonly url: URL;
+  readonly agent: http.Agent;
+  readonly timeoutMs: number;
+  /** options handed to http-proxy-3 as they are, built once */
+  readonly options: ServerOptions;
+  /** same, without adding x-forwarded-* again (a retry of a request already forwarded once) */
+  readonly retryOptions: ServerOptions;
+}
+
+/** What the forwarder needs to know about a request; the server keeps it on the request object. */
+export interface ForwardState {
+  id: string;
+  start: number;
+  upstream: Upstream;
+  /** set when the candidate serves with fallback: where to retry a failed safe request */
+  fallbackTo: Upstream | undefined;
+  fellBack: boolean;
+  failure: FailureKind | undefined;
+}
+
+export const kState = Symbol('strangler.forward');
+type WithState = IncomingMessage & { [kState]?: ForwardState };
+
+const HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'] as const;
+// typed loosely on purpose: these are http-proxy-3's own passes, called with exactly what it would pass them
+type OutgoingPass = (req: IncomingMessage, res: ServerResponse, proxyRes: IncomingMessage, options: ServerOptions) => void;
+const outgoingPasses = Object.values(OUTGOING_PASSES) as unknown as OutgoingPass[];
+
+export interface ForwarderHooks {
+  /** the request could not be served (after any fallback); the forwarder already answered 502/504 when it could */
+  onFailure(req: IncomingMessage, state: ForwardState, err: Error): void;
+  /** a candidate failure was retried on the monolith */
+  onFallback(req: IncomingMessage, state: ForwardState): void;
+  /** upstream response headers arrived (shadow capture hooks in here) */
+  onResponse(req: IncomingMessage, res: ServerResponse, proxyRes: IncomingMessage): void;
+}
+
+export class Forwarder {
+  private readonly streaming: ProxyServer;
+  /** used for requests that may fall back: the response is held until its status is known */
+  private readonly held: ProxyServer;
+  private readonly agents = new Set<http.Agent>();
+  private readonly upstreams = new Map<string, Upstream>();
+
+  constructor(private readonly hooks: ForwarderHooks) {
+    this.streaming = new ProxyServer({ xfwd: true });
+    this.held = new ProxyServer({ xfwd: true, selfHandleResponse: true });
+    this.streaming.on('error', (err, req, res) => this.failed(err, req as WithState, res));
+    this.held.on('error', (err, req, res) => this.heldFailed(err, req as WithState, res));
+    this.streaming.on('proxyRes', (proxyRes, req, res) => hooks.onResponse(req, res, proxyRes));
+    this.held.on('proxyRes', (proxyRes, req, res) => this.heldResponse(proxyRes, req as WithState, res));
+    // the client went away while the upstream was still answering: http-proxy-3 destroys the upstream request
+    this.streaming.on('econnreset', () => {});
+    this.held.on('econnreset', () => {});
+  }
+
+  /** The upstream for a URL and timeout, created once and reused by every table built afterwards. */
+  upstream(name: string, url: string, timeoutMs: number, maxSockets = Infinity): Upstream {
+    const key = `${name} ${url} ${timeoutMs}`;
+    let u = this.upstreams.get(key);
+    if (u) return u;
+    const target = new URL(url);
+    const Agent = target.protocol === 'https:' ? https.Agent : http.Agent;
+    const agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: 256, scheduling: 'lifo' });
+    this.agents.add(agent);
+    const options: ServerOptions = { target, agent, proxyTimeout: timeoutMs };
+    u = { name, url: target, agent, timeoutMs, options, retryOptions: { ...options, xfwd: false } };
+    this.upstreams.set(key, u);
+    return u;
+  }
+
+  web(req: IncomingMessage, res: ServerResponse, state: ForwardState): void {
+    (req as WithState)[kState] = state;
+    stripHopByHop(req);
+    if (state.fallbackTo) this.held.web(req, res, state.upstream.options);
+    else this.streaming.web(req, res, state.upstream.options);
+  }
+
+  ws(req: IncomingMessage, socket: Duplex, head: Buffer, upstream: Upstream): void {
+    this.streaming.ws(req, socket, head, { target: upstream.url, agent: upstream.agent });
+  }
+
+  close(): void {
+    for (const a of this.agents) a.destroy();
+  }
+
+  private failed(err: Error, req: WithState, res: ServerResponse | Duplex): void {
+    const state = req[kState];
+    if (!state) {
+      res.destroy();
+      return;
+    }
+    state.failure = classifyFailure(err, state);
+    if (res instanceof http.ServerResponse) answerError(res, state);
+    else res.destroy(); // a websocket upgrade that failed: nothing to answer on a raw socket
+    this.hooks.onFailure(req, state, err);
+  }
+
+  private heldFailed(err: Error, req: WithState, res: ServerResponse | Duplex): void {
+    const state = req[kState];
+    if (state && res instanceof http.ServerResponse && this.canRetry(req, res, state)) {
+      state.failure = classifyFailure(err, state);
+      this.retry(req, res, state);
+      return;
+    }
+    this.failed(err, req, res);
+  }
+
+  private heldResponse(proxyRes: IncomingMessage, req: WithState, res: ServerResponse): void {
+    const state = req[kState];
+    if (state && (proxyRes.statusCode ?? 0) >= 500 && this.canRetry(req, res, state)) {
+      proxyRes.resume(); // drain so the connection returns to the pool
+      this.retry(req, res, state);
+      return;
+    }
+    // what http-proxy-3 does itself when it streams: announce, copy status and headers, then pipe
+    this.hooks.onResponse(req, res, proxyRes);
+    for (const pass of outgoingPasses) pass(req, res, proxyRes, state?.upstream.options ?? {});
+    proxyRes.pipe(res);
+  }
+
+  private canRetry(req: IncomingMessage, res: ServerResponse, state: ForwardState): boolean {
+    return state.fallbackTo !== undefined && !state.fellBack && !res.headersSent && !res.destroyed && !req.socket.destroyed;
+  }
+
+  private retry(req: WithState, res: ServerResponse, state: ForwardState): void {
+    const to = state.fallbackTo!;
+    state.fellBack = true;
+    state.upstream = to;
+    this.hooks.onFallback(req, state);
+    this.streaming.web(req, res, to.retryOptions);
+  }
+}
+
+function stripHopByHop(req: IncomingMessage): void {
+  const h = req.headers;
+  const connection = h.connection;
+  if (connection !== undefined) {
+    // headers named in Connection are hop-by-hop too; "close" must not close our pooled upstream connection
+    for (const name of connection.split(',')) {
+      const n = name.trim().toLowerCase();
+      if (n !== 'close' && n !== 'keep-alive' && n !== 'upgrade') delete h[n];
+    }
+    delete h.connection;
+  }
+  for (const name of HOP_BY_HOP) if (h[name] !== undefined) delete h[name];
+}
+
+export function classifyFailure(err: Error, state?: { start: number; upstream: Upstream }): FailureKind {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') return 'refused';
+  if (code === 'ETIMEDOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'timeout';
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') {
+    // http-proxy-3 enforces proxyTimeout by destroying the request, which surfaces as a reset
+    if (state && performance.now() - state.start >= state.upstream.timeoutMs - 5) return 'timeout';
+    return 'reset';
+  }
+  if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timeout';
+  return 'error';
+}
+
+function answerError(res: ServerResponse, state: ForwardState): void {
+  if (res.headersSent) {
+    res.destroy(); // the body was already streaming: cut it so the client sees a broken response, not a short one
+    return;
+  }
+  if (res.destroyed) return;
+  const status = state.failure === 'timeout' ? 504 : 502;
+  const message = state.failure === 'timeout' ? 'upstream timed out' : 'upstream unavailable';
+  const body = JSON.stringify({ error: message, upstream: state.upstream.name, reason: state.failure, requestId: state.id });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': state.id });
+  res.end(body);
+}

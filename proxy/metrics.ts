@@ -1,0 +1,59 @@
+// Prometheus metrics for one proxy: a Registry of its own (several proxies in one process do not clash),
+// filled at scrape time from the live route counters, so the hot path pays nothing for /metrics.
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { RouteStats } from './stats.ts';
+
+type CounterField = 'requests' | 'shadowed' | 'dropped' | 'skippedUnsafe' | 'fallbacks' | 'candidateErrors';
+
+const COUNTERS: [CounterField, string, string][] = [
+  ['requests', 'strangler_requests_total', 'Requests received, per route'],
+  ['shadowed', 'strangler_shadow_copies_total', 'Shadow copies sent to the candidate'],
+  ['dropped', 'strangler_shadow_dropped_total', 'Shadow copies dropped (concurrency cap full or request body over maxBodyBytes)'],
+  ['skippedUnsafe', 'strangler_shadow_skipped_unsafe_total', 'Unsafe requests (POST, PUT, PATCH, DELETE) not copied'],
+  ['fallbacks', 'strangler_fallbacks_total', 'Candidate failures retried on the monolith'],
+  ['candidateErrors', 'strangler_candidate_errors_total', 'Candidate calls that failed (refused, reset, timeout, invalid)'],
+];
+
+export function createMetrics(stats: () => RouteStats[]): Registry {
+  const registry = new Registry();
+  for (const [field, name, help] of COUNTERS) {
+    new Counter({
+      name,
+      help,
+      labelNames: ['route', 'service'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of stats()) this.inc({ route: s.routeId, service: s.service ?? 'legacy' }, s[field]);
+      },
+    });
+  }
+  new Gauge({
+    name: 'strangler_route_mode',
+    help: 'Current mode of each route (1 for the active mode)',
+    labelNames: ['route', 'mode'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of stats()) this.set({ route: s.routeId, mode: s.mode }, 1);
+    },
+  });
+  new Gauge({
+    name: 'strangler_latency_ms',
+    help: 'Upstream latency quantiles per route and side, in milliseconds (log-bucket histogram, about 4% precision)',
+    labelNames: ['route', 'side', 'quantile'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of stats()) {
+        for (const side of ['monolith', 'candidate'] as const) {
+          const l = s.latency[side];
+          if (l.count === 0) continue;
+          this.set({ route: s.routeId, side, quantile: '0.5' }, l.p50);
+          this.set({ route: s.routeId, side, quantile: '0.99' }, l.p99);
+        }
+      }
+    },
+  });
+  return registry;
+}

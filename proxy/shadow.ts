@@ -1,0 +1,320 @@
+// Shadow copies: beside the monolith call the client is waiting on, the same request goes to the candidate
+// (undici, keep-alive pool per origin, under a per-service concurrency cap with a timeout), both responses are
+// captured, sometimes the monolith is asked a second time for noise learning, and the pair goes to onPair.
+// Nothing here can delay or change what the client gets: a full cap drops the copy and counts it.
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { Pool, type Dispatcher } from 'undici';
+import type { Logger } from 'pino';
+import { BodyCapture, flattenHeaders } from './capture.ts';
+import { classifyFailure } from './forward.ts';
+import type { RouteCounters } from './stats.ts';
+import type { CapturedRequest, CapturedResponse, Pair } from './types.ts';
+
+/** Everything a shadowed route needs, resolved once per config (defaults merged with the route's own). */
+export interface ShadowPlan {
+  routeId: string;
+  service: string;
+  candidateOrigin: string;
+  candidateBase: string; // path prefix of the service URL, "" for "/"
+  legacyOrigin: string;
+  legacyBase: string;
+  sample: number;
+  concurrency: number;
+  timeoutMs: number;
+  maxBodyBytes: number;
+  writes: boolean;
+  /** share of safe shadowed requests also sent to the monolith a second time (0 when noise learning is off) */
+  noiseSample: number;
+  counters: RouteCounters;
+}
+
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+export const isSafeMethod = (method: string | undefined): boolean => SAFE.has(method ?? 'GET');
+
+/** Request headers undici refuses or that describe our hop, not the request. */
+const NOT_COPIED = new Set(['content-length', 'transfer-encoding', 'expect', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'proxy-connection']);
+
+export class Shadower {
+  private readonly pools = new Map<string, Pool>();
+  private readonly inFlight = new Map<string, number>();
+
+  constructor(
+    private readonly onPair: ((pair: Pair) => void) | undefined,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Starts a copy of this request unless the method is unsafe, the sample skips it or the cap is full.
+   * Returns the exchange the server feeds the monolith's response into, or undefined when no copy is made.
+   */
+  begin(req: IncomingMessage, plan: ShadowPlan, requestId: string, start: number): ShadowExchange | undefined {
+    const c = plan.counters;
+    if (!plan.writes && !isSafeMethod(req.method)) {
+      c.skippedUnsafe++;
+      return undefined;
+    }
+    if (plan.sample < 1 && Math.random() >= plan.sample) return undefined;
+    if (!this.acquire(plan.service, plan.concurrency)) {
+      c.dropped++;
+      return undefined;
+    }
+    const ex = new ShadowExchange(this, req, plan, requestId, start);
+    const h = req.headers;
+    if ((h['content-length'] !== undefined && h['content-length'] !== '0') || h['transfer-encoding'] !== undefined) {
+      ex.teeRequestBody(req);
+    } else ex.sendCopy(undefined);
+    return ex;
+  }
+
+  acquire(service: string, cap: number): boolean {
+    const n = this.inFlight.get(service) ?? 0;
+    if (n >= cap) return false;
+    this.inFlight.set(service, n + 1);
+    return true;
+  }
+
+  release(service: string): void {
+    this.inFlight.set(service, (this.inFlight.get(service) ?? 1) - 1);
+  }
+
+  inFlightCount(service: string): number {
+    return this.inFlight.get(service) ?? 0;
+  }
+
+  pool(origin: string): Pool {
+    let p = this.pools.get(origin);
+    if (!p) {
+      // connections stay bounded by the per-service caps above; pipelining off so one slow answer blocks nothing
+      p = new Pool(origin, { pipelining: 1, keepAliveTimeout: 10_000 });
+      this.pools.set(origin, p);
+    }
+    return p;
+  }
+
+  emit(pair: Pair): void {
+    if (!this.onPair) return;
+    try {
+      this.onPair(pair);
+    } catch (err) {
+      this.log.warn({ err, route: pair.routeId }, 'onPair threw; pair dropped');
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.pools.values()].map((p) => p.destroy().catch(() => {})));
+    this.pools.clear();
+  }
+}
+
+/** One call to an upstream whose whole response is captured (the candidate copy, or the monolith asked again). */
+class CaptureCall implements Dispatcher.DispatchHandler {
+  private capture: BodyCapture | undefined;
+  private status = 0;
+  private headers: IncomingHttpHeaders = {};
+  private readonly start = performance.now();
+  response: CapturedResponse | undefined;
+  error: Pair['candidateError'];
+
+  constructor(
+    private readonly maxBytes: number,
+    private readonly done: (call: CaptureCall) => void,
+  ) {}
+
+  // undici tells the handler API generations apart by this method; it must exist even when empty
+  onRequestStart(): void {}
+
+  onResponseStart(_c: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
+    this.status = status;
+    this.headers = headers;
+    this.capture = new BodyCapture(this.maxBytes);
+  }
+
+  onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.capture?.add(chunk);
+  }
+
+  onResponseEnd(): void {
+    const capture = this.capture ?? new BodyCapture(this.maxBytes);
+    this.response = capture.finish(this.status, this.headers, performance.now() - this.start);
+    this.done(this);
+  }
+
+  onResponseError(_c: Dispatcher.DispatchController | null, err: Error): void {
+    this.error = classifyFailure(err);
+    this.done(this);
+  }
+}
+
+export class ShadowExchange {
+  private request: CapturedRequest | undefined;
+  private monolith: CapturedResponse | undefined;
+  private monolithSettled = false;
+  private candidate: CaptureCall | undefined;
+  private candidateSettled = false;
+  private released = false;
+
+  constructor(
+    private readonly shadower: Shadower,
+    private readonly req: IncomingMessage,
+    private readonly plan: ShadowPlan,
+    private readonly requestId: string,
+    private readonly start: number,
+  ) {}
+
+  teeRequestBody(req: IncomingMessage): void {
+    const body = new BodyCapture(this.plan.maxBodyBytes);
+    req.on('data', (chunk: Buffer) => body.add(chunk));
+    req.on('end', () => {
+      const bytes = body.body();
+      if (bytes === undefined) {
+        // a copy without the exact body bytes would compare the wrong request
+        this.plan.counters.dropped++;
+        this.abandonCandidate();
+      } else this.sendCopy(bytes);
+    });
+    req.on('close', () => {
+      if (!req.complete) this.abandonCandidate();
+    });
+  }
+
+  sendCopy(body: Buffer | undefined): void {
+    if (this.candidateSettled || this.candidate) return;
+    const { plan, req } = this;
+    const url = req.url ?? '/';
+    const src = req.headers;
+    const headers = copyHeaders(src);
+    if (body) headers['content-length'] = String(body.length);
+    this.request = {
+      id: this.requestId,
+      method: req.method ?? 'GET',
+      path: pathOf(url),
+      query: queryOf(url),
+      headers: flattenHeaders(src),
+      body,
+      receivedAt: Date.now() - Math.round(performance.now() - this.start),
+    };
+    plan.counters.shadowed++;
+    this.candidate = new CaptureCall(plan.maxBodyBytes, () => this.candidateDone());
+    dispatch(this.shadower.pool(plan.candidateOrigin), this.candidate, {
+      path: plan.candidateBase + url,
+      method: this.request.method,
+      headers,
+      body: body ?? null,
+      headersTimeout: plan.timeoutMs,
+      bodyTimeout: plan.timeoutMs,
+    });
+  }
+
+  /** The monolith's response headers arrived at the proxy; capture the body as it streams to the client. */
+  monolithResponse(proxyRes: IncomingMessage): void {
+    const capture = new BodyCapture(this.plan.maxBodyBytes);
+    proxyRes.on('data', (chunk: Buffer) => capture.add(chunk));
+    proxyRes.on('end', () => {
+      this.monolith = capture.finish(proxyRes.statusCode ?? 0, proxyRes.headers, performance.now() - this.start);
+      this.monolithSettle();
+    });
+    proxyRes.on('close', () => {
+      if (!proxyRes.complete) this.monolithSettle();
+    });
+  }
+
+  /** The monolith could not answer (the client got an error): there is nothing to compare. */
+  monolithFailed(): void {
+    this.monolithSettle();
+  }
+
+  private monolithSettle(): void {
+    if (this.monolithSettled) return;
+    this.monolithSettled = true;
+    this.maybeFinish();
+  }
+
+  private abandonCandidate(): void {
+    if (this.candidateSettled) return;
+    this.candidateSettled = true;
+    this.releaseSlot();
+    this.maybeFinish();
+  }
+
+  private candidateDone(): void {
+    if (this.candidateSettled) return;
+    this.candidateSettled = true;
+    this.releaseSlot();
+    const call = this.candidate!;
+    const c = this.plan.counters;
+    if (call.error) c.candidateErrors++;
+    else if (call.response) c.candidate.record(call.response.latencyMs);
+    this.maybeFinish();
+  }
+
+  private releaseSlot(): void {
+    if (this.released) return;
+    this.released = true;
+    this.shadower.release(this.plan.service);
+  }
+
+  private maybeFinish(): void {
+    if (!this.monolithSettled || !this.candidateSettled) return;
+    const monolith = this.monolith;
+    const call = this.candidate;
+    if (!monolith || !call || !this.request) return; // no monolith answer or no copy sent: nothing to compare
+    const pair: Pair = { routeId: this.plan.routeId, service: this.plan.service, request: this.request, monolith };
+    if (call.response) pair.candidate = call.response;
+    else pair.candidateError = call.error ?? 'error';
+    if (this.askMonolithAgain()) {
+      const again = new CaptureCall(this.plan.maxBodyBytes, (c) => {
+        this.shadower.release(this.plan.service);
+        if (c.response) pair.monolithAgain = c.response;
+        this.shadower.emit(pair);
+      });
+      dispatch(this.shadower.pool(this.plan.legacyOrigin), again, {
+        path: this.plan.legacyBase + (this.req.url ?? '/'),
+        method: pair.request.method,
+        headers: copyHeaders(this.req.headers),
+        headersTimeout: this.plan.timeoutMs,
+        bodyTimeout: this.plan.timeoutMs,
+      });
+      return;
+    }
+    this.shadower.emit(pair);
+  }
+
+  private askMonolithAgain(): boolean {
+    const { plan } = this;
+    return (
+      plan.noiseSample > 0 &&
+      isSafeMethod(this.request?.method) &&
+      Math.random() < plan.noiseSample &&
+      this.shadower.acquire(plan.service, plan.concurrency)
+    );
+  }
+}
+
+function dispatch(pool: Pool, handler: CaptureCall, options: Omit<Dispatcher.DispatchOptions, 'origin'>): void {
+  try {
+    pool.dispatch(options as Dispatcher.DispatchOptions, handler);
+  } catch (err) {
+    handler.onResponseError(null, err as Error);
+  }
+}
+
+/** The request headers as sent on a copy: our hop's headers removed, marked as a shadow copy. */
+function copyHeaders(src: IncomingHttpHeaders): Record<string, string | string[]> {
+  const headers: Record<string, string | string[]> = {};
+  for (const name in src) {
+    const v = src[name];
+    if (v !== undefined && !NOT_COPIED.has(name)) headers[name] = v;
+  }
+  headers['x-strangler-shadow'] = '1';
+  return headers;
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
+}
+
+function queryOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? '' : url.slice(q + 1);
+}

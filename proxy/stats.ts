@@ -1,0 +1,143 @@
+// Live counters per route: plain numbers bumped on the hot path and a fixed-size log-bucket latency
+// histogram per side (about 4% precision, constant memory whatever the traffic).
+
+const MIN_MS = 0.05;
+const GROWTH = 1.04;
+const LOG_GROWTH = Math.log(GROWTH);
+const BUCKETS = 360; // 0.05 ms · 1.04^360 ≈ 60 s; slower lands in the last bucket
+
+export class LatencyHistogram {
+  private readonly counts = new Uint32Array(BUCKETS);
+  count = 0;
+  max = 0;
+
+  record(ms: number): void {
+    let i = ms <= MIN_MS ? 0 : Math.ceil(Math.log(ms / MIN_MS) / LOG_GROWTH);
+    if (i >= BUCKETS) i = BUCKETS - 1;
+    this.counts[i]++;
+    this.count++;
+    if (ms > this.max) this.max = ms;
+  }
+
+  /** Upper bound of the bucket holding the q-quantile (0..1), in ms; 0 when empty. */
+  quantile(q: number): number {
+    if (this.count === 0) return 0;
+    const rank = Math.max(1, Math.ceil(q * this.count));
+    let seen = 0;
+    for (let i = 0; i < BUCKETS; i++) {
+      seen += this.counts[i];
+      if (seen >= rank) return Math.min(this.max, MIN_MS * GROWTH ** i);
+    }
+    return this.max;
+  }
+
+  /** Adds another histogram's counts (aggregating workers). */
+  merge(snapshot: HistogramSnapshot): void {
+    for (const [i, c] of snapshot.buckets) this.counts[i] += c;
+    this.count += snapshot.count;
+    if (snapshot.max > this.max) this.max = snapshot.max;
+  }
+
+  snapshot(): HistogramSnapshot {
+    const buckets: [number, number][] = [];
+    for (let i = 0; i < BUCKETS; i++) if (this.counts[i]) buckets.push([i, this.counts[i]]);
+    return { buckets, count: this.count, max: this.max };
+  }
+}
+
+export interface HistogramSnapshot {
+  buckets: [number, number][];
+  count: number;
+  max: number;
+}
+
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p99: number;
+}
+
+export interface RouteStats {
+  routeId: string;
+  mode: string;
+  service?: string;
+  requests: number;
+  shadowed: number;
+  dropped: number;
+  skippedUnsafe: number;
+  fallbacks: number;
+  candidateErrors: number;
+  latency: { monolith: LatencySummary; candidate: LatencySummary };
+}
+
+/** Mutable counters for one route id; kept across reloads so numbers do not reset when the table is swapped. */
+export class RouteCounters {
+  requests = 0;
+  shadowed = 0;
+  dropped = 0;
+  skippedUnsafe = 0;
+  fallbacks = 0;
+  candidateErrors = 0;
+  readonly monolith = new LatencyHistogram();
+  readonly candidate = new LatencyHistogram();
+
+  constructor(readonly routeId: string) {}
+
+  toStats(mode: string, service: string | undefined): RouteStats {
+    return {
+      routeId: this.routeId,
+      mode,
+      service,
+      requests: this.requests,
+      shadowed: this.shadowed,
+      dropped: this.dropped,
+      skippedUnsafe: this.skippedUnsafe,
+      fallbacks: this.fallbacks,
+      candidateErrors: this.candidateErrors,
+      latency: { monolith: summarize(this.monolith), candidate: summarize(this.candidate) },
+    };
+  }
+
+  snapshot(): CountersSnapshot {
+    return {
+      routeId: this.routeId,
+      requests: this.requests,
+      shadowed: this.shadowed,
+      dropped: this.dropped,
+      skippedUnsafe: this.skippedUnsafe,
+      fallbacks: this.fallbacks,
+      candidateErrors: this.candidateErrors,
+      monolith: this.monolith.snapshot(),
+      candidate: this.candidate.snapshot(),
+    };
+  }
+
+  merge(s: CountersSnapshot): void {
+    this.requests += s.requests;
+    this.shadowed += s.shadowed;
+    this.dropped += s.dropped;
+    this.skippedUnsafe += s.skippedUnsafe;
+    this.fallbacks += s.fallbacks;
+    this.candidateErrors += s.candidateErrors;
+    this.monolith.merge(s.monolith);
+    this.candidate.merge(s.candidate);
+  }
+}
+
+export interface CountersSnapshot {
+  routeId: string;
+  requests: number;
+  shadowed: number;
+  dropped: number;
+  skippedUnsafe: number;
+  fallbacks: number;
+  candidateErrors: number;
+  monolith: HistogramSnapshot;
+  candidate: HistogramSnapshot;
+}
+
+function summarize(h: LatencyHistogram): LatencySummary {
+  return { count: h.count, p50: round(h.quantile(0.5)), p99: round(h.quantile(0.99)) };
+}
+
+const round = (ms: number) => Math.round(ms * 100) / 100;

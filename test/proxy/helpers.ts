@@ -1,0 +1,130 @@
+// Test fixtures for the proxy: real upstream servers on port 0 that record what they receive, and a proxy
+// started on port 0 in front of them.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseConfig, type ProxyConfig, type ProxyConfigInput } from '../../proxy/config.ts';
+import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
+import type { Pair } from '../../proxy/types.ts';
+
+export const ADMIN_TOKEN = 'test-admin-token';
+
+export interface Seen {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
+
+export interface Upstream {
+  url: string;
+  seen: Seen[];
+  handler: Handler;
+  server: http.Server;
+  close(): Promise<void>;
+}
+
+/** An upstream that answers JSON naming itself, unless handler is replaced. */
+export async function startUpstream(name: string): Promise<Upstream> {
+  const up: Upstream = {
+    url: '',
+    seen: [],
+    handler: (req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ from: name, method: req.method, url: req.url }));
+    },
+    server: undefined as unknown as http.Server,
+    close: async () => {
+      await new Promise<void>((r) => {
+        up.server.close(() => r());
+        up.server.closeAllConnections();
+      });
+    },
+  };
+  up.server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      up.seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      up.handler(req, res, body);
+    });
+  });
+  await new Promise<void>((r) => up.server.listen(0, '127.0.0.1', () => r()));
+  up.url = `http://127.0.0.1:${(up.server.address() as AddressInfo).port}`;
+  return up;
+}
+
+export function testConfig(legacyUrl: string, candidateUrl: string, extra: Partial<ProxyConfigInput> = {}): ProxyConfig {
+  return parseConfig({
+    version: 1,
+    legacy: { url: legacyUrl },
+    services: { catalog: { url: candidateUrl, owner: 'team-catalog' } },
+    defaults: { noise: { learn: false } },
+    ...extra,
+  });
+}
+
+export interface Harness {
+  proxy: RunningProxy;
+  pairs: Pair[];
+  /** resolves when at least n pairs have arrived */
+  waitPairs(n: number): Promise<Pair[]>;
+}
+
+export async function startTestProxy(config: ProxyConfig, options: ProxyOptions = {}): Promise<Harness> {
+  const pairs: Pair[] = [];
+  const waiters: { n: number; resolve: (p: Pair[]) => void }[] = [];
+  const proxy = await startProxy(config, {
+    port: 0,
+    host: '127.0.0.1',
+    adminPort: 0,
+    adminToken: ADMIN_TOKEN,
+    onPair: (p) => {
+      pairs.push(p);
+      for (const w of waiters.splice(0)) {
+        if (pairs.length >= w.n) w.resolve(pairs);
+        else waiters.push(w);
+      }
+    },
+    ...options,
+  });
+  return {
+    proxy,
+    pairs,
+    waitPairs: (n) => (pairs.length >= n ? Promise.resolve(pairs) : new Promise((resolve) => waiters.push({ n, resolve }))),
+  };
+}
+
+/** A raw request through node:http (no body parsing), returning status, headers and the exact body bytes. */
+export function request(
+  url: string,
+  options: { method?: string; path?: string; headers?: http.OutgoingHttpHeaders; body?: Buffer | string; agent?: http.Agent } = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${url}${options.path ?? '/'}`,
+      { method: options.method ?? 'GET', headers: options.headers, agent: options.agent },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+export const json = (b: Buffer): Record<string, unknown> => JSON.parse(b.toString('utf8')) as Record<string, unknown>;
+
+/** Resolves when cond() is true, polling on the event loop (for counters updated after a response ends). */
+export async function until(cond: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
