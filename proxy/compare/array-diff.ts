@@ -19,7 +19,8 @@ export function diffArray(w: Walker, a: unknown[], b: unknown[], st: States, uno
     }
     return multiset(w, a, b, st);
   }
-  if (allHaveId(a) && allHaveId(b)) {
+  // An ignored position (e.g. $.items[0]) means positions matter here, so ids are not used to align.
+  if (allHaveId(a) && allHaveId(b) && !anyIgnored(w, st, Math.max(a.length, b.length))) {
     const r = keyed(w, a, b, st, 'id', true);
     if (r !== undefined) return r;
   }
@@ -54,6 +55,12 @@ function pair(w: Walker, a: unknown[], b: unknown[], i: number, j: number, st: S
 function equalAt(w: Walker, a: unknown[], b: unknown[], i: number, j: number, st: States): boolean {
   const cs = w.childStates(st, i);
   return w.sr.ignored || w.equal(a[i], b[j], cs, w.sr.unordered);
+}
+
+function anyIgnored(w: Walker, st: States, n: number): boolean {
+  if (st.length === 0) return false;
+  for (let i = 0; i < n; i++) if (ignoredAt(w, st, i)) return true;
+  return false;
 }
 
 function ignoredAt(w: Walker, st: States, i: number): boolean {
