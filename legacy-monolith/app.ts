@@ -36,7 +36,7 @@ export function createApp(options: { dbPath?: string } = {}): MonolithApp {
   createSchema(conn);
   if (isEmpty(conn)) {
     seedDatabase(conn);
-    log.info({ dbPath: options.dbPath ?? ':memory:' }, 'seeded database');
+    log.debug({ dbPath: options.dbPath ?? ':memory:' }, 'seeded database');
   }
 
   const app = express();
