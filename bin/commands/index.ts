@@ -1,8 +1,10 @@
 // Registers every CLI verb. Each verb is one file in this folder exporting `register(program)`.
 import type { Command } from 'commander';
 import { register as registerReplay } from './replay.ts';
+import { register as registerReport } from './report.ts';
 
 export function registerCommands(program: Command): void {
   void program;
   registerReplay(program);
+  registerReport(program);
 }

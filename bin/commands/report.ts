@@ -1,0 +1,94 @@
+// `strangler report`: render the diff store as HTML, Markdown, JSON or JUnit, gate CI on match
+// rates (--fail-under) and turn learned noise into config rules (--suggest-rules).
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, extname } from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { UserError } from '../../common/user-error.ts';
+import { openStore } from '../../proxy/store.ts';
+import { formatPercent, queryReport, renderHtml, renderJson, renderJunit, renderMarkdown, suggestRules, type ReportData } from '../../proxy/report/index.ts';
+
+const FORMATS = ['html', 'md', 'json', 'junit'] as const;
+type Format = (typeof FORMATS)[number];
+const RENDER: Record<Format, (data: ReportData) => string> = { html: renderHtml, md: renderMarkdown, json: renderJson, junit: renderJunit };
+const BY_EXTENSION: Record<string, Format> = { '.html': 'html', '.htm': 'html', '.md': 'md', '.json': 'json', '.xml': 'junit' };
+
+interface ReportFlags {
+  store: string;
+  format?: Format;
+  out?: string;
+  minSamples: number;
+  readyAt: number;
+  samples: number;
+  failUnder?: number;
+  suggestRules?: boolean;
+}
+
+function integerAtLeast(flag: string, min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${flag} expects an integer ≥ ${min}, got "${value}"`);
+    return n;
+  };
+}
+
+function percentFlag(flag: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value.replace(/%$/, ''));
+    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError(`${flag} expects a percentage between 0 and 100, got "${value}"`);
+    return n;
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command('report')
+    .description('Render the shadow diff store as a team report (HTML, Markdown, JSON, JUnit) and gate CI on it.')
+    .option('--store <file>', 'diff store written by the proxy', 'data/diffs.sqlite')
+    .addOption(new Option('--format <format>', 'output format (default: from --out extension, else md)').choices(FORMATS))
+    .option('--out <file>', 'write the report to this file instead of stdout')
+    .option('--min-samples <n>', 'compared requests a route needs before it can be READY', integerAtLeast('--min-samples', 1), 500)
+    .option('--ready-at <pct>', 'match rate after noise a route needs to be READY', percentFlag('--ready-at'), 99.9)
+    .option('--samples <n>', 'samples shown per mismatch group', integerAtLeast('--samples', 0), 3)
+    .option('--fail-under <pct>', 'exit 1 when any route in shadow mode matches below this rate', percentFlag('--fail-under'))
+    .option('--suggest-rules', 'print compare.ignore / unordered rules per route from the learned noise (JSON)')
+    .action((flags: ReportFlags) => {
+      if (!existsSync(flags.store)) {
+        throw new UserError(`diff store ${flags.store} not found; run the proxy with routes in shadow mode first, or pass --store <file>`);
+      }
+      const format = flags.format ?? (flags.out ? BY_EXTENSION[extname(flags.out).toLowerCase()] ?? 'html' : 'md');
+      const store = openStore(flags.store);
+      let data: ReportData;
+      try {
+        data = queryReport(store, { minSamples: flags.minSamples, readyAt: flags.readyAt, samplesPerGroup: flags.samples });
+      } finally {
+        store.close();
+      }
+
+      const rendered = RENDER[format](data);
+      if (flags.out) {
+        mkdirSync(dirname(flags.out), { recursive: true });
+        writeFileSync(flags.out, rendered);
+        const t = data.totals;
+        process.stderr.write(`strangler: wrote ${flags.out} (${format}; ${t.routes} routes: ${t.ready} ready, ${t.notReady} not ready, ${t.notEnoughData} not enough data)\n`);
+      } else if (!flags.suggestRules) {
+        process.stdout.write(rendered);
+      }
+      if (flags.suggestRules) {
+        process.stdout.write(`${JSON.stringify({ routes: suggestRules(data) }, null, 2)}\n`);
+      }
+
+      if (flags.failUnder !== undefined) gate(data, flags.failUnder);
+    });
+}
+
+/** Exit 1 (through UserError) naming every shadow route below the bar. */
+function gate(data: ReportData, failUnder: number): void {
+  const routes = data.teams.flatMap((t) => t.services.flatMap((s) => s.routes)).filter((r) => r.mode === 'shadow');
+  const below = routes.filter((r) => r.matchRate !== undefined && r.matchRate < failUnder);
+  const unmeasured = routes.filter((r) => r.matchRate === undefined);
+  for (const r of unmeasured) process.stderr.write(`strangler: ${r.routeId} is in shadow mode but nothing was compared yet (not gated)\n`);
+  if (below.length > 0) {
+    const list = below.map((r) => `${r.routeId} ${formatPercent(r.matchRate)}`).join(', ');
+    throw new UserError(`--fail-under ${failUnder}%: ${below.length} shadow route${below.length === 1 ? '' : 's'} below: ${list}`, 1);
+  }
+}

@@ -1,0 +1,48 @@
+// Escaping for untrusted text (bodies, headers, paths all come from live traffic).
+
+const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML[c]);
+}
+
+/** XML 1.0 forbids most control characters even when escaped, so they are dropped. */
+const XML_INVALID = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+export function escapeXml(text: string): string {
+  return escapeHtml(text.replace(XML_INVALID, '\uFFFD'));
+}
+
+/** Markdown table cell: no pipes or newlines, HTML inert (GitHub renders inline HTML). */
+export function escapeMarkdownCell(text: string): string {
+  return escapeHtml(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+}
+
+/** Inline code span that survives backticks inside the text. */
+export function markdownCode(text: string): string {
+  const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')}${pad}${fence}`;
+}
+
+/** A fenced block whose fence is longer than any backtick run in the text. */
+export function markdownFence(text: string, lang = ''): string {
+  const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${lang}\n${text}\n${fence}`;
+}
+
+export function displayValue(v: unknown): string {
+  if (v === undefined) return '(absent)';
+  if (typeof v === 'string') return JSON.stringify(v);
+  try {
+    return JSON.stringify(v) ?? String(v);
+  } catch {
+    return String(v);
+  }
+}
+
+export function shorten(text: string, max = 120): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

@@ -1,0 +1,61 @@
+// Renders a stored body as escaped HTML, pretty-printed when it is JSON, with the nodes a diff
+// entry points at wrapped in <mark>, so a reviewer sees at a glance what differs.
+import { pathSegments, type PathSegment } from '../store/json-path.ts';
+import type { DiffEntry } from '../types.ts';
+import { escapeHtml } from './escape.ts';
+
+const keyOf = (segs: readonly PathSegment[]): string => segs.map((s) => (typeof s === 'number' ? `#${s}` : `.${s}`)).join('');
+
+/** Paths to mark on one side: a missing node exists only on the monolith, an extra one only on the candidate. */
+export function highlightPaths(entries: readonly DiffEntry[], side: 'monolith' | 'candidate'): Set<string> {
+  const out = new Set<string>();
+  for (const e of entries) {
+    if ((side === 'monolith' && e.kind === 'extra') || (side === 'candidate' && e.kind === 'missing')) continue;
+    const segs = pathSegments(e.path);
+    if (segs) out.add(keyOf(segs));
+  }
+  return out;
+}
+
+export function renderBodyHtml(body: string, marks: ReadonlySet<string>): string {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return escapeHtml(body);
+  }
+  if (marks.has('')) return `<mark>${escapeHtml(JSON.stringify(value, null, 2))}</mark>`;
+  const segs: PathSegment[] = [];
+  const out: string[] = [];
+  const render = (node: unknown, indent: string): void => {
+    const marked = segs.length > 0 && marks.has(keyOf(segs));
+    if (marked) out.push('<mark>');
+    if (Array.isArray(node) && node.length > 0) {
+      out.push('[\n');
+      node.forEach((child, i) => {
+        out.push(indent, '  ');
+        segs.push(i);
+        render(child, `${indent}  `);
+        segs.pop();
+        out.push(i < node.length - 1 ? ',\n' : '\n');
+      });
+      out.push(indent, ']');
+    } else if (node !== null && typeof node === 'object' && !Array.isArray(node) && Object.keys(node).length > 0) {
+      const entries = Object.entries(node);
+      out.push('{\n');
+      entries.forEach(([key, child], i) => {
+        out.push(indent, '  ', escapeHtml(JSON.stringify(key)), ': ');
+        segs.push(key);
+        render(child, `${indent}  `);
+        segs.pop();
+        out.push(i < entries.length - 1 ? ',\n' : '\n');
+      });
+      out.push(indent, '}');
+    } else {
+      out.push(escapeHtml(JSON.stringify(node)));
+    }
+    if (marked) out.push('</mark>');
+  };
+  render(value, '');
+  return out.join('');
+}

@@ -1,0 +1,113 @@
+// ReportData: everything a diff report shows, as plain data. Built once from store query
+// results (build.ts); each format (html, markdown, json, junit) is a pure function of it.
+import type { DiffEntry, DiffKind } from '../types.ts';
+import type { CandidateErrorKind, SampleRow } from '../store/types.ts';
+
+export type Verdict = 'READY' | 'NOT READY' | 'NOT ENOUGH DATA';
+
+export type { NoiseThresholds } from '../compare/index.ts';
+import type { NoiseThresholds } from '../compare/index.ts';
+
+export interface ReportOptions {
+  /** compared requests needed before a route can be READY */
+  minSamples: number;
+  /** match rate (percent) a route needs to be READY */
+  readyAt: number;
+  /** samples shown per mismatch group */
+  samplesPerGroup: number;
+  /** noise thresholds for routes whose proxy did not record its own */
+  thresholds: NoiseThresholds;
+}
+
+export const DEFAULT_REPORT_OPTIONS: ReportOptions = {
+  minSamples: 500,
+  readyAt: 99.9,
+  samplesPerGroup: 3,
+  thresholds: { relative: 20, absolute: 0.03 },
+};
+
+export interface FieldSummary {
+  path: string;
+  kind: DiffKind;
+  /** requests where this field differed between monolith and candidate */
+  raw: number;
+  /** noise samples where this field differed between two monolith answers */
+  noise: number;
+  /** beats its noise by the thresholds: a real difference */
+  real: boolean;
+}
+
+export interface MismatchGroup {
+  fingerprint: string;
+  fields: FieldSummary[];
+  count: number;
+  /** count / compared, 0..1 */
+  share: number;
+  /** at least one field is a real difference; groups that are all noise count as matching */
+  real: boolean;
+  firstSeen?: number;
+  lastSeen?: number;
+  samples: SampleRow[];
+}
+
+export interface NoiseField {
+  path: string;
+  kind: DiffKind;
+  /** how many noise samples saw the field vary */
+  varied: number;
+  /** varied / noise samples, 0..1 */
+  rate: number;
+  firstSeen?: number;
+}
+
+export interface LatencySummary {
+  count: number;
+  p50?: number;
+  p99?: number;
+}
+
+export interface RouteReport {
+  routeId: string;
+  service: string;
+  owner: string;
+  mode: string;
+  compared: number;
+  matchedRaw: number;
+  /** matchedRaw plus requests whose only differences are noise */
+  matching: number;
+  /** percent after noise; undefined before anything was compared */
+  matchRate?: number;
+  rawMatchRate?: number;
+  errors: Record<CandidateErrorKind, number> & { total: number };
+  dropped: number;
+  skippedUnsafe: number;
+  fallbacks: number;
+  latency: { monolith: LatencySummary; candidate: LatencySummary };
+  verdict: Verdict;
+  reasons: string[];
+  groups: MismatchGroup[];
+  noiseSampled: number;
+  noise: NoiseField[];
+  thresholds: NoiseThresholds;
+  firstSeen?: number;
+  lastSeen?: number;
+}
+
+export interface ServiceReport {
+  service: string;
+  routes: RouteReport[];
+}
+
+export interface TeamReport {
+  owner: string;
+  services: ServiceReport[];
+}
+
+export interface ReportData {
+  generatedAt: string;
+  options: ReportOptions;
+  totals: { routes: number; compared: number; ready: number; notReady: number; notEnoughData: number };
+  teams: TeamReport[];
+}
+
+export type { DiffEntry };

@@ -1,0 +1,155 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStore, type DiffStore } from '../../proxy/store.ts';
+import { buildReport, queryReport, renderHtml, renderJson, renderJunit, renderMarkdown, suggestRules, verdictFor, DEFAULT_REPORT_OPTIONS, type ReportData, type RouteReport } from '../../proxy/report/index.ts';
+import type { RouteRow } from '../../proxy/store.ts';
+import { seedStore, XSS } from './report-fixtures.ts';
+import { checkXml } from './xml-check.ts';
+
+let dir: string;
+let store: DiffStore;
+let data: ReportData;
+const NOW = new Date('2026-12-04T12:00:00Z');
+
+const routeOf = (d: ReportData, id: string): RouteReport => {
+  const r = d.teams.flatMap((t) => t.services.flatMap((s) => s.routes)).find((x) => x.routeId === id);
+  assert.ok(r, `route ${id} in report`);
+  return r;
+};
+
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'strangler-report-'));
+  store = openStore(join(dir, 'diffs.sqlite'));
+  seedStore(store);
+  data = queryReport(store, {}, NOW);
+});
+after(() => {
+  store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('verdicts', () => {
+  const base = { minSamples: 500, readyAt: 99.9 };
+  test('edges of READY, NOT READY and NOT ENOUGH DATA', () => {
+    assert.equal(verdictFor({ ...base, compared: 500, matchRate: 99.9, errors: 0 }).verdict, 'READY');
+    assert.equal(verdictFor({ ...base, compared: 499, matchRate: 100, errors: 0 }).verdict, 'NOT ENOUGH DATA');
+    assert.equal(verdictFor({ ...base, compared: 0, matchRate: undefined, errors: 0 }).verdict, 'NOT ENOUGH DATA');
+    const low = verdictFor({ ...base, compared: 10_000, matchRate: 99.89, errors: 0 });
+    assert.equal(low.verdict, 'NOT READY');
+    assert.match(low.reasons[0], /99\.8\d?% is below 99\.9%/);
+    const errs = verdictFor({ ...base, compared: 10_000, matchRate: 100, errors: 1 });
+    assert.deepEqual(errs, { verdict: 'NOT READY', reasons: ['1 candidate error'] });
+    assert.equal(verdictFor({ ...base, compared: 40, matchRate: 50, errors: 0 }).verdict, 'NOT READY', 'evidence against a route beats lack of data');
+  });
+
+  test('the seeded routes get the verdicts their counts call for', () => {
+    assert.equal(routeOf(data, 'catalog.getBook').verdict, 'READY');
+    assert.equal(routeOf(data, 'catalog.getBook').matchRate, 99.9);
+    const search = routeOf(data, 'catalog.search');
+    assert.equal(search.rawMatchRate?.toFixed(2), '83.33');
+    assert.equal(search.matchRate, 100, 'servedAt varies on the monolith itself, so it is noise');
+    assert.equal(search.verdict, 'READY');
+    assert.equal(search.groups[0].real, false);
+    const orders = routeOf(data, 'orders.get');
+    assert.equal(orders.verdict, 'NOT READY');
+    assert.equal(orders.matchRate, 87.5);
+    assert.equal(orders.errors.timeout, 2);
+    assert.equal(orders.dropped, 7);
+    assert.deepEqual(orders.reasons, ['2 candidate errors', 'match rate 87.5% is below 99.9% over 800 compared']);
+    assert.equal(routeOf(data, 'orders.list').verdict, 'NOT ENOUGH DATA');
+    assert.equal(routeOf(data, 'reporting.sales').verdict, 'NOT ENOUGH DATA');
+    assert.deepEqual(data.totals, { routes: 5, compared: 2420, ready: 2, notReady: 1, notEnoughData: 2 });
+  });
+
+  test('a group with a real field among noise fields stays real', () => {
+    const route: RouteRow = {
+      routeId: 'r', service: 's', mode: 'shadow', compared: 1000, matchedRaw: 900, noiseSampled: 100,
+      errors: { timeout: 0, refused: 0, reset: 0, error: 0 }, counters: { dropped: 0, skippedUnsafe: 0, fallbacks: 0 }, latency: { monolith: [], candidate: [] },
+    };
+    const fields = [
+      { routeId: 'r', path: '$.servedAt', kind: 'changed' as const, raw: 100, noise: 10 },
+      { routeId: 'r', path: '$.price', kind: 'changed' as const, raw: 40, noise: 0 },
+    ];
+    const groups = [
+      { routeId: 'r', fingerprint: 'a', fields: [{ path: '$.servedAt', kind: 'changed' as const }], count: 60, sampleCount: 0 },
+      { routeId: 'r', fingerprint: 'b', fields: [{ path: '$.servedAt', kind: 'changed' as const }, { path: '$.price', kind: 'changed' as const }], count: 40, sampleCount: 0 },
+    ];
+    const report = buildReport({ routes: [route], fields, groups, samples: new Map() }, DEFAULT_REPORT_OPTIONS, NOW);
+    const r = routeOf(report, 'r');
+    assert.equal(r.matching, 960);
+    assert.equal(r.matchRate, 96);
+    assert.deepEqual(r.groups.map((g) => [g.fingerprint, g.real]), [['b', true], ['a', false]]);
+  });
+
+  test('teams, then services, then routes, sorted; routes without an owner come last', () => {
+    assert.deepEqual(data.teams.map((t) => t.owner), ['team-catalog', 'team-orders', '(no owner)']);
+    assert.deepEqual(data.teams[0].services[0].routes.map((r) => r.routeId), ['catalog.getBook', 'catalog.search']);
+  });
+
+  test('latency percentiles per side come from the histogram', () => {
+    const r = routeOf(data, 'catalog.getBook');
+    assert.equal(r.latency.monolith.count, 1000);
+    assert.ok(Math.abs((r.latency.monolith.p50 ?? 0) - 10) <= 0.5, `p50 ${r.latency.monolith.p50}`);
+    assert.ok(Math.abs((r.latency.candidate.p99 ?? 0) - 20) <= 1, `p99 ${r.latency.candidate.p99}`);
+  });
+});
+
+describe('report formats', () => {
+  test('HTML is self-contained, escapes bodies and highlights the differing values', () => {
+    const html = renderHtml(data);
+    assert.ok(html.startsWith('<!doctype html>'));
+    assert.doesNotMatch(html, /<(script|link|img)[^>]+(src|href)=/i, 'no external resources');
+    assert.doesNotMatch(html, /https?:\/\//);
+    assert.equal(html.includes(XSS), false, 'untrusted body text is never emitted raw');
+    assert.ok(html.includes('&lt;script&gt;alert(\\&quot;pwned\\&quot;)&lt;/script&gt;'));
+    assert.match(html, /<mark>19\.99<\/mark>/);
+    assert.match(html, /<mark>&quot;19\.99&quot;<\/mark>/);
+    assert.equal((html.match(/<script>/g) ?? []).length, 1, 'only the report’s own script');
+    assert.match(html, /Learned noise/);
+    assert.match(html, /v-NOT-READY/);
+  });
+
+  test('Markdown has a summary table per service and the mismatch groups', () => {
+    const md = renderMarkdown(data);
+    assert.match(md, /^# Shadow diff report/);
+    assert.match(md, /## team-orders\n\n### orders\n\n\| Route \|/);
+    assert.match(md, /\| `orders\.get` \| shadow \| 800 \| 87\.5% \| 87\.5% \| 2 \(2\) \| 7 \|.*❌ NOT READY \|/);
+    assert.match(md, /\| `\$\.items\[\*\]\.title` changed, `\$\.total` type \| 100 \| 12\.50% \| real \|/);
+    const outsideCode = md.replace(/(`{3,})[^\n]*\n[\s\S]*?\n\1/g, '').replace(/(`+)[^`]*?\1/g, '');
+    assert.ok(md.includes('<script>alert('), 'the sample is shown, inside code');
+    assert.equal(outsideCode.includes('<script'), false, 'untrusted text only inside code spans and fences');
+    assert.match(md, /\| `\$\.servedAt` \| changed \| 10 \(16\.7%\) \|/);
+  });
+
+  test('JSON parses back to the report data', () => {
+    const parsed = JSON.parse(renderJson(data)) as ReportData & { reportVersion: number };
+    assert.equal(parsed.reportVersion, 1);
+    assert.deepEqual(parsed.totals, data.totals);
+    assert.equal(parsed.teams[1].services[0].routes[0].routeId, 'orders.get');
+  });
+
+  test('JUnit is well-formed XML with one test case per route; not ready fails, not enough data skips', () => {
+    const xml = renderJunit(data);
+    assert.deepEqual(checkXml(xml), []);
+    assert.equal((xml.match(/<testcase /g) ?? []).length, 5);
+    assert.equal((xml.match(/<failure /g) ?? []).length, 1);
+    assert.equal((xml.match(/<skipped /g) ?? []).length, 2);
+    assert.match(xml, /<testsuites name="strangler readiness" tests="5" failures="1" skipped="2"/);
+    assert.match(xml, /<testcase classname="team-orders\.orders" name="orders\.get">\n\s+<failure type="NOT READY" message="2 candidate errors; match rate 87\.5%/);
+  });
+
+  test('JUnit stays well-formed with hostile route ids', () => {
+    const hostile = structuredClone(data);
+    hostile.teams[0].services[0].routes[0].routeId = 'a"b<c>&d\u0001';
+    hostile.teams[0].owner = "o'wner & co";
+    assert.deepEqual(checkXml(renderJunit(hostile)), []);
+    assert.notDeepEqual(checkXml('<a><b></a>'), [], 'the checker itself catches bad XML');
+  });
+
+  test('suggested rules come from learned noise and leave real differences alone', () => {
+    assert.deepEqual(suggestRules(data), [{ id: 'catalog.search', compare: { ignore: ['$.servedAt'], unordered: ['$.results'] } }]);
+  });
+});
