@@ -4,9 +4,9 @@
 import { ts } from 'ts-morph';
 import { functionName, isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
-import { resolveSpecifier } from './resolve.ts';
 import { stringValue } from './string-value.ts';
 import { codeTargetOf, fileOf, resolveReference, symbolOf } from './symbols.ts';
+import { exportedValue, requiredFile, unwrap, valueKey } from './value-key.ts';
 import type { HandlerRef, RouteFact, UnresolvedRoute, Warning } from './types.ts';
 
 const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all']);
@@ -54,11 +54,6 @@ export interface RouteResult {
   warnings: Warning[];
 }
 
-function unwrap(expr: ts.Expression): ts.Expression {
-  while (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isNonNullExpression(expr) || ts.isSatisfiesExpression(expr)) expr = expr.expression;
-  return expr;
-}
-
 function initKind(decl: ts.Node): RouterNode['init'] {
   if (!ts.isVariableDeclaration(decl) && !ts.isPropertyDeclaration(decl) && !ts.isPropertyAssignment(decl)) return 'other';
   const init = decl.initializer && unwrap(decl.initializer);
@@ -79,28 +74,6 @@ function exprName(expr: ts.Expression): string {
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
-/** The value a module exports as a whole: `module.exports = X` or `export default X`. */
-function exportedValue(file: LoadedFile): ts.Expression | undefined {
-  for (const stmt of file.source.statements) {
-    if (ts.isExportAssignment(stmt)) return stmt.expression;
-    if (ts.isExpressionStatement(stmt) && ts.isBinaryExpression(stmt.expression) && stmt.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-      const left = stmt.expression.left;
-      if (ts.isPropertyAccessExpression(left) && ts.isIdentifier(left.expression) && left.expression.text === 'module' && left.name.text === 'exports') {
-        return stmt.expression.right;
-      }
-    }
-  }
-  return undefined;
-}
-
-function requiredFile(project: LoadedProject, call: ts.CallExpression): LoadedFile | undefined {
-  if (!(ts.isIdentifier(call.expression) && call.expression.text === 'require')) return undefined;
-  const arg = call.arguments[0];
-  if (!arg || !ts.isStringLiteralLike(arg)) return undefined;
-  const r = resolveSpecifier(project, arg.text, call.getSourceFile().fileName, ts.ModuleKind.CommonJS);
-  return r.kind === 'file' ? r.file : undefined;
-}
-
 export function extractRoutes(project: LoadedProject): RouteResult {
   const nodes = new Map<ts.Node, RouterNode>();
   const warnings: Warning[] = [];
@@ -118,49 +91,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     return node;
   };
 
-  /** The declaration a router expression stands for. */
-  const routerKey = (expr: ts.Expression, depth = 0): ts.Node | undefined => {
-    if (depth > 4) return undefined;
-    const e = unwrap(expr);
-    if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
-      const { symbol } = symbolOf(project, ts.isIdentifier(e) ? e : e.name);
-      let decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
-      if (decl && ts.isShorthandPropertyAssignment(decl)) decl = project.checker.getShorthandAssignmentValueSymbol(decl)?.valueDeclaration;
-      if (!decl || !fileOf(project, decl)) return undefined;
-      if (ts.isExportAssignment(decl)) return routerKey(decl.expression, depth + 1);
-      if (ts.isVariableDeclaration(decl) && decl.initializer && initKind(decl) === 'other') {
-        // `const router = require('./routes')` or `= makeRouter()`: the router is declared elsewhere
-        const init = unwrap(decl.initializer);
-        if (ts.isCallExpression(init)) return routerKey(init, depth + 1) ?? decl;
-      }
-      return decl;
-    }
-    if (ts.isCallExpression(e)) {
-      const required = requiredFile(project, e);
-      if (required) {
-        const value = exportedValue(required);
-        return value ? routerKey(value, depth + 1) : undefined;
-      }
-      const callee = e.expression;
-      const nameNode = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
-      if (!nameNode) return undefined;
-      const target = resolveReference(project, nameNode);
-      if (target.kind !== 'project') return undefined;
-      const fn = target.target.decl;
-      if (!isFunctionLike(fn) || !('body' in fn) || !fn.body) return undefined;
-      const body = fn.body as ts.Node;
-      if (!ts.isBlock(body)) return routerKey(body as ts.Expression, depth + 1);
-      let found: ts.Node | undefined;
-      const visit = (n: ts.Node): void => {
-        if (found || isFunctionLike(n)) return;
-        if (ts.isReturnStatement(n) && n.expression) found = routerKey(n.expression, depth + 1);
-        else ts.forEachChild(n, visit);
-      };
-      ts.forEachChild(body, visit);
-      return found;
-    }
-    return undefined;
-  };
+  const routerKey = (expr: ts.Expression): ts.Node | undefined => valueKey(project, expr);
 
   const handlerRef = (arg: ts.Expression, source: ts.SourceFile): HandlerRef => {
     const e = unwrap(arg);

@@ -1,0 +1,96 @@
+// "Which declaration does this value come from?" — the identity used for routers, ORM models and
+// repositories. Follows imports and re-exports (type checker), `require('./x')` to what that module
+// exports, and calls to project functions to what they return (`makeRouter()` → the router inside).
+import { ts } from 'ts-morph';
+import { isFunctionLike } from './functions.ts';
+import type { LoadedFile, LoadedProject } from './project.ts';
+import { resolveSpecifier } from './resolve.ts';
+import { fileOf, resolveReference, symbolOf } from './symbols.ts';
+
+const MAX_DEPTH = 5;
+
+export function unwrap(expr: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isNonNullExpression(expr) || ts.isSatisfiesExpression(expr) || ts.isAwaitExpression(expr)) {
+    expr = expr.expression;
+  }
+  return expr;
+}
+
+/** `module.exports = X` / `export default X` of a file: the X. */
+export function exportedValue(file: LoadedFile): ts.Expression | undefined {
+  for (const stmt of file.source.statements) {
+    if (ts.isExportAssignment(stmt)) return stmt.expression;
+    if (ts.isExpressionStatement(stmt) && ts.isBinaryExpression(stmt.expression) && stmt.expression.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = stmt.expression.left;
+      if (ts.isPropertyAccessExpression(left) && ts.isIdentifier(left.expression) && left.expression.text === 'module' && left.name.text === 'exports') {
+        return stmt.expression.right;
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The project file a `require('./x')` call loads. */
+export function requiredFile(project: LoadedProject, call: ts.CallExpression): LoadedFile | undefined {
+  if (!(ts.isIdentifier(call.expression) && call.expression.text === 'require')) return undefined;
+  const arg = call.arguments[0];
+  if (!arg || !ts.isStringLiteralLike(arg)) return undefined;
+  const r = resolveSpecifier(project, arg.text, call.getSourceFile().fileName, ts.ModuleKind.CommonJS);
+  return r.kind === 'file' ? r.file : undefined;
+}
+
+function isModuleExportsAssignment(node: ts.Node): node is ts.BinaryExpression {
+  return ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left) &&
+    ts.isIdentifier(node.left.expression) && node.left.expression.text === 'module' && node.left.name.text === 'exports';
+}
+
+/**
+ * The declaration node standing for the value of `expr`: a variable/parameter/property/class
+ * declaration, or the expression node of `module.exports = <call>` / `export default <call>`.
+ */
+export function valueKey(project: LoadedProject, expr: ts.Expression, depth = 0): ts.Node | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const e = unwrap(expr);
+  if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
+    const { symbol } = symbolOf(project, ts.isIdentifier(e) ? e : e.name);
+    let decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+    if (decl && ts.isShorthandPropertyAssignment(decl)) decl = project.checker.getShorthandAssignmentValueSymbol(decl)?.valueDeclaration;
+    if (!decl || !fileOf(project, decl)) return undefined;
+    if (ts.isExportAssignment(decl)) return ts.isIdentifier(unwrap(decl.expression)) ? valueKey(project, decl.expression, depth + 1) : unwrap(decl.expression);
+    if (isModuleExportsAssignment(decl)) return ts.isIdentifier(unwrap(decl.right)) ? valueKey(project, decl.right, depth + 1) : unwrap(decl.right);
+    if (ts.isVariableDeclaration(decl) && decl.initializer) {
+      // `const router = require('./routes')`, `= makeRouter()`, `= other`: the value is declared elsewhere
+      const init = unwrap(decl.initializer);
+      if (ts.isCallExpression(init)) return valueKey(project, init, depth + 1) ?? decl;
+      if (ts.isIdentifier(init)) return valueKey(project, init, depth + 1) ?? decl;
+    }
+    return decl;
+  }
+  if (ts.isCallExpression(e)) {
+    const required = requiredFile(project, e);
+    if (required) {
+      const value = exportedValue(required);
+      if (!value) return undefined;
+      const v = unwrap(value);
+      return ts.isIdentifier(v) || ts.isCallExpression(v) && requiredFile(project, v) ? valueKey(project, v, depth + 1) : v;
+    }
+    const callee = e.expression;
+    const nameNode = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
+    if (!nameNode) return undefined;
+    const target = resolveReference(project, nameNode);
+    if (target.kind !== 'project') return undefined;
+    const fn = target.target.decl;
+    if (!isFunctionLike(fn) || !('body' in fn) || !fn.body) return undefined;
+    const body = fn.body as ts.Node;
+    if (!ts.isBlock(body)) return valueKey(project, body as ts.Expression, depth + 1);
+    let found: ts.Node | undefined;
+    const visit = (n: ts.Node): void => {
+      if (found || isFunctionLike(n)) return;
+      if (ts.isReturnStatement(n) && n.expression) found = valueKey(project, n.expression, depth + 1);
+      else ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(body, visit);
+    return found;
+  }
+  return undefined;
+}
