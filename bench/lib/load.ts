@@ -1,0 +1,80 @@
+// One load run with autocannon against a target, with the target's CPU time read before and
+// after, so the result carries CPU µs per request (the figure the targets use: it depends least
+// on the load generator sharing the cores).
+import autocannon from 'autocannon';
+import type { RunningTarget } from './target.ts';
+
+export interface LoadOptions {
+  path: string;
+  connections: number;
+  durationSeconds: number;
+  /** per-request timeout, seconds */
+  timeoutSeconds?: number;
+}
+
+export interface LoadResult {
+  requests: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+  /** CPU time of the measured process per completed request */
+  cpuMicrosPerRequest: number;
+  /** CPU time of the origins process per request (a sanity check: it should not move between targets) */
+  originCpuMicrosPerRequest?: number;
+  /** change of the origins' counters during the run (requests and new connections per upstream) */
+  upstreamCounters?: Record<string, number>;
+}
+
+function delta(before?: Record<string, number>, after?: Record<string, number>): Record<string, number> | undefined {
+  if (!before || !after) return undefined;
+  const out: Record<string, number> = {};
+  for (const key of Object.keys(after)) out[key] = after[key] - (before[key] ?? 0);
+  return out;
+}
+
+export function runAutocannon(url: string, options: LoadOptions): Promise<autocannon.Result> {
+  return new Promise((resolve, reject) => {
+    const instance = autocannon(
+      {
+        url: url + options.path,
+        connections: options.connections,
+        duration: options.durationSeconds,
+        timeout: options.timeoutSeconds ?? 10,
+        pipelining: 1,
+      },
+      (err, result) => (err ? reject(err) : resolve(result)),
+    );
+    // autocannon prints nothing when no tracker is attached; keep the instance from holding the process
+    void instance;
+  });
+}
+
+export async function measure(target: RunningTarget, options: LoadOptions, origins?: RunningTarget): Promise<LoadResult> {
+  const before = await target.usage(true);
+  const originBefore = origins ? await origins.usage(false) : undefined;
+  const result = await runAutocannon(target.url, options);
+  const after = await target.usage(true);
+  const originAfter = origins ? await origins.usage(false) : undefined;
+  const requests = result.requests.total;
+  return {
+    requests,
+    requestsPerSecond: requests / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    errors: result.errors,
+    non2xx: result.non2xx,
+    cpuMicrosPerRequest: requests > 0 ? (after.cpuMicros - before.cpuMicros) / requests : 0,
+    originCpuMicrosPerRequest:
+      originBefore && originAfter && requests > 0 ? (originAfter.cpuMicros - originBefore.cpuMicros) / requests : undefined,
+    upstreamCounters: delta(originBefore?.counters, originAfter?.counters),
+  };
+}
+
+export function median(values: number[]): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

@@ -1,0 +1,168 @@
+// The proxy bench's results as data and as the Markdown table committed in bench/results/proxy.md.
+// Pure functions of the results, so the format can change without rerunning anything.
+import type { LoadResult } from './load.ts';
+import type { LoadReport, MachineInfo } from './machine.ts';
+
+export interface Medians {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  cpuMicrosPerRequest: number;
+  originCpuMicrosPerRequest?: number;
+  errors: number;
+  non2xx: number;
+}
+
+export interface RowResult {
+  name: string;
+  what: string;
+  skipped?: string;
+  rounds: LoadResult[];
+  median?: Medians;
+  /** shadow targets: copies the candidate received and the new connections it accepted (all rounds) */
+  copies?: { requests: number; connections: number };
+}
+
+export interface MemoryResult {
+  name: string;
+  what: string;
+  skipped?: string;
+  peakRssMiB?: number;
+  result?: LoadResult;
+}
+
+export interface Check {
+  name: string;
+  measured: string;
+  limit: string;
+  met: boolean | undefined;
+}
+
+export interface BenchResults {
+  finishedAt: string;
+  quick: boolean;
+  settings: { connections: number; durationSeconds: number; warmupSeconds: number; rounds: number; pinned?: string };
+  machine: MachineInfo;
+  load: LoadReport;
+  rows: RowResult[];
+  slow: RowResult[];
+  memory: MemoryResult[];
+  memorySettings: { connections: number; durationSeconds: number; bodyBytes: number };
+  checks: Check[];
+  notes: string[];
+}
+
+const f0 = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '–' : Math.round(n).toLocaleString('en-US'));
+const f1 = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(1));
+const f2 = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(2));
+
+export function row(rows: RowResult[], name: string): Medians | undefined {
+  return rows.find((r) => r.name === name)?.median;
+}
+
+export function ratio(a: number | undefined, b: number | undefined): number | undefined {
+  return a !== undefined && b !== undefined && b > 0 ? a / b : undefined;
+}
+
+/** The targets from issue 8, judged on the medians. */
+export function checks(results: Pick<BenchResults, 'rows' | 'slow' | 'memory'>): Check[] {
+  const cpu = (rows: RowResult[], n: string): number | undefined => row(rows, n)?.cpuMicrosPerRequest;
+  const out: Check[] = [];
+  const legacyVsPeer = ratio(cpu(results.rows, 'strangler-legacy'), cpu(results.rows, 'http-proxy-3'));
+  out.push({ name: 'legacy mode CPU/request vs raw http-proxy-3', measured: `${f2(legacyVsPeer)}×`, limit: '≤ 1.05×', met: legacyVsPeer === undefined ? undefined : legacyVsPeer <= 1.05 });
+  const shadowVsLegacy = ratio(cpu(results.rows, 'strangler-shadow'), cpu(results.rows, 'strangler-legacy'));
+  out.push({ name: 'shadow mode CPU/request vs strangler legacy', measured: `${f2(shadowVsLegacy)}×`, limit: '≤ 2×', met: shadowVsLegacy === undefined ? undefined : shadowVsLegacy <= 2 });
+  const copies = results.rows.find((r) => r.name === 'strangler-shadow')?.copies;
+  if (copies) {
+    const perConn = copies.connections > 0 ? copies.requests / copies.connections : copies.requests;
+    out.push({
+      name: 'shadow copies reuse keep-alive connections',
+      measured: `${f0(copies.requests)} copies over ${f0(copies.connections)} new connections`,
+      limit: '≥ 100 copies per connection',
+      met: perConn >= 100,
+    });
+  } else {
+    out.push({ name: 'shadow copies reuse keep-alive connections', measured: '–', limit: '≥ 100 copies per connection', met: undefined });
+  }
+  const slowRatio = ratio(row(results.slow, 'strangler-shadow-slow')?.p99Ms, row(results.slow, 'strangler-legacy')?.p99Ms);
+  out.push({ name: 'slow candidate (+300 ms): client p99 shadow vs legacy', measured: `${f2(slowRatio)}×`, limit: '≤ 1.10×', met: slowRatio === undefined ? undefined : slowRatio <= 1.1 });
+  const mem = results.memory.find((m) => m.name === 'strangler-shadow')?.peakRssMiB;
+  out.push({ name: 'memory run: peak RSS of the proxy (shadow)', measured: mem === undefined ? '–' : `${f0(mem)} MiB`, limit: '< 300 MB', met: mem === undefined ? undefined : mem * 1.048576 < 300 });
+  return out;
+}
+
+function table(rows: RowResult[], withOrigin: boolean): string[] {
+  const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', ...(withOrigin ? ['upstreams CPU µs/req'] : []), 'errors + non-2xx'];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
+  for (const r of rows) {
+    if (!r.median) {
+      lines.push(`| ${r.name} | skipped: ${r.skipped ?? 'no result'} |${' |'.repeat(head.length - 2)}`);
+      continue;
+    }
+    const m = r.median;
+    lines.push(
+      `| ${r.name} | ${f0(m.requestsPerSecond)} | ${f1(m.p50Ms)} | ${f1(m.p99Ms)} | ${f1(m.cpuMicrosPerRequest)} | ${withOrigin ? `${f1(m.originCpuMicrosPerRequest)} | ` : ''}${f0(m.errors + m.non2xx)} |`,
+    );
+  }
+  return lines;
+}
+
+export function renderMarkdown(r: BenchResults): string {
+  const s = r.settings;
+  const cpu = (n: string): number | undefined => row(r.rows, n)?.cpuMicrosPerRequest;
+  const ratioLine = (name: string, base: string): string =>
+    `| ${name} | ${f2(ratio(cpu(name), cpu('http-proxy-3')))}× | ${f2(ratio(cpu(name), cpu('strangler-legacy')))}× | ${f2(ratio(cpu(name), cpu(base)))}× |`;
+  const out: string[] = [
+    '# Proxy benchmark results',
+    '',
+    `Written by \`npm run bench${r.quick ? ' -- --quick' : ''}\` at ${r.finishedAt}.${r.quick ? ' **Quick run (dev only): short runs, one round; do not quote these numbers.**' : ''}`,
+    '',
+    '## Machine',
+    '',
+    `- CPU: ${r.machine.cpuModel}, ${r.machine.cores} cores; ${r.machine.memoryGiB} GiB RAM; Linux ${r.machine.kernel}`,
+    `- Node ${r.machine.node}; ${Object.entries(r.machine.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    `- Load: 1-min load average ${f2(r.load.load1Start)} at start, ${f2(r.load.load1End)} at the end; over the ${r.load.wallSeconds} s run the bench used ${f1(r.load.benchPercent)}% of all cores and other processes on the machine ${f1(r.load.othersPercent)}%.`,
+    `- Settings: autocannon ${s.connections} connections, ${s.durationSeconds} s per target after a ${s.warmupSeconds} s warm-up, ${s.rounds} round${s.rounds > 1 ? 's' : ''} interleaved; figures are medians over rounds. Origin answers ~2 KB JSON. Each target runs in its own process; its CPU time is read before and after each run (after it went idle, so deferred shadow work counts).${s.pinned ? ` Proxies pinned to CPU ${s.pinned}.` : ''}`,
+    '',
+    '## Side by side',
+    '',
+    ...table(r.rows, true),
+    '',
+    '"CPU µs/req" is the measured process only (the load generator and the origins share the same cores, so req/s and latency depend on them; CPU per request depends least on them). "upstreams CPU" is the origins process (origin + candidate): it grows in shadow modes because the candidate answers too.',
+    '',
+    '## Ratios (CPU µs per request)',
+    '',
+    '| target | vs http-proxy-3 | vs strangler legacy | vs own base |',
+    '|---|---:|---:|---:|',
+    ratioLine('undici-forwarder', 'http-proxy-3'),
+    ratioLine('strangler-legacy', 'http-proxy-3'),
+    ratioLine('strangler-shadow', 'strangler-legacy'),
+    ratioLine('nginx', 'nginx'),
+    ratioLine('nginx-mirror', 'nginx'),
+    '',
+    '"own base": strangler-shadow vs strangler-legacy, nginx-mirror vs nginx (what shadow copies cost on top of plain proxying).',
+    '',
+  ];
+  const copyRows = r.rows.filter((x) => x.copies);
+  if (copyRows.length) {
+    out.push('Shadow copies seen by the candidate during the measured runs:', '');
+    for (const x of copyRows) out.push(`- ${x.name}: ${f0(x.copies?.requests)} copies over ${f0(x.copies?.connections)} new connections`);
+    out.push('');
+  }
+  out.push('## Slow candidate (candidate answers 300 ms late)', '', ...table(r.slow, false), '');
+  out.push(
+    `## Memory (${r.memorySettings.connections} connections, ${f0(r.memorySettings.bodyBytes / 1000)} KB responses, ${r.memorySettings.durationSeconds} s, fresh process)`,
+    '',
+    '| target | peak RSS MiB | req/s | p99 ms | errors + non-2xx |',
+    '|---|---:|---:|---:|---:|',
+  );
+  for (const m of r.memory) {
+    if (m.skipped || !m.result) out.push(`| ${m.name} | skipped: ${m.skipped ?? 'no result'} | | | |`);
+    else out.push(`| ${m.name} | ${f0(m.peakRssMiB)} | ${f0(m.result.requestsPerSecond)} | ${f1(m.result.p99Ms)} | ${f0(m.result.errors + m.result.non2xx)} |`);
+  }
+  out.push('', '## Targets (issue 8)', '', '| target | measured | limit | met |', '|---|---|---|---|');
+  for (const c of r.checks) out.push(`| ${c.name} | ${c.measured} | ${c.limit} | ${c.met === undefined ? 'not measured' : c.met ? 'yes' : '**no**'} |`);
+  if (r.notes.length) out.push('', '## Notes', '', ...r.notes.map((n) => `- ${n}`));
+  out.push('', '## Targets measured', '', ...r.rows.map((x) => `- **${x.name}**: ${x.what}`), '');
+  return out.join('\n');
+}

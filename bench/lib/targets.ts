@@ -1,0 +1,101 @@
+// The targets the proxy bench puts side by side, each started in its own process so that its CPU
+// time per request can be read. A target that cannot run here (no nginx, no strangler proxy yet)
+// is skipped with the reason, never failing the run.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { startNginx } from './nginx.ts';
+import { startNodeTarget, type RunningTarget } from './target.ts';
+
+export interface TargetContext {
+  origins: RunningTarget;
+  nginx?: string;
+  storeDir: string;
+  /** pin proxies to these CPUs */
+  cpus?: string;
+  /** extra node flags for strangler targets, e.g. --cpu-prof */
+  execArgv?: (name: string) => string[];
+}
+
+export interface TargetSpec {
+  name: string;
+  what: string;
+  /** undefined with a reason when this target cannot run on this machine */
+  start(ctx: TargetContext): Promise<RunningTarget | string>;
+}
+
+const serverTs = fileURLToPath(new URL('../../proxy/server.ts', import.meta.url));
+
+function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidate' | 'slowCandidate'): TargetSpec['start'] {
+  return async (ctx) => {
+    if (!existsSync(serverTs)) return 'proxy/server.ts not present yet';
+    return startNodeTarget(name, 'peers/strangler.ts', {
+      args: [
+        '--mode', mode,
+        '--upstream', ctx.origins.urls.origin,
+        '--candidate', ctx.origins.urls[candidate],
+        '--store', `${ctx.storeDir}/${name}.sqlite`,
+      ],
+      cpus: ctx.cpus,
+      execArgv: ctx.execArgv?.(name),
+    });
+  };
+}
+
+export const TARGETS: TargetSpec[] = [
+  {
+    name: 'direct',
+    what: 'straight to the origin, no proxy (CPU column: the origin process)',
+    start: async (ctx) => ({ ...ctx.origins, name: 'direct', url: ctx.origins.urls.origin, close: async () => undefined }),
+  },
+  {
+    name: 'http-proxy-3',
+    what: 'raw http-proxy-3 with the keep-alive agent strangler uses (the peer)',
+    start: (ctx) =>
+      startNodeTarget('http-proxy-3', 'peers/http-proxy-3.ts', { args: ['--upstream', ctx.origins.urls.origin], cpus: ctx.cpus, execArgv: ctx.execArgv?.('http-proxy-3') }),
+  },
+  {
+    name: 'undici-forwarder',
+    what: 'minimal undici Pool.stream forwarder (the floor for a Node proxy)',
+    start: (ctx) =>
+      startNodeTarget('undici-forwarder', 'peers/undici-forwarder.ts', { args: ['--upstream', ctx.origins.urls.origin], cpus: ctx.cpus, execArgv: ctx.execArgv?.('undici-forwarder') }),
+  },
+  { name: 'strangler-legacy', what: 'strangler, route in legacy mode', start: strangler('strangler-legacy', 'legacy', 'candidate') },
+  {
+    name: 'strangler-shadow',
+    what: 'strangler, route in shadow mode: copy to a second origin, capture both, compare, store diffs',
+    start: strangler('strangler-shadow', 'shadow', 'candidate'),
+  },
+  {
+    name: 'nginx',
+    what: 'nginx reverse proxy, 1 worker, upstream keepalive, HTTP/1.1 upstream',
+    start: async (ctx) => (ctx.nginx ? startNginx('nginx', ctx.nginx, { origin: ctx.origins.urls.origin, cpus: ctx.cpus }) : 'nginx not installed'),
+  },
+  {
+    name: 'nginx-mirror',
+    what: 'nginx with `mirror` to the second origin (shadow copies, no comparison)',
+    start: async (ctx) =>
+      ctx.nginx
+        ? startNginx('nginx-mirror', ctx.nginx, { origin: ctx.origins.urls.origin, mirrorTo: ctx.origins.urls.candidate, cpus: ctx.cpus })
+        : 'nginx not installed',
+  },
+];
+
+/** The slow-candidate pair: legacy vs shadow with a candidate answering 300 ms late. */
+export const SLOW_TARGETS: TargetSpec[] = [
+  { name: 'strangler-legacy', what: 'strangler, legacy mode', start: strangler('strangler-legacy', 'legacy', 'slowCandidate') },
+  {
+    name: 'strangler-shadow-slow',
+    what: 'strangler, shadow mode, candidate 300 ms late',
+    start: strangler('strangler-shadow-slow', 'shadow', 'slowCandidate'),
+  },
+];
+
+/** The memory run: a fresh process so that its peak RSS covers only this run. */
+export const MEMORY_TARGETS: TargetSpec[] = [
+  { name: 'strangler-shadow', what: 'strangler, shadow mode, 1 MB responses', start: strangler('strangler-shadow-mem', 'shadow', 'candidate') },
+  {
+    name: 'http-proxy-3',
+    what: 'raw http-proxy-3 (reference)',
+    start: (ctx) => startNodeTarget('http-proxy-3', 'peers/http-proxy-3.ts', { args: ['--upstream', ctx.origins.urls.origin], cpus: ctx.cpus }),
+  },
+];

@@ -1,0 +1,52 @@
+// strangler itself, as a bench target: startProxy with one route (GET /books/:id, plus /big/:id for
+// the memory run) in legacy or shadow mode. In shadow mode the comparison runs for real when
+// proxy/comparator.ts is present (diffs compared and stored in a scratch SQLite file); logging is
+// on at info level (to /dev/null), as an operator would run it.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseConfig, type ProxyConfigInput } from '../../proxy/config.ts';
+import { startProxy, type ProxyOptions } from '../../proxy/server.ts';
+import { childArg, serveBenchChild } from '../lib/ipc.ts';
+
+const mode = childArg('mode') as 'legacy' | 'shadow';
+const storePath = childArg('store');
+
+const compare = { ignore: ['$.servedAt', '$.requestId'] };
+const input: ProxyConfigInput = {
+  version: 1,
+  listen: { host: '127.0.0.1', port: 0 },
+  legacy: { url: childArg('upstream') },
+  services: { catalog: { url: childArg('candidate'), owner: 'team-catalog' } },
+  defaults: { mode: 'legacy' },
+  routes: [
+    { id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog', mode, compare },
+    { id: 'reporting.inventory', method: 'GET', path: '/big/:id', service: 'catalog', mode },
+  ],
+  store: { path: storePath },
+  admin: { host: '127.0.0.1', port: 0, token: 'bench-admin-token' },
+};
+const config = parseConfig(input, 'bench config');
+
+interface Comparator {
+  onPair: NonNullable<ProxyOptions['onPair']>;
+  close(): Promise<void> | void;
+}
+
+/** H5's comparator + store, when they are in the tree; otherwise shadow mode captures without comparing. */
+async function comparator(): Promise<Comparator | undefined> {
+  const file = fileURLToPath(new URL('../../proxy/comparator.ts', import.meta.url));
+  if (mode !== 'shadow' || !existsSync(file)) return undefined;
+  // imported by a computed path: the glue module only type-checks once the comparator exists
+  const glue = new URL('./strangler-compare.ts', import.meta.url).href;
+  const { createComparatorForConfig } = (await import(glue)) as {
+    createComparatorForConfig: (c: typeof config) => Promise<Comparator>;
+  };
+  return createComparatorForConfig(config);
+}
+
+const cmp = await comparator();
+const proxy = await startProxy(config, { adminPort: 0, onPair: cmp?.onPair });
+serveBenchChild({ url: proxy.url, urls: { admin: proxy.adminUrl } }, async () => {
+  await proxy.close();
+  await cmp?.close();
+});

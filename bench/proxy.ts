@@ -1,0 +1,208 @@
+// `npm run bench`: the strangler proxy side by side with its peers (direct, raw http-proxy-3, an
+// undici forwarder, nginx, nginx with mirror), plus a slow-candidate run and a memory run.
+// Writes bench/results/proxy.md (and .json). `--quick` for development: 2 s per target, 1 round.
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { measure, median, runAutocannon, type LoadOptions, type LoadResult } from './lib/load.ts';
+import { machineInfo, watchMachineLoad } from './lib/machine.ts';
+import { nginxBinary, nginxVersion } from './lib/nginx.ts';
+import { checks, renderMarkdown, type BenchResults, type MemoryResult, type RowResult } from './lib/report.ts';
+import { startNodeTarget, type RunningTarget } from './lib/target.ts';
+import { MEMORY_TARGETS, SLOW_TARGETS, TARGETS, type TargetContext, type TargetSpec } from './lib/targets.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' }, // comma-separated target names
+    rounds: { type: 'string' },
+    duration: { type: 'string' },
+    'skip-slow': { type: 'boolean', default: false },
+    'skip-memory': { type: 'boolean', default: false },
+    profile: { type: 'string' }, // target name to run under node --cpu-prof
+    pin: { type: 'string' }, // CPUs for the proxies, e.g. "1"
+    out: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (flags.help) {
+  process.stdout.write(
+    'usage: npm run bench -- [--quick] [--only a,b] [--rounds N] [--duration S] [--skip-slow] [--skip-memory]\n' +
+      '                      [--profile <target>] [--pin <cpus>] [--out <file.md>]\n' +
+      `targets: ${TARGETS.map((t) => t.name).join(', ')}\n`,
+  );
+  process.exit(0);
+}
+
+const quick = flags.quick ?? false;
+const rounds = Number(flags.rounds ?? (quick ? 1 : 3));
+const durationSeconds = Number(flags.duration ?? (quick ? 2 : 10));
+const warmupSeconds = quick ? 1 : 2;
+const connections = 50;
+const only = flags.only ? new Set(flags.only.split(',')) : undefined;
+const benchDir = fileURLToPath(new URL('.', import.meta.url));
+const outMd = flags.out ?? join(benchDir, 'results', 'proxy.md');
+const profileDir = join(benchDir, 'profiles');
+
+function say(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+const load: LoadOptions = { path: '/books/42', connections, durationSeconds };
+
+async function startAll(specs: TargetSpec[], ctx: TargetContext): Promise<Map<string, RunningTarget | string>> {
+  const started = new Map<string, RunningTarget | string>();
+  for (const spec of specs) {
+    try {
+      started.set(spec.name, await spec.start(ctx));
+    } catch (err) {
+      started.set(spec.name, `failed to start: ${(err as Error).message}`);
+    }
+  }
+  return started;
+}
+
+async function closeAll(started: Map<string, RunningTarget | string>): Promise<void> {
+  for (const t of started.values()) if (typeof t !== 'string') await t.close();
+}
+
+function medians(rounds: LoadResult[]): RowResult['median'] {
+  if (rounds.length === 0) return undefined;
+  const m = (pick: (r: LoadResult) => number | undefined): number => median(rounds.map(pick).filter((v): v is number => v !== undefined));
+  return {
+    requestsPerSecond: m((r) => r.requestsPerSecond),
+    p50Ms: m((r) => r.p50Ms),
+    p99Ms: m((r) => r.p99Ms),
+    cpuMicrosPerRequest: m((r) => r.cpuMicrosPerRequest),
+    originCpuMicrosPerRequest: m((r) => r.originCpuMicrosPerRequest),
+    errors: rounds.reduce((s, r) => s + r.errors, 0),
+    non2xx: rounds.reduce((s, r) => s + r.non2xx, 0),
+  };
+}
+
+/** Runs the specs round-robin: every round warms up and measures each target once. */
+async function interleaved(specs: TargetSpec[], ctx: TargetContext, label: string): Promise<RowResult[]> {
+  const started = await startAll(specs, ctx);
+  const rows: RowResult[] = specs.map((s) => {
+    const t = started.get(s.name);
+    return { name: s.name, what: s.what, rounds: [], skipped: typeof t === 'string' ? t : undefined };
+  });
+  try {
+    for (let round = 1; round <= rounds; round++) {
+      for (const r of rows) {
+        const target = started.get(r.name);
+        if (typeof target === 'string' || target === undefined) continue;
+        await runAutocannon(target.url, { ...load, durationSeconds: warmupSeconds });
+        const result = await measure(target, load, ctx.origins);
+        r.rounds.push(result);
+        const cand = result.upstreamCounters;
+        if (cand && (r.name.includes('shadow') || r.name.includes('mirror'))) {
+          const key = r.name.includes('slow') ? 'slowCandidate' : 'candidate';
+          r.copies = {
+            requests: (r.copies?.requests ?? 0) + (cand[`${key}.requests`] ?? 0),
+            connections: (r.copies?.connections ?? 0) + (cand[`${key}.connections`] ?? 0),
+          };
+        }
+        say(
+          `${label} round ${round}/${rounds} ${r.name.padEnd(22)} ${Math.round(result.requestsPerSecond).toString().padStart(6)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  CPU ${result.cpuMicrosPerRequest.toFixed(1)} µs/req` +
+            (result.errors + result.non2xx ? `  errors ${result.errors} non2xx ${result.non2xx}` : ''),
+        );
+      }
+    }
+  } finally {
+    await closeAll(started);
+  }
+  for (const r of rows) r.median = medians(r.rounds);
+  for (const r of rows) if (r.skipped) say(`${label} ${r.name}: skipped (${r.skipped})`);
+  return rows;
+}
+
+const memoryBody = 1_000_000;
+const memoryConnections = 1000;
+const memoryDuration = quick ? 3 : 10;
+
+async function memoryRun(ctx: TargetContext): Promise<MemoryResult[]> {
+  const out: MemoryResult[] = [];
+  for (const spec of MEMORY_TARGETS) {
+    if (only && !only.has(spec.name)) continue;
+    const target = await spec.start(ctx).catch((err: Error) => `failed to start: ${err.message}`);
+    if (typeof target === 'string') {
+      out.push({ name: spec.name, what: spec.what, skipped: target });
+      say(`memory ${spec.name}: skipped (${target})`);
+      continue;
+    }
+    try {
+      const result = await measure(target, { path: '/big/1', connections: memoryConnections, durationSeconds: memoryDuration, timeoutSeconds: 30 }, ctx.origins);
+      const peakRssMiB = target.peakRssBytes() / 2 ** 20;
+      out.push({ name: spec.name, what: spec.what, peakRssMiB, result });
+      say(`memory ${spec.name.padEnd(22)} peak RSS ${peakRssMiB.toFixed(0)} MiB  ${Math.round(result.requestsPerSecond)} req/s  p99 ${result.p99Ms} ms  errors ${result.errors} non2xx ${result.non2xx}`);
+    } finally {
+      await target.close();
+    }
+  }
+  return out;
+}
+
+/** One measured run of a target under node --cpu-prof; the profile lands in bench/profiles/. */
+async function profileRun(name: string, ctx: TargetContext): Promise<string> {
+  const spec = TARGETS.find((t) => t.name === name);
+  if (!spec) throw new Error(`--profile: unknown target ${name}; one of ${TARGETS.map((t) => t.name).join(', ')}`);
+  await mkdir(profileDir, { recursive: true });
+  const profCtx: TargetContext = { ...ctx, execArgv: (n) => (n === name ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : []) };
+  const target = await spec.start(profCtx);
+  if (typeof target === 'string') throw new Error(`--profile ${name}: ${target}`);
+  try {
+    await runAutocannon(target.url, { ...load, durationSeconds: warmupSeconds });
+    const result = await measure(target, load, ctx.origins);
+    say(`profile ${name}: ${Math.round(result.requestsPerSecond)} req/s, CPU ${result.cpuMicrosPerRequest.toFixed(1)} µs/req (profiler on)`);
+  } finally {
+    await target.close();
+  }
+  return profileDir;
+}
+
+async function main(): Promise<void> {
+  const watch = watchMachineLoad();
+  const nginx = nginxBinary();
+  const storeDir = await mkdtemp(join(tmpdir(), 'strangler-bench-'));
+  const origins = await startNodeTarget('origins', 'peers/origins.ts', { args: ['--slow-ms', '300'] });
+  const ctx: TargetContext = { origins, nginx, storeDir, cpus: flags.pin };
+  try {
+    if (flags.profile) {
+      const dir = await profileRun(flags.profile, ctx);
+      say(`profile written to ${dir}`);
+      return;
+    }
+    const specs = TARGETS.filter((t) => !only || only.has(t.name));
+    const rows = await interleaved(specs, ctx, 'main');
+    const slow = flags['skip-slow'] ? [] : await interleaved(SLOW_TARGETS.filter((t) => !only || only.has(t.name) || only.has('slow')), ctx, 'slow');
+    const memory = flags['skip-memory'] ? [] : await memoryRun(ctx);
+    const notes: string[] = [];
+    if (!nginx) notes.push('nginx is not installed here (`apt-get install nginx-light`); its rows are skipped.');
+    const partial = { rows, slow, memory };
+    const results: BenchResults = {
+      finishedAt: new Date().toISOString(),
+      quick,
+      settings: { connections, durationSeconds, warmupSeconds, rounds, pinned: flags.pin },
+      machine: machineInfo(nginx ? { nginx: nginxVersion(nginx) } : {}),
+      load: watch(),
+      ...partial,
+      memorySettings: { connections: memoryConnections, durationSeconds: memoryDuration, bodyBytes: memoryBody },
+      checks: checks(partial),
+      notes,
+    };
+    await mkdir(join(outMd, '..'), { recursive: true });
+    await writeFile(outMd, renderMarkdown(results));
+    await writeFile(outMd.replace(/\.md$/, '.json'), JSON.stringify(results, null, 2) + '\n');
+    say(`\nwrote ${outMd}`);
+    for (const c of results.checks) say(`  ${c.met === undefined ? '·' : c.met ? '✓' : '✗'} ${c.name}: ${c.measured} (${c.limit})`);
+  } finally {
+    await origins.close();
+    await rm(storeDir, { recursive: true, force: true });
+  }
+}
+
+await main();
