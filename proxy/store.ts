@@ -1,6 +1,7 @@
 // The diff store: better-sqlite3 in WAL mode. record*() only redacts and queues (no I/O on the
 // caller); queued records are flushed in one transaction by count or after a few ms.
 import { mkdirSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../common/user-error.ts';
@@ -29,6 +30,7 @@ export interface StoreOptions {
   logger?: Logger;
 }
 
+const INSTANCE = `${hostname()}:${process.pid}`;
 const DEFAULTS = { samplesPerFingerprint: 20, maxSampleBodyBytes: 64 * 1024, flushEvery: 500, flushMs: 25, maxQueue: 100_000 };
 
 export function openStore(path: string, options: StoreOptions = {}): DiffStore {
@@ -156,8 +158,8 @@ export function openStore(path: string, options: StoreOptions = {}): DiffStore {
     recordNoise(record) {
       enqueue({ k: 'noise', routeId: record.routeId, at: record.at, fields: sortFields(record.fields) });
     },
-    recordRouteCounters(routeId, counters) {
-      enqueue({ k: 'counters', routeId, at: Date.now(), counters: { ...counters } });
+    recordRouteCounters(routeId, counters, instance = INSTANCE) {
+      enqueue({ k: 'counters', routeId, instance, at: Date.now(), counters: { ...counters } });
     },
     readRoutes() {
       flush();

@@ -76,15 +76,18 @@ export const MIGRATIONS: readonly string[] = [
     count    INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (route_id, side, bucket)
   ) WITHOUT ROWID;
+  -- one row per proxy process (workers, restarts, instances): the report sums them
   CREATE TABLE route_counters (
-    route_id            TEXT PRIMARY KEY,
+    route_id            TEXT NOT NULL,
+    instance            TEXT NOT NULL,
     dropped_base        INTEGER NOT NULL DEFAULT 0,
     dropped_last        INTEGER NOT NULL DEFAULT 0,
     skipped_unsafe_base INTEGER NOT NULL DEFAULT 0,
     skipped_unsafe_last INTEGER NOT NULL DEFAULT 0,
     fallbacks_base      INTEGER NOT NULL DEFAULT 0,
     fallbacks_last      INTEGER NOT NULL DEFAULT 0,
-    updated_at          INTEGER
+    updated_at          INTEGER,
+    PRIMARY KEY (route_id, instance)
   );
   `,
 ];

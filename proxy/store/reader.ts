@@ -24,14 +24,15 @@ const json = <T>(v: unknown, fallback: T): T => {
 
 export function createReader(db: Database.Database): Reader {
   const cols = 'route_id, service, owner, mode, compared, matched_raw, err_timeout, err_refused, err_reset, err_error, first_seen, last_seen, noise_sampled, noise_relative, noise_absolute';
-  const counterCols = 'c.dropped_base + c.dropped_last AS dropped, c.skipped_unsafe_base + c.skipped_unsafe_last AS skipped_unsafe, c.fallbacks_base + c.fallbacks_last AS fallbacks';
+  const counters = `(SELECT route_id, sum(dropped_base + dropped_last) AS dropped, sum(skipped_unsafe_base + skipped_unsafe_last) AS skipped_unsafe,
+    sum(fallbacks_base + fallbacks_last) AS fallbacks FROM route_counters GROUP BY route_id)`;
   // routes the proxy counted drops for but never compared still belong in the report
   const routesStmt = db.prepare(`
-    SELECT ${cols.split(', ').map((c) => `r.${c}`).join(', ')}, ${counterCols}
-    FROM routes r LEFT JOIN route_counters c ON c.route_id = r.route_id
+    SELECT ${cols.split(', ').map((c) => `r.${c}`).join(', ')}, c.dropped, c.skipped_unsafe, c.fallbacks
+    FROM routes r LEFT JOIN ${counters} c ON c.route_id = r.route_id
     UNION ALL
-    SELECT c.route_id, 'unknown', NULL, 'unknown', 0, 0, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL, ${counterCols}
-    FROM route_counters c WHERE c.route_id NOT IN (SELECT route_id FROM routes)
+    SELECT c.route_id, 'unknown', NULL, 'unknown', 0, 0, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL, c.dropped, c.skipped_unsafe, c.fallbacks
+    FROM ${counters} c WHERE c.route_id NOT IN (SELECT route_id FROM routes)
     ORDER BY 1`);
   const latencyStmt = db.prepare('SELECT route_id, side, bucket, count FROM latency ORDER BY route_id, side, bucket');
   const fieldsAll = db.prepare('SELECT * FROM fields ORDER BY route_id, raw DESC, path, kind');

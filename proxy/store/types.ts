@@ -126,8 +126,12 @@ export interface DiffStore {
   upsertRoute(meta: RouteMeta): void;
   recordComparison(record: ComparisonRecord): void;
   recordNoise(record: NoiseRecord): void;
-  /** cumulative counters as the proxy reports them; a drop (proxy restart) is carried over */
-  recordRouteCounters(routeId: string, counters: RouteCounters): void;
+  /**
+   * Cumulative counters as one proxy process reports them. Each instance (default: host:pid) keeps
+   * its own row and reports sum them, so workers and restarts add up; a snapshot lower than the
+   * last one from the same instance is carried over, not lost.
+   */
+  recordRouteCounters(routeId: string, counters: RouteCounters, instance?: string): void;
   readRoutes(): RouteRow[];
   readFields(routeId?: string): FieldRow[];
   readGroups(routeId?: string): GroupRow[];

@@ -42,7 +42,7 @@ export type QueuedOp =
       sample?: SampleInsert;
     }
   | { k: 'noise'; routeId: string; at: number; fields: FieldKey[] }
-  | { k: 'counters'; routeId: string; at: number; counters: RouteCounters };
+  | { k: 'counters'; routeId: string; instance: string; at: number; counters: RouteCounters };
 
 const earliest = (col: string): string => `CASE WHEN ${col} IS NULL OR excluded.${col} < ${col} THEN excluded.${col} ELSE ${col} END`;
 const latest = (col: string): string => `CASE WHEN ${col} IS NULL OR excluded.${col} > ${col} THEN excluded.${col} ELSE ${col} END`;
@@ -85,10 +85,10 @@ export function createWriter(db: Database.Database): Writer {
     VALUES (@routeId, @fingerprint, @at, @requestId, @method, @path, @query, @requestHeaders, @requestBody,
       @monolithStatus, @candidateStatus, @monolithLatency, @candidateLatency, @monolithHeaders, @candidateHeaders,
       @monolithBody, @candidateBody, @entries)`);
-  const readCounters = db.prepare('SELECT * FROM route_counters WHERE route_id = ?');
+  const readCounters = db.prepare('SELECT * FROM route_counters WHERE route_id = ? AND instance = ?');
   const writeCounters = db.prepare(`
-    INSERT OR REPLACE INTO route_counters (route_id, dropped_base, dropped_last, skipped_unsafe_base, skipped_unsafe_last, fallbacks_base, fallbacks_last, updated_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    INSERT OR REPLACE INTO route_counters (route_id, instance, dropped_base, dropped_last, skipped_unsafe_base, skipped_unsafe_last, fallbacks_base, fallbacks_last, updated_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
 
   const write = db.transaction((ops: readonly QueuedOp[], cap: number) => {
     const sums = fold(ops);
@@ -109,14 +109,14 @@ export function createWriter(db: Database.Database): Writer {
       bumpSampleCount.run(s.routeId, s.fingerprint);
     }
     for (const c of sums.counters.values()) {
-      const prev = readCounters.get(c.routeId) as Record<string, number> | undefined;
+      const prev = readCounters.get(c.routeId, c.instance) as Record<string, number> | undefined;
       // a snapshot lower than the last one means the proxy restarted: keep what it had counted
       const carry = (name: string, now: number): [number, number] => {
         const base = prev?.[`${name}_base`] ?? 0;
         const last = prev?.[`${name}_last`] ?? 0;
         return now < last ? [base + last, now] : [base, now];
       };
-      writeCounters.run(c.routeId, ...carry('dropped', c.counters.dropped), ...carry('skipped_unsafe', c.counters.skippedUnsafe), ...carry('fallbacks', c.counters.fallbacks), c.at);
+      writeCounters.run(c.routeId, c.instance, ...carry('dropped', c.counters.dropped), ...carry('skipped_unsafe', c.counters.skippedUnsafe), ...carry('fallbacks', c.counters.fallbacks), c.at);
     }
   });
 
@@ -163,7 +163,7 @@ function fold(ops: readonly QueuedOp[]) {
   const fields = new Map<string, FieldSum>();
   const groups = new Map<string, GroupSum>();
   const samples: SampleInsert[] = [];
-  const counters = new Map<string, { routeId: string; at: number; counters: RouteCounters }>();
+  const counters = new Map<string, { routeId: string; instance: string; at: number; counters: RouteCounters }>();
 
   const route = (routeId: string, at: number): RouteSum => {
     let r = routes.get(routeId);
@@ -193,7 +193,7 @@ function fold(ops: readonly QueuedOp[]) {
     if (op.k === 'route') {
       metas.set(op.meta.routeId, op.meta);
     } else if (op.k === 'counters') {
-      counters.set(op.routeId, op); // only the newest snapshot matters
+      counters.set(`${op.routeId}\u0000${op.instance}`, op); // only the newest snapshot matters
     } else if (op.k === 'noise') {
       route(op.routeId, op.at).noiseSampled++;
       for (const f of op.fields) {

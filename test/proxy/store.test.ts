@@ -70,8 +70,9 @@ describe('diff store counters', () => {
     store.flush();
     // restart: the proxy counts from zero again
     store.recordRouteCounters('r', { dropped: 3, skippedUnsafe: 0, fallbacks: 0 });
+    store.recordRouteCounters('r', { dropped: 100, skippedUnsafe: 0, fallbacks: 0 }, 'worker-2');
     const [route] = store.readRoutes();
-    assert.deepEqual(route.counters, { dropped: 11, skippedUnsafe: 2, fallbacks: 1 });
+    assert.deepEqual(route.counters, { dropped: 111, skippedUnsafe: 2, fallbacks: 1 }, 'instances add up');
     assert.equal(route.service, 'unknown', 'a route known only from proxy counters is still listed');
     store.close();
   });
