@@ -2,9 +2,11 @@
 import type { Command } from 'commander';
 import { register as registerReplay } from './replay.ts';
 import { register as registerReport } from './report.ts';
+import { register as registerAnalyze } from './analyze.ts';
 
 export function registerCommands(program: Command): void {
   void program;
+  registerAnalyze(program);
   registerReplay(program);
   registerReport(program);
 }
