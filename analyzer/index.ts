@@ -25,6 +25,8 @@ export interface AnalyzeOptions extends ExtractOptions {
   pinsFile?: string | false;
   /** reference decomposition: path of a JSON file `{ "<file>": "<context>" }`, or the mapping itself */
   reference?: string | Record<string, string>;
+  /** how the plan names the analysed root (default: the absolute path the extractor reports) */
+  rootLabel?: string;
 }
 
 export interface AnalyzeResult {

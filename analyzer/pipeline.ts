@@ -19,6 +19,8 @@ export interface PlanOptions {
   pins?: Pin[];
   /** reference decomposition, file → context, scored with MoJoFM */
   reference?: Record<string, string>;
+  /** how the plan names the analysed root (default: facts.root); the CLI passes the path as typed */
+  rootLabel?: string;
 }
 
 /** Pure: the same facts and options give a byte-identical plan. */
@@ -46,6 +48,7 @@ export function planFromFacts(facts: Facts, options: PlanOptions = {}): Plan {
     if (reference) metrics.unpinnedReference = mojoFM(withKernel(unpinned), reference);
   }
   return buildPlan({
+    root: options.rootLabel ?? facts.root,
     facts,
     fileGraph,
     decomposition: cut,

@@ -19,6 +19,7 @@ export { planSchema, PLAN_VERSION, type Plan } from './plan-schema.ts';
 export { toProxyConfig, type ProxyConfigOptions } from './proxy-config.ts';
 
 export interface PlanInput {
+  root: string;
   facts: Facts;
   fileGraph: FileGraph;
   decomposition: Decomposition;
@@ -157,7 +158,7 @@ export function buildPlan(input: PlanInput): Plan {
   const plan: Plan = {
     version: PLAN_VERSION,
     tool: 'strangler',
-    root: facts.root,
+    root: input.root,
     options: input.options,
     summary: {
       files: facts.files.length,

@@ -1,0 +1,121 @@
+// `strangler analyze <root>`: read a monolith's source, propose services, write the plan, the proxy config and
+// the reports. All the work is in analyzer/; this file is flags, files and the terminal.
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Command, InvalidArgumentError } from 'commander';
+import { UserError } from '../../common/user-error.ts';
+import { analyze, toProxyConfig } from '../../analyzer/index.ts';
+import { extractFacts } from '../../analyzer/extract/index.ts';
+import { parsePinFlags } from '../../analyzer/pins.ts';
+import { renderMarkdown } from '../../analyzer/report/markdown.ts';
+import { renderHtmlReport } from '../../analyzer/report/html.ts';
+import { formatSummary } from '../../analyzer/report/summary.ts';
+
+interface AnalyzeFlags {
+  out: string;
+  services?: number;
+  pin: string[];
+  pins?: string;
+  reference?: string;
+  json?: boolean;
+  factsOnly?: boolean;
+  includeTests?: boolean;
+  maxFileBytes?: number;
+  seed?: number;
+}
+
+function integer(flag: string, min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${flag} expects an integer ≥ ${min}, got "${value}"`);
+    return n;
+  };
+}
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** A one-line progress bar on stderr, only on a terminal (CI logs get no carriage-return noise). */
+function progressBar(): { update: (done: number, total: number) => void; end: () => void } | undefined {
+  if (process.stderr.isTTY !== true) return undefined;
+  let shown = false;
+  return {
+    update(done, total) {
+      shown = true;
+      const width = 30;
+      const filled = total > 0 ? Math.round((done / total) * width) : 0;
+      process.stderr.write(`\rreading files [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+    },
+    end() {
+      if (shown) process.stderr.write('\n');
+      shown = false;
+    },
+  };
+}
+
+const toJson = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+
+export function register(program: Command): void {
+  program
+    .command('analyze')
+    .description('Propose candidate services for a monolith and write plan.json, strangler.config.json, report.md and report.html.')
+    .argument('<root>', 'folder holding the monolith source (TypeScript or JavaScript)')
+    .option('--out <dir>', 'where to write the plan, config and reports', 'out')
+    .option('--services <n>', 'wanted number of services (searches the clustering resolution)', integer('--services', 1))
+    .option('--pin <glob=service>', 'fix files to a service before clustering; repeatable', collect, [])
+    .option('--pins <file>', 'pins file (default <root>/strangler.pins.json when present)')
+    .option('--reference <file>', 'reference decomposition (JSON file → context) to score with MoJoFM')
+    .option('--json', 'print the plan (or, with --facts-only, the facts) as JSON instead of the summary')
+    .option('--facts-only', 'only extract the facts (writes facts.json)')
+    .option('--include-tests', 'also analyse test files')
+    .option('--max-file-bytes <n>', 'skip files larger than this (default 1 MB)', integer('--max-file-bytes', 1))
+    .option('--seed <n>', 'seed of the clustering (default 42)', integer('--seed', 0))
+    .action(async (root: string, flags: AnalyzeFlags) => {
+      if (!existsSync(root) || !statSync(root).isDirectory()) {
+        throw new UserError(`${root} is not a folder; pass the folder that holds the monolith's source`);
+      }
+      if (existsSync(flags.out) && !statSync(flags.out).isDirectory()) {
+        throw new UserError(`--out ${flags.out} is a file; pass a folder (it is created when missing)`);
+      }
+      const pins = parsePinFlags(flags.pin);
+      const bar = progressBar();
+      const extractOptions = { includeTests: flags.includeTests, maxFileBytes: flags.maxFileBytes, onProgress: bar?.update };
+
+      if (flags.factsOnly) {
+        const facts = await extractFacts(root, extractOptions).finally(() => bar?.end());
+        mkdirSync(flags.out, { recursive: true });
+        const path = join(flags.out, 'facts.json');
+        writeFileSync(path, toJson(facts));
+        process.stdout.write(
+          flags.json
+            ? toJson(facts)
+            : `${root}: ${facts.files.length} files, ${facts.imports.length} imports, ${facts.routes.length} routes, ${new Set(facts.tables.map((t) => t.table)).size} tables\n  wrote    ${path}\n`,
+        );
+        return;
+      }
+
+      const { facts, plan } = await analyze(root, {
+        ...extractOptions,
+        services: flags.services,
+        seed: flags.seed,
+        pins,
+        pinsFile: flags.pins,
+        reference: flags.reference,
+        rootLabel: relative(process.cwd(), root) || '.',
+      }).finally(() => bar?.end());
+
+      mkdirSync(flags.out, { recursive: true });
+      const files: Array<[string, string]> = [
+        ['plan.json', toJson(plan)],
+        ['strangler.config.json', toJson(toProxyConfig(plan))],
+        ['report.md', renderMarkdown(plan)],
+        ['report.html', await renderHtmlReport(plan)],
+        ['facts.json', toJson(facts)],
+      ];
+      const written = files.map(([name, content]) => {
+        const path = join(flags.out, name);
+        writeFileSync(path, content);
+        return path;
+      });
+      process.stdout.write(flags.json ? toJson(plan) : `${formatSummary(plan, written, flags.reference)}\n`);
+    });
+}
