@@ -162,3 +162,12 @@ describe('rules', () => {
     assert.throws(() => diffValues({}, {}, { tolerance: -1 }), /tolerance/);
   });
 });
+
+describe('keys that shadow Object.prototype', () => {
+  test('constructor, toString and __proto__ are ordinary fields', () => {
+    const a = JSON.parse('{"constructor": 1, "__proto__": {"x": 1}, "toString": "s"}') as unknown;
+    assert.deepEqual(summary(diffValues(a, {})), ['missing $.__proto__', 'missing $.constructor', 'missing $.toString']);
+    assert.deepEqual(summary(diffValues({}, a)), ['extra $.__proto__', 'extra $.constructor', 'extra $.toString']);
+    assert.deepEqual(diffValues(a, JSON.parse(JSON.stringify(a))), []);
+  });
+});
