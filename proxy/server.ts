@@ -7,17 +7,17 @@ import type { Duplex } from 'node:stream';
 import type express from 'express';
 import { createLogger, type Logger } from '../common/log.ts';
 import { UserError } from '../common/user-error.ts';
-import { AdminError, createAdminApp, missingTokenError, resolveTokens, type RoutePatch, type RouteView } from './admin.ts';
+import { createAdminApp, missingTokenError, resolveTokens } from './admin.ts';
 import { inCanary } from './canary.ts';
-import { loadConfig, MODES, watchConfig, type ConfigWatcher, type ProxyConfig } from './config.ts';
+import { watchConfig, type ConfigWatcher, type ProxyConfig } from './config.ts';
+import { ProxyControl } from './control.ts';
 import { Forwarder, kState, type ForwardState, type Upstream } from './forward.ts';
 import { createMetrics } from './metrics.ts';
 import { requestPath } from './router.ts';
 import { isSafeMethod, Shadower, type ShadowExchange } from './shadow.ts';
-import { ModeState, settingOf, type RouteSetting } from './state.ts';
-import type { RouteStats } from './stats.ts';
-import { buildTable, type CompiledRoute, type CountersById, type RouteTable } from './table.ts';
-import type { Mode, Pair } from './types.ts';
+import type { CountersSnapshot, RouteStats } from './stats.ts';
+import { buildTable, countersFor, type CompiledRoute, type CountersById, type RouteTable } from './table.ts';
+import type { Pair } from './types.ts';
 
 export interface ProxyOptions {
   /** enables hot reload (watch) and state persistence */
@@ -35,6 +35,12 @@ export interface ProxyOptions {
   /** extra admin endpoints, mounted behind the admin auth (GET /report, /api/diffs, ...) */
   adminRoutes?: (router: express.Router) => void;
   logger?: Logger;
+  /** false: no admin API in this process (the workers of --workers; the primary serves it) */
+  admin?: boolean;
+  /** false: do not watch configPath (reload() and POST /api/reload still re-read it) */
+  watch?: boolean;
+  /** called at the start of every request, before forwarding (a traffic recorder hooks in here) */
+  onRequest?: (req: IncomingMessage, requestId: string, routeId: string) => void;
 }
 
 export interface RunningProxy {
@@ -43,6 +49,8 @@ export interface RunningProxy {
   config(): ProxyConfig;
   stats(): RouteStats[];
   reload(): Promise<void>;
+  /** raw counters and histograms per route (for aggregating --workers in the primary) */
+  snapshot(): CountersSnapshot[];
   close(): Promise<void>;
 }
 
@@ -66,9 +74,7 @@ type Req = IncomingMessage & { [kState]?: RequestState };
 
 export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {}): Promise<RunningProxy> {
   const log = options.logger ?? createLogger('proxy');
-  const state = new ModeState(statePath(initial, options.configPath));
   const counters: CountersById = new Map();
-  let fileConfig = initial;
 
   const forwarder = new Forwarder({
     onResponse(req, _res, proxyRes) {
@@ -88,7 +94,8 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     },
   });
   const shadower = new Shadower(options.onPair, log);
-  let table: RouteTable = buildTable(state.apply(fileConfig), forwarder, counters);
+  const onRequest = options.onRequest;
+  let table: RouteTable; // built from the effective config (file + persisted overrides) below
 
   function serveCandidate(req: IncomingMessage, s: RequestState, route: CompiledRoute): void {
     s.upstream = route.candidate!;
@@ -104,6 +111,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     res.setHeader('x-request-id', id);
     (res as Res)[kRes] = s;
     res.on('close', onClose);
+    if (onRequest) onRequest(req, id, route.id);
     if (route.mode === 'migrated') serveCandidate(req, s, route);
     else if (route.mode === 'canary' && inCanary(route.sticky(req), route.canaryPercent)) serveCandidate(req, s, route);
     forwarder.web(req, res, s);
@@ -131,120 +139,80 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     forwarder.ws(req, socket, head, candidate ? route.candidate! : route.legacy);
   }
 
+  // ---- control plane: stats, mode changes, reload ----
+  const statsOf = (r: CompiledRoute) => r.counters.toStats(r.mode, r.service);
+  const stats = (): RouteStats[] => table.routes.map(statsOf);
+  const control = new ProxyControl(initial, {
+    configPath: options.configPath,
+    log,
+    onApply: (effective) => {
+      table = buildTable(effective, forwarder, counters); // atomic swap: requests in flight keep their route objects
+    },
+    stats: (id, mode, service) => countersFor(counters, id).toStats(mode, service),
+  });
+  table = buildTable(control.effective(), forwarder, counters);
+
+
   const server = http.createServer(handle);
   server.on('upgrade', upgrade);
   await listen(server, options.port ?? initial.listen.port, options.host ?? initial.listen.host);
 
-  // ---- control plane: stats, mode changes, reload ----
-  const stats = (): RouteStats[] => table.routes.map((r) => r.counters.toStats(r.mode, r.service));
-  const viewOf = (r: CompiledRoute): RouteView => {
-    const c = r.config!;
-    return {
-      id: r.id,
-      method: c.method,
-      path: c.path,
-      service: c.service,
-      owner: table.config.services[c.service]?.owner,
-      mode: r.mode,
-      canary: c.canary,
-      fallback: r.fallback,
-      stats: r.counters.toStats(r.mode, r.service),
-    };
-  };
-
-  function applyConfig(next: ProxyConfig): void {
-    if (next.listen.port !== fileConfig.listen.port || next.listen.host !== fileConfig.listen.host) {
-      log.warn('listen address changed in the config: restart the proxy to apply it');
+  let adminServer: http.Server | undefined;
+  if (options.admin !== false) {
+    const tokens = resolveTokens(initial.admin.token, options.adminToken);
+    if (!tokens && !options.adminInsecureLocal) {
+      await closeServer(server);
+      throw missingTokenError(initial.admin.token);
     }
-    const nextTable = buildTable(state.apply(next), forwarder, counters);
-    fileConfig = next;
-    table = nextTable; // atomic swap: requests in flight keep the route objects they matched
-    log.info({ routes: next.routes.length }, 'config applied');
-  }
-
-  async function reload(): Promise<void> {
-    applyConfig(options.configPath ? loadConfig(options.configPath) : fileConfig);
-  }
-
-  function patchRoute(id: string, patch: RoutePatch, who: string): RouteView {
-    const route = table.routes.find((r) => r.id === id);
-    if (!route) throw new AdminError(404, `no route with id "${id}"`);
-    if (patch.mode !== undefined && !(MODES as readonly string[]).includes(patch.mode)) {
-      throw new AdminError(400, `mode: expected one of ${MODES.join('|')}`);
+    const app = createAdminApp({
+      config: () => control.effective(),
+      routes: () => control.views(),
+      defaultRoute: () => statsOf(table.defaultRoute),
+      patchRoute: (id, patch, who) => control.patch(id, patch, who),
+      reload: () => control.reload(),
+      audit: () => control.audit(),
+      metrics: createMetrics(() => [...stats(), statsOf(table.defaultRoute)]),
+      tokens,
+      extraRoutes: options.adminRoutes,
+      log,
+    });
+    adminServer = http.createServer(app);
+    try {
+      // without a token the admin API only ever listens on loopback
+      await listen(adminServer, options.adminPort ?? initial.admin.port, tokens ? initial.admin.host : '127.0.0.1');
+    } catch (err) {
+      await closeServer(server);
+      throw err;
     }
-    if (patch.percent !== undefined && !(patch.percent >= 0 && patch.percent <= 100)) {
-      throw new AdminError(400, 'percent: expected a number 0..100');
-    }
-    const from = settingOf(table.config, id)!;
-    const to: RouteSetting = { mode: (patch.mode as Mode | undefined) ?? from.mode };
-    const percent = patch.percent ?? from.percent;
-    if (percent !== undefined) to.percent = percent;
-    if (to.mode === 'canary' && to.percent === undefined) {
-      throw new AdminError(400, 'mode canary needs a percent: send {"mode":"canary","percent":10}');
-    }
-    const entry = state.change(fileConfig, id, from, to, who);
-    table = buildTable(state.apply(fileConfig), forwarder, counters);
-    log.info({ route: id, from: entry.from, to: entry.to, who }, 'route mode changed');
-    return viewOf(table.routes.find((r) => r.id === id)!);
   }
-
-  let tokens = resolveTokens(initial.admin.token, options.adminToken);
-  if (!tokens && !options.adminInsecureLocal) {
-    server.close();
-    throw missingTokenError(initial.admin.token);
-  }
-  const adminHost = tokens ? initial.admin.host : '127.0.0.1';
-  const admin = createAdminApp({
-    config: () => table.config,
-    routes: () => table.routes.map(viewOf),
-    defaultRoute: () => table.defaultRoute.counters.toStats('legacy', undefined),
-    patchRoute,
-    reload,
-    audit: () => state.audit(),
-    metrics: createMetrics(() => [...stats(), table.defaultRoute.counters.toStats('legacy', undefined)]),
-    tokens,
-    extraRoutes: options.adminRoutes,
-    log,
-  });
-  const adminServer = http.createServer(admin);
-  try {
-    await listen(adminServer, options.adminPort ?? initial.admin.port, adminHost);
-  } catch (err) {
-    server.close();
-    throw err;
-  }
-  tokens = undefined; // the admin app holds the hashes it needs
 
   let watcher: ConfigWatcher | undefined;
-  if (options.configPath) {
+  if (options.configPath && options.watch !== false) {
     watcher = watchConfig(
       options.configPath,
-      (next) => applyConfig(next),
+      (next) => control.apply(next),
       (err) => log.error({ errors: err.message }, 'config reload refused: the previous config keeps serving'),
     );
   }
 
   const url = urlOf(server);
-  const adminUrl = urlOf(adminServer);
+  const adminUrl = adminServer ? urlOf(adminServer) : '';
   log.info({ url, adminUrl, routes: initial.routes.length }, 'strangler proxy listening');
 
   return {
     url,
     adminUrl,
-    config: () => table.config,
+    config: () => control.effective(),
     stats,
-    reload,
+    reload: () => control.reload(),
+    snapshot: () => [...table.routes.map((r) => r.counters), table.defaultRoute.counters].map((c) => c.snapshot()),
     async close() {
       watcher?.close();
-      await Promise.all([closeServer(server), closeServer(adminServer)]);
+      await Promise.all([closeServer(server), adminServer && closeServer(adminServer)]);
       forwarder.close();
       await shadower.close();
     },
   };
-}
-
-function statePath(config: ProxyConfig, configPath: string | undefined): string | undefined {
-  return config.state ?? (configPath ? `${configPath}.state.json` : undefined);
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<void> {

@@ -38,6 +38,11 @@ export class ModeState {
     if (path) this.load(path);
   }
 
+  /** Picks up changes another process wrote (with --workers the primary writes, the workers read). */
+  reread(): void {
+    if (this.path) this.load(this.path);
+  }
+
   private load(path: string): void {
     let text: string;
     try {

@@ -1,0 +1,104 @@
+// The control plane behind the admin API: the config file's content, the admin overrides on top of it, mode
+// changes (validated, persisted, audited), reloads, and the route views with live stats. One process runs it;
+// with --workers the primary runs it and tells the workers to reload.
+import type { Logger } from '../common/log.ts';
+import { AdminError, type RoutePatch, type RouteView } from './admin.ts';
+import { loadConfig, MODES, type ProxyConfig } from './config.ts';
+import { ModeState, settingOf, type AuditEntry, type RouteSetting } from './state.ts';
+import type { RouteStats } from './stats.ts';
+import type { Mode } from './types.ts';
+
+export interface ControlOptions {
+  configPath?: string;
+  log: Logger;
+  /** called with the effective config (file + overrides) whenever it changes */
+  onApply: (effective: ProxyConfig) => void;
+  /** live stats of a route */
+  stats: (routeId: string, mode: string, service: string | undefined) => RouteStats;
+}
+
+export class ProxyControl {
+  private fileConfig: ProxyConfig;
+  private current: ProxyConfig;
+  private readonly state: ModeState;
+
+  constructor(
+    initial: ProxyConfig,
+    private readonly options: ControlOptions,
+  ) {
+    this.fileConfig = initial;
+    this.state = new ModeState(statePath(initial, options.configPath));
+    this.current = this.state.apply(initial);
+  }
+
+  effective(): ProxyConfig {
+    return this.current;
+  }
+
+  /** A new config file content (already validated): overrides re-applied, then swapped in. */
+  apply(next: ProxyConfig): void {
+    if (next.listen.port !== this.fileConfig.listen.port || next.listen.host !== this.fileConfig.listen.host) {
+      this.options.log.warn('listen address changed in the config: restart the proxy to apply it');
+    }
+    this.state.reread();
+    const effective = this.state.apply(next);
+    this.options.onApply(effective);
+    this.fileConfig = next;
+    this.current = effective;
+    this.options.log.info({ routes: next.routes.length }, 'config applied');
+  }
+
+  /** Re-reads the config file (throws a UserError listing every problem; the old config keeps serving). */
+  async reload(): Promise<void> {
+    this.apply(this.options.configPath ? loadConfig(this.options.configPath) : this.fileConfig);
+  }
+
+  patch(id: string, patch: RoutePatch, who: string): RouteView {
+    const from = settingOf(this.current, id);
+    if (!from) throw new AdminError(404, `no route with id "${id}"`);
+    if (patch.mode !== undefined && !(MODES as readonly string[]).includes(patch.mode)) {
+      throw new AdminError(400, `mode: expected one of ${MODES.join('|')}`);
+    }
+    if (patch.percent !== undefined && !(patch.percent >= 0 && patch.percent <= 100)) {
+      throw new AdminError(400, 'percent: expected a number 0..100');
+    }
+    const to: RouteSetting = { mode: (patch.mode as Mode | undefined) ?? from.mode };
+    const percent = patch.percent ?? from.percent;
+    if (percent !== undefined) to.percent = percent;
+    if (to.mode === 'canary' && to.percent === undefined) {
+      throw new AdminError(400, 'mode canary needs a percent: send {"mode":"canary","percent":10}');
+    }
+    const entry = this.state.change(this.fileConfig, id, from, to, who);
+    const effective = this.state.apply(this.fileConfig);
+    this.options.onApply(effective);
+    this.current = effective;
+    this.options.log.info({ route: id, from: entry.from, to: entry.to, who }, 'route mode changed');
+    return this.views().find((v) => v.id === id)!;
+  }
+
+  views(): RouteView[] {
+    const cfg = this.current;
+    return cfg.routes.map((r) => {
+      const mode = r.mode ?? cfg.defaults.mode;
+      return {
+        id: r.id,
+        method: r.method,
+        path: r.path,
+        service: r.service,
+        owner: cfg.services[r.service]?.owner,
+        mode,
+        canary: r.canary,
+        fallback: r.fallback ?? false,
+        stats: this.options.stats(r.id, mode, r.service),
+      };
+    });
+  }
+
+  audit(): readonly AuditEntry[] {
+    return this.state.audit();
+  }
+}
+
+export function statePath(config: ProxyConfig, configPath: string | undefined): string | undefined {
+  return config.state ?? (configPath ? `${configPath}.state.json` : undefined);
+}

@@ -1,0 +1,131 @@
+// --workers N: N processes (node:cluster) share the proxy port. The primary serves no traffic; it runs the
+// control plane (admin API, config watch, persisted mode changes) and tells workers to reload. Workers push
+// their counters every STATS_INTERVAL_MS, so admin stats in this mode are at most that stale.
+import cluster, { type Worker } from 'node:cluster';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createLogger } from '../common/log.ts';
+import { createAdminApp, missingTokenError, resolveTokens } from './admin.ts';
+import { watchConfig, type ProxyConfig } from './config.ts';
+import { ProxyControl } from './control.ts';
+import { createMetrics } from './metrics.ts';
+import { startProxy, type ProxyOptions } from './server.ts';
+import { RouteCounters, type CountersSnapshot, type RouteStats } from './stats.ts';
+import { DEFAULT_ROUTE_ID } from './table.ts';
+
+const STATS_INTERVAL_MS = 250;
+
+type ToWorker = { type: 'reload' } | { type: 'shutdown' };
+type ToPrimary = { type: 'ready'; url: string } | { type: 'stats'; snapshot: CountersSnapshot[] } | { type: 'reload-failed'; error: string };
+
+export async function runWorkers(config: ProxyConfig, options: ProxyOptions, workers: number): Promise<void> {
+  if (cluster.isWorker) return runWorker(config, options);
+  return runPrimary(config, options, workers);
+}
+
+async function runWorker(config: ProxyConfig, options: ProxyOptions): Promise<void> {
+  // the primary watches the config and serves the admin API; a worker only serves traffic
+  const proxy = await startProxy(config, { ...options, admin: false, watch: false });
+  const send = (m: ToPrimary) => process.send?.(m);
+  send({ type: 'ready', url: proxy.url });
+  const timer = setInterval(() => send({ type: 'stats', snapshot: proxy.snapshot() }), STATS_INTERVAL_MS);
+  timer.unref();
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      clearInterval(timer);
+      void proxy.close().then(resolve);
+    };
+    process.on('message', (m: ToWorker) => {
+      if (m.type === 'reload') proxy.reload().catch((err: Error) => send({ type: 'reload-failed', error: err.message }));
+      else if (m.type === 'shutdown') stop();
+    });
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    process.once('disconnect', stop);
+  });
+  process.exit(0);
+}
+
+async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: number): Promise<void> {
+  const log = options.logger ?? createLogger('proxy');
+  const tokens = resolveTokens(config.admin.token, options.adminToken);
+  if (!tokens && !options.adminInsecureLocal) throw missingTokenError(config.admin.token);
+
+  const latest = new Map<number, CountersSnapshot[]>();
+  const merged = (id: string, mode: string, service: string | undefined): RouteStats => {
+    const c = new RouteCounters(id);
+    for (const snaps of latest.values()) for (const s of snaps) if (s.routeId === id) c.merge(s);
+    return c.toStats(mode, service);
+  };
+  const broadcast = (m: ToWorker) => {
+    for (const w of Object.values(cluster.workers ?? {})) w?.send(m);
+  };
+  const control = new ProxyControl(config, { configPath: options.configPath, log, onApply: () => broadcast({ type: 'reload' }), stats: merged });
+  const allStats = () => [
+    ...control.views().map((v) => v.stats),
+    merged(DEFAULT_ROUTE_ID, 'legacy', undefined),
+  ];
+
+  const admin = http.createServer(
+    createAdminApp({
+      config: () => control.effective(),
+      routes: () => control.views(),
+      defaultRoute: () => merged(DEFAULT_ROUTE_ID, 'legacy', undefined),
+      patchRoute: (id, patch, who) => control.patch(id, patch, who),
+      reload: () => control.reload(),
+      audit: () => control.audit(),
+      metrics: createMetrics(allStats),
+      tokens,
+      extraRoutes: options.adminRoutes,
+      log,
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    admin.once('error', reject);
+    admin.listen(options.adminPort ?? config.admin.port, tokens ? config.admin.host : '127.0.0.1', () => resolve());
+  });
+  const watcher = options.configPath
+    ? watchConfig(options.configPath, (next) => control.apply(next), (err) => log.error({ errors: err.message }, 'config reload refused: the previous config keeps serving'))
+    : undefined;
+
+  let stopping = false;
+  const fork = (): Worker => {
+    const w = cluster.fork();
+    w.on('message', (m: ToPrimary) => {
+      if (m.type === 'stats') latest.set(w.id, m.snapshot);
+      else if (m.type === 'ready') log.info({ worker: w.process.pid, url: m.url }, 'worker listening');
+      else if (m.type === 'reload-failed') log.error({ worker: w.process.pid, errors: m.error }, 'worker refused the reload');
+    });
+    w.on('exit', (code, signal) => {
+      // its counters stay in `latest` so totals do not drop when a worker is replaced
+      if (stopping) return;
+      log.error({ worker: w.process.pid, code, signal }, 'worker died; starting another');
+      fork();
+    });
+    return w;
+  };
+  for (let i = 0; i < count; i++) fork();
+  const adminAddr = admin.address() as AddressInfo;
+  process.stdout.write(`strangler proxy: ${count} workers on port ${options.port ?? config.listen.port}, admin http://${adminAddr.address}:${adminAddr.port}\n`);
+
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      watcher?.close();
+      const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+      let left = alive.length;
+      const done = () => {
+        admin.close(() => resolve());
+        admin.closeAllConnections();
+      };
+      if (left === 0) done();
+      for (const w of alive) {
+        w.once('exit', () => --left === 0 && done());
+        w.send({ type: 'shutdown' } satisfies ToWorker);
+      }
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
