@@ -3,7 +3,7 @@
 import type { Facts } from './extract/types.ts';
 import type { Decomposition } from './decompose.ts';
 import { compare, routeOwnerFile, type FileGraph } from './graph.ts';
-import type { MetricSet, MoJoResult } from './metrics.ts';
+import { stronglyConnected, type MetricSet, type MoJoResult } from './metrics.ts';
 import { assignRouteIds } from './route-id.ts';
 import {
   PLAN_VERSION,
@@ -193,31 +193,38 @@ function roundScore(r: MoJoResult): MoJoResult {
 
 /**
  * Leaves first: a wave holds the services no remaining service depends on (extracting them makes no monolith code
- * call out over the network). When every remaining service is depended on (a cycle), the one with the fewest
- * inbound dependencies, then fewest shared-table writes, goes alone to break it.
+ * call out over the network). When every remaining service is depended on, some of them form a cycle: among the
+ * cycles nothing outside depends on, the service with the fewest inbound dependencies, then fewest shared-table
+ * writes, goes alone to break it.
  */
 export function extractionWaves(names: readonly string[], deps: ReadonlyMap<string, Dependency>, sharedWrites: ReadonlyMap<string, number>): Wave[] {
-  const inbound = (s: string, remaining: Set<string>): number =>
-    [...deps.keys()].filter((k) => {
-      const [a, b] = k.split('\u0000');
-      return b === s && remaining.has(a) && a !== s;
-    }).length;
+  const edges = [...deps.keys()].map((k) => k.split('\u0000') as [string, string]).filter(([a, b]) => a !== b);
+  const inbound = (s: string, remaining: Set<string>): number => edges.filter(([a, b]) => b === s && remaining.has(a)).length;
   const remaining = new Set(names);
   const waves: Wave[] = [];
   while (remaining.size > 0) {
-    const ordered = [...remaining].sort(
+    const ready = [...remaining].filter((s) => inbound(s, remaining) === 0).sort(compare);
+    if (ready.length > 0) {
+      waves.push({ wave: waves.length + 1, services: ready, reason: 'no service left in the monolith depends on these' });
+      for (const s of ready) remaining.delete(s);
+      continue;
+    }
+    const adjacency = new Map<string, Set<string>>([...remaining].map((s) => [s, new Set<string>()]));
+    for (const [a, b] of edges) if (remaining.has(a) && remaining.has(b)) adjacency.get(a)!.add(b);
+    const components = stronglyConnected(adjacency);
+    const componentOf = new Map(components.flatMap((c, i) => c.map((s) => [s, i] as const)));
+    const fedFromOutside = new Set(edges.filter(([a, b]) => remaining.has(a) && remaining.has(b) && componentOf.get(a) !== componentOf.get(b)).map(([, b]) => componentOf.get(b)!));
+    const candidates = components.filter((_, i) => !fedFromOutside.has(i)).flat();
+    const pick = candidates.sort(
       (a, b) => inbound(a, remaining) - inbound(b, remaining) || (sharedWrites.get(a) ?? 0) - (sharedWrites.get(b) ?? 0) || compare(a, b),
-    );
-    const ready = ordered.filter((s) => inbound(s, remaining) === 0);
-    const wave = ready.length > 0 ? ready : [ordered[0]];
+    )[0];
+    const cycle = components[componentOf.get(pick)!];
     waves.push({
       wave: waves.length + 1,
-      services: wave,
-      reason: ready.length > 0
-        ? 'no service left in the monolith depends on these'
-        : `dependency cycle: ${ordered[0]} has the fewest inbound dependencies (${inbound(ordered[0], remaining)}) and goes first`,
+      services: [pick],
+      reason: `breaks the cycle ${cycle.join(' ↔ ')}: fewest inbound dependencies (${inbound(pick, remaining)}) and shared-table writes`,
     });
-    for (const s of wave) remaining.delete(s);
+    remaining.delete(pick);
   }
   return waves;
 }

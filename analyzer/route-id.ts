@@ -26,9 +26,12 @@ export function routeAction(method: string, path: string): string {
   const segments = path.split('/').filter((s) => s.length > 0 && !GENERIC.has(s.toLowerCase()));
   const verb = VERBS[method.toUpperCase()] ?? method.toLowerCase().replace(/[^a-z]/g, '');
   const nouns: string[] = [];
+  const creates = method.toUpperCase() === 'POST';
   segments.forEach((s, i) => {
     if (isParam(s)) return;
-    nouns.push(pascal(i + 1 < segments.length && isParam(segments[i + 1]) ? singular(s) : s));
+    // `/books/:id` is one book; POST /books creates one book
+    const one = (i + 1 < segments.length && isParam(segments[i + 1])) || (creates && i === segments.length - 1);
+    nouns.push(pascal(one ? singular(s) : s));
   });
   const last = segments[segments.length - 1];
   // POST /orders/:id/cancel reads better as cancelOrder than createOrderCancel

@@ -33,9 +33,9 @@ export function serviceGraphMermaid(plan: Plan): string {
 
 export function edgeLabel(d: { calls: number; imports: number; tables: readonly string[] }): string {
   const parts: string[] = [];
-  if (d.calls > 0) parts.push(`${d.calls} calls`);
-  if (d.imports > 0 && d.calls === 0) parts.push(`${d.imports} imports`);
-  if (d.tables.length > 0) parts.push(`${d.tables.length} tables`);
+  if (d.calls > 0) parts.push(`${d.calls} call${d.calls === 1 ? '' : 's'}`);
+  if (d.imports > 0 && d.calls === 0) parts.push(`${d.imports} import${d.imports === 1 ? '' : 's'}`);
+  if (d.tables.length > 0) parts.push(`${d.tables.length} table${d.tables.length === 1 ? '' : 's'}`);
   return parts.join(' · ') || 'depends';
 }
 

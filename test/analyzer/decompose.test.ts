@@ -1,0 +1,138 @@
+// The cut on hand-written facts: modules found, shared kernel set aside, pins honoured, determinism, --services.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decompose } from '../../analyzer/decompose.ts';
+import { buildFileGraph } from '../../analyzer/graph.ts';
+import { planFromFacts } from '../../analyzer/pipeline.ts';
+import { parsePinFlags, resolvePins, globToRegExp } from '../../analyzer/pins.ts';
+import { folderLabel } from '../../analyzer/naming.ts';
+import { UserError } from '../../common/user-error.ts';
+import { shopFacts, shopReference } from './shop-facts.ts';
+
+const byService = (assignment: Map<string, string>): Record<string, string[]> => {
+  const out: Record<string, string[]> = {};
+  for (const [file, s] of assignment) (out[s] ??= []).push(file);
+  return out;
+};
+
+describe('decompose on the shop', () => {
+  const facts = shopFacts();
+  const graph = buildFileGraph(facts);
+
+  test('each module folder becomes one service named after it', () => {
+    const cut = decompose(facts, graph);
+    assert.deepEqual(byService(cut.assignment), {
+      catalog: ['catalog/catalog.ts', 'catalog/repo.ts', 'catalog/routes.ts'],
+      customers: ['customers/customers.ts', 'customers/repo.ts', 'customers/routes.ts'],
+      inventory: ['inventory/inventory.ts', 'inventory/repo.ts', 'inventory/routes.ts'],
+      orders: ['orders/orders.ts', 'orders/repo.ts', 'orders/routes.ts'],
+    });
+  });
+
+  test('db singleton, utils and the composition root are the shared kernel, not a service', () => {
+    const cut = decompose(facts, graph);
+    assert.deepEqual(cut.kernel.map((k) => k.file), ['app.ts', 'db.ts', 'utils.ts']);
+    assert.match(cut.kernel.find((k) => k.file === 'app.ts')!.reason, /composition root/);
+    assert.match(cut.kernel.find((k) => k.file === 'db.ts')!.reason, /used by \d services/);
+  });
+
+  test('without kernel detection the hub files land in some service', () => {
+    const cut = decompose(facts, graph, { kernelMinServices: 0 });
+    assert.equal(cut.kernel.length, 0);
+    assert.ok(cut.assignment.has('db.ts'));
+  });
+
+  test('the same facts and seed give the same cut, whatever the input order', () => {
+    const shuffled = shopFacts();
+    shuffled.imports.reverse();
+    shuffled.calls.fileEdges.reverse();
+    shuffled.tables.reverse();
+    shuffled.files.reverse();
+    const a = JSON.stringify(planFromFacts(facts));
+    const b = JSON.stringify(planFromFacts(shuffled));
+    assert.equal(a, b);
+    assert.equal(JSON.stringify(planFromFacts(shopFacts())), a);
+  });
+
+  test('--services N searches the resolution for N services', () => {
+    const two = decompose(facts, graph, { services: 2 });
+    assert.equal(new Set(two.assignment.values()).size, 2);
+    assert.deepEqual(two.warnings, []);
+    assert.notEqual(two.resolution, 1);
+  });
+
+  test('an unreachable service count is reported, not faked', () => {
+    const many = decompose(facts, graph, { services: 40 });
+    assert.ok(new Set(many.assignment.values()).size < 40);
+    assert.match(many.warnings[0], /asked for 40 services/);
+  });
+
+  test('a cluster below the minimum size is merged into its best-connected neighbour', () => {
+    const cut = decompose(facts, graph, { minServiceFiles: 4, resolution: 1 });
+    for (const files of Object.values(byService(cut.assignment))) assert.ok(files.length >= 4, `tiny service: ${files.join(',')}`);
+  });
+});
+
+describe('pins', () => {
+  const facts = shopFacts();
+
+  test('a pinned file moves to the pinned service and the metrics before and after are both reported', () => {
+    const plan = planFromFacts(facts, { pins: [{ pattern: 'inventory/**', service: 'orders' }], reference: shopReference() });
+    const orders = plan.services.find((s) => s.name === 'orders')!;
+    assert.ok(orders.files.includes('inventory/repo.ts'));
+    assert.ok(orders.files.includes('orders/repo.ts'));
+    assert.equal(plan.services.some((s) => s.name === 'inventory'), false);
+    assert.ok(plan.metrics.unpinned, 'metrics without pins are present');
+    assert.equal(plan.metrics.unpinned!.services, 4);
+    assert.equal(plan.metrics.proposed.services, 3);
+    // merging inventory into orders removes the stock table shared between them
+    assert.equal(plan.metrics.unpinned!.sharedWriteTables, 1);
+    assert.equal(plan.metrics.proposed.sharedWriteTables, 0);
+    assert.ok(plan.metrics.reference!.mojofm < plan.metrics.unpinnedReference!.mojofm);
+  });
+
+  test('two pins that Louvain would group stay separate services', () => {
+    const plan = planFromFacts(facts, {
+      pins: [
+        { pattern: 'catalog/repo.ts', service: 'books-data' },
+        { pattern: 'catalog/catalog.ts', service: 'books-logic' },
+      ],
+    });
+    const names = plan.services.map((s) => s.name);
+    assert.ok(names.includes('books-data') && names.includes('books-logic'));
+    assert.deepEqual(plan.services.find((s) => s.name === 'books-data')!.files, ['catalog/repo.ts']);
+  });
+
+  test('a pinned file is never shared kernel', () => {
+    const plan = planFromFacts(facts, { pins: [{ pattern: 'db.ts', service: 'catalog' }] });
+    assert.equal(plan.kernel.files.some((k) => k.file === 'db.ts'), false);
+    assert.ok(plan.services.find((s) => s.name === 'catalog')!.files.includes('db.ts'));
+  });
+
+  test('a pin matching no file is a user error naming the pin', () => {
+    assert.throws(() => resolvePins([{ pattern: 'nope/**', service: 'x' }], ['a.ts']), (e: unknown) => e instanceof UserError && /nope\/\*\*=x/.test(e.message));
+  });
+
+  test('--pin flags parse glob=service and refuse anything else', () => {
+    assert.deepEqual(parsePinFlags(['orders/**=billing']), [{ pattern: 'orders/**', service: 'billing' }]);
+    assert.throws(() => parsePinFlags(['orders/**']), UserError);
+    assert.throws(() => parsePinFlags(['x=Bad Name']), UserError);
+  });
+
+  test('globs: * stays in a segment, ** crosses them, a folder pins its content', () => {
+    assert.ok(globToRegExp('orders/*.ts').test('orders/a.ts'));
+    assert.equal(globToRegExp('orders/*.ts').test('orders/x/a.ts'), false);
+    assert.ok(globToRegExp('**/repo.ts').test('orders/repo.ts'));
+    assert.ok(globToRegExp('**/repo.ts').test('repo.ts'));
+    assert.deepEqual([...resolvePins([{ pattern: 'orders', service: 'o' }], ['orders/a.ts', 'ordersx.ts']).keys()], ['orders/a.ts']);
+  });
+});
+
+describe('naming', () => {
+  test('the deepest non-generic folder names a file, else its own name', () => {
+    assert.equal(folderLabel('src/modules/catalog/routes/books.ts'), 'catalog');
+    assert.equal(folderLabel('src/routes/books.ts'), 'books');
+    assert.equal(folderLabel('src/index.ts'), undefined);
+    assert.equal(folderLabel('src/shoppingCart/service.ts'), 'shopping-cart');
+  });
+});
