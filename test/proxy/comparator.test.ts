@@ -1,0 +1,212 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import express from 'express';
+import supertest from 'supertest';
+import { createComparator, createDiffPipeline, diffAdminRoutes, type ProxyRouteCounters } from '../../proxy/comparator.ts';
+import { openStore, type DiffStore } from '../../proxy/store.ts';
+import { queryReport } from '../../proxy/report/index.ts';
+import type { Pair } from '../../proxy/types.ts';
+import { ADMIN_TOKEN, request, startTestProxy, startUpstream, testConfig, type Harness, type Upstream } from './helpers.ts';
+import { response } from './store-fixtures.ts';
+
+let dir: string;
+before(() => {
+  dir = mkdtempSync(join(tmpdir(), 'strangler-comparator-'));
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+let seq = 0;
+function pair(monolith: unknown, candidate: unknown, extra: Partial<Pair> = {}): Pair {
+  seq++;
+  return {
+    routeId: 'catalog.getBook',
+    service: 'catalog',
+    request: { id: `r${seq}`, method: 'GET', path: `/books/${seq}`, query: '', headers: {}, receivedAt: 1_700_000_000_000 + seq },
+    monolith: response(monolith),
+    candidate: candidate === undefined ? undefined : response(candidate),
+    ...extra,
+  };
+}
+
+const info = { service: 'catalog', owner: 'team-catalog', mode: 'shadow' };
+
+describe('comparator', () => {
+  let store: DiffStore;
+  before(() => {
+    store = openStore(join(dir, 'cmp.sqlite'));
+  });
+  after(() => store.close());
+
+  test('onPair defers the work; diffs, fingerprints and noise land in the store', async () => {
+    const cmp = createComparator({ store, rulesFor: () => ({ ignore: ['$.requestId'] }), routeInfo: () => info });
+    cmp.onPair(pair({ id: 1, price: 10, servedAt: 'a', requestId: 'x' }, { id: 1, price: 10, servedAt: 'b', requestId: 'y' }, { monolithAgain: response({ id: 1, price: 10, servedAt: 'c', requestId: 'z' }) }));
+    cmp.onPair(pair({ items: [{ price: 1 }, { price: 2 }] }, { items: [{ price: 1 }, { price: 3 }] }));
+    cmp.onPair(pair({ items: [{ price: 5 }, { price: 2 }] }, { items: [{ price: 6 }, { price: 2 }] }));
+    cmp.onPair(pair({ id: 2 }, undefined, { candidateError: 'timeout' }));
+    assert.equal(cmp.stats().queued, 4);
+    assert.equal(store.stats().enqueued, 0, 'nothing was compared on the caller');
+    await cmp.close();
+
+    const [route] = store.readRoutes();
+    assert.equal(route.owner, 'team-catalog');
+    assert.equal(route.compared, 3);
+    assert.equal(route.errors.timeout, 1);
+    assert.equal(route.noiseSampled, 1);
+    const fields = store.readFields('catalog.getBook').map((f) => [f.path, f.kind, f.raw, f.noise]);
+    assert.deepEqual(fields, [
+      ['$.items[*].price', 'changed', 2, 0],
+      ['$.servedAt', 'changed', 1, 1],
+    ]);
+    const groups = store.readGroups('catalog.getBook');
+    assert.equal(groups.length, 2);
+    assert.equal(groups[0].count, 2, 'different indices fold into one group');
+    assert.equal(groups[0].fingerprint.length, 16);
+    cmp.onPair(pair({}, {}));
+    assert.equal(cmp.stats().dropped, 1, 'pairs after close are dropped, not thrown');
+  });
+
+  test('onPair never throws, a bad pair is skipped and the rest are compared', async () => {
+    const s = openStore(join(dir, 'bad.sqlite'));
+    const cmp = createComparator({ store: s, rulesFor: () => ({}), routeInfo: () => info });
+    assert.doesNotThrow(() => cmp.onPair(null as unknown as Pair));
+    assert.doesNotThrow(() => cmp.onPair({ routeId: 'x' } as unknown as Pair));
+    cmp.onPair(pair({ a: 1 }, { a: 1 }));
+    await cmp.close();
+    assert.equal(cmp.stats().failed, 2);
+    assert.equal(s.readRoutes().find((r) => r.routeId === 'catalog.getBook')?.matchedRaw, 1);
+    s.close();
+  });
+
+  test('a full queue drops and counts; batches yield to the event loop', async () => {
+    const s = openStore(join(dir, 'full.sqlite'));
+    const cmp = createComparator({ store: s, rulesFor: () => ({}), routeInfo: () => info, maxQueue: 100, batchSize: 10 });
+    for (let i = 0; i < 150; i++) cmp.onPair(pair({ a: i }, { a: i }));
+    assert.equal(cmp.stats().dropped, 50);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    assert.equal(cmp.stats().compared, 10, 'one batch per turn');
+    await cmp.close();
+    assert.equal(s.readRoutes()[0].compared, 100);
+    s.close();
+  });
+
+  test('route metadata follows mode changes; proxy counters are copied on close', async () => {
+    const s = openStore(join(dir, 'meta.sqlite'));
+    let mode = 'shadow';
+    const counters: ProxyRouteCounters[] = [{ routeId: 'catalog.getBook', dropped: 9, skippedUnsafe: 4, fallbacks: 0 }];
+    const cmp = createComparator({ store: s, rulesFor: () => ({}), routeInfo: () => ({ ...info, mode }), proxyStats: () => counters });
+    cmp.onPair(pair({ a: 1 }, { a: 1 }));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    mode = 'canary';
+    cmp.onPair(pair({ a: 1 }, { a: 1 }));
+    await cmp.close();
+    const [route] = s.readRoutes();
+    assert.equal(route.mode, 'canary');
+    assert.deepEqual(route.counters, { dropped: 9, skippedUnsafe: 4, fallbacks: 0 });
+    s.close();
+  });
+});
+
+describe('diff admin routes', () => {
+  let store: DiffStore;
+  let app: express.Express;
+  before(async () => {
+    store = openStore(join(dir, 'admin.sqlite'));
+    const cmp = createComparator({ store, rulesFor: () => ({}), routeInfo: () => info });
+    for (let i = 0; i < 3; i++) cmp.onPair(pair({ price: 1, title: 'a' }, { price: 2, title: '<b>bold</b>' }));
+    await cmp.close();
+    app = express();
+    const router = express.Router();
+    diffAdminRoutes(store, { minSamples: 1 })(router);
+    app.use(router);
+  });
+  after(() => store.close());
+
+  test('GET /report serves the live HTML report with a strict CSP', async () => {
+    const res = await supertest(app).get('/report').expect(200);
+    assert.match(String(res.headers['content-type']), /text\/html/);
+    assert.match(String(res.headers['content-security-policy']), /default-src 'none'/);
+    assert.match(res.text, /catalog\.getBook/);
+    assert.equal(res.text.includes('<b>bold</b>'), false);
+    const junit = await supertest(app).get('/report?format=junit').expect(200);
+    assert.match(junit.text, /<testcase classname="team-catalog\.catalog" name="catalog\.getBook">/);
+    await supertest(app).get('/report?format=pdf').expect(400);
+  });
+
+  test('GET /api/diffs lists groups, and with a fingerprint its samples', async () => {
+    const list = await supertest(app).get('/api/diffs?route=catalog.getBook').expect(200);
+    assert.equal(list.body.groups.length, 1);
+    const fp = list.body.groups[0].fingerprint as string;
+    assert.equal(list.body.groups[0].count, 3);
+    const one = await supertest(app).get(`/api/diffs?route=catalog.getBook&fingerprint=${fp}&limit=2`).expect(200);
+    assert.equal(one.body.samples.length, 2);
+    assert.deepEqual(one.body.samples[0].entries.map((e: { path: string }) => e.path).sort(), ['$.price', '$.title']);
+    await supertest(app).get('/api/diffs?route=catalog.getBook&fingerprint=nope').expect(404);
+    await supertest(app).get(`/api/diffs?fingerprint=${fp}`).expect(400);
+  });
+});
+
+describe('diff pipeline behind the real proxy', () => {
+  let monolith: Upstream;
+  let candidate: Upstream;
+  let h: Harness;
+  let pipeline: ReturnType<typeof createDiffPipeline>;
+  let served = 0;
+
+  before(async () => {
+    monolith = await startUpstream('monolith');
+    candidate = await startUpstream('candidate');
+    monolith.handler = (req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ id: req.url, price: 10, servedAt: served++, password: 'MONO-SECRET-1' }));
+    };
+    candidate.handler = (req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ id: req.url, price: req.url === '/books/3' ? 12 : 10, servedAt: -1, password: 'CAND-SECRET-2' }));
+    };
+    const config = testConfig(monolith.url, candidate.url, {
+      defaults: { noise: { learn: true, sample: 1 } },
+      routes: [{ id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog', mode: 'shadow', compare: { ignore: ['$.password'] } }],
+      store: { path: join(dir, 'e2e', 'diffs.sqlite') },
+    });
+    let proxyRef: Harness['proxy'] | undefined;
+    pipeline = createDiffPipeline(() => proxyRef?.config() ?? config, { proxyStats: () => proxyRef?.stats() ?? [] });
+    h = await startTestProxy(config, { adminRoutes: pipeline.adminRoutes });
+    proxyRef = h.proxy;
+  });
+  after(async () => {
+    await h.proxy.close();
+    await pipeline.close();
+    await monolith.close();
+    await candidate.close();
+  });
+
+  test('shadowed requests end up in the report: noise learned, the real difference found, counters copied', async () => {
+    for (let i = 1; i <= 6; i++) await request(h.proxy.url, { path: `/books/${i}` });
+    const pairs = await h.waitPairs(6);
+    for (const p of pairs) pipeline.comparator.onPair(p);
+    await pipeline.comparator.close();
+
+    const data = queryReport(pipeline.store, { minSamples: 1 });
+    const route = data.teams[0].services[0].routes[0];
+    assert.equal(route.owner, 'team-catalog');
+    assert.equal(route.compared, 6);
+    assert.equal(route.noiseSampled, 6);
+    assert.deepEqual(route.noise.map((n) => n.path), ['$.servedAt']);
+    const real = route.groups.filter((g) => g.real);
+    assert.deepEqual(real.map((g) => g.fields.map((f) => f.path)), [['$.price', '$.servedAt']]);
+    assert.equal(route.verdict, 'NOT READY');
+    assert.equal(route.matching, 5, 'the servedAt-only group is noise and counts as matching');
+    const text = JSON.stringify(data);
+    assert.ok(text.includes('[redacted]'));
+    assert.equal(text.includes('MONO-SECRET-1') || text.includes('CAND-SECRET-2'), false, 'config redaction applies to samples');
+
+    const res = await fetch(`${h.proxy.adminUrl}/api/diffs?route=catalog.getBook`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { groups: unknown[] }).groups.length, 2);
+    const unauth = await fetch(`${h.proxy.adminUrl}/report`);
+    assert.equal(unauth.status, 401, 'the report sits behind the admin token');
+  });
+});
