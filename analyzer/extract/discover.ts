@@ -47,8 +47,16 @@ export function isTestPath(rel: string): boolean {
   return parts.some((p) => TEST_DIRS.has(p));
 }
 
-export function discoverFiles(root: string, options: DiscoverOptions): { files: DiscoveredFile[]; warnings: Warning[] } {
+export interface Discovery {
+  files: DiscoveredFile[];
+  /** Prisma schema files (`*.prisma`), read by the table extractor */
+  prismaSchemas: { abs: string; rel: string }[];
+  warnings: Warning[];
+}
+
+export function discoverFiles(root: string, options: DiscoverOptions): Discovery {
   const files: DiscoveredFile[] = [];
+  const prismaSchemas: Discovery['prismaSchemas'] = [];
   const warnings: Warning[] = [];
   const seenDirs = new Set<string>();
 
@@ -93,6 +101,7 @@ export function discoverFiles(root: string, options: DiscoverOptions): { files: 
         if (!options.includeTests && TEST_DIRS.has(entry.name)) continue;
         walk(abs, rel);
       } else if (isFile) {
+        if (entry.name.endsWith('.prisma')) prismaSchemas.push({ abs, rel });
         const language = languageOf(entry.name);
         if (!language) continue;
         if (!options.includeTests && TEST_FILE.test(entry.name)) continue;
@@ -112,5 +121,5 @@ export function discoverFiles(root: string, options: DiscoverOptions): { files: 
   };
 
   walk(root, '');
-  return { files, warnings };
+  return { files, prismaSchemas, warnings };
 }

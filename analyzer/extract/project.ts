@@ -22,6 +22,7 @@ export interface LoadedProject {
   checker: ts.TypeChecker;
   compilerOptions: ts.CompilerOptions;
   resolutionCache: ts.ModuleResolutionCache;
+  prismaSchemas: { abs: string; rel: string }[];
   warnings: Warning[];
 }
 
@@ -97,7 +98,7 @@ export function loadProject(rootArg: string, options: ExtractOptions = {}): Load
 
   const includeTests = options.includeTests ?? false;
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const { files: found, warnings } = discoverFiles(root, { includeTests, maxFileBytes });
+  const { files: found, prismaSchemas, warnings } = discoverFiles(root, { includeTests, maxFileBytes });
   if (found.length === 0) {
     throw new UserError(`no .ts/.tsx/.js/.mjs/.cjs source files under ${rootArg} (node_modules, dist, build${includeTests ? '' : ' and tests'} are skipped); pass the folder that holds the codebase's source`);
   }
@@ -136,5 +137,5 @@ export function loadProject(rootArg: string, options: ExtractOptions = {}): Load
   }
 
   const resolutionCache = ts.createModuleResolutionCache(root, (f) => f, compilerOptions);
-  return { root, files, byAbs, program, checker: program.getTypeChecker(), compilerOptions, resolutionCache, warnings };
+  return { root, files, byAbs, program, checker: program.getTypeChecker(), compilerOptions, resolutionCache, prismaSchemas, warnings };
 }

@@ -1,6 +1,37 @@
+// Data access facts: which code reads and writes which table — SQL in literals, knex builders,
+// Sequelize/TypeORM models and Prisma client calls — plus the tables that schema code declares.
+import { AccessCollector } from './access-collector.ts';
+import { scanKnex } from './knex.ts';
+import { collectOrmModels } from './orm-models.ts';
+import { collectRepositories, scanOrmUsage } from './orm-usage.ts';
+import { loadPrismaModels, scanPrisma } from './prisma.ts';
 import type { LoadedProject } from './project.ts';
+import { scanSqlLiterals } from './sql-literals.ts';
 import type { SchemaTable, TableAccess, Warning } from './types.ts';
-export function extractTables(project: LoadedProject): { accesses: TableAccess[]; schema: SchemaTable[]; warnings: Warning[] } {
-  void project;
-  return { accesses: [], schema: [], warnings: [] };
+
+export interface TableResult {
+  accesses: TableAccess[];
+  schema: SchemaTable[];
+  warnings: Warning[];
+}
+
+export function extractTables(project: LoadedProject): TableResult {
+  const out = new AccessCollector();
+  const warnings: Warning[] = [];
+  const prisma = loadPrismaModels(project, out, warnings);
+  const models = collectOrmModels(project, out);
+  const repos = collectRepositories(project, models);
+  for (const file of project.files) {
+    scanSqlLiterals(project, file, out);
+    scanKnex(project, file, out);
+    scanOrmUsage(project, file, models, repos, out);
+    scanPrisma(file, prisma, out);
+  }
+  const accesses = out.accesses.sort((a, b) => cmp(a.file, b.file) || a.line - b.line || cmp(a.table, b.table) || cmp(a.access, b.access));
+  const schema = out.schema.sort((a, b) => cmp(a.table, b.table) || cmp(a.file, b.file) || a.line - b.line);
+  return { accesses, schema, warnings };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

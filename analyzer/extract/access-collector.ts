@@ -1,0 +1,32 @@
+// Where the table extractors (SQL, knex, Sequelize, TypeORM, Prisma) put what they find, deduplicated.
+import { ts } from 'ts-morph';
+import { enclosingFunctionName, lineOf } from './functions.ts';
+import type { LoadedFile } from './project.ts';
+import type { SchemaTable, TableAccess } from './types.ts';
+
+export class AccessCollector {
+  readonly accesses: TableAccess[] = [];
+  readonly schema: SchemaTable[] = [];
+  private readonly seen = new Set<string>();
+
+  access(file: LoadedFile, node: ts.Node, table: string, access: TableAccess['access'], via: TableAccess['via']): void {
+    const fn = enclosingFunctionName(node, file.source);
+    const line = lineOf(node, file.source);
+    const key = `${file.rel}\0${fn}\0${table}\0${access}\0${line}\0${via}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.accesses.push({ file: file.rel, function: fn, table, access, line, via });
+  }
+
+  declare(entry: SchemaTable): void {
+    const key = `S\0${entry.file}\0${entry.table}\0${entry.line}\0${entry.via}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.schema.push(entry);
+  }
+}
+
+/** `a.b.c(...)`: the method name of a call, when it is a method call. */
+export function methodName(call: ts.CallExpression): string | undefined {
+  return ts.isPropertyAccessExpression(call.expression) ? call.expression.name.text : undefined;
+}
