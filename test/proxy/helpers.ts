@@ -102,10 +102,12 @@ export function request(
   url: string,
   options: { method?: string; path?: string; headers?: http.OutgoingHttpHeaders; body?: Buffer | string; agent?: http.Agent } = {},
 ): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  // node sends no length for a DELETE body unless told; every server would answer 400
+  const headers = options.body !== undefined ? { 'content-length': Buffer.byteLength(options.body), ...options.headers } : options.headers;
   return new Promise((resolve, reject) => {
     const req = http.request(
       `${url}${options.path ?? '/'}`,
-      { method: options.method ?? 'GET', headers: options.headers, agent: options.agent },
+      { method: options.method ?? 'GET', headers, agent: options.agent },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

@@ -1,0 +1,269 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { request, startTestProxy, startUpstream, testConfig, until, type Harness, type Upstream } from './helpers.ts';
+
+/** The monolith's answer, with bytes a re-serialisation would change (spacing, key order, unicode escapes). */
+const MONOLITH_BODY = Buffer.from('{"b": 2,  "a":"caf\\u00e9", "n": 1.50}\n');
+
+/** A TCP server speaking just enough HTTP to misbehave in a chosen way. */
+async function rawServer(onRequest: (socket: net.Socket) => void): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => {});
+    socket.once('data', () => onRequest(socket));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+async function closedPortUrl(): Promise<string> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return `http://127.0.0.1:${port}`;
+}
+
+describe('shadow: a broken candidate never changes what the client gets', () => {
+  let monolith: Upstream;
+  const cleanups: (() => Promise<void>)[] = [];
+
+  before(async () => {
+    monolith = await startUpstream('monolith');
+    monolith.handler = (_req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(MONOLITH_BODY);
+    };
+  });
+  after(async () => {
+    for (const c of cleanups) await c();
+    await monolith.close();
+  });
+
+  async function shadowAgainst(candidateUrl: string, shadow: Record<string, unknown> = {}): Promise<Harness> {
+    const h = await startTestProxy(
+      testConfig(monolith.url, candidateUrl, {
+        defaults: { noise: { learn: false }, shadow: { timeoutMs: 300, ...shadow } },
+        routes: [{ id: 'book', method: 'GET', path: '/books/:id', service: 'catalog', mode: 'shadow' }],
+      }),
+    );
+    cleanups.push(() => h.proxy.close());
+    return h;
+  }
+
+  async function assertClientGetsMonolith(h: Harness, expectError: string) {
+    const r = await request(h.proxy.url, { path: '/books/1' });
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body, MONOLITH_BODY);
+    const [pair] = await h.waitPairs(1);
+    assert.equal(pair.candidate, undefined);
+    assert.equal(pair.candidateError, expectError);
+    assert.deepEqual(pair.monolith.body, MONOLITH_BODY);
+    assert.equal(h.proxy.stats()[0].candidateErrors, 1);
+  }
+
+  test('candidate down (connection refused)', async () => {
+    await assertClientGetsMonolith(await shadowAgainst(await closedPortUrl()), 'refused');
+  });
+
+  test('candidate slower than the timeout', async () => {
+    const slow = await startUpstream('slow');
+    cleanups.push(() => slow.close());
+    slow.handler = (_req, res) => void setTimeout(() => res.end('late'), 2000).unref();
+    const started = performance.now();
+    const h = await shadowAgainst(slow.url);
+    await assertClientGetsMonolith(h, 'timeout');
+    // the copy gave up at its timeout (300 ms), long before the candidate would have answered
+    assert.ok(performance.now() - started < 1900);
+  });
+
+  test('candidate resets the connection mid-body', async () => {
+    const resetter = await rawServer((socket) => {
+      socket.write('HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 1000\r\n\r\n{"partial":');
+      setImmediate(() => socket.resetAndDestroy());
+    });
+    cleanups.push(resetter.close);
+    await assertClientGetsMonolith(await shadowAgainst(resetter.url), 'reset');
+  });
+
+  test('candidate answers garbage instead of HTTP', async () => {
+    const garbage = await rawServer((socket) => socket.end('\x00\x01 this is not http at all\r\n\r\n'));
+    cleanups.push(garbage.close);
+    const h = await shadowAgainst(garbage.url);
+    const r = await request(h.proxy.url, { path: '/books/1' });
+    assert.deepEqual(r.body, MONOLITH_BODY);
+    const [pair] = await h.waitPairs(1);
+    assert.equal(pair.candidate, undefined);
+    assert.ok(pair.candidateError === 'error' || pair.candidateError === 'reset', String(pair.candidateError));
+  });
+
+  test('candidate answers 500 with an HTML body: compared, client unaffected', async () => {
+    const broken = await startUpstream('broken');
+    cleanups.push(() => broken.close());
+    broken.handler = (_req, res) => {
+      res.statusCode = 500;
+      res.end('<html>oops</html>');
+    };
+    const h = await shadowAgainst(broken.url);
+    const r = await request(h.proxy.url, { path: '/books/1' });
+    assert.deepEqual(r.body, MONOLITH_BODY);
+    const [pair] = await h.waitPairs(1);
+    assert.equal(pair.candidate?.status, 500);
+    assert.equal(pair.candidate?.body?.toString(), '<html>oops</html>');
+  });
+
+  test('bodies over maxBodyBytes keep only hash and size; the client still gets every byte', async () => {
+    const big = randomBytes(64 * 1024);
+    const bigMonolith = await startUpstream('big');
+    cleanups.push(() => bigMonolith.close());
+    bigMonolith.handler = (_req, res) => res.end(big);
+    const candidate = await startUpstream('candidate');
+    cleanups.push(() => candidate.close());
+    candidate.handler = (_req, res) => res.end(big);
+    const h = await startTestProxy(
+      testConfig(bigMonolith.url, candidate.url, {
+        defaults: { noise: { learn: false }, shadow: { maxBodyBytes: 1024 } },
+        routes: [{ id: 'blob', method: 'GET', path: '/blob', service: 'catalog', mode: 'shadow' }],
+      }),
+    );
+    cleanups.push(() => h.proxy.close());
+    const r = await request(h.proxy.url, { path: '/blob' });
+    assert.deepEqual(r.body, big);
+    const [pair] = await h.waitPairs(1);
+    for (const side of [pair.monolith, pair.candidate!]) {
+      assert.equal(side.truncated, true);
+      assert.equal(side.body, undefined);
+      assert.equal(side.size, big.length);
+    }
+    assert.equal(pair.monolith.hash, pair.candidate!.hash);
+  });
+});
+
+describe('shadow: what is copied', () => {
+  let monolith: Upstream;
+  let candidate: Upstream;
+  let h: Harness;
+
+  before(async () => {
+    monolith = await startUpstream('monolith');
+    candidate = await startUpstream('candidate');
+    h = await startTestProxy(
+      testConfig(monolith.url, candidate.url, {
+        defaults: { noise: { learn: true, sample: 1 } },
+        routes: [
+          { id: 'orders', method: '*', path: '/orders', service: 'catalog', mode: 'shadow' },
+          { id: 'cart', method: '*', path: '/cart/*', service: 'catalog', mode: 'shadow', writes: true },
+          { id: 'noisy', method: 'GET', path: '/noisy', service: 'catalog', mode: 'shadow' },
+        ],
+      }),
+    );
+  });
+  after(async () => {
+    await h.proxy.close();
+    await monolith.close();
+    await candidate.close();
+  });
+
+  test('unsafe methods are not copied (the candidate sees zero POST/PUT/PATCH/DELETE) and are counted', async () => {
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+      const r = await request(h.proxy.url, { method, path: '/orders', body: '{"qty":1}', headers: { 'content-type': 'application/json' } });
+      assert.equal(r.status, 200);
+    }
+    assert.equal(monolith.seen.filter((s) => s.url === '/orders').length, 4);
+    assert.equal(candidate.seen.filter((s) => s.url === '/orders').length, 0);
+    assert.equal(h.proxy.stats().find((s) => s.routeId === 'orders')!.skippedUnsafe, 4);
+  });
+
+  test('with writes: true the raw body reaches both sides byte-identical', async () => {
+    // not valid JSON, odd spacing and non-UTF-8 bytes: any re-serialisation would change it
+    const body = Buffer.concat([Buffer.from('{ "qty" :1,\n"note":"\u00e9" '), Buffer.from([0xff, 0xfe, 0x00]), Buffer.from('}')]);
+    const n = h.pairs.length;
+    await request(h.proxy.url, { method: 'POST', path: '/cart/items?x=1', body, headers: { 'content-type': 'application/json' } });
+    const [pair] = (await h.waitPairs(n + 1)).slice(n);
+    assert.deepEqual(monolith.seen.at(-1)!.body, body);
+    const copy = candidate.seen.find((s) => s.url === '/cart/items?x=1' && s.method === 'POST');
+    assert.ok(copy, 'the candidate got the POST');
+    assert.deepEqual(copy.body, body);
+    assert.equal(copy.headers['x-strangler-shadow'], '1');
+    assert.deepEqual(pair.request.body, body);
+    assert.equal(pair.monolithAgain, undefined, 'writes are never asked twice');
+  });
+
+  test('a chunked request body is copied whole', async () => {
+    const n = h.pairs.length;
+    const parts = ['{"a":', '1,"b":', '[1,2,3]}'];
+    await new Promise<void>((resolve, reject) => {
+      const url = new URL(`${h.proxy.url}/cart/chunked`);
+      const req = net.connect(Number(url.port), '127.0.0.1', () => {
+        req.write('PUT /cart/chunked HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n');
+        for (const p of parts) req.write(`${Buffer.byteLength(p).toString(16)}\r\n${p}\r\n`);
+        req.write('0\r\n\r\n');
+      });
+      req.on('data', () => {});
+      req.on('end', () => resolve());
+      req.on('error', reject);
+    });
+    await h.waitPairs(n + 1);
+    assert.equal(candidate.seen.find((s) => s.url === '/cart/chunked')?.body.toString(), parts.join(''));
+  });
+
+  test('noise learning: a sampled safe request is asked of the monolith a second time', async () => {
+    let i = 0;
+    const previous = monolith.handler;
+    monolith.handler = (req, res) => (req.url === '/noisy' ? res.end(`{"servedAt":${++i}}`) : previous(req, res, Buffer.alloc(0)));
+    const n = h.pairs.length;
+    await request(h.proxy.url, { path: '/noisy' });
+    const [pair] = (await h.waitPairs(n + 1)).slice(n);
+    monolith.handler = previous;
+    assert.ok(pair.monolithAgain, 'monolithAgain present with noise.sample = 1');
+    assert.notEqual(pair.monolith.body?.toString(), pair.monolithAgain.body?.toString());
+    assert.equal(monolith.seen.filter((s) => s.url === '/noisy' && s.headers['x-strangler-shadow'] === '1').length, 1);
+  });
+});
+
+describe('shadow: concurrency cap', () => {
+  test('copies beyond the cap are dropped and counted, never queued; clients are not delayed', async () => {
+    const monolith = await startUpstream('monolith');
+    const candidate = await startUpstream('candidate');
+    const held: (() => void)[] = [];
+    candidate.handler = (_req, res) => held.push(() => res.end('{}'));
+    const h = await startTestProxy(
+      testConfig(monolith.url, candidate.url, {
+        defaults: { noise: { learn: false }, shadow: { concurrency: 2, timeoutMs: 10_000 } },
+        routes: [{ id: 'book', method: 'GET', path: '/books/:id', service: 'catalog', mode: 'shadow' }],
+      }),
+    );
+    try {
+      const responses = await Promise.all([1, 2, 3, 4, 5].map((i) => request(h.proxy.url, { path: `/books/${i}` })));
+      // all five clients were answered while the candidate still holds both copies it received
+      assert.deepEqual(responses.map((r) => r.status), [200, 200, 200, 200, 200]);
+      await until(() => held.length === 2, 'two copies at the candidate');
+      const s = h.proxy.stats()[0];
+      assert.equal(s.shadowed, 2);
+      assert.equal(s.dropped, 3);
+      for (const release of held) release();
+      await h.waitPairs(2);
+      // slots are free again once the copies finished
+      await request(h.proxy.url, { path: '/books/6' });
+      await until(() => held.length === 3, 'a new copy after slots freed');
+      held[2]();
+      await h.waitPairs(3);
+    } finally {
+      await h.proxy.close();
+      await monolith.close();
+      await candidate.close();
+    }
+  });
+});
