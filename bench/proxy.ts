@@ -23,6 +23,7 @@ const { values: flags } = parseArgs({
     'skip-memory': { type: 'boolean', default: false },
     profile: { type: 'string' }, // target name to run under node --cpu-prof
     pin: { type: 'string' }, // CPUs for the proxies, e.g. "1"
+    'log-level': { type: 'string', default: 'info' }, // strangler's pino level
     out: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
@@ -31,7 +32,7 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   process.stdout.write(
     'usage: npm run bench -- [--quick] [--only a,b] [--rounds N] [--duration S] [--skip-slow] [--skip-memory]\n' +
-      '                      [--profile <target>] [--pin <cpus>] [--out <file.md>]\n' +
+      '                      [--profile <target>] [--pin <cpus>] [--log-level info|silent] [--out <file.md>]\n' +
       `targets: ${TARGETS.map((t) => t.name).join(', ')}\n`,
   );
   process.exit(0);
@@ -150,8 +151,10 @@ async function memoryRun(ctx: TargetContext): Promise<MemoryResult[]> {
 async function profileRun(name: string, ctx: TargetContext): Promise<string> {
   const spec = TARGETS.find((t) => t.name === name);
   if (!spec) throw new Error(`--profile: unknown target ${name}; one of ${TARGETS.map((t) => t.name).join(', ')}`);
-  await mkdir(profileDir, { recursive: true });
-  const profCtx: TargetContext = { ...ctx, execArgv: (n) => (n === name ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : []) };
+  // one folder per run: node writes one profile per thread (the main thread and tsx's loader thread)
+  const dir = join(profileDir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  await mkdir(dir, { recursive: true });
+  const profCtx: TargetContext = { ...ctx, execArgv: (n) => (n === name ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : []) };
   const target = await spec.start(profCtx);
   if (typeof target === 'string') throw new Error(`--profile ${name}: ${target}`);
   try {
@@ -161,7 +164,7 @@ async function profileRun(name: string, ctx: TargetContext): Promise<string> {
   } finally {
     await target.close();
   }
-  return profileDir;
+  return dir;
 }
 
 async function main(): Promise<void> {
@@ -169,11 +172,11 @@ async function main(): Promise<void> {
   const nginx = nginxBinary();
   const storeDir = await mkdtemp(join(tmpdir(), 'strangler-bench-'));
   const origins = await startNodeTarget('origins', 'peers/origins.ts', { args: ['--slow-ms', '300'] });
-  const ctx: TargetContext = { origins, nginx, storeDir, cpus: flags.pin };
+  const ctx: TargetContext = { origins, nginx, storeDir, cpus: flags.pin, logLevel: flags['log-level'] ?? 'info' };
   try {
     if (flags.profile) {
       const dir = await profileRun(flags.profile, ctx);
-      say(`profile written to ${dir}`);
+      say(`profiles written to ${dir} (the largest file is the main thread); summarize with: npx tsx bench/profile-summary.ts <file>`);
       return;
     }
     const specs = TARGETS.filter((t) => !only || only.has(t.name));
@@ -186,7 +189,7 @@ async function main(): Promise<void> {
     const results: BenchResults = {
       finishedAt: new Date().toISOString(),
       quick,
-      settings: { connections, durationSeconds, warmupSeconds, rounds, pinned: flags.pin },
+      settings: { connections, durationSeconds, warmupSeconds, rounds, pinned: flags.pin, logLevel: ctx.logLevel },
       machine: machineInfo(nginx ? { nginx: nginxVersion(nginx) } : {}),
       load: watch(),
       ...partial,

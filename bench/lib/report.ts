@@ -41,7 +41,7 @@ export interface Check {
 export interface BenchResults {
   finishedAt: string;
   quick: boolean;
-  settings: { connections: number; durationSeconds: number; warmupSeconds: number; rounds: number; pinned?: string };
+  settings: { connections: number; durationSeconds: number; warmupSeconds: number; rounds: number; pinned?: string; logLevel: string };
   machine: MachineInfo;
   load: LoadReport;
   rows: RowResult[];
@@ -122,7 +122,7 @@ export function renderMarkdown(r: BenchResults): string {
     `- CPU: ${r.machine.cpuModel}, ${r.machine.cores} cores; ${r.machine.memoryGiB} GiB RAM; Linux ${r.machine.kernel}`,
     `- Node ${r.machine.node}; ${Object.entries(r.machine.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     `- Load: 1-min load average ${f2(r.load.load1Start)} at start, ${f2(r.load.load1End)} at the end; over the ${r.load.wallSeconds} s run the bench used ${f1(r.load.benchPercent)}% of all cores and other processes on the machine ${f1(r.load.othersPercent)}%.`,
-    `- Settings: autocannon ${s.connections} connections, ${s.durationSeconds} s per target after a ${s.warmupSeconds} s warm-up, ${s.rounds} round${s.rounds > 1 ? 's' : ''} interleaved; figures are medians over rounds. Origin answers ~2 KB JSON. Each target runs in its own process; its CPU time is read before and after each run (after it went idle, so deferred shadow work counts).${s.pinned ? ` Proxies pinned to CPU ${s.pinned}.` : ''}`,
+    `- Settings: autocannon ${s.connections} connections, ${s.durationSeconds} s per target after a ${s.warmupSeconds} s warm-up, ${s.rounds} round${s.rounds > 1 ? 's' : ''} interleaved; figures are medians over rounds. Origin answers ~2 KB JSON. Each target runs in its own process; its CPU time is read before and after each run (after it went idle, so deferred shadow work counts). strangler logs at \`${s.logLevel}\` (one JSON line per request at info, to /dev/null).${s.pinned ? ` Proxies pinned to CPU ${s.pinned}.` : ''}`,
     '',
     '## Side by side',
     '',

@@ -14,6 +14,8 @@ export interface TargetContext {
   cpus?: string;
   /** extra node flags for strangler targets, e.g. --cpu-prof */
   execArgv?: (name: string) => string[];
+  /** strangler's log level; info (one line per request, to /dev/null) is what an operator runs */
+  logLevel: string;
 }
 
 export interface TargetSpec {
@@ -37,6 +39,7 @@ function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidat
       ],
       cpus: ctx.cpus,
       execArgv: ctx.execArgv?.(name),
+      env: { LOG_LEVEL: ctx.logLevel },
     });
   };
 }
