@@ -65,7 +65,7 @@ export function createComparator(options: ComparatorOptions): Comparator {
   let scheduled: NodeJS.Immediate | undefined;
   let closed = false;
   const counts = { compared: 0, noiseSamples: 0, dropped: 0, failed: 0 };
-  const known = new Map<string, string>(); // routeId -> last meta written, to upsert only on change
+  const known = new Map<string, RouteInfo>(); // last metadata written per route, to upsert only on change
   const compiled = new WeakMap<CompareRules, CompiledRules>();
 
   function rules(routeId: string): CompiledRules {
@@ -75,20 +75,17 @@ export function createComparator(options: ComparatorOptions): Comparator {
     return c;
   }
 
-  function noteRoute(pair: Pair): RouteMeta['noise'] {
+  function noteRoute(pair: Pair): void {
     let info: RouteInfo;
     try {
       info = options.routeInfo(pair.routeId);
     } catch {
       info = { service: pair.service, mode: 'shadow' };
     }
-    const meta: RouteMeta = { routeId: pair.routeId, service: info.service, owner: info.owner, mode: info.mode, noise: info.noise };
-    const key = JSON.stringify(meta);
-    if (known.get(pair.routeId) !== key) {
-      known.set(pair.routeId, key);
-      store.upsertRoute(meta);
-    }
-    return info.noise;
+    const last = known.get(pair.routeId);
+    if (last && sameInfo(last, info)) return;
+    known.set(pair.routeId, info);
+    store.upsertRoute({ routeId: pair.routeId, service: info.service, owner: info.owner, mode: info.mode, noise: info.noise });
   }
 
   function compare(pair: Pair): void {
@@ -164,7 +161,10 @@ export function createComparator(options: ComparatorOptions): Comparator {
       closed = true;
       if (statsTimer) clearInterval(statsTimer);
       if (scheduled) clearImmediate(scheduled);
-      while (head < queue.length) drain();
+      while (head < queue.length) {
+        drain();
+        store.flush(); // nothing yields here, so the store's own count-triggered flush would never run
+      }
       if (scheduled) clearImmediate(scheduled);
       syncProxyStats();
       store.flush();
@@ -182,23 +182,35 @@ export function fieldsOf(entries: readonly DiffEntry[]): FieldKey[] {
   return [...seen.values()];
 }
 
-/** rulesFor and routeInfo read from the live proxy config: route rules over defaults.compare. */
+function sameInfo(a: RouteInfo, b: RouteInfo): boolean {
+  return a.service === b.service && a.owner === b.owner && a.mode === b.mode && a.noise?.relative === b.noise?.relative && a.noise?.absolute === b.noise?.absolute;
+}
+
+/**
+ * rulesFor and routeInfo read from the live proxy config: route rules over defaults.compare. Results
+ * are cached per config object, so a reload (a new object) is picked up and the same rules object
+ * comes back for every pair in between (the comparator compiles each rules object once).
+ */
 export function configLookup(config: () => ProxyConfig): Pick<ComparatorOptions, 'rulesFor' | 'routeInfo'> {
-  const byId = (id: string) => config().routes.find((r) => r.id === id);
-  return {
-    rulesFor(routeId) {
-      const cfg = config();
-      const route = byId(routeId);
-      return { ...cfg.defaults.compare, ...route?.compare };
-    },
-    routeInfo(routeId) {
-      const cfg = config();
-      const route = byId(routeId);
+  const cache = new WeakMap<ProxyConfig, Map<string, { rules: CompareRules; info: RouteInfo }>>();
+  function entry(routeId: string): { rules: CompareRules; info: RouteInfo } {
+    const cfg = config();
+    let byId = cache.get(cfg);
+    if (!byId) cache.set(cfg, (byId = new Map()));
+    let e = byId.get(routeId);
+    if (!e) {
+      const route = cfg.routes.find((r) => r.id === routeId);
       const service = route?.service ?? 'unknown';
       const { relative, absolute } = cfg.defaults.noise;
-      return { service, owner: cfg.services[service]?.owner, mode: route?.mode ?? cfg.defaults.mode, noise: { relative, absolute } };
-    },
-  };
+      e = {
+        rules: { ...cfg.defaults.compare, ...route?.compare },
+        info: { service, owner: cfg.services[service]?.owner, mode: route?.mode ?? cfg.defaults.mode, noise: { relative, absolute } },
+      };
+      byId.set(routeId, e);
+    }
+    return e;
+  }
+  return { rulesFor: (routeId) => entry(routeId).rules, routeInfo: (routeId) => entry(routeId).info };
 }
 
 export interface DiffPipeline {
