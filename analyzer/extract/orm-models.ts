@@ -37,6 +37,7 @@ function option(obj: ts.Expression | undefined, key: string): ts.Expression | un
   if (!o || !ts.isObjectLiteralExpression(o)) return undefined;
   for (const p of o.properties) {
     if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === key) return p.initializer;
+    if (ts.isShorthandPropertyAssignment(p) && p.name.text === key) return p.name;
   }
   return undefined;
 }

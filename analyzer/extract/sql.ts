@@ -11,17 +11,32 @@ export interface SqlTables {
   ddl: string[];
 }
 
-const STARTS_LIKE_SQL =
-  /^(?:select\b[\s\S]*\bfrom\b|insert\s+(?:or\s+\w+\s+)?into\b|replace\s+into\b|update\s+(?:or\s+\w+\s+)?[\w"`[\].$]+\s+set\b|delete\s+from\b|with\s+(?:recursive\s+)?[\w"]+\s*(?:\([^)]*\))?\s+as\s*(?:not\s+)?(?:materialized\s+)?\(|create\s+(?:temp(?:orary)?\s+|virtual\s+)?(?:table|view|index|unique|trigger)\b|drop\s+(?:table|view|index|trigger)\b|alter\s+table\b|merge\s+into\b|truncate\s+(?:table\s+)?\w)/i;
+const NAME = String.raw`[\w."\x60[\]$]+`;
+const STARTS_LIKE_SQL = new RegExp(
+  [
+    String.raw`select\b[\s\S]*\bfrom\b`,
+    String.raw`(?:insert|replace)\s+(?:or\s+\w+\s+)?into\s+${NAME}\s*(?:\(|values\b|select\b|default\b|set\b|${PLACEHOLDER}|$)`,
+    String.raw`update\s+(?:or\s+\w+\s+)?${NAME}\s+set\b`,
+    String.raw`delete\s+from\s+${NAME}\s*(?:$|;|where\b|returning\b|using\b|limit\b|order\b|as\b|${PLACEHOLDER})`,
+    String.raw`with\s+(?:recursive\s+)?[\w"]+\s*(?:\([^)]*\))?\s+as\s*(?:not\s+)?(?:materialized\s+)?\(`,
+    String.raw`create\s+(?:temp(?:orary)?\s+|virtual\s+)?(?:table|view|index|unique|trigger)\b`,
+    String.raw`drop\s+(?:table|view|index|trigger)\b`,
+    String.raw`alter\s+table\b`,
+    String.raw`merge\s+into\b`,
+    String.raw`truncate\s+(?:table\s+)?\w`,
+  ].map((p) => `(?:${p})`).join('|').replace(/^/, '^(?:') + ')',
+  'i',
+);
 
-/** A SELECT must show something SQL-ish too: "Select a file from your computer" is not a query. */
-const SELECT_EVIDENCE = /[*=?(,;]|\$\d|[:@]\w|\b(?:where|join|order\s+by|group\s+by|limit|distinct|as|union)\b/i;
-const PLAIN_SELECT = /^select\s+[\w.]+\s+from\s+[\w."`]+\s*;?\s*$/i;
+/** A SELECT must show something SQL-ish too: "Select a book from the list, then …" is not a query. */
+const COLUMN = String.raw`(?:[\w.*"\x60]+|\w+\([^)]*\))(?:\s+as\s+\w+)?`;
+const COLUMN_LIST = new RegExp(String.raw`^select\s+(?:distinct\s+)?${COLUMN}(?:\s*,\s*${COLUMN})*\s+from\s+[\w."\x60]+`, 'i');
+const SELECT_EVIDENCE = /[*=?]|\$\d|\bjoin\b|\bgroup\s+by\b|\border\s+by\b/i;
 
 export function looksLikeSql(text: string): boolean {
   const t = text.replace(/^(?:\s|\(|--[^\n]*\n|\/\*[\s\S]*?\*\/)+/, '');
   if (!STARTS_LIKE_SQL.test(t)) return false;
-  if (/^select\b/i.test(t)) return SELECT_EVIDENCE.test(t) || PLAIN_SELECT.test(t);
+  if (/^select\b/i.test(t)) return COLUMN_LIST.test(t) || SELECT_EVIDENCE.test(t);
   return true;
 }
 
