@@ -8,6 +8,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { create, type Delta } from 'jsondiffpatch';
 import microdiff from 'microdiff';
 import { compileRules, diffValues } from '../proxy/compare/index.ts';
@@ -101,6 +103,11 @@ const CONTENDERS: Contender[] = [
 
 // ---- timing ----
 
+// A full GC before every timed run, so one contender's garbage (microdiff's thousands of entries)
+// is not collected on the next contender's clock.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
 let sink = 0;
 function opsPerSec(fn: () => unknown, ms: number): number {
   const until = process.hrtime.bigint() + BigInt(ms * 1e6);
@@ -131,7 +138,12 @@ for (const p of pairs) {
   const samples: Record<string, number[]> = {};
   for (const c of CONTENDERS) opsPerSec(() => c.run(p.monolith, p.candidate), QUICK ? 50 : 300); // warm-up
   for (let round = 0; round < ROUNDS; round++) {
-    for (const c of CONTENDERS) (samples[c.name] ??= []).push(opsPerSec(() => c.run(p.monolith, p.candidate), MS_PER_RUN));
+    // rotate who goes first each round, so no contender always runs right after the same neighbour
+    for (let n = 0; n < CONTENDERS.length; n++) {
+      const c = CONTENDERS[(n + round) % CONTENDERS.length];
+      gc();
+      (samples[c.name] ??= []).push(opsPerSec(() => c.run(p.monolith, p.candidate), MS_PER_RUN));
+    }
   }
   const row: Row = {
     label: `${Math.round(ta.length / 1000)} KB (${p.monolith.items.length} books)`,
@@ -169,7 +181,8 @@ const lines = [
   'tags, stock per center) and a candidate answer with 6 real differences: the `servedAt` timestamp, four changed',
   'fields (price, title, a nested stock quantity, rating) and one book moved from position 1 to near the end.',
   'Timed on already-parsed objects; JSON.parse of both sides is shown apart. Throughput is the median of',
-  `${ROUNDS} runs of ${MS_PER_RUN} ms per contender, interleaved, in one process.`,
+  `${ROUNDS} runs of ${MS_PER_RUN} ms per contender, interleaved (order rotated each round, full GC before`,
+  'each run), in one process.',
   '',
   '## Throughput (diffs per second, higher is better)',
   '',
