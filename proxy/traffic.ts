@@ -3,6 +3,7 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { once } from 'node:events';
+import type { IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { UserError } from '../common/user-error.ts';
@@ -160,6 +161,8 @@ export interface TrafficRecorderOptions {
   /** when this much is waiting to be written, new requests are dropped (counted) rather than
    * buffered without bound: the recorder sits beside the proxy's hot path; default 8 MiB */
   maxBufferedBytes?: number;
+  /** headers left out of the recording; default x-request-id (a replay is a new request and gets a new id) */
+  dropHeaders?: readonly string[];
 }
 
 export interface RecorderStats {
@@ -173,8 +176,9 @@ export class TrafficRecorder {
   readonly path: string;
   private readonly stream: WriteStream;
   private readonly redactHeaders: readonly string[];
-  private readonly maxBodyBytes: number;
+  readonly maxBodyBytes: number;
   private readonly maxBufferedBytes: number;
+  private readonly dropHeaders: ReadonlySet<string>;
   private readonly counts: RecorderStats = { recorded: 0, skippedLargeBody: 0, droppedBackpressure: 0 };
   private failure: Error | undefined;
   private closed = false;
@@ -184,6 +188,7 @@ export class TrafficRecorder {
     this.redactHeaders = options.redactHeaders ?? ['authorization', 'cookie', 'set-cookie'];
     this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
+    this.dropHeaders = new Set((options.dropHeaders ?? ['x-request-id']).map((h) => h.toLowerCase()));
     this.stream = createWriteStream(path, { flags: 'a' });
     this.stream.on('error', (err) => {
       this.failure = err;
@@ -201,10 +206,51 @@ export class TrafficRecorder {
       this.counts.droppedBackpressure++;
       return false;
     }
-    this.stream.write(writeTrafficLine(toTrafficRequest(req, this.redactHeaders)));
+    const line = toTrafficRequest(req, this.redactHeaders);
+    if (line.headers && this.dropHeaders.size > 0) {
+      for (const name of this.dropHeaders) delete line.headers[name];
+      if (Object.keys(line.headers).length === 0) delete line.headers;
+    }
+    this.stream.write(writeTrafficLine(line));
     this.counts.recorded++;
     return true;
   }
+
+  /** Counts a request whose body was over maxBodyBytes (the live hook finds out only while reading it). */
+  skipLargeBody(): void {
+    this.counts.skippedLargeBody++;
+  }
+
+  /**
+   * The proxy's onRequest hook: records each request as it arrives, its body tapped beside the
+   * forwarding (never buffered past maxBodyBytes). Must be called in the same tick the request
+   * is handed to the forwarder, which is what the proxy's onRequest does.
+   */
+  readonly onRequest = (req: IncomingMessage): void => {
+    const h = req.headers;
+    const method = req.method ?? 'GET';
+    const path = req.url ?? '/';
+    const hasBody = h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0');
+    if (!hasBody) {
+      this.record({ method, path, headers: h });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      if (tooLarge) return;
+      size += chunk.length;
+      if (size > this.maxBodyBytes) {
+        tooLarge = true;
+        chunks.length = 0;
+      } else chunks.push(chunk);
+    });
+    req.once('end', () => {
+      if (tooLarge) this.skipLargeBody();
+      else this.record({ method, path, headers: h, body: Buffer.concat(chunks) });
+    });
+  };
 
   stats(): RecorderStats {
     return { ...this.counts };
