@@ -2,7 +2,8 @@
 // paths in request and response bodies (and in diff entry values, which quote bodies) become
 // "[redacted]". Text that is not JSON (forms, query strings, broken JSON) is scrubbed by key name.
 import type { DiffEntry } from '../types.ts';
-import { capText, decodeBody, isJsonContentType, looksBinary } from './body-text.ts';
+import { capText, isJsonContentType, looksBinary } from './body-text.ts';
+import { decodeContent } from '../compare/index.ts';
 import { compilePath, matchesPath, pathSegments, terminalName, type CompiledPath, type PathSegment } from './json-path.ts';
 import { UserError } from '../../common/user-error.ts';
 
@@ -106,7 +107,7 @@ export function createRedactor(options: RedactOptions = DEFAULT_REDACT): Redacto
       if (input.size === 0) return '';
       return `[body not captured: ${input.size} bytes${input.hash ? `, sha256 ${input.hash}` : ''}]`;
     }
-    const bytes = decodeBody(input.body, input.headers['content-encoding']);
+    const bytes = decodeContent(input.body, input.headers['content-encoding']) ?? input.body; // undecodable: show as received
     if (looksBinary(bytes)) return `[binary body: ${bytes.length} bytes]`;
     const raw = bytes.toString('utf8');
     const trimmed = raw.trimStart();
