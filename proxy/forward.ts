@@ -149,13 +149,13 @@ export class Forwarder {
 function stripHopByHop(req: IncomingMessage): void {
   const h = req.headers;
   const connection = h.connection;
-  if (connection !== undefined) {
-    // headers named in Connection are hop-by-hop too; "close" must not close our pooled upstream connection
+  if (connection !== undefined && connection !== 'close' && connection !== 'keep-alive') {
+    // headers named in Connection are hop-by-hop too. Connection itself stays: http-proxy-3 mirrors it into
+    // the response, which is how a client's "close" is honoured.
     for (const name of connection.split(',')) {
       const n = name.trim().toLowerCase();
-      if (n !== 'close' && n !== 'keep-alive' && n !== 'upgrade') delete h[n];
+      if (n !== 'close' && n !== 'keep-alive' && n !== 'connection') delete h[n];
     }
-    delete h.connection;
   }
   for (const name of HOP_BY_HOP) if (h[name] !== undefined) delete h[name];
 }

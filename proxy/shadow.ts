@@ -109,6 +109,9 @@ export class Shadower {
 /** One call to an upstream whose whole response is captured (the candidate copy, or the monolith asked again). */
 class CaptureCall implements Dispatcher.DispatchHandler {
   private capture: BodyCapture | undefined;
+  private controller: Dispatcher.DispatchController | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private settled = false;
   private status = 0;
   private headers: IncomingHttpHeaders = {};
   private readonly start = performance.now();
@@ -117,11 +120,24 @@ class CaptureCall implements Dispatcher.DispatchHandler {
 
   constructor(
     private readonly maxBytes: number,
+    timeoutMs: number,
     private readonly done: (call: CaptureCall) => void,
-  ) {}
+  ) {
+    // undici's own header/body timeouts tick at ~1 s resolution; this one is exact and covers the whole call
+    this.timer = setTimeout(expire, timeoutMs, this);
+    this.timer.unref();
+  }
 
-  // undici tells the handler API generations apart by this method; it must exist even when empty
-  onRequestStart(): void {}
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+  }
+
+  expire(): void {
+    this.timer = undefined;
+    const err = Object.assign(new Error('shadow call timed out'), { code: 'UND_ERR_HEADERS_TIMEOUT' });
+    if (this.controller && !this.controller.aborted) this.controller.abort(err);
+    else this.onResponseError(null, err);
+  }
 
   onResponseStart(_c: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
     this.status = status;
@@ -134,15 +150,29 @@ class CaptureCall implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
+    if (this.settled) return;
+    this.finish();
     const capture = this.capture ?? new BodyCapture(this.maxBytes);
     this.response = capture.finish(this.status, this.headers, performance.now() - this.start);
     this.done(this);
   }
 
   onResponseError(_c: Dispatcher.DispatchController | null, err: Error): void {
+    if (this.settled) return;
+    this.finish();
     this.error = classifyFailure(err);
     this.done(this);
   }
+
+  private finish(): void {
+    this.settled = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+function expire(call: CaptureCall): void {
+  call.expire();
 }
 
 export class ShadowExchange {
@@ -194,7 +224,7 @@ export class ShadowExchange {
       receivedAt: Date.now() - Math.round(performance.now() - this.start),
     };
     plan.counters.shadowed++;
-    this.candidate = new CaptureCall(plan.maxBodyBytes, () => this.candidateDone());
+    this.candidate = new CaptureCall(plan.maxBodyBytes, plan.timeoutMs, () => this.candidateDone());
     dispatch(this.shadower.pool(plan.candidateOrigin), this.candidate, {
       path: plan.candidateBase + url,
       method: this.request.method,
@@ -262,7 +292,7 @@ export class ShadowExchange {
     if (call.response) pair.candidate = call.response;
     else pair.candidateError = call.error ?? 'error';
     if (this.askMonolithAgain()) {
-      const again = new CaptureCall(this.plan.maxBodyBytes, (c) => {
+      const again = new CaptureCall(this.plan.maxBodyBytes, this.plan.timeoutMs, (c) => {
         this.shadower.release(this.plan.service);
         if (c.response) pair.monolithAgain = c.response;
         this.shadower.emit(pair);
