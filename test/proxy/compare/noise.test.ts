@@ -43,6 +43,12 @@ describe('isRealDifference', () => {
     assert.equal(isRealDifference(counts(900, 1000, 10, 100), t), true);
   });
 
+  test('noiseScore gives the rates and both measures', () => {
+    const s = noiseScore(counts(30, 100, 1, 10));
+    assert.deepEqual([s.rawRate, s.noiseRate, s.relative.toFixed(9), s.absolute.toFixed(9)], [0.3, 0.1, '50.000000000', '20.000000000']);
+    assert.deepEqual(noiseScore(counts(0, 0, 0, 0)), { rawRate: 0, noiseRate: 0, relative: 0, absolute: 0 });
+  });
+
   test('noise at 0 and raw above 0 is real; raw at 0 never is', () => {
     assert.equal(isRealDifference(counts(1, 100000, 0, 10000), t), true);
     assert.equal(isRealDifference(counts(1, 100000, 0, 0), t), true);

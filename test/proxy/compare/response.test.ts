@@ -39,6 +39,14 @@ describe('normalizeResponse', () => {
     assert.deepEqual(diffResponses(json(v), res(gzipSync(JSON.stringify(v)), { 'content-encoding': 'gzip' }), {}), []);
   });
 
+  test('bytes that do not decode are compared by digest', () => {
+    const broken = res(Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' });
+    assert.equal(normalizeResponse(broken, {}).body.kind, 'binary');
+    assert.deepEqual(diffResponses(broken, broken, {}), []);
+    const other = res(Buffer.from('not gzip either'), { 'content-encoding': 'gzip' });
+    assert.equal(diffResponses(broken, other, {})[0].kind, 'hash');
+  });
+
   test('JSON content type that does not parse falls back to text', () => {
     assert.deepEqual(normalizeResponse(res('{oops'), {}).body, { kind: 'text', value: '{oops' });
   });
