@@ -32,9 +32,11 @@ export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
  * Compiler options used for every project. Module resolution is "Bundler" whatever the project says:
  * it resolves what real codebases write (extension-less ESM, index files, `.js` → `.ts`, tsconfig
  * paths) and what they run under Node or a bundler alike. `noResolve` keeps node_modules out of the
- * program: packages are listed as externals, never parsed, which keeps big codebases fast.
+ * program: packages are listed as externals, never parsed, which keeps big codebases fast — at the
+ * price that method calls on values typed by a package (`res.json()`) count as unresolved rather
+ * than external. `packageTypes: true` reads the packages' type declarations instead.
  */
-function baseOptions(fromTsconfig: ts.CompilerOptions): ts.CompilerOptions {
+function baseOptions(fromTsconfig: ts.CompilerOptions, withPackageTypes: boolean): ts.CompilerOptions {
   return {
     baseUrl: fromTsconfig.baseUrl,
     paths: fromTsconfig.paths,
@@ -50,7 +52,7 @@ function baseOptions(fromTsconfig: ts.CompilerOptions): ts.CompilerOptions {
     allowImportingTsExtensions: true,
     resolveJsonModule: false,
     noEmit: true,
-    noResolve: true,
+    noResolve: !withPackageTypes,
     types: [],
     lib: ['lib.es2022.d.ts'],
     skipLibCheck: true,
@@ -103,7 +105,7 @@ export function loadProject(rootArg: string, options: ExtractOptions = {}): Load
     throw new UserError(`no .ts/.tsx/.js/.mjs/.cjs source files under ${rootArg} (node_modules, dist, build${includeTests ? '' : ' and tests'} are skipped); pass the folder that holds the codebase's source`);
   }
 
-  const compilerOptions = baseOptions(readTsconfig(root, warnings));
+  const compilerOptions = baseOptions(readTsconfig(root, warnings), options.packageTypes ?? false);
   const project = new Project({ compilerOptions, skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true });
 
   const files: LoadedFile[] = [];

@@ -128,6 +128,11 @@ export interface ExtractOptions {
   includeTests?: boolean;
   /** files larger than this are skipped with a warning (default 1 MB) */
   maxFileBytes?: number;
+  /**
+   * read the type declarations of installed packages (node_modules) so that calls into them count as
+   * external instead of unresolved; slower on big dependency trees (default false)
+   */
+  packageTypes?: boolean;
   /** called as files are read ("read") and then analysed ("analyze"), for progress display */
   onProgress?: (done: number, total: number, phase?: 'read' | 'analyze') => void;
 }
