@@ -77,6 +77,12 @@ describe('arrays', () => {
     assert.deepEqual(summary(diffValues(a, b)), ['changed $[1].price', 'order $']);
   });
 
+  test('ids that never overlap (generated per request) fall back to positions', () => {
+    const a = [{ id: 'a1', sku: 1 }, { id: 'a2', sku: 2 }];
+    const b = [{ id: 'b1', sku: 1 }, { id: 'b2', sku: 3 }];
+    assert.deepEqual(summary(diffValues(a, b)), ['changed $[0].id', 'changed $[1].id', 'changed $[1].sku']);
+  });
+
   test('duplicate ids fall back to positions', () => {
     assert.deepEqual(summary(diffValues([book(1), book(1)], [book(1), book(1, 2)])), ['changed $[1].price']);
   });
