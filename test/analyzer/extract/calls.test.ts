@@ -1,0 +1,60 @@
+import { describe, test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { factsOf } from './fixture.ts';
+import type { Facts } from '../../../analyzer/extract/types.ts';
+
+const edges = (facts: Facts) => facts.calls.edges.map((e) => `${e.from} -> ${e.to} x${e.count}`).sort();
+
+describe('calls: resolved through imports, re-export aliases and dynamic import', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('esm-reexports');
+  });
+
+  test('function-level edges across files land on the declaration, through `export { add as plus }`', () => {
+    assert.deepEqual(edges(facts), ['src/app.ts#main -> src/lib/math.ts#add x2', 'src/app.ts#main -> src/lib/math.ts#double x1']);
+  });
+
+  test('aggregated per file pair', () => {
+    assert.deepEqual(facts.calls.fileEdges, [{ from: 'src/app.ts', to: 'src/lib/math.ts', count: 3 }]);
+  });
+
+  test('same-file calls count as resolved but are not cross-file edges', () => {
+    // main: plus(), double(), add() across files; double → add inside math.ts
+    assert.equal(facts.calls.resolved, 4);
+    assert.equal(facts.calls.unresolved, 0);
+  });
+});
+
+describe('calls: CommonJS exports and require', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('cjs-require');
+  });
+
+  test('destructured require, module object member, exports.f = function', () => {
+    assert.deepEqual(edges(facts), [
+      'index.cjs#main -> lib/books.js#countBooks x1',
+      'index.cjs#main -> lib/books.js#listBooks x1',
+      'lib/books.js#countBooks -> lib/db.js#query x1',
+      'lib/books.js#listBooks -> lib/db.js#query x1',
+    ]);
+  });
+
+  test('what cannot be resolved is counted, never guessed', () => {
+    // db.prepare(sql) and .all() on an untyped package object, .concat() on an untyped result
+    assert.equal(facts.calls.unresolved, 3);
+    // new Database(): a package import
+    assert.equal(facts.calls.external, 1);
+    const files = new Set(facts.files.map((f) => f.path));
+    for (const e of facts.calls.edges) assert.ok(files.has(e.toFile), `${e.toFile} is a project file`);
+  });
+});
+
+describe('calls: handler factories and routers', () => {
+  test('a call through an object of handlers lands on the member', async () => {
+    const facts = await factsOf('express-mounts');
+    const toHandlers = facts.calls.edges.filter((e) => e.toFile === 'handlers/factory.ts').map((e) => `${e.from} -> ${e.to}`);
+    assert.deepEqual(toHandlers, ['routes/books.ts#<module> -> handlers/factory.ts#makeGetHandler']);
+  });
+});

@@ -1,0 +1,15 @@
+// Shared by the extract tests: the path of a fixture mini-project and its facts (extracted once per file).
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { extractFacts } from '../../../analyzer/extract/index.ts';
+import type { ExtractOptions, Facts } from '../../../analyzer/extract/types.ts';
+
+export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures');
+
+export function fixture(name: string): string {
+  return path.join(FIXTURES, name);
+}
+
+export function factsOf(name: string, options?: ExtractOptions): Promise<Facts> {
+  return extractFacts(fixture(name), options);
+}

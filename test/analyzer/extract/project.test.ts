@@ -1,0 +1,92 @@
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { extractFacts } from '../../../analyzer/extract/index.ts';
+import { UserError } from '../../../common/user-error.ts';
+
+describe('project loading: bad input and awkward trees', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'strangler-extract-'));
+  });
+  after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const tree = (name: string, files: Record<string, string>): string => {
+    const root = path.join(dir, name);
+    for (const [rel, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(root, rel)), { recursive: true });
+      writeFileSync(path.join(root, rel), text);
+    }
+    return root;
+  };
+
+  test('a path that does not exist is a UserError naming it', async () => {
+    const missing = path.join(dir, 'nope');
+    await assert.rejects(extractFacts(missing), (err: unknown) => err instanceof UserError && err.exitCode === 2 && err.message.includes(missing));
+  });
+
+  test('a folder without source files is a UserError', async () => {
+    const root = tree('empty', { 'README.md': '# nothing', 'node_modules/x/index.js': 'module.exports = 1;' });
+    await assert.rejects(extractFacts(root), (err: unknown) => err instanceof UserError && /no .*source files/.test(err.message));
+  });
+
+  test('a file with syntax errors is a warning naming the file; the rest is analysed', async () => {
+    const root = tree('syntax', { 'ok.ts': "import { f } from './broken';\nexport const x = f();\n", 'broken.ts': 'export function f( {\n  return 1;\n' });
+    const facts = await extractFacts(root);
+    assert.deepEqual(facts.files.map((f) => f.path), ['broken.ts', 'ok.ts']);
+    assert.equal(facts.warnings.length, 1);
+    assert.match(facts.warnings[0].message, /^broken\.ts:\d+: syntax error/);
+    assert.deepEqual(facts.imports.map((e) => `${e.from}->${e.to}`), ['ok.ts->broken.ts']);
+  });
+
+  test('files over the size cap are skipped with a warning', async () => {
+    const root = tree('big', { 'small.js': 'module.exports = 1;\n', 'big.js': `module.exports = '${'x'.repeat(2000)}';\n` });
+    const facts = await extractFacts(root, { maxFileBytes: 1000 });
+    assert.deepEqual(facts.files.map((f) => f.path), ['small.js']);
+    assert.match(facts.warnings[0].message, /big\.js is \d+ bytes, over the 1000-byte cap/);
+  });
+
+  test('node_modules, dist, build and tests are skipped; tests come back with includeTests', async () => {
+    const root = tree('skips', {
+      'src/a.ts': 'export const a = 1;\n',
+      'src/a.test.ts': "import { a } from './a';\n",
+      'src/__tests__/b.ts': 'export {};\n',
+      'test/c.spec.js': '',
+      'dist/a.js': '',
+      'build/a.js': '',
+      'node_modules/p/index.js': '',
+      'src/types.d.ts': 'export type T = 1;\n',
+    });
+    assert.deepEqual((await extractFacts(root)).files.map((f) => f.path), ['src/a.ts']);
+    const withTests = await extractFacts(root, { includeTests: true });
+    assert.deepEqual(withTests.files.map((f) => f.path), ['src/__tests__/b.ts', 'src/a.test.ts', 'src/a.ts', 'test/c.spec.js']);
+    assert.deepEqual(withTests.imports.map((e) => `${e.from}->${e.to}`), ['src/a.test.ts->src/a.ts']);
+  });
+
+  test('a symlink loop ends, with each real folder read once', async () => {
+    const root = tree('loop', { 'src/a.js': 'module.exports = 1;\n' });
+    symlinkSync(path.join(root, 'src'), path.join(root, 'src', 'again'));
+    symlinkSync(root, path.join(root, 'src', 'up'));
+    const facts = await extractFacts(root);
+    assert.deepEqual(facts.files.map((f) => f.path), ['src/a.js']);
+    assert.ok(facts.warnings.some((w) => /symlink loop/.test(w.message)));
+  });
+
+  test('progress is reported for reading and for analysing', async () => {
+    const root = tree('progress', { 'a.js': '', 'b.js': '' });
+    const calls: string[] = [];
+    await extractFacts(root, { onProgress: (done, total, phase) => calls.push(`${phase} ${done}/${total}`) });
+    assert.deepEqual(calls, ['read 1/2', 'read 2/2', 'analyze 1/2', 'analyze 2/2']);
+  });
+
+  test('facts are plain JSON: they survive a round trip unchanged', async () => {
+    const root = tree('json', { 'app.js': "const express = require('express');\nconst app = express();\napp.get('/x', (req, res) => res.end());\n" });
+    const facts = await extractFacts(root);
+    assert.deepEqual(JSON.parse(JSON.stringify(facts)), facts);
+    assert.equal(facts.routes.length, 1);
+  });
+});

@@ -1,0 +1,75 @@
+import { describe, test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { factsOf } from './fixture.ts';
+import { joinPath } from '../../../analyzer/extract/routes.ts';
+import type { Facts } from '../../../analyzer/extract/types.ts';
+
+const list = (facts: Facts) => facts.routes.map((r) => `${r.method} ${r.path}`);
+
+describe('routes: routers mounted two levels deep across files', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('express-mounts');
+  });
+
+  test('every route with its full path, no more, no fewer', () => {
+    assert.deepEqual(list(facts), [
+      'POST /api/authors',
+      'GET /api/authors/:id',
+      'GET /api/v1/books',
+      'DELETE /api/v1/books/:id',
+      'GET /api/v1/books/:id',
+      'PUT /api/v1/books/:id',
+      'GET /api/v1/books/best',
+      'GET /api/v1/books/top',
+      'GET /health',
+    ]);
+  });
+
+  test('route(path).get().put().delete() chain: one route per verb, each on its own line', () => {
+    const chain = facts.routes.filter((r) => r.path === '/api/v1/books/:id').map((r) => [r.method, r.line]);
+    assert.deepEqual(chain, [['DELETE', 14], ['GET', 12], ['PUT', 13]]);
+  });
+
+  test('handlers resolved to their declaration: named, member of an object, factory, inline', () => {
+    const handler = (method: string, path: string) => facts.routes.find((r) => r.method === method && r.path === path)?.handler;
+    assert.deepEqual(handler('GET', '/api/v1/books'), { kind: 'named', file: 'handlers/books.ts', name: 'listBooks', line: 1 });
+    assert.deepEqual(handler('GET', '/api/v1/books/top'), { kind: 'named', file: 'handlers/books.ts', name: 'bookHandlers.top', line: 5 });
+    assert.deepEqual(handler('GET', '/api/v1/books/:id'), { kind: 'factory', file: 'handlers/factory.ts', name: 'makeGetHandler', line: 1 });
+    assert.deepEqual(handler('PUT', '/api/v1/books/:id'), { kind: 'inline', file: 'routes/books.ts', name: '<anonymous@13>', line: 13 });
+    assert.deepEqual(handler('GET', '/api/authors/:id'), { kind: 'inline', file: 'routes/authors.ts', name: 'getAuthor', line: 5 });
+  });
+
+  test('middleware: from the mount, router-level use(), and the route itself, in order', () => {
+    const put = facts.routes.find((r) => r.method === 'PUT');
+    assert.deepEqual(put?.middleware, ['requireAuth', 'audit', 'audit']);
+    assert.deepEqual(facts.routes.find((r) => r.path === '/health')?.middleware, []);
+  });
+
+  test('a path built at run time is reported as unresolved with its location', () => {
+    assert.deepEqual(facts.unresolvedRoutes, [
+      { file: 'routes/books.ts', line: 16, method: 'POST', expression: 'dynamic', reason: 'path built at run time' },
+    ]);
+  });
+});
+
+describe('routes: CommonJS, a function that receives the app, require() mounted inline', () => {
+  test('routes registered on a parameter belong to the app passed in', async () => {
+    const facts = await factsOf('cjs-routes');
+    assert.deepEqual(list(facts), ['DELETE /admin/cache', 'GET /orders', 'POST /orders']);
+    assert.deepEqual(facts.routes.find((r) => r.path === '/orders' && r.method === 'GET')?.handler, {
+      kind: 'named', file: 'orders.js', name: 'listOrders', line: 1,
+    });
+    assert.deepEqual(facts.warnings, []);
+  });
+});
+
+describe('routes: joinPath', () => {
+  test('joins like Express mounts do', () => {
+    assert.equal(joinPath('', '/'), '/');
+    assert.equal(joinPath('/', '/books'), '/books');
+    assert.equal(joinPath('/books', '/'), '/books');
+    assert.equal(joinPath('/api/', 'x'), '/api/x');
+    assert.equal(joinPath('/api', '/:id'), '/api/:id');
+  });
+});
