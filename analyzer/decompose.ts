@@ -69,15 +69,20 @@ export function decompose(facts: Facts, fileGraph: FileGraph, options: Decompose
   const warnings: string[] = [];
   const serving = routeServingFiles(facts);
 
+  // A service exposes routes or owns data; a cluster with neither (a logger and its entry script) is not one.
+  const writers = new Set(facts.tables.filter((t) => t.access === 'write').map((t) => t.file));
+  const headless = (files: readonly string[]): boolean => !files.some((f) => serving.has(f) || writers.has(f) || pins.has(f));
+  const run = (files: readonly string[], resolution: number): PostProcessed =>
+    postProcess(fileGraph, cluster(fileGraph, files, pins, resolution, o.seed), o.minServiceFiles, headless);
+  const leftovers = (p: PostProcessed): KernelFile[] =>
+    p.isolated.filter((f) => !pins.has(f) && !serving.has(f)).map((file) => ({ file, reason: 'no routes, no tables, connected to no service' }));
+
   // Shared kernel first: a db singleton or utils module glues every cluster to every other; take it out and cut again.
   const kernel: KernelFile[] = [];
   let remaining = fileGraph.files;
   for (let pass = 0; pass < 3 && o.kernelMinServices > 0; pass++) {
-    const clusters = postProcess(fileGraph, cluster(fileGraph, remaining, pins, o.resolution, o.seed), o.minServiceFiles);
-    const found = detectKernel(facts, fileGraph, clusters.clusters, pins, serving, o.kernelMinServices);
-    for (const file of clusters.isolated) {
-      if (!pins.has(file) && !serving.has(file)) found.push({ file, reason: 'connected to no service' });
-    }
+    const clusters = run(remaining, o.resolution);
+    const found = [...detectKernel(facts, fileGraph, clusters.clusters, pins, serving, o.kernelMinServices), ...leftovers(clusters)];
     if (found.length === 0) break;
     kernel.push(...found);
     const out = new Set(found.map((k) => k.file));
@@ -87,12 +92,17 @@ export function decompose(facts: Facts, fileGraph: FileGraph, options: Decompose
   let resolution = o.resolution;
   let result: PostProcessed;
   if (options.services !== undefined) {
-    ({ resolution, result } = searchResolution(fileGraph, remaining, pins, o, options.services));
-    if (countClusters(result.clusters) !== options.services) {
-      warnings.push(`asked for ${options.services} services, the closest cut found has ${countClusters(result.clusters)}`);
-    }
+    ({ resolution, result } = searchResolution(remaining, o, options.services, run));
   } else {
-    result = postProcess(fileGraph, cluster(fileGraph, remaining, pins, resolution, o.seed), o.minServiceFiles);
+    result = run(remaining, resolution);
+  }
+  // what is still stranded after the last cut joins the kernel too
+  for (const k of leftovers(result)) {
+    kernel.push(k);
+    result.clusters.delete(k.file);
+  }
+  if (options.services !== undefined && countClusters(result.clusters) !== options.services) {
+    warnings.push(`asked for ${options.services} services, the closest cut found has ${countClusters(result.clusters)}`);
   }
 
   const groups = new Map<string, string[]>();
@@ -177,8 +187,11 @@ interface PostProcessed {
   isolated: string[];
 }
 
-/** Merges clusters below `minFiles` into the neighbour they share the most weight with, smallest first. */
-function postProcess(fg: FileGraph, clusters: Clusters, minFiles: number): PostProcessed {
+/**
+ * Merges clusters below `minFiles`, and clusters that are not a service (`headless`), into the neighbour they share
+ * the most weight with, smallest first. Pinned clusters are never merged.
+ */
+function postProcess(fg: FileGraph, clusters: Clusters, minFiles: number, headless: (files: readonly string[]) => boolean): PostProcessed {
   const out: Clusters = new Map(clusters);
   const isolated: string[] = [];
   const stuck = new Set<string>();
@@ -186,7 +199,7 @@ function postProcess(fg: FileGraph, clusters: Clusters, minFiles: number): PostP
     const groups = new Map<string, string[]>();
     for (const [file, key] of out) groups.set(key, [...(groups.get(key) ?? []), file]);
     const tiny = [...groups]
-      .filter(([key, files]) => files.length < minFiles && !key.startsWith('pin:') && !stuck.has(key))
+      .filter(([key, files]) => (files.length < minFiles || headless(files)) && !key.startsWith('pin:') && !stuck.has(key))
       .sort((a, b) => a[1].length - b[1].length || compare(a[1][0], b[1][0]));
     if (tiny.length === 0 || groups.size < 2) break;
     const [key, files] = tiny[0];
@@ -222,21 +235,19 @@ function countClusters(clusters: Clusters): number {
 
 /** Bisection on log(resolution) for the cut whose service count is closest to `wanted`. */
 function searchResolution(
-  fg: FileGraph,
   files: readonly string[],
-  pins: ReadonlyMap<string, string>,
   o: DecomposeDefaults,
   wanted: number,
+  run: (files: readonly string[], resolution: number) => PostProcessed,
 ): { resolution: number; result: PostProcessed } {
-  const run = (r: number): PostProcessed => postProcess(fg, cluster(fg, files, pins, r, o.seed), o.minServiceFiles);
   let lo = Math.log(0.01);
   let hi = Math.log(50);
-  let best = { resolution: o.resolution, result: run(o.resolution) };
+  let best = { resolution: o.resolution, result: run(files, o.resolution) };
   let bestGap = Math.abs(countClusters(best.result.clusters) - wanted);
   for (let i = 0; i < 24 && bestGap > 0; i++) {
     const mid = (lo + hi) / 2;
     const resolution = Number(Math.exp(mid).toPrecision(6));
-    const result = run(resolution);
+    const result = run(files, resolution);
     const count = countClusters(result.clusters);
     const gap = Math.abs(count - wanted);
     if (gap < bestGap) {
@@ -250,10 +261,12 @@ function searchResolution(
 }
 
 /**
- * Shared-kernel files: no routes, not pinned, and either
- *  - a shared library: used by files of at least `min` other clusters, owning no table of its own, or
- *  - a composition root: nobody depends on it, it wires at least `min` clusters, owning no table, or
- *  - a schema/seed file: it writes tables that belong to at least `min` different clusters.
+ * Shared-kernel files: not pinned, and either
+ *  - a composition root: only entry scripts depend on it, it wires at least `min` other clusters and owns no
+ *    table — it may register a few routes of its own, or
+ *  - a schema/seed file serving no routes: it writes at least half of all tables, belonging to at least `min`
+ *    different clusters, or
+ *  - a shared library serving no routes: used by files of at least `min` other clusters, owning no table.
  * A table belongs to the cluster whose other files touch it most (writes count double).
  */
 function detectKernel(
@@ -271,6 +284,7 @@ function detectKernel(
     if (m.get(a.table) !== 'write') m.set(a.table, a.access);
     accessByFile.set(a.file, m);
   }
+  const allTables = new Set(facts.tables.map((a) => a.table)).size;
   const homeOf = (table: string, except: string): string | undefined => {
     const score = new Map<string, number>();
     for (const [file, m] of accessByFile) {
@@ -285,35 +299,45 @@ function detectKernel(
   };
   const dependents = new Map<string, Set<string>>();
   const dependencies = new Map<string, Set<string>>();
+  // over every file, kernel included: a router imported by app.ts is not an entry script because app.ts left
+  const anyDependents = new Map<string, number>();
   for (const e of fg.dependencies.edges) {
+    anyDependents.set(e.to, (anyDependents.get(e.to) ?? 0) + 1);
     if (!clusters.has(e.from) || !clusters.has(e.to)) continue;
     dependents.set(e.to, (dependents.get(e.to) ?? new Set()).add(e.from));
     dependencies.set(e.from, (dependencies.get(e.from) ?? new Set()).add(e.to));
   }
   const out: KernelFile[] = [];
   for (const file of [...clusters.keys()].sort()) {
-    if (pins.has(file) || serving.has(file)) continue;
+    if (pins.has(file)) continue;
     const own = clusters.get(file)!;
     const tables = accessByFile.get(file) ?? new Map<string, 'read' | 'write'>();
     const homes = new Set<string>();
     let ownsTable = false;
-    let writtenHomes = new Set<string>();
+    const writtenHomes = new Set<string>();
+    const written = [...tables.values()].filter((a) => a === 'write').length;
     for (const [table, access] of tables) {
       const home = homeOf(table, file);
       if (home === undefined) ownsTable = true;
       else {
         homes.add(home);
-        if (access === 'write') writtenHomes = writtenHomes.add(home);
+        if (access === 'write') writtenHomes.add(home);
       }
     }
     const noOwnTables = !ownsTable && (homes.size === 0 || homes.size >= min);
     const users = new Set([...(dependents.get(file) ?? [])].map((f) => clusters.get(f)!).filter((c) => c !== own));
-    const wired = new Set([...(dependencies.get(file) ?? [])].map((f) => clusters.get(f)!));
-    if (writtenHomes.size >= min) out.push({ file, reason: `writes tables of ${writtenHomes.size} services (schema or seed)` });
-    else if (noOwnTables && users.size >= min) out.push({ file, reason: `used by ${users.size} services, serves no routes, owns no table` });
-    else if (noOwnTables && (dependents.get(file)?.size ?? 0) === 0 && wired.size >= min) {
-      out.push({ file, reason: `composition root: wires ${wired.size} services, serves no routes` });
+    const wired = new Set([...(dependencies.get(file) ?? [])].map((f) => clusters.get(f)!).filter((c) => c !== own));
+    // only entry scripts (files nothing depends on) may depend on a composition root
+    const onlyEntryScripts = [...(dependents.get(file) ?? [])].every((d) => (anyDependents.get(d) ?? 0) === 0);
+    // a composition root may serve a few routes itself (health, version); an entry script may import it
+    if (noOwnTables && written === 0 && onlyEntryScripts && wired.size >= min) {
+      out.push({ file, reason: `composition root: wires ${wired.size} services` });
+    } else if (serving.has(file)) continue;
+    // a seed or migration writes most of the schema; a module that also cleans up a few foreign rows does not
+    else if (writtenHomes.size >= min && written * 2 >= allTables) {
+      out.push({ file, reason: `writes ${written} of ${allTables} tables, across ${writtenHomes.size} services (schema or seed)` });
     }
+    else if (noOwnTables && users.size >= min) out.push({ file, reason: `used by ${users.size} services, serves no routes, owns no table` });
   }
   return out;
 }

@@ -4,6 +4,7 @@
 import { UndirectedGraph } from 'graphology';
 import type { Facts } from './extract/types.ts';
 import type { DependencyGraph, WeightedEdge } from './metrics.ts';
+import { GENERIC_FOLDER_NAMES, GENERIC_PATH_SEGMENTS } from './vocabulary.ts';
 
 /** How much each kind of evidence pulls two files together. Every weight is ≥ 0; 0 switches a signal off. */
 export interface GraphWeights {
@@ -21,6 +22,8 @@ export interface GraphWeights {
   tableRead: number;
   /** multiplier of the affinity of files serving routes under the same path prefix */
   route: number;
+  /** multiplier of the affinity of files in the same domain-named folder (`catalog/`, not `controllers/`) */
+  folder: number;
 }
 
 export const DEFAULT_WEIGHTS: Readonly<GraphWeights> = Object.freeze({
@@ -31,6 +34,7 @@ export const DEFAULT_WEIGHTS: Readonly<GraphWeights> = Object.freeze({
   tableWrite: 1,
   tableRead: 0.35,
   route: 1,
+  folder: 1,
 });
 
 export interface FileGraph {
@@ -46,13 +50,11 @@ export interface FileGraph {
   routePrefixes: Map<string, string>;
 }
 
-// Path segments that say nothing about the domain; `/api/v1/books/:id` has the prefix `books`.
-const GENERIC_SEGMENTS = new Set(['api', 'rest', 'v1', 'v2', 'v3', 'v4', 'public', 'internal', '']);
 
 export function routePrefix(path: string): string | undefined {
   for (const raw of path.split('/')) {
     const segment = raw.toLowerCase();
-    if (GENERIC_SEGMENTS.has(segment) || segment.startsWith(':') || segment.includes('*') || segment.startsWith('{')) {
+    if (GENERIC_PATH_SEGMENTS.has(segment) || segment.startsWith(':') || segment.includes('*') || segment.startsWith('{')) {
       continue;
     }
     return segment;
@@ -81,6 +83,7 @@ export function buildFileGraph(facts: Facts, weights: Partial<GraphWeights> = {}
   addTableAffinity(facts, w, add);
   const routePrefixes = dominantRoutePrefixes(facts, known);
   addRouteAffinity(routePrefixes, w, add);
+  addFolderAffinity(files, w, add);
 
   const graph = new UndirectedGraph();
   for (const f of files) graph.addNode(f);
@@ -150,6 +153,28 @@ function addRouteAffinity(
   for (const group of byPrefix.values()) {
     for (let i = 0; i < group.length; i++) {
       for (let j = i + 1; j < group.length; j++) add(group[i], group[j], w.route / (group.length - 1));
+    }
+  }
+}
+
+/**
+ * Developers put together what belongs together — when the folder is named after a domain. Files in the same
+ * folder get folder/(k−1) per pair (a file gains at most `folder` in all); folders named after a layer
+ * (controllers/, models/, routes/) or the root get nothing, or a layered codebase would be cut by layer.
+ */
+function addFolderAffinity(files: readonly string[], w: GraphWeights, add: (a: string, b: string, weight: number) => void): void {
+  const byFolder = new Map<string, string[]>();
+  for (const f of files) {
+    const at = f.lastIndexOf('/');
+    if (at < 0) continue;
+    const folder = f.slice(0, at);
+    const name = folder.slice(folder.lastIndexOf('/') + 1).toLowerCase();
+    if (GENERIC_FOLDER_NAMES.has(name)) continue;
+    byFolder.set(folder, [...(byFolder.get(folder) ?? []), f]);
+  }
+  for (const group of byFolder.values()) {
+    for (let i = 0; i < group.length; i++) {
+      for (let j = i + 1; j < group.length; j++) add(group[i], group[j], w.folder / (group.length - 1));
     }
   }
 }

@@ -2,15 +2,7 @@
 // write most — so a plan says "catalog", not "cluster-3".
 import type { Facts } from './extract/types.ts';
 import { argmax, compare, routeOwnerFile, routePrefix } from './graph.ts';
-
-// Folder and file names that describe a layer, not a domain.
-const GENERIC_NAMES = new Set([
-  'src', 'lib', 'app', 'apps', 'server', 'modules', 'module', 'routes', 'router', 'routers', 'controllers',
-  'controller', 'handlers', 'handler', 'services', 'service', 'models', 'model', 'repositories', 'repository', 'repo',
-  'repos', 'db', 'data', 'dal', 'domain', 'domains', 'features', 'feature', 'components', 'api', 'http', 'web', 'core',
-  'common', 'shared', 'utils', 'util', 'helpers', 'helper', 'index', 'main', 'middleware', 'middlewares', 'store',
-  'queries', 'query', 'sql', 'types', 'schema', 'legacy', 'packages', 'pkg', 'internal',
-]);
+import { GENERIC_FOLDER_NAMES } from './vocabulary.ts';
 
 /** A file's domain label: its deepest non-generic folder, else its own name when that is not generic. */
 export function folderLabel(path: string): string | undefined {
@@ -19,10 +11,10 @@ export function folderLabel(path: string): string | undefined {
   const stem = parts.pop()!.split('.')[0];
   for (let i = parts.length - 1; i >= 0; i--) {
     const segment = slug(parts[i]);
-    if (segment && !GENERIC_NAMES.has(segment)) return segment;
+    if (segment && !GENERIC_FOLDER_NAMES.has(segment)) return segment;
   }
   const own = slug(stem);
-  return own && !GENERIC_NAMES.has(own) ? own : undefined;
+  return own && !GENERIC_FOLDER_NAMES.has(own) ? own : undefined;
 }
 
 export function slug(text: string): string {
