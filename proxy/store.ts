@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../common/user-error.ts';
 import { createLogger, type Logger } from '../common/log.ts';
+import { createCardinalityGuard, OVERFLOW_FIELDS, OVERFLOW_FINGERPRINT } from './store/cardinality.ts';
 import { migrate } from './store/migrations.ts';
 import { createRedactor, DEFAULT_REDACT, type RedactOptions } from './store/redact.ts';
 import { createReader } from './store/reader.ts';
@@ -26,12 +27,16 @@ export interface StoreOptions {
   flushMs?: number;
   /** records beyond this many waiting are dropped and counted (the database is stuck) */
   maxQueue?: number;
+  /** distinct (path, kind) fields kept per route; more are counted under one overflow field */
+  maxFieldsPerRoute?: number;
+  /** distinct mismatch groups kept per route; more are counted under one overflow group */
+  maxGroupsPerRoute?: number;
   redact?: RedactOptions;
   logger?: Logger;
 }
 
 const INSTANCE = `${hostname()}:${process.pid}`;
-const DEFAULTS = { samplesPerFingerprint: 20, maxSampleBodyBytes: 64 * 1024, flushEvery: 500, flushMs: 25, maxQueue: 100_000 };
+const DEFAULTS = { samplesPerFingerprint: 20, maxSampleBodyBytes: 64 * 1024, flushEvery: 500, flushMs: 25, maxQueue: 100_000, maxFieldsPerRoute: 1000, maxGroupsPerRoute: 500 };
 
 export function openStore(path: string, options: StoreOptions = {}): DiffStore {
   const opts = { ...DEFAULTS, ...options };
@@ -51,6 +56,7 @@ export function openStore(path: string, options: StoreOptions = {}): DiffStore {
     throw new UserError(`diff store ${path}: cannot open (${(err as Error).message}); check the path or delete the file to start over`);
   }
   const writer = createWriter(db);
+  const guard = createCardinalityGuard(db, opts.maxFieldsPerRoute, opts.maxGroupsPerRoute);
   const reader = createReader(db);
 
   // sample caps are checked here so redaction and copying are skipped for groups already full
@@ -140,8 +146,9 @@ export function openStore(path: string, options: StoreOptions = {}): DiffStore {
     },
     recordComparison(record) {
       const matched = !record.candidateError && record.entries.length === 0;
-      const fields = sortFields(record.fields);
-      const fingerprint = matched || record.candidateError ? undefined : record.fingerprint;
+      const counted = !matched && !record.candidateError;
+      const fields = counted ? guard.fields(record.routeId, sortFields(record.fields)) : [];
+      const fingerprint = counted && record.fingerprint ? guard.group(record.routeId, record.fingerprint) : undefined;
       enqueue({
         k: 'cmp',
         routeId: record.routeId,
@@ -152,11 +159,12 @@ export function openStore(path: string, options: StoreOptions = {}): DiffStore {
         candidateMs: record.candidate?.latencyMs,
         fields,
         fingerprint,
+        groupFields: fingerprint === OVERFLOW_FINGERPRINT ? OVERFLOW_FIELDS : undefined,
         sample: fingerprint ? sampleFor(record, fingerprint) : undefined,
       });
     },
     recordNoise(record) {
-      enqueue({ k: 'noise', routeId: record.routeId, at: record.at, fields: sortFields(record.fields) });
+      enqueue({ k: 'noise', routeId: record.routeId, at: record.at, fields: guard.fields(record.routeId, sortFields(record.fields)) });
     },
     recordRouteCounters(routeId, counters, instance = INSTANCE) {
       enqueue({ k: 'counters', routeId, instance, at: Date.now(), counters: { ...counters } });

@@ -39,6 +39,8 @@ export type QueuedOp =
       candidateMs?: number;
       fields: FieldKey[];
       fingerprint?: string;
+      /** the group's field set when it differs from `fields` (the overflow group) */
+      groupFields?: FieldKey[];
       sample?: SampleInsert;
     }
   | { k: 'noise'; routeId: string; at: number; fields: FieldKey[] }
@@ -224,7 +226,7 @@ function fold(ops: readonly QueuedOp[]) {
         const key = `${op.routeId}\u0000${op.fingerprint}`;
         let g = groups.get(key);
         if (!g) {
-          g = { routeId: op.routeId, fingerprint: op.fingerprint, fields: JSON.stringify(op.fields), count: 0, first: op.at, last: op.at };
+          g = { routeId: op.routeId, fingerprint: op.fingerprint, fields: JSON.stringify(op.groupFields ?? op.fields), count: 0, first: op.at, last: op.at };
           groups.set(key, g);
         }
         g.count++;

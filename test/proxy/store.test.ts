@@ -119,6 +119,25 @@ describe('diff store samples', () => {
   });
 });
 
+describe('diff store cardinality', () => {
+  test('ids used as object keys cannot grow the fields and groups without bound', () => {
+    const store = openStore(join(dir, 'cardinality.sqlite'), { maxFieldsPerRoute: 10, maxGroupsPerRoute: 5 });
+    for (let i = 0; i < 30; i++) {
+      store.recordComparison(comparison('r', [{ path: `$.orders.o${i}.total`, kind: 'changed', monolith: 1, candidate: 2 }]));
+    }
+    const fields = store.readFields('r');
+    assert.equal(fields.length, 11, '10 fields and one overflow field');
+    assert.equal(fields.find((f) => f.path.startsWith('(more'))?.raw, 20);
+    const groups = store.readGroups('r');
+    assert.equal(groups.length, 6, '5 groups and one overflow group');
+    const overflow = groups.find((g) => g.fingerprint === 'overflow');
+    assert.equal(overflow?.count, 25);
+    assert.equal(overflow?.sampleCount, 20, 'the overflow group keeps samples like any other');
+    assert.equal(store.readRoutes()[0].compared, 30, 'every request is still counted');
+    store.close();
+  });
+});
+
 describe('diff store redaction', () => {
   test('secret bytes never reach the SQLite file or its WAL', () => {
     const file = join(dir, 'secrets.sqlite');
