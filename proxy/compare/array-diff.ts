@@ -105,7 +105,8 @@ function keyed(w: Walker, a: unknown[], b: unknown[], st: States, key: string, o
   // Ids that never overlap are likely generated per request: positions then say more than ids
   // (one `$.lines[*].id changed` the noise can learn, instead of every element missing and extra).
   if (ordered && a.length > 0 && b.length > 0 && !a.some((el) => ib.has(keyOf(el, key)))) return undefined;
-  if (!w.emit && a.length !== b.length) return false;
+  // with index ignores, kept elements can match even when lengths differ
+  if (!w.emit && a.length !== b.length && st.length === 0) return false;
   let eq = true;
   const usedB = new Uint8Array(b.length);
   const seqA: number[] = [];
@@ -193,7 +194,8 @@ function multiset(w: Walker, a: unknown[], b: unknown[], st: States): boolean {
     for (let i = 0; i < a.length && same; i++) same = equalAt(w, a, b, i, i, st);
     if (same) return true;
   }
-  if (!w.emit && a.length !== b.length) return false;
+  // with index ignores, kept elements can match even when lengths differ
+  if (!w.emit && a.length !== b.length && st.length === 0) return false;
   const idxA: number[] = [];
   const idxB: number[] = [];
   for (let i = 0; i < a.length; i++) if (!ignoredAt(w, st, i)) idxA.push(i);

@@ -177,3 +177,11 @@ describe('keys that shadow Object.prototype', () => {
     assert.deepEqual(diffValues(a, JSON.parse(JSON.stringify(a))), []);
   });
 });
+
+describe('equalValues agrees with diffValues', () => {
+  test('unordered array whose lengths differ only by an ignored position', () => {
+    const rules = { unordered: ['$'], ignore: ['$[2]'] };
+    assert.deepEqual(diffValues([1, 2, 'z'], [2, 1], rules), []);
+    assert.equal(equalValues([1, 2, 'z'], [2, 1], rules), true);
+  });
+});
