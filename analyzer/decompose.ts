@@ -9,7 +9,7 @@ import { nameGroups } from './naming.ts';
 export interface DecomposeOptions {
   /** seed of Louvain's random walk; the same facts and seed give the same cut (default 42) */
   seed?: number;
-  /** Louvain resolution γ: higher gives more, smaller services (default 1) */
+  /** Louvain resolution γ: higher gives more, smaller services (default 2.5) */
   resolution?: number;
   /** wanted number of services (shared kernel not counted): the resolution is searched to get it */
   services?: number;
@@ -31,7 +31,7 @@ interface DecomposeDefaults {
   kernelMinServices: number;
 }
 
-export const DEFAULT_DECOMPOSE: Readonly<DecomposeDefaults> = Object.freeze({ seed: 42, resolution: 1, minServiceFiles: 2, kernelMinServices: 3 });
+export const DEFAULT_DECOMPOSE: Readonly<DecomposeDefaults> = Object.freeze({ seed: 42, resolution: 2.5, minServiceFiles: 2, kernelMinServices: 3 });
 
 export const KERNEL = 'shared-kernel';
 

@@ -34,7 +34,7 @@ export const DEFAULT_WEIGHTS: Readonly<GraphWeights> = Object.freeze({
   tableWrite: 1,
   tableRead: 0.35,
   route: 1,
-  folder: 1,
+  folder: 2,
 });
 
 export interface FileGraph {
@@ -98,27 +98,43 @@ export function buildFileGraph(facts: Facts, weights: Partial<GraphWeights> = {}
   return { files, graph, clusteringEdges, dependencies: dependencyGraph(facts, files, known), routePrefixes };
 }
 
+const HUB_TABLE_FILES = 200;
+
 /**
- * Files touching the same table belong together, writers more than readers. A table touched by k files gives each
- * pair s(a)·s(b)·table/(k−1): dividing by k−1 bounds what one file can gain from one table, so a reporting module
- * that reads every table is not glued to everything.
+ * Files touching the same tables belong together, writers more than readers. The affinity of two files is the
+ * weighted Jaccard similarity of their table accesses, Σ min(sₐ(t), s_b(t)) / Σ max(sₐ(t), s_b(t)) with s = tableWrite
+ * or tableRead, times `table`: two files that write exactly the same tables score `table`, a reporting module that
+ * reads every table stays weakly tied to each writer but close to other read-everything modules.
  */
 function addTableAffinity(facts: Facts, w: GraphWeights, add: (a: string, b: string, weight: number) => void): void {
-  const strength = new Map<string, Map<string, number>>(); // table → file → strength
+  const byFile = new Map<string, Map<string, number>>(); // file → table → strength
   for (const access of facts.tables) {
     const s = access.access === 'write' ? w.tableWrite : w.tableRead;
-    const perFile = strength.get(access.table) ?? new Map<string, number>();
-    perFile.set(access.file, Math.max(perFile.get(access.file) ?? 0, s));
-    strength.set(access.table, perFile);
+    const perFile = byFile.get(access.file) ?? new Map<string, number>();
+    perFile.set(access.table, Math.max(perFile.get(access.table) ?? 0, s));
+    byFile.set(access.file, perFile);
   }
-  for (const table of [...strength.keys()].sort()) {
-    const entries = [...strength.get(table)!].sort((a, b) => compare(a[0], b[0]));
-    if (entries.length < 2) continue;
-    for (let i = 0; i < entries.length; i++) {
-      for (let j = i + 1; j < entries.length; j++) {
-        add(entries[i][0], entries[j][0], (w.table * entries[i][1] * entries[j][1]) / (entries.length - 1));
-      }
+  const filesByTable = new Map<string, string[]>();
+  for (const [file, tables] of byFile) for (const t of tables.keys()) filesByTable.set(t, [...(filesByTable.get(t) ?? []), file]);
+  const pairs = new Set<string>();
+  for (const files of filesByTable.values()) {
+    // a table every part of the app touches (users, audit_log) says nothing about who belongs with whom, and
+    // pairing its files would make the graph quadratic
+    if (files.length > HUB_TABLE_FILES) continue;
+    const sorted = [...files].sort(compare);
+    for (let i = 0; i < sorted.length; i++) for (let j = i + 1; j < sorted.length; j++) pairs.add(`${sorted[i]}\u0000${sorted[j]}`);
+  }
+  for (const key of [...pairs].sort(compare)) {
+    const [a, b] = key.split('\u0000');
+    const ta = byFile.get(a)!;
+    const tb = byFile.get(b)!;
+    let min = 0;
+    let max = 0;
+    for (const t of new Set([...ta.keys(), ...tb.keys()])) {
+      min += Math.min(ta.get(t) ?? 0, tb.get(t) ?? 0);
+      max += Math.max(ta.get(t) ?? 0, tb.get(t) ?? 0);
     }
+    if (max > 0) add(a, b, (w.table * min) / max);
   }
 }
 

@@ -1,7 +1,7 @@
 // The cut on hand-written facts: modules found, shared kernel set aside, pins honoured, determinism, --services.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decompose } from '../../analyzer/decompose.ts';
+import { decompose, DEFAULT_DECOMPOSE } from '../../analyzer/decompose.ts';
 import { buildFileGraph } from '../../analyzer/graph.ts';
 import { planFromFacts } from '../../analyzer/pipeline.ts';
 import { parsePinFlags, resolvePins, globToRegExp } from '../../analyzer/pins.ts';
@@ -58,7 +58,7 @@ describe('decompose on the shop', () => {
     const two = decompose(facts, graph, { services: 2 });
     assert.equal(new Set(two.assignment.values()).size, 2);
     assert.deepEqual(two.warnings, []);
-    assert.notEqual(two.resolution, 1);
+    assert.notEqual(two.resolution, DEFAULT_DECOMPOSE.resolution);
   });
 
   test('an unreachable service count is reported, not faked', () => {
