@@ -46,7 +46,8 @@ for (const node of profile.nodes) {
   if (!t) continue;
   const f = node.callFrame;
   const place = where(f.url);
-  const key = `${f.functionName || '(anonymous)'}  ${place}${f.url ? `:${f.lineNumber + 1}` : ''}`;
+  const file = f.url.includes('/node_modules/') ? f.url.slice(f.url.lastIndexOf('/node_modules/') + 14) : place;
+  const key = `${f.functionName || '(anonymous)'}  ${file}${f.url ? `:${f.lineNumber + 1}` : ''}`;
   byFunction.set(key, (byFunction.get(key) ?? 0) + t);
   byPlace.set(place, (byPlace.get(place) ?? 0) + t);
 }

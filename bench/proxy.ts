@@ -11,7 +11,7 @@ import { machineInfo, watchMachineLoad } from './lib/machine.ts';
 import { nginxBinary, nginxVersion } from './lib/nginx.ts';
 import { checks, renderMarkdown, type BenchResults, type MemoryResult, type RowResult } from './lib/report.ts';
 import { startNodeTarget, type RunningTarget } from './lib/target.ts';
-import { MEMORY_TARGETS, SLOW_TARGETS, TARGETS, type TargetContext, type TargetSpec } from './lib/targets.ts';
+import { EXTRA_TARGETS, MEMORY_TARGETS, SLOW_TARGETS, TARGETS, type TargetContext, type TargetSpec } from './lib/targets.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -23,6 +23,8 @@ const { values: flags } = parseArgs({
     'skip-memory': { type: 'boolean', default: false },
     profile: { type: 'string' }, // target name to run under node --cpu-prof
     pin: { type: 'string' }, // CPUs for the proxies, e.g. "1"
+    path: { type: 'string' }, // request path for the main runs and --profile (default /books/42; /big/1 is 1 MB)
+    connections: { type: 'string' },
     'log-level': { type: 'string', default: 'info' }, // strangler's pino level
     out: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -33,6 +35,7 @@ if (flags.help) {
   process.stdout.write(
     'usage: npm run bench -- [--quick] [--only a,b] [--rounds N] [--duration S] [--skip-slow] [--skip-memory]\n' +
       '                      [--profile <target>] [--pin <cpus>] [--log-level info|silent] [--out <file.md>]\n' +
+      '                      [--path /big/1] [--connections N]   (exploration; the results file assumes the defaults)\n' +
       `targets: ${TARGETS.map((t) => t.name).join(', ')}\n`,
   );
   process.exit(0);
@@ -42,7 +45,7 @@ const quick = flags.quick ?? false;
 const rounds = Number(flags.rounds ?? (quick ? 1 : 3));
 const durationSeconds = Number(flags.duration ?? (quick ? 2 : 10));
 const warmupSeconds = quick ? 1 : 2;
-const connections = 50;
+const connections = Number(flags.connections ?? 50);
 const only = flags.only ? new Set(flags.only.split(',')) : undefined;
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const outMd = flags.out ?? join(benchDir, 'results', 'proxy.md');
@@ -52,7 +55,7 @@ function say(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-const load: LoadOptions = { path: '/books/42', connections, durationSeconds };
+const load: LoadOptions = { path: flags.path ?? '/books/42', connections, durationSeconds, timeoutSeconds: 30 };
 
 async function startAll(specs: TargetSpec[], ctx: TargetContext): Promise<Map<string, RunningTarget | string>> {
   const started = new Map<string, RunningTarget | string>();
@@ -128,7 +131,7 @@ const memoryDuration = quick ? 3 : 10;
 async function memoryRun(ctx: TargetContext): Promise<MemoryResult[]> {
   const out: MemoryResult[] = [];
   for (const spec of MEMORY_TARGETS) {
-    if (only && !only.has(spec.name)) continue;
+    if (only ? !only.has(spec.name) : EXTRA_TARGETS.some((t) => t.name === spec.name)) continue;
     const target = await spec.start(ctx).catch((err: Error) => `failed to start: ${err.message}`);
     if (typeof target === 'string') {
       out.push({ name: spec.name, what: spec.what, skipped: target });
@@ -149,7 +152,7 @@ async function memoryRun(ctx: TargetContext): Promise<MemoryResult[]> {
 
 /** One measured run of a target under node --cpu-prof; the profile lands in bench/profiles/. */
 async function profileRun(name: string, ctx: TargetContext): Promise<string> {
-  const spec = TARGETS.find((t) => t.name === name);
+  const spec = [...TARGETS, ...EXTRA_TARGETS].find((t) => t.name === name);
   if (!spec) throw new Error(`--profile: unknown target ${name}; one of ${TARGETS.map((t) => t.name).join(', ')}`);
   // one folder per run: node writes one profile per thread (the main thread and tsx's loader thread)
   const dir = join(profileDir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
@@ -179,7 +182,7 @@ async function main(): Promise<void> {
       say(`profiles written to ${dir} (the largest file is the main thread); summarize with: npx tsx bench/profile-summary.ts <file>`);
       return;
     }
-    const specs = TARGETS.filter((t) => !only || only.has(t.name));
+    const specs = [...TARGETS, ...EXTRA_TARGETS].filter((t) => (only ? only.has(t.name) : TARGETS.includes(t)));
     const rows = await interleaved(specs, ctx, 'main');
     const slow = flags['skip-slow'] ? [] : await interleaved(SLOW_TARGETS.filter((t) => !only || only.has(t.name) || only.has('slow')), ctx, 'slow');
     const memory = flags['skip-memory'] ? [] : await memoryRun(ctx);

@@ -27,7 +27,7 @@ export interface TargetSpec {
 
 const serverTs = fileURLToPath(new URL('../../proxy/server.ts', import.meta.url));
 
-function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidate' | 'slowCandidate'): TargetSpec['start'] {
+function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidate' | 'slowCandidate', compare = true): TargetSpec['start'] {
   return async (ctx) => {
     if (!existsSync(serverTs)) return 'proxy/server.ts not present yet';
     return startNodeTarget(name, 'peers/strangler.ts', {
@@ -36,6 +36,7 @@ function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidat
         '--upstream', ctx.origins.urls.origin,
         '--candidate', ctx.origins.urls[candidate],
         '--store', `${ctx.storeDir}/${name}.sqlite`,
+        '--compare', compare ? 'on' : 'off',
       ],
       cpus: ctx.cpus,
       execArgv: ctx.execArgv?.(name),
@@ -83,6 +84,15 @@ export const TARGETS: TargetSpec[] = [
   },
 ];
 
+/** Diagnostic targets, run only when named with --only (not part of the results table by default). */
+export const EXTRA_TARGETS: TargetSpec[] = [
+  {
+    name: 'strangler-shadow-nocompare',
+    what: 'strangler, shadow mode with capture but no comparison (diagnostic)',
+    start: strangler('strangler-shadow-nocompare', 'shadow', 'candidate', false),
+  },
+];
+
 /** The slow-candidate pair: legacy vs shadow with a candidate answering 300 ms late. */
 export const SLOW_TARGETS: TargetSpec[] = [
   { name: 'strangler-legacy', what: 'strangler, legacy mode', start: strangler('strangler-legacy', 'legacy', 'slowCandidate') },
@@ -95,6 +105,11 @@ export const SLOW_TARGETS: TargetSpec[] = [
 
 /** The memory run: a fresh process so that its peak RSS covers only this run. */
 export const MEMORY_TARGETS: TargetSpec[] = [
+  {
+    name: 'strangler-shadow-nocompare',
+    what: 'strangler, shadow mode, capture only (diagnostic)',
+    start: strangler('strangler-shadow-nocompare-mem', 'shadow', 'candidate', false),
+  },
   { name: 'strangler-shadow', what: 'strangler, shadow mode, 1 MB responses', start: strangler('strangler-shadow-mem', 'shadow', 'candidate') },
   {
     name: 'http-proxy-3',

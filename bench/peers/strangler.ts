@@ -10,6 +10,8 @@ import { childArg, serveBenchChild } from '../lib/ipc.ts';
 
 const mode = childArg('mode') as 'legacy' | 'shadow';
 const storePath = childArg('store');
+// --compare off: capture both responses but skip the comparison (diagnostic: what capture alone costs)
+const compareOn = childArg('compare', 'on') !== 'off';
 
 const compare = { ignore: ['$.servedAt', '$.requestId'] };
 const input: ProxyConfigInput = {
@@ -35,7 +37,7 @@ interface Comparator {
 /** H5's comparator + store, when they are in the tree; otherwise shadow mode captures without comparing. */
 async function comparator(): Promise<Comparator | undefined> {
   const file = fileURLToPath(new URL('../../proxy/comparator.ts', import.meta.url));
-  if (mode !== 'shadow' || !existsSync(file)) return undefined;
+  if (mode !== 'shadow' || !compareOn || !existsSync(file)) return undefined;
   // imported by a computed path: the glue module only type-checks once the comparator exists
   const glue = new URL('./strangler-compare.ts', import.meta.url).href;
   const { createComparatorForConfig } = (await import(glue)) as {
