@@ -75,21 +75,21 @@ export function createComparator(options: ComparatorOptions): Comparator {
     return c;
   }
 
-  function noteRoute(pair: Pair): void {
+  function noteRoute(routeId: string, fallbackService: string): void {
     let info: RouteInfo;
     try {
-      info = options.routeInfo(pair.routeId);
+      info = options.routeInfo(routeId);
     } catch {
-      info = { service: pair.service, mode: 'shadow' };
+      info = { service: fallbackService, mode: 'shadow' };
     }
-    const last = known.get(pair.routeId);
+    const last = known.get(routeId);
     if (last && sameInfo(last, info)) return;
-    known.set(pair.routeId, info);
-    store.upsertRoute({ routeId: pair.routeId, service: info.service, owner: info.owner, mode: info.mode, noise: info.noise });
+    known.set(routeId, info);
+    store.upsertRoute({ routeId, service: info.service, owner: info.owner, mode: info.mode, noise: info.noise });
   }
 
   function compare(pair: Pair): void {
-    noteRoute(pair);
+    noteRoute(pair.routeId, pair.service);
     const r = rules(pair.routeId);
     let entries: DiffEntry[] = [];
     if (pair.candidate) entries = diffResponses(pair.monolith, pair.candidate, r);
@@ -135,6 +135,9 @@ export function createComparator(options: ComparatorOptions): Comparator {
     if (!options.proxyStats) return;
     try {
       for (const s of options.proxyStats()) {
+        // routes that were never shadowed and never dropped anything have nothing to report
+        if (!known.has(s.routeId) && s.dropped === 0 && s.skippedUnsafe === 0 && s.fallbacks === 0) continue;
+        noteRoute(s.routeId, 'unknown');
         store.recordRouteCounters(s.routeId, { dropped: s.dropped, skippedUnsafe: s.skippedUnsafe, fallbacks: s.fallbacks });
       }
     } catch (err) {

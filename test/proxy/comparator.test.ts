@@ -95,16 +95,23 @@ describe('comparator', () => {
   test('route metadata follows mode changes; proxy counters are copied on close', async () => {
     const s = openStore(join(dir, 'meta.sqlite'));
     let mode = 'shadow';
-    const counters: ProxyRouteCounters[] = [{ routeId: 'catalog.getBook', dropped: 9, skippedUnsafe: 4, fallbacks: 0 }];
+    const counters: ProxyRouteCounters[] = [
+      { routeId: 'catalog.getBook', dropped: 9, skippedUnsafe: 4, fallbacks: 0 },
+      { routeId: 'legacy.untouched', dropped: 0, skippedUnsafe: 0, fallbacks: 0 },
+      { routeId: 'catalog.dropsOnly', dropped: 3, skippedUnsafe: 0, fallbacks: 0 },
+    ];
     const cmp = createComparator({ store: s, rulesFor: () => ({}), routeInfo: () => ({ ...info, mode }), proxyStats: () => counters });
     cmp.onPair(pair({ a: 1 }, { a: 1 }));
     await new Promise<void>((resolve) => setImmediate(resolve));
     mode = 'canary';
     cmp.onPair(pair({ a: 1 }, { a: 1 }));
     await cmp.close();
-    const [route] = s.readRoutes();
+    const routes = s.readRoutes();
+    assert.deepEqual(routes.map((r) => r.routeId), ['catalog.dropsOnly', 'catalog.getBook'], 'a route with nothing to report is left out');
+    const [dropsOnly, route] = routes;
     assert.equal(route.mode, 'canary');
     assert.deepEqual(route.counters, { dropped: 9, skippedUnsafe: 4, fallbacks: 0 });
+    assert.equal(dropsOnly.owner, 'team-catalog', 'a route known only from proxy counters still gets its owner');
     s.close();
   });
 });
