@@ -58,7 +58,12 @@ export interface HandlerRef {
   kind: 'inline' | 'named' | 'factory' | 'unresolved';
   /** file of the handler's declaration */
   file?: string;
-  /** function name, or "<anonymous>" */
+  /**
+   * the name part of the handler's function id, the same id calls and tables use ("<file>#<name>"):
+   * "listBooks", "bookHandlers.top", "BookController.get", the factory's name for kind "factory", or
+   * "<anonymous@LINE>" for a top-level inline function (an inline function nested in a named one
+   * takes that one's name); for kind "unresolved", the expression as written
+   */
   name?: string;
   line?: number;
 }
