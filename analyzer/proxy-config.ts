@@ -36,7 +36,7 @@ export function toProxyConfig(plan: Plan, options: ProxyConfigOptions = {}): Emi
   // Declared order matters (first match wins): literal segments before parameters, so /books/search is not
   // swallowed by /books/:id.
   const routes = plan.services
-    .flatMap((s) => s.routes.map((r) => ({ id: r.id, method: r.method, path: r.path, service: s.name, mode: 'legacy' as const })))
+    .flatMap((s) => s.routes.map((r) => ({ id: r.id, method: proxyMethod(r.method), path: r.path, service: s.name, mode: 'legacy' as const })))
     .sort((a, b) => specificity(b.path) - specificity(a.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || (a.method < b.method ? -1 : 1));
   return {
     version: 1,
@@ -53,6 +53,11 @@ export function toProxyConfig(plan: Plan, options: ProxyConfigOptions = {}): Emi
     redact: { headers: ['authorization', 'cookie', 'set-cookie'], fields: ['$..password', '$..cardNumber'] },
     admin: { host: '127.0.0.1', port: 9090, token: 'env:STRANGLER_ADMIN_TOKEN' },
   };
+}
+
+/** Express's app.all() matches every method; the proxy spells that `*`. */
+function proxyMethod(method: string): string {
+  return method === 'ALL' ? '*' : method;
 }
 
 /** Literal segments score 2, parameters 1, wildcards 0: a more specific path sorts first. */

@@ -4,12 +4,16 @@ import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { UserError } from '../../common/user-error.ts';
-import { analyze, toProxyConfig } from '../../analyzer/index.ts';
-import { extractFacts } from '../../analyzer/extract/index.ts';
 import { parsePinFlags } from '../../analyzer/pins.ts';
-import { renderMarkdown } from '../../analyzer/report/markdown.ts';
-import { renderHtmlReport } from '../../analyzer/report/html.ts';
-import { formatSummary } from '../../analyzer/report/summary.ts';
+
+// ts-morph and the Graphviz wasm are heavy: load them when `analyze` runs, not whenever the CLI starts.
+const analyzer = () => import('../../analyzer/index.ts');
+const extractor = () => import('../../analyzer/extract/index.ts');
+const reports = async () => ({
+  ...(await import('../../analyzer/report/markdown.ts')),
+  ...(await import('../../analyzer/report/html.ts')),
+  ...(await import('../../analyzer/report/summary.ts')),
+});
 
 interface AnalyzeFlags {
   out: string;
@@ -81,6 +85,7 @@ export function register(program: Command): void {
       const extractOptions = { includeTests: flags.includeTests, maxFileBytes: flags.maxFileBytes, onProgress: bar?.update };
 
       if (flags.factsOnly) {
+        const { extractFacts } = await extractor();
         const facts = await extractFacts(root, extractOptions).finally(() => bar?.end());
         mkdirSync(flags.out, { recursive: true });
         const path = join(flags.out, 'facts.json');
@@ -93,6 +98,8 @@ export function register(program: Command): void {
         return;
       }
 
+      const { analyze, toProxyConfig } = await analyzer();
+      const { renderMarkdown, renderHtmlReport, formatSummary } = await reports();
       const { facts, plan } = await analyze(root, {
         ...extractOptions,
         services: flags.services,

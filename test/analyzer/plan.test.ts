@@ -1,0 +1,156 @@
+// The plan contract: schema, table ownership, cross-service calls, waves, and the proxy config emitted from it.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { planFromFacts } from '../../analyzer/pipeline.ts';
+import { extractionWaves, planSchema, toProxyConfig } from '../../analyzer/plan.ts';
+import { routeAction } from '../../analyzer/route-id.ts';
+import { parseConfig } from '../../proxy/config.ts';
+import { shopFacts } from './shop-facts.ts';
+
+const plan = planFromFacts(shopFacts(), { rootLabel: 'shop' });
+
+describe('plan.json schema', () => {
+  test('a built plan passes its own schema and survives a JSON round trip', () => {
+    const parsed = planSchema.parse(JSON.parse(JSON.stringify(plan)));
+    assert.deepEqual(parsed, plan);
+    assert.equal(plan.version, 1);
+    assert.equal(plan.root, 'shop');
+  });
+
+  test('the schema refuses another version, a missing section or a malformed route id', () => {
+    assert.equal(planSchema.safeParse({ ...plan, version: 2 }).success, false);
+    const { services: _s, ...noServices } = plan;
+    assert.equal(planSchema.safeParse(noServices).success, false);
+    const bad = structuredClone(plan);
+    bad.services[0].routes[0].id = 'no dots here';
+    assert.equal(planSchema.safeParse(bad).success, false);
+  });
+
+  test('summary counts the facts', () => {
+    assert.deepEqual(plan.summary, { files: 15, loc: 600, routes: 11, tables: 7, services: 4, kernelFiles: 3, unresolvedRoutes: 1, unresolvedCalls: 3 });
+  });
+});
+
+describe('services, tables and calls', () => {
+  const svc = (name: string) => plan.services.find((s) => s.name === name)!;
+
+  test('each service lists its routes, tables owned, read and written', () => {
+    assert.deepEqual(svc('orders').tables, { owned: ['order_items', 'orders'], read: ['books', 'order_items', 'orders'], written: ['order_items', 'orders', 'stock'] });
+    assert.deepEqual(svc('orders').routes.map((r) => r.id), ['orders.getOrders', 'orders.createOrder', 'orders.cancelOrder']);
+    assert.deepEqual(svc('inventory').tables.owned, ['stock']);
+  });
+
+  test('a table written by two services is shared, owned by the main writer, the other goes through its API', () => {
+    const stock = plan.sharedTables.find((t) => t.table === 'stock')!;
+    assert.deepEqual(stock.writers, ['inventory', 'orders']);
+    assert.equal(stock.recommendation.owner, 'inventory');
+    assert.deepEqual(stock.recommendation.viaApi, ['orders']);
+    const books = plan.sharedTables.find((t) => t.table === 'books')!;
+    assert.deepEqual(books.writers, ['catalog']);
+    assert.deepEqual(books.readers, ['catalog', 'orders']);
+    assert.equal(plan.sharedTables.some((t) => t.table === 'customers'), false);
+  });
+
+  test('dependencies carry calls, imports and the other side’s tables', () => {
+    const toInventory = svc('orders').dependsOn.find((d) => d.service === 'inventory')!;
+    assert.deepEqual(toInventory, { service: 'inventory', calls: 3, imports: 1, tables: ['stock'] });
+    assert.deepEqual(svc('inventory').usedBy.map((d) => d.service), ['orders']);
+  });
+
+  test('cross-service calls list caller, callee and count, busiest first', () => {
+    assert.deepEqual(plan.crossServiceCalls, [
+      { from: 'orders', to: 'inventory', caller: 'orders/orders.ts#handler', callee: 'inventory/inventory.ts#reserve', count: 3 },
+      { from: 'orders', to: 'customers', caller: 'orders/orders.ts#handler', callee: 'customers/customers.ts#find', count: 1 },
+    ]);
+  });
+
+  test('waves go leaves first: orders, which nothing depends on, before what it calls', () => {
+    assert.deepEqual(plan.waves.map((w) => w.services), [['orders'], ['catalog', 'customers', 'inventory']]);
+    assert.equal(plan.services.find((s) => s.name === 'orders')!.wave, 1);
+  });
+
+  test('a cycle is broken at its service with the fewest inbound dependencies', () => {
+    const dep = (service: string) => ({ service, calls: 1, imports: 0, tables: [] });
+    const deps = new Map([
+      ['a\u0000b', dep('b')],
+      ['b\u0000a', dep('a')],
+      ['c\u0000a', dep('a')],
+      ['d\u0000c', dep('c')],
+    ]);
+    // after d and c, a and b depend on each other with one inbound each; a writes shared tables, so b goes first
+    const waves = extractionWaves(['a', 'b', 'c', 'd'], deps, new Map([['a', 2]]));
+    assert.deepEqual(waves.map((w) => w.services), [['d'], ['c'], ['b'], ['a']]);
+    assert.match(waves[2].reason, /cycle a ↔ b/);
+    assert.deepEqual(extractionWaves(['a', 'b', 'c', 'd'], deps, new Map()).map((w) => w.services), [['d'], ['c'], ['a'], ['b']]);
+  });
+
+  test('warnings name unresolved routes and calls', () => {
+    assert.ok(plan.warnings.some((w) => w.kind === 'unresolved-route' && w.file === 'app.ts:30'));
+    assert.ok(plan.warnings.some((w) => w.kind === 'unresolved-calls' && /3 of 63/.test(w.message)));
+  });
+
+  test('a route handled by shared-kernel code stays on the monolith, with a warning', () => {
+    const facts = shopFacts();
+    facts.routes.push({ method: 'GET', path: '/health', file: 'app.ts', line: 3, middleware: [], handler: { kind: 'inline', file: 'app.ts', name: 'health' } });
+    const p = planFromFacts(facts);
+    assert.deepEqual(p.kernel.routes.map((r) => r.path), ['/health']);
+    assert.ok(p.warnings.some((w) => w.kind === 'kernel-route'));
+    assert.equal(p.services.flatMap((s) => s.routes).some((r) => r.path === '/health'), false);
+  });
+
+  test('a route registered inline in the composition root goes to the service owning its path prefix', () => {
+    const facts = shopFacts();
+    facts.routes.push({ method: 'GET', path: '/api/books/featured', file: 'app.ts', line: 4, middleware: [], handler: { kind: 'inline', file: 'app.ts', name: 'createApp' } });
+    const p = planFromFacts(facts);
+    assert.ok(p.kernel.files.some((k) => k.file === 'app.ts'));
+    assert.ok(p.services.find((s) => s.name === 'catalog')!.routes.some((r) => r.path === '/api/books/featured'));
+    assert.deepEqual(p.kernel.routes, []);
+  });
+});
+
+describe('route ids', () => {
+  test('read like the operation', () => {
+    assert.equal(routeAction('GET', '/api/books/:id'), 'getBook');
+    assert.equal(routeAction('GET', '/api/books'), 'getBooks');
+    assert.equal(routeAction('POST', '/api/books'), 'createBook');
+    assert.equal(routeAction('POST', '/orders/:id/cancel'), 'cancelOrder');
+    assert.equal(routeAction('GET', '/books/:id/reviews'), 'getBookReviews');
+    assert.equal(routeAction('DELETE', '/categories/:id'), 'deleteCategory');
+    assert.equal(routeAction('GET', '/'), 'getRoot');
+  });
+
+  test('are unique across the plan', () => {
+    const ids = plan.services.flatMap((s) => s.routes.map((r) => r.id));
+    assert.equal(new Set(ids).size, ids.length);
+  });
+});
+
+describe('strangler.config.json', () => {
+  const config = toProxyConfig(plan);
+
+  test('every route of the plan, in mode legacy, with its candidate service', () => {
+    const planned = plan.services.flatMap((s) => s.routes.map((r) => `${r.method} ${r.path} ${s.name}`)).sort();
+    assert.deepEqual(config.routes.map((r) => `${r.method} ${r.path} ${r.service}`).sort(), planned);
+    assert.ok(config.routes.every((r) => r.mode === 'legacy'));
+  });
+
+  test('placeholder URLs per service and the monolith on 3000', () => {
+    assert.equal(config.legacy.url, 'http://127.0.0.1:3000');
+    assert.deepEqual(Object.values(config.services).map((s) => s.url), ['http://127.0.0.1:4001', 'http://127.0.0.1:4002', 'http://127.0.0.1:4003', 'http://127.0.0.1:4004']);
+    assert.equal(config.services.catalog.owner, 'team-catalog');
+  });
+
+  test('literal paths come before parameter paths (first match wins)', () => {
+    const facts = shopFacts();
+    facts.routes.push({ method: 'GET', path: '/api/books/search', file: 'catalog/routes.ts', line: 50, middleware: [], handler: { kind: 'inline', file: 'catalog/routes.ts', name: 's' } });
+    const cfg = toProxyConfig(planFromFacts(facts));
+    const paths = cfg.routes.map((r) => r.path);
+    assert.ok(paths.indexOf('/api/books/search') < paths.indexOf('/api/books/:id'));
+  });
+
+  test('the proxy accepts it as is', () => {
+    const parsed = parseConfig(JSON.parse(JSON.stringify(config)));
+    assert.equal(parsed.routes.length, 11);
+    assert.equal(parsed.version, 1);
+  });
+});

@@ -1,0 +1,83 @@
+// Reports are pure functions of the plan: Markdown with a Mermaid map, a self-contained HTML page, the CLI summary.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { planFromFacts } from '../../analyzer/pipeline.ts';
+import { renderMarkdown, mermaidId } from '../../analyzer/report/markdown.ts';
+import { renderHtml, renderHtmlReport, escapeHtml } from '../../analyzer/report/html.ts';
+import { serviceGraphDot } from '../../analyzer/report/graphviz.ts';
+import { formatSummary } from '../../analyzer/report/summary.ts';
+import { shopFacts, shopReference } from './shop-facts.ts';
+
+const plan = planFromFacts(shopFacts(), { rootLabel: 'shop', reference: shopReference() });
+
+describe('report.md', () => {
+  const md = renderMarkdown(plan);
+
+  test('has every section the architect reads', () => {
+    for (const heading of ['# Strangler analysis of `shop`', '## Summary', '## Metrics', '## Service map', '## Extraction waves', '## Services', '## Shared kernel', '## Shared tables', '## Cross-service calls', '## Warnings']) {
+      assert.ok(md.includes(`\n${heading}`) || md.startsWith(heading), `missing ${heading}`);
+    }
+    for (const s of plan.services) assert.ok(md.includes(`### ${s.name}\n`), `no section for ${s.name}`);
+  });
+
+  test('draws the services and their dependencies, with weights, in a Mermaid block', () => {
+    const block = md.slice(md.indexOf('```mermaid'), md.indexOf('```', md.indexOf('```mermaid') + 3) + 3);
+    assert.match(block, /^```mermaid\ngraph LR\n/);
+    assert.ok(block.includes(`${mermaidId('orders')} -->|"3 calls · 1 table"| ${mermaidId('inventory')}`));
+    assert.ok(block.includes(`${mermaidId('catalog')}["catalog<br/>3 files · 4 routes · wave 2"]`));
+  });
+
+  test('shows metrics with MoJoFM, shared tables with the recommended owner, and warnings', () => {
+    assert.match(md, /\| MoJoFM \| 100\.0 \|/);
+    assert.match(md, /\| `stock` \| inventory, orders \| inventory \| inventory \| orders \|/);
+    assert.match(md, /- \*\*unresolved-route\*\*: GET route with a non-literal path/);
+  });
+
+  test('shows metrics with and without pins side by side when pins are given', () => {
+    const pinned = renderMarkdown(planFromFacts(shopFacts(), { pins: [{ pattern: 'inventory/**', service: 'orders' }] }));
+    assert.match(pinned, /\| Metric \| With pins \| Without pins \|/);
+    assert.match(pinned, /\| Services \| 3 \| 4 \|/);
+  });
+
+  test('is deterministic', () => {
+    assert.equal(renderMarkdown(planFromFacts(shopFacts(), { rootLabel: 'shop', reference: shopReference() })), md);
+  });
+});
+
+describe('report.html', () => {
+  test('is self-contained: inline SVG, no external src or href', async () => {
+    const html = await renderHtmlReport(plan);
+    assert.match(html, /^<!doctype html>/);
+    assert.match(html, /<svg[\s\S]*<\/svg>/);
+    assert.doesNotMatch(html, /\s(src|href)\s*=\s*["']?\s*(https?:)?\/\//i);
+    assert.doesNotMatch(html, /<link\b|<script\s+src/i);
+    assert.doesNotMatch(html, /<!DOCTYPE svg|<\?xml/);
+    for (const s of plan.services) assert.ok(html.includes(`id="service-${s.name}"`));
+    assert.ok(html.includes('class="sortable"') && html.includes("addEventListener('click'"));
+  });
+
+  test('escapes what comes from the analysed code', () => {
+    const facts = shopFacts();
+    facts.unresolvedRoutes[0].expression = '<img onerror=alert(1)>';
+    const html = renderHtml(planFromFacts(facts), '<svg></svg>');
+    assert.ok(!html.includes('<img onerror'));
+    assert.ok(html.includes(escapeHtml('<img onerror=alert(1)>')));
+  });
+
+  test('the Graphviz source holds every service and dependency', () => {
+    const dot = serviceGraphDot(plan);
+    for (const s of plan.services) assert.ok(dot.includes(`"${s.name}" [label=`));
+    assert.ok(dot.includes('"orders" -> "inventory"'));
+  });
+});
+
+describe('CLI summary', () => {
+  test('names services by wave, metrics, MoJoFM, shared tables and written files', () => {
+    const text = formatSummary(plan, ['out/plan.json'], 'ref.json');
+    assert.match(text, /^shop: 15 files, 11 routes, 7 tables → 4 services \+ shared kernel \(3 files\)/);
+    assert.match(text, /wave 1 {3}orders \(3 files, 3 routes\)/);
+    assert.match(text, /MoJoFM {3}100\.0 against ref\.json/);
+    assert.match(text, /shared {3}2 tables used by several services: books → catalog, stock → inventory/);
+    assert.match(text, /wrote {4}out\/plan\.json/);
+  });
+});
