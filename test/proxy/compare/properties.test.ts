@@ -60,6 +60,7 @@ function mutate(v: unknown, choices: number[]): unknown {
     return out;
   }
   if (typeof v === 'number' && c % 6 === 4) return v + 1;
+  if (typeof v === 'number' && c % 10 === 7) return v * 1.001;
   if (typeof v === 'string' && c % 9 === 5) return `${v}!`;
   return v;
 }
@@ -87,6 +88,7 @@ function matches(segs: Segment[], keys: PathKey[]): boolean {
 }
 
 function refEqual(a: unknown, b: unknown, rules: CompareRules, path: PathKey[] = []): boolean {
+  const tol = rules.tolerance ?? 0;
   const ign = (rules.ignore ?? []).map(parsePattern);
   const unord = (rules.unordered ?? []).map((u) => parsePattern(typeof u === 'string' ? u : u.path));
   const ignored = (p: PathKey[]) => ign.some((s) => matches(s, p));
@@ -112,6 +114,11 @@ function refEqual(a: unknown, b: unknown, rules: CompareRules, path: PathKey[] =
         return search(0);
       }
       if (x.length !== y.length) return false;
+      // ids that align elements (when the sides share any) are identities: compared exactly, never within a tolerance
+      const hasId = (arr: unknown[]) => arr.length > 0 && arr.every((e) => e !== null && typeof e === 'object' && ['string', 'number'].includes(typeof (e as { id?: unknown }).id));
+      const ids = (arr: unknown[]) => new Set(arr.map((e) => (e as { id: unknown }).id));
+      const shareId = () => [...ids(x)].some((id) => ids(y).has(id));
+      if (hasId(x) && hasId(y) && shareId() && x.some((el, i) => !ignored([...p, i]) && (el as { id: unknown }).id !== (y[i] as { id: unknown }).id)) return false;
       return x.every((el, i) => ignored([...p, i]) || rec(el, y[i], [...p, i]));
     }
     if (x && y && typeof x === 'object' && typeof y === 'object' && !Array.isArray(x) && !Array.isArray(y)) {
@@ -120,6 +127,7 @@ function refEqual(a: unknown, b: unknown, rules: CompareRules, path: PathKey[] =
       if (kx.length !== ky.length || !kx.every((k) => Object.hasOwn(y, k))) return false;
       return kx.every((k) => rec((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k], [...p, k]));
     }
+    if (typeof x === 'number' && typeof y === 'number') return Math.abs(x - y) <= tol * Math.max(Math.abs(x), Math.abs(y));
     return x === y;
   };
   return rec(a, b, path);
@@ -148,6 +156,17 @@ describe('diff properties', () => {
         assert.equal(diffValues(b, a, r).length === 0, ref, 'symmetric');
       }),
       { numRuns: RUNS * 2 },
+    );
+  });
+
+  test('with a tolerance (ordered arrays), diff(a, b) is empty iff equal under the reference', () => {
+    const tolRules = fc.record({ ignore: fc.subarray(['$..ts', '$.a', '$[*].x']), tolerance: fc.constantFrom(0, 0.002, 0.01) });
+    fc.assert(
+      fc.property(pairArb, tolRules, ([a, b], r) => {
+        assert.equal(diffValues(a, b, r).length === 0, refEqual(a, b, r));
+        assert.equal(equalValues(a, b, r), refEqual(a, b, r));
+      }),
+      { numRuns: RUNS },
     );
   });
 
