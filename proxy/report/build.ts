@@ -2,8 +2,9 @@
 // (the clock comes in through `now`), so every format is tested without a store or a server.
 import type { FieldRow, GroupRow, RouteRow, SampleRow } from '../store/types.ts';
 import { percentile } from '../store/histogram.ts';
-import type { LatencySummary, MismatchGroup, NoiseField, ReportData, ReportOptions, RouteReport, TeamReport } from './model.ts';
-import { indexFields, isRealGroup, judgeFields, matchingAfterNoise, percent, verdictFor } from './verdict.ts';
+import type { LatencySummary, NoiseField, ReportData, ReportOptions, RouteReport, TeamReport } from './model.ts';
+import { indexFields, judgeFields, matchingAfterNoise, percent, verdictFor } from './verdict.ts';
+import { mergeGroups } from './groups.ts';
 
 export interface ReportRows {
   routes: RouteRow[];
@@ -65,18 +66,7 @@ function routeReport(route: RouteRow, fields: FieldRow[], groups: GroupRow[], sa
   const errorTotal = route.errors.timeout + route.errors.refused + route.errors.reset + route.errors.error;
   const { verdict, reasons } = verdictFor({ compared: route.compared, matchRate, errors: errorTotal, minSamples: options.minSamples, readyAt: options.readyAt });
 
-  const mismatchGroups: MismatchGroup[] = groups
-    .map((g) => ({
-      fingerprint: g.fingerprint,
-      fields: g.fields.map((f) => index.get(`${f.path}\u0000${f.kind}`) ?? { ...f, raw: g.count, noise: 0, real: true }),
-      count: g.count,
-      share: route.compared > 0 ? g.count / route.compared : 0,
-      real: isRealGroup(g, index),
-      firstSeen: g.firstSeen,
-      lastSeen: g.lastSeen,
-      samples: (samples.get(sampleKey(route.routeId, g.fingerprint)) ?? []).slice(0, options.samplesPerGroup),
-    }))
-    .sort((a, b) => Number(b.real) - Number(a.real) || b.count - a.count || a.fingerprint.localeCompare(b.fingerprint));
+  const mismatchGroups = mergeGroups(groups, index, route.compared, (fp) => samples.get(sampleKey(route.routeId, fp)) ?? [], options.samplesPerGroup);
 
   const noise: NoiseField[] = fields
     .filter((f) => f.noise > 0)

@@ -29,7 +29,7 @@ function testcase(r: RouteReport): string {
     const groups = r.groups
       .filter((g) => g.real)
       .slice(0, 10)
-      .map((g) => `${g.count} × ${g.fields.map((f) => `${f.path} ${f.kind}`).join(', ')}`);
+      .map((g) => `${g.count} × ${g.fields.filter((f) => f.real).map((f) => `${f.path} ${f.kind}`).join(', ')}`);
     body.push(`      <failure type="NOT READY" message="${escapeXml(r.reasons.join('; '))}">${escapeXml([summary, ...groups].join('\n'))}</failure>`);
   } else if (r.verdict === 'NOT ENOUGH DATA') {
     body.push(`      <skipped message="${escapeXml(`NOT ENOUGH DATA: ${r.reasons.join('; ')}`)}"/>`);

@@ -37,8 +37,13 @@ export interface FieldSummary {
   real: boolean;
 }
 
+/** One problem: store groups with the same real fields, merged (they differ only in noise fields). */
 export interface MismatchGroup {
+  /** the largest store group's fingerprint (for /api/diffs) */
   fingerprint: string;
+  /** every store group merged here, largest first */
+  fingerprints: string[];
+  /** real fields first, then the noise fields seen alongside them */
   fields: FieldSummary[];
   count: number;
   /** count / compared, 0..1 */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type DiffStore } from '../../proxy/store.ts';
 import { buildReport, queryReport, renderHtml, renderJson, renderJunit, renderMarkdown, suggestRules, verdictFor, DEFAULT_REPORT_OPTIONS, type ReportData, type RouteReport } from '../../proxy/report/index.ts';
-import type { RouteRow } from '../../proxy/store.ts';
+import type { RouteRow, SampleRow } from '../../proxy/store.ts';
 import { seedStore, XSS } from './report-fixtures.ts';
 import { checkXml } from './xml-check.ts';
 
@@ -82,6 +82,32 @@ describe('verdicts', () => {
     assert.equal(r.matching, 960);
     assert.equal(r.matchRate, 96);
     assert.deepEqual(r.groups.map((g) => [g.fingerprint, g.real]), [['b', true], ['a', false]]);
+  });
+
+  test('store groups that differ only in noise fields are one problem in the report', () => {
+    const route: RouteRow = {
+      routeId: 'r', service: 's', mode: 'shadow', compared: 1000, matchedRaw: 0, noiseSampled: 100,
+      errors: { timeout: 0, refused: 0, reset: 0, error: 0 }, counters: { dropped: 0, skippedUnsafe: 0, fallbacks: 0 }, latency: { monolith: [], candidate: [] },
+    };
+    const f = (path: string) => ({ path, kind: 'changed' as const });
+    const fields = [
+      { routeId: 'r', ...f('$.servedAt'), raw: 990, noise: 99 },
+      { routeId: 'r', ...f('$.rating'), raw: 1000, noise: 0 },
+    ];
+    const groups = [
+      { routeId: 'r', fingerprint: 'with-ts', fields: [f('$.rating'), f('$.servedAt')], count: 990, sampleCount: 1 },
+      { routeId: 'r', fingerprint: 'without-ts', fields: [f('$.rating')], count: 10, sampleCount: 1 },
+    ];
+    const sample = (id: number) => ({ id, fingerprint: 'x' }) as unknown as SampleRow;
+    const samples = new Map([[`r\u0000with-ts`, [sample(1)]], [`r\u0000without-ts`, [sample(2)]]]);
+    const r = routeOf(buildReport({ routes: [route], fields, groups, samples }, DEFAULT_REPORT_OPTIONS, NOW), 'r');
+    assert.equal(r.groups.length, 1);
+    const [g] = r.groups;
+    assert.equal(g.count, 1000);
+    assert.equal(g.share, 1);
+    assert.deepEqual(g.fingerprints, ['with-ts', 'without-ts']);
+    assert.deepEqual(g.fields.map((x) => [x.path, x.real]), [['$.rating', true], ['$.servedAt', false]]);
+    assert.deepEqual(g.samples.map((x) => x.id), [1, 2]);
   });
 
   test('teams, then services, then routes, sorted; routes without an owner come last', () => {
