@@ -117,6 +117,11 @@ describe('diffResponses', () => {
     assert.deepEqual(diffResponses(res('same', t), res('same', t), {}), []);
   });
 
+  test('the same bytes read as another content type are still compared', () => {
+    const es = diffResponses(res('{"a":1}'), res('{"a":1}', { 'content-type': 'text/plain' }), {});
+    assert.deepEqual(es.map((e) => `${e.kind} ${e.path}`), ['header headers.content-type', 'type $']);
+  });
+
   test('oversized bodies compare hash and size only', () => {
     const big = (hash: string): CapturedResponse => ({ ...json({}), body: undefined, truncated: true, size: 9e6, hash });
     assert.deepEqual(diffResponses(big('h1'), big('h1'), {}), []);
