@@ -2,7 +2,7 @@
 // shared table, which calls become network calls, and the order of extraction (waves).
 import type { Facts } from './extract/types.ts';
 import type { Decomposition } from './decompose.ts';
-import { compare, routeOwnerFile, type FileGraph } from './graph.ts';
+import { argmax, compare, routeOwnerFile, routePrefix, type FileGraph } from './graph.ts';
 import { stronglyConnected, type MetricSet, type MoJoResult } from './metrics.ts';
 import { assignRouteIds } from './route-id.ts';
 import {
@@ -47,6 +47,20 @@ export function buildPlan(input: PlanInput): Plan {
       line: r.line,
       ...(r.handler.file && r.handler.name ? { handler: `${r.handler.file}#${r.handler.name}` } : {}),
     }));
+  // A route registered inline in shared-kernel code (app.ts answering GET /categories) goes to the service that
+  // serves the most routes under the same path prefix; with none, it stays on the monolith.
+  const prefixOwners = new Map<string, Map<string, number>>();
+  for (const r of routed) {
+    const prefix = routePrefix(r.path);
+    if (r.service === '' || prefix === undefined) continue;
+    const perService = prefixOwners.get(prefix) ?? new Map<string, number>();
+    perService.set(r.service, (perService.get(r.service) ?? 0) + 1);
+    prefixOwners.set(prefix, perService);
+  }
+  for (const r of routed) {
+    const prefix = routePrefix(r.path);
+    if (r.service === '' && prefix !== undefined && prefixOwners.has(prefix)) r.service = argmax(prefixOwners.get(prefix)!);
+  }
   const kernelRoutes = routed.filter((r) => r.service === '').map(({ service: _s, ...r }) => r);
   for (const r of kernelRoutes) {
     warnings.push({ kind: 'kernel-route', message: `${r.method} ${r.path} is served by shared-kernel code; it stays on the monolith`, file: r.file });
@@ -86,8 +100,8 @@ export function buildPlan(input: PlanInput): Plan {
         viaApi,
         reason:
           counts.writes > 0
-            ? `${top} writes it most (${counts.writes} write${counts.writes === 1 ? '' : 's'}); ${viaApi.join(', ')} should use ${top}'s API instead of the table`
-            : `nobody writes it; ${top} reads it most, ${viaApi.join(', ')} should read it through ${top}'s API`,
+            ? `${top} writes it most (${counts.writes} write${counts.writes === 1 ? '' : 's'}); ${viaApi.join(', ')} should use ${possessive(top)} API instead of the table`
+            : `nobody writes it; ${top} reads it most, ${viaApi.join(', ')} should read it through ${possessive(top)} API`,
       },
     });
   }
@@ -186,6 +200,8 @@ export function buildPlan(input: PlanInput): Plan {
   // The plan is a contract: never hand out one the schema would refuse.
   return planSchema.parse(plan);
 }
+
+const possessive = (name: string): string => (name.endsWith('s') ? `${name}'` : `${name}'s`);
 
 function roundScore(r: MoJoResult): MoJoResult {
   return { ...r, mojofm: Math.round(r.mojofm * 100) / 100 };

@@ -39,15 +39,16 @@ function integer(flag: string, min: number): (value: string) => number {
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 /** A one-line progress bar on stderr, only on a terminal (CI logs get no carriage-return noise). */
-function progressBar(): { update: (done: number, total: number) => void; end: () => void } | undefined {
+function progressBar(): { update: (done: number, total: number, phase?: string) => void; end: () => void } | undefined {
   if (process.stderr.isTTY !== true) return undefined;
   let shown = false;
   return {
-    update(done, total) {
+    update(done, total, phase) {
       shown = true;
       const width = 30;
       const filled = total > 0 ? Math.round((done / total) * width) : 0;
-      process.stderr.write(`\rreading files [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+      const label = phase === 'analyze' ? 'analysing files' : 'reading files  ';
+      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}   `);
     },
     end() {
       if (shown) process.stderr.write('\n');
