@@ -4,7 +4,10 @@ import assert from 'node:assert/strict';
 import { decompose, DEFAULT_DECOMPOSE } from '../../analyzer/decompose.ts';
 import { buildFileGraph } from '../../analyzer/graph.ts';
 import { planFromFacts } from '../../analyzer/pipeline.ts';
-import { parsePinFlags, resolvePins, globToRegExp } from '../../analyzer/pins.ts';
+import { parsePinFlags, readPinsFile, resolvePins, globToRegExp } from '../../analyzer/pins.ts';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { folderLabel } from '../../analyzer/naming.ts';
 import { UserError } from '../../common/user-error.ts';
 import { shopFacts, shopReference } from './shop-facts.ts';
@@ -117,6 +120,28 @@ describe('pins', () => {
     assert.deepEqual(parsePinFlags(['orders/**=billing']), [{ pattern: 'orders/**', service: 'billing' }]);
     assert.throws(() => parsePinFlags(['orders/**']), UserError);
     assert.throws(() => parsePinFlags(['x=Bad Name']), UserError);
+  });
+
+  test('strangler.pins.json: { glob: service }, optional when absent, refused when malformed', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pins-'));
+    try {
+      const file = join(dir, 'strangler.pins.json');
+      assert.deepEqual(readPinsFile(file, false), []);
+      assert.throws(() => readPinsFile(file, true), (e: unknown) => e instanceof UserError && e.message.includes(file));
+      writeFileSync(file, JSON.stringify({ 'payments/**': 'billing', 'orders/refunds.ts': 'billing' }));
+      assert.deepEqual(readPinsFile(file, false), [
+        { pattern: 'payments/**', service: 'billing' },
+        { pattern: 'orders/refunds.ts', service: 'billing' },
+      ]);
+      writeFileSync(file, JSON.stringify({ pins: { 'a/**': 'a' } }));
+      assert.deepEqual(readPinsFile(file, false), [{ pattern: 'a/**', service: 'a' }]);
+      writeFileSync(file, JSON.stringify({ 'a/**': 'Not A Name' }));
+      assert.throws(() => readPinsFile(file, false), UserError);
+      writeFileSync(file, '{ nope');
+      assert.throws(() => readPinsFile(file, false), /not valid JSON/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('globs: * stays in a segment, ** crosses them, a folder pins its content', () => {
