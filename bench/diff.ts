@@ -12,7 +12,10 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { create, type Delta } from 'jsondiffpatch';
 import microdiff from 'microdiff';
-import { compileRules, diffValues } from '../proxy/compare/index.ts';
+import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
+import { compileRules, diffResponses, diffValues } from '../proxy/compare/index.ts';
+import type { CapturedResponse } from '../proxy/types.ts';
 
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } } });
 const QUICK = flags.quick ?? false;
@@ -129,12 +132,23 @@ const SIZES = [4_000, 40_000, 400_000];
 const pairs = SIZES.map((s) => ({ size: s, ...makePair(s) }));
 const load1Start = loadavg()[0];
 
-interface Row { label: string; bytes: number; parseUs: number; ops: Record<string, number>; counts: Record<string, number>; expected: number }
+function captured(text: string, gzip: boolean): CapturedResponse {
+  const body = gzip ? gzipSync(text) : Buffer.from(text);
+  const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8' };
+  if (gzip) headers['content-encoding'] = 'gzip';
+  return { status: 200, headers, body, size: body.length, hash: createHash('sha256').update(body).digest('hex'), truncated: false, latencyMs: 1 };
+}
+
+interface Row { label: string; bytes: number; parseUs: number; e2eUs: number; e2eGzipUs: number; ops: Record<string, number>; counts: Record<string, number>; expected: number }
 const rows: Row[] = [];
 for (const p of pairs) {
   const ta = JSON.stringify(p.monolith);
   const tb = JSON.stringify(p.candidate);
   const parseOps = opsPerSec(() => JSON.parse(ta) && JSON.parse(tb), MS_PER_RUN);
+  // what the proxy's comparator pays per shadowed pair: decode + parse + diff under the route's rules
+  const [ra, rb, ga, gb] = [captured(ta, false), captured(tb, false), captured(ta, true), captured(tb, true)];
+  const e2eOps = opsPerSec(() => diffResponses(ra, rb, oursRules), MS_PER_RUN);
+  const e2eGzipOps = opsPerSec(() => diffResponses(ga, gb, oursRules), MS_PER_RUN);
   const samples: Record<string, number[]> = {};
   for (const c of CONTENDERS) opsPerSec(() => c.run(p.monolith, p.candidate), QUICK ? 50 : 300); // warm-up
   for (let round = 0; round < ROUNDS; round++) {
@@ -149,6 +163,8 @@ for (const p of pairs) {
     label: `${Math.round(ta.length / 1000)} KB (${p.monolith.items.length} books)`,
     bytes: ta.length,
     parseUs: 1e6 / parseOps,
+    e2eUs: 1e6 / e2eOps,
+    e2eGzipUs: 1e6 / e2eGzipOps,
     ops: {},
     counts: {},
     expected: p.expected,
@@ -193,6 +209,15 @@ const lines = [
       `| ${r.label} | ${fmt(r.parseUs)} | ${fmt(r.ops[O])} | ${fmt(r.ops[OR])} | ${fmt(r.ops[J])} | ${fmt(r.ops[M])} | ` +
       `${(r.ops[O] / r.ops[J]).toFixed(1)}× | ${(r.ops[O] / r.ops[M]).toFixed(2)}× |`,
   ),
+  '',
+  '## End to end: what one shadowed comparison costs the comparator',
+  '',
+  '`diffResponses` on captured responses (status, content-type, decode, JSON.parse of both sides, diff with',
+  '`ignore: [$.servedAt]`), microseconds per pair, single thread:',
+  '',
+  '| pair | identity (µs) | gzip (µs) | pairs/s per core (identity) |',
+  '|---|---:|---:|---:|',
+  ...rows.map((r) => `| ${r.label} | ${fmt(r.e2eUs)} | ${fmt(r.e2eGzipUs)} | ${fmt(1e6 / r.e2eUs)} |`),
   '',
   '## Differences reported (6 are real; 5 once `$.servedAt` is declared noise)',
   '',
