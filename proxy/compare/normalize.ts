@@ -32,6 +32,7 @@ function apply(c: CompiledRules, v: unknown, st: States, sr: StepResult): unknow
 /** A copy of a parsed JSON value with the rules' ignored paths removed (shares untouched subtrees). */
 export function applyRules(value: unknown, rules: CompareRules | CompiledRules = {}): unknown {
   const c = compileRules(rules);
+  if (c.ignoreBody) return IGNORED;
   return apply(c, value, c.rootStates, { ignored: false, unordered: undefined });
 }
 
@@ -57,6 +58,7 @@ export function normalizeResponse(res: CapturedResponse, rules: CompareRules | C
     if (v !== undefined) headers[h] = v;
   }
   const body = decodeBody(res);
+  if (c.ignoreBody) return { status: res.status, headers, body: { kind: 'text', value: IGNORED } };
   if (body.kind === 'json') body.value = applyRules(body.value, c);
   return { status: res.status, headers, body };
 }

@@ -18,6 +18,7 @@ function digestOf(res: CapturedResponse, body: NormalizedBody): { hash: string; 
 }
 
 export function diffBodies(m: CapturedResponse, c: CapturedResponse, rules: CompiledRules): DiffEntry[] {
+  if (rules.ignoreBody) return [];
   // Same bytes read the same way: nothing to parse (the common case when a service matches).
   if (
     m.hash !== '' &&

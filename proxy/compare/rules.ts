@@ -24,6 +24,8 @@ export interface CompiledRules {
   readonly rootStates: States;
   /** unordered rule on the root itself ("$"): '' for multiset, a field name when keyed, undefined otherwise */
   readonly rootUnordered: string | undefined;
+  /** ignore "$": the body is not compared at all, only status and headers */
+  readonly ignoreBody: boolean;
   readonly tolerance: number;
   /** lower-cased names of the headers compared */
   readonly headers: readonly string[];
@@ -41,10 +43,11 @@ const cache = new WeakMap<CompareRules, CompiledRules>();
 function compileNow(rules: CompareRules): CompiledRules {
   const patterns: Pattern[] = [];
   let rootUnordered: string | undefined;
+  let ignoreBody = false;
   for (const p of rules.ignore ?? []) {
     const segs = parsePattern(p);
-    if (segs.length === 0) throw new UserError(`compare rule ignore "${p}" would ignore the whole body; remove it or name a field`);
-    patterns.push({ segs, ignore: true, key: '' });
+    if (segs.length === 0) ignoreBody = true;
+    else patterns.push({ segs, ignore: true, key: '' });
   }
   for (const u of rules.unordered ?? []) {
     const path = typeof u === 'string' ? u : u.path;
@@ -70,6 +73,7 @@ function compileNow(rules: CompareRules): CompiledRules {
     patterns,
     rootStates: patterns.map((_, i) => i * 256),
     rootUnordered,
+    ignoreBody,
     tolerance,
     headers,
   });

@@ -122,6 +122,14 @@ describe('diffResponses', () => {
     assert.deepEqual(es.map((e) => `${e.kind} ${e.path}`), ['header headers.content-type', 'type $']);
   });
 
+  test('ignore "$" compares status and headers only', () => {
+    const rules = { ignore: ['$'] };
+    const t = { 'content-type': 'text/html' };
+    assert.deepEqual(diffResponses(res('<p>10:00</p>', t), res('<p>10:01</p>', t), rules), []);
+    assert.deepEqual(diffResponses(res('a', t), res('a', t, 500), rules).map((e) => e.kind), ['status']);
+    assert.deepEqual(normalizeResponse(res('{"a":1}'), rules).body, { kind: 'text', value: IGNORED });
+  });
+
   test('oversized bodies compare hash and size only', () => {
     const big = (hash: string): CapturedResponse => ({ ...json({}), body: undefined, truncated: true, size: 9e6, hash });
     assert.deepEqual(diffResponses(big('h1'), big('h1'), {}), []);
