@@ -84,8 +84,21 @@ export const TARGETS: TargetSpec[] = [
   },
 ];
 
+const ladderSteps = ['', 'timeout', 'timeout,proxyres', 'timeout,proxyres,reqid', 'timeout,proxyres,reqid,close', 'timeout,proxyres,reqid,close,log'];
+
 /** Diagnostic targets, run only when named with --only (not part of the results table by default). */
 export const EXTRA_TARGETS: TargetSpec[] = [
+  ...ladderSteps.map((features, i) => ({
+    name: `ladder-${i}`,
+    what: `http-proxy-3 + ${features || 'nothing'} (diagnostic: prices each step of the legacy hot path)`,
+    start: (ctx: TargetContext) =>
+      startNodeTarget(`ladder-${i}`, 'peers/ladder.ts', {
+        args: ['--upstream', ctx.origins.urls.origin, '--features', features || ','],
+        cpus: ctx.cpus,
+        env: { LOG_LEVEL: ctx.logLevel },
+        execArgv: ctx.execArgv?.(`ladder-${i}`),
+      }),
+  })),
   {
     name: 'strangler-shadow-nocompare',
     what: 'strangler, shadow mode with capture but no comparison (diagnostic)',
