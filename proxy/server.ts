@@ -132,8 +132,12 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     );
   }
 
+  // upgraded connections leave the http server's bookkeeping; tracked here so close() can end them
+  const upgraded = new Set<Duplex>();
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const route = table.router.match(req.method ?? 'GET', requestPath(req.url ?? '/')) ?? table.defaultRoute;
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
     socket.on('error', () => socket.destroy());
     const candidate = route.mode === 'migrated' || (route.mode === 'canary' && inCanary(route.sticky(req), route.canaryPercent));
     forwarder.ws(req, socket, head, candidate ? route.candidate! : route.legacy);
@@ -208,6 +212,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     snapshot: () => [...table.routes.map((r) => r.counters), table.defaultRoute.counters].map((c) => c.snapshot()),
     async close() {
       watcher?.close();
+      for (const s of upgraded) s.destroy();
       await Promise.all([closeServer(server), adminServer && closeServer(adminServer)]);
       forwarder.close();
       await shadower.close();

@@ -1,0 +1,243 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { connections, json, request, startTestProxy, startUpstream, testConfig, until, type Harness, type Upstream } from './helpers.ts';
+
+async function closedPortUrl(): Promise<string> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return `http://127.0.0.1:${port}`;
+}
+
+describe('forwarding failures', () => {
+  test('monolith down: 502 JSON carrying the request id', async () => {
+    const candidate = await startUpstream('candidate');
+    const h = await startTestProxy(testConfig(await closedPortUrl(), candidate.url));
+    try {
+      const r = await request(h.proxy.url, { path: '/anything', headers: { 'x-request-id': 'rid-1' } });
+      assert.equal(r.status, 502);
+      assert.equal(r.headers['content-type'], 'application/json');
+      const body = json(r.body);
+      assert.equal(body.requestId, 'rid-1');
+      assert.equal(body.upstream, 'legacy');
+      assert.equal(body.reason, 'refused');
+    } finally {
+      await h.proxy.close();
+      await candidate.close();
+    }
+  });
+
+  test('upstream slower than the route timeout: 504', async () => {
+    const monolith = await startUpstream('monolith');
+    monolith.handler = (_req, res) => void setTimeout(() => res.end('late'), 3000).unref();
+    const h = await startTestProxy(
+      testConfig(monolith.url, monolith.url, { routes: [{ id: 'slow', method: 'GET', path: '/slow', service: 'catalog', timeoutMs: 100 }] }),
+    );
+    try {
+      const r = await request(h.proxy.url, { path: '/slow' });
+      assert.equal(r.status, 504);
+      assert.equal(json(r.body).reason, 'timeout');
+    } finally {
+      await h.proxy.close();
+      await monolith.close();
+    }
+  });
+});
+
+describe('client disconnects', () => {
+  test('a client that goes away aborts the upstream request (no leaked sockets)', async () => {
+    const monolith = await startUpstream('monolith');
+    const upstreamClosed: Promise<unknown>[] = [];
+    let arrived!: () => void;
+    const arrival = new Promise<void>((r) => (arrived = r));
+    monolith.handler = (req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('first part;'); // then hold the rest forever
+      upstreamClosed.push(once(res, 'close'));
+      arrived();
+    };
+    const h = await startTestProxy(testConfig(monolith.url, monolith.url));
+    try {
+      const client = http.get(`${h.proxy.url}/stream`);
+      const [res] = (await once(client, 'response')) as [http.IncomingMessage];
+      await once(res, 'data');
+      await arrival;
+      client.destroy();
+      await upstreamClosed[0]; // the monolith saw its response connection close
+      await until(async () => (await connections(monolith.server)) === 0, 'monolith connections back to zero');
+    } finally {
+      await h.proxy.close();
+      await monolith.close();
+    }
+  });
+});
+
+describe('headers and streaming', () => {
+  let monolith: Upstream;
+  let candidate: Upstream;
+  let h: Harness;
+  before(async () => {
+    monolith = await startUpstream('monolith');
+    candidate = await startUpstream('candidate');
+    h = await startTestProxy(
+      testConfig(monolith.url, candidate.url, { routes: [{ id: 'stream', method: 'GET', path: '/stream', service: 'catalog', mode: 'shadow' }] }),
+    );
+  });
+  after(async () => {
+    await h.proxy.close();
+    await monolith.close();
+    await candidate.close();
+  });
+
+  test('hop-by-hop request headers are not passed on; end-to-end ones are', async () => {
+    await request(h.proxy.url, {
+      path: '/h',
+      headers: { 'keep-alive': 'timeout=5', te: 'trailers', 'x-drop-me': '1', connection: 'x-drop-me', 'x-keep': 'yes', 'proxy-connection': 'keep-alive' },
+    });
+    const seen = monolith.seen.at(-1)!.headers;
+    assert.equal(seen['x-keep'], 'yes');
+    assert.equal(seen['keep-alive'], undefined);
+    assert.equal(seen.te, undefined);
+    assert.equal(seen['x-drop-me'], undefined);
+    assert.equal(seen['proxy-connection'], undefined);
+    assert.equal(seen['x-forwarded-proto'], 'http');
+    assert.ok(seen['x-forwarded-host']);
+  });
+
+  test('in shadow mode the monolith response is streamed to the client as it arrives', async () => {
+    let finish!: () => void;
+    monolith.handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('chunk-1;');
+      finish = () => res.end('chunk-2');
+    };
+    const client = http.get(`${h.proxy.url}/stream`);
+    const [res] = (await once(client, 'response')) as [http.IncomingMessage];
+    let text = '';
+    res.on('data', (c: Buffer) => (text += c.toString()));
+    // the client holds the first chunk while the monolith has not finished its response
+    await until(() => text === 'chunk-1;', 'first chunk at the client');
+    finish();
+    await once(res, 'end');
+    assert.equal(text, 'chunk-1;chunk-2');
+    const [pair] = await h.waitPairs(1);
+    assert.equal(pair.monolith.body?.toString(), 'chunk-1;chunk-2');
+  });
+});
+
+describe('migrated mode fallback', () => {
+  let monolith: Upstream;
+  let candidate: Upstream;
+  let h: Harness;
+  before(async () => {
+    monolith = await startUpstream('monolith');
+    candidate = await startUpstream('candidate');
+    const down = await closedPortUrl();
+    h = await startTestProxy(
+      testConfig(monolith.url, candidate.url, {
+        services: { catalog: { url: candidate.url }, gone: { url: down } },
+        routes: [
+          { id: 'fb', method: '*', path: '/fb/*', service: 'catalog', mode: 'migrated', fallback: true },
+          { id: 'fbDown', method: '*', path: '/down/*', service: 'gone', mode: 'migrated', fallback: true },
+          { id: 'noFb', method: 'GET', path: '/nofb/*', service: 'gone', mode: 'migrated' },
+          { id: 'fbSlow', method: 'GET', path: '/slow', service: 'catalog', mode: 'migrated', fallback: true, timeoutMs: 100 },
+        ],
+      }),
+    );
+  });
+  after(async () => {
+    await h.proxy.close();
+    await monolith.close();
+    await candidate.close();
+  });
+  const stat = (id: string) => h.proxy.stats().find((s) => s.routeId === id)!;
+
+  test('candidate refused: a safe request is served by the monolith and counted as a fallback', async () => {
+    const r = await request(h.proxy.url, { path: '/down/1' });
+    assert.equal(r.status, 200);
+    assert.equal(json(r.body).from, 'monolith');
+    assert.equal(stat('fbDown').fallbacks, 1);
+    assert.equal(monolith.seen.at(-1)!.headers['x-forwarded-for'], '127.0.0.1', 'x-forwarded-for not doubled on the retry');
+  });
+
+  test('candidate 5xx: retried on the monolith; candidate 4xx: passed through', async () => {
+    candidate.handler = (req, res) => {
+      res.statusCode = req.url === '/fb/500' ? 503 : 404;
+      res.end(`{"from":"candidate"}`);
+    };
+    const r5 = await request(h.proxy.url, { path: '/fb/500' });
+    assert.equal(json(r5.body).from, 'monolith');
+    const r4 = await request(h.proxy.url, { path: '/fb/404' });
+    assert.equal(r4.status, 404);
+    assert.equal(json(r4.body).from, 'candidate');
+    assert.equal(stat('fb').fallbacks, 1);
+  });
+
+  test('candidate timeout: retried on the monolith', async () => {
+    candidate.handler = (_req, res) => void setTimeout(() => res.end('late'), 3000).unref();
+    const r = await request(h.proxy.url, { path: '/slow' });
+    assert.equal(json(r.body).from, 'monolith');
+    assert.equal(stat('fbSlow').fallbacks, 1);
+  });
+
+  test('unsafe methods are never retried: the client gets the 502', async () => {
+    const before = monolith.seen.length;
+    const r = await request(h.proxy.url, { method: 'POST', path: '/down/1', body: '{}' });
+    assert.equal(r.status, 502);
+    assert.equal(monolith.seen.length, before);
+  });
+
+  test('without fallback a failing candidate is a 502', async () => {
+    const r = await request(h.proxy.url, { path: '/nofb/1' });
+    assert.equal(r.status, 502);
+    assert.equal(json(r.body).upstream, 'gone');
+    assert.equal(stat('noFb').candidateErrors, 1);
+  });
+});
+
+describe('websocket upgrades', () => {
+  test('passed through untouched to whichever side serves the route', async () => {
+    const echo = async (name: string) => {
+      const up = await startUpstream(name);
+      up.server.on('upgrade', (req, socket: net.Socket) => {
+        socket.write(`HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\nx-side: ${name}\r\n\r\n`);
+        socket.on('data', (d) => socket.write(`${name}:${d.toString()}`));
+        socket.on('end', () => socket.end()); // like a real websocket server: the peer left, so do we
+      });
+      return up;
+    };
+    const monolith = await echo('monolith');
+    const candidate = await echo('candidate');
+    const h = await startTestProxy(
+      testConfig(monolith.url, candidate.url, { routes: [{ id: 'live', method: 'GET', path: '/live', service: 'catalog', mode: 'migrated' }] }),
+    );
+    const talk = async (path: string) => {
+      const port = Number(new URL(h.proxy.url).port);
+      const socket = net.connect(port, '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write(`GET ${path} HTTP/1.1\r\nhost: x\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\r\n`);
+      let text = '';
+      socket.on('data', (d) => (text += d.toString()));
+      await until(() => text.includes('\r\n\r\n'), 'upgrade response');
+      socket.write('ping');
+      await until(() => text.endsWith('ping'), 'echo');
+      socket.destroy();
+      return text;
+    };
+    try {
+      const viaMonolith = await talk('/other');
+      assert.match(viaMonolith, /^HTTP\/1\.1 101/);
+      assert.ok(viaMonolith.endsWith('monolith:ping'));
+      assert.ok((await talk('/live')).endsWith('candidate:ping'));
+    } finally {
+      await h.proxy.close();
+      await monolith.close();
+      await candidate.close();
+    }
+  });
+});
