@@ -4,6 +4,7 @@ import { register as registerReplay } from './replay.ts';
 import { register as registerReport } from './report.ts';
 import { register as registerAnalyze } from './analyze.ts';
 import { register as registerProxy } from './proxy.ts';
+import { register as registerDemo } from './demo.ts';
 
 export function registerCommands(program: Command): void {
   void program;
@@ -11,4 +12,5 @@ export function registerCommands(program: Command): void {
   registerProxy(program);
   registerReplay(program);
   registerReport(program);
+  registerDemo(program);
 }

@@ -1,0 +1,109 @@
+// `strangler demo`: the whole journey on the sample bookshop (analyze → monolith, services and proxy →
+// shadow, then canary and migrated → report). With --serve it stays up until Ctrl-C. All the work is in demo/.
+import { InvalidArgumentError, type Command } from 'commander';
+import type { TrafficProgress } from '../../demo/shoppers.ts';
+
+interface DemoFlags {
+  serve?: boolean;
+  out: string;
+  randomPorts?: boolean;
+  requests: number;
+  shoppers: number;
+  seed: number;
+  canary: number;
+  minSamples: number;
+}
+
+function integer(flag: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${flag} expects an integer ${min}..${max}, got "${value}"`);
+    return n;
+  };
+}
+
+/** One progress line per phase on a TTY (redrawn in place); nothing in CI logs. */
+function progressLine(): { phase(label: string): void; update(p: TrafficProgress): void; end(): void } {
+  const tty = process.stderr.isTTY === true;
+  let label = '';
+  let open = false;
+  return {
+    phase(text) {
+      if (open) process.stderr.write('\n');
+      open = false;
+      label = text;
+    },
+    update(p) {
+      if (!tty) return;
+      const width = 30;
+      const filled = p.total > 0 ? Math.round((p.done / p.total) * width) : 0;
+      const rate = p.elapsedMs > 0 ? Math.round((p.done / p.elapsedMs) * 1000) : 0;
+      process.stderr.write(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total} requests, ${rate}/s${p.errors ? `, ${p.errors} failed` : ''}\x1b[K`);
+      open = true;
+    },
+    end() {
+      if (open) process.stderr.write('\n');
+      open = false;
+    },
+  };
+}
+
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .description('Run the whole journey on the sample bookshop: analyze, start monolith + services + proxy, shadow → canary → migrated, report.')
+    .option('--serve', 'keep everything running after the summary, until Ctrl-C')
+    .option('--out <dir>', 'where the plan, reports, config, diff store and databases go', 'out')
+    .option('--random-ports', 'let the OS pick every port (default 3000, 4001-4003, proxy 8080, admin 9090)')
+    .option('--requests <n>', 'requests driven through the proxy, over both phases', integer('--requests', 10, 10_000_000), 3000)
+    .option('--shoppers <n>', 'concurrent shoppers', integer('--shoppers', 1, 1000), 16)
+    .option('--seed <n>', 'seed of the generated traffic', integer('--seed', 0, 2 ** 31), 1)
+    .option('--canary <pct>', 'reviews canary percent in the rollout phase', integer('--canary', 0, 100), 20)
+    .option('--min-samples <n>', 'compared requests a route needs before the report calls it READY', integer('--min-samples', 1, 10_000_000), 100)
+    .action(async (flags: DemoFlags) => {
+      // the sample apps log every request at info; the demo's own output is the summary
+      process.env.LOG_LEVEL ??= 'warn';
+      const { runDemo } = await import('../../demo/run.ts');
+      const { DEFAULT_PORTS, RANDOM_PORTS } = await import('../../demo/stack.ts');
+      const progress = progressLine();
+      const demo = await runDemo({
+        out: flags.out,
+        ports: flags.randomPorts ? RANDOM_PORTS : DEFAULT_PORTS,
+        requests: flags.requests,
+        shoppers: flags.shoppers,
+        seed: flags.seed,
+        canaryPercent: flags.canary,
+        minSamples: flags.minSamples,
+        serve: flags.serve,
+        say: (line) => process.stderr.write(`${line}\n`),
+        onPhase: (p) => {
+          progress.phase(`phase ${p.index + 1}/${p.count} ${p.name}`);
+          process.stderr.write(`phase ${p.index + 1}/${p.count} ${p.name}: ${p.description}\n`);
+        },
+        onProgress: (p) => progress.update(p),
+      }).finally(() => progress.end());
+      process.stdout.write(`\n${demo.summary}`);
+      if (!flags.serve) {
+        await demo.close();
+        return;
+      }
+      process.stdout.write('serving until Ctrl-C\n');
+      await untilSignal();
+      process.stderr.write('stopping: proxy, services, monolith\n');
+      await demo.close();
+      process.stderr.write('stopped; databases closed\n');
+    });
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      // a second Ctrl-C while closing: the default handler ends the process at once
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
