@@ -82,7 +82,7 @@ export function renderHtml(plan: Plan, svg: string): string {
   const s = plan.summary;
   const body = [
     `<h1>Strangler analysis of ${code(plan.root)}</h1>`,
-    `<p>${s.files} files (${s.loc} lines), ${s.routes} routes, ${s.tables} tables → <b>${s.services} candidate services</b> and a shared kernel of ${s.kernelFiles} files.</p>`,
+    `<p>${s.files} files (${s.loc} lines), ${s.routes} routes, ${s.tables} tables → <b>${s.services} candidate service${s.services === 1 ? '' : 's'}</b> and a shared kernel of ${s.kernelFiles} files.</p>`,
     '<h2>Summary</h2>',
     table(
       ['Service', 'Wave', 'Files', 'Lines', 'Routes', 'Tables owned', 'Depends on', 'Used by'],

@@ -78,7 +78,7 @@ export function renderMarkdown(plan: Plan): string {
   const out: string[] = [
     `# Strangler analysis of \`${plan.root}\``,
     '',
-    `${s.files} files (${s.loc} lines), ${s.routes} routes, ${s.tables} tables → **${s.services} candidate services** and a shared kernel of ${s.kernelFiles} files.`,
+    `${s.files} files (${s.loc} lines), ${s.routes} routes, ${s.tables} tables → **${s.services} candidate service${s.services === 1 ? '' : 's'}** and a shared kernel of ${s.kernelFiles} files.`,
     '',
     '## Summary',
     '',

@@ -5,7 +5,7 @@ export function formatSummary(plan: Plan, written: readonly string[], referenceL
   const s = plan.summary;
   const m = plan.metrics.proposed;
   const lines = [
-    `${plan.root}: ${s.files} files, ${s.routes} routes, ${s.tables} tables → ${s.services} services + shared kernel (${s.kernelFiles} files)`,
+    `${plan.root}: ${s.files} files, ${s.routes} routes, ${s.tables} tables → ${s.services} service${s.services === 1 ? '' : 's'} + shared kernel (${s.kernelFiles} files)`,
   ];
   for (const w of plan.waves) {
     const names = w.services.map((name) => {
