@@ -1,0 +1,124 @@
+import { test, describe, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { EventEmitter } from 'node:events';
+import { configErrors, loadConfig, parseConfig, watchConfig, type ProxyConfig } from '../../proxy/config.ts';
+import { UserError } from '../../common/user-error.ts';
+
+const minimal = {
+  version: 1,
+  legacy: { url: 'http://127.0.0.1:3000' },
+  services: { catalog: { url: 'http://127.0.0.1:4001', owner: 'team-catalog' } },
+  routes: [{ id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog' }],
+};
+
+describe('config schema', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'strangler-config-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('defaults are filled in', () => {
+    const c = parseConfig(minimal);
+    assert.deepEqual(c.listen, { host: '0.0.0.0', port: 8080 });
+    assert.deepEqual(c.defaults.shadow, { sample: 1, concurrency: 64, timeoutMs: 2000, maxBodyBytes: 1048576, writes: false });
+    assert.deepEqual(c.defaults.noise, { learn: true, sample: 0.1, relative: 20, absolute: 0.03 });
+    assert.equal(c.defaults.mode, 'legacy');
+    assert.deepEqual(c.store, { path: 'data/diffs.sqlite', samplesPerFingerprint: 20 });
+    assert.deepEqual(c.redact.headers, ['authorization', 'cookie', 'set-cookie']);
+    assert.deepEqual(c.admin, { host: '127.0.0.1', port: 9090, token: 'env:STRANGLER_ADMIN_TOKEN' });
+  });
+
+  test('the full DESIGN.md example parses, compare rules included', () => {
+    const c = parseConfig({
+      ...minimal,
+      routes: [
+        {
+          id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog', mode: 'shadow',
+          canary: { percent: 10, stickyBy: 'header:x-customer-id' }, fallback: true,
+          compare: { ignore: ['$.servedAt'], unordered: ['$.items', { path: '$.tags', key: 'id' }], tolerance: 0.005, headers: ['content-type'] },
+          shadow: { timeoutMs: 500 },
+        },
+      ],
+    });
+    assert.equal(c.routes[0].canary?.stickyBy, 'header:x-customer-id');
+    assert.equal(c.routes[0].shadow?.timeoutMs, 500);
+  });
+
+  test('every error is listed, with its path', () => {
+    const errors = configErrors({
+      ...minimal,
+      legacy: { url: 'not a url' },
+      routes: [
+        minimal.routes[0],
+        { id: 'a', method: 'GET', path: '/a', service: 'catalog' },
+        { id: 'b', method: 'FETCH', path: 'no-slash', service: 'billing' },
+        { id: 'c', method: 'GET', path: '/c', service: 'catalog', mode: 'dark-launch' },
+        { id: 'a', method: 'GET', path: '/d', service: 'catalog', mode: 'canary' },
+        { id: 'e', method: 'GET', path: '/e', service: 'catalog', canary: { percent: 150, stickyBy: 'session' } },
+      ],
+    });
+    for (const expected of [
+      'legacy.url: expected an http:// or https:// URL like http://127.0.0.1:3000',
+      'routes[2].method: expected one of GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|*',
+      'routes[3].mode: expected one of legacy|shadow|canary|migrated',
+      'routes[2].service: unknown service "billing"; expected one of catalog',
+      'routes[4].id: duplicate route id "a" (first used by routes[1])',
+      'routes[4].canary: mode canary needs canary: { percent }',
+      'routes[5].canary.stickyBy: expected ip, header:<name> or cookie:<name>',
+    ]) {
+      assert.ok(errors.includes(expected), `missing "${expected}" in:\n${errors.join('\n')}`);
+    }
+    assert.ok(errors.some((e) => e.startsWith('routes[2].path:')));
+    assert.ok(errors.some((e) => e.startsWith('routes[5].canary.percent:')));
+  });
+
+  test('parseConfig throws one UserError (exit code 2) carrying every error', () => {
+    assert.throws(
+      () => parseConfig({ ...minimal, routes: [{ ...minimal.routes[0], mode: 'x' }] }, 'my.json'),
+      (err: unknown) => err instanceof UserError && err.exitCode === 2 && err.message.includes('my.json') && err.message.includes('routes[0].mode: expected one of legacy|shadow|canary|migrated'),
+    );
+  });
+
+  test('unknown keys are refused (typos do not silently do nothing)', () => {
+    assert.ok(configErrors({ ...minimal, routes: [{ ...minimal.routes[0], fallbak: true }] }).some((e) => e.startsWith('routes[0]')));
+  });
+
+  test('loadConfig: a missing file and bad JSON are user errors naming the file', () => {
+    assert.throws(() => loadConfig(join(dir, 'nope.json')), (e: unknown) => e instanceof UserError && e.message.includes('nope.json'));
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{ "version": 1, ');
+    assert.throws(() => loadConfig(bad), (e: unknown) => e instanceof UserError && e.message.includes('not valid JSON'));
+  });
+
+  test('`strangler proxy` with an invalid config exits 2 and lists the errors', () => {
+    const file = join(dir, 'invalid.json');
+    writeFileSync(file, JSON.stringify({ ...minimal, routes: [minimal.routes[0], minimal.routes[0], minimal.routes[0], { ...minimal.routes[0], id: 'x', mode: 'nope' }] }));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'bin/strangler.ts', 'proxy', '--config', file], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /routes\[3\]\.mode: expected one of legacy\|shadow\|canary\|migrated/);
+    assert.match(r.stderr, /routes\[1\]\.id: duplicate route id/);
+    assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/, 'no stack trace');
+  });
+
+  test('watchConfig reports each valid and invalid version of the file', async () => {
+    const file = join(dir, 'watched.json');
+    writeFileSync(file, JSON.stringify(minimal));
+    const events = new EventEmitter();
+    const w = watchConfig(file, (c) => events.emit('valid', c), (e) => events.emit('invalid', e), 10);
+    try {
+      const valid = once(events, 'valid');
+      writeFileSync(file, JSON.stringify({ ...minimal, routes: [] }));
+      const [c] = (await valid) as [ProxyConfig];
+      assert.equal(c.routes.length, 0);
+      const invalid = once(events, 'invalid');
+      writeFileSync(file, JSON.stringify({ ...minimal, version: 2 }));
+      const [err] = (await invalid) as [Error];
+      assert.match(err.message, /version: expected 1/);
+    } finally {
+      w.close();
+    }
+  });
+});
