@@ -8,6 +8,7 @@ import type { Logger } from '../common/log.ts';
 import type { ProxyConfig } from './config.ts';
 import type { AuditEntry } from './state.ts';
 import type { RouteStats } from './stats.ts';
+import { mountDashboard } from './dashboard.ts';
 
 export interface RouteView {
   id: string;
@@ -96,6 +97,7 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   app.get('/healthz', (_req, res) => {
     res.json({ ok: true });
   });
+  mountDashboard(app); // the page holds no data: its API calls carry the token, so it is served before auth
   if (deps.tokens) app.use(authenticate(deps.tokens));
   else app.use((_req, res, next) => ((res.locals.who = 'insecure-local'), next()));
 
