@@ -4,6 +4,7 @@ import { UndirectedGraph } from 'graphology';
 import louvainModule from 'graphology-communities-louvain';
 import type { Facts } from './extract/types.ts';
 import { compare, routeOwnerFile, type FileGraph } from './graph.ts';
+import { detectKernel, type KernelFile } from './kernel.ts';
 import { nameGroups } from './naming.ts';
 
 export interface DecomposeOptions {
@@ -35,11 +36,6 @@ export const DEFAULT_DECOMPOSE: Readonly<DecomposeDefaults> = Object.freeze({ se
 
 export const KERNEL = 'shared-kernel';
 
-export interface KernelFile {
-  file: string;
-  reason: string;
-}
-
 export interface Decomposition {
   /** file → service name for every file outside the shared kernel, in file order */
   assignment: Map<string, string>;
@@ -62,6 +58,8 @@ export function seededRandom(seed: number): () => number {
 }
 
 type Clusters = Map<string, string>; // file → cluster key
+
+export type { KernelFile } from './kernel.ts';
 
 export function decompose(facts: Facts, fileGraph: FileGraph, options: DecomposeOptions = {}): Decomposition {
   const o = { ...DEFAULT_DECOMPOSE, ...options };
@@ -258,86 +256,4 @@ function searchResolution(
     else hi = mid;
   }
   return best;
-}
-
-/**
- * Shared-kernel files: not pinned, and either
- *  - a composition root: only entry scripts depend on it, it wires at least `min` other clusters and owns no
- *    table — it may register a few routes of its own, or
- *  - a schema/seed file serving no routes: it writes at least half of all tables, belonging to at least `min`
- *    different clusters, or
- *  - a shared library serving no routes: used by files of at least `min` other clusters, owning no table.
- * A table belongs to the cluster whose other files touch it most (writes count double).
- */
-function detectKernel(
-  facts: Facts,
-  fg: FileGraph,
-  clusters: Clusters,
-  pins: ReadonlyMap<string, string>,
-  serving: Set<string>,
-  min: number,
-): KernelFile[] {
-  const accessByFile = new Map<string, Map<string, 'read' | 'write'>>();
-  for (const a of facts.tables) {
-    if (!clusters.has(a.file)) continue;
-    const m = accessByFile.get(a.file) ?? new Map<string, 'read' | 'write'>();
-    if (m.get(a.table) !== 'write') m.set(a.table, a.access);
-    accessByFile.set(a.file, m);
-  }
-  const allTables = new Set(facts.tables.map((a) => a.table)).size;
-  const homeOf = (table: string, except: string): string | undefined => {
-    const score = new Map<string, number>();
-    for (const [file, m] of accessByFile) {
-      const access = m.get(table);
-      if (file === except || access === undefined) continue;
-      const c = clusters.get(file)!;
-      score.set(c, (score.get(c) ?? 0) + (access === 'write' ? 2 : 1));
-    }
-    let best: string | undefined;
-    for (const [c, s] of [...score].sort((a, b) => compare(a[0], b[0]))) if (best === undefined || s > score.get(best)!) best = c;
-    return best;
-  };
-  const dependents = new Map<string, Set<string>>();
-  const dependencies = new Map<string, Set<string>>();
-  // over every file, kernel included: a router imported by app.ts is not an entry script because app.ts left
-  const anyDependents = new Map<string, number>();
-  for (const e of fg.dependencies.edges) {
-    anyDependents.set(e.to, (anyDependents.get(e.to) ?? 0) + 1);
-    if (!clusters.has(e.from) || !clusters.has(e.to)) continue;
-    dependents.set(e.to, (dependents.get(e.to) ?? new Set()).add(e.from));
-    dependencies.set(e.from, (dependencies.get(e.from) ?? new Set()).add(e.to));
-  }
-  const out: KernelFile[] = [];
-  for (const file of [...clusters.keys()].sort()) {
-    if (pins.has(file)) continue;
-    const own = clusters.get(file)!;
-    const tables = accessByFile.get(file) ?? new Map<string, 'read' | 'write'>();
-    const homes = new Set<string>();
-    let ownsTable = false;
-    const writtenHomes = new Set<string>();
-    const written = [...tables.values()].filter((a) => a === 'write').length;
-    for (const [table, access] of tables) {
-      const home = homeOf(table, file);
-      if (home === undefined) ownsTable = true;
-      else {
-        homes.add(home);
-        if (access === 'write') writtenHomes.add(home);
-      }
-    }
-    const noOwnTables = !ownsTable && (homes.size === 0 || homes.size >= min);
-    const users = new Set([...(dependents.get(file) ?? [])].map((f) => clusters.get(f)!).filter((c) => c !== own));
-    const wired = new Set([...(dependencies.get(file) ?? [])].map((f) => clusters.get(f)!).filter((c) => c !== own));
-    // only entry scripts (files nothing depends on) may depend on a composition root
-    const onlyEntryScripts = [...(dependents.get(file) ?? [])].every((d) => (anyDependents.get(d) ?? 0) === 0);
-    // a composition root may serve a few routes itself (health, version); an entry script may import it
-    if (noOwnTables && written === 0 && onlyEntryScripts && wired.size >= min) {
-      out.push({ file, reason: `composition root: wires ${wired.size} services` });
-    } else if (serving.has(file)) continue;
-    // a seed or migration writes most of the schema; a module that also cleans up a few foreign rows does not
-    else if (writtenHomes.size >= min && written * 2 >= allTables) {
-      out.push({ file, reason: `writes ${written} of ${allTables} tables, across ${writtenHomes.size} services (schema or seed)` });
-    }
-    else if (noOwnTables && users.size >= min) out.push({ file, reason: `used by ${users.size} services, serves no routes, owns no table` });
-  }
-  return out;
 }
