@@ -103,6 +103,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     canaryPercent,
   });
   writeFileSync(configPath, `${JSON.stringify(input, null, 2)}\n`);
+  for (const r of notes.reassigned) say(`  ${r.id}: the analyzer proposed ${r.from}, but the ${r.to} service serves it (services/ownership.ts wins)`);
+  if (notes.notExtracted.length > 0) say(`  proposed for an extracted service but not served by it yet (stay on the monolith): ${notes.notExtracted.join(', ')}`);
+  for (const id of notes.added) say(`  ${id}: served by an extracted service but not in the analyzer's plan; added`);
   let stack: ProxyStack;
   try {
     stack = await startProxyStack(input, { configPath, adminToken, logger: log, reportOptions });
