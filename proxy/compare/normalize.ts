@@ -11,6 +11,8 @@ import { decodeBody, type NormalizedBody } from './decode.ts';
 export const IGNORED = '[ignored]';
 
 const MEDIA_TYPE_SPACES = /\s*([;=])\s*/g;
+// JSON is UTF-8 by definition (RFC 8259), so the parameter says nothing for JSON media types.
+const JSON_UTF8 = /^([^;]*[/+]json);charset="?utf-8"?(?=;|$)/;
 
 function apply(c: CompiledRules, v: unknown, st: States, sr: StepResult): unknown {
   if (st.length === 0 || typeof v !== 'object' || v === null) return v;
@@ -40,7 +42,7 @@ export function applyRules(value: unknown, rules: CompareRules | CompiledRules =
 export function normalizeHeaderValue(name: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
   const v = value.trim();
-  if (name === 'content-type') return v.toLowerCase().replace(MEDIA_TYPE_SPACES, '$1');
+  if (name === 'content-type') return v.toLowerCase().replace(MEDIA_TYPE_SPACES, '$1').replace(JSON_UTF8, '$1');
   return v;
 }
 

@@ -65,7 +65,7 @@ describe('normalizeResponse', () => {
       headers: ['ETag', 'Content-Type'],
     });
     assert.deepEqual(n.body.value, { items: [{ y: 2 }, IGNORED] });
-    assert.deepEqual(n.headers, { etag: '"x"', 'content-type': 'application/json;charset=utf-8' });
+    assert.deepEqual(n.headers, { etag: '"x"', 'content-type': 'application/json' });
     assert.equal(n.status, 200);
   });
 
@@ -89,8 +89,12 @@ describe('diffResponses', () => {
     assert.deepEqual(es, [{ path: 'headers.etag', kind: 'header', monolith: '1', candidate: '2' }]);
   });
 
-  test('content-type spelling differences in case and spaces are not differences', () => {
+  test('content-type spelling differences in case and spaces, and charset=utf-8 on JSON, are not differences', () => {
     assert.deepEqual(diffResponses(json({}), json({}, { 'content-type': 'Application/JSON;charset=UTF-8' }), {}), []);
+    assert.deepEqual(diffResponses(json({}), json({}, { 'content-type': 'application/json' }), {}), []);
+    const html = (ct: string) => res('<p>', { 'content-type': ct });
+    assert.equal(diffResponses(html('text/html; charset=utf-8'), html('text/html'), {}).length, 1);
+    assert.equal(diffResponses(json({}), json({}, { 'content-type': 'application/json; charset=latin1' }), {}).length, 1);
   });
 
   test('a missing header on one side is a header difference', () => {
