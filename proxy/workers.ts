@@ -89,11 +89,19 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
     : undefined;
 
   let stopping = false;
+  let announced = false;
+  const adminAddr = admin.address() as AddressInfo;
   const fork = (): Worker => {
     const w = cluster.fork();
     w.on('message', (m: ToPrimary) => {
       if (m.type === 'stats') latest.set(w.id, m.snapshot);
-      else if (m.type === 'ready') log.info({ worker: w.process.pid, url: m.url }, 'worker listening');
+      else if (m.type === 'ready') {
+        log.info({ worker: w.process.pid, url: m.url }, 'worker listening');
+        if (!announced) {
+          announced = true; // workers share one port (also when it was 0: the primary picks it once)
+          process.stdout.write(`strangler proxy on ${m.url} (${count} workers), admin http://${adminAddr.address}:${adminAddr.port}\n`);
+        }
+      }
       else if (m.type === 'reload-failed') log.error({ worker: w.process.pid, errors: m.error }, 'worker refused the reload');
     });
     w.on('exit', (code, signal) => {
@@ -105,8 +113,6 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
     return w;
   };
   for (let i = 0; i < count; i++) fork();
-  const adminAddr = admin.address() as AddressInfo;
-  process.stdout.write(`strangler proxy: ${count} workers on port ${options.port ?? config.listen.port}, admin http://${adminAddr.address}:${adminAddr.port}\n`);
 
   await new Promise<void>((resolve) => {
     const stop = () => {

@@ -1,0 +1,85 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import supertest from 'supertest';
+import { json, request, startUpstream, until, type Upstream } from './helpers.ts';
+
+describe('strangler proxy --workers 2 (node:cluster)', () => {
+  let monolith: Upstream;
+  let candidate: Upstream;
+  let dir: string;
+  let child: ChildProcess;
+  let proxyUrl = '';
+  let adminUrl = '';
+  const token = 'workers-test-token';
+  const auth = { Authorization: `Bearer ${token}` };
+
+  before(async () => {
+    monolith = await startUpstream('monolith');
+    candidate = await startUpstream('candidate');
+    dir = mkdtempSync(join(tmpdir(), 'strangler-workers-'));
+    const configPath = join(dir, 'strangler.config.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        version: 1,
+        listen: { host: '127.0.0.1', port: 0 },
+        legacy: { url: monolith.url },
+        services: { catalog: { url: candidate.url } },
+        defaults: { noise: { learn: false } },
+        routes: [{ id: 'book', method: 'GET', path: '/books/:id', service: 'catalog' }],
+        admin: { host: '127.0.0.1', port: 0, token: 'env:STRANGLER_TEST_WORKERS_TOKEN' },
+      }),
+    );
+    child = spawn(process.execPath, ['--import', 'tsx', 'bin/strangler.ts', 'proxy', '--config', configPath, '--workers', '2'], {
+      env: { ...process.env, NODE_ENV: 'test', STRANGLER_TEST_WORKERS_TOKEN: token },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await until(() => /strangler proxy on (\S+) .*admin (\S+)/.test(out), 'workers announced', 30_000);
+    [, proxyUrl, adminUrl] = /strangler proxy on (\S+) .*admin (\S+)/.exec(out)!;
+  });
+
+  after(async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    await monolith.close();
+    await candidate.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('serves traffic; the primary admin API sums every worker and flips modes in all of them', async () => {
+    // a fresh connection each time so the primary spreads them over both workers
+    for (let i = 0; i < 20; i++) {
+      const r = await request(proxyUrl, { path: `/books/${i}`, headers: { connection: 'close' } });
+      assert.equal(json(r.body).from, 'monolith');
+    }
+    const admin = supertest(adminUrl);
+    await until(async () => {
+      const r = await admin.get('/api/routes').set(auth);
+      return r.body.routes?.[0]?.stats.requests === 20;
+    }, 'stats from both workers add up to 20');
+    await admin.patch('/api/routes/book').set(auth).send({ mode: 'migrated' }).expect(200);
+    // every worker reloads from the persisted state; poll until all fresh connections see the candidate
+    await until(async () => {
+      for (let i = 0; i < 10; i++) {
+        const r = await request(proxyUrl, { path: '/books/x', headers: { connection: 'close' } });
+        if (json(r.body).from !== 'candidate') return false;
+      }
+      return true;
+    }, 'all workers migrated');
+  });
+
+  test('SIGTERM stops the primary and its workers', async () => {
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0);
+  });
+});
