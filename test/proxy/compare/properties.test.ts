@@ -209,6 +209,18 @@ describe('diff properties', () => {
     );
   });
 
+  test('pure: neither the diff nor the normalization changes its inputs', () => {
+    fc.assert(
+      fc.property(pairArb, fc.oneof(rulesArb, rulesWithIndexArb), ([a, b], r) => {
+        const [ca, cb] = [structuredClone(a), structuredClone(b)];
+        diffValues(a, b, r);
+        applyRules(a, r);
+        assert.deepEqual([a, b], [ca, cb]);
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
   test('a fingerprint does not depend on the order of entries', () => {
     fc.assert(
       fc.property(pairArb, ([a, b]) => {
