@@ -206,7 +206,8 @@
       setText(c.verdictBadge, rep.verdict, (rep.reasons || []).join('; '));
       c.verdictBadge.className = `badge v-${rep.verdict.replace(/\s+/g, '-').toLowerCase()}`;
       const real = (rep.groups || []).filter((g) => g.real).length;
-      setText(c.diffLink, `${real} real / ${(rep.groups || []).length} groups`);
+      const n = (rep.groups || []).length;
+      setText(c.diffLink, n === 0 ? 'no differences' : `${real} real of ${n} group${n === 1 ? '' : 's'}`);
     } else {
       setText(c.match, DASH, hasStore ? 'nothing compared yet' : 'no diff store attached to this proxy');
       setText(c.verdictBadge, DASH, hasStore ? 'nothing compared yet' : 'no diff store attached to this proxy');

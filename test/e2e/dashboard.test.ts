@@ -1,0 +1,210 @@
+// The live dashboard in a real browser (Debian's Chromium through playwright-core): the sample monolith and
+// the catalog service behind the proxy with a diff store, the page loaded from the admin API, the token
+// entered, routes listed with live numbers, a route moved to its next mode through the confirm dialog.
+// Skipped, with a message, only when /usr/bin/chromium is not installed (apt-get install -y chromium).
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startMonolith, type RunningMonolith } from '../../legacy-monolith/server.ts';
+import { startCatalogService } from '../../services/catalog/server.ts';
+import type { RunningService } from '../../services/kit/listen.ts';
+import { createDiffPipeline, type DiffPipeline } from '../../proxy/comparator.ts';
+import { parseConfig, type ProxyConfig } from '../../proxy/config.ts';
+import { startProxy, type RunningProxy } from '../../proxy/server.ts';
+import type { RouteView } from '../../proxy/admin.ts';
+import { createLogger } from '../../common/log.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const TOKEN = 'e2e-dashboard-token';
+// a route id an attacker-minded config author could write: it must show as text, never as markup
+const HOSTILE_ID = '<img src=x onerror="window.__pwned=1">';
+// set STRANGLER_SCREENSHOT=docs/img/dashboard.png to refresh the README picture
+const SCREENSHOT = process.env.STRANGLER_SCREENSHOT;
+
+const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install it with \`apt-get install -y chromium\` to run the browser test`;
+
+describe('live dashboard in Chromium', { skip }, () => {
+  let dir: string;
+  let monolith: RunningMonolith;
+  let catalog: RunningService;
+  let pipeline: DiffPipeline;
+  let proxy: RunningProxy;
+  let browser: Browser;
+  let page: Page;
+  const dialogs: string[] = [];
+
+  const admin = async (path: string, init: RequestInit = {}) =>
+    fetch(`${proxy.adminUrl}${path}`, { ...init, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...init.headers } });
+  const routeRow = (id: string) => page.locator(`#routes tbody tr[data-route="${id.replace(/["\\]/g, '\\$&')}"]`);
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'strangler-dashboard-'));
+    monolith = await startMonolith({ port: 0 });
+    catalog = await startCatalogService({ port: 0 });
+    const config: ProxyConfig = parseConfig({
+      version: 1,
+      legacy: { url: monolith.url },
+      services: { catalog: { url: catalog.url, owner: 'team-catalog' } },
+      defaults: { mode: 'legacy', noise: { learn: true, sample: 0.5 } },
+      routes: [
+        { id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog', mode: 'shadow' },
+        { id: 'catalog.listBooks', method: 'GET', path: '/books', service: 'catalog', mode: 'shadow' },
+        { id: 'catalog.getAuthor', method: 'GET', path: '/authors/:id', service: 'catalog', mode: 'legacy' },
+        { id: 'catalog.categories', method: 'GET', path: '/categories', service: 'catalog', mode: 'canary', canary: { percent: 20 } },
+        { id: HOSTILE_ID, method: 'GET', path: '/search', service: 'catalog', mode: 'migrated', fallback: true },
+      ],
+      store: { path: join(dir, 'diffs.sqlite') },
+    });
+    let running: RunningProxy | undefined;
+    pipeline = createDiffPipeline(() => running?.config() ?? config, {
+      proxyStats: () => running?.stats() ?? [],
+      logger: createLogger('comparator', { level: 'silent' }),
+    });
+    running = proxy = await startProxy(config, {
+      port: 0,
+      host: '127.0.0.1',
+      adminPort: 0,
+      adminToken: TOKEN,
+      configPath: undefined,
+      onPair: (p) => pipeline.comparator.onPair(p),
+      adminRoutes: pipeline.adminRoutes,
+      logger: createLogger('proxy', { level: 'silent' }),
+    });
+    // some traffic so the numbers are not all zero (and the diff store has groups)
+    const paths = ['/books/1', '/books/2', '/books/3', '/books?limit=5', '/authors/1', '/categories', '/search?q=the', '/nowhere'];
+    for (let i = 0; i < 3; i++) await Promise.all(paths.map(async (p) => (await fetch(`${proxy.url}${p}`)).arrayBuffer()));
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 600 } });
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.accept();
+    });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await proxy?.close();
+    await pipeline?.close();
+    await Promise.all([catalog?.close(), monolith?.close()]);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('the page is served without auth, holds no data, and sets a strict CSP', async () => {
+    const res = await fetch(`${proxy.adminUrl}/`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/);
+    const html = await res.text();
+    assert.doesNotMatch(html, /catalog\.getBook/);
+    assert.equal((await fetch(`${proxy.adminUrl}/api/routes`)).status, 401, 'the data stays behind the token');
+  });
+
+  test('asks for the token, then lists every route with live numbers and diff-store verdicts', async () => {
+    await page.goto(`${proxy.adminUrl}/`);
+    await page.locator('#token').waitFor({ state: 'visible' });
+    await page.fill('#token', TOKEN);
+    await page.click('#login button[type=submit]');
+    await routeRow('catalog.getBook').waitFor();
+
+    for (const id of ['catalog.getBook', 'catalog.listBooks', 'catalog.getAuthor', 'catalog.categories', HOSTILE_ID]) {
+      assert.equal(await routeRow(id).locator('td.route code').textContent(), id);
+    }
+    assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined, 'the hostile id stayed text');
+    assert.equal(await page.locator('#routes tbody img').count(), 0);
+    assert.equal(await routeRow('catalog.categories').locator('.mode').textContent(), 'canary 20%');
+    assert.equal(await routeRow('catalog.getBook').locator('td.num').first().textContent(), '9', '3 rounds of /books/1, /2 and /3');
+
+    // match rate and verdict appear once the comparator has stored the shadowed pairs
+    await page.waitForFunction(() => {
+      const cell = document.querySelector('#routes tbody tr[data-route="catalog.getBook"] td.match');
+      return cell !== null && /%$/.test(cell.textContent ?? '');
+    });
+    assert.match((await routeRow('catalog.getBook').locator('.verdict').textContent()) ?? '', /READY|NOT READY|NOT ENOUGH DATA/);
+    assert.equal(await routeRow('catalog.getAuthor').locator('td.match').textContent(), '—', 'a legacy route has nothing compared');
+    assert.match((await page.locator('#default-route').textContent()) ?? '', /\(default\)/);
+    assert.equal(await page.evaluate((k) => sessionStorage.getItem(k), 'strangler.adminToken'), TOKEN);
+  });
+
+  test('live refresh: new traffic shows up without reloading the page', async () => {
+    await Promise.all(Array.from({ length: 4 }, async () => (await fetch(`${proxy.url}/authors/2`)).arrayBuffer()));
+    await page.waitForFunction(() => document.querySelector('#routes tbody tr[data-route="catalog.getAuthor"] td.num')?.textContent === '7');
+  });
+
+  test('diff groups of a route open in place, with samples from /api/diffs', async () => {
+    await routeRow('catalog.listBooks').locator('a.diff-link').click();
+    const detail = page.locator('tr.detail[data-detail="catalog.listBooks"]');
+    await detail.waitFor({ state: 'visible' });
+    // GET /books has a documented divergence (services/README.md), so there is at least one group
+    const groups = detail.locator('ul.groups li');
+    assert.ok((await groups.count()) > 0, 'diff groups listed');
+    await groups.first().locator('button', { hasText: 'samples' }).click();
+    await detail.locator('.sample pre').waitFor();
+    assert.match((await detail.locator('.sample pre').first().textContent()) ?? '', /GET \/books\?limit=5 {2}monolith 200/);
+    // a route with nothing compared says so
+    await routeRow('catalog.getAuthor').locator('a.diff-link').click();
+    assert.match((await page.locator('tr.detail[data-detail="catalog.getAuthor"]').textContent()) ?? '', /Nothing compared/);
+    await routeRow('catalog.getAuthor').locator('a.diff-link').click();
+  });
+
+  test('moving a route to its next mode asks for confirmation and takes effect', async () => {
+    const row = routeRow('catalog.getAuthor');
+    assert.equal(await row.locator('button.next').textContent(), '→ shadow');
+    await row.locator('button.next').click();
+    await page.waitForFunction(() => document.querySelector('#routes tbody tr[data-route="catalog.getAuthor"] .mode')?.textContent === 'shadow');
+    assert.match(dialogs.at(-1) ?? '', /catalog\.getAuthor.*from legacy to shadow/);
+    const views = ((await (await admin('/api/routes')).json()) as { routes: RouteView[] }).routes;
+    assert.equal(views.find((r) => r.id === 'catalog.getAuthor')?.mode, 'shadow');
+    assert.match((await page.locator('#flash').textContent()) ?? '', /catalog\.getAuthor: legacy → shadow/);
+    const audit = (await (await admin('/api/audit')).json()) as { entries: { routeId: string; to: { mode: string } }[] };
+    assert.equal(audit.entries.at(-1)?.routeId, 'catalog.getAuthor');
+
+    // shadow → canary sends a percent (the API refuses canary without one)
+    await routeRow('catalog.getAuthor').locator('button.next').click();
+    await page.waitForFunction(() => document.querySelector('#routes tbody tr[data-route="catalog.getAuthor"] .mode')?.textContent === 'canary 10%');
+    // and back
+    await routeRow('catalog.getAuthor').locator('button.back').click();
+    await page.waitForFunction(() => document.querySelector('#routes tbody tr[data-route="catalog.getAuthor"] .mode')?.textContent === 'shadow');
+    assert.equal(proxy.config().routes.find((r) => r.id === 'catalog.getAuthor')?.mode, 'shadow');
+  });
+
+  test('a declined confirmation changes nothing', async () => {
+    page.removeAllListeners('dialog');
+    page.once('dialog', (d) => void d.dismiss());
+    await routeRow('catalog.listBooks').locator('button.next').click();
+    // the PATCH would be answered within one poll; wait two refreshes of the status line to be sure none came
+    const stamp = await page.locator('#status').textContent();
+    await page.waitForFunction((s) => document.querySelector('#status')?.textContent !== s, stamp);
+    assert.equal(proxy.config().routes.find((r) => r.id === 'catalog.listBooks')?.mode, 'shadow');
+    page.on('dialog', (d) => void d.accept());
+  });
+
+  test('a wrong token sends the page back to the token form', async () => {
+    const other = await browser.newPage();
+    await other.goto(`${proxy.adminUrl}/`);
+    await other.fill('#token', 'not-the-token');
+    await other.click('#login button[type=submit]');
+    await other.locator('#login-error').waitFor({ state: 'visible' });
+    assert.match((await other.locator('#login-error').textContent()) ?? '', /refused the token/);
+    assert.equal(await other.evaluate((k) => sessionStorage.getItem(k), 'strangler.adminToken'), null);
+    await other.close();
+  });
+
+  test('screenshot', async () => {
+    // the README picture: diff groups open, the long sample list folded again
+    const samples = page.locator('tr.detail[data-detail="catalog.listBooks"] button', { hasText: 'samples' }).first();
+    await samples.click();
+    await page.locator('tr.detail[data-detail="catalog.listBooks"] .sample').first().waitFor({ state: 'hidden' });
+    assert.equal(await page.locator('#login').isVisible(), false, 'the token form is gone once connected');
+    const file = join(dir, 'dashboard.png');
+    await page.screenshot({ path: file, fullPage: true });
+    assert.ok(statSync(file).size > 10_000);
+    if (SCREENSHOT) await page.screenshot({ path: SCREENSHOT, fullPage: true });
+  });
+});
