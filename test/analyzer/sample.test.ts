@@ -6,7 +6,6 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { extractFacts } from '../../analyzer/extract/index.ts';
 import type { Facts } from '../../analyzer/extract/types.ts';
 import { loadReference, planFromFacts } from '../../analyzer/pipeline.ts';
 import { planSchema } from '../../analyzer/plan.ts';
@@ -20,12 +19,23 @@ function cli(...args: string[]): { status: number | null; stdout: string; stderr
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-describe('the sample monolith', () => {
-  let facts: Facts;
-  before(async () => {
-    facts = await extractFacts(ROOT);
-  });
+// One CLI run feeds every test: its facts.json is the extraction the in-process checks plan from.
+let out1: string;
+let out2: string;
+let first: ReturnType<typeof cli>;
+let facts: Facts;
+before(() => {
+  out1 = mkdtempSync(join(tmpdir(), 'strangler-analyze-'));
+  out2 = mkdtempSync(join(tmpdir(), 'strangler-analyze-'));
+  first = cli(ROOT, '--out', out1, '--reference', REFERENCE);
+  facts = JSON.parse(readFileSync(join(out1, 'facts.json'), 'utf8')) as Facts;
+});
+after(() => {
+  rmSync(out1, { recursive: true, force: true });
+  rmSync(out2, { recursive: true, force: true });
+});
 
+describe('the sample monolith', () => {
   test('default options score MoJoFM ≥ 80 against the reference decomposition', () => {
     const plan = planFromFacts(facts, { reference: loadReference(REFERENCE) });
     const score = plan.metrics.reference!;
@@ -56,26 +66,15 @@ describe('the sample monolith', () => {
 });
 
 describe('strangler analyze on the sample', () => {
-  let out1: string;
-  let out2: string;
-  let first: ReturnType<typeof cli>;
-  before(() => {
-    out1 = mkdtempSync(join(tmpdir(), 'strangler-analyze-'));
-    out2 = mkdtempSync(join(tmpdir(), 'strangler-analyze-'));
-    first = cli(ROOT, '--out', out1, '--reference', REFERENCE);
-  });
-  after(() => {
-    rmSync(out1, { recursive: true, force: true });
-    rmSync(out2, { recursive: true, force: true });
-  });
-
   test('writes plan.json, strangler.config.json, report.md, report.html and facts.json, and prints a summary', () => {
     assert.equal(first.status, 0, first.stderr);
     const plan = planSchema.parse(JSON.parse(readFileSync(join(out1, 'plan.json'), 'utf8')));
     assert.equal(plan.root, ROOT);
     assert.match(readFileSync(join(out1, 'report.md'), 'utf8'), /```mermaid/);
     assert.match(readFileSync(join(out1, 'report.html'), 'utf8'), /<svg/);
-    assert.equal(JSON.parse(readFileSync(join(out1, 'facts.json'), 'utf8')).version, 1);
+    assert.equal(facts.version, 1);
+    // the CLI's plan is the library's plan on the same facts
+    assert.deepEqual(plan, planFromFacts(facts, { reference: loadReference(REFERENCE), rootLabel: ROOT }));
     assert.match(first.stdout, new RegExp(`→ ${plan.services.length} services`));
     assert.match(first.stdout, /MoJoFM {3}\d+\.\d against legacy-monolith\/reference-decomposition\.json/);
     assert.match(first.stdout, /wrote .*report\.html/);
