@@ -249,7 +249,7 @@ function structuralWarnings(input: PlanInput, sizes: Array<{ name: string; files
   const { facts, fileGraph, decomposition } = input;
   const out: PlanWarning[] = [];
   for (const cycle of input.metrics.proposed.cycles) {
-    out.push({ kind: 'cycle', message: `services depend on each other in a cycle: ${cycle.join(' → ')} → ${cycle[0]}` });
+    out.push({ kind: 'cycle', message: `services in a dependency cycle (calls or imports both ways): ${cycle.join(' ↔ ')}; break it before deploying them apart` });
   }
   // God modules: a file entangled with half the services, or one service holding most of the code.
   const k = sizes.length;
@@ -279,7 +279,7 @@ function structuralWarnings(input: PlanInput, sizes: Array<{ name: string; files
   }
   if (facts.calls.unresolved > 0) {
     const total = facts.calls.unresolved + facts.calls.resolved;
-    out.push({ kind: 'unresolved-calls', message: `${facts.calls.unresolved} of ${total} calls could not be resolved to a declaration; call-based coupling is a lower bound` });
+    out.push({ kind: 'unresolved-calls', message: `${facts.calls.unresolved} of ${total} calls do not resolve to a declaration in the analysed code (library calls included); coupling from calls is a lower bound` });
   }
   for (const w of decomposition.warnings) out.push({ kind: 'services', message: w });
   for (const w of facts.warnings) out.push({ kind: 'extractor', message: w.message, ...(w.file ? { file: w.file } : {}) });
