@@ -41,8 +41,8 @@ document.querySelectorAll('table.sortable th').forEach(function (th, _, all) {
     var rows = Array.prototype.slice.call(body.rows);
     rows.sort(function (a, b) {
       var x = a.cells[col].textContent.trim(), y = b.cells[col].textContent.trim();
-      var nx = parseFloat(x), ny = parseFloat(y);
-      var r = (!isNaN(nx) && !isNaN(ny) && String(nx) === x && String(ny) === y) ? nx - ny : x.localeCompare(y);
+      var num = /^-?\d+(\.\d+)?$/;
+      var r = (num.test(x) && num.test(y)) ? parseFloat(x) - parseFloat(y) : x.localeCompare(y);
       return asc ? r : -r;
     });
     rows.forEach(function (row) { body.appendChild(row); });
