@@ -223,6 +223,16 @@ describe('shadow: what is copied', () => {
     assert.equal(candidate.seen.find((s) => s.url === '/cart/chunked')?.body.toString(), parts.join(''));
   });
 
+  test('a request body over maxBodyBytes reaches the monolith whole but is not copied (counted as dropped)', async () => {
+    const big = Buffer.alloc(2 * 1024 * 1024 + 10, 'x');
+    const before = h.proxy.stats().find((s) => s.routeId === 'cart')!.dropped;
+    const r = await request(h.proxy.url, { method: 'PUT', path: '/cart/big', body: big });
+    assert.equal(r.status, 200);
+    assert.equal(monolith.seen.find((s) => s.url === '/cart/big')?.body.length, big.length);
+    await until(() => h.proxy.stats().find((s) => s.routeId === 'cart')!.dropped === before + 1, 'dropped counted');
+    assert.equal(candidate.seen.some((s) => s.url === '/cart/big'), false);
+  });
+
   test('noise learning: a sampled safe request is asked of the monolith a second time', async () => {
     let i = 0;
     const previous = monolith.handler;
