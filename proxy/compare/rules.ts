@@ -1,5 +1,7 @@
 // A route's compare rules compiled once into a small path automaton. The diff walks a body and carries a
-// set of automaton states down the tree; with no path rules the set is empty and costs nothing.
+// set of automaton states down the tree; with no path rules the set is empty and costs nothing. State
+// sets are interned and their transitions cached per key, so a `$..field` rule costs one Map lookup
+// per key instead of re-running the automaton (a lazily built DFA).
 import type { CompareRules } from '../types.ts';
 import { UserError } from '../../common/user-error.ts';
 import { parsePattern, type PathKey, type Segment } from './json-path.ts';
@@ -13,9 +15,24 @@ interface Pattern {
   key: string;
 }
 
-/** States are encoded as pattern index * 256 + segment index. */
-export type States = readonly number[];
-export const NO_STATES: States = Object.freeze([]) as States;
+interface Transition {
+  next: States;
+  ignored: boolean;
+  unordered: string | undefined;
+}
+
+/** An interned set of automaton states, each encoded as pattern index * 256 + segment index. */
+export interface States {
+  /** number of states; 0 means no rule can match below this node */
+  readonly length: number;
+  readonly list: readonly number[];
+  readonly trans: Map<PathKey, Transition>;
+}
+
+export const NO_STATES: States = Object.freeze({ length: 0, list: [], trans: new Map() });
+
+/** Transitions cached per state set; past this (e.g. indices of a huge array) they are recomputed. */
+const MAX_CACHED_TRANSITIONS = 4096;
 
 export interface CompiledRules {
   readonly [COMPILED]: true;
@@ -29,6 +46,8 @@ export interface CompiledRules {
   readonly tolerance: number;
   /** lower-cased names of the headers compared */
   readonly headers: readonly string[];
+  /** interned state sets by their sorted list */
+  readonly interned: Map<string, States>;
 }
 
 /** What one step down the tree found about the child. Reused across steps to avoid allocation. */
@@ -67,15 +86,19 @@ function compileNow(rules: CompareRules): CompiledRules {
     throw new UserError(`compare rule tolerance ${String(tolerance)} is not valid; use a relative tolerance >= 0 such as 0.005`);
   }
   const headers = (rules.headers ?? ['content-type']).map((h) => h.toLowerCase());
+  const interned = new Map<string, States>();
+  const rootList = patterns.map((_, i) => i * 256);
+  const rootStates = rootList.length === 0 ? NO_STATES : internStates(interned, rootList);
   return Object.freeze({
     [COMPILED]: true as const,
     source: rules,
     patterns,
-    rootStates: patterns.map((_, i) => i * 256),
+    rootStates,
     rootUnordered,
     ignoreBody,
     tolerance,
     headers,
+    interned,
   });
 }
 
@@ -94,25 +117,49 @@ export function compileRules(rules: CompareRules | CompiledRules = {}): Compiled
   return c;
 }
 
+function internStates(interned: Map<string, States>, list: number[]): States {
+  if (list.length === 0) return NO_STATES;
+  list.sort((x, y) => x - y);
+  const id = list.join(',');
+  let st = interned.get(id);
+  if (!st) {
+    st = { length: list.length, list, trans: new Map() };
+    interned.set(id, st);
+  }
+  return st;
+}
+
 /**
  * Moves every state one key down. Writes whether the child is ignored / unordered into `out` and
- * returns the child's states (the same array when nothing changed, so `$..x` rules do not allocate).
+ * returns the child's (interned) states.
  */
 export function step(rules: CompiledRules, states: States, key: PathKey, out: StepResult): States {
-  out.ignored = false;
-  out.unordered = undefined;
-  if (states.length === 0) return NO_STATES;
+  if (states.length === 0) {
+    out.ignored = false;
+    out.unordered = undefined;
+    return NO_STATES;
+  }
+  let t = states.trans.get(key);
+  if (!t) {
+    t = computeStep(rules, states, key);
+    if (states.trans.size < MAX_CACHED_TRANSITIONS) states.trans.set(key, t);
+  }
+  out.ignored = t.ignored;
+  out.unordered = t.unordered;
+  return t.next;
+}
+
+function computeStep(rules: CompiledRules, states: States, key: PathKey): Transition {
   const pats = rules.patterns;
-  let next: number[] | undefined;
-  let unchanged = true;
-  for (let n = 0; n < states.length; n++) {
-    const st = states[n];
+  const next: number[] = [];
+  let ignored = false;
+  let unordered: string | undefined;
+  for (const st of states.list) {
     const p = st >> 8;
     const s = st & 255;
     const pat = pats[p];
     const seg = pat.segs[s];
     let advance = false;
-    let keep = false;
     switch (seg.t) {
       case 'key':
         advance = key === seg.k;
@@ -124,29 +171,18 @@ export function step(rules: CompiledRules, states: States, key: PathKey, out: St
         advance = true;
         break;
       case 'desc':
-        keep = true;
+        // a descendant segment can still match deeper, whatever this key is
+        if (!next.includes(st)) next.push(st);
         advance = key === seg.k;
         break;
     }
-    if (!keep) unchanged = false;
-    if (advance) {
-      if (s + 1 === pat.segs.length) {
-        if (pat.ignore) out.ignored = true;
-        else out.unordered = pat.key;
-      } else {
-        unchanged = false;
-        (next ??= []).push(st + 1);
-      }
+    if (!advance) continue;
+    if (s + 1 === pat.segs.length) {
+      if (pat.ignore) ignored = true;
+      else unordered = pat.key;
+    } else if (!next.includes(st + 1)) {
+      next.push(st + 1);
     }
-    if (keep) (next ??= []).push(st);
   }
-  if (unchanged) return states;
-  return next ? dedupe(next) : NO_STATES;
-}
-
-function dedupe(a: number[]): number[] {
-  if (a.length < 2) return a;
-  const out: number[] = [];
-  for (const x of a) if (!out.includes(x)) out.push(x);
-  return out;
+  return { next: internStates(rules.interned, next), ignored, unordered };
 }
