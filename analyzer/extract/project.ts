@@ -50,7 +50,7 @@ function baseOptions(fromTsconfig: ts.CompilerOptions, withPackageTypes: boolean
     allowJs: true,
     checkJs: false,
     allowImportingTsExtensions: true,
-    resolveJsonModule: false,
+    resolveJsonModule: true, // `require('../package.json')` resolves (to a file that is not analysed) instead of warning
     noEmit: true,
     noResolve: !withPackageTypes,
     types: [],

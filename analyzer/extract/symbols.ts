@@ -50,10 +50,50 @@ function importSpecifierOf(decl: ts.Node): string | undefined {
   return undefined;
 }
 
+function resolveAlias(checker: ts.TypeChecker, symbol: ts.Symbol): ts.Symbol {
+  return symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
+}
+
+function propertyOf(checker: ts.TypeChecker, type: ts.Type, name: string): ts.Symbol | undefined {
+  const direct = checker.getPropertyOfType(type, name);
+  if (direct || !type.isUnionOrIntersection()) return direct;
+  for (const t of type.types) {
+    const p = checker.getPropertyOfType(t, name);
+    if (p) return p;
+  }
+  return undefined;
+}
+
+/**
+ * The symbol of a name, walking `a.b.c` through symbol tables and declared/inferred types of symbols
+ * instead of asking the checker for the type of each expression: the latter runs control-flow
+ * narrowing at every reference, which dominates on untyped JavaScript (10× slower on real codebases).
+ * Narrowing seldom changes which declaration a member resolves to.
+ */
+function rawSymbol(checker: ts.TypeChecker, node: ts.Node, depth = 0): ts.Symbol | undefined {
+  const parent = node.parent;
+  if (depth < 8 && parent && ts.isPropertyAccessExpression(parent) && parent.name === node) {
+    let base: ts.Expression = parent.expression;
+    while (ts.isParenthesizedExpression(base) || ts.isNonNullExpression(base)) base = base.expression;
+    let baseType: ts.Type | undefined;
+    if (base.kind === ts.SyntaxKind.ThisKeyword) {
+      baseType = checker.getTypeAtLocation(base);
+    } else if (ts.isIdentifier(base) || ts.isPropertyAccessExpression(base)) {
+      const baseSymbol = rawSymbol(checker, ts.isIdentifier(base) ? base : base.name, depth + 1);
+      if (!baseSymbol) return undefined;
+      const resolved = resolveAlias(checker, baseSymbol);
+      if (!resolved.declarations?.length) return undefined; // an import from a package that is not parsed
+      baseType = checker.getTypeOfSymbol(resolved);
+    }
+    if (baseType) return propertyOf(checker, baseType, (node as ts.Identifier).text);
+  }
+  return checker.getSymbolAtLocation(node);
+}
+
 /** The symbol a reference stands for, aliases followed to the end. */
 export function symbolOf(project: LoadedProject, node: ts.Node): { symbol?: ts.Symbol; viaExternalImport: boolean } {
   const checker = project.checker;
-  const symbol = checker.getSymbolAtLocation(node);
+  const symbol = rawSymbol(checker, node);
   if (!symbol) return { viaExternalImport: false };
   if (symbol.flags & ts.SymbolFlags.Alias) {
     const aliased = checker.getAliasedSymbol(symbol);
