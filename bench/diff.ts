@@ -15,7 +15,7 @@ import microdiff from 'microdiff';
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { compileRules, diffResponses, diffValues } from '../proxy/compare/index.ts';
-import type { CapturedResponse } from '../proxy/types.ts';
+import type { CapturedResponse, CompareRules } from '../proxy/types.ts';
 
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } } });
 const QUICK = flags.quick ?? false;
@@ -190,6 +190,29 @@ for (const p of pairs) {
   process.stdout.write(`${row.label}: ${CONTENDERS.map((c) => `${c.name} ${Math.round(row.ops[c.name])}/s (${row.counts[c.name]})`).join(', ')}\n`);
 }
 
+// ---- what rules cost, on the 40 KB pair ----
+
+const RULE_SETS: { label: string; rules: CompareRules }[] = [
+  { label: 'none', rules: {} },
+  { label: '`ignore: [$.servedAt]`', rules: { ignore: ['$.servedAt'] } },
+  { label: '`ignore: [$..servedAt]` (any depth)', rules: { ignore: ['$..servedAt'] } },
+  {
+    label: '`ignore: [$..servedAt, $.items[*].rating]`, `unordered: [$..tags]`, `tolerance: 0.005`',
+    rules: { ignore: ['$..servedAt', '$.items[*].rating'], unordered: ['$..tags'], tolerance: 0.005 },
+  },
+];
+const mid = pairs[1];
+const ruleRows = RULE_SETS.map(({ label, rules }) => {
+  const c = compileRules(rules);
+  opsPerSec(() => diffValues(mid.monolith, mid.candidate, c), QUICK ? 30 : 200);
+  const runs: number[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    gc();
+    runs.push(opsPerSec(() => diffValues(mid.monolith, mid.candidate, c), MS_PER_RUN / 2));
+  }
+  return { label, ops: median(runs), count: diffValues(mid.monolith, mid.candidate, c).length };
+});
+
 // ---- report ----
 
 const require = createRequire(import.meta.url);
@@ -231,6 +254,12 @@ const lines = [
   '| pair | identity (µs) | gzip (µs) | pairs per CPU-second (identity) |',
   '|---|---:|---:|---:|',
   ...rows.map((r) => `| ${r.label} | ${fmt(r.e2eUs)} | ${fmt(r.e2eGzipUs)} | ${fmt(1e6 / r.e2eUs)} |`),
+  '',
+  `## What rules cost (${rows[1].label} pair, strangler diffValues)`,
+  '',
+  '| rules | diffs per CPU-second | entries |',
+  '|---|---:|---:|',
+  ...ruleRows.map((r) => `| ${r.label} | ${fmt(r.ops)} | ${r.count} |`),
   '',
   '## Differences reported (6 are real; 5 once `$.servedAt` is declared noise)',
   '',
