@@ -4,6 +4,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../common/log.ts';
+import { UserError } from '../common/user-error.ts';
 import { startMonolith, type RunningMonolith } from '../legacy-monolith/server.ts';
 import { startCatalogService } from '../services/catalog/server.ts';
 import { startInventoryService } from '../services/inventory/server.ts';
@@ -63,9 +64,9 @@ export async function startBackends(dataDir: string, ports: DemoPorts): Promise<
 }
 
 function portError(err: unknown): unknown {
-  const e = err as NodeJS.ErrnoException;
+  const e = err as NodeJS.ErrnoException & { port?: number; address?: string };
   if (e.code !== 'EADDRINUSE') return err;
-  return Object.assign(new Error(`${e.message}: a port the demo needs is taken; stop what runs there or pass --random-ports`), { code: e.code });
+  return new UserError(`port ${e.port ?? '?'} on ${e.address ?? '127.0.0.1'} is already in use; stop what runs there or pass --random-ports`);
 }
 
 export interface ProxyStack {
@@ -107,6 +108,10 @@ export async function startProxyStack(input: ProxyConfigInput, options: ProxySta
     });
   } catch (err) {
     await pipeline.close();
+    // the proxy's own message names its --port flag, which the demo does not have
+    if (err instanceof UserError && /already in use/.test(err.message)) {
+      throw new UserError(`${err.message.replace(/;.*$/, '')}; stop what runs there or pass --random-ports`);
+    }
     throw err;
   }
   const running = proxy;
