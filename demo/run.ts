@@ -16,7 +16,7 @@ import { demoConfig, type ConfigNotes } from './config.ts';
 import { adminClient, demoPhases, enterPhase } from './phases.ts';
 import { driveShoppers, type TrafficProgress, type TrafficSummary } from './shoppers.ts';
 import { startBackends, startProxyStack, DEFAULT_PORTS, type Backends, type DemoPorts, type ProxyStack } from './stack.ts';
-import { formatSummary, realFindings, summaryRows, type Finding, type RouteRef } from './summary.ts';
+import { formatSummary, idleRoutes, realFindings, summaryRows, type Finding, type RouteRef } from './summary.ts';
 
 const MONOLITH_ROOT = fileURLToPath(new URL('../legacy-monolith/', import.meta.url));
 const REFERENCE = join(MONOLITH_ROOT, 'reference-decomposition.json');
@@ -163,7 +163,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const summary = formatSummary({
       rows,
       monolithRequests: totalRequests - extractedRequests,
-      idleRoutes: refs.length - rows.length,
+      idleRoutes: idleRoutes(stats, refs),
       totalRequests,
       durationMs: performance.now() - started,
       phases: phases.map((p) => p.name),

@@ -63,6 +63,14 @@ export function realFindings(report: ReportData, routes: readonly RouteRef[]): F
 
 export const findingKey = (f: Finding): string => `${f.service} ${f.method} ${f.route} ${f.path} ${f.kind}`;
 
+/** Extracted routes the proxy served nothing on, split into writes and reads. */
+export function idleRoutes(stats: readonly RouteStats[], routes: readonly RouteRef[]): { writes: number; reads: number } {
+  const served = new Set(stats.filter((s) => s.requests > 0).map((s) => s.routeId));
+  const idle = routes.filter((r) => !served.has(r.id));
+  const reads = idle.filter((r) => r.method === 'GET' || r.method === 'HEAD').length;
+  return { writes: idle.length - reads, reads };
+}
+
 export function summaryRows(report: ReportData, stats: readonly RouteStats[], routes: readonly RouteRef[]): SummaryRow[] {
   const reports = new Map(routeReports(report).map((r) => [r.routeId, r]));
   const statsById = new Map(stats.map((s) => [s.routeId, s]));
@@ -103,8 +111,8 @@ export interface SummaryInput {
   rows: SummaryRow[];
   /** requests to routes no extracted service serves (the proxy's default route: the monolith) */
   monolithRequests: number;
-  /** extracted routes that got no traffic (writes the demo does not send) */
-  idleRoutes: number;
+  /** extracted routes that got no traffic: writes (the demo sends none to extracted routes) and reads */
+  idleRoutes: { writes: number; reads: number };
   totalRequests: number;
   durationMs: number;
   phases: string[];
@@ -127,7 +135,14 @@ export function formatSummary(input: SummaryInput): string {
   ]);
   rows.push(['monolith', 'every other route (not extracted)', 'legacy', n(input.monolithRequests), '-', '-', '-', '']);
   out.push(...table(['service', 'route', 'mode', 'requests', 'compared', 'match', 'verdict', 'real differences'], rows, new Set([3, 4, 5])));
-  if (input.idleRoutes > 0) out.push(`(${input.idleRoutes} more extracted routes got no traffic: writes, which the demo does not send to extracted routes)`);
+  const idle = input.idleRoutes;
+  if (idle.writes + idle.reads > 0) {
+    const parts = [
+      ...(idle.writes > 0 ? [`${idle.writes} write route${idle.writes === 1 ? '' : 's'} (the demo sends no writes to extracted routes)`] : []),
+      ...(idle.reads > 0 ? [`${idle.reads} read route${idle.reads === 1 ? '' : 's'}`] : []),
+    ];
+    out.push(`(no traffic on ${parts.join(' and ')})`);
+  }
   out.push('');
   const l = input.links;
   const gone = l.live ? '' : ' (stopped with the demo; use --serve to keep them up)';

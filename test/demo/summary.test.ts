@@ -8,7 +8,7 @@ import { openStore } from '../../proxy/store.ts';
 import { queryReport, type ReportData } from '../../proxy/report/index.ts';
 import type { RouteStats } from '../../proxy/stats.ts';
 import type { CapturedResponse, Pair } from '../../proxy/types.ts';
-import { formatSummary, realFindings, summaryRows, type RouteRef } from '../../demo/summary.ts';
+import { formatSummary, idleRoutes, realFindings, summaryRows, type RouteRef } from '../../demo/summary.ts';
 
 function json(value: unknown): CapturedResponse {
   const body = Buffer.from(JSON.stringify(value));
@@ -62,7 +62,10 @@ describe('demo summary', () => {
   });
 
   test('rows: routes with traffic, with mode, requests, compared, match rate, verdict and differences', () => {
-    const rows = summaryRows(report, [stats('catalog.getBook', 'shadow', 45), stats('catalog.getAuthor', 'shadow', 40), stats('catalog.createBook', 'shadow', 0), stats('inventory.getInventory', 'migrated', 12)], ROUTES);
+    const all = [stats('catalog.getBook', 'shadow', 45), stats('catalog.getAuthor', 'shadow', 40), stats('catalog.createBook', 'shadow', 0), stats('inventory.getInventory', 'migrated', 12)];
+    const rows = summaryRows(report, all, ROUTES);
+    assert.deepEqual(idleRoutes(all, ROUTES), { writes: 1, reads: 0 });
+    assert.deepEqual(idleRoutes(all.slice(1), ROUTES), { writes: 1, reads: 1 });
     assert.deepEqual(
       rows.map((r) => [r.service, r.route, r.mode, r.requests, r.compared, r.matchRate, r.verdict, r.differences]),
       [
@@ -74,7 +77,7 @@ describe('demo summary', () => {
     const text = formatSummary({
       rows,
       monolithRequests: 300,
-      idleRoutes: 1,
+      idleRoutes: { writes: 1, reads: 2 },
       totalRequests: 397,
       durationMs: 1234,
       phases: ['shadow', 'rollout'],
@@ -87,6 +90,7 @@ describe('demo summary', () => {
     assert.match(text, /^monolith +every other route \(not extracted\) +legacy +300/m);
     assert.match(text, /^dashboard +http:\/\/127\.0\.0\.1:9090\/ +\(admin API; token tok\)$/m);
     assert.match(text, /^report +out\/diff-report\.html +\(live: http:\/\/127\.0\.0\.1:9090\/report\)$/m);
+    assert.match(text, /^\(no traffic on 1 write route \(the demo sends no writes to extracted routes\) and 2 read routes\)$/m);
     assert.doesNotMatch(text, /stopped with the demo/);
   });
 });
