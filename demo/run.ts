@@ -6,6 +6,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, type Logger } from '../common/log.ts';
+import { UserError } from '../common/user-error.ts';
 import { analyze, toProxyConfig } from '../analyzer/index.ts';
 import { renderMarkdown as renderPlanMarkdown } from '../analyzer/report/markdown.ts';
 import { renderHtmlReport } from '../analyzer/report/html.ts';
@@ -41,6 +42,8 @@ export interface DemoOptions {
   onProgress?: (progress: TrafficProgress) => void;
   /** the caller keeps everything running after the summary (the summary then says the URLs are live) */
   serve?: boolean;
+  /** aborting stops the traffic, closes everything and rejects with a UserError (exit code 130) */
+  signal?: AbortSignal;
   /** log lines (analysis, start-up) for the terminal */
   say?: (line: string) => void;
   logger?: Logger;
@@ -72,7 +75,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const reportOptions: Partial<ReportOptions> = { minSamples: options.minSamples ?? 100 };
   mkdirSync(out, { recursive: true });
 
+  const interrupted = (): void => {
+    if (options.signal?.aborted) throw new UserError('demo interrupted: everything it started is stopped and its databases closed', 130);
+  };
+
   // 1. analyze the monolith's source, as `strangler analyze` would
+  say('analyzing legacy-monolith ...');
   const { plan } = await analyze(MONOLITH_ROOT, { reference: REFERENCE, rootLabel: 'legacy-monolith' });
   const emitted = toProxyConfig(plan);
   const files = {
@@ -86,6 +94,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   writeFileSync(files.planMarkdown, renderPlanMarkdown(plan));
   writeFileSync(files.planHtml, await renderHtmlReport(plan));
   say(`analyzed legacy-monolith: ${plan.services.length} candidate services, ${emitted.routes.length} routes → ${files.plan}, ${files.planHtml}`);
+
+  interrupted();
 
   // 2. the monolith and the extracted services, on fresh databases
   const storePath = join(out, 'diffs.sqlite');
@@ -130,9 +140,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const phases = demoPhases(canaryPercent);
     const traffic: TrafficSummary[] = [];
     for (const [i, phase] of phases.entries()) {
+      interrupted();
       await enterPhase(admin, phase, proxy.config().routes);
       options.onPhase?.({ index: i, count: phases.length, name: phase.name, description: phase.description });
-      const share = i === phases.length - 1 ? requests - Math.floor(requests / phases.length) * (phases.length - 1) : Math.floor(requests / phases.length);
+      const share = Math.floor((requests * (i + 1)) / phases.length) - Math.floor((requests * i) / phases.length);
       traffic.push(
         await driveShoppers({
           target: proxy.url,
@@ -142,10 +153,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
           phase: phase.name,
           checkout: phase.checkout,
           onProgress: options.onProgress,
+          signal: options.signal,
         }),
       );
       await stack.settle();
     }
+
+    interrupted();
 
     // 5. the report
     const report = queryReport(stack.pipeline.store, reportOptions);

@@ -1,5 +1,6 @@
 // `strangler demo`: the whole journey on the sample bookshop (analyze → monolith, services and proxy →
 // shadow, then canary and migrated → report). With --serve it stays up until Ctrl-C. All the work is in demo/.
+import { once } from 'node:events';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { TrafficProgress } from '../../demo/shoppers.ts';
 
@@ -66,44 +67,43 @@ export function register(program: Command): void {
       const { runDemo } = await import('../../demo/run.ts');
       const { DEFAULT_PORTS, RANDOM_PORTS } = await import('../../demo/stack.ts');
       const progress = progressLine();
-      const demo = await runDemo({
-        out: flags.out,
-        ports: flags.randomPorts ? RANDOM_PORTS : DEFAULT_PORTS,
-        requests: flags.requests,
-        shoppers: flags.shoppers,
-        seed: flags.seed,
-        canaryPercent: flags.canary,
-        minSamples: flags.minSamples,
-        serve: flags.serve,
-        say: (line) => process.stderr.write(`${line}\n`),
-        onPhase: (p) => {
-          progress.phase(`phase ${p.index + 1}/${p.count} ${p.name}`);
-          process.stderr.write(`phase ${p.index + 1}/${p.count} ${p.name}: ${p.description}\n`);
-        },
-        onProgress: (p) => progress.update(p),
-      }).finally(() => progress.end());
-      process.stdout.write(`\n${demo.summary}`);
-      if (!flags.serve) {
+      // Ctrl-C (or SIGTERM) at any point stops cleanly; a second one ends the process at once
+      const stop = new AbortController();
+      const onSignal = (): void => {
+        if (stop.signal.aborted) process.exit(130);
+        process.stderr.write('\nstopping: proxy, services, monolith (Ctrl-C again to quit at once)\n');
+        stop.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      try {
+        const demo = await runDemo({
+          out: flags.out,
+          ports: flags.randomPorts ? RANDOM_PORTS : DEFAULT_PORTS,
+          requests: flags.requests,
+          shoppers: flags.shoppers,
+          seed: flags.seed,
+          canaryPercent: flags.canary,
+          minSamples: flags.minSamples,
+          serve: flags.serve,
+          signal: stop.signal,
+          say: (line) => process.stderr.write(`${line}\n`),
+          onPhase: (p) => {
+            progress.phase(`phase ${p.index + 1}/${p.count} ${p.name}`);
+            process.stderr.write(`phase ${p.index + 1}/${p.count} ${p.name}: ${p.description}\n`);
+          },
+          onProgress: (p) => progress.update(p),
+        }).finally(() => progress.end());
+        process.stdout.write(`\n${demo.summary}`);
+        if (flags.serve) {
+          process.stdout.write('serving until Ctrl-C\n');
+          if (!stop.signal.aborted) await once(stop.signal, 'abort');
+        }
         await demo.close();
-        return;
+        if (flags.serve) process.stderr.write('stopped; databases closed\n');
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
       }
-      process.stdout.write('serving until Ctrl-C\n');
-      await untilSignal();
-      process.stderr.write('stopping: proxy, services, monolith\n');
-      await demo.close();
-      process.stderr.write('stopped; databases closed\n');
     });
-}
-
-function untilSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      // a second Ctrl-C while closing: the default handler ends the process at once
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
