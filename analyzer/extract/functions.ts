@@ -40,13 +40,13 @@ function isModuleExports(node: ts.Expression): boolean {
   return ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'module' && node.name.text === 'exports';
 }
 
-/** The name an object literal is known by (`const obj = {…}`, `module.exports = {…}`), if any. */
+/**
+ * The name an object literal is known by (`const obj = {…}`). Members of `module.exports = {…}` and
+ * `export default {…}` are the module's exports and keep their own names.
+ */
 function objectOwnerName(obj: ts.ObjectLiteralExpression): string | undefined {
   const parent = obj.parent;
-  if (ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name)) return parent.name.text;
-  if (ts.isBinaryExpression(parent) && isModuleExports(parent.left)) return undefined; // members are the module's exports
-  if (ts.isExportAssignment(parent)) return undefined;
-  return undefined;
+  return ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) ? parent.name.text : undefined;
 }
 
 export function memberName(container: ts.Node, member: string): string {

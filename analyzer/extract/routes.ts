@@ -2,14 +2,13 @@
 // and use(prefix, router) mounts followed across files (and through functions that receive the app)
 // to the full path. Routers are identified by their declaration, through the type checker.
 import { ts } from 'ts-morph';
-import { functionName, isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
+import { calledFunction, calleeName, exprName, initKind, joinPath, routeChainBase, VERBS, type RouterInit } from './express-syntax.ts';
+import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
-import { codeTargetOf, fileOf, resolveReference, symbolOf } from './symbols.ts';
-import { exportedValue, requiredFile, unwrap, valueKey } from './value-key.ts';
+import { fileOf, resolveReference, symbolOf } from './symbols.ts';
+import { unwrap, valueKey } from './value-key.ts';
 import type { HandlerRef, RouteFact, UnresolvedRoute, Warning } from './types.ts';
-
-const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all']);
 
 interface LocalRoute {
   method: string;
@@ -38,7 +37,7 @@ interface RouterNode {
   key: ts.Node;
   name: string;
   file: LoadedFile;
-  init: 'app' | 'router' | 'other';
+  init: RouterInit;
   routes: LocalRoute[];
   mounts: Mount[];
   /** children this router mounts, resolved after all files are read */
@@ -48,30 +47,12 @@ interface RouterNode {
   mountedBy: number;
 }
 
+export { joinPath };
+
 export interface RouteResult {
   routes: RouteFact[];
   unresolved: UnresolvedRoute[];
   warnings: Warning[];
-}
-
-function initKind(decl: ts.Node): RouterNode['init'] {
-  if (!ts.isVariableDeclaration(decl) && !ts.isPropertyDeclaration(decl) && !ts.isPropertyAssignment(decl)) return 'other';
-  const init = decl.initializer && unwrap(decl.initializer);
-  if (!init || !(ts.isCallExpression(init) || ts.isNewExpression(init))) return 'other';
-  const callee = init.expression.getText().replace(/\s+/g, '');
-  if (/(^|\.)Router$/.test(callee) || /^require\(['"]express['"]\)\.Router$/.test(callee)) return 'router';
-  if (/^express$/.test(callee) || /^require\(['"]express['"]\)$/.test(callee)) return 'app';
-  return 'other';
-}
-
-function exprName(expr: ts.Expression): string {
-  const e = unwrap(expr);
-  if (ts.isIdentifier(e)) return e.text;
-  if (ts.isPropertyAccessExpression(e)) return e.getText().replace(/\s+/g, '');
-  if (ts.isCallExpression(e)) return exprName(e.expression);
-  if (isFunctionLike(e)) return functionName(e) ?? '<anonymous>';
-  const text = e.getText();
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 
 export function extractRoutes(project: LoadedProject): RouteResult {
@@ -299,48 +280,4 @@ export function extractRoutes(project: LoadedProject): RouteResult {
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function calleeName(call: ts.CallExpression): ts.Node | undefined {
-  const c = call.expression;
-  return ts.isIdentifier(c) ? c : ts.isPropertyAccessExpression(c) ? c.name : undefined;
-}
-
-/** The function a call invokes, when it is in the project (`register(app)`, `require('./routes')(app)`). */
-function calledFunction(project: LoadedProject, call: ts.CallExpression): ts.Node | undefined {
-  const callee = unwrap(call.expression);
-  if (ts.isCallExpression(callee)) {
-    const file = requiredFile(project, callee);
-    const value = file && exportedValue(file);
-    if (!value) return undefined;
-    const v = unwrap(value);
-    if (isFunctionLike(v)) return v;
-    const ref = ts.isIdentifier(v) ? resolveReference(project, v) : undefined;
-    return ref?.kind === 'project' ? ref.target.decl : undefined;
-  }
-  const name = calleeName(call);
-  const target = name ? resolveReference(project, name) : undefined;
-  if (target?.kind !== 'project') return undefined;
-  const decl = target.target.decl;
-  return isFunctionLike(decl) ? decl : codeTargetOf(project, decl)?.decl;
-}
-
-/** `X.route(path).get(...).post(...)`: the router X and the path, when `receiver` is such a chain. */
-function routeChainBase(receiver: ts.Expression): { receiver: ts.Expression; path: ts.Expression } | undefined {
-  let cur = receiver;
-  while (ts.isCallExpression(cur) && ts.isPropertyAccessExpression(cur.expression)) {
-    const name = cur.expression.name.text;
-    if (name === 'route' && cur.arguments.length === 1) return { receiver: cur.expression.expression, path: cur.arguments[0] };
-    if (!VERBS.has(name)) return undefined;
-    cur = cur.expression.expression;
-  }
-  return undefined;
-}
-
-export function joinPath(prefix: string, path: string): string {
-  const a = prefix.replace(/\/+$/, '');
-  let b = path === '' || path.startsWith('/') ? path : `/${path}`;
-  if (b === '/') b = '';
-  const joined = a + b;
-  return joined === '' ? '/' : joined;
 }
