@@ -77,6 +77,14 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   const handlerRef = (arg: ts.Expression, source: ts.SourceFile): HandlerRef => {
     const e = unwrap(arg);
     if (isFunctionLike(e)) return { kind: 'inline', file: fileOf(project, e)?.rel, name: ownFunctionName(e, source), line: lineOf(e, source) };
+    if (ts.isCallExpression(e)) {
+      // this.list.bind(this): the handler is the bound function
+      const callee = e.expression;
+      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'bind') return handlerRef(callee.expression, source);
+      // asyncHandler(async (req, res) => …): the code that handles the request is the inline function
+      const inline = e.arguments.find((a) => isFunctionLike(unwrap(a)));
+      if (inline) return handlerRef(inline, source);
+    }
     const ref = ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) ? e.name : ts.isCallExpression(e) ? calleeName(e) : undefined;
     const target = ref ? resolveReference(project, ref) : undefined;
     if (target?.kind === 'project') {

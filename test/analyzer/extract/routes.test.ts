@@ -73,3 +73,23 @@ describe('routes: joinPath', () => {
     assert.equal(joinPath('/api', '/:id'), '/api/:id');
   });
 });
+
+describe('routes: class-based controllers, bound methods, wrapped handlers', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('express-classes');
+  });
+
+  test('a router held in a class field and mounted from an instance, under a template prefix', () => {
+    assert.deepEqual(list(facts), ['GET /api/books', 'DELETE /api/books/:id', 'GET /api/books/:id', 'POST /echo', 'GET /ping']);
+  });
+
+  test('handlers: this.method.bind(this), an arrow-function field, wrappers around an inline function', () => {
+    const handler = (method: string, path: string) => facts.routes.find((r) => r.method === method && r.path === path)?.handler;
+    assert.deepEqual(handler('GET', '/api/books'), { kind: 'named', file: 'controllers/books.ts', name: 'BooksController.list', line: 12 });
+    assert.deepEqual(handler('DELETE', '/api/books/:id'), { kind: 'named', file: 'controllers/books.ts', name: 'BooksController.remove', line: 20 });
+    // asyncHandler comes from a package; the request is handled by the function it wraps
+    assert.deepEqual(handler('GET', '/ping'), { kind: 'inline', file: 'server.ts', name: '<anonymous@12>', line: 12 });
+    assert.deepEqual(handler('POST', '/echo'), { kind: 'inline', file: 'server.ts', name: '<anonymous@16>', line: 16 });
+  });
+});
