@@ -90,11 +90,23 @@ function rawSymbol(checker: ts.TypeChecker, node: ts.Node, depth = 0): ts.Symbol
   return checker.getSymbolAtLocation(node);
 }
 
+/** `express.Router`, `_.chunk`: the root of a member chain is an import from a package. */
+function rootIsPackageImport(checker: ts.TypeChecker, node: ts.Node): boolean {
+  const parent = node.parent;
+  if (!parent || !ts.isPropertyAccessExpression(parent) || parent.name !== node) return false;
+  let cur: ts.Expression = parent.expression;
+  while (ts.isPropertyAccessExpression(cur)) cur = cur.expression;
+  if (!ts.isIdentifier(cur)) return false;
+  const decl = checker.getSymbolAtLocation(cur)?.declarations?.[0];
+  const spec = decl && importSpecifierOf(decl);
+  return spec !== undefined && isBareSpecifier(spec);
+}
+
 /** The symbol a reference stands for, aliases followed to the end. */
 export function symbolOf(project: LoadedProject, node: ts.Node): { symbol?: ts.Symbol; viaExternalImport: boolean } {
   const checker = project.checker;
   const symbol = rawSymbol(checker, node);
-  if (!symbol) return { viaExternalImport: false };
+  if (!symbol) return { viaExternalImport: rootIsPackageImport(checker, node) };
   if (symbol.flags & ts.SymbolFlags.Alias) {
     const aliased = checker.getAliasedSymbol(symbol);
     if (aliased.declarations?.length) return { symbol: aliased, viaExternalImport: false };
