@@ -58,7 +58,7 @@ export interface DemoResult {
   traffic: TrafficSummary[];
   urls: { proxy: string; admin: string; legacy: string; services: Record<string, string> };
   adminToken: string;
-  files: { report: string; reportJson: string; config: string; store: string; plan: string; analysis: string[] };
+  files: { report: string; reportJson: string; config: string; store: string; plan: string; traffic: string; analysis: string[] };
   /** stops the proxy, the services and the monolith and closes every database (idempotent) */
   close(): Promise<void>;
 }
@@ -100,6 +100,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   // 2. the monolith and the extracted services, on fresh databases
   const storePath = join(out, 'diffs.sqlite');
   const configPath = join(out, 'demo.config.json');
+  const trafficPath = join(out, 'demo-traffic.ndjson');
   for (const f of [storePath, `${storePath}-wal`, `${storePath}-shm`, `${configPath}.state.json`]) rmSync(f, { force: true });
   const backends: Backends = await startBackends(join(out, 'data'), ports);
 
@@ -118,7 +119,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   for (const id of notes.added) say(`  ${id}: served by an extracted service but not in the analyzer's plan; added`);
   let stack: ProxyStack;
   try {
-    stack = await startProxyStack(input, { configPath, adminToken, logger: log, reportOptions });
+    stack = await startProxyStack(input, { configPath, adminToken, logger: log, reportOptions, recordPath: trafficPath });
   } catch (err) {
     await backends.close();
     throw err;
@@ -160,6 +161,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     }
 
     interrupted();
+    await stack.stopRecording();
 
     // 5. the report
     const report = queryReport(stack.pipeline.store, reportOptions);
@@ -187,6 +189,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         token: adminToken,
         report: reportFile,
         analysis: [files.planHtml, files.planMarkdown, files.plan],
+        traffic: trafficPath,
         live: options.serve === true,
       },
     });
@@ -205,6 +208,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         config: configPath,
         store: storePath,
         plan: files.plan,
+        traffic: trafficPath,
         analysis: [files.planHtml, files.planMarkdown, files.plan, files.emittedConfig],
       },
       close,

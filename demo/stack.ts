@@ -14,6 +14,7 @@ import { createDiffPipeline, diffAdminRoutes, type DiffPipeline } from '../proxy
 import type { ReportOptions } from '../proxy/report/index.ts';
 import { parseConfig, type ProxyConfig, type ProxyConfigInput } from '../proxy/config.ts';
 import { startProxy, type RunningProxy } from '../proxy/server.ts';
+import { TrafficRecorder } from '../proxy/traffic.ts';
 import type { Pair } from '../proxy/types.ts';
 import type { DemoUrls, ExtractedService } from './config.ts';
 
@@ -75,6 +76,8 @@ export interface ProxyStack {
   config: ProxyConfig;
   /** waits until every shadow copy sent so far is compared and in the store */
   settle(timeoutMs?: number): Promise<void>;
+  /** closes the traffic recording (if any); later requests are not recorded */
+  stopRecording(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -84,12 +87,17 @@ export interface ProxyStackOptions {
   logger: Logger;
   /** options of the live report at the admin API's GET /report */
   reportOptions?: Partial<ReportOptions>;
+  /** record every request through the proxy to this NDJSON file (for `strangler replay`) until stopRecording */
+  recordPath?: string;
 }
 
 export async function startProxyStack(input: ProxyConfigInput, options: ProxyStackOptions): Promise<ProxyStack> {
   const config = parseConfig(input, options.configPath);
   let proxy: RunningProxy | undefined;
   let pairs = 0;
+  if (options.recordPath) rmSync(options.recordPath, { force: true });
+  // the config's redaction list: tokens and cookies never reach the file
+  const recorder = options.recordPath ? new TrafficRecorder(options.recordPath, { redactHeaders: config.redact.headers }) : undefined;
   const pipeline = createDiffPipeline(() => proxy?.config() ?? config, {
     logger: options.logger,
     proxyStats: () => proxy?.stats() ?? [],
@@ -105,9 +113,11 @@ export async function startProxyStack(input: ProxyConfigInput, options: ProxySta
       onPair,
       adminRoutes: diffAdminRoutes(pipeline.store, options.reportOptions),
       logger: options.logger,
+      onRequest: recorder?.onRequest,
     });
   } catch (err) {
     await pipeline.close();
+    await recorder?.close();
     // the proxy's own message names its --port flag, which the demo does not have
     if (err instanceof UserError && /already in use/.test(err.message)) {
       throw new UserError(`${err.message.replace(/;.*$/, '')}; stop what runs there or pass --random-ports`);
@@ -135,9 +145,11 @@ export async function startProxyStack(input: ProxyConfigInput, options: ProxySta
     pipeline,
     config,
     settle,
+    stopRecording: async () => recorder?.close(),
     async close() {
       await running.close();
       await pipeline.close();
+      await recorder?.close();
     },
   };
 }

@@ -38,6 +38,8 @@ export interface SummaryLinks {
   /** the report file written */
   report: string;
   analysis: string[];
+  /** the recorded traffic (NDJSON), for `strangler replay` */
+  traffic?: string;
   /** false when nothing keeps serving after the summary (the URLs are gone) */
   live: boolean;
 }
@@ -150,5 +152,6 @@ export function formatSummary(input: SummaryInput): string {
   out.push(`dashboard  ${l.admin}/  (admin API; token ${l.token})`);
   out.push(`report     ${l.report}${l.live ? `  (live: ${l.admin}/report)` : ''}`);
   out.push(`analysis   ${l.analysis.join(', ')}`);
+  if (l.traffic) out.push(`traffic    ${l.traffic}  (strangler replay ${l.traffic} --target ${l.proxy})`);
   return `${out.join('\n')}\n`;
 }

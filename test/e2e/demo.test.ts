@@ -125,9 +125,14 @@ describe('strangler demo on the sample bookshop', () => {
   });
 
   test('the analysis, the configs and the reports are written to the out dir', () => {
-    for (const f of ['plan.json', 'strangler.config.json', 'report.md', 'report.html', 'demo.config.json', 'diff-report.html', 'diff-report.json']) {
+    for (const f of ['plan.json', 'strangler.config.json', 'report.md', 'report.html', 'demo.config.json', 'diff-report.html', 'diff-report.json', 'demo-traffic.ndjson']) {
       assert.ok(existsSync(join(dir, f)), f);
     }
+    // the shoppers' requests, recorded for `strangler replay`, with the session tokens redacted
+    const traffic = readFileSync(join(dir, 'demo-traffic.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { method: string; path: string; headers?: Record<string, string> });
+    assert.equal(traffic.length, 1200);
+    const signedIn = traffic.filter((t) => t.headers?.authorization !== undefined);
+    assert.ok(signedIn.length > 0 && signedIn.every((t) => t.headers!.authorization === '[redacted]'), 'tokens redacted');
     const html = readFileSync(join(dir, 'diff-report.html'), 'utf8');
     for (const d of divergences) assert.ok(html.includes(d.path), `the HTML report shows ${d.path}`);
     const written = JSON.parse(readFileSync(join(dir, 'demo.config.json'), 'utf8')) as { admin: { token: string } };
