@@ -33,16 +33,28 @@ export function detectKernel(
     accessByFile.set(a.file, m);
   }
   const allTables = new Set(facts.tables.map((a) => a.table)).size;
-  const homeOf = (table: string, except: string): string | undefined => {
-    const score = new Map<string, number>();
-    for (const [file, m] of accessByFile) {
-      const access = m.get(table);
-      if (file === except || access === undefined) continue;
-      const c = clusters.get(file)!;
-      score.set(c, (score.get(c) ?? 0) + (access === 'write' ? 2 : 1));
+  // per table, the access score of each cluster; homeOf subtracts the asking file's own share
+  const scores = new Map<string, Map<string, number>>();
+  for (const [file, m] of accessByFile) {
+    const c = clusters.get(file)!;
+    for (const [table, access] of m) {
+      const perCluster = scores.get(table) ?? new Map<string, number>();
+      perCluster.set(c, (perCluster.get(c) ?? 0) + (access === 'write' ? 2 : 1));
+      scores.set(table, perCluster);
     }
+  }
+  const homeOf = (table: string, except: string): string | undefined => {
+    const own = accessByFile.get(except)?.get(table);
+    const ownCluster = clusters.get(except);
     let best: string | undefined;
-    for (const [c, s] of [...score].sort((a, b) => compare(a[0], b[0]))) if (best === undefined || s > score.get(best)!) best = c;
+    let bestScore = 0;
+    for (const [c, raw] of scores.get(table) ?? []) {
+      const score = c === ownCluster && own !== undefined ? raw - (own === 'write' ? 2 : 1) : raw;
+      if (score > 0 && (best === undefined || score > bestScore || (score === bestScore && c < best))) {
+        best = c;
+        bestScore = score;
+      }
+    }
     return best;
   };
   const dependents = new Map<string, Set<string>>();

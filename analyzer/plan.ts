@@ -143,15 +143,36 @@ export function buildPlan(input: PlanInput): Plan {
   const waveOf = new Map(waves.flatMap((w) => w.services.map((s) => [s, w.wave] as const)));
 
   const loc = new Map(facts.files.map((f) => [f.path, f.loc]));
+  // group once: a plan of a 4,000-file monolith has a hundred services and thousands of accesses
+  const group = <T>(items: Iterable<T>, key: (item: T) => string | undefined): Map<string, T[]> => {
+    const out = new Map<string, T[]>();
+    for (const item of items) {
+      const k = key(item);
+      if (k !== undefined) out.set(k, [...(out.get(k) ?? []), item]);
+    }
+    return out;
+  };
+  const filesOf = group(service, ([, s]) => s);
+  const routesOf = group(routes, (r) => r.service);
+  const readsOf = new Map<string, string[]>();
+  const writesOf = new Map<string, string[]>();
+  for (const [table, perService] of access) {
+    for (const [s, c] of perService) {
+      if (c.reads > 0) readsOf.set(s, [...(readsOf.get(s) ?? []), table]);
+      if (c.writes > 0) writesOf.set(s, [...(writesOf.get(s) ?? []), table]);
+    }
+  }
+  const ownedBy = group(owner, ([, o]) => o);
+  const depsFrom = group(deps, ([k]) => k.split('\u0000')[0]);
+  const depsTo = group(deps, ([k]) => k.split('\u0000')[1]);
   const services = names.map((name) => {
-    const files = [...service].filter(([, s]) => s === name).map(([f]) => f).sort(compare);
-    const own = routes.filter((r) => r.service === name).map(({ service: _s, ...r }) => r);
-    const read = sortStrings([...access].filter(([, m]) => (m.get(name)?.reads ?? 0) > 0).map(([t]) => t));
-    const written = sortStrings([...access].filter(([, m]) => (m.get(name)?.writes ?? 0) > 0).map(([t]) => t));
-    const owned = sortStrings([...owner].filter(([, o]) => o === name).map(([t]) => t));
-    const dependsOn = [...deps].filter(([k]) => k.startsWith(`${name}\u0000`)).map(([, d]) => d).sort((a, b) => compare(a.service, b.service));
-    const usedBy = [...deps]
-      .filter(([k]) => k.endsWith(`\u0000${name}`))
+    const files = (filesOf.get(name) ?? []).map(([f]) => f).sort(compare);
+    const own = (routesOf.get(name) ?? []).map(({ service: _s, ...r }) => r);
+    const read = sortStrings(readsOf.get(name) ?? []);
+    const written = sortStrings(writesOf.get(name) ?? []);
+    const owned = sortStrings((ownedBy.get(name) ?? []).map(([t]) => t));
+    const dependsOn = (depsFrom.get(name) ?? []).map(([, d]) => d).sort((a, b) => compare(a.service, b.service));
+    const usedBy = (depsTo.get(name) ?? [])
       .map(([k, d]) => ({ ...d, service: k.split('\u0000')[0] }))
       .sort((a, b) => compare(a.service, b.service));
     return {
@@ -215,14 +236,26 @@ function roundScore(r: MoJoResult): MoJoResult {
  */
 export function extractionWaves(names: readonly string[], deps: ReadonlyMap<string, Dependency>, sharedWrites: ReadonlyMap<string, number>): Wave[] {
   const edges = [...deps.keys()].map((k) => k.split('\u0000') as [string, string]).filter(([a, b]) => a !== b);
-  const inbound = (s: string, remaining: Set<string>): number => edges.filter(([a, b]) => b === s && remaining.has(a)).length;
+  // inbound dependencies from services still in the monolith, kept up to date as services leave
+  const inboundCount = new Map<string, number>(names.map((n) => [n, 0]));
+  const outgoing = new Map<string, string[]>(names.map((n) => [n, []]));
+  for (const [a, b] of edges) {
+    if (!inboundCount.has(a) || !inboundCount.has(b)) continue;
+    inboundCount.set(b, inboundCount.get(b)! + 1);
+    outgoing.get(a)!.push(b);
+  }
+  const inbound = (s: string, _remaining: Set<string>): number => inboundCount.get(s)!;
+  const leave = (s: string, remaining: Set<string>): void => {
+    remaining.delete(s);
+    for (const b of outgoing.get(s)!) inboundCount.set(b, inboundCount.get(b)! - 1);
+  };
   const remaining = new Set(names);
   const waves: Wave[] = [];
   while (remaining.size > 0) {
     const ready = [...remaining].filter((s) => inbound(s, remaining) === 0).sort(compare);
     if (ready.length > 0) {
       waves.push({ wave: waves.length + 1, services: ready, reason: 'no service left in the monolith depends on these' });
-      for (const s of ready) remaining.delete(s);
+      for (const s of ready) leave(s, remaining);
       continue;
     }
     const adjacency = new Map<string, Set<string>>([...remaining].map((s) => [s, new Set<string>()]));
@@ -240,7 +273,7 @@ export function extractionWaves(names: readonly string[], deps: ReadonlyMap<stri
       services: [pick],
       reason: `breaks the cycle ${cycle.join(' ↔ ')}: fewest inbound dependencies (${inbound(pick, remaining)}) and shared-table writes`,
     });
-    remaining.delete(pick);
+    leave(pick, remaining);
   }
   return waves;
 }

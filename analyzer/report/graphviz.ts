@@ -3,6 +3,7 @@
 import { Graphviz } from '@hpcc-js/wasm-graphviz';
 import type { Plan } from '../plan-schema.ts';
 import { edgeLabel } from './markdown.ts';
+import { drawnEdges } from './service-edges.ts';
 
 const quote = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
@@ -16,11 +17,9 @@ export function serviceGraphDot(plan: Plan): string {
   for (const s of plan.services) {
     lines.push(`  ${quote(s.name)} [label=${quote(`${s.name}\n${s.size.files} files · ${s.size.routes} routes\nwave ${s.wave}`)}];`);
   }
-  for (const s of plan.services) {
-    for (const d of s.dependsOn) {
-      const weight = Math.max(1, Math.round(Math.log2(1 + d.calls + d.imports + d.tables.length)));
-      lines.push(`  ${quote(s.name)} -> ${quote(d.service)} [label=${quote(edgeLabel(d))}, penwidth=${Math.min(weight, 5)}];`);
-    }
+  for (const { from, to, dependency: d } of drawnEdges(plan).edges) {
+    const weight = Math.max(1, Math.round(Math.log2(1 + d.calls + d.imports + d.tables.length)));
+    lines.push(`  ${quote(from)} -> ${quote(to)} [label=${quote(edgeLabel(d))}, penwidth=${Math.min(weight, 5)}];`);
   }
   lines.push('}');
   return lines.join('\n');

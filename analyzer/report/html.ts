@@ -4,6 +4,7 @@ import type { Plan, PlanService } from '../plan-schema.ts';
 import { renderServiceGraphSvg } from './graphviz.ts';
 import { edgeLabel } from './markdown.ts';
 import { METRIC_ROWS, metricValue } from './metric-notes.ts';
+import { drawnEdges } from './service-edges.ts';
 
 export function escapeHtml(text: string | number): string {
   return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -94,6 +95,7 @@ export function renderHtml(plan: Plan, svg: string): string {
     '<h2>Service map</h2>',
     '<p class="muted">Arrows point from a service to what it depends on (static calls, imports, tables owned by the other side).</p>',
     `<div class="graph">${svg}</div>`,
+    drawnEdges(plan).omitted > 0 ? `<p class="muted">${drawnEdges(plan).omitted} weaker dependencies are not drawn; every service section lists all of them.</p>` : '',
     '<h2>Extraction waves</h2>',
     table(['Wave', 'Services', 'Why'], plan.waves.map((w) => [w.wave, w.services.join(', '), w.reason])),
     '<h2>Services</h2>',

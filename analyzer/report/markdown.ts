@@ -2,6 +2,7 @@
 // A pure function of the plan.
 import type { Plan, PlanService } from '../plan-schema.ts';
 import { METRIC_ROWS, metricValue } from './metric-notes.ts';
+import { drawnEdges } from './service-edges.ts';
 
 const cell = (text: string | number): string => String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
@@ -22,12 +23,10 @@ export function serviceGraphMermaid(plan: Plan): string {
     lines.push(`  ${mermaidId(s.name)}["${s.name}<br/>${s.size.files} files · ${s.size.routes} routes · wave ${s.wave}"]`);
   }
   if (plan.kernel.files.length > 0) lines.push(`  kernel[("shared kernel<br/>${plan.kernel.files.length} files")]`);
-  for (const s of plan.services) {
-    for (const d of s.dependsOn) {
-      lines.push(`  ${mermaidId(s.name)} -->|"${edgeLabel(d)}"| ${mermaidId(d.service)}`);
-    }
-  }
+  const { edges, omitted } = drawnEdges(plan);
+  for (const e of edges) lines.push(`  ${mermaidId(e.from)} -->|"${edgeLabel(e.dependency)}"| ${mermaidId(e.to)}`);
   lines.push('```');
+  if (omitted > 0) lines.push('', `_${omitted} weaker dependencies are not drawn; every service section lists all of them._`);
   return lines.join('\n');
 }
 
