@@ -6,6 +6,7 @@ import { renderMarkdown, mermaidId } from '../../analyzer/report/markdown.ts';
 import { renderHtml, renderHtmlReport, escapeHtml } from '../../analyzer/report/html.ts';
 import { serviceGraphDot } from '../../analyzer/report/graphviz.ts';
 import { formatSummary } from '../../analyzer/report/summary.ts';
+import { drawnEdges } from '../../analyzer/report/service-edges.ts';
 import { shopFacts, shopReference } from './shop-facts.ts';
 
 const plan = planFromFacts(shopFacts(), { rootLabel: 'shop', reference: shopReference() });
@@ -68,6 +69,17 @@ describe('report.html', () => {
     const dot = serviceGraphDot(plan);
     for (const s of plan.services) assert.ok(dot.includes(`"${s.name}" [label=`));
     assert.ok(dot.includes('"orders" -> "inventory"'));
+  });
+});
+
+describe('service pictures', () => {
+  test('a dense plan draws only its strongest dependencies and says how many it left out', () => {
+    const all = plan.services.reduce((n, s) => n + s.dependsOn.length, 0);
+    const { edges, omitted } = drawnEdges(plan, 1);
+    assert.equal(omitted, all - 1);
+    // orders → inventory: 3 calls + 1 import + 5 for the stock table beats orders → customers (1 call + 1 import)
+    assert.deepEqual(edges.map((e) => `${e.from}->${e.to}`), ['orders->inventory']);
+    assert.equal(drawnEdges(plan).omitted, 0);
   });
 });
 
