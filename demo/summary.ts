@@ -138,13 +138,8 @@ export function formatSummary(input: SummaryInput): string {
   rows.push(['monolith', 'every other route (not extracted)', 'legacy', n(input.monolithRequests), '-', '-', '-', '']);
   out.push(...table(['service', 'route', 'mode', 'requests', 'compared', 'match', 'verdict', 'real differences'], rows, new Set([3, 4, 5])));
   const idle = input.idleRoutes;
-  if (idle.writes + idle.reads > 0) {
-    const parts = [
-      ...(idle.writes > 0 ? [`${idle.writes} write route${idle.writes === 1 ? '' : 's'} (the demo sends no writes to extracted routes)`] : []),
-      ...(idle.reads > 0 ? [`${idle.reads} read route${idle.reads === 1 ? '' : 's'}`] : []),
-    ];
-    out.push(`(no traffic on ${parts.join(' and ')})`);
-  }
+  if (idle.writes > 0) out.push(`no traffic on ${idle.writes} write route${idle.writes === 1 ? '' : 's'}: the demo sends no writes to extracted routes`);
+  if (idle.reads > 0) out.push(`no traffic on ${idle.reads} read route${idle.reads === 1 ? '' : 's'}`);
   out.push('');
   const l = input.links;
   const gone = l.live ? '' : ' (stopped with the demo; use --serve to keep them up)';
@@ -152,6 +147,6 @@ export function formatSummary(input: SummaryInput): string {
   out.push(`dashboard  ${l.admin}/  (admin API; token ${l.token})`);
   out.push(`report     ${l.report}${l.live ? `  (live: ${l.admin}/report)` : ''}`);
   out.push(`analysis   ${l.analysis.join(', ')}`);
-  if (l.traffic) out.push(`traffic    ${l.traffic}  (strangler replay ${l.traffic} --target ${l.proxy})`);
+  if (l.traffic) out.push(`traffic    ${l.traffic}${l.live ? `  (strangler replay ${l.traffic} --target ${l.proxy})` : ''}`);
   return `${out.join('\n')}\n`;
 }

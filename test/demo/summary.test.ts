@@ -81,7 +81,7 @@ describe('demo summary', () => {
       totalRequests: 397,
       durationMs: 1234,
       phases: ['shadow', 'rollout'],
-      links: { proxy: 'http://127.0.0.1:8080', admin: 'http://127.0.0.1:9090', token: 'tok', report: 'out/diff-report.html', analysis: ['out/report.html'], live: true },
+      links: { proxy: 'http://127.0.0.1:8080', admin: 'http://127.0.0.1:9090', token: 'tok', report: 'out/diff-report.html', analysis: ['out/report.html'], traffic: 'out/t.ndjson', live: true },
     });
     assert.match(text, /^strangler demo: 397 requests through the proxy in 2 phases \(shadow → rollout\), 1\.2 s$/m);
     assert.match(text, /^catalog +GET \/books\/:id +shadow +45 +40 +0\.0% +NOT READY +\$\.rating missing$/m);
@@ -90,7 +90,9 @@ describe('demo summary', () => {
     assert.match(text, /^monolith +every other route \(not extracted\) +legacy +300/m);
     assert.match(text, /^dashboard +http:\/\/127\.0\.0\.1:9090\/ +\(admin API; token tok\)$/m);
     assert.match(text, /^report +out\/diff-report\.html +\(live: http:\/\/127\.0\.0\.1:9090\/report\)$/m);
-    assert.match(text, /^\(no traffic on 1 write route \(the demo sends no writes to extracted routes\) and 2 read routes\)$/m);
+    assert.match(text, /^no traffic on 1 write route: the demo sends no writes to extracted routes$/m);
+    assert.match(text, /^no traffic on 2 read routes$/m);
+    assert.match(text, /^traffic +out\/t\.ndjson +\(strangler replay out\/t\.ndjson --target http:\/\/127\.0\.0\.1:8080\)$/m);
     assert.doesNotMatch(text, /stopped with the demo/);
   });
 });
