@@ -34,8 +34,11 @@ export function routeAction(method: string, path: string): string {
     nouns.push(pascal(one ? singular(s) : s));
   });
   const last = segments[segments.length - 1];
-  // POST /orders/:id/cancel reads better as cancelOrder than createOrderCancel
-  if (method.toUpperCase() === 'POST' && segments.length >= 2 && last && !isParam(last) && isParam(segments[segments.length - 2])) {
+  const plural = (w: string): boolean => /s$/.test(w) && !/(ss|us|is)$/.test(w);
+  // POST /login is the action itself
+  if (creates && segments.length === 1 && !isParam(last) && !plural(last)) return nouns[0][0].toLowerCase() + nouns[0].slice(1);
+  // POST /orders/:id/cancel reads better as cancelOrder than createOrderCancel; POST /books/:id/reviews adds a review
+  if (creates && segments.length >= 2 && last && !isParam(last) && !plural(last) && isParam(segments[segments.length - 2])) {
     const action = nouns.pop()!;
     return action[0].toLowerCase() + action.slice(1) + nouns.join('');
   }

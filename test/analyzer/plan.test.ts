@@ -117,6 +117,10 @@ describe('route ids', () => {
     assert.equal(routeAction('GET', '/books/:id/reviews'), 'getBookReviews');
     assert.equal(routeAction('DELETE', '/categories/:id'), 'deleteCategory');
     assert.equal(routeAction('GET', '/'), 'getRoot');
+    assert.equal(routeAction('POST', '/books/:bookId/reviews'), 'createBookReview');
+    assert.equal(routeAction('POST', '/payments/:id/refund'), 'refundPayment');
+    assert.equal(routeAction('POST', '/login'), 'login');
+    assert.equal(routeAction('POST', '/api/logout'), 'logout');
   });
 
   test('are unique across the plan', () => {
