@@ -71,6 +71,8 @@ describe('strangler demo on the sample bookshop', () => {
     for (const r of demo.report.teams.flatMap((t) => t.services.flatMap((s) => s.routes))) {
       if (r.compared === 0) continue;
       const route = byId.get(r.routeId)!;
+      // the report's mode is the route's final one, also for routes no longer compared (migrated)
+      assert.equal(r.mode, routes.find((x) => x.id === r.routeId)!.mode, `${r.routeId} mode in the report`);
       if (divergent.has(`${route.service} ${route.path}`)) {
         assert.equal(r.verdict, 'NOT READY', r.routeId);
       } else {
