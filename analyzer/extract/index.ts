@@ -1,6 +1,7 @@
 // extractFacts(root): read a TypeScript/JavaScript codebase and return plain facts (files, imports,
 // calls, routes, tables). The library entry point of the analyzer's first half.
 import { newCallTally, extractCalls, type CallTally } from './calls.ts';
+import { guarded } from './guard.ts';
 import { extractImports } from './imports.ts';
 import { loadProject } from './project.ts';
 import { extractRoutes } from './routes.ts';
@@ -41,11 +42,15 @@ export async function extractFacts(root: string, options: ExtractOptions = {}): 
   const total = project.files.length;
   let done = 0;
   for (const file of project.files) {
-    const fileImports = extractImports(project, file);
-    imports.push(...fileImports.edges);
-    warnings.push(...fileImports.warnings);
-    files.push({ path: file.rel, loc: file.loc, size: file.size, language: file.language, externals: fileImports.externals });
-    extractCalls(project, file, tally);
+    let externals: string[] = [];
+    guarded(file, warnings, 'imports', () => {
+      const fileImports = extractImports(project, file);
+      imports.push(...fileImports.edges);
+      warnings.push(...fileImports.warnings);
+      externals = fileImports.externals;
+    });
+    files.push({ path: file.rel, loc: file.loc, size: file.size, language: file.language, externals });
+    guarded(file, warnings, 'calls', () => extractCalls(project, file, tally));
     options.onProgress?.(++done, total, 'analyze');
     // Yield now and then so that a caller's progress display (and signals) stay live on big codebases.
     if (done % 200 === 0) await new Promise<void>((resolve) => setImmediate(resolve));

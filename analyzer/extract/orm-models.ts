@@ -7,8 +7,10 @@
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import { lineOf } from './functions.ts';
+import { guarded } from './guard.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
+import type { Warning } from './types.ts';
 import { unwrap, valueKey } from './value-key.ts';
 
 export interface OrmModel {
@@ -70,7 +72,7 @@ function keyOfAssignedValue(expr: ts.Expression): ts.Node {
   return expr; // `module.exports = sequelize.define(...)`: valueKey() lands on the call itself
 }
 
-export function collectOrmModels(project: LoadedProject, out: AccessCollector): OrmModels {
+export function collectOrmModels(project: LoadedProject, out: AccessCollector, warnings: Warning[]): OrmModels {
   const models: OrmModels = { byKey: new Map(), byName: new Map() };
   const checker = project.checker;
   const add = (key: ts.Node, model: OrmModel, file: LoadedFile, at: ts.Node): void => {
@@ -111,7 +113,7 @@ export function collectOrmModels(project: LoadedProject, out: AccessCollector): 
       }
       ts.forEachChild(node, visit);
     };
-    visit(file.source);
+    guarded(file, warnings, 'ORM models', () => visit(file.source));
   }
   return models;
 }

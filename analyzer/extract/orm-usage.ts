@@ -5,6 +5,8 @@ import { ts } from 'ts-morph';
 import { methodName, type AccessCollector } from './access-collector.ts';
 import type { OrmModel, OrmModels } from './orm-models.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
+import { guarded } from './guard.ts';
+import type { Warning } from './types.ts';
 import { unwrap, valueKey } from './value-key.ts';
 
 const SEQUELIZE_READ = new Set(['findAll', 'findOne', 'findByPk', 'findAndCountAll', 'count', 'max', 'min', 'sum', 'aggregate', 'findOrBuild']);
@@ -34,7 +36,7 @@ function modelOf(project: LoadedProject, models: OrmModels, expr: ts.Expression 
 }
 
 /** Declarations that hold a repository: `const repo = ds.getRepository(Book)`, `@InjectRepository(Book)`, `Repository<Book>`. */
-export function collectRepositories(project: LoadedProject, models: OrmModels): Map<ts.Node, OrmModel> {
+export function collectRepositories(project: LoadedProject, models: OrmModels, warnings: Warning[]): Map<ts.Node, OrmModel> {
   const repos = new Map<ts.Node, OrmModel>();
   if (![...models.byKey.values()].some((m) => m.via === 'typeorm')) return repos;
   for (const file of project.files) {
@@ -50,7 +52,7 @@ export function collectRepositories(project: LoadedProject, models: OrmModels): 
       }
       ts.forEachChild(node, visit);
     };
-    visit(file.source);
+    guarded(file, warnings, 'repositories', () => visit(file.source));
   }
   return repos;
 }

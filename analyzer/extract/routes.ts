@@ -4,6 +4,7 @@
 import { ts } from 'ts-morph';
 import { calledFunction, calleeName, exprName, initKind, joinPath, routeChainBase, VERBS, type RouterInit } from './express-syntax.ts';
 import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
+import { guarded } from './guard.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { fileOf, resolveReference, symbolOf } from './symbols.ts';
@@ -173,6 +174,9 @@ export function extractRoutes(project: LoadedProject): RouteResult {
 
   // Pass 1: every registration, per file.
   for (const file of project.files) {
+    guarded(file, warnings, 'routes', () => visitFile(file));
+  }
+  function visitFile(file: LoadedFile): void {
     const visit = (n: ts.Node): void => {
       if (ts.isCallExpression(n)) {
         const callee = n.expression;

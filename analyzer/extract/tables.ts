@@ -1,6 +1,7 @@
 // Data access facts: which code reads and writes which table — SQL in literals, knex builders,
 // Sequelize/TypeORM models and Prisma client calls — plus the tables that schema code declares.
 import { AccessCollector } from './access-collector.ts';
+import { guarded } from './guard.ts';
 import { scanKnex } from './knex.ts';
 import { collectOrmModels } from './orm-models.ts';
 import { collectRepositories, scanOrmUsage } from './orm-usage.ts';
@@ -19,13 +20,15 @@ export function extractTables(project: LoadedProject): TableResult {
   const out = new AccessCollector();
   const warnings: Warning[] = [];
   const prisma = loadPrismaModels(project, out, warnings);
-  const models = collectOrmModels(project, out);
-  const repos = collectRepositories(project, models);
+  const models = collectOrmModels(project, out, warnings);
+  const repos = collectRepositories(project, models, warnings);
   for (const file of project.files) {
-    scanSqlLiterals(project, file, out);
-    scanKnex(project, file, out);
-    scanOrmUsage(project, file, models, repos, out);
-    scanPrisma(file, prisma, out);
+    guarded(file, warnings, 'tables', () => {
+      scanSqlLiterals(project, file, out);
+      scanKnex(project, file, out);
+      scanOrmUsage(project, file, models, repos, out);
+      scanPrisma(file, prisma, out);
+    });
   }
   const accesses = out.accesses.sort((a, b) => cmp(a.file, b.file) || a.line - b.line || cmp(a.table, b.table) || cmp(a.access, b.access));
   const schema = out.schema.sort((a, b) => cmp(a.table, b.table) || cmp(a.file, b.file) || a.line - b.line);

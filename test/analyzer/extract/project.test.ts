@@ -5,6 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { extractFacts } from '../../../analyzer/extract/index.ts';
 import { UserError } from '../../../common/user-error.ts';
+import { guarded } from '../../../analyzer/extract/guard.ts';
+import type { LoadedFile } from '../../../analyzer/extract/project.ts';
+import type { Warning } from '../../../analyzer/extract/types.ts';
 
 describe('project loading: bad input and awkward trees', () => {
   let dir: string;
@@ -88,5 +91,21 @@ describe('project loading: bad input and awkward trees', () => {
     const facts = await extractFacts(root);
     assert.deepEqual(JSON.parse(JSON.stringify(facts)), facts);
     assert.equal(facts.routes.length, 1);
+  });
+});
+
+describe('guarded', () => {
+  test('a failure while reading one file becomes a warning naming it; the work after it still runs', () => {
+    const warnings: Warning[] = [];
+    const file = { rel: 'src/odd.ts' } as LoadedFile;
+    let after = false;
+    guarded(file, warnings, 'calls', () => {
+      throw new Error('Debug Failure. False expression\nstack');
+    });
+    guarded(file, warnings, 'routes', () => {
+      after = true;
+    });
+    assert.equal(after, true);
+    assert.deepEqual(warnings, [{ file: 'src/odd.ts', message: 'src/odd.ts: reading calls failed (Debug Failure. False expression); facts from this file are incomplete' }]);
   });
 });
