@@ -61,7 +61,10 @@ export class Forwarder {
     this.held = new ProxyServer({ xfwd: true, selfHandleResponse: true });
     this.streaming.on('error', (err, req, res) => this.failed(err, req as WithState, res));
     this.held.on('error', (err, req, res) => this.heldFailed(err, req as WithState, res));
-    this.streaming.on('proxyRes', (proxyRes, req, res) => hooks.onResponse(req, res, proxyRes));
+    this.streaming.on('proxyRes', (proxyRes, req, res) => {
+      cutClientIfUpstreamDies(proxyRes, res);
+      hooks.onResponse(req, res, proxyRes);
+    });
     this.held.on('proxyRes', (proxyRes, req, res) => this.heldResponse(proxyRes, req as WithState, res));
     // the client went away while the upstream was still answering: http-proxy-3 destroys the upstream request
     this.streaming.on('econnreset', () => {});
@@ -128,6 +131,7 @@ export class Forwarder {
       return;
     }
     // what http-proxy-3 does itself when it streams: announce, copy status and headers, then pipe
+    cutClientIfUpstreamDies(proxyRes, res);
     this.hooks.onResponse(req, res, proxyRes);
     for (const pass of outgoingPasses) pass(req, res, proxyRes, state?.upstream.options ?? {});
     proxyRes.pipe(res);
@@ -144,6 +148,22 @@ export class Forwarder {
     this.hooks.onFallback(req, state);
     this.streaming.web(req, res, to.retryOptions);
   }
+}
+
+const kClient = Symbol('strangler.client');
+type UpstreamResponse = IncomingMessage & { [kClient]?: ServerResponse };
+
+/**
+ * pipe() does not pass on an upstream that dies mid-body (reset, timeout after the headers): without this the
+ * client would wait forever for the rest of a response whose headers promised more. Cutting it is the contract.
+ */
+function cutClientIfUpstreamDies(proxyRes: IncomingMessage, res: ServerResponse): void {
+  (proxyRes as UpstreamResponse)[kClient] = res;
+  proxyRes.once('close', onUpstreamClose);
+}
+
+function onUpstreamClose(this: UpstreamResponse): void {
+  if (!this.complete) this[kClient]?.destroy();
 }
 
 function stripHopByHop(req: IncomingMessage): void {
