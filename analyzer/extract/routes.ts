@@ -151,6 +151,23 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     });
   };
 
+  /** `router[method](path, handler)`: a literal method is a route; one chosen at run time is unresolved. */
+  const addComputedVerb = (file: LoadedFile, call: ts.CallExpression, callee: ts.ElementAccessExpression): void => {
+    const verb = stringValue(callee.argumentExpression, project.checker)?.toLowerCase();
+    if (verb !== undefined) {
+      if (VERBS.has(verb)) addRoute(file, call, verb.toUpperCase(), callee.expression, call.arguments[0], call.arguments.slice(1));
+      return;
+    }
+    const key = routerKey(callee.expression);
+    const node = key && nodeFor(key);
+    if (!node || node.init === 'other') return;
+    const source = file.source;
+    node.routes.push({
+      method: '*', paths: undefined, reason: 'method chosen at run time', expression: `${callee.getText(source)}(${call.arguments[0].getText(source)}, …)`,
+      file, line: lineOf(call, source), pos: call.getStart(source), middleware: [], handler: handlerRef(call.arguments[call.arguments.length - 1], source),
+    });
+  };
+
   const addUse = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression): void => {
     const key = routerKey(receiver);
     const node = key && nodeFor(key);
@@ -190,6 +207,8 @@ export function extractRoutes(project: LoadedProject): RouteResult {
           } else if (verb === 'use' && n.arguments.length >= 1) {
             addUse(file, n, receiver);
           }
+        } else if (ts.isElementAccessExpression(callee) && n.arguments.length >= 2) {
+          addComputedVerb(file, n, callee);
         }
         if (n.arguments.some((a) => ts.isIdentifier(a) || ts.isPropertyAccessExpression(a))) passing.push(n);
       }

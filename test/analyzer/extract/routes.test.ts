@@ -19,6 +19,7 @@ describe('routes: routers mounted two levels deep across files', () => {
       'GET /api/v1/books',
       'DELETE /api/v1/books/:id',
       'GET /api/v1/books/:id',
+      'PATCH /api/v1/books/:id',
       'PUT /api/v1/books/:id',
       'GET /api/v1/books/best',
       'GET /api/v1/books/top',
@@ -27,7 +28,7 @@ describe('routes: routers mounted two levels deep across files', () => {
   });
 
   test('route(path).get().put().delete() chain: one route per verb, each on its own line', () => {
-    const chain = facts.routes.filter((r) => r.path === '/api/v1/books/:id').map((r) => [r.method, r.line]);
+    const chain = facts.routes.filter((r) => r.path === '/api/v1/books/:id' && r.line < 20).map((r) => [r.method, r.line]);
     assert.deepEqual(chain, [['DELETE', 14], ['GET', 12], ['PUT', 13]]);
   });
 
@@ -46,10 +47,15 @@ describe('routes: routers mounted two levels deep across files', () => {
     assert.deepEqual(facts.routes.find((r) => r.path === '/health')?.middleware, []);
   });
 
-  test('a path built at run time is reported as unresolved with its location', () => {
+  test('a path or a method chosen at run time is reported as unresolved with its location', () => {
     assert.deepEqual(facts.unresolvedRoutes, [
       { file: 'routes/books.ts', line: 16, method: 'POST', expression: 'dynamic', reason: 'path built at run time' },
+      { file: 'routes/books.ts', line: 21, method: '*', expression: 'router[r.method](r.path, …)', reason: 'method chosen at run time' },
     ]);
+  });
+
+  test("router['patch'](path, …) with a literal method is an ordinary route", () => {
+    assert.equal(facts.routes.find((r) => r.method === 'PATCH')?.line, 22);
   });
 });
 
