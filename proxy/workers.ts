@@ -14,6 +14,7 @@ import { RouteCounters, type CountersSnapshot, type RouteStats } from './stats.t
 import { DEFAULT_ROUTE_ID } from './table.ts';
 
 const STATS_INTERVAL_MS = 250;
+const SHUTDOWN_GRACE_MS = 10_000;
 
 type ToWorker = { type: 'reload' } | { type: 'shutdown' };
 type ToPrimary = { type: 'ready'; url: string } | { type: 'stats'; snapshot: CountersSnapshot[] } | { type: 'reload-failed'; error: string };
@@ -24,24 +25,27 @@ export async function runWorkers(config: ProxyConfig, options: ProxyOptions, wor
 }
 
 async function runWorker(config: ProxyConfig, options: ProxyOptions): Promise<void> {
+  const send = (m: ToPrimary) => process.send?.(m);
+  // listen for shutdown before starting: a worker told to stop while it starts must still stop
+  let stopRequested = false;
+  let stop = () => void (stopRequested = true);
+  let reload = () => {};
+  process.on('message', (m: ToWorker) => (m.type === 'reload' ? reload() : stop()));
+  process.once('SIGINT', () => stop());
+  process.once('SIGTERM', () => stop());
+  process.once('disconnect', () => stop());
   // the primary watches the config and serves the admin API; a worker only serves traffic
   const proxy = await startProxy(config, { ...options, admin: false, watch: false });
-  const send = (m: ToPrimary) => process.send?.(m);
   send({ type: 'ready', url: proxy.url });
   const timer = setInterval(() => send({ type: 'stats', snapshot: proxy.snapshot() }), STATS_INTERVAL_MS);
   timer.unref();
+  reload = () => void proxy.reload().catch((err: Error) => send({ type: 'reload-failed', error: err.message }));
   await new Promise<void>((resolve) => {
-    const stop = () => {
+    stop = () => {
       clearInterval(timer);
       void proxy.close().then(resolve);
     };
-    process.on('message', (m: ToWorker) => {
-      if (m.type === 'reload') proxy.reload().catch((err: Error) => send({ type: 'reload-failed', error: err.message }));
-      else if (m.type === 'shutdown') stop();
-    });
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    process.once('disconnect', stop);
+    if (stopRequested) stop();
   });
   process.exit(0);
 }
@@ -104,11 +108,13 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
       }
       else if (m.type === 'reload-failed') log.error({ worker: w.process.pid, errors: m.error }, 'worker refused the reload');
     });
+    const started = Date.now();
     w.on('exit', (code, signal) => {
       // its counters stay in `latest` so totals do not drop when a worker is replaced
       if (stopping) return;
       log.error({ worker: w.process.pid, code, signal }, 'worker died; starting another');
-      fork();
+      // a worker that dies right at start would otherwise be re-forked in a tight loop
+      setTimeout(() => stopping || fork(), Date.now() - started < 1000 ? 1000 : 0);
     });
     return w;
   };
@@ -127,7 +133,12 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
       };
       if (left === 0) done();
       for (const w of alive) {
-        w.once('exit', () => --left === 0 && done());
+        // a worker that does not finish its requests in time is killed, so the primary always exits
+        const kill = setTimeout(() => w.process.kill('SIGKILL'), SHUTDOWN_GRACE_MS);
+        w.once('exit', () => {
+          clearTimeout(kill);
+          if (--left === 0) done();
+        });
         w.send({ type: 'shutdown' } satisfies ToWorker);
       }
     };
