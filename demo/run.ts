@@ -2,7 +2,7 @@
 // test call it). analyze → start monolith + services + proxy → phases of traffic with mode changes in
 // between → report. With serve, everything keeps running until the caller closes it.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, type Logger } from '../common/log.ts';
@@ -73,6 +73,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const canaryPercent = options.canaryPercent ?? 20;
   const adminToken = options.adminToken ?? process.env.STRANGLER_ADMIN_TOKEN ?? randomBytes(16).toString('hex');
   const reportOptions: Partial<ReportOptions> = { minSamples: options.minSamples ?? 100 };
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new UserError(`--out ${out} is a file; pass a folder (it is created when missing)`);
   mkdirSync(out, { recursive: true });
 
   const interrupted = (): void => {
