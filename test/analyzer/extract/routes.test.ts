@@ -1,7 +1,7 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { factsOf } from './fixture.ts';
-import { joinPath } from '../../../analyzer/extract/routes.ts';
+import { joinPath } from '../../../analyzer/extract/express-syntax.ts';
 import type { Facts } from '../../../analyzer/extract/types.ts';
 
 const list = (facts: Facts) => facts.routes.map((r) => `${r.method} ${r.path}`);
