@@ -58,9 +58,16 @@ export class Shadower {
       c.dropped++;
       return undefined;
     }
-    const ex = new ShadowExchange(this, req, plan, requestId, start);
     const h = req.headers;
-    if ((h['content-length'] !== undefined && h['content-length'] !== '0') || h['transfer-encoding'] !== undefined) {
+    const length = h['content-length'];
+    if (length !== undefined && Number(length) > plan.maxBodyBytes) {
+      // announced as too big to copy faithfully: no copy, nothing buffered
+      this.release(plan.service);
+      c.dropped++;
+      return undefined;
+    }
+    const ex = new ShadowExchange(this, req, plan, requestId, start);
+    if ((length !== undefined && length !== '0') || h['transfer-encoding'] !== undefined) {
       ex.teeRequestBody(req);
     } else ex.sendCopy(undefined);
     return ex;
@@ -192,15 +199,24 @@ export class ShadowExchange {
   ) {}
 
   teeRequestBody(req: IncomingMessage): void {
-    const body = new BodyCapture(this.plan.maxBodyBytes);
-    req.on('data', (chunk: Buffer) => body.add(chunk));
+    const max = this.plan.maxBodyBytes;
+    let chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= max) {
+        chunks.push(chunk);
+        return;
+      }
+      // a copy without the exact body bytes would compare the wrong request: give up now, hold nothing
+      req.off('data', onData);
+      chunks = [];
+      this.plan.counters.dropped++;
+      this.abandonCandidate();
+    };
+    req.on('data', onData);
     req.on('end', () => {
-      const bytes = body.body();
-      if (bytes === undefined) {
-        // a copy without the exact body bytes would compare the wrong request
-        this.plan.counters.dropped++;
-        this.abandonCandidate();
-      } else this.sendCopy(bytes);
+      if (size <= max) this.sendCopy(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     });
     req.on('close', () => {
       if (!req.complete) this.abandonCandidate();
