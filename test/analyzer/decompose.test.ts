@@ -39,6 +39,21 @@ describe('decompose on the shop', () => {
     assert.match(cut.kernel.find((k) => k.file === 'db.ts')!.reason, /used by \d services/);
   });
 
+  test('an entry script importing the composition root does not keep it out of the kernel', () => {
+    const withServer = shopFacts();
+    withServer.files.push({ path: 'server.ts', loc: 10, size: 200, language: 'ts', externals: ['node:http'] });
+    withServer.imports.push({ from: 'server.ts', to: 'app.ts', kind: 'static', typeOnly: false, specifier: './app.ts', line: 1 });
+    const cut = decompose(withServer, buildFileGraph(withServer));
+    assert.deepEqual(cut.kernel.map((k) => k.file), ['app.ts', 'db.ts', 'server.ts', 'utils.ts']);
+    assert.equal(new Set(cut.assignment.values()).size, 4);
+  });
+
+  test('a module file wiring other modules is not a composition root: something other than an entry script uses it', () => {
+    const cut = decompose(facts, graph, { kernelMinServices: 2 });
+    // orders/orders.ts calls inventory and customers, but orders/routes.ts (imported by app.ts) depends on it
+    assert.equal(cut.kernel.some((k) => k.file === 'orders/orders.ts'), false);
+  });
+
   test('without kernel detection the hub files land in some service', () => {
     const cut = decompose(facts, graph, { kernelMinServices: 0 });
     assert.equal(cut.kernel.length, 0);

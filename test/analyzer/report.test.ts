@@ -57,6 +57,13 @@ describe('report.html', () => {
     assert.ok(html.includes('class="sortable"') && html.includes("addEventListener('click'"));
   });
 
+  test('its table-sorting script is valid JavaScript', () => {
+    const html = renderHtml(plan, '<svg></svg>');
+    const script = html.slice(html.indexOf('<script>') + 8, html.indexOf('</script>'));
+    assert.ok(script.includes('querySelectorAll'));
+    assert.doesNotThrow(() => new Function(script));
+  });
+
   test('escapes what comes from the analysed code', () => {
     const facts = shopFacts();
     facts.unresolvedRoutes[0].expression = '<img onerror=alert(1)>';
