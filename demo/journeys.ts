@@ -131,7 +131,7 @@ function staff(r: Random): Step[] {
   ];
   for (let i = r.int(1, 3); i > 0; i--) steps.push({ method: 'GET', path: `/inventory/${book(r)}` });
   if (r.chance(0.5)) steps.push({ method: 'GET', path: '/reviews/recent?limit=20' });
-  if (r.chance(0.3)) steps.push({ method: 'GET', path: `/reviews/${r.int(1, 1400)}` });
+  if (r.chance(0.6)) steps.push({ method: 'GET', path: `/reviews/${r.int(1, 1400)}` });
   return steps;
 }
 
@@ -160,8 +160,8 @@ const KINDS: Array<[SessionKind, number]> = [
   ['browse', 0.5],
   ['search', 0.17],
   ['account', 0.18],
-  ['staff', 0.08],
-  ['mistakes', 0.07],
+  ['staff', 0.1],
+  ['mistakes', 0.05],
 ];
 
 export function nextSession(r: Random, visitor: string, options: JourneyOptions): Session {

@@ -23,8 +23,9 @@ describe('strangler demo on the sample bookshop', () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'strangler-demo-'));
-    // fewer requests than the CLI's 3000; every compared route still gets its noise learned (noise sample 1)
-    demo = await runDemo({ out: dir, ports: RANDOM_PORTS, requests: 1200, adminToken: TOKEN });
+    // fewer requests than the CLI's 3000; every compared route still gets its noise learned (noise sample 1),
+    // and even the rarest routes are compared several times
+    demo = await runDemo({ out: dir, ports: RANDOM_PORTS, requests: 1500, adminToken: TOKEN });
     const res = await fetch(`${demo.urls.admin}/api/routes`, { headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(res.status, 200);
     routes = ((await res.json()) as { routes: RouteView[] }).routes;
@@ -114,7 +115,7 @@ describe('strangler demo on the sample bookshop', () => {
     assert.ok(canaryServed > 0, 'some reviews requests were served by the candidate in the canary');
     assert.ok(canaryServed < summary.stats.requests / 2, `about 20% of phase 2 went to the canary (${canaryServed} of ${summary.stats.requests})`);
     for (const t of demo.traffic) assert.equal(t.errors, 0, 'no request failed at the proxy');
-    assert.equal(demo.traffic.reduce((s, t) => s + t.sent, 0), 1200);
+    assert.equal(demo.traffic.reduce((s, t) => s + t.sent, 0), 1500);
   });
 
   test('the summary names every route with traffic, the modes, match rates and the URLs', () => {
@@ -132,7 +133,7 @@ describe('strangler demo on the sample bookshop', () => {
     }
     // the shoppers' requests, recorded for `strangler replay`, with the session tokens redacted
     const traffic = readFileSync(join(dir, 'demo-traffic.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { method: string; path: string; headers?: Record<string, string> });
-    assert.equal(traffic.length, 1200);
+    assert.equal(traffic.length, 1500);
     const signedIn = traffic.filter((t) => t.headers?.authorization !== undefined);
     assert.ok(signedIn.length > 0 && signedIn.every((t) => t.headers!.authorization === '[redacted]'), 'tokens redacted');
     const html = readFileSync(join(dir, 'diff-report.html'), 'utf8');
