@@ -2,8 +2,9 @@
 // (better-sqlite3 prepare/exec, pg query, knex.raw, sequelize.query, prisma.$queryRaw`...`).
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
-import { lineOf } from './functions.ts';
+import { enclosingFunctionName, lineOf, MODULE_SCOPE } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
+import { constantHolder, type SqlConstant } from './sql-constants.ts';
 import { looksLikeSql, PLACEHOLDER, tablesInSql } from './sql.ts';
 import { stringValue } from './string-value.ts';
 
@@ -39,7 +40,8 @@ function sqlText(node: ts.Node, checker: ts.TypeChecker): string | undefined {
   return undefined;
 }
 
-export function scanSqlLiterals(project: LoadedProject, file: LoadedFile, out: AccessCollector): void {
+/** Finds SQL in one file; SQL held in module-level constants is handed over in `constants` instead. */
+export function scanSqlLiterals(project: LoadedProject, file: LoadedFile, out: AccessCollector, constants: SqlConstant[]): void {
   const checker = project.checker;
   const visit = (node: ts.Node): void => {
     const isString = ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node) || (isPlus(node) && !isPlus(node.parent));
@@ -47,8 +49,14 @@ export function scanSqlLiterals(project: LoadedProject, file: LoadedFile, out: A
       const text = sqlText(node, checker);
       if (text !== undefined && looksLikeSql(text)) {
         const { reads, writes, ddl } = tablesInSql(text);
-        for (const t of reads) out.access(file, node, t, 'read', 'sql');
-        for (const t of writes) out.access(file, node, t, 'write', 'sql');
+        const holder = enclosingFunctionName(node, file.source) === MODULE_SCOPE ? constantHolder(node) : undefined;
+        if (holder && reads.length + writes.length > 0) {
+          const tables = [...reads.map((table) => ({ table, access: 'read' as const })), ...writes.map((table) => ({ table, access: 'write' as const }))];
+          constants.push({ holder, name: holder.name.getText(file.source).replace(/^['"]|['"]$/g, ''), file, node, tables });
+        } else {
+          for (const t of reads) out.access(file, node, t, 'read', 'sql');
+          for (const t of writes) out.access(file, node, t, 'write', 'sql');
+        }
         for (const t of ddl) out.declare({ table: t, file: file.rel, line: lineOf(node, file.source), via: 'sql' });
         if (reads.length + writes.length + ddl.length > 0) return;
       }

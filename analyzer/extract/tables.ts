@@ -7,6 +7,7 @@ import { collectOrmModels } from './orm-models.ts';
 import { collectRepositories, scanOrmUsage } from './orm-usage.ts';
 import { loadPrismaModels, scanPrisma } from './prisma.ts';
 import type { LoadedProject } from './project.ts';
+import { attributeSqlConstants, type SqlConstant } from './sql-constants.ts';
 import { scanSqlLiterals } from './sql-literals.ts';
 import type { SchemaTable, TableAccess, Warning } from './types.ts';
 
@@ -22,14 +23,16 @@ export function extractTables(project: LoadedProject): TableResult {
   const prisma = loadPrismaModels(project, out, warnings);
   const models = collectOrmModels(project, out, warnings);
   const repos = collectRepositories(project, models, warnings);
+  const constants: SqlConstant[] = [];
   for (const file of project.files) {
     guarded(file, warnings, 'tables', () => {
-      scanSqlLiterals(project, file, out);
+      scanSqlLiterals(project, file, out, constants);
       scanKnex(project, file, out);
       scanOrmUsage(project, file, models, repos, out);
       scanPrisma(file, prisma, out);
     });
   }
+  attributeSqlConstants(project, constants, out, warnings);
   const accesses = out.accesses.sort((a, b) => cmp(a.file, b.file) || a.line - b.line || cmp(a.table, b.table) || cmp(a.access, b.access));
   const schema = out.schema.sort((a, b) => cmp(a.table, b.table) || cmp(a.file, b.file) || a.line - b.line);
   return { accesses, schema, warnings };

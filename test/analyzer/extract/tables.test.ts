@@ -36,9 +36,12 @@ describe('SQL reader', () => {
 });
 
 describe('tables: better-sqlite3 and knex', () => {
-  test('literals, templates with constants, concatenations, knex builders, joins and raw', async () => {
+  test('literals, templates with constants, concatenations, knex builders, joins and raw; SQL constants go to their users', async () => {
     const facts = await factsOf('knex-sql');
     assert.deepEqual(accesses(facts), [
+      'queries.js#<module> write audit_log (sql, line 5)',
+      'repo.js#findBook read books (sql, line 4)',
+      'repo.js#lowStockIds read stock (sql, line 8)',
       'store.js#bookById read books (knex, line 13)',
       'store.js#addBook write books (knex, line 17)',
       'store.js#addBook write stock (sql, line 18)',
