@@ -34,6 +34,7 @@ const LANGUAGE_BY_EXT: Record<string, FileFact['language']> = {
 const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'build', 'out', 'coverage', 'bower_components']);
 const TEST_DIRS = new Set(['test', 'tests', '__tests__', '__mocks__', 'spec']);
 const TEST_FILE = /\.(test|spec)\.[cm]?[jt]sx?$/;
+const MINIFIED_FILE = /[.-]min\.[cm]?js$/;
 
 export function languageOf(file: string): FileFact['language'] | undefined {
   if (file.endsWith('.d.ts') || file.endsWith('.d.mts') || file.endsWith('.d.cts')) return undefined;
@@ -105,6 +106,7 @@ export function discoverFiles(root: string, options: DiscoverOptions): Discovery
         const language = languageOf(entry.name);
         if (!language) continue;
         if (!options.includeTests && TEST_FILE.test(entry.name)) continue;
+        if (MINIFIED_FILE.test(entry.name)) continue; // built assets, not source
         let size: number;
         try {
           size = statSync(abs).size;

@@ -63,11 +63,31 @@ describe('project loading: bad input and awkward trees', () => {
       'build/a.js': '',
       'node_modules/p/index.js': '',
       'src/types.d.ts': 'export type T = 1;\n',
+      'public/jquery.min.js': '!function(){}();\n',
     });
     assert.deepEqual((await extractFacts(root)).files.map((f) => f.path), ['src/a.ts']);
     const withTests = await extractFacts(root, { includeTests: true });
     assert.deepEqual(withTests.files.map((f) => f.path), ['src/__tests__/b.ts', 'src/a.test.ts', 'src/a.ts', 'test/c.spec.js']);
     assert.deepEqual(withTests.imports.map((e) => `${e.from}->${e.to}`), ['src/a.test.ts->src/a.ts']);
+  });
+
+  test('a broken tsconfig.json is a warning; the analysis goes on with defaults', async () => {
+    const root = tree('bad-tsconfig', { 'tsconfig.json': '{ "compilerOptions": { "paths": ', 'a.ts': "import { b } from './b';\nexport const a = b;\n", 'b.ts': 'export const b = 1;\n' });
+    const facts = await extractFacts(root);
+    assert.deepEqual(facts.imports.map((e) => `${e.from}->${e.to}`), ['a.ts->b.ts']);
+    assert.ok(facts.warnings.some((w) => w.file === 'tsconfig.json'), JSON.stringify(facts.warnings));
+  });
+
+  test('tsconfig paths from an extended config are honoured', async () => {
+    const root = tree('extends', {
+      'tsconfig.base.json': JSON.stringify({ compilerOptions: { paths: { '~/*': ['./src/*'] } } }),
+      'tsconfig.json': JSON.stringify({ extends: './tsconfig.base.json' }),
+      'src/a.ts': "import { b } from '~/lib/b';\nexport const a = b;\n",
+      'src/lib/b.ts': 'export const b = 1;\n',
+    });
+    const facts = await extractFacts(root);
+    assert.deepEqual(facts.imports.map((e) => `${e.from}->${e.to}`), ['src/a.ts->src/lib/b.ts']);
+    assert.deepEqual(facts.warnings, []);
   });
 
   test('a symlink loop ends, with each real folder read once', async () => {
