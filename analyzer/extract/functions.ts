@@ -118,6 +118,11 @@ export function ownFunctionName(fn: ts.Node, source: ts.SourceFile): string {
 function scopeName(start: ts.Node, source: ts.SourceFile): string {
   let outermostAnonymous: ts.Node | undefined;
   for (let cur: ts.Node | undefined = start; cur && cur !== source; cur = cur.parent) {
+    // a field initializer (`service = Factory.create()`) runs in the constructor
+    if (ts.isPropertyDeclaration(cur) && ts.isClassLike(cur.parent) && !outermostAnonymous) {
+      const isStatic = cur.modifiers?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
+      if (!isStatic) return memberName(cur.parent, 'constructor');
+    }
     if (!isFunctionLike(cur)) continue;
     const name = functionName(cur);
     if (name) return name;

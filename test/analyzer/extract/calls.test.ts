@@ -58,3 +58,23 @@ describe('calls: handler factories and routers', () => {
     assert.deepEqual(toHandlers, ['routes/books.ts#<module> -> handlers/factory.ts#makeGetHandler']);
   });
 });
+
+describe('calls: classes, statics, namespaces, default exports, aliased imports', () => {
+  test('methods on instances (fields, locals), statics, object members through aliases and namespaces', async () => {
+    const facts = await factsOf('ts-classes');
+    assert.deepEqual(edges(facts), [
+      // a field initializer runs in the constructor
+      'controller.ts#BookController.constructor -> service.ts#CatalogService.create x1',
+      // new svc.CatalogService()
+      'controller.ts#BookController.show -> service.ts#CatalogService x1',
+      // this.service.getBook(), other.getBook()
+      'controller.ts#BookController.show -> service.ts#CatalogService.getBook x2',
+      // h.slug() (import alias), svc.helpers.slug() (namespace import)
+      'controller.ts#BookController.show -> service.ts#helpers.slug x2',
+      'controller.ts#BookController.show -> service.ts#main x1',
+    ]);
+    // 'A'.toLowerCase() lands in the runtime's declarations
+    assert.equal(facts.calls.external, 1);
+    assert.equal(facts.calls.unresolved, 0);
+  });
+});
