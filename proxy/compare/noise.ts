@@ -48,11 +48,15 @@ export function noiseScore(c: FieldCounts): NoiseScore {
  * Whether a field's differences are real rather than noise. Exactly at a threshold is not real.
  * A field never seen varying on the monolith (noise = 0) is real as soon as it differs once: the
  * thresholds exist to separate two rates, and there is no noise rate to separate from.
+ * One-sided: a field that differs monolith-vs-candidate no more often than monolith-vs-monolith is
+ * noise, however far apart the rates are (with light traffic the candidate's answer often lands in
+ * the same millisecond as the monolith's, so a timestamp can differ less often than it does as noise).
  */
 export function isRealDifference(c: FieldCounts, t: NoiseThresholds = DEFAULT_NOISE_THRESHOLDS): boolean {
   if (c.raw <= 0 || c.total <= 0) return false;
   if (c.noise <= 0) return true;
   const s = noiseScore(c);
+  if (s.rawRate <= s.noiseRate) return false;
   return s.relative > t.relative + EPSILON && s.absolute > t.absolute + EPSILON;
 }
 

@@ -1,9 +1,8 @@
-// The same journey with one shopper at a time. Known failure, kept as a todo until the noise rule is fixed:
-// with no concurrency the candidate's answer often lands in the same millisecond as the monolith's, while
+// The same journey with one shopper at a time (regression test for a noise-rule bug): with no concurrency the candidate's answer often lands in the same millisecond as the monolith's, while
 // the monolith's second answer (asked only after both came back) never does, so servedAt differs LESS
 // often monolith-vs-candidate than monolith-vs-monolith (≈50% vs 100%) and the symmetric rule in
-// proxy/compare/noise.ts calls that a real difference. A difference rate at or below the noise rate can
-// never be a real difference; once isRealDifference says so, drop the todo.
+// proxy/compare/noise.ts called that a real difference. A difference rate at or below the noise rate is
+// never a real difference.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -28,7 +27,7 @@ describe('strangler demo with one shopper', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  test('finds exactly the documented divergences', { todo: 'symmetric noise rule: proxy/compare/noise.ts must not call raw rate ≤ noise rate real' }, () => {
+  test('finds exactly the documented divergences', () => {
     const expected = divergences.map((d) => findingKey({ service: d.service, method: d.method, route: d.route, path: d.path, kind: d.kind })).sort();
     assert.deepEqual(demo.findings.map(findingKey), expected);
   });

@@ -43,6 +43,14 @@ describe('isRealDifference', () => {
     assert.equal(isRealDifference(counts(900, 1000, 10, 100), t), true);
   });
 
+  test('one-sided: a field differing less often than the monolith varies is noise, not real', () => {
+    // servedAt with light traffic: candidate answers in the same ms half the time (50%), the monolith's
+    // second answer never does (100%) — relative 33, absolute 50, yet never a real difference
+    assert.equal(isRealDifference(counts(59, 120, 12, 12), t), false);
+    // the same gap the other way round is real
+    assert.equal(isRealDifference(counts(120, 120, 6, 12), t), true);
+  });
+
   test('noiseScore gives the rates and both measures', () => {
     const s = noiseScore(counts(30, 100, 1, 10));
     assert.deepEqual([s.rawRate, s.noiseRate, s.relative.toFixed(9), s.absolute.toFixed(9)], [0.3, 0.1, '50.000000000', '20.000000000']);
