@@ -11,7 +11,7 @@ export const TOKEN = 'resilience-admin-token';
 export const quiet = (name: string) => createLogger(name, { level: 'silent' });
 
 /** How an upstream answers, chosen per request by the header `x-behave-<role>`. */
-export type Behaviour = 'ok' | 'timeout' | 'reset' | 'reset-mid-body' | 'garbage' | '5xx' | 'invalid-json' | 'huge';
+export type Behaviour = 'ok' | 'timeout' | 'reset' | 'reset-mid-body' | 'garbage' | '5xx' | 'invalid-json' | 'huge' | 'drip';
 export const HUGE_BYTES = 5 * 1024 * 1024;
 
 export interface TestUpstream {
@@ -22,20 +22,25 @@ export interface TestUpstream {
   seen: Map<string, IncomingMessage>;
   /** sockets currently open from the proxy to this upstream */
   openSockets(): number;
+  /** requests received whose response has not finished and whose connection is still open */
+  inFlight(): number;
   close(): Promise<void>;
 }
 
 /** An upstream named `role` that answers JSON `{ from: role }` unless told to misbehave. */
-export async function startBehavingUpstream(role: string): Promise<TestUpstream> {
+export async function startBehavingUpstream(role: string, options: { keepAliveTimeout?: number } = {}): Promise<TestUpstream> {
   const seen = new Map<string, IncomingMessage>();
   let open = 0;
+  let inFlight = 0;
   const server = http.createServer((req, res) => {
+    inFlight++;
+    res.once('close', () => inFlight--);
     const id = req.headers['x-request-id'];
     if (typeof id === 'string') seen.set(id, req);
     req.resume();
     req.on('end', () => behave((req.headers[`x-behave-${role}`] as Behaviour | undefined) ?? 'ok', role, req, res));
   });
-  server.keepAliveTimeout = 30_000;
+  server.keepAliveTimeout = options.keepAliveTimeout ?? 30_000;
   server.on('connection', (socket) => {
     open++;
     socket.on('close', () => open--);
@@ -47,6 +52,7 @@ export async function startBehavingUpstream(role: string): Promise<TestUpstream>
     server,
     seen,
     openSockets: () => open,
+    inFlight: () => inFlight,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -67,6 +73,13 @@ function behave(b: Behaviour, role: string, req: IncomingMessage, res: ServerRes
       res.write(`{"from":"${role}","partial":`);
       setImmediate(() => req.socket.destroy());
       return;
+    case 'drip': {
+      // a body that never ends: one small chunk every 10 ms until the connection goes away
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      const timer = setInterval(() => res.write(`${role} `), 10);
+      res.on('close', () => clearInterval(timer));
+      return;
+    }
     case 'garbage':
       req.socket.end('this is not HTTP at all\r\n\r\n');
       return;
@@ -129,10 +142,10 @@ export interface RawAnswer {
 export function send(
   url: string,
   path: string,
-  options: { method?: string; headers?: http.OutgoingHttpHeaders; body?: Buffer | string } = {},
+  options: { method?: string; headers?: http.OutgoingHttpHeaders; body?: Buffer | string; agent?: http.Agent } = {},
 ): Promise<RawAnswer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${url}${path}`, { method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
+    const req = http.request(`${url}${path}`, { method: options.method ?? 'GET', headers: options.headers, agent: options.agent ?? false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
