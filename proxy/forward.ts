@@ -30,6 +30,10 @@ export interface ForwardState {
   fallbackTo: Upstream | undefined;
   fellBack: boolean;
   failure: FailureKind | undefined;
+  /** performance.now() by which the upstream's response headers must have arrived */
+  deadline: number;
+  timedOut: boolean;
+  proxyReq: http.ClientRequest | undefined;
 }
 
 export const kState = Symbol('strangler.forward');
@@ -49,7 +53,16 @@ export interface ForwarderHooks {
   onResponse(req: IncomingMessage, res: ServerResponse, proxyRes: IncomingMessage): void;
 }
 
+/**
+ * Upstream timeouts are enforced by one sweep over the requests still waiting for response headers, not by a
+ * timer per request: http-proxy-3's proxyTimeout re-arms a socket timer on every read and write, which the
+ * bench priced at about a fifth of the whole legacy-mode CPU cost per request.
+ */
+const SWEEP_MS = 25;
+
 export class Forwarder {
+  private readonly waiting = new Set<ForwardState>();
+  private readonly sweeper: NodeJS.Timeout;
   private readonly streaming: ProxyServer;
   /** used for requests that may fall back: the response is held until its status is known */
   private readonly held: ProxyServer;
@@ -62,10 +75,22 @@ export class Forwarder {
     this.streaming.on('error', (err, req, res) => this.failed(err, req as WithState, res));
     this.held.on('error', (err, req, res) => this.heldFailed(err, req as WithState, res));
     this.streaming.on('proxyRes', (proxyRes, req, res) => {
+      const state = (req as WithState)[kState];
+      if (state) this.waiting.delete(state);
       cutClientIfUpstreamDies(proxyRes, res);
       hooks.onResponse(req, res, proxyRes);
     });
     this.held.on('proxyRes', (proxyRes, req, res) => this.heldResponse(proxyRes, req as WithState, res));
+    const onProxyReq = (proxyReq: http.ClientRequest, req: IncomingMessage) => {
+      const state = (req as WithState)[kState];
+      if (!state) return;
+      state.proxyReq = proxyReq;
+      if (state.timedOut) proxyReq.destroy();
+    };
+    this.streaming.on('proxyReq', onProxyReq);
+    this.held.on('proxyReq', onProxyReq);
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
+    this.sweeper.unref();
     // the client went away while the upstream was still answering: http-proxy-3 destroys the upstream request
     this.streaming.on('econnreset', () => {});
     this.held.on('econnreset', () => {});
@@ -80,7 +105,7 @@ export class Forwarder {
     const Agent = target.protocol === 'https:' ? https.Agent : http.Agent;
     const agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: 256, scheduling: 'lifo' });
     this.agents.add(agent);
-    const options: ServerOptions = { target, agent, proxyTimeout: timeoutMs };
+    const options: ServerOptions = { target, agent };
     u = { name, url: target, agent, timeoutMs, options, retryOptions: { ...options, xfwd: false } };
     this.upstreams.set(key, u);
     return u;
@@ -89,6 +114,8 @@ export class Forwarder {
   web(req: IncomingMessage, res: ServerResponse, state: ForwardState): void {
     (req as WithState)[kState] = state;
     stripHopByHop(req);
+    state.deadline = state.start + state.upstream.timeoutMs;
+    this.waiting.add(state);
     if (state.fallbackTo) this.held.web(req, res, state.upstream.options);
     else this.streaming.web(req, res, state.upstream.options);
   }
@@ -97,8 +124,27 @@ export class Forwarder {
     this.streaming.ws(req, socket, head, { target: upstream.url, agent: upstream.agent });
   }
 
+  /** The client's exchange is over (answered or gone): stop watching its deadline. */
+  done(state: ForwardState): void {
+    this.waiting.delete(state);
+  }
+
   close(): void {
+    clearInterval(this.sweeper);
+    this.waiting.clear();
     for (const a of this.agents) a.destroy();
+  }
+
+  private sweep(): void {
+    if (this.waiting.size === 0) return;
+    const now = performance.now();
+    for (const state of this.waiting) {
+      if (now < state.deadline) continue;
+      this.waiting.delete(state);
+      state.timedOut = true;
+      // surfaces as the request's error event, classified as a timeout; before a socket is assigned, onProxyReq does it
+      state.proxyReq?.destroy();
+    }
   }
 
   private failed(err: Error, req: WithState, res: ServerResponse | Duplex): void {
@@ -107,6 +153,7 @@ export class Forwarder {
       res.destroy();
       return;
     }
+    this.waiting.delete(state);
     state.failure = classifyFailure(err, state);
     if (res instanceof http.ServerResponse) answerError(res, state);
     else res.destroy(); // a websocket upgrade that failed: nothing to answer on a raw socket
@@ -125,6 +172,7 @@ export class Forwarder {
 
   private heldResponse(proxyRes: IncomingMessage, req: WithState, res: ServerResponse): void {
     const state = req[kState];
+    if (state) this.waiting.delete(state);
     if (state && (proxyRes.statusCode ?? 0) >= 500 && this.canRetry(req, res, state)) {
       proxyRes.resume(); // drain so the connection returns to the pool
       this.retry(req, res, state);
@@ -145,6 +193,10 @@ export class Forwarder {
     const to = state.fallbackTo!;
     state.fellBack = true;
     state.upstream = to;
+    state.timedOut = false;
+    state.proxyReq = undefined;
+    state.deadline = performance.now() + to.timeoutMs;
+    this.waiting.add(state);
     this.hooks.onFallback(req, state);
     this.streaming.web(req, res, to.retryOptions);
   }
@@ -159,7 +211,7 @@ type UpstreamResponse = IncomingMessage & { [kClient]?: ServerResponse };
  */
 function cutClientIfUpstreamDies(proxyRes: IncomingMessage, res: ServerResponse): void {
   (proxyRes as UpstreamResponse)[kClient] = res;
-  proxyRes.once('close', onUpstreamClose);
+  proxyRes.on('close', onUpstreamClose); // `on`, not `once`: no wrapper closure per request; it fires once anyway
 }
 
 function onUpstreamClose(this: UpstreamResponse): void {
@@ -180,15 +232,12 @@ function stripHopByHop(req: IncomingMessage): void {
   for (const name of HOP_BY_HOP) if (h[name] !== undefined) delete h[name];
 }
 
-export function classifyFailure(err: Error, state?: { start: number; upstream: Upstream }): FailureKind {
+export function classifyFailure(err: Error, state?: { timedOut: boolean }): FailureKind {
+  if (state?.timedOut) return 'timeout';
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EHOSTUNREACH') return 'refused';
   if (code === 'ETIMEDOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'timeout';
-  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') {
-    // http-proxy-3 enforces proxyTimeout by destroying the request, which surfaces as a reset
-    if (state && performance.now() - state.start >= state.upstream.timeoutMs - 5) return 'timeout';
-    return 'reset';
-  }
+  if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return 'reset';
   if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timeout';
   return 'error';
 }

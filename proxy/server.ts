@@ -59,6 +59,9 @@ class RequestState implements ForwardState {
   fallbackTo: Upstream | undefined = undefined;
   fellBack = false;
   failure: ForwardState['failure'] = undefined;
+  deadline = 0;
+  timedOut = false;
+  proxyReq: ForwardState['proxyReq'] = undefined;
   exchange: ShadowExchange | undefined = undefined;
   constructor(
     public id: string,
@@ -123,6 +126,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   function onClose(this: ServerResponse): void {
     const s = (this as Res)[kRes];
     if (!s) return;
+    forwarder.done(s);
     const ms = performance.now() - s.start;
     const finished = this.writableFinished;
     if (finished) (s.upstream === s.route.legacy ? s.route.counters.monolith : s.route.counters.candidate).record(ms);

@@ -91,8 +91,10 @@ export class Shadower {
   pool(origin: string): Pool {
     let p = this.pools.get(origin);
     if (!p) {
-      // connections stay bounded by the per-service caps above; pipelining off so one slow answer blocks nothing
-      p = new Pool(origin, { pipelining: 1, keepAliveTimeout: 10_000 });
+      // connections stay bounded by the per-service caps above; pipelining off so one slow answer blocks nothing.
+      // An aborted copy (timeout) makes undici open a fresh connection for its re-queued request; with no
+      // keep-alive hint from the server that connection idles for keepAliveTimeout, so keep it short.
+      p = new Pool(origin, { pipelining: 1, keepAliveTimeout: 2_000 });
       this.pools.set(origin, p);
     }
     return p;
