@@ -14,6 +14,9 @@ type Route = 'legacy' | 'shadow' | 'canary' | 'migrated' | 'fallback';
 
 const FAULTS: Fault[] = ['refused', 'timeout', 'reset', 'reset-mid-body', 'garbage', '5xx', 'invalid-json', 'huge'];
 const TIMEOUT_MS = 400;
+// longer than any plausible delay in delivering the monolith's answer on a loaded machine, so "the client
+// had its answer before the copy timed out" is an ordering fact, not a race
+const SHADOW_TIMEOUT_MS = 1500;
 
 /** Who serves the client in each mode (canary at 100% here, so the candidate share is deterministic). */
 const SERVES: Record<Route, Side> = { legacy: 'monolith', shadow: 'monolith', canary: 'candidate', migrated: 'candidate', fallback: 'candidate' };
@@ -121,7 +124,7 @@ describe('failure matrix: what the client gets, per mode and fault', { concurren
     );
     const base = {
       services: { ok: { url: candidate.url }, dead: { url: dead } },
-      defaults: { shadow: { timeoutMs: TIMEOUT_MS, maxBodyBytes: 1024 * 1024 } },
+      defaults: { shadow: { timeoutMs: SHADOW_TIMEOUT_MS, maxBodyBytes: 1024 * 1024 } },
       routes,
     };
     up = await startQuietProxy(config({ ...base, legacy: { url: monolith.url } }), { onPair });
@@ -150,7 +153,7 @@ describe('failure matrix: what the client gets, per mode and fault', { concurren
       }
       const answer = await attempt;
       if (c.route === 'shadow' && c.failing === 'candidate') {
-        // the client already has its answer; the candidate's fate is decided only afterwards (timeout: 400 ms later)
+        // the client already has its answer; the candidate's fate is decided only afterwards (timeout: 1.5 s later)
         if (c.fault === 'timeout') assert.equal(pairs.has(id), false, 'the client did not wait for the candidate');
         SHADOW_PAIR[c.fault](await pairFor(id));
       }
