@@ -7,6 +7,8 @@
   const MODES = ['legacy', 'shadow', 'canary', 'migrated'];
   const TOKEN_KEY = 'strangler.adminToken';
   const POLL_MS = 1500;
+  // the report is built from the whole store (groups with their samples): asked for less often than the counters
+  const REPORT_EVERY_MS = 4500;
   const DEFAULT_CANARY_PERCENT = 10;
 
   const $ = (id) => document.getElementById(id);
@@ -28,6 +30,7 @@
   let latest = { routes: [], report: null };
   let timer = null;
   let busy = false;
+  let report = { at: 0, body: null };
 
   // ---------- DOM helpers (text only) ----------
   function el(tag, attrs, ...children) {
@@ -86,11 +89,13 @@
     return { status: res.status, body };
   }
 
-  async function fetchState() {
-    const [routes, report] = await Promise.all([api('/api/routes'), api('/report?format=json')]);
+  async function fetchState(fresh) {
+    const wantReport = fresh || Date.now() - report.at >= REPORT_EVERY_MS;
+    const [routes, rep] = await Promise.all([api('/api/routes'), wantReport ? api('/report?format=json') : null]);
     if (routes.status !== 200) throw new Error((routes.body && routes.body.error) || `GET /api/routes answered ${routes.status}`);
     // 404: this proxy runs without a diff store, so there is no match rate to show
-    return { routes: routes.body, report: report.status === 200 ? report.body : null };
+    if (rep) report = { at: Date.now(), body: rep.status === 200 ? rep.body : null };
+    return { routes: routes.body, report: report.body };
   }
 
   function reportByRoute(report) {
@@ -101,12 +106,12 @@
   }
 
   // ---------- polling ----------
-  async function poll() {
+  async function poll(fresh) {
     clearTimeout(timer);
     if (busy) return;
     busy = true;
     try {
-      const state = await fetchState();
+      const state = await fetchState(fresh === true);
       latest = state;
       render(state);
       setText(ui.status, `live · updated ${new Date().toLocaleTimeString()}`);
@@ -343,7 +348,7 @@
       if (err instanceof Unauthorized) return signOut(err.message);
       flash(`${route.id} not moved: ${err.message}`, 'bad');
     }
-    await poll();
+    await poll(true);
   }
 
   function flash(text, kind) {
@@ -371,7 +376,7 @@
     ui.board.hidden = false;
     ui.signOut.hidden = false;
     setText(ui.status, 'connecting…');
-    void poll();
+    void poll(true);
   }
 
   ui.login.addEventListener('submit', (e) => {
