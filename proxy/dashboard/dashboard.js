@@ -31,6 +31,8 @@
   let timer = null;
   let busy = false;
   let report = { at: 0, body: null };
+  // the proxy runs with --admin-insecure-local: its admin API answers without a token, so none is asked for
+  let noAuth = false;
 
   // ---------- DOM helpers (text only) ----------
   function el(tag, attrs, ...children) {
@@ -76,7 +78,11 @@
     const token = sessionStorage.getItem(TOKEN_KEY) || '';
     const res = await fetch(path, {
       ...init,
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(init && init.body ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        ...(noAuth ? {} : { authorization: `Bearer ${token}` }),
+        accept: 'application/json',
+        ...(init && init.body ? { 'content-type': 'application/json' } : {}),
+      },
       cache: 'no-store',
     });
     if (res.status === 401) throw new Unauthorized('the admin API refused the token');
@@ -126,7 +132,7 @@
     } finally {
       busy = false;
     }
-    if (sessionStorage.getItem(TOKEN_KEY)) timer = setTimeout(poll, POLL_MS);
+    if (noAuth || sessionStorage.getItem(TOKEN_KEY)) timer = setTimeout(poll, POLL_MS);
   }
 
   // ---------- rendering ----------
@@ -360,6 +366,7 @@
   // ---------- token ----------
   function signOut(reason) {
     clearTimeout(timer);
+    noAuth = false;
     sessionStorage.removeItem(TOKEN_KEY);
     ui.board.hidden = true;
     ui.signOut.hidden = true;
@@ -389,6 +396,20 @@
   });
   ui.signOut.addEventListener('click', () => signOut(''));
 
-  if (sessionStorage.getItem(TOKEN_KEY)) connect();
-  else signOut('');
+  async function start() {
+    if (sessionStorage.getItem(TOKEN_KEY)) return connect();
+    try {
+      const res = await fetch('/api/routes', { cache: 'no-store' });
+      if (res.status === 200) {
+        noAuth = true;
+        connect();
+        ui.signOut.hidden = true; // no token to forget
+        return;
+      }
+    } catch {
+      // unreachable admin API: the form stays, and the first poll after a token says why
+    }
+    signOut('');
+  }
+  void start();
 })();

@@ -196,6 +196,30 @@ describe('live dashboard in Chromium', { skip }, () => {
     await other.close();
   });
 
+  test('with --admin-insecure-local no token is asked for', async () => {
+    // a token variable nobody sets, so the admin API has no token whatever the environment holds
+    const noToken = { ...proxy.config(), admin: { ...proxy.config().admin, token: 'env:STRANGLER_TEST_NEVER_SET' } };
+    const local = await startProxy(noToken, {
+      port: 0,
+      host: '127.0.0.1',
+      adminPort: 0,
+      adminInsecureLocal: true,
+      admin: true,
+      logger: createLogger('proxy', { level: 'silent' }),
+    });
+    const other = await browser.newPage();
+    try {
+      await other.goto(`${local.adminUrl}/`);
+      await other.locator('#routes tbody tr[data-route="catalog.getBook"]').waitFor();
+      assert.equal(await other.locator('#login').isVisible(), false);
+      assert.equal(await other.locator('#routes td.match').first().textContent(), '—', 'no diff store attached to this proxy');
+      assert.match((await other.locator('#totals').textContent()) ?? '', /no diff store/);
+    } finally {
+      await other.close();
+      await local.close();
+    }
+  });
+
   test('screenshot', async () => {
     // the README picture: diff groups open, the long sample list folded again
     const samples = page.locator('tr.detail[data-detail="catalog.listBooks"] button', { hasText: 'samples' }).first();
