@@ -8,7 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { RunningProxy } from '../../proxy/server.ts';
 import { config, send, startBehavingUpstream, startQuietProxy, until, type TestUpstream } from './fixtures.ts';
 
-const ROUTES = ['legacy', 'shadow', 'migrated'] as const;
+// "fallback" is migrated with fallback: its response is held until the status is known
+const ROUTES = ['legacy', 'shadow', 'migrated', 'fallback'] as const;
 const CONCURRENCY = 12;
 const SHADOW_CAP = 8;
 
@@ -27,7 +28,7 @@ describe('client disconnects under load', () => {
         services: { catalog: { url: candidate.url } },
         // the client-facing timeout stays at its 30 s default: only the disconnect can free these sockets
         defaults: { shadow: { timeoutMs: 300, concurrency: SHADOW_CAP } },
-        routes: ROUTES.map((mode) => ({ id: mode, method: 'GET' as const, path: `/${mode}/*`, service: 'catalog', mode })),
+        routes: ROUTES.map((r) => ({ id: r, method: 'GET' as const, path: `/${r}/*`, service: 'catalog', mode: r === 'fallback' ? ('migrated' as const) : r, fallback: r === 'fallback' })),
       }),
     );
   });
@@ -39,7 +40,7 @@ describe('client disconnects under load', () => {
   /** Starts a request, waits until `upstream` has it (and, for drip, until body bytes arrived), then drops it. */
   function abandon(route: string, behaviour: 'timeout' | 'drip', agent: http.Agent): Promise<void> {
     const id = randomUUID();
-    const serving = route === 'migrated' ? candidate : monolith;
+    const serving = route === 'migrated' || route === 'fallback' ? candidate : monolith;
     return new Promise((resolve, reject) => {
       const req = http.get(`${proxy.url}/${route}/${id}`, { agent, headers: { 'x-request-id': id, 'x-behave-monolith': behaviour, 'x-behave-candidate': behaviour } }, (res) => {
         res.once('data', () => req.destroy()); // drip: the body is flowing, and the client leaves
@@ -55,15 +56,15 @@ describe('client disconnects under load', () => {
   test('aborted requests close their upstream sockets; the pools go back to baseline', async () => {
     const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
     // warm-up: ordinary traffic leaves idle keep-alive sockets in the proxy's pools; that is the baseline
-    await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => send(proxy.url, `/${ROUTES[i % 3]}/warm`, { agent })));
+    await Promise.all(Array.from({ length: CONCURRENCY }, (_, i) => send(proxy.url, `/${ROUTES[i % ROUTES.length]}/warm`, { agent })));
     const baseline = { monolith: monolith.openSockets(), candidate: candidate.openSockets() };
     assert.ok(baseline.monolith > 0 && baseline.candidate > 0, 'the warm-up opened keep-alive sockets');
 
     // the load: ordinary requests mixed with clients leaving before the answer and in the middle of the body
     const work: Promise<unknown>[] = [];
-    for (let i = 0; i < 63; i++) {
-      const route = ROUTES[i % 3];
-      const kind = Math.floor(i / 3) % 3;
+    for (let i = 0; i < 84; i++) {
+      const route = ROUTES[i % ROUTES.length];
+      const kind = Math.floor(i / ROUTES.length) % 3;
       if (kind === 0) work.push(abandon(route, 'timeout', agent));
       else if (kind === 1) work.push(abandon(route, 'drip', agent));
       else work.push(send(proxy.url, `/${route}/ok-${i}`, { agent }).then((r) => assert.equal(r.status, 200)));

@@ -4,6 +4,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { RunningProxy } from '../../proxy/server.ts';
@@ -121,6 +122,36 @@ describe('malformed requests', () => {
     await until(() => proxy.stats().find((s) => s.routeId === 'upload')!.dropped === droppedBefore + PARALLEL, 'oversized copies counted as dropped');
     assert.equal([...candidate.seen.values()].filter((r) => r.url === '/upload').length, copiesBefore, 'no truncated copy went to the candidate');
     await stillServes();
+  });
+
+  test('unusual but valid: pipelined requests, HTTP/1.0 without Host, Expect: 100-continue', async () => {
+    const pipelined = await rawExchange(proxy.url, 'GET /books/1 HTTP/1.1\r\nHost: x\r\n\r\nGET /books/2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    const answers = [...pipelined.matchAll(/"path":"(\/books\/\d)"/g)].map((m) => m[1]);
+    assert.deepEqual(answers, ['/books/1', '/books/2'], 'both answered, in order');
+
+    const old = await rawExchange(proxy.url, 'GET /books/3 HTTP/1.0\r\n\r\n');
+    assert.equal(statusOf(old), 200, old.slice(0, 120));
+    assert.match(old, /"from":"monolith"/);
+
+    // the body is sent only after the proxy said "100 Continue", as curl does
+    const continued = await new Promise<string>((resolve, reject) => {
+      const { port } = new URL(proxy.url);
+      const socket = net.connect(Number(port), '127.0.0.1');
+      let got = '';
+      let bodySent = false;
+      socket.on('data', (c: Buffer) => {
+        got += c.toString('latin1');
+        if (!bodySent && got.includes('100 Continue')) {
+          bodySent = true;
+          socket.write('payload');
+        }
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve(got));
+      socket.write('POST /upload HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 7\r\nConnection: close\r\n\r\n');
+    });
+    assert.match(continued, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
+    assert.match(continued, /"from":"monolith"/);
   });
 
   test('a client that sends half a body and goes away: the proxy stays up', async () => {
