@@ -169,10 +169,28 @@ function functionNameOfMember(decl: ts.PropertyAssignment | ts.PropertyDeclarati
   return functionName(decl) ?? memberName(decl.parent, n.text);
 }
 
+/**
+ * `res.json()` with `res: Response` from express, `db().prepare()` returning a better-sqlite3 type: in
+ * TypeScript, a receiver whose declared type comes from a package the analyzer does not parse has the
+ * checker's error type. Such a call goes into that package (external), it is not unknown. Untyped
+ * JavaScript receivers are `any`, not the error type, and stay unresolved.
+ */
+function receiverTypedByUnreadPackage(project: LoadedProject, node: ts.Node): boolean {
+  const parent = node.parent;
+  if (!project.compilerOptions.noResolve || !parent || !ts.isPropertyAccessExpression(parent) || parent.name !== node) return false;
+  if (isJsFile(node.getSourceFile())) return false;
+  const type = project.checker.getTypeAtLocation(parent.expression);
+  return (type.flags & ts.TypeFlags.Any) !== 0 && (type as { intrinsicName?: string }).intrinsicName === 'error';
+}
+
+function isJsFile(source: ts.SourceFile): boolean {
+  return /\.[cm]?jsx?$/.test(source.fileName);
+}
+
 /** Where a reference (identifier, property name) leads: a declaration in the project, outside, or unknown. */
 export function resolveReference(project: LoadedProject, node: ts.Node): Target {
   const { symbol, viaExternalImport } = symbolOf(project, node);
-  if (!symbol) return viaExternalImport ? EXTERNAL : UNKNOWN;
+  if (!symbol) return viaExternalImport || receiverTypedByUnreadPackage(project, node) ? EXTERNAL : UNKNOWN;
   const decls = symbol.declarations ?? [];
   if (decls.length === 0) return UNKNOWN;
   let inProject = false;
