@@ -3,6 +3,7 @@
 // project, outside it (npm package, runtime), or nowhere known.
 import path from 'node:path';
 import { ts } from 'ts-morph';
+import { comesFromPackage, importSpecifierOf, isBareSpecifier } from './package-values.ts';
 import { functionName, isFunctionLike, lineOf, memberName, ownFunctionName } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 
@@ -22,32 +23,6 @@ const EXTERNAL: Target = { kind: 'external' };
 
 export function fileOf(project: LoadedProject, node: ts.Node): LoadedFile | undefined {
   return project.byAbs.get(path.normalize(node.getSourceFile().fileName));
-}
-
-function isBareSpecifier(spec: string): boolean {
-  return !spec.startsWith('.') && !spec.startsWith('/');
-}
-
-/** The module specifier an import-like declaration pulls from (ESM import, import=, JS require). */
-function importSpecifierOf(decl: ts.Node): string | undefined {
-  for (let cur: ts.Node | undefined = decl; cur; cur = cur.parent) {
-    if (ts.isImportDeclaration(cur) && ts.isStringLiteral(cur.moduleSpecifier)) return cur.moduleSpecifier.text;
-    if (ts.isImportEqualsDeclaration(cur) && ts.isExternalModuleReference(cur.moduleReference)) {
-      const e = cur.moduleReference.expression;
-      return ts.isStringLiteral(e) ? e.text : undefined;
-    }
-    if (ts.isVariableDeclaration(cur)) {
-      let init = cur.initializer;
-      while (init && ts.isPropertyAccessExpression(init)) init = init.expression;
-      if (init && ts.isCallExpression(init) && ts.isIdentifier(init.expression) && init.expression.text === 'require') {
-        const arg = init.arguments[0];
-        return arg && ts.isStringLiteral(arg) ? arg.text : undefined;
-      }
-      return undefined;
-    }
-    if (ts.isStatement(cur)) return undefined;
-  }
-  return undefined;
 }
 
 function resolveAlias(checker: ts.TypeChecker, symbol: ts.Symbol): ts.Symbol {
@@ -90,23 +65,11 @@ function rawSymbol(checker: ts.TypeChecker, node: ts.Node, depth = 0): ts.Symbol
   return checker.getSymbolAtLocation(node);
 }
 
-/** `express.Router`, `_.chunk`: the root of a member chain is an import from a package. */
-function rootIsPackageImport(checker: ts.TypeChecker, node: ts.Node): boolean {
-  const parent = node.parent;
-  if (!parent || !ts.isPropertyAccessExpression(parent) || parent.name !== node) return false;
-  let cur: ts.Expression = parent.expression;
-  while (ts.isPropertyAccessExpression(cur)) cur = cur.expression;
-  if (!ts.isIdentifier(cur)) return false;
-  const decl = checker.getSymbolAtLocation(cur)?.declarations?.[0];
-  const spec = decl && importSpecifierOf(decl);
-  return spec !== undefined && isBareSpecifier(spec);
-}
-
 /** The symbol a reference stands for, aliases followed to the end. */
 export function symbolOf(project: LoadedProject, node: ts.Node): { symbol?: ts.Symbol; viaExternalImport: boolean } {
   const checker = project.checker;
   const symbol = rawSymbol(checker, node);
-  if (!symbol) return { viaExternalImport: rootIsPackageImport(checker, node) };
+  if (!symbol) return { viaExternalImport: comesFromPackage(checker, node) };
   if (symbol.flags & ts.SymbolFlags.Alias) {
     const aliased = checker.getAliasedSymbol(symbol);
     if (aliased.declarations?.length) return { symbol: aliased, viaExternalImport: false };
