@@ -32,9 +32,9 @@ export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
  * Compiler options used for every project. Module resolution is "Bundler" whatever the project says:
  * it resolves what real codebases write (extension-less ESM, index files, `.js` → `.ts`, tsconfig
  * paths) and what they run under Node or a bundler alike. `noResolve` keeps node_modules out of the
- * program: packages are listed as externals, never parsed, which keeps big codebases fast — at the
- * price that method calls on values typed by a package (`res.json()`) count as unresolved rather
- * than external. `packageTypes: true` reads the packages' type declarations instead.
+ * program: packages are listed as externals, never parsed, which keeps big codebases fast; calls on
+ * package values are recognised as external by where the value comes from (package-values.ts).
+ * `packageTypes: true` reads the packages' type declarations instead.
  */
 function baseOptions(fromTsconfig: ts.CompilerOptions, withPackageTypes: boolean): ts.CompilerOptions {
   return {

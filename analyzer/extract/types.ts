@@ -134,8 +134,8 @@ export interface ExtractOptions {
   /** files larger than this are skipped with a warning (default 1 MB) */
   maxFileBytes?: number;
   /**
-   * read the type declarations of installed packages (node_modules) so that calls into them count as
-   * external instead of unresolved; slower on big dependency trees (default false)
+   * also parse the type declarations of installed packages (node_modules), so that calls into them
+   * resolve through their types; slower on big dependency trees (default false)
    */
   packageTypes?: boolean;
   /** called as files are read ("read") and then analysed ("analyze"), for progress display */
