@@ -99,3 +99,27 @@ describe('routes: class-based controllers, bound methods, wrapped handlers', () 
     assert.deepEqual(handler('POST', '/echo'), { kind: 'inline', file: 'server.ts', name: '<anonymous@16>', line: 16 });
   });
 });
+
+describe('routes: what cannot be placed, and what is not a route', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('express-edge');
+  });
+
+  test('a router under a prefix built at run time, and a regex path, are unresolved with the expression', () => {
+    assert.deepEqual(facts.unresolvedRoutes, [
+      { file: 'admin.mjs', line: 3, method: 'GET', expression: "process.env.ADMIN_PREFIX || '/admin'", reason: 'mounted under a prefix built at run time' },
+      { file: 'app.js', line: 7, method: 'GET', expression: '/^\\/legacy\\/.*/', reason: 'regular expression path' },
+    ]);
+  });
+
+  test('Map.get and an HTTP client post with a path-like string are not routes', () => {
+    assert.deepEqual(list(facts), ['ALL /*', 'GET /lost']);
+  });
+
+  test('a router nothing mounts is reported with its own paths and a warning', () => {
+    assert.deepEqual(facts.warnings, [
+      { file: 'orphan.mjs', message: "router 'orphan' in orphan.mjs is not mounted anywhere the analyzer can see; its routes are reported with their own paths" },
+    ]);
+  });
+});
