@@ -1,6 +1,6 @@
 // strangler live dashboard: polls the admin API with the operator's token and draws every route.
-// Plain browser JavaScript, no build step. Every text from the server goes through textContent (never
-// innerHTML): route ids, paths and diff fields come from config and live traffic.
+// Plain browser JavaScript, no build step. Every text from the server goes through textContent, never
+// parsed as HTML: route ids, paths and diff fields come from config and live traffic.
 'use strict';
 
 (function () {

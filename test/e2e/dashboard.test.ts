@@ -4,7 +4,7 @@
 // Skipped, with a message, only when /usr/bin/chromium is not installed (apt-get install -y chromium).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -16,6 +16,7 @@ import { parseConfig, type ProxyConfig } from '../../proxy/config.ts';
 import { startProxy, type RunningProxy } from '../../proxy/server.ts';
 import type { RouteView } from '../../proxy/admin.ts';
 import { createLogger } from '../../common/log.ts';
+import { DASHBOARD_CSP } from '../../proxy/dashboard.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'e2e-dashboard-token';
@@ -23,6 +24,41 @@ const TOKEN = 'e2e-dashboard-token';
 const HOSTILE_ID = '<img src=x onerror="window.__pwned=1">';
 // set STRANGLER_SCREENSHOT=docs/img/dashboard.png to refresh the README picture
 const SCREENSHOT = process.env.STRANGLER_SCREENSHOT;
+
+// runs without a browser too: the page is served, holds no data, and the script cannot write markup
+describe('dashboard assets', () => {
+  let proxy: RunningProxy;
+  before(async () => {
+    const config = parseConfig({ version: 1, legacy: { url: 'http://127.0.0.1:9' }, services: {}, admin: { token: 'literal-test-token' } });
+    proxy = await startProxy(config, { port: 0, host: '127.0.0.1', adminPort: 0, logger: createLogger('proxy', { level: 'silent' }) });
+  });
+  after(async () => {
+    await proxy?.close();
+  });
+
+  test('page, script and stylesheet are served without auth, with a CSP; the API is not', async () => {
+    for (const [path, type] of [
+      ['/', /^text\/html/],
+      ['/dashboard/dashboard.js', /^text\/javascript/],
+      ['/dashboard/dashboard.css', /^text\/css/],
+    ] as const) {
+      const res = await fetch(`${proxy.adminUrl}${path}`);
+      assert.equal(res.status, 200, path);
+      assert.match(res.headers.get('content-type') ?? '', type);
+      assert.equal(res.headers.get('content-security-policy'), DASHBOARD_CSP);
+      assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+    }
+    assert.equal((await fetch(`${proxy.adminUrl}/api/routes`)).status, 401);
+    assert.equal((await fetch(`${proxy.adminUrl}/dashboard/other.js`)).status, 401, 'only the three files are public');
+  });
+
+  test('the script never turns text into markup', () => {
+    const js = readFileSync(new URL('../../proxy/dashboard/dashboard.js', import.meta.url), 'utf8');
+    assert.doesNotMatch(js, /innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function/);
+    const html = readFileSync(new URL('../../proxy/dashboard/index.html', import.meta.url), 'utf8');
+    assert.doesNotMatch(html, /<script>|<style>|\son[a-z]+=/i, 'no inline script, style or handlers (the CSP would block them)');
+  });
+});
 
 const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} not found: install it with \`apt-get install -y chromium\` to run the browser test`;
 
