@@ -77,8 +77,9 @@ describe('strangler demo on the sample bookshop', () => {
       if (divergent.has(`${route.service} ${route.path}`)) {
         assert.equal(r.verdict, 'NOT READY', r.routeId);
       } else {
-        // a candidate timeout on an overloaded machine is an error, not a difference
-        assert.equal(r.matching + r.errors.total, r.compared, `${r.routeId}: every compared answer matches after noise`);
+        // a candidate timeout on an overloaded machine is an error, counted apart: `compared` holds only the
+        // exchanges where both sides answered
+        assert.equal(r.matching, r.compared, `${r.routeId}: every compared answer matches after noise`);
         assert.ok(r.groups.every((g) => !g.real), `${r.routeId}: no real mismatch group`);
       }
     }
