@@ -10,7 +10,8 @@ import { config, deadUrl, HUGE_BYTES, send, startBehavingUpstream, startQuietPro
 
 type Fault = 'refused' | 'timeout' | 'reset' | 'reset-mid-body' | 'garbage' | '5xx' | 'invalid-json' | 'huge';
 type Side = 'monolith' | 'candidate';
-type Route = 'legacy' | 'shadow' | 'canary' | 'migrated' | 'fallback';
+/** canary: 100% (the candidate share); canary0: 0% (the monolith share, which keeps shadowing) */
+type Route = 'legacy' | 'shadow' | 'canary0' | 'canary' | 'migrated' | 'fallback';
 
 const FAULTS: Fault[] = ['refused', 'timeout', 'reset', 'reset-mid-body', 'garbage', '5xx', 'invalid-json', 'huge'];
 const TIMEOUT_MS = 400;
@@ -18,8 +19,8 @@ const TIMEOUT_MS = 400;
 // had its answer before the copy timed out" is an ordering fact, not a race
 const SHADOW_TIMEOUT_MS = 1500;
 
-/** Who serves the client in each mode (canary at 100% here, so the candidate share is deterministic). */
-const SERVES: Record<Route, Side> = { legacy: 'monolith', shadow: 'monolith', canary: 'candidate', migrated: 'candidate', fallback: 'candidate' };
+/** Who serves the client in each mode (canary at 0% and 100%, so each share is deterministic). */
+const SERVES: Record<Route, Side> = { legacy: 'monolith', shadow: 'monolith', canary0: 'monolith', canary: 'candidate', migrated: 'candidate', fallback: 'candidate' };
 
 /** What the client sees when the side serving it fails this way (and there is no fallback). */
 type Outcome =
@@ -116,9 +117,9 @@ describe('failure matrix: what the client gets, per mode and fault', { concurren
         method: '*' as const,
         path: `/${r}/${svc}/*`,
         service: svc,
-        mode: r === 'fallback' ? ('migrated' as const) : r,
+        mode: r === 'fallback' ? ('migrated' as const) : r === 'canary0' ? ('canary' as const) : r,
         fallback: r === 'fallback',
-        canary: r === 'canary' ? { percent: 100 } : undefined,
+        canary: r === 'canary' ? { percent: 100 } : r === 'canary0' ? { percent: 0 } : undefined,
         timeoutMs: TIMEOUT_MS,
       })),
     );
@@ -152,7 +153,7 @@ describe('failure matrix: what the client gets, per mode and fault', { concurren
         return;
       }
       const answer = await attempt;
-      if (c.route === 'shadow' && c.failing === 'candidate') {
+      if ((c.route === 'shadow' || c.route === 'canary0') && c.failing === 'candidate') {
         // the client already has its answer; the candidate's fate is decided only afterwards (timeout: 1.5 s later)
         if (c.fault === 'timeout') assert.equal(pairs.has(id), false, 'the client did not wait for the candidate');
         SHADOW_PAIR[c.fault](await pairFor(id));
