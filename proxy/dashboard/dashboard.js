@@ -345,7 +345,15 @@
     const body = { mode: to };
     if (to === 'canary') body.percent = route.canary ? route.canary.percent : DEFAULT_CANARY_PERCENT;
     const target = to === 'canary' ? `canary (${body.percent}% of requests to ${route.service})` : to;
-    if (!window.confirm(`Move route ${route.id} (${route.method} ${route.path}) from ${modeLabel(route)} to ${target}?`)) return;
+    // moving forward puts more clients on the candidate: say what the diff store thinks of it
+    const warnings = [];
+    if (step > 0 && to !== 'shadow') {
+      if (!r.report) warnings.push('Nothing has been compared on this route yet.');
+      else if (r.report.verdict !== 'READY') warnings.push(`The diff report says ${r.report.verdict}${r.report.reasons && r.report.reasons.length ? `: ${r.report.reasons.join('; ')}` : ''}.`);
+    }
+    if (to === 'migrated' && !route.fallback) warnings.push('This route has no fallback: candidate failures will reach clients.');
+    const question = `Move route ${route.id} (${route.method} ${route.path}) from ${modeLabel(route)} to ${target}?`;
+    if (!window.confirm([question, ...warnings].join('\n\n'))) return;
     try {
       const { status, body: answer } = await api(`/api/routes/${encodeURIComponent(route.id)}`, { method: 'PATCH', body: JSON.stringify(body) });
       if (status !== 200) throw new Error((answer && answer.error) || `answered ${status}`);

@@ -204,20 +204,29 @@ describe('live dashboard in Chromium', { skip }, () => {
     // shadow → canary sends a percent (the API refuses canary without one)
     await routeRow('catalog.getAuthor').locator('button.next').click();
     await page.waitForFunction(() => document.querySelector('#routes tbody tr[data-route="catalog.getAuthor"] .mode')?.textContent === 'canary 10%');
+    // the confirmation warns when the diff report has not called the route READY
+    assert.match(dialogs.at(-1) ?? '', /to canary \(10% of requests to catalog\)\?\n\n(Nothing has been compared|The diff report says (NOT READY|NOT ENOUGH DATA))/);
     // and back
     await routeRow('catalog.getAuthor').locator('button.back').click();
     await page.waitForFunction(() => document.querySelector('#routes tbody tr[data-route="catalog.getAuthor"] .mode')?.textContent === 'shadow');
     assert.equal(proxy.config().routes.find((r) => r.id === 'catalog.getAuthor')?.mode, 'shadow');
   });
 
-  test('a declined confirmation changes nothing', async () => {
+  test('a declined confirmation changes nothing; moving to migrated without fallback is warned about', async () => {
     page.removeAllListeners('dialog');
-    page.once('dialog', (d) => void d.dismiss());
-    await routeRow('catalog.listBooks').locator('button.next').click();
-    // the PATCH would be answered within one poll; wait two refreshes of the status line to be sure none came
+    let asked = '';
+    page.once('dialog', (d) => {
+      asked = d.message();
+      void d.dismiss();
+    });
+    await routeRow('catalog.categories').locator('button.next').click();
+    // a PATCH would show within one poll; wait for the next refresh of the status line to be sure none came
     const stamp = await page.locator('#status').textContent();
     await page.waitForFunction((s) => document.querySelector('#status')?.textContent !== s, stamp);
-    assert.equal(proxy.config().routes.find((r) => r.id === 'catalog.listBooks')?.mode, 'shadow');
+    assert.match(asked, /from canary 20% to migrated\?/);
+    assert.match(asked, /no fallback: candidate failures will reach clients/);
+    assert.equal(proxy.config().routes.find((r) => r.id === 'catalog.categories')?.mode, 'canary');
+    assert.equal(await routeRow('catalog.categories').locator('.mode').textContent(), 'canary 20%');
     page.on('dialog', (d) => void d.accept());
   });
 
