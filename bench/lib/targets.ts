@@ -84,7 +84,7 @@ export const TARGETS: TargetSpec[] = [
   },
 ];
 
-const ladderSteps = ['', 'timeout', 'timeout,proxyres', 'timeout,proxyres,reqid', 'timeout,proxyres,reqid,close', 'timeout,proxyres,reqid,close,log', 'timeout,proxyres,reqid,close,alog'];
+const ladderSteps = ['', 'timeout', 'timeout,proxyres', 'timeout,proxyres,reqid', 'timeout,proxyres,reqid,close', 'timeout,proxyres,reqid,close,log', 'timeout,proxyres,reqid,close,alog', 'serveropts', 'stringtarget'];
 
 /** Diagnostic targets, run only when named with --only (not part of the results table by default). */
 export const EXTRA_TARGETS: TargetSpec[] = [

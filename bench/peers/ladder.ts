@@ -17,7 +17,11 @@ const log = features.has('alog')
   : createLogger('ladder');
 const agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' });
 const options = features.has('timeout') ? { target: new URL(upstream), agent, proxyTimeout: 30_000 } : { target: new URL(upstream), agent };
-const proxy = createProxyServer({ xfwd: true });
+// serveropts: options given once to createProxyServer (as the raw peer does) instead of on every web() call;
+// stringtarget: the per-call target as a string (http-proxy-3 parses it on every request)
+const serverOpts = features.has('serveropts');
+const perCall = features.has('stringtarget') ? { ...options, target: upstream } : options;
+const proxy = createProxyServer(serverOpts ? { ...options, xfwd: true } : { xfwd: true });
 proxy.on('error', (_err, _req, res) => {
   if ('writeHead' in res && !res.headersSent) res.writeHead(502);
   res.end();
@@ -43,7 +47,8 @@ function handle(req: IncomingMessage, res: Res): void {
     res[kStart] = performance.now();
     res.on('close', onClose);
   }
-  proxy.web(req, res, options);
+  if (serverOpts) proxy.web(req, res);
+  else proxy.web(req, res, perCall);
 }
 
 const server = createServer(handle);
