@@ -21,6 +21,8 @@ export interface StoreOptions {
   samplesPerFingerprint?: number;
   /** each stored body (request, monolith, candidate) is cut to this many bytes */
   maxSampleBodyBytes?: number;
+  /** diff entries kept per stored sample (default 200); counts always use every entry */
+  maxSampleEntries?: number;
   /** flush when this many records are queued */
   flushEvery?: number;
   /** flush at the latest this long after the first queued record */
@@ -36,7 +38,7 @@ export interface StoreOptions {
 }
 
 const INSTANCE = `${hostname()}:${process.pid}`;
-const DEFAULTS = { samplesPerFingerprint: 20, maxSampleBodyBytes: 64 * 1024, flushEvery: 500, flushMs: 25, maxQueue: 100_000, maxFieldsPerRoute: 1000, maxGroupsPerRoute: 500 };
+const DEFAULTS = { samplesPerFingerprint: 20, maxSampleBodyBytes: 64 * 1024, maxSampleEntries: 200, flushEvery: 500, flushMs: 25, maxQueue: 100_000, maxFieldsPerRoute: 1000, maxGroupsPerRoute: 500 };
 
 export function openStore(path: string, options: StoreOptions = {}): DiffStore {
   const opts = { ...DEFAULTS, ...options };
@@ -135,7 +137,9 @@ export function openStore(path: string, options: StoreOptions = {}): DiffStore {
       candidateHeaders: JSON.stringify(redactor.headers(candidate.headers)),
       monolithBody: redactor.body(monolith, max),
       candidateBody: redactor.body(candidate, max),
-      entries: JSON.stringify(redactor.entries(record.entries)),
+      // a candidate answering something else entirely yields one entry per value: a sample keeps the first
+      // maxSampleEntries (fields and fingerprints were counted from all of them before this point)
+      entries: JSON.stringify(redactor.entries(record.entries.length > opts.maxSampleEntries ? record.entries.slice(0, opts.maxSampleEntries) : record.entries)),
     };
   }
 

@@ -117,6 +117,18 @@ describe('diff store samples', () => {
     assert.deepEqual(s.entries, priceDiff);
     store.close();
   });
+
+  test('a sample keeps at most maxSampleEntries diff entries; the counts use all of them', () => {
+    const store = openStore(join(dir, 'entries.sqlite'), { maxSampleEntries: 10 });
+    const many = Array.from({ length: 500 }, (_, i) => ({ path: `$.items[${i}].title`, kind: 'changed' as const, monolith: `a${i}`, candidate: `b${i}` }));
+    store.recordComparison(comparison('r', many));
+    const [group] = store.readGroups('r');
+    const [s] = store.readSamples('r', group.fingerprint);
+    assert.equal(s.entries.length, 10);
+    assert.deepEqual(s.entries[9], many[9]);
+    assert.equal(group.count, 1);
+    store.close();
+  });
 });
 
 describe('diff store cardinality', () => {
