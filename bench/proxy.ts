@@ -43,6 +43,7 @@ if (flags.help) {
 
 const quick = flags.quick ?? false;
 const rounds = Number(flags.rounds ?? (quick ? 1 : 3));
+const slowRounds = quick ? rounds : Math.max(rounds, 5);
 const durationSeconds = Number(flags.duration ?? (quick ? 2 : 10));
 const warmupSeconds = quick ? 1 : 2;
 const connections = Number(flags.connections ?? 50);
@@ -88,7 +89,7 @@ function medians(rounds: LoadResult[]): RowResult['median'] {
 }
 
 /** Runs the specs round-robin: every round warms up and measures each target once. */
-async function interleaved(specs: TargetSpec[], ctx: TargetContext, label: string): Promise<RowResult[]> {
+async function interleaved(specs: TargetSpec[], ctx: TargetContext, label: string, rounds: number): Promise<RowResult[]> {
   const started = await startAll(specs, ctx);
   const rows: RowResult[] = specs.map((s) => {
     const t = started.get(s.name);
@@ -183,8 +184,9 @@ async function main(): Promise<void> {
       return;
     }
     const specs = [...TARGETS, ...EXTRA_TARGETS].filter((t) => (only ? only.has(t.name) : TARGETS.includes(t)));
-    const rows = await interleaved(specs, ctx, 'main');
-    const slow = flags['skip-slow'] ? [] : await interleaved(SLOW_TARGETS.filter((t) => !only || only.has(t.name) || only.has('slow')), ctx, 'slow');
+    const rows = await interleaved(specs, ctx, 'main', rounds);
+    // p99 is the noisiest figure on a shared machine: the slow-candidate pair gets more rounds
+    const slow = flags['skip-slow'] ? [] : await interleaved(SLOW_TARGETS.filter((t) => !only || only.has(t.name) || only.has('slow')), ctx, 'slow', slowRounds);
     const memory = flags['skip-memory'] ? [] : await memoryRun(ctx);
     const notes: string[] = [];
     if (!nginx) notes.push('nginx is not installed here (`apt-get install nginx-light`); its rows are skipped.');
@@ -192,7 +194,7 @@ async function main(): Promise<void> {
     const results: BenchResults = {
       finishedAt: new Date().toISOString(),
       quick,
-      settings: { connections, durationSeconds, warmupSeconds, rounds, pinned: flags.pin, logLevel: ctx.logLevel },
+      settings: { connections, durationSeconds, warmupSeconds, rounds, slowRounds, pinned: flags.pin, logLevel: ctx.logLevel },
       machine: machineInfo(nginx ? { nginx: nginxVersion(nginx) } : {}),
       load: watch(),
       ...partial,

@@ -41,7 +41,7 @@ export interface Check {
 export interface BenchResults {
   finishedAt: string;
   quick: boolean;
-  settings: { connections: number; durationSeconds: number; warmupSeconds: number; rounds: number; pinned?: string; logLevel: string };
+  settings: { connections: number; durationSeconds: number; warmupSeconds: number; rounds: number; slowRounds: number; pinned?: string; logLevel: string };
   machine: MachineInfo;
   load: LoadReport;
   rows: RowResult[];
@@ -152,7 +152,7 @@ export function renderMarkdown(r: BenchResults): string {
     for (const x of copyRows) out.push(`- ${x.name}: ${f0(x.copies?.requests)} copies over ${f0(x.copies?.connections)} new connections`);
     out.push('');
   }
-  out.push('## Slow candidate (candidate answers 300 ms late)', '', ...table(r.slow, false), '');
+  out.push(`## Slow candidate (candidate answers 300 ms late; ${r.settings.slowRounds} rounds, medians)`, '', ...table(r.slow, false), '');
   out.push(
     `## Memory (${r.memorySettings.connections} connections, ${f0(r.memorySettings.bodyBytes / 1000)} KB responses, ${r.memorySettings.durationSeconds} s, fresh process)`,
     '',
