@@ -10,7 +10,7 @@ import { startCatalogService } from '../services/catalog/server.ts';
 import { startInventoryService } from '../services/inventory/server.ts';
 import { startReviewsService } from '../services/reviews/server.ts';
 import type { RunningService } from '../services/kit/listen.ts';
-import { configLookup, createDiffPipeline, diffAdminRoutes, type DiffPipeline } from '../proxy/comparator.ts';
+import { createDiffPipeline, diffAdminRoutes, type DiffPipeline } from '../proxy/comparator.ts';
 import type { ReportOptions } from '../proxy/report/index.ts';
 import { parseConfig, type ProxyConfig, type ProxyConfigInput } from '../proxy/config.ts';
 import { startProxy, type RunningProxy } from '../proxy/server.ts';
@@ -111,7 +111,7 @@ export async function startProxyStack(input: ProxyConfigInput, options: ProxySta
       configPath: options.configPath,
       adminToken: options.adminToken,
       onPair,
-      adminRoutes: diffAdminRoutes(pipeline.store, options.reportOptions),
+      adminRoutes: diffAdminRoutes(pipeline.store, options.reportOptions, { beforeRead: () => pipeline.comparator.syncRoutes() }),
       logger: options.logger,
       onRequest: recorder?.onRequest,
     });
@@ -137,12 +137,8 @@ export async function startProxyStack(input: ProxyConfigInput, options: ProxySta
       }
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
-    // the comparator records a route's mode when it compares; a route that stopped being compared (migrated)
-    // would keep its old mode in the report until the next periodic sync, so copy the live modes now
-    const { routeInfo } = configLookup(() => running.config());
-    pipeline.store.flush();
-    for (const r of pipeline.store.readRoutes()) pipeline.store.upsertRoute({ routeId: r.routeId, ...routeInfo(r.routeId) });
-    pipeline.store.flush();
+    // a route that stopped being compared (migrated) keeps its old mode in the store until synced
+    pipeline.comparator.syncRoutes();
   }
 
   return {

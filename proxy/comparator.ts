@@ -51,6 +51,8 @@ export interface Comparator {
   /** never throws, never does the work on the caller's turn */
   onPair(pair: Pair): void;
   stats(): ComparatorStats;
+  /** writes every known route's current info (mode, owner) to the store and flushes it */
+  syncRoutes(): void;
   /** compares what is queued, copies proxy counters once more and flushes the store (which stays open) */
   close(): Promise<void>;
 }
@@ -159,6 +161,11 @@ export function createComparator(options: ComparatorOptions): Comparator {
     stats() {
       return { queued: queue.length - head, ...counts };
     },
+    syncRoutes() {
+      // a route that stopped being compared (migrated, legacy) would otherwise keep its old mode in the store
+      for (const routeId of [...known.keys()]) noteRoute(routeId, known.get(routeId)!.service);
+      store.flush();
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -232,7 +239,7 @@ export function createDiffPipeline(config: () => ProxyConfig, extra: Partial<Omi
   return {
     store,
     comparator,
-    adminRoutes: diffAdminRoutes(store),
+    adminRoutes: diffAdminRoutes(store, {}, { beforeRead: () => comparator.syncRoutes() }),
     async close() {
       await comparator.close();
       store.close();

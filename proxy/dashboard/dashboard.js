@@ -97,7 +97,7 @@
 
   async function fetchState(fresh) {
     const wantReport = fresh || Date.now() - report.at >= REPORT_EVERY_MS;
-    const [routes, rep] = await Promise.all([api('/api/routes'), wantReport ? api('/report?format=json') : null]);
+    const [routes, rep] = await Promise.all([api('/api/routes'), wantReport ? api('/report?format=json&samples=0') : null]);
     if (routes.status !== 200) throw new Error((routes.body && routes.body.error) || `GET /api/routes answered ${routes.status}`);
     // 404: this proxy runs without a diff store, so there is no match rate to show
     if (rep) report = { at: Date.now(), body: rep.status === 200 ? rep.body : null };

@@ -19,7 +19,12 @@ const FORMATS = {
   junit: { type: 'application/xml; charset=utf-8', render: renderJunit },
 } as const;
 
-export function diffAdminRoutes(store: DiffStore, options: Partial<ReportOptions> = {}): (router: Router) => void {
+export interface DiffAdminHooks {
+  /** runs before a report is read, e.g. to copy the proxy's live route modes into the store */
+  beforeRead?: () => void;
+}
+
+export function diffAdminRoutes(store: DiffStore, options: Partial<ReportOptions> = {}, hooks: DiffAdminHooks = {}): (router: Router) => void {
   return (router) => {
     router.get('/report', (req: Request, res: Response) => {
       const name = typeof req.query.format === 'string' ? req.query.format : 'html';
@@ -28,7 +33,11 @@ export function diffAdminRoutes(store: DiffStore, options: Partial<ReportOptions
         res.status(400).json({ error: `unknown format "${name}"; use html, md, json or junit` });
         return;
       }
-      const body = format.render(queryReport(store, options));
+      // ?samples=0 leaves the sample bodies out: what the live dashboard polls
+      const samples = typeof req.query.samples === 'string' ? Number(req.query.samples) : NaN;
+      const opts = Number.isInteger(samples) && samples >= 0 && samples <= 100 ? { ...options, samplesPerGroup: samples } : options;
+      hooks.beforeRead?.();
+      const body = format.render(queryReport(store, opts));
       res.set('content-type', format.type).set('content-security-policy', REPORT_CSP).set('cache-control', 'no-store').send(body);
     });
 

@@ -114,6 +114,20 @@ describe('comparator', () => {
     assert.equal(dropsOnly.owner, 'team-catalog', 'a route known only from proxy counters still gets its owner');
     s.close();
   });
+
+  test('syncRoutes writes the live mode of a route that is no longer compared', async () => {
+    const s = openStore(join(dir, 'sync.sqlite'));
+    let mode = 'shadow';
+    const cmp = createComparator({ store: s, rulesFor: () => ({}), routeInfo: () => ({ ...info, mode }) });
+    cmp.onPair(pair({ a: 1 }, { a: 1 }));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    mode = 'migrated'; // no more pairs for a migrated route
+    assert.equal(s.readRoutes()[0].mode, 'shadow');
+    cmp.syncRoutes();
+    assert.equal(s.readRoutes()[0].mode, 'migrated');
+    await cmp.close();
+    s.close();
+  });
 });
 
 describe('diff admin routes', () => {
@@ -140,6 +154,15 @@ describe('diff admin routes', () => {
     const junit = await supertest(app).get('/report?format=junit').expect(200);
     assert.match(junit.text, /<testcase classname="team-catalog\.catalog" name="catalog\.getBook">/);
     await supertest(app).get('/report?format=pdf').expect(400);
+  });
+
+  test('GET /report?format=json&samples=0 leaves the sample bodies out (what the dashboard polls)', async () => {
+    const full = await supertest(app).get('/report?format=json').expect(200);
+    const light = await supertest(app).get('/report?format=json&samples=0').expect(200);
+    const samplesOf = (body: string): number => (body.match(/"requestId"/g) ?? []).length;
+    assert.ok(samplesOf(full.text) > 0, 'the full report carries samples');
+    assert.equal(samplesOf(light.text), 0);
+    assert.match(light.text, /catalog\.getBook/);
   });
 
   test('GET /api/diffs lists groups, and with a fingerprint its samples', async () => {
