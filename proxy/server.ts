@@ -5,7 +5,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type express from 'express';
-import { createLogger, type Logger } from '../common/log.ts';
+import type { Logger } from '../common/log.ts';
+import { createProxyLogger } from './request-log.ts';
 import { UserError } from '../common/user-error.ts';
 import { createAdminApp, missingTokenError, resolveTokens } from './admin.ts';
 import { inCanary } from './canary.ts';
@@ -76,7 +77,7 @@ type Res = ServerResponse & { [kRes]?: RequestState };
 type Req = IncomingMessage & { [kState]?: RequestState };
 
 export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {}): Promise<RunningProxy> {
-  const log = options.logger ?? createLogger('proxy');
+  const log = options.logger ?? createProxyLogger();
   const counters: CountersById = new Map();
 
   const forwarder = new Forwarder({
@@ -129,11 +130,11 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     forwarder.done(s);
     const ms = performance.now() - s.start;
     const finished = this.writableFinished;
-    if (finished) (s.upstream === s.route.legacy ? s.route.counters.monolith : s.route.counters.candidate).record(ms);
-    log.info(
-      { route: s.route.id, mode: s.route.mode, upstream: s.upstream.name, status: this.statusCode, ms: Math.round(ms * 100) / 100, reqId: s.id, aborted: !finished || undefined },
-      'request',
-    );
+    const monolith = s.upstream === s.route.legacy;
+    if (finished) (monolith ? s.route.counters.monolith : s.route.counters.candidate).record(ms);
+    // route, mode and upstream are bound once per table (pino serialises child bindings ahead of time)
+    const line = { status: this.statusCode, ms: Math.round(ms * 100) / 100, reqId: s.id, aborted: finished ? undefined : true };
+    (monolith ? s.route.log.legacy : s.route.log.candidate).info(line, 'request');
   }
 
   // upgraded connections leave the http server's bookkeeping; tracked here so close() can end them
@@ -154,11 +155,11 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     configPath: options.configPath,
     log,
     onApply: (effective) => {
-      table = buildTable(effective, forwarder, counters); // atomic swap: requests in flight keep their route objects
+      table = buildTable(effective, forwarder, counters, log); // atomic swap: requests in flight keep their route objects
     },
     stats: (id, mode, service) => countersFor(counters, id).toStats(mode, service),
   });
-  table = buildTable(control.effective(), forwarder, counters);
+  table = buildTable(control.effective(), forwarder, counters, log);
 
 
   const server = http.createServer(handle);

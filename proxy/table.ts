@@ -1,6 +1,7 @@
 // The route table: a config compiled into everything the hot path needs per route (upstreams, shadow plan,
 // canary key reader, counters), so serving a request is a lookup plus a few field reads. A new table is
 // built per config (reload, mode change) and swapped in whole; requests in flight keep the one they started with.
+import type { Logger } from '../common/log.ts';
 import { stickyKey, type StickyKey } from './canary.ts';
 import type { ProxyConfig, RouteConfig } from './config.ts';
 import type { Forwarder, Upstream } from './forward.ts';
@@ -25,6 +26,8 @@ export interface CompiledRoute {
   shadow: ShadowPlan | undefined;
   counters: RouteCounters;
   config: RouteConfig | undefined;
+  /** request loggers with route, mode and upstream bound, one per side */
+  log: { legacy: Logger; candidate: Logger };
 }
 
 export interface RouteTable {
@@ -43,9 +46,10 @@ export function countersFor(all: CountersById, id: string): RouteCounters {
   return c;
 }
 
-export function buildTable(config: ProxyConfig, forwarder: Forwarder, counters: CountersById): RouteTable {
+export function buildTable(config: ProxyConfig, forwarder: Forwarder, counters: CountersById, log: Logger): RouteTable {
   const legacyDefault = forwarder.upstream('legacy', config.legacy.url, DEFAULT_TIMEOUT_MS);
-  const routes = config.routes.map((r) => compileRoute(config, r, forwarder, counters));
+  const routes = config.routes.map((r) => compileRoute(config, r, forwarder, counters, log));
+  const defaultLog = log.child({ route: DEFAULT_ROUTE_ID, mode: 'legacy', upstream: 'legacy' });
   const defaultRoute: CompiledRoute = {
     id: DEFAULT_ROUTE_ID,
     mode: 'legacy',
@@ -58,12 +62,13 @@ export function buildTable(config: ProxyConfig, forwarder: Forwarder, counters: 
     shadow: undefined,
     counters: countersFor(counters, DEFAULT_ROUTE_ID),
     config: undefined,
+    log: { legacy: defaultLog, candidate: defaultLog },
   };
   const router = compileRouter(routes.map((c) => ({ method: c.config!.method, path: c.config!.path, value: c })));
   return { config, router, routes, defaultRoute };
 }
 
-function compileRoute(config: ProxyConfig, r: RouteConfig, forwarder: Forwarder, counters: CountersById): CompiledRoute {
+function compileRoute(config: ProxyConfig, r: RouteConfig, forwarder: Forwarder, counters: CountersById, log: Logger): CompiledRoute {
   const timeoutMs = r.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const service = config.services[r.service];
   const mode = (r.mode ?? config.defaults.mode) as Mode;
@@ -101,6 +106,7 @@ function compileRoute(config: ProxyConfig, r: RouteConfig, forwarder: Forwarder,
     shadow,
     counters: routeCounters,
     config: r,
+    log: { legacy: log.child({ route: r.id, mode, upstream: 'legacy' }), candidate: log.child({ route: r.id, mode, upstream: r.service }) },
   };
 }
 
