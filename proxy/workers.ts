@@ -9,7 +9,7 @@ import { createAdminApp, missingTokenError, resolveTokens } from './admin.ts';
 import { watchConfig, type ProxyConfig } from './config.ts';
 import { ProxyControl } from './control.ts';
 import { createMetrics } from './metrics.ts';
-import { startProxy, type ProxyOptions } from './server.ts';
+import { startProxy, type ProxyOptions, type RunningProxy } from './server.ts';
 import { RouteCounters, type CountersSnapshot, type RouteStats } from './stats.ts';
 import { DEFAULT_ROUTE_ID } from './table.ts';
 
@@ -19,12 +19,26 @@ const SHUTDOWN_GRACE_MS = 10_000;
 type ToWorker = { type: 'reload' } | { type: 'shutdown' };
 type ToPrimary = { type: 'ready'; url: string } | { type: 'stats'; snapshot: CountersSnapshot[] } | { type: 'reload-failed'; error: string };
 
-export async function runWorkers(config: ProxyConfig, options: ProxyOptions, workers: number): Promise<void> {
-  if (cluster.isWorker) return runWorker(config, options);
-  return runPrimary(config, options, workers);
+/** What each process runs with (built in every process: the primary and each worker run the same CLI). */
+export interface WorkerSetup {
+  options: ProxyOptions;
+  /** the worker's proxy, once started (hooks that read live config or stats) */
+  attach?(proxy: RunningProxy): void;
+  /** after the proxy closed (flush the diff store, ...) */
+  close?(): Promise<void>;
 }
 
-async function runWorker(config: ProxyConfig, options: ProxyOptions): Promise<void> {
+export async function runWorkers(config: ProxyConfig, setup: WorkerSetup, workers: number): Promise<void> {
+  if (cluster.isWorker) return runWorker(config, setup);
+  try {
+    await runPrimary(config, setup.options, workers);
+  } finally {
+    await setup.close?.();
+  }
+}
+
+async function runWorker(config: ProxyConfig, setup: WorkerSetup): Promise<void> {
+  const { options } = setup;
   const send = (m: ToPrimary) => process.send?.(m);
   // listen for shutdown before starting: a worker told to stop while it starts must still stop
   let stopRequested = false;
@@ -36,14 +50,21 @@ async function runWorker(config: ProxyConfig, options: ProxyOptions): Promise<vo
   process.once('disconnect', () => stop());
   // the primary watches the config and serves the admin API; a worker only serves traffic
   const proxy = await startProxy(config, { ...options, admin: false, watch: false });
+  setup.attach?.(proxy);
   send({ type: 'ready', url: proxy.url });
   const timer = setInterval(() => send({ type: 'stats', snapshot: proxy.snapshot() }), STATS_INTERVAL_MS);
   timer.unref();
   reload = () => void proxy.reload().catch((err: Error) => send({ type: 'reload-failed', error: err.message }));
   await new Promise<void>((resolve) => {
+    let stopping = false;
     stop = () => {
+      if (stopping) return;
+      stopping = true;
       clearInterval(timer);
-      void proxy.close().then(resolve);
+      void proxy
+        .close()
+        .then(() => setup.close?.())
+        .then(resolve);
     };
     if (stopRequested) stop();
   });

@@ -1,6 +1,8 @@
 // `strangler proxy`: run the strangler proxy from a config file until Ctrl-C (SIGINT/SIGTERM close it cleanly).
+// Shadow pairs go to the comparator and the diff store (store.path in the config) unless --no-diffs.
 import { InvalidArgumentError, type Command } from 'commander';
-import { loadConfig } from '../../proxy/config.ts';
+import { createDiffPipeline, type DiffPipeline } from '../../proxy/comparator.ts';
+import { loadConfig, type ProxyConfig } from '../../proxy/config.ts';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
 import { runWorkers } from '../../proxy/workers.ts';
 
@@ -9,6 +11,7 @@ export interface ProxyFlags {
   port?: number;
   workers: number;
   adminInsecureLocal?: boolean;
+  diffs: boolean;
 }
 
 function integerFlag(flag: string, min: number, max: number): (value: string) => number {
@@ -19,12 +22,34 @@ function integerFlag(flag: string, min: number, max: number): (value: string) =>
   };
 }
 
+/** What a proxy process runs with, and what must be closed after the proxy. */
+export interface ProxySetup {
+  options: ProxyOptions;
+  /** set once the proxy runs, so hooks can read its live config and stats */
+  attach(proxy: RunningProxy): void;
+  close(): Promise<void>;
+}
+
 /**
- * ProxyOptions from the flags. This is the one place where optional features plug into the proxy
- * (the diff store's onPair, a traffic recorder's onRequest, extra admin routes), for one process or each worker.
+ * The one place where optional features plug into the proxy, for one process or each worker: the diff
+ * pipeline (onPair + /report, /api/diffs), and later a traffic recorder (onRequest) behind its own flag.
  */
-export function proxyOptions(flags: ProxyFlags): ProxyOptions {
-  return { configPath: flags.config, port: flags.port, adminInsecureLocal: flags.adminInsecureLocal };
+export function proxySetup(config: ProxyConfig, flags: ProxyFlags): ProxySetup {
+  let running: RunningProxy | undefined;
+  const pipeline: DiffPipeline | undefined = flags.diffs
+    ? createDiffPipeline(() => running?.config() ?? config, { proxyStats: () => running?.stats() ?? [] })
+    : undefined;
+  return {
+    options: {
+      configPath: flags.config,
+      port: flags.port,
+      adminInsecureLocal: flags.adminInsecureLocal,
+      onPair: pipeline ? (pair) => pipeline.comparator.onPair(pair) : undefined,
+      adminRoutes: pipeline?.adminRoutes,
+    },
+    attach: (proxy) => void (running = proxy),
+    close: async () => pipeline?.close(),
+  };
 }
 
 export function register(program: Command): void {
@@ -35,24 +60,36 @@ export function register(program: Command): void {
     .option('-p, --port <n>', 'listen port (overrides listen.port)', integerFlag('--port', 0, 65535))
     .option('-w, --workers <n>', 'worker processes sharing the port (node:cluster)', integerFlag('--workers', 1, 256), 1)
     .option('--admin-insecure-local', 'run the admin API without a token, bound to 127.0.0.1 only')
+    .option('--no-diffs', 'do not compare shadow pairs or write the diff store')
     .action(async (flags: ProxyFlags) => {
       const config = loadConfig(flags.config); // invalid config: UserError, exit 2, every error listed
+      const setup = proxySetup(config, flags);
       if (flags.workers > 1) {
-        await runWorkers(config, proxyOptions(flags), flags.workers);
+        await runWorkers(config, setup, flags.workers);
         return;
       }
-      const proxy = await startProxy(config, proxyOptions(flags));
-      process.stdout.write(`strangler proxy on ${proxy.url} (admin ${proxy.adminUrl}), ${config.routes.length} routes from ${flags.config}\n`);
-      await untilSignal(proxy);
+      let proxy: RunningProxy;
+      try {
+        proxy = await startProxy(config, setup.options);
+      } catch (err) {
+        await setup.close();
+        throw err;
+      }
+      setup.attach(proxy);
+      const diffs = flags.diffs ? `, diffs to ${config.store.path}` : '';
+      process.stdout.write(`strangler proxy on ${proxy.url} (admin ${proxy.adminUrl}), ${config.routes.length} routes from ${flags.config}${diffs}\n`);
+      await untilSignal();
+      await proxy.close();
+      await setup.close();
     });
 }
 
-function untilSignal(proxy: RunningProxy): Promise<void> {
+function untilSignal(): Promise<void> {
   return new Promise((resolve) => {
     const stop = () => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void proxy.close().then(resolve);
+      resolve();
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

@@ -34,6 +34,7 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
         defaults: { noise: { learn: false } },
         routes: [{ id: 'book', method: 'GET', path: '/books/:id', service: 'catalog' }],
         admin: { host: '127.0.0.1', port: 0, token: 'env:STRANGLER_TEST_WORKERS_TOKEN' },
+        store: { path: join(dir, 'diffs.sqlite') },
       }),
     );
     child = spawn(process.execPath, ['--import', 'tsx', 'bin/strangler.ts', 'proxy', '--config', configPath, '--workers', '2'], {
