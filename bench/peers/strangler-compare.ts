@@ -1,10 +1,13 @@
 // Glue for the bench's strangler target: the diff pipeline (store + comparator) the proxy CLI uses,
 // built from the same config. Kept apart so the target still runs, capture-only, without it.
-import { createDiffPipeline } from '../../proxy/comparator.ts';
+import { createDiffPipeline, type ProxyRouteCounters } from '../../proxy/comparator.ts';
 import type { ProxyConfig } from '../../proxy/config.ts';
 import type { Pair } from '../../proxy/types.ts';
 
-export async function createComparatorForConfig(config: ProxyConfig): Promise<{ onPair: (pair: Pair) => void; close(): Promise<void> }> {
-  const pipeline = createDiffPipeline(() => config);
+export async function createComparatorForConfig(
+  config: ProxyConfig,
+  proxyStats: () => readonly ProxyRouteCounters[],
+): Promise<{ onPair: (pair: Pair) => void; close(): Promise<void> }> {
+  const pipeline = createDiffPipeline(() => config, { proxyStats });
   return { onPair: (pair) => pipeline.comparator.onPair(pair), close: () => pipeline.close() };
 }

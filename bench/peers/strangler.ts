@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseConfig, type ProxyConfigInput } from '../../proxy/config.ts';
-import { startProxy, type ProxyOptions } from '../../proxy/server.ts';
+import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
 import { childArg, serveBenchChild } from '../lib/ipc.ts';
 
 const mode = childArg('mode') as 'legacy' | 'shadow';
@@ -41,14 +41,17 @@ async function comparator(): Promise<Comparator | undefined> {
   // imported by a computed path: the glue module only type-checks once the comparator exists
   const glue = new URL('./strangler-compare.ts', import.meta.url).href;
   const { createComparatorForConfig } = (await import(glue)) as {
-    createComparatorForConfig: (c: typeof config) => Promise<Comparator>;
+    createComparatorForConfig: (c: typeof config, proxyStats: () => ReturnType<RunningProxy['stats']>) => Promise<Comparator>;
   };
-  return createComparatorForConfig(config);
+  // as the proxy CLI wires it: live counters copied into the store
+  return createComparatorForConfig(config, () => proxy?.stats() ?? []);
 }
 
+let proxy: RunningProxy | undefined;
 const cmp = await comparator();
-const proxy = await startProxy(config, { adminPort: 0, onPair: cmp?.onPair });
-serveBenchChild({ url: proxy.url, urls: { admin: proxy.adminUrl } }, async () => {
-  await proxy.close();
+proxy = await startProxy(config, { adminPort: 0, onPair: cmp?.onPair });
+const running = proxy;
+serveBenchChild({ url: running.url, urls: { admin: running.adminUrl } }, async () => {
+  await running.close();
   await cmp?.close();
 });
