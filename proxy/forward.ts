@@ -35,6 +35,8 @@ export interface ForwardState {
   /** performance.now() by which the upstream's response headers must have arrived */
   deadline: number;
   timedOut: boolean;
+  /** the id was generated here: add x-request-id to the upstream request */
+  addId: boolean;
   proxyReq: http.ClientRequest | undefined;
 }
 
@@ -72,6 +74,7 @@ export class Forwarder {
     if (!state) return;
     state.proxyReq = proxyReq;
     if (state.timedOut) proxyReq.destroy();
+    else if (state.addId) proxyReq.setHeader('x-request-id', state.id); // http-proxy-3 emits this before the headers go out
   };
 
   constructor(private readonly hooks: ForwarderHooks) {

@@ -69,6 +69,7 @@ class RequestState implements ForwardState {
     public start: number,
     public upstream: Upstream,
     public route: CompiledRoute,
+    public addId: boolean,
   ) {}
 }
 
@@ -109,18 +110,21 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const route = table.router.match(req.method ?? 'GET', requestPath(req.url ?? '/')) ?? table.defaultRoute;
     let id = req.headers['x-request-id'];
-    if (typeof id !== 'string' || id === '') req.headers['x-request-id'] = id = randomUUID();
-    const s = new RequestState(id, performance.now(), route.legacy, route);
+    // a generated id is added to the upstream request by the forwarder, not written into req.headers:
+    // adding a key to Node's headers object measured at a quarter of legacy mode's CPU per request
+    const generated = typeof id !== 'string' || id === '';
+    if (generated) id = randomUUID();
+    const s = new RequestState(id as string, performance.now(), route.legacy, route, generated);
     route.counters.requests++;
-    res.setHeader('x-request-id', id);
+    res.setHeader('x-request-id', id as string);
     (res as Res)[kRes] = s;
     res.on('close', onClose);
-    if (onRequest) onRequest(req, id, route.id);
+    if (onRequest) onRequest(req, id as string, route.id);
     if (route.mode === 'migrated') serveCandidate(req, s, route);
     else if (route.mode === 'canary' && inCanary(route.sticky(req), route.canaryPercent)) serveCandidate(req, s, route);
     forwarder.web(req, res, s);
     // shadow mode, and the monolith-served share of a canary, copy the request to the candidate
-    if (route.shadow && s.upstream === route.legacy) s.exchange = shadower.begin(req, route.shadow, id, s.start);
+    if (route.shadow && s.upstream === route.legacy) s.exchange = shadower.begin(req, route.shadow, id as string, s.start);
   }
 
   // one function for every response (no per-request closure): latency, then the request's log line

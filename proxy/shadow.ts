@@ -230,14 +230,14 @@ export class ShadowExchange {
     const { plan, req } = this;
     const url = req.url ?? '/';
     const src = req.headers;
-    const headers = copyHeaders(src);
+    const headers = copyHeaders(src, this.requestId);
     if (body) headers['content-length'] = String(body.length);
     this.request = {
       id: this.requestId,
       method: req.method ?? 'GET',
       path: pathOf(url),
       query: queryOf(url),
-      headers: flattenHeaders(src),
+      headers: { ...flattenHeaders(src), 'x-request-id': this.requestId },
       body,
       receivedAt: Date.now() - Math.round(performance.now() - this.start),
     };
@@ -318,7 +318,7 @@ export class ShadowExchange {
       dispatch(this.shadower.pool(this.plan.legacyOrigin), again, {
         path: this.plan.legacyBase + (this.req.url ?? '/'),
         method: pair.request.method,
-        headers: copyHeaders(this.req.headers),
+        headers: copyHeaders(this.req.headers, this.requestId),
         headersTimeout: this.plan.timeoutMs,
         bodyTimeout: this.plan.timeoutMs,
       });
@@ -347,12 +347,13 @@ function dispatch(pool: Pool, handler: CaptureCall, options: Omit<Dispatcher.Dis
 }
 
 /** The request headers as sent on a copy: our hop's headers removed, marked as a shadow copy. */
-function copyHeaders(src: IncomingHttpHeaders): Record<string, string | string[]> {
+function copyHeaders(src: IncomingHttpHeaders, requestId: string): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   for (const name in src) {
     const v = src[name];
     if (v !== undefined && !NOT_COPIED.has(name)) headers[name] = v;
   }
+  headers['x-request-id'] = requestId; // also when the proxy generated it (it is not in req.headers then)
   headers['x-strangler-shadow'] = '1';
   return headers;
 }
