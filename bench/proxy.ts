@@ -153,7 +153,7 @@ async function memoryRun(ctx: TargetContext): Promise<MemoryResult[]> {
 
 /** One measured run of a target under node --cpu-prof; the profile lands in bench/profiles/. */
 async function profileRun(name: string, ctx: TargetContext): Promise<string> {
-  const spec = [...TARGETS, ...EXTRA_TARGETS].find((t) => t.name === name);
+  const spec = [...TARGETS, ...EXTRA_TARGETS, ...SLOW_TARGETS].find((t) => t.name === name);
   if (!spec) throw new Error(`--profile: unknown target ${name}; one of ${TARGETS.map((t) => t.name).join(', ')}`);
   // one folder per run: node writes one profile per thread (the main thread and tsx's loader thread)
   const dir = join(profileDir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
