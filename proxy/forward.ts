@@ -74,7 +74,9 @@ export class Forwarder {
     if (!state) return;
     state.proxyReq = proxyReq;
     if (state.timedOut) proxyReq.destroy();
-    else if (state.addId) proxyReq.setHeader('x-request-id', state.id); // http-proxy-3 emits this before the headers go out
+    // http-proxy-3 emits this on the socket, before the headers go out — unless the body was already written
+    // (a request stream put in flowing mode early); web() gives such requests their id up front
+    else if (state.addId && !proxyReq.headersSent) proxyReq.setHeader('x-request-id', state.id);
   };
 
   constructor(private readonly hooks: ForwarderHooks) {
@@ -138,6 +140,12 @@ export class Forwarder {
     (req as WithState)[kState] = state;
     stripHopByHop(req);
     state.deadline = state.start + state.upstream.timeoutMs;
+    if (state.addId && hasBody(req)) {
+      // a body may reach the upstream request before its socket does, and then the headers are gone by the time
+      // onProxyReq runs: requests with a body carry the generated id in their own headers (the cheap path is for the rest)
+      req.headers['x-request-id'] = state.id;
+      state.addId = false;
+    }
     this.waiting.add(state);
     if (state.fallbackTo) this.heldProxy(state.upstream).web(req, res);
     else state.upstream.proxy.web(req, res);
@@ -277,4 +285,9 @@ function answerError(res: ServerResponse, state: ForwardState): void {
   const body = JSON.stringify({ error: message, upstream: state.upstream.name, reason: state.failure, requestId: state.id });
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': state.id });
   res.end(body);
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }

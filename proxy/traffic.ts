@@ -163,6 +163,8 @@ export interface TrafficRecorderOptions {
   maxBufferedBytes?: number;
   /** headers left out of the recording; default x-request-id (a replay is a new request and gets a new id) */
   dropHeaders?: readonly string[];
+  /** rewrites a UTF-8 request body before it is written (secrets in JSON fields); binary bodies are kept */
+  redactBody?: (body: string, contentType: string | undefined) => string;
 }
 
 export interface RecorderStats {
@@ -179,6 +181,7 @@ export class TrafficRecorder {
   readonly maxBodyBytes: number;
   private readonly maxBufferedBytes: number;
   private readonly dropHeaders: ReadonlySet<string>;
+  private readonly redactBody: TrafficRecorderOptions['redactBody'];
   private readonly counts: RecorderStats = { recorded: 0, skippedLargeBody: 0, droppedBackpressure: 0 };
   private failure: Error | undefined;
   private closed = false;
@@ -189,6 +192,7 @@ export class TrafficRecorder {
     this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
     this.dropHeaders = new Set((options.dropHeaders ?? ['x-request-id']).map((h) => h.toLowerCase()));
+    this.redactBody = options.redactBody;
     this.stream = createWriteStream(path, { flags: 'a' });
     this.stream.on('error', (err) => {
       this.failure = err;
@@ -207,6 +211,10 @@ export class TrafficRecorder {
       return false;
     }
     const line = toTrafficRequest(req, this.redactHeaders);
+    if (this.redactBody && line.body !== undefined && line.bodyEncoding !== 'base64') {
+      const type = req.headers['content-type'];
+      line.body = this.redactBody(line.body, Array.isArray(type) ? type[0] : type);
+    }
     if (line.headers && this.dropHeaders.size > 0) {
       for (const name of this.dropHeaders) delete line.headers[name];
       if (Object.keys(line.headers).length === 0) delete line.headers;

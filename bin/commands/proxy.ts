@@ -5,6 +5,9 @@ import { createDiffPipeline, type DiffPipeline } from '../../proxy/comparator.ts
 import { loadConfig, type ProxyConfig } from '../../proxy/config.ts';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
 import { runWorkers } from '../../proxy/workers.ts';
+import { TrafficRecorder } from '../../proxy/traffic.ts';
+import { createRedactor, redactBodyText } from '../../proxy/store/redact.ts';
+import cluster from 'node:cluster';
 
 export interface ProxyFlags {
   config: string;
@@ -12,6 +15,7 @@ export interface ProxyFlags {
   workers: number;
   adminInsecureLocal?: boolean;
   diffs: boolean;
+  record?: string;
 }
 
 function integerFlag(flag: string, min: number, max: number): (value: string) => number {
@@ -39,6 +43,7 @@ export function proxySetup(config: ProxyConfig, flags: ProxyFlags): ProxySetup {
   const pipeline: DiffPipeline | undefined = flags.diffs
     ? createDiffPipeline(() => running?.config() ?? config, { proxyStats: () => running?.stats() ?? [] })
     : undefined;
+  const recorder = flags.record ? trafficRecorder(config, flags.record, flags.workers) : undefined;
   return {
     options: {
       configPath: flags.config,
@@ -46,10 +51,29 @@ export function proxySetup(config: ProxyConfig, flags: ProxyFlags): ProxySetup {
       adminInsecureLocal: flags.adminInsecureLocal,
       onPair: pipeline ? (pair) => pipeline.comparator.onPair(pair) : undefined,
       adminRoutes: pipeline?.adminRoutes,
+      onRequest: recorder?.onRequest,
     },
     attach: (proxy) => void (running = proxy),
-    close: async () => pipeline?.close(),
+    close: async () => {
+      await pipeline?.close();
+      await recorder?.close();
+    },
   };
+}
+
+/**
+ * --record: every request through the proxy, appended to an NDJSON file in `strangler replay`'s format,
+ * with the config's redaction applied (headers, and JSON fields in bodies) before anything is written.
+ * With --workers each worker writes its own file (traffic.ndjson → traffic.w1.ndjson) so lines never interleave.
+ */
+function trafficRecorder(config: ProxyConfig, path: string, workers: number): TrafficRecorder | undefined {
+  if (workers > 1 && cluster.isPrimary) return undefined; // the primary serves no traffic
+  const file = cluster.isWorker && cluster.worker ? path.replace(/(\.[^./]*)?$/, `.w${cluster.worker.id}$1`) : path;
+  const redactor = createRedactor(config.redact);
+  return new TrafficRecorder(file, {
+    redactHeaders: config.redact.headers,
+    redactBody: (text, contentType) => redactBodyText(redactor, text, contentType),
+  });
 }
 
 export function register(program: Command): void {
@@ -61,6 +85,7 @@ export function register(program: Command): void {
     .option('-w, --workers <n>', 'worker processes sharing the port (node:cluster)', integerFlag('--workers', 1, 256), 1)
     .option('--admin-insecure-local', 'run the admin API without a token, bound to 127.0.0.1 only')
     .option('--no-diffs', 'do not compare shadow pairs or write the diff store')
+    .option('--record <file>', 'append every request to an NDJSON file for `strangler replay` (redacted)')
     .action(async (flags: ProxyFlags) => {
       const config = loadConfig(flags.config); // invalid config: UserError, exit 2, every error listed
       const setup = proxySetup(config, flags);

@@ -162,3 +162,22 @@ function textRule(name: string): (text: string) => string {
     return text.replace(json, `$1"${REDACTED}"`).replace(form, `$1${encodeURIComponent(REDACTED)}`);
   };
 }
+
+/**
+ * A request body as text with its secrets redacted, for the traffic recorder: JSON bodies have the
+ * configured paths replaced (and are re-serialised only when something was replaced, so a replay sends
+ * the original bytes otherwise); other text is scrubbed by key name (forms, query-like bodies).
+ */
+export function redactBodyText(redactor: Redactor, text: string, contentType: string | undefined): string {
+  const trimmed = text.trimStart();
+  if (isJsonContentType(contentType) || trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      const redacted = JSON.stringify(redactor.value(parsed));
+      return redacted === JSON.stringify(parsed) ? text : redacted;
+    } catch {
+      // not JSON after all: scrub as text
+    }
+  }
+  return redactor.text(text);
+}

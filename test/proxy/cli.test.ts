@@ -2,7 +2,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import supertest from 'supertest';
@@ -35,7 +35,7 @@ describe('strangler proxy (CLI, one process)', () => {
         admin: { host: '127.0.0.1', port: 0, token: 'env:STRANGLER_TEST_CLI_TOKEN' },
       }),
     );
-    child = spawn(process.execPath, ['--import', 'tsx', 'bin/strangler.ts', 'proxy', '--config', configPath], {
+    child = spawn(process.execPath, ['--import', 'tsx', 'bin/strangler.ts', 'proxy', '--config', configPath, '--record', join(dir, 'traffic.ndjson')], {
       env: { ...process.env, NODE_ENV: 'test', STRANGLER_TEST_CLI_TOKEN: token },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -62,8 +62,21 @@ describe('strangler proxy (CLI, one process)', () => {
   });
 
   test('SIGTERM closes proxy and store cleanly (exit 0)', async () => {
+    // one more request with secrets in a header and in the JSON body, recorded with --record
+    const login = JSON.stringify({ email: 'a@example.com', password: 'hunter2-secret' });
+    await request(proxyUrl, { method: 'POST', path: '/login?next=%2F', headers: { 'content-type': 'application/json', authorization: 'Bearer tok-secret' }, body: login });
     child.kill('SIGTERM');
     const [code] = await once(child, 'exit');
     assert.equal(code, 0);
+  });
+
+  test('--record wrote every request in the replay format, secrets redacted', () => {
+    const text = readFileSync(join(dir, 'traffic.ndjson'), 'utf8');
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l) as { method: string; path: string; headers?: Record<string, string>; body?: string });
+    assert.deepEqual(lines.map((l) => `${l.method} ${l.path}`), [...[0, 1, 2, 3, 4].map((i) => `GET /books/${i}`), 'POST /login?next=%2F']);
+    const post = lines[5];
+    assert.equal(post.headers?.authorization, '[redacted]');
+    assert.deepEqual(JSON.parse(post.body!), { email: 'a@example.com', password: '[redacted]' });
+    assert.equal(text.includes('hunter2-secret') || text.includes('tok-secret'), false, 'no secret bytes in the file');
   });
 });

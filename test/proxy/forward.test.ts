@@ -14,6 +14,33 @@ async function closedPortUrl(): Promise<string> {
   return `http://127.0.0.1:${port}`;
 }
 
+describe('generated request ids', () => {
+  test('a request body read early (a recorder tapping it) still reaches the upstream with a generated id, no crash', async () => {
+    const monolith = await startUpstream('monolith');
+    // like `strangler proxy --record`: a data listener puts the request in flowing mode before the forwarder pipes it,
+    // so the body can be written before the upstream request has its socket (regression: setHeader after headers sent)
+    const tapped: Buffer[] = [];
+    const h = await startTestProxy(testConfig(monolith.url, monolith.url), { onRequest: (req) => void req.on('data', (c: Buffer) => tapped.push(c)) });
+    try {
+      for (let i = 0; i < 20; i++) {
+        const body = JSON.stringify({ n: i, pad: 'x'.repeat(i * 500) });
+        const r = await request(h.proxy.url, { method: 'POST', path: '/login', headers: { 'content-type': 'application/json' }, body });
+        assert.equal(r.status, 200);
+        const seen = monolith.seen[monolith.seen.length - 1];
+        assert.equal(seen.body.toString(), body, 'body forwarded byte for byte');
+        assert.equal(seen.headers['x-request-id'], r.headers['x-request-id'], 'the generated id went upstream');
+        assert.match(String(r.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+      }
+      const get = await request(h.proxy.url, { path: '/books/1' });
+      assert.equal(monolith.seen[monolith.seen.length - 1].headers['x-request-id'], get.headers['x-request-id']);
+      assert.ok(Buffer.concat(tapped).length > 0, 'the tap saw the bodies');
+    } finally {
+      await h.proxy.close();
+      await monolith.close();
+    }
+  });
+});
+
 describe('forwarding failures', () => {
   test('monolith down: 502 JSON carrying the request id', async () => {
     const candidate = await startUpstream('candidate');
