@@ -14,7 +14,7 @@ import { createDiffPipeline, diffAdminRoutes, type DiffPipeline } from '../proxy
 import type { ReportOptions } from '../proxy/report/index.ts';
 import { parseConfig, type ProxyConfig, type ProxyConfigInput } from '../proxy/config.ts';
 import { startProxy, type RunningProxy } from '../proxy/server.ts';
-import { TrafficRecorder } from '../proxy/traffic.ts';
+import { redactingRecorder } from '../proxy/traffic.ts';
 import type { Pair } from '../proxy/types.ts';
 import type { DemoUrls, ExtractedService } from './config.ts';
 
@@ -97,7 +97,7 @@ export async function startProxyStack(input: ProxyConfigInput, options: ProxySta
   let pairs = 0;
   if (options.recordPath) rmSync(options.recordPath, { force: true });
   // the config's redaction list: tokens and cookies never reach the file
-  const recorder = options.recordPath ? new TrafficRecorder(options.recordPath, { redactHeaders: config.redact.headers }) : undefined;
+  const recorder = options.recordPath ? redactingRecorder(options.recordPath, config.redact) : undefined;
   const pipeline = createDiffPipeline(() => proxy?.config() ?? config, {
     logger: options.logger,
     proxyStats: () => proxy?.stats() ?? [],

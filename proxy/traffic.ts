@@ -7,6 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { UserError } from '../common/user-error.ts';
+import { createRedactor, redactBodyText, type RedactOptions } from './store/redact.ts';
 
 const required = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'required' : undefined) };
 const headerValue = z.union([z.string(), z.array(z.string())]);
@@ -274,3 +275,17 @@ export class TrafficRecorder {
     if (this.failure) throw this.failure;
   }
 }
+
+/**
+ * A recorder applying a proxy config's redaction (headers, and JSON fields or form keys in bodies) before
+ * anything is written: what `strangler proxy --record` and the demo use.
+ */
+export function redactingRecorder(path: string, redact: RedactOptions, options: TrafficRecorderOptions = {}): TrafficRecorder {
+  const redactor = createRedactor(redact);
+  return new TrafficRecorder(path, {
+    ...options,
+    redactHeaders: redact.headers,
+    redactBody: (text, contentType) => redactBodyText(redactor, text, contentType),
+  });
+}
+

@@ -5,8 +5,7 @@ import { createDiffPipeline, type DiffPipeline } from '../../proxy/comparator.ts
 import { loadConfig, type ProxyConfig } from '../../proxy/config.ts';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
 import { runWorkers } from '../../proxy/workers.ts';
-import { TrafficRecorder } from '../../proxy/traffic.ts';
-import { createRedactor, redactBodyText } from '../../proxy/store/redact.ts';
+import { redactingRecorder, type TrafficRecorder } from '../../proxy/traffic.ts';
 import cluster from 'node:cluster';
 
 export interface ProxyFlags {
@@ -69,11 +68,7 @@ export function proxySetup(config: ProxyConfig, flags: ProxyFlags): ProxySetup {
 function trafficRecorder(config: ProxyConfig, path: string, workers: number): TrafficRecorder | undefined {
   if (workers > 1 && cluster.isPrimary) return undefined; // the primary serves no traffic
   const file = cluster.isWorker && cluster.worker ? path.replace(/(\.[^./]*)?$/, `.w${cluster.worker.id}$1`) : path;
-  const redactor = createRedactor(config.redact);
-  return new TrafficRecorder(file, {
-    redactHeaders: config.redact.headers,
-    redactBody: (text, contentType) => redactBodyText(redactor, text, contentType),
-  });
+  return redactingRecorder(file, config.redact);
 }
 
 export function register(program: Command): void {

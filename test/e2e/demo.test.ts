@@ -12,6 +12,7 @@ import { runDemo, type DemoResult } from '../../demo/run.ts';
 import { RANDOM_PORTS } from '../../demo/stack.ts';
 import { findingKey } from '../../demo/summary.ts';
 import { divergences } from '../../services/divergences.ts';
+import { PASSWORD } from '../../demo/journeys.ts';
 import type { RouteView } from '../../proxy/admin.ts';
 
 const TOKEN = 'demo-test-token';
@@ -137,6 +138,10 @@ describe('strangler demo on the sample bookshop', () => {
     assert.equal(traffic.length, 1500);
     const signedIn = traffic.filter((t) => t.headers?.authorization !== undefined);
     assert.ok(signedIn.length > 0 && signedIn.every((t) => t.headers!.authorization === '[redacted]'), 'tokens redacted');
+    const logins = traffic.filter((t) => t.method === 'POST' && t.path === '/login');
+    assert.ok(logins.length > 0, 'shoppers logged in');
+    const raw = readFileSync(join(dir, 'demo-traffic.ndjson'), 'utf8');
+    assert.equal(raw.includes(PASSWORD), false, 'passwords in login bodies are redacted ($..password)');
     const html = readFileSync(join(dir, 'diff-report.html'), 'utf8');
     for (const d of divergences) assert.ok(html.includes(d.path), `the HTML report shows ${d.path}`);
     const written = JSON.parse(readFileSync(join(dir, 'demo.config.json'), 'utf8')) as { admin: { token: string } };
