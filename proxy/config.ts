@@ -4,6 +4,9 @@ import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../common/user-error.ts';
+import { compileRules } from './compare/rules.ts';
+import { createRedactor } from './store/redact.ts';
+import type { CompareRules } from './types.ts';
 
 export const MODES = ['legacy', 'shadow', 'canary', 'migrated'] as const;
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', '*'] as const;
@@ -139,8 +142,27 @@ function crossCheck(raw: unknown): Issue[] {
     if ((r.mode ?? defaultMode) === 'canary' && r.canary === undefined) {
       issues.push({ path: ['routes', i, 'canary'], message: 'mode canary needs canary: { percent }' });
     }
+    if (isRecord(r.compare)) checkRules(r.compare, ['routes', i, 'compare'], issues);
   });
+  if (isRecord(raw.defaults) && isRecord(raw.defaults.compare)) checkRules(raw.defaults.compare, ['defaults', 'compare'], issues);
+  if (isRecord(raw.redact) && Array.isArray(raw.redact.fields) && raw.redact.fields.every((f) => typeof f === 'string')) {
+    try {
+      createRedactor({ headers: [], fields: raw.redact.fields as string[] });
+    } catch (err) {
+      if (err instanceof UserError) issues.push({ path: ['redact', 'fields'], message: err.message });
+    }
+  }
   return issues;
+}
+
+/** Compare rules are compiled at load, so a bad JSON path is exit 2 at start, not a failure on every pair. */
+function checkRules(rules: Record<string, unknown>, path: (string | number)[], issues: Issue[]): void {
+  try {
+    compileRules(rules as CompareRules);
+  } catch (err) {
+    // shapes the schema rejects anyway (a number where a list goes) are its to report
+    if (err instanceof UserError) issues.push({ path, message: err.message });
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

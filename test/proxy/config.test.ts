@@ -82,6 +82,19 @@ describe('config schema', () => {
     );
   });
 
+  test('compare rules and redact paths are compiled at load: a bad JSON path is an error naming where it is', () => {
+    const errors = configErrors({
+      ...minimal,
+      defaults: { compare: { tolerance: -1 } },
+      routes: [{ ...minimal.routes[0], compare: { ignore: ['$.items[*'] } }],
+      redact: { fields: ['password'] },
+    });
+    assert.ok(errors.some((e) => e.startsWith('routes[0].compare:') && e.includes('$.items[*')), errors.join('\n'));
+    assert.ok(errors.some((e) => e.startsWith('defaults.compare:') && e.includes('tolerance')), errors.join('\n'));
+    assert.ok(errors.some((e) => e.startsWith('redact.fields:') && e.includes('password')), errors.join('\n'));
+    assert.deepEqual(configErrors({ ...minimal, routes: [{ ...minimal.routes[0], compare: { ignore: ['$.servedAt', '$..id'] } }] }), []);
+  });
+
   test('unknown keys are refused (typos do not silently do nothing)', () => {
     assert.ok(configErrors({ ...minimal, routes: [{ ...minimal.routes[0], fallbak: true }] }).some((e) => e.startsWith('routes[0]')));
   });
