@@ -29,6 +29,9 @@ export interface ComparatorOptions {
   logger?: Logger;
   /** pairs waiting beyond this are dropped and counted (default 10,000) */
   maxQueue?: number;
+  /** body bytes held by waiting pairs beyond this are dropped and counted (default 64 MiB): with large
+   * responses the count alone would let the queue hold gigabytes while the diffs catch up */
+  maxQueueBytes?: number;
   /** pairs compared per event-loop turn (default 64), so a burst never blocks the proxy for long */
   batchSize?: number;
   /** live proxy counters (dropped copies, skipped unsafe, fallbacks), copied into the store */
@@ -39,6 +42,8 @@ export interface ComparatorOptions {
 
 export interface ComparatorStats {
   queued: number;
+  /** body bytes held by the waiting pairs */
+  queuedBytes: number;
   compared: number;
   noiseSamples: number;
   /** pairs dropped because the queue was full */
@@ -61,6 +66,8 @@ export function createComparator(options: ComparatorOptions): Comparator {
   const { store } = options;
   const log = options.logger ?? createLogger('comparator');
   const maxQueue = options.maxQueue ?? 10_000;
+  const maxQueueBytes = options.maxQueueBytes ?? 64 * 1024 * 1024;
+  let queuedBytes = 0;
   const batchSize = options.batchSize ?? 64;
   const queue: Pair[] = [];
   let head = 0;
@@ -118,6 +125,7 @@ export function createComparator(options: ComparatorOptions): Comparator {
     for (; head < end; head++) {
       const pair = queue[head];
       queue[head] = undefined as unknown as Pair; // let the bodies go as soon as they are compared
+      queuedBytes -= pairBytes(pair);
       try {
         compare(pair);
       } catch (err) {
@@ -151,15 +159,17 @@ export function createComparator(options: ComparatorOptions): Comparator {
 
   return {
     onPair(pair) {
-      if (closed || queue.length - head >= maxQueue) {
+      const bytes = pairBytes(pair);
+      if (closed || queue.length - head >= maxQueue || (queuedBytes + bytes > maxQueueBytes && queue.length > head)) {
         counts.dropped++;
         return;
       }
+      queuedBytes += bytes;
       queue.push(pair);
       scheduled ??= setImmediate(drain);
     },
     stats() {
-      return { queued: queue.length - head, ...counts };
+      return { queued: queue.length - head, queuedBytes, ...counts };
     },
     syncRoutes() {
       // a route that stopped being compared (migrated, legacy) would otherwise keep its old mode in the store
@@ -245,4 +255,10 @@ export function createDiffPipeline(config: () => ProxyConfig, extra: Partial<Omi
       store.close();
     },
   };
+}
+
+/** Body bytes a queued pair keeps alive (request, both answers, the noise sample). */
+function pairBytes(pair: Pair | null | undefined): number {
+  // defensive: onPair must never throw, even for a malformed pair (compare() skips it later and counts it)
+  return (pair?.request?.body?.length ?? 0) + (pair?.monolith?.body?.length ?? 0) + (pair?.candidate?.body?.length ?? 0) + (pair?.monolithAgain?.body?.length ?? 0);
 }

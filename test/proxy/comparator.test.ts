@@ -92,6 +92,20 @@ describe('comparator', () => {
     s.close();
   });
 
+  test('the queue is bounded by body bytes too: large answers are dropped and counted, not held', async () => {
+    const s = openStore(join(dir, 'bytes.sqlite'));
+    const cmp = createComparator({ store: s, rulesFor: () => ({}), routeInfo: () => info, maxQueueBytes: 50_000 });
+    const big = { text: 'x'.repeat(10_000) }; // ~10 KB per side, ~20 KB per pair
+    for (let i = 0; i < 5; i++) cmp.onPair(pair(big, big));
+    assert.equal(cmp.stats().queued, 2);
+    assert.equal(cmp.stats().dropped, 3);
+    assert.ok(cmp.stats().queuedBytes > 40_000 && cmp.stats().queuedBytes <= 50_000);
+    await cmp.close();
+    assert.equal(cmp.stats().queuedBytes, 0, 'compared pairs release their bytes');
+    assert.equal(s.readRoutes()[0].compared, 2);
+    s.close();
+  });
+
   test('route metadata follows mode changes; proxy counters are copied on close', async () => {
     const s = openStore(join(dir, 'meta.sqlite'));
     let mode = 'shadow';
