@@ -34,6 +34,8 @@ export interface ComparatorOptions {
   maxQueueBytes?: number;
   /** pairs compared per event-loop turn (default 64), so a burst never blocks the proxy for long */
   batchSize?: number;
+  /** a turn also ends once it has compared for this long (default 8 ms; at least one pair per turn) */
+  batchMs?: number;
   /** live proxy counters (dropped copies, skipped unsafe, fallbacks), copied into the store */
   proxyStats?: () => readonly ProxyRouteCounters[];
   /** how often proxyStats is copied (default 5,000 ms) */
@@ -69,6 +71,7 @@ export function createComparator(options: ComparatorOptions): Comparator {
   const maxQueueBytes = options.maxQueueBytes ?? 64 * 1024 * 1024;
   let queuedBytes = 0;
   const batchSize = options.batchSize ?? 64;
+  const batchMs = options.batchMs ?? 8;
   const queue: Pair[] = [];
   let head = 0;
   let scheduled: NodeJS.Immediate | undefined;
@@ -122,9 +125,12 @@ export function createComparator(options: ComparatorOptions): Comparator {
   function drain(): void {
     scheduled = undefined;
     const end = Math.min(queue.length, head + batchSize);
-    for (; head < end; head++) {
+    // a turn ends after batchSize pairs or batchMs, whichever comes first: 64 diffs of 1 MB answers
+    // (~30 ms each) would otherwise hold the proxy's event loop for two seconds
+    const until = performance.now() + batchMs;
+    while (head < end) {
       const pair = queue[head];
-      queue[head] = undefined as unknown as Pair; // let the bodies go as soon as they are compared
+      queue[head++] = undefined as unknown as Pair; // let the bodies go as soon as they are compared
       queuedBytes -= pairBytes(pair);
       try {
         compare(pair);
@@ -132,6 +138,7 @@ export function createComparator(options: ComparatorOptions): Comparator {
         counts.failed++;
         log.warn({ err, route: pair?.routeId }, 'pair could not be compared; skipped');
       }
+      if (performance.now() >= until) break;
     }
     if (head === queue.length) {
       queue.length = 0;

@@ -92,6 +92,17 @@ describe('comparator', () => {
     s.close();
   });
 
+  test('a turn also ends after batchMs of comparing (large answers must not hold the event loop)', async () => {
+    const s = openStore(join(dir, 'batchms.sqlite'));
+    const cmp = createComparator({ store: s, rulesFor: () => ({}), routeInfo: () => info, batchSize: 64, batchMs: 0 });
+    for (let i = 0; i < 5; i++) cmp.onPair(pair({ a: i }, { a: i + 1 }));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    assert.equal(cmp.stats().compared, 1, 'batchMs 0: one pair per turn, never zero');
+    await cmp.close();
+    assert.equal(cmp.stats().compared, 5);
+    s.close();
+  });
+
   test('the queue is bounded by body bytes too: large answers are dropped and counted, not held', async () => {
     const s = openStore(join(dir, 'bytes.sqlite'));
     const cmp = createComparator({ store: s, rulesFor: () => ({}), routeInfo: () => info, maxQueueBytes: 50_000 });
