@@ -3,16 +3,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import { connections, json, request, startTestProxy, startUpstream, testConfig, until, type Harness, type Upstream } from './helpers.ts';
-
-async function closedPortUrl(): Promise<string> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return `http://127.0.0.1:${port}`;
-}
+import { closedPortUrl, connections, json, request, startTestProxy, startUpstream, testConfig, until, type Harness, type Upstream } from './helpers.ts';
 
 describe('generated request ids', () => {
   test('a request body read early (a recorder tapping it) still reaches the upstream with a generated id, no crash', async () => {

@@ -1,7 +1,7 @@
 // Test fixtures for the proxy: real upstream servers on port 0 that record what they receive, and a proxy
 // started on port 0 in front of them.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { parseConfig, type ProxyConfig, type ProxyConfigInput } from '../../proxy/config.ts';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
 import type { Pair } from '../../proxy/types.ts';
@@ -133,4 +133,13 @@ export async function until(cond: () => boolean | Promise<boolean>, what: string
 
 export function connections(server: http.Server): Promise<number> {
   return new Promise((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
+}
+
+/** A URL nothing listens on (a port just freed): connecting to it is refused. */
+export async function closedPortUrl(): Promise<string> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return `http://127.0.0.1:${port}`;
 }

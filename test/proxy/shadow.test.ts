@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { request, startTestProxy, startUpstream, testConfig, until, type Harness, type Upstream } from './helpers.ts';
+import { closedPortUrl, request, startTestProxy, startUpstream, testConfig, until, type Harness, type Upstream } from './helpers.ts';
 
 /** The monolith's answer, with bytes a re-serialisation would change (spacing, key order, unicode escapes). */
 const MONOLITH_BODY = Buffer.from('{"b": 2,  "a":"caf\\u00e9", "n": 1.50}\n');
@@ -26,14 +26,6 @@ async function rawServer(onRequest: (socket: net.Socket) => void): Promise<{ url
         server.close(() => r());
       }),
   };
-}
-
-async function closedPortUrl(): Promise<string> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return `http://127.0.0.1:${port}`;
 }
 
 describe('shadow: a broken candidate never changes what the client gets', () => {
