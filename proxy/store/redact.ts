@@ -110,15 +110,8 @@ export function createRedactor(options: RedactOptions = DEFAULT_REDACT): Redacto
     const bytes = decodeContent(input.body, input.headers['content-encoding']) ?? input.body; // undecodable: show as received
     if (looksBinary(bytes)) return `[binary body: ${bytes.length} bytes]`;
     const raw = bytes.toString('utf8');
-    const trimmed = raw.trimStart();
-    if (isJsonContentType(input.headers['content-type']) || trimmed.startsWith('{') || trimmed.startsWith('[')) {
-      try {
-        return capText(JSON.stringify(value(JSON.parse(raw))), maxBytes);
-      } catch {
-        // not JSON after all: scrub as text below
-      }
-    }
-    return capText(text(raw), maxBytes);
+    const json = parseJsonLike(raw, input.headers['content-type']);
+    return capText(json ? JSON.stringify(value(json.value)) : text(raw), maxBytes);
   }
 
   function entries(list: readonly DiffEntry[]): DiffEntry[] {
@@ -169,15 +162,19 @@ function textRule(name: string): (text: string) => string {
  * the original bytes otherwise); other text is scrubbed by key name (forms, query-like bodies).
  */
 export function redactBodyText(redactor: Redactor, text: string, contentType: string | undefined): string {
-  const trimmed = text.trimStart();
-  if (isJsonContentType(contentType) || trimmed.startsWith('{') || trimmed.startsWith('[')) {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      const redacted = JSON.stringify(redactor.value(parsed));
-      return redacted === JSON.stringify(parsed) ? text : redacted;
-    } catch {
-      // not JSON after all: scrub as text
-    }
+  const json = parseJsonLike(text, contentType);
+  if (!json) return redactor.text(text);
+  const redacted = JSON.stringify(redactor.value(json.value));
+  return redacted === JSON.stringify(json.value) ? text : redacted;
+}
+
+/** The parsed body when it is JSON (by content type or by its first character); undefined for text that is not. */
+function parseJsonLike(raw: string, contentType: string | undefined): { value: unknown } | undefined {
+  const trimmed = raw.trimStart();
+  if (!isJsonContentType(contentType) && !trimmed.startsWith('{') && !trimmed.startsWith('[')) return undefined;
+  try {
+    return { value: JSON.parse(raw) as unknown };
+  } catch {
+    return undefined; // not JSON after all: scrubbed as text
   }
-  return redactor.text(text);
 }
