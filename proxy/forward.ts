@@ -5,6 +5,7 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { ProxyServer, type ServerOptions } from 'http-proxy-3';
+import { hasRequestBody } from './request-body.ts';
 import { OUTGOING_PASSES } from 'http-proxy-3/dist/lib/http-proxy/passes/web-outgoing.js';
 
 export type FailureKind = 'timeout' | 'refused' | 'reset' | 'error';
@@ -140,7 +141,7 @@ export class Forwarder {
     (req as WithState)[kState] = state;
     stripHopByHop(req);
     state.deadline = state.start + state.upstream.timeoutMs;
-    if (state.addId && hasBody(req)) {
+    if (state.addId && hasRequestBody(req.headers)) {
       // a body may reach the upstream request before its socket does, and then the headers are gone by the time
       // onProxyReq runs: requests with a body carry the generated id in their own headers (the cheap path is for the rest)
       req.headers['x-request-id'] = state.id;
@@ -285,9 +286,4 @@ function answerError(res: ServerResponse, state: ForwardState): void {
   const body = JSON.stringify({ error: message, upstream: state.upstream.name, reason: state.failure, requestId: state.id });
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': state.id });
   res.end(body);
-}
-
-function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }

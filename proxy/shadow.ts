@@ -7,6 +7,7 @@ import { Pool, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { BodyCapture, flattenHeaders } from './capture.ts';
 import { classifyFailure } from './forward.ts';
+import { hasRequestBody } from './request-body.ts';
 import type { RouteCounters } from './stats.ts';
 import type { CapturedRequest, CapturedResponse, Pair } from './types.ts';
 
@@ -67,7 +68,7 @@ export class Shadower {
       return undefined;
     }
     const ex = new ShadowExchange(this, req, plan, requestId, start);
-    if ((length !== undefined && length !== '0') || h['transfer-encoding'] !== undefined) {
+    if (hasRequestBody(h)) {
       ex.teeRequestBody(req);
     } else ex.sendCopy(undefined);
     return ex;

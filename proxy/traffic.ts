@@ -8,6 +8,7 @@ import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { UserError } from '../common/user-error.ts';
 import { createRedactor, redactBodyText, type RedactOptions } from './store/redact.ts';
+import { hasRequestBody } from './request-body.ts';
 
 const required = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'required' : undefined) };
 const headerValue = z.union([z.string(), z.array(z.string())]);
@@ -239,8 +240,7 @@ export class TrafficRecorder {
     const h = req.headers;
     const method = req.method ?? 'GET';
     const path = req.url ?? '/';
-    const hasBody = h['transfer-encoding'] !== undefined || (h['content-length'] !== undefined && h['content-length'] !== '0');
-    if (!hasBody) {
+    if (!hasRequestBody(h)) {
       this.record({ method, path, headers: h });
       return;
     }
