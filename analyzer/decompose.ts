@@ -6,6 +6,7 @@ import type { Facts } from './extract/types.ts';
 import { compare, routeOwnerFile, type FileGraph } from './graph.ts';
 import { detectKernel, type KernelFile } from './kernel.ts';
 import { nameGroups } from './naming.ts';
+import { mulberry32 } from '../common/random.ts';
 
 export interface DecomposeOptions {
   /** seed of Louvain's random walk; the same facts and seed give the same cut (default 42) */
@@ -43,18 +44,6 @@ export interface Decomposition {
   /** the resolution used (after the search when `services` was asked) */
   resolution: number;
   warnings: string[];
-}
-
-/** Mulberry32: a tiny seeded PRNG, so Louvain's random walk is the same on every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 type Clusters = Map<string, string>; // file → cluster key
@@ -145,7 +134,7 @@ function cluster(fg: FileGraph, files: readonly string[], pins: ReadonlyMap<stri
   if (g.size === 0) {
     communities = Object.fromEntries(g.nodes().map((n, i) => [n, i]));
   } else {
-    communities = louvain.detailed(g, { getEdgeWeight: 'weight', resolution, rng: seededRandom(seed), randomWalk: true }).communities;
+    communities = louvain.detailed(g, { getEdgeWeight: 'weight', resolution, rng: mulberry32(seed), randomWalk: true }).communities;
   }
   const out: Clusters = new Map();
   for (const f of files) out.set(f, `c${communities[nodeOf(f)]}`);

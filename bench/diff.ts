@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { compileRules, diffResponses, diffValues } from '../proxy/compare/index.ts';
 import type { CapturedResponse, CompareRules } from '../proxy/types.ts';
+import { mulberry32 } from '../common/random.ts';
 
 const { values: flags } = parseArgs({ options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } } });
 const QUICK = flags.quick ?? false;
@@ -25,15 +26,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const OUT = flags.out ?? join(here, 'results', 'diff.md');
 
 // ---- data: a deterministic bookshop listing and a candidate answer with known differences ----
-
-function prng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const WORDS = ['silent', 'river', 'empire', 'garden', 'night', 'code', 'stone', 'winter', 'atlas', 'machine', 'letters', 'harbor'];
 const TAGS = ['fiction', 'history', 'science', 'classic', 'bestseller', 'kids', 'travel', 'poetry'];
@@ -58,7 +50,7 @@ type Book = ReturnType<typeof book>;
 interface Listing { servedAt: string; page: number; total: number; items: Book[] }
 
 function makePair(targetBytes: number) {
-  const r = prng(targetBytes);
+  const r = mulberry32(targetBytes);
   const items: Book[] = [];
   const monolith: Listing = { servedAt: '2026-12-04T16:00:00.000Z', page: 1, total: 0, items };
   while (JSON.stringify(monolith).length < targetBytes) items.push(book(r, items.length + 1));

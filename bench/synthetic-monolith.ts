@@ -6,6 +6,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mulberry32 } from '../common/random.ts';
 
 export const FILES_PER_MODULE = 10;
 const SERVICES_PER_MODULE = FILES_PER_MODULE - 2; // + routes.ts + index.ts
@@ -17,18 +18,6 @@ export interface GeneratedTree {
   files: number;
   modules: number;
   routes: number;
-}
-
-/** mulberry32: a tiny seeded PRNG, so that the same size gives the same tree. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const mod = (m: number) => `m${String(m).padStart(3, '0')}`;
@@ -91,7 +80,7 @@ function routesFile(m: number, rand: () => number): string {
 
 export function generate(files: number, root: string): GeneratedTree {
   const modules = Math.max(1, Math.round((files - 2) / FILES_PER_MODULE));
-  const rand = prng(files);
+  const rand = mulberry32(files); // the same size gives the same tree
   rmSync(root, { recursive: true, force: true });
   mkdirSync(root, { recursive: true });
   writeFileSync(path.join(root, 'db.ts'), "import Database from 'better-sqlite3';\nexport const db = new Database(':memory:');\n");

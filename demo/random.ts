@@ -1,4 +1,5 @@
 // A small seeded PRNG so the demo's traffic is the same on every run (and in the test).
+import { mulberry32 } from '../common/random.ts';
 
 export interface Random {
   /** 0 ≤ x < 1 */
@@ -9,16 +10,9 @@ export interface Random {
   chance(p: number): boolean;
 }
 
-/** mulberry32: tiny, fast, good enough spread for picking requests. */
+/** mulberry32 with the helpers the shoppers pick requests with. */
 export function seededRandom(seed: number): Random {
-  let s = seed >>> 0;
-  const next = (): number => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (min, max) => min + Math.floor(next() * (max - min + 1)),
