@@ -2,9 +2,8 @@
 // around `analyze`; `planFromFacts` (analyzer/pipeline.ts) is the pure part, usable on facts from anywhere.
 import { extractFacts } from './extract/index.ts';
 import type { ExtractOptions, Facts } from './extract/types.ts';
-import type { GraphWeights } from './graph.ts';
 import { defaultPinsPath, readPinsFile, type Pin } from './pins.ts';
-import { loadReference, planFromFacts } from './pipeline.ts';
+import { loadReference, planFromFacts, type PlanOptions } from './pipeline.ts';
 import type { Plan } from './plan.ts';
 
 export type { Plan } from './plan.ts';
@@ -12,13 +11,7 @@ export type { Facts } from './extract/types.ts';
 export { planFromFacts, loadReference, type PlanOptions } from './pipeline.ts';
 export { toProxyConfig } from './plan.ts';
 
-export interface AnalyzeOptions extends ExtractOptions {
-  services?: number;
-  seed?: number;
-  resolution?: number;
-  minServiceFiles?: number;
-  kernelMinServices?: number;
-  weights?: Partial<GraphWeights>;
+export interface AnalyzeOptions extends ExtractOptions, Omit<PlanOptions, 'pins' | 'reference' | 'rootLabel'> {
   /** pins from flags; they win over the pins file (the first pin matching a file wins) */
   pins?: Pin[];
   /** a pins file; default `<root>/strangler.pins.json` when it exists. `false` ignores pins files. */
