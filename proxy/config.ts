@@ -109,6 +109,14 @@ export const proxyConfigSchema = z
       })
       .prefault({}),
     state: z.string().optional(),
+    memory: z
+      .strictObject({
+        // bodies held by shadow copies in flight (requests, both answers), all routes together
+        shadowBytes: z.number().int().min(0).default(32 * 1024 * 1024),
+        // bodies of pairs waiting for the comparison
+        compareQueueBytes: z.number().int().min(0).default(32 * 1024 * 1024),
+      })
+      .prefault({}),
   })
   .superRefine((cfg, ctx) => {
     for (const issue of crossCheck(cfg)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });

@@ -98,7 +98,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
       s.route.counters.candidateErrors++;
     },
   });
-  const shadower = new Shadower(options.onPair, log);
+  const shadower = new Shadower(options.onPair, log, initial.memory.shadowBytes);
   const onRequest = options.onRequest;
   let table: RouteTable; // built from the effective config (file + persisted overrides) below
 
@@ -160,6 +160,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     log,
     onApply: (effective) => {
       table = buildTable(effective, forwarder, counters, log); // atomic swap: requests in flight keep their route objects
+      shadower.setBudget(effective.memory.shadowBytes);
     },
     stats: (id, mode, service) => countersFor(counters, id).toStats(mode, service),
   });

@@ -1,11 +1,12 @@
 // Shadow copies: beside the monolith call the client is waiting on, the same request goes to the candidate
 // (undici, keep-alive pool per origin, under a per-service concurrency cap with a timeout), both responses are
 // captured, sometimes the monolith is asked a second time for noise learning, and the pair goes to onPair.
-// Nothing here can delay or change what the client gets: a full cap drops the copy and counts it.
+// Nothing here can delay or change what the client gets: a full cap drops the copy and counts it, and so does a
+// full byte budget (the bodies all copies hold at once), which sheds a copy even mid-way.
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
-import { BodyCapture, flattenHeaders } from './capture.ts';
+import { BodyCapture, ByteBudget, flattenHeaders } from './capture.ts';
 import { classifyFailure } from './forward.ts';
 import { hasRequestBody } from './request-body.ts';
 import type { RouteCounters } from './stats.ts';
@@ -38,11 +39,27 @@ const NOT_COPIED = new Set(['content-length', 'transfer-encoding', 'expect', 'co
 export class Shadower {
   private readonly pools = new Map<string, Pool>();
   private readonly inFlight = new Map<string, number>();
+  /**
+   * Bodies held by copies in flight (memory.shadowBytes), in two halves: what an exchange takes on admission (the
+   * request body, the monolith's answer) and what completes it (the candidate's answer, the noise sample). With one
+   * pool, a slow candidate would let waiting monolith answers fill it all, every candidate answer would then be
+   * shed, and no pair would ever complete. A pair's bytes go back once onPair has it, or when it is given up.
+   */
+  readonly admitted = new ByteBudget(0);
+  readonly completing = new ByteBudget(0);
 
   constructor(
     private readonly onPair: ((pair: Pair) => void) | undefined,
     private readonly log: Logger,
-  ) {}
+    budgetBytes: number,
+  ) {
+    this.setBudget(budgetBytes);
+  }
+
+  setBudget(bytes: number): void {
+    this.admitted.limit = bytes / 2;
+    this.completing.limit = bytes / 2;
+  }
 
   /**
    * Starts a copy of this request unless the method is unsafe, the sample skips it or the cap is full.
@@ -55,7 +72,7 @@ export class Shadower {
       return undefined;
     }
     if (plan.sample < 1 && Math.random() >= plan.sample) return undefined;
-    if (!this.acquire(plan.service, plan.concurrency)) {
+    if (this.admitted.exhausted || !this.acquire(plan.service, plan.concurrency)) {
       c.dropped++;
       return undefined;
     }
@@ -130,6 +147,7 @@ class CaptureCall implements Dispatcher.DispatchHandler {
 
   constructor(
     private readonly maxBytes: number,
+    private readonly budget: ByteBudget,
     timeoutMs: number,
     private readonly done: (call: CaptureCall) => void,
   ) {
@@ -152,19 +170,42 @@ class CaptureCall implements Dispatcher.DispatchHandler {
   onResponseStart(_c: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
     this.status = status;
     this.headers = headers;
-    this.capture = new BodyCapture(this.maxBytes);
+    this.capture = new BodyCapture(this.maxBytes, this.budget, headers['content-length']);
+    if (this.capture.shed) this.stop();
   }
 
   onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.capture?.add(chunk);
+    const capture = this.capture;
+    if (!capture || capture.shed) return;
+    capture.add(chunk);
+    if (capture.shed) this.stop();
   }
 
   onResponseEnd(): void {
     if (this.settled) return;
     this.finish();
-    const capture = this.capture ?? new BodyCapture(this.maxBytes);
+    const capture = this.capture ?? new BodyCapture(this.maxBytes, this.budget);
     this.response = capture.finish(this.status, this.headers, performance.now() - this.start);
     this.done(this);
+  }
+
+  /** the byte budget ran out while this body streamed in (or the exchange was given up): nothing kept */
+  get shed(): boolean {
+    return this.capture?.shed ?? false;
+  }
+
+  /** Gives this call's body bytes back to the budget. */
+  release(): void {
+    this.capture?.release();
+  }
+
+  /** Ends the call now, keeping nothing: the byte budget could not cover this exchange. */
+  stop(): void {
+    if (this.settled) return;
+    this.capture?.abandon();
+    const err = Object.assign(new Error('shadow byte budget exhausted'), { code: 'STRANGLER_SHED' });
+    if (this.controller && !this.controller.aborted) this.controller.abort(err);
+    else this.onResponseError(null, err);
   }
 
   onResponseError(_c: Dispatcher.DispatchController | null, err: Error): void {
@@ -185,6 +226,12 @@ function expire(call: CaptureCall): void {
   call.expire();
 }
 
+/**
+ * One shadowed request, from the client's request to the pair handed on. It outlives the client's exchange
+ * (a slow candidate keeps it for as long as it takes), so it keeps only plain data taken from the request at
+ * the start, never the request object: that one reaches, through http-proxy-3's listeners, the whole
+ * client/monolith exchange, and holding it for a slow candidate's 300 ms measured at a fourfold GC cost.
+ */
 export class ShadowExchange {
   private request: CapturedRequest | undefined;
   private monolith: CapturedResponse | undefined;
@@ -192,29 +239,49 @@ export class ShadowExchange {
   private candidate: CaptureCall | undefined;
   private candidateSettled = false;
   private released = false;
+  /** the budget could not cover the bodies: the exchange ends without a pair, counted as dropped */
+  private shed = false;
+  private monolithCapture: BodyCapture | undefined;
+  /** request body bytes taken from the budget */
+  private requestBytes = 0;
+  private readonly method: string;
+  private readonly url: string;
+  /** the request headers as sent on a copy (no body headers) */
+  private readonly copied: Record<string, string | string[]>;
+  /** the request headers as recorded with the pair */
+  private readonly recorded: Record<string, string>;
 
   constructor(
     private readonly shadower: Shadower,
-    private readonly req: IncomingMessage,
+    req: IncomingMessage,
     private readonly plan: ShadowPlan,
     private readonly requestId: string,
     private readonly start: number,
-  ) {}
+  ) {
+    this.method = req.method ?? 'GET';
+    this.url = req.url ?? '/';
+    this.copied = copyHeaders(req.headers, requestId);
+    this.recorded = flattenHeaders(req.headers);
+    this.recorded['x-request-id'] = requestId;
+  }
 
   teeRequestBody(req: IncomingMessage): void {
     const max = this.plan.maxBodyBytes;
+    const budget = this.shadower.admitted;
     let chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size <= max) {
+      if (size <= max && budget.take(chunk.length)) {
+        this.requestBytes += chunk.length;
         chunks.push(chunk);
         return;
       }
       // a copy without the exact body bytes would compare the wrong request: give up now, hold nothing
       req.off('data', onData);
       chunks = [];
-      this.plan.counters.dropped++;
+      size = Infinity;
+      this.shed = true;
       this.abandonCandidate();
     };
     req.on('data', onData);
@@ -228,22 +295,19 @@ export class ShadowExchange {
 
   sendCopy(body: Buffer | undefined): void {
     if (this.candidateSettled || this.candidate) return;
-    const { plan, req } = this;
-    const url = req.url ?? '/';
-    const src = req.headers;
-    const headers = copyHeaders(src, this.requestId);
-    if (body) headers['content-length'] = String(body.length);
+    const { plan, url } = this;
+    const headers = body ? { ...this.copied, 'content-length': String(body.length) } : this.copied;
     this.request = {
       id: this.requestId,
-      method: req.method ?? 'GET',
+      method: this.method,
       path: pathOf(url),
       query: queryOf(url),
-      headers: { ...flattenHeaders(src), 'x-request-id': this.requestId },
+      headers: this.recorded,
       body,
       receivedAt: Date.now() - Math.round(performance.now() - this.start),
     };
     plan.counters.shadowed++;
-    this.candidate = new CaptureCall(plan.maxBodyBytes, plan.timeoutMs, () => this.candidateDone());
+    this.candidate = new CaptureCall(plan.maxBodyBytes, this.shadower.completing, plan.timeoutMs, () => this.candidateDone());
     dispatch(this.shadower.pool(plan.candidateOrigin), this.candidate, {
       path: plan.candidateBase + url,
       method: this.request.method,
@@ -256,10 +320,22 @@ export class ShadowExchange {
 
   /** The monolith's response headers arrived at the proxy; capture the body as it streams to the client. */
   monolithResponse(proxyRes: IncomingMessage): void {
-    const capture = new BodyCapture(this.plan.maxBodyBytes);
-    proxyRes.on('data', (chunk: Buffer) => capture.add(chunk));
+    const capture = new BodyCapture(this.plan.maxBodyBytes, this.shadower.admitted, proxyRes.headers['content-length']);
+    this.monolithCapture = capture;
+    if (capture.shed) {
+      this.giveUp();
+      this.monolithSettle(); // nothing of this body is needed: the exchange ends without waiting for it
+      return;
+    }
+    const onData = (chunk: Buffer) => {
+      capture.add(chunk);
+      if (!capture.shed) return;
+      proxyRes.off('data', onData); // the client's stream goes on; only the copy of it stops
+      this.giveUp();
+    };
+    proxyRes.on('data', onData);
     proxyRes.on('end', () => {
-      this.monolith = capture.finish(proxyRes.statusCode ?? 0, proxyRes.headers, performance.now() - this.start);
+      if (!capture.shed) this.monolith = capture.finish(proxyRes.statusCode ?? 0, proxyRes.headers, performance.now() - this.start);
       this.monolithSettle();
     });
     proxyRes.on('close', () => {
@@ -270,6 +346,16 @@ export class ShadowExchange {
   /** The monolith could not answer (the client got an error): there is nothing to compare. */
   monolithFailed(): void {
     this.monolithSettle();
+  }
+
+  /** The byte budget could not cover this exchange's bodies: stop the copy, keep nothing, count it as dropped. */
+  private giveUp(): void {
+    if (this.shed) return;
+    this.shed = true;
+    this.monolithCapture?.abandon();
+    this.releaseBytes();
+    if (this.candidate && !this.candidateSettled) this.candidate.stop(); // settles it: candidateDone below
+    else this.abandonCandidate();
   }
 
   private monolithSettle(): void {
@@ -291,7 +377,8 @@ export class ShadowExchange {
     this.releaseSlot();
     const call = this.candidate!;
     const c = this.plan.counters;
-    if (call.error) c.candidateErrors++;
+    if (call.shed) this.giveUp();
+    else if (call.error && !this.shed) c.candidateErrors++; // an error after giveUp is our own abort
     else if (call.response) c.candidate.record(call.response.latencyMs);
     this.maybeFinish();
   }
@@ -302,29 +389,49 @@ export class ShadowExchange {
     this.shadower.release(this.plan.service);
   }
 
+  /** Gives every body byte this exchange holds back to the budget (idempotent). */
+  private releaseBytes(): void {
+    this.shadower.admitted.give(this.requestBytes);
+    this.requestBytes = 0;
+    this.monolithCapture?.release();
+    this.candidate?.release();
+  }
+
   private maybeFinish(): void {
     if (!this.monolithSettled || !this.candidateSettled) return;
     const monolith = this.monolith;
     const call = this.candidate;
-    if (!monolith || !call || !this.request) return; // no monolith answer or no copy sent: nothing to compare
+    if (this.shed || !monolith || !call || !this.request) {
+      // shed, no monolith answer or no copy sent: nothing to compare
+      if (this.shed) this.plan.counters.dropped++;
+      this.releaseBytes();
+      return;
+    }
     const pair: Pair = { routeId: this.plan.routeId, service: this.plan.service, request: this.request, monolith };
     if (call.response) pair.candidate = call.response;
     else pair.candidateError = call.error ?? 'error';
     if (this.askMonolithAgain()) {
-      const again = new CaptureCall(this.plan.maxBodyBytes, this.plan.timeoutMs, (c) => {
+      const again = new CaptureCall(this.plan.maxBodyBytes, this.shadower.completing, this.plan.timeoutMs, (c) => {
         this.shadower.release(this.plan.service);
         if (c.response) pair.monolithAgain = c.response;
-        this.shadower.emit(pair);
+        this.hand(pair);
+        c.release();
       });
       dispatch(this.shadower.pool(this.plan.legacyOrigin), again, {
-        path: this.plan.legacyBase + (this.req.url ?? '/'),
+        path: this.plan.legacyBase + this.url,
         method: pair.request.method,
-        headers: copyHeaders(this.req.headers, this.requestId),
+        headers: this.copied,
         headersTimeout: this.plan.timeoutMs,
         bodyTimeout: this.plan.timeoutMs,
       });
       return;
     }
+    this.hand(pair);
+  }
+
+  /** onPair takes the pair over (the comparator queues it under a byte cap of its own): our bytes go back. */
+  private hand(pair: Pair): void {
+    this.releaseBytes();
     this.shadower.emit(pair);
   }
 
@@ -333,6 +440,7 @@ export class ShadowExchange {
     return (
       plan.noiseSample > 0 &&
       isSafeMethod(this.request?.method) &&
+      !this.shadower.completing.exhausted &&
       Math.random() < plan.noiseSample &&
       this.shadower.acquire(plan.service, plan.concurrency)
     );

@@ -156,12 +156,15 @@ export function renderMarkdown(r: BenchResults): string {
   out.push(
     `## Memory (${r.memorySettings.connections} connections, ${f0(r.memorySettings.bodyBytes / 1000)} KB responses, ${r.memorySettings.durationSeconds} s, fresh process)`,
     '',
-    '| target | peak RSS MiB | req/s | p99 ms | errors + non-2xx |',
-    '|---|---:|---:|---:|---:|',
+    '| target | peak RSS MiB | req/s | p99 ms | errors + non-2xx | copies to the candidate |',
+    '|---|---:|---:|---:|---:|---:|',
   );
   for (const m of r.memory) {
-    if (m.skipped || !m.result) out.push(`| ${m.name} | skipped: ${m.skipped ?? 'no result'} | | | |`);
-    else out.push(`| ${m.name} | ${f0(m.peakRssMiB)} | ${f0(m.result.requestsPerSecond)} | ${f1(m.result.p99Ms)} | ${f0(m.result.errors + m.result.non2xx)} |`);
+    if (m.skipped || !m.result) out.push(`| ${m.name} | skipped: ${m.skipped ?? 'no result'} | | | | |`);
+    else {
+      const copies = m.name.includes('shadow') ? f0(m.result.upstreamCounters?.['candidate.requests']) : '–';
+      out.push(`| ${m.name} | ${f0(m.peakRssMiB)} | ${f0(m.result.requestsPerSecond)} | ${f1(m.result.p99Ms)} | ${f0(m.result.errors + m.result.non2xx)} | ${copies} |`);
+    }
   }
   out.push('', '## Targets (issue 8)', '', '| target | measured | limit | met |', '|---|---|---|---|');
   for (const c of r.checks) out.push(`| ${c.name} | ${c.measured} | ${c.limit} | ${c.met === undefined ? 'not measured' : c.met ? 'yes' : '**no**'} |`);

@@ -124,6 +124,7 @@ export const MEMORY_TARGETS: TargetSpec[] = [
     start: strangler('strangler-shadow-nocompare-mem', 'shadow', 'candidate', false),
   },
   { name: 'strangler-shadow', what: 'strangler, shadow mode, 1 MB responses', start: strangler('strangler-shadow-mem', 'shadow', 'candidate') },
+  { name: 'strangler-legacy', what: 'strangler, legacy mode (what shadow mode adds to)', start: strangler('strangler-legacy-mem', 'legacy', 'candidate') },
   {
     name: 'http-proxy-3',
     what: 'raw http-proxy-3 (reference)',
