@@ -6,12 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { measure, median, runAutocannon, type LoadOptions, type LoadResult } from './lib/load.ts';
+import { measure, median, runLoad, type LoadOptions, type LoadResult } from './lib/load.ts';
 import { machineInfo, watchMachineLoad } from './lib/machine.ts';
 import { nginxBinary, nginxVersion } from './lib/nginx.ts';
 import { checks, renderMarkdown, type BenchResults, type MemoryResult, type RowResult } from './lib/report.ts';
 import { startNodeTarget, type RunningTarget } from './lib/target.ts';
-import { EXTRA_TARGETS, MEMORY_TARGETS, SLOW_TARGETS, TARGETS, type TargetContext, type TargetSpec } from './lib/targets.ts';
+import { EXTRA_SLOW_TARGETS, EXTRA_TARGETS, MEMORY_TARGETS, SLOW_TARGETS, TARGETS, type TargetContext, type TargetSpec } from './lib/targets.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -25,6 +25,8 @@ const { values: flags } = parseArgs({
     pin: { type: 'string' }, // CPUs for the proxies, e.g. "1"
     path: { type: 'string' }, // request path for the main runs and --profile (default /books/42; /big/1 is 1 MB)
     connections: { type: 'string' },
+    'slow-rate': { type: 'string' },
+    rate: { type: 'string' }, // offered req/s for the main runs and --profile (default: as fast as the target answers)
     'log-level': { type: 'string', default: 'info' }, // strangler's pino level
     out: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -56,7 +58,7 @@ function say(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-const load: LoadOptions = { path: flags.path ?? '/books/42', connections, durationSeconds, timeoutSeconds: 30 };
+const load: LoadOptions = { path: flags.path ?? '/books/42', connections, durationSeconds, timeoutSeconds: 30, rate: flags.rate ? Number(flags.rate) : undefined };
 
 async function startAll(specs: TargetSpec[], ctx: TargetContext): Promise<Map<string, RunningTarget | string>> {
   const started = new Map<string, RunningTarget | string>();
@@ -89,7 +91,7 @@ function medians(rounds: LoadResult[]): RowResult['median'] {
 }
 
 /** Runs the specs round-robin: every round warms up and measures each target once. */
-async function interleaved(specs: TargetSpec[], ctx: TargetContext, label: string, rounds: number): Promise<RowResult[]> {
+async function interleaved(specs: TargetSpec[], ctx: TargetContext, label: string, rounds: number, opts: LoadOptions = load): Promise<RowResult[]> {
   const started = await startAll(specs, ctx);
   const rows: RowResult[] = specs.map((s) => {
     const t = started.get(s.name);
@@ -100,8 +102,8 @@ async function interleaved(specs: TargetSpec[], ctx: TargetContext, label: strin
       for (const r of rows) {
         const target = started.get(r.name);
         if (typeof target === 'string' || target === undefined) continue;
-        await runAutocannon(target.url, { ...load, durationSeconds: warmupSeconds });
-        const result = await measure(target, load, ctx.origins);
+        await runLoad(target.url, { ...opts, durationSeconds: warmupSeconds });
+        const result = await measure(target, opts, ctx.origins);
         r.rounds.push(result);
         const cand = result.upstreamCounters;
         if (cand && (r.name.includes('shadow') || r.name.includes('mirror'))) {
@@ -153,7 +155,7 @@ async function memoryRun(ctx: TargetContext): Promise<MemoryResult[]> {
 
 /** One measured run of a target under node --cpu-prof; the profile lands in bench/profiles/. */
 async function profileRun(name: string, ctx: TargetContext): Promise<string> {
-  const spec = [...TARGETS, ...EXTRA_TARGETS, ...SLOW_TARGETS].find((t) => t.name === name);
+  const spec = [...TARGETS, ...EXTRA_TARGETS, ...SLOW_TARGETS, ...EXTRA_SLOW_TARGETS].find((t) => t.name === name);
   if (!spec) throw new Error(`--profile: unknown target ${name}; one of ${TARGETS.map((t) => t.name).join(', ')}`);
   // one folder per run: node writes one profile per thread (the main thread and tsx's loader thread)
   const dir = join(profileDir, `${name}-${new Date().toISOString().replace(/[:.]/g, '-')}`);
@@ -162,7 +164,7 @@ async function profileRun(name: string, ctx: TargetContext): Promise<string> {
   const target = await spec.start(profCtx);
   if (typeof target === 'string') throw new Error(`--profile ${name}: ${target}`);
   try {
-    await runAutocannon(target.url, { ...load, durationSeconds: warmupSeconds });
+    await runLoad(target.url, { ...load, durationSeconds: warmupSeconds });
     const result = await measure(target, load, ctx.origins);
     say(`profile ${name}: ${Math.round(result.requestsPerSecond)} req/s, CPU ${result.cpuMicrosPerRequest.toFixed(1)} µs/req (profiler on)`);
   } finally {
@@ -186,7 +188,7 @@ async function main(): Promise<void> {
     const specs = [...TARGETS, ...EXTRA_TARGETS].filter((t) => (only ? only.has(t.name) : TARGETS.includes(t)));
     const rows = await interleaved(specs, ctx, 'main', rounds);
     // p99 is the noisiest figure on a shared machine: the slow-candidate pair gets more rounds
-    const slow = flags['skip-slow'] ? [] : await interleaved(SLOW_TARGETS.filter((t) => !only || only.has(t.name) || only.has('slow')), ctx, 'slow', slowRounds);
+    const slow = flags['skip-slow'] ? [] : await interleaved([...SLOW_TARGETS.filter((t) => !only || only.has(t.name) || only.has('slow')), ...EXTRA_SLOW_TARGETS.filter((t) => only?.has(t.name))], ctx, 'slow', slowRounds, { ...load, rate: flags['slow-rate'] ? Number(flags['slow-rate']) : undefined });
     const memory = flags['skip-memory'] ? [] : await memoryRun(ctx);
     const notes: string[] = [];
     if (!nginx) notes.push('nginx is not installed here (`apt-get install nginx-light`); its rows are skipped.');

@@ -1,4 +1,5 @@
-// Captures a body as it streams past: keeps the bytes up to maxBodyBytes, past it only size and hash. The bytes
+// Captures a body as it streams past: keeps the bytes up to maxBodyBytes, past it only size and sha256 (hashed only
+// then: a kept body is compared by its bytes, and sha256 over every 1 MB answer cost milliseconds each). The bytes
 // kept are taken from a ByteBudget shared by every capture of the process, so that many large answers in flight
 // at once cannot grow the proxy without bound: a capture the budget cannot cover is shed (it keeps nothing).
 import { createHash, type Hash } from 'node:crypto';
@@ -29,7 +30,8 @@ export class BodyCapture {
   private chunks: Buffer[] = [];
   /** when the length is announced, one buffer of that size filled as chunks arrive (no concat copy at the end) */
   private into: Buffer | undefined;
-  private readonly hash: Hash = createHash('sha256');
+  /** started once the body goes past maxBytes (fed the bytes kept so far first) */
+  private hash: Hash | undefined;
   /** bytes taken from the budget and not yet given back */
   private held = 0;
   size = 0;
@@ -43,7 +45,10 @@ export class BodyCapture {
     announced?: string | string[],
   ) {
     const length = typeof announced === 'string' ? Number(announced) : NaN;
-    if (length > maxBytes) this.truncated = true;
+    if (length > maxBytes) {
+      this.truncated = true;
+      this.hash = createHash('sha256');
+    }
     else if (length > 0 && Number.isSafeInteger(length)) {
       if (!this.reserve(length)) return;
       this.into = Buffer.allocUnsafe(length);
@@ -54,10 +59,16 @@ export class BodyCapture {
     if (this.shed) return;
     const at = this.size;
     this.size += chunk.length;
-    this.hash.update(chunk);
-    if (this.truncated) return;
+    if (this.truncated) {
+      this.hash!.update(chunk);
+      return;
+    }
     if (this.size > this.maxBytes) {
       this.truncated = true;
+      const hash = (this.hash = createHash('sha256'));
+      if (this.into) hash.update(this.into.subarray(0, at));
+      for (const c of this.chunks) hash.update(c);
+      hash.update(chunk);
       this.drop();
       return;
     }
@@ -99,7 +110,7 @@ export class BodyCapture {
       headers: flattenHeaders(headers),
       body: this.body(),
       size: this.size,
-      hash: this.hash.digest('hex'),
+      hash: this.hash?.digest('hex') ?? '',
       truncated: this.truncated,
       latencyMs,
     };

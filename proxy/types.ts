@@ -11,7 +11,8 @@ export interface CapturedResponse {
   body?: Buffer;
   /** total body size in bytes (also when truncated) */
   size: number;
-  /** sha256 hex of the full body */
+  /** sha256 hex of the full body when it was truncated (the bytes are gone, the digest is what is compared);
+   * "" when the body is kept (its bytes are compared directly) */
   hash: string;
   /** true when the body exceeded maxBodyBytes and only hash and size were kept */
   truncated: boolean;

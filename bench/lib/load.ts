@@ -2,6 +2,7 @@
 // after, so the result carries CPU µs per request (the figure the targets use: it depends least
 // on the load generator sharing the cores).
 import autocannon from 'autocannon';
+import { runPaced } from './paced.ts';
 import type { RunningTarget } from './target.ts';
 
 export interface LoadOptions {
@@ -10,6 +11,9 @@ export interface LoadOptions {
   durationSeconds: number;
   /** per-request timeout, seconds */
   timeoutSeconds?: number;
+  /** a fixed offered load, requests per second over all connections, sent by bench/lib/paced.ts (default:
+   * autocannon, as fast as the target answers) */
+  rate?: number;
 }
 
 export interface LoadResult {
@@ -51,18 +55,25 @@ export function runAutocannon(url: string, options: LoadOptions): Promise<autoca
   });
 }
 
+/** One run with whichever load generator the options ask for (paced when a rate is given). */
+export async function runLoad(url: string, options: LoadOptions): Promise<{ requests: number; durationSeconds: number; p50Ms: number; p99Ms: number; errors: number; non2xx: number }> {
+  if (options.rate) return runPaced(url, { ...options, rate: options.rate });
+  const r = await runAutocannon(url, options);
+  return { requests: r.requests.total, durationSeconds: r.duration, p50Ms: r.latency.p50, p99Ms: r.latency.p99, errors: r.errors, non2xx: r.non2xx };
+}
+
 export async function measure(target: RunningTarget, options: LoadOptions, origins?: RunningTarget): Promise<LoadResult> {
   const before = await target.usage(true);
   const originBefore = origins ? await origins.usage(false) : undefined;
-  const result = await runAutocannon(target.url, options);
+  const result = await runLoad(target.url, options);
   const after = await target.usage(true);
   const originAfter = origins ? await origins.usage(false) : undefined;
-  const requests = result.requests.total;
+  const requests = result.requests;
   return {
     requests,
-    requestsPerSecond: requests / result.duration,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
+    requestsPerSecond: requests / result.durationSeconds,
+    p50Ms: result.p50Ms,
+    p99Ms: result.p99Ms,
     errors: result.errors,
     non2xx: result.non2xx,
     cpuMicrosPerRequest: requests > 0 ? (after.cpuMicros - before.cpuMicros) / requests : 0,

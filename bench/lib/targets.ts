@@ -116,6 +116,15 @@ export const SLOW_TARGETS: TargetSpec[] = [
   },
 ];
 
+/** Diagnostic slow-candidate targets, run only when named with --only. */
+export const EXTRA_SLOW_TARGETS: TargetSpec[] = [
+  {
+    name: 'strangler-shadow-slow-nocompare',
+    what: 'strangler, shadow mode, candidate 300 ms late, capture without comparison (diagnostic)',
+    start: strangler('strangler-shadow-slow-nocompare', 'shadow', 'slowCandidate', false),
+  },
+];
+
 /** The memory run: a fresh process so that its peak RSS covers only this run. */
 export const MEMORY_TARGETS: TargetSpec[] = [
   {

@@ -1,4 +1,5 @@
 // Compares two captured responses: status, the chosen headers, then the body by its kind.
+import { createHash } from 'node:crypto';
 import type { CapturedResponse, CompareRules, DiffEntry } from '../types.ts';
 import { compileRules, type CompiledRules } from './rules.ts';
 import { decodeBody, type NormalizedBody } from './decode.ts';
@@ -12,28 +13,33 @@ function preview(body: NormalizedBody): unknown {
   return typeof body.value === 'string' ? body.value.slice(0, PREVIEW_CHARS) : body.value;
 }
 
-function digestOf(res: CapturedResponse, body: NormalizedBody): { hash: string; size: number } {
-  if (body.kind === 'hash' || body.kind === 'binary') return body.value as { hash: string; size: number };
-  return { hash: res.hash, size: res.size };
+/** Both bodies kept and byte-identical, or both truncated with the same digest. */
+function sameBytes(m: CapturedResponse, c: CapturedResponse): boolean {
+  if (m.truncated || c.truncated) return m.truncated && c.truncated && m.hash !== '' && m.hash === c.hash;
+  const a = m.body ?? EMPTY;
+  const b = c.body ?? EMPTY;
+  return a.length === b.length && a.equals(b);
+}
+const EMPTY = Buffer.alloc(0);
+
+/** What a hash difference shows of one side: the capture's digest when truncated, else one taken of the kept bytes. */
+function digestOf(res: CapturedResponse): { hash: string; size: number } {
+  if (res.truncated || !res.body) return { hash: res.hash, size: res.size };
+  return { hash: createHash('sha256').update(res.body).digest('hex'), size: res.size };
 }
 
 export function diffBodies(m: CapturedResponse, c: CapturedResponse, rules: CompiledRules): DiffEntry[] {
   if (rules.ignoreBody) return [];
   // Same bytes read the same way: nothing to parse (the common case when a service matches).
-  if (
-    m.hash !== '' &&
-    m.hash === c.hash &&
-    m.headers['content-encoding'] === c.headers['content-encoding'] &&
-    m.headers['content-type'] === c.headers['content-type']
-  ) {
+  if (sameBytes(m, c) && m.headers['content-encoding'] === c.headers['content-encoding'] && m.headers['content-type'] === c.headers['content-type']) {
     return [];
   }
   const bm = decodeBody(m);
   const bc = decodeBody(c);
   if (bm.kind === 'hash' || bc.kind === 'hash') {
     // Over maxBodyBytes only the raw digest was kept; identical bytes are the only equality we can see.
-    if (m.hash === c.hash) return [];
-    return [{ path: '$', kind: 'hash', monolith: { hash: m.hash, size: m.size }, candidate: { hash: c.hash, size: c.size } }];
+    if (sameBytes(m, c)) return [];
+    return [{ path: '$', kind: 'hash', monolith: digestOf(m), candidate: digestOf(c) }];
   }
   if (bm.kind !== bc.kind) return [{ path: '$', kind: 'type', monolith: preview(bm), candidate: preview(bc) }];
   switch (bm.kind) {
@@ -44,8 +50,8 @@ export function diffBodies(m: CapturedResponse, c: CapturedResponse, rules: Comp
       return e ? [e] : [];
     }
     default: {
-      const dm = digestOf(m, bm);
-      const dc = digestOf(c, bc);
+      const dm = bm.value as { hash: string; size: number };
+      const dc = bc.value as { hash: string; size: number };
       return dm.hash === dc.hash ? [] : [{ path: '$', kind: 'hash', monolith: dm, candidate: dc }];
     }
   }

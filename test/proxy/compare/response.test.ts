@@ -142,6 +142,20 @@ describe('diffResponses', () => {
     ]);
   });
 
+  test('a kept body against a truncated one: a hash difference, the kept side digested for the report', () => {
+    const kept = { ...json({ a: 1 }), hash: '' }; // as the proxy captures it: kept bytes are not hashed
+    const truncated: CapturedResponse = { ...json({}), body: undefined, truncated: true, size: 9e6, hash: 'h2' };
+    assert.deepEqual(diffResponses(kept, truncated, {}), [
+      { path: '$', kind: 'hash', monolith: { hash: createHash('sha256').update('{"a":1}').digest('hex'), size: 7 }, candidate: { hash: 'h2', size: 9e6 } },
+    ]);
+  });
+
+  test('kept bodies without a hash are compared by their bytes', () => {
+    const a = { ...json({ a: 1 }), hash: '' };
+    assert.deepEqual(diffResponses(a, { ...json({ a: 1 }), hash: '' }, {}), []);
+    assert.deepEqual(diffResponses(a, { ...json({ a: 2 }), hash: '' }, {}).map((e) => e.path), ['$.a']);
+  });
+
   test('binary bodies compare by digest; JSON vs text is a type difference at the root', () => {
     const bin = (b: number[]) => res(Buffer.from(b), { 'content-type': 'application/octet-stream' });
     assert.deepEqual(diffResponses(bin([1, 2]), bin([1, 2]), {}), []);

@@ -1,0 +1,66 @@
+// An open-loop load generator for latency at a fixed offered load. autocannon's rate mode fires each
+// connection's share of a second back to back at the start of the second (bursts that queue behind each
+// other) and records latency in whole milliseconds; neither works for a question like "does a slow
+// candidate hold the client up by more than 10%". Here request i is due at start + i / rate, requests go
+// out over a keep-alive pool as they fall due, and latency runs from when a request was due (not when it
+// got a connection), so time spent queued counts (no coordinated omission). Microsecond resolution.
+import { Pool } from 'undici';
+
+export interface PacedOptions {
+  path: string;
+  connections: number;
+  durationSeconds: number;
+  rate: number;
+  timeoutSeconds?: number;
+}
+
+export interface PacedResult {
+  requests: number;
+  durationSeconds: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+  non2xx: number;
+}
+
+export async function runPaced(url: string, options: PacedOptions): Promise<PacedResult> {
+  const target = new URL(url);
+  const timeoutMs = (options.timeoutSeconds ?? 10) * 1000;
+  const pool = new Pool(target.origin, { connections: options.connections, pipelining: 1, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const path = (target.pathname === '/' ? '' : target.pathname.replace(/\/$/, '')) + options.path;
+  const total = Math.round(options.rate * options.durationSeconds);
+  const interval = 1000 / options.rate;
+  const latencies: number[] = [];
+  let errors = 0;
+  let non2xx = 0;
+  let sent = 0;
+  let settled = 0;
+  const start = performance.now();
+
+  await new Promise<void>((resolve) => {
+    const send = (due: number): void => {
+      pool
+        .request({ path, method: 'GET' })
+        .then(async (res) => {
+          await res.body.dump({ limit: Infinity });
+          if (res.statusCode < 200 || res.statusCode >= 300) non2xx++;
+          else latencies.push(performance.now() - due);
+        })
+        .catch(() => errors++)
+        .finally(() => {
+          if (++settled === total) resolve();
+        });
+    };
+    const tick = (): void => {
+      const now = performance.now();
+      while (sent < total && start + sent * interval <= now) send(start + sent++ * interval);
+      if (sent < total) setTimeout(tick, Math.max(0, start + sent * interval - performance.now()));
+    };
+    tick();
+  });
+  const durationSeconds = (performance.now() - start) / 1000;
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : NaN);
+  return { requests: settled - errors, durationSeconds, p50Ms: at(0.5), p99Ms: at(0.99), errors, non2xx };
+}
