@@ -136,9 +136,8 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     const finished = this.writableFinished;
     const monolith = s.upstream === s.route.legacy;
     if (finished) (monolith ? s.route.counters.monolith : s.route.counters.candidate).record(ms);
-    // route, mode and upstream are bound once per table (pino serialises child bindings ahead of time)
-    const line = { status: this.statusCode, ms: Math.round(ms * 100) / 100, reqId: s.id, aborted: finished ? undefined : true };
-    (monolith ? s.route.log.legacy : s.route.log.candidate).info(line, 'request');
+    // route, mode and upstream are bound once per table (request-log.ts writes the line with them pre-serialised)
+    (monolith ? s.route.log.legacy : s.route.log.candidate).request(this.statusCode, Math.round(ms * 100) / 100, s.id, !finished);
   }
 
   // upgraded connections leave the http server's bookkeeping; tracked here so close() can end them

@@ -2,6 +2,7 @@
 // canary key reader, counters), so serving a request is a lookup plus a few field reads. A new table is
 // built per config (reload, mode change) and swapped in whole; requests in flight keep the one they started with.
 import type { Logger } from '../common/log.ts';
+import { accessLog, type AccessLog } from './request-log.ts';
 import { stickyKey, type StickyKey } from './canary.ts';
 import type { ProxyConfig, RouteConfig } from './config.ts';
 import type { Forwarder, Upstream } from './forward.ts';
@@ -27,7 +28,7 @@ export interface CompiledRoute {
   counters: RouteCounters;
   config: RouteConfig | undefined;
   /** request loggers with route, mode and upstream bound, one per side */
-  log: { legacy: Logger; candidate: Logger };
+  log: { legacy: AccessLog; candidate: AccessLog };
 }
 
 export interface RouteTable {
@@ -49,7 +50,7 @@ export function countersFor(all: CountersById, id: string): RouteCounters {
 export function buildTable(config: ProxyConfig, forwarder: Forwarder, counters: CountersById, log: Logger): RouteTable {
   const legacyDefault = forwarder.upstream('legacy', config.legacy.url, DEFAULT_TIMEOUT_MS);
   const routes = config.routes.map((r) => compileRoute(config, r, forwarder, counters, log));
-  const defaultLog = log.child({ route: DEFAULT_ROUTE_ID, mode: 'legacy', upstream: 'legacy' });
+  const defaultLog = accessLog(log, { route: DEFAULT_ROUTE_ID, mode: 'legacy', upstream: 'legacy' });
   const defaultRoute: CompiledRoute = {
     id: DEFAULT_ROUTE_ID,
     mode: 'legacy',
@@ -106,7 +107,7 @@ function compileRoute(config: ProxyConfig, r: RouteConfig, forwarder: Forwarder,
     shadow,
     counters: routeCounters,
     config: r,
-    log: { legacy: log.child({ route: r.id, mode, upstream: 'legacy' }), candidate: log.child({ route: r.id, mode, upstream: r.service }) },
+    log: { legacy: accessLog(log, { route: r.id, mode, upstream: 'legacy' }), candidate: accessLog(log, { route: r.id, mode, upstream: r.service }) },
   };
 }
 

@@ -88,6 +88,13 @@ const ladderSteps = ['', 'timeout', 'timeout,proxyres', 'timeout,proxyres,reqid'
 
 /** Diagnostic targets, run only when named with --only (not part of the results table by default). */
 export const EXTRA_TARGETS: TargetSpec[] = [
+  {
+    // the same peer twice: the spread between the two is the measurement's own noise on this machine (A/A)
+    name: 'http-proxy-3-again',
+    what: 'raw http-proxy-3 a second time (diagnostic: A/A, the noise of the measurement)',
+    start: (ctx) =>
+      startNodeTarget('http-proxy-3-again', 'peers/http-proxy-3.ts', { args: ['--upstream', ctx.origins.urls.origin], cpus: ctx.cpus, execArgv: ctx.execArgv?.('http-proxy-3-again') }),
+  },
   ...ladderSteps.map((features, i) => ({
     name: `ladder-${i}`,
     what: `http-proxy-3 + ${features || 'nothing'} (diagnostic: prices each step of the legacy hot path)`,
