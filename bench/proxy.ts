@@ -25,7 +25,7 @@ const { values: flags } = parseArgs({
     pin: { type: 'string' }, // CPUs for the proxies, e.g. "1"
     path: { type: 'string' }, // request path for the main runs and --profile (default /books/42; /big/1 is 1 MB)
     connections: { type: 'string' },
-    'slow-rate': { type: 'string' },
+    'slow-rate': { type: 'string' }, // offered req/s of the paced slow-candidate run (default 2000; 0 skips it)
     rate: { type: 'string' }, // offered req/s for the main runs and --profile (default: as fast as the target answers)
     'log-level': { type: 'string', default: 'info' }, // strangler's pino level
     out: { type: 'string' },
@@ -37,6 +37,7 @@ if (flags.help) {
   process.stdout.write(
     'usage: npm run bench -- [--quick] [--only a,b] [--rounds N] [--duration S] [--skip-slow] [--skip-memory]\n' +
       '                      [--profile <target>] [--pin <cpus>] [--log-level info|silent] [--out <file.md>]\n' +
+      '                      [--slow-rate N (the paced slow-candidate run, default 2000 req/s; 0 skips it)] [--rate N (main runs paced)]\n' +
       '                      [--path /big/1] [--connections N]   (exploration; the results file assumes the defaults)\n' +
       `targets: ${TARGETS.map((t) => t.name).join(', ')}\n`,
   );
@@ -44,7 +45,8 @@ if (flags.help) {
 }
 
 const quick = flags.quick ?? false;
-const rounds = Number(flags.rounds ?? (quick ? 1 : 3));
+// the issue asks for at least 3 rounds; 5 because single rounds on this kind of shared 2-core machine vary by ±20%
+const rounds = Number(flags.rounds ?? (quick ? 1 : 5));
 const slowRounds = quick ? rounds : Math.max(rounds, 5);
 const durationSeconds = Number(flags.duration ?? (quick ? 2 : 10));
 const warmupSeconds = quick ? 1 : 2;
@@ -53,6 +55,8 @@ const only = flags.only ? new Set(flags.only.split(',')) : undefined;
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const outMd = flags.out ?? join(benchDir, 'results', 'proxy.md');
 const profileDir = join(benchDir, 'profiles');
+
+const ms = (v: number): string => (Number.isInteger(v) ? String(v) : v.toFixed(2));
 
 function say(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -114,7 +118,7 @@ async function interleaved(specs: TargetSpec[], ctx: TargetContext, label: strin
           };
         }
         say(
-          `${label} round ${round}/${rounds} ${r.name.padEnd(22)} ${Math.round(result.requestsPerSecond).toString().padStart(6)} req/s  p50 ${result.p50Ms} ms  p99 ${result.p99Ms} ms  CPU ${result.cpuMicrosPerRequest.toFixed(1)} µs/req` +
+          `${label} round ${round}/${rounds} ${r.name.padEnd(22)} ${Math.round(result.requestsPerSecond).toString().padStart(6)} req/s  p50 ${ms(result.p50Ms)} ms  p99 ${ms(result.p99Ms)} ms  CPU ${result.cpuMicrosPerRequest.toFixed(1)} µs/req` +
             (result.errors + result.non2xx ? `  errors ${result.errors} non2xx ${result.non2xx}` : ''),
         );
       }
@@ -188,11 +192,15 @@ async function main(): Promise<void> {
     const specs = [...TARGETS, ...EXTRA_TARGETS].filter((t) => (only ? only.has(t.name) : TARGETS.includes(t)));
     const rows = await interleaved(specs, ctx, 'main', rounds);
     // p99 is the noisiest figure on a shared machine: the slow-candidate pair gets more rounds
-    const slow = flags['skip-slow'] ? [] : await interleaved([...SLOW_TARGETS.filter((t) => !only || only.has(t.name) || only.has('slow')), ...EXTRA_SLOW_TARGETS.filter((t) => only?.has(t.name))], ctx, 'slow', slowRounds, { ...load, rate: flags['slow-rate'] ? Number(flags['slow-rate']) : undefined });
+    const slowSpecs = [...SLOW_TARGETS.filter((t) => !only || only.has(t.name) || only.has('slow')), ...EXTRA_SLOW_TARGETS.filter((t) => only?.has(t.name))];
+    const slow = flags['skip-slow'] ? [] : await interleaved(slowSpecs, ctx, 'slow', slowRounds);
+    // the same pair at a fixed offered load, where latency is the path's and not the queue's (0: skip)
+    const slowRate = Number(flags['slow-rate'] ?? 2000);
+    const slowPaced = flags['skip-slow'] || !slowRate ? undefined : { rate: slowRate, rows: await interleaved(slowSpecs, ctx, 'slow-paced', slowRounds, { ...load, rate: slowRate }) };
     const memory = flags['skip-memory'] ? [] : await memoryRun(ctx);
     const notes: string[] = [];
     if (!nginx) notes.push('nginx is not installed here (`apt-get install nginx-light`); its rows are skipped.');
-    const partial = { rows, slow, memory };
+    const partial = { rows, slow, slowPaced, memory };
     const results: BenchResults = {
       finishedAt: new Date().toISOString(),
       quick,

@@ -3,7 +3,7 @@
 import { cpus, totalmem, release } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { benchCpuMicros, loadAverage, machineBusyMicros } from './proc.ts';
+import { benchCpuMicros, loadAverage, machineBusyMicros, machineStealMicros } from './proc.ts';
 
 export interface MachineInfo {
   cpuModel: string;
@@ -55,13 +55,15 @@ export interface LoadReport {
   wallSeconds: number;
   /** share of all cores used by the bench (runner, targets, origins) */
   benchPercent: number;
-  /** share of all cores used by everything else on the machine during the run */
+  /** share of all cores used by everything else on the machine during the run (steal included) */
   othersPercent: number;
+  /** share of all cores the hypervisor gave to other guests while this one wanted them */
+  stealPercent: number;
 }
 
 /** Starts watching how busy the machine is; call the result at the end of the run. */
 export function watchMachineLoad(): () => LoadReport {
-  const start = { wall: performance.now(), busy: machineBusyMicros(), bench: benchCpuMicros(), load: loadAverage() };
+  const start = { wall: performance.now(), busy: machineBusyMicros(), bench: benchCpuMicros(), load: loadAverage(), steal: machineStealMicros() };
   return () => {
     const wallMicros = (performance.now() - start.wall) * 1000;
     const capacity = wallMicros * cpus().length;
@@ -73,6 +75,7 @@ export function watchMachineLoad(): () => LoadReport {
       wallSeconds: Math.round(wallMicros / 1e6),
       benchPercent: Math.round((bench / capacity) * 1000) / 10,
       othersPercent: Math.max(0, Math.round(((busy - bench) / capacity) * 1000) / 10),
+      stealPercent: Math.round(((machineStealMicros() - start.steal) / capacity) * 1000) / 10,
     };
   };
 }

@@ -90,6 +90,16 @@ export function machineBusyMicros(): number {
   }
 }
 
+/** Time the hypervisor ran something else while this machine's CPUs wanted to run (steal), all CPUs. */
+export function machineStealMicros(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+    return ((Number(line.trim().split(/\s+/)[8]) || 0) * 1e6) / clockTicks();
+  } catch {
+    return 0;
+  }
+}
+
 /** CPU time of this process, its live descendants, and the ones already reaped. */
 export function benchCpuMicros(): number {
   const live = processTree(process.pid).slice(1).reduce((sum, p) => sum + processCpuMicros(p, true), 0);

@@ -46,6 +46,8 @@ export interface BenchResults {
   load: LoadReport;
   rows: RowResult[];
   slow: RowResult[];
+  /** the slow-candidate pair again at a fixed offered load (bench/lib/paced.ts) */
+  slowPaced?: { rate: number; rows: RowResult[] };
   memory: MemoryResult[];
   memorySettings: { connections: number; durationSeconds: number; bodyBytes: number };
   checks: Check[];
@@ -94,6 +96,16 @@ export function checks(results: Pick<BenchResults, 'rows' | 'slow' | 'memory'>):
   return out;
 }
 
+/** One line: a ratio of two targets in each round (they ran back to back), to show its spread. */
+function perRound(rows: RowResult[], a: string, b: string, field: 'cpuMicrosPerRequest' | 'p99Ms' = 'cpuMicrosPerRequest', what = 'CPU/request'): string[] {
+  const ra = rows.find((x) => x.name === a)?.rounds ?? [];
+  const rb = rows.find((x) => x.name === b)?.rounds ?? [];
+  const n = Math.min(ra.length, rb.length);
+  if (n < 2) return [];
+  const each = Array.from({ length: n }, (_, i) => ratio(ra[i][field], rb[i][field]));
+  return [`- ${a} vs ${b}, ${what} round by round: ${each.map((x) => `${f2(x)}×`).join(', ')}`];
+}
+
 function table(rows: RowResult[], withOrigin: boolean): string[] {
   const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', ...(withOrigin ? ['upstreams CPU µs/req'] : []), 'errors + non-2xx'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
@@ -124,7 +136,7 @@ export function renderMarkdown(r: BenchResults): string {
     '',
     `- CPU: ${r.machine.cpuModel}, ${r.machine.cores} cores; ${r.machine.memoryGiB} GiB RAM; Linux ${r.machine.kernel}`,
     `- Node ${r.machine.node}; ${Object.entries(r.machine.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
-    `- Load: 1-min load average ${f2(r.load.load1Start)} at start, ${f2(r.load.load1End)} at the end; over the ${r.load.wallSeconds} s run the bench used ${f1(r.load.benchPercent)}% of all cores and other processes on the machine ${f1(r.load.othersPercent)}%.`,
+    `- Load: 1-min load average ${f2(r.load.load1Start)} at start, ${f2(r.load.load1End)} at the end; over the ${r.load.wallSeconds} s run the bench used ${f1(r.load.benchPercent)}% of all cores and other processes on the machine ${f1(r.load.othersPercent)}% (hypervisor steal: ${f1(r.load.stealPercent)}%).`,
     `- Settings: autocannon ${s.connections} connections, ${s.durationSeconds} s per target after a ${s.warmupSeconds} s warm-up, ${s.rounds} round${s.rounds > 1 ? 's' : ''} interleaved; figures are medians over rounds. Origin answers ~2 KB JSON. Each target runs in its own process; its CPU time is read before and after each run (after it went idle, so deferred shadow work counts). strangler logs at \`${s.logLevel}\` (one JSON line per request at info, to /dev/null).${s.pinned ? ` Proxies pinned to CPU ${s.pinned}.` : ''}`,
     '',
     '## Side by side',
@@ -137,13 +149,17 @@ export function renderMarkdown(r: BenchResults): string {
     '',
     '| target | vs http-proxy-3 | vs strangler legacy | vs own base |',
     '|---|---:|---:|---:|',
+    ratioLine('http-proxy-3-again', 'http-proxy-3'),
     ratioLine('undici-forwarder', 'http-proxy-3'),
     ratioLine('strangler-legacy', 'http-proxy-3'),
     ratioLine('strangler-shadow', 'strangler-legacy'),
     ratioLine('nginx', 'nginx'),
     ratioLine('nginx-mirror', 'nginx'),
     '',
-    '"own base": strangler-shadow vs strangler-legacy, nginx-mirror vs nginx (what shadow copies cost on top of plain proxying).',
+    '"own base": strangler-shadow vs strangler-legacy, nginx-mirror vs nginx (what shadow copies cost on top of plain proxying). http-proxy-3-again is the peer measured a second time (A/A): how far apart two runs of the same code land here, i.e. the noise in every ratio above.',
+    '',
+    ...perRound(r.rows, 'strangler-legacy', 'http-proxy-3'),
+    ...perRound(r.rows, 'http-proxy-3-again', 'http-proxy-3'),
     '',
   ];
   const copyRows = r.rows.filter((x) => x.copies);
@@ -152,7 +168,17 @@ export function renderMarkdown(r: BenchResults): string {
     for (const x of copyRows) out.push(`- ${x.name}: ${f0(x.copies?.requests)} copies over ${f0(x.copies?.connections)} new connections`);
     out.push('');
   }
-  out.push(`## Slow candidate (candidate answers 300 ms late; ${r.settings.slowRounds} rounds, medians)`, '', ...table(r.slow, false), '');
+  out.push(`## Slow candidate (candidate answers 300 ms late; ${r.settings.slowRounds} rounds, medians)`, '', 'autocannon, as fast as the proxy answers (the issue\'s settings; the target is judged on this table):', '', ...table(r.slow, false), '');
+  if (r.slowPaced) {
+    out.push(
+      `The same pair at a fixed ${f0(r.slowPaced.rate)} req/s (open loop, \`bench/lib/paced.ts\`: latency from when each request was due, microsecond resolution; no target, shown because a saturated run mostly measures throughput):`,
+      '',
+      ...table(r.slowPaced.rows, false),
+      '',
+      ...perRound(r.slowPaced.rows, 'strangler-shadow-slow', 'strangler-legacy', 'p99Ms', 'client p99'),
+      '',
+    );
+  }
   out.push(
     `## Memory (${r.memorySettings.connections} connections, ${f0(r.memorySettings.bodyBytes / 1000)} KB responses, ${r.memorySettings.durationSeconds} s, fresh process)`,
     '',

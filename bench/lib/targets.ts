@@ -82,12 +82,6 @@ export const TARGETS: TargetSpec[] = [
         ? startNginx('nginx-mirror', ctx.nginx, { origin: ctx.origins.urls.origin, mirrorTo: ctx.origins.urls.candidate, cpus: ctx.cpus })
         : 'nginx not installed',
   },
-];
-
-const ladderSteps = ['', 'timeout', 'timeout,proxyres', 'timeout,proxyres,reqid', 'timeout,proxyres,reqid,close', 'timeout,proxyres,reqid,close,log', 'timeout,proxyres,reqid,close,alog', 'serveropts', 'stringtarget'];
-
-/** Diagnostic targets, run only when named with --only (not part of the results table by default). */
-export const EXTRA_TARGETS: TargetSpec[] = [
   {
     // the same peer twice: the spread between the two is the measurement's own noise on this machine (A/A)
     name: 'http-proxy-3-again',
@@ -95,6 +89,12 @@ export const EXTRA_TARGETS: TargetSpec[] = [
     start: (ctx) =>
       startNodeTarget('http-proxy-3-again', 'peers/http-proxy-3.ts', { args: ['--upstream', ctx.origins.urls.origin], cpus: ctx.cpus, execArgv: ctx.execArgv?.('http-proxy-3-again') }),
   },
+];
+
+const ladderSteps = ['', 'timeout', 'timeout,proxyres', 'timeout,proxyres,reqid', 'timeout,proxyres,reqid,close', 'timeout,proxyres,reqid,close,log', 'timeout,proxyres,reqid,close,alog', 'serveropts', 'stringtarget'];
+
+/** Diagnostic targets, run only when named with --only (not part of the results table by default). */
+export const EXTRA_TARGETS: TargetSpec[] = [
   ...ladderSteps.map((features, i) => ({
     name: `ladder-${i}`,
     what: `http-proxy-3 + ${features || 'nothing'} (diagnostic: prices each step of the legacy hot path)`,
