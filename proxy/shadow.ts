@@ -158,6 +158,8 @@ class CaptureCall implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
+    // settled before undici got to it (timed out or stopped while queued): do not send it at all
+    if (this.settled) controller.abort(new Error('shadow call already settled'));
   }
 
   expire(): void {
@@ -168,6 +170,7 @@ class CaptureCall implements Dispatcher.DispatchHandler {
   }
 
   onResponseStart(_c: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
+    if (this.settled) return; // nothing is captured for a call that already ended (it would never be released)
     this.status = status;
     this.headers = headers;
     this.capture = new BodyCapture(this.maxBytes, this.budget, headers['content-length']);

@@ -1,5 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { accessLog, createProxyLogger } from '../../proxy/request-log.ts';
 
@@ -51,3 +55,29 @@ test('without a direct destination (tests, a terminal) the line goes through pin
   assert.equal(line.route, 'catalog.getBook');
   assert.equal(line.msg, 'request');
 });
+
+test('logging to a file: lines buffered on the main thread are all written by the time the process exits', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'strangler-log-'));
+  try {
+    const file = join(dir, 'proxy.log');
+    const fd = openSync(file, 'w');
+    const script = `
+      import { accessLog, createProxyLogger } from ${JSON.stringify(new URL('../../proxy/request-log.ts', import.meta.url).href)};
+      const log = createProxyLogger();
+      const access = accessLog(log, { route: 'r', mode: 'legacy', upstream: 'legacy' });
+      for (let i = 0; i < 3; i++) access.request(200, i, 'id-' + i, false);
+      process.exit(0);`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', fd, 'pipe'],
+      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info' },
+      encoding: 'utf8',
+    });
+    closeSync(fd);
+    assert.equal(r.status, 0, r.stderr);
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(lines.map((l) => l.reqId), ['id-0', 'id-1', 'id-2']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
