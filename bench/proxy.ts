@@ -2,7 +2,7 @@
 // undici forwarder, nginx, nginx with mirror), plus a slow-candidate run and a memory run.
 // Writes bench/results/proxy.md (and .json). `--quick` for development: 2 s per target, 1 round.
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -10,7 +10,7 @@ import { measure, median, runLoad, type LoadOptions, type LoadResult } from './l
 import { machineInfo, watchMachineLoad } from './lib/machine.ts';
 import { nginxBinary, nginxVersion } from './lib/nginx.ts';
 import { checks, renderMarkdown, type BenchResults, type MemoryResult, type RowResult } from './lib/report.ts';
-import { startNodeTarget, type RunningTarget } from './lib/target.ts';
+import { pin, startNodeTarget, type RunningTarget } from './lib/target.ts';
 import { EXTRA_SLOW_TARGETS, EXTRA_TARGETS, MEMORY_TARGETS, SLOW_TARGETS, TARGETS, type TargetContext, type TargetSpec } from './lib/targets.ts';
 
 const { values: flags } = parseArgs({
@@ -22,7 +22,7 @@ const { values: flags } = parseArgs({
     'skip-slow': { type: 'boolean', default: false },
     'skip-memory': { type: 'boolean', default: false },
     profile: { type: 'string' }, // target name to run under node --cpu-prof
-    pin: { type: 'string' }, // CPUs for the proxies, e.g. "1"
+    pin: { type: 'string' }, // CPUs for the proxies, e.g. "1"; the runner (load generator) and the origins get the others
     path: { type: 'string' }, // request path for the main runs and --profile (default /books/42; /big/1 is 1 MB)
     connections: { type: 'string' },
     'slow-rate': { type: 'string' }, // offered req/s of the paced slow-candidate run (default 2000; 0 skips it)
@@ -181,7 +181,11 @@ async function main(): Promise<void> {
   const watch = watchMachineLoad();
   const nginx = nginxBinary();
   const storeDir = await mkdtemp(join(tmpdir(), 'strangler-bench-'));
-  const origins = await startNodeTarget('origins', 'peers/origins.ts', { args: ['--slow-ms', '300'] });
+  // --pin: the measured proxy gets its own CPUs, the load generator (this process) and the origins the rest, so
+  // that the proxy never shares a core with the load it is measured under
+  const rest = flags.pin ? otherCpus(flags.pin) : undefined;
+  if (rest) pin(process.pid, rest);
+  const origins = await startNodeTarget('origins', 'peers/origins.ts', { args: ['--slow-ms', '300'], cpus: rest });
   const ctx: TargetContext = { origins, nginx, storeDir, cpus: flags.pin, logLevel: flags['log-level'] ?? 'info' };
   try {
     if (flags.profile) {
@@ -221,6 +225,13 @@ async function main(): Promise<void> {
     await origins.close();
     await rm(storeDir, { recursive: true, force: true });
   }
+}
+
+/** The CPUs not in a taskset list like "1" or "2,3" (ranges not supported); undefined when none are left. */
+function otherCpus(list: string): string | undefined {
+  const taken = new Set(list.split(',').map((c) => Number(c.trim())));
+  const others = cpus().map((_, i) => i).filter((i) => !taken.has(i));
+  return others.length ? others.join(',') : undefined;
 }
 
 await main();

@@ -1,38 +1,77 @@
 // The proxy's logger and its one line per request (the access log).
 //
 // On a terminal (or in tests) the logger is the shared one from common/log.ts and the access line goes through
-// pino like any other. Otherwise the logger writes to a buffered destination: a write syscall per line measured
-// at about a sixth of legacy mode's CPU per request, so lines are written 8 KB at a time, at least once a second,
-// and on exit. Where stdout is a file or a device (/dev/null), those writes are made on the main thread: they
-// cannot block there, and sonic-boom's asynchronous writes go through libuv's thread pool, whose cross-thread
-// wake-ups tripled the proxy's futex calls (strace: 1,717 vs 624 per ~5,000 requests). Where it is a pipe or a
-// socket (a log collector that may fall behind), writes stay asynchronous so a full pipe never stalls the proxy.
-// The access line itself is written straight to that destination with the child logger's bindings, which pino
-// keeps serialised: the same JSON pino would write, at about a fifth of the cost of its generic serialiser.
-import { fstatSync } from 'node:fs';
+// pino like any other. Otherwise every line, pino's own and the access lines, goes through one LineBuffer that
+// writes 8 KB at a time (at least once a second, and on exit) to stdout. What the bench found on the way:
+// - a write syscall per line cost about a sixth of legacy mode's CPU per request;
+// - sonic-boom's own buffering (minLength) measures the byte length of everything it holds on every write, which
+//   flattens the growing string each time: a copy of up to 8 KB and as much garbage per request. LineBuffer keeps
+//   the lines in an array and joins them once per chunk;
+// - where stdout is a file or a device (/dev/null) the chunks are written on the main thread: such writes cannot
+//   block, while asynchronous ones go through libuv's thread pool, whose cross-thread wake-ups tripled the proxy's
+//   futex calls (strace: 1,717 vs 624 per ~5,000 requests). Where stdout is a pipe or a socket (a collector that
+//   may fall behind) writes stay asynchronous, so a full pipe never stalls the proxy.
+// The access line itself is built from the child logger's bindings, which pino keeps serialised: the same JSON
+// pino would write, at a fraction of the cost of its generic serialiser.
+import { fstatSync, writeSync } from 'node:fs';
 import { pino } from 'pino';
 import { createLogger, type Logger } from '../common/log.ts';
 
 const FLUSH_MS = 1000;
+const CHUNK = 8192;
 const INFO = 30;
-/** set on loggers made by createProxyLogger: the destination their access lines can be written to directly */
+/** set on loggers made by createProxyLogger: where their access lines can be written directly */
 const kDestination = Symbol('strangler.accessDestination');
-type WithDestination = Logger & { [kDestination]?: { write(line: string): unknown } };
+type WithDestination = Logger & { [kDestination]?: LineBuffer };
 
-/** `to`: where the lines go instead of a buffered stdout (tests). */
+/** Lines collected in order and handed on `chunk` characters at a time (0: each line at once). */
+class LineBuffer {
+  private lines: string[] = [];
+  private size = 0;
+
+  constructor(
+    private readonly destination: { write(text: string): unknown },
+    private readonly chunk: number,
+  ) {}
+
+  write(line: string): void {
+    this.lines.push(line);
+    this.size += line.length;
+    if (this.size >= this.chunk) this.flush();
+  }
+
+  flush(): void {
+    const text = this.take();
+    if (text) this.destination.write(text);
+  }
+
+  /** The lines not handed on yet, removed from the buffer. */
+  take(): string {
+    const text = this.lines.length === 1 ? this.lines[0] : this.lines.join('');
+    this.lines = [];
+    this.size = 0;
+    return text;
+  }
+}
+
+/** `to`: where the lines go instead of stdout, one at a time (tests). */
 export function createProxyLogger(to?: { write(line: string): unknown }): Logger {
   if (!to && (process.stdout.isTTY || process.env.NODE_ENV === 'test')) return createLogger('proxy');
-  let destination = to;
-  if (!destination) {
+  let lines: LineBuffer;
+  if (to) lines = new LineBuffer(to, 0);
+  else {
     const sync = writesCannotBlock(1);
-    const stdout = pino.destination({ dest: 1, sync, minLength: 8192 });
-    setInterval(() => stdout.flush(), FLUSH_MS).unref();
-    // pino flushes an asynchronous destination on exit itself, not a synchronous one that buffers
-    if (sync) process.once('exit', () => stdout.flushSync());
-    destination = stdout;
+    const stdout = pino.destination({ dest: 1, sync });
+    lines = new LineBuffer(stdout, CHUNK);
+    setInterval(() => lines.flush(), FLUSH_MS).unref();
+    // on exit (after pino's own hook has flushed what sonic-boom holds) the rest is written synchronously
+    process.once('exit', () => {
+      const text = lines.take();
+      if (text) writeSync(1, text);
+    });
   }
-  const logger: WithDestination = pino({ name: 'proxy', level: process.env.LOG_LEVEL ?? 'info' }, destination);
-  logger[kDestination] = destination;
+  const logger: WithDestination = pino({ name: 'proxy', level: process.env.LOG_LEVEL ?? 'info' }, lines);
+  logger[kDestination] = lines;
   return logger;
 }
 
