@@ -29,7 +29,7 @@ export interface ComparatorOptions {
   logger?: Logger;
   /** pairs waiting beyond this are dropped and counted (default 10,000) */
   maxQueue?: number;
-  /** body bytes held by waiting pairs beyond this are dropped and counted (default 32 MiB, memory.compareQueueBytes
+  /** body bytes held by waiting pairs beyond this are dropped and counted (default 16 MiB, memory.compareQueueBytes
    * in the config): with large responses the count alone would let the queue hold gigabytes while the diffs catch up */
   maxQueueBytes?: number;
   /** pairs compared per event-loop turn (default 64), so a burst never blocks the proxy for long */
@@ -68,7 +68,7 @@ export function createComparator(options: ComparatorOptions): Comparator {
   const { store } = options;
   const log = options.logger ?? createLogger('comparator');
   const maxQueue = options.maxQueue ?? 10_000;
-  const maxQueueBytes = options.maxQueueBytes ?? 32 * 1024 * 1024;
+  const maxQueueBytes = options.maxQueueBytes ?? 16 * 1024 * 1024;
   let queuedBytes = 0;
   const batchSize = options.batchSize ?? 64;
   const batchMs = options.batchMs ?? 8;

@@ -112,9 +112,9 @@ export const proxyConfigSchema = z
     memory: z
       .strictObject({
         // bodies held by shadow copies in flight (requests, both answers), all routes together
-        shadowBytes: z.number().int().min(0).default(32 * 1024 * 1024),
+        shadowBytes: z.number().int().min(0).default(16 * 1024 * 1024),
         // bodies of pairs waiting for the comparison
-        compareQueueBytes: z.number().int().min(0).default(32 * 1024 * 1024),
+        compareQueueBytes: z.number().int().min(0).default(16 * 1024 * 1024),
       })
       .prefault({}),
   })

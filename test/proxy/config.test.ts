@@ -27,7 +27,7 @@ describe('config schema', () => {
     assert.deepEqual(c.defaults.noise, { learn: true, sample: 0.1, relative: 20, absolute: 0.03 });
     assert.equal(c.defaults.mode, 'legacy');
     assert.deepEqual(c.store, { path: 'data/diffs.sqlite', samplesPerFingerprint: 20 });
-    assert.deepEqual(c.memory, { shadowBytes: 32 * 1024 * 1024, compareQueueBytes: 32 * 1024 * 1024 });
+    assert.deepEqual(c.memory, { shadowBytes: 16 * 1024 * 1024, compareQueueBytes: 16 * 1024 * 1024 });
     assert.deepEqual(configErrors({ ...minimal, memory: { shadowBytes: -1 } }).map((e) => e.split(':')[0]), ['memory.shadowBytes']);
     assert.deepEqual(c.redact.headers, ['authorization', 'cookie', 'set-cookie']);
     assert.deepEqual(c.admin, { host: '127.0.0.1', port: 9090, token: 'env:STRANGLER_ADMIN_TOKEN' });
