@@ -48,8 +48,7 @@ export class BodyCapture {
     if (length > maxBytes) {
       this.truncated = true;
       this.hash = createHash('sha256');
-    }
-    else if (length > 0 && Number.isSafeInteger(length)) {
+    } else if (length > 0 && Number.isSafeInteger(length)) {
       if (!this.reserve(length)) return;
       this.into = Buffer.allocUnsafe(length);
     }

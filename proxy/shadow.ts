@@ -233,7 +233,7 @@ function expire(call: CaptureCall): void {
  * One shadowed request, from the client's request to the pair handed on. It outlives the client's exchange
  * (a slow candidate keeps it for as long as it takes), so it keeps only plain data taken from the request at
  * the start, never the request object: that one reaches, through http-proxy-3's listeners, the whole
- * client/monolith exchange, and holding it for a slow candidate's 300 ms measured at a fourfold GC cost.
+ * client/monolith exchange, and holding it for a slow candidate's 300 ms put GC at 8.6% of busy time (2.4% without).
  */
 export class ShadowExchange {
   private request: CapturedRequest | undefined;
