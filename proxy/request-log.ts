@@ -37,7 +37,8 @@ class LineBuffer {
   write(line: string): void {
     this.lines.push(line);
     this.size += line.length;
-    if (this.size >= this.chunk) this.flush();
+    // warnings and errors go out at once (with everything before them, in order); info lines wait for a chunk
+    if (this.size >= this.chunk || isWarnOrWorse(line)) this.flush();
   }
 
   flush(): void {
@@ -52,6 +53,11 @@ class LineBuffer {
     this.size = 0;
     return text;
   }
+}
+
+/** pino's lines start with `{"level":NN`: 40 warn, 50 error, 60 fatal */
+function isWarnOrWorse(line: string): boolean {
+  return line.charCodeAt(9) >= 52 /* '4' */ && line.startsWith('{"level":');
 }
 
 /** `to`: where the lines go instead of stdout, one at a time (tests). */

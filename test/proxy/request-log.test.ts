@@ -81,3 +81,34 @@ test('logging to a file: lines buffered on the main thread are all written by th
   }
 });
 
+
+test('logging to a file: info lines wait for a chunk, a warning goes out at once with the lines before it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'strangler-log-'));
+  try {
+    const file = join(dir, 'proxy.log');
+    const fd = openSync(file, 'w');
+    // the child reads its own log file right after the warning, before any timer or exit could flush it
+    const script = `
+      import { readFileSync } from 'node:fs';
+      import { accessLog, createProxyLogger } from ${JSON.stringify(new URL('../../proxy/request-log.ts', import.meta.url).href)};
+      const log = createProxyLogger();
+      accessLog(log, { route: 'r', mode: 'legacy', upstream: 'legacy' }).request(200, 1, 'id-0', false);
+      const before = readFileSync(${JSON.stringify(file)}, 'utf8');
+      log.warn({ route: 'r' }, 'upstream failed');
+      const after = readFileSync(${JSON.stringify(file)}, 'utf8');
+      process.stderr.write(JSON.stringify({ before, after }));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      stdio: ['ignore', fd, 'pipe'],
+      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info' },
+      encoding: 'utf8',
+    });
+    closeSync(fd);
+    assert.equal(r.status, 0, r.stderr);
+    const { before, after } = JSON.parse(r.stderr.slice(r.stderr.indexOf('{"before"'))) as { before: string; after: string };
+    assert.equal(before, '', 'an info line waits in the buffer');
+    const lines = after.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(lines.map((l) => l.msg), ['request', 'upstream failed'], 'the warning flushed the buffer, in order');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
