@@ -56,17 +56,16 @@ test('without a direct destination (tests, a terminal) the line goes through pin
   assert.equal(line.msg, 'request');
 });
 
-test('logging to a file: lines buffered on the main thread are all written by the time the process exits', () => {
+const REQUEST_LOG = JSON.stringify(new URL('../../proxy/request-log.ts', import.meta.url).href);
+const parseLines = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+
+/** Runs `body` (ES module code with accessLog, createProxyLogger and FILE in scope) with stdout going to a file. */
+function withStdoutToFile(body: string): { log: string; stderr: string } {
   const dir = mkdtempSync(join(tmpdir(), 'strangler-log-'));
   try {
     const file = join(dir, 'proxy.log');
     const fd = openSync(file, 'w');
-    const script = `
-      import { accessLog, createProxyLogger } from ${JSON.stringify(new URL('../../proxy/request-log.ts', import.meta.url).href)};
-      const log = createProxyLogger();
-      const access = accessLog(log, { route: 'r', mode: 'legacy', upstream: 'legacy' });
-      for (let i = 0; i < 3; i++) access.request(200, i, 'id-' + i, false);
-      process.exit(0);`;
+    const script = `import { accessLog, createProxyLogger } from ${REQUEST_LOG};\nconst FILE = ${JSON.stringify(file)};\n${body}`;
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
       stdio: ['ignore', fd, 'pipe'],
       env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info' },
@@ -74,41 +73,31 @@ test('logging to a file: lines buffered on the main thread are all written by th
     });
     closeSync(fd);
     assert.equal(r.status, 0, r.stderr);
-    const lines = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.deepEqual(lines.map((l) => l.reqId), ['id-0', 'id-1', 'id-2']);
+    return { log: readFileSync(file, 'utf8'), stderr: r.stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+test('logging to a file: lines buffered on the main thread are all written by the time the process exits', () => {
+  const { log } = withStdoutToFile(`
+    const access = accessLog(createProxyLogger(), { route: 'r', mode: 'legacy', upstream: 'legacy' });
+    for (let i = 0; i < 3; i++) access.request(200, i, 'id-' + i, false);
+    process.exit(0);`);
+  assert.deepEqual(parseLines(log).map((l) => l.reqId), ['id-0', 'id-1', 'id-2']);
 });
 
-
 test('logging to a file: info lines wait for a chunk, a warning goes out at once with the lines before it', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'strangler-log-'));
-  try {
-    const file = join(dir, 'proxy.log');
-    const fd = openSync(file, 'w');
-    // the child reads its own log file right after the warning, before any timer or exit could flush it
-    const script = `
-      import { readFileSync } from 'node:fs';
-      import { accessLog, createProxyLogger } from ${JSON.stringify(new URL('../../proxy/request-log.ts', import.meta.url).href)};
-      const log = createProxyLogger();
-      accessLog(log, { route: 'r', mode: 'legacy', upstream: 'legacy' }).request(200, 1, 'id-0', false);
-      const before = readFileSync(${JSON.stringify(file)}, 'utf8');
-      log.warn({ route: 'r' }, 'upstream failed');
-      const after = readFileSync(${JSON.stringify(file)}, 'utf8');
-      process.stderr.write(JSON.stringify({ before, after }));`;
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      stdio: ['ignore', fd, 'pipe'],
-      env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'info' },
-      encoding: 'utf8',
-    });
-    closeSync(fd);
-    assert.equal(r.status, 0, r.stderr);
-    const { before, after } = JSON.parse(r.stderr.slice(r.stderr.indexOf('{"before"'))) as { before: string; after: string };
-    assert.equal(before, '', 'an info line waits in the buffer');
-    const lines = after.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-    assert.deepEqual(lines.map((l) => l.msg), ['request', 'upstream failed'], 'the warning flushed the buffer, in order');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  // the child reads its own log file right after the warning, before any timer or exit could flush it
+  const { stderr } = withStdoutToFile(`
+    const { readFileSync } = await import('node:fs');
+    const log = createProxyLogger();
+    accessLog(log, { route: 'r', mode: 'legacy', upstream: 'legacy' }).request(200, 1, 'id-0', false);
+    const before = readFileSync(FILE, 'utf8');
+    log.warn({ route: 'r' }, 'upstream failed');
+    const after = readFileSync(FILE, 'utf8');
+    process.stderr.write(JSON.stringify({ before, after }));`);
+  const { before, after } = JSON.parse(stderr.slice(stderr.indexOf('{"before"'))) as { before: string; after: string };
+  assert.equal(before, '', 'an info line waits in the buffer');
+  assert.deepEqual(parseLines(after).map((l) => l.msg), ['request', 'upstream failed'], 'the warning flushed the buffer, in order');
 });
