@@ -2,7 +2,7 @@
 // the diff, the noise sample and the store writes run later in small setImmediate batches.
 import { createLogger, type Logger } from '../common/log.ts';
 import { compileRules, diffResponses, fingerprint, foldPath, noiseFields, type CompiledRules } from './compare/index.ts';
-import type { ProxyConfig } from './config.ts';
+import { DEFAULT_COMPARE_QUEUE_BYTES, type ProxyConfig } from './config.ts';
 import type { DiffStore, FieldKey, RouteCounters, RouteMeta } from './store/types.ts';
 import type { CompareRules, DiffEntry, Pair } from './types.ts';
 import { openStore } from './store.ts';
@@ -68,7 +68,7 @@ export function createComparator(options: ComparatorOptions): Comparator {
   const { store } = options;
   const log = options.logger ?? createLogger('comparator');
   const maxQueue = options.maxQueue ?? 10_000;
-  const maxQueueBytes = options.maxQueueBytes ?? 16 * 1024 * 1024;
+  const maxQueueBytes = options.maxQueueBytes ?? DEFAULT_COMPARE_QUEUE_BYTES;
   let queuedBytes = 0;
   const batchSize = options.batchSize ?? 64;
   const batchMs = options.batchMs ?? 8;

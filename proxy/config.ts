@@ -9,6 +9,8 @@ import { createRedactor } from './store/redact.ts';
 import type { CompareRules } from './types.ts';
 
 export const MODES = ['legacy', 'shadow', 'canary', 'migrated'] as const;
+/** memory.compareQueueBytes when not configured (also the comparator's own default) */
+export const DEFAULT_COMPARE_QUEUE_BYTES = 16 * 1024 * 1024;
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', '*'] as const;
 
 const oneOf = (values: readonly string[]) => ({ error: `expected one of ${values.join('|')}` });
@@ -114,7 +116,7 @@ export const proxyConfigSchema = z
         // bodies held by shadow copies in flight (requests, both answers), all routes together
         shadowBytes: z.number().int().min(0).default(16 * 1024 * 1024),
         // bodies of pairs waiting for the comparison
-        compareQueueBytes: z.number().int().min(0).default(16 * 1024 * 1024),
+        compareQueueBytes: z.number().int().min(0).default(DEFAULT_COMPARE_QUEUE_BYTES),
       })
       .prefault({}),
   })

@@ -164,9 +164,7 @@ class CaptureCall implements Dispatcher.DispatchHandler {
 
   expire(): void {
     this.timer = undefined;
-    const err = Object.assign(new Error('shadow call timed out'), { code: 'UND_ERR_HEADERS_TIMEOUT' });
-    if (this.controller && !this.controller.aborted) this.controller.abort(err);
-    else this.onResponseError(null, err);
+    this.abort(Object.assign(new Error('shadow call timed out'), { code: 'UND_ERR_HEADERS_TIMEOUT' }));
   }
 
   onResponseStart(_c: Dispatcher.DispatchController, status: number, headers: IncomingHttpHeaders): void {
@@ -179,7 +177,7 @@ class CaptureCall implements Dispatcher.DispatchHandler {
 
   onResponseData(_c: Dispatcher.DispatchController, chunk: Buffer): void {
     const capture = this.capture;
-    if (!capture || capture.shed) return;
+    if (!capture) return;
     capture.add(chunk);
     if (capture.shed) this.stop();
   }
@@ -206,7 +204,11 @@ class CaptureCall implements Dispatcher.DispatchHandler {
   stop(): void {
     if (this.settled) return;
     this.capture?.abandon();
-    const err = Object.assign(new Error('shadow byte budget exhausted'), { code: 'STRANGLER_SHED' });
+    this.abort(Object.assign(new Error('shadow byte budget exhausted'), { code: 'STRANGLER_SHED' }));
+  }
+
+  /** Ends the call with err: through undici once it has the request, directly before that. */
+  private abort(err: Error): void {
     if (this.controller && !this.controller.aborted) this.controller.abort(err);
     else this.onResponseError(null, err);
   }
@@ -284,8 +286,7 @@ export class ShadowExchange {
       req.off('data', onData);
       chunks = [];
       size = Infinity;
-      this.shed = true;
-      this.abandonCandidate();
+      this.giveUp();
     };
     req.on('data', onData);
     req.on('end', () => {
