@@ -1,12 +1,21 @@
-// Forwarding through http-proxy-3: one keep-alive agent per upstream, precomputed per-upstream options (no
-// per-request option objects built here), hop-by-hop header handling, error classification, and the
-// migrated-mode fallback that retries a safe request on the monolith when the candidate fails.
+// Forwarding on http-proxy-3's passes: one keep-alive agent per upstream, precomputed per-upstream options,
+// hop-by-hop header handling, error classification, and the migrated-mode fallback that retries a safe request
+// on the monolith when the candidate fails.
+//
+// The request pipeline is http-proxy-3's own — deleteLength and XHeaders on the way in, setupOutgoing for the
+// upstream request, OUTGOING_PASSES for the answer's status and headers — but its `stream` step is done here:
+// ProxyServer.web() spreads its options into a new object, creates half a dozen closures and a second `close`
+// listener per request, and pipes even a request without a body; strangler needs one `close` listener per
+// response anyway (latency, access log), so that one listener also stops the upstream request of a client that
+// went away. WebSocket upgrades go through ProxyServer.ws() unchanged.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { ProxyServer, type ServerOptions } from 'http-proxy-3';
-import { hasRequestBody } from './request-body.ts';
+import { toURL, urlJoin } from 'http-proxy-3/dist/lib/http-proxy/common.js';
+import { deleteLength, XHeaders } from 'http-proxy-3/dist/lib/http-proxy/passes/web-incoming.js';
 import { OUTGOING_PASSES } from 'http-proxy-3/dist/lib/http-proxy/passes/web-outgoing.js';
+import { hasRequestBody } from './request-body.ts';
 
 export type FailureKind = 'timeout' | 'refused' | 'reset' | 'error';
 
@@ -16,15 +25,17 @@ export interface Upstream {
   readonly url: URL;
   readonly agent: http.Agent;
   readonly timeoutMs: number;
-  /** this upstream's own http-proxy-3 instance, options fixed at creation */
-  readonly proxy: ProxyServer;
-  /** created on first use: holds the response until its status is known (fallback) */
-  held: ProxyServer | undefined;
-  /** created on first use: a retry of a request already forwarded once (no second x-forwarded-*) */
-  retry: ProxyServer | undefined;
+  /** http-proxy-3's options for this upstream, fixed at creation: target, agent, x-forwarded-* on */
+  readonly options: ServerOptions;
+  /** what every upstream request to it shares (see outgoingRequest) */
+  readonly request: UpstreamRequestBase;
+  /** the same for a retry of a request already forwarded once (no second x-forwarded-*) */
+  readonly retryOptions: ServerOptions;
+  /** created on first use: WebSocket upgrades */
+  ws: ProxyServer | undefined;
 }
 
-/** What the forwarder needs to know about a request; the server keeps it on the request object. */
+/** What the forwarder needs to know about a request, one object per request (the server's request state). */
 export interface ForwardState {
   id: string;
   start: number;
@@ -41,13 +52,12 @@ export interface ForwardState {
   proxyReq: http.ClientRequest | undefined;
 }
 
-export const kState = Symbol('strangler.forward');
-type WithState = IncomingMessage & { [kState]?: ForwardState };
-
 const HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'] as const;
 // typed loosely on purpose: these are http-proxy-3's own passes, called with exactly what it would pass them
 type OutgoingPass = (req: IncomingMessage, res: ServerResponse, proxyRes: IncomingMessage, options: ServerOptions) => void;
 const outgoingPasses = Object.values(OUTGOING_PASSES) as unknown as OutgoingPass[];
+type IncomingPass = (req: IncomingMessage, res: ServerResponse, options: ServerOptions) => void;
+const xHeaders = XHeaders as IncomingPass;
 
 export interface ForwarderHooks {
   /** the request could not be served (after any fallback); the forwarder already answered 502/504 when it could */
@@ -55,7 +65,9 @@ export interface ForwarderHooks {
   /** a candidate failure was retried on the monolith */
   onFallback(req: IncomingMessage, state: ForwardState): void;
   /** upstream response headers arrived (shadow capture hooks in here) */
-  onResponse(req: IncomingMessage, res: ServerResponse, proxyRes: IncomingMessage): void;
+  onResponse(state: ForwardState, proxyRes: IncomingMessage): void;
+  /** the client's exchange is over: answered in full (finished) or cut short (the client went away, or we cut it) */
+  onDone(state: ForwardState, res: ServerResponse, finished: boolean): void;
 }
 
 /**
@@ -70,33 +82,21 @@ export class Forwarder {
   private readonly sweeper: NodeJS.Timeout;
   private readonly agents = new Map<string, http.Agent>();
   private readonly upstreams = new Map<string, Upstream>();
-  private readonly onProxyReq = (proxyReq: http.ClientRequest, req: IncomingMessage): void => {
-    const state = (req as WithState)[kState];
-    if (!state) return;
-    state.proxyReq = proxyReq;
-    if (state.timedOut) proxyReq.destroy();
-    // http-proxy-3 emits this on the socket, before the headers go out — unless the body was already written
-    // (a request stream put in flowing mode early); web() gives such requests their id up front
-    else if (state.addId && !proxyReq.headersSent) proxyReq.setHeader('x-request-id', state.id);
-  };
 
   constructor(private readonly hooks: ForwarderHooks) {
     this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
     this.sweeper.unref();
   }
 
-  /**
-   * The upstream for a URL and timeout, created once and reused by every table built afterwards. Each gets
-   * its own http-proxy-3 instance with the target in its server options: passing options on every web()
-   * call instead measured about 20% more CPU per request (http-proxy-3 merges them per request).
-   */
+  /** The upstream for a URL and timeout, created once and reused by every table built afterwards. */
   upstream(name: string, url: string, timeoutMs: number): Upstream {
     const key = `${name} ${url} ${timeoutMs}`;
     let u = this.upstreams.get(key);
     if (u) return u;
     const target = new URL(url);
     const agent = this.agentFor(target);
-    u = { name, url: target, agent, timeoutMs, proxy: this.streamingProxy(target, agent, true), held: undefined, retry: undefined };
+    const options: ServerOptions = { target, agent, xfwd: true, prependPath: true };
+    u = { name, url: target, agent, timeoutMs, options, retryOptions: { ...options, xfwd: false }, request: requestBase(target, agent), ws: undefined };
     this.upstreams.set(key, u);
     return u;
   }
@@ -112,59 +112,104 @@ export class Forwarder {
     return agent;
   }
 
-  private streamingProxy(target: URL, agent: http.Agent, xfwd: boolean): ProxyServer {
-    const proxy = new ProxyServer({ target, agent, xfwd });
-    proxy.on('error', (err, req, res) => this.failed(err, req as WithState, res));
-    proxy.on('proxyRes', (proxyRes, req, res) => {
-      const state = (req as WithState)[kState];
-      if (state) this.waiting.delete(state);
-      cutClientIfUpstreamDies(proxyRes, res);
-      this.hooks.onResponse(req, res, proxyRes);
-    });
-    proxy.on('proxyReq', this.onProxyReq);
-    // the client went away while the upstream was still answering: http-proxy-3 destroys the upstream request
-    proxy.on('econnreset', () => {});
-    return proxy;
-  }
-
-  private heldProxy(u: Upstream): ProxyServer {
-    if (u.held) return u.held;
-    const proxy = new ProxyServer({ target: u.url, agent: u.agent, xfwd: true, selfHandleResponse: true });
-    proxy.on('error', (err, req, res) => this.heldFailed(err, req as WithState, res));
-    proxy.on('proxyRes', (proxyRes, req, res) => this.heldResponse(proxyRes, req as WithState, res));
-    proxy.on('proxyReq', this.onProxyReq);
-    proxy.on('econnreset', () => {});
-    return (u.held = proxy);
-  }
-
+  /** Forwards a client request to state.upstream; answers 502/504 itself when that fails. */
   web(req: IncomingMessage, res: ServerResponse, state: ForwardState): void {
-    (req as WithState)[kState] = state;
     stripHopByHop(req);
-    state.deadline = state.start + state.upstream.timeoutMs;
-    if (state.addId && hasRequestBody(req.headers)) {
-      // a body may reach the upstream request before its socket does, and then the headers are gone by the time
-      // onProxyReq runs: requests with a body carry the generated id in their own headers (the cheap path is for the rest)
-      req.headers['x-request-id'] = state.id;
-      state.addId = false;
-    }
-    this.waiting.add(state);
-    if (state.fallbackTo) this.heldProxy(state.upstream).web(req, res);
-    else state.upstream.proxy.web(req, res);
+    deleteLength(req);
+    const options = state.upstream.options;
+    xHeaders(req, res, options);
+    // one listener per response, for the whole exchange: a client gone before the end stops the upstream request
+    res.on('close', () => {
+      this.waiting.delete(state);
+      const finished = res.writableFinished;
+      if (!finished) state.proxyReq?.destroy();
+      this.hooks.onDone(state, res, finished);
+    });
+    this.send(req, res, state, options, state.start + state.upstream.timeoutMs);
   }
 
   ws(req: IncomingMessage, socket: Duplex, head: Buffer, upstream: Upstream): void {
-    upstream.proxy.ws(req, socket, head);
-  }
-
-  /** The client's exchange is over (answered or gone): stop watching its deadline. */
-  done(state: ForwardState): void {
-    this.waiting.delete(state);
+    if (!upstream.ws) {
+      upstream.ws = new ProxyServer({ target: upstream.url, agent: upstream.agent, xfwd: true });
+      upstream.ws.on('error', (_err, _req, s) => s.destroy()); // nothing to answer on a raw socket
+    }
+    upstream.ws.ws(req, socket, head);
   }
 
   close(): void {
     clearInterval(this.sweeper);
     this.waiting.clear();
     for (const a of this.agents.values()) a.destroy();
+  }
+
+  /** One attempt: the upstream request, its error and response handling. */
+  private send(req: IncomingMessage, res: ServerResponse, state: ForwardState, options: ServerOptions, deadline: number): void {
+    state.deadline = deadline;
+    state.timedOut = false;
+    const outgoing = outgoingRequest(state.upstream.request, req);
+    // the upstream request's headers are a copy of the client's: the generated id goes there
+    if (state.addId) outgoing.headers['x-request-id'] = state.id;
+    let proxyReq: http.ClientRequest;
+    try {
+      proxyReq = (state.upstream.request.https ? https : http).request(outgoing);
+    } catch (err) {
+      state.proxyReq = undefined;
+      this.failed(err as Error, req, res, state);
+      return;
+    }
+    state.proxyReq = proxyReq;
+    // a request waiting for a fallback decision keeps its answer until the status is known
+    const held = state.fallbackTo !== undefined && !state.fellBack;
+    const onError = this.errorHandler(req, res, state, proxyReq, held);
+    req.on('error', onError);
+    proxyReq.on('error', onError);
+    proxyReq.on('response', (proxyRes) => {
+      this.waiting.delete(state);
+      if (held && (proxyRes.statusCode ?? 0) >= 500 && this.canRetry(req, res, state)) {
+        proxyRes.resume(); // drain so the connection returns to the pool
+        this.retry(req, res, state);
+        return;
+      }
+      this.respond(req, res, state, proxyRes, options);
+    });
+    this.waiting.add(state);
+    if (hasRequestBody(req.headers)) req.pipe(proxyReq);
+    else proxyReq.end(); // no body: nothing to pipe (http-proxy-3 pipes anyway)
+  }
+
+  /**
+   * The error listener of one attempt, on both the client's request and the upstream request. Returned from here
+   * rather than declared in send(): tsx (esbuild keepNames) wraps a named closure in a defineProperty call each time
+   * it is created.
+   */
+  private errorHandler(req: IncomingMessage, res: ServerResponse, state: ForwardState, proxyReq: http.ClientRequest, held: boolean) {
+    return (err: NodeJS.ErrnoException): void => {
+      if (state.proxyReq !== proxyReq) return; // an attempt already given up (retried on the monolith)
+      if (req.socket.destroyed && err.code === 'ECONNRESET') {
+        // the client went away while the upstream was still answering: nothing to answer, stop the upstream request
+        this.waiting.delete(state);
+        proxyReq.destroy();
+        return;
+      }
+      if (held) this.heldFailed(err, req, res, state);
+      else this.failed(err, req, res, state);
+    };
+  }
+
+  /** Upstream status and headers arrived and are the client's answer: copy them, then stream the body. */
+  private respond(req: IncomingMessage, res: ServerResponse, state: ForwardState, proxyRes: IncomingMessage, options: ServerOptions): void {
+    this.hooks.onResponse(state, proxyRes);
+    if (res.writableEnded || res.destroyed) {
+      proxyRes.resume();
+      return;
+    }
+    if (!res.headersSent) for (const pass of outgoingPasses) pass(req, res, proxyRes, options);
+    // pipe() does not pass on an upstream that dies mid-body (reset, timeout after the headers): without this the
+    // client would wait forever for the rest of a response whose headers promised more. Cutting it is the contract.
+    proxyRes.on('close', () => {
+      if (!proxyRes.complete) res.destroy();
+    });
+    proxyRes.pipe(res);
   }
 
   private sweep(): void {
@@ -174,89 +219,107 @@ export class Forwarder {
       if (now < state.deadline) continue;
       this.waiting.delete(state);
       state.timedOut = true;
-      // surfaces as the request's error event, classified as a timeout; before a socket is assigned, onProxyReq does it
+      // surfaces as the upstream request's error event, classified as a timeout
       state.proxyReq?.destroy();
     }
   }
 
-  private failed(err: Error, req: WithState, res: ServerResponse | Duplex): void {
-    const state = req[kState];
-    if (!state) {
-      res.destroy();
-      return;
-    }
+  private failed(err: Error, req: IncomingMessage, res: ServerResponse, state: ForwardState): void {
     this.waiting.delete(state);
     state.failure = classifyFailure(err, state);
-    if (res instanceof http.ServerResponse) answerError(res, state);
-    else res.destroy(); // a websocket upgrade that failed: nothing to answer on a raw socket
+    answerError(res, state);
     this.hooks.onFailure(req, state, err);
   }
 
-  private heldFailed(err: Error, req: WithState, res: ServerResponse | Duplex): void {
-    const state = req[kState];
-    if (state && res instanceof http.ServerResponse && this.canRetry(req, res, state)) {
+  private heldFailed(err: Error, req: IncomingMessage, res: ServerResponse, state: ForwardState): void {
+    if (this.canRetry(req, res, state)) {
       state.failure = classifyFailure(err, state);
       this.retry(req, res, state);
       return;
     }
-    this.failed(err, req, res);
-  }
-
-  private heldResponse(proxyRes: IncomingMessage, req: WithState, res: ServerResponse): void {
-    const state = req[kState];
-    if (state) this.waiting.delete(state);
-    if (state && (proxyRes.statusCode ?? 0) >= 500 && this.canRetry(req, res, state)) {
-      proxyRes.resume(); // drain so the connection returns to the pool
-      this.retry(req, res, state);
-      return;
-    }
-    // what http-proxy-3 does itself when it streams: announce, copy status and headers, then pipe
-    cutClientIfUpstreamDies(proxyRes, res);
-    this.hooks.onResponse(req, res, proxyRes);
-    for (const pass of outgoingPasses) pass(req, res, proxyRes, { target: state?.upstream.url });
-    proxyRes.pipe(res);
+    this.failed(err, req, res, state);
   }
 
   private canRetry(req: IncomingMessage, res: ServerResponse, state: ForwardState): boolean {
     return state.fallbackTo !== undefined && !state.fellBack && !res.headersSent && !res.destroyed && !req.socket.destroyed;
   }
 
-  private retry(req: WithState, res: ServerResponse, state: ForwardState): void {
+  private retry(req: IncomingMessage, res: ServerResponse, state: ForwardState): void {
     const to = state.fallbackTo!;
     state.fellBack = true;
     state.upstream = to;
-    state.timedOut = false;
-    state.proxyReq = undefined;
-    state.deadline = performance.now() + to.timeoutMs;
-    this.waiting.add(state);
     this.hooks.onFallback(req, state);
-    to.retry ??= this.streamingProxy(to.url, to.agent, false);
-    to.retry.web(req, res);
+    // send() replaces state.proxyReq: late events of the failed attempt are ignored from here on
+    this.send(req, res, state, to.retryOptions, performance.now() + to.timeoutMs);
   }
 }
 
-const kClient = Symbol('strangler.client');
-type UpstreamResponse = IncomingMessage & { [kClient]?: ServerResponse };
-
-/**
- * pipe() does not pass on an upstream that dies mid-body (reset, timeout after the headers): without this the
- * client would wait forever for the rest of a response whose headers promised more. Cutting it is the contract.
- */
-function cutClientIfUpstreamDies(proxyRes: IncomingMessage, res: ServerResponse): void {
-  (proxyRes as UpstreamResponse)[kClient] = res;
-  proxyRes.on('close', onUpstreamClose); // `on`, not `once`: no wrapper closure per request; it fires once anyway
+/** The parts of an upstream request that depend on the upstream only, computed once. */
+interface UpstreamRequestBase {
+  https: boolean;
+  hostname: string;
+  port: number;
+  /** the upstream URL's own path (a service mounted under a prefix), as http-proxy-3 prepends it */
+  basePath: string;
+  agent: http.Agent;
+  /** '' for plain http (no TLS server name: spares the agent deriving one from the Host header per request) */
+  servername: string | undefined;
 }
 
-function onUpstreamClose(this: UpstreamResponse): void {
-  if (!this.complete) this[kClient]?.destroy();
+function requestBase(target: URL, agent: http.Agent): UpstreamRequestBase {
+  const https = target.protocol === 'https:';
+  // WHATWG URLs keep IPv6 hosts in brackets; the socket wants the bare address
+  const hostname = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
+  return { https, hostname, port: Number(target.port) || (https ? 443 : 80), basePath: pathOf(`${target.pathname}${target.search}`), agent, servername: https ? undefined : '' };
+}
+
+/**
+ * The options of one upstream request: what http-proxy-3's setupOutgoing computes for strangler's options
+ * (a URL target, an agent, no auth, TLS or path rewriting options), with only the keys node:http reads. Its
+ * version carries two dozen keys, most of them undefined, and node's agent copies every key of the options into a
+ * new object on each request (the agent's addRequest was the largest JavaScript entry of the peer's profile).
+ */
+type OutgoingRequest = http.RequestOptions & { headers: http.OutgoingHttpHeaders; servername?: string };
+
+function outgoingRequest(base: UpstreamRequestBase, req: IncomingMessage): OutgoingRequest {
+  return {
+    hostname: base.hostname,
+    port: base.port,
+    method: req.method,
+    path: upstreamPath(base.basePath, req.url ?? '/'),
+    headers: { ...req.headers },
+    agent: base.agent,
+    servername: base.servername,
+  };
+}
+
+// request-target characters the WHATWG URL parser keeps as they are, in a path and in a query
+const VERBATIM_CHARS = /^\/[A-Za-z0-9\-._~!$&()*+,;=:@/?%]*$/;
+
+/** http-proxy-3's getPath: the path and query of a request target, normalised as the URL parser does. */
+function pathOf(url: string): string {
+  if (url === '' || url.startsWith('?')) return url;
+  // the parser would also drop an empty query, resolve dot segments (percent-encoded ones too) and read a leading
+  // "//" as a host: such targets go through it, the rest are already what it would return
+  if (VERBATIM_CHARS.test(url) && !url.startsWith('//') && !url.includes('/.') && !/%2e/i.test(url) && !url.endsWith('?')) return url;
+  const u = toURL(url);
+  return `${u.pathname}${u.search}`;
+}
+
+/** The path of the upstream request: http-proxy-3's urlJoin(base path, path of the client's request). */
+export function upstreamPath(basePath: string, url: string): string {
+  const path = pathOf(url);
+  // the common case, an upstream without a base path: urlJoin('/', p) is p itself for a p starting with one '/'
+  if (basePath === '/' && path.startsWith('/') && !path.startsWith('//')) return path;
+  return urlJoin(basePath, path);
 }
 
 function stripHopByHop(req: IncomingMessage): void {
   const h = req.headers;
   const connection = h.connection;
   if (connection !== undefined && connection !== 'close' && connection !== 'keep-alive') {
-    // headers named in Connection are hop-by-hop too. Connection itself stays: http-proxy-3 mirrors it into
-    // the response, which is how a client's "close" is honoured.
+    // headers named in Connection are hop-by-hop too. Connection itself stays: http-proxy-3's setConnection
+    // mirrors it into the response, which is how a client's "close" is honoured.
     for (const name of connection.split(',')) {
       const n = name.trim().toLowerCase();
       if (n !== 'close' && n !== 'keep-alive' && n !== 'connection') delete h[n];

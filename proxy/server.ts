@@ -12,7 +12,7 @@ import { createAdminApp, missingTokenError, resolveTokens } from './admin.ts';
 import { inCanary } from './canary.ts';
 import { watchConfig, type ConfigWatcher, type ProxyConfig } from './config.ts';
 import { ProxyControl } from './control.ts';
-import { Forwarder, kState, type ForwardState, type Upstream } from './forward.ts';
+import { Forwarder, type ForwardState, type Upstream } from './forward.ts';
 import { createMetrics } from './metrics.ts';
 import { requestPath } from './router.ts';
 import { isSafeMethod, Shadower, type ShadowExchange } from './shadow.ts';
@@ -73,18 +73,23 @@ class RequestState implements ForwardState {
   ) {}
 }
 
-const kRes = Symbol('strangler.request');
-type Res = ServerResponse & { [kRes]?: RequestState };
-type Req = IncomingMessage & { [kState]?: RequestState };
-
 export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {}): Promise<RunningProxy> {
   const log = options.logger ?? createProxyLogger();
   const counters: CountersById = new Map();
 
   const forwarder = new Forwarder({
-    onResponse(req, _res, proxyRes) {
-      const s = (req as Req)[kState];
-      if (s?.exchange) s.exchange.monolithResponse(proxyRes);
+    onResponse(fs, proxyRes) {
+      const s = fs as RequestState;
+      if (s.exchange) s.exchange.monolithResponse(proxyRes);
+    },
+    // the client's exchange is over: latency, then the request's log line
+    onDone(fs, res, finished) {
+      const s = fs as RequestState;
+      const ms = performance.now() - s.start;
+      const monolith = s.upstream === s.route.legacy;
+      if (finished) (monolith ? s.route.counters.monolith : s.route.counters.candidate).record(ms);
+      // route, mode and upstream are bound once per table (request-log.ts writes the line with them pre-serialised)
+      (monolith ? s.route.log.legacy : s.route.log.candidate).request(res.statusCode, Math.round(ms * 100) / 100, s.id, !finished);
     },
     onFailure(req, fs, err) {
       const s = fs as RequestState;
@@ -117,27 +122,12 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     const s = new RequestState(id as string, performance.now(), route.legacy, route, generated);
     route.counters.requests++;
     res.setHeader('x-request-id', id as string);
-    (res as Res)[kRes] = s;
-    res.on('close', onClose);
     if (onRequest) onRequest(req, id as string, route.id);
     if (route.mode === 'migrated') serveCandidate(req, s, route);
     else if (route.mode === 'canary' && inCanary(route.sticky(req), route.canaryPercent)) serveCandidate(req, s, route);
     forwarder.web(req, res, s);
     // shadow mode, and the monolith-served share of a canary, copy the request to the candidate
     if (route.shadow && s.upstream === route.legacy) s.exchange = shadower.begin(req, route.shadow, id as string, s.start);
-  }
-
-  // one function for every response (no per-request closure): latency, then the request's log line
-  function onClose(this: ServerResponse): void {
-    const s = (this as Res)[kRes];
-    if (!s) return;
-    forwarder.done(s);
-    const ms = performance.now() - s.start;
-    const finished = this.writableFinished;
-    const monolith = s.upstream === s.route.legacy;
-    if (finished) (monolith ? s.route.counters.monolith : s.route.counters.candidate).record(ms);
-    // route, mode and upstream are bound once per table (request-log.ts writes the line with them pre-serialised)
-    (monolith ? s.route.log.legacy : s.route.log.candidate).request(this.statusCode, Math.round(ms * 100) / 100, s.id, !finished);
   }
 
   // upgraded connections leave the http server's bookkeeping; tracked here so close() can end them

@@ -275,7 +275,9 @@ export class ShadowExchange {
     const budget = this.shadower.admitted;
     let chunks: Buffer[] = [];
     let size = 0;
-    const onData = (chunk: Buffer) => {
+    // listeners are inline arrows: tsx (esbuild keepNames) wraps a named closure in a defineProperty call per creation
+    req.on('data', (chunk: Buffer) => {
+      if (size === Infinity) return; // given up: the client's body goes on to the monolith, the copy holds nothing
       size += chunk.length;
       if (size <= max && budget.take(chunk.length)) {
         this.requestBytes += chunk.length;
@@ -283,12 +285,10 @@ export class ShadowExchange {
         return;
       }
       // a copy without the exact body bytes would compare the wrong request: give up now, hold nothing
-      req.off('data', onData);
       chunks = [];
       size = Infinity;
       this.giveUp();
-    };
-    req.on('data', onData);
+    });
     req.on('end', () => {
       if (size <= max) this.sendCopy(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     });
@@ -331,13 +331,11 @@ export class ShadowExchange {
       this.monolithSettle(); // nothing of this body is needed: the exchange ends without waiting for it
       return;
     }
-    const onData = (chunk: Buffer) => {
+    proxyRes.on('data', (chunk: Buffer) => {
+      if (capture.shed) return; // the client's stream goes on; only the copy of it stopped
       capture.add(chunk);
-      if (!capture.shed) return;
-      proxyRes.off('data', onData); // the client's stream goes on; only the copy of it stops
-      this.giveUp();
-    };
-    proxyRes.on('data', onData);
+      if (capture.shed) this.giveUp();
+    });
     proxyRes.on('end', () => {
       if (!capture.shed) this.monolith = capture.finish(proxyRes.statusCode ?? 0, proxyRes.headers, performance.now() - this.start);
       this.monolithSettle();
