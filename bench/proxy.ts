@@ -22,6 +22,7 @@ const { values: flags } = parseArgs({
     'skip-slow': { type: 'boolean', default: false },
     'skip-memory': { type: 'boolean', default: false },
     profile: { type: 'string' }, // target name to run under node --cpu-prof
+    'node-flags': { type: 'string' }, // "<target>=<node flags>", e.g. "strangler-legacy=--trace-gc --trace-gc-nvp" (its stdout goes to bench/profiles/)
     pin: { type: 'string' }, // CPUs for the proxies, e.g. "1"; the runner (load generator) and the origins get the others
     path: { type: 'string' }, // request path for the main runs and --profile (default /books/42; /big/1 is 1 MB)
     connections: { type: 'string' },
@@ -36,7 +37,7 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   process.stdout.write(
     'usage: npm run bench -- [--quick] [--only a,b] [--rounds N] [--duration S] [--skip-slow] [--skip-memory]\n' +
-      '                      [--profile <target>] [--pin <cpus>] [--log-level info|silent] [--out <file.md>]\n' +
+      '                      [--profile <target>] [--node-flags "<target>=<flags>"] [--pin <cpus>] [--log-level info|silent] [--out <file.md>]\n' +
       '                      [--slow-rate N (the paced slow-candidate run, default 2000 req/s; 0 skips it)] [--rate N (main runs paced)]\n' +
       '                      [--path /big/1] [--connections N]   (exploration; the results file assumes the defaults)\n' +
       `targets: ${TARGETS.map((t) => t.name).join(', ')}\n`,
@@ -88,6 +89,7 @@ function medians(rounds: LoadResult[]): RowResult['median'] {
     p50Ms: m((r) => r.p50Ms),
     p99Ms: m((r) => r.p99Ms),
     cpuMicrosPerRequest: m((r) => r.cpuMicrosPerRequest),
+    gcMicrosPerRequest: m((r) => r.gcMicrosPerRequest),
     originCpuMicrosPerRequest: m((r) => r.originCpuMicrosPerRequest),
     errors: rounds.reduce((s, r) => s + r.errors, 0),
     non2xx: rounds.reduce((s, r) => s + r.non2xx, 0),
@@ -119,6 +121,7 @@ async function interleaved(specs: TargetSpec[], ctx: TargetContext, label: strin
         }
         say(
           `${label} round ${round}/${rounds} ${r.name.padEnd(22)} ${Math.round(result.requestsPerSecond).toString().padStart(6)} req/s  p50 ${ms(result.p50Ms)} ms  p99 ${ms(result.p99Ms)} ms  CPU ${result.cpuMicrosPerRequest.toFixed(1)} µs/req` +
+            (result.gcMicrosPerRequest !== undefined ? ` (GC ${result.gcMicrosPerRequest.toFixed(1)})` : '') +
             (result.errors + result.non2xx ? `  errors ${result.errors} non2xx ${result.non2xx}` : ''),
         );
       }
@@ -157,6 +160,16 @@ async function memoryRun(ctx: TargetContext): Promise<MemoryResult[]> {
   return out;
 }
 
+/** --node-flags "<target>=<flags>": extra node flags for one target (diagnostics such as --trace-gc-nvp). */
+function nodeFlags(spec: string | undefined): TargetContext['execArgv'] {
+  if (!spec) return undefined;
+  const eq = spec.indexOf('=');
+  if (eq < 1) throw new Error(`--node-flags: expected "<target>=<node flags>", got "${spec}"`);
+  const name = spec.slice(0, eq);
+  const extra = spec.slice(eq + 1).split(' ').filter(Boolean);
+  return (n) => (n === name ? extra : []);
+}
+
 /** One measured run of a target under node --cpu-prof; the profile lands in bench/profiles/. */
 async function profileRun(name: string, ctx: TargetContext): Promise<string> {
   const spec = [...TARGETS, ...EXTRA_TARGETS, ...SLOW_TARGETS, ...EXTRA_SLOW_TARGETS].find((t) => t.name === name);
@@ -186,7 +199,7 @@ async function main(): Promise<void> {
   const rest = flags.pin ? otherCpus(flags.pin) : undefined;
   if (rest) pin(process.pid, rest);
   const origins = await startNodeTarget('origins', 'peers/origins.ts', { args: ['--slow-ms', '300'], cpus: rest });
-  const ctx: TargetContext = { origins, nginx, storeDir, cpus: flags.pin, logLevel: flags['log-level'] ?? 'info' };
+  const ctx: TargetContext = { origins, nginx, storeDir, cpus: flags.pin, logLevel: flags['log-level'] ?? 'info', execArgv: nodeFlags(flags['node-flags']) };
   try {
     if (flags.profile) {
       const dir = await profileRun(flags.profile, ctx);

@@ -35,10 +35,21 @@ class LineBuffer {
   ) {}
 
   write(line: string): void {
+    // warnings and errors go out at once (with everything before them, in order); info lines wait for a chunk
+    if (isWarnOrWorse(line)) {
+      this.lines.push(line);
+      this.flush();
+    } else this.info(line);
+  }
+
+  /**
+   * A line known to be at info level (the access line): no level check, which would read a character of a string
+   * still made of concatenated parts and so copy it into one (the join of the chunk copies it anyway).
+   */
+  info(line: string): void {
     this.lines.push(line);
     this.size += line.length;
-    // warnings and errors go out at once (with everything before them, in order); info lines wait for a chunk
-    if (this.size >= this.chunk || isWarnOrWorse(line)) this.flush();
+    if (this.size >= this.chunk) this.flush();
   }
 
   flush(): void {
@@ -103,7 +114,7 @@ export function accessLog(parent: Logger, bindings: Record<string, string>): Acc
     request(status, ms, reqId, aborted) {
       if (child.levelVal > INFO) return;
       const id = SAFE_ID.test(reqId) ? `"${reqId}"` : JSON.stringify(reqId);
-      destination.write(`{"level":30,"time":${Date.now()}${chindings},"status":${status},"ms":${ms},"reqId":${id}${aborted ? ',"aborted":true' : ''},"msg":"request"}\n`);
+      destination.info(`{"level":30,"time":${Date.now()}${chindings},"status":${status},"ms":${ms},"reqId":${id}${aborted ? ',"aborted":true' : ''},"msg":"request"}\n`);
     },
   };
 }

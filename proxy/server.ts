@@ -63,6 +63,9 @@ class RequestState implements ForwardState {
   deadline = 0;
   timedOut = false;
   proxyReq: ForwardState['proxyReq'] = undefined;
+  waiting = false;
+  prevWaiting: ForwardState | undefined = undefined;
+  nextWaiting: ForwardState | undefined = undefined;
   exchange: ShadowExchange | undefined = undefined;
   constructor(
     public id: string,

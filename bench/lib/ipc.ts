@@ -1,6 +1,6 @@
 // The little protocol between the bench runner and each target it starts in a child process:
 // the child says where it listens, and reports its own CPU time and memory when asked.
-import { performance } from 'node:perf_hooks';
+import { performance, PerformanceObserver } from 'node:perf_hooks';
 
 export interface ReadyMessage {
   type: 'ready';
@@ -14,6 +14,8 @@ export interface UsageSample {
   /** user + system CPU time in microseconds since the process started */
   cpuMicros: number;
   rssBytes: number;
+  /** time spent in garbage collection since the child started watching (Node targets), microseconds */
+  gcMicros?: number;
   /** target-specific counters, e.g. connections accepted by the candidate */
   counters?: Record<string, number>;
 }
@@ -50,6 +52,15 @@ async function settle(): Promise<void> {
   }
 }
 
+let gcMicros = 0;
+
+/** Sums the duration of every garbage collection from now on (perf_hooks 'gc' entries). */
+function watchGc(): void {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) gcMicros += e.duration * 1000;
+  }).observe({ entryTypes: ['gc'] });
+}
+
 /**
  * Child side: announces `ready`, answers usage requests, and runs `close` on stop
  * (or when the parent goes away, so a crashed runner leaves no orphans).
@@ -73,10 +84,11 @@ export function serveBenchChild(
     if (msg.type === 'stop') return stop();
     if (msg.type === 'usage') {
       if (msg.settle) await settle();
-      send({ type: 'usage', seq: msg.seq, cpuMicros: cpuNow(), rssBytes: process.memoryUsage.rss(), counters: counters?.() });
+      send({ type: 'usage', seq: msg.seq, cpuMicros: cpuNow(), rssBytes: process.memoryUsage.rss(), gcMicros, counters: counters?.() });
     }
   });
   process.on('disconnect', () => void stop());
+  watchGc();
   send({ type: 'ready', ...ready });
 }
 

@@ -25,6 +25,8 @@ export interface LoadResult {
   non2xx: number;
   /** CPU time of the measured process per completed request */
   cpuMicrosPerRequest: number;
+  /** of which garbage collection (perf_hooks 'gc' entries; Node targets only) */
+  gcMicrosPerRequest?: number;
   /** CPU time of the origins process per request (a sanity check: it should not move between targets) */
   originCpuMicrosPerRequest?: number;
   /** change of the origins' counters during the run (requests and new connections per upstream) */
@@ -77,6 +79,7 @@ export async function measure(target: RunningTarget, options: LoadOptions, origi
     errors: result.errors,
     non2xx: result.non2xx,
     cpuMicrosPerRequest: requests > 0 ? (after.cpuMicros - before.cpuMicros) / requests : 0,
+    gcMicrosPerRequest: after.gcMicros !== undefined && before.gcMicros !== undefined && requests > 0 ? (after.gcMicros - before.gcMicros) / requests : undefined,
     originCpuMicrosPerRequest:
       originBefore && originAfter && requests > 0 ? (originAfter.cpuMicros - originBefore.cpuMicros) / requests : undefined,
     upstreamCounters: delta(originBefore?.counters, originAfter?.counters),

@@ -8,6 +8,7 @@ export interface Medians {
   p50Ms: number;
   p99Ms: number;
   cpuMicrosPerRequest: number;
+  gcMicrosPerRequest?: number;
   originCpuMicrosPerRequest?: number;
   errors: number;
   non2xx: number;
@@ -107,7 +108,7 @@ function perRound(rows: RowResult[], a: string, b: string, field: 'cpuMicrosPerR
 }
 
 function table(rows: RowResult[], withOrigin: boolean): string[] {
-  const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', ...(withOrigin ? ['upstreams CPU µs/req'] : []), 'errors + non-2xx'];
+  const head = ['target', 'req/s', 'p50 ms', 'p99 ms', 'CPU µs/req', 'of which GC', ...(withOrigin ? ['upstreams CPU µs/req'] : []), 'errors + non-2xx'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
   for (const r of rows) {
     if (!r.median) {
@@ -116,7 +117,7 @@ function table(rows: RowResult[], withOrigin: boolean): string[] {
     }
     const m = r.median;
     lines.push(
-      `| ${r.name} | ${f0(m.requestsPerSecond)} | ${f1(m.p50Ms)} | ${f1(m.p99Ms)} | ${f1(m.cpuMicrosPerRequest)} | ${withOrigin ? `${f1(m.originCpuMicrosPerRequest)} | ` : ''}${f0(m.errors + m.non2xx)} |`,
+      `| ${r.name} | ${f0(m.requestsPerSecond)} | ${f1(m.p50Ms)} | ${f1(m.p99Ms)} | ${f1(m.cpuMicrosPerRequest)} | ${f1(m.gcMicrosPerRequest)} | ${withOrigin ? `${f1(m.originCpuMicrosPerRequest)} | ` : ''}${f0(m.errors + m.non2xx)} |`,
     );
   }
   return lines;

@@ -3,6 +3,9 @@
 // (nginx) are read through /proc.
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildMessage, ParentMessage, ReadyMessage, UsageSample } from './ipc.ts';
 import { peakRssBytes, rssBytes, treeCpuMicros } from './proc.ts';
@@ -28,14 +31,22 @@ export interface NodeTargetOptions {
 }
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
+const profileDir = join(benchDir, 'profiles');
 
 export async function startNodeTarget(name: string, script: string, options: NodeTargetOptions = {}): Promise<RunningTarget> {
   const execArgv = ['--import', 'tsx', ...(options.execArgv ?? [])];
+  // a target run with extra node flags (--cpu-prof, --trace-gc…) keeps its stdout, where V8's traces go
+  let stdout: 'ignore' | number = 'ignore';
+  if (options.execArgv?.length) {
+    await mkdir(profileDir, { recursive: true });
+    stdout = openSync(join(profileDir, `${name}.stdout.log`), 'w');
+  }
   const child: ChildProcess = fork(`${benchDir}${script}`, options.args ?? [], {
     execArgv,
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'silent', ...options.env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    stdio: ['ignore', stdout, 'inherit', 'ipc'],
   });
+  if (typeof stdout === 'number') closeSync(stdout); // the child has its own copy
   const ready = await new Promise<ReadyMessage>((resolve, reject) => {
     const onExit = (code: number | null): void => reject(new Error(`bench target ${name} exited with ${code} before it was ready`));
     child.once('exit', onExit);
@@ -60,7 +71,7 @@ export async function startNodeTarget(name: string, script: string, options: Nod
         const onMessage = (msg: ChildMessage): void => {
           if (msg.type === 'usage' && msg.seq === mine) {
             child.off('message', onMessage);
-            resolve({ cpuMicros: msg.cpuMicros, rssBytes: msg.rssBytes, counters: msg.counters });
+            resolve({ cpuMicros: msg.cpuMicros, rssBytes: msg.rssBytes, gcMicros: msg.gcMicros, counters: msg.counters });
           }
         };
         child.on('message', onMessage);
