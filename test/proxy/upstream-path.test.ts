@@ -18,7 +18,7 @@ const targets = [
   '/', '/books/42', '/books/42?x=1&y=2', '/books?', '/books/?q=', '/a/./b', '/a/../b', '/a/%2e%2e/b', '/a/%2E/b', '/.hidden',
   '/file.json', '/v1.2/items', '/a//b', '//evil.example/x', '/a b', '/a%20b', '/caf\u00e9', '/a"b', '/a<b>', '/a`b', '/a{b}',
   '/a#frag', '/a?b#frag', "/a?it's", '/a?x=<y>', '/a\\b', '/a|b', '/a^b', '/a[0]', '/%zz', '/a?b?c', '/a?x=/../y', '/~user/@me:1',
-  "/!$&'()*+,;=", '/a/.', '/a/..', '/a?.', '?x=1', '/search?q=a+b&r=%2F',
+  "/!$&'()*+,;=", '/a/.', '/a/..', '/a?.', '?x=1', '/search?q=a+b&r=%2F', 'http://example.com/a/b?x=1', 'http://example.com',
 ];
 
 for (const base of ['/', '/api', '/api/', '/svc/v1?token=1']) {
