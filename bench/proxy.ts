@@ -121,6 +121,7 @@ async function interleaved(specs: TargetSpec[], ctx: TargetContext, label: strin
         }
         say(
           `${label} round ${round}/${rounds} ${r.name.padEnd(22)} ${Math.round(result.requestsPerSecond).toString().padStart(6)} req/s  p50 ${ms(result.p50Ms)} ms  p99 ${ms(result.p99Ms)} ms  CPU ${result.cpuMicrosPerRequest.toFixed(1)} µs/req` +
+            (result.mainCpuMicrosPerRequest !== undefined ? ` (main thread ${result.mainCpuMicrosPerRequest.toFixed(1)})` : '') +
             (result.gcMicrosPerRequest !== undefined ? ` (GC ${result.gcMicrosPerRequest.toFixed(1)})` : '') +
             (result.errors + result.non2xx ? `  errors ${result.errors} non2xx ${result.non2xx}` : ''),
         );

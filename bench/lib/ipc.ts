@@ -1,5 +1,6 @@
 // The little protocol between the bench runner and each target it starts in a child process:
 // the child says where it listens, and reports its own CPU time and memory when asked.
+import { readFileSync } from 'node:fs';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
 
 export interface ReadyMessage {
@@ -14,6 +15,8 @@ export interface UsageSample {
   /** user + system CPU time in microseconds since the process started */
   cpuMicros: number;
   rssBytes: number;
+  /** CPU time of the main (JavaScript) thread alone, microseconds (Linux /proc; the rest is V8's and libuv's helpers) */
+  mainThreadCpuMicros?: number;
   /** time spent in garbage collection since the child started watching (Node targets), microseconds */
   gcMicros?: number;
   /** target-specific counters, e.g. connections accepted by the candidate */
@@ -34,6 +37,17 @@ export interface UsageRequest {
 
 export type ParentMessage = UsageRequest | { type: 'stop' };
 export type ChildMessage = ReadyMessage | UsageMessage;
+
+/** utime + stime of the main thread from /proc (clock ticks, normally 10 ms); undefined off Linux. */
+function mainThreadCpu(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
+  } catch {
+    return undefined;
+  }
+}
 
 function cpuNow(): number {
   const u = process.cpuUsage();
@@ -84,7 +98,7 @@ export function serveBenchChild(
     if (msg.type === 'stop') return stop();
     if (msg.type === 'usage') {
       if (msg.settle) await settle();
-      send({ type: 'usage', seq: msg.seq, cpuMicros: cpuNow(), rssBytes: process.memoryUsage.rss(), gcMicros, counters: counters?.() });
+      send({ type: 'usage', seq: msg.seq, cpuMicros: cpuNow(), mainThreadCpuMicros: mainThreadCpu(), rssBytes: process.memoryUsage.rss(), gcMicros, counters: counters?.() });
     }
   });
   process.on('disconnect', () => void stop());

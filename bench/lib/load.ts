@@ -25,6 +25,8 @@ export interface LoadResult {
   non2xx: number;
   /** CPU time of the measured process per completed request */
   cpuMicrosPerRequest: number;
+  /** of which on the main thread (Node targets on Linux; the rest ran on V8's and libuv's helper threads) */
+  mainCpuMicrosPerRequest?: number;
   /** of which garbage collection (perf_hooks 'gc' entries; Node targets only) */
   gcMicrosPerRequest?: number;
   /** CPU time of the origins process per request (a sanity check: it should not move between targets) */
@@ -79,6 +81,10 @@ export async function measure(target: RunningTarget, options: LoadOptions, origi
     errors: result.errors,
     non2xx: result.non2xx,
     cpuMicrosPerRequest: requests > 0 ? (after.cpuMicros - before.cpuMicros) / requests : 0,
+    mainCpuMicrosPerRequest:
+      after.mainThreadCpuMicros !== undefined && before.mainThreadCpuMicros !== undefined && requests > 0
+        ? (after.mainThreadCpuMicros - before.mainThreadCpuMicros) / requests
+        : undefined,
     gcMicrosPerRequest: after.gcMicros !== undefined && before.gcMicros !== undefined && requests > 0 ? (after.gcMicros - before.gcMicros) / requests : undefined,
     originCpuMicrosPerRequest:
       originBefore && originAfter && requests > 0 ? (originAfter.cpuMicros - originBefore.cpuMicros) / requests : undefined,

@@ -170,6 +170,8 @@ export function renderMarkdown(r: BenchResults): string {
     out.push('');
   }
   out.push(`## Slow candidate (candidate answers 300 ms late; ${r.settings.slowRounds} rounds, medians)`, '', 'autocannon, as fast as the proxy answers (the issue\'s settings; the target is judged on this table):', '', ...table(r.slow, false), '');
+  const slowCopies = r.slow.find((row) => row.name === 'strangler-shadow-slow')?.copies;
+  if (slowCopies) out.push(`Copies the slow candidate received over the measured runs: ${f0(slowCopies.requests)}, over ${f0(slowCopies.connections)} new connections.`, '');
   if (r.slowPaced) {
     out.push(
       `The same pair at a fixed ${f0(r.slowPaced.rate)} req/s (open loop, \`bench/lib/paced.ts\`: latency from when each request was due, microsecond resolution; no target, shown because a saturated run mostly measures throughput):`,

@@ -71,7 +71,7 @@ export async function startNodeTarget(name: string, script: string, options: Nod
         const onMessage = (msg: ChildMessage): void => {
           if (msg.type === 'usage' && msg.seq === mine) {
             child.off('message', onMessage);
-            resolve({ cpuMicros: msg.cpuMicros, rssBytes: msg.rssBytes, gcMicros: msg.gcMicros, counters: msg.counters });
+            resolve({ cpuMicros: msg.cpuMicros, mainThreadCpuMicros: msg.mainThreadCpuMicros, rssBytes: msg.rssBytes, gcMicros: msg.gcMicros, counters: msg.counters });
           }
         };
         child.on('message', onMessage);
