@@ -105,7 +105,9 @@ async function interleaved(specs: TargetSpec[], ctx: TargetContext, label: strin
   });
   try {
     for (let round = 1; round <= rounds; round++) {
-      for (const r of rows) {
+      // every other round runs the targets in reverse order (counterbalancing): no target is always measured
+      // right after the same other one, so an effect of the position in the round lands on every target
+      for (const r of round % 2 === 1 ? rows : [...rows].reverse()) {
         const target = started.get(r.name);
         if (typeof target === 'string' || target === undefined) continue;
         await runLoad(target.url, { ...opts, durationSeconds: warmupSeconds });
