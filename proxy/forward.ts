@@ -322,12 +322,13 @@ export function upstreamPath(basePath: string, url: string): string {
 
 /**
  * The requests waiting for response headers, linked through their own states. Not a Set: a Set with an entry added
- * and removed per request rehashes its table every few hundred requests, and each retired table keeps its keys and a
- * pointer to its successor (V8's OrderedHashTable::Rehash, for iterators that may still walk it). Once one of those tables had been promoted to the old
- * generation (a full GC promotes everything young), every retired table kept the next one alive through the
- * remembered set, with the ~50 in-flight request graphs each one still listed: 2 MB promoted per scavenge instead
- * of 0.1, a full GC every few hundred milliseconds, and a quarter more CPU per request in legacy mode, in about
- * half of the bench's proxy processes (--trace-gc-nvp). Here an entry's links are cleared when it leaves.
+ * and removed per request rehashes its table every few hundred requests, and each retired table keeps its keys and
+ * a pointer to its successor (V8's OrderedHashTable::Rehash, for iterators that may still walk it). Once one of
+ * those tables had been promoted to the old generation (a full GC promotes everything young), every retired table
+ * kept the next one alive through the remembered set, with the ~50 in-flight request graphs each one still listed:
+ * 2 MB promoted per scavenge instead of 0.1, a full GC every few hundred milliseconds, and a quarter more CPU per
+ * request in legacy mode, in about half of the bench's proxy processes (--trace-gc-nvp). Here an entry's links are
+ * cleared when it leaves.
  */
 class WaitingList {
   private head: ForwardState | undefined = undefined;
