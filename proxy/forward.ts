@@ -25,12 +25,11 @@ export interface Upstream {
   readonly url: URL;
   readonly agent: http.Agent;
   readonly timeoutMs: number;
-  /** http-proxy-3's options for this upstream, fixed at creation: target, agent, x-forwarded-* on */
+  /** http-proxy-3's options for this upstream, fixed at creation: target, agent, x-forwarded-* on (XHeaders runs once per
+   * client request, so a retry on the monolith carries the headers once; the outgoing passes read none of these) */
   readonly options: ServerOptions;
   /** what every upstream request to it shares (see outgoingRequest) */
   readonly request: UpstreamRequestBase;
-  /** the same for a retry of a request already forwarded once (no second x-forwarded-*) */
-  readonly retryOptions: ServerOptions;
   /** created on first use: WebSocket upgrades */
   ws: ProxyServer | undefined;
 }
@@ -99,8 +98,7 @@ export class Forwarder {
     if (u) return u;
     const target = new URL(url);
     const agent = this.agentFor(target);
-    const options: ServerOptions = { target, agent, xfwd: true, prependPath: true };
-    u = { name, url: target, agent, timeoutMs, options, retryOptions: { ...options, xfwd: false }, request: requestBase(target, agent), ws: undefined };
+    u = { name, url: target, agent, timeoutMs, options: { target, agent, xfwd: true }, request: requestBase(target, agent), ws: undefined };
     this.upstreams.set(key, u);
     return u;
   }
@@ -120,8 +118,7 @@ export class Forwarder {
   web(req: IncomingMessage, res: ServerResponse, state: ForwardState): void {
     stripHopByHop(req);
     deleteLength(req);
-    const options = state.upstream.options;
-    xHeaders(req, res, options);
+    xHeaders(req, res, state.upstream.options);
     // one listener per response, for the whole exchange: a client gone before the end stops the upstream request
     res.on('close', () => {
       this.waiting.delete(state);
@@ -129,7 +126,7 @@ export class Forwarder {
       if (!finished) state.proxyReq?.destroy();
       this.hooks.onDone(state, res, finished);
     });
-    this.send(req, res, state, options, state.start + state.upstream.timeoutMs);
+    this.send(req, res, state, state.start + state.upstream.timeoutMs);
   }
 
   ws(req: IncomingMessage, socket: Duplex, head: Buffer, upstream: Upstream): void {
@@ -147,7 +144,7 @@ export class Forwarder {
   }
 
   /** One attempt: the upstream request, its error and response handling. */
-  private send(req: IncomingMessage, res: ServerResponse, state: ForwardState, options: ServerOptions, deadline: number): void {
+  private send(req: IncomingMessage, res: ServerResponse, state: ForwardState, deadline: number): void {
     state.deadline = deadline;
     state.timedOut = false;
     const outgoing = outgoingRequest(state.upstream.request, req);
@@ -174,7 +171,7 @@ export class Forwarder {
         this.retry(req, res, state);
         return;
       }
-      this.respond(req, res, state, proxyRes, options);
+      this.respond(req, res, state, proxyRes);
     });
     this.waiting.add(state);
     if (hasRequestBody(req.headers)) req.pipe(proxyReq);
@@ -201,13 +198,13 @@ export class Forwarder {
   }
 
   /** Upstream status and headers arrived and are the client's answer: copy them, then stream the body. */
-  private respond(req: IncomingMessage, res: ServerResponse, state: ForwardState, proxyRes: IncomingMessage, options: ServerOptions): void {
+  private respond(req: IncomingMessage, res: ServerResponse, state: ForwardState, proxyRes: IncomingMessage): void {
     this.hooks.onResponse(state, proxyRes);
     if (res.writableEnded || res.destroyed) {
       proxyRes.resume();
       return;
     }
-    if (!res.headersSent) for (const pass of outgoingPasses) pass(req, res, proxyRes, options);
+    if (!res.headersSent) for (const pass of outgoingPasses) pass(req, res, proxyRes, state.upstream.options);
     // pipe() does not pass on an upstream that dies mid-body (reset, timeout after the headers): without this the
     // client would wait forever for the rest of a response whose headers promised more. Cutting it is the contract.
     proxyRes.on('close', () => {
@@ -256,7 +253,7 @@ export class Forwarder {
     state.upstream = to;
     this.hooks.onFallback(req, state);
     // send() replaces state.proxyReq: late events of the failed attempt are ignored from here on
-    this.send(req, res, state, to.retryOptions, performance.now() + to.timeoutMs);
+    this.send(req, res, state, performance.now() + to.timeoutMs);
   }
 }
 

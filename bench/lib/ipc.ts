@@ -1,7 +1,7 @@
 // The little protocol between the bench runner and each target it starts in a child process:
 // the child says where it listens, and reports its own CPU time and memory when asked.
-import { readFileSync } from 'node:fs';
 import { performance, PerformanceObserver } from 'node:perf_hooks';
+import { threadCpuMicros } from './proc.ts';
 
 export interface ReadyMessage {
   type: 'ready';
@@ -37,17 +37,6 @@ export interface UsageRequest {
 
 export type ParentMessage = UsageRequest | { type: 'stop' };
 export type ChildMessage = ReadyMessage | UsageMessage;
-
-/** utime + stime of the main thread from /proc (clock ticks, normally 10 ms); undefined off Linux. */
-function mainThreadCpu(): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 function cpuNow(): number {
   const u = process.cpuUsage();
@@ -98,11 +87,12 @@ export function serveBenchChild(
     if (msg.type === 'stop') return stop();
     if (msg.type === 'usage') {
       if (msg.settle) await settle();
-      send({ type: 'usage', seq: msg.seq, cpuMicros: cpuNow(), mainThreadCpuMicros: mainThreadCpu(), rssBytes: process.memoryUsage.rss(), gcMicros, counters: counters?.() });
+      send({ type: 'usage', seq: msg.seq, cpuMicros: cpuNow(), mainThreadCpuMicros: threadCpuMicros(process.pid), rssBytes: process.memoryUsage.rss(), gcMicros, counters: counters?.() });
     }
   });
   process.on('disconnect', () => void stop());
   watchGc();
+  threadCpuMicros(process.pid); // the first read asks getconf for the clock tick: do it before any measurement
   send({ type: 'ready', ...ready });
 }
 

@@ -1,5 +1,5 @@
-// Linux /proc readers for processes the bench cannot ask itself (nginx): CPU time of a process
-// tree and peak resident memory.
+// Linux /proc readers: CPU time of a process tree and peak resident memory for processes the bench
+// cannot ask itself (nginx), and a Node target's own main-thread CPU time.
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 
@@ -35,8 +35,17 @@ export function processTree(pid: number): number[] {
  * with `reapedChildren`, plus the CPU time of children that exited and were waited for.
  */
 export function processCpuMicros(pid: number | 'self', reapedChildren = false): number {
+  return statCpuMicros(`/proc/${pid}/stat`, reapedChildren) ?? 0;
+}
+
+/** utime + stime of one thread of this process (tid = pid: the main thread), microseconds; undefined off Linux. */
+export function threadCpuMicros(tid: number): number | undefined {
+  return statCpuMicros(`/proc/self/task/${tid}/stat`, false);
+}
+
+function statCpuMicros(path: string, reapedChildren: boolean): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     // the command name may contain spaces; fields are counted after its closing paren
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     // utime, stime, cutime, cstime are fields 14-17 of stat
@@ -44,7 +53,7 @@ export function processCpuMicros(pid: number | 'self', reapedChildren = false): 
     if (reapedChildren) ticks += Number(fields[13]) + Number(fields[14]);
     return (ticks * 1e6) / clockTicks();
   } catch {
-    return 0;
+    return undefined;
   }
 }
 
