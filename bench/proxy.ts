@@ -155,7 +155,7 @@ async function memoryRun(ctx: TargetContext): Promise<MemoryResult[]> {
       const result = await measure(target, { path: '/big/1', connections: memoryConnections, durationSeconds: memoryDuration, timeoutSeconds: 30 }, ctx.origins);
       const peakRssMiB = target.peakRssBytes() / 2 ** 20;
       out.push({ name: spec.name, what: spec.what, peakRssMiB, result });
-      say(`memory ${spec.name.padEnd(22)} peak RSS ${peakRssMiB.toFixed(0)} MiB  ${Math.round(result.requestsPerSecond)} req/s  p99 ${result.p99Ms} ms  errors ${result.errors} non2xx ${result.non2xx}`);
+      say(`memory ${spec.name.padEnd(22)} peak RSS ${peakRssMiB.toFixed(0)} MiB  ${Math.round(result.requestsPerSecond)} req/s  p99 ${ms(result.p99Ms)} ms  errors ${result.errors} non2xx ${result.non2xx}`);
     } finally {
       await target.close();
     }

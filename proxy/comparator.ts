@@ -248,11 +248,22 @@ export interface DiffPipeline {
   close(): Promise<void>;
 }
 
-/** Everything the proxy needs for diffing, from its config: store (with redaction), comparator, admin routes. */
+/**
+ * Everything the proxy needs for diffing, from its config: store (with redaction), comparator, admin routes.
+ * Pass the proxy's own logger (`extra.logger`): the store and the comparator log through children of it, so the
+ * process has one log stream. Without it each makes its own pino logger with its own asynchronous writer on
+ * stdout and exit hooks, which costs a proxy under load ~10 µs per request (docs/benchmarks.md).
+ */
 export function createDiffPipeline(config: () => ProxyConfig, extra: Partial<Omit<ComparatorOptions, 'store'>> = {}): DiffPipeline {
   const cfg = config();
-  const store = openStore(cfg.store.path, { samplesPerFingerprint: cfg.store.samplesPerFingerprint, redact: cfg.redact, logger: extra.logger });
-  const comparator = createComparator({ ...configLookup(config), maxQueueBytes: cfg.memory.compareQueueBytes, ...extra, store });
+  const store = openStore(cfg.store.path, { samplesPerFingerprint: cfg.store.samplesPerFingerprint, redact: cfg.redact, logger: extra.logger?.child({ component: 'store' }) });
+  const comparator = createComparator({
+    ...configLookup(config),
+    maxQueueBytes: cfg.memory.compareQueueBytes,
+    ...extra,
+    logger: extra.logger?.child({ component: 'comparator' }),
+    store,
+  });
   return {
     store,
     comparator,

@@ -5,6 +5,7 @@
 // out over a keep-alive pool as they fall due, and latency runs from when a request was due (not when it
 // got a connection), so time spent queued counts (no coordinated omission). Microsecond resolution.
 import { Pool } from 'undici';
+import { quantile } from './load.ts';
 
 export interface PacedOptions {
   path: string;
@@ -60,7 +61,5 @@ export async function runPaced(url: string, options: PacedOptions): Promise<Pace
   });
   const durationSeconds = (performance.now() - start) / 1000;
   await pool.close();
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] : NaN);
-  return { requests: settled - errors, durationSeconds, p50Ms: at(0.5), p99Ms: at(0.99), errors, non2xx };
+  return { requests: settled - errors, durationSeconds, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), errors, non2xx };
 }

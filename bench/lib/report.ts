@@ -169,7 +169,7 @@ export function renderMarkdown(r: BenchResults): string {
     for (const x of copyRows) out.push(`- ${x.name}: ${f0(x.copies?.requests)} copies over ${f0(x.copies?.connections)} new connections`);
     out.push('');
   }
-  out.push(`## Slow candidate (candidate answers 300 ms late; ${r.settings.slowRounds} rounds, medians)`, '', 'autocannon, as fast as the proxy answers (the issue\'s settings; the target is judged on this table):', '', ...table(r.slow, false), '');
+  out.push(`## Slow candidate (candidate answers 300 ms late; ${r.settings.slowRounds} rounds, medians)`, '', 'autocannon, as fast as the proxy answers (the issue\'s settings; the target is judged on this table). p50/p99 are taken from the latency autocannon measures for each response, unrounded: its own histogram keeps whole milliseconds, too coarse for a 10% limit on a p99 of a few ms.', '', ...table(r.slow, false), '', ...perRound(r.slow, 'strangler-shadow-slow', 'strangler-legacy', 'p99Ms', 'client p99'), '');
   const slowCopies = r.slow.find((row) => row.name === 'strangler-shadow-slow')?.copies;
   if (slowCopies) out.push(`Copies the slow candidate received over the measured runs: ${f0(slowCopies.requests)}, over ${f0(slowCopies.connections)} new connections.`, '');
   if (r.slowPaced) {

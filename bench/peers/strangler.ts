@@ -5,6 +5,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseConfig, type ProxyConfigInput } from '../../proxy/config.ts';
+import type { Logger } from '../../common/log.ts';
+import { createProxyLogger } from '../../proxy/request-log.ts';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
 import { childArg, serveBenchChild } from '../lib/ipc.ts';
 
@@ -41,15 +43,16 @@ async function comparator(): Promise<Comparator | undefined> {
   // imported by a computed path: the glue module only type-checks once the comparator exists
   const glue = new URL('./strangler-compare.ts', import.meta.url).href;
   const { createComparatorForConfig } = (await import(glue)) as {
-    createComparatorForConfig: (c: typeof config, proxyStats: () => ReturnType<RunningProxy['stats']>) => Promise<Comparator>;
+    createComparatorForConfig: (c: typeof config, proxyStats: () => ReturnType<RunningProxy['stats']>, logger: Logger) => Promise<Comparator>;
   };
-  // as the proxy CLI wires it: live counters copied into the store
-  return createComparatorForConfig(config, () => proxy?.stats() ?? []);
+  // as the proxy CLI wires it: live counters copied into the store, one logger for the proxy and the pipeline
+  return createComparatorForConfig(config, () => proxy?.stats() ?? [], logger);
 }
 
 let proxy: RunningProxy | undefined;
+const logger = createProxyLogger();
 const cmp = await comparator();
-proxy = await startProxy(config, { adminPort: 0, onPair: cmp?.onPair });
+proxy = await startProxy(config, { adminPort: 0, onPair: cmp?.onPair, logger });
 const running = proxy;
 serveBenchChild({ url: running.url, urls: { admin: running.adminUrl } }, async () => {
   await running.close();

@@ -3,6 +3,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { createDiffPipeline, type DiffPipeline } from '../../proxy/comparator.ts';
 import { loadConfig, type ProxyConfig } from '../../proxy/config.ts';
+import { createProxyLogger } from '../../proxy/request-log.ts';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
 import { runWorkers } from '../../proxy/workers.ts';
 import { redactingRecorder, type TrafficRecorder } from '../../proxy/traffic.ts';
@@ -39,13 +40,16 @@ export interface ProxySetup {
  */
 export function proxySetup(config: ProxyConfig, flags: ProxyFlags): ProxySetup {
   let running: RunningProxy | undefined;
+  // one logger for the process: the proxy's lines and the diff pipeline's go through the same buffered stream
+  const logger = createProxyLogger();
   const pipeline: DiffPipeline | undefined = flags.diffs
-    ? createDiffPipeline(() => running?.config() ?? config, { proxyStats: () => running?.stats() ?? [] })
+    ? createDiffPipeline(() => running?.config() ?? config, { logger, proxyStats: () => running?.stats() ?? [] })
     : undefined;
   const recorder = flags.record ? trafficRecorder(config, flags.record, flags.workers) : undefined;
   return {
     options: {
       configPath: flags.config,
+      logger,
       port: flags.port,
       adminInsecureLocal: flags.adminInsecureLocal,
       onPair: pipeline ? (pair) => pipeline.comparator.onPair(pair) : undefined,

@@ -8,6 +8,7 @@ import supertest from 'supertest';
 import { createComparator, createDiffPipeline, diffAdminRoutes, type ProxyRouteCounters } from '../../proxy/comparator.ts';
 import { openStore, type DiffStore } from '../../proxy/store.ts';
 import { queryReport } from '../../proxy/report/index.ts';
+import { createProxyLogger } from '../../proxy/request-log.ts';
 import type { Pair } from '../../proxy/types.ts';
 import { ADMIN_TOKEN, request, startTestProxy, startUpstream, testConfig, type Harness, type Upstream } from './helpers.ts';
 import { response } from './store-fixtures.ts';
@@ -152,6 +153,22 @@ describe('comparator', () => {
     assert.equal(s.readRoutes()[0].mode, 'migrated');
     await cmp.close();
     s.close();
+  });
+});
+
+describe('diff pipeline logging', () => {
+  test('store and comparator log through children of the logger they are given: one stream, tagged by component', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const logger = createProxyLogger({ write: (s: string) => void lines.push(...s.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)) });
+    const config = testConfig('http://127.0.0.1:9', 'http://127.0.0.1:9', { store: { path: join(dir, 'logged', 'diffs.sqlite') } });
+    const pipeline = createDiffPipeline(() => config, { logger });
+    pipeline.comparator.onPair({ routeId: 'x' } as unknown as Pair); // no monolith answer: compared later, fails, logged
+    await pipeline.close();
+    const warn = lines.find((l) => l.msg === 'pair could not be compared; skipped');
+    assert.ok(warn, `the comparator's warning reached the given logger (got ${JSON.stringify(lines)})`);
+    assert.equal(warn.component, 'comparator');
+    assert.equal(warn.name, 'proxy', "it is a child of the proxy's logger, not a logger of its own");
+    assert.equal(warn.route, 'x');
   });
 });
 
