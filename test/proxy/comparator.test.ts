@@ -157,7 +157,7 @@ describe('comparator', () => {
 });
 
 describe('diff pipeline logging', () => {
-  test('store and comparator log through children of the logger they are given: one stream, tagged by component', async () => {
+  test('the pipeline logs through children of the logger it is given: the comparator\'s warning, tagged by component', async () => {
     const lines: Record<string, unknown>[] = [];
     const logger = createProxyLogger({ write: (s: string) => void lines.push(...s.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>)) });
     const config = testConfig('http://127.0.0.1:9', 'http://127.0.0.1:9', { store: { path: join(dir, 'logged', 'diffs.sqlite') } });
