@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseConfig, type ProxyConfigInput } from '../../proxy/config.ts';
 import type { Logger } from '../../common/log.ts';
 import { createProxyLogger } from '../../proxy/request-log.ts';
+import { tuneForServing } from '../../proxy/runtime.ts';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
 import { childArg, serveBenchChild } from '../lib/ipc.ts';
 
@@ -50,6 +51,8 @@ async function comparator(): Promise<Comparator | undefined> {
 }
 
 let proxy: RunningProxy | undefined;
+// as `strangler proxy` runs: V8 tuned for serving (memory reducer off), one logger for the proxy and the pipeline
+tuneForServing();
 const logger = createProxyLogger();
 const cmp = await comparator();
 proxy = await startProxy(config, { adminPort: 0, onPair: cmp?.onPair, logger });

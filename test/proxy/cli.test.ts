@@ -36,7 +36,7 @@ describe('strangler proxy (CLI, one process)', () => {
       }),
     );
     child = spawn(process.execPath, ['--import', 'tsx', 'bin/strangler.ts', 'proxy', '--config', configPath, '--record', join(dir, 'traffic.ndjson')], {
-      env: { ...process.env, NODE_ENV: 'test', STRANGLER_TEST_CLI_TOKEN: token },
+      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', STRANGLER_TEST_CLI_TOKEN: token },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -59,6 +59,12 @@ describe('strangler proxy (CLI, one process)', () => {
     const report = await supertest(adminUrl).get('/report').set('Authorization', `Bearer ${token}`).expect(200);
     assert.match(report.text, /catalog\.getBook/);
     assert.ok(existsSync(join(dir, 'diffs.sqlite')));
+  });
+
+  test('the process runs with V8 tuned for serving (memory reducer off), and logs it', () => {
+    const line = out.split('\n').find((l) => l.includes('V8 tuned for serving'));
+    assert.ok(line, `a startup log line names the V8 flags (stdout: ${out.slice(0, 500)})`);
+    assert.deepEqual((JSON.parse(line) as { v8Flags: string[] }).v8Flags, ['--no-memory-reducer']);
   });
 
   test('SIGTERM closes proxy and store cleanly (exit 0)', async () => {
