@@ -30,6 +30,27 @@ describe('generated request ids', () => {
       await monolith.close();
     }
   });
+  test('the generated id goes upstream without touching the client\'s headers, with Expect: 100-continue too', async () => {
+    const monolith = await startUpstream('monolith');
+    const clientHeaders: http.IncomingHttpHeaders[] = [];
+    const h = await startTestProxy(testConfig(monolith.url, monolith.url), { onRequest: (req) => void clientHeaders.push(req.headers) });
+    try {
+      const get = await request(h.proxy.url, { path: '/books/1' });
+      assert.equal(monolith.seen.at(-1)!.headers['x-request-id'], get.headers['x-request-id']);
+      // ClientRequest writes its headers in its constructor when Expect is set: the id must be among them already
+      const post = await request(h.proxy.url, { method: 'POST', path: '/upload', headers: { expect: '100-continue', 'content-type': 'text/plain' }, body: 'payload' });
+      assert.equal(post.status, 200);
+      const seen = monolith.seen.at(-1)!;
+      assert.equal(seen.body.toString(), 'payload');
+      assert.match(String(post.headers['x-request-id']), /^[0-9a-f-]{36}$/);
+      assert.equal(seen.headers['x-request-id'], post.headers['x-request-id'], 'the generated id went upstream');
+      assert.equal(clientHeaders.length, 2);
+      for (const headers of clientHeaders) assert.equal(headers['x-request-id'], undefined, "the id is not written into the client's headers object");
+    } finally {
+      await h.proxy.close();
+      await monolith.close();
+    }
+  });
 });
 
 describe('forwarding failures', () => {
