@@ -5,7 +5,7 @@
 // The memory reducer is off. It is V8's idle-time collector: once a process has allocated little for a few seconds
 // it runs memory-reducing full collections to hand memory back. A proxy that had gone through one such quiet spell
 // then served every later request ~15% slower for as long as it ran (legacy mode, bench/proxy.ts processes measured
-// side by side: 65-69 µs of CPU per request before the first idle minute, 75-82 µs after it, and still 75-80 µs
+// side by side: 64-69 µs of CPU per request before the first idle minute, 75-82 µs after it, and still 75-80 µs
 // after minutes of steady load; the same process with the reducer off: 64-70 µs throughout). A heap that keeps
 // what it grew to under load is the better trade for a server in front of production traffic.
 import v8 from 'node:v8';
