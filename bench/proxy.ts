@@ -11,7 +11,7 @@ import { machineInfo, watchMachineLoad } from './lib/machine.ts';
 import { nginxBinary, nginxVersion } from './lib/nginx.ts';
 import { checks, renderMarkdown, type BenchResults, type MemoryResult, type RowResult } from './lib/report.ts';
 import { pin, startNodeTarget, type RunningTarget } from './lib/target.ts';
-import { MEMORY_REDUCER_ENV, SERVING_V8_FLAGS } from '../proxy/runtime.ts';
+import { servingV8Flags } from '../proxy/runtime.ts';
 import { EXTRA_SLOW_TARGETS, EXTRA_TARGETS, MEMORY_TARGETS, SLOW_TARGETS, TARGETS, type TargetContext, type TargetSpec } from './lib/targets.ts';
 
 const { values: flags } = parseArgs({
@@ -225,7 +225,7 @@ async function main(): Promise<void> {
     const results: BenchResults = {
       finishedAt: new Date().toISOString(),
       quick,
-      settings: { connections, durationSeconds, warmupSeconds, rounds, slowRounds, pinned: flags.pin, logLevel: ctx.logLevel, v8Flags: process.env[MEMORY_REDUCER_ENV] === 'on' ? [] : SERVING_V8_FLAGS },
+      settings: { connections, durationSeconds, warmupSeconds, rounds, slowRounds, pinned: flags.pin, logLevel: ctx.logLevel, v8Flags: servingV8Flags() },
       machine: machineInfo(nginx ? { nginx: nginxVersion(nginx) } : {}),
       load: watch(),
       ...partial,

@@ -16,9 +16,14 @@ export const SERVING_V8_FLAGS: readonly string[] = ['--no-memory-reducer'];
 /** Set to "on" to keep V8's memory reducer (idle memory handed back; the slower state after idling comes back too). */
 export const MEMORY_REDUCER_ENV = 'STRANGLER_V8_MEMORY_REDUCER';
 
-/** Applies SERVING_V8_FLAGS to this process unless the environment opts out; returns the flags it applied. */
+/** The flags tuneForServing applies under this environment: SERVING_V8_FLAGS, or none when it opts out. */
+export function servingV8Flags(env: NodeJS.ProcessEnv = process.env): readonly string[] {
+  return env[MEMORY_REDUCER_ENV] === 'on' ? [] : SERVING_V8_FLAGS;
+}
+
+/** Applies servingV8Flags(env) to this process; returns the flags it applied. */
 export function tuneForServing(env: NodeJS.ProcessEnv = process.env): readonly string[] {
-  if (env[MEMORY_REDUCER_ENV] === 'on') return [];
-  for (const flag of SERVING_V8_FLAGS) v8.setFlagsFromString(flag);
-  return SERVING_V8_FLAGS;
+  const flags = servingV8Flags(env);
+  for (const flag of flags) v8.setFlagsFromString(flag);
+  return flags;
 }

@@ -7,7 +7,6 @@ import { fileURLToPath } from 'node:url';
 import { parseConfig, type ProxyConfigInput } from '../../proxy/config.ts';
 import type { Logger } from '../../common/log.ts';
 import { createProxyLogger } from '../../proxy/request-log.ts';
-import { tuneForServing } from '../../proxy/runtime.ts';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
 import { childArg, serveBenchChild } from '../lib/ipc.ts';
 
@@ -51,8 +50,8 @@ async function comparator(): Promise<Comparator | undefined> {
 }
 
 let proxy: RunningProxy | undefined;
-// as `strangler proxy` runs: V8 tuned for serving (memory reducer off), one logger for the proxy and the pipeline
-tuneForServing();
+// as `strangler proxy` runs: one logger for the proxy and the pipeline (V8 is tuned for serving by ../lib/ipc.ts,
+// as in every bench child, before this module's body runs)
 const logger = createProxyLogger();
 const cmp = await comparator();
 proxy = await startProxy(config, { adminPort: 0, onPair: cmp?.onPair, logger });
