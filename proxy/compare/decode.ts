@@ -56,6 +56,11 @@ function toText(buf: Buffer): string | undefined {
   }
 }
 
+/** Whether a content type is JSON (application/json, application/problem+json, ...). */
+export function isJsonType(type: string | undefined): boolean {
+  return type !== undefined && JSON_TYPE.test(type);
+}
+
 /** The comparable body of a response, before any rule is applied. */
 export function decodeBody(res: CapturedResponse): NormalizedBody {
   if (res.truncated) return { kind: 'hash', value: { hash: res.hash, size: res.size } };

@@ -2,7 +2,8 @@
 import { createHash } from 'node:crypto';
 import type { CapturedResponse, CompareRules, DiffEntry } from '../types.ts';
 import { compileRules, type CompiledRules } from './rules.ts';
-import { decodeBody, type NormalizedBody } from './decode.ts';
+import { decodeBody, isJsonType, type NormalizedBody } from './decode.ts';
+import { lockstepDiff } from './lockstep.ts';
 import { normalizeHeaderValue } from './normalize.ts';
 import { diffValues } from './diff.ts';
 import { textDiff } from './text-diff.ts';
@@ -33,6 +34,14 @@ export function diffBodies(m: CapturedResponse, c: CapturedResponse, rules: Comp
   // Same bytes read the same way: nothing to parse (the common case when a service matches).
   if (sameBytes(m, c) && m.headers['content-encoding'] === c.headers['content-encoding'] && m.headers['content-type'] === c.headers['content-type']) {
     return [];
+  }
+  // Plain JSON on both sides: most pairs are answered by reading the bytes side by side, parsing only
+  // the values that differ (lockstep.ts); the rest fall through to parsing both bodies.
+  if (m.body && c.body && !m.truncated && !c.truncated && m.headers['content-encoding'] === undefined && c.headers['content-encoding'] === undefined) {
+    if (isJsonType(m.headers['content-type']) && isJsonType(c.headers['content-type'])) {
+      const entries = lockstepDiff(m.body, c.body, rules);
+      if (entries) return entries;
+    }
   }
   const bm = decodeBody(m);
   const bc = decodeBody(c);
