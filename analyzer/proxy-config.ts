@@ -19,7 +19,7 @@ export interface EmittedProxyConfig {
   defaults: {
     mode: 'legacy';
     shadow: { sample: number; concurrency: number; timeoutMs: number; maxBodyBytes: number; writes: boolean };
-    noise: { learn: boolean; sample: number; relative: number; absolute: number };
+    noise: { learn: boolean; sample: number; settleAfter: number; settledSample: number; relative: number; absolute: number };
   };
   routes: Array<{ id: string; method: string; path: string; service: string; mode: 'legacy' }>;
   store: { path: string; samplesPerFingerprint: number };
@@ -46,7 +46,7 @@ export function toProxyConfig(plan: Plan, options: ProxyConfigOptions = {}): Emi
     defaults: {
       mode: 'legacy',
       shadow: { sample: 1.0, concurrency: 64, timeoutMs: 2000, maxBodyBytes: 1048576, writes: false },
-      noise: { learn: true, sample: 0.1, relative: 20, absolute: 0.03 },
+      noise: { learn: true, sample: 0.1, settleAfter: 1000, settledSample: 0.01, relative: 20, absolute: 0.03 },
     },
     routes,
     store: { path: 'data/diffs.sqlite', samplesPerFingerprint: 20 },

@@ -83,6 +83,9 @@ export const proxyConfigSchema = z
           .strictObject({
             learn: z.boolean().default(true),
             sample: z.number().min(0).max(1).default(0.1),
+            // once a route has this many noise samples (per proxy process) its rate drops to settledSample
+            settleAfter: z.number().int().min(0).default(1000),
+            settledSample: z.number().min(0).max(1).default(0.01),
             relative: z.number().min(0).default(20),
             absolute: z.number().min(0).default(0.03),
           })

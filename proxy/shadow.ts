@@ -27,6 +27,9 @@ export interface ShadowPlan {
   writes: boolean;
   /** share of safe shadowed requests also sent to the monolith a second time (0 when noise learning is off) */
   noiseSample: number;
+  /** after this many noise samples on the route (counters.noiseSamples), the share is noiseSettledSample */
+  noiseSettleAfter: number;
+  noiseSettledSample: number;
   counters: RouteCounters;
 }
 
@@ -439,13 +442,21 @@ export class ShadowExchange {
 
   private askMonolithAgain(): boolean {
     const { plan } = this;
-    return (
-      plan.noiseSample > 0 &&
+    const c = plan.counters;
+    // A route's noise rates are known well enough after settleAfter samples (±1.6 points at 1,000); from then on
+    // a small share keeps them current without asking the monolith a tenth of its traffic again forever.
+    const share = c.noiseSamples >= plan.noiseSettleAfter ? plan.noiseSettledSample : plan.noiseSample;
+    if (
+      share > 0 &&
       isSafeMethod(this.request?.method) &&
       !this.shadower.completing.exhausted &&
-      Math.random() < plan.noiseSample &&
+      Math.random() < share &&
       this.shadower.acquire(plan.service, plan.concurrency)
-    );
+    ) {
+      c.noiseSamples++;
+      return true;
+    }
+    return false;
   }
 }
 

@@ -78,6 +78,8 @@ export class RouteCounters {
   skippedUnsafe = 0;
   fallbacks = 0;
   candidateErrors = 0;
+  /** noise samples asked of the monolith (shadow.ts lowers the share once there are enough) */
+  noiseSamples = 0;
   readonly monolith = new LatencyHistogram();
   readonly candidate = new LatencyHistogram();
 

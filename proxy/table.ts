@@ -92,6 +92,8 @@ function compileRoute(config: ProxyConfig, r: RouteConfig, forwarder: Forwarder,
           maxBodyBytes: s.maxBodyBytes,
           writes: r.writes ?? s.writes,
           noiseSample: config.defaults.noise.learn ? config.defaults.noise.sample : 0,
+          noiseSettleAfter: config.defaults.noise.settleAfter,
+          noiseSettledSample: config.defaults.noise.learn ? config.defaults.noise.settledSample : 0,
           counters: routeCounters,
         }
       : undefined;

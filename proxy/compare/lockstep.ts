@@ -485,11 +485,14 @@ class Lockstep {
         this.j = j;
         this.lastId = 0;
         this.path[slot] = index;
-        if (!this.value(cs, unord)) differing++;
+        const same = this.value(cs, unord);
         const id = this.lastId;
         if ((id & ID_A) === 0) allIdA = false;
         if ((id & ID_B) === 0) allIdB = false;
         if ((id & ID_SAME) === 0) idsSame = false;
+        // two differing elements and no aligned ids: declined below anyway, so stop before diffing the rest
+        // (a moved element would otherwise have every element after it diffed for nothing)
+        if (!same && ++differing > 1 && (anyIgnored || !allIdA || !allIdB || !idsSame)) throw GIVE_UP;
         i = this.i;
         j = this.j;
       }
@@ -565,4 +568,25 @@ export function lockstepDiff(a: Buffer, b: Buffer, rules: CompiledRules): DiffEn
     return undefined; // GIVE_UP, or a RangeError from a body nested deeper than the stack
   }
   return s.entries;
+}
+
+/** Consecutive declines on one rules object (one route) after which the pass is only tried now and then. */
+export const DECLINES_BEFORE_BACKOFF = 8;
+/** While backing off, one pair in this many is still tried, so a route whose candidate got fixed gets the fast path back. */
+export const BACKOFF_EVERY = 32;
+const backoff = new WeakMap<CompiledRules, { declines: number; skipped: number }>();
+
+/**
+ * lockstepDiff for the comparator: a route whose pairs keep being declined (its candidate answers in another
+ * shape) would pay a wasted scan on every pair, so after DECLINES_BEFORE_BACKOFF declines in a row only one
+ * pair in BACKOFF_EVERY is tried until one is answered again.
+ */
+export function tryLockstep(a: Buffer, b: Buffer, rules: CompiledRules): DiffEntry[] | undefined {
+  let state = backoff.get(rules);
+  if (state === undefined) backoff.set(rules, (state = { declines: 0, skipped: 0 }));
+  if (state.declines >= DECLINES_BEFORE_BACKOFF && ++state.skipped % BACKOFF_EVERY !== 0) return undefined;
+  const entries = lockstepDiff(a, b, rules);
+  if (entries === undefined) state.declines++;
+  else state.declines = state.skipped = 0;
+  return entries;
 }

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { CapturedResponse, CompareRules, DiffEntry } from '../types.ts';
 import { compileRules, type CompiledRules } from './rules.ts';
 import { decodeBody, isJsonType, type NormalizedBody } from './decode.ts';
-import { lockstepDiff } from './lockstep.ts';
+import { tryLockstep } from './lockstep.ts';
 import { normalizeHeaderValue } from './normalize.ts';
 import { diffValues } from './diff.ts';
 import { textDiff } from './text-diff.ts';
@@ -39,7 +39,7 @@ export function diffBodies(m: CapturedResponse, c: CapturedResponse, rules: Comp
   // the values that differ (lockstep.ts); the rest fall through to parsing both bodies.
   if (m.body && c.body && !m.truncated && !c.truncated && m.headers['content-encoding'] === undefined && c.headers['content-encoding'] === undefined) {
     if (isJsonType(m.headers['content-type']) && isJsonType(c.headers['content-type'])) {
-      const entries = lockstepDiff(m.body, c.body, rules);
+      const entries = tryLockstep(m.body, c.body, rules);
       if (entries) return entries;
     }
   }

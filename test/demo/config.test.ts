@@ -32,7 +32,7 @@ function emitted(routes: Array<[string, string, string, string]>): EmittedProxyC
     defaults: {
       mode: 'legacy',
       shadow: { sample: 1, concurrency: 64, timeoutMs: 2000, maxBodyBytes: 1048576, writes: false },
-      noise: { learn: true, sample: 0.1, relative: 20, absolute: 0.03 },
+      noise: { learn: true, sample: 0.1, settleAfter: 1000, settledSample: 0.01, relative: 20, absolute: 0.03 },
     },
     routes: routes.map(([id, method, path, service]) => ({ id, method, path, service, mode: 'legacy' as const })),
     store: { path: 'data/diffs.sqlite', samplesPerFingerprint: 20 },

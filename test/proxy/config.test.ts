@@ -24,7 +24,7 @@ describe('config schema', () => {
     const c = parseConfig(minimal);
     assert.deepEqual(c.listen, { host: '0.0.0.0', port: 8080 });
     assert.deepEqual(c.defaults.shadow, { sample: 1, concurrency: 64, timeoutMs: 2000, maxBodyBytes: 1048576, writes: false });
-    assert.deepEqual(c.defaults.noise, { learn: true, sample: 0.1, relative: 20, absolute: 0.03 });
+    assert.deepEqual(c.defaults.noise, { learn: true, sample: 0.1, settleAfter: 1000, settledSample: 0.01, relative: 20, absolute: 0.03 });
     assert.equal(c.defaults.mode, 'legacy');
     assert.deepEqual(c.store, { path: 'data/diffs.sqlite', samplesPerFingerprint: 20 });
     assert.deepEqual(c.memory, { shadowBytes: 16 * 1024 * 1024, compareQueueBytes: 16 * 1024 * 1024 });
@@ -75,6 +75,12 @@ describe('config schema', () => {
     }
     assert.ok(errors.some((e) => e.startsWith('routes[2].path:')));
     assert.ok(errors.some((e) => e.startsWith('routes[5].canary.percent:')));
+  });
+
+  test('noise settling values are checked', () => {
+    const errors = configErrors({ ...minimal, defaults: { noise: { settleAfter: -1, settledSample: 2 } } });
+    assert.ok(errors.some((e) => e.startsWith('defaults.noise.settleAfter:')), errors.join('\n'));
+    assert.ok(errors.some((e) => e.startsWith('defaults.noise.settledSample:')), errors.join('\n'));
   });
 
   test('parseConfig throws one UserError (exit code 2) carrying every error', () => {

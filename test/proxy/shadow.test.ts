@@ -239,6 +239,39 @@ describe('shadow: what is copied', () => {
   });
 });
 
+describe('shadow: the noise sample settles', () => {
+  test('after settleAfter samples on a route the monolith is asked again at the settled share only', async () => {
+    const monolith = await startUpstream('monolith');
+    const candidate = await startUpstream('candidate');
+    const h = await startTestProxy(
+      testConfig(monolith.url, candidate.url, {
+        // every request sampled until 3 samples, then none: the counts below are exact, not statistical
+        defaults: { noise: { learn: true, sample: 1, settleAfter: 3, settledSample: 0 } },
+        routes: [
+          { id: 'a', method: 'GET', path: '/a', service: 'catalog', mode: 'shadow' },
+          { id: 'b', method: 'GET', path: '/b', service: 'catalog', mode: 'shadow' },
+        ],
+      }),
+    );
+    try {
+      const asked = (url: string) => monolith.seen.filter((s) => s.url === url && s.headers['x-strangler-shadow'] === '1').length;
+      for (let i = 0; i < 5; i++) await request(h.proxy.url, { path: '/a' });
+      await h.waitPairs(5);
+      assert.equal(asked('/a'), 3, 'three noise samples, then none');
+      assert.equal(h.pairs.filter((p) => p.monolithAgain !== undefined).length, 3);
+      // the count is per route: another route still learns
+      await request(h.proxy.url, { path: '/b' });
+      const [pair] = (await h.waitPairs(6)).slice(5);
+      assert.ok(pair.monolithAgain, 'route b is sampled');
+      assert.equal(asked('/b'), 1);
+    } finally {
+      await h.proxy.close();
+      await monolith.close();
+      await candidate.close();
+    }
+  });
+});
+
 describe('shadow: concurrency cap', () => {
   test('copies beyond the cap are dropped and counted, never queued; clients are not delayed', async () => {
     const monolith = await startUpstream('monolith');

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { compileRules, diffResponses, diffValues } from '../../../proxy/compare/index.ts';
-import { lockstepDiff } from '../../../proxy/compare/lockstep.ts';
+import { BACKOFF_EVERY, DECLINES_BEFORE_BACKOFF, lockstepDiff, tryLockstep } from '../../../proxy/compare/lockstep.ts';
 import type { CapturedResponse, CompareRules, DiffEntry } from '../../../proxy/types.ts';
 
 const RUNS = Number(process.env.PROP_RUNS ?? 400);
@@ -224,10 +224,42 @@ describe('lockstep diff', () => {
   });
 });
 
+describe('lockstep backoff on a route whose pairs keep being declined', () => {
+  test('after DECLINES_BEFORE_BACKOFF declines in a row only one pair in BACKOFF_EVERY is tried, until one is answered', () => {
+    const rules = compileRules({ ignore: ['$.t'] });
+    const moved = [Buffer.from('{"a":1,"b":2}'), Buffer.from('{"b":2,"a":1}')] as const;
+    const same = [Buffer.from('{"a":1,"b":2}'), Buffer.from('{"a":1,"b":3}')] as const;
+    for (let i = 0; i < DECLINES_BEFORE_BACKOFF; i++) assert.equal(tryLockstep(...moved, rules), undefined);
+    // backing off: the same-shape pair is not tried until its turn comes
+    let tried = 0;
+    for (let i = 1; i <= BACKOFF_EVERY; i++) {
+      const r = tryLockstep(...same, rules);
+      if (r !== undefined) {
+        tried = i;
+        assert.deepEqual(r, [{ path: '$.b', kind: 'changed', monolith: 2, candidate: 3 }]);
+        break;
+      }
+    }
+    assert.equal(tried, BACKOFF_EVERY, 'tried on the BACKOFF_EVERY-th pair');
+    // answered once: tried on every pair again
+    assert.ok(tryLockstep(...same, rules));
+    assert.ok(tryLockstep(...same, rules));
+  });
+
+  test('diffResponses gives the same entries while backing off (it parses instead)', () => {
+    const rules = compileRules({});
+    const res = (s: string): CapturedResponse => ({ status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.from(s), size: s.length, truncated: false, hash: '', latencyMs: 1 });
+    for (let i = 0; i < DECLINES_BEFORE_BACKOFF + 3; i++) {
+      assert.deepEqual(diffResponses(res('{"a":1,"b":2}'), res('{"b":2,"a":1}'), rules), []);
+      assert.deepEqual(diffResponses(res('{"a":1,"b":2}'), res('{"a":1,"b":3}'), rules), [{ path: '$.b', kind: 'changed', monolith: 2, candidate: 3 }]);
+    }
+  });
+});
+
 describe('diffResponses with the lockstep path', () => {
   const res = (body: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/json' }): CapturedResponse => {
     const buf = Buffer.isBuffer(body) ? body : Buffer.from(body);
-    return { status: 200, headers, body: buf, size: buf.length, truncated: false, hash: '' } as CapturedResponse;
+    return { status: 200, headers, body: buf, size: buf.length, truncated: false, hash: '', latencyMs: 1 };
   };
 
   test('plain JSON and the same JSON gzipped give the same entries', () => {
