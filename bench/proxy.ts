@@ -38,7 +38,7 @@ const { values: flags } = parseArgs({
 if (flags.help) {
   process.stdout.write(
     'usage: npm run bench -- [--quick] [--only a,b] [--rounds N] [--duration S] [--skip-slow] [--skip-memory]\n' +
-      '                      [--profile <target>] [--node-flags "<target>=<flags>"] [--pin <cpus>] [--log-level info|silent] [--out <file.md>]\n' +
+      '                      [--profile <target>] [--node-flags "<target or *>=<flags>"] [--pin <cpus>] [--log-level info|silent] [--out <file.md>]\n' +
       '                      [--slow-rate N (the paced slow-candidate run, default 2000 req/s; 0 skips it)] [--rate N (main runs paced)]\n' +
       '                      [--path /big/1] [--connections N]   (exploration; the results file assumes the defaults)\n' +
       `targets: ${TARGETS.map((t) => t.name).join(', ')}\n`,
@@ -164,14 +164,14 @@ async function memoryRun(ctx: TargetContext): Promise<MemoryResult[]> {
   return out;
 }
 
-/** --node-flags "<target>=<flags>": extra node flags for one target (diagnostics such as --trace-gc-nvp). */
+/** --node-flags "<target>=<flags>": extra node flags for one target, or every target with "*=" (diagnostics such as --trace-gc-nvp). */
 function nodeFlags(spec: string | undefined): TargetContext['execArgv'] {
   if (!spec) return undefined;
   const eq = spec.indexOf('=');
   if (eq < 1) throw new Error(`--node-flags: expected "<target>=<node flags>", got "${spec}"`);
   const name = spec.slice(0, eq);
   const extra = spec.slice(eq + 1).split(' ').filter(Boolean);
-  return (n) => (n === name ? extra : []);
+  return (n) => (n === name || name === '*' ? extra : []);
 }
 
 /** One measured run of a target under node --cpu-prof; the profile lands in bench/profiles/. */
