@@ -78,6 +78,7 @@ export function diffResponses(
     entries.push({ path: 'status', kind: 'status', monolith: monolith.status, candidate: candidate.status });
   }
   for (const h of c.headers) {
+    if (monolith.headers[h] === candidate.headers[h]) continue; // the same spelling: nothing to normalize
     const vm = normalizeHeaderValue(h, monolith.headers[h]);
     const vc = normalizeHeaderValue(h, candidate.headers[h]);
     if (vm === vc) continue;
