@@ -160,7 +160,7 @@ function sameRange(a: Buffer, sa: number, ea: number, b: Buffer, sb: number, eb:
   return true;
 }
 
-/** Objects with more keys than this are left to the walker (checking them for repeats would be quadratic). */
+/** Objects that differ with more keys than this are left to the walker (checking them for repeats would be quadratic). */
 const MAX_LISTED_KEYS = 64;
 
 
@@ -336,7 +336,7 @@ class Lockstep {
       i = ke + 1;
       j = ke + 1 + d;
       const key = plain ? undefined : (JSON.parse(a.toString('utf8', ks - 1, ke + 1)) as string);
-      this.noteKey(keyBase, ks, ke, key);
+      this.recordKey(ks, ke, key);
       if (plain ? a[ks] <= 0x39 && isIndexKey(a, ks, ke) : isIndexString(key!)) indexKeys = true;
       const isId = plain ? ke - ks === 2 && a[ks] === 0x69 && a[ks + 1] === 0x64 : key === 'id';
       if (a[i] <= 0x20) i = skipWs(a, i);
@@ -399,6 +399,7 @@ class Lockstep {
       if (ca !== CLOSE_OBJECT) throw GIVE_UP;
       break;
     }
+    if (!eq) this.checkRepeats(keyBase);
     this.keyTop = keyBase;
     this.depth = slot;
     // for-in visits index-like keys first: entries from two children could come out in another order
@@ -409,29 +410,40 @@ class Lockstep {
     return eq;
   }
 
+  private recordKey(ks: number, ke: number, text: string | undefined): void {
+    const top = this.keyTop;
+    this.keyStart[top] = ks;
+    this.keyEnd[top] = ke;
+    this.keyText[top] = text;
+    this.keyTop = top + 1;
+  }
+
   /**
-   * Records a key of the object whose keys start at keyBase; gives up when the object already has it.
-   * Keys are told apart by length and first and last character, and compared in full only when those match.
+   * Gives up when the object whose keys start at keyBase has a key twice. Only asked of objects that differ:
+   * JSON.parse keeps a repeated key's last value, so in an equal object a repeat changes nothing, while in
+   * one that differs the entries could name a value the walker never sees. Keys are told apart by length and
+   * first and last character, and compared in full only when those match.
    */
-  private noteKey(keyBase: number, ks: number, ke: number, text: string | undefined): void {
+  private checkRepeats(keyBase: number): void {
     const { a, keySig, keyStart, keyEnd, keyText } = this;
-    const sig = text === undefined ? ((ke - ks) << 16) ^ (a[ks] << 8) ^ a[ke - 1] : (text.length << 16) ^ (text.charCodeAt(0) << 8) ^ text.charCodeAt(text.length - 1);
     const top = this.keyTop;
     if (top - keyBase > MAX_LISTED_KEYS) throw GIVE_UP; // a big map: the walker's for-in handles it without a quadratic check
-    for (let k = keyBase; k < top; k++) {
-      if (keySig[k] !== sig) continue;
-      const other = keyText[k];
-      if (text === undefined && other === undefined) {
-        if (sameRange(a, ks, ke, a, keyStart[k], keyEnd[k])) throw GIVE_UP;
-      } else if ((text ?? a.toString('latin1', ks, ke)) === (other ?? a.toString('latin1', keyStart[k], keyEnd[k]))) {
-        throw GIVE_UP;
+    for (let n = keyBase; n < top; n++) {
+      const text = keyText[n];
+      const ks = keyStart[n];
+      const ke = keyEnd[n];
+      const sig = text === undefined ? ((ke - ks) << 16) ^ (a[ks] << 8) ^ a[ke - 1] : (text.length << 16) ^ (text.charCodeAt(0) << 8) ^ text.charCodeAt(text.length - 1);
+      for (let k = keyBase; k < n; k++) {
+        if (keySig[k] !== sig) continue;
+        const other = keyText[k];
+        if (text === undefined && other === undefined) {
+          if (sameRange(a, ks, ke, a, keyStart[k], keyEnd[k])) throw GIVE_UP;
+        } else if ((text ?? a.toString('latin1', ks, ke)) === (other ?? a.toString('latin1', keyStart[k], keyEnd[k]))) {
+          throw GIVE_UP;
+        }
       }
+      keySig[n] = sig;
     }
-    keySig[top] = sig;
-    keyStart[top] = ks;
-    keyEnd[top] = ke;
-    keyText[top] = text;
-    this.keyTop = top + 1;
   }
 
   /** The key as step() needs it; a key equal to no rule name moves the automaton like any other such key. */
