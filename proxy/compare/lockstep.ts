@@ -8,7 +8,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { DiffEntry, DiffKind } from '../types.ts';
 import { formatPath, type PathKey } from './json-path.ts';
-import { NO_STATES, step, type CompiledRules, type States, type StepResult } from './rules.ts';
+import { compileRules, NO_STATES, step, type CompiledRules, type States, type StepResult } from './rules.ts';
 
 /** Thrown (one preallocated object, no stack capture) when the bytes cannot give the walker's answer. */
 const GIVE_UP = new Error('lockstep: the bodies differ in shape');
@@ -183,7 +183,7 @@ function isIndexKey(buf: Buffer, s: number, e: number): boolean {
 }
 
 class Lockstep {
-  readonly entries: DiffEntry[] = [];
+  entries: DiffEntry[] = [];
   /** positions in a and b */
   i = 0;
   j = 0;
@@ -194,7 +194,7 @@ class Lockstep {
   private readonly path: (PathKey | undefined)[] = [];
   private readonly pathStart: number[] = [];
   private readonly pathEnd: number[] = [];
-  private readonly names: RuleNames;
+  private names: RuleNames = { byLength: [], other: undefined };
   /** the keys of the objects being read (a stack, one run per object), to notice a repeated key: JSON.parse keeps the last */
   private keyTop = 0;
   private readonly keySig: number[] = [];
@@ -207,12 +207,22 @@ class Lockstep {
   private otherIgnored = false;
   private otherUnordered: string | undefined;
 
-  constructor(
-    readonly a: Buffer,
-    readonly b: Buffer,
-    readonly rules: CompiledRules,
-  ) {
+  a: Buffer = EMPTY;
+  b: Buffer = EMPTY;
+  rules: CompiledRules = compileRules({});
+
+  /** One instance serves every call (nothing here is reentrant): only the entries are new per call. */
+  reset(a: Buffer, b: Buffer, rules: CompiledRules): void {
+    this.a = a;
+    this.b = b;
+    this.rules = rules;
     this.names = ruleNames(rules);
+    this.entries = [];
+    this.i = 0;
+    this.j = 0;
+    this.lastId = 0;
+    this.depth = 0;
+    this.keyTop = 0;
   }
 
   /** Compares the values at i and j, moving past both; false (and entries) when they differ. */
@@ -550,6 +560,9 @@ class Lockstep {
   }
 }
 
+const EMPTY = Buffer.alloc(0);
+const scratch = new Lockstep();
+
 /** ID_A / ID_B when that side's value is a string or a number (keyOf), ID_SAME when both are and their bytes match. */
 function idBits(a: Buffer, sa: number, ea: number, b: Buffer, sb: number, eb: number): number {
   const sideA = isScalarId(a[sa]) ? ID_A : 0;
@@ -570,7 +583,8 @@ function isScalarId(c: number): boolean {
 export function lockstepDiff(a: Buffer, b: Buffer, rules: CompiledRules): DiffEntry[] | undefined {
   // JSON.parse reads decoded text: invalid UTF-8 is compared as binary, a byte-order mark is dropped first
   if (a[0] === 0xef || b[0] === 0xef || !isUtf8(a) || !isUtf8(b)) return undefined;
-  const s = new Lockstep(a, b, rules);
+  const s = scratch;
+  s.reset(a, b, rules);
   try {
     s.i = skipWs(a, 0);
     s.j = skipWs(b, 0);
@@ -578,6 +592,8 @@ export function lockstepDiff(a: Buffer, b: Buffer, rules: CompiledRules): DiffEn
     if (skipWs(a, s.i) !== a.length || skipWs(b, s.j) !== b.length) return undefined;
   } catch {
     return undefined; // GIVE_UP, or a RangeError from a body nested deeper than the stack
+  } finally {
+    s.a = s.b = EMPTY; // the scratch instance must not keep the last bodies alive
   }
   return s.entries;
 }
