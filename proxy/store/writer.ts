@@ -98,9 +98,9 @@ export function createWriter(db: Database.Database): Writer {
       upsertMeta.run(meta.routeId, meta.service, meta.owner ?? null, meta.mode, meta.noise?.relative ?? null, meta.noise?.absolute ?? null);
     }
     for (const r of sums.routes.values()) addRoute.run(r);
-    for (const [key, count] of sums.latency) {
-      const [routeId, side, bucket] = key.split('\u0000');
-      addLatency.run(routeId, side, Number(bucket), count);
+    for (const [routeId, sides] of sums.latency) {
+      for (const [bucket, count] of sides.monolith) addLatency.run(routeId, 'monolith', bucket, count);
+      for (const [bucket, count] of sides.candidate) addLatency.run(routeId, 'candidate', bucket, count);
     }
     for (const f of sums.fields.values()) addField.run(f);
     for (const g of sums.groups.values()) addGroup.run(g);
@@ -161,7 +161,8 @@ interface GroupSum {
 function fold(ops: readonly QueuedOp[]) {
   const metas = new Map<string, RouteMeta>();
   const routes = new Map<string, RouteSum>();
-  const latency = new Map<string, number>();
+  // per route, then bucket → count: no key string built per comparison (this fold runs for every pair)
+  const latency = new Map<string, { monolith: Map<number, number>; candidate: Map<number, number> }>();
   const fields = new Map<string, FieldSum>();
   const groups = new Map<string, GroupSum>();
   const samples: SampleInsert[] = [];
@@ -186,9 +187,12 @@ function fold(ops: readonly QueuedOp[]) {
     }
     return s;
   };
-  const addLatency = (routeId: string, side: string, ms: number): void => {
-    const key = `${routeId}\u0000${side}\u0000${latencyBucket(ms)}`;
-    latency.set(key, (latency.get(key) ?? 0) + 1);
+  const addLatency = (routeId: string, side: 'monolith' | 'candidate', ms: number): void => {
+    let sides = latency.get(routeId);
+    if (!sides) latency.set(routeId, (sides = { monolith: new Map(), candidate: new Map() }));
+    const buckets = sides[side];
+    const b = latencyBucket(ms);
+    buckets.set(b, (buckets.get(b) ?? 0) + 1);
   };
 
   for (const op of ops) {

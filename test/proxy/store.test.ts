@@ -10,6 +10,7 @@ import { openStore, SCHEMA_VERSION } from '../../proxy/store.ts';
 import { migrate } from '../../proxy/store/migrations.ts';
 import { UserError } from '../../common/user-error.ts';
 import { comparison, priceDiff, response } from './store-fixtures.ts';
+import { latencyBucket } from '../../proxy/store/histogram.ts';
 
 let dir: string;
 before(() => {
@@ -37,6 +38,8 @@ describe('diff store counters', () => {
     assert.equal(route.noiseSampled, 1);
     assert.equal(route.latency.monolith.reduce((s, b) => s + b.count, 0), 12);
     assert.equal(route.latency.candidate.reduce((s, b) => s + b.count, 0), 10);
+    // each side's latencies land in their own bucket (every candidate answered in 20 ms)
+    assert.deepEqual(route.latency.candidate, [{ bucket: latencyBucket(20), count: 10 }]);
 
     const fields = store.readFields('catalog.getBook');
     assert.deepEqual(
