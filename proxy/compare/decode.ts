@@ -68,7 +68,7 @@ export function decodeBody(res: CapturedResponse): NormalizedBody {
   const decoded = decodeContent(raw, res.headers['content-encoding']);
   if (!decoded) return { kind: 'binary', value: digest(raw) };
   const type = res.headers['content-type'] ?? '';
-  const isJson = JSON_TYPE.test(type);
+  const isJson = isJsonType(type);
   if (isJson || TEXT_TYPE.test(type) || type === '') {
     const text = toText(decoded);
     if (text !== undefined) {

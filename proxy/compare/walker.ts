@@ -14,6 +14,22 @@ function has(o: Record<string, unknown>, k: string, v: unknown): boolean {
   return (v !== OBJECT_PROTO[k] && k !== '__proto__') || Object.hasOwn(o, k);
 }
 
+/**
+ * How two different values that are not both objects or both arrays differ: 'type' (other JSON types, or
+ * null against a value), 'changed', or undefined for numbers within the relative tolerance. Shared with the
+ * byte-level pass (lockstep.ts), so both judge a leaf alike.
+ */
+export function leafDifference(a: unknown, b: unknown, tolerance: number): 'type' | 'changed' | undefined {
+  const ta = typeof a;
+  if (ta !== typeof b || a === null || b === null) return 'type';
+  if (ta === 'number' && tolerance > 0) {
+    const x = a as number;
+    const y = b as number;
+    if (Math.abs(x - y) <= tolerance * Math.max(Math.abs(x), Math.abs(y))) return undefined;
+  }
+  return 'changed';
+}
+
 export class Walker {
   readonly entries: DiffEntry[] = [];
   emit = true;
@@ -45,9 +61,8 @@ export class Walker {
       if (aa) return diffArray(this, a as unknown[], b as unknown[], st, unord);
       return this.object(a as Record<string, unknown>, b as Record<string, unknown>, st);
     }
-    if (ta !== typeof b || a === null || b === null) return this.mismatch('type', a, b);
-    if (ta === 'number' && this.tol > 0 && this.close(a as number, b as number)) return true;
-    return this.mismatch('changed', a, b);
+    const kind = leafDifference(a, b, this.tol);
+    return kind === undefined || this.mismatch(kind, a, b);
   }
 
   /** The same walk with reporting off: a pure equality test under the rules. */
@@ -58,10 +73,6 @@ export class Walker {
     const eq = this.walk(a, b, st, unord);
     this.emit = emit;
     return eq;
-  }
-
-  private close(a: number, b: number): boolean {
-    return Math.abs(a - b) <= this.tol * Math.max(Math.abs(a), Math.abs(b));
   }
 
   private object(a: Record<string, unknown>, b: Record<string, unknown>, st: States): boolean {
