@@ -9,6 +9,7 @@ import { isUtf8 } from 'node:buffer';
 import type { DiffEntry, DiffKind } from '../types.ts';
 import { formatPath, type PathKey } from './json-path.ts';
 import { compileRules, NO_STATES, step, type CompiledRules, type States, type StepResult } from './rules.ts';
+import { leafDifference } from './walker.ts';
 
 /** Thrown (one preallocated object, no stack capture) when the bytes cannot give the walker's answer. */
 const GIVE_UP = new Error('lockstep: the bodies differ in shape');
@@ -277,17 +278,11 @@ class Lockstep {
     this.j = eb;
     const va = JSON.parse(a.toString('utf8', sa, ea)) as unknown;
     const vb = JSON.parse(b.toString('utf8', sb, eb)) as unknown;
-    // the walker's rules for two values that are not both arrays or both objects
+    // the walker's rules: an object against an array is a type change, anything else is judged as a leaf
     if (va === vb) return true;
-    const ta = typeof va;
-    if (ta === 'object' && va !== null && typeof vb === 'object' && vb !== null) return this.report('type', va, vb);
-    if (ta !== typeof vb || va === null || vb === null) return this.report('type', va, vb);
-    if (ta === 'number' && this.rules.tolerance > 0) {
-      const x = va as number;
-      const y = vb as number;
-      if (Math.abs(x - y) <= this.rules.tolerance * Math.max(Math.abs(x), Math.abs(y))) return true;
-    }
-    return this.report('changed', va, vb);
+    if (typeof va === 'object' && va !== null && typeof vb === 'object' && vb !== null) return this.report('type', va, vb);
+    const kind = leafDifference(va, vb, this.rules.tolerance);
+    return kind === undefined || this.report(kind, va, vb);
   }
 
   private report(kind: DiffKind, monolith: unknown, candidate: unknown): false {
@@ -297,19 +292,60 @@ class Lockstep {
     return false;
   }
 
-  private object(st: States): boolean {
-    const { a, b, sr } = this;
+  /**
+   * At an opening bracket on both sides: moves to the first member. When both are empty, moves past them
+   * and returns true; when only one is, the shapes differ.
+   */
+  private enter(close: number): boolean {
+    const { a, b } = this;
     let i = this.i + 1;
     let j = this.j + 1;
     if (a[i] <= 0x20) i = skipWs(a, i);
     if (b[j] <= 0x20) j = skipWs(b, j);
-    if (a[i] === CLOSE_OBJECT || b[j] === CLOSE_OBJECT) {
-      if (a[i] !== b[j]) throw GIVE_UP; // one side has keys, the other none
+    if (a[i] === close || b[j] === close) {
+      if (a[i] !== b[j]) throw GIVE_UP; // one side has members, the other none
       this.i = i + 1;
       this.j = j + 1;
       this.lastId = 0;
       return true;
     }
+    this.i = i;
+    this.j = j;
+    return false;
+  }
+
+  /**
+   * After a member on both sides: past a comma to the next member (true), or past the closing bracket
+   * (false). One side going on while the other closes means another count of keys or elements.
+   */
+  private next(close: number): boolean {
+    const { a, b } = this;
+    let i = this.i;
+    let j = this.j;
+    if (a[i] <= 0x20) i = skipWs(a, i);
+    if (b[j] <= 0x20) j = skipWs(b, j);
+    const ca = a[i];
+    if (ca !== b[j]) throw GIVE_UP; // one side has more members (or is not JSON)
+    if (ca === COMMA) {
+      i++;
+      j++;
+      if (a[i] <= 0x20) i = skipWs(a, i);
+      if (b[j] <= 0x20) j = skipWs(b, j);
+      this.i = i;
+      this.j = j;
+      return true;
+    }
+    if (ca !== close) throw GIVE_UP;
+    this.i = i + 1;
+    this.j = j + 1;
+    return false;
+  }
+
+  private object(st: States): boolean {
+    if (this.enter(CLOSE_OBJECT)) return true;
+    const { a, b, sr } = this;
+    let i = this.i;
+    let j = this.j;
     const slot = this.depth++;
     const keyBase = this.keyTop;
     let eq = true;
@@ -395,27 +431,17 @@ class Lockstep {
         j = this.j;
       }
       if (isId) id = idBits(a, sa, i, b, sb, j);
-      if (a[i] <= 0x20) i = skipWs(a, i);
-      if (b[j] <= 0x20) j = skipWs(b, j);
-      const ca = a[i];
-      if (ca !== b[j]) throw GIVE_UP; // one side has more keys (or is not JSON)
-      if (ca === COMMA) {
-        i++;
-        j++;
-        if (a[i] <= 0x20) i = skipWs(a, i);
-        if (b[j] <= 0x20) j = skipWs(b, j);
-        continue;
-      }
-      if (ca !== CLOSE_OBJECT) throw GIVE_UP;
-      break;
+      this.i = i;
+      this.j = j;
+      if (!this.next(CLOSE_OBJECT)) break; // one side having more keys gives up in there
+      i = this.i;
+      j = this.j;
     }
     if (!eq) this.checkRepeats(keyBase);
     this.keyTop = keyBase;
     this.depth = slot;
     // for-in visits index-like keys first: entries from two children could come out in another order
     if (indexKeys && childrenWithEntries > 1) throw GIVE_UP;
-    this.i = i + 1;
-    this.j = j + 1;
     this.lastId = id;
     return eq;
   }
@@ -470,18 +496,10 @@ class Lockstep {
   }
 
   private array(st: States): boolean {
+    if (this.enter(CLOSE_ARRAY)) return true;
     const { a, b, sr } = this;
-    let i = this.i + 1;
-    let j = this.j + 1;
-    if (a[i] <= 0x20) i = skipWs(a, i);
-    if (b[j] <= 0x20) j = skipWs(b, j);
-    if (a[i] === CLOSE_ARRAY || b[j] === CLOSE_ARRAY) {
-      if (a[i] !== b[j]) throw GIVE_UP; // lengths differ
-      this.i = i + 1;
-      this.j = j + 1;
-      this.lastId = 0;
-      return true;
-    }
+    let i = this.i;
+    let j = this.j;
     const slot = this.depth++;
     let index = 0;
     let differing = 0;
@@ -518,24 +536,14 @@ class Lockstep {
         i = this.i;
         j = this.j;
       }
-      if (a[i] <= 0x20) i = skipWs(a, i);
-      if (b[j] <= 0x20) j = skipWs(b, j);
-      const ca = a[i];
-      if (ca !== b[j]) throw GIVE_UP; // lengths differ (or not JSON)
-      if (ca === COMMA) {
-        i++;
-        j++;
-        if (a[i] <= 0x20) i = skipWs(a, i);
-        if (b[j] <= 0x20) j = skipWs(b, j);
-        index++;
-        continue;
-      }
-      if (ca !== CLOSE_ARRAY) throw GIVE_UP;
-      break;
+      this.i = i;
+      this.j = j;
+      if (!this.next(CLOSE_ARRAY)) break; // lengths that differ give up in there
+      i = this.i;
+      j = this.j;
+      index++;
     }
     this.depth = slot;
-    this.i = i + 1;
-    this.j = j + 1;
     this.lastId = 0;
     if (!anyIgnored && allIdA && allIdB) {
       // the walker aligns these by id; element by element only when every id matches in place
