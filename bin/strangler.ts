@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --import tsx
+#!/usr/bin/env -S node --no-memory-reducer --max-semi-space-size=32 --import tsx
 // The strangler CLI: one binary, one verb per migration step. Each verb lives in bin/commands/.
 import { Command, CommanderError } from 'commander';
 import { UserError } from '../common/user-error.ts';

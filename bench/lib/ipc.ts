@@ -1,14 +1,7 @@
 // The little protocol between the bench runner and each target it starts in a child process:
 // the child says where it listens, and reports its own CPU time and memory when asked.
 import { performance, PerformanceObserver } from 'node:perf_hooks';
-import { tuneForServing } from '../../proxy/runtime.ts';
 import { threadCpuMicros } from './proc.ts';
-
-// Every Node process of the bench (each target, the origins) runs with the V8 settings strangler's own serving
-// processes use (proxy/runtime.ts: the memory reducer off). Without them a process that idled between its runs
-// could land in a state ~15% slower for the rest of the run, the peer as well as strangler, so the ratios would
-// compare luck rather than code. STRANGLER_V8_MEMORY_REDUCER=on runs the whole bench on V8's defaults.
-tuneForServing();
 
 export interface ReadyMessage {
   type: 'ready';

@@ -50,8 +50,8 @@ async function comparator(): Promise<Comparator | undefined> {
 }
 
 let proxy: RunningProxy | undefined;
-// as `strangler proxy` runs: one logger for the proxy and the pipeline (V8 is tuned for serving by ../lib/ipc.ts,
-// as in every bench child, before this module's body runs)
+// as `strangler proxy` runs: one logger for the proxy and the pipeline (started with the V8 flags strangler serves
+// with, as every bench child: ../lib/target.ts)
 const logger = createProxyLogger();
 const cmp = await comparator();
 proxy = await startProxy(config, { adminPort: 0, onPair: cmp?.onPair, logger });

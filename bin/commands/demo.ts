@@ -3,7 +3,7 @@
 import { once } from 'node:events';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { TrafficProgress } from '../../demo/shoppers.ts';
-import { tuneForServing } from '../../proxy/runtime.ts';
+import { servingFlagsNotice } from '../../proxy/runtime.ts';
 
 interface DemoFlags {
   serve?: boolean;
@@ -65,8 +65,9 @@ export function register(program: Command): void {
     .action(async (flags: DemoFlags) => {
       // the sample apps log every request at info; the demo's own output is the summary
       process.env.LOG_LEVEL ??= 'warn';
-      // --serve keeps the proxy up for as long as the user likes: the same V8 settings as `strangler proxy`
-      if (flags.serve) tuneForServing();
+      // --serve keeps the proxy up for as long as the user likes: it should run with the V8 flags `strangler proxy` wants
+      const v8 = flags.serve ? servingFlagsNotice() : undefined;
+      if (v8?.level === 'warn') process.stderr.write(`strangler demo: ${v8.msg}\n`);
       const { runDemo } = await import('../../demo/run.ts');
       const { DEFAULT_PORTS, RANDOM_PORTS } = await import('../../demo/stack.ts');
       const progress = progressLine();

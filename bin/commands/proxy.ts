@@ -4,7 +4,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { createDiffPipeline, type DiffPipeline } from '../../proxy/comparator.ts';
 import { loadConfig, type ProxyConfig } from '../../proxy/config.ts';
 import { createProxyLogger } from '../../proxy/request-log.ts';
-import { MEMORY_REDUCER_ENV, tuneForServing } from '../../proxy/runtime.ts';
+import { servingFlagsNotice } from '../../proxy/runtime.ts';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
 import { runWorkers } from '../../proxy/workers.ts';
 import { redactingRecorder, type TrafficRecorder } from '../../proxy/traffic.ts';
@@ -43,8 +43,8 @@ export function proxySetup(config: ProxyConfig, flags: ProxyFlags): ProxySetup {
   let running: RunningProxy | undefined;
   // one logger for the process: the proxy's lines and the diff pipeline's go through the same buffered stream
   const logger = createProxyLogger();
-  const v8Flags = tuneForServing();
-  if (v8Flags.length) logger.info({ v8Flags }, `V8 tuned for serving (${MEMORY_REDUCER_ENV}=on keeps its memory reducer)`);
+  const v8 = servingFlagsNotice();
+  if (v8) logger[v8.level]({ v8Flags: v8.v8Flags }, v8.msg);
   const pipeline: DiffPipeline | undefined = flags.diffs
     ? createDiffPipeline(() => running?.config() ?? config, { logger, proxyStats: () => running?.stats() ?? [] })
     : undefined;
