@@ -34,7 +34,7 @@ test('the launchers that serve put the flags on node\'s command line (V8 reads t
   const scripts = (JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { scripts: Record<string, string> }).scripts;
   for (const flag of SERVING_V8_FLAGS) {
     assert.ok(shebang.split(' ').includes(flag), `bin/strangler.ts shebang: ${shebang}`);
-    for (const name of ['start', 'demo']) assert.ok(scripts[name].split(' ').includes(flag), `npm run ${name}: ${scripts[name]}`);
+    for (const name of ['start', 'demo', 'proxy']) assert.ok(scripts[name].split(' ').includes(flag), `npm run ${name}: ${scripts[name]}`);
   }
 });
 
