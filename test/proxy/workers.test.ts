@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import supertest from 'supertest';
 import { json, request, startUpstream, until, type Upstream } from './helpers.ts';
+import { SERVING_V8_FLAGS } from '../../proxy/runtime.ts';
 
 describe('strangler proxy --workers 2 (node:cluster)', () => {
   let monolith: Upstream;
@@ -37,8 +38,9 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
         store: { path: join(dir, 'diffs.sqlite') },
       }),
     );
-    child = spawn(process.execPath, ['--import', 'tsx', 'bin/strangler.ts', 'proxy', '--config', configPath, '--workers', '2'], {
-      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'error', STRANGLER_TEST_WORKERS_TOKEN: token },
+    // started with the serving V8 flags, as the bin's shebang starts it: the workers must inherit them
+    child = spawn(process.execPath, [...SERVING_V8_FLAGS, '--import', 'tsx', 'bin/strangler.ts', 'proxy', '--config', configPath, '--workers', '2'], {
+      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', STRANGLER_TEST_WORKERS_TOKEN: token },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -77,6 +79,20 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
       return true;
       // each worker reloads on the primary's IPC message; on a loaded 2-core CI machine that took over 5 s once
     }, 'all workers migrated', 20_000);
+  });
+
+  test('the primary and both workers run with the serving V8 flags (node:cluster forks with the primary\'s execArgv)', async () => {
+    const tuned = () =>
+      new Set(
+        out
+          .split('\n')
+          .filter((l) => l.includes('V8 tuned for serving'))
+          .map((l) => (JSON.parse(l) as { pid: number; v8Flags: string[] }))
+          .filter((e) => e.v8Flags.join(' ') === SERVING_V8_FLAGS.join(' '))
+          .map((e) => e.pid),
+      );
+    await until(() => tuned().size === 3, 'three processes log the serving flags', 10_000);
+    assert.ok(!out.includes('node was started without'), 'no process warns about missing flags');
   });
 
   test('SIGTERM stops the primary and its workers', async () => {
