@@ -1,21 +1,27 @@
 // V8 settings for a process that serves proxy traffic. V8 reads them when it sets up the heap, so they belong on
-// node's command line: the strangler bin's shebang and the npm scripts that serve (`npm start`, `npm run demo`)
-// carry them, the bench starts every Node process with them, and `--workers` children inherit them (node:cluster
-// forks with the parent's execArgv). Set later with v8.setFlagsFromString they change nothing: a process that did
-// so still ran the memory reducer's collections ~8 s after start (--trace-gc). startProxy, a library call, does
-// not touch its host's engine; `strangler proxy` and `strangler demo --serve` say so when a flag is missing.
+// node's command line: the strangler bin's shebang and the npm scripts that serve (`npm start`, `npm run demo`,
+// `npm run proxy`) carry them, the bench starts every Node process with them, and `--workers` children inherit them
+// (node:cluster forks with the parent's execArgv). Set later with v8.setFlagsFromString they change nothing: a
+// process that did so still ran the memory reducer's collections ~8 s after start (--trace-gc). startProxy, a
+// library call, does not touch its host's engine; `strangler proxy` and `strangler demo --serve` warn when a flag is
+// missing. Measurements: docs/benchmarks.md ("What was found this session", 5 Dec 2026).
 //
-// The memory reducer is off. It is V8's idle-time collector: once a process has allocated little for a few seconds
-// it runs memory-reducing full collections to hand memory back. A proxy that went through them served every later
-// request ~15% slower for as long as it ran: the same legacy-mode config in six processes side by side, 65-71 µs
-// of CPU per request with the flag on the command line, 75-84 µs in five of six without it (docs/benchmarks.md).
-// A heap that keeps what it grew to under load is the better trade for a server in front of production traffic.
+// --no-memory-reducer: the memory reducer is V8's idle-time collector; once a process has allocated little for a
+// few seconds it runs memory-reducing full collections to hand memory back. Processes that went through them often
+// served every later request 12-25% slower for as long as they ran (in one run, two of three at 73-81 µs of CPU per
+// request against 62-66; with the flag on the command line six of six at 65-71). A heap that keeps what it grew to
+// under load is the better trade for a server in front of production traffic.
+//
+// --max-semi-space-size=32: with V8's default 16 MB semi-spaces a process could fall, at random and for good, into a
+// state where ~2.5 MB of request objects survived every scavenge and were promoted (healthy: ~5 KB), costing 15-40%
+// more CPU per request; 5 of 9 processes that had used undici (as shadow copies do). With 32 MB (or 64) 0 of 9.
+// Price: ~3 µs per request in a healthy process and up to 32 MB more young generation.
 
 /** The flags a serving process should be started with. */
 export const SERVING_V8_FLAGS: readonly string[] = ['--no-memory-reducer', '--max-semi-space-size=32'];
 
-/** Set to "on" to run with V8's memory reducer: the bench starts its processes without the flag, and the proxy
- * does not warn when it was started without it. */
+/** Set to "on" to run on V8's defaults: the bench starts its processes without the serving flags, and the proxy
+ * does not warn when it was started without them. */
 export const MEMORY_REDUCER_ENV = 'STRANGLER_V8_MEMORY_REDUCER';
 
 /** The flags serving processes are started with under this environment: SERVING_V8_FLAGS, or none when it opts out. */
@@ -41,9 +47,10 @@ export function servingFlagsNotice(execArgv: readonly string[] = process.execArg
   return {
     level: 'warn',
     msg:
-      `node was started without ${missing.join(' ')}: after an idle spell V8's memory reducer can leave the proxy ~15% slower ` +
-      `for as long as it runs. Start it as the strangler bin does (node ${missing.join(' ')} --import tsx bin/strangler.ts …), ` +
-      `or set ${MEMORY_REDUCER_ENV}=on to keep V8's default and silence this`,
+      `node was started without ${missing.join(' ')}: V8 reads them at start-up only, and without them the proxy can fall, ` +
+      `at random and for as long as it runs, into a state 15-40% slower (docs/proxy.md). Start it as the strangler bin does ` +
+      `(node ${missing.join(' ')} --import tsx bin/strangler.ts …, or npm run proxy), ` +
+      `or set ${MEMORY_REDUCER_ENV}=on to keep V8's defaults and silence this`,
     v8Flags: missing,
   };
 }
