@@ -83,7 +83,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   const forwarder = new Forwarder({
     onResponse(fs, proxyRes) {
       const s = fs as RequestState;
-      if (s.exchange) s.exchange.monolithResponse(proxyRes);
+      return s.exchange?.monolithResponse(proxyRes);
     },
     // the client's exchange is over: latency, then the request's log line
     onDone(fs, res, finished) {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { once } from 'node:events';
+import { createHash } from 'node:crypto';
 import { closedPortUrl, connections, json, request, startTestProxy, startUpstream, testConfig, until, type Harness, type Upstream } from './helpers.ts';
 
 describe('generated request ids', () => {
@@ -166,6 +167,60 @@ describe('headers and streaming', () => {
     assert.equal(text, 'chunk-1;chunk-2');
     const [pair] = await h.waitPairs(1);
     assert.equal(pair.monolith.body?.toString(), 'chunk-1;chunk-2');
+  });
+
+  test('a client that reads slowly holds the upstream back (backpressure), and gets and captures every byte', async () => {
+    const chunk = Buffer.alloc(64 * 1024);
+    for (let i = 0; i < chunk.length; i++) chunk[i] = (i * 31) & 0xff;
+    const total = 64 * 1024 * 1024; // far more than the socket buffers of both hops hold
+    const pairsBefore = (await h.waitPairs(0)).length;
+    let written = 0;
+    let blocked = false;
+    monolith.handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': total });
+      const pump = (): void => {
+        blocked = false;
+        while (written < total) {
+          written += chunk.length;
+          if (!res.write(chunk)) {
+            blocked = true;
+            res.once('drain', pump);
+            return;
+          }
+        }
+        res.end();
+      };
+      pump();
+    };
+    const client = http.get(`${h.proxy.url}/stream`);
+    const [res] = (await once(client, 'response')) as [http.IncomingMessage];
+    res.pause();
+    // the monolith stays blocked on a full pipe while the client reads nothing: 20 checks in a row at one count
+    let same = 0;
+    let last = -1;
+    await until(() => {
+      same = blocked && written === last ? same + 1 : 0;
+      last = written;
+      return same >= 20;
+    }, 'the monolith held back by the paused client', 10_000);
+    assert.ok(written < total / 2, `the proxy buffered ${written} bytes of a paused client's response`);
+    const hash = createHash('sha256');
+    let received = 0;
+    res.on('data', (c: Buffer) => {
+      received += c.length;
+      hash.update(c);
+    });
+    res.resume();
+    await once(res, 'end');
+    assert.equal(received, total);
+    const expected = createHash('sha256');
+    for (let n = 0; n < total; n += chunk.length) expected.update(chunk);
+    const digest = expected.digest('hex');
+    assert.equal(hash.digest('hex'), digest);
+    const pair = (await h.waitPairs(pairsBefore + 1))[pairsBefore];
+    assert.equal(pair.monolith.size, total);
+    assert.equal(pair.monolith.truncated, true);
+    assert.equal(pair.monolith.hash, digest);
   });
 });
 
