@@ -58,8 +58,13 @@ describe('strangler proxy (CLI, one process)', () => {
   test('serves, compares shadow pairs into the diff store, and shows them in the admin report', async () => {
     for (let i = 0; i < 5; i++) assert.equal(json((await request(proxyUrl, { path: `/books/${i}` })).body).from, 'monolith');
     await until(() => candidate.seen.length === 5, 'five shadow copies');
-    const report = await supertest(adminUrl).get('/report').set('Authorization', `Bearer ${token}`).expect(200);
-    assert.match(report.text, /catalog\.getBook/);
+    // the pairs are compared and stored after the candidate has answered, off the request path: poll the report
+    let report = '';
+    await until(async () => {
+      report = (await supertest(adminUrl).get('/report').set('Authorization', `Bearer ${token}`).expect(200)).text;
+      return /\b5 requests compared/.test(report);
+    }, 'the five compared pairs in the admin report');
+    assert.match(report, /catalog\.getBook/);
     assert.ok(existsSync(join(dir, 'diffs.sqlite')));
   });
 
