@@ -282,6 +282,9 @@ export class Forwarder {
 function stream(proxyRes: IncomingMessage, res: ServerResponse, tap: BodyTap | undefined): void {
   proxyRes.on('data', (chunk: Buffer) => {
     if (tap !== undefined) tap.chunk(chunk);
+    // answered already (a 502 for an upstream error that came between the headers and the body): a write after
+    // end would be an 'error' event on the response, with no listener to take it
+    if (res.writableEnded) return;
     if (!res.write(chunk)) {
       proxyRes.pause();
       res.once('drain', () => proxyRes.resume());
