@@ -269,11 +269,11 @@ export class Forwarder {
 
 /**
  * The upstream's body to the client, with backpressure, and to the tap when there is one. Not proxyRes.pipe(res):
- * pipe() adds eight listeners and closures per response, and a shadow capture's own listeners on top of them gave
- * a captured response's stream other listener tables than an uncaptured one's. With a small share of requests
- * captured (a slow candidate fills the copy cap) node's stream and event functions then went polymorphic for every
- * request; the bench priced that at ~2.5 µs per request with 1.5% of them captured. Here every response gets these
- * same three listeners.
+ * pipe() adds six listeners across the two streams and about ten closures per response (legacy mode cost ~9% less
+ * CPU per request without it), and a shadow capture's own listeners on top of them gave a captured response's
+ * stream other listener tables than an uncaptured one's: with a small share of requests captured (a slow candidate
+ * fills the copy cap, ~1.5% copied) node's stream and event code served both kinds, and the capture alone cost every
+ * request ~2.6 µs; with these same three listeners on every response, ~1.4 (docs/benchmarks.md).
  *
  * pipe() does not pass on an upstream that dies mid-body (reset, timeout after the headers) either: without the
  * close listener the client would wait forever for the rest of a response whose headers promised more. Cutting it
