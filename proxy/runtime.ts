@@ -4,7 +4,7 @@
 // (node:cluster forks with the parent's execArgv). Set later with v8.setFlagsFromString they change nothing: a
 // process that did so still ran the memory reducer's collections ~8 s after start (--trace-gc). startProxy, a
 // library call, does not touch its host's engine; `strangler proxy` and `strangler demo --serve` warn when a flag is
-// missing. Measurements: docs/benchmarks.md ("What was found this session", 5 Dec 2026).
+// missing. Measurements: docs/benchmarks.md (the findings listed with the 07:10 run of 5 Dec 2026).
 //
 // --no-memory-reducer: the memory reducer is V8's idle-time collector; once a process has allocated little for a
 // few seconds it runs memory-reducing full collections to hand memory back. Processes that went through them often
