@@ -96,6 +96,13 @@ export class BodyCapture {
     this.held = 0;
   }
 
+  /** Hands the bytes taken from the budget to the caller, who gives them back later: returns how many. */
+  handOff(): number {
+    const n = this.held;
+    this.held = 0;
+    return n;
+  }
+
   /** The bytes kept, or undefined when over the limit or shed. */
   body(): Buffer | undefined {
     if (this.truncated || this.shed) return undefined;

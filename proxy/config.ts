@@ -114,6 +114,8 @@ export const proxyConfigSchema = z
       })
       .prefault({}),
     state: z.string().optional(),
+    // shadow copies, their comparison and the diff store in a worker thread (read at start-up only)
+    shadowThread: z.boolean().default(false),
     memory: z
       .strictObject({
         // bodies held by shadow copies in flight (requests, both answers), all routes together

@@ -15,7 +15,7 @@ import { ProxyControl } from './control.ts';
 import { Forwarder, type ForwardState, type Upstream } from './forward.ts';
 import { createMetrics } from './metrics.ts';
 import { requestPath } from './router.ts';
-import { isSafeMethod, Shadower, type ShadowExchange } from './shadow.ts';
+import { isSafeMethod, Shadower, type ShadowEngine, type ShadowSide } from './shadow.ts';
 import type { CountersSnapshot, RouteStats } from './stats.ts';
 import { buildTable, countersFor, type CompiledRoute, type CountersById, type RouteTable } from './table.ts';
 import type { Pair } from './types.ts';
@@ -33,6 +33,11 @@ export interface ProxyOptions {
   adminInsecureLocal?: boolean;
   /** called for each completed shadow exchange; never throws into the hot path */
   onPair?: (pair: Pair) => void;
+  /**
+   * where shadow copies are made instead of on this thread (onPair unused then): the shadow thread of
+   * shadow-thread.ts, which copies, compares and stores off the request thread. Closed with the proxy.
+   */
+  shadowEngine?: ShadowEngine;
   /** extra admin endpoints, mounted behind the admin auth (GET /report, /api/diffs, ...) */
   adminRoutes?: (router: express.Router) => void;
   logger?: Logger;
@@ -66,7 +71,7 @@ class RequestState implements ForwardState {
   waiting = false;
   prevWaiting: ForwardState | undefined = undefined;
   nextWaiting: ForwardState | undefined = undefined;
-  exchange: ShadowExchange | undefined = undefined;
+  exchange: ShadowSide | undefined = undefined;
   constructor(
     public id: string,
     public start: number,
@@ -106,7 +111,8 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
       s.route.counters.candidateErrors++;
     },
   });
-  const shadower = new Shadower(options.onPair, log, initial.memory.shadowBytes);
+  const shadower: ShadowEngine = options.shadowEngine ?? new Shadower(options.onPair, log, initial.memory.shadowBytes);
+  shadower.setBudget(initial.memory.shadowBytes);
   const onRequest = options.onRequest;
   let table: RouteTable; // built from the effective config (file + persisted overrides) below
 
@@ -153,6 +159,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     onApply: (effective) => {
       table = buildTable(effective, forwarder, counters, log); // atomic swap: requests in flight keep their route objects
       shadower.setBudget(effective.memory.shadowBytes);
+      shadower.configure?.(effective);
     },
     stats: (id, mode, service) => countersFor(counters, id).toStats(mode, service),
   });

@@ -10,6 +10,7 @@ import { BodyCapture, ByteBudget, flattenHeaders } from './capture.ts';
 import { classifyFailure, type BodyTap } from './forward.ts';
 import { hasRequestBody } from './request-body.ts';
 import type { RouteCounters } from './stats.ts';
+import type { ProxyConfig } from './config.ts';
 import type { CapturedRequest, CapturedResponse, Pair } from './types.ts';
 
 /** Everything a shadowed route needs, resolved once per config (defaults merged with the route's own). */
@@ -33,13 +34,58 @@ export interface ShadowPlan {
   counters: RouteCounters;
 }
 
+/** What the forwarder feeds a shadowed request's monolith answer into (server.ts RequestState.exchange). */
+export interface ShadowSide {
+  /** the monolith's response headers arrived: the tap the body is read through, or undefined when none is kept */
+  monolithResponse(proxyRes: IncomingMessage): BodyTap | undefined;
+  /** the monolith could not answer (the client got an error): there is nothing to compare */
+  monolithFailed(): void;
+}
+
+/** Where shadow copies are made: on the request thread (Shadower) or in a thread of their own (shadow-thread.ts). */
+export interface ShadowEngine {
+  begin(req: IncomingMessage, plan: ShadowPlan, requestId: string, start: number): ShadowSide | undefined;
+  setBudget(bytes: number): void;
+  /** the proxy applied a config (start-up excepted): a reload, a mode change */
+  configure?(config: ProxyConfig): void;
+  close(): Promise<void>;
+}
+
+/** The parts of a request an exchange reads (an IncomingMessage, or its copy in the shadow thread). */
+export type RequestHead = Pick<IncomingMessage, 'method' | 'url' | 'headers'>;
+
+/**
+ * The admission checks every copy passes, in order: unsafe methods (unless the route copies writes), the sample,
+ * the byte budget and the per-service cap, a body announced as too big to copy. Counts what it turns away.
+ */
+export function admit(req: RequestHead, plan: ShadowPlan, budget: ByteBudget, slots: { acquire(service: string, cap: number): boolean; release(service: string): void }): boolean {
+  const c = plan.counters;
+  if (!plan.writes && !isSafeMethod(req.method)) {
+    c.skippedUnsafe++;
+    return false;
+  }
+  if (plan.sample < 1 && Math.random() >= plan.sample) return false;
+  if (budget.exhausted || !slots.acquire(plan.service, plan.concurrency)) {
+    c.dropped++;
+    return false;
+  }
+  const length = req.headers['content-length'];
+  if (length !== undefined && Number(length) > plan.maxBodyBytes) {
+    // announced as too big to copy faithfully: no copy, nothing buffered
+    slots.release(plan.service);
+    c.dropped++;
+    return false;
+  }
+  return true;
+}
+
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const isSafeMethod = (method: string | undefined): boolean => SAFE.has(method ?? 'GET');
 
 /** Request headers undici refuses or that describe our hop, not the request. */
 const NOT_COPIED = new Set(['content-length', 'transfer-encoding', 'expect', 'connection', 'keep-alive', 'upgrade', 'te', 'trailer', 'proxy-connection']);
 
-export class Shadower {
+export class Shadower implements ShadowEngine {
   private readonly pools = new Map<string, Pool>();
   private readonly inFlight = new Map<string, number>();
   /**
@@ -69,26 +115,9 @@ export class Shadower {
    * Returns the exchange the server feeds the monolith's response into, or undefined when no copy is made.
    */
   begin(req: IncomingMessage, plan: ShadowPlan, requestId: string, start: number): ShadowExchange | undefined {
-    const c = plan.counters;
-    if (!plan.writes && !isSafeMethod(req.method)) {
-      c.skippedUnsafe++;
-      return undefined;
-    }
-    if (plan.sample < 1 && Math.random() >= plan.sample) return undefined;
-    if (this.admitted.exhausted || !this.acquire(plan.service, plan.concurrency)) {
-      c.dropped++;
-      return undefined;
-    }
-    const h = req.headers;
-    const length = h['content-length'];
-    if (length !== undefined && Number(length) > plan.maxBodyBytes) {
-      // announced as too big to copy faithfully: no copy, nothing buffered
-      this.release(plan.service);
-      c.dropped++;
-      return undefined;
-    }
+    if (!admit(req, plan, this.admitted, this)) return undefined;
     const ex = new ShadowExchange(this, req, plan, requestId, start);
-    if (hasRequestBody(h)) {
+    if (hasRequestBody(req.headers)) {
       ex.teeRequestBody(req);
     } else ex.sendCopy(undefined);
     return ex;
@@ -103,6 +132,11 @@ export class Shadower {
 
   release(service: string): void {
     this.inFlight.set(service, (this.inFlight.get(service) ?? 1) - 1);
+  }
+
+  /** A copy's candidate call ended (its slot; a noise sample's goes back through release alone). */
+  copyEnded(service: string): void {
+    this.release(service);
   }
 
   inFlightCount(service: string): number {
@@ -240,7 +274,7 @@ function expire(call: CaptureCall): void {
  * the start, never the request object: that one reaches, through http-proxy-3's listeners, the whole
  * client/monolith exchange, and holding it for a slow candidate's 300 ms put GC at 8.6% of busy time (2.4% without).
  */
-export class ShadowExchange implements BodyTap {
+export class ShadowExchange implements BodyTap, ShadowSide {
   private request: CapturedRequest | undefined;
   private monolith: CapturedResponse | undefined;
   private monolithSettled = false;
@@ -250,6 +284,8 @@ export class ShadowExchange implements BodyTap {
   /** the budget could not cover the bodies: the exchange ends without a pair, counted as dropped */
   private shed = false;
   private monolithCapture: BodyCapture | undefined;
+  /** bytes of a monolith answer captured elsewhere (monolithCaptured) taken from the budget */
+  private monolithBytes = 0;
   /** request body bytes taken from the budget */
   private requestBytes = 0;
   private readonly method: string;
@@ -261,7 +297,7 @@ export class ShadowExchange implements BodyTap {
 
   constructor(
     private readonly shadower: Shadower,
-    req: IncomingMessage,
+    req: RequestHead,
     private readonly plan: ShadowPlan,
     private readonly requestId: string,
     private readonly start: number,
@@ -359,6 +395,27 @@ export class ShadowExchange implements BodyTap {
     this.monolithSettle();
   }
 
+  /**
+   * The monolith's answer, captured elsewhere: in the shadow thread, the request thread captured it and posted it
+   * here (undefined when it had no answer to hand on). Its bytes are held from the budget like a capture's.
+   */
+  monolithCaptured(response: CapturedResponse | undefined): void {
+    if (response && !this.shed) {
+      const n = response.body?.length ?? 0;
+      if (this.shadower.admitted.take(n)) {
+        this.monolithBytes = n;
+        this.monolith = response;
+      } else this.giveUp();
+    }
+    this.monolithSettle();
+  }
+
+  /** The monolith's answer was shed elsewhere (the byte budget could not cover it): no pair, counted as dropped. */
+  monolithShed(): void {
+    this.giveUp();
+    this.monolithSettle();
+  }
+
   /** The monolith could not answer (the client got an error): there is nothing to compare. */
   monolithFailed(): void {
     this.monolithSettle();
@@ -402,13 +459,14 @@ export class ShadowExchange implements BodyTap {
   private releaseSlot(): void {
     if (this.released) return;
     this.released = true;
-    this.shadower.release(this.plan.service);
+    this.shadower.copyEnded(this.plan.service);
   }
 
   /** Gives every body byte this exchange holds back to the budget (idempotent). */
   private releaseBytes(): void {
-    this.shadower.admitted.give(this.requestBytes);
+    this.shadower.admitted.give(this.requestBytes + this.monolithBytes);
     this.requestBytes = 0;
+    this.monolithBytes = 0;
     this.monolithCapture?.release();
     this.candidate?.release();
   }

@@ -38,6 +38,13 @@ export class LatencyHistogram {
     if (snapshot.max > this.max) this.max = snapshot.max;
   }
 
+  /** Empties it (the shadow thread hands its counts over in deltas). */
+  reset(): void {
+    this.counts.fill(0);
+    this.count = 0;
+    this.max = 0;
+  }
+
   snapshot(): HistogramSnapshot {
     const buckets: [number, number][] = [];
     for (let i = 0; i < BUCKETS; i++) if (this.counts[i]) buckets.push([i, this.counts[i]]);
@@ -112,6 +119,24 @@ export class RouteCounters {
       monolith: this.monolith.snapshot(),
       candidate: this.candidate.snapshot(),
     };
+  }
+
+  /**
+   * What was counted since the last call, as a snapshot, leaving the counters at zero (noiseSamples aside: it decides
+   * the noise share, so it keeps counting). The shadow thread counts for its copies this way and hands the deltas
+   * to the request thread's counters (merge).
+   */
+  takeDelta(): CountersSnapshot {
+    const delta = this.snapshot();
+    this.requests = this.shadowed = this.dropped = this.skippedUnsafe = this.fallbacks = this.candidateErrors = 0;
+    this.monolith.reset();
+    this.candidate.reset();
+    return delta;
+  }
+
+  /** Whether anything was counted since the last takeDelta. */
+  get changed(): boolean {
+    return this.shadowed + this.dropped + this.candidateErrors + this.candidate.count + this.requests + this.skippedUnsafe + this.fallbacks + this.monolith.count > 0;
   }
 
   merge(s: CountersSnapshot): void {

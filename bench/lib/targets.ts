@@ -27,7 +27,7 @@ export interface TargetSpec {
 
 const serverTs = fileURLToPath(new URL('../../proxy/server.ts', import.meta.url));
 
-function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidate' | 'slowCandidate', compare = true): TargetSpec['start'] {
+function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidate' | 'slowCandidate', compare = true, thread = false): TargetSpec['start'] {
   return async (ctx) => {
     if (!existsSync(serverTs)) return 'proxy/server.ts not present yet';
     return startNodeTarget(name, 'peers/strangler.ts', {
@@ -37,6 +37,7 @@ function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidat
         '--candidate', ctx.origins.urls[candidate],
         '--store', `${ctx.storeDir}/${name}.sqlite`,
         '--compare', compare ? 'on' : 'off',
+        '--thread', thread ? 'on' : 'off',
       ],
       cpus: ctx.cpus,
       execArgv: ctx.execArgv?.(name),
@@ -68,6 +69,11 @@ export const TARGETS: TargetSpec[] = [
     name: 'strangler-shadow',
     what: 'strangler, route in shadow mode: copy to a second origin, capture both, compare, store diffs',
     start: strangler('strangler-shadow', 'shadow', 'candidate'),
+  },
+  {
+    name: 'strangler-shadow-thread',
+    what: 'strangler, shadow mode with `shadowThread`: copies, comparison and store in a worker thread',
+    start: strangler('strangler-shadow-thread', 'shadow', 'candidate', true, true),
   },
   {
     name: 'nginx',
@@ -120,6 +126,11 @@ export const SLOW_TARGETS: TargetSpec[] = [
     name: 'strangler-shadow-slow',
     what: 'strangler, shadow mode, candidate 300 ms late',
     start: strangler('strangler-shadow-slow', 'shadow', 'slowCandidate'),
+  },
+  {
+    name: 'strangler-shadow-slow-thread',
+    what: 'strangler, shadow mode with `shadowThread`, candidate 300 ms late',
+    start: strangler('strangler-shadow-slow-thread', 'shadow', 'slowCandidate', true, true),
   },
 ];
 

@@ -8,12 +8,15 @@ import { parseConfig, type ProxyConfigInput } from '../../proxy/config.ts';
 import type { Logger } from '../../common/log.ts';
 import { createProxyLogger } from '../../proxy/request-log.ts';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
+import { startShadowThread } from '../../proxy/shadow-thread.ts';
 import { childArg, serveBenchChild } from '../lib/ipc.ts';
 
 const mode = childArg('mode') as 'legacy' | 'shadow';
 const storePath = childArg('store');
 // --compare off: capture both responses but skip the comparison (diagnostic: what capture alone costs)
 const compareOn = childArg('compare', 'on') !== 'off';
+// --thread on: `shadowThread` (copies, comparison and store in a worker thread)
+const threadOn = mode === 'shadow' && childArg('thread', 'off') === 'on';
 
 const compare = { ignore: ['$.servedAt', '$.requestId'] };
 const input: ProxyConfigInput = {
@@ -27,6 +30,7 @@ const input: ProxyConfigInput = {
     { id: 'reporting.inventory', method: 'GET', path: '/big/:id', service: 'catalog', mode },
   ],
   store: { path: storePath },
+  shadowThread: threadOn,
   admin: { host: '127.0.0.1', port: 0, token: 'bench-admin-token' },
 };
 const config = parseConfig(input, 'bench config');
@@ -53,10 +57,12 @@ let proxy: RunningProxy | undefined;
 // as `strangler proxy` runs: one logger for the proxy and the pipeline (started with the V8 flags strangler serves
 // with, as every bench child: ../lib/target.ts)
 const logger = createProxyLogger();
-const cmp = await comparator();
-proxy = await startProxy(config, { adminPort: 0, onPair: cmp?.onPair, logger });
+const thread = threadOn ? await startShadowThread(config, { logger, proxyStats: () => proxy?.stats() ?? [] }) : undefined;
+const cmp = thread ? undefined : await comparator();
+proxy = await startProxy(config, { adminPort: 0, onPair: cmp?.onPair, shadowEngine: thread?.engine, logger });
 const running = proxy;
 serveBenchChild({ url: running.url, urls: { admin: running.adminUrl } }, async () => {
   await running.close();
   await cmp?.close();
+  await thread?.close();
 });

@@ -6,6 +6,7 @@ import { loadConfig, type ProxyConfig } from '../../proxy/config.ts';
 import { createProxyLogger } from '../../proxy/request-log.ts';
 import { servingFlagsNotice } from '../../proxy/runtime.ts';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
+import { startShadowThread } from '../../proxy/shadow-thread.ts';
 import { runWorkers } from '../../proxy/workers.ts';
 import { redactingRecorder, type TrafficRecorder } from '../../proxy/traffic.ts';
 import cluster from 'node:cluster';
@@ -39,15 +40,18 @@ export interface ProxySetup {
  * The one place where optional features plug into the proxy, for one process or each worker: the diff
  * pipeline (onPair + /report, /api/diffs), and later a traffic recorder (onRequest) behind its own flag.
  */
-export function proxySetup(config: ProxyConfig, flags: ProxyFlags): ProxySetup {
+export async function proxySetup(config: ProxyConfig, flags: ProxyFlags): Promise<ProxySetup> {
   let running: RunningProxy | undefined;
   // one logger for the process: the proxy's lines and the diff pipeline's go through the same buffered stream
   const logger = createProxyLogger();
   const v8 = servingFlagsNotice();
   if (v8) logger[v8.level]({ v8Flags: v8.v8Flags }, v8.msg);
-  const pipeline: DiffPipeline | undefined = flags.diffs
-    ? createDiffPipeline(() => running?.config() ?? config, { logger, proxyStats: () => running?.stats() ?? [] })
-    : undefined;
+  const proxyStats = () => running?.stats() ?? [];
+  // shadowThread: the copies, the comparison and the store in a worker thread of each process that serves traffic
+  // (with --workers the primary serves none: it reads the store for the admin API)
+  const servesTraffic = !(flags.workers > 1 && cluster.isPrimary);
+  const thread = flags.diffs && config.shadowThread && servesTraffic ? await startShadowThread(config, { logger, proxyStats }) : undefined;
+  const pipeline: DiffPipeline | undefined = flags.diffs && !thread ? createDiffPipeline(() => running?.config() ?? config, { logger, proxyStats }) : undefined;
   const recorder = flags.record ? trafficRecorder(config, flags.record, flags.workers) : undefined;
   return {
     options: {
@@ -56,11 +60,13 @@ export function proxySetup(config: ProxyConfig, flags: ProxyFlags): ProxySetup {
       port: flags.port,
       adminInsecureLocal: flags.adminInsecureLocal,
       onPair: pipeline ? (pair) => pipeline.comparator.onPair(pair) : undefined,
-      adminRoutes: pipeline?.adminRoutes,
+      shadowEngine: thread?.engine,
+      adminRoutes: thread?.adminRoutes ?? pipeline?.adminRoutes,
       onRequest: recorder?.onRequest,
     },
     attach: (proxy) => void (running = proxy),
     close: async () => {
+      await thread?.close();
       await pipeline?.close();
       await recorder?.close();
     },
@@ -90,7 +96,7 @@ export function register(program: Command): void {
     .option('--record <file>', 'append every request to an NDJSON file for `strangler replay` (redacted)')
     .action(async (flags: ProxyFlags) => {
       const config = loadConfig(flags.config); // invalid config: UserError, exit 2, every error listed
-      const setup = proxySetup(config, flags);
+      const setup = await proxySetup(config, flags);
       if (flags.workers > 1) {
         await runWorkers(config, setup, flags.workers);
         return;

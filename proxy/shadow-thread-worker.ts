@@ -1,0 +1,171 @@
+// Inside the shadow thread: the request thread hands over each admitted copy (the request, later the monolith's
+// captured answer); here the copy goes to the candidate, the pair is made, compared and stored, with the same
+// Shadower, ShadowExchange and diff pipeline the request thread uses when there is no thread. What goes back, once
+// per turn: slots freed per service, counter deltas per route, log lines, replies to settle.
+import { parentPort, workerData } from 'node:worker_threads';
+import { pino } from 'pino';
+import { createDiffPipeline, type ProxyRouteCounters } from './comparator.ts';
+import type { ProxyConfig } from './config.ts';
+import { ShadowExchange, Shadower, type ShadowPlan } from './shadow.ts';
+import { HAND_OVER_MS, type FromThread, type ToThread } from './shadow-thread.ts';
+import { RouteCounters } from './stats.ts';
+import type { CapturedResponse } from './types.ts';
+
+const port = parentPort!;
+const { config: initial, level } = workerData as { config: ProxyConfig; level: string };
+
+let outbox: FromThread[] = [];
+let flushing: NodeJS.Timeout | undefined;
+function send(m: FromThread): void {
+  outbox.push(m);
+  flushing ??= setTimeout(flush, HAND_OVER_MS);
+}
+function flush(): void {
+  flushing = undefined;
+  // what changed this turn goes with the rest: counts first, so a settle reply finds them merged
+  const deltas = [];
+  for (const c of counters.values()) if (c.changed) deltas.push(c.takeDelta());
+  if (deltas.length) outbox.unshift({ t: 'counters', deltas });
+  if (freed.size) {
+    outbox.unshift({ t: 'freed', slots: [...freed] });
+    freed.clear();
+  }
+  if (outbox.length === 0) return;
+  const batch = outbox;
+  outbox = [];
+  port.postMessage(batch);
+}
+
+// log lines go to the request thread, which writes them to the process's one log stream
+const log = pino({ level }, { write: (line: string) => send({ t: 'log', line }) });
+
+/** Copies whose candidate call ended this turn, per service: the request thread's cap frees their slots. */
+const freed = new Map<string, number>();
+
+class ThreadShadower extends Shadower {
+  override copyEnded(service: string): void {
+    super.copyEnded(service);
+    freed.set(service, (freed.get(service) ?? 0) + 1);
+    flushing ??= setTimeout(flush, HAND_OVER_MS);
+  }
+}
+
+let config = initial;
+let proxyStats: ProxyRouteCounters[] = [];
+const counters = new Map<string, RouteCounters>();
+const plans = new Map<number, ShadowPlan>();
+const exchanges = new Map<number, ShadowExchange>();
+/** monolith sides that came before their copy was begun (not expected: begin is posted first) */
+const early = new Map<number, Extract<ToThread, { t: 'mono' }>>();
+
+let pipeline: ReturnType<typeof createDiffPipeline>;
+let shadower: ThreadShadower;
+try {
+  pipeline = createDiffPipeline(() => config, { logger: log, proxyStats: () => proxyStats });
+  shadower = new ThreadShadower((pair) => pipeline.comparator.onPair(pair), log, initial.memory.shadowBytes);
+} catch (err) {
+  port.postMessage([{ t: 'failed', error: (err as Error).message }] satisfies FromThread[]);
+  process.exit(1);
+}
+port.postMessage([{ t: 'ready' }] satisfies FromThread[]);
+
+port.on('message', (batch: ToThread[]) => {
+  for (const m of batch) {
+    try {
+      receive(m);
+    } catch (err) {
+      log.warn({ err, message: m.t }, 'shadow thread could not handle a message');
+    }
+  }
+});
+
+function receive(m: ToThread): void {
+  switch (m.t) {
+    case 'plan': {
+      let c = counters.get(m.plan.routeId);
+      if (!c) counters.set(m.plan.routeId, (c = new RouteCounters(m.plan.routeId)));
+      plans.set(m.pid, { ...m.plan, counters: c });
+      return;
+    }
+    case 'begin': {
+      const plan = plans.get(m.pid)!;
+      const ex = new ShadowExchange(shadower, { method: m.method, url: m.url, headers: m.headers }, plan, m.requestId, m.at - performance.timeOrigin);
+      shadower.acquire(plan.service, Infinity); // the request thread holds the cap; this count is what noise samples see
+      exchanges.set(m.id, ex);
+      ex.sendCopy(m.body ? buffer(m.body) : undefined);
+      const mono = early.get(m.id);
+      if (mono) {
+        early.delete(m.id);
+        monolith(mono);
+      }
+      return;
+    }
+    case 'mono':
+      if (exchanges.has(m.id)) monolith(m);
+      else early.set(m.id, m);
+      return;
+    case 'config':
+      config = m.config;
+      pipeline.comparator.syncRoutes();
+      return;
+    case 'stats':
+      proxyStats = m.stats;
+      return;
+    case 'budget':
+      shadower.setBudget(m.bytes);
+      return;
+    case 'settle':
+      void settle(m.token);
+      return;
+    case 'close':
+      void close();
+      return;
+  }
+}
+
+function monolith(m: Extract<ToThread, { t: 'mono' }>): void {
+  const ex = exchanges.get(m.id)!;
+  exchanges.delete(m.id);
+  if (m.shed) ex.monolithShed();
+  else ex.monolithCaptured(m.response ? withBuffers(m.response) : undefined);
+}
+
+/** Waits until no copy is in flight here and the comparator's queue is empty (or the deadline), then flushes the store. */
+async function quiet(deadline = Infinity): Promise<void> {
+  while ((exchanges.size > 0 || busy() || pipeline.comparator.stats().queued > 0) && performance.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  pipeline.store.flush();
+}
+
+async function settle(token: number): Promise<void> {
+  await quiet();
+  send({ t: 'settled', token, comparator: pipeline.comparator.stats() });
+}
+
+function busy(): boolean {
+  for (const plan of plans.values()) if (shadower.inFlightCount(plan.service) > 0) return true;
+  return false;
+}
+
+async function close(): Promise<void> {
+  // copies still at the candidate get the longest copy timeout to finish; what is left then ends without a pair
+  let longest = 0;
+  for (const plan of plans.values()) longest = Math.max(longest, plan.timeoutMs);
+  await quiet(performance.now() + longest);
+  await shadower.close();
+  await pipeline.close();
+  flush();
+  port.postMessage([{ t: 'closed' }] satisfies FromThread[]);
+  port.close();
+}
+
+/** postMessage hands a Buffer over as a plain Uint8Array. */
+function buffer(u8: Uint8Array): Buffer {
+  return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+}
+
+function withBuffers(r: CapturedResponse): CapturedResponse {
+  if (r.body) r.body = buffer(r.body);
+  return r;
+}

@@ -1,0 +1,441 @@
+// The shadow thread (config `shadowThread: true`): shadow copies, their pairing, the comparison and the diff store
+// run in a worker thread, so the request thread keeps only what must happen beside the client's exchange: deciding
+// to copy (sample, cap, budget), capturing the request body and the monolith's answer, and one batched message per
+// event-loop turn. A copy's own work then never runs between two clients' requests: on a host with a core to
+// spare, a slow or rarely-copied candidate costs the clients next to nothing (docs/benchmarks.md measures it).
+//
+// The request thread keeps the per-service cap: a slot is taken when a copy is admitted and given back when the
+// thread says the candidate call ended, so a slow candidate stops the captures, not only the copies. The thread
+// counts for its copies (shadowed, candidate errors and latency, shed copies) and hands the counts back in deltas;
+// the admin API reads the diff store through a connection of its own (SQLite WAL: readers never wait for the writer).
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { BodyCapture, ByteBudget } from './capture.ts';
+import { diffAdminRoutes, type ComparatorStats, type ProxyRouteCounters } from './comparator.ts';
+import type { ProxyConfig } from './config.ts';
+import type { BodyTap } from './forward.ts';
+import type { ReportOptions } from './report/index.ts';
+import { hasRequestBody } from './request-body.ts';
+import { admit, type ShadowEngine, type ShadowPlan, type ShadowSide } from './shadow.ts';
+import type { CountersSnapshot } from './stats.ts';
+import { openStore } from './store.ts';
+import type { DiffStore } from './store/types.ts';
+import type { CapturedResponse } from './types.ts';
+
+/** A plan as the thread gets it: its counters stay on the request thread (the thread counts in its own). */
+export type PlanWire = Omit<ShadowPlan, 'counters'>;
+
+export type ToThread =
+  | { t: 'plan'; pid: number; plan: PlanWire }
+  | { t: 'begin'; id: number; pid: number; method: string; url: string; headers: IncomingHttpHeaders; requestId: string; at: number; body?: Uint8Array }
+  /** the monolith's side: its answer, or none (no answer, or shed: its body did not fit the byte budget) */
+  | { t: 'mono'; id: number; response?: CapturedResponse; shed?: boolean }
+  | { t: 'config'; config: ProxyConfig }
+  | { t: 'stats'; stats: ProxyRouteCounters[] }
+  | { t: 'budget'; bytes: number }
+  | { t: 'settle'; token: number }
+  | { t: 'close' };
+
+export type FromThread =
+  | { t: 'ready' }
+  | { t: 'failed'; error: string }
+  | { t: 'freed'; slots: [service: string, n: number][] }
+  | { t: 'counters'; deltas: CountersSnapshot[] }
+  | { t: 'log'; line: string }
+  | { t: 'settled'; token: number; comparator: ComparatorStats }
+  | { t: 'closed' };
+
+export interface ShadowThreadOptions {
+  logger: Logger;
+  /** the proxy's live counters, copied into the store by the thread's comparator (dropped copies, fallbacks) */
+  proxyStats?: () => readonly ProxyRouteCounters[];
+  /** how often those are handed to the thread (default 1,000 ms) */
+  statsEveryMs?: number;
+  reportOptions?: Partial<ReportOptions>;
+}
+
+export interface ShadowThread {
+  /** what startProxy makes copies with (options.shadowEngine) */
+  engine: ShadowThreadEngine;
+  /** a read connection to the diff store, for the admin API and reports (the thread writes through its own) */
+  store: DiffStore;
+  /** GET /report and /api/diffs over that connection */
+  adminRoutes: ReturnType<typeof diffAdminRoutes>;
+  /** resolves once every copy handed over so far is compared and stored */
+  settle(timeoutMs?: number): Promise<ComparatorStats>;
+  /** after the proxy closed: compares what is queued, flushes and closes the store, ends the thread */
+  close(): Promise<void>;
+}
+
+const END_GRACE_MS = 30_000;
+/**
+ * How long handed-over copies wait to go to the thread together, and the thread's answers to come back. Each
+ * message wakes the other thread; with rare copies (a slow candidate under its cap) that wake-up cost more than
+ * the copy's own work, and a few milliseconds of delay change nothing for a copy.
+ */
+export const HAND_OVER_MS = 5;
+const BOOT = new URL('./shadow-thread-boot.mjs', import.meta.url);
+
+/** Starts the thread (it opens the diff store and the comparison step) and the read connection beside it. */
+export async function startShadowThread(config: ProxyConfig, options: ShadowThreadOptions): Promise<ShadowThread> {
+  // opened first: it runs the migrations, so the thread's connection finds the schema in place
+  const store = openStore(config.store.path, { samplesPerFingerprint: config.store.samplesPerFingerprint, redact: config.redact, logger: options.logger.child({ component: 'store' }) });
+  const engine = new ShadowThreadEngine(config, options);
+  try {
+    await engine.ready;
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+  const statsTimer = options.proxyStats ? setInterval(() => engine.postStats(options.proxyStats!()), options.statsEveryMs ?? 1_000) : undefined;
+  statsTimer?.unref();
+  let closed: Promise<void> | undefined;
+  return {
+    engine,
+    store,
+    adminRoutes: diffAdminRoutes(store, options.reportOptions ?? {}),
+    settle: (timeoutMs = 10_000) => engine.settle(timeoutMs),
+    close() {
+      closed ??= (async () => {
+        if (statsTimer) clearInterval(statsTimer);
+        if (options.proxyStats) engine.postStats(options.proxyStats());
+        await engine.end();
+        store.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+export class ShadowThreadEngine implements ShadowEngine {
+  /** body bytes captured on this thread and not yet handed over (the thread holds them under its own budget after) */
+  readonly admitted = new ByteBudget(0);
+  readonly ready: Promise<void>;
+  private readonly worker: Worker;
+  private readonly log: Logger;
+  /** copies per service whose candidate call has not ended (the cap) */
+  private readonly inFlight = new Map<string, number>();
+  /** the last plan seen per route: its counters get the thread's deltas (they are kept across reloads per route) */
+  private readonly plans = new Map<string, ShadowPlan>();
+  private readonly planIds = new WeakMap<ShadowPlan, number>();
+  private nextPlan = 0;
+  private nextId = 0;
+  private outbox: ToThread[] = [];
+  /** captured bytes in the outbox, given back once it is posted (postMessage copies them) */
+  private outboxBytes = 0;
+  private flushing: NodeJS.Timeout | undefined;
+  private readonly settling = new Map<number, (s: ComparatorStats) => void>();
+  private nextToken = 0;
+  private exited = false;
+  private closing: Promise<void> | undefined;
+
+  constructor(config: ProxyConfig, options: ShadowThreadOptions) {
+    this.log = options.logger;
+    this.admitted.limit = config.memory.shadowBytes / 2;
+    this.worker = new Worker(BOOT, { workerData: { config, level: options.logger.level } });
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.worker.on('message', (batch: FromThread[]) => {
+        for (const m of batch) {
+          if (m.t === 'ready') resolve();
+          else if (m.t === 'failed') reject(new Error(`shadow thread: ${m.error}`));
+          else this.receive(m);
+        }
+      });
+      this.worker.once('error', (err) => {
+        this.log.error({ err }, 'shadow thread failed; shadow copies stop');
+        reject(err);
+      });
+      this.worker.once('exit', (code) => {
+        this.exited = true;
+        if (!this.closing) this.log.error({ code }, 'shadow thread exited; shadow copies stop');
+        reject(new Error(`shadow thread exited with code ${code}`));
+        for (const done of this.settling.values()) done(emptyStats());
+        this.settling.clear();
+      });
+    });
+    // once it runs, the thread is not what keeps the process alive (the proxy's servers are); until then it is
+    void this.ready.then(
+      () => this.worker.unref(),
+      () => {},
+    );
+  }
+
+  begin(req: IncomingMessage, plan: ShadowPlan, requestId: string, start: number): ShadowSide | undefined {
+    if (this.exited || !admit(req, plan, this.admitted, this)) return undefined;
+    this.plans.set(plan.routeId, plan);
+    const ex = new RemoteExchange(this, ++this.nextId, plan);
+    const head = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, requestId, at: performance.timeOrigin + start };
+    if (hasRequestBody(req.headers)) ex.teeRequestBody(req, head);
+    else ex.handOver(head, undefined);
+    return ex;
+  }
+
+  acquire(service: string, cap: number): boolean {
+    const n = this.inFlight.get(service) ?? 0;
+    if (n >= cap) return false;
+    this.inFlight.set(service, n + 1);
+    return true;
+  }
+
+  release(service: string, n = 1): void {
+    this.inFlight.set(service, (this.inFlight.get(service) ?? n) - n);
+  }
+
+  inFlightCount(service: string): number {
+    return this.inFlight.get(service) ?? 0;
+  }
+
+  setBudget(bytes: number): void {
+    this.admitted.limit = bytes / 2;
+    this.post({ t: 'budget', bytes });
+  }
+
+  /** The proxy applied a config (reload, mode change): the comparison rules and the store's route modes follow. */
+  configure(config: ProxyConfig): void {
+    this.post({ t: 'config', config });
+  }
+
+  postStats(stats: readonly ProxyRouteCounters[]): void {
+    this.post({ t: 'stats', stats: [...stats] });
+  }
+
+  planId(plan: ShadowPlan): number {
+    let pid = this.planIds.get(plan);
+    if (pid === undefined) {
+      pid = ++this.nextPlan;
+      this.planIds.set(plan, pid);
+      const { counters: _, ...wire } = plan;
+      this.post({ t: 'plan', pid, plan: wire });
+    }
+    return pid;
+  }
+
+  /** Queues a message for the thread; the queue goes as one message at the end of this turn. */
+  post(m: ToThread, bytes = 0): void {
+    if (this.exited) return;
+    this.outbox.push(m);
+    this.outboxBytes += bytes;
+    this.flushing ??= setTimeout(flushOutbox, HAND_OVER_MS, this);
+  }
+
+  flush(): void {
+    if (this.flushing) clearTimeout(this.flushing);
+    this.flushing = undefined;
+    const batch = this.outbox;
+    if (batch.length === 0) return;
+    this.outbox = [];
+    if (!this.exited) this.worker.postMessage(batch);
+    this.admitted.give(this.outboxBytes);
+    this.outboxBytes = 0;
+  }
+
+  settle(timeoutMs: number): Promise<ComparatorStats> {
+    if (this.exited) return Promise.resolve(emptyStats());
+    const token = ++this.nextToken;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.settling.delete(token);
+        this.log.warn('shadow copies still outstanding; going on with what is in');
+        resolve(emptyStats());
+      }, timeoutMs);
+      this.settling.set(token, (s) => {
+        clearTimeout(timer);
+        resolve(s);
+      });
+      this.post({ t: 'settle', token });
+      this.flush();
+    });
+  }
+
+  /** Asks the thread to finish (compare what is queued, flush and close the store) and waits for it to exit. */
+  end(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      if (this.exited) return resolve();
+      // the thread compares what is queued and closes the store; if it hangs, it is stopped
+      const timer = setTimeout(() => {
+        this.log.error('shadow thread did not finish in time; stopped');
+        void this.worker.terminate();
+      }, END_GRACE_MS);
+      this.worker.once('exit', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+      this.worker.ref(); // the last comparisons and writes must not be cut off by the process ending
+      this.post({ t: 'close' });
+      this.flush();
+    });
+    return this.closing;
+  }
+
+  /** The proxy closed: the copies end with the thread (startShadowThread's close). */
+  async close(): Promise<void> {}
+
+  private receive(m: FromThread): void {
+    if (m.t === 'freed') {
+      for (const [service, n] of m.slots) this.release(service, n);
+    } else if (m.t === 'counters') {
+      for (const d of m.deltas) this.plans.get(d.routeId)?.counters.merge(d);
+    } else if (m.t === 'log') {
+      relog(this.log, m.line);
+    } else if (m.t === 'settled') {
+      this.settling.get(m.token)?.(m.comparator);
+      this.settling.delete(m.token);
+    }
+  }
+}
+
+function flushOutbox(engine: ShadowThreadEngine): void {
+  engine.flush();
+}
+
+interface Head {
+  method: string;
+  url: string;
+  headers: IncomingHttpHeaders;
+  requestId: string;
+  /** when the request arrived, epoch ms (performance.timeOrigin + its start) */
+  at: number;
+}
+
+/**
+ * One shadowed request on the request thread: the request body and the monolith's answer are captured here and
+ * handed to the thread, which makes the copy and the pair. The candidate slot is freed by the thread.
+ */
+class RemoteExchange implements ShadowSide, BodyTap {
+  private capture: BodyCapture | undefined;
+  /** request body bytes taken from the budget, until handed over */
+  private requestBytes = 0;
+  /** the copy went to the thread (with the request body, when there is one) */
+  private begun = false;
+  /** no copy after all: the request body could not be copied, or the client left while sending it */
+  private gaveUp = false;
+  /** the monolith's side is over (handed over, or held in early) */
+  private monolithDone = false;
+  /** the monolith's side, when it was over before the request body (held until the copy is handed over) */
+  private early: { response?: CapturedResponse; shed: boolean; bytes: number } | undefined;
+  private readonly start = performance.now();
+
+  constructor(
+    private readonly engine: ShadowThreadEngine,
+    private readonly id: number,
+    private readonly plan: ShadowPlan,
+  ) {}
+
+  teeRequestBody(req: IncomingMessage, head: Head): void {
+    const max = this.plan.maxBodyBytes;
+    const budget = this.engine.admitted;
+    let chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      if (size === Infinity) return;
+      size += chunk.length;
+      if (size <= max && budget.take(chunk.length)) {
+        this.requestBytes += chunk.length;
+        chunks.push(chunk);
+        return;
+      }
+      // a copy without the exact body bytes would compare the wrong request: give up, hold nothing
+      chunks = [];
+      size = Infinity;
+      this.giveUp(true);
+    });
+    req.on('end', () => {
+      if (size <= max) this.handOver(head, chunks.length === 1 ? exact(chunks[0]) : Buffer.concat(chunks, size));
+    });
+    req.on('close', () => {
+      if (!req.complete) this.giveUp(false);
+    });
+  }
+
+  handOver(head: Head, body: Buffer | undefined): void {
+    if (this.begun || this.gaveUp) return;
+    this.begun = true;
+    const { engine } = this;
+    engine.post({ t: 'begin', id: this.id, pid: engine.planId(this.plan), ...head, body }, this.requestBytes);
+    this.requestBytes = 0;
+    const early = this.early;
+    this.early = undefined;
+    if (early) engine.post({ t: 'mono', id: this.id, response: early.response, shed: early.shed }, early.bytes);
+  }
+
+  /** Before the copy was handed over: no copy (counted as dropped when the budget or the size stopped it). */
+  private giveUp(dropped: boolean): void {
+    if (this.begun || this.gaveUp) return;
+    this.gaveUp = true;
+    this.engine.admitted.give(this.requestBytes + (this.early?.bytes ?? 0));
+    this.requestBytes = 0;
+    this.early = undefined;
+    this.engine.release(this.plan.service);
+    if (dropped) this.plan.counters.dropped++;
+  }
+
+  monolithResponse(proxyRes: IncomingMessage): BodyTap | undefined {
+    if (this.gaveUp) return undefined;
+    const capture = new BodyCapture(this.plan.maxBodyBytes, this.engine.admitted, proxyRes.headers['content-length']);
+    if (capture.shed) {
+      this.monolithOver(undefined, 0, true); // the thread ends the copy without a pair and counts it as dropped
+      return undefined;
+    }
+    this.capture = capture;
+    return this;
+  }
+
+  chunk(chunk: Buffer): void {
+    this.capture!.add(chunk);
+  }
+
+  complete(proxyRes: IncomingMessage): void {
+    const capture = this.capture!;
+    if (capture.shed) return this.monolithOver(undefined, 0, true);
+    const response = capture.finish(proxyRes.statusCode ?? 0, proxyRes.headers, performance.now() - this.start);
+    if (response.body) response.body = exact(response.body);
+    // the bytes stay taken until the message carrying them is posted (postMessage copies them)
+    this.monolithOver(response, capture.handOff());
+  }
+
+  cut(): void {
+    this.capture?.release();
+    this.monolithOver(undefined, 0);
+  }
+
+  monolithFailed(): void {
+    this.monolithOver(undefined, 0);
+  }
+
+  private monolithOver(response: CapturedResponse | undefined, bytes: number, shed = false): void {
+    if (this.monolithDone || this.gaveUp) {
+      this.engine.admitted.give(bytes);
+      return;
+    }
+    this.monolithDone = true;
+    if (this.begun) this.engine.post({ t: 'mono', id: this.id, response, shed }, bytes);
+    else this.early = { response, shed, bytes };
+  }
+}
+
+/**
+ * A buffer that is all of its memory. postMessage copies a view's whole ArrayBuffer: a small body sits in node's
+ * shared 8 KiB pool (or in a socket read's buffer), and would take all of that with it.
+ */
+function exact(b: Buffer): Buffer {
+  if (b.byteOffset === 0 && b.buffer.byteLength === b.length) return b;
+  const copy = Buffer.from(new ArrayBuffer(b.length));
+  b.copy(copy);
+  return copy;
+}
+
+/** A log line written in the thread, logged again here (one stream per process) with its level and fields. */
+function relog(log: Logger, line: string): void {
+  try {
+    const { level, msg, time: _t, pid: _p, hostname: _h, ...fields } = JSON.parse(line) as Record<string, unknown>;
+    const label = log.levels.labels[level as number] as 'info' | 'warn' | 'error' | 'debug' | 'trace' | 'fatal' | undefined;
+    (label ? log[label] : log.info).call(log, { thread: 'shadow', ...fields }, msg as string);
+  } catch {
+    log.info({ thread: 'shadow' }, line.trim());
+  }
+}
+
+function emptyStats(): ComparatorStats {
+  return { queued: 0, queuedBytes: 0, compared: 0, noiseSamples: 0, dropped: 0, failed: 0 };
+}

@@ -1,0 +1,143 @@
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import type { ProxyConfigInput } from '../../proxy/config.ts';
+import { startProxy, type RunningProxy } from '../../proxy/server.ts';
+import { startShadowThread, type ShadowThread } from '../../proxy/shadow-thread.ts';
+import { openStore } from '../../proxy/store.ts';
+import { ADMIN_TOKEN, request, startUpstream, testConfig, until, type Upstream } from './helpers.ts';
+
+const silent = pino({ level: 'silent' });
+
+describe('shadow thread: copies, comparison and store off the request thread', () => {
+  let monolith: Upstream;
+  let candidate: Upstream;
+  let dir: string;
+  const cleanups: (() => Promise<void>)[] = [];
+
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'strangler-thread-'));
+    monolith = await startUpstream('monolith');
+    candidate = await startUpstream('candidate');
+    const answer = (differ: boolean) => (req: { url?: string }, res: import('node:http').ServerResponse, body: Buffer) => {
+      res.setHeader('content-type', 'application/json');
+      const id = Number(/\/books\/(\d+)/.exec(req.url ?? '')?.[1] ?? 0);
+      res.end(JSON.stringify({ id, title: `Book ${id}`, price: differ && id === 2 ? 9.99 : 10, echo: body.toString('utf8') }));
+    };
+    monolith.handler = answer(false);
+    candidate.handler = answer(true);
+  });
+  after(async () => {
+    for (const c of cleanups.reverse()) await c();
+    await monolith.close();
+    await candidate.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function start(name: string, extra: Partial<ProxyConfigInput> = {}, candidateUrl = candidate.url): Promise<{ proxy: RunningProxy; thread: ShadowThread; path: string }> {
+    const path = join(dir, `${name}.sqlite`);
+    const config = testConfig(monolith.url, candidateUrl, {
+      shadowThread: true,
+      store: { path },
+      routes: [
+        { id: 'book', method: 'GET', path: '/books/:id', service: 'catalog', mode: 'shadow' },
+        { id: 'review', method: 'POST', path: '/books/:id/reviews', service: 'catalog', mode: 'shadow', writes: true },
+      ],
+      ...extra,
+    });
+    let proxy: RunningProxy | undefined;
+    const thread = await startShadowThread(config, { logger: silent, proxyStats: () => proxy?.stats() ?? [] });
+    proxy = await startProxy(config, { port: 0, host: '127.0.0.1', adminPort: 0, adminToken: ADMIN_TOKEN, logger: silent, shadowEngine: thread.engine, adminRoutes: thread.adminRoutes });
+    const running = proxy;
+    let closed = false;
+    cleanups.push(async () => {
+      if (closed) return;
+      closed = true;
+      await running.close();
+      await thread.close();
+    });
+    return { proxy: running, thread, path };
+  }
+
+  test('pairs are compared and stored by the thread; counts come back to the proxy', async () => {
+    const { proxy, thread } = await start('basic');
+    for (let i = 1; i <= 10; i++) {
+      const r = await request(proxy.url, { path: `/books/${(i % 3) + 1}` });
+      assert.equal(r.status, 200);
+      assert.equal(JSON.parse(r.body.toString()).price, 10, 'the client gets the monolith');
+    }
+    const body = '{"stars": 5,  "text":"caf\\u00e9"}';
+    const r = await request(proxy.url, { method: 'POST', path: '/books/1/reviews', body, headers: { 'content-type': 'application/json' } });
+    assert.equal(r.status, 200);
+    const stats = await thread.settle();
+    assert.equal(stats.compared, 11);
+    await until(() => proxy.stats().find((s) => s.routeId === 'book')!.shadowed === 10, 'shadowed count from the thread');
+    const book = proxy.stats().find((s) => s.routeId === 'book')!;
+    assert.equal(book.latency.candidate.count, 10, 'candidate latencies come back too');
+    assert.equal(book.dropped, 0);
+    // the copy of the POST carried the exact body bytes
+    const copy = candidate.seen.find((s) => s.method === 'POST');
+    assert.ok(copy);
+    assert.equal(copy.body.toString('utf8'), body);
+    assert.equal(copy.headers['x-strangler-shadow'], '1');
+    // the read connection sees what the thread wrote: /books/2 differs in price, the rest match
+    const routes = thread.store.readRoutes();
+    const row = routes.find((x) => x.routeId === 'book')!;
+    assert.equal(row.compared, 10);
+    const groups = thread.store.readGroups('book');
+    assert.equal(groups.length, 1);
+    assert.equal(groups[0].count, 4, 'four of the ten were /books/2');
+    const report = await request(proxy.adminUrl, { path: '/report?format=json', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    assert.equal(report.status, 200);
+    assert.match(report.body.toString(), /"book"/);
+  });
+
+  test('the cap holds while the candidate is slow, and its slots come back when the calls end', async () => {
+    const slow = await startUpstream('slow');
+    const held: (() => void)[] = [];
+    slow.handler = (_req, res) => void held.push(() => res.end('{}'));
+    cleanups.push(() => slow.close());
+    const { proxy, thread } = await start('cap', { defaults: { noise: { learn: false }, shadow: { concurrency: 2, timeoutMs: 10_000 } } }, slow.url);
+    for (let i = 0; i < 5; i++) assert.equal((await request(proxy.url, { path: '/books/1' })).status, 200);
+    await until(() => held.length === 2, 'two copies at the candidate');
+    let book = proxy.stats().find((s) => s.routeId === 'book')!;
+    assert.equal(book.dropped, 3, 'three copies found the cap full');
+    for (const answer of held.splice(0)) answer();
+    await thread.settle();
+    await until(() => proxy.stats().find((s) => s.routeId === 'book')!.shadowed === 2, 'shadowed count');
+    // the two slots are free again: the next two requests are copied
+    for (let i = 0; i < 2; i++) await request(proxy.url, { path: '/books/1' });
+    await until(() => held.length === 2, 'two more copies at the candidate');
+    book = proxy.stats().find((s) => s.routeId === 'book')!;
+    assert.equal(book.dropped, 3);
+    for (const answer of held.splice(0)) answer();
+    const stats = await thread.settle();
+    assert.equal(stats.compared, 4);
+  });
+
+  test('a monolith answer the byte budget cannot hold is shed: no pair, counted as dropped', async () => {
+    const { proxy, thread } = await start('budget', { memory: { shadowBytes: 60 } });
+    const r = await request(proxy.url, { path: '/books/1' });
+    assert.equal(r.status, 200);
+    assert.ok(r.body.length > 30, 'the answer is larger than half the budget');
+    await until(() => proxy.stats().find((s) => s.routeId === 'book')!.dropped === 1, 'the shed copy counted');
+    const stats = await thread.settle();
+    assert.equal(stats.compared, 0);
+  });
+
+  test('close compares what is queued and leaves it in the store', async () => {
+    const { proxy, thread, path } = await start('close');
+    for (let i = 1; i <= 4; i++) await request(proxy.url, { path: `/books/${i}` });
+    await proxy.close();
+    await thread.close();
+    const store = openStore(path, { logger: silent });
+    try {
+      assert.equal(store.readRoutes().find((x) => x.routeId === 'book')?.compared, 4);
+    } finally {
+      store.close();
+    }
+  });
+});
