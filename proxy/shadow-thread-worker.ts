@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { createDiffPipeline, type ProxyRouteCounters } from './comparator.ts';
 import type { ProxyConfig } from './config.ts';
 import { ShadowExchange, Shadower, type ShadowPlan } from './shadow.ts';
-import { HAND_OVER_MS, type FromThread, type ToThread } from './shadow-thread.ts';
+import type { FromThread, ToThread } from './shadow-thread.ts';
 import { RouteCounters } from './stats.ts';
 import type { CapturedResponse } from './types.ts';
 
@@ -15,10 +15,10 @@ const port = parentPort!;
 const { config: initial, level } = workerData as { config: ProxyConfig; level: string };
 
 let outbox: FromThread[] = [];
-let flushing: NodeJS.Timeout | undefined;
+let flushing: NodeJS.Immediate | undefined;
 function send(m: FromThread): void {
   outbox.push(m);
-  flushing ??= setTimeout(flush, HAND_OVER_MS);
+  flushing ??= setImmediate(flush);
 }
 function flush(): void {
   flushing = undefined;
@@ -39,14 +39,14 @@ function flush(): void {
 // log lines go to the request thread, which writes them to the process's one log stream
 const log = pino({ level }, { write: (line: string) => send({ t: 'log', line }) });
 
-/** Copies whose candidate call ended this turn, per service: the request thread's cap frees their slots. */
+/** Copies whose candidate call ended since the last message, per service: the request thread frees their slots. */
 const freed = new Map<string, number>();
 
 class ThreadShadower extends Shadower {
   override copyEnded(service: string): void {
     super.copyEnded(service);
     freed.set(service, (freed.get(service) ?? 0) + 1);
-    flushing ??= setTimeout(flush, HAND_OVER_MS);
+    flushing ??= setImmediate(flush);
   }
 }
 

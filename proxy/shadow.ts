@@ -58,7 +58,7 @@ export type RequestHead = Pick<IncomingMessage, 'method' | 'url' | 'headers'>;
  * The admission checks every copy passes, in order: unsafe methods (unless the route copies writes), the sample,
  * the byte budget and the per-service cap, a body announced as too big to copy. Counts what it turns away.
  */
-export function admit(req: RequestHead, plan: ShadowPlan, budget: ByteBudget, slots: { acquire(service: string, cap: number): boolean; release(service: string): void }): boolean {
+export function admit(req: RequestHead, plan: ShadowPlan, budget: ByteBudget, slots: CopySlots): boolean {
   const c = plan.counters;
   if (!plan.writes && !isSafeMethod(req.method)) {
     c.skippedUnsafe++;
@@ -79,6 +79,26 @@ export function admit(req: RequestHead, plan: ShadowPlan, budget: ByteBudget, sl
   return true;
 }
 
+/** The per-service cap on copies in flight (shared by the request thread's Shadower and the shadow thread's engine). */
+export class CopySlots {
+  private readonly inFlightBy = new Map<string, number>();
+
+  acquire(service: string, cap: number): boolean {
+    const n = this.inFlightBy.get(service) ?? 0;
+    if (n >= cap) return false;
+    this.inFlightBy.set(service, n + 1);
+    return true;
+  }
+
+  release(service: string, n = 1): void {
+    this.inFlightBy.set(service, (this.inFlightBy.get(service) ?? n) - n);
+  }
+
+  inFlight(service: string): number {
+    return this.inFlightBy.get(service) ?? 0;
+  }
+}
+
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const isSafeMethod = (method: string | undefined): boolean => SAFE.has(method ?? 'GET');
 
@@ -87,7 +107,7 @@ const NOT_COPIED = new Set(['content-length', 'transfer-encoding', 'expect', 'co
 
 export class Shadower implements ShadowEngine {
   private readonly pools = new Map<string, Pool>();
-  private readonly inFlight = new Map<string, number>();
+  readonly slots = new CopySlots();
   /**
    * Bodies held by copies in flight (memory.shadowBytes), in two halves: what an exchange takes on admission (the
    * request body, the monolith's answer) and what completes it (the candidate's answer, the noise sample). With one
@@ -115,7 +135,7 @@ export class Shadower implements ShadowEngine {
    * Returns the exchange the server feeds the monolith's response into, or undefined when no copy is made.
    */
   begin(req: IncomingMessage, plan: ShadowPlan, requestId: string, start: number): ShadowExchange | undefined {
-    if (!admit(req, plan, this.admitted, this)) return undefined;
+    if (!admit(req, plan, this.admitted, this.slots)) return undefined;
     const ex = new ShadowExchange(this, req, plan, requestId, start);
     if (hasRequestBody(req.headers)) {
       ex.teeRequestBody(req);
@@ -124,23 +144,20 @@ export class Shadower implements ShadowEngine {
   }
 
   acquire(service: string, cap: number): boolean {
-    const n = this.inFlight.get(service) ?? 0;
-    if (n >= cap) return false;
-    this.inFlight.set(service, n + 1);
-    return true;
+    return this.slots.acquire(service, cap);
   }
 
   release(service: string): void {
-    this.inFlight.set(service, (this.inFlight.get(service) ?? 1) - 1);
+    this.slots.release(service);
   }
 
   /** A copy's candidate call ended (its slot; a noise sample's goes back through release alone). */
   copyEnded(service: string): void {
-    this.release(service);
+    this.slots.release(service);
   }
 
   inFlightCount(service: string): number {
-    return this.inFlight.get(service) ?? 0;
+    return this.slots.inFlight(service);
   }
 
   pool(origin: string): Pool {
