@@ -166,12 +166,19 @@ export function renderMarkdown(r: BenchResults): string {
   const copyRows = r.rows.filter((x) => x.copies);
   if (copyRows.length) {
     out.push('Shadow copies seen by the candidate during the measured runs:', '');
-    for (const x of copyRows) out.push(`- ${x.name}: ${f0(x.copies?.requests)} copies over ${f0(x.copies?.connections)} new connections`);
+    for (const x of copyRows) out.push(`- ${x.name}: ${copiesLine(x)}`);
     out.push('');
   }
   out.push(`## Slow candidate (candidate answers 300 ms late; ${r.settings.slowRounds} rounds, medians)`, '', 'autocannon, as fast as the proxy answers (the issue\'s settings; the target is judged on this table). p50/p99 are taken from the latency autocannon measures for each response, unrounded: its own histogram keeps whole milliseconds, too coarse for a 10% limit on a p99 of a few ms.', '', ...table(r.slow, false), '', ...perRound(r.slow, 'strangler-shadow-slow', 'strangler-legacy', 'p99Ms', 'client p99'), '');
-  const slowCopies = r.slow.find((row) => row.name === 'strangler-shadow-slow')?.copies;
-  if (slowCopies) out.push(`Copies the slow candidate received over the measured runs: ${f0(slowCopies.requests)}, over ${f0(slowCopies.connections)} new connections.`, '');
+  if (r.slow.some((row) => row.name === 'strangler-shadow-slow-thread' && row.rounds.length)) {
+    out.push(...perRound(r.slow, 'strangler-shadow-slow-thread', 'strangler-legacy', 'p99Ms', 'client p99 (shadowThread)'), '');
+  }
+  const slowCopyRows = r.slow.filter((row) => row.copies);
+  if (slowCopyRows.length) {
+    out.push('Copies the slow candidate received over the measured runs:', '');
+    for (const x of slowCopyRows) out.push(`- ${x.name}: ${copiesLine(x)}`);
+    out.push('');
+  }
   if (r.slowPaced) {
     out.push(
       `The same pair at a fixed ${f0(r.slowPaced.rate)} req/s (open loop, \`bench/lib/paced.ts\`: latency from when each request was due, microsecond resolution; no target, shown because a saturated run mostly measures throughput):`,
@@ -200,4 +207,11 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.notes.length) out.push('', '## Notes', '', ...r.notes.map((n) => `- ${n}`));
   out.push('', '## Targets measured', '', ...r.rows.map((x) => `- **${x.name}**: ${x.what}`), '');
   return out.join('\n');
+}
+
+/** "N copies for M requests (share) over C new connections": the share below 100% is what the cap dropped. */
+function copiesLine(row: RowResult): string {
+  const requests = row.rounds.reduce((n, x) => n + x.requests, 0);
+  const share = requests > 0 && row.copies ? ` (${((100 * row.copies.requests) / requests).toFixed(1)}% of the ${f0(requests)} requests)` : '';
+  return `${f0(row.copies?.requests)} copies${share} over ${f0(row.copies?.connections)} new connections`;
 }

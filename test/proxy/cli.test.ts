@@ -96,3 +96,65 @@ describe('strangler proxy (CLI, one process)', () => {
     assert.equal(text.includes('hunter2-secret') || text.includes('tok-secret'), false, 'no secret bytes in the file');
   });
 });
+
+describe('strangler proxy (CLI) with shadowThread: copies, comparison and store in a worker thread', () => {
+  let monolith: Upstream;
+  let candidate: Upstream;
+  let dir: string;
+  let child: ChildProcess;
+  let out = '';
+  const token = 'cli-thread-token';
+
+  before(async () => {
+    monolith = await startUpstream('monolith');
+    candidate = await startUpstream('candidate');
+    dir = mkdtempSync(join(tmpdir(), 'strangler-cli-thread-'));
+    const configPath = join(dir, 'strangler.config.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        version: 1,
+        listen: { host: '127.0.0.1', port: 0 },
+        legacy: { url: monolith.url },
+        services: { catalog: { url: candidate.url, owner: 'team-catalog' } },
+        routes: [{ id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog', mode: 'shadow' }],
+        store: { path: join(dir, 'diffs.sqlite') },
+        admin: { host: '127.0.0.1', port: 0, token: 'env:STRANGLER_TEST_CLI_TOKEN' },
+        shadowThread: true,
+      }),
+    );
+    child = spawn(process.execPath, [...SERVING_V8_FLAGS, '--import', 'tsx', 'bin/strangler.ts', 'proxy', '--config', configPath], {
+      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', STRANGLER_TEST_CLI_TOKEN: token },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await until(() => /strangler proxy on (\S+) \(admin (\S+)\)/.test(out), 'proxy announced', 30_000);
+  });
+  after(async () => {
+    if (child.exitCode === null) {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+    await monolith.close();
+    await candidate.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('serves, the thread compares and stores, the admin report reads it, SIGTERM exits 0', async () => {
+    const [, proxyUrl, adminUrl] = /strangler proxy on (\S+) \(admin (\S+)\)/.exec(out)!;
+    for (let i = 0; i < 5; i++) assert.equal(json((await request(proxyUrl, { path: `/books/${i}` })).body).from, 'monolith');
+    let report = '';
+    await until(async () => {
+      report = (await supertest(adminUrl).get('/report').set('Authorization', `Bearer ${token}`).expect(200)).text;
+      return /\b5 requests compared/.test(report);
+    }, 'the five compared pairs in the admin report');
+    // the proxy's own counters include what the thread counted
+    await until(async () => {
+      const { routes } = (await supertest(adminUrl).get('/api/routes').set('Authorization', `Bearer ${token}`).expect(200)).body as { routes: { id: string; stats: { shadowed: number } }[] };
+      return routes.find((r) => r.id === 'catalog.getBook')?.stats.shadowed === 5;
+    }, 'shadowed: 5 in the admin API');
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0);
+  });
+});
