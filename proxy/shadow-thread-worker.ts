@@ -26,10 +26,7 @@ function flush(): void {
   const deltas = [];
   for (const c of counters.values()) if (c.changed) deltas.push(c.takeDelta());
   if (deltas.length) outbox.unshift({ t: 'counters', deltas });
-  if (freed.size) {
-    outbox.unshift({ t: 'freed', slots: [...freed] });
-    freed.clear();
-  }
+  if (freed.length) outbox.unshift({ t: 'freed', ids: freed.splice(0) });
   if (outbox.length === 0) return;
   const batch = outbox;
   outbox = [];
@@ -39,14 +36,24 @@ function flush(): void {
 // log lines go to the request thread, which writes them to the process's one log stream
 const log = pino({ level }, { write: (line: string) => send({ t: 'log', line }) });
 
-/** Copies whose candidate call ended since the last message, per service: the request thread frees their slots. */
-const freed = new Map<string, number>();
+/** Copies whose candidate call ended since the last message: the request thread frees their slots and bytes. */
+const freed: number[] = [];
+const ids = new Map<ShadowExchange, number>();
 
 class ThreadShadower extends Shadower {
-  override copyEnded(service: string): void {
-    super.copyEnded(service);
-    freed.set(service, (freed.get(service) ?? 0) + 1);
+  override copyEnded(service: string, exchange: ShadowExchange): void {
+    super.copyEnded(service, exchange);
+    const id = ids.get(exchange);
+    if (id === undefined) return;
+    ids.delete(exchange);
+    freed.push(id);
     flushing ??= setImmediate(flush);
+  }
+
+  /** The request thread holds the admission half (request bodies, monolith answers); this thread the completion half. */
+  override setBudget(bytes: number): void {
+    super.setBudget(bytes);
+    this.admitted.limit = Infinity;
   }
 }
 
@@ -92,6 +99,7 @@ function receive(m: ToThread): void {
       const ex = new ShadowExchange(shadower, { method: m.method, url: m.url, headers: m.headers }, plan, m.requestId, m.at - performance.timeOrigin);
       shadower.acquire(plan.service, Infinity); // the request thread holds the cap; this count is what noise samples see
       exchanges.set(m.id, ex);
+      ids.set(ex, m.id);
       ex.sendCopy(m.body ? buffer(m.body) : undefined);
       const mono = early.get(m.id);
       if (mono) {

@@ -40,8 +40,8 @@ export type ToThread =
 export type FromThread =
   | { t: 'ready' }
   | { t: 'failed'; error: string }
-  /** copies whose candidate call ended, per service */
-  | { t: 'freed'; slots: [service: string, n: number][] }
+  /** copies whose candidate call ended: their slots, and the bytes held for them here, are given back */
+  | { t: 'freed'; ids: number[] }
   | { t: 'counters'; deltas: CountersSnapshot[] }
   | { t: 'log'; line: string }
   | { t: 'settled'; token: number; comparator: ComparatorStats }
@@ -104,7 +104,12 @@ export async function startShadowThread(config: ProxyConfig, options: ShadowThre
 }
 
 export class ShadowThreadEngine implements ShadowEngine {
-  /** body bytes captured on this thread and not yet handed over (the thread holds them under its own budget after) */
+  /**
+   * The admission half of memory.shadowBytes: the request bodies and monolith answers of copies in flight, held
+   * here from capture until the thread says the candidate call ended (the thread's budget covers the completion
+   * half: candidate answers, noise samples). In between the bytes are in a message or in the thread; charged here,
+   * they stay bounded as they are without the thread.
+   */
   readonly admitted = new ByteBudget(0);
   readonly ready: Promise<void>;
   private readonly worker: Worker;
@@ -117,8 +122,8 @@ export class ShadowThreadEngine implements ShadowEngine {
   private nextPlan = 0;
   private nextId = 0;
   private outbox: ToThread[] = [];
-  /** captured bytes in the outbox, given back once it is posted (postMessage copies them) */
-  private outboxBytes = 0;
+  /** copies handed to the thread whose candidate call has not ended, by id */
+  readonly live = new Map<number, RemoteExchange>();
   private flushing: NodeJS.Immediate | undefined;
   private readonly settling = new Map<number, (s: ComparatorStats) => void>();
   private nextToken = 0;
@@ -200,10 +205,9 @@ export class ShadowThreadEngine implements ShadowEngine {
    * the thread; held back a few milliseconds to gather more, the copies held their slots that much longer, and
    * with every request copied 69% of them were dropped at the cap on the bench's two cores, against 31% per turn.)
    */
-  post(m: ToThread, bytes = 0): void {
+  post(m: ToThread): void {
     if (this.exited) return;
     this.outbox.push(m);
-    this.outboxBytes += bytes;
     this.flushing ??= setImmediate(flushOutbox, this);
   }
 
@@ -214,8 +218,6 @@ export class ShadowThreadEngine implements ShadowEngine {
     if (batch.length === 0) return;
     this.outbox = [];
     if (!this.exited) this.worker.postMessage(batch);
-    this.admitted.give(this.outboxBytes);
-    this.outboxBytes = 0;
   }
 
   settle(timeoutMs: number): Promise<ComparatorStats> {
@@ -261,7 +263,10 @@ export class ShadowThreadEngine implements ShadowEngine {
 
   private receive(m: FromThread): void {
     if (m.t === 'freed') {
-      for (const [service, n] of m.slots) this.slots.release(service, n);
+      for (const id of m.ids) {
+        this.live.get(id)?.freed();
+        this.live.delete(id);
+      }
     } else if (m.t === 'counters') {
       for (const d of m.deltas) this.plans.get(d.routeId)?.counters.merge(d);
     } else if (m.t === 'log') {
@@ -292,16 +297,18 @@ interface Head {
  */
 class RemoteExchange implements ShadowSide, BodyTap {
   private capture: BodyCapture | undefined;
-  /** request body bytes taken from the budget, until handed over */
-  private requestBytes = 0;
+  /** body bytes taken from the admission budget (request body, monolith answer), until the thread frees the copy */
+  private bytes = 0;
   /** the copy went to the thread (with the request body, when there is one) */
   private begun = false;
   /** no copy after all: the request body could not be copied, or the client left while sending it */
   private gaveUp = false;
+  /** the thread said the candidate call ended: slot and bytes given back */
+  private isFreed = false;
   /** the monolith's side is over (handed over, or held in early) */
   private monolithDone = false;
   /** the monolith's side, when it was over before the request body (held until the copy is handed over) */
-  private early: { response?: CapturedResponse; shed: boolean; bytes: number } | undefined;
+  private early: { response?: CapturedResponse; shed: boolean } | undefined;
   private readonly start = performance.now();
 
   constructor(
@@ -319,7 +326,7 @@ class RemoteExchange implements ShadowSide, BodyTap {
       if (size === Infinity) return;
       size += chunk.length;
       if (size <= max && budget.take(chunk.length)) {
-        this.requestBytes += chunk.length;
+        this.bytes += chunk.length;
         chunks.push(chunk);
         return;
       }
@@ -340,19 +347,27 @@ class RemoteExchange implements ShadowSide, BodyTap {
     if (this.begun || this.gaveUp) return;
     this.begun = true;
     const { engine } = this;
-    engine.post({ t: 'begin', id: this.id, pid: engine.planId(this.plan), ...head, body }, this.requestBytes);
-    this.requestBytes = 0;
+    engine.live.set(this.id, this);
+    engine.post({ t: 'begin', id: this.id, pid: engine.planId(this.plan), ...head, body });
     const early = this.early;
     this.early = undefined;
-    if (early) engine.post({ t: 'mono', id: this.id, response: early.response, shed: early.shed }, early.bytes);
+    if (early) engine.post({ t: 'mono', id: this.id, response: early.response, shed: early.shed });
+  }
+
+  /** The thread is done with the copy's candidate call: its slot and the bytes held for it go back. */
+  freed(): void {
+    this.isFreed = true;
+    this.engine.slots.release(this.plan.service);
+    this.engine.admitted.give(this.bytes);
+    this.bytes = 0;
   }
 
   /** Before the copy was handed over: no copy (counted as dropped when the budget or the size stopped it). */
   private giveUp(dropped: boolean): void {
     if (this.begun || this.gaveUp) return;
     this.gaveUp = true;
-    this.engine.admitted.give(this.requestBytes + (this.early?.bytes ?? 0));
-    this.requestBytes = 0;
+    this.engine.admitted.give(this.bytes);
+    this.bytes = 0;
     this.early = undefined;
     this.engine.slots.release(this.plan.service);
     if (dropped) this.plan.counters.dropped++;
@@ -378,7 +393,7 @@ class RemoteExchange implements ShadowSide, BodyTap {
     if (capture.shed) return this.monolithOver(undefined, 0, true);
     const response = capture.finish(proxyRes.statusCode ?? 0, proxyRes.headers, performance.now() - this.start);
     if (response.body) response.body = exact(response.body);
-    // the bytes stay taken until the message carrying them is posted (postMessage copies them)
+    // the bytes stay taken until the thread frees the copy
     this.monolithOver(response, capture.handOff());
   }
 
@@ -392,13 +407,13 @@ class RemoteExchange implements ShadowSide, BodyTap {
   }
 
   private monolithOver(response: CapturedResponse | undefined, bytes: number, shed = false): void {
-    if (this.monolithDone || this.gaveUp) {
-      this.engine.admitted.give(bytes);
-      return;
-    }
+    // nothing more is wanted (given up), or the thread already let the copy go: these bytes are not held
+    if (this.monolithDone || this.gaveUp || this.isFreed) this.engine.admitted.give(bytes);
+    else this.bytes += bytes;
+    if (this.monolithDone || this.gaveUp) return;
     this.monolithDone = true;
-    if (this.begun) this.engine.post({ t: 'mono', id: this.id, response, shed }, bytes);
-    else this.early = { response, shed, bytes };
+    if (this.begun) this.engine.post({ t: 'mono', id: this.id, response, shed });
+    else this.early = { response, shed };
   }
 }
 

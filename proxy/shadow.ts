@@ -152,7 +152,7 @@ export class Shadower implements ShadowEngine {
   }
 
   /** A copy's candidate call ended (its slot; a noise sample's goes back through release alone). */
-  copyEnded(service: string): void {
+  copyEnded(service: string, _exchange: ShadowExchange): void {
     this.slots.release(service);
   }
 
@@ -476,7 +476,7 @@ export class ShadowExchange implements BodyTap, ShadowSide {
   private releaseSlot(): void {
     if (this.released) return;
     this.released = true;
-    this.shadower.copyEnded(this.plan.service);
+    this.shadower.copyEnded(this.plan.service, this);
   }
 
   /** Gives every body byte this exchange holds back to the budget (idempotent). */

@@ -151,6 +151,11 @@ export const MEMORY_TARGETS: TargetSpec[] = [
     start: strangler('strangler-shadow-nocompare-mem', 'shadow', 'candidate', false),
   },
   { name: 'strangler-shadow', what: 'strangler, shadow mode, 1 MB responses', start: strangler('strangler-shadow-mem', 'shadow', 'candidate') },
+  {
+    name: 'strangler-shadow-thread',
+    what: 'strangler, shadow mode with `shadowThread`, 1 MB responses',
+    start: strangler('strangler-shadow-thread-mem', 'shadow', 'candidate', true, true),
+  },
   { name: 'strangler-legacy', what: 'strangler, legacy mode (what shadow mode adds to)', start: strangler('strangler-legacy-mem', 'legacy', 'candidate') },
   {
     name: 'http-proxy-3',

@@ -105,8 +105,13 @@ describe('shadow thread: copies, comparison and store off the request thread', (
     await until(() => held.length === 2, 'two copies at the candidate');
     let book = proxy.stats().find((s) => s.routeId === 'book')!;
     assert.equal(book.dropped, 3, 'three copies found the cap full');
+    // the monolith answers of the two copies stay charged to the request thread's budget while the thread has them
+    await until(() => thread.engine.admitted.used > 0, 'monolith answers charged');
+    const answerBytes = (await request(monolith.url, { path: '/books/1' })).body.length;
+    assert.equal(thread.engine.admitted.used, 2 * answerBytes);
     for (const answer of held.splice(0)) answer();
     await thread.settle();
+    await until(() => thread.engine.admitted.used === 0, 'bytes given back once the copies ended');
     await until(() => proxy.stats().find((s) => s.routeId === 'book')!.shadowed === 2, 'shadowed count');
     // the two slots are free again: the next two requests are copied
     for (let i = 0; i < 2; i++) await request(proxy.url, { path: '/books/1' });
