@@ -92,6 +92,10 @@ export function checks(results: Pick<BenchResults, 'rows' | 'slow' | 'memory'>):
   }
   const slowRatio = ratio(row(results.slow, 'strangler-shadow-slow')?.p99Ms, row(results.slow, 'strangler-legacy')?.p99Ms);
   out.push({ name: 'slow candidate (+300 ms): client p99 shadow vs legacy', measured: `${f2(slowRatio)}×`, limit: '≤ 1.10×', met: slowRatio === undefined ? undefined : slowRatio <= 1.1 });
+  const threadRatio = ratio(row(results.slow, 'strangler-shadow-slow-thread')?.p99Ms, row(results.slow, 'strangler-legacy')?.p99Ms);
+  if (threadRatio !== undefined) {
+    out.push({ name: 'the same with `shadowThread` (opt-in)', measured: `${f2(threadRatio)}×`, limit: '≤ 1.10×', met: threadRatio <= 1.1 });
+  }
   const mem = results.memory.find((m) => m.name === 'strangler-shadow')?.peakRssMiB;
   out.push({ name: 'memory run: peak RSS of the proxy (shadow)', measured: mem === undefined ? '–' : `${f0(mem)} MiB`, limit: '< 300 MB', met: mem === undefined ? undefined : mem * 1.048576 < 300 });
   return out;
