@@ -133,6 +133,24 @@ describe('shadow thread: copies, comparison and store off the request thread', (
     assert.equal(stats.compared, 0);
   });
 
+  test('if the thread dies, copies stop and clients are served as before', async () => {
+    const { proxy, thread } = await start('dies');
+    assert.equal((await request(proxy.url, { path: '/books/1' })).status, 200);
+    await thread.settle();
+    const worker = (thread.engine as unknown as { worker: import('node:worker_threads').Worker }).worker;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    await worker.terminate();
+    await exited;
+    const copiesBefore = candidate.seen.length;
+    for (let i = 0; i < 5; i++) {
+      const r = await request(proxy.url, { path: '/books/2' });
+      assert.equal(r.status, 200);
+      assert.equal(JSON.parse(r.body.toString()).price, 10);
+    }
+    assert.equal(candidate.seen.length, copiesBefore, 'no copies once the thread is gone');
+    assert.equal(proxy.stats().find((s) => s.routeId === 'book')!.requests, 6);
+  });
+
   test('close compares what is queued and leaves it in the store', async () => {
     const { proxy, thread, path } = await start('close');
     for (let i = 1; i <= 4; i++) await request(proxy.url, { path: `/books/${i}` });
