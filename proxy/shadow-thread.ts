@@ -17,7 +17,7 @@ import type { ProxyConfig } from './config.ts';
 import type { BodyTap } from './forward.ts';
 import type { ReportOptions } from './report/index.ts';
 import { hasRequestBody } from './request-body.ts';
-import { admit, CopySlots, type ShadowEngine, type ShadowPlan, type ShadowSide } from './shadow.ts';
+import { admit, CopySlots, teeRequestBody, type RequestBodySink, type ShadowEngine, type ShadowPlan, type ShadowSide } from './shadow.ts';
 import type { CountersSnapshot } from './stats.ts';
 import { openStore } from './store.ts';
 import type { DiffStore } from './store/types.ts';
@@ -295,7 +295,7 @@ interface Head {
  * One shadowed request on the request thread: the request body and the monolith's answer are captured here and
  * handed to the thread, which makes the copy and the pair. The candidate slot is freed by the thread.
  */
-class RemoteExchange implements ShadowSide, BodyTap {
+class RemoteExchange implements ShadowSide, BodyTap, RequestBodySink {
   private capture: BodyCapture | undefined;
   /** body bytes taken from the admission budget (request body, monolith answer), until the thread frees the copy */
   private bytes = 0;
@@ -310,6 +310,8 @@ class RemoteExchange implements ShadowSide, BodyTap {
   /** the monolith's side, when it was over before the request body (held until the copy is handed over) */
   private early: { response?: CapturedResponse; shed: boolean } | undefined;
   private readonly start = performance.now();
+  /** the request's head, until its body is complete */
+  private head: Head | undefined;
 
   constructor(
     private readonly engine: ShadowThreadEngine,
@@ -318,29 +320,26 @@ class RemoteExchange implements ShadowSide, BodyTap {
   ) {}
 
   teeRequestBody(req: IncomingMessage, head: Head): void {
-    const max = this.plan.maxBodyBytes;
-    const budget = this.engine.admitted;
-    let chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      if (size === Infinity) return;
-      size += chunk.length;
-      if (size <= max && budget.take(chunk.length)) {
-        this.bytes += chunk.length;
-        chunks.push(chunk);
-        return;
-      }
-      // a copy without the exact body bytes would compare the wrong request: give up, hold nothing
-      chunks = [];
-      size = Infinity;
-      this.giveUp(true);
-    });
-    req.on('end', () => {
-      if (size <= max) this.handOver(head, chunks.length === 1 ? exact(chunks[0]) : Buffer.concat(chunks, size));
-    });
-    req.on('close', () => {
-      if (!req.complete) this.giveUp(false);
-    });
+    this.head = head;
+    teeRequestBody(req, this.plan.maxBodyBytes, this.engine.admitted, this);
+  }
+
+  // RequestBodySink
+  bodyBytesKept(n: number): void {
+    this.bytes += n;
+  }
+
+  bodyOverflow(): void {
+    this.giveUp(true);
+  }
+
+  bodyComplete(body: Buffer): void {
+    // a body of one small chunk sits in a larger buffer, which postMessage would copy whole
+    this.handOver(this.head!, exact(body));
+  }
+
+  bodyAborted(): void {
+    this.giveUp(false);
   }
 
   handOver(head: Head, body: Buffer | undefined): void {

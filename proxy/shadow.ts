@@ -291,7 +291,7 @@ function expire(call: CaptureCall): void {
  * the start, never the request object: that one reaches, through http-proxy-3's listeners, the whole
  * client/monolith exchange, and holding it for a slow candidate's 300 ms put GC at 8.6% of busy time (2.4% without).
  */
-export class ShadowExchange implements BodyTap, ShadowSide {
+export class ShadowExchange implements BodyTap, ShadowSide, RequestBodySink {
   private request: CapturedRequest | undefined;
   private monolith: CapturedResponse | undefined;
   private monolithSettled = false;
@@ -327,30 +327,24 @@ export class ShadowExchange implements BodyTap, ShadowSide {
   }
 
   teeRequestBody(req: IncomingMessage): void {
-    const max = this.plan.maxBodyBytes;
-    const budget = this.shadower.admitted;
-    let chunks: Buffer[] = [];
-    let size = 0;
-    // listeners are inline arrows: tsx (esbuild keepNames) wraps a named closure in a defineProperty call per creation
-    req.on('data', (chunk: Buffer) => {
-      if (size === Infinity) return; // given up: the client's body goes on to the monolith, the copy holds nothing
-      size += chunk.length;
-      if (size <= max && budget.take(chunk.length)) {
-        this.requestBytes += chunk.length;
-        chunks.push(chunk);
-        return;
-      }
-      // a copy without the exact body bytes would compare the wrong request: give up now, hold nothing
-      chunks = [];
-      size = Infinity;
-      this.giveUp();
-    });
-    req.on('end', () => {
-      if (size <= max) this.sendCopy(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
-    });
-    req.on('close', () => {
-      if (!req.complete) this.abandonCandidate();
-    });
+    teeRequestBody(req, this.plan.maxBodyBytes, this.shadower.admitted, this);
+  }
+
+  // RequestBodySink: the request body as it streams to the monolith
+  bodyBytesKept(n: number): void {
+    this.requestBytes += n;
+  }
+
+  bodyOverflow(): void {
+    this.giveUp();
+  }
+
+  bodyComplete(body: Buffer): void {
+    this.sendCopy(body);
+  }
+
+  bodyAborted(): void {
+    this.abandonCandidate();
   }
 
   sendCopy(body: Buffer | undefined): void {
@@ -544,6 +538,46 @@ export class ShadowExchange implements BodyTap, ShadowSide {
     }
     return false;
   }
+}
+
+/** What a request body read beside the forwarder is handed to (teeRequestBody). */
+export interface RequestBodySink {
+  /** n more bytes kept, taken from the budget: the sink gives them back when it is done with them */
+  bodyBytesKept(n: number): void;
+  /** past maxBytes or the budget: nothing more is kept, what was is dropped (a copy needs the exact bytes) */
+  bodyOverflow(): void;
+  /** the whole body, within the limits */
+  bodyComplete(body: Buffer): void;
+  /** the client went away before the body was complete */
+  bodyAborted(): void;
+}
+
+/**
+ * Reads a request's body as it streams on to the monolith: keeps the bytes while within maxBytes and the budget,
+ * and tells the sink how it went. Listeners are inline arrows: tsx (esbuild keepNames) wraps a named closure in a
+ * defineProperty call per creation.
+ */
+export function teeRequestBody(req: IncomingMessage, maxBytes: number, budget: ByteBudget, sink: RequestBodySink): void {
+  let chunks: Buffer[] = [];
+  let size = 0;
+  req.on('data', (chunk: Buffer) => {
+    if (size === Infinity) return; // given up: the client's body goes on to the monolith, the copy holds nothing
+    size += chunk.length;
+    if (size <= maxBytes && budget.take(chunk.length)) {
+      sink.bodyBytesKept(chunk.length);
+      chunks.push(chunk);
+      return;
+    }
+    chunks = [];
+    size = Infinity;
+    sink.bodyOverflow();
+  });
+  req.on('end', () => {
+    if (size <= maxBytes) sink.bodyComplete(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+  });
+  req.on('close', () => {
+    if (!req.complete) sink.bodyAborted();
+  });
 }
 
 function dispatch(pool: Pool, handler: CaptureCall, options: Omit<Dispatcher.DispatchOptions, 'origin'>): void {

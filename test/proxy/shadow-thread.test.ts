@@ -1,5 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -131,6 +132,26 @@ describe('shadow thread: copies, comparison and store off the request thread', (
     await until(() => proxy.stats().find((s) => s.routeId === 'book')!.dropped === 1, 'the shed copy counted');
     const stats = await thread.settle();
     assert.equal(stats.compared, 0);
+  });
+
+  test('a streamed request body past maxBodyBytes is not copied (counted as dropped); the monolith gets all of it', async () => {
+    const { proxy, thread } = await start('overflow', { defaults: { noise: { learn: false }, shadow: { maxBodyBytes: 10 } } });
+    const seen = candidate.seen.length;
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${proxy.url}/books/1/reviews`, { method: 'POST', headers: { 'content-type': 'text/plain' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.write('0123456789'); // chunked: no length announced, the tee finds out as it reads
+      req.end('abcdef');
+    });
+    assert.equal(status, 200);
+    assert.equal(monolith.seen.at(-1)?.body.toString(), '0123456789abcdef');
+    await until(() => proxy.stats().find((s) => s.routeId === 'review')!.dropped === 1, 'the overflow counted as dropped');
+    await thread.settle();
+    assert.equal(candidate.seen.length, seen, 'no copy');
+    assert.equal(thread.engine.admitted.used, 0, 'nothing held');
   });
 
   test('if the thread dies, copies stop and clients are served as before', async () => {
