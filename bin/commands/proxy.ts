@@ -109,7 +109,7 @@ export function register(program: Command): void {
         throw err;
       }
       setup.attach(proxy);
-      const diffs = flags.diffs ? `, diffs to ${config.store.path}` : '';
+      const diffs = flags.diffs ? `, diffs to ${config.store.path}${config.shadowThread ? ' (shadow thread)' : ''}` : '';
       process.stdout.write(`strangler proxy on ${proxy.url} (admin ${proxy.adminUrl}), ${config.routes.length} routes from ${flags.config}${diffs}\n`);
       await untilSignal();
       await proxy.close();

@@ -142,6 +142,7 @@ describe('strangler proxy (CLI) with shadowThread: copies, comparison and store 
 
   test('serves, the thread compares and stores, the admin report reads it, SIGTERM exits 0', async () => {
     const [, proxyUrl, adminUrl] = /strangler proxy on (\S+) \(admin (\S+)\)/.exec(out)!;
+    assert.match(out, /diffs to \S+ \(shadow thread\)/, 'the start line says where the diffs are made');
     for (let i = 0; i < 5; i++) assert.equal(json((await request(proxyUrl, { path: `/books/${i}` })).body).from, 'monolith');
     let report = '';
     await until(async () => {
