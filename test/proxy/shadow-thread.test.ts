@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import supertest from 'supertest';
 import type { ProxyConfigInput } from '../../proxy/config.ts';
 import { startProxy, type RunningProxy } from '../../proxy/server.ts';
 import { startShadowThread, type ShadowThread } from '../../proxy/shadow-thread.ts';
@@ -152,6 +153,19 @@ describe('shadow thread: copies, comparison and store off the request thread', (
     await thread.settle();
     assert.equal(candidate.seen.length, seen, 'no copy');
     assert.equal(thread.engine.admitted.used, 0, 'nothing held');
+  });
+
+  test('a mode changed through the admin API reaches the thread: the store shows the route in its new mode', async () => {
+    const { proxy, thread } = await start('modes');
+    await request(proxy.url, { path: '/books/1' });
+    await thread.settle();
+    assert.equal(thread.store.readRoutes().find((r) => r.routeId === 'book')?.mode, 'shadow');
+    await supertest(proxy.adminUrl).patch('/api/routes/book').set('Authorization', `Bearer ${ADMIN_TOKEN}`).send({ mode: 'legacy' }).expect(200);
+    await until(() => thread.store.readRoutes().find((r) => r.routeId === 'book')?.mode === 'legacy', 'the new mode in the store');
+    const seen = candidate.seen.length;
+    await request(proxy.url, { path: '/books/1' });
+    await thread.settle();
+    assert.equal(candidate.seen.length, seen, 'legacy mode: no copy');
   });
 
   test('if the thread dies, copies stop and clients are served as before', async () => {
