@@ -35,7 +35,8 @@ export interface ProxyOptions {
   onPair?: (pair: Pair) => void;
   /**
    * where shadow copies are made instead of on this thread (onPair unused then): the shadow thread of
-   * shadow-thread.ts, which copies, compares and stores off the request thread. Closed with the proxy.
+   * shadow-thread.ts, which copies, compares and stores off the request thread. Told of every config applied;
+   * the thread itself is ended by its owner after the proxy closed (ShadowThread.close).
    */
   shadowEngine?: ShadowEngine;
   /** extra admin endpoints, mounted behind the admin auth (GET /report, /api/diffs, ...) */
