@@ -123,7 +123,7 @@ function receive(m: ToThread): void {
       shadower.setBudget(m.bytes);
       return;
     case 'settle':
-      void settle(m.token);
+      void settle(m.token, m.timeoutMs);
       return;
     case 'close':
       void close();
@@ -146,8 +146,8 @@ async function quiet(deadline = Infinity): Promise<void> {
   pipeline.store.flush();
 }
 
-async function settle(token: number): Promise<void> {
-  await quiet();
+async function settle(token: number, timeoutMs: number): Promise<void> {
+  await quiet(performance.now() + timeoutMs);
   send({ t: 'settled', token, comparator: pipeline.comparator.stats() });
 }
 

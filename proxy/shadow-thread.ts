@@ -34,7 +34,7 @@ export type ToThread =
   | { t: 'config'; config: ProxyConfig }
   | { t: 'stats'; stats: ProxyRouteCounters[] }
   | { t: 'budget'; bytes: number }
-  | { t: 'settle'; token: number }
+  | { t: 'settle'; token: number; timeoutMs: number }
   | { t: 'close' };
 
 export type FromThread =
@@ -233,7 +233,7 @@ export class ShadowThreadEngine implements ShadowEngine {
         clearTimeout(timer);
         resolve(s);
       });
-      this.post({ t: 'settle', token });
+      this.post({ t: 'settle', token, timeoutMs });
       this.flush();
     });
   }
