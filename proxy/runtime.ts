@@ -22,11 +22,13 @@ export const SERVING_V8_FLAGS: readonly string[] = ['--no-memory-reducer', '--ma
 
 /** Set to "on" to run on V8's defaults: the bench starts its processes without the serving flags, and the proxy
  * does not warn when it was started without them. */
+export const V8_DEFAULTS_ENV = 'STRANGLER_V8_DEFAULTS';
+/** The same switch under its first name, which named only one of the two flags; still honoured. */
 export const MEMORY_REDUCER_ENV = 'STRANGLER_V8_MEMORY_REDUCER';
 
 /** The flags serving processes are started with under this environment: SERVING_V8_FLAGS, or none when it opts out. */
 export function servingV8Flags(env: NodeJS.ProcessEnv = process.env): readonly string[] {
-  return env[MEMORY_REDUCER_ENV] === 'on' ? [] : SERVING_V8_FLAGS;
+  return env[V8_DEFAULTS_ENV] === 'on' || env[MEMORY_REDUCER_ENV] === 'on' ? [] : SERVING_V8_FLAGS;
 }
 
 /** A flag's name in one spelling: V8 takes `--no_memory_reducer` for `--no-memory-reducer`; a value is the operator's. */
@@ -43,14 +45,14 @@ export function servingFlagsNotice(execArgv: readonly string[] = process.execArg
   const wanted = servingV8Flags(env);
   if (wanted.length === 0) return undefined;
   const missing = missingServingFlags(execArgv, env);
-  if (missing.length === 0) return { level: 'info', msg: `V8 tuned for serving (${MEMORY_REDUCER_ENV}=on runs without it)`, v8Flags: wanted };
+  if (missing.length === 0) return { level: 'info', msg: `V8 tuned for serving (${V8_DEFAULTS_ENV}=on runs without it)`, v8Flags: wanted };
   return {
     level: 'warn',
     msg:
       `node was started without ${missing.join(' ')}: V8 reads them at start-up only, and without them the proxy can fall, ` +
       `at random and for as long as it runs, into a state 15-40% slower (docs/proxy.md). Start it as the strangler bin does ` +
       `(node ${missing.join(' ')} --import tsx bin/strangler.ts …, or npm run proxy), ` +
-      `or set ${MEMORY_REDUCER_ENV}=on to keep V8's defaults and silence this`,
+      `or set ${V8_DEFAULTS_ENV}=on to keep V8's defaults and silence this`,
     v8Flags: missing,
   };
 }

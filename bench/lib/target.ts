@@ -38,7 +38,7 @@ export async function startNodeTarget(name: string, script: string, options: Nod
   // Every Node process of the bench (each target, the origins) starts with the V8 flags strangler's serving processes
   // are started with (proxy/runtime.ts: the memory reducer off, 32 MB semi-spaces; V8 reads them at start-up only).
   // Without them a process could land, at random, in a state 15-40% slower for the rest of the run, the peer as well
-  // as strangler, so the ratios would compare luck rather than code. STRANGLER_V8_MEMORY_REDUCER=on runs V8's defaults.
+  // as strangler, so the ratios would compare luck rather than code. STRANGLER_V8_DEFAULTS=on runs V8's defaults.
   const execArgv = ['--import', 'tsx', ...servingV8Flags(), ...(options.execArgv ?? [])];
   // a target run with extra node flags (--cpu-prof, --trace-gc…) keeps its stdout, where V8's traces go
   let stdout: 'ignore' | number = 'ignore';

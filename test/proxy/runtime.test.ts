@@ -2,12 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { MEMORY_REDUCER_ENV, SERVING_V8_FLAGS, missingServingFlags, servingFlagsNotice, servingV8Flags } from '../../proxy/runtime.ts';
+import { MEMORY_REDUCER_ENV, SERVING_V8_FLAGS, V8_DEFAULTS_ENV, missingServingFlags, servingFlagsNotice, servingV8Flags } from '../../proxy/runtime.ts';
 
 test('serving processes want V8\'s memory reducer off; the opt-out wants nothing', () => {
   assert.deepEqual([...SERVING_V8_FLAGS], ['--no-memory-reducer', '--max-semi-space-size=32']);
   assert.deepEqual([...servingV8Flags({})], SERVING_V8_FLAGS);
-  assert.deepEqual([...servingV8Flags({ [MEMORY_REDUCER_ENV]: 'on' })], []);
+  assert.deepEqual([...servingV8Flags({ [V8_DEFAULTS_ENV]: 'on' })], []);
+  assert.deepEqual([...servingV8Flags({ [MEMORY_REDUCER_ENV]: 'on' })], [], 'the first name of the switch still works');
 });
 
 test('missingServingFlags reads node\'s command line, in either of V8\'s spellings, any value the operator chose', () => {
@@ -15,7 +16,7 @@ test('missingServingFlags reads node\'s command line, in either of V8\'s spellin
   assert.deepEqual(missingServingFlags(['--import', 'tsx', '--no-memory-reducer'], {}), ['--max-semi-space-size=32']);
   assert.deepEqual(missingServingFlags(['--no_memory_reducer', '--max_semi_space_size=64'], {}), []);
   assert.deepEqual(missingServingFlags(['--max-semi-space-size=16', '--no-memory-reducer'], {}), []);
-  assert.deepEqual(missingServingFlags([], { [MEMORY_REDUCER_ENV]: 'on' }), []);
+  assert.deepEqual(missingServingFlags([], { [V8_DEFAULTS_ENV]: 'on' }), []);
 });
 
 test('servingFlagsNotice: info with the flags, a warning that says how to start it without them, nothing when opted out', () => {
@@ -24,8 +25,8 @@ test('servingFlagsNotice: info with the flags, a warning that says how to start 
   assert.equal(warn?.level, 'warn');
   assert.deepEqual(warn?.v8Flags, ['--max-semi-space-size=32']);
   assert.ok(warn?.msg.includes('node --max-semi-space-size=32 --import tsx bin/strangler.ts'), warn?.msg);
-  assert.match(warn?.msg ?? '', new RegExp(`${MEMORY_REDUCER_ENV}=on`));
-  assert.equal(servingFlagsNotice([], { [MEMORY_REDUCER_ENV]: 'on' }), undefined);
+  assert.match(warn?.msg ?? '', new RegExp(`${V8_DEFAULTS_ENV}=on`));
+  assert.equal(servingFlagsNotice([], { [V8_DEFAULTS_ENV]: 'on' }), undefined);
 });
 
 test('the launchers that serve put the flags on node\'s command line (V8 reads them at start-up only)', () => {
@@ -41,7 +42,7 @@ test('the launchers that serve put the flags on node\'s command line (V8 reads t
 test('a process started with the flags sees them in process.execArgv, so the check holds at run time', () => {
   const code = `import('${new URL('../../proxy/runtime.ts', import.meta.url).href}').then((m) => console.log(JSON.stringify(m.missingServingFlags())))`;
   const run = (flags: string[]) => {
-    const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, [MEMORY_REDUCER_ENV]: '' } });
+    const r = spawnSync(process.execPath, [...flags, '--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', env: { ...process.env, [MEMORY_REDUCER_ENV]: '', [V8_DEFAULTS_ENV]: '' } });
     assert.equal(r.status, 0, r.stderr);
     return JSON.parse(r.stdout) as string[];
   };
