@@ -161,6 +161,9 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
       table = buildTable(effective, forwarder, counters, log); // atomic swap: requests in flight keep their route objects
       shadower.setBudget(effective.memory.shadowBytes);
       shadower.configure?.(effective);
+      if (effective.shadowThread !== initial.shadowThread) {
+        log.warn({ shadowThread: initial.shadowThread }, 'shadowThread is read at start-up: the new value applies after a restart');
+      }
     },
     stats: (id, mode, service) => countersFor(counters, id).toStats(mode, service),
   });

@@ -66,6 +66,16 @@ describe('hot reload', () => {
     assert.equal(await servedBy('/authors/1'), 'candidate');
   });
 
+  test('a reload that turns shadowThread on says it applies after a restart, and the routes still swap in', async () => {
+    const before = log.lines.length;
+    writeConfig({ ...raw('migrated', [{ id: 'author', method: 'GET', path: '/authors/:id', service: 'catalog', mode: 'legacy' }]), shadowThread: true });
+    await until(() => log.lines.slice(before).some((l) => String(l.msg).startsWith('shadowThread is read at start-up')), 'the warning');
+    assert.equal(h.proxy.config().shadowThread, true);
+    assert.equal(await servedBy('/authors/1'), 'monolith', 'the rest of the file applied');
+    writeConfig(raw('migrated', [{ id: 'author', method: 'GET', path: '/authors/:id', service: 'catalog', mode: 'migrated' }]));
+    await until(async () => (await servedBy('/authors/1')) === 'candidate', 'back to the file the next test expects');
+  });
+
   test('an invalid file is refused with its errors logged; the old table keeps serving', async () => {
     const before = log.lines.length;
     writeConfig({ ...raw('migrated'), routes: [{ id: 'book', method: 'GET', path: '/books/:id', service: 'catalog', mode: 'flying' }] });
