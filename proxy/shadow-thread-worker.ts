@@ -1,7 +1,8 @@
 // Inside the shadow thread: the request thread hands over each admitted copy (the request, later the monolith's
 // captured answer); here the copy goes to the candidate, the pair is made, compared and stored, with the same
 // Shadower, ShadowExchange and diff pipeline the request thread uses when there is no thread. What goes back, once
-// per turn: slots freed per service, counter deltas per route, log lines, replies to settle.
+// per turn: the ids of copies whose candidate call ended (their slots and bytes), counter deltas per route, log
+// lines, replies to settle.
 import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { createDiffPipeline, type ProxyRouteCounters } from './comparator.ts';
