@@ -62,9 +62,8 @@ let config = initial;
 let proxyStats: ProxyRouteCounters[] = [];
 const counters = new Map<string, RouteCounters>();
 const plans = new Map<number, ShadowPlan>();
+/** copies waiting for their monolith side (the request thread posts a copy's begin before its mono) */
 const exchanges = new Map<number, ShadowExchange>();
-/** monolith sides that came before their copy was begun (not expected: begin is posted first) */
-const early = new Map<number, Extract<ToThread, { t: 'mono' }>>();
 
 let pipeline: ReturnType<typeof createDiffPipeline>;
 let shadower: ThreadShadower;
@@ -102,16 +101,10 @@ function receive(m: ToThread): void {
       exchanges.set(m.id, ex);
       ids.set(ex, m.id);
       ex.sendCopy(m.body ? buffer(m.body) : undefined);
-      const mono = early.get(m.id);
-      if (mono) {
-        early.delete(m.id);
-        monolith(mono);
-      }
       return;
     }
     case 'mono':
-      if (exchanges.has(m.id)) monolith(m);
-      else early.set(m.id, m);
+      monolith(m);
       return;
     case 'config':
       config = m.config;
@@ -133,7 +126,8 @@ function receive(m: ToThread): void {
 }
 
 function monolith(m: Extract<ToThread, { t: 'mono' }>): void {
-  const ex = exchanges.get(m.id)!;
+  const ex = exchanges.get(m.id);
+  if (!ex) throw new Error(`monolith side for copy ${m.id}, which was never begun`);
   exchanges.delete(m.id);
   if (m.shed) ex.monolithShed();
   else ex.monolithCaptured(m.response ? withBuffers(m.response) : undefined);

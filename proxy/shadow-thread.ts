@@ -171,10 +171,6 @@ export class ShadowThreadEngine implements ShadowEngine {
     return ex;
   }
 
-  inFlightCount(service: string): number {
-    return this.slots.inFlight(service);
-  }
-
   setBudget(bytes: number): void {
     this.admitted.limit = bytes / 2;
     this.post({ t: 'budget', bytes });
