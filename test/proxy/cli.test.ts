@@ -1,20 +1,17 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import supertest from 'supertest';
-import { json, request, startUpstream, until, type Upstream } from './helpers.ts';
+import { json, request, startProxyCli, startUpstream, until, type ProxyCli, type Upstream } from './helpers.ts';
 import { SERVING_V8_FLAGS } from '../../proxy/runtime.ts';
 
 describe('strangler proxy (CLI, one process)', () => {
   let monolith: Upstream;
   let candidate: Upstream;
   let dir: string;
-  let child: ChildProcess;
-  let out = '';
+  let cli: ProxyCli;
   let proxyUrl = '';
   let adminUrl = '';
   const token = 'cli-test-token';
@@ -23,10 +20,9 @@ describe('strangler proxy (CLI, one process)', () => {
     monolith = await startUpstream('monolith');
     candidate = await startUpstream('candidate');
     dir = mkdtempSync(join(tmpdir(), 'strangler-cli-'));
-    const configPath = join(dir, 'strangler.config.json');
-    writeFileSync(
-      configPath,
-      JSON.stringify({
+    cli = await startProxyCli(
+      dir,
+      {
         version: 1,
         listen: { host: '127.0.0.1', port: 0 },
         legacy: { url: monolith.url },
@@ -34,22 +30,13 @@ describe('strangler proxy (CLI, one process)', () => {
         routes: [{ id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog', mode: 'shadow' }],
         store: { path: join(dir, 'diffs.sqlite') },
         admin: { host: '127.0.0.1', port: 0, token: 'env:STRANGLER_TEST_CLI_TOKEN' },
-      }),
+      },
+      { args: ['--record', join(dir, 'traffic.ndjson')], env: { STRANGLER_TEST_CLI_TOKEN: token } },
     );
-    // started as the bin's shebang starts it: V8 reads its flags at start-up only
-    child = spawn(process.execPath, [...SERVING_V8_FLAGS, '--import', 'tsx', 'bin/strangler.ts', 'proxy', '--config', configPath, '--record', join(dir, 'traffic.ndjson')], {
-      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', STRANGLER_TEST_CLI_TOKEN: token },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    await until(() => /strangler proxy on (\S+) \(admin (\S+)\)/.test(out), 'proxy announced', 30_000);
-    [, proxyUrl, adminUrl] = /strangler proxy on (\S+) \(admin (\S+)\)/.exec(out)!;
+    ({ proxyUrl, adminUrl } = cli);
   });
   after(async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
+    await cli.stop();
     await monolith.close();
     await candidate.close();
     rmSync(dir, { recursive: true, force: true });
@@ -69,6 +56,7 @@ describe('strangler proxy (CLI, one process)', () => {
   });
 
   test('the process knows it runs with V8 tuned for serving (memory reducer off), and logs it at info', () => {
+    const out = cli.out;
     const line = out.split('\n').find((l) => l.includes('V8 tuned for serving'));
     assert.ok(line, `a startup log line names the V8 flags (stdout: ${out.slice(0, 500)})`);
     const entry = JSON.parse(line) as { v8Flags: string[]; level: number };
@@ -81,9 +69,7 @@ describe('strangler proxy (CLI, one process)', () => {
     // one more request with secrets in a header and in the JSON body, recorded with --record
     const login = JSON.stringify({ email: 'a@example.com', password: 'hunter2-secret' });
     await request(proxyUrl, { method: 'POST', path: '/login?next=%2F', headers: { 'content-type': 'application/json', authorization: 'Bearer tok-secret' }, body: login });
-    child.kill('SIGTERM');
-    const [code] = await once(child, 'exit');
-    assert.equal(code, 0);
+    assert.equal(await cli.stop(), 0);
   });
 
   test('--record wrote every request in the replay format, secrets redacted', () => {
@@ -101,18 +87,16 @@ describe('strangler proxy (CLI) with shadowThread: copies, comparison and store 
   let monolith: Upstream;
   let candidate: Upstream;
   let dir: string;
-  let child: ChildProcess;
-  let out = '';
+  let cli: ProxyCli;
   const token = 'cli-thread-token';
 
   before(async () => {
     monolith = await startUpstream('monolith');
     candidate = await startUpstream('candidate');
     dir = mkdtempSync(join(tmpdir(), 'strangler-cli-thread-'));
-    const configPath = join(dir, 'strangler.config.json');
-    writeFileSync(
-      configPath,
-      JSON.stringify({
+    cli = await startProxyCli(
+      dir,
+      {
         version: 1,
         listen: { host: '127.0.0.1', port: 0 },
         legacy: { url: monolith.url },
@@ -121,28 +105,20 @@ describe('strangler proxy (CLI) with shadowThread: copies, comparison and store 
         store: { path: join(dir, 'diffs.sqlite') },
         admin: { host: '127.0.0.1', port: 0, token: 'env:STRANGLER_TEST_CLI_TOKEN' },
         shadowThread: true,
-      }),
+      },
+      { env: { STRANGLER_TEST_CLI_TOKEN: token } },
     );
-    child = spawn(process.execPath, [...SERVING_V8_FLAGS, '--import', 'tsx', 'bin/strangler.ts', 'proxy', '--config', configPath], {
-      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', STRANGLER_TEST_CLI_TOKEN: token },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    await until(() => /strangler proxy on (\S+) \(admin (\S+)\)/.test(out), 'proxy announced', 30_000);
   });
   after(async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
+    await cli.stop();
     await monolith.close();
     await candidate.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   test('serves, the thread compares and stores, the admin report reads it, SIGTERM exits 0', async () => {
-    const [, proxyUrl, adminUrl] = /strangler proxy on (\S+) \(admin (\S+)\)/.exec(out)!;
-    assert.match(out, /diffs to \S+ \(shadow thread\)/, 'the start line says where the diffs are made');
+    const { proxyUrl, adminUrl } = cli;
+    assert.match(cli.out, /diffs to \S+ \(shadow thread\)/, 'the start line says where the diffs are made');
     for (let i = 0; i < 5; i++) assert.equal(json((await request(proxyUrl, { path: `/books/${i}` })).body).from, 'monolith');
     let report = '';
     await until(async () => {
@@ -154,8 +130,6 @@ describe('strangler proxy (CLI) with shadowThread: copies, comparison and store 
       const { routes } = (await supertest(adminUrl).get('/api/routes').set('Authorization', `Bearer ${token}`).expect(200)).body as { routes: { id: string; stats: { shadowed: number } }[] };
       return routes.find((r) => r.id === 'catalog.getBook')?.stats.shadowed === 5;
     }, 'shadowed: 5 in the admin API');
-    child.kill('SIGTERM');
-    const [code] = await once(child, 'exit');
-    assert.equal(code, 0);
+    assert.equal(await cli.stop(), 0);
   });
 });

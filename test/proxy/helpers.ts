@@ -1,8 +1,13 @@
 // Test fixtures for the proxy: real upstream servers on port 0 that record what they receive, and a proxy
 // started on port 0 in front of them.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
 import net, { type AddressInfo } from 'node:net';
 import { parseConfig, type ProxyConfig, type ProxyConfigInput } from '../../proxy/config.ts';
+import { SERVING_V8_FLAGS } from '../../proxy/runtime.ts';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
 import type { Pair } from '../../proxy/types.ts';
 
@@ -142,4 +147,50 @@ export async function closedPortUrl(): Promise<string> {
   const port = (s.address() as AddressInfo).port;
   await new Promise<void>((r) => s.close(() => r()));
   return `http://127.0.0.1:${port}`;
+}
+
+/** `strangler proxy` in a child process, until it announced its URLs. */
+export interface ProxyCli {
+  child: ChildProcess;
+  proxyUrl: string;
+  adminUrl: string;
+  /** the CLI's stdout so far: the announce line, then its log lines */
+  readonly out: string;
+  /** SIGTERM unless it already exited; resolves with its exit code */
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Writes config to dir/strangler.config.json and starts `strangler proxy --config <it> ...args` as the bin's shebang
+ * starts it (the serving V8 flags on node's command line: V8 reads them at start-up only; --workers children inherit
+ * them), with NODE_ENV=test, LOG_LEVEL=info and env.
+ */
+export async function startProxyCli(dir: string, config: object, options: { args?: string[]; env?: Record<string, string> } = {}): Promise<ProxyCli> {
+  const configPath = join(dir, 'strangler.config.json');
+  writeFileSync(configPath, JSON.stringify(config));
+  const child = spawn(process.execPath, [...SERVING_V8_FLAGS, '--import', 'tsx', 'bin/strangler.ts', 'proxy', '--config', configPath, ...(options.args ?? [])], {
+    env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', ...options.env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  // one process: "strangler proxy on <url> (admin <url>), ..."; --workers: "... on <url> ..., admin <url>"
+  const announce = /strangler proxy on ([^\s,]+).*?admin ([^\s,)]+)/;
+  await until(() => announce.test(out), 'proxy announced', 30_000);
+  const [, proxyUrl, adminUrl] = announce.exec(out)!;
+  return {
+    child,
+    proxyUrl,
+    adminUrl,
+    get out() {
+      return out;
+    },
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+      return child.exitCode;
+    },
+  };
 }

@@ -1,22 +1,19 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import supertest from 'supertest';
-import { json, request, startUpstream, until, type Upstream } from './helpers.ts';
+import { json, request, startProxyCli, startUpstream, until, type ProxyCli, type Upstream } from './helpers.ts';
 import { SERVING_V8_FLAGS } from '../../proxy/runtime.ts';
 
 describe('strangler proxy --workers 2 (node:cluster)', () => {
   let monolith: Upstream;
   let candidate: Upstream;
   let dir: string;
-  let child: ChildProcess;
+  let cli: ProxyCli;
   let proxyUrl = '';
   let adminUrl = '';
-  let out = ''; // the CLI's stdout: the announce line, then any error logs (shown when a test fails)
   const token = 'workers-test-token';
   const auth = { Authorization: `Bearer ${token}` };
 
@@ -24,10 +21,10 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
     monolith = await startUpstream('monolith');
     candidate = await startUpstream('candidate');
     dir = mkdtempSync(join(tmpdir(), 'strangler-workers-'));
-    const configPath = join(dir, 'strangler.config.json');
-    writeFileSync(
-      configPath,
-      JSON.stringify({
+    // started with the serving V8 flags, as the bin's shebang starts it: the workers must inherit them
+    cli = await startProxyCli(
+      dir,
+      {
         version: 1,
         listen: { host: '127.0.0.1', port: 0 },
         legacy: { url: monolith.url },
@@ -36,23 +33,14 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
         routes: [{ id: 'book', method: 'GET', path: '/books/:id', service: 'catalog' }],
         admin: { host: '127.0.0.1', port: 0, token: 'env:STRANGLER_TEST_WORKERS_TOKEN' },
         store: { path: join(dir, 'diffs.sqlite') },
-      }),
+      },
+      { args: ['--workers', '2'], env: { STRANGLER_TEST_WORKERS_TOKEN: token } },
     );
-    // started with the serving V8 flags, as the bin's shebang starts it: the workers must inherit them
-    child = spawn(process.execPath, [...SERVING_V8_FLAGS, '--import', 'tsx', 'bin/strangler.ts', 'proxy', '--config', configPath, '--workers', '2'], {
-      env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info', STRANGLER_TEST_WORKERS_TOKEN: token },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    await until(() => /strangler proxy on (\S+) .*admin (\S+)/.test(out), 'workers announced', 30_000);
-    [, proxyUrl, adminUrl] = /strangler proxy on (\S+) .*admin (\S+)/.exec(out)!;
+    ({ proxyUrl, adminUrl } = cli);
   });
 
   after(async () => {
-    if (child.exitCode === null) {
-      child.kill('SIGTERM');
-      await once(child, 'exit');
-    }
+    await cli.stop();
     await monolith.close();
     await candidate.close();
     rmSync(dir, { recursive: true, force: true });
@@ -84,7 +72,7 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
   test('the primary and both workers run with the serving V8 flags (node:cluster forks with the primary\'s execArgv)', async () => {
     const tuned = () =>
       new Set(
-        out
+        cli.out
           .split('\n')
           .filter((l) => l.includes('V8 tuned for serving'))
           .map((l) => (JSON.parse(l) as { pid: number; v8Flags: string[] }))
@@ -92,13 +80,11 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
           .map((e) => e.pid),
       );
     await until(() => tuned().size === 3, 'three processes log the serving flags', 10_000);
-    assert.ok(!out.includes('node was started without'), 'no process warns about missing flags');
+    assert.ok(!cli.out.includes('node was started without'), 'no process warns about missing flags');
   });
 
   test('SIGTERM stops the primary and its workers', async () => {
-    child.kill('SIGTERM');
-    const [code] = await once(child, 'exit');
-    assert.equal(code, 0, out);
-    assert.doesNotMatch(out, /worker died/);
+    assert.equal(await cli.stop(), 0, cli.out);
+    assert.doesNotMatch(cli.out, /worker died/);
   });
 });
