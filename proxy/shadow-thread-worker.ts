@@ -61,7 +61,10 @@ class ThreadShadower extends Shadower {
 let config = initial;
 let proxyStats: ProxyRouteCounters[] = [];
 const counters = new Map<string, RouteCounters>();
+/** the plans copies may still name, by the id the request thread gave them */
 const plans = new Map<number, ShadowPlan>();
+/** the longest copy timeout of any plan seen: what close gives the copies still at a candidate */
+let longestTimeoutMs = 0;
 /** copies waiting for their monolith side (the request thread posts a copy's begin before its mono) */
 const exchanges = new Map<number, ShadowExchange>();
 
@@ -92,8 +95,12 @@ function receive(m: ToThread): void {
       let c = counters.get(m.plan.routeId);
       if (!c) counters.set(m.plan.routeId, (c = new RouteCounters(m.plan.routeId)));
       plans.set(m.pid, { ...m.plan, counters: c });
+      longestTimeoutMs = Math.max(longestTimeoutMs, m.plan.timeoutMs);
       return;
     }
+    case 'forget':
+      for (const pid of m.pids) plans.delete(pid);
+      return;
     case 'begin': {
       const plan = plans.get(m.pid)!;
       const ex = new ShadowExchange(shadower, { method: m.method, url: m.url, headers: m.headers }, plan, m.requestId, m.at - performance.timeOrigin);
@@ -135,7 +142,8 @@ function monolith(m: Extract<ToThread, { t: 'mono' }>): void {
 
 /** Waits until no copy is in flight here and the comparator's queue is empty (or the deadline), then flushes the store. */
 async function quiet(deadline = Infinity): Promise<void> {
-  while ((exchanges.size > 0 || busy() || pipeline.comparator.stats().queued > 0) && performance.now() < deadline) {
+  // ids: copies whose candidate call has not ended; exchanges: copies waiting for their monolith side
+  while ((ids.size > 0 || exchanges.size > 0 || pipeline.comparator.stats().queued > 0) && performance.now() < deadline) {
     await new Promise((r) => setTimeout(r, 5));
   }
   pipeline.store.flush();
@@ -146,16 +154,9 @@ async function settle(token: number, timeoutMs: number): Promise<void> {
   send({ t: 'settled', token, comparator: pipeline.comparator.stats() });
 }
 
-function busy(): boolean {
-  for (const plan of plans.values()) if (shadower.inFlightCount(plan.service) > 0) return true;
-  return false;
-}
-
 async function close(): Promise<void> {
   // copies still at the candidate get the longest copy timeout to finish; what is left then ends without a pair
-  let longest = 0;
-  for (const plan of plans.values()) longest = Math.max(longest, plan.timeoutMs);
-  await quiet(performance.now() + longest);
+  await quiet(performance.now() + longestTimeoutMs);
   await shadower.close();
   await pipeline.close();
   flush();

@@ -32,6 +32,8 @@ export type ToThread =
   /** the monolith's side: its answer, or none (no answer, or shed: its body did not fit the byte budget) */
   | { t: 'mono'; id: number; response?: CapturedResponse; shed?: boolean }
   | { t: 'config'; config: ProxyConfig }
+  /** plans no new copy will name (a new route table applied); copies already begun keep theirs */
+  | { t: 'forget'; pids: number[] }
   | { t: 'stats'; stats: ProxyRouteCounters[] }
   | { t: 'budget'; bytes: number }
   | { t: 'settle'; token: number; timeoutMs: number }
@@ -118,7 +120,9 @@ export class ShadowThreadEngine implements ShadowEngine {
   readonly slots = new CopySlots();
   /** the last plan seen per route: its counters get the thread's deltas (they are kept across reloads per route) */
   private readonly plans = new Map<string, ShadowPlan>();
-  private readonly planIds = new WeakMap<ShadowPlan, number>();
+  /** the plans sent to the thread since the route table last changed, and their ids there */
+  private planIds = new WeakMap<ShadowPlan, number>();
+  private sentPlans: number[] = [];
   private nextPlan = 0;
   private nextId = 0;
   private outbox: ToThread[] = [];
@@ -179,6 +183,11 @@ export class ShadowThreadEngine implements ShadowEngine {
   /** The proxy applied a config (reload, mode change): the comparison rules and the store's route modes follow. */
   configure(config: ProxyConfig): void {
     this.post({ t: 'config', config });
+    // the new table's plans are sent again as copies name them; the thread forgets the old ones (a copy already
+    // begun holds its plan there), so reloads do not pile plans up in it
+    if (this.sentPlans.length > 0) this.post({ t: 'forget', pids: this.sentPlans });
+    this.sentPlans = [];
+    this.planIds = new WeakMap();
   }
 
   postStats(stats: readonly ProxyRouteCounters[]): void {
@@ -190,6 +199,7 @@ export class ShadowThreadEngine implements ShadowEngine {
     if (pid === undefined) {
       pid = ++this.nextPlan;
       this.planIds.set(plan, pid);
+      this.sentPlans.push(pid);
       const { counters: _, ...wire } = plan;
       this.post({ t: 'plan', pid, plan: wire });
     }

@@ -156,10 +156,6 @@ export class Shadower implements ShadowEngine {
     this.slots.release(service);
   }
 
-  inFlightCount(service: string): number {
-    return this.slots.inFlight(service);
-  }
-
   pool(origin: string): Pool {
     let p = this.pools.get(origin);
     if (!p) {

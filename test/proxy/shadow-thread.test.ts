@@ -168,6 +168,47 @@ describe('shadow thread: copies, comparison and store off the request thread', (
     assert.equal(candidate.seen.length, seen, 'legacy mode: no copy');
   });
 
+  test('a new route table makes the thread forget the old plans; a copy begun under one still completes', async () => {
+    const slow = await startUpstream('held');
+    const held: (() => void)[] = [];
+    slow.handler = (_req, res) => void held.push(() => res.end('{"id":1}'));
+    cleanups.push(() => slow.close());
+    const { proxy, thread } = await start('forget', { defaults: { noise: { learn: false }, shadow: { timeoutMs: 10_000 } } }, slow.url);
+    const sent: import('../../proxy/shadow-thread.ts').ToThread[] = [];
+    const engine = thread.engine as unknown as { post(m: unknown): void };
+    const post = engine.post.bind(engine);
+    engine.post = (m) => {
+      sent.push(m as (typeof sent)[number]);
+      post(m);
+    };
+    const begins = () => sent.filter((m) => m.t === 'begin');
+    assert.equal((await request(proxy.url, { path: '/books/1' })).status, 200);
+    await until(() => held.length === 1, 'the first copy at the candidate');
+    const first = begins()[0];
+    assert.ok(first && first.t === 'begin');
+    // another route's mode changes: a new table, so the plans sent so far are forgotten
+    await supertest(proxy.adminUrl).patch('/api/routes/review').set('Authorization', `Bearer ${ADMIN_TOKEN}`).send({ mode: 'legacy' }).expect(200);
+    await until(() => sent.some((m) => m.t === 'forget'), 'a forget message');
+    const forget = sent.find((m) => m.t === 'forget');
+    assert.ok(forget && forget.t === 'forget');
+    assert.ok(forget.pids.includes(first.pid), 'the first copy\'s plan is forgotten');
+    // the copy begun under the forgotten plan still pairs, compares and is stored
+    held.shift()!();
+    await thread.settle();
+    assert.equal(thread.store.readRoutes().find((r) => r.routeId === 'book')?.compared, 1);
+    // the next copy names its plan again, under a new id the thread is told about first
+    assert.equal((await request(proxy.url, { path: '/books/1' })).status, 200);
+    await until(() => held.length === 1, 'the second copy at the candidate');
+    held.shift()!();
+    const stats = await thread.settle();
+    assert.equal(stats.compared, 2);
+    const second = begins()[1];
+    assert.ok(second && second.t === 'begin');
+    assert.notEqual(second.pid, first.pid);
+    const announced = sent.findIndex((m) => m.t === 'plan' && m.pid === second.pid);
+    assert.ok(announced >= 0 && announced < sent.indexOf(second), 'the new plan is sent before the copy naming it');
+  });
+
   test('if the thread dies, copies stop and clients are served as before', async () => {
     const { proxy, thread } = await start('dies');
     assert.equal((await request(proxy.url, { path: '/books/1' })).status, 200);
