@@ -50,7 +50,7 @@ export function toProxyConfig(plan: Plan, options: ProxyConfigOptions = {}): Emi
     },
     routes,
     store: { path: 'data/diffs.sqlite', samplesPerFingerprint: 20 },
-    redact: { headers: ['authorization', 'cookie', 'set-cookie'], fields: ['$..password', '$..cardNumber'] },
+    redact: { headers: ['authorization', 'cookie', 'set-cookie', 'proxy-authorization'], fields: ['$..password', '$..cardNumber'] },
     admin: { host: '127.0.0.1', port: 9090, token: 'env:STRANGLER_ADMIN_TOKEN' },
   };
 }

@@ -5,7 +5,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../common/user-error.ts';
 import { compileRules } from './compare/rules.ts';
-import { createRedactor } from './store/redact.ts';
+import { createRedactor, DEFAULT_REDACT } from './store/redact.ts';
 import type { CompareRules } from './types.ts';
 
 export const MODES = ['legacy', 'shadow', 'canary', 'migrated'] as const;
@@ -102,8 +102,8 @@ export const proxyConfigSchema = z
       .prefault({}),
     redact: z
       .strictObject({
-        headers: z.array(z.string()).default(['authorization', 'cookie', 'set-cookie']),
-        fields: z.array(z.string()).default(['$..password', '$..cardNumber']),
+        headers: z.array(z.string()).default(() => [...DEFAULT_REDACT.headers]),
+        fields: z.array(z.string()).default(() => [...DEFAULT_REDACT.fields]),
       })
       .prefault({}),
     admin: z
@@ -199,6 +199,30 @@ function isHttpUrl(value: string): boolean {
 }
 
 /** "/", "/books/:id", "/static/*", "/files/*rest": params are whole segments; a wildcard only at the end. */
+/**
+ * The settings a running proxy reads once, at start-up: its listeners, the admin API's token, the diff store and
+ * what it redacts, the comparison queue's size, the state file, the shadow thread. A reload applies everything
+ * else (routes, modes, upstreams, shadow and noise settings, the shadow byte budget).
+ */
+const STARTUP_ONLY: readonly ((c: ProxyConfig) => [string, unknown])[] = [
+  (c) => ['listen', c.listen],
+  (c) => ['admin.host', c.admin.host],
+  (c) => ['admin.port', c.admin.port],
+  (c) => ['admin.token', c.admin.token],
+  (c) => ['store', c.store],
+  (c) => ['redact', c.redact],
+  (c) => ['memory.compareQueueBytes', c.memory.compareQueueBytes],
+  (c) => ['state', c.state],
+  (c) => ['shadowThread', c.shadowThread],
+];
+
+/** Which start-up-only settings differ between the config a proxy started with and a newer one (names only). */
+export function startupOnlyChanges(running: ProxyConfig, next: ProxyConfig): string[] {
+  return STARTUP_ONLY.map((pick) => [pick(running), pick(next)] as const)
+    .filter(([[, a], [, b]]) => JSON.stringify(a) !== JSON.stringify(b))
+    .map(([[name]]) => name);
+}
+
 export function isValidRoutePath(path: string): boolean {
   if (!path.startsWith('/')) return false;
   const segments = path.split('/').slice(1);

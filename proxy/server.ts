@@ -10,7 +10,7 @@ import { createProxyLogger } from './request-log.ts';
 import { UserError } from '../common/user-error.ts';
 import { createAdminApp, missingTokenError, resolveTokens } from './admin.ts';
 import { inCanary } from './canary.ts';
-import { watchConfig, type ConfigWatcher, type ProxyConfig } from './config.ts';
+import { startupOnlyChanges, watchConfig, type ConfigWatcher, type ProxyConfig } from './config.ts';
 import { ProxyControl } from './control.ts';
 import { Forwarder, type ForwardState, type Upstream } from './forward.ts';
 import { createMetrics } from './metrics.ts';
@@ -154,6 +154,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   // ---- control plane: stats, mode changes, reload ----
   const statsOf = (r: CompiledRoute) => r.counters.toStats(r.mode, r.service);
   const stats = (): RouteStats[] => table.routes.map(statsOf);
+  let staleWarned = '';
   const control = new ProxyControl(initial, {
     configPath: options.configPath,
     log,
@@ -161,8 +162,12 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
       table = buildTable(effective, forwarder, counters, log); // atomic swap: requests in flight keep their route objects
       shadower.setBudget(effective.memory.shadowBytes);
       shadower.configure?.(effective);
-      if (effective.shadowThread !== initial.shadowThread) {
-        log.warn({ shadowThread: initial.shadowThread }, 'shadowThread is read at start-up: the new value applies after a restart');
+      // the rest of the file applied; these keep what the process started with (names only: one is the token)
+      // (said once per new set, not again on every mode change after it)
+      const stale = startupOnlyChanges(initial, effective);
+      if (stale.join() !== staleWarned) {
+        staleWarned = stale.join();
+        if (stale.length > 0) log.warn({ settings: stale }, `${stale.join(', ')}: read at start-up only, the new values apply after a restart`);
       }
     },
     stats: (id, mode, service) => countersFor(counters, id).toStats(mode, service),

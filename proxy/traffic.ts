@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { UserError } from '../common/user-error.ts';
-import { createRedactor, redactBodyText, type RedactOptions } from './store/redact.ts';
+import { createRedactor, DEFAULT_REDACT, redactBodyText, type RedactOptions } from './store/redact.ts';
 import { hasRequestBody } from './request-body.ts';
 
 const required = { error: (issue: { input?: unknown }) => (issue.input === undefined ? 'required' : undefined) };
@@ -190,7 +190,7 @@ export class TrafficRecorder {
 
   constructor(path: string, options: TrafficRecorderOptions = {}) {
     this.path = path;
-    this.redactHeaders = options.redactHeaders ?? ['authorization', 'cookie', 'set-cookie'];
+    this.redactHeaders = options.redactHeaders ?? DEFAULT_REDACT.headers;
     this.maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
     this.maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
     this.dropHeaders = new Set((options.dropHeaders ?? ['x-request-id']).map((h) => h.toLowerCase()));

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { planFromFacts } from '../../analyzer/pipeline.ts';
 import { extractionWaves, planSchema, toProxyConfig } from '../../analyzer/plan.ts';
+import { DEFAULT_REDACT } from '../../proxy/store/redact.ts';
 import { routeAction } from '../../analyzer/route-id.ts';
 import { parseConfig } from '../../proxy/config.ts';
 import { shopFacts } from './shop-facts.ts';
@@ -156,5 +157,6 @@ describe('strangler.config.json', () => {
     const parsed = parseConfig(JSON.parse(JSON.stringify(config)));
     assert.equal(parsed.routes.length, 11);
     assert.equal(parsed.version, 1);
+    assert.deepEqual(config.redact, DEFAULT_REDACT, 'the emitted redaction is the proxy\'s default, written out');
   });
 });

@@ -6,8 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import { EventEmitter } from 'node:events';
-import { configErrors, loadConfig, parseConfig, watchConfig, type ProxyConfig } from '../../proxy/config.ts';
+import { configErrors, loadConfig, parseConfig, startupOnlyChanges, watchConfig, type ProxyConfig } from '../../proxy/config.ts';
 import { UserError } from '../../common/user-error.ts';
+import { DEFAULT_REDACT } from '../../proxy/store/redact.ts';
 
 const minimal = {
   version: 1,
@@ -29,7 +30,8 @@ describe('config schema', () => {
     assert.deepEqual(c.store, { path: 'data/diffs.sqlite', samplesPerFingerprint: 20 });
     assert.deepEqual(c.memory, { shadowBytes: 16 * 1024 * 1024, compareQueueBytes: 16 * 1024 * 1024 });
     assert.deepEqual(configErrors({ ...minimal, memory: { shadowBytes: -1 } }).map((e) => e.split(':')[0]), ['memory.shadowBytes']);
-    assert.deepEqual(c.redact.headers, ['authorization', 'cookie', 'set-cookie']);
+    assert.deepEqual(c.redact, DEFAULT_REDACT, 'the same list the store and the recorder use');
+    assert.deepEqual(c.redact.headers, ['authorization', 'cookie', 'set-cookie', 'proxy-authorization']);
     assert.deepEqual(c.admin, { host: '127.0.0.1', port: 9090, token: 'env:STRANGLER_ADMIN_TOKEN' });
   });
 
@@ -101,6 +103,28 @@ describe('config schema', () => {
     assert.ok(errors.some((e) => e.startsWith('defaults.compare:') && e.includes('tolerance')), errors.join('\n'));
     assert.ok(errors.some((e) => e.startsWith('redact.fields:') && e.includes('password')), errors.join('\n'));
     assert.deepEqual(configErrors({ ...minimal, routes: [{ ...minimal.routes[0], compare: { ignore: ['$.servedAt', '$..id'] } }] }), []);
+  });
+
+  test('startupOnlyChanges names the start-up-only settings that differ, and nothing a reload applies', () => {
+    const base = parseConfig(minimal);
+    assert.deepEqual(startupOnlyChanges(base, parseConfig(minimal)), []);
+    const live = parseConfig({
+      ...minimal,
+      legacy: { url: 'http://127.0.0.1:3001' },
+      defaults: { mode: 'shadow', shadow: { sample: 0.5 }, noise: { relative: 30 } },
+      routes: [...minimal.routes, { id: 'x', method: 'GET', path: '/x', service: 'catalog', mode: 'migrated' }],
+      memory: { shadowBytes: 1024 },
+    });
+    assert.deepEqual(startupOnlyChanges(base, live), [], 'routes, modes, upstreams, shadow/noise settings, the shadow budget: applied live');
+    const restart = parseConfig({
+      ...minimal,
+      listen: { port: 8081 },
+      admin: { port: 9091 },
+      store: { path: 'elsewhere.sqlite' },
+      memory: { compareQueueBytes: 1024 },
+      state: 'modes.json',
+    });
+    assert.deepEqual(startupOnlyChanges(base, restart), ['listen', 'admin.port', 'store', 'memory.compareQueueBytes', 'state']);
   });
 
   test('unknown keys are refused (typos do not silently do nothing)', () => {

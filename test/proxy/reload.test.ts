@@ -66,10 +66,18 @@ describe('hot reload', () => {
     assert.equal(await servedBy('/authors/1'), 'candidate');
   });
 
-  test('a reload that turns shadowThread on says it applies after a restart, and the routes still swap in', async () => {
+  test('a reload that changes start-up-only settings names them (not the token) and still swaps the routes in', async () => {
     const before = log.lines.length;
-    writeConfig({ ...raw('migrated', [{ id: 'author', method: 'GET', path: '/authors/:id', service: 'catalog', mode: 'legacy' }]), shadowThread: true });
-    await until(() => log.lines.slice(before).some((l) => String(l.msg).startsWith('shadowThread is read at start-up')), 'the warning');
+    writeConfig({
+      ...raw('migrated', [{ id: 'author', method: 'GET', path: '/authors/:id', service: 'catalog', mode: 'legacy' }]),
+      shadowThread: true,
+      admin: { token: 'a-new-secret-token' },
+      redact: { headers: ['authorization', 'x-api-key'] },
+    });
+    await until(() => log.lines.slice(before).some((l) => String(l.msg).endsWith('read at start-up only, the new values apply after a restart')), 'the warning');
+    const warning = log.lines.slice(before).find((l) => String(l.msg).endsWith('the new values apply after a restart'))!;
+    assert.deepEqual(warning.settings, ['admin.token', 'redact', 'shadowThread']);
+    assert.ok(!JSON.stringify(log.lines.slice(before)).includes('a-new-secret-token'), 'the token is not logged');
     assert.equal(h.proxy.config().shadowThread, true);
     assert.equal(await servedBy('/authors/1'), 'monolith', 'the rest of the file applied');
     writeConfig(raw('migrated', [{ id: 'author', method: 'GET', path: '/authors/:id', service: 'catalog', mode: 'migrated' }]));
