@@ -2,7 +2,8 @@
 // the reports. All the work is in analyzer/; this file is flags, files and the terminal.
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
+import { integerFlag } from './flags.ts';
 import { UserError } from '../../common/user-error.ts';
 import { parsePinFlags } from '../../analyzer/pins.ts';
 
@@ -26,14 +27,6 @@ interface AnalyzeFlags {
   includeTests?: boolean;
   maxFileBytes?: number;
   seed?: number;
-}
-
-function integer(flag: string, min: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${flag} expects an integer ≥ ${min}, got "${value}"`);
-    return n;
-  };
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
@@ -65,15 +58,15 @@ export function register(program: Command): void {
     .description('Propose candidate services for a monolith and write plan.json, strangler.config.json, report.md and report.html.')
     .argument('<root>', 'folder holding the monolith source (TypeScript or JavaScript)')
     .option('--out <dir>', 'where to write the plan, config and reports', 'out')
-    .option('--services <n>', 'wanted number of services (searches the clustering resolution)', integer('--services', 1))
+    .option('--services <n>', 'wanted number of services (searches the clustering resolution)', integerFlag('--services', 1))
     .option('--pin <glob=service>', 'fix files to a service before clustering; repeatable', collect, [])
     .option('--pins <file>', 'pins file (default <root>/strangler.pins.json when present)')
     .option('--reference <file>', 'reference decomposition (JSON file → context) to score with MoJoFM')
     .option('--json', 'print the plan (or, with --facts-only, the facts) as JSON instead of the summary')
     .option('--facts-only', 'only extract the facts (writes facts.json)')
     .option('--include-tests', 'also analyse test files')
-    .option('--max-file-bytes <n>', 'skip files larger than this (default 1 MB)', integer('--max-file-bytes', 1))
-    .option('--seed <n>', 'seed of the clustering (default 42)', integer('--seed', 0))
+    .option('--max-file-bytes <n>', 'skip files larger than this (default 1 MB)', integerFlag('--max-file-bytes', 1))
+    .option('--seed <n>', 'seed of the clustering (default 42)', integerFlag('--seed', 0))
     .action(async (root: string, flags: AnalyzeFlags) => {
       if (!existsSync(root) || !statSync(root).isDirectory()) {
         throw new UserError(`${root} is not a folder; pass the folder that holds the monolith's source`);

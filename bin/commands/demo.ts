@@ -1,7 +1,8 @@
 // `strangler demo`: the whole journey on the sample bookshop (analyze → monolith, services and proxy →
 // shadow, then canary and migrated → report). With --serve it stays up until Ctrl-C. All the work is in demo/.
 import { once } from 'node:events';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { integerFlag } from './flags.ts';
 import type { TrafficProgress } from '../../demo/shoppers.ts';
 import { servingFlagsNotice } from '../../proxy/runtime.ts';
 
@@ -14,14 +15,6 @@ interface DemoFlags {
   seed: number;
   canary: number;
   minSamples: number;
-}
-
-function integer(flag: string, min: number, max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${flag} expects an integer ${min}..${max}, got "${value}"`);
-    return n;
-  };
 }
 
 /** One progress line per phase on a TTY (redrawn in place); nothing in CI logs. */
@@ -57,11 +50,11 @@ export function register(program: Command): void {
     .option('--serve', 'keep everything running after the summary, until Ctrl-C')
     .option('--out <dir>', 'where the plan, reports, config, diff store and databases go', 'out')
     .option('--random-ports', 'let the OS pick every port (default 3000, 4001-4003, proxy 8080, admin 9090)')
-    .option('--requests <n>', 'requests driven through the proxy, over both phases', integer('--requests', 10, 10_000_000), 3000)
-    .option('--shoppers <n>', 'concurrent shoppers', integer('--shoppers', 1, 1000), 16)
-    .option('--seed <n>', 'seed of the generated traffic', integer('--seed', 0, 2 ** 31), 1)
-    .option('--canary <pct>', 'reviews canary percent in the rollout phase', integer('--canary', 0, 100), 20)
-    .option('--min-samples <n>', 'compared requests a route needs before the report calls it READY', integer('--min-samples', 1, 10_000_000), 100)
+    .option('--requests <n>', 'requests driven through the proxy, over both phases', integerFlag('--requests', 10, 10_000_000), 3000)
+    .option('--shoppers <n>', 'concurrent shoppers', integerFlag('--shoppers', 1, 1000), 16)
+    .option('--seed <n>', 'seed of the generated traffic', integerFlag('--seed', 0, 2 ** 31), 1)
+    .option('--canary <pct>', 'reviews canary percent in the rollout phase', integerFlag('--canary', 0, 100), 20)
+    .option('--min-samples <n>', 'compared requests a route needs before the report calls it READY', integerFlag('--min-samples', 1, 10_000_000), 100)
     .action(async (flags: DemoFlags) => {
       // the sample apps log every request at info; the demo's own output is the summary
       process.env.LOG_LEVEL ??= 'warn';

@@ -1,6 +1,7 @@
 // `strangler proxy`: run the strangler proxy from a config file until Ctrl-C (SIGINT/SIGTERM close it cleanly).
 // Shadow pairs go to the comparator and the diff store (store.path in the config) unless --no-diffs.
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
+import { integerFlag } from './flags.ts';
 import { createDiffPipeline, type DiffPipeline } from '../../proxy/comparator.ts';
 import { loadConfig, type ProxyConfig } from '../../proxy/config.ts';
 import { createProxyLogger } from '../../proxy/request-log.ts';
@@ -18,14 +19,6 @@ export interface ProxyFlags {
   adminInsecureLocal?: boolean;
   diffs: boolean;
   record?: string;
-}
-
-function integerFlag(flag: string, min: number, max: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${flag} expects an integer ${min}..${max}, got "${value}"`);
-    return n;
-  };
 }
 
 /** What a proxy process runs with, and what must be closed after the proxy. */

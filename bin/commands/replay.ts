@@ -1,19 +1,12 @@
 // `strangler replay <file>`: drive recorded NDJSON traffic through a proxy and print a summary.
 import { Command, InvalidArgumentError } from 'commander';
+import { integerFlag } from './flags.ts';
 import { formatReplaySummary, replayTraffic, type ReplayProgress } from '../../proxy/replay.ts';
 
 function positiveNumber(flag: string): (value: string) => number {
   return (value) => {
     const n = Number(value.replace(/\/s$/, ''));
     if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a positive number, got "${value}"`);
-    return n;
-  };
-}
-
-function positiveInteger(flag: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a positive integer, got "${value}"`);
     return n;
   };
 }
@@ -34,9 +27,9 @@ export function register(program: Command): void {
     .argument('<file>', 'traffic file: {"method","path","headers"?,"body"?,"bodyEncoding"?: "utf8"|"base64"} per line')
     .option('--target <url>', 'where to send the requests', 'http://127.0.0.1:8080')
     .option('--rate <n>', 'start n requests per second (open loop), e.g. 200 or 200/s', positiveNumber('--rate'))
-    .option('--concurrency <n>', 'max requests in flight (default 16; 1000 in --rate mode)', positiveInteger('--concurrency'))
-    .option('--limit <n>', 'stop after n requests', positiveInteger('--limit'))
-    .option('--timeout <ms>', 'per-request timeout in ms', positiveInteger('--timeout'), 30_000)
+    .option('--concurrency <n>', 'max requests in flight (default 16; 1000 in --rate mode)', integerFlag('--concurrency', 1))
+    .option('--limit <n>', 'stop after n requests', integerFlag('--limit', 1))
+    .option('--timeout <ms>', 'per-request timeout in ms', integerFlag('--timeout', 1), 30_000)
     .option('--json', 'print the summary as JSON')
     .action(async (file: string, flags: ReplayFlags) => {
       const tty = process.stderr.isTTY === true;

@@ -2,7 +2,8 @@
 // rates (--fail-under) and turn learned noise into config rules (--suggest-rules).
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { integerFlag, percentFlag } from './flags.ts';
 import { UserError } from '../../common/user-error.ts';
 import { openStore } from '../../proxy/store.ts';
 import { formatPercent, queryReport, renderHtml, renderJson, renderJunit, renderMarkdown, suggestRules, type ReportData } from '../../proxy/report/index.ts';
@@ -23,22 +24,6 @@ interface ReportFlags {
   suggestRules?: boolean;
 }
 
-function integerAtLeast(flag: string, min: number): (value: string) => number {
-  return (value) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`${flag} expects an integer ≥ ${min}, got "${value}"`);
-    return n;
-  };
-}
-
-function percentFlag(flag: string): (value: string) => number {
-  return (value) => {
-    const n = Number(value.replace(/%$/, ''));
-    if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 100) throw new InvalidArgumentError(`${flag} expects a percentage between 0 and 100, got "${value}"`);
-    return n;
-  };
-}
-
 export function register(program: Command): void {
   program
     .command('report')
@@ -46,9 +31,9 @@ export function register(program: Command): void {
     .option('--store <file>', 'diff store written by the proxy', 'data/diffs.sqlite')
     .addOption(new Option('--format <format>', 'output format (default: from --out extension, else md)').choices(FORMATS))
     .option('--out <file>', 'write the report to this file instead of stdout')
-    .option('--min-samples <n>', 'compared requests a route needs before it can be READY', integerAtLeast('--min-samples', 1), 500)
+    .option('--min-samples <n>', 'compared requests a route needs before it can be READY', integerFlag('--min-samples', 1), 500)
     .option('--ready-at <pct>', 'match rate after noise a route needs to be READY', percentFlag('--ready-at'), 99.9)
-    .option('--samples <n>', 'samples shown per mismatch group', integerAtLeast('--samples', 0), 3)
+    .option('--samples <n>', 'samples shown per mismatch group', integerFlag('--samples', 0), 3)
     .option('--fail-under <pct>', 'exit 1 when any route in shadow mode matches below this rate', percentFlag('--fail-under'))
     .option('--suggest-rules', 'print compare.ignore / unordered rules per route from the learned noise (JSON)')
     .action((flags: ReportFlags) => {
