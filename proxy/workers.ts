@@ -5,6 +5,7 @@ import cluster, { type Worker } from 'node:cluster';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../common/log.ts';
+import { UserError } from '../common/user-error.ts';
 import { createAdminApp, missingTokenError, resolveTokens } from './admin.ts';
 import { watchConfig, type ProxyConfig } from './config.ts';
 import { ProxyControl } from './control.ts';
@@ -115,12 +116,20 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
 
   let stopping = false;
   let announced = false;
+  /** a worker exited before any worker ever served: the proxy cannot start (port taken, bad store ...) */
+  let startFailure: number | undefined;
+  /** workers that died at start one after another: each replacement waits longer (1 s, 2 s, … 30 s) */
+  let failedStarts = 0;
+  let stop = () => {};
   const adminAddr = admin.address() as AddressInfo;
   const fork = (): Worker => {
     const w = cluster.fork();
+    let ready = false;
     w.on('message', (m: ToPrimary) => {
       if (m.type === 'stats') latest.set(w.id, m.snapshot);
       else if (m.type === 'ready') {
+        ready = true;
+        failedStarts = 0;
         log.info({ worker: w.process.pid, url: m.url }, 'worker listening');
         if (!announced) {
           announced = true; // workers share one port (also when it was 0: the primary picks it once)
@@ -129,24 +138,31 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
       }
       else if (m.type === 'reload-failed') log.error({ worker: w.process.pid, errors: m.error }, 'worker refused the reload');
     });
-    const started = Date.now();
     w.on('exit', (code, signal) => {
       // its counters stay in `latest` so totals do not drop when a worker is replaced
       if (stopping) return;
-      log.error({ worker: w.process.pid, code, signal }, 'worker died; starting another');
-      // a worker that dies right at start would otherwise be re-forked in a tight loop
-      setTimeout(() => stopping || fork(), Date.now() - started < 1000 ? 1000 : 0);
+      if (!ready && !announced) {
+        // none has served yet: the same error would stop every replacement; the worker printed why
+        startFailure = code ?? 1;
+        log.error({ worker: w.process.pid, code, signal }, 'worker could not start; stopping');
+        stop();
+        return;
+      }
+      // a replacement that dies at start (a resource gone since) is retried, more slowly each time, not in a tight loop
+      const delay = ready ? 0 : Math.min(30_000, 1000 * 2 ** failedStarts++);
+      log.error({ worker: w.process.pid, code, signal, retryInMs: delay }, 'worker died; starting another');
+      setTimeout(() => stopping || fork(), delay);
     });
     return w;
   };
   for (let i = 0; i < count; i++) fork();
 
   await new Promise<void>((resolve) => {
-    const stop = () => {
+    stop = () => {
       if (stopping) return;
       stopping = true;
       watcher?.close();
-      const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined);
+      const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
       let left = alive.length;
       const done = () => {
         admin.close(() => resolve());
@@ -166,4 +182,7 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  if (startFailure !== undefined) {
+    throw new UserError(`no worker could start (a worker exited with code ${startFailure}; its error is above)`, startFailure === 2 ? 2 : 1);
+  }
 }

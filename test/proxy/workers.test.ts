@@ -1,6 +1,10 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import supertest from 'supertest';
@@ -86,5 +90,45 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
   test('SIGTERM stops the primary and its workers', async () => {
     assert.equal(await cli.stop(), 0, cli.out);
     assert.doesNotMatch(cli.out, /worker died/);
+  });
+});
+
+describe('strangler proxy --workers 2 when the workers cannot start', () => {
+  test('the port taken: the workers say why, the primary stops and exits 2 instead of re-forking', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strangler-workers-fail-'));
+    const taken = http.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const configPath = join(dir, 'strangler.config.json');
+      writeFileSync(
+        configPath,
+        JSON.stringify({
+          version: 1,
+          listen: { host: '127.0.0.1', port },
+          legacy: { url: 'http://127.0.0.1:1' },
+          services: {},
+          routes: [],
+          admin: { host: '127.0.0.1', port: 0 },
+          store: { path: join(dir, 'diffs.sqlite') },
+        }),
+      );
+      const child = spawn(process.execPath, [...SERVING_V8_FLAGS, '--import', 'tsx', 'bin/strangler.ts', 'proxy', '--config', configPath, '--workers', '2', '--admin-insecure-local'], {
+        env: { ...process.env, NODE_ENV: 'test', LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let err = '';
+      let out = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const [code] = (await once(child, 'exit')) as [number | null];
+      assert.equal(code, 2, err + out);
+      assert.match(err, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
+      assert.match(err, /strangler: no worker could start/);
+      assert.doesNotMatch(out, /worker died; starting another/);
+    } finally {
+      taken.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
