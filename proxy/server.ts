@@ -177,7 +177,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
 
   const server = http.createServer(handle);
   server.on('upgrade', upgrade);
-  await listen(server, options.port ?? initial.listen.port, options.host ?? initial.listen.host);
+  await listen(server, options.port ?? initial.listen.port, options.host ?? initial.listen.host, '--port or listen.port');
 
   let adminServer: http.Server | undefined;
   if (options.admin !== false) {
@@ -201,7 +201,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     adminServer = http.createServer(app);
     try {
       // without a token the admin API only ever listens on loopback
-      await listen(adminServer, options.adminPort ?? initial.admin.port, tokens ? initial.admin.host : '127.0.0.1');
+      await listen(adminServer, options.adminPort ?? initial.admin.port, tokens ? initial.admin.host : '127.0.0.1', 'admin.port (or admin.host)');
     } catch (err) {
       await closeServer(server);
       throw err;
@@ -238,10 +238,13 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   };
 }
 
-function listen(server: http.Server, port: number, host: string): Promise<void> {
+/** Listens, or fails with one line naming the setting to change (`fix`: e.g. "--port or listen.port"). */
+export function listen(server: http.Server, port: number, host: string, fix: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'EADDRINUSE' ? new UserError(`port ${port} on ${host} is already in use; pick another with --port or listen.port`) : err);
+      if (err.code === 'EADDRINUSE') reject(new UserError(`port ${port} on ${host} is already in use; pick another with ${fix}`));
+      else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' || err.code === 'EACCES') reject(new UserError(`cannot listen on ${host}:${port} (${err.code}); check ${fix}`));
+      else reject(err);
     };
     server.once('error', onError);
     server.listen(port, host, () => {

@@ -1,6 +1,6 @@
 // The recorded-traffic format shared by `strangler replay` and `strangler proxy --record`:
 // NDJSON, one request a line. Parsed through one zod schema at the edge; written append-only.
-import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, openSync, type WriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
@@ -156,8 +156,8 @@ export function writeTrafficLine(req: TrafficRequest): string {
 }
 
 export interface TrafficRecorderOptions {
-  /** header names whose values are replaced by "[redacted]" before anything is written */
-  redactHeaders?: readonly string[];
+  /** header names whose values are replaced by "[redacted]" before anything is written (a function: read per request) */
+  redactHeaders?: readonly string[] | (() => readonly string[]);
   /** requests with a larger body are not recorded (counted as skipped); default 1 MiB */
   maxBodyBytes?: number;
   /** when this much is waiting to be written, new requests are dropped (counted) rather than
@@ -167,6 +167,8 @@ export interface TrafficRecorderOptions {
   dropHeaders?: readonly string[];
   /** rewrites a UTF-8 request body before it is written (secrets in JSON fields); binary bodies are kept */
   redactBody?: (body: string, contentType: string | undefined) => string;
+  /** told once when the file stops taking writes (disk full, file system gone): recording stops, serving goes on */
+  onError?: (err: Error) => void;
 }
 
 export interface RecorderStats {
@@ -179,7 +181,7 @@ export interface RecorderStats {
 export class TrafficRecorder {
   readonly path: string;
   private readonly stream: WriteStream;
-  private readonly redactHeaders: readonly string[];
+  private readonly redactHeaders: readonly string[] | (() => readonly string[]);
   readonly maxBodyBytes: number;
   private readonly maxBufferedBytes: number;
   private readonly dropHeaders: ReadonlySet<string>;
@@ -195,9 +197,18 @@ export class TrafficRecorder {
     this.maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
     this.dropHeaders = new Set((options.dropHeaders ?? ['x-request-id']).map((h) => h.toLowerCase()));
     this.redactBody = options.redactBody;
-    this.stream = createWriteStream(path, { flags: 'a' });
+    // opened now, so a path that cannot be written stops the start instead of every request going unrecorded
+    let fd: number;
+    try {
+      fd = openSync(path, 'a');
+    } catch (err) {
+      throw new UserError(`cannot record traffic to ${path}: ${(err as Error).message}`);
+    }
+    this.stream = createWriteStream(path, { fd, flags: 'a' });
     this.stream.on('error', (err) => {
+      if (this.failure) return;
       this.failure = err;
+      options.onError?.(err);
     });
   }
 
@@ -212,7 +223,7 @@ export class TrafficRecorder {
       this.counts.droppedBackpressure++;
       return false;
     }
-    const line = toTrafficRequest(req, this.redactHeaders);
+    const line = toTrafficRequest(req, typeof this.redactHeaders === 'function' ? this.redactHeaders() : this.redactHeaders);
     if (this.redactBody && line.body !== undefined && line.bodyEncoding !== 'base64') {
       const type = req.headers['content-type'];
       line.body = this.redactBody(line.body, Array.isArray(type) ? type[0] : type);
@@ -278,14 +289,28 @@ export class TrafficRecorder {
 
 /**
  * A recorder applying a proxy config's redaction (headers, and JSON fields or form keys in bodies) before
- * anything is written: what `strangler proxy --record` and the demo use.
+ * anything is written: what `strangler proxy --record` and the demo use. Given a function, the redaction is
+ * read per request (the live config: a reload that adds a field redacts it from the next request on).
  */
-export function redactingRecorder(path: string, redact: RedactOptions, options: TrafficRecorderOptions = {}): TrafficRecorder {
-  const redactor = createRedactor(redact);
+export function redactingRecorder(path: string, redact: RedactOptions | (() => RedactOptions), options: TrafficRecorderOptions = {}): TrafficRecorder {
+  let current: RedactOptions | undefined;
+  let redactor: ReturnType<typeof createRedactor>;
+  const now = (): RedactOptions => {
+    const r = typeof redact === 'function' ? redact() : redact;
+    if (r !== current) {
+      redactor = createRedactor(r); // compiled once per config, not per request
+      current = r;
+    }
+    return r;
+  };
+  now();
   return new TrafficRecorder(path, {
     ...options,
-    redactHeaders: redact.headers,
-    redactBody: (text, contentType) => redactBodyText(redactor, text, contentType),
+    redactHeaders: () => now().headers,
+    redactBody: (text, contentType) => {
+      now();
+      return redactBodyText(redactor, text, contentType);
+    },
   });
 }
 

@@ -10,7 +10,7 @@ import { createAdminApp, missingTokenError, resolveTokens } from './admin.ts';
 import { watchConfig, type ProxyConfig } from './config.ts';
 import { ProxyControl } from './control.ts';
 import { createMetrics } from './metrics.ts';
-import { startProxy, type ProxyOptions, type RunningProxy } from './server.ts';
+import { listen, startProxy, type ProxyOptions, type RunningProxy } from './server.ts';
 import { RouteCounters, type CountersSnapshot, type RouteStats } from './stats.ts';
 import { DEFAULT_ROUTE_ID } from './table.ts';
 
@@ -106,10 +106,7 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
       log,
     }),
   );
-  await new Promise<void>((resolve, reject) => {
-    admin.once('error', reject);
-    admin.listen(options.adminPort ?? config.admin.port, tokens ? config.admin.host : '127.0.0.1', () => resolve());
-  });
+  await listen(admin, options.adminPort ?? config.admin.port, tokens ? config.admin.host : '127.0.0.1', 'admin.port (or admin.host)');
   const watcher = options.configPath
     ? watchConfig(options.configPath, (next) => control.apply(next), (err) => log.error({ errors: err.message }, 'config reload refused: the previous config keeps serving'))
     : undefined;

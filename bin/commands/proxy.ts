@@ -5,6 +5,7 @@ import { integerFlag } from './flags.ts';
 import { createDiffPipeline, type DiffPipeline } from '../../proxy/comparator.ts';
 import { loadConfig, type ProxyConfig } from '../../proxy/config.ts';
 import { createProxyLogger } from '../../proxy/request-log.ts';
+import type { Logger } from 'pino';
 import { servingFlagsNotice } from '../../proxy/runtime.ts';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
 import { startShadowThread } from '../../proxy/shadow-thread.ts';
@@ -46,7 +47,7 @@ export async function proxySetup(config: ProxyConfig, flags: ProxyFlags): Promis
   if (config.shadowThread && !flags.diffs) logger.warn('shadowThread has no effect with --no-diffs: copies are made on the request thread, nothing is compared');
   const thread = flags.diffs && config.shadowThread && servesTraffic ? await startShadowThread(config, { logger, proxyStats }) : undefined;
   const pipeline: DiffPipeline | undefined = flags.diffs && !thread ? createDiffPipeline(() => running?.config() ?? config, { logger, proxyStats }) : undefined;
-  const recorder = flags.record ? trafficRecorder(config, flags.record, flags.workers) : undefined;
+  const recorder = flags.record ? trafficRecorder(() => running?.config() ?? config, flags.record, flags.workers, logger) : undefined;
   return {
     options: {
       configPath: flags.config,
@@ -72,10 +73,13 @@ export async function proxySetup(config: ProxyConfig, flags: ProxyFlags): Promis
  * with the config's redaction applied (headers, and JSON fields in bodies) before anything is written.
  * With --workers each worker writes its own file (traffic.ndjson → traffic.w1.ndjson) so lines never interleave.
  */
-function trafficRecorder(config: ProxyConfig, path: string, workers: number): TrafficRecorder | undefined {
+function trafficRecorder(config: () => ProxyConfig, path: string, workers: number, logger: Logger): TrafficRecorder | undefined {
   if (workers > 1 && cluster.isPrimary) return undefined; // the primary serves no traffic
   const file = cluster.isWorker && cluster.worker ? path.replace(/(\.[^./]*)?$/, `.w${cluster.worker.id}$1`) : path;
-  return redactingRecorder(file, config.redact);
+  // the live config's redaction: a reload that adds a header or field redacts it from the next request on
+  return redactingRecorder(file, () => config().redact, {
+    onError: (err) => logger.error({ err, file }, 'recording stopped: the traffic file cannot be written; the proxy keeps serving'),
+  });
 }
 
 export function register(program: Command): void {

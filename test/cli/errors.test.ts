@@ -6,6 +6,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { UserError } from '../../common/user-error.ts';
+import { parseConfig } from '../../proxy/config.ts';
+import { startProxy } from '../../proxy/server.ts';
 import { openStore } from '../../proxy/store.ts';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'bin/strangler.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -27,6 +32,32 @@ describe('CLI errors', () => {
     assert.equal(nested.status, 2);
     assert.equal(nested.stderr.trim().split('\n').length, 1, nested.stderr);
     assert.match(nested.stderr, /^strangler: E[A-Z]+: .*a-file/);
+  });
+
+  test('proxy --record to a path that cannot be written stops the start: one line, exit 2', () => {
+    const config = join(dir, 'record.config.json');
+    writeFileSync(config, JSON.stringify({ version: 1, listen: { host: '127.0.0.1', port: 0 }, legacy: { url: 'http://127.0.0.1:1' }, services: {}, routes: [], admin: { port: 0 }, store: { path: join(dir, 'record.sqlite') } }));
+    const file = join(dir, 'plain-file');
+    writeFileSync(file, 'x');
+    const r = cli('proxy', '--config', config, '--admin-insecure-local', '--record', join(file, 'traffic.ndjson'));
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^strangler: cannot record traffic to .*plain-file\/traffic\.ndjson: ENOTDIR/m);
+    assert.doesNotMatch(r.stdout, /strangler proxy on/);
+  });
+
+  test('the admin port taken: the error names admin.port, not --port', async () => {
+    const taken = http.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (taken.address() as AddressInfo).port;
+      const config = parseConfig({ version: 1, legacy: { url: 'http://127.0.0.1:1' }, services: {}, routes: [] });
+      await assert.rejects(
+        startProxy(config, { port: 0, host: '127.0.0.1', adminPort: port, adminInsecureLocal: true, logger: pino({ level: 'silent' }) }),
+        (err: unknown) => err instanceof UserError && err.message === `port ${port} on 127.0.0.1 is already in use; pick another with admin.port (or admin.host)`,
+      );
+    } finally {
+      taken.close();
+    }
   });
 
   test('a usage error is the error and a hint, not the whole help', () => {

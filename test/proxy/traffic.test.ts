@@ -11,6 +11,7 @@ import {
   toTrafficRequest,
   trafficBody,
   TrafficRecorder,
+  redactingRecorder,
   writeTrafficLine,
   REDACTED,
   type TrafficRequest,
@@ -130,6 +131,34 @@ describe('TrafficRecorder', () => {
       { method: 'POST', path: '/login', headers: { authorization: REDACTED }, body: 'hi' },
     ]);
     assert.ok(!(await readFile(path, 'utf8')).includes('Basic abc'));
+  });
+
+  test('a path that cannot be written fails at construction with a user error naming it', async () => {
+    const file = join(dir, 'not-a-dir');
+    await writeFile(file, 'x');
+    assert.throws(() => new TrafficRecorder(join(file, 'rec.ndjson')), userError(/^cannot record traffic to .*not-a-dir\/rec\.ndjson: ENOTDIR/));
+  });
+
+  test('a recorder given the live redaction applies a reload from the next request on (headers and body fields)', async () => {
+    const path = join(dir, 'live-redact.ndjson');
+    let redact = { headers: ['authorization'], fields: ['$..password'] };
+    const rec = redactingRecorder(path, () => redact);
+    const request = (n: number) => ({
+      method: 'POST',
+      path: `/r/${n}`,
+      headers: { 'x-api-key': `key-${n}`, 'content-type': 'application/json' },
+      body: Buffer.from(JSON.stringify({ ssn: `ssn-${n}`, password: 'pw' })),
+    });
+    rec.record(request(1));
+    redact = { headers: ['authorization', 'x-api-key'], fields: ['$..password', '$..ssn'] };
+    rec.record(request(2));
+    await rec.close();
+    const [first, second] = await collect(path);
+    assert.equal(first.headers?.['x-api-key'], 'key-1');
+    assert.match(first.body ?? '', /ssn-1/);
+    assert.equal(second.headers?.['x-api-key'], REDACTED);
+    assert.doesNotMatch(second.body ?? '', /ssn-2/);
+    assert.doesNotMatch(second.body ?? '', /"pw"/);
   });
 
   test('drops instead of buffering without bound', async () => {
