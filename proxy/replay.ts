@@ -50,6 +50,8 @@ export interface ReplaySummary {
   latencyMs: { p50: number; p90: number; p99: number; max: number };
   maxInFlight: number;
   aborted: boolean;
+  /** requests in flight when the run was interrupted: cancelled, counted neither as answered nor as errors */
+  cancelled: number;
 }
 
 interface Target {
@@ -63,6 +65,9 @@ function parseTarget(target: string): Target {
     url = new URL(target);
   } catch {
     throw new UserError(`--target "${target}" is not a URL; pass e.g. http://127.0.0.1:8080`);
+  }
+  if (url.protocol !== 'http:' && !target.includes('//')) {
+    throw new UserError(`--target "${target}" has no scheme; pass e.g. http://${target}`);
   }
   if (url.protocol !== 'http:') {
     throw new UserError(`--target "${target}": only http:// targets are supported; pass e.g. http://127.0.0.1:8080`);
@@ -143,6 +148,7 @@ export async function replayTraffic(
   let sent = 0;
   let completed = 0;
   let errors = 0;
+  let cancelled = 0;
   let bytesReceived = 0;
   let inFlight = 0;
   let maxInFlight = 0;
@@ -167,6 +173,7 @@ export async function replayTraffic(
         method: req.method as 'GET',
         headers,
         body: trafficBody(req),
+        signal: options.signal,
       });
       for await (const chunk of res.body) bytesReceived += (chunk as Buffer).length;
       latencies.push(performance.now() - t0);
@@ -174,6 +181,10 @@ export async function replayTraffic(
       const cls = `${Math.floor(res.statusCode / 100)}xx` as StatusClass;
       if (cls in byStatusClass) byStatusClass[cls]++;
     } catch (err) {
+      if (options.signal?.aborted) {
+        cancelled++;
+        return;
+      }
       errors++;
       const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name ?? 'error';
       errorsByCode[code] = (errorsByCode[code] ?? 0) + 1;
@@ -187,6 +198,12 @@ export async function replayTraffic(
     wake?.();
   };
   const waitForSlot = (): Promise<void> => new Promise((resolve) => (wakeSender = resolve));
+  // an interrupted run stops waiting for a slot at once (the requests in flight are cancelled through the signal)
+  options.signal?.addEventListener('abort', () => {
+    const wake = wakeSender;
+    wakeSender = undefined;
+    wake?.();
+  }, { once: true });
 
   let failure: unknown;
   try {
@@ -199,7 +216,8 @@ export async function replayTraffic(
         if (wait >= 1) await sleep(wait, undefined, { signal: options.signal }).catch(() => undefined);
         if (options.signal?.aborted) break;
       }
-      while (inFlight >= cap) await waitForSlot();
+      while (inFlight >= cap && !options.signal?.aborted) await waitForSlot();
+      if (options.signal?.aborted) break;
       sent++;
       inFlight++;
       if (inFlight > maxInFlight) maxInFlight = inFlight;
@@ -235,6 +253,7 @@ export async function replayTraffic(
     },
     maxInFlight,
     aborted: options.signal?.aborted ?? false,
+    cancelled,
   };
 }
 
@@ -247,11 +266,17 @@ export function formatReplaySummary(s: ReplaySummary): string {
   const errorCodes = Object.entries(s.errorsByCode)
     .map(([code, n]) => `${code} ${n}`)
     .join(', ');
-  return [
+  const lines = [
     `replayed ${s.sent} requests to ${s.target} in ${(s.durationMs / 1000).toFixed(2)} s${s.aborted ? ' (interrupted)' : ''}`,
     `  responses: ${s.completed}${classes ? ` (${classes})` : ''}`,
     `  errors:    ${s.errors}${errorCodes ? ` (${errorCodes})` : ''}`,
+  ];
+  if (s.cancelled > 0) lines.push(`  cancelled: ${s.cancelled} (in flight when interrupted)`);
+  lines.push(
     `  rate:      ${s.requestsPerSecond.toFixed(1)} req/s, max in flight ${s.maxInFlight}`,
     `  latency:   p50 ${s.latencyMs.p50.toFixed(1)} ms, p99 ${s.latencyMs.p99.toFixed(1)} ms, max ${s.latencyMs.max.toFixed(1)} ms`,
-  ].join('\n');
+  );
+  if (s.sent === 0 && !s.aborted) lines.push('  (the traffic file has no requests)');
+  else if (s.completed === 0 && s.errors > 0 && s.errorsByCode.ECONNREFUSED === s.errors) lines.push(`  (nothing is listening at ${s.target})`);
+  return lines.join('\n');
 }

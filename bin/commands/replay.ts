@@ -34,7 +34,10 @@ export function register(program: Command): void {
     .action(async (file: string, flags: ReplayFlags) => {
       const tty = process.stderr.isTTY === true;
       const controller = new AbortController();
-      const onSigint = (): void => controller.abort();
+      const onSigint = (): void => {
+        process.stderr.write('\nreplay: interrupted; cancelling the requests in flight\n');
+        controller.abort();
+      };
       process.once('SIGINT', onSigint);
       let progressShown = false;
       const showProgress = (p: ReplayProgress): void => {
@@ -57,6 +60,7 @@ export function register(program: Command): void {
         if (progressShown) process.stderr.write('\n');
         progressShown = false;
         process.stdout.write((flags.json ? JSON.stringify(summary, null, 2) : formatReplaySummary(summary)) + '\n');
+        if (summary.aborted) process.exitCode = 130; // interrupted (Ctrl-C), as a shell reports it
       } finally {
         if (progressShown) process.stderr.write('\n'); // keep an error message off the progress line
         process.removeListener('SIGINT', onSigint);

@@ -2,15 +2,16 @@ import { test, describe, before, after, beforeEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
-import { replayTraffic } from '../../proxy/replay.ts';
+import { formatReplaySummary, replayTraffic } from '../../proxy/replay.ts';
 import { writeTrafficLine, type TrafficRequest } from '../../proxy/traffic.ts';
 import { UserError } from '../../common/user-error.ts';
+import { until } from './helpers.ts';
 
 const cli = fileURLToPath(new URL('../../bin/strangler.ts', import.meta.url));
 
@@ -179,8 +180,33 @@ describe('replayTraffic', () => {
     assert.equal(origin.seen.length, 0);
   });
 
-  test('rejects a target that is not an http URL', async () => {
-    await assert.rejects(replayTraffic([], { target: 'localhost:8080' }), (err: unknown) => err instanceof UserError && /--target/.test(err.message));
+  test('rejects a target that is not an http URL, saying what is missing', async () => {
+    await assert.rejects(replayTraffic([], { target: 'localhost:8080' }), (err: unknown) => err instanceof UserError && err.message === '--target "localhost:8080" has no scheme; pass e.g. http://localhost:8080');
+    await assert.rejects(replayTraffic([], { target: 'https://127.0.0.1:8443' }), (err: unknown) => err instanceof UserError && /only http:\/\/ targets/.test(err.message));
+  });
+
+  test('interrupted: stops sending at once and cancels what is in flight (counted apart from errors)', async () => {
+    const held: Array<() => void> = [];
+    origin.hold = (answer) => void held.push(answer);
+    const controller = new AbortController();
+    const run = replayTraffic(gets(10), { target: origin.url, concurrency: 2, signal: controller.signal });
+    await until(() => origin.seen.length === 2, 'two requests at the origin');
+    controller.abort();
+    const summary = await run;
+    assert.equal(summary.aborted, true);
+    assert.equal(summary.sent, 2, 'nothing sent after the interruption');
+    assert.equal(summary.cancelled, 2);
+    assert.equal(summary.errors, 0);
+    assert.equal(summary.completed, 0);
+    assert.match(formatReplaySummary(summary), /\(interrupted\)[\s\S]*cancelled: 2 \(in flight when interrupted\)/);
+    for (const answer of held) answer();
+  });
+
+  test('the summary says when the file was empty or nothing listened at the target', () => {
+    const base = { target: 'http://127.0.0.1:9', completed: 0, byStatusClass: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, bytesReceived: 0, durationMs: 1, requestsPerSecond: 0, latencyMs: { p50: 0, p90: 0, p99: 0, max: 0 }, maxInFlight: 0, aborted: false, cancelled: 0 };
+    assert.match(formatReplaySummary({ ...base, sent: 0, errors: 0, errorsByCode: {} }), /\(the traffic file has no requests\)$/);
+    assert.match(formatReplaySummary({ ...base, sent: 3, errors: 3, errorsByCode: { ECONNREFUSED: 3 } }), /\(nothing is listening at http:\/\/127\.0\.0\.1:9\)$/);
+    assert.doesNotMatch(formatReplaySummary({ ...base, sent: 3, errors: 3, errorsByCode: { ECONNRESET: 3 } }), /nothing is listening/);
   });
 });
 
@@ -205,6 +231,27 @@ describe('strangler replay (CLI)', () => {
     assert.equal(stderr.trim().split('\n').length, 1);
     assert.match(stderr, new RegExp(`^strangler: ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2: not valid JSON`));
     assert.equal(origin.seen.length, 0);
+  });
+
+  test('Ctrl-C: the summary of what was sent, the requests in flight cancelled, exit 130', async () => {
+    const held: Array<() => void> = [];
+    origin.hold = (answer) => void held.push(answer);
+    const path = join(dir, 'cli-interrupt.ndjson');
+    await writeFile(path, gets(20).map(writeTrafficLine).join(''));
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, 'replay', path, '--target', origin.url, '--concurrency', '3'], { env: { ...process.env, NODE_ENV: 'test' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await until(() => origin.seen.length === 3, 'three requests at the origin', 30_000);
+    child.kill('SIGINT');
+    const [code] = (await once(child, 'exit')) as [number | null];
+    for (const answer of held) answer();
+    assert.equal(code, 130, stderr);
+    assert.match(stderr, /replay: interrupted; cancelling the requests in flight/);
+    assert.match(stdout, /replayed 3 requests .*\(interrupted\)/);
+    assert.match(stdout, /cancelled: 3/);
+    assert.equal(origin.seen.length, 3);
   });
 
   test('a bad flag exits 2', async () => {
