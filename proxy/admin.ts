@@ -60,7 +60,8 @@ export function resolveTokens(spec: ProxyConfig['admin']['token'], override?: st
   const entries = typeof spec === 'string' ? [['admin', spec] as const] : Object.entries(spec);
   const tokens = new Map<string, string>();
   for (const [who, s] of entries) {
-    const value = s.startsWith('env:') ? process.env[s.slice(4)] : s;
+    // a blank value is no token (the Authorization header is read trimmed, so it could never match)
+    const value = (s.startsWith('env:') ? process.env[s.slice(4)] : s)?.trim();
     if (value) tokens.set(value, who);
   }
   return tokens.size ? tokens : undefined;

@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UserError } from '../../common/user-error.ts';
+import { resolveTokens } from '../../proxy/admin.ts';
 import { parseConfig } from '../../proxy/config.ts';
 import { startProxy } from '../../proxy/server.ts';
 import { openStore } from '../../proxy/store.ts';
@@ -57,6 +58,17 @@ describe('CLI errors', () => {
       );
     } finally {
       taken.close();
+    }
+  });
+
+  test('an admin token that is only blanks counts as no token', () => {
+    process.env.STRANGLER_TEST_BLANK_TOKEN = '   ';
+    try {
+      assert.equal(resolveTokens('env:STRANGLER_TEST_BLANK_TOKEN'), undefined);
+      assert.equal(resolveTokens({ ops: 'env:STRANGLER_TEST_BLANK_TOKEN' }), undefined);
+      assert.deepEqual([...resolveTokens(' padded-token-value ')!], [['padded-token-value', 'admin']]);
+    } finally {
+      delete process.env.STRANGLER_TEST_BLANK_TOKEN;
     }
   });
 
