@@ -1,13 +1,10 @@
 // The diff store: better-sqlite3 in WAL mode. record*() only redacts and queues (no I/O on the
 // caller); queued records are flushed in one transaction by count or after a few ms.
-import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
-import { UserError } from '../common/user-error.ts';
+import type Database from 'better-sqlite3';
 import { createLogger, type Logger } from '../common/log.ts';
 import { createCardinalityGuard, OVERFLOW_FIELDS, OVERFLOW_FINGERPRINT } from './store/cardinality.ts';
-import { migrate } from './store/migrations.ts';
+import { openReadOnly, openWritable } from './store/open.ts';
 import { createRedactor, DEFAULT_REDACT, type RedactOptions } from './store/redact.ts';
 import { createReader } from './store/reader.ts';
 import { createWriter, type QueuedOp, type SampleInsert } from './store/writer.ts';
@@ -35,6 +32,11 @@ export interface StoreOptions {
   maxGroupsPerRoute?: number;
   redact?: RedactOptions;
   logger?: Logger;
+  /**
+   * Open for reading only (reports): the file must exist and be a strangler store; nothing is created or
+   * written, and record*() throw. A store of an older schema is migrated first (docs/reports.md).
+   */
+  readonly?: boolean;
 }
 
 const INSTANCE = `${hostname()}:${process.pid}`;
@@ -43,28 +45,19 @@ const DEFAULTS = { samplesPerFingerprint: 20, maxSampleBodyBytes: 64 * 1024, max
 export function openStore(path: string, options: StoreOptions = {}): DiffStore {
   const opts = { ...DEFAULTS, ...options };
   const log = options.logger ?? createLogger('store');
-  const redactor = createRedactor(options.redact ?? DEFAULT_REDACT);
-
-  let db: Database.Database;
-  try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-    migrate(db, undefined, path);
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`diff store ${path}: cannot open (${(err as Error).message}); check the path or delete the file to start over`);
-  }
+  let redactor = createRedactor(options.redact ?? DEFAULT_REDACT);
+  const readonly = options.readonly === true;
+  const db: Database.Database = readonly ? openReadOnly(path) : openWritable(path);
   const writer = createWriter(db);
   const guard = createCardinalityGuard(db, opts.maxFieldsPerRoute, opts.maxGroupsPerRoute);
   const reader = createReader(db);
 
   // sample caps are checked here so redaction and copying are skipped for groups already full
   const sampleCounts = new Map<string, number>();
-  for (const row of db.prepare('SELECT route_id, fingerprint, sample_count FROM fingerprints').all() as { route_id: string; fingerprint: string; sample_count: number }[]) {
-    sampleCounts.set(`${row.route_id}\u0000${row.fingerprint}`, row.sample_count);
+  if (!readonly) {
+    for (const row of db.prepare('SELECT route_id, fingerprint, sample_count FROM fingerprints').all() as { route_id: string; fingerprint: string; sample_count: number }[]) {
+      sampleCounts.set(`${row.route_id}\u0000${row.fingerprint}`, row.sample_count);
+    }
   }
 
   let queue: QueuedOp[] = [];
@@ -75,6 +68,7 @@ export function openStore(path: string, options: StoreOptions = {}): DiffStore {
 
   function enqueue(op: QueuedOp): void {
     if (closed) throw new Error(`diff store ${path} is closed`);
+    if (readonly) throw new Error(`diff store ${path} is open read-only`);
     if (queue.length >= opts.maxQueue) {
       stats.dropped++;
       return;

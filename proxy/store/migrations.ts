@@ -94,6 +94,18 @@ export const MIGRATIONS: readonly string[] = [
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+/**
+ * Whether a file holds strangler's tables: user_version alone is not enough, other applications set it too.
+ * The v1 tables and a column of ours are checked, so a foreign database is never migrated into a store.
+ */
+export function isDiffStore(db: Database.Database, version: number): boolean {
+  if (version < 1) return false;
+  const tables = new Set((db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]));
+  if (!['routes', 'fields', 'fingerprints', 'samples'].every((t) => tables.has(t))) return false;
+  const routeColumns = db.prepare("SELECT name FROM pragma_table_info('routes')").pluck().all() as string[];
+  return routeColumns.includes('matched_raw');
+}
+
 /** Runs every migration past the file's user_version, each in its own transaction. */
 export function migrate(db: Database.Database, target: number = SCHEMA_VERSION, file = 'diff store'): number {
   const current = db.pragma('user_version', { simple: true }) as number;

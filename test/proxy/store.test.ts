@@ -1,6 +1,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as tick, setTimeout as sleep } from 'node:timers/promises';
@@ -258,5 +258,62 @@ describe('diff store schema', () => {
     const junk = join(dir, 'junk.sqlite');
     writeFileSync(junk, 'this is not a database, just text that is long enough to look like a header'.repeat(20));
     assert.throws(() => openStore(junk), (e: unknown) => e instanceof UserError && /cannot open/.test(e.message));
+  });
+
+  test('read-only: reads what the proxy writes, even while it has the file open, and never writes', () => {
+    const file = join(dir, 'readonly.sqlite');
+    const writer = openStore(file);
+    writer.recordComparison(comparison('r', priceDiff));
+    writer.flush();
+    const reader = openStore(file, { readonly: true });
+    assert.equal(reader.readRoutes()[0].compared, 1);
+    assert.throws(() => reader.recordComparison(comparison('r', [])), /read-only/);
+    reader.close();
+    writer.close();
+    const before = readFileSync(file);
+    openStore(file, { readonly: true }).close();
+    assert.deepEqual(readFileSync(file), before);
+  });
+
+  test('read-only refuses, unchanged, a file strangler did not write: empty, another application\'s database, missing', () => {
+    const empty = join(dir, 'zero.sqlite');
+    writeFileSync(empty, '');
+    const notOurs = (e: unknown) => e instanceof UserError && e.message.startsWith(`${empty} is not a strangler diff store`);
+    assert.throws(() => openStore(empty, { readonly: true }), notOurs);
+    assert.equal(statSync(empty).size, 0, 'the file did not grow');
+
+    const foreign = join(dir, 'monolith.sqlite');
+    const db = new Database(foreign);
+    db.exec('CREATE TABLE books (id INTEGER PRIMARY KEY, title TEXT); CREATE TABLE routes (id INTEGER PRIMARY KEY)');
+    db.pragma('user_version = 1'); // applications set it too: it alone does not make a store ours
+    db.close();
+    const before = readFileSync(foreign);
+    assert.throws(() => openStore(foreign, { readonly: true }), (e: unknown) => e instanceof UserError && /monolith\.sqlite is not a strangler diff store/.test(e.message));
+    assert.deepEqual(readFileSync(foreign), before, 'no tables were added');
+
+    const missing = join(dir, 'nope', 'diffs.sqlite');
+    assert.throws(() => openStore(missing, { readonly: true }), (e: unknown) => e instanceof UserError && e.message.includes(missing));
+    assert.equal(existsSync(join(dir, 'nope')), false, 'no folder was created');
+  });
+
+  test('read-only: a store of an older schema is migrated first, a newer one refused', () => {
+    const old = join(dir, 'v1-readonly.sqlite');
+    const db = new Database(old);
+    migrate(db, 1);
+    db.prepare("INSERT INTO routes (route_id, service, mode, compared, matched_raw) VALUES ('old.route', 'catalog', 'shadow', 10, 9)").run();
+    db.close();
+    const store = openStore(old, { readonly: true });
+    assert.equal(store.readRoutes()[0].compared, 10);
+    store.close();
+    const check = new Database(old, { readonly: true });
+    assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+    check.close();
+
+    const newer = join(dir, 'newer-readonly.sqlite');
+    const future = new Database(newer);
+    migrate(future);
+    future.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    future.close();
+    assert.throws(() => openStore(newer, { readonly: true }), (e: unknown) => e instanceof UserError && /newer than this strangler/.test(e.message));
   });
 });

@@ -1,0 +1,57 @@
+// Opening the diff store's SQLite file. The proxy opens it read-write (created, migrated, WAL);
+// reports open it read-only and refuse a file strangler did not write rather than add tables to it.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { UserError } from '../../common/user-error.ts';
+import { isDiffStore, migrate, SCHEMA_VERSION } from './migrations.ts';
+
+/** The proxy's connection: creates the file and its folder, switches to WAL, brings the schema forward. */
+export function openWritable(path: string): Database.Database {
+  let db: Database.Database | undefined;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    migrate(db, undefined, path);
+    return db;
+  } catch (err) {
+    db?.close();
+    if (err instanceof UserError) throw err;
+    throw new UserError(`diff store ${path}: cannot open (${(err as Error).message}); check the path or delete the file to start over`);
+  }
+}
+
+/**
+ * A reader's connection: never creates, never writes. A store of an older strangler is the one exception: it is
+ * migrated first (read-write, as the proxy would on its next start), since the reader's queries need the new schema.
+ */
+export function openReadOnly(path: string): Database.Database {
+  const db = openExisting(path);
+  let version: number;
+  try {
+    version = db.pragma('user_version', { simple: true }) as number;
+    if (!isDiffStore(db, version)) throw new UserError(`${path} is not a strangler diff store (no strangler tables); point --store at the file the proxy writes (store.path in its config)`);
+    migrate(db, version, path); // refuses a newer schema; writes nothing
+  } catch (err) {
+    db.close();
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${path} is not a strangler diff store (${(err as Error).message}); point --store at the file the proxy writes (store.path in its config)`);
+  }
+  if (version === SCHEMA_VERSION) return db;
+  db.close();
+  openWritable(path).close();
+  return openExisting(path);
+}
+
+function openExisting(path: string): Database.Database {
+  try {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    db.pragma('busy_timeout = 5000');
+    return db;
+  } catch (err) {
+    throw new UserError(`diff store ${path}: cannot open (${(err as Error).message}); check the path`);
+  }
+}
