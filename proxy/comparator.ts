@@ -4,6 +4,7 @@ import { createLogger, type Logger } from '../common/log.ts';
 import { compileRules, diffResponses, fingerprint, foldPath, noiseFields, type CompiledRules } from './compare/index.ts';
 import { DEFAULT_COMPARE_QUEUE_BYTES, type ProxyConfig } from './config.ts';
 import type { DiffStore, FieldKey, RouteCounters, RouteMeta } from './store/types.ts';
+import type { RedactOptions } from './store/redact.ts';
 import type { CompareRules, DiffEntry, Pair } from './types.ts';
 import { openStore } from './store.ts';
 import { diffAdminRoutes } from './report/admin-routes.ts';
@@ -26,6 +27,8 @@ export interface ComparatorOptions {
   store: DiffStore;
   rulesFor(routeId: string): CompareRules;
   routeInfo(routeId: string): RouteInfo;
+  /** the live redaction rules: when they change (a config reload) the store redacts what it records from then on */
+  redact?(): RedactOptions;
   logger?: Logger;
   /** pairs waiting beyond this are dropped and counted (default 10,000) */
   maxQueue?: number;
@@ -79,6 +82,8 @@ export function createComparator(options: ComparatorOptions): Comparator {
   const counts = { compared: 0, noiseSamples: 0, dropped: 0, failed: 0 };
   const known = new Map<string, RouteInfo>(); // last metadata written per route, to upsert only on change
   const compiled = new WeakMap<CompareRules, CompiledRules>();
+  let redactSeen: RedactOptions | undefined; // the object last checked: a reload makes a new one
+  let redactApplied: string | undefined; // its content, so an unchanged section costs no recompile
 
   function rules(routeId: string): CompiledRules {
     const raw = options.rulesFor(routeId);
@@ -100,7 +105,24 @@ export function createComparator(options: ComparatorOptions): Comparator {
     store.upsertRoute({ routeId, service: info.service, owner: info.owner, mode: info.mode, noise: info.noise });
   }
 
+  /** Called before every comparison and on syncRoutes; an identity check unless the config changed. */
+  function syncRedact(): void {
+    if (!options.redact) return;
+    const redact = options.redact();
+    if (redact === redactSeen) return;
+    redactSeen = redact;
+    const key = JSON.stringify(redact);
+    if (key === redactApplied) return;
+    try {
+      store.setRedact(redact);
+      redactApplied = key;
+    } catch (err) {
+      log.error({ err }, 'redaction rules could not be applied; the store keeps the previous ones');
+    }
+  }
+
   function compare(pair: Pair): void {
+    syncRedact();
     noteRoute(pair.routeId, pair.service);
     const r = rules(pair.routeId);
     let entries: DiffEntry[] = [];
@@ -181,6 +203,7 @@ export function createComparator(options: ComparatorOptions): Comparator {
     syncRoutes() {
       // a route that stopped being compared (migrated, legacy) would otherwise keep its old mode in the store
       for (const routeId of [...known.keys()]) noteRoute(routeId, known.get(routeId)!.service);
+      syncRedact();
       store.flush();
     },
     async close() {
@@ -214,11 +237,11 @@ function sameInfo(a: RouteInfo, b: RouteInfo): boolean {
 }
 
 /**
- * rulesFor and routeInfo read from the live proxy config: route rules over defaults.compare. Results
+ * rulesFor, routeInfo and redact read from the live proxy config: route rules over defaults.compare. Results
  * are cached per config object, so a reload (a new object) is picked up and the same rules object
  * comes back for every pair in between (the comparator compiles each rules object once).
  */
-export function configLookup(config: () => ProxyConfig): Pick<ComparatorOptions, 'rulesFor' | 'routeInfo'> {
+export function configLookup(config: () => ProxyConfig): Pick<ComparatorOptions, 'rulesFor' | 'routeInfo' | 'redact'> {
   const cache = new WeakMap<ProxyConfig, Map<string, { rules: CompareRules; info: RouteInfo }>>();
   function entry(routeId: string): { rules: CompareRules; info: RouteInfo } {
     const cfg = config();
@@ -237,7 +260,7 @@ export function configLookup(config: () => ProxyConfig): Pick<ComparatorOptions,
     }
     return e;
   }
-  return { rulesFor: (routeId) => entry(routeId).rules, routeInfo: (routeId) => entry(routeId).info };
+  return { rulesFor: (routeId) => entry(routeId).rules, routeInfo: (routeId) => entry(routeId).info, redact: () => config().redact };
 }
 
 export interface DiffPipeline {
@@ -249,7 +272,8 @@ export interface DiffPipeline {
 }
 
 /**
- * Everything the proxy needs for diffing, from its config: store (with redaction), comparator, admin routes.
+ * Everything the proxy needs for diffing, from its config: store (with redaction, kept in step with reloads), comparator,
+ * admin routes.
  * Pass the proxy's own logger (`extra.logger`): the store and the comparator log through children of it, so the
  * process has one log stream. Without it each makes its own pino logger with its own asynchronous writer on
  * stdout and exit hooks, which costs a proxy under load ~10 µs per request (docs/benchmarks.md).

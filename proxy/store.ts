@@ -183,6 +183,10 @@ export function openStore(path: string, options: StoreOptions = {}): DiffStore {
       flush();
       return reader.samples(routeId, fingerprint, limit);
     },
+    setRedact(redact) {
+      // only what is recorded from now on: samples already stored keep the redaction they were written with
+      redactor = createRedactor(redact);
+    },
     stats() {
       return { ...stats, queued: queue.length };
     },

@@ -1,5 +1,6 @@
 // What goes into the diff store and what comes out. Plain data; the store interface is small
 // on purpose, so a shared PostgreSQL store can sit behind it later.
+import type { RedactOptions } from './redact.ts';
 import type { CapturedRequest, CapturedResponse, DiffEntry, DiffKind, Pair } from '../types.ts';
 
 export type CandidateErrorKind = NonNullable<Pair['candidateError']>;
@@ -136,6 +137,8 @@ export interface DiffStore {
   readFields(routeId?: string): FieldRow[];
   readGroups(routeId?: string): GroupRow[];
   readSamples(routeId: string, fingerprint: string, limit?: number): SampleRow[];
+  /** Redaction for what is recorded from now on (a config reload); stored samples are not rewritten. */
+  setRedact(redact: RedactOptions): void;
   stats(): StoreStats;
   flush(): void;
   close(): void;

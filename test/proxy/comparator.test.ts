@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setImmediate as tick } from 'node:timers/promises';
 import express from 'express';
 import supertest from 'supertest';
 import { createComparator, createDiffPipeline, diffAdminRoutes, type ProxyRouteCounters } from '../../proxy/comparator.ts';
@@ -169,6 +170,25 @@ describe('diff pipeline logging', () => {
     assert.equal(warn.component, 'comparator');
     assert.equal(warn.name, 'proxy', "it is a child of the proxy's logger, not a logger of its own");
     assert.equal(warn.route, 'x');
+  });
+});
+
+describe('diff pipeline reload', () => {
+  test('a reload that adds a redaction rule applies to the next stored sample; the earlier one stays as stored', async () => {
+    const file = join(dir, 'reload-redact', 'diffs.sqlite');
+    let config = testConfig('http://127.0.0.1:9', 'http://127.0.0.1:9', { store: { path: file }, redact: { headers: [], fields: [] } });
+    const pipeline = createDiffPipeline(() => config);
+    pipeline.comparator.onPair(pair({ apiKey: 'KEY-ONE', price: 1 }, { apiKey: 'KEY-ONE', price: 2 }));
+    await tick(); // compared on its own turn, with the rules in force then
+    config = testConfig('http://127.0.0.1:9', 'http://127.0.0.1:9', { store: { path: file }, redact: { headers: [], fields: ['$..apiKey'] } });
+    pipeline.comparator.onPair(pair({ apiKey: 'KEY-TWO', price: 1 }, { apiKey: 'KEY-TWO', price: 2 }));
+    await pipeline.close();
+
+    const store = openStore(file, { readonly: true });
+    const [group] = store.readGroups('catalog.getBook');
+    const bodies = store.readSamples('catalog.getBook', group.fingerprint).map((s) => s.monolith.body).sort();
+    store.close();
+    assert.deepEqual(bodies, ['{"apiKey":"KEY-ONE","price":1}', '{"apiKey":"[redacted]","price":1}']);
   });
 });
 

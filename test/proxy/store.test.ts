@@ -189,6 +189,21 @@ describe('diff store redaction', () => {
     for (const secret of secrets) assert.equal(bytes.includes(secret), false, `${secret} leaked into the store`);
     assert.ok(bytes.includes('[redacted]'), 'the sample itself was written');
   });
+
+  test('setRedact applies to what is recorded next; stored samples stay as they were', () => {
+    const store = openStore(join(dir, 'set-redact.sqlite'), { redact: { headers: [], fields: [] } });
+    const withToken = (n: number) => comparison('r', [{ path: '$.token', kind: 'changed', monolith: `TOKEN-${n}`, candidate: 'x' }], { monolith: response({ token: `TOKEN-${n}` }) });
+    store.recordComparison(withToken(1));
+    store.setRedact({ headers: [], fields: ['$..token'] });
+    store.recordComparison(withToken(2));
+    const [group] = store.readGroups('r');
+    const bodies = store.readSamples('r', group.fingerprint).map((s) => [s.monolith.body, s.entries[0].monolith]);
+    assert.deepEqual(bodies.sort(), [
+      ['{"token":"TOKEN-1"}', 'TOKEN-1'],
+      ['{"token":"[redacted]"}', '[redacted]'],
+    ]);
+    store.close();
+  });
 });
 
 describe('diff store batching', () => {
