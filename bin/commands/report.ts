@@ -34,14 +34,18 @@ export function register(program: Command): void {
     .option('--min-samples <n>', 'compared requests a route needs before it can be READY', integerFlag('--min-samples', 1), 500)
     .option('--ready-at <pct>', 'match rate after noise a route needs to be READY', percentFlag('--ready-at'), 99.9)
     .option('--samples <n>', 'samples shown per mismatch group', integerFlag('--samples', 0), 3)
-    .option('--fail-under <pct>', 'exit 1 when any route in shadow mode matches below this rate', percentFlag('--fail-under'))
-    .option('--suggest-rules', 'print compare.ignore / unordered rules per route from the learned noise (JSON)')
+    .option('--fail-under <pct>', 'exit 1 when any route in shadow mode matches below this rate, or nothing was compared at all', percentFlag('--fail-under'))
+    .option('--suggest-rules', 'print compare.ignore / unordered rules per route from the learned noise (JSON) instead of the report; the report still goes to --out')
     .action((flags: ReportFlags) => {
+      if (flags.suggestRules && flags.format && !flags.out) {
+        throw new UserError(`--suggest-rules prints the rules on stdout in place of the report, so --format ${flags.format} has nothing to format; add --out <file> for the report, or drop --format`);
+      }
       if (!existsSync(flags.store)) {
         throw new UserError(`diff store ${flags.store} not found; run the proxy with routes in shadow mode first, or pass --store <file>`);
       }
-      const format = flags.format ?? (flags.out ? BY_EXTENSION[extname(flags.out).toLowerCase()] ?? 'html' : 'md');
-      const store = openStore(flags.store);
+      // an unknown extension (rep.txt) is Markdown, as without --out: text a person reads, not a page
+      const format = flags.format ?? (flags.out ? BY_EXTENSION[extname(flags.out).toLowerCase()] ?? 'md' : 'md');
+      const store = openStore(flags.store, { readonly: true });
       let data: ReportData;
       try {
         data = queryReport(store, { minSamples: flags.minSamples, readyAt: flags.readyAt, samplesPerGroup: flags.samples });
@@ -66,8 +70,11 @@ export function register(program: Command): void {
     });
 }
 
-/** Exit 1 (through UserError) naming every shadow route below the bar. */
+/** Exit 1 (through UserError) naming every shadow route below the bar, or when nothing was compared at all. */
 function gate(data: ReportData, failUnder: number): void {
+  // a store the proxy never compared into (wrong --store, no traffic shadowed, a candidate that only failed)
+  // must not pass a CI gate
+  if (data.totals.compared === 0) throw new UserError(`--fail-under ${failUnder}%: ${nothingCompared(data)}; check --store and that the proxy shadowed traffic`, 1);
   const routes = data.teams.flatMap((t) => t.services.flatMap((s) => s.routes)).filter((r) => r.mode === 'shadow');
   const below = routes.filter((r) => r.matchRate !== undefined && r.matchRate < failUnder);
   const unmeasured = routes.filter((r) => r.matchRate === undefined);
@@ -76,4 +83,12 @@ function gate(data: ReportData, failUnder: number): void {
     const list = below.map((r) => `${r.routeId} ${formatPercent(r.matchRate)}`).join(', ');
     throw new UserError(`--fail-under ${failUnder}%: ${below.length} shadow route${below.length === 1 ? '' : 's'} below: ${list}`, 1);
   }
+}
+
+function nothingCompared(data: ReportData): string {
+  const routes = data.teams.flatMap((t) => t.services.flatMap((s) => s.routes));
+  if (routes.length === 0) return 'nothing was compared (the diff store holds no routes)';
+  const errors = routes.reduce((n, r) => n + r.errors.total, 0);
+  const where = routes.length === 1 ? `its only route ${routes[0].routeId}` : `any of its ${routes.length} routes`;
+  return `nothing was compared on ${where}${errors > 0 ? ` (${errors} candidate error${errors === 1 ? '' : 's'})` : ''}`;
 }

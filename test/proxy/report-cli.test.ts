@@ -3,11 +3,14 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { openStore } from '../../proxy/store.ts';
+import { migrate } from '../../proxy/store/migrations.ts';
 import { seedStore } from './report-fixtures.ts';
+import { comparison } from './store-fixtures.ts';
 import { checkXml } from './xml-check.ts';
 
 const CLI = join(import.meta.dirname, '../../bin/strangler.ts');
@@ -29,7 +32,10 @@ function run(args: string[]): Promise<Run> {
 
 let dir: string;
 let junitOut: string;
-let runs: Record<'missing' | 'failing' | 'junit' | 'badFormat' | 'suggest', Run>;
+let txtOut: string;
+let zeroByte: string;
+type RunName = 'missing' | 'failing' | 'junit' | 'badFormat' | 'suggest' | 'emptyGate' | 'uncomparedGate' | 'txt' | 'suggestJson' | 'zeroByte' | 'oldSchema';
+let runs: Record<RunName, Run>;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'strangler-report-cli-'));
@@ -38,14 +44,37 @@ before(async () => {
   seedStore(store);
   store.close();
   junitOut = join(dir, 'ci', 'readiness.xml');
-  const [missing, failing, junit, badFormat, suggest] = await Promise.all([
-    run(['--store', join(dir, 'nope.sqlite')]),
-    run(['--store', storePath, '--fail-under', '99.5', '--format', 'json']),
-    run(['--store', storePath, '--out', junitOut, '--fail-under', '87', '--min-samples', '10']),
-    run(['--store', storePath, '--format', 'pdf']),
-    run(['--store', storePath, '--suggest-rules']),
-  ]);
-  runs = { missing, failing, junit, badFormat, suggest };
+  txtOut = join(dir, 'readiness.txt');
+
+  const emptyPath = join(dir, 'empty.sqlite');
+  openStore(emptyPath).close();
+  const uncomparedPath = join(dir, 'uncompared.sqlite');
+  const uncompared = openStore(uncomparedPath);
+  uncompared.upsertRoute({ routeId: 'orders.get', service: 'orders', mode: 'shadow' });
+  uncompared.recordComparison(comparison('orders.list', [], { candidate: undefined, candidateError: 'timeout' }));
+  uncompared.close();
+  zeroByte = join(dir, 'zero.sqlite');
+  writeFileSync(zeroByte, '');
+  const oldPath = join(dir, 'v1.sqlite');
+  const old = new Database(oldPath);
+  migrate(old, 1);
+  old.prepare("INSERT INTO routes (route_id, service, mode, compared, matched_raw) VALUES ('old.route', 'catalog', 'shadow', 10, 10)").run();
+  old.close();
+
+  const started = {
+    missing: run(['--store', join(dir, 'nope.sqlite')]),
+    failing: run(['--store', storePath, '--fail-under', '99.5', '--format', 'json']),
+    junit: run(['--store', storePath, '--out', junitOut, '--fail-under', '87', '--min-samples', '10']),
+    badFormat: run(['--store', storePath, '--format', 'pdf']),
+    suggest: run(['--store', storePath, '--suggest-rules']),
+    emptyGate: run(['--store', emptyPath, '--fail-under', '99.5']),
+    uncomparedGate: run(['--store', uncomparedPath, '--fail-under', '99.5']),
+    txt: run(['--store', storePath, '--out', txtOut]),
+    suggestJson: run(['--store', storePath, '--suggest-rules', '--format', 'json']),
+    zeroByte: run(['--store', zeroByte]),
+    oldSchema: run(['--store', oldPath, '--format', 'json', '--fail-under', '99']),
+  };
+  runs = Object.fromEntries(await Promise.all(Object.entries(started).map(async ([name, p]) => [name, await p] as const))) as Record<RunName, Run>;
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -81,5 +110,40 @@ describe('strangler report', () => {
   test('--suggest-rules prints config rules from the learned noise', () => {
     assert.equal(runs.suggest.code, 0);
     assert.deepEqual(JSON.parse(runs.suggest.stdout), { routes: [{ id: 'catalog.search', compare: { ignore: ['$.servedAt'], unordered: ['$.results'] } }] });
+  });
+
+  test('--fail-under fails when nothing was compared at all: an empty store, or routes without one compared pair', () => {
+    const empty = runs.emptyGate;
+    assert.equal(empty.code, 1);
+    assert.equal(empty.stderr, 'strangler: --fail-under 99.5%: nothing was compared (the diff store holds no routes); check --store and that the proxy shadowed traffic\n');
+    const uncompared = runs.uncomparedGate;
+    assert.equal(uncompared.code, 1);
+    assert.match(uncompared.stderr, /^strangler: --fail-under 99\.5%: nothing was compared on any of its 2 routes \(1 candidate error\); check --store .*\n$/);
+  });
+
+  test('--out with an unknown extension writes Markdown, as documented', () => {
+    assert.equal(runs.txt.code, 0, runs.txt.stderr);
+    assert.match(runs.txt.stderr, /wrote .*readiness\.txt \(md; /);
+    assert.match(readFileSync(txtOut, 'utf8'), /^# Shadow diff report/);
+  });
+
+  test('--suggest-rules with --format and no --out is refused: the rules take stdout', () => {
+    assert.equal(runs.suggestJson.code, 2);
+    assert.equal(runs.suggestJson.stdout, '');
+    assert.match(runs.suggestJson.stderr, /^strangler: --suggest-rules prints the rules on stdout .*--out <file>.*\n$/);
+  });
+
+  test('a file that is not a diff store is one line naming it, exit 2, and is left as it was', () => {
+    const { code, stderr, stdout } = runs.zeroByte;
+    assert.equal(code, 2);
+    assert.equal(stdout, '');
+    assert.equal(stderr, `strangler: ${zeroByte} is not a strangler diff store (no strangler tables); point --store at the file the proxy writes (store.path in its config)\n`);
+    assert.equal(statSync(zeroByte).size, 0);
+  });
+
+  test('a store of an older schema is migrated and reported', () => {
+    const { code, stderr, stdout } = runs.oldSchema;
+    assert.equal(code, 0, stderr);
+    assert.equal(JSON.parse(stdout).totals.compared, 10);
   });
 });
