@@ -37,6 +37,7 @@ export async function analyze(root: string, options: AnalyzeOptions = {}): Promi
     onProgress: options.onProgress,
   });
   const { includeTests: _i, maxFileBytes: _m, onProgress: _p, pinsFile: _f, ...planOptions } = options;
-  const plan = planFromFacts(facts, { ...planOptions, pins: [...(options.pins ?? []), ...filePins], reference });
+  const referenceLabel = options.referenceLabel ?? (typeof options.reference === 'string' ? options.reference : undefined);
+  const plan = planFromFacts(facts, { ...planOptions, pins: [...(options.pins ?? []), ...filePins], reference, referenceLabel });
   return { facts, plan };
 }

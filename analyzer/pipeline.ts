@@ -21,6 +21,8 @@ export interface PlanOptions {
   reference?: Record<string, string>;
   /** how the plan names the analysed root (default: facts.root); the CLI passes the path as typed */
   rootLabel?: string;
+  /** how errors name the reference (the CLI passes the file it was read from) */
+  referenceLabel?: string;
 }
 
 /** Pure: the same facts and options give a byte-identical plan. */
@@ -36,6 +38,7 @@ export function planFromFacts(facts: Facts, options: PlanOptions = {}): Plan {
     ...(options.services !== undefined ? { services: options.services } : {}),
   };
   const pinned = resolvePins(pins, fileGraph.files);
+  if (options.reference) checkReferenceOverlap(options.reference, fileGraph.files, options.referenceLabel ?? 'the reference decomposition', options.rootLabel ?? facts.root);
   const cut = decompose(facts, fileGraph, { ...settings, pins: pinned });
   const reference = options.reference ? new Map(Object.entries(options.reference)) : undefined;
   const metrics: { proposed: MetricSet; unpinned?: MetricSet; reference?: MoJoResult; unpinnedReference?: MoJoResult } = {
@@ -71,6 +74,21 @@ function withKernel(cut: Decomposition): Map<string, string> {
   const out = new Map(cut.assignment);
   for (const k of cut.kernel) out.set(k.file, KERNEL);
   return out;
+}
+
+/**
+ * A reference none of whose paths is an analysed file would score a meaningless "100.0 (0 files)": refuse it,
+ * showing a path it holds beside the analysed path it most likely meant (the usual mistake is a prefix).
+ */
+export function checkReferenceOverlap(reference: Record<string, string>, files: readonly string[], label: string, root: string): void {
+  const keys = Object.keys(reference);
+  const known = new Set(files);
+  if (keys.length === 0 || files.length === 0 || keys.some((k) => known.has(k))) return;
+  const got = keys.find((k) => files.some((f) => k.endsWith(`/${f}`))) ?? keys[0];
+  const expected = files.find((f) => got.endsWith(`/${f}`)) ?? files[0];
+  throw new UserError(
+    `reference file ${label} names none of the ${files.length} analysed files: its paths must be relative to ${root} (expected keys like "${expected}", got "${got}")`,
+  );
 }
 
 const referenceSchema = z.record(z.string(), z.string());

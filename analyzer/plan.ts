@@ -315,6 +315,15 @@ function structuralWarnings(input: PlanInput, sizes: Array<{ name: string; files
     out.push({ kind: 'unresolved-calls', message: `${facts.calls.unresolved} of ${total} calls do not resolve to a declaration in the analysed code (library calls included); coupling from calls is a lower bound` });
   }
   for (const w of decomposition.warnings) out.push({ kind: 'services', message: w });
+  const ref = input.metrics.reference;
+  if (ref && ref.onlyInReference.length > ref.compared) {
+    const shown = ref.onlyInReference.slice(0, 2).join(', ');
+    const total = ref.compared + ref.onlyInReference.length;
+    out.push({
+      kind: 'reference',
+      message: `MoJoFM scores ${ref.compared} of the reference's ${total} files; not analysed: ${shown}${ref.onlyInReference.length > 2 ? ', ...' : ''} (its paths must be relative to the root)`,
+    });
+  }
   for (const w of facts.warnings) out.push({ kind: 'extractor', message: w.message, ...(w.file ? { file: w.file } : {}) });
   return out;
 }

@@ -1,5 +1,38 @@
-// The few lines `strangler analyze` prints: services, metrics, shared tables, where the reports are.
+// The few lines `strangler analyze` prints: services, metrics, shared tables, warnings, where the reports are.
+import type { Facts } from '../extract/types.ts';
 import type { Plan } from '../plan-schema.ts';
+
+type Warning = Plan['warnings'][number];
+
+const KIND_LABELS: Record<Warning['kind'], [one: string, many: string]> = {
+  extractor: ['extraction problem', 'extraction problems'],
+  reference: ['reference mismatch', 'reference mismatches'],
+  services: ['service count', 'service count'],
+  cycle: ['cycle', 'cycles'],
+  'god-module': ['god module', 'god modules'],
+  'unresolved-route': ['unresolved route', 'unresolved routes'],
+  'unresolved-calls': ['unresolved calls', 'unresolved calls'],
+  'kernel-route': ['kernel route', 'kernel routes'],
+};
+/** kinds about the input the user gave (source that did not parse, a reference that does not fit): listed, not only counted */
+const LISTED: ReadonlySet<Warning['kind']> = new Set(['extractor', 'reference', 'services']);
+const SHOWN = 3;
+const INDENT = ' '.repeat(11);
+
+const clip = (text: string, max = 140): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+
+/** `warnings N (2 reading the source, 1 cycle) — see <where>`, then the first few warnings about the input. */
+function warningLines(warnings: readonly Warning[], where: string): string[] {
+  if (warnings.length === 0) return [];
+  const perKind = new Map<Warning['kind'], number>();
+  for (const w of warnings) perKind.set(w.kind, (perKind.get(w.kind) ?? 0) + 1);
+  const kinds = [...perKind].map(([kind, n]) => `${n} ${KIND_LABELS[kind][n === 1 ? 0 : 1]}`).join(', ');
+  const lines = [`  warnings ${warnings.length} (${kinds}) — see ${where}`];
+  const listed = warnings.filter((w) => LISTED.has(w.kind));
+  for (const w of listed.slice(0, SHOWN)) lines.push(`${INDENT}${clip(w.message)}`);
+  if (listed.length > SHOWN) lines.push(`${INDENT}+${listed.length - SHOWN} more`);
+  return lines;
+}
 
 export function formatSummary(plan: Plan, written: readonly string[], referenceLabel?: string): string {
   const s = plan.summary;
@@ -24,15 +57,26 @@ export function formatSummary(plan: Plan, written: readonly string[], referenceL
   const ref = plan.metrics.reference;
   if (ref) {
     const before = plan.metrics.unpinnedReference ? ` (without pins ${plan.metrics.unpinnedReference.mojofm.toFixed(1)})` : '';
-    lines.push(`  MoJoFM   ${ref.mojofm.toFixed(1)}${before} against ${referenceLabel ?? 'the reference'} (${ref.compared} files)`);
+    const missing = ref.onlyInReference.length > 0 ? `; ${ref.onlyInReference.length} of its files not analysed` : '';
+    lines.push(`  MoJoFM   ${ref.mojofm.toFixed(1)}${before} against ${referenceLabel ?? 'the reference'} (${ref.compared} files${missing})`);
   }
   if (plan.sharedTables.length > 0) {
     const shown = plan.sharedTables.slice(0, 6).map((t) => `${t.table} → ${t.recommendation.owner}`);
     const more = plan.sharedTables.length > 6 ? `, +${plan.sharedTables.length - 6} more` : '';
     lines.push(`  shared   ${plan.sharedTables.length} tables used by several services: ${shown.join(', ')}${more}`);
   } else lines.push('  shared   no table is used by more than one service');
-  const warnings = plan.warnings.filter((w) => w.kind !== 'extractor').length;
-  if (warnings > 0) lines.push(`  warnings ${warnings} (see report.md)`);
+  lines.push(...warningLines(plan.warnings, written.find((p) => p.endsWith('report.md')) ?? 'report.md'));
   if (written.length > 0) lines.push(`  wrote    ${written.join(', ')}`);
   return lines.join('\n');
+}
+
+/** What `strangler analyze --facts-only` prints. */
+export function formatFactsSummary(root: string, facts: Facts, written: string): string {
+  const tables = new Set(facts.tables.map((t) => t.table)).size;
+  const warnings = facts.warnings.map((w): Warning => ({ kind: 'extractor', message: w.message }));
+  return [
+    `${root}: ${facts.files.length} files, ${facts.imports.length} imports, ${facts.routes.length} routes, ${tables} tables`,
+    ...warningLines(warnings, `"warnings" in ${written}`),
+    `  wrote    ${written}`,
+  ].join('\n');
 }

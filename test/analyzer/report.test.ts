@@ -5,7 +5,7 @@ import { planFromFacts } from '../../analyzer/pipeline.ts';
 import { renderMarkdown, mermaidId } from '../../analyzer/report/markdown.ts';
 import { renderHtml, renderHtmlReport, escapeHtml } from '../../analyzer/report/html.ts';
 import { serviceGraphDot } from '../../analyzer/report/graphviz.ts';
-import { formatSummary } from '../../analyzer/report/summary.ts';
+import { formatFactsSummary, formatSummary } from '../../analyzer/report/summary.ts';
 import { drawnEdges } from '../../analyzer/report/service-edges.ts';
 import { shopFacts, shopReference } from './shop-facts.ts';
 
@@ -98,5 +98,27 @@ describe('CLI summary', () => {
     assert.match(text, /MoJoFM {3}100\.0 against ref\.json/);
     assert.match(text, /shared {3}2 tables used by several services: books → catalog, stock → inventory/);
     assert.match(text, /wrote {4}out\/plan\.json/);
+  });
+
+  // regression: extraction warnings (a syntax error, an unreadable tsconfig) never reached the terminal
+  test('counts every warning by kind, says where to read them and lists the first extraction problems', () => {
+    const facts = shopFacts();
+    facts.warnings = [
+      { file: 'tsconfig.json', message: "tsconfig.json could not be read ('}' expected.), using defaults" },
+      ...['a', 'b', 'c', 'd'].map((f) => ({ file: `${f}.ts`, message: `${f}.ts:1: syntax error (',' expected.); facts from this file may be incomplete` })),
+    ];
+    const withWarnings = planFromFacts(facts, { rootLabel: 'shop' });
+    const lines = formatSummary(withWarnings, ['out/plan.json', 'out/report.md']).split('\n');
+    const at = lines.findIndex((l) => l.startsWith('  warnings '));
+    assert.match(lines[at], /^ {2}warnings \d+ \(.*5 extraction problems.*\) — see out\/report\.md$/);
+    assert.deepEqual(lines.slice(at + 1, at + 5), [
+      "           tsconfig.json could not be read ('}' expected.), using defaults",
+      "           a.ts:1: syntax error (',' expected.); facts from this file may be incomplete",
+      "           b.ts:1: syntax error (',' expected.); facts from this file may be incomplete",
+      '           +2 more',
+    ]);
+    const factsOnly = formatFactsSummary('shop', facts, 'out/facts.json');
+    assert.match(factsOnly, /\n {2}warnings 5 \(5 extraction problems\) — see "warnings" in out\/facts\.json\n/);
+    assert.match(factsOnly, /\+2 more\n {2}wrote {4}out\/facts\.json$/);
   });
 });
