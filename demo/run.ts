@@ -2,7 +2,7 @@
 // test call it). analyze → start monolith + services + proxy → phases of traffic with mode changes in
 // between → report. With serve, everything keeps running until the caller closes it.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLogger, type Logger } from '../common/log.ts';
@@ -10,6 +10,7 @@ import { UserError } from '../common/user-error.ts';
 import { analyze, toProxyConfig } from '../analyzer/index.ts';
 import { renderMarkdown as renderPlanMarkdown } from '../analyzer/report/markdown.ts';
 import { renderHtmlReport } from '../analyzer/report/html.ts';
+import { prepareOutDir, writeProxyConfig } from '../analyzer/output.ts';
 import type { ProxyConfig } from '../proxy/config.ts';
 import { queryReport, renderHtml, renderJson, type ReportData, type ReportOptions } from '../proxy/report/index.ts';
 import { serviceRoutes } from '../services/ownership.ts';
@@ -73,8 +74,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const canaryPercent = options.canaryPercent ?? 20;
   const adminToken = options.adminToken ?? process.env.STRANGLER_ADMIN_TOKEN ?? randomBytes(16).toString('hex');
   const reportOptions: Partial<ReportOptions> = { minSamples: options.minSamples ?? 100 };
-  if (existsSync(out) && !statSync(out).isDirectory()) throw new UserError(`--out ${out} is a file; pass a folder (it is created when missing)`);
-  mkdirSync(out, { recursive: true });
+  // before the analysis and the servers: a bad --out is one line, not an ENOTDIR once everything is up
+  prepareOutDir(out);
 
   const interrupted = (): void => {
     if (options.signal?.aborted) throw new UserError('demo interrupted: everything it started is stopped and its databases closed', 130);
@@ -86,12 +87,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const emitted = toProxyConfig(plan);
   const files = {
     plan: join(out, 'plan.json'),
-    emittedConfig: join(out, 'strangler.config.json'),
     planMarkdown: join(out, 'report.md'),
     planHtml: join(out, 'report.html'),
   };
   writeFileSync(files.plan, `${JSON.stringify(plan, null, 2)}\n`);
-  writeFileSync(files.emittedConfig, `${JSON.stringify(emitted, null, 2)}\n`);
+  // a strangler.config.json the user edited is kept (this run's goes beside it); the demo runs on `emitted` anyway
+  const emittedConfig = writeProxyConfig(out, `${JSON.stringify(emitted, null, 2)}\n`);
+  if (emittedConfig.notice) say(emittedConfig.notice);
   writeFileSync(files.planMarkdown, renderPlanMarkdown(plan));
   writeFileSync(files.planHtml, await renderHtmlReport(plan));
   say(`analyzed legacy-monolith: ${plan.services.length} candidate services, ${emitted.routes.length} routes → ${files.plan}, ${files.planHtml}`);
@@ -210,7 +212,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
         store: storePath,
         plan: files.plan,
         traffic: trafficPath,
-        analysis: [files.planHtml, files.planMarkdown, files.plan, files.emittedConfig],
+        analysis: [files.planHtml, files.planMarkdown, files.plan, emittedConfig.path],
       },
       close,
     };

@@ -1,11 +1,12 @@
 // `strangler analyze <root>`: read a monolith's source, propose services, write the plan, the proxy config and
 // the reports. All the work is in analyzer/; this file is flags, files and the terminal.
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command } from 'commander';
 import { integerFlag } from './flags.ts';
 import { UserError } from '../../common/user-error.ts';
 import { parsePinFlags } from '../../analyzer/pins.ts';
+import { prepareOutDir, writeProxyConfig } from '../../analyzer/output.ts';
 
 // ts-morph and the Graphviz wasm are heavy: load them when `analyze` runs, not whenever the CLI starts.
 const analyzer = () => import('../../analyzer/index.ts');
@@ -71,24 +72,19 @@ export function register(program: Command): void {
       if (!existsSync(root) || !statSync(root).isDirectory()) {
         throw new UserError(`${root} is not a folder; pass the folder that holds the monolith's source`);
       }
-      if (existsSync(flags.out) && !statSync(flags.out).isDirectory()) {
-        throw new UserError(`--out ${flags.out} is a file; pass a folder (it is created when missing)`);
-      }
+      // before the long work: a bad --out is one line now, not an ENOTDIR after minutes of analysis
+      prepareOutDir(flags.out);
       const pins = parsePinFlags(flags.pin);
       const bar = progressBar();
       const extractOptions = { includeTests: flags.includeTests, maxFileBytes: flags.maxFileBytes, onProgress: bar?.update };
 
       if (flags.factsOnly) {
         const { extractFacts } = await extractor();
+        const { formatFactsSummary } = await reports();
         const facts = await extractFacts(root, extractOptions).finally(() => bar?.end());
-        mkdirSync(flags.out, { recursive: true });
         const path = join(flags.out, 'facts.json');
         writeFileSync(path, toJson(facts));
-        process.stdout.write(
-          flags.json
-            ? toJson(facts)
-            : `${root}: ${facts.files.length} files, ${facts.imports.length} imports, ${facts.routes.length} routes, ${new Set(facts.tables.map((t) => t.table)).size} tables\n  wrote    ${path}\n`,
-        );
+        process.stdout.write(flags.json ? toJson(facts) : `${formatFactsSummary(root, facts, path)}\n`);
         return;
       }
 
@@ -104,19 +100,22 @@ export function register(program: Command): void {
         rootLabel: relative(process.cwd(), root) || '.',
       }).finally(() => bar?.end());
 
-      mkdirSync(flags.out, { recursive: true });
-      const files: Array<[string, string]> = [
-        ['plan.json', toJson(plan)],
-        ['strangler.config.json', toJson(toProxyConfig(plan))],
-        ['report.md', renderMarkdown(plan)],
-        ['report.html', await renderHtmlReport(plan)],
-        ['facts.json', toJson(facts)],
-      ];
-      const written = files.map(([name, content]) => {
+      const write = (name: string, content: string): string => {
         const path = join(flags.out, name);
         writeFileSync(path, content);
         return path;
-      });
+      };
+      const planPath = write('plan.json', toJson(plan));
+      // a strangler.config.json edited by hand is kept; this run's then goes to strangler.config.new.json
+      const config = writeProxyConfig(flags.out, toJson(toProxyConfig(plan)));
+      if (config.notice) process.stderr.write(`strangler: ${config.notice}\n`);
+      const written = [
+        planPath,
+        config.path,
+        write('report.md', renderMarkdown(plan)),
+        write('report.html', await renderHtmlReport(plan)),
+        write('facts.json', toJson(facts)),
+      ];
       process.stdout.write(flags.json ? toJson(plan) : `${formatSummary(plan, written, flags.reference)}\n`);
     });
 }

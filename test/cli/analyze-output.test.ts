@@ -1,0 +1,73 @@
+// `strangler analyze` from the terminal: a bad --out fails before the analysis, a reference that names none of the
+// analysed files is refused, extraction warnings reach the summary, and a hand-edited proxy config is kept.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const cli = (...args: string[]) =>
+  spawnSync(process.execPath, ['--import', 'tsx', 'bin/strangler.ts', 'analyze', ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_ENV: 'test' } });
+
+const oneLine = (r: ReturnType<typeof cli>, pattern: RegExp): void => {
+  assert.equal(r.status, 2, r.stderr);
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr.trim(), pattern);
+};
+
+describe('strangler analyze: output folder, reference, warnings, edited config', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'strangler-analyze-cli-'));
+  const src = join(dir, 'src');
+  const out = join(dir, 'out');
+  before(() => {
+    mkdirSync(src);
+    writeFileSync(join(src, 'app.ts'), "import express from 'express';\nimport { list } from './books.ts';\nconst app = express();\napp.get('/books', (_req, res) => res.json(list()));\nexport default app;\n");
+    // a syntax error: the extractor warns and goes on
+    writeFileSync(join(src, 'books.ts'), 'export function list() { return [1, 2; }\n');
+    writeFileSync(join(dir, 'a-file'), 'x');
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('--out under a regular file: one line naming it, before any analysis (with and without --facts-only)', () => {
+    const bad = join(dir, 'a-file', 'out');
+    for (const extra of [[], ['--facts-only']]) {
+      oneLine(cli(src, '--out', bad, ...extra), /^strangler: --out .*a-file\/out cannot be used as the output folder: a part of the path is a file, not a folder$/);
+    }
+  });
+
+  test('--out followed by another option is refused, and no folder named after the option is made', () => {
+    oneLine(cli(src, '--out', '--json'), /^strangler: --out --json looks like an option, not a folder/);
+    assert.equal(existsSync('--json'), false);
+  });
+
+  test('a reference naming none of the analysed files is refused, not scored 100.0 on 0 files', () => {
+    const ref = join(dir, 'ref.json');
+    writeFileSync(ref, JSON.stringify({ 'src/app.ts': 'web', 'src/books.ts': 'books' }));
+    oneLine(cli(src, '--out', out, '--reference', ref), /^strangler: reference file .*ref\.json names none of the 2 analysed files: its paths must be relative to .*src \(expected keys like "app\.ts", got "src\/app\.ts"\)$/);
+  });
+
+  test('the summary counts the extraction warnings, lists them and points at report.md; --facts-only too', () => {
+    const r = cli(src, '--out', out);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /\n {2}warnings \d+ \(.*1 extraction problem.*\) — see .*out\/report\.md\n {11}books\.ts:1: syntax error/);
+    const facts = cli(src, '--out', out, '--facts-only');
+    assert.equal(facts.status, 0, facts.stderr);
+    assert.match(facts.stdout, /\n {2}warnings 1 \(1 extraction problem\) — see "warnings" in .*facts\.json\n {11}books\.ts:1: syntax error/);
+  });
+
+  test('a hand-edited strangler.config.json is kept and this run writes strangler.config.new.json; unedited runs say nothing', () => {
+    const config = join(out, 'strangler.config.json');
+    const again = cli(src, '--out', out);
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.stderr, '');
+    const edited = readFileSync(config, 'utf8').replace('"mode": "legacy"', '"mode": "shadow"');
+    writeFileSync(config, edited);
+    const r = cli(src, '--out', out);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /^strangler: .*strangler\.config\.json was edited since strangler wrote it: kept it; this run's config is .*strangler\.config\.new\.json/);
+    assert.match(r.stdout, /wrote .*strangler\.config\.new\.json/);
+    assert.equal(readFileSync(config, 'utf8'), edited);
+    assert.ok(existsSync(join(out, 'strangler.config.new.json')));
+  });
+});
