@@ -200,9 +200,10 @@ function isHttpUrl(value: string): boolean {
 
 /** "/", "/books/:id", "/static/*", "/files/*rest": params are whole segments; a wildcard only at the end. */
 /**
- * The settings a running proxy reads once, at start-up: its listeners, the admin API's token, the diff store and
- * what it redacts, the comparison queue's size, the state file, the shadow thread. A reload applies everything
- * else (routes, modes, upstreams, shadow and noise settings, the shadow byte budget).
+ * The settings a running proxy reads once, at start-up: its listeners, the admin API's token, the diff store, the
+ * comparison queue's size, the state file, the shadow thread. A reload applies everything else (routes, modes,
+ * upstreams, shadow and noise settings, the shadow byte budget, and `redact`: the diff store and the --record file
+ * redact with the live config from the next pair or request on).
  */
 const STARTUP_ONLY: readonly ((c: ProxyConfig) => [string, unknown])[] = [
   (c) => ['listen', c.listen],
@@ -210,7 +211,6 @@ const STARTUP_ONLY: readonly ((c: ProxyConfig) => [string, unknown])[] = [
   (c) => ['admin.port', c.admin.port],
   (c) => ['admin.token', c.admin.token],
   (c) => ['store', c.store],
-  (c) => ['redact', c.redact],
   (c) => ['memory.compareQueueBytes', c.memory.compareQueueBytes],
   (c) => ['state', c.state],
   (c) => ['shadowThread', c.shadowThread],

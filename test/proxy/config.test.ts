@@ -114,8 +114,9 @@ describe('config schema', () => {
       defaults: { mode: 'shadow', shadow: { sample: 0.5 }, noise: { relative: 30 } },
       routes: [...minimal.routes, { id: 'x', method: 'GET', path: '/x', service: 'catalog', mode: 'migrated' }],
       memory: { shadowBytes: 1024 },
+      redact: { headers: ['x-api-key'], fields: ['$..ssn'] },
     });
-    assert.deepEqual(startupOnlyChanges(base, live), [], 'routes, modes, upstreams, shadow/noise settings, the shadow budget: applied live');
+    assert.deepEqual(startupOnlyChanges(base, live), [], 'routes, modes, upstreams, shadow/noise settings, the shadow budget, redaction: applied live');
     const restart = parseConfig({
       ...minimal,
       listen: { port: 8081 },
