@@ -75,8 +75,10 @@ export async function* readTrafficFile(path: string): AsyncGenerator<TrafficRequ
   const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
   let lineNumber = 0;
   try {
-    for await (const line of lines) {
+    for await (const raw of lines) {
       lineNumber++;
+      // a byte-order mark (editors on Windows write one) is not part of the first request
+      const line = lineNumber === 1 && raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
       if (line.trim() === '') continue;
       yield parseTrafficLine(line, path, lineNumber);
     }

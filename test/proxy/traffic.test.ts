@@ -73,6 +73,15 @@ describe('readTrafficFile', () => {
     await assert.rejects(collect(path), (err: unknown) => err instanceof UserError && err.message.startsWith(`${path}:3: path:`));
   });
 
+  test('a byte-order mark before the first line is skipped', async () => {
+    const path = join(dir, 'bom.ndjson');
+    await writeFile(path, '\uFEFF{"method":"GET","path":"/a"}\n{"method":"GET","path":"/b"}\n');
+    assert.deepEqual(await collect(path), [
+      { method: 'GET', path: '/a' },
+      { method: 'GET', path: '/b' },
+    ]);
+  });
+
   test('a missing file is a user error naming the path', async () => {
     const path = join(dir, 'nope.ndjson');
     await assert.rejects(collect(path), (err: unknown) => err instanceof UserError && err.message.includes(path) && /ENOENT/.test(err.message));
