@@ -6,12 +6,19 @@ import Database from 'better-sqlite3';
 import { UserError } from '../../common/user-error.ts';
 import { isDiffStore, migrate, SCHEMA_VERSION } from './migrations.ts';
 
-/** The proxy's connection: creates the file and its folder, switches to WAL, brings the schema forward. */
+/**
+ * The proxy's connection: creates the file and its folder, switches to WAL, brings the schema forward. A file that
+ * already holds another application's tables (store.path pointed at the monolith's database) is refused untouched.
+ */
 export function openWritable(path: string): Database.Database {
   let db: Database.Database | undefined;
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     db = new Database(path);
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (hasTables(db) && !isDiffStore(db, version)) {
+      throw new UserError(`${path} holds another application's tables, not a strangler diff store; set store.path to a file of its own (strangler creates it)`);
+    }
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
@@ -44,6 +51,10 @@ export function openReadOnly(path: string): Database.Database {
   db.close();
   openWritable(path).close();
   return openExisting(path);
+}
+
+function hasTables(db: Database.Database): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1").get() !== undefined;
 }
 
 function openExisting(path: string): Database.Database {

@@ -305,6 +305,14 @@ describe('diff store schema', () => {
     const before = readFileSync(foreign);
     assert.throws(() => openStore(foreign, { readonly: true }), (e: unknown) => e instanceof UserError && /monolith\.sqlite is not a strangler diff store/.test(e.message));
     assert.deepEqual(readFileSync(foreign), before, 'no tables were added');
+    // the proxy's writable opening refuses it too, whatever its user_version
+    assert.throws(() => openStore(foreign), (e: unknown) => e instanceof UserError && /monolith\.sqlite holds another application's tables/.test(e.message));
+    assert.deepEqual(readFileSync(foreign), before, 'still no tables added');
+    const unversioned = join(dir, 'app.sqlite');
+    const app = new Database(unversioned);
+    app.exec('CREATE TABLE orders (id INTEGER PRIMARY KEY)');
+    app.close();
+    assert.throws(() => openStore(unversioned), (e: unknown) => e instanceof UserError && /holds another application's tables/.test(e.message));
 
     const missing = join(dir, 'nope', 'diffs.sqlite');
     assert.throws(() => openStore(missing, { readonly: true }), (e: unknown) => e instanceof UserError && e.message.includes(missing));
