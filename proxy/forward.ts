@@ -12,7 +12,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { ProxyServer, type ServerOptions } from 'http-proxy-3';
-import { toURL, urlJoin } from 'http-proxy-3/dist/lib/http-proxy/common.js';
+import { urlJoin } from 'http-proxy-3/dist/lib/http-proxy/common.js';
+import { targetPath } from './target.ts';
 import { deleteLength, XHeaders } from 'http-proxy-3/dist/lib/http-proxy/passes/web-incoming.js';
 import { OUTGOING_PASSES } from 'http-proxy-3/dist/lib/http-proxy/passes/web-outgoing.js';
 import { hasRequestBody } from './request-body.ts';
@@ -317,7 +318,7 @@ function requestBase(target: URL, agent: http.Agent): UpstreamRequestBase {
   const https = target.protocol === 'https:';
   // WHATWG URLs keep IPv6 hosts in brackets; the socket wants the bare address
   const hostname = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
-  return { https, hostname, port: Number(target.port) || (https ? 443 : 80), basePath: pathOf(`${target.pathname}${target.search}`), agent, servername: https ? undefined : '' };
+  return { https, hostname, port: Number(target.port) || (https ? 443 : 80), basePath: targetPath(`${target.pathname}${target.search}`), agent, servername: https ? undefined : '' };
 }
 
 /**
@@ -346,22 +347,9 @@ function outgoingRequest(base: UpstreamRequestBase, req: IncomingMessage, reques
   };
 }
 
-// request-target characters the WHATWG URL parser keeps as they are, in a path and in a query
-const VERBATIM_CHARS = /^\/[A-Za-z0-9\-._~!$&()*+,;=:@/?%]*$/;
-
-/** http-proxy-3's getPath: the path and query of a request target, normalised as the URL parser does. */
-function pathOf(url: string): string {
-  if (url === '' || url.startsWith('?')) return url;
-  // the parser would also drop an empty query, resolve dot segments (percent-encoded ones too) and read a leading
-  // "//" as a host: such targets go through it, the rest are already what it would return
-  if (VERBATIM_CHARS.test(url) && !url.startsWith('//') && !url.includes('/.') && !/%2e/i.test(url) && !url.endsWith('?')) return url;
-  const u = toURL(url);
-  return `${u.pathname}${u.search}`;
-}
-
 /** The path of the upstream request: http-proxy-3's urlJoin(base path, path of the client's request). */
 export function upstreamPath(basePath: string, url: string): string {
-  const path = pathOf(url);
+  const path = targetPath(url);
   // the common case, an upstream without a base path: urlJoin('/', p) is p itself for a p starting with one '/'
   if (basePath === '/' && path.startsWith('/') && !path.startsWith('//')) return path;
   return urlJoin(basePath, path);

@@ -50,9 +50,11 @@ function insert<T>(root: Node<T>, path: string, entry: Entry<T>): void {
     if (s.startsWith(':')) {
       node = node.param ??= newNode();
     } else {
+      // literal segments match whatever their case, as Express routes do by default
+      const key = s.toLowerCase();
       node.statics ??= new Map();
-      let next = node.statics.get(s);
-      if (!next) node.statics.set(s, (next = newNode()));
+      let next = node.statics.get(key);
+      if (!next) node.statics.set(key, (next = newNode()));
       node = next;
     }
   }
@@ -67,7 +69,8 @@ function best<T>(node: Node<T>, segments: string[], i: number, found: Entry<T> |
     return found;
   }
   const s = segments[i];
-  const next = node.statics?.get(s);
+  // the common request is already lower case: one lookup; another case costs a second
+  const next = node.statics && (node.statics.get(s) ?? node.statics.get(s.toLowerCase()));
   if (next) found = best(next, segments, i + 1, found);
   if (node.param && s !== '') found = best(node.param, segments, i + 1, found);
   return found;
@@ -111,20 +114,13 @@ export function pathParams(routePath: string, path: string): Record<string, stri
     if (p.startsWith(':')) {
       if (actual[i] === '') return undefined;
       params[p.slice(1)] = decodeURIComponent(actual[i]);
-    } else if (p !== actual[i]) return undefined;
+    } else if (p.toLowerCase() !== actual[i].toLowerCase()) return undefined;
   }
   return actual.length === pattern.length ? params : undefined;
 }
 
-/** Path part of a request URL (origin-form or absolute-form), without the query. */
-export function requestPath(url: string): string {
-  if (url.charCodeAt(0) !== 47 /* / */) {
-    try {
-      return new URL(url).pathname;
-    } catch {
-      return '/';
-    }
-  }
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
-}
+/**
+ * The path a request is routed on: its target as the upstream will receive it (dot segments resolved, absolute
+ * form reduced to its path; proxy/target.ts), without the query.
+ */
+export { routePath as requestPath } from './target.ts';

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { BodyCapture, ByteBudget, flattenHeaders } from './capture.ts';
 import { classifyFailure, type BodyTap } from './forward.ts';
 import { hasRequestBody } from './request-body.ts';
+import { targetPath } from './target.ts';
 import type { RouteCounters } from './stats.ts';
 import type { ProxyConfig } from './config.ts';
 import type { CapturedRequest, CapturedResponse, Pair } from './types.ts';
@@ -316,7 +317,8 @@ export class ShadowExchange implements BodyTap, ShadowSide, RequestBodySink {
     private readonly start: number,
   ) {
     this.method = req.method ?? 'GET';
-    this.url = req.url ?? '/';
+    // the target as the monolith receives it (proxy/target.ts): the copy and the noise sample ask for the same thing
+    this.url = targetPath(req.url ?? '/');
     this.copied = copyHeaders(req.headers, requestId);
     this.recorded = flattenHeaders(req.headers);
     this.recorded['x-request-id'] = requestId;

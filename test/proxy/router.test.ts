@@ -1,5 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { upstreamPath } from '../../proxy/forward.ts';
 import { compileRouter, pathParams, requestPath } from '../../proxy/router.ts';
 
 describe('router', () => {
@@ -57,5 +58,25 @@ describe('router', () => {
     assert.equal(pathParams('/books/:id', '/authors/1'), undefined);
     assert.equal(requestPath('/books/1?x=2'), '/books/1');
     assert.equal(requestPath('http://example.com/a/b?c'), '/a/b');
+  });
+
+  test('the path routed is the path forwarded: dot segments (encoded too) resolved, absolute form reduced', () => {
+    assert.equal(requestPath('/books/x/../../orders/secret'), '/orders/secret');
+    assert.equal(requestPath('/books/x/%2e%2e/%2E%2E/orders/secret?q=1'), '/orders/secret');
+    assert.equal(requestPath('/books/./1'), '/books/1');
+    assert.equal(requestPath('http://other.host/books/1?x'), '/books/1');
+    assert.equal(router.match('GET', requestPath('/books/x/%2e%2e/%2e%2e/admin/stats')), 'admin', 'routed where it is sent');
+    for (const url of ['/books/x/%2e%2e/%2e%2e/orders/secret?q=1', '/a/./b/../c', 'http://h/books/1?x=y', '/plain/path?q']) {
+      const forwarded = upstreamPath('/', url);
+      assert.equal(requestPath(url), forwarded.split('?')[0], url);
+    }
+  });
+
+  test('literal segments match whatever their case (as Express routes do); params keep theirs', () => {
+    assert.equal(router.match('GET', '/BOOKS/Special'), 'special');
+    assert.equal(router.match('GET', '/Books/ABC/Reviews'), 'reviews');
+    const upper = compileRouter([{ method: 'GET', path: '/API/Items/:id', value: 'item' }]);
+    assert.equal(upper.match('GET', '/api/items/1'), 'item');
+    assert.deepEqual(pathParams('/API/Items/:id', '/api/ITEMS/AbC'), { id: 'AbC' });
   });
 });

@@ -1,0 +1,65 @@
+// The request target is read one way: the path a request is routed on is the path its upstream receives, and a
+// shadow copy asks the candidate for the same path the monolith got (proxy/target.ts).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { json, request, startTestProxy, startUpstream, testConfig, type Harness, type Upstream } from './helpers.ts';
+
+describe('request targets: routed as forwarded', () => {
+  let monolith: Upstream;
+  let candidate: Upstream;
+  let h: Harness;
+
+  before(async () => {
+    monolith = await startUpstream('monolith');
+    candidate = await startUpstream('candidate');
+    h = await startTestProxy(
+      testConfig(monolith.url, candidate.url, {
+        routes: [
+          { id: 'books', method: 'GET', path: '/books/*', service: 'catalog', mode: 'migrated' },
+          { id: 'reviews', method: 'GET', path: '/reviews/:id', service: 'catalog', mode: 'shadow' },
+        ],
+      }),
+    );
+  });
+  after(async () => {
+    await h.proxy.close();
+    await monolith.close();
+    await candidate.close();
+  });
+
+  test('dot segments cannot carry a request past its route: it is routed on the path the upstream gets', async () => {
+    for (const path of ['/books/x/%2e%2e/%2e%2e/orders/secret', '/books/x/../../orders/secret']) {
+      const r = json((await request(h.proxy.url, { path })).body);
+      assert.deepEqual([r.from, r.url], ['monolith', '/orders/secret'], path);
+    }
+    // and the other way round: a path that resolves into a migrated route goes to its service
+    const r = json((await request(h.proxy.url, { path: '/inventory/%2e%2e/books/1' })).body);
+    assert.deepEqual([r.from, r.url], ['candidate', '/books/1']);
+  });
+
+  test('literal segments are matched whatever their case, as the Express monolith matches them', async () => {
+    const r = json((await request(h.proxy.url, { path: '/BOOKS/1' })).body);
+    assert.equal(r.from, 'candidate');
+  });
+
+  test('a shadow copy asks the candidate for what the monolith got (dot segments, absolute form)', async () => {
+    const before = h.pairs.length;
+    await request(h.proxy.url, { path: '/reviews/x/%2e%2e/7?q=1' });
+    // absolute form, as a forward-proxy client would send it
+    const port = new URL(h.proxy.url).port;
+    await new Promise<void>((resolve, reject) => {
+      const socket = net.connect(Number(port), '127.0.0.1', () => {
+        socket.write('GET http://other.example/reviews/8?q=2 HTTP/1.1\r\nHost: other.example\r\nConnection: close\r\n\r\n');
+      });
+      socket.on('data', () => {});
+      socket.on('end', resolve);
+      socket.on('error', reject);
+    });
+    const pairs = (await h.waitPairs(before + 2)).slice(before);
+    assert.deepEqual(pairs.map((p) => `${p.request.path}?${p.request.query}`).sort(), ['/reviews/7?q=1', '/reviews/8?q=2']);
+    const copies = candidate.seen.filter((s) => s.url.startsWith('/reviews') || s.url.includes('other.example')).map((s) => s.url);
+    assert.deepEqual(copies.sort(), ['/reviews/7?q=1', '/reviews/8?q=2'], 'the candidate got paths, not the raw targets');
+    assert.ok(monolith.seen.some((s) => s.url === '/reviews/8?q=2'));
+  });
+});
