@@ -6,7 +6,7 @@ import type { Registry } from 'prom-client';
 import { UserError } from '../common/user-error.ts';
 import type { Logger } from '../common/log.ts';
 import type { ProxyConfig } from './config.ts';
-import type { AuditEntry } from './state.ts';
+import { MAX_AUDIT, type AuditEntry } from './state.ts';
 import type { RouteStats } from './stats.ts';
 import { mountDashboard } from './dashboard.ts';
 
@@ -25,6 +25,12 @@ export interface RouteView {
 export interface RoutePatch {
   mode?: string;
   percent?: number;
+}
+
+/** What the admin API tells the endpoints mounted on it. */
+export interface AdminContext {
+  /** a route of the running config */
+  hasRoute(id: string): boolean;
 }
 
 /** A refusal the admin API answers with its status and message. */
@@ -47,7 +53,8 @@ export interface AdminDeps {
   metrics: Registry;
   /** token → who; undefined means no auth (only with --admin-insecure-local) */
   tokens: Map<string, string> | undefined;
-  extraRoutes?: (router: Router) => void;
+  /** more endpoints behind the same auth (the diff report's), told about the proxy's routes */
+  extraRoutes?: (router: Router, admin: AdminContext) => void;
   log: Logger;
 }
 
@@ -74,17 +81,56 @@ export function missingTokenError(spec: ProxyConfig['admin']['token']): UserErro
 
 const digest = (s: string) => createHash('sha256').update(s).digest();
 
+/** Answers a client error as one line of JSON; the admin app logs it (below error, without a stack). */
+export function refuse(res: Response, status: number, message: string): void {
+  res.locals.refusal = message;
+  res.status(status).json({ error: message });
+}
+
+/** The handler for the other methods on a path that exists: 405 with the methods it takes. */
+export function methodNotAllowed(allow: string) {
+  return (req: Request, res: Response): void => {
+    res.set('allow', allow);
+    refuse(res, 405, `${req.method} is not allowed on ${req.baseUrl}${req.path}; use ${allow}`);
+  };
+}
+
+/**
+ * The query string of an endpoint, each parameter once: one it does not take, or one given twice or as
+ * `name[]=`, is a 400 naming it (never silently read as absent).
+ */
+export function readQuery<K extends string>(req: Request, accepted: readonly K[]): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  for (const [key, value] of Object.entries(req.query as Record<string, unknown>)) {
+    if (!(accepted as readonly string[]).includes(key)) {
+      throw new AdminError(400, `unknown query parameter ${JSON.stringify(key)}; ${req.baseUrl}${req.path} takes ${accepted.join(', ')}`);
+    }
+    if (typeof value !== 'string') throw new AdminError(400, `${key}: give it once, as a single value`);
+    out[key as K] = value;
+  }
+  return out;
+}
+
+/** An integer query parameter in [min, max], or undefined when absent. */
+export function integerParam(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^[0-9]{1,9}$/.test(value) ? Number(value) : NaN;
+  if (!(n >= min && n <= max)) throw new AdminError(400, `${name}: expected an integer ${min}–${max}, got ${JSON.stringify(value.slice(0, 40))}`);
+  return n;
+}
+
 function authenticate(tokens: Map<string, string>) {
   const known = [...tokens].map(([token, who]) => ({ hash: digest(token), who }));
   return (req: Request, res: Response, next: NextFunction) => {
-    const header = req.headers.authorization ?? '';
-    const presented = header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    // the scheme is case-insensitive (RFC 7235): bearer, Bearer, BEARER
+    const presented = /^bearer +(.*)$/i.exec(req.headers.authorization ?? '')?.[1]?.trim() ?? '';
     // hashes have equal length, so the comparison takes the same time whatever was sent
     const h = digest(presented);
     let who: string | undefined;
     for (const k of known) if (timingSafeEqual(h, k.hash) && presented) who = k.who;
     if (!who) {
-      res.status(401).set('www-authenticate', 'Bearer').json({ error: 'missing or wrong admin token (Authorization: Bearer <token>)' });
+      res.set('www-authenticate', 'Bearer');
+      refuse(res, 401, 'missing or wrong admin token (Authorization: Bearer <token>)');
       return;
     }
     res.locals.who = who;
@@ -92,72 +138,122 @@ function authenticate(tokens: Map<string, string>) {
   };
 }
 
+const PATCH_KEYS = ['mode', 'percent'];
+const PATCH_EXAMPLE = '{"mode":"shadow"} or {"mode":"canary","percent":10}';
+const BODY_LIMIT = '64kb';
+
+/** The body of PATCH /api/routes/:id, read as strictly as the config file is. */
+function routePatch(req: Request): RoutePatch {
+  if (!req.is('application/json')) throw new AdminError(415, `the header content-type: application/json is required, with a body like ${PATCH_EXAMPLE}`);
+  const body: unknown = req.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AdminError(400, `expected a JSON object like ${PATCH_EXAMPLE}`);
+  const keys = Object.keys(body);
+  const unknown = keys.filter((k) => !PATCH_KEYS.includes(k));
+  if (unknown.length > 0) throw new AdminError(400, `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}; accepted: ${PATCH_KEYS.join(', ')}`);
+  if (keys.length === 0) throw new AdminError(400, `nothing to change: send ${PATCH_EXAMPLE}`);
+  const { mode, percent } = body as Record<string, unknown>;
+  if (mode !== undefined && typeof mode !== 'string') throw new AdminError(400, 'mode: expected one of legacy|shadow|canary|migrated');
+  if (percent !== undefined && typeof percent !== 'number') throw new AdminError(400, 'percent: expected a number 0..100');
+  return { mode, percent };
+}
+
+/** Client errors at info (a wrong token at warn), without a stack: they are the caller's to fix, not the proxy's. */
+function logRefusals(log: Logger) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    res.on('finish', () => {
+      const status = res.statusCode;
+      if (status < 400 || status >= 500) return;
+      const fields = { status, method: req.method, path: req.originalUrl, error: res.locals.refusal as string | undefined };
+      if (status === 401) log.warn(fields, 'admin request refused');
+      else log.info(fields, 'admin request refused');
+    });
+    next();
+  };
+}
+
 export function createAdminApp(deps: AdminDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
-  app.get('/healthz', (_req, res) => {
-    res.json({ ok: true });
-  });
-  mountDashboard(app); // the page holds no data: its API calls carry the token, so it is served before auth
+  app.use(logRefusals(deps.log));
+  app.route('/healthz')
+    .get((_req, res) => {
+      res.json({ ok: true });
+    })
+    .all(methodNotAllowed('GET, HEAD'));
+  // the page holds no data: its API calls carry the token, so it is served before auth
+  for (const path of mountDashboard(app)) app.all(path, methodNotAllowed('GET, HEAD'));
   if (deps.tokens) app.use(authenticate(deps.tokens));
   else app.use((_req, res, next) => ((res.locals.who = 'insecure-local'), next()));
 
   const api = express.Router();
-  api.use(express.json({ limit: '64kb' }));
-  api.get('/routes', (_req, res) => {
-    res.json({ routes: deps.routes(), default: deps.defaultRoute() });
-  });
-  api.get('/routes/:id', (req, res) => {
-    const route = deps.routes().find((r) => r.id === req.params.id);
-    if (!route) throw new AdminError(404, `no route with id "${req.params.id}"`);
-    res.json(route);
-  });
-  api.patch('/routes/:id', (req, res) => {
-    const body: unknown = req.body;
-    if (typeof body !== 'object' || body === null) throw new AdminError(400, 'expected a JSON body like {"mode":"shadow"} or {"mode":"canary","percent":10}');
-    const { mode, percent } = body as Record<string, unknown>;
-    if (mode !== undefined && typeof mode !== 'string') throw new AdminError(400, 'mode: expected one of legacy|shadow|canary|migrated');
-    if (percent !== undefined && typeof percent !== 'number') throw new AdminError(400, 'percent: expected a number 0..100');
-    res.json(deps.patchRoute(req.params.id, { mode, percent }, String(res.locals.who)));
-  });
-  api.post('/reload', async (_req, res) => {
-    try {
-      await deps.reload();
-    } catch (err) {
-      throw new AdminError(400, (err as Error).message);
-    }
-    res.json({ ok: true, routes: deps.config().routes.length });
-  });
-  api.get('/audit', (_req, res) => {
-    res.json({ entries: deps.audit() });
-  });
-  api.get('/config', (_req, res) => {
-    const { admin, ...rest } = deps.config();
-    res.json({ ...rest, admin: { host: admin.host, port: admin.port } }); // never echo tokens
-  });
+  api.route('/routes')
+    .get((_req, res) => {
+      res.json({ routes: deps.routes(), default: deps.defaultRoute() });
+    })
+    .all(methodNotAllowed('GET, HEAD'));
+  api.route('/routes/:id')
+    .get((req, res) => {
+      const route = deps.routes().find((r) => r.id === req.params.id);
+      if (!route) throw new AdminError(404, `no route with id "${req.params.id}"`);
+      res.json(route);
+    })
+    // strict: false so that a body like "shadow" or null is answered "expected a JSON object", not "not valid JSON"
+    .patch(express.json({ limit: BODY_LIMIT, strict: false }), (req, res) => {
+      res.json(deps.patchRoute(req.params.id!, routePatch(req), String(res.locals.who)));
+    })
+    .all(methodNotAllowed('GET, HEAD, PATCH'));
+  api.route('/reload')
+    .post(async (_req, res) => {
+      try {
+        await deps.reload();
+      } catch (err) {
+        if (err instanceof AdminError) throw err;
+        throw new AdminError(400, (err as Error).message);
+      }
+      res.json({ ok: true, routes: deps.config().routes.length });
+    })
+    .all(methodNotAllowed('POST'));
+  api.route('/audit')
+    .get((req, res) => {
+      const limit = integerParam('limit', readQuery(req, ['limit']).limit, 1, MAX_AUDIT);
+      const entries = deps.audit();
+      res.json({ entries: limit === undefined ? entries : entries.slice(-limit) });
+    })
+    .all(methodNotAllowed('GET, HEAD'));
+  api.route('/config')
+    .get((_req, res) => {
+      const { admin, ...rest } = deps.config();
+      res.json({ ...rest, admin: { host: admin.host, port: admin.port } }); // never echo tokens
+    })
+    .all(methodNotAllowed('GET, HEAD'));
   app.use('/api', api);
-  app.get('/metrics', async (_req, res) => {
-    res.set('content-type', deps.metrics.contentType).send(await deps.metrics.metrics());
-  });
+  app.route('/metrics')
+    .get(async (_req, res) => {
+      res.set('content-type', deps.metrics.contentType).send(await deps.metrics.metrics());
+    })
+    .all(methodNotAllowed('GET, HEAD'));
   if (deps.extraRoutes) {
     const extra = express.Router();
-    deps.extraRoutes(extra);
+    deps.extraRoutes(extra, { hasRoute: (id) => deps.config().routes.some((r) => r.id === id) });
     app.use(extra);
   }
   app.use((req: Request, res: Response) => {
-    res.status(404).json({ error: `no admin endpoint ${req.method} ${req.path}` });
+    refuse(res, 404, `no admin endpoint ${req.method} ${req.path}`);
   });
-  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+  app.use((err: Error & { status?: number; type?: string; expose?: boolean }, req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof AdminError && err.status < 500) return refuse(res, err.status, err.message);
     if (err instanceof AdminError) {
+      // a failure the message explains in full (the state file that cannot be written): no stack
+      deps.log.error({ status: err.status, method: req.method, path: req.originalUrl, error: err.message }, 'admin request failed');
       res.status(err.status).json({ error: err.message });
       return;
     }
-    if (err.type === 'entity.parse.failed') {
-      res.status(400).json({ error: 'body is not valid JSON' });
-      return;
-    }
-    deps.log.error({ err }, 'admin endpoint failed');
-    res.status(err.status ?? 500).json({ error: err.message });
+    // the body parser's refusals: a client error, said in the API's words
+    if (err.type === 'entity.parse.failed') return refuse(res, 400, 'body is not valid JSON');
+    if (err.type === 'entity.too.large') return refuse(res, 413, `body too large: the admin API takes at most ${BODY_LIMIT}`);
+    if (err.status !== undefined && err.status >= 400 && err.status < 500) return refuse(res, err.status, err.message);
+    deps.log.error({ err, method: req.method, path: req.originalUrl }, 'admin endpoint failed');
+    res.status(500).json({ error: err.message });
   });
   return app;
 }

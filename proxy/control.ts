@@ -4,7 +4,7 @@
 import type { Logger } from '../common/log.ts';
 import { AdminError, type RoutePatch, type RouteView } from './admin.ts';
 import { loadConfig, MODES, type ProxyConfig } from './config.ts';
-import { ModeState, settingOf, type AuditEntry, type RouteSetting } from './state.ts';
+import { ModeState, sameSetting, settingOf, StateWriteError, type AuditEntry, type RouteSetting } from './state.ts';
 import type { RouteStats } from './stats.ts';
 import type { Mode } from './types.ts';
 
@@ -50,9 +50,17 @@ export class ProxyControl {
 
   /** Re-reads the config file (throws a UserError listing every problem; the old config keeps serving). */
   async reload(): Promise<void> {
-    this.apply(this.options.configPath ? loadConfig(this.options.configPath) : this.fileConfig);
+    const next = this.options.configPath ? loadConfig(this.options.configPath) : this.fileConfig;
+    try {
+      this.apply(next);
+    } catch (err) {
+      // the file is fine; the proxy cannot record what it did to the overrides (not the caller's fault)
+      if (err instanceof StateWriteError) throw new AdminError(500, `config not applied: ${err.message}`);
+      throw err;
+    }
   }
 
+  /** A mode change: validated, persisted, audited, applied; all of it or (when the state file cannot be written) none. */
   patch(id: string, patch: RoutePatch, who: string): RouteView {
     const from = settingOf(this.current, id);
     if (!from) throw new AdminError(404, `no route with id "${id}"`);
@@ -63,17 +71,31 @@ export class ProxyControl {
       throw new AdminError(400, 'percent: expected a number 0..100');
     }
     const to: RouteSetting = { mode: (patch.mode as Mode | undefined) ?? from.mode };
+    // a percent on a route that does not serve canary would sit there unused and show as its canary share
+    if (patch.percent !== undefined && to.mode !== 'canary') {
+      throw new AdminError(400, 'percent applies to canary mode; send it with mode: canary or on a route in canary');
+    }
     const percent = patch.percent ?? from.percent;
     if (percent !== undefined) to.percent = percent;
     if (to.mode === 'canary' && to.percent === undefined) {
       throw new AdminError(400, 'mode canary needs a percent: send {"mode":"canary","percent":10}');
     }
-    const entry = this.state.change(this.fileConfig, id, from, to, who);
+    if (!sameSetting(from, to)) this.change(id, from, to, who);
+    return this.views().find((v) => v.id === id)!;
+  }
+
+  private change(id: string, from: RouteSetting, to: RouteSetting, who: string): void {
+    let entry: AuditEntry;
+    try {
+      entry = this.state.change(this.fileConfig, id, from, to, who);
+    } catch (err) {
+      if (err instanceof StateWriteError) throw new AdminError(500, `route ${id} not changed: ${err.message}`);
+      throw err;
+    }
     const effective = this.state.apply(this.fileConfig);
     this.options.onApply(effective);
     this.current = effective;
     this.options.log.info({ route: id, from: entry.from, to: entry.to, who }, 'route mode changed');
-    return this.views().find((v) => v.id === id)!;
   }
 
   views(): RouteView[] {

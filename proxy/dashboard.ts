@@ -21,8 +21,8 @@ function loadAssets(): Map<string, { body: Buffer; type: string }> {
   return out;
 }
 
-/** Serves GET / (the page) and its script and stylesheet. Mount it before the admin auth. */
-export function mountDashboard(app: express.Express): void {
+/** Serves GET / (the page) and its script and stylesheet. Mount it before the admin auth. Returns the paths it serves. */
+export function mountDashboard(app: express.Express): string[] {
   const assets = loadAssets();
   for (const [path, asset] of assets) {
     app.get(path, (_req, res) => {
@@ -35,4 +35,5 @@ export function mountDashboard(app: express.Express): void {
         .send(asset.body);
     });
   }
+  return [...assets.keys()];
 }

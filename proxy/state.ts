@@ -1,7 +1,7 @@
 // Mode changes made through the admin API: kept in a small JSON file next to the config so a restart keeps
 // them, with an audit trail (when, who, from, to). An override remembers what the config file said when it
 // was made; once someone edits that route's mode in the file, the file wins again (editing is deliberate).
-import { readFileSync, renameSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../common/user-error.ts';
@@ -27,10 +27,24 @@ const stateFile = z.object({
   audit: z.array(auditEntry).default([]),
 });
 
-const MAX_AUDIT = 10_000;
+/** audit entries kept, in the file and in memory; older ones are dropped */
+export const MAX_AUDIT = 10_000;
+
+type Overrides = Map<string, { to: RouteSetting; base: RouteSetting }>;
+
+/** The state file could not be written; nothing in memory changed (the file keeps its previous content). */
+export class StateWriteError extends UserError {
+  constructor(
+    readonly path: string,
+    readonly code: string,
+  ) {
+    super(`cannot write the proxy state file ${path} (${code}): check that it is a file in a writable folder`);
+    this.name = 'StateWriteError';
+  }
+}
 
 export class ModeState {
-  private overrides = new Map<string, { to: RouteSetting; base: RouteSetting }>();
+  private overrides: Overrides = new Map();
   private entries: AuditEntry[] = [];
 
   /** path undefined: changes live in memory only (no config file to sit next to) */
@@ -59,51 +73,72 @@ export class ModeState {
     this.entries = parsed.data.audit;
   }
 
-  private save(): void {
-    if (!this.path) return;
-    const data = { version: 1, overrides: Object.fromEntries(this.overrides), audit: this.entries };
-    mkdirSync(dirname(this.path), { recursive: true });
-    // write then rename: a crash mid-write never leaves half a file
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(data, null, 2));
-    renameSync(tmp, this.path);
+  /** Writes the next state, then makes it the current one: a change that cannot be persisted is not made. */
+  private commit(overrides: Overrides, entries: AuditEntry[]): void {
+    if (this.path) save(this.path, { version: 1, overrides: Object.fromEntries(overrides), audit: entries });
+    this.overrides = overrides;
+    this.entries = entries;
   }
 
   /** The config with admin overrides applied; overrides the file has since moved away from are dropped. */
   apply(config: ProxyConfig): ProxyConfig {
     if (this.overrides.size === 0) return config;
+    const overrides: Overrides = new Map(this.overrides);
+    const dropped: AuditEntry[] = [];
     const routes = config.routes.map((r) => {
-      const o = this.overrides.get(r.id);
+      const o = overrides.get(r.id);
       if (!o) return r;
       const fileSays = settingOf(config, r.id)!;
       if (!sameSetting(fileSays, o.base)) {
-        this.overrides.delete(r.id);
-        this.record({ routeId: r.id, who: 'config file', from: o.to, to: fileSays, source: 'config' });
+        overrides.delete(r.id);
+        dropped.push(entry({ routeId: r.id, who: 'config file', from: o.to, to: fileSays, source: 'config' }));
         return r;
       }
       return withSetting(r, o.to);
     });
+    if (dropped.length > 0) this.commit(overrides, appendAudit(this.entries, dropped));
     return { ...config, routes };
   }
 
   /** Records an admin change of a route (the config passed is the file's, without overrides). */
   change(fileConfig: ProxyConfig, routeId: string, from: RouteSetting, to: RouteSetting, who: string): AuditEntry {
     const base = settingOf(fileConfig, routeId)!;
-    if (sameSetting(base, to)) this.overrides.delete(routeId);
-    else this.overrides.set(routeId, { to, base });
-    return this.record({ routeId, who, from, to, source: 'admin' });
+    const overrides: Overrides = new Map(this.overrides);
+    if (sameSetting(base, to)) overrides.delete(routeId);
+    else overrides.set(routeId, { to, base });
+    const e = entry({ routeId, who, from, to, source: 'admin' });
+    this.commit(overrides, appendAudit(this.entries, [e]));
+    return e;
   }
 
   audit(): readonly AuditEntry[] {
     return this.entries;
   }
+}
 
-  private record(e: Omit<AuditEntry, 'at'>): AuditEntry {
-    const entry = { at: new Date().toISOString(), ...e };
-    this.entries.push(entry);
-    if (this.entries.length > MAX_AUDIT) this.entries.splice(0, this.entries.length - MAX_AUDIT);
-    this.save();
-    return entry;
+const entry = (e: Omit<AuditEntry, 'at'>): AuditEntry => ({ at: new Date().toISOString(), ...e });
+
+/** A new array (the one handed out by audit() never changes under its reader), the oldest entries past MAX_AUDIT dropped. */
+function appendAudit(entries: readonly AuditEntry[], added: AuditEntry[]): AuditEntry[] {
+  const all = [...entries, ...added];
+  return all.length > MAX_AUDIT ? all.slice(all.length - MAX_AUDIT) : all;
+}
+
+function save(path: string, data: object): void {
+  // write then rename: a crash mid-write never leaves half a file
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(tmp, JSON.stringify(data, null, 2));
+    renameSync(tmp, path);
+  } catch (err) {
+    try {
+      rmSync(tmp, { force: true }); // never a folder: without recursive it refuses one
+    } catch {
+      // the error worth reporting is the first one
+    }
+    const e = err as NodeJS.ErrnoException;
+    throw new StateWriteError(path, e.code ?? e.message);
   }
 }
 
@@ -125,7 +160,7 @@ export function applySetting(config: ProxyConfig, routeId: string, s: RouteSetti
   return { ...config, routes: config.routes.map((r) => (r.id === routeId ? withSetting(r, s) : r)) };
 }
 
-const sameSetting = (a: RouteSetting, b: RouteSetting) => a.mode === b.mode && a.percent === b.percent;
+export const sameSetting = (a: RouteSetting, b: RouteSetting): boolean => a.mode === b.mode && a.percent === b.percent;
 
 function safeJson(text: string): unknown {
   try {
