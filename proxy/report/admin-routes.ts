@@ -1,6 +1,7 @@
 // Admin endpoints for diffs, mounted by the proxy behind its admin auth:
-// GET /report (live report; ?format=html|md|json|junit) and GET /api/diffs?route=&fingerprint=.
-import type { Request, Response, Router } from 'express';
+// GET /report (live report; ?format=html|md|json|junit&samples=0..100) and GET /api/diffs?route=&fingerprint=&limit=.
+import type { NextFunction, Request, Response, Router } from 'express';
+import { AdminError, integerParam, methodNotAllowed, readQuery, refuse, type AdminContext } from '../admin.ts';
 import type { DiffStore } from '../store/types.ts';
 import { queryReport } from './query.ts';
 import { renderHtml } from './html.ts';
@@ -24,41 +25,68 @@ export interface DiffAdminHooks {
   beforeRead?: () => void;
 }
 
-export function diffAdminRoutes(store: DiffStore, options: Partial<ReportOptions> = {}, hooks: DiffAdminHooks = {}): (router: Router) => void {
-  return (router) => {
-    router.get('/report', (req: Request, res: Response) => {
-      const name = typeof req.query.format === 'string' ? req.query.format : 'html';
-      const format = FORMATS[name as keyof typeof FORMATS];
-      if (!format) {
-        res.status(400).json({ error: `unknown format "${name}"; use html, md, json or junit` });
-        return;
-      }
-      // ?samples=0 leaves the sample bodies out: what the live dashboard polls
-      const samples = typeof req.query.samples === 'string' ? Number(req.query.samples) : NaN;
-      const opts = Number.isInteger(samples) && samples >= 0 && samples <= 100 ? { ...options, samplesPerGroup: samples } : options;
-      hooks.beforeRead?.();
-      const body = format.render(queryReport(store, opts));
-      res.set('content-type', format.type).set('content-security-policy', REPORT_CSP).set('cache-control', 'no-store').send(body);
-    });
+/** Most samples one GET /api/diffs returns; a group keeps store.samplesPerFingerprint of them (default 20). */
+const MAX_SAMPLES_LIMIT = 1000;
 
-    router.get('/api/diffs', (req: Request, res: Response) => {
-      const route = typeof req.query.route === 'string' && req.query.route !== '' ? req.query.route : undefined;
-      const fingerprint = typeof req.query.fingerprint === 'string' && req.query.fingerprint !== '' ? req.query.fingerprint : undefined;
-      if (!fingerprint) {
-        res.json({ route: route ?? null, groups: store.readGroups(route) });
-        return;
-      }
-      if (!route) {
-        res.status(400).json({ error: 'fingerprint needs route: /api/diffs?route=<route id>&fingerprint=<id>' });
-        return;
-      }
-      const group = store.readGroups(route).find((g) => g.fingerprint === fingerprint);
-      if (!group) {
-        res.status(404).json({ error: `no diff group ${fingerprint} on route ${route}` });
-        return;
-      }
-      const limit = Number(req.query.limit);
-      res.json({ route, group, samples: store.readSamples(route, fingerprint, Number.isInteger(limit) && limit > 0 ? limit : undefined) });
-    });
+/**
+ * Mounts GET /report and GET /api/diffs on the router. `admin` (from the admin API) says which routes the proxy
+ * runs; without it only the routes the store has seen are known.
+ */
+export function diffAdminRoutes(store: DiffStore, options: Partial<ReportOptions> = {}, hooks: DiffAdminHooks = {}): (router: Router, admin?: AdminContext) => void {
+  return (router, admin) => {
+    const knownRoute = (id: string) => admin?.hasRoute(id) === true || store.readRoutes().some((r) => r.routeId === id);
+
+    router
+      .route('/report')
+      .get(
+        answering((req, res) => {
+          const q = readQuery(req, ['format', 'samples']);
+          const name = q.format ?? 'html';
+          const format = Object.hasOwn(FORMATS, name) ? FORMATS[name as keyof typeof FORMATS] : undefined;
+          if (!format) throw new AdminError(400, `format: expected html, md, json or junit, got ${JSON.stringify(name.slice(0, 40))}`);
+          // ?samples=0 leaves the sample bodies out: what the live dashboard polls
+          const samples = integerParam('samples', q.samples, 0, 100);
+          const opts = samples === undefined ? options : { ...options, samplesPerGroup: samples };
+          hooks.beforeRead?.();
+          const body = format.render(queryReport(store, opts));
+          res.set('content-type', format.type).set('content-security-policy', REPORT_CSP).set('cache-control', 'no-store').send(body);
+        }),
+      )
+      .all(methodNotAllowed('GET, HEAD'));
+
+    router
+      .route('/api/diffs')
+      .get(
+        answering((req, res) => {
+          const q = readQuery(req, ['route', 'fingerprint', 'limit']);
+          const { route, fingerprint } = q;
+          const limit = integerParam('limit', q.limit, 1, MAX_SAMPLES_LIMIT);
+          if (route === '') throw new AdminError(400, 'route: expected a route id (leave route out for every route)');
+          if (fingerprint === '') throw new AdminError(400, 'fingerprint: expected a group fingerprint from /api/diffs?route=<route id>');
+          if (route !== undefined && !knownRoute(route)) throw new AdminError(404, `no route with id "${route}" (not in the config, nothing stored for it)`);
+          if (!fingerprint) {
+            if (limit !== undefined) throw new AdminError(400, 'limit applies to samples: send it with route and fingerprint');
+            res.json({ route: route ?? null, groups: store.readGroups(route) });
+            return;
+          }
+          if (!route) throw new AdminError(400, 'fingerprint needs route: /api/diffs?route=<route id>&fingerprint=<id>');
+          const group = store.readGroups(route).find((g) => g.fingerprint === fingerprint);
+          if (!group) throw new AdminError(404, `no diff group ${fingerprint} on route ${route}`);
+          res.json({ route, group, samples: store.readSamples(route, fingerprint, limit) });
+        }),
+      )
+      .all(methodNotAllowed('GET, HEAD'));
+  };
+}
+
+/** Refusals answered here as one line of JSON, so the routes behave the same mounted on any express router. */
+function answering(handler: (req: Request, res: Response) => void) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    try {
+      handler(req, res);
+    } catch (err) {
+      if (err instanceof AdminError && err.status < 500) refuse(res, err.status, err.message);
+      else next(err);
+    }
   };
 }
