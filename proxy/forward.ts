@@ -8,7 +8,7 @@
 // listener per request, and pipes even a request without a body; strangler needs one `close` listener per
 // response anyway (latency, access log), so that one listener also stops the upstream request of a client that
 // went away. WebSocket upgrades go through ProxyServer.ws() unchanged.
-import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import type { Duplex } from 'node:stream';
 import { ProxyServer, type ServerOptions } from 'http-proxy-3';
@@ -70,6 +70,7 @@ export interface BodyTap {
 }
 
 const HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'] as const;
+const RESPONSE_HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'proxy-authenticate', 'trailer', 'upgrade'] as const;
 // typed loosely on purpose: these are http-proxy-3's own passes, called with exactly what it would pass them
 type OutgoingPass = (req: IncomingMessage, res: ServerResponse, proxyRes: IncomingMessage, options: ServerOptions) => void;
 const outgoingPasses = Object.values(OUTGOING_PASSES) as unknown as OutgoingPass[];
@@ -220,7 +221,10 @@ export class Forwarder {
       proxyRes.resume();
       return;
     }
-    if (!res.headersSent) for (const pass of outgoingPasses) pass(req, res, proxyRes, state.upstream.options);
+    if (!res.headersSent) {
+      stripResponseHopByHop(proxyRes.headers);
+      for (const pass of outgoingPasses) pass(req, res, proxyRes, state.upstream.options);
+    }
     stream(proxyRes, res, tap);
   }
 
@@ -408,6 +412,27 @@ function stripHopByHop(req: IncomingMessage): void {
     }
   }
   for (const name of HOP_BY_HOP) if (h[name] !== undefined) delete h[name];
+}
+
+/**
+ * The upstream's hop-by-hop response headers stay on its hop: its Connection (and the headers it names), its
+ * Keep-Alive (a client told the upstream's `timeout=99` would reuse connections this server closes after its own
+ * keep-alive timeout, which node announces itself), Proxy-Authenticate, Trailer, Upgrade. http-proxy-3's
+ * setConnection then answers the client's Connection. Set to undefined, not deleted: the headers object keeps its
+ * shape on the hot path, and writeHeaders skips undefined values.
+ */
+function stripResponseHopByHop(h: IncomingHttpHeaders): void {
+  const connection = h.connection;
+  if (connection !== undefined) {
+    if (connection !== 'keep-alive' && connection !== 'close') {
+      for (const name of connection.split(',')) {
+        const n = name.trim().toLowerCase();
+        if (n !== '' && n !== 'close' && n !== 'keep-alive') h[n] = undefined;
+      }
+    }
+    h.connection = undefined;
+  }
+  for (const name of RESPONSE_HOP_BY_HOP) if (h[name] !== undefined) h[name] = undefined;
 }
 
 export function classifyFailure(err: Error, state?: { timedOut: boolean }): FailureKind {

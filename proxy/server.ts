@@ -127,7 +127,9 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     let id = req.headers['x-request-id'];
     // a generated id is added to the upstream request by the forwarder, not written into req.headers:
     // adding a key to Node's headers object measured at a quarter of legacy mode's CPU per request
-    const generated = typeof id !== 'string' || id === '';
+    // a client's id is kept when it is one token of visible ASCII (no quotes, backslashes or spaces: it goes into
+    // logs, headers and the diff store) of at most 200 characters; anything else gets a generated one
+    const generated = typeof id !== 'string' || !USABLE_REQUEST_ID.test(id);
     if (generated) id = randomUUID();
     const s = new RequestState(id as string, performance.now(), route.legacy, route, generated);
     route.counters.requests++;
@@ -237,6 +239,8 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     },
   };
 }
+
+const USABLE_REQUEST_ID = /^[!#-[\]-~]{1,200}$/;
 
 /** Listens, or fails with one line naming the setting to change (`fix`: e.g. "--port or listen.port"). */
 export function listen(server: http.Server, port: number, host: string, fix: string): Promise<void> {

@@ -52,6 +52,24 @@ describe('generated request ids', () => {
       await monolith.close();
     }
   });
+
+  test('a client id is kept when usable; one with quotes, spaces or 7 KB is replaced by a generated one', async () => {
+    const monolith = await startUpstream('monolith');
+    const h = await startTestProxy(testConfig(monolith.url, monolith.url));
+    try {
+      const kept = await request(h.proxy.url, { path: '/a', headers: { 'x-request-id': '00-4bf92f3577b34da6-01' } });
+      assert.equal(kept.headers['x-request-id'], '00-4bf92f3577b34da6-01');
+      assert.equal(monolith.seen.at(-1)!.headers['x-request-id'], '00-4bf92f3577b34da6-01');
+      for (const bad of ['a"b\\c', 'two words', 'x'.repeat(7000)]) {
+        const r = await request(h.proxy.url, { path: '/b', headers: { 'x-request-id': bad } });
+        assert.match(String(r.headers['x-request-id']), /^[0-9a-f-]{36}$/, bad.slice(0, 20));
+        assert.equal(monolith.seen.at(-1)!.headers['x-request-id'], r.headers['x-request-id'], 'the generated id went upstream, not the client\'s');
+      }
+    } finally {
+      await h.proxy.close();
+      await monolith.close();
+    }
+  });
 });
 
 describe('forwarding failures', () => {
@@ -147,6 +165,40 @@ describe('headers and streaming', () => {
     assert.equal(seen['proxy-connection'], undefined);
     assert.equal(seen['x-forwarded-proto'], 'http');
     assert.ok(seen['x-forwarded-host']);
+  });
+
+  test('hop-by-hop response headers stay on the upstream hop; the client gets the proxy\'s own keep-alive', async () => {
+    const before = monolith.handler;
+    monolith.handler = (_req, res) => {
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        connection: 'x-secret, keep-alive',
+        'x-secret': 'internal-token',
+        'keep-alive': 'timeout=99',
+        'proxy-authenticate': 'Basic realm="upstream"',
+        upgrade: 'h2c',
+        'x-end-to-end': 'kept',
+      });
+      res.end('{}');
+    };
+    const agent = new http.Agent({ keepAlive: true });
+    try {
+      const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
+        const r = http.get(`${h.proxy.url}/hop`, { agent }, resolve);
+        r.on('error', reject);
+      });
+      res.resume();
+      await once(res, 'end');
+      assert.equal(res.headers['x-end-to-end'], 'kept');
+      assert.equal(res.headers['x-secret'], undefined, 'named in the upstream\'s Connection');
+      assert.equal(res.headers['proxy-authenticate'], undefined);
+      assert.equal(res.headers.upgrade, undefined);
+      assert.equal(res.headers.connection, 'keep-alive');
+      assert.notEqual(res.headers['keep-alive'], 'timeout=99', 'the proxy announces its own keep-alive timeout');
+    } finally {
+      agent.destroy();
+      monolith.handler = before;
+    }
   });
 
   test('in shadow mode the monolith response is streamed to the client as it arrives', async () => {
