@@ -8,7 +8,7 @@ import type express from 'express';
 import type { Logger } from '../common/log.ts';
 import { createProxyLogger } from './request-log.ts';
 import { UserError } from '../common/user-error.ts';
-import { createAdminApp, missingTokenError, resolveTokens } from './admin.ts';
+import { createAdminApp, missingTokenError, resolveTokens, type AdminContext } from './admin.ts';
 import { inCanary } from './canary.ts';
 import { startupOnlyChanges, watchConfig, type ConfigWatcher, type ProxyConfig } from './config.ts';
 import { ProxyControl } from './control.ts';
@@ -39,8 +39,8 @@ export interface ProxyOptions {
    * the thread itself is ended by its owner after the proxy closed (ShadowThread.close).
    */
   shadowEngine?: ShadowEngine;
-  /** extra admin endpoints, mounted behind the admin auth (GET /report, /api/diffs, ...) */
-  adminRoutes?: (router: express.Router) => void;
+  /** extra admin endpoints, mounted behind the admin auth (GET /report, /api/diffs, ...); `admin.hasRoute(id)` says whether the proxy runs a route */
+  adminRoutes?: (router: express.Router, admin: AdminContext) => void;
   logger?: Logger;
   /** false: no admin API in this process (the workers of --workers; the primary serves it) */
   admin?: boolean;
