@@ -13,6 +13,9 @@ export const MODES = ['legacy', 'shadow', 'canary', 'migrated'] as const;
 export const DEFAULT_COMPARE_QUEUE_BYTES = 16 * 1024 * 1024;
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', '*'] as const;
 
+/** C0/C1 controls, DEL and the bidi embedding/override/isolate controls: never part of a route, and misleading in reports */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
 const oneOf = (values: readonly string[]) => ({ error: `expected one of ${values.join('|')}` });
 const url = z.string({ error: 'expected a URL string like http://127.0.0.1:3000' }).refine(isHttpUrl, {
   error: 'expected an http:// or https:// URL like http://127.0.0.1:3000',
@@ -47,10 +50,13 @@ const stickyBy = z
   });
 
 const route = z.strictObject({
-  id: z.string().min(1),
+  id: z
+    .string()
+    .min(1)
+    .refine((id) => !UNPRINTABLE.test(id), { error: 'no control or bidi characters (the id shows in logs, reports and the dashboard)' }),
   method: z.enum(METHODS, oneOf(METHODS)),
   path: z.string().refine(isValidRoutePath, {
-    error: 'expected a path starting with "/", with :params and an optional trailing *',
+    error: 'expected a path starting with "/", with :params and an optional trailing *, and no control characters',
   }),
   service: z.string().min(1),
   mode: z.enum(MODES, oneOf(MODES)).optional(),
@@ -224,7 +230,7 @@ export function startupOnlyChanges(running: ProxyConfig, next: ProxyConfig): str
 }
 
 export function isValidRoutePath(path: string): boolean {
-  if (!path.startsWith('/')) return false;
+  if (!path.startsWith('/') || UNPRINTABLE.test(path)) return false;
   const segments = path.split('/').slice(1);
   return segments.every((s, i) => {
     if (s.startsWith('*')) return i === segments.length - 1 && /^\*[A-Za-z0-9_]*$/.test(s);

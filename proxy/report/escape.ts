@@ -2,9 +2,21 @@
 
 const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML[c]);
+/**
+ * Bidi embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069) shown as their code point: an
+ * answer's RLO + "00.001$" would otherwise display as "$100.00", and reorder the rest of its table cell.
+ */
+const BIDI_CONTROLS = /[\u202a-\u202e\u2066-\u2069]/g;
+export function visibleBidi(text: string): string {
+  return text.replace(BIDI_CONTROLS, (c) => `<U+${c.charCodeAt(0).toString(16).toUpperCase()}>`);
 }
+
+export function escapeHtml(text: string): string {
+  return visibleBidi(text).replace(/[&<>"']/g, (c) => HTML[c]);
+}
+
+/** Every line break CommonMark knows (a lone CR is one: it split a table row in two). */
+const LINE_BREAKS = /\r\n|\r|\n/g;
 
 /** XML 1.0 forbids most control characters even when escaped, so they are dropped. */
 const XML_INVALID = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
@@ -15,7 +27,7 @@ export function escapeXml(text: string): string {
 
 /** Markdown table cell: no pipes or newlines, HTML inert (GitHub renders inline HTML). */
 export function escapeMarkdownCell(text: string): string {
-  return escapeHtml(text).replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  return escapeHtml(text).replace(/\|/g, '\\|').replace(LINE_BREAKS, ' ');
 }
 
 /** Inline code span that survives backticks inside the text. */
@@ -23,11 +35,12 @@ export function markdownCode(text: string): string {
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')}${pad}${fence}`;
+  return `${fence}${pad}${visibleBidi(text).replace(/\|/g, '\\|').replace(LINE_BREAKS, ' ')}${pad}${fence}`;
 }
 
 /** A fenced block whose fence is longer than any backtick run in the text. */
 export function markdownFence(text: string, lang = ''): string {
+  text = visibleBidi(text);
   const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
   return `${fence}${lang}\n${text}\n${fence}`;

@@ -30,7 +30,8 @@ document.querySelectorAll('.filters button').forEach(function(b){b.addEventListe
 const verdictBadge = (v: Verdict): string => `<span class="v v-${v.replace(/ /g, '-')}">${v}</span>`;
 const ms = (v: number | undefined): string => (v === undefined ? '–' : `${v} ms`);
 const time = (t: number | undefined): string => (t === undefined ? '–' : new Date(t).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z'));
-const anchor = (routeId: string): string => `route-${encodeURIComponent(routeId).replace(/%/g, '_')}`;
+/** A fragment id per route id, one to one (hex of its UTF-8 bytes: "a b" and "a_20b" once shared one). */
+const anchor = (routeId: string): string => `route-${Buffer.from(routeId, 'utf8').toString('hex')}`;
 
 export function renderHtml(data: ReportData): string {
   const { totals, options } = data;

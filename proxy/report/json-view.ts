@@ -4,7 +4,10 @@ import { pathSegments, type PathSegment } from '../store/json-path.ts';
 import type { DiffEntry } from '../types.ts';
 import { escapeHtml } from './escape.ts';
 
-const keyOf = (segs: readonly PathSegment[]): string => segs.map((s) => (typeof s === 'number' ? `#${s}` : `.${s}`)).join('');
+/** One key per path: a key named "a.b" and a nested a → b are different fields. */
+const keyOf = (segs: readonly PathSegment[]): string => JSON.stringify(segs);
+/** the key of `$`: the whole body differs */
+const WHOLE = keyOf([]);
 
 /** Paths to mark on one side: a missing node exists only on the monolith, an extra one only on the candidate. */
 export function highlightPaths(entries: readonly DiffEntry[], side: 'monolith' | 'candidate'): Set<string> {
@@ -24,7 +27,7 @@ export function renderBodyHtml(body: string, marks: ReadonlySet<string>): string
   } catch {
     return escapeHtml(body);
   }
-  if (marks.has('')) return `<mark>${escapeHtml(JSON.stringify(value, null, 2))}</mark>`;
+  if (marks.has(WHOLE)) return `<mark>${escapeHtml(JSON.stringify(value, null, 2))}</mark>`;
   const segs: PathSegment[] = [];
   const out: string[] = [];
   const render = (node: unknown, indent: string): void => {

@@ -128,6 +128,15 @@ describe('config schema', () => {
     assert.deepEqual(startupOnlyChanges(base, restart), ['listen', 'admin.port', 'store', 'memory.compareQueueBytes', 'state']);
   });
 
+  test('route paths and ids with control or bidi characters are refused (they forge rows and lines in reports)', () => {
+    const withRoute = (route: object) => ({ ...minimal, routes: [{ ...minimal.routes[0], ...route }] });
+    for (const path of ['/books\r\n| a | b |', '/books/\u202eevil', '/a\u0000b']) {
+      assert.deepEqual(configErrors(withRoute({ path })).map((e) => e.split(':')[0]), ['routes[0].path'], JSON.stringify(path));
+    }
+    assert.deepEqual(configErrors(withRoute({ id: 'a\rb' })).map((e) => e.split(':')[0]), ['routes[0].id']);
+    assert.deepEqual(configErrors(withRoute({ id: 'catalog.get Book/ü' })), [], 'spaces and letters are fine');
+  });
+
   test('unknown keys are refused (typos do not silently do nothing)', () => {
     assert.ok(configErrors({ ...minimal, routes: [{ ...minimal.routes[0], fallbak: true }] }).some((e) => e.startsWith('routes[0]')));
   });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { openStore, type DiffStore } from '../../proxy/store.ts';
 import { buildReport, queryReport, renderHtml, renderJson, renderJunit, renderMarkdown, suggestRules, verdictFor, DEFAULT_REPORT_OPTIONS, type ReportData, type RouteReport } from '../../proxy/report/index.ts';
 import type { RouteRow, SampleRow } from '../../proxy/store.ts';
+import { highlightPaths, renderBodyHtml } from '../../proxy/report/json-view.ts';
 import { seedStore, XSS } from './report-fixtures.ts';
 import { checkXml } from './xml-check.ts';
 
@@ -173,6 +174,44 @@ describe('report formats', () => {
     hostile.teams[0].owner = "o'wner & co";
     assert.deepEqual(checkXml(renderJunit(hostile)), []);
     assert.notDeepEqual(checkXml('<a><b></a>'), [], 'the checker itself catches bad XML');
+  });
+
+  test('hostile owners and route ids cannot forge Markdown rows or headings (a lone CR is a line break too)', () => {
+    const hostile = structuredClone(data);
+    hostile.teams[0].owner = 'team\r# Forged heading\r<img src=x onerror=alert(1)>';
+    hostile.teams[0].services[0].routes[0].routeId = 'a\r| forged | row |';
+    const md = renderMarkdown(hostile);
+    assert.doesNotMatch(md, /^# Forged heading/m);
+    assert.doesNotMatch(md, /\r/);
+    assert.doesNotMatch(md, /<img/);
+    assert.match(md, /&lt;img src=x onerror=alert\(1\)&gt;/);
+    assert.doesNotMatch(md, /^\| forged \| row \|/m);
+  });
+
+  test('bidi override characters from traffic are shown as code points, not obeyed (HTML, Markdown, JUnit)', () => {
+    const hostile = structuredClone(data);
+    hostile.teams[0].services[0].routes[0].routeId = 'price\u202e00.001$';
+    for (const out of [renderHtml(hostile), renderMarkdown(hostile), renderJunit(hostile)]) {
+      assert.doesNotMatch(out, /\u202e/);
+      assert.ok(out.includes('U+202E'));
+    }
+  });
+
+  test('a marked key named "a.b" is not the nested a → b, and a whole-body difference marks the whole body', () => {
+    const body = JSON.stringify({ 'a.b': 1, a: { b: 2 } });
+    const html = renderBodyHtml(body, highlightPaths([{ path: '$["a.b"]', kind: 'changed', monolith: 1, candidate: 3 }], 'monolith'));
+    assert.equal((html.match(/<mark>/g) ?? []).length, 1, html);
+    assert.match(html, /<mark>1<\/mark>/);
+    const whole = renderBodyHtml('[1,2]', highlightPaths([{ path: '$', kind: 'type', monolith: [], candidate: {} }], 'monolith'));
+    assert.ok(whole.startsWith('<mark>'), whole);
+  });
+
+  test('route anchors are one per route id ("a b" and "a_20b" used to share one)', () => {
+    const twin = structuredClone(data);
+    const routes = twin.teams[0].services[0].routes;
+    routes.push({ ...structuredClone(routes[0]), routeId: 'a b' }, { ...structuredClone(routes[0]), routeId: 'a_20b' });
+    const ids = [...renderHtml(twin).matchAll(/<details class="route" id="([^"]+)"/g)].map((m) => m[1]);
+    assert.equal(new Set(ids).size, ids.length, ids.join(' '));
   });
 
   test('suggested rules come from learned noise and leave real differences alone', () => {
