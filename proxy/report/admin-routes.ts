@@ -4,14 +4,13 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import { AdminError, integerParam, methodNotAllowed, readQuery, refuse, type AdminContext } from '../admin.ts';
 import type { DiffStore } from '../store/types.ts';
 import { queryReport } from './query.ts';
-import { renderHtml } from './html.ts';
+import { renderHtml, REPORT_CSP } from './html.ts';
 import { renderMarkdown } from './markdown.ts';
 import { renderJson } from './json.ts';
 import { renderJunit } from './junit.ts';
 import type { ReportOptions } from './model.ts';
 
 // the page is self-contained: nothing may load from elsewhere, even if escaping ever failed
-const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; base-uri 'none'; form-action 'none'";
 
 const FORMATS = {
   html: { type: 'text/html; charset=utf-8', render: renderHtml },

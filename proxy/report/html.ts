@@ -1,5 +1,6 @@
 // The HTML diff report: one self-contained page (inline CSS and a few lines of JS, no CDN),
 // readable from a file or served live by the admin API. Every value from traffic is escaped.
+import { createHash } from 'node:crypto';
 import type { SampleRow } from '../store/types.ts';
 import { displayValue, escapeHtml, shorten } from './escape.ts';
 import { highlightPaths, renderBodyHtml } from './json-view.ts';
@@ -27,6 +28,12 @@ document.querySelectorAll('.filters button').forEach(function(b){b.addEventListe
     el.style.display=(v==='ALL'||el.getAttribute('data-verdict-row')===v)?'':'none';});});});
 `;
 
+/**
+ * The report's policy: nothing loads, and the one script that runs is its own (by hash), so a value that ever
+ * slipped past escaping could not run. In the file as a meta tag, and sent as a header when served live.
+ */
+export const REPORT_CSP = `default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-${createHash('sha256').update(JS).digest('base64')}'; base-uri 'none'; form-action 'none'`;
+
 const verdictBadge = (v: Verdict): string => `<span class="v v-${v.replace(/ /g, '-')}">${v}</span>`;
 const ms = (v: number | undefined): string => (v === undefined ? '–' : `${v} ms`);
 const time = (t: number | undefined): string => (t === undefined ? '–' : new Date(t).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z'));
@@ -36,7 +43,7 @@ const anchor = (routeId: string): string => `route-${Buffer.from(routeId, 'utf8'
 export function renderHtml(data: ReportData): string {
   const { totals, options } = data;
   const parts: string[] = [];
-  parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">`);
+  parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}"><meta name="viewport" content="width=device-width,initial-scale=1">`);
   parts.push(`<title>strangler diff report</title><style>${CSS}</style></head><body>`);
   parts.push(`<header><h1>Shadow diff report</h1><div>${escapeHtml(data.generatedAt)} · ${totals.routes} routes · ${totals.compared} requests compared · `);
   parts.push(`${totals.ready} ready · ${totals.notReady} not ready · ${totals.notEnoughData} not enough data</div></header><main>`);

@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { openStore, type DiffStore } from '../../proxy/store.ts';
 import { buildReport, queryReport, renderHtml, renderJson, renderJunit, renderMarkdown, suggestRules, verdictFor, DEFAULT_REPORT_OPTIONS, type ReportData, type RouteReport } from '../../proxy/report/index.ts';
 import type { RouteRow, SampleRow } from '../../proxy/store.ts';
+import { createHash } from 'node:crypto';
+import { REPORT_CSP } from '../../proxy/report/html.ts';
 import { highlightPaths, renderBodyHtml } from '../../proxy/report/json-view.ts';
 import { seedStore, XSS } from './report-fixtures.ts';
 import { checkXml } from './xml-check.ts';
@@ -204,6 +206,16 @@ describe('report formats', () => {
     assert.match(html, /<mark>1<\/mark>/);
     const whole = renderBodyHtml('[1,2]', highlightPaths([{ path: '$', kind: 'type', monolith: [], candidate: {} }], 'monolith'));
     assert.ok(whole.startsWith('<mark>'), whole);
+  });
+
+  test('the HTML allows only its own script, by hash (a value that slipped past escaping could not run)', () => {
+    const html = renderHtml(data);
+    const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1];
+    const hash = createHash('sha256').update(script).digest('base64');
+    assert.ok(REPORT_CSP.includes(`script-src 'sha256-${hash}'`), REPORT_CSP);
+    const scriptSrc = REPORT_CSP.split(';').map((d) => d.trim()).find((d) => d.startsWith('script-src'))!;
+    assert.equal(scriptSrc, `script-src 'sha256-${hash}'`, 'nothing else may run');
+    assert.ok(html.includes(`<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">`));
   });
 
   test('route anchors are one per route id ("a b" and "a_20b" used to share one)', () => {
