@@ -17,6 +17,8 @@ export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTION
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 const oneOf = (values: readonly string[]) => ({ error: `expected one of ${values.join('|')}` });
+/** The Host header an upstream gets: the client's (default), or its own URL's host (behind a virtual-host router) */
+const hostHeader = z.enum(['client', 'upstream'], oneOf(['client', 'upstream'])).default('client');
 const url = z.string({ error: 'expected a URL string like http://127.0.0.1:3000' }).refine(isHttpUrl, {
   error: 'expected an http:// or https:// URL like http://127.0.0.1:3000',
 });
@@ -79,8 +81,8 @@ export const proxyConfigSchema = z
     listen: z
       .strictObject({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(8080) })
       .prefault({}),
-    legacy: z.strictObject({ url }),
-    services: z.record(z.string(), z.strictObject({ url, owner: z.string().optional() })),
+    legacy: z.strictObject({ url, hostHeader }),
+    services: z.record(z.string(), z.strictObject({ url, owner: z.string().optional(), hostHeader })),
     defaults: z
       .strictObject({
         mode: z.enum(MODES, oneOf(MODES)).default('legacy'),

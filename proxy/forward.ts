@@ -107,13 +107,14 @@ export class Forwarder {
   }
 
   /** The upstream for a URL and timeout, created once and reused by every table built afterwards. */
-  upstream(name: string, url: string, timeoutMs: number): Upstream {
-    const key = `${name} ${url} ${timeoutMs}`;
+  upstream(name: string, url: string, timeoutMs: number, hostHeader: 'client' | 'upstream' = 'client'): Upstream {
+    const key = `${name} ${url} ${timeoutMs} ${hostHeader}`;
     let u = this.upstreams.get(key);
     if (u) return u;
     const target = new URL(url);
     const agent = this.agentFor(target);
-    u = { name, url: target, agent, timeoutMs, options: { target, agent, xfwd: true }, request: requestBase(target, agent), ws: undefined };
+    const ownHost = hostHeader === 'upstream';
+    u = { name, url: target, agent, timeoutMs, options: { target, agent, xfwd: true, changeOrigin: ownHost }, request: requestBase(target, agent, ownHost), ws: undefined };
     this.upstreams.set(key, u);
     return u;
   }
@@ -167,8 +168,10 @@ export class Forwarder {
       // a generated id goes into the upstream request's own header table, req.headers stays as is; with Expect,
       // ClientRequest writes its headers in its constructor, so there the id is among the headers it is given
       const early = state.addId && req.headers.expect !== undefined;
-      proxyReq = (state.upstream.request.https ? https : http).request(outgoingRequest(state.upstream.request, req, early ? state.id : undefined));
+      const base = state.upstream.request;
+      proxyReq = (base.https ? https : http).request(outgoingRequest(base, req, early ? state.id : undefined, req.headers.expect !== undefined));
       if (state.addId && !early) proxyReq.setHeader('x-request-id', state.id);
+      if (base.host !== undefined && req.headers.expect === undefined) proxyReq.setHeader('host', base.host);
     } catch (err) {
       state.proxyReq = undefined;
       this.failed(err as Error, req, res, state);
@@ -316,13 +319,15 @@ interface UpstreamRequestBase {
   agent: http.Agent;
   /** '' for plain http (no TLS server name: spares the agent deriving one from the Host header per request) */
   servername: string | undefined;
+  /** the Host header to send instead of the client's (hostHeader: "upstream"), else undefined */
+  host: string | undefined;
 }
 
-function requestBase(target: URL, agent: http.Agent): UpstreamRequestBase {
+function requestBase(target: URL, agent: http.Agent, ownHost: boolean): UpstreamRequestBase {
   const https = target.protocol === 'https:';
   // WHATWG URLs keep IPv6 hosts in brackets; the socket wants the bare address
   const hostname = target.hostname.startsWith('[') ? target.hostname.slice(1, -1) : target.hostname;
-  return { https, hostname, port: Number(target.port) || (https ? 443 : 80), basePath: targetPath(`${target.pathname}${target.search}`), agent, servername: https ? undefined : '' };
+  return { https, hostname, port: Number(target.port) || (https ? 443 : 80), basePath: targetPath(`${target.pathname}${target.search}`), agent, servername: https ? undefined : '', host: ownHost ? target.host : undefined };
 }
 
 /**
@@ -339,13 +344,23 @@ function requestBase(target: URL, agent: http.Agent): UpstreamRequestBase {
  */
 type OutgoingRequest = http.RequestOptions & { headers: http.OutgoingHttpHeaders; servername?: string };
 
-function outgoingRequest(base: UpstreamRequestBase, req: IncomingMessage, requestId: string | undefined): OutgoingRequest {
+/**
+ * `early`: the request carries Expect, so ClientRequest writes its headers in its constructor: a generated id and
+ * an upstream's own Host must be among the headers it is given (else they are set on it after, by send()).
+ */
+function outgoingRequest(base: UpstreamRequestBase, req: IncomingMessage, requestId: string | undefined, early = false): OutgoingRequest {
+  let headers: http.OutgoingHttpHeaders = req.headers;
+  if (requestId !== undefined || (early && base.host !== undefined)) {
+    headers = { ...req.headers };
+    if (requestId !== undefined) headers['x-request-id'] = requestId;
+    if (early && base.host !== undefined) headers.host = base.host;
+  }
   return {
     hostname: base.hostname,
     port: base.port,
     method: req.method,
     path: upstreamPath(base.basePath, req.url ?? '/'),
-    headers: requestId === undefined ? req.headers : { ...req.headers, 'x-request-id': requestId },
+    headers,
     agent: base.agent,
     servername: base.servername,
   };

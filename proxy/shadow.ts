@@ -20,7 +20,11 @@ export interface ShadowPlan {
   service: string;
   candidateOrigin: string;
   candidateBase: string; // path prefix of the service URL, "" for "/"
+  /** the Host header copies carry instead of the client's (the service's hostHeader: "upstream") */
+  candidateHost?: string;
   legacyOrigin: string;
+  /** the same for the noise sample's second ask of the monolith */
+  legacyHost?: string;
   legacyBase: string;
   sample: number;
   concurrency: number;
@@ -348,7 +352,8 @@ export class ShadowExchange implements BodyTap, ShadowSide, RequestBodySink {
   sendCopy(body: Buffer | undefined): void {
     if (this.candidateSettled || this.candidate) return;
     const { plan, url } = this;
-    const headers = body ? { ...this.copied, 'content-length': String(body.length) } : this.copied;
+    let headers = body ? { ...this.copied, 'content-length': String(body.length) } : this.copied;
+    if (plan.candidateHost !== undefined) headers = { ...headers, host: plan.candidateHost };
     this.request = {
       id: this.requestId,
       method: this.method,
@@ -503,7 +508,7 @@ export class ShadowExchange implements BodyTap, ShadowSide, RequestBodySink {
       dispatch(this.shadower.pool(this.plan.legacyOrigin), again, {
         path: this.plan.legacyBase + this.url,
         method: pair.request.method,
-        headers: this.copied,
+        headers: this.plan.legacyHost === undefined ? this.copied : { ...this.copied, host: this.plan.legacyHost },
         headersTimeout: this.plan.timeoutMs,
         bodyTimeout: this.plan.timeoutMs,
       });

@@ -48,7 +48,7 @@ export function countersFor(all: CountersById, id: string): RouteCounters {
 }
 
 export function buildTable(config: ProxyConfig, forwarder: Forwarder, counters: CountersById, log: Logger): RouteTable {
-  const legacyDefault = forwarder.upstream('legacy', config.legacy.url, DEFAULT_TIMEOUT_MS);
+  const legacyDefault = forwarder.upstream('legacy', config.legacy.url, DEFAULT_TIMEOUT_MS, config.legacy.hostHeader);
   const routes = config.routes.map((r) => compileRoute(config, r, forwarder, counters, log));
   const defaultLog = accessLog(log, { route: DEFAULT_ROUTE_ID, mode: 'legacy', upstream: 'legacy' });
   const defaultRoute: CompiledRoute = {
@@ -83,8 +83,10 @@ function compileRoute(config: ProxyConfig, r: RouteConfig, forwarder: Forwarder,
           routeId: r.id,
           service: r.service,
           candidateOrigin: serviceUrl.origin,
+          candidateHost: service.hostHeader === 'upstream' ? serviceUrl.host : undefined,
           candidateBase: basePath(serviceUrl),
           legacyOrigin: legacyUrl.origin,
+          legacyHost: config.legacy.hostHeader === 'upstream' ? legacyUrl.host : undefined,
           legacyBase: basePath(legacyUrl),
           sample: s.sample,
           concurrency: s.concurrency,
@@ -101,8 +103,8 @@ function compileRoute(config: ProxyConfig, r: RouteConfig, forwarder: Forwarder,
     id: r.id,
     mode,
     service: r.service,
-    legacy: forwarder.upstream('legacy', config.legacy.url, timeoutMs),
-    candidate: forwarder.upstream(r.service, service.url, timeoutMs),
+    legacy: forwarder.upstream('legacy', config.legacy.url, timeoutMs, config.legacy.hostHeader),
+    candidate: forwarder.upstream(r.service, service.url, timeoutMs, service.hostHeader),
     fallback: r.fallback ?? false,
     canaryPercent: r.canary?.percent ?? 0,
     sticky: stickyKey(r.canary?.stickyBy ?? 'ip'),

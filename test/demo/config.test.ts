@@ -67,9 +67,9 @@ describe('demoConfig', () => {
 
   test('keeps the analyzer ids for the routes an extracted service serves, with the real URLs', () => {
     assert.deepEqual(parsed.services, {
-      catalog: { url: 'http://127.0.0.1:4101', owner: 'team-books' },
-      inventory: { url: 'http://127.0.0.1:4102', owner: 'team-inventory' },
-      reviews: { url: 'http://127.0.0.1:4103', owner: 'team-reviews' },
+      catalog: { url: 'http://127.0.0.1:4101', owner: 'team-books', hostHeader: 'client' },
+      inventory: { url: 'http://127.0.0.1:4102', owner: 'team-inventory', hostHeader: 'client' },
+      reviews: { url: 'http://127.0.0.1:4103', owner: 'team-reviews', hostHeader: 'client' },
     });
     assert.equal(parsed.legacy.url, 'http://127.0.0.1:3100');
     assert.equal(parsed.store.path, '/tmp/x/diffs.sqlite');

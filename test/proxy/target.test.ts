@@ -63,3 +63,52 @@ describe('request targets: routed as forwarded', () => {
     assert.ok(monolith.seen.some((s) => s.url === '/reviews/8?q=2'));
   });
 });
+
+describe('the Host header an upstream gets', () => {
+  let monolith: Upstream;
+  let candidate: Upstream;
+  let h: Harness;
+
+  before(async () => {
+    monolith = await startUpstream('monolith');
+    candidate = await startUpstream('candidate');
+    h = await startTestProxy(
+      testConfig(monolith.url, candidate.url, {
+        legacy: { url: monolith.url, hostHeader: 'upstream' },
+        services: { catalog: { url: candidate.url, hostHeader: 'upstream' }, other: { url: candidate.url } },
+        routes: [
+          { id: 'shadowed', method: '*', path: '/shadowed', service: 'catalog', mode: 'shadow', shadow: { writes: true } },
+          { id: 'client-host', method: 'GET', path: '/client-host', service: 'other', mode: 'migrated' },
+        ],
+      }),
+    );
+  });
+  after(async () => {
+    await h.proxy.close();
+    await monolith.close();
+    await candidate.close();
+  });
+
+  test('hostHeader "upstream": the upstream and its shadow copies get its own host; x-forwarded-host keeps the client\'s', async () => {
+    const before = h.pairs.length;
+    await request(h.proxy.url, { path: '/shadowed', headers: { host: 'shop.example' } });
+    const atMonolith = monolith.seen.at(-1)!;
+    assert.equal(atMonolith.headers.host, new URL(monolith.url).host);
+    assert.equal(atMonolith.headers['x-forwarded-host'], 'shop.example');
+    await h.waitPairs(before + 1);
+    assert.equal(candidate.seen.at(-1)!.headers.host, new URL(candidate.url).host, 'the shadow copy too');
+  });
+
+  test('with Expect: 100-continue as well (the headers are written at once)', async () => {
+    const before = h.pairs.length;
+    await request(h.proxy.url, { method: 'POST', path: '/shadowed', headers: { host: 'shop.example', expect: '100-continue', 'content-type': 'text/plain' }, body: 'hello' });
+    assert.equal(monolith.seen.at(-1)!.headers.host, new URL(monolith.url).host);
+    assert.equal(monolith.seen.at(-1)!.body.toString(), 'hello');
+    await h.waitPairs(before + 1);
+  });
+
+  test('by default ("client") the client\'s Host goes upstream as it came', async () => {
+    await request(h.proxy.url, { path: '/client-host', headers: { host: 'shop.example' } });
+    assert.equal(candidate.seen.at(-1)!.headers.host, 'shop.example');
+  });
+});
