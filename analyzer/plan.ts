@@ -4,6 +4,7 @@ import type { Facts } from './extract/types.ts';
 import type { Decomposition } from './decompose.ts';
 import { argmax, compare, routeOwnerFile, routePrefix, type FileGraph } from './graph.ts';
 import { stronglyConnected, type MetricSet, type MoJoResult } from './metrics.ts';
+import { codeSpan } from './quote.ts';
 import { assignRouteIds } from './route-id.ts';
 import {
   PLAN_VERSION,
@@ -308,7 +309,9 @@ function structuralWarnings(input: PlanInput, sizes: Array<{ name: string; files
     }
   }
   for (const u of facts.unresolvedRoutes) {
-    out.push({ kind: 'unresolved-route', message: `${u.method} route with a non-literal path \`${u.expression}\` (${u.reason})`, file: `${u.file}:${u.line}` });
+    // the expression as written may span lines: show it on one
+    const expression = u.expression.replace(/[ \t]*(\r\n|\r|\n)\s*/g, ' ');
+    out.push({ kind: 'unresolved-route', message: `${u.method} route with a non-literal path ${codeSpan(expression)} (${u.reason})`, file: `${u.file}:${u.line}` });
   }
   if (facts.calls.unresolved > 0) {
     const total = facts.calls.unresolved + facts.calls.resolved;

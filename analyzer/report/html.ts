@@ -5,9 +5,11 @@ import { renderServiceGraphSvg } from './graphviz.ts';
 import { edgeLabel } from './markdown.ts';
 import { METRIC_ROWS, metricValue } from './metric-notes.ts';
 import { drawnEdges } from './service-edges.ts';
+import { visible } from '../quote.ts';
 
+/** HTML-escaped, with control and bidi characters from the analysed code made visible. */
 export function escapeHtml(text: string | number): string {
-  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return visible(String(text)).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 const code = (t: string): string => `<code>${escapeHtml(t)}</code>`;

@@ -3,12 +3,24 @@
 import type { Plan, PlanService } from '../plan-schema.ts';
 import { METRIC_ROWS, metricValue } from './metric-notes.ts';
 import { drawnEdges } from './service-edges.ts';
+import { codeSpan, visible } from '../quote.ts';
 
-const cell = (text: string | number): string => String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
-const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
+/** Plain text: controls made visible, HTML as entities, Markdown punctuation taken literally. */
+export function mdText(value: string | number): string {
+  return visible(String(value))
+    .replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!)
+    .replace(/[\\`*_[\]~|]/g, '\\$&');
+}
+
+/** A table cell is plain text, or a code span when given as `{ code }`. */
+type Cell = string | number | { code: string };
+
+// In a GFM table `\|` is a literal pipe, code spans included; the rest of a code span is literal already.
+const cell = (value: Cell): string => (typeof value === 'object' ? codeSpan(value.code).replace(/\|/g, '\\|') : mdText(value));
+const code = codeSpan;
 const list = (items: readonly string[], empty = '—'): string => (items.length ? items.map(code).join(', ') : empty);
 
-function table(head: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
+function table(head: readonly string[], rows: ReadonlyArray<ReadonlyArray<Cell>>): string {
   return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
 }
 
@@ -64,10 +76,10 @@ function serviceSection(s: PlanService): string {
   const out = [`### ${s.name}`, '', `Wave ${s.wave} · ${s.size.files} files · ${s.size.loc} lines · ${s.size.routes} routes · owner ${code(s.owner)}`, ''];
   out.push(`**Files:** ${list(s.files)}`, '');
   out.push(`**Tables** — owned: ${list(s.tables.owned)}; reads: ${list(s.tables.read)}; writes: ${list(s.tables.written)}`, '');
-  out.push(`**Depends on:** ${s.dependsOn.length ? s.dependsOn.map((d) => `${d.service} (${edgeLabel(d)})`).join(', ') : 'nothing'}`);
-  out.push(`**Used by:** ${s.usedBy.length ? s.usedBy.map((d) => `${d.service} (${edgeLabel(d)})`).join(', ') : 'nobody'}`, '');
+  out.push(`**Depends on:** ${s.dependsOn.length ? s.dependsOn.map((d) => `${mdText(d.service)} (${edgeLabel(d)})`).join(', ') : 'nothing'}`);
+  out.push(`**Used by:** ${s.usedBy.length ? s.usedBy.map((d) => `${mdText(d.service)} (${edgeLabel(d)})`).join(', ') : 'nobody'}`, '');
   if (s.routes.length > 0) {
-    out.push(table(['Route id', 'Method', 'Path', 'Registered at'], s.routes.map((r) => [code(r.id), r.method, code(r.path), `${r.file}:${r.line}`])));
+    out.push(table(['Route id', 'Method', 'Path', 'Registered at'], s.routes.map((r) => [{ code: r.id }, r.method, { code: r.path }, `${r.file}:${r.line}`])));
   } else out.push('_No HTTP routes: an internal service or a library._');
   return out.join('\n');
 }
@@ -75,7 +87,7 @@ function serviceSection(s: PlanService): string {
 export function renderMarkdown(plan: Plan): string {
   const s = plan.summary;
   const out: string[] = [
-    `# Strangler analysis of \`${plan.root}\``,
+    `# Strangler analysis of ${code(plan.root)}`,
     '',
     `${s.files} files (${s.loc} lines), ${s.routes} routes, ${s.tables} tables → **${s.services} candidate service${s.services === 1 ? '' : 's'}** and a shared kernel of ${s.kernelFiles} files.`,
     '',
@@ -108,10 +120,10 @@ export function renderMarkdown(plan: Plan): string {
     '',
     plan.kernel.files.length
       ? 'Infrastructure every service needs (a database handle, helpers). Copy it into each service or publish it as a library; do not make it a service.\n\n' +
-        table(['File', 'Why'], plan.kernel.files.map((k) => [code(k.file), k.reason]))
+        table(['File', 'Why'], plan.kernel.files.map((k) => [{ code: k.file }, k.reason]))
       : '_None found._',
     ...(plan.kernel.routes.length
-      ? ['', 'Routes served by shared-kernel code stay on the monolith:', '', table(['Method', 'Path', 'Registered at'], plan.kernel.routes.map((r) => [r.method, code(r.path), `${r.file}:${r.line}`]))]
+      ? ['', 'Routes served by shared-kernel code stay on the monolith:', '', table(['Method', 'Path', 'Registered at'], plan.kernel.routes.map((r) => [r.method, { code: r.path }, `${r.file}:${r.line}`]))]
       : []),
     '',
     '## Shared tables',
@@ -119,7 +131,7 @@ export function renderMarkdown(plan: Plan): string {
     plan.sharedTables.length
       ? table(
           ['Table', 'Writers', 'Readers', 'Recommended owner', 'Through the owner’s API', 'Why'],
-          plan.sharedTables.map((t) => [code(t.table), t.writers.join(', ') || '—', t.readers.join(', ') || '—', t.recommendation.owner, t.recommendation.viaApi.join(', '), t.recommendation.reason]),
+          plan.sharedTables.map((t) => [{ code: t.table }, t.writers.join(', ') || '—', t.readers.join(', ') || '—', t.recommendation.owner, t.recommendation.viaApi.join(', '), t.recommendation.reason]),
         )
       : '_Every table is used by one service only._',
     '',
@@ -127,12 +139,12 @@ export function renderMarkdown(plan: Plan): string {
     '',
     plan.crossServiceCalls.length
       ? `Calls that become network calls once both sides are extracted (${plan.crossServiceCalls.length}, busiest first${plan.crossServiceCalls.length > 30 ? ', top 30 shown' : ''}).\n\n` +
-        table(['From', 'To', 'Caller', 'Callee', 'Calls'], plan.crossServiceCalls.slice(0, 30).map((c) => [c.from, c.to, code(c.caller), code(c.callee), c.count]))
+        table(['From', 'To', 'Caller', 'Callee', 'Calls'], plan.crossServiceCalls.slice(0, 30).map((c) => [c.from, c.to, { code: c.caller }, { code: c.callee }, c.count]))
       : '_No static call crosses a service boundary._',
     '',
     '## Warnings',
     '',
-    plan.warnings.length ? plan.warnings.map((w) => `- **${w.kind}**: ${w.message}${w.file ? ` (${code(w.file)})` : ''}`).join('\n') : '_None._',
+    plan.warnings.length ? plan.warnings.map((w) => `- **${w.kind}**: ${mdText(w.message)}${w.file ? ` (${code(w.file)})` : ''}`).join('\n') : '_None._',
     '',
   ];
   return out.join('\n');

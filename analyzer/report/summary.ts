@@ -1,6 +1,7 @@
 // The few lines `strangler analyze` prints: services, metrics, shared tables, warnings, where the reports are.
 import type { Facts } from '../extract/types.ts';
 import type { Plan } from '../plan-schema.ts';
+import { visible } from '../quote.ts';
 
 type Warning = Plan['warnings'][number];
 
@@ -19,6 +20,12 @@ const LISTED: ReadonlySet<Warning['kind']> = new Set(['extractor', 'reference', 
 const SHOWN = 3;
 const INDENT = ' '.repeat(11);
 
+/**
+ * Names from the analysed code (tables, files in warnings) and paths typed by the user reach the terminal: no
+ * control or bidi character in them may move the cursor, recolour or reorder the output.
+ */
+const terminalLines = (lines: readonly string[]): string => lines.map(visible).join('\n');
+
 const clip = (text: string, max = 140): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
 
 /** `warnings N (2 reading the source, 1 cycle) — see <where>`, then the first few warnings about the input. */
@@ -29,7 +36,7 @@ function warningLines(warnings: readonly Warning[], where: string): string[] {
   const kinds = [...perKind].map(([kind, n]) => `${n} ${KIND_LABELS[kind][n === 1 ? 0 : 1]}`).join(', ');
   const lines = [`  warnings ${warnings.length} (${kinds}) — see ${where}`];
   const listed = warnings.filter((w) => LISTED.has(w.kind));
-  for (const w of listed.slice(0, SHOWN)) lines.push(`${INDENT}${clip(w.message)}`);
+  for (const w of listed.slice(0, SHOWN)) lines.push(`${INDENT}${clip(visible(w.message))}`);
   if (listed.length > SHOWN) lines.push(`${INDENT}+${listed.length - SHOWN} more`);
   return lines;
 }
@@ -67,16 +74,16 @@ export function formatSummary(plan: Plan, written: readonly string[], referenceL
   } else lines.push('  shared   no table is used by more than one service');
   lines.push(...warningLines(plan.warnings, written.find((p) => p.endsWith('report.md')) ?? 'report.md'));
   if (written.length > 0) lines.push(`  wrote    ${written.join(', ')}`);
-  return lines.join('\n');
+  return terminalLines(lines);
 }
 
 /** What `strangler analyze --facts-only` prints. */
 export function formatFactsSummary(root: string, facts: Facts, written: string): string {
   const tables = new Set(facts.tables.map((t) => t.table)).size;
   const warnings = facts.warnings.map((w): Warning => ({ kind: 'extractor', message: w.message }));
-  return [
+  return terminalLines([
     `${root}: ${facts.files.length} files, ${facts.imports.length} imports, ${facts.routes.length} routes, ${tables} tables`,
     ...warningLines(warnings, `"warnings" in ${written}`),
     `  wrote    ${written}`,
-  ].join('\n');
+  ]);
 }

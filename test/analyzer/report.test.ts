@@ -45,6 +45,73 @@ describe('report.md', () => {
   });
 });
 
+/** report.md as a renderer reads its Markdown and HTML: fenced blocks dropped, each code span replaced by CODE. */
+function outsideCode(md: string): string {
+  const text = md.replace(/^```[^\n]*\n[\s\S]*?\n```$/gm, '');
+  let out = '';
+  for (let i = 0; i < text.length; ) {
+    if (text[i] === '\\') {
+      out += text.slice(i, i + 2);
+      i += 2;
+    } else if (text[i] === '`') {
+      const run = /^`+/.exec(text.slice(i))![0];
+      const close = new RegExp(`(?<!\`)${run}(?!\`)`, 'g');
+      close.lastIndex = i + run.length;
+      const end = close.exec(text);
+      out += end ? 'CODE' : run;
+      i = end ? end.index + run.length : i + run.length;
+    } else out += text[i++];
+  }
+  return out;
+}
+
+/** The cells of a table row, split at unescaped pipes. */
+const cells = (row: string): string[] => row.split(/(?<!\\)\|/).slice(1, -1);
+
+describe('report.md with names from the analysed code', () => {
+  test('a route path, a folder or a file name cannot forge table rows, headings or HTML', () => {
+    const crafted = structuredClone(plan);
+    const svc = crafted.services[0];
+    svc.routes[0] = { ...svc.routes[0], path: '/path\r\n| a | b |', file: 'src/"><img src=x onerror=alert(11)>/x.ts' };
+    svc.files.push('src/evil\n# Heading\n<img src=x onerror=alert(12)>.ts');
+    crafted.kernel.files.push({ file: 'lib/\r# Kernel\r.ts', reason: 'composition root <b>' });
+    const md = renderMarkdown(crafted);
+    assert.ok(!md.includes('\r'));
+    assert.doesNotMatch(md, /^#+ (Heading|Kernel)/m);
+    assert.doesNotMatch(outsideCode(md), /</);
+    const row = md.split('\n').find((l) => l.includes(svc.routes[0].id))!;
+    assert.deepEqual(cells(row).map((c) => c.trim()), [
+      `\`${svc.routes[0].id}\``,
+      svc.routes[0].method,
+      '`/path\\r\\n\\| a \\| b \\|`',
+      `src/"&gt;&lt;img src=x onerror=alert(11)&gt;/x.ts:${svc.routes[0].line}`,
+    ]);
+    assert.ok(md.includes('`src/evil\\n# Heading\\n<img src=x onerror=alert(12)>.ts`'));
+  });
+
+  test('warnings show an import specifier and a path expression as text, not HTML', () => {
+    const facts = shopFacts();
+    facts.unresolvedRoutes[0].expression = 'cfg.prefix + "`<img src=x onerror=alert(23)>`"';
+    facts.warnings = [{ file: 'a.ts', message: "a.ts:1: cannot resolve './missing<img src=x onerror=alert(22)>'" }];
+    const crafted = planFromFacts(facts);
+    // the quoted expression is one code span in plain text too: its own backticks do not end the quote
+    const unresolved = crafted.warnings.find((w) => w.kind === 'unresolved-route')!;
+    assert.equal(unresolved.message, 'GET route with a non-literal path ``cfg.prefix + "`<img src=x onerror=alert(23)>`"`` (path is not a literal)');
+    const md = renderMarkdown(crafted);
+    assert.doesNotMatch(outsideCode(md), /</);
+    assert.ok(md.includes("- **extractor**: a.ts:1: cannot resolve './missing&lt;img src=x onerror=alert(22)&gt;' (`a.ts`)"));
+  });
+
+  test('bidi controls in a file name are shown, not obeyed', () => {
+    const crafted = structuredClone(plan);
+    crafted.services[0].files.push('src/invoice\u202etxt.ts');
+    const md = renderMarkdown(crafted);
+    const html = renderHtml(crafted, '<svg></svg>');
+    assert.ok(!md.includes('\u202e') && !html.includes('\u202e'));
+    assert.ok(md.includes('`src/invoice\\u202etxt.ts`') && html.includes('<code>src/invoice\\u202etxt.ts</code>'));
+  });
+});
+
 describe('report.html', () => {
   test('is self-contained: inline SVG, no external src or href', async () => {
     const html = await renderHtmlReport(plan);
@@ -120,5 +187,20 @@ describe('CLI summary', () => {
     const factsOnly = formatFactsSummary('shop', facts, 'out/facts.json');
     assert.match(factsOnly, /\n {2}warnings 5 \(5 extraction problems\) — see "warnings" in out\/facts\.json\n/);
     assert.match(factsOnly, /\+2 more\n {2}wrote {4}out\/facts\.json$/);
+  });
+
+  test('sends no terminal escape or bidi control from a file or table name to the terminal', () => {
+    const facts = shopFacts();
+    const file = 'src/esc\x1b[2K\x1b[1A\x1b[32mall-good.ts';
+    facts.warnings = [{ file, message: `${file}:1: syntax error (',' expected.); facts from this file may be incomplete` }];
+    for (const t of facts.tables) if (t.table === 'stock') t.table = 'st\u202eock\x9b';
+    const summary = formatSummary(planFromFacts(facts, { rootLabel: 'shop\r' }), ['out/plan.json']);
+    const factsOnly = formatFactsSummary('shop\r', facts, 'out/facts.json');
+    for (const text of [summary, factsOnly]) {
+      assert.doesNotMatch(text, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+      assert.ok(text.includes('src/esc\\u001b[2K\\u001b[1A\\u001b[32mall-good.ts:1: syntax error'));
+      assert.ok(text.startsWith('shop\\r: '));
+    }
+    assert.ok(summary.includes('st\\u202eock\\u009b → '));
   });
 });

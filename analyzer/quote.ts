@@ -1,0 +1,34 @@
+// Names from the analysed code (file names, route paths, expressions) shown to people: control and bidi characters
+// made visible, so a name cannot move a terminal's cursor, forge a line of a report or reorder the text around it.
+
+/**
+ * C0 and C1 controls, DEL, the bidi marks, embeddings, overrides and isolates, and the Unicode line and paragraph
+ * separators: none belongs in a name or a route, and each changes how the text around it is shown.
+ */
+const UNPRINTABLE = '\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
+const ANY_UNPRINTABLE = new RegExp(`[${UNPRINTABLE}]`);
+const EVERY_UNPRINTABLE = new RegExp(`[${UNPRINTABLE}]`, 'g');
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+export function hasUnprintable(text: string): boolean {
+  return ANY_UNPRINTABLE.test(text);
+}
+
+/** `/a\r\nb` → `/a\r\nb` with the two characters spelled out; \n, \r and \t by name, the rest as \uXXXX. */
+export function visible(text: string): string {
+  return text.replace(EVERY_UNPRINTABLE, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * A CommonMark code span that nothing inside can close or break: no raw line break, and a fence one backtick
+ * longer than the longest run of backticks in the text (padded with a space, which the renderer strips, when the
+ * text starts or ends with a backtick or with a space at both ends).
+ */
+export function codeSpan(text: string): string {
+  const body = visible(text);
+  if (body === '') return '` `';
+  const longest = Math.max(0, ...(body.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = body.startsWith('`') || body.endsWith('`') || (body.startsWith(' ') && body.endsWith(' ') && body.trim() !== '') ? ' ' : '';
+  return `${fence}${pad}${body}${pad}${fence}`;
+}
