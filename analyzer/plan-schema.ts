@@ -1,6 +1,7 @@
 // The plan file (plan.json): a versioned contract. Everything downstream (reports, proxy config, other tools)
 // reads a plan through this one schema. A change to its shape bumps `version` and adds a migration note.
 import { z } from 'zod';
+import { hasUnprintable } from './quote.ts';
 
 export const PLAN_VERSION = 1;
 
@@ -30,7 +31,8 @@ export const planRouteSchema = z.object({
   /** unique across the plan, `<service>.<verbNoun>`, e.g. `catalog.getBook` */
   id: z.string().regex(/^[a-z0-9-]+\.[A-Za-z0-9]+$/),
   method: z.string().min(1),
-  path: z.string().startsWith('/'),
+  /** never with control or bidi characters: the proxy refuses them */
+  path: z.string().startsWith('/').refine((path) => !hasUnprintable(path), { error: 'no control or bidi characters in a route path' }),
   /** where the route is registered */
   file: z.string(),
   line: z.number().int(),

@@ -4,7 +4,7 @@ import type { Facts } from './extract/types.ts';
 import type { Decomposition } from './decompose.ts';
 import { argmax, compare, routeOwnerFile, routePrefix, type FileGraph } from './graph.ts';
 import { stronglyConnected, type MetricSet, type MoJoResult } from './metrics.ts';
-import { codeSpan } from './quote.ts';
+import { codeSpan, hasUnprintable } from './quote.ts';
 import { assignRouteIds } from './route-id.ts';
 import {
   PLAN_VERSION,
@@ -37,8 +37,10 @@ export function buildPlan(input: PlanInput): Plan {
   const kernelFiles = new Set(decomposition.kernel.map((k) => k.file));
   const warnings: PlanWarning[] = [];
 
-  // Routes: a route belongs to the service of its handler, else of the file that registers it.
-  const routed = [...facts.routes]
+  // Routes: a route belongs to the service of its handler, else of the file that registers it. A path with control or
+  // bidi characters is left out (a warning names it): the proxy refuses it, and every report would show it forged.
+  const usable = facts.routes.filter((r) => !hasUnprintable(r.path));
+  const routed = usable
     .sort((a, b) => compare(a.path, b.path) || compare(a.method, b.method) || compare(a.file, b.file) || a.line - b.line)
     .map((r) => ({
       service: service.get(routeOwnerFile(r)) ?? service.get(r.file) ?? '',
@@ -199,11 +201,11 @@ export function buildPlan(input: PlanInput): Plan {
     summary: {
       files: facts.files.length,
       loc: facts.files.reduce((n, f) => n + f.loc, 0),
-      routes: facts.routes.length,
+      routes: usable.length,
       tables: new Set(facts.tables.map((t) => t.table)).size,
       services: services.length,
       kernelFiles: kernelFiles.size,
-      unresolvedRoutes: facts.unresolvedRoutes.length,
+      unresolvedRoutes: facts.unresolvedRoutes.length + facts.routes.length - usable.length,
       unresolvedCalls: facts.calls.unresolved,
     },
     metrics: {
@@ -312,6 +314,13 @@ function structuralWarnings(input: PlanInput, sizes: Array<{ name: string; files
     // the expression as written may span lines: show it on one
     const expression = u.expression.replace(/[ \t]*(\r\n|\r|\n)\s*/g, ' ');
     out.push({ kind: 'unresolved-route', message: `${u.method} route with a non-literal path ${codeSpan(expression)} (${u.reason})`, file: `${u.file}:${u.line}` });
+  }
+  for (const r of facts.routes.filter((x) => hasUnprintable(x.path))) {
+    out.push({
+      kind: 'unresolved-route',
+      message: `${r.method.toUpperCase()} route with control or bidi characters in its path ${codeSpan(r.path)}: left out of the plan and strangler.config.json (the proxy refuses such a path)`,
+      file: `${r.file}:${r.line}`,
+    });
   }
   if (facts.calls.unresolved > 0) {
     const total = facts.calls.unresolved + facts.calls.resolved;

@@ -153,6 +153,32 @@ describe('strangler.config.json', () => {
     assert.ok(paths.indexOf('/api/books/search') < paths.indexOf('/api/books/:id'));
   });
 
+  test('a route path with control or bidi characters is left out, with a warning that shows it', () => {
+    const facts = shopFacts();
+    const route = (path: string, line: number): (typeof facts.routes)[number] =>
+      ({ method: 'GET', path, file: 'catalog/routes.ts', line, middleware: [], handler: { kind: 'inline', file: 'catalog/routes.ts', name: 'h' } });
+    facts.routes.push(route('/api/books/x\r\n| a | b |', 60), route('/api/books/\u202etxt.exe', 61), route('/api/app\x1b[2J', 62));
+    const crafted = planFromFacts(facts);
+    const cfg = toProxyConfig(crafted);
+    assert.equal(cfg.routes.length, 11);
+    assert.ok(cfg.routes.every((r) => !/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(r.path)));
+    assert.equal(parseConfig(JSON.parse(JSON.stringify(cfg))).routes.length, 11);
+    assert.equal(crafted.services.flatMap((s) => s.routes).length + crafted.kernel.routes.length, 11);
+    assert.deepEqual([crafted.summary.routes, crafted.summary.unresolvedRoutes], [11, 4]);
+    const warned = crafted.warnings.filter((w) => w.kind === 'unresolved-route' && w.file !== 'app.ts:30');
+    assert.deepEqual(warned.map((w) => w.file), ['catalog/routes.ts:60', 'catalog/routes.ts:61', 'catalog/routes.ts:62']);
+    assert.ok(warned[0].message.includes('`/api/books/x\\r\\n| a | b |`'), warned[0].message);
+    assert.ok(warned[1].message.includes('`/api/books/\\u202etxt.exe`'));
+    assert.ok(warned[2].message.includes('`/api/app\\u001b[2J`'));
+    assert.match(warned[0].message, /left out of the plan and strangler\.config\.json/);
+  });
+
+  test('a plan holding such a path does not pass the schema', () => {
+    const bad = structuredClone(plan);
+    bad.services[0].routes[0].path = '/api/books\r\n';
+    assert.equal(planSchema.safeParse(bad).success, false);
+  });
+
   test('the proxy accepts it as is', () => {
     const parsed = parseConfig(JSON.parse(JSON.stringify(config)));
     assert.equal(parsed.routes.length, 11);
