@@ -51,7 +51,13 @@ function progressBar(): { update: (done: number, total: number, phase?: string) 
   };
 }
 
-const toJson = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+/**
+ * JSON as written to files and to the terminal with --json. JSON.stringify escapes C0 controls but leaves DEL, C1
+ * and bidi controls raw; names from the analysed code may hold them, so they are written as \u escapes too (the
+ * same JSON value, nothing a terminal obeys).
+ */
+const toJson = (value: unknown): string =>
+  `${JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
 
 export function register(program: Command): void {
   program

@@ -71,3 +71,22 @@ describe('strangler analyze: output folder, reference, warnings, edited config',
     assert.ok(existsSync(join(out, 'strangler.config.new.json')));
   });
 });
+
+describe('strangler analyze --json: names from the analysed code reach the terminal escaped', () => {
+  test('bidi and C1 characters in a file name are written as \\u escapes; the JSON reads back the same', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strangler-analyze-json-'));
+    try {
+      const src = join(dir, 'src');
+      mkdirSync(src);
+      const name = 'evil\u202etxt\u009b.ts';
+      writeFileSync(join(src, name), "import express from 'express';\nconst app = express();\napp.get('/a', (_req, res) => res.json({}));\nexport default app;\n");
+      const r = cli(src, '--out', join(dir, 'out'), '--facts-only', '--json');
+      assert.equal(r.status, 0, r.stderr);
+      assert.doesNotMatch(r.stdout, /[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+      assert.match(r.stdout, /\\u202e/);
+      assert.ok(JSON.stringify(JSON.parse(r.stdout)).includes(name), 'the same value once parsed');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
