@@ -37,9 +37,7 @@ export class ProxyControl {
 
   /** A new config file content (already validated): overrides re-applied, then swapped in. */
   apply(next: ProxyConfig): void {
-    if (next.listen.port !== this.fileConfig.listen.port || next.listen.host !== this.fileConfig.listen.host) {
-      this.options.log.warn('listen address changed in the config: restart the proxy to apply it');
-    }
+    // settings read at start-up only (listen among them) are named by the proxy's onApply (startupOnlyChanges)
     this.state.reread();
     const effective = this.state.apply(next);
     this.options.onApply(effective);
