@@ -15,6 +15,8 @@ export interface ControlOptions {
   onApply: (effective: ProxyConfig) => void;
   /** live stats of a route */
   stats: (routeId: string, mode: string, service: string | undefined) => RouteStats;
+  /** false: read the state file, never write it (a --workers worker: the primary writes it) */
+  persist?: boolean;
 }
 
 export class ProxyControl {
@@ -27,7 +29,7 @@ export class ProxyControl {
     private readonly options: ControlOptions,
   ) {
     this.fileConfig = initial;
-    this.state = new ModeState(statePath(initial, options.configPath));
+    this.state = new ModeState(statePath(initial, options.configPath), options.persist === false);
     this.current = this.state.apply(initial);
   }
 

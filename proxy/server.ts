@@ -23,6 +23,8 @@ import type { Pair } from './types.ts';
 export interface ProxyOptions {
   /** enables hot reload (watch) and state persistence */
   configPath?: string;
+  /** false: read the state file beside the config but never write it (--workers: only the primary writes it) */
+  persistState?: boolean;
   /** override listen */
   port?: number;
   host?: string;
@@ -159,6 +161,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   let staleWarned = '';
   const control = new ProxyControl(initial, {
     configPath: options.configPath,
+    persist: options.persistState,
     log,
     onApply: (effective) => {
       table = buildTable(effective, forwarder, counters, log); // atomic swap: requests in flight keep their route objects

@@ -47,8 +47,14 @@ export class ModeState {
   private overrides: Overrides = new Map();
   private entries: AuditEntry[] = [];
 
-  /** path undefined: changes live in memory only (no config file to sit next to) */
-  constructor(readonly path: string | undefined) {
+  /**
+   * path undefined: changes live in memory only (no config file to sit next to). readOnly: the file is read (and
+   * re-read) but never written: with --workers only the primary writes it, the workers follow.
+   */
+  constructor(
+    readonly path: string | undefined,
+    private readonly readOnly = false,
+  ) {
     if (path) this.load(path);
   }
 
@@ -75,7 +81,7 @@ export class ModeState {
 
   /** Writes the next state, then makes it the current one: a change that cannot be persisted is not made. */
   private commit(overrides: Overrides, entries: AuditEntry[]): void {
-    if (this.path) save(this.path, { version: 1, overrides: Object.fromEntries(overrides), audit: entries });
+    if (this.path && !this.readOnly) save(this.path, { version: 1, overrides: Object.fromEntries(overrides), audit: entries });
     this.overrides = overrides;
     this.entries = entries;
   }

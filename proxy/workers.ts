@@ -50,7 +50,8 @@ async function runWorker(config: ProxyConfig, setup: WorkerSetup): Promise<void>
   process.once('SIGTERM', () => stop());
   process.once('disconnect', () => stop());
   // the primary watches the config and serves the admin API; a worker only serves traffic
-  const proxy = await startProxy(config, { ...options, admin: false, watch: false });
+  // the primary persists mode changes and the overrides a reload drops; a worker reads the state file, never writes it
+  const proxy = await startProxy(config, { ...options, admin: false, watch: false, persistState: false });
   setup.attach?.(proxy);
   send({ type: 'ready', url: proxy.url });
   const timer = setInterval(() => send({ type: 'stats', snapshot: proxy.snapshot() }), STATS_INTERVAL_MS);

@@ -122,10 +122,11 @@ describe('strangler proxy --workers 2 when the workers cannot start', () => {
       child.stderr.on('data', (d: Buffer) => (err += d.toString()));
       child.stdout.on('data', (d: Buffer) => (out += d.toString()));
       const [code] = (await once(child, 'exit')) as [number | null];
-      assert.equal(code, 2, err + out);
-      assert.match(err, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`));
-      assert.match(err, /strangler: no worker could start/);
-      assert.doesNotMatch(out, /worker died; starting another/);
+      const seen = `exit ${code}\nstderr:\n${err}\nstdout:\n${out}`;
+      assert.equal(code, 2, seen);
+      assert.match(err, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already in use`), seen);
+      assert.match(err, /strangler: no worker could start/, seen);
+      assert.doesNotMatch(out, /worker died; starting another/, seen);
     } finally {
       taken.close();
       rmSync(dir, { recursive: true, force: true });
