@@ -5,10 +5,13 @@
  * C0 and C1 controls, DEL, the bidi marks, embeddings, overrides and isolates, and the Unicode line and paragraph
  * separators: none belongs in a name or a route, and each changes how the text around it is shown.
  */
-const UNPRINTABLE = '\\u0000-\\u001f\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
+const PAST_C0 = '\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
+const UNPRINTABLE = `\\u0000-\\u001f${PAST_C0}`;
 const ANY_UNPRINTABLE = new RegExp(`[${UNPRINTABLE}]`);
 const EVERY_UNPRINTABLE = new RegExp(`[${UNPRINTABLE}]`, 'g');
+const EVERY_PAST_C0 = new RegExp(`[${PAST_C0}]`, 'g');
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const codePoint = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
 export function hasUnprintable(text: string): boolean {
   return ANY_UNPRINTABLE.test(text);
@@ -16,7 +19,15 @@ export function hasUnprintable(text: string): boolean {
 
 /** `/a\r\nb` → `/a\r\nb` with the two characters spelled out; \n, \r and \t by name, the rest as \uXXXX. */
 export function visible(text: string): string {
-  return text.replace(EVERY_UNPRINTABLE, (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.replace(EVERY_UNPRINTABLE, (c) => NAMED[c] ?? codePoint(c));
+}
+
+/**
+ * JSON text as JSON.stringify wrote it, with the characters above that it leaves raw (all but C0, which it escapes
+ * itself) written as \u escapes: the same JSON value, nothing a terminal obeys.
+ */
+export function jsonVisible(json: string): string {
+  return json.replace(EVERY_PAST_C0, codePoint);
 }
 
 /**

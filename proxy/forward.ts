@@ -421,12 +421,19 @@ function stripHopByHop(req: IncomingMessage): void {
   if (connection !== undefined && connection !== 'close' && connection !== 'keep-alive') {
     // headers named in Connection are hop-by-hop too. Connection itself stays: http-proxy-3's setConnection
     // mirrors it into the response, which is how a client's "close" is honoured.
-    for (const name of connection.split(',')) {
-      const n = name.trim().toLowerCase();
-      if (n !== 'close' && n !== 'keep-alive' && n !== 'connection') delete h[n];
-    }
+    for (const name of connectionListed(connection)) delete h[name];
   }
   for (const name of HOP_BY_HOP) if (h[name] !== undefined) delete h[name];
+}
+
+/** The header names a Connection value lists as hop-by-hop (its "close" and "keep-alive" options left out). */
+function connectionListed(connection: string): string[] {
+  const names: string[] = [];
+  for (const name of connection.split(',')) {
+    const n = name.trim().toLowerCase();
+    if (n !== '' && n !== 'close' && n !== 'keep-alive' && n !== 'connection') names.push(n);
+  }
+  return names;
 }
 
 /**
@@ -439,12 +446,7 @@ function stripHopByHop(req: IncomingMessage): void {
 function stripResponseHopByHop(h: IncomingHttpHeaders): void {
   const connection = h.connection;
   if (connection !== undefined) {
-    if (connection !== 'keep-alive' && connection !== 'close') {
-      for (const name of connection.split(',')) {
-        const n = name.trim().toLowerCase();
-        if (n !== '' && n !== 'close' && n !== 'keep-alive') h[n] = undefined;
-      }
-    }
+    if (connection !== 'keep-alive' && connection !== 'close') for (const name of connectionListed(connection)) h[name] = undefined;
     h.connection = undefined;
   }
   for (const name of RESPONSE_HOP_BY_HOP) if (h[name] !== undefined) h[name] = undefined;

@@ -191,19 +191,18 @@ export async function replayTraffic(
     }
   };
 
+  const wake = (): void => {
+    const resolve = wakeSender;
+    wakeSender = undefined;
+    resolve?.();
+  };
   const settle = (): void => {
     inFlight--;
-    const wake = wakeSender;
-    wakeSender = undefined;
-    wake?.();
+    wake();
   };
   const waitForSlot = (): Promise<void> => new Promise((resolve) => (wakeSender = resolve));
   // an interrupted run stops waiting for a slot at once (the requests in flight are cancelled through the signal)
-  options.signal?.addEventListener('abort', () => {
-    const wake = wakeSender;
-    wakeSender = undefined;
-    wake?.();
-  }, { once: true });
+  options.signal?.addEventListener('abort', wake, { once: true });
 
   let failure: unknown;
   try {
@@ -228,6 +227,7 @@ export async function replayTraffic(
     failure = err; // a bad line mid-stream: finish what is in flight, then report it
   }
   while (inFlight > 0) await waitForSlot();
+  options.signal?.removeEventListener('abort', wake);
   if (ticker) clearInterval(ticker);
   await pool.close();
   if (failure) throw failure;

@@ -7,6 +7,7 @@ import { integerFlag } from './flags.ts';
 import { UserError } from '../../common/user-error.ts';
 import { parsePinFlags } from '../../analyzer/pins.ts';
 import { prepareOutDir, writeProxyConfig } from '../../analyzer/output.ts';
+import { jsonVisible } from '../../analyzer/quote.ts';
 
 // ts-morph and the Graphviz wasm are heavy: load them when `analyze` runs, not whenever the CLI starts.
 const analyzer = () => import('../../analyzer/index.ts');
@@ -51,13 +52,8 @@ function progressBar(): { update: (done: number, total: number, phase?: string) 
   };
 }
 
-/**
- * JSON as written to files and to the terminal with --json. JSON.stringify escapes C0 controls but leaves DEL, C1
- * and bidi controls raw; names from the analysed code may hold them, so they are written as \u escapes too (the
- * same JSON value, nothing a terminal obeys).
- */
-const toJson = (value: unknown): string =>
-  `${JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+/** JSON as written to files and to the terminal with --json: names from the analysed code may hold bidi or C1 controls. */
+const toJson = (value: unknown): string => `${jsonVisible(JSON.stringify(value, null, 2))}\n`;
 
 export function register(program: Command): void {
   program
