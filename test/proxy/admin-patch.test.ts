@@ -5,25 +5,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import supertest from 'supertest';
 import { parseConfig } from '../../proxy/config.ts';
-import { ADMIN_TOKEN, startTestProxy, type Harness } from './helpers.ts';
+import { ADMIN_TOKEN, captureLogger, startTestProxy, type Harness } from './helpers.ts';
 
 const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
-
-/** A pino logger whose lines the test can read. */
-function captureLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { logger: pino({ level: 'debug' }, stream), lines };
-}
 
 const rawConfig = {
   version: 1,
@@ -41,7 +27,7 @@ describe('PATCH /api/routes/:id', () => {
   let dir: string;
   let statePath: string;
   let h: Harness;
-  const log = captureLogger();
+  const log = captureLogger('debug');
   const admin = () => supertest(h.proxy.adminUrl);
   const route = async (id: string) => (await admin().get(`/api/routes/${id}`).set(auth).expect(200)).body as { mode: string; canary?: { percent: number }; fallback: boolean };
   const audit = async () => (await admin().get('/api/audit').set(auth).expect(200)).body.entries as { routeId: string; to: { mode: string } }[];

@@ -7,6 +7,19 @@ import supertest from 'supertest';
 import { json, request, startProxyCli, startUpstream, until, type ProxyCli, type Upstream } from './helpers.ts';
 import { SERVING_V8_FLAGS } from '../../proxy/runtime.ts';
 
+/** One shadowed route in front of the two upstreams; the admin token comes from STRANGLER_TEST_CLI_TOKEN. */
+function cliConfig(dir: string, monolith: Upstream, candidate: Upstream): object {
+  return {
+    version: 1,
+    listen: { host: '127.0.0.1', port: 0 },
+    legacy: { url: monolith.url },
+    services: { catalog: { url: candidate.url, owner: 'team-catalog' } },
+    routes: [{ id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog', mode: 'shadow' }],
+    store: { path: join(dir, 'diffs.sqlite') },
+    admin: { host: '127.0.0.1', port: 0, token: 'env:STRANGLER_TEST_CLI_TOKEN' },
+  };
+}
+
 describe('strangler proxy (CLI, one process)', () => {
   let monolith: Upstream;
   let candidate: Upstream;
@@ -20,19 +33,7 @@ describe('strangler proxy (CLI, one process)', () => {
     monolith = await startUpstream('monolith');
     candidate = await startUpstream('candidate');
     dir = mkdtempSync(join(tmpdir(), 'strangler-cli-'));
-    cli = await startProxyCli(
-      dir,
-      {
-        version: 1,
-        listen: { host: '127.0.0.1', port: 0 },
-        legacy: { url: monolith.url },
-        services: { catalog: { url: candidate.url, owner: 'team-catalog' } },
-        routes: [{ id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog', mode: 'shadow' }],
-        store: { path: join(dir, 'diffs.sqlite') },
-        admin: { host: '127.0.0.1', port: 0, token: 'env:STRANGLER_TEST_CLI_TOKEN' },
-      },
-      { args: ['--record', join(dir, 'traffic.ndjson')], env: { STRANGLER_TEST_CLI_TOKEN: token } },
-    );
+    cli = await startProxyCli(dir, cliConfig(dir, monolith, candidate), { args: ['--record', join(dir, 'traffic.ndjson')], env: { STRANGLER_TEST_CLI_TOKEN: token } });
     ({ proxyUrl, adminUrl } = cli);
   });
   after(async () => {
@@ -94,20 +95,7 @@ describe('strangler proxy (CLI) with shadowThread: copies, comparison and store 
     monolith = await startUpstream('monolith');
     candidate = await startUpstream('candidate');
     dir = mkdtempSync(join(tmpdir(), 'strangler-cli-thread-'));
-    cli = await startProxyCli(
-      dir,
-      {
-        version: 1,
-        listen: { host: '127.0.0.1', port: 0 },
-        legacy: { url: monolith.url },
-        services: { catalog: { url: candidate.url, owner: 'team-catalog' } },
-        routes: [{ id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog', mode: 'shadow' }],
-        store: { path: join(dir, 'diffs.sqlite') },
-        admin: { host: '127.0.0.1', port: 0, token: 'env:STRANGLER_TEST_CLI_TOKEN' },
-        shadowThread: true,
-      },
-      { env: { STRANGLER_TEST_CLI_TOKEN: token } },
-    );
+    cli = await startProxyCli(dir, { ...cliConfig(dir, monolith, candidate), shadowThread: true }, { env: { STRANGLER_TEST_CLI_TOKEN: token } });
   });
   after(async () => {
     await cli.stop();

@@ -6,6 +6,8 @@ import { writeFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import net, { type AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
 import { parseConfig, type ProxyConfig, type ProxyConfigInput } from '../../proxy/config.ts';
 import { SERVING_V8_FLAGS } from '../../proxy/runtime.ts';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
@@ -193,4 +195,16 @@ export async function startProxyCli(dir: string, config: object, options: { args
       return child.exitCode;
     },
   };
+}
+
+/** A pino logger whose lines the test can read, parsed. */
+export function captureLogger(level = 'info'): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
+      cb();
+    },
+  });
+  return { logger: pino({ level }, stream), lines };
 }

@@ -3,23 +3,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import supertest from 'supertest';
 import { parseConfig } from '../../proxy/config.ts';
-import { ADMIN_TOKEN, json, request, startTestProxy, startUpstream, until, type Harness, type Upstream } from './helpers.ts';
-
-/** A pino logger whose lines the test can read. */
-function captureLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      for (const l of chunk.toString().split('\n')) if (l) lines.push(JSON.parse(l) as Record<string, unknown>);
-      cb();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), lines };
-}
+import { ADMIN_TOKEN, captureLogger, json, request, startTestProxy, startUpstream, until, type Harness, type Upstream } from './helpers.ts';
 
 describe('hot reload', () => {
   let monolith: Upstream;
