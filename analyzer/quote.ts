@@ -1,21 +1,14 @@
 // Names from the analysed code (file names, route paths, expressions) shown to people: control and bidi characters
 // made visible, so a name cannot move a terminal's cursor, forge a line of a report or reorder the text around it.
 
-/**
- * C0 and C1 controls, DEL, the bidi marks, embeddings, overrides and isolates, and the Unicode line and paragraph
- * separators: none belongs in a name or a route, and each changes how the text around it is shown.
- */
-const PAST_C0 = '\\u007f-\\u009f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069';
-const UNPRINTABLE = `\\u0000-\\u001f${PAST_C0}`;
-const ANY_UNPRINTABLE = new RegExp(`[${UNPRINTABLE}]`);
-const EVERY_UNPRINTABLE = new RegExp(`[${UNPRINTABLE}]`, 'g');
-const EVERY_PAST_C0 = new RegExp(`[${PAST_C0}]`, 'g');
+import { hasUnprintable, PAST_C0_CLASS, UNPRINTABLE_CLASS } from '../common/unprintable.ts';
+
+export { hasUnprintable };
+
+const EVERY_UNPRINTABLE = new RegExp(`[${UNPRINTABLE_CLASS}]`, 'g');
+const EVERY_PAST_C0 = new RegExp(`[${PAST_C0_CLASS}]`, 'g');
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 const codePoint = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-
-export function hasUnprintable(text: string): boolean {
-  return ANY_UNPRINTABLE.test(text);
-}
 
 /** `/a\r\nb` → `/a\r\nb` with the two characters spelled out; \n, \r and \t by name, the rest as \uXXXX. */
 export function visible(text: string): string {

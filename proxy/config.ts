@@ -4,6 +4,7 @@ import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../common/user-error.ts';
+import { hasUnprintable } from '../common/unprintable.ts';
 import { compileRules } from './compare/rules.ts';
 import { createRedactor, DEFAULT_REDACT } from './store/redact.ts';
 import type { CompareRules } from './types.ts';
@@ -13,8 +14,6 @@ export const MODES = ['legacy', 'shadow', 'canary', 'migrated'] as const;
 export const DEFAULT_COMPARE_QUEUE_BYTES = 16 * 1024 * 1024;
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', '*'] as const;
 
-/** C0/C1 controls, DEL and the bidi embedding/override/isolate controls: never part of a route, and misleading in reports */
-const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
 const oneOf = (values: readonly string[]) => ({ error: `expected one of ${values.join('|')}` });
 /** The Host header an upstream gets: the client's (default), or its own URL's host (behind a virtual-host router) */
@@ -55,7 +54,7 @@ const route = z.strictObject({
   id: z
     .string()
     .min(1)
-    .refine((id) => !UNPRINTABLE.test(id), { error: 'no control or bidi characters (the id shows in logs, reports and the dashboard)' }),
+    .refine((id) => !hasUnprintable(id), { error: 'no control or bidi characters (the id shows in logs, reports and the dashboard)' }),
   method: z.enum(METHODS, oneOf(METHODS)),
   path: z.string().refine(isValidRoutePath, {
     error: 'expected a path starting with "/", with :params and an optional trailing *, and no control characters',
@@ -232,7 +231,7 @@ export function startupOnlyChanges(running: ProxyConfig, next: ProxyConfig): str
 }
 
 export function isValidRoutePath(path: string): boolean {
-  if (!path.startsWith('/') || UNPRINTABLE.test(path)) return false;
+  if (!path.startsWith('/') || hasUnprintable(path)) return false;
   const segments = path.split('/').slice(1);
   return segments.every((s, i) => {
     if (s.startsWith('*')) return i === segments.length - 1 && /^\*[A-Za-z0-9_]*$/.test(s);

@@ -130,10 +130,12 @@ describe('config schema', () => {
 
   test('route paths and ids with control or bidi characters are refused (they forge rows and lines in reports)', () => {
     const withRoute = (route: object) => ({ ...minimal, routes: [{ ...minimal.routes[0], ...route }] });
-    for (const path of ['/books\r\n| a | b |', '/books/\u202eevil', '/a\u0000b']) {
+    // the same set the analyzer makes visible (common/unprintable.ts): bidi marks and line separators too
+    for (const path of ['/books\r\n| a | b |', '/books/\u202eevil', '/a\u0000b', '/books/\u200e1', '/a\u2028b', '/a\u0085b']) {
       assert.deepEqual(configErrors(withRoute({ path })).map((e) => e.split(':')[0]), ['routes[0].path'], JSON.stringify(path));
     }
     assert.deepEqual(configErrors(withRoute({ id: 'a\rb' })).map((e) => e.split(':')[0]), ['routes[0].id']);
+    assert.deepEqual(configErrors(withRoute({ id: 'catalog\u061cget' })).map((e) => e.split(':')[0]), ['routes[0].id']);
     assert.deepEqual(configErrors(withRoute({ id: 'catalog.get Book/ü' })), [], 'spaces and letters are fine');
   });
 
