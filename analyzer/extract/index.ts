@@ -4,7 +4,8 @@ import { newCallTally, extractCalls, type CallTally } from './calls.ts';
 import { guarded } from './guard.ts';
 import { extractImports } from './imports.ts';
 import { loadProject } from './project.ts';
-import { extractRoutes } from './routes.ts';
+import { extractRoutes, type RouteResult } from './routes.ts';
+import { extractNestRoutes } from './routes-nest.ts';
 import { extractTables } from './tables.ts';
 import type { CallFacts, ExtractOptions, Facts, FileCallCount, FileFact, ImportEdge } from './types.ts';
 
@@ -27,6 +28,16 @@ function callFacts(tally: CallTally): CallFacts {
   edges.sort((a, b) => cmp(a.from, b.from) || cmp(a.to, b.to));
   fileEdges.sort((a, b) => cmp(a.from, b.from) || cmp(a.to, b.to));
   return { edges, fileEdges, resolved: tally.resolved, unresolved: tally.unresolved, external: tally.external };
+}
+
+/** Express and NestJS routes in one list, in route-tree.ts's order (path, method, file, line). */
+function mergeRoutes(a: RouteResult, b: RouteResult): RouteResult {
+  if (b.routes.length === 0 && b.unresolved.length === 0 && b.warnings.length === 0) return a;
+  return {
+    routes: [...a.routes, ...b.routes].sort((x, y) => cmp(x.path, y.path) || cmp(x.method, y.method) || cmp(x.file, y.file) || x.line - y.line),
+    unresolved: [...a.unresolved, ...b.unresolved].sort((x, y) => cmp(x.file, y.file) || x.line - y.line),
+    warnings: [...a.warnings, ...b.warnings],
+  };
 }
 
 function cmp(a: string, b: string): number {
@@ -55,7 +66,7 @@ export async function extractFacts(root: string, options: ExtractOptions = {}): 
     // Yield now and then so that a caller's progress display (and signals) stay live on big codebases.
     if (done % 200 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  const routes = extractRoutes(project);
+  const routes = mergeRoutes(extractRoutes(project), extractNestRoutes(project));
   const tables = extractTables(project);
   warnings.push(...routes.warnings, ...tables.warnings);
   return {
