@@ -1,8 +1,13 @@
 // Data access facts: which code reads and writes which table — SQL in literals, knex builders,
-// Sequelize/TypeORM models and Prisma client calls — plus the tables that schema code declares.
+// Sequelize/TypeORM models, Prisma client calls, Mongoose models (collections count as tables) and
+// Drizzle tables — plus the tables that schema code declares.
 import { AccessCollector } from './access-collector.ts';
+import { collectDrizzleTables } from './drizzle-tables.ts';
+import { scanDrizzle } from './drizzle-usage.ts';
 import { guarded } from './guard.ts';
 import { scanKnex } from './knex.ts';
+import { collectMongooseModels } from './mongoose-models.ts';
+import { scanMongoose } from './mongoose-usage.ts';
 import { collectOrmModels } from './orm-models.ts';
 import { collectRepositories, scanOrmUsage } from './orm-usage.ts';
 import { loadPrismaModels, scanPrisma } from './prisma.ts';
@@ -23,6 +28,8 @@ export function extractTables(project: LoadedProject): TableResult {
   const prisma = loadPrismaModels(project, out, warnings);
   const models = collectOrmModels(project, out, warnings);
   const repos = collectRepositories(project, models, warnings);
+  const mongoose = collectMongooseModels(project, out, warnings);
+  const drizzle = collectDrizzleTables(project, out, warnings);
   const constants: SqlConstant[] = [];
   for (const file of project.files) {
     guarded(file, warnings, 'tables', () => {
@@ -30,6 +37,8 @@ export function extractTables(project: LoadedProject): TableResult {
       scanKnex(project, file, out);
       scanOrmUsage(project, file, models, repos, out);
       scanPrisma(file, prisma, out);
+      scanMongoose(project, file, mongoose, out);
+      scanDrizzle(project, file, drizzle, out);
     });
   }
   attributeSqlConstants(project, constants, out, warnings);

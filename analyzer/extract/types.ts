@@ -97,16 +97,19 @@ export interface TableAccess {
   access: 'read' | 'write';
   line: number;
   /** how it was found */
-  via: 'sql' | 'knex' | 'sequelize' | 'typeorm' | 'prisma';
+  via: 'sql' | 'knex' | 'sequelize' | 'typeorm' | 'prisma' | 'mongoose' | 'drizzle';
 }
 
-/** A table declared by schema code (CREATE TABLE, an ORM model, a Prisma model): not a data access. */
+/**
+ * A table declared by schema code (CREATE TABLE, an ORM model, a Prisma model, a Drizzle table, a
+ * Mongoose model's collection): not a data access.
+ */
 export interface SchemaTable {
   table: string;
   file: string;
   line: number;
-  via: 'sql' | 'sequelize' | 'typeorm' | 'prisma';
-  /** ORM model / entity name, when declared through an ORM */
+  via: 'sql' | 'sequelize' | 'typeorm' | 'prisma' | 'mongoose' | 'drizzle';
+  /** ORM model / entity name (a Drizzle table's const), when declared through an ORM */
   model?: string;
 }
 

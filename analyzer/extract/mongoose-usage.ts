@@ -1,0 +1,179 @@
+// Which code reads and writes Mongoose collections: model statics (Book.find(), Book.create()), the
+// native collection (Book.collection.insertOne()), documents (new Book(…).save(), a document found by
+// Book.findById() then saved), `this` in schema statics and methods, populate() of a field's `ref`, and
+// the collections an aggregation pipeline names ($lookup, $unionWith, $out, $merge). Model values are
+// followed to their declaration through the type checker (value-key.ts), across files.
+import { ts } from 'ts-morph';
+import type { AccessCollector } from './access-collector.ts';
+import { isFunctionLike } from './functions.ts';
+import type { MongooseModel, MongooseModels } from './mongoose-models.ts';
+import { calleeName, objectOption } from './orm-values.ts';
+import type { LoadedFile, LoadedProject } from './project.ts';
+import { stringValue } from './string-value.ts';
+import { unwrap, valueKey } from './value-key.ts';
+
+const STATIC_READ = new Set(['find', 'findOne', 'findById', 'countDocuments', 'estimatedDocumentCount', 'count', 'aggregate', 'exists', 'distinct', 'where']);
+const STATIC_WRITE = new Set(['create', 'insertMany', 'insertOne', 'updateOne', 'updateMany', 'update', 'findOneAndUpdate', 'findByIdAndUpdate',
+  'findOneAndReplace', 'replaceOne', 'deleteOne', 'deleteMany', 'remove', 'findOneAndDelete', 'findByIdAndDelete', 'findOneAndRemove',
+  'findByIdAndRemove', 'bulkWrite', 'bulkSave']);
+const DOCUMENT_WRITE = new Set(['save', 'deleteOne', 'remove', 'updateOne', 'replaceOne']);
+/** statics whose result holds documents (one, or an array to loop over), which code then changes and saves */
+const RETURNS_DOCUMENTS = new Set(['find', 'findOne', 'findById', 'findOneAndUpdate', 'findByIdAndUpdate', 'findOneAndReplace', 'create', 'insertMany']);
+const STAGE_READ = new Set(['$lookup', '$graphLookup', '$unionWith']);
+const STAGE_WRITE = new Set(['$out', '$merge']);
+const MAX_DEPTH = 4;
+
+export function scanMongoose(project: LoadedProject, file: LoadedFile, models: MongooseModels, out: AccessCollector): void {
+  if (models.byName.size === 0) return;
+  const checker = project.checker;
+
+  /** The model an expression stands for: `Book`, `db.Book`, `mongoose.model('Book')`, `mongoose.models.Book`, `this` in a static. */
+  const modelOf = (expr: ts.Expression): MongooseModel | undefined => {
+    const e = unwrap(expr);
+    if (e.kind === ts.SyntaxKind.ThisKeyword) {
+      const ctx = thisContext(e);
+      return ctx?.is === 'model' ? models.bySchema.get(ctx.schema)?.[0] : undefined;
+    }
+    if (ts.isCallExpression(e) && e.arguments.length === 1 && calleeName(e) === 'model') {
+      const name = stringValue(e.arguments[0], checker);
+      return name === undefined ? undefined : models.byName.get(name);
+    }
+    if (ts.isPropertyAccessExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'models') {
+      const byName = models.byName.get(e.name.text);
+      if (byName) return byName;
+    }
+    if (!(ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isCallExpression(e))) return undefined;
+    const key = valueKey(project, e);
+    return key && models.byKey.get(key);
+  };
+
+  const thisContext = (node: ts.Node): { schema: ts.Node; is: 'model' | 'document' } | undefined => {
+    for (let cur: ts.Node | undefined = node.parent; cur; cur = cur.parent) {
+      if (!isFunctionLike(cur) || ts.isArrowFunction(cur)) continue;
+      return models.thisOf.get(cur);
+    }
+    return undefined;
+  };
+
+  /** The model of the documents an expression holds: `new Book(…)`, `const b = await Book.findById(…)`, `this` in a method. */
+  const documentModel = (expr: ts.Expression, depth = 0): MongooseModel | undefined => {
+    const e = unwrap(expr);
+    if (depth > MAX_DEPTH) return undefined;
+    if (e.kind === ts.SyntaxKind.ThisKeyword) {
+      const ctx = thisContext(e);
+      return ctx?.is === 'document' ? models.bySchema.get(ctx.schema)?.[0] : undefined;
+    }
+    if (ts.isNewExpression(e)) return modelOf(e.expression);
+    if (ts.isCallExpression(e)) return queryModel(e, RETURNS_DOCUMENTS, depth + 1);
+    if (!ts.isIdentifier(e)) return undefined;
+    const decl = checker.getSymbolAtLocation(e)?.valueDeclaration;
+    if (!decl || !ts.isVariableDeclaration(decl)) return undefined;
+    if (decl.initializer) return documentModel(decl.initializer, depth + 1);
+    // for (const book of await Book.find(…))
+    const loop = decl.parent.parent;
+    return ts.isForOfStatement(loop) ? documentModel(loop.expression, depth + 1) : undefined;
+  };
+
+  /** `Book.find(…).populate(…).sort(…)`: the model of the query at the root of a chain, when its static is one of `statics`. */
+  const queryModel = (call: ts.CallExpression, statics: Set<string>, depth = 0): MongooseModel | undefined => {
+    let cur: ts.Expression = call;
+    for (let i = 0; i < 12 && ts.isCallExpression(cur); i++) {
+      const callee = unwrap(cur.expression);
+      if (!ts.isPropertyAccessExpression(callee)) return undefined;
+      if (statics.has(callee.name.text)) {
+        const model = modelOf(callee.expression);
+        if (model) return model;
+      }
+      cur = unwrap(callee.expression);
+    }
+    return depth < MAX_DEPTH && ts.isIdentifier(cur) ? documentModel(cur, depth + 1) : undefined;
+  };
+
+  /** populate('author'), populate('author reviews'), populate(['author']), populate({ path: 'author', populate: { path: … } }) */
+  const populated = (model: MongooseModel, arg: ts.Expression | undefined, at: ts.Node, depth = 0): void => {
+    if (!arg || depth > MAX_DEPTH) return;
+    const a = unwrap(arg);
+    if (ts.isArrayLiteralExpression(a)) {
+      for (const el of a.elements) populated(model, el, at, depth + 1);
+      return;
+    }
+    const path = ts.isObjectLiteralExpression(a) ? objectOption(a, 'path') : a;
+    const paths = path && stringValue(path, checker);
+    for (const p of paths?.split(/\s+/).filter(Boolean) ?? []) {
+      const target = refTarget(model, p);
+      if (!target) continue;
+      out.access(file, at, target.collection, 'read', 'mongoose');
+      if (ts.isObjectLiteralExpression(a)) populated(target, objectOption(a, 'populate'), at, depth + 1);
+    }
+  };
+
+  const refTarget = (model: MongooseModel, path: string): MongooseModel | undefined => {
+    const ref = model.schema && models.schemas.get(model.schema)?.refs.get(path);
+    if (!ref) return model.base && refTarget(model.base, path);
+    const name = stringValue(ref, checker);
+    if (name !== undefined) return models.byName.get(name);
+    // ref: Author.modelName, ref: Author
+    const r = unwrap(ref);
+    return modelOf(ts.isPropertyAccessExpression(r) && r.name.text === 'modelName' ? r.expression : r);
+  };
+
+  /** Collections named inside an aggregation pipeline. */
+  const pipeline = (arg: ts.Expression | undefined, at: ts.Node): void => {
+    let a = arg && unwrap(arg);
+    if (a && ts.isIdentifier(a)) {
+      const decl = checker.getSymbolAtLocation(a)?.valueDeclaration;
+      a = decl && ts.isVariableDeclaration(decl) && decl.initializer ? unwrap(decl.initializer) : undefined;
+    }
+    if (!a || !ts.isArrayLiteralExpression(a)) return;
+    const visit = (node: ts.Node): void => {
+      if (ts.isPropertyAssignment(node) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name))) {
+        const stage = node.name.text;
+        const access = STAGE_READ.has(stage) ? 'read' : STAGE_WRITE.has(stage) ? 'write' : undefined;
+        const target = access && stageCollection(node.initializer);
+        if (access && target) out.access(file, at, target, access, 'mongoose');
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(a);
+  };
+  // { $lookup: { from: 'authors' } }, { $unionWith: 'x' | { coll } }, { $out: 'x' | { coll } }, { $merge: 'x' | { into: 'x' | { coll } } }
+  const stageCollection = (value: ts.Expression): string | undefined => {
+    const direct = stringValue(value, checker);
+    if (direct !== undefined) return direct;
+    const named = objectOption(value, 'from') ?? objectOption(value, 'coll') ?? objectOption(value, 'into');
+    if (!named) return undefined;
+    return stringValue(named, checker) ?? stringValue(objectOption(named, 'coll') ?? named, checker);
+  };
+
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const callee = unwrap(node.expression);
+      if (ts.isPropertyAccessExpression(callee)) checkCall(node, callee.name.text, unwrap(callee.expression));
+    }
+    ts.forEachChild(node, visit);
+  };
+
+  const checkCall = (call: ts.CallExpression, method: string, receiver: ts.Expression): void => {
+    const access = STATIC_READ.has(method) ? 'read' : STATIC_WRITE.has(method) ? 'write' : undefined;
+    if (access) {
+      // Book.collection.insertOne(…): the driver's collection behind the model
+      const native = ts.isPropertyAccessExpression(receiver) && receiver.name.text === 'collection' ? modelOf(receiver.expression) : undefined;
+      const model = native ?? modelOf(receiver);
+      if (model) {
+        out.access(file, call, model.collection, access, 'mongoose');
+        if (method === 'aggregate') pipeline(call.arguments[0], call);
+        return;
+      }
+    }
+    if (DOCUMENT_WRITE.has(method)) {
+      const model = documentModel(receiver);
+      if (model) out.access(file, call, model.collection, 'write', 'mongoose');
+    } else if (method === 'populate') {
+      // populate(path, select, …): only the first argument names paths
+      const model = ts.isCallExpression(receiver) ? queryModel(receiver, RETURNS_DOCUMENTS) : documentModel(receiver);
+      if (model) populated(model, call.arguments[0], call);
+    }
+  };
+
+  visit(file.source);
+}
