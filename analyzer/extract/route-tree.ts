@@ -1,10 +1,20 @@
-// The router tree the route extractor builds — apps and routers (by declaration), their routes, and
-// which router mounts which under what prefix — and the walk from the roots (routers nobody mounts)
-// that turns it into full paths, middleware chains and the routes that cannot be placed.
+// The router tree the route extractor builds — apps, routers and Fastify plugin instances (by
+// declaration), their routes, and which one mounts which under what prefix — and the walk from the roots
+// (routers nobody mounts) that turns it into full paths, middleware chains and the routes that cannot be placed.
 import type { ts } from 'ts-morph';
 import { joinPath, type RouterInit } from './express-syntax.ts';
 import type { LoadedFile } from './project.ts';
 import type { HandlerRef, RouteFact, UnresolvedRoute, Warning } from './types.ts';
+
+/**
+ * A middleware or hook by name. `phase` orders Fastify hooks as Fastify runs them (onRequest 0, preParsing 1,
+ * preValidation 2, preHandler 3, each in registration order); Express and Koa middleware are all phase 0,
+ * so their order is the order they are written in.
+ */
+export interface Middleware {
+  name: string;
+  phase: number;
+}
 
 export interface LocalRoute {
   method: string;
@@ -15,7 +25,7 @@ export interface LocalRoute {
   file: LoadedFile;
   line: number;
   pos: number;
-  middleware: string[];
+  middleware: Middleware[];
   handler: HandlerRef;
 }
 
@@ -29,6 +39,27 @@ export interface Mount {
   pos: number;
 }
 
+/** `fastify.register(plugin, options)`: resolved to the plugin's instance parameter after all files are read. */
+export interface PluginMount {
+  plugin: ts.Expression;
+  options: ts.Expression | undefined;
+  file: LoadedFile;
+  line: number;
+  pos: number;
+}
+
+export interface Child {
+  node: RouterNode;
+  prefixes: string[] | undefined;
+  expression: string;
+  middleware: Middleware[];
+  file: LoadedFile;
+  line: number;
+  pos: number;
+  /** a fastify-plugin: not encapsulated, it shares the parent's instance (prefix and hooks) */
+  shared?: boolean;
+}
+
 export interface RouterNode {
   key: ts.Node;
   name: string;
@@ -36,10 +67,17 @@ export interface RouterNode {
   init: RouterInit;
   routes: LocalRoute[];
   mounts: Mount[];
+  plugins: PluginMount[];
   /** children this router mounts, resolved after all files are read */
-  children: { node: RouterNode; prefixes: string[] | undefined; expression: string; middleware: string[]; file: LoadedFile; line: number; pos: number }[];
+  children: Child[];
   /** pathless `use(fn)` middleware, by position */
   middleware: { file: LoadedFile; pos: number; name: string }[];
+  /** Fastify hooks (`addHook`): they apply to every route of the instance and its plugins, wherever written */
+  hooks: Middleware[];
+  /** a koa-router prefix (`new Router({ prefix })`, `router.prefix()`); value undefined when built at run time */
+  prefix?: { value: string | undefined; expression: string };
+  /** set for a Fastify plugin's instance parameter: the plugin's name, for the warning when nothing registers it */
+  plugin?: string;
   mountedBy: number;
 }
 
@@ -48,12 +86,27 @@ export function routeTable(nodes: Iterable<RouterNode>, warnings: Warning[]): { 
   const routes: RouteFact[] = [];
   const unresolved: UnresolvedRoute[] = [];
   const seen = new Set<string>();
-  const walk = (node: RouterNode, prefix: string | undefined, prefixExpr: string, inherited: string[], stack: Set<RouterNode>, isRoot: boolean): void => {
+  const contextHooks = instanceHooks();
+  const walk = (node: RouterNode, parentPrefix: string | undefined, parentExpr: string, inherited: Middleware[], stack: Set<RouterNode>, isRoot: boolean, shared: boolean): void => {
     if (stack.has(node)) return;
     stack.add(node);
+    let prefix = parentPrefix;
+    let prefixExpr = parentExpr;
+    // a koa-router prefix applies to the router's own routes and to the routers it nests
+    if (node.prefix && prefix !== undefined) {
+      if (node.prefix.value === undefined) {
+        prefix = undefined;
+        prefixExpr = node.prefix.expression;
+      } else {
+        prefix = joinPath(prefix, node.prefix.value);
+      }
+    }
+    // application-wide hooks are not repeated on every route, like the app's own use(fn); a shared
+    // (fastify-plugin) instance's hooks are its parent's, already inherited
+    const hooks = isRoot || shared ? [] : contextHooks(node);
     for (const r of node.routes) {
-      const own = isRoot ? [] : node.middleware.filter((m) => m.file !== r.file || m.pos < r.pos).map((m) => m.name);
-      const middleware = [...inherited, ...own, ...r.middleware];
+      const own = isRoot ? [] : positional(node, r.file, r.pos);
+      const middleware = inRunOrder([...inherited, ...hooks, ...own, ...r.middleware]);
       if (prefix === undefined || r.paths === undefined) {
         const key = `U\0${r.method}\0${r.file.rel}\0${r.line}`;
         if (seen.has(key)) continue;
@@ -70,10 +123,10 @@ export function routeTable(nodes: Iterable<RouterNode>, warnings: Warning[]): { 
       }
     }
     for (const c of node.children) {
-      const own = isRoot ? [] : node.middleware.filter((m) => m.file !== c.file || m.pos < c.pos).map((m) => m.name);
-      const childInherited = [...inherited, ...own, ...c.middleware];
-      if (prefix === undefined || c.prefixes === undefined) walk(c.node, undefined, prefix === undefined ? prefixExpr : c.expression, childInherited, stack, false);
-      else for (const p of c.prefixes) walk(c.node, joinPath(prefix, p), prefixExpr, childInherited, stack, false);
+      const own = isRoot ? [] : positional(node, c.file, c.pos);
+      const childInherited = [...inherited, ...hooks, ...own, ...c.middleware];
+      if (prefix === undefined || c.prefixes === undefined) walk(c.node, undefined, prefix === undefined ? prefixExpr : c.expression, childInherited, stack, false, !!c.shared);
+      else for (const p of c.prefixes) walk(c.node, joinPath(prefix, p), prefixExpr, childInherited, stack, false, !!c.shared);
     }
     stack.delete(node);
   };
@@ -81,12 +134,45 @@ export function routeTable(nodes: Iterable<RouterNode>, warnings: Warning[]): { 
     if (node.mountedBy > 0 || (node.routes.length === 0 && node.children.length === 0)) continue;
     if (node.init === 'router') {
       warnings.push({ file: node.file.rel, message: `router '${node.name}' in ${node.file.rel} is not mounted anywhere the analyzer can see; its routes are reported with their own paths` });
+    } else if (node.plugin !== undefined) {
+      warnings.push({ file: node.file.rel, message: `Fastify plugin '${node.plugin}' in ${node.file.rel} is not registered anywhere the analyzer can see (loaded by @fastify/autoload or at run time?); its routes are reported with their own paths` });
     }
-    walk(node, '', '', [], new Set(), true);
+    walk(node, '', '', [], new Set(), true, false);
   }
   routes.sort((a, b) => cmp(a.path, b.path) || cmp(a.method, b.method) || cmp(a.file, b.file) || a.line - b.line);
   unresolved.sort((a, b) => cmp(a.file, b.file) || a.line - b.line);
   return { routes, unresolved };
+}
+
+/** Pathless `use(fn)` middleware of a router registered before position `pos` (or in another file). */
+function positional(node: RouterNode, file: LoadedFile, pos: number): Middleware[] {
+  return node.middleware.filter((m) => m.file !== file || m.pos < pos).map((m) => ({ name: m.name, phase: 0 }));
+}
+
+/**
+ * The hooks of a Fastify instance: its own, then those of the fastify-plugins registered on it (they are
+ * not encapsulated: their hooks land on the instance that registers them), memoised per node.
+ */
+function instanceHooks(): (node: RouterNode) => Middleware[] {
+  const memo = new Map<RouterNode, Middleware[]>();
+  const of = (node: RouterNode, visiting: Set<RouterNode>): Middleware[] => {
+    const known = memo.get(node);
+    if (known) return known;
+    if (visiting.has(node)) return node.hooks;
+    visiting.add(node);
+    const hooks = [...node.hooks];
+    for (const c of node.children) if (c.shared) hooks.push(...of(c.node, visiting));
+    visiting.delete(node);
+    memo.set(node, hooks);
+    return hooks;
+  };
+  return (node) => of(node, new Set());
+}
+
+/** Names in the order they run: by phase (a stable sort keeps the written order within a phase). */
+function inRunOrder(list: Middleware[]): string[] {
+  const ordered = list.some((m) => m.phase !== 0) ? [...list].sort((a, b) => a.phase - b.phase) : list;
+  return ordered.map((m) => m.name);
 }
 
 function cmp(a: string, b: string): number {

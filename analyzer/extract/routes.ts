@@ -1,16 +1,21 @@
-// HTTP entry points of Express apps: app/router.<verb>(path, ...handlers), route(path).<verb>() chains,
-// and use(prefix, router) mounts followed across files (and through functions that receive the app)
-// to the full path. Routers are identified by their declaration, through the type checker.
+// HTTP entry points of Express, Fastify and Koa (koa-router) apps: app/router.<verb>(path, ...handlers),
+// route(path).<verb>() chains, fastify.route({ … }), and use(prefix, router) / register(plugin, { prefix })
+// mounts followed across files (and through functions that receive the app) to the full path. Routers,
+// apps and plugin instances are identified by their declaration, through the type checker.
 import { ts } from 'ts-morph';
-import { routeTable, type RouterNode } from './route-tree.ts';
-import { calledFunction, calleeName, exprName, initKind, routeChainBase, VERBS } from './express-syntax.ts';
+import { routeTable, type Middleware, type RouterNode } from './route-tree.ts';
+import { calledFunction, chainReceiver, exprName, routeChainBase, routerOrigin, verbMethod } from './express-syntax.ts';
+import { HOOK_PHASES, looksLikeFastifyInstance, optionHandler, optionHooks, pluginFunction, registerPrefix, routeDeclaration, setsPrefix, type RouteDeclaration } from './fastify-syntax.ts';
+import { constructorPrefix, isNamedRoute, prefixOf, routerMiddleware } from './koa-syntax.ts';
+import { objectLiteralOf } from './object-literal.ts';
 import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
+import { handlerRef, pathsOf, plausibleHandler } from './route-args.ts';
 import { guarded } from './guard.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
-import { fileOf, resolveReference, symbolOf } from './symbols.ts';
+import { fileOf } from './symbols.ts';
 import { unwrap, valueKey } from './value-key.ts';
-import type { HandlerRef, RouteFact, UnresolvedRoute, Warning } from './types.ts';
+import type { RouteFact, UnresolvedRoute, Warning } from './types.ts';
 
 export interface RouteResult {
   routes: RouteFact[];
@@ -24,92 +29,70 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   /** calls that pass an identifier along: candidates for "function receives the app" */
   const passing: ts.CallExpression[] = [];
 
+  /** A Fastify plugin's instance parameter: named, so that a plugin nothing registers can be warned about. */
+  const markFastify = (node: RouterNode): void => {
+    if (node.plugin !== undefined || !ts.isParameter(node.key)) return;
+    const fn = node.key.parent;
+    node.plugin = ownFunctionName(fn, node.file.source);
+  };
+
   const nodeFor = (key: ts.Node): RouterNode | undefined => {
     let node = nodes.get(key);
     if (node) return node;
     const file = fileOf(project, key);
     if (!file) return undefined;
     const named = (key as ts.NamedDeclaration).name;
-    node = { key, name: named ? named.getText() : exprName(key as ts.Expression), file, init: initKind(key), routes: [], mounts: [], children: [], middleware: [], mountedBy: 0 };
+    const origin = routerOrigin(key, project.checker);
+    node = { key, name: named ? named.getText() : exprName(key as ts.Expression), file, init: origin.init, routes: [], mounts: [], plugins: [], children: [], middleware: [], hooks: [], mountedBy: 0 };
+    const prefix = constructorPrefix(project, origin);
+    if (prefix) node.prefix = prefix;
+    if (ts.isParameter(key) && looksLikeFastifyInstance(key)) markFastify(node);
     nodes.set(key, node);
     return node;
   };
 
   const routerKey = (expr: ts.Expression): ts.Node | undefined => valueKey(project, expr);
 
-  const handlerRef = (arg: ts.Expression, source: ts.SourceFile): HandlerRef => {
-    const e = unwrap(arg);
-    if (isFunctionLike(e)) return { kind: 'inline', file: fileOf(project, e)?.rel, name: ownFunctionName(e, source), line: lineOf(e, source) };
-    if (ts.isCallExpression(e)) {
-      // this.list.bind(this): the handler is the bound function
-      const callee = e.expression;
-      if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'bind') return handlerRef(callee.expression, source);
-      // asyncHandler(async (req, res) => …): the code that handles the request is the inline function
-      const inline = e.arguments.find((a) => isFunctionLike(unwrap(a)));
-      if (inline) return handlerRef(inline, source);
-    }
-    const ref = ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) ? e.name : ts.isCallExpression(e) ? calleeName(e) : undefined;
-    const target = ref ? resolveReference(project, ref) : undefined;
-    if (target?.kind === 'project') {
-      const t = target.target;
-      return { kind: ts.isCallExpression(e) ? 'factory' : 'named', file: t.file.rel, name: t.name, line: t.line };
-    }
-    return { kind: 'unresolved', name: exprName(e) };
-  };
-
-  /** Is this argument plausibly a request handler (and not, say, axios.post's body)? */
-  const plausibleHandler = (arg: ts.Expression): boolean => {
-    const e = unwrap(arg);
-    if (isFunctionLike(e) || ts.isCallExpression(e)) return true;
-    if (!(ts.isIdentifier(e) || ts.isPropertyAccessExpression(e))) return false;
-    const { symbol } = symbolOf(project, ts.isIdentifier(e) ? e : e.name);
-    const decl = symbol?.valueDeclaration;
-    if (decl && ts.isVariableDeclaration(decl) && decl.initializer) {
-      const init = unwrap(decl.initializer);
-      return !(ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init) || ts.isLiteralExpression(init) || ts.isTemplateExpression(init));
-    }
-    return true;
-  };
-
-  const pathsOf = (arg: ts.Expression): { paths?: string[]; reason: string } => {
-    const e = unwrap(arg);
-    if (ts.isArrayLiteralExpression(e)) {
-      const paths: string[] = [];
-      for (const el of e.elements) {
-        const v = stringValue(el, project.checker);
-        if (v === undefined) return { reason: ts.isRegularExpressionLiteral(el) ? 'regular expression path' : 'path built at run time' };
-        paths.push(v);
-      }
-      return { paths, reason: '' };
-    }
-    if (ts.isRegularExpressionLiteral(e)) return { reason: 'regular expression path' };
-    const v = stringValue(e, project.checker);
-    return v === undefined ? { reason: 'path built at run time' } : { paths: [v], reason: '' };
-  };
-
   const addRoute = (file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, pathArg: ts.Expression, handlers: readonly ts.Expression[]): void => {
     if (handlers.length === 0) return;
     const source = file.source;
-    const last = handlers[handlers.length - 1];
     const key = routerKey(receiver);
     const node = key && nodeFor(key);
-    const { paths, reason } = pathsOf(pathArg);
+    const { paths, reason } = pathsOf(project, pathArg);
     const looksLikePath = !!paths && paths.every((p) => p.startsWith('/') || p === '*');
     if (!node) {
+      const last = handlers[handlers.length - 1];
       if (looksLikePath && isFunctionLike(unwrap(last)) && /app|router|route|api|server/i.test(receiver.getText())) {
         warnings.push({ file: file.rel, message: `${file.rel}:${lineOf(call, source)}: route ${method} ${paths?.join(',')} registered on '${receiver.getText()}', which could not be traced to an app or router; not reported` });
       }
       return;
     }
-    if (node.init === 'other' && !(looksLikePath && plausibleHandler(last)) && !(paths === undefined && isFunctionLike(unwrap(last)))) return;
-    const middleware = handlers.slice(0, -1).flatMap((h) => {
+    // Fastify: `get(path, { handler, preHandler })`
+    const lastOptions = objectLiteralOf(project, handlers[handlers.length - 1]);
+    const fromOptions = lastOptions && optionHandler(lastOptions);
+    const last = fromOptions ?? handlers[handlers.length - 1];
+    // on a value not made by a known constructor, only calls that read as routes count (not axios.post(url, body));
+    // a Fastify plugin's instance is known to be one
+    if (node.init === 'other' && node.plugin === undefined && !(looksLikePath && plausibleHandler(project, last)) && !(paths === undefined && isFunctionLike(unwrap(last)))) return;
+    const middleware: Middleware[] = [];
+    let fastifyOptions = !!fromOptions;
+    for (const h of handlers.slice(0, -1)) {
       const u = unwrap(h);
-      return ts.isArrayLiteralExpression(u) ? u.elements.map(exprName) : [exprName(u)];
-    });
+      // Fastify: an options object before the handler (`get(path, { schema, preHandler }, handler)`)
+      const options = objectLiteralOf(project, u);
+      if (options) {
+        middleware.push(...optionHooks(options));
+        fastifyOptions = true;
+      } else {
+        for (const m of ts.isArrayLiteralExpression(u) ? u.elements : [u]) middleware.push({ name: exprName(m), phase: 0 });
+      }
+    }
+    if (fromOptions) middleware.push(...optionHooks(lastOptions));
+    if (fastifyOptions) markFastify(node);
     node.routes.push({
       // the verb's own line: in a route(...).get().post() chain each verb sits on its own line
       method, paths, reason, expression: pathArg.getText(), file, line: lineOf(ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call, source), pos: call.getStart(source),
-      middleware, handler: handlerRef(last, source),
+      middleware, handler: handlerRef(project, last, source),
     });
   };
 
@@ -117,7 +100,8 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   const addComputedVerb = (file: LoadedFile, call: ts.CallExpression, callee: ts.ElementAccessExpression): void => {
     const verb = stringValue(callee.argumentExpression, project.checker)?.toLowerCase();
     if (verb !== undefined) {
-      if (VERBS.has(verb)) addRoute(file, call, verb.toUpperCase(), callee.expression, call.arguments[0], call.arguments.slice(1));
+      const method = verbMethod(verb);
+      if (method) addRoute(file, call, method, callee.expression, call.arguments[0], call.arguments.slice(1));
       return;
     }
     const key = routerKey(callee.expression);
@@ -126,8 +110,51 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     const source = file.source;
     node.routes.push({
       method: '*', paths: undefined, reason: 'method chosen at run time', expression: `${callee.getText(source)}(${call.arguments[0].getText(source)}, …)`,
-      file, line: lineOf(call, source), pos: call.getStart(source), middleware: [], handler: handlerRef(call.arguments[call.arguments.length - 1], source),
+      file, line: lineOf(call, source), pos: call.getStart(source), middleware: [], handler: handlerRef(project, call.arguments[call.arguments.length - 1], source),
     });
+  };
+
+  /** `fastify.route({ method, url, preHandler, handler })`: one route per method. */
+  const addDeclaredRoute = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression, route: RouteDeclaration): void => {
+    const key = routerKey(receiver);
+    const node = key && nodeFor(key);
+    if (!node) return;
+    markFastify(node);
+    const source = file.source;
+    const { paths, reason } = pathsOf(project, route.url);
+    const line = lineOf(ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call, source);
+    const common = { file, line, pos: call.getStart(source), middleware: route.hooks, handler: handlerRef(project, route.handler, source) };
+    if (!route.methods) {
+      node.routes.push({ ...common, method: '*', paths: undefined, reason: 'method chosen at run time', expression: route.method.getText(source) });
+      return;
+    }
+    for (const method of route.methods) node.routes.push({ ...common, method, paths, reason, expression: route.url.getText(source) });
+  };
+
+  /** `fastify.register(plugin, options)`: resolved to the plugin's instance once every file is read. */
+  const addRegister = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression): void => {
+    const key = routerKey(receiver);
+    const node = key && nodeFor(key);
+    if (!node) return;
+    node.plugins.push({ plugin: call.arguments[0], options: call.arguments[1], file, line: lineOf(call, file.source), pos: call.getStart(file.source) });
+  };
+
+  /** `fastify.addHook('preHandler', auth)`: a hook that runs before the handlers of the instance's routes. */
+  const addHook = (call: ts.CallExpression, receiver: ts.Expression): void => {
+    const phase = HOOK_PHASES.get(stringValue(call.arguments[0], project.checker) ?? '');
+    if (phase === undefined) return;
+    const key = routerKey(receiver);
+    const node = key && nodeFor(key);
+    if (!node) return;
+    node.hooks.push({ name: exprName(call.arguments[1]), phase });
+    markFastify(node);
+  };
+
+  /** koa-router's `router.prefix('/x')`: applies to every route of the router, registered before or after. */
+  const addPrefix = (call: ts.CallExpression, receiver: ts.Expression): void => {
+    const key = routerKey(receiver);
+    const node = key && nodeFor(key);
+    if (node) node.prefix = prefixOf(project, call.arguments[0]);
   };
 
   const addUse = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression): void => {
@@ -141,7 +168,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     const firstIsPath = ts.isStringLiteralLike(first) || ts.isTemplateExpression(first) || ts.isArrayLiteralExpression(first) && first.elements.every((el) => !isFunctionLike(el)) ||
       ts.isBinaryExpression(first) || ts.isRegularExpressionLiteral(first) || stringValue(first, project.checker) !== undefined;
     if (firstIsPath) {
-      prefixes = pathsOf(first).paths;
+      prefixes = pathsOf(project, first).paths;
       rest = args.slice(1);
     }
     const flat = rest.flatMap((a) => {
@@ -160,14 +187,28 @@ export function extractRoutes(project: LoadedProject): RouteResult {
       if (ts.isCallExpression(n)) {
         const callee = n.expression;
         if (ts.isPropertyAccessExpression(callee)) {
-          const verb = callee.name.text;
-          const receiver = callee.expression;
-          if (VERBS.has(verb)) {
-            const chainBase = routeChainBase(receiver);
-            if (chainBase) addRoute(file, n, verb.toUpperCase(), chainBase.receiver, chainBase.path, n.arguments);
-            else if (n.arguments.length >= 2) addRoute(file, n, verb.toUpperCase(), receiver, n.arguments[0], n.arguments.slice(1));
-          } else if (verb === 'use' && n.arguments.length >= 1) {
-            addUse(file, n, receiver);
+          const name = callee.name.text;
+          const args = n.arguments;
+          const method = verbMethod(name);
+          if (method) {
+            const chainBase = routeChainBase(callee.expression);
+            if (chainBase) {
+              addRoute(file, n, method, chainBase.receiver, chainBase.path, args);
+            } else if (args.length >= 2) {
+              const at = isNamedRoute(args, project.checker) ? 1 : 0;
+              addRoute(file, n, method, chainReceiver(callee.expression), args[at], args.slice(at + 1));
+            }
+          } else if (name === 'use' && args.length >= 1) {
+            addUse(file, n, chainReceiver(callee.expression));
+          } else if (name === 'register' && args.length >= 1) {
+            addRegister(file, n, chainReceiver(callee.expression));
+          } else if (name === 'addHook' && args.length >= 2) {
+            addHook(n, chainReceiver(callee.expression));
+          } else if (name === 'route' && args.length === 1) {
+            const route = routeDeclaration(project, args[0]);
+            if (route) addDeclaredRoute(file, n, chainReceiver(callee.expression), route);
+          } else if (name === 'prefix' && args.length === 1) {
+            addPrefix(n, chainReceiver(callee.expression));
           }
         } else if (ts.isElementAccessExpression(callee) && n.arguments.length >= 2) {
           addComputedVerb(file, n, callee);
@@ -179,27 +220,54 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     visit(file.source);
   }
 
-  // Pass 2: classify use() arguments into child routers and middleware.
+  // Pass 2: classify use() arguments into child routers and middleware; resolve register() to plugins.
   const isRouter = (node: RouterNode | undefined): node is RouterNode =>
     !!node && (node.init !== 'other' || node.routes.length > 0 || node.mounts.length > 0);
+  const existing = (expr: ts.Expression): RouterNode | undefined => {
+    const key = routerKey(expr);
+    return key ? nodes.get(key) : undefined;
+  };
   for (const node of [...nodes.values()]) {
     for (const mount of node.mounts) {
-      const middleware: string[] = [];
+      const middleware: Middleware[] = [];
       let mountedRouter = false;
       for (const arg of mount.args) {
-        const key = routerKey(arg);
-        const child = key ? nodes.get(key) : undefined;
+        let child = existing(arg);
+        const koa = isRouter(child) ? undefined : routerMiddleware(arg);
+        if (koa) {
+          // app.use(router.routes()): the router itself is mounted; allowedMethods() is neither a route nor a route's middleware
+          const router = existing(chainReceiver(koa.router));
+          if (isRouter(router) && koa.kind === 'allowedMethods') continue;
+          if (isRouter(router)) child = router;
+        }
         if (isRouter(child) && child !== node) {
           node.children.push({ node: child, prefixes: mount.prefixes, expression: mount.expression, middleware: [...middleware], file: mount.file, line: mount.line, pos: mount.pos });
           child.mountedBy++;
           mountedRouter = true;
         } else {
-          middleware.push(exprName(arg));
+          middleware.push({ name: exprName(arg), phase: 0 });
         }
       }
       if (!mountedRouter && mount.prefixes?.length === 1 && mount.prefixes[0] === '/') {
-        for (const name of middleware) node.middleware.push({ file: mount.file, pos: mount.pos, name });
+        for (const { name } of middleware) node.middleware.push({ file: mount.file, pos: mount.pos, name });
       }
+    }
+    for (const mount of node.plugins) {
+      const plugin = pluginFunction(project, mount.plugin);
+      const param = plugin?.fn.parameters[0];
+      const child = param && nodeFor(param);
+      if (!plugin || !child || child === node) continue;
+      let { prefixes, expression } = registerPrefix(project, mount.options);
+      if (plugin.shared) {
+        if (setsPrefix(project, mount.options)) {
+          const name = ownFunctionName(plugin.fn, plugin.fn.getSourceFile());
+          warnings.push({ file: mount.file.rel, message: `${mount.file.rel}:${mount.line}: plugin '${name}' is wrapped in fastify-plugin, so Fastify ignores its prefix ${expression}; its routes are reported under the prefix of the instance that registers it` });
+        }
+        prefixes = ['/'];
+        expression = '';
+      }
+      node.children.push({ node: child, prefixes, expression, middleware: [], file: mount.file, line: mount.line, pos: mount.pos, ...(plugin.shared ? { shared: true } : {}) });
+      child.mountedBy++;
     }
   }
 

@@ -1,0 +1,62 @@
+// What the arguments of a route registration mean: the path or paths (static values only), whether an
+// argument can be a request handler at all, and the handler's function id.
+import { ts } from 'ts-morph';
+import { calleeName, exprName } from './express-syntax.ts';
+import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
+import type { LoadedProject } from './project.ts';
+import { stringValue } from './string-value.ts';
+import { fileOf, resolveReference, symbolOf } from './symbols.ts';
+import { unwrap } from './value-key.ts';
+import type { HandlerRef } from './types.ts';
+
+/** The handler's function id: inline, a named declaration, a factory's, or unresolved (as written). */
+export function handlerRef(project: LoadedProject, arg: ts.Expression, source: ts.SourceFile): HandlerRef {
+  const e = unwrap(arg);
+  if (isFunctionLike(e)) return { kind: 'inline', file: fileOf(project, e)?.rel, name: ownFunctionName(e, source), line: lineOf(e, source) };
+  if (ts.isCallExpression(e)) {
+    // this.list.bind(this): the handler is the bound function
+    const callee = e.expression;
+    if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'bind') return handlerRef(project, callee.expression, source);
+    // asyncHandler(async (req, res) => …): the code that handles the request is the inline function
+    const inline = e.arguments.find((a) => isFunctionLike(unwrap(a)));
+    if (inline) return handlerRef(project, inline, source);
+  }
+  const ref = ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) ? e.name : ts.isCallExpression(e) ? calleeName(e) : undefined;
+  const target = ref ? resolveReference(project, ref) : undefined;
+  if (target?.kind === 'project') {
+    const t = target.target;
+    return { kind: ts.isCallExpression(e) ? 'factory' : 'named', file: t.file.rel, name: t.name, line: t.line };
+  }
+  return { kind: 'unresolved', name: exprName(e) };
+}
+
+/** Is this argument plausibly a request handler (and not, say, axios.post's body)? */
+export function plausibleHandler(project: LoadedProject, arg: ts.Expression): boolean {
+  const e = unwrap(arg);
+  if (isFunctionLike(e) || ts.isCallExpression(e)) return true;
+  if (!(ts.isIdentifier(e) || ts.isPropertyAccessExpression(e))) return false;
+  const { symbol } = symbolOf(project, ts.isIdentifier(e) ? e : e.name);
+  const decl = symbol?.valueDeclaration;
+  if (decl && ts.isVariableDeclaration(decl) && decl.initializer) {
+    const init = unwrap(decl.initializer);
+    return !(ts.isObjectLiteralExpression(init) || ts.isArrayLiteralExpression(init) || ts.isLiteralExpression(init) || ts.isTemplateExpression(init));
+  }
+  return true;
+}
+
+/** The paths a path argument stands for (an array gives several), or why they are not known statically. */
+export function pathsOf(project: LoadedProject, arg: ts.Expression): { paths?: string[]; reason: string } {
+  const e = unwrap(arg);
+  if (ts.isArrayLiteralExpression(e)) {
+    const paths: string[] = [];
+    for (const el of e.elements) {
+      const v = stringValue(el, project.checker);
+      if (v === undefined) return { reason: ts.isRegularExpressionLiteral(el) ? 'regular expression path' : 'path built at run time' };
+      paths.push(v);
+    }
+    return { paths, reason: '' };
+  }
+  if (ts.isRegularExpressionLiteral(e)) return { reason: 'regular expression path' };
+  const v = stringValue(e, project.checker);
+  return v === undefined ? { reason: 'path built at run time' } : { paths: [v], reason: '' };
+}
