@@ -17,6 +17,7 @@ import {
 } from './plan-schema.ts';
 
 export { planSchema, PLAN_VERSION, type Plan } from './plan-schema.ts';
+import { proxyPaths } from './proxy-config.ts';
 export { toProxyConfig, type ProxyConfigOptions } from './proxy-config.ts';
 
 export interface PlanInput {
@@ -319,6 +320,13 @@ function structuralWarnings(input: PlanInput, sizes: Array<{ name: string; files
     out.push({
       kind: 'unresolved-route',
       message: `${r.method.toUpperCase()} route with control or bidi characters in its path ${codeSpan(r.path)}: left out of the plan and strangler.config.json (the proxy refuses such a path)`,
+      file: `${r.file}:${r.line}`,
+    });
+  }
+  for (const r of facts.routes.filter((x) => !hasUnprintable(x.path) && proxyPaths(x.path) === undefined)) {
+    out.push({
+      kind: 'unresolved-route',
+      message: `${r.method.toUpperCase()} route ${codeSpan(r.path)} cannot be written as a proxy rule (a wildcard before the end, a parameter inside a segment, a pattern operator): it is in the plan but not in strangler.config.json, so the monolith keeps serving it; add a rule by hand to move it`,
       file: `${r.file}:${r.line}`,
     });
   }

@@ -35,8 +35,14 @@ export function toProxyConfig(plan: Plan, options: ProxyConfigOptions = {}): Emi
   });
   // Declared order matters (first match wins): literal segments before parameters, so /books/search is not
   // swallowed by /books/:id.
+  // A path no proxy rule can say is left out (plan.ts warns about it): the monolith keeps serving it by default.
+  const ids = new Set(plan.services.flatMap((s) => s.routes.map((r) => r.id)));
   const routes = plan.services
-    .flatMap((s) => s.routes.map((r) => ({ id: r.id, method: proxyMethod(r.method), path: r.path, service: s.name, mode: 'legacy' as const })))
+    .flatMap((s) =>
+      s.routes.flatMap((r) =>
+        (proxyPaths(r.path) ?? []).map((path, i) => ({ id: i === 0 ? r.id : variantId(r.id, i, ids), method: proxyMethod(r.method), path, service: s.name, mode: 'legacy' as const })),
+      ),
+    )
     .sort((a, b) => specificity(b.path) - specificity(a.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || (a.method < b.method ? -1 : 1));
   return {
     version: 1,
@@ -65,4 +71,86 @@ function specificity(path: string): number {
   let score = 0;
   for (const s of path.split('/').filter(Boolean)) score += s.includes('*') ? 0 : s.startsWith(':') || s.startsWith('{') ? 1 : 2;
   return score * 1000 - path.split('/').length;
+}
+
+/** `catalog.getBook.2` for a route's second rule (an optional part written out), unique among the ids. */
+function variantId(id: string, index: number, ids: Set<string>): string {
+  let n = index + 1;
+  while (ids.has(`${id}.${n}`)) n++;
+  const variant = `${id}.${n}`;
+  ids.add(variant);
+  return variant;
+}
+
+/** At most this many rules for one route (each optional part doubles them). */
+const MAX_VARIANTS = 8;
+/** A segment that is one parameter, with an optional regex constraint and modifier: `:id`, `:id(\\d+)`, `:id?`, `:rest*`. */
+const PARAM = /^:([A-Za-z0-9_]+)(\((?:[^()\\]|\\.)*\))?([?*+]?)$/;
+/** A constraint that crosses segments (`:path(.*)`): the parameter is a wildcard. */
+const ANY_DEPTH = /^\(\.[*+]\??\)$/;
+
+/**
+ * A route path as the frameworks write it (Express 4 and 5, Fastify, Koa and Nest: dialects of path-to-regexp) as the
+ * proxy's rule paths (literal segments, `:param`, a final `*` or `*name`: proxy/config.ts isValidRoutePath).
+ * - An optional part gives one rule without it and one with it: `/books/:id?` and Express 5's `/books{/:id}` are
+ *   `/books` and `/books/:id`.
+ * - A parameter's regex constraint is dropped (`/:id(\\d+)` is `/:id`): the rule matches a little more, and sends
+ *   it to the same service; a final parameter that may span segments (`:path(.*)`, `:path*`, `(.*)`) is a wildcard.
+ * - undefined when no rule can say it: a wildcard before the end, a parameter inside a segment (`/:from-:to`,
+ *   `/file.:ext`), path-to-regexp's character operators (`/ab?cd`), more than MAX_VARIANTS rules.
+ */
+export function proxyPaths(path: string): string[] | undefined {
+  if (!path.startsWith('/')) return undefined;
+  const expanded = expandOptionalGroups(path);
+  if (!expanded) return undefined;
+  const out: string[] = [];
+  for (const variant of expanded) {
+    const segments = variant.split('/').slice(1);
+    let rules: string[][] = [[]];
+    for (let i = 0; i < segments.length; i++) {
+      const choices = segmentRules(segments[i], i === segments.length - 1);
+      if (!choices) return undefined;
+      rules = rules.flatMap((r) => choices.map((c) => (c === undefined ? r : [...r, c])));
+      if (rules.length > MAX_VARIANTS) return undefined;
+    }
+    for (const r of rules) {
+      const rule = r.length === 0 ? '/' : `/${r.join('/')}`.replace(/(.)\/$/, '$1');
+      if (!out.includes(rule)) out.push(rule);
+    }
+  }
+  return out.length > MAX_VARIANTS ? undefined : out;
+}
+
+/** One segment's rule segments (undefined in the list: the segment left out); undefined when none can say it. */
+function segmentRules(segment: string, last: boolean): (string | undefined)[] | undefined {
+  if (segment === '') return [''];
+  if (/^[^:*?+(){}]+$/.test(segment)) return [segment];
+  if (segment === '*' || segment === '(.*)' || /^\*[A-Za-z0-9_]+$/.test(segment)) return last ? [segment.startsWith('*') ? segment : '*'] : undefined;
+  if (segment === '(.*)?') return last ? ['*'] : undefined;
+  const param = PARAM.exec(segment);
+  if (!param) return undefined;
+  const [, name, constraint, modifier] = param;
+  if (modifier === '*' || modifier === '+' || (constraint && ANY_DEPTH.test(constraint))) return last ? [`*${name}`] : undefined;
+  return modifier === '?' ? [undefined, `:${name}`] : [`:${name}`];
+}
+
+/** Express 5's optional groups written out, both ways each: `/books{/:id}` → `/books`, `/books/:id`. */
+function expandOptionalGroups(path: string): string[] | undefined {
+  const open = path.indexOf('{');
+  if (open === -1) return path.includes('}') ? undefined : [path];
+  let depth = 0;
+  for (let i = open; i < path.length; i++) {
+    if (path[i] === '{') depth++;
+    else if (path[i] === '}' && --depth === 0) {
+      const before = path.slice(0, open);
+      const inner = path.slice(open + 1, i);
+      const after = path.slice(i + 1);
+      const without = expandOptionalGroups(before + after);
+      const withIt = expandOptionalGroups(before + inner + after);
+      if (!without || !withIt) return undefined;
+      const all = [...without, ...withIt];
+      return all.length > MAX_VARIANTS ? undefined : all;
+    }
+  }
+  return undefined;
 }

@@ -153,6 +153,25 @@ describe('strangler.config.json', () => {
     assert.ok(paths.indexOf('/api/books/search') < paths.indexOf('/api/books/:id'));
   });
 
+  test("frameworks' path syntax becomes proxy rules; a path no rule can say is left out of the config with a warning", () => {
+    const facts = shopFacts();
+    const route = (path: string, line: number): (typeof facts.routes)[number] =>
+      ({ method: 'GET', path, file: 'catalog/routes.ts', line, middleware: [], handler: { kind: 'inline', file: 'catalog/routes.ts', name: 'h' } });
+    facts.routes.push(route('/api/books/:id/reviews/:rid?', 70), route('/api/books/:isbn(\\d{13})/cover', 71), route('/api/books/files/:path(.*)', 72), route('/api/books/:from-:to', 73));
+    const crafted = planFromFacts(facts);
+    const cfg = toProxyConfig(crafted);
+    const rules = cfg.routes.filter((r) => r.path.includes('/reviews') || r.path.includes('/cover') || r.path.includes('/files'));
+    assert.deepEqual(rules.map((r) => r.path).sort(), ['/api/books/:id/reviews', '/api/books/:id/reviews/:rid', '/api/books/:isbn/cover', '/api/books/files/*path']);
+    const reviews = rules.filter((r) => r.path.includes('/reviews')).map((r) => r.id).sort();
+    assert.equal(reviews[1], `${reviews[0]}.2`, 'the optional part written out: a second rule with its own id');
+    assert.ok(!cfg.routes.some((r) => r.path.includes(':from')));
+    assert.equal(parseConfig(JSON.parse(JSON.stringify(cfg))).routes.length, cfg.routes.length, 'the proxy loads every rule');
+    const warned = crafted.warnings.filter((w) => w.file === 'catalog/routes.ts:73');
+    assert.equal(warned.length, 1);
+    assert.match(warned[0].message, /`\/api\/books\/:from-:to` cannot be written as a proxy rule/);
+    assert.ok(crafted.services.some((s) => s.routes.some((r) => r.path === '/api/books/:from-:to')), 'it stays in the plan');
+  });
+
   test('a route path with control or bidi characters is left out, with a warning that shows it', () => {
     const facts = shopFacts();
     const route = (path: string, line: number): (typeof facts.routes)[number] =>
