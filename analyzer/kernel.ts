@@ -13,7 +13,8 @@ export interface KernelFile {
  *  - a composition root: only entry scripts depend on it, it wires at least `min` other clusters and owns no
  *    table — it may register a few routes of its own, or
  *  - a schema/seed file serving no routes: it writes at least half of all tables, belonging to at least `min`
- *    different clusters, or
+ *    different clusters, and none of those writes is reached from a route handler through resolved calls (a
+ *    repository that a small app's requests write several tables through is not a seed), or
  *  - a shared library serving no routes: used by files of at least `min` other clusters, owning no table.
  * A table belongs to the cluster whose other files touch it most (writes count double).
  */
@@ -33,6 +34,8 @@ export function detectKernel(
     accessByFile.set(a.file, m);
   }
   const allTables = new Set(facts.tables.map((a) => a.table)).size;
+  const onRequest = reachedFromRoutes(facts);
+  const writesOnRequest = new Set(facts.tables.filter((a) => a.access === 'write' && onRequest.has(`${a.file}#${a.function}`)).map((a) => a.file));
   // per table, the access score of each cluster; homeOf subtracts the asking file's own share
   const scores = new Map<string, Map<string, number>>();
   for (const [file, m] of accessByFile) {
@@ -94,10 +97,34 @@ export function detectKernel(
       out.push({ file, reason: `composition root: wires ${wired.size} services` });
     } else if (serving.has(file)) continue;
     // a seed or migration writes most of the schema; a module that also cleans up a few foreign rows does not
-    else if (writtenHomes.size >= min && written * 2 >= allTables) {
+    else if (writtenHomes.size >= min && written * 2 >= allTables && !writesOnRequest.has(file)) {
       out.push({ file, reason: `writes ${written} of ${allTables} tables, across ${writtenHomes.size} services (schema or seed)` });
     }
     else if (noOwnTables && users.size >= min) out.push({ file, reason: `used by ${users.size} services, serves no routes, owns no table` });
   }
   return out;
+}
+
+/**
+ * The functions route handlers reach through resolved calls, the handlers included (ids `<file>#<name>`). An inline
+ * handler written inside a named function has that function's id (docs/analyzer-extract.md, function ids): from a
+ * composition root's `app.get('/health', …)` that would be everything the root calls, its seeding included, so only
+ * handlers with an id of their own start the walk: named, factory-made, or inline at the top level.
+ */
+function reachedFromRoutes(facts: Facts): Set<string> {
+  const callees = new Map<string, string[]>();
+  for (const e of facts.calls.edges) {
+    const list = callees.get(e.from);
+    if (list) list.push(e.to);
+    else callees.set(e.from, [e.to]);
+  }
+  const reached = new Set<string>();
+  const ownId = (h: Facts['routes'][number]['handler']): boolean => h.kind === 'named' || h.kind === 'factory' || (h.kind === 'inline' && !!h.name?.startsWith('<anonymous@'));
+  const stack = facts.routes.flatMap(({ handler: h }) => (h.file && h.name && ownId(h) ? [`${h.file}#${h.name}`] : []));
+  for (let id = stack.pop(); id !== undefined; id = stack.pop()) {
+    if (reached.has(id)) continue;
+    reached.add(id);
+    for (const next of callees.get(id) ?? []) if (!reached.has(next)) stack.push(next);
+  }
+  return reached;
 }

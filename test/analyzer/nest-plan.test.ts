@@ -34,6 +34,14 @@ describe('analyze on a NestJS bookshop', () => {
     ]);
   });
 
+  test('a repository that requests write several tables through is not taken for a seed: it stays with its service', () => {
+    // orders.repository.ts writes 3 of the app's 6 tables (orders, order_items, stock), as a seed would; but the
+    // order routes' handlers reach those writes through resolved calls, so it is the orders service's code
+    assert.ok(!plan.kernel.files.some((k) => k.file === 'src/orders/orders.repository.ts'), JSON.stringify(plan.kernel.files));
+    const orders = plan.services.find((s) => s.files.includes('src/orders/orders.controller.ts'))!;
+    assert.ok(orders.files.includes('src/orders/orders.repository.ts'));
+  });
+
   test('the emitted proxy config parses, with the prefixed, versioned and excluded paths as extracted', () => {
     const config = parseConfig(JSON.parse(JSON.stringify(toProxyConfig(plan))), 'nest-app strangler.config.json');
     assert.equal(config.routes.length, 19);
