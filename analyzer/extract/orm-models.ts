@@ -12,6 +12,7 @@ import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import type { Warning } from './types.ts';
 import { unwrap, valueKey } from './value-key.ts';
+import { objectOption } from './orm-values.ts';
 
 export interface OrmModel {
   name: string;
@@ -34,21 +35,12 @@ export function snakeCase(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/([A-Z])([A-Z][a-z])/g, '$1_$2').toLowerCase();
 }
 
-function option(obj: ts.Expression | undefined, key: string): ts.Expression | undefined {
-  const o = obj && unwrap(obj);
-  if (!o || !ts.isObjectLiteralExpression(o)) return undefined;
-  for (const p of o.properties) {
-    if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === key) return p.initializer;
-    if (ts.isShorthandPropertyAssignment(p) && p.name.text === key) return p.name;
-  }
-  return undefined;
-}
 
 function sequelizeTable(modelName: string, options: ts.Expression | undefined, checker: ts.TypeChecker): string {
-  const explicit = option(options, 'tableName');
+  const explicit = objectOption(options, 'tableName');
   const table = explicit && stringValue(explicit, checker);
   if (table) return table;
-  const freeze = option(options, 'freezeTableName');
+  const freeze = objectOption(options, 'freezeTableName');
   return freeze && freeze.kind === ts.SyntaxKind.TrueKeyword ? modelName : pluralize(modelName);
 }
 
@@ -88,10 +80,10 @@ export function collectOrmModels(project: LoadedProject, out: AccessCollector, w
         if (method === 'define' && first && ts.isStringLiteralLike(first) && second && ts.isObjectLiteralExpression(unwrap(second))) {
           const name = first.text;
           add(keyOfAssignedValue(node), { name, table: sequelizeTable(name, third, checker), via: 'sequelize' }, file, node);
-        } else if (method === 'init' && second && ts.isObjectLiteralExpression(unwrap(second)) && option(second, 'sequelize')) {
+        } else if (method === 'init' && second && ts.isObjectLiteralExpression(unwrap(second)) && objectOption(second, 'sequelize')) {
           const cls = valueKey(project, node.expression.expression);
           if (cls && ts.isClassDeclaration(cls)) {
-            const given = option(second, 'modelName');
+            const given = objectOption(second, 'modelName');
             const modelName = (given && stringValue(given, checker)) ?? cls.name?.text ?? 'default';
             const name = cls.name?.text ?? modelName;
             add(cls, { name, table: sequelizeTable(modelName, second, checker), via: 'sequelize' }, file, node);
@@ -103,10 +95,10 @@ export function collectOrmModels(project: LoadedProject, out: AccessCollector, w
         const table = decoratorCall(node, 'Table');
         if (entity) {
           const arg = entity.arguments[0];
-          const given = arg && (stringValue(arg, checker) ?? stringValue(option(arg, 'name') ?? arg, checker));
+          const given = arg && (stringValue(arg, checker) ?? stringValue(objectOption(arg, 'name') ?? arg, checker));
           add(node, { name: node.name.text, table: given ?? snakeCase(node.name.text), via: 'typeorm' }, file, node);
         } else if (table) {
-          const tableOption = option(table.arguments[0], 'tableName');
+          const tableOption = objectOption(table.arguments[0], 'tableName');
           const given = tableOption && stringValue(tableOption, checker);
           add(node, { name: node.name.text, table: given ?? pluralize(node.name.text), via: 'sequelize' }, file, node);
         }
