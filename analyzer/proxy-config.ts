@@ -20,6 +20,7 @@ export interface EmittedProxyConfig {
     mode: 'legacy';
     shadow: { sample: number; concurrency: number; timeoutMs: number; maxBodyBytes: number; writes: boolean };
     noise: { learn: boolean; sample: number; settleAfter: number; settledSample: number; relative: number; absolute: number };
+    guard: { maxErrorRate: number; minRequests: number; windowSeconds: number; rollbackTo: 'shadow' | 'legacy' };
   };
   routes: Array<{ id: string; method: string; path: string; service: string; mode: 'legacy' }>;
   store: { path: string; samplesPerFingerprint: number };
@@ -53,6 +54,8 @@ export function toProxyConfig(plan: Plan, options: ProxyConfigOptions = {}): Emi
       mode: 'legacy',
       shadow: { sample: 1.0, concurrency: 64, timeoutMs: 2000, maxBodyBytes: 1048576, writes: false },
       noise: { learn: true, sample: 0.1, settleAfter: 1000, settledSample: 0.01, relative: 20, absolute: 0.03 },
+      // a canary that fails is moved back to shadow (proxy/guard.ts)
+      guard: { maxErrorRate: 0.05, minRequests: 20, windowSeconds: 60, rollbackTo: 'shadow' },
     },
     routes,
     store: { path: 'data/diffs.sqlite', samplesPerFingerprint: 20 },

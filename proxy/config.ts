@@ -50,6 +50,23 @@ const stickyBy = z
     error: 'expected ip, header:<name> or cookie:<name>',
   });
 
+/**
+ * The canary guard (proxy/guard.ts): a route in canary whose candidate answers more than maxErrorRate of its requests
+ * with a 5xx (or fails: refused, reset, timed out) over the last windowSeconds, with at least minRequests of them, is
+ * moved to rollbackTo. `false` turns it off; in `defaults` it applies to every route, a route's own overrides it.
+ */
+const guardSettings = z.union([
+  z.literal(false),
+  z.strictObject({
+    maxErrorRate: z.number().min(0).max(1),
+    minRequests: z.number().int().min(1),
+    windowSeconds: z.number().int().min(1).max(3600),
+    rollbackTo: z.enum(['shadow', 'legacy'], oneOf(['shadow', 'legacy'])),
+  }).partial(),
+]);
+export const DEFAULT_GUARD = { maxErrorRate: 0.05, minRequests: 20, windowSeconds: 60, rollbackTo: 'shadow' } as const;
+export type GuardSettings = { maxErrorRate: number; minRequests: number; windowSeconds: number; rollbackTo: 'shadow' | 'legacy' };
+
 const route = z.strictObject({
   id: z
     .string()
@@ -69,7 +86,16 @@ const route = z.strictObject({
   shadow: z.strictObject(shadowShape).partial().optional(),
   compare: compareRules.optional(),
   timeoutMs: z.number().int().min(1).optional(),
+  guard: guardSettings.optional(),
 });
+
+/** A route's guard: off unless `guard` is set in the defaults or on the route (the route's `false` wins). */
+export function routeGuard(config: ProxyConfig, routeId: string): GuardSettings | undefined {
+  const own = config.routes.find((r) => r.id === routeId)?.guard;
+  const base = config.defaults.guard;
+  if (own === false || (own === undefined && (base === undefined || base === false))) return undefined;
+  return { ...DEFAULT_GUARD, ...(base || {}), ...(own || {}) };
+}
 
 /** admin.token: "env:NAME", a literal token, or several named tokens ({ name: "env:NAME" }) so the audit says who. */
 const adminToken = z.union([z.string().min(1), z.record(z.string(), z.string().min(1))]);
@@ -98,6 +124,7 @@ export const proxyConfigSchema = z
           })
           .prefault({}),
         compare: compareRules.optional(),
+        guard: guardSettings.optional(),
       })
       .prefault({}),
     routes: z.array(route).default([]),

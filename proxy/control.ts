@@ -61,7 +61,7 @@ export class ProxyControl {
   }
 
   /** A mode change: validated, persisted, audited, applied; all of it or (when the state file cannot be written) none. */
-  patch(id: string, patch: RoutePatch, who: string): RouteView {
+  patch(id: string, patch: RoutePatch, who: string, source: AuditEntry['source'] = 'admin'): RouteView {
     const from = settingOf(this.current, id);
     if (!from) throw new AdminError(404, `no route with id "${id}"`);
     if (patch.mode !== undefined && !(MODES as readonly string[]).includes(patch.mode)) {
@@ -80,14 +80,14 @@ export class ProxyControl {
     if (to.mode === 'canary' && to.percent === undefined) {
       throw new AdminError(400, 'mode canary needs a percent: send {"mode":"canary","percent":10}');
     }
-    if (!sameSetting(from, to)) this.change(id, from, to, who);
+    if (!sameSetting(from, to)) this.change(id, from, to, who, source);
     return this.views().find((v) => v.id === id)!;
   }
 
-  private change(id: string, from: RouteSetting, to: RouteSetting, who: string): void {
+  private change(id: string, from: RouteSetting, to: RouteSetting, who: string, source: AuditEntry['source']): void {
     let entry: AuditEntry;
     try {
-      entry = this.state.change(this.fileConfig, id, from, to, who);
+      entry = this.state.change(this.fileConfig, id, from, to, who, source);
     } catch (err) {
       if (err instanceof StateWriteError) throw new AdminError(500, `route ${id} not changed: ${err.message}`);
       throw err;

@@ -17,6 +17,7 @@ import { createMetrics } from './metrics.ts';
 import { requestPath } from './router.ts';
 import { isSafeMethod, Shadower, type ShadowEngine, type ShadowSide } from './shadow.ts';
 import type { CountersSnapshot, RouteStats } from './stats.ts';
+import { CanaryGuard } from './guard.ts';
 import { buildTable, countersFor, type CompiledRoute, type CountersById, type RouteTable } from './table.ts';
 import type { Pair } from './types.ts';
 
@@ -50,6 +51,8 @@ export interface ProxyOptions {
   watch?: boolean;
   /** called at the start of every request, before forwarding (a traffic recorder hooks in here) */
   onRequest?: (req: IncomingMessage, requestId: string, routeId: string) => void;
+  /** how often the canary guard looks at the counters (default 1 s; tests go faster) */
+  guardIntervalMs?: number;
 }
 
 export interface RunningProxy {
@@ -99,6 +102,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
       const ms = performance.now() - s.start;
       const monolith = s.upstream === s.route.legacy;
       if (finished) (monolith ? s.route.counters.monolith : s.route.counters.candidate).record(ms);
+      if (!monolith && res.statusCode >= 500) s.route.counters.candidate5xx++; // what the canary guard watches
       // route, mode and upstream are bound once per table (request-log.ts writes the line with them pre-serialised)
       (monolith ? s.route.log.legacy : s.route.log.candidate).request(res.statusCode, Math.round(ms * 100) / 100, s.id, !finished);
     },
@@ -178,6 +182,9 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     stats: (id, mode, service) => countersFor(counters, id).toStats(mode, service),
   });
   table = buildTable(control.effective(), forwarder, counters, log);
+  // the process that owns the mode state runs the canary guard (with --workers: the primary, on merged counters)
+  const guard = options.persistState === false ? undefined : new CanaryGuard(control, log);
+  guard?.start(options.guardIntervalMs);
 
 
   const server = http.createServer(handle);
@@ -234,6 +241,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     reload: () => control.reload(),
     snapshot: () => [...table.routes.map((r) => r.counters), table.defaultRoute.counters].map((c) => c.snapshot()),
     async close() {
+      guard?.stop();
       watcher?.close();
       for (const s of upgraded) s.destroy();
       await Promise.all([closeServer(server), adminServer && closeServer(adminServer)]);

@@ -17,7 +17,7 @@ const auditEntry = z.object({
   routeId: z.string(),
   from: setting,
   to: setting,
-  source: z.enum(['admin', 'config']).default('admin'),
+  source: z.enum(['admin', 'config', 'guard']).default('admin'),
 });
 export type AuditEntry = z.infer<typeof auditEntry>;
 
@@ -106,13 +106,13 @@ export class ModeState {
     return { ...config, routes };
   }
 
-  /** Records an admin change of a route (the config passed is the file's, without overrides). */
-  change(fileConfig: ProxyConfig, routeId: string, from: RouteSetting, to: RouteSetting, who: string): AuditEntry {
+  /** Records a change of a route made through the admin API (or by the canary guard) (the config passed is the file's, without overrides). */
+  change(fileConfig: ProxyConfig, routeId: string, from: RouteSetting, to: RouteSetting, who: string, source: AuditEntry['source'] = 'admin'): AuditEntry {
     const base = settingOf(fileConfig, routeId)!;
     const overrides: Overrides = new Map(this.overrides);
     if (sameSetting(base, to)) overrides.delete(routeId);
     else overrides.set(routeId, { to, base });
-    const e = entry({ routeId, who, from, to, source: 'admin' });
+    const e = entry({ routeId, who, from, to, source });
     this.commit(overrides, appendAudit(this.entries, [e]));
     return e;
   }

@@ -74,6 +74,8 @@ export interface RouteStats {
   skippedUnsafe: number;
   fallbacks: number;
   candidateErrors: number;
+  /** answers of 5xx the clients got from the candidate side (canary, migrated), the proxy's own 502/504 included */
+  candidate5xx: number;
   latency: { monolith: LatencySummary; candidate: LatencySummary };
 }
 
@@ -85,6 +87,7 @@ export class RouteCounters {
   skippedUnsafe = 0;
   fallbacks = 0;
   candidateErrors = 0;
+  candidate5xx = 0;
   /** noise samples asked of the monolith (shadow.ts lowers the share once there are enough) */
   noiseSamples = 0;
   readonly monolith = new LatencyHistogram();
@@ -103,6 +106,7 @@ export class RouteCounters {
       skippedUnsafe: this.skippedUnsafe,
       fallbacks: this.fallbacks,
       candidateErrors: this.candidateErrors,
+      candidate5xx: this.candidate5xx,
       latency: { monolith: summarize(this.monolith), candidate: summarize(this.candidate) },
     };
   }
@@ -116,6 +120,7 @@ export class RouteCounters {
       skippedUnsafe: this.skippedUnsafe,
       fallbacks: this.fallbacks,
       candidateErrors: this.candidateErrors,
+      candidate5xx: this.candidate5xx,
       monolith: this.monolith.snapshot(),
       candidate: this.candidate.snapshot(),
     };
@@ -128,7 +133,7 @@ export class RouteCounters {
    */
   takeDelta(): CountersSnapshot {
     const delta = this.snapshot();
-    this.requests = this.shadowed = this.dropped = this.skippedUnsafe = this.fallbacks = this.candidateErrors = 0;
+    this.requests = this.shadowed = this.dropped = this.skippedUnsafe = this.fallbacks = this.candidateErrors = this.candidate5xx = 0;
     this.monolith.reset();
     this.candidate.reset();
     return delta;
@@ -136,7 +141,7 @@ export class RouteCounters {
 
   /** Whether anything was counted since the last takeDelta. */
   get changed(): boolean {
-    return this.shadowed + this.dropped + this.candidateErrors + this.candidate.count + this.requests + this.skippedUnsafe + this.fallbacks + this.monolith.count > 0;
+    return this.shadowed + this.dropped + this.candidateErrors + this.candidate5xx + this.candidate.count + this.requests + this.skippedUnsafe + this.fallbacks + this.monolith.count > 0;
   }
 
   merge(s: CountersSnapshot): void {
@@ -146,6 +151,7 @@ export class RouteCounters {
     this.skippedUnsafe += s.skippedUnsafe;
     this.fallbacks += s.fallbacks;
     this.candidateErrors += s.candidateErrors;
+    this.candidate5xx += s.candidate5xx ?? 0;
     this.monolith.merge(s.monolith);
     this.candidate.merge(s.candidate);
   }
@@ -159,6 +165,7 @@ export interface CountersSnapshot {
   skippedUnsafe: number;
   fallbacks: number;
   candidateErrors: number;
+  candidate5xx: number;
   monolith: HistogramSnapshot;
   candidate: HistogramSnapshot;
 }

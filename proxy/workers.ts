@@ -9,6 +9,7 @@ import { UserError } from '../common/user-error.ts';
 import { createAdminApp, missingTokenError, resolveTokens } from './admin.ts';
 import { watchConfig, type ProxyConfig } from './config.ts';
 import { ProxyControl } from './control.ts';
+import { CanaryGuard } from './guard.ts';
 import { createMetrics } from './metrics.ts';
 import { listen, startProxy, type ProxyOptions, type RunningProxy } from './server.ts';
 import { RouteCounters, type CountersSnapshot, type RouteStats } from './stats.ts';
@@ -88,6 +89,8 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
     for (const w of Object.values(cluster.workers ?? {})) w?.send(m);
   };
   const control = new ProxyControl(config, { configPath: options.configPath, log, onApply: () => broadcast({ type: 'reload' }), stats: merged });
+  const guard = new CanaryGuard(control, log);
+  guard.start(options.guardIntervalMs);
   const allStats = () => [
     ...control.views().map((v) => v.stats),
     merged(DEFAULT_ROUTE_ID, 'legacy', undefined),
@@ -159,6 +162,7 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
     stop = () => {
       if (stopping) return;
       stopping = true;
+      guard.stop();
       watcher?.close();
       const alive = Object.values(cluster.workers ?? {}).filter((w): w is Worker => w !== undefined && !w.isDead());
       let left = alive.length;

@@ -33,7 +33,7 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
         listen: { host: '127.0.0.1', port: 0 },
         legacy: { url: monolith.url },
         services: { catalog: { url: candidate.url } },
-        defaults: { noise: { learn: false } },
+        defaults: { noise: { learn: false }, guard: { minRequests: 6, maxErrorRate: 0.2 } },
         routes: [{ id: 'book', method: 'GET', path: '/books/:id', service: 'catalog' }],
         admin: { host: '127.0.0.1', port: 0, token: 'env:STRANGLER_TEST_WORKERS_TOKEN' },
         store: { path: join(dir, 'diffs.sqlite') },
@@ -85,6 +85,27 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
       );
     await until(() => tuned().size === 3, 'three processes log the serving flags', 10_000);
     assert.ok(!cli.out.includes('node was started without'), 'no process warns about missing flags');
+  });
+
+  test('the canary guard runs in the primary, on the counters of both workers', async () => {
+    const admin = supertest(adminUrl);
+    await admin.patch('/api/routes/book').set(auth).send({ mode: 'canary', percent: 100 }).expect(200);
+    await until(async () => {
+      for (let i = 0; i < 10; i++) {
+        const r = await request(proxyUrl, { path: '/books/x', headers: { connection: 'close' } });
+        if (json(r.body).from !== 'candidate') return false;
+      }
+      return true;
+    }, 'all workers in canary', 20_000);
+    candidate.handler = (_req, res) => {
+      res.statusCode = 503;
+      res.end('{"error":"down"}');
+    };
+    for (let i = 0; i < 12; i++) await request(proxyUrl, { path: `/books/${i}`, headers: { connection: 'close' } });
+    await until(async () => (await admin.get('/api/routes/book').set(auth)).body.mode === 'shadow', 'the guard to move the route to shadow', 20_000);
+    const audit = (await admin.get('/api/audit').set(auth)).body.entries as { who: string; source: string; to: { mode: string } }[];
+    assert.deepEqual(audit.map((e) => [e.who, e.source, e.to.mode]).at(-1), ['guard', 'guard', 'shadow']);
+    assert.equal(audit.filter((e) => e.who === 'guard').length, 1, 'one move, by the primary alone');
   });
 
   test('SIGTERM stops the primary and its workers', async () => {
