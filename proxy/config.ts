@@ -91,7 +91,12 @@ const route = z.strictObject({
 
 /** A route's guard: off unless `guard` is set in the defaults or on the route (the route's `false` wins). */
 export function routeGuard(config: ProxyConfig, routeId: string): GuardSettings | undefined {
-  const own = config.routes.find((r) => r.id === routeId)?.guard;
+  const route = config.routes.find((r) => r.id === routeId);
+  return route && guardOf(config, route);
+}
+
+export function guardOf(config: ProxyConfig, route: ProxyConfig['routes'][number]): GuardSettings | undefined {
+  const own = route.guard;
   const base = config.defaults.guard;
   if (own === false || (own === undefined && (base === undefined || base === false))) return undefined;
   return { ...DEFAULT_GUARD, ...(base || {}), ...(own || {}) };

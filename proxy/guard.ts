@@ -4,7 +4,7 @@
 // the request path is server.ts counting the candidate side's 5xx answers.
 import type { Logger } from '../common/log.ts';
 import type { RoutePatch, RouteView } from './admin.ts';
-import { routeGuard, type ProxyConfig } from './config.ts';
+import { guardOf, type ProxyConfig } from './config.ts';
 import type { AuditEntry } from './state.ts';
 
 export const GUARD_INTERVAL_MS = 1000;
@@ -54,14 +54,15 @@ export class CanaryGuard {
     const guarded = new Set<string>();
     const first = !this.looked;
     this.looked = true;
-    const watching = config.routes.some((r) => routeGuard(config, r.id));
+    const guards = new Map(config.routes.map((r) => [r.id, guardOf(config, r)]));
+    const watching = [...guards.values()].some((g) => g !== undefined);
     for (const view of watching ? this.control.views() : []) {
-      const guard = routeGuard(config, view.id);
+      const guard = guards.get(view.id);
       if (!guard) continue;
       guarded.add(view.id);
       const { stats } = view;
       // a fallback is a candidate failure the client did not see (the monolith answered it instead)
-      const answered = stats.latency.candidate.count + stats.fallbacks;
+      const answered = stats.candidateAnswers + stats.fallbacks;
       const failed = stats.candidate5xx + stats.fallbacks;
       let looks = this.looks.get(view.id);
       // counters that went down (a --workers worker replaced, its counts gone): start the window again

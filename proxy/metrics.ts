@@ -3,7 +3,7 @@
 import { Counter, Gauge, Registry } from 'prom-client';
 import type { RouteStats } from './stats.ts';
 
-type CounterField = 'requests' | 'shadowed' | 'dropped' | 'skippedUnsafe' | 'fallbacks' | 'candidateErrors' | 'candidate5xx';
+type CounterField = 'requests' | 'shadowed' | 'dropped' | 'skippedUnsafe' | 'fallbacks' | 'candidateErrors' | 'candidateAnswers' | 'candidate5xx';
 
 const COUNTERS: [CounterField, string, string][] = [
   ['requests', 'strangler_requests_total', 'Requests received, per route'],
@@ -12,7 +12,8 @@ const COUNTERS: [CounterField, string, string][] = [
   ['skippedUnsafe', 'strangler_shadow_skipped_unsafe_total', 'Unsafe requests (POST, PUT, PATCH, DELETE) not copied'],
   ['fallbacks', 'strangler_fallbacks_total', 'Candidate failures retried on the monolith'],
   ['candidateErrors', 'strangler_candidate_errors_total', 'Candidate calls that failed (refused, reset, timeout, invalid)'],
-  ['candidate5xx', 'strangler_candidate_5xx_total', 'Answers of 5xx clients got from the candidate side (canary, migrated), the proxy 502/504 included'],
+  ['candidateAnswers', 'strangler_candidate_answers_total', 'Answers clients got from the candidate side (canary, migrated)'],
+  ['candidate5xx', 'strangler_candidate_5xx_total', 'Of those, answers of 5xx, the proxy 502/504 included'],
 ];
 
 export function createMetrics(stats: () => RouteStats[]): Registry {

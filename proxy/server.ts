@@ -102,7 +102,11 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
       const ms = performance.now() - s.start;
       const monolith = s.upstream === s.route.legacy;
       if (finished) (monolith ? s.route.counters.monolith : s.route.counters.candidate).record(ms);
-      if (!monolith && res.statusCode >= 500) s.route.counters.candidate5xx++; // what the canary guard watches
+      if (!monolith) {
+        // what the canary guard watches (shadow copies are counted apart: they answer no client)
+        s.route.counters.candidateAnswers++;
+        if (res.statusCode >= 500) s.route.counters.candidate5xx++;
+      }
       // route, mode and upstream are bound once per table (request-log.ts writes the line with them pre-serialised)
       (monolith ? s.route.log.legacy : s.route.log.candidate).request(res.statusCode, Math.round(ms * 100) / 100, s.id, !finished);
     },

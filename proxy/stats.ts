@@ -74,7 +74,9 @@ export interface RouteStats {
   skippedUnsafe: number;
   fallbacks: number;
   candidateErrors: number;
-  /** answers of 5xx the clients got from the candidate side (canary, migrated), the proxy's own 502/504 included */
+  /** answers clients got from the candidate side (canary, migrated; shadow copies are not answers) */
+  candidateAnswers: number;
+  /** of those, the 5xx ones, the proxy's own 502/504 included */
   candidate5xx: number;
   latency: { monolith: LatencySummary; candidate: LatencySummary };
 }
@@ -87,6 +89,7 @@ export class RouteCounters {
   skippedUnsafe = 0;
   fallbacks = 0;
   candidateErrors = 0;
+  candidateAnswers = 0;
   candidate5xx = 0;
   /** noise samples asked of the monolith (shadow.ts lowers the share once there are enough) */
   noiseSamples = 0;
@@ -106,6 +109,7 @@ export class RouteCounters {
       skippedUnsafe: this.skippedUnsafe,
       fallbacks: this.fallbacks,
       candidateErrors: this.candidateErrors,
+      candidateAnswers: this.candidateAnswers,
       candidate5xx: this.candidate5xx,
       latency: { monolith: summarize(this.monolith), candidate: summarize(this.candidate) },
     };
@@ -120,6 +124,7 @@ export class RouteCounters {
       skippedUnsafe: this.skippedUnsafe,
       fallbacks: this.fallbacks,
       candidateErrors: this.candidateErrors,
+      candidateAnswers: this.candidateAnswers,
       candidate5xx: this.candidate5xx,
       monolith: this.monolith.snapshot(),
       candidate: this.candidate.snapshot(),
@@ -133,7 +138,7 @@ export class RouteCounters {
    */
   takeDelta(): CountersSnapshot {
     const delta = this.snapshot();
-    this.requests = this.shadowed = this.dropped = this.skippedUnsafe = this.fallbacks = this.candidateErrors = this.candidate5xx = 0;
+    this.requests = this.shadowed = this.dropped = this.skippedUnsafe = this.fallbacks = this.candidateErrors = this.candidateAnswers = this.candidate5xx = 0;
     this.monolith.reset();
     this.candidate.reset();
     return delta;
@@ -141,7 +146,7 @@ export class RouteCounters {
 
   /** Whether anything was counted since the last takeDelta. */
   get changed(): boolean {
-    return this.shadowed + this.dropped + this.candidateErrors + this.candidate5xx + this.candidate.count + this.requests + this.skippedUnsafe + this.fallbacks + this.monolith.count > 0;
+    return this.shadowed + this.dropped + this.candidateErrors + this.candidateAnswers + this.candidate.count + this.requests + this.skippedUnsafe + this.fallbacks + this.monolith.count > 0;
   }
 
   merge(s: CountersSnapshot): void {
@@ -151,6 +156,7 @@ export class RouteCounters {
     this.skippedUnsafe += s.skippedUnsafe;
     this.fallbacks += s.fallbacks;
     this.candidateErrors += s.candidateErrors;
+    this.candidateAnswers += s.candidateAnswers ?? 0;
     this.candidate5xx += s.candidate5xx ?? 0;
     this.monolith.merge(s.monolith);
     this.candidate.merge(s.candidate);
@@ -165,6 +171,7 @@ export interface CountersSnapshot {
   skippedUnsafe: number;
   fallbacks: number;
   candidateErrors: number;
+  candidateAnswers: number;
   candidate5xx: number;
   monolith: HistogramSnapshot;
   candidate: HistogramSnapshot;

@@ -209,7 +209,7 @@
     c.modeBadge.className = `mode mode-${MODES.includes(route.mode) ? route.mode : 'unknown'}`;
     setText(c.requests, s.requests ?? 0);
     setText(c.shadowed, pair(s.shadowed ?? 0, s.dropped ?? 0), `${s.skippedUnsafe ?? 0} unsafe requests not copied`);
-    setText(c.errors, pair(s.candidateErrors ?? 0, s.fallbacks ?? 0), `${s.candidate5xx ?? 0} answers of 5xx from the candidate side (what the canary guard watches)`);
+    setText(c.errors, pair(s.candidateErrors ?? 0, s.fallbacks ?? 0), `${s.candidate5xx ?? 0} of ${s.candidateAnswers ?? 0} answers from the candidate side were 5xx (what the canary guard watches)`);
     setText(c.p50, pair(ms(lat.monolith.p50), ms(lat.candidate.p50)));
     setText(c.p99, pair(ms(lat.monolith.p99), ms(lat.candidate.p99)));
     if (rep) {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { RoutePatch, RouteView } from '../../proxy/admin.ts';
 import { configErrors, parseConfig, routeGuard, type ProxyConfigInput } from '../../proxy/config.ts';
 import { CanaryGuard } from '../../proxy/guard.ts';
+import { inCanary } from '../../proxy/canary.ts';
 import { captureLogger, json, request, startTestProxy, startUpstream, testConfig, until, type Harness, type Upstream, ADMIN_TOKEN } from './helpers.ts';
 
 const ROUTE = { id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog' } as const;
@@ -31,8 +32,9 @@ function fakeControl(cfg: ReturnType<typeof parseConfig>) {
   const view = (): RouteView => ({
     id: ROUTE.id, method: ROUTE.method, path: ROUTE.path, service: ROUTE.service, owner: undefined, mode, canary: cfg.routes[0].canary, fallback: false,
     stats: {
-      routeId: ROUTE.id, mode, requests: counts.answered, shadowed: 0, dropped: 0, skippedUnsafe: 0, fallbacks: counts.fallbacks, candidateErrors: counts.fallbacks, candidate5xx: counts.failed5xx,
-      latency: { monolith: { count: 0, p50: 0, p99: 0 }, candidate: { count: counts.answered, p50: 1, p99: 1 } },
+      routeId: ROUTE.id, mode, requests: counts.answered, shadowed: 0, dropped: 0, skippedUnsafe: 0, fallbacks: counts.fallbacks, candidateErrors: counts.fallbacks, candidateAnswers: counts.answered, candidate5xx: counts.failed5xx,
+      // shadow copies of the monolith-served share land in the candidate's latency: they are not answers
+      latency: { monolith: { count: 0, p50: 0, p99: 0 }, candidate: { count: counts.answered * 20, p50: 1, p99: 1 } },
     },
   });
   const control = {
@@ -221,5 +223,45 @@ describe('canary guard through the proxy', () => {
 
     const metrics = await request(h.proxy.adminUrl, { path: '/metrics', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     assert.match(metrics.body.toString(), /strangler_candidate_5xx_total\{route="catalog\.getBook",service="catalog"\} 5/);
+  });
+});
+
+describe('canary guard with the monolith-served share shadowed', () => {
+  let monolith: Upstream;
+  let candidate: Upstream;
+  let h: Harness;
+  before(async () => {
+    monolith = await startUpstream('monolith');
+    candidate = await startUpstream('candidate');
+    candidate.handler = (_req, res) => {
+      res.statusCode = 503;
+      res.end('{"error":"down"}');
+    };
+    h = await startTestProxy(
+      testConfig(monolith.url, candidate.url, {
+        defaults: { noise: { learn: false }, guard: { minRequests: 4, maxErrorRate: 0.2 } },
+        routes: [{ ...ROUTE, mode: 'canary', canary: { percent: 20, stickyBy: 'header:x-customer-id' } }],
+      }),
+      { guardIntervalMs: 10 },
+    );
+  });
+  after(async () => {
+    await h.proxy.close();
+    await monolith.close();
+    await candidate.close();
+  });
+
+  test('the copies of the 80% the monolith serves do not water the failures down: 4 failed canary answers of 4 move it', async () => {
+    const customers = Array.from({ length: 400 }, (_, i) => `customer-${i}`);
+    const served = customers.filter((c) => inCanary(c, 20));
+    const shadowed = customers.filter((c) => !inCanary(c, 20));
+    // the monolith's customers first: their copies reach the candidate (and fail) but answer no client
+    for (const c of shadowed.slice(0, 20)) assert.equal((await request(h.proxy.url, { path: '/books/1', headers: { 'x-customer-id': c } })).status, 200);
+    await h.waitPairs(20);
+    for (const c of served.slice(0, 4)) assert.equal((await request(h.proxy.url, { path: '/books/1', headers: { 'x-customer-id': c } })).status, 503);
+    await until(() => h.proxy.config().routes[0].mode === 'shadow', 'the guard to move the route');
+    const stats = h.proxy.stats()[0];
+    assert.deepEqual([stats.candidateAnswers, stats.candidate5xx], [4, 4]);
+    assert.ok(stats.latency.candidate.count >= 24, 'the copies are in the candidate latency, not in its answers');
   });
 });
