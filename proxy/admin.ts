@@ -20,6 +20,8 @@ export interface RouteView {
   canary?: { percent: number; stickyBy: string };
   fallback: boolean;
   stats: RouteStats;
+  /** the route's latest mode change in the audit log (admin, config file edit or canary guard), if any */
+  lastChange?: { at: string; who: string; source: string; from: string; to: string };
 }
 
 export interface RoutePatch {

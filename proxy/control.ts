@@ -100,8 +100,11 @@ export class ProxyControl {
 
   views(): RouteView[] {
     const cfg = this.current;
+    const last = new Map<string, AuditEntry>();
+    for (const e of this.state.audit()) last.set(e.routeId, e); // oldest first: the last one stays
     return cfg.routes.map((r) => {
       const mode = r.mode ?? cfg.defaults.mode;
+      const change = last.get(r.id);
       return {
         id: r.id,
         method: r.method,
@@ -112,6 +115,7 @@ export class ProxyControl {
         canary: r.canary,
         fallback: r.fallback ?? false,
         stats: this.options.stats(r.id, mode, r.service),
+        ...(change && { lastChange: { at: change.at, who: change.who, source: change.source, from: change.from.mode, to: change.to.mode } }),
       };
     });
   }

@@ -185,7 +185,8 @@
     c.routePath = el('div', { class: 'muted path' }, '');
     c.route.append(c.routeId, c.routePath);
     c.modeBadge = el('span', { class: 'mode' });
-    c.mode.append(c.modeBadge);
+    c.guardNote = el('span', { class: 'guard-note' });
+    c.mode.append(c.modeBadge, c.guardNote);
     c.verdictBadge = el('span', { class: 'badge' });
     c.verdict.append(c.verdictBadge);
     c.diffLink = el('a', { href: `#diffs-${encodeURIComponent(id)}`, class: 'diff-link', onclick: (e) => (e.preventDefault(), toggleDetail(r)) });
@@ -205,7 +206,10 @@
     setText(c.routeId, route.id);
     setText(c.routePath, `${route.method} ${route.path}`);
     setText(c.service, route.service, route.owner ? `owner: ${route.owner}` : '');
-    setText(c.modeBadge, modeLabel(route));
+    const change = route.lastChange;
+    setText(c.modeBadge, modeLabel(route), change ? `${change.from} → ${change.to} by ${change.who} (${change.source}), ${new Date(change.at).toLocaleString()}` : '');
+    // a canary the guard moved back says so next to its mode, until someone moves it again
+    setText(c.guardNote, change && change.source === 'guard' && change.to === route.mode ? 'moved back by the guard' : '');
     c.modeBadge.className = `mode mode-${MODES.includes(route.mode) ? route.mode : 'unknown'}`;
     setText(c.requests, s.requests ?? 0);
     setText(c.shadowed, pair(s.shadowed ?? 0, s.dropped ?? 0), `${s.skippedUnsafe ?? 0} unsafe requests not copied`);

@@ -210,6 +210,10 @@ describe('live dashboard in Chromium', { skip }, () => {
     await routeRow('catalog.getAuthor').locator('button.back').click();
     await page.waitForFunction(() => document.querySelector('#routes tbody tr[data-route="catalog.getAuthor"] .mode')?.textContent === 'shadow');
     assert.equal(proxy.config().routes.find((r) => r.id === 'catalog.getAuthor')?.mode, 'shadow');
+    // the badge's tooltip tells the last change; the guard's note is only for the canary guard's moves
+    await page.waitForFunction(() => document.querySelector('#routes tbody tr[data-route="catalog.getAuthor"] span.mode')?.getAttribute('title')?.startsWith('canary → shadow'));
+    assert.match((await routeRow('catalog.getAuthor').locator('span.mode').getAttribute('title')) ?? '', /^canary → shadow by .+ \(admin\), /);
+    assert.equal(await routeRow('catalog.getAuthor').locator('.guard-note').textContent(), '');
   });
 
   test('a declined confirmation changes nothing; moving to migrated without fallback is warned about', async () => {

@@ -220,6 +220,8 @@ describe('canary guard through the proxy', () => {
     const entries = json(audit.body).entries as { who: string; source: string; routeId: string; from: { mode: string }; to: { mode: string } }[];
     assert.deepEqual(entries.map((e) => [e.routeId, e.who, e.source, e.from.mode, e.to.mode]), [[ROUTE.id, 'guard', 'guard', 'canary', 'shadow']]);
     assert.ok(log.lines.some((l) => l.level === 40 && String(l.msg).startsWith('canary guard: catalog.getBook moved to shadow')));
+    const view = json((await request(h.proxy.adminUrl, { path: `/api/routes/${ROUTE.id}`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).body);
+    assert.deepEqual({ ...(view.lastChange as object), at: undefined }, { at: undefined, who: 'guard', source: 'guard', from: 'canary', to: 'shadow' });
 
     const metrics = await request(h.proxy.adminUrl, { path: '/metrics', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     assert.match(metrics.body.toString(), /strangler_candidate_5xx_total\{route="catalog\.getBook",service="catalog"\} 5/);
