@@ -17,6 +17,7 @@ import { startProxy, type RunningProxy } from '../../proxy/server.ts';
 import type { RouteView } from '../../proxy/admin.ts';
 import { createLogger } from '../../common/log.ts';
 import { DASHBOARD_CSP } from '../../proxy/dashboard.ts';
+import { closedPortUrl, until } from '../proxy/helpers.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'e2e-dashboard-token';
@@ -83,7 +84,8 @@ describe('live dashboard in Chromium', { skip }, () => {
     const config: ProxyConfig = parseConfig({
       version: 1,
       legacy: { url: monolith.url },
-      services: { catalog: { url: catalog.url, owner: 'team-catalog' } },
+      // a service nothing listens for: its canary fails, and the canary guard moves it back
+      services: { catalog: { url: catalog.url, owner: 'team-catalog' }, shelves: { url: await closedPortUrl(), owner: 'team-shelves' } },
       defaults: { mode: 'legacy', noise: { learn: true, sample: 0.5 } },
       routes: [
         { id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog', mode: 'shadow' },
@@ -91,6 +93,7 @@ describe('live dashboard in Chromium', { skip }, () => {
         { id: 'catalog.getAuthor', method: 'GET', path: '/authors/:id', service: 'catalog', mode: 'legacy' },
         { id: 'catalog.categories', method: 'GET', path: '/categories', service: 'catalog', mode: 'canary', canary: { percent: 20 } },
         { id: HOSTILE_ID, method: 'GET', path: '/search', service: 'catalog', mode: 'migrated', fallback: true },
+        { id: 'shelves.get', method: 'GET', path: '/shelves/:id', service: 'shelves', mode: 'canary', canary: { percent: 100 }, guard: { minRequests: 1, maxErrorRate: 0 } },
       ],
       store: { path: join(dir, 'diffs.sqlite') },
     });
@@ -108,7 +111,10 @@ describe('live dashboard in Chromium', { skip }, () => {
       onPair: (p) => pipeline.comparator.onPair(p),
       adminRoutes: pipeline.adminRoutes,
       logger: createLogger('proxy', { level: 'silent' }),
+      guardIntervalMs: 20,
     });
+    assert.equal((await fetch(`${proxy.url}/shelves/1`)).status, 502);
+    await until(() => proxy.config().routes.find((r) => r.id === 'shelves.get')?.mode === 'shadow', 'the canary guard to move shelves.get back');
     // some traffic so the numbers are not all zero (and the diff store has groups)
     const paths = ['/books/1', '/books/2', '/books/3', '/books?limit=5', '/authors/1', '/categories', '/search?q=the', '/nowhere'];
     for (let i = 0; i < 3; i++) await Promise.all(paths.map(async (p) => (await fetch(`${proxy.url}${p}`)).arrayBuffer()));
@@ -155,6 +161,9 @@ describe('live dashboard in Chromium', { skip }, () => {
     assert.equal(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned), undefined, 'the hostile id stayed text');
     assert.equal(await page.locator('#routes tbody img').count(), 0);
     assert.equal(await routeRow('catalog.categories').locator('.mode').textContent(), 'canary 20%');
+    assert.equal(await routeRow('shelves.get').locator('span.mode').textContent(), 'shadow');
+    assert.equal(await routeRow('shelves.get').locator('.guard-note').textContent(), 'moved back by the guard');
+    assert.match((await routeRow('shelves.get').locator('span.mode').getAttribute('title')) ?? '', /^canary → shadow by guard \(guard\), /);
     assert.equal(await routeRow('catalog.getBook').locator('td.num').first().textContent(), '9', '3 rounds of /books/1, /2 and /3');
 
     // match rate and verdict appear once the comparator has stored the shadowed pairs
