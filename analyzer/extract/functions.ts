@@ -2,7 +2,7 @@
 // route's handler, the calls it makes and the tables it touches can be joined on the same id.
 //   function f / const f = () => …           → "f"
 //   class C { m() {} }                        → "C.m"
-//   const obj = { m() {} } / { m: () => … }    → "obj.m"
+//   const obj = { m() {} } / { m: () => … }    → "obj.m";  const obj = { sub: { m() {} } } → "obj.sub.m"
 //   exports.f = … / module.exports.f = …      → "f";  module.exports = … / export default … → "default"
 //   top-level anonymous function (an inline route handler) → "<anonymous@LINE>" (its first line)
 //   anonymous functions nested in a named one belong to the named one; top-level code → "<module>"
@@ -41,12 +41,30 @@ function isModuleExports(node: ts.Expression): boolean {
 }
 
 /**
- * The name an object literal is known by (`const obj = {…}`). Members of `module.exports = {…}` and
- * `export default {…}` are the module's exports and keep their own names.
+ * The name an object literal is known by (`const obj = {…}`; `obj.feed` for `const obj = { feed: {…} }`, so
+ * that `obj.feed.get` and `obj.get` stay apart). Members of `module.exports = {…}` and `export default {…}`
+ * are the module's exports and keep their own names (`feed.get` one level down).
  */
-function objectOwnerName(obj: ts.ObjectLiteralExpression): string | undefined {
+function objectOwnerName(obj: ts.ObjectLiteralExpression, depth = 0): string | undefined {
   const parent = obj.parent;
-  return ts.isVariableDeclaration(parent) && ts.isIdentifier(parent.name) ? parent.name.text : undefined;
+  if (ts.isVariableDeclaration(parent)) return ts.isIdentifier(parent.name) ? parent.name.text : undefined;
+  if (depth < 8 && ts.isPropertyAssignment(parent) && parent.initializer === obj && ts.isObjectLiteralExpression(parent.parent)) {
+    const key = propertyNameText(parent.name);
+    if (key === undefined) return undefined;
+    const outer = objectOwnerName(parent.parent, depth + 1);
+    if (outer !== undefined) return `${outer}.${key}`;
+    return isExportedObject(parent.parent) ? key : undefined;
+  }
+  return undefined;
+}
+
+/** `module.exports = {…}`, `exports.x = {…}`, `export default {…}` */
+function isExportedObject(obj: ts.ObjectLiteralExpression): boolean {
+  const parent = obj.parent;
+  if (ts.isExportAssignment(parent)) return true;
+  if (!ts.isBinaryExpression(parent) || parent.right !== obj || parent.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return false;
+  const left = parent.left;
+  return isModuleExports(left) || ts.isPropertyAccessExpression(left) && isModuleExports(left.expression);
 }
 
 export function memberName(container: ts.Node, member: string): string {
@@ -58,7 +76,7 @@ export function memberName(container: ts.Node, member: string): string {
   return member;
 }
 
-/** Name given by an assignment target: `exports.f =`, `module.exports =`, `X.prototype.f =`, `obj.f =`. */
+/** Name given by an assignment target: `exports.f =`, `module.exports =`, `X.prototype.f =`, `obj.f =`, `obj.sub.f =`. */
 function assignmentTargetName(left: ts.Expression): string | undefined {
   if (isModuleExports(left)) return 'default';
   if (!ts.isPropertyAccessExpression(left)) return undefined;
@@ -69,6 +87,8 @@ function assignmentTargetName(left: ts.Expression): string | undefined {
     return `${target.expression.text}.${member}`;
   }
   if (ts.isIdentifier(target)) return `${target.text}.${member}`;
+  // bookSchema.methods.publish = function () {…} (Mongoose), app.locals.helper = …
+  if (ts.isPropertyAccessExpression(target) && ts.isIdentifier(target.expression) && !isModuleExports(target.expression)) return `${target.expression.text}.${target.name.text}.${member}`;
   return undefined;
 }
 

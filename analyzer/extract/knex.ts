@@ -1,4 +1,4 @@
-// knex query builders: knex('books').where(...), db('books').insert(...), knex.from('books'),
+// knex query builders: knex('books').where(...), db('books').insert(...), ctx.app.db('books').first(), knex.from('books'),
 // knex.select().table('books'), .join('authors', ...), knex.schema.createTable('books', ...).
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
@@ -56,6 +56,11 @@ export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCo
     let rootCall: ts.CallExpression | undefined;
     while (ts.isCallExpression(cur)) {
       const callee = unwrap(cur.expression);
+      // ctx.app.db('books'), this.knex('books'), fastify.knex('books'): a knex instance held by a property
+      if (ts.isPropertyAccessExpression(callee) && KNEXISH_NAME.test(callee.name.text) && cur.arguments.length === 1 && !ts.isCallExpression(unwrap(callee.expression))) {
+        rootCall = cur;
+        break;
+      }
       if (ts.isPropertyAccessExpression(callee)) {
         calls.unshift({ name: callee.name.text, args: cur.arguments, node: cur });
         cur = unwrap(callee.expression);
@@ -67,15 +72,16 @@ export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCo
     if (!rootCall) root = cur;
 
     if (rootCall) {
-      // knex('books')...
-      const id = rootCall.expression as ts.Identifier;
+      // knex('books')..., ctx.app.db('books')...
+      const callee = unwrap(rootCall.expression);
       if (rootCall.arguments.length !== 1) return;
       const table = tableName(rootCall.arguments[0], checker);
       if (!table) return;
       const first = calls[0]?.name;
       const awaited = calls.length === 0 && ts.isAwaitExpression(rootCall.parent);
       if (!(first !== undefined && KNEX_METHODS.has(first)) && !awaited) return;
-      if (!isKnexIdentifier(project, id)) return;
+      // a property is taken by its name alone (matched above); an identifier by where it comes from, or its name
+      if (ts.isIdentifier(callee) && !isKnexIdentifier(project, callee)) return;
       record(table, calls, rootCall);
       return;
     }

@@ -27,8 +27,12 @@ export function scanMongoose(project: LoadedProject, file: LoadedFile, models: M
   if (models.byName.size === 0) return;
   const checker = project.checker;
 
-  /** The model an expression stands for: `Book`, `db.Book`, `mongoose.model('Book')`, `mongoose.models.Book`, `this` in a static. */
-  const modelOf = (expr: ts.Expression): MongooseModel | undefined => {
+  /**
+   * The model an expression stands for: `Book`, `db.Book`, `mongoose.model('Book')`, `mongoose.models.Book`, `this` in a static,
+   * and a variable or property holding one of those (`const Book = mongoose.model('Book')`, the way CommonJS code fetches a
+   * model registered elsewhere; `module.exports = { Book: require('./book') }`).
+   */
+  const modelOf = (expr: ts.Expression, depth = 0): MongooseModel | undefined => {
     const e = unwrap(expr);
     if (e.kind === ts.SyntaxKind.ThisKeyword) {
       const ctx = thisContext(e);
@@ -44,7 +48,10 @@ export function scanMongoose(project: LoadedProject, file: LoadedFile, models: M
     }
     if (!(ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isCallExpression(e))) return undefined;
     const key = valueKey(project, e);
-    return key && models.byKey.get(key);
+    const model = key && models.byKey.get(key);
+    if (model || !key || depth >= MAX_DEPTH) return model;
+    // `const Book = mongoose.model('Book')`, `module.exports = { Book: require('./book') }`
+    return (ts.isVariableDeclaration(key) || ts.isPropertyAssignment(key)) && key.initializer ? modelOf(key.initializer, depth + 1) : undefined;
   };
 
   const thisContext = (node: ts.Node): { schema: ts.Node; is: 'model' | 'document' } | undefined => {
@@ -67,6 +74,13 @@ export function scanMongoose(project: LoadedProject, file: LoadedFile, models: M
     if (ts.isCallExpression(e)) return queryModel(e, RETURNS_DOCUMENTS, depth + 1);
     if (!ts.isIdentifier(e)) return undefined;
     const decl = checker.getSymbolAtLocation(e)?.valueDeclaration;
+    // Book.findById(id).then(function (book) { … book.save() }): the first parameter of the query's then() callback
+    if (decl && ts.isParameter(decl) && decl.parent.parameters[0] === decl) {
+      const then = decl.parent.parent;
+      const callee = ts.isCallExpression(then) && then.arguments[0] === decl.parent ? unwrap(then.expression) : undefined;
+      return callee && ts.isPropertyAccessExpression(callee) && callee.name.text === 'then' && ts.isCallExpression(unwrap(callee.expression))
+        ? queryModel(unwrap(callee.expression) as ts.CallExpression, RETURNS_DOCUMENTS, depth + 1) : undefined;
+    }
     if (!decl || !ts.isVariableDeclaration(decl)) return undefined;
     if (decl.initializer) return documentModel(decl.initializer, depth + 1);
     // for (const book of await Book.find(…))

@@ -61,21 +61,50 @@ function baseOptions(fromTsconfig: ts.CompilerOptions, withPackageTypes: boolean
   };
 }
 
+/** The root's tsconfig.json, else its jsconfig.json (a JavaScript project's `paths` live there). */
 function readTsconfig(root: string, warnings: Warning[]): ts.CompilerOptions {
-  const file = path.join(root, 'tsconfig.json');
-  if (!existsSync(file)) return {};
+  const name = ['tsconfig.json', 'jsconfig.json'].find((n) => existsSync(path.join(root, n)));
+  if (!name) return {};
+  const file = path.join(root, name);
   const read = ts.readConfigFile(file, (p) => ts.sys.readFile(p));
   if (read.error) {
-    warnings.push({ file: 'tsconfig.json', message: `tsconfig.json could not be read (${ts.flattenDiagnosticMessageText(read.error.messageText, ' ')}), using defaults` });
+    warnings.push({ file: name, message: `${name} could not be read (${ts.flattenDiagnosticMessageText(read.error.messageText, ' ')}), using defaults` });
     return {};
   }
   const parsed = ts.parseJsonConfigFileContent(read.config, ts.sys, root, undefined, file);
   for (const d of parsed.errors) {
     // "No inputs were found" is irrelevant: files come from the folder walk, not from include.
     if (d.code === 18003) continue;
-    warnings.push({ file: 'tsconfig.json', message: `tsconfig.json: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}` });
+    warnings.push({ file: name, message: `${name}: ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}` });
   }
   return parsed.options;
+}
+
+/**
+ * module-alias's `_moduleAliases` in the root package.json (`"@models": "./src/models"`, loaded at run time
+ * by `require('module-alias/register')`) as compiler `paths`, so that `require('@models/user')` resolves
+ * to the file. Aliases the tsconfig already maps are left to it.
+ */
+function moduleAliasPaths(root: string, options: ts.CompilerOptions): ts.CompilerOptions {
+  const file = path.join(root, 'package.json');
+  if (!existsSync(file)) return options;
+  let aliases: unknown;
+  try {
+    aliases = (JSON.parse(readFileSync(file, 'utf8')) as { _moduleAliases?: unknown })._moduleAliases;
+  } catch {
+    return options;
+  }
+  if (!aliases || typeof aliases !== 'object') return options;
+  const paths: ts.MapLike<string[]> = { ...options.paths };
+  let added = false;
+  for (const [alias, target] of Object.entries(aliases)) {
+    if (typeof target !== 'string' || alias in paths) continue;
+    const abs = path.resolve(root, target);
+    paths[alias] = [abs];
+    paths[`${alias}/*`] = [`${abs}/*`];
+    added = true;
+  }
+  return added ? { ...options, paths, pathsBasePath: options.pathsBasePath ?? root } : options;
 }
 
 function countLoc(text: string): number {
@@ -105,7 +134,7 @@ export function loadProject(rootArg: string, options: ExtractOptions = {}): Load
     throw new UserError(`no .ts/.tsx/.js/.mjs/.cjs source files under ${rootArg} (node_modules, dist, build${includeTests ? '' : ' and tests'} are skipped); pass the folder that holds the codebase's source`);
   }
 
-  const compilerOptions = baseOptions(readTsconfig(root, warnings), options.packageTypes ?? false);
+  const compilerOptions = baseOptions(moduleAliasPaths(root, readTsconfig(root, warnings)), options.packageTypes ?? false);
   const project = new Project({ compilerOptions, skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true });
 
   const files: LoadedFile[] = [];

@@ -20,8 +20,8 @@ describe('tables: Mongoose', () => {
   test('statics, documents, populate, pipelines and `this` in schema functions, with models imported across files', () => {
     assert.deepEqual(accesses(facts), [
       // bookSchema.statics.byTitle / bookSchema.methods.markSoldOut: `this` is the model, then a document
-      'models/book.ts#<anonymous@10> read books (mongoose, line 11)',
-      'models/book.ts#<anonymous@14> write books (mongoose, line 16)',
+      'models/book.ts#bookSchema.statics.byTitle read books (mongoose, line 11)',
+      'models/book.ts#bookSchema.methods.markSoldOut write books (mongoose, line 16)',
       // Book.find().populate('author'): the referenced model's collection is read too
       'services/catalog.ts#listBooks read authors (mongoose, line 5)',
       'services/catalog.ts#listBooks read books (mongoose, line 5)',
@@ -128,5 +128,29 @@ describe('Mongoose collection names', () => {
       assert.deepEqual(declared(facts), ['Author mongoose Author models.ts:2']);
       assert.deepEqual(accesses(facts), ['authors.ts#allAuthors read Author (mongoose, line 2)']);
     });
+  });
+});
+
+describe('tables: Mongoose in CommonJS (models fetched by name, module aliases, then() callbacks)', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('mongoose-commonjs');
+  });
+
+  test("mongoose.model('Shelf') held by a const, a model required through a module-alias path, a document handed to then(), and schema methods by name", () => {
+    assert.deepEqual(accesses(facts), [
+      'models/Shelf.js#ShelfSchema.methods.rename write shelves (mongoose, line 10)',
+      'routes/shelves.js#<anonymous@7> read books (mongoose, line 8)',
+      'routes/shelves.js#<anonymous@7> read shelves (mongoose, line 8)',
+      'routes/shelves.js#<anonymous@13> read shelves (mongoose, line 14)',
+      'routes/shelves.js#<anonymous@13> write shelves (mongoose, line 17)',
+      'routes/shelves.js#<anonymous@21> write books (mongoose, line 22)',
+    ]);
+  });
+
+  test("package.json's _moduleAliases and jsconfig.json paths resolve to files, not packages", () => {
+    const edges = facts.imports.filter((e) => e.from === 'routes/shelves.js').map((e) => `${e.to} '${e.specifier}'`);
+    assert.deepEqual(edges, ["models/index.js '@models'", "lib/clock.js '~lib/clock'"]);
+    assert.deepEqual(facts.files.find((f) => f.path === 'routes/shelves.js')?.externals, ['express', 'mongoose']);
   });
 });
