@@ -19,11 +19,21 @@ export function verbMethod(name: string): string | undefined {
 /** How a router-like value was made: `express()`, `express.Router()` / `Router()`, or something else. */
 export type RouterInit = 'app' | 'router' | 'other';
 
-export function initKind(decl: ts.Node): RouterInit {
-  if (!ts.isVariableDeclaration(decl) && !ts.isPropertyDeclaration(decl) && !ts.isPropertyAssignment(decl)) return 'other';
+/**
+ * The expression that made a router-like value: a declaration's initializer (`const r = Router()`), or the
+ * call itself when the router is made in place and used without a name (`Router().use('/api', api)`).
+ */
+function constructionOf(decl: ts.Node): ts.CallExpression | ts.NewExpression | undefined {
+  if (ts.isCallExpression(decl) || ts.isNewExpression(decl)) return decl;
+  if (!ts.isVariableDeclaration(decl) && !ts.isPropertyDeclaration(decl) && !ts.isPropertyAssignment(decl)) return undefined;
   const init = decl.initializer && unwrap(decl.initializer);
-  if (!init || !(ts.isCallExpression(init) || ts.isNewExpression(init))) return 'other';
-  const callee = init.expression.getText().replace(/\s+/g, '');
+  return init && (ts.isCallExpression(init) || ts.isNewExpression(init)) ? init : undefined;
+}
+
+export function initKind(decl: ts.Node): RouterInit {
+  const made = constructionOf(decl);
+  if (!made) return 'other';
+  const callee = made.expression.getText().replace(/\s+/g, '');
   if (/(^|\.)Router$/.test(callee) || /^require\(['"]express['"]\)\.Router$/.test(callee)) return 'router';
   if (/^express$/.test(callee) || /^require\(['"]express['"]\)$/.test(callee)) return 'app';
   return 'other';
@@ -38,6 +48,8 @@ export interface RouterOrigin {
   koaOptions?: ts.Expression | null;
   /** the options argument of any other router constructor, read only for a `prefix` */
   options?: ts.Expression;
+  /** made by `Fastify()` / `require('fastify')()` */
+  fastify?: boolean;
 }
 
 /**
@@ -46,12 +58,12 @@ export interface RouterOrigin {
  */
 export function routerOrigin(decl: ts.Node, checker: ts.TypeChecker): RouterOrigin {
   let init = initKind(decl);
-  if (!ts.isVariableDeclaration(decl) && !ts.isPropertyDeclaration(decl) && !ts.isPropertyAssignment(decl)) return { init };
-  const made = decl.initializer && unwrap(decl.initializer);
-  if (!made || !(ts.isCallExpression(made) || ts.isNewExpression(made))) return { init };
+  const made = constructionOf(decl);
+  if (!made) return { init };
   const pkg = packageOf(made.expression, checker);
   if (init === 'other') init = pkg === 'fastify' || pkg === 'koa' ? 'app' : pkg && KOA_ROUTER_PACKAGES.has(pkg) ? 'router' : 'other';
   if (pkg && KOA_ROUTER_PACKAGES.has(pkg)) return { init, koaOptions: made.arguments?.[0] ?? null };
+  if (pkg === 'fastify') return { init, fastify: true };
   return init === 'router' && made.arguments?.[0] ? { init, options: made.arguments[0] } : { init };
 }
 
@@ -100,8 +112,17 @@ export function calledFunction(project: LoadedProject, call: ts.CallExpression):
   return isFunctionLike(decl) ? decl : codeTargetOf(project, decl)?.decl;
 }
 
-/** Methods that return the router or app they are called on, so that registrations chain. */
-const CHAINABLE = new Set([...VERBS, 'del', 'use', 'register', 'addHook', 'prefix']);
+/**
+ * Methods that return the router, app or Fastify instance they are called on, so that calls chain, with
+ * the fewest arguments such a call has: registrations, and the Fastify and Express settings written in
+ * the same chains (`fastify.decorate('svc', svc).get('/', h)`, `router.param('id', load).get(…)`).
+ */
+const CHAINABLE = new Map<string, number>([
+  ...[...VERBS, 'del'].map((verb): [string, number] => [verb, 2]),
+  ['use', 1], ['register', 1], ['addHook', 1], ['prefix', 1], ['param', 2],
+  ['decorate', 2], ['decorateRequest', 2], ['decorateReply', 2], ['addContentTypeParser', 2], ['addSchema', 1],
+  ['setErrorHandler', 1], ['setNotFoundHandler', 1],
+]);
 
 /**
  * `app.use(a).use(b)`, `router.get('/a', h).post('/b', h)`, `fastify.register(p).register(q)`: the value the
@@ -110,12 +131,31 @@ const CHAINABLE = new Set([...VERBS, 'del', 'use', 'register', 'addHook', 'prefi
  */
 export function chainReceiver(receiver: ts.Expression): ts.Expression {
   let cur = receiver;
-  while (ts.isCallExpression(cur) && ts.isPropertyAccessExpression(cur.expression) && CHAINABLE.has(cur.expression.name.text)) {
-    const name = cur.expression.name.text;
-    if (cur.arguments.length < (verbMethod(name) ? 2 : 1)) break;
+  while (ts.isCallExpression(cur) && ts.isPropertyAccessExpression(cur.expression)) {
+    const least = CHAINABLE.get(cur.expression.name.text);
+    if (least === undefined || cur.arguments.length < least) break;
     cur = cur.expression.expression;
   }
   return cur;
+}
+
+/** A router, app or Fastify instance made in place: `Router()`, `express.Router()`, `new Router()`, `express()`, `Fastify()`, `new Koa()`. */
+export function isRouterConstruction(node: ts.Node, checker: ts.TypeChecker): node is ts.CallExpression | ts.NewExpression {
+  return (ts.isCallExpression(node) || ts.isNewExpression(node)) && routerOrigin(node, checker).init !== 'other';
+}
+
+/**
+ * The router a chain written without a name stands for: `Router().use(a).use(b)` (held by a const, exported
+ * as `export default Router().use('/api', api)`, or mounted in place) is the `Router()` it starts from.
+ * Undefined when `key` is not such a chain (a named router keeps its declaration as its identity).
+ */
+export function inPlaceRouter(key: ts.Node, checker: ts.TypeChecker): ts.Node | undefined {
+  const made = ts.isCallExpression(key) || ts.isNewExpression(key) ? key
+    : (ts.isVariableDeclaration(key) || ts.isPropertyDeclaration(key) || ts.isPropertyAssignment(key)) && key.initializer ? unwrap(key.initializer) : undefined;
+  if (!made || !ts.isCallExpression(made)) return made && made === key && isRouterConstruction(made, checker) ? made : undefined;
+  const base = chainReceiver(made);
+  if (base === made) return made === key && isRouterConstruction(made, checker) ? made : undefined;
+  return isRouterConstruction(base, checker) ? base : undefined;
 }
 
 /** `X.route(path).get(...).post(...)`: the router X and the path, when `receiver` is such a chain. */

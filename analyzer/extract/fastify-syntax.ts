@@ -61,16 +61,53 @@ export function routeDeclaration(project: LoadedProject, arg: ts.Expression): Ro
   return { methods, method, url, handler, hooks: optionHooks(obj) };
 }
 
-/** The prefix a `register(plugin, options)` mounts under: `['/']` when there is none, undefined when built at run time. */
-export function registerPrefix(project: LoadedProject, options: ts.Expression | undefined): { prefixes: string[] | undefined; expression: string } {
+export interface RegisterPrefix {
+  /** `['/']` when there is none, undefined when built at run time */
+  prefixes: string[] | undefined;
+  expression: string;
+}
+
+/**
+ * The prefix a `register(plugin, options)` mounts under. `forwarded` reads what the analyzer cannot see in
+ * place: a plugin's own options passed on (`register(inner, opts)`, `{ prefix: opts.prefix }`).
+ */
+export function registerPrefix(project: LoadedProject, options: ts.Expression | undefined, forwarded?: (expr: ts.Expression) => RegisterPrefix | undefined): RegisterPrefix {
   if (!options) return { prefixes: ['/'], expression: '' };
   const obj = objectLiteralOf(project, options);
   // options computed at run time (`register(p, opts)`, a function of the parent) may hold a prefix
-  if (!obj) return { prefixes: undefined, expression: options.getText() };
+  if (!obj) return forwarded?.(options) ?? { prefixes: undefined, expression: options.getText() };
   const prefix = valueProperty(obj, 'prefix');
   if (!prefix) return hasSpread(obj) ? { prefixes: undefined, expression: options.getText() } : { prefixes: ['/'], expression: '' };
   const v = stringValue(prefix, project.checker);
-  return { prefixes: v === undefined ? undefined : [v], expression: prefix.getText() };
+  if (v === undefined) return forwarded?.(prefix) ?? { prefixes: undefined, expression: prefix.getText() };
+  return { prefixes: [v], expression: prefix.getText() };
+}
+
+/**
+ * `(fastify, opts)`: the options parameter of a plugin, when `expr` is it (`opts`, the whole options passed
+ * on) or its prefix (`opts.prefix`).
+ */
+export function pluginOptionsParameter(project: LoadedProject, expr: ts.Expression): ts.ParameterDeclaration | undefined {
+  const e = unwrap(expr);
+  const id = ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) && e.name.text === 'prefix' && ts.isIdentifier(e.expression) ? e.expression : undefined;
+  const decl = id && project.checker.getSymbolAtLocation(id)?.valueDeclaration;
+  return decl && ts.isParameter(decl) && isFunctionLike(decl.parent) && decl.parent.parameters[1] === decl ? decl : undefined;
+}
+
+/** Does a plugin pass its prefix on (`{ prefix: opts.prefix }`, `register(inner, opts)`), so that a prefix given to it is used? */
+export function forwardsPrefix(project: LoadedProject, fn: ts.SignatureDeclaration): boolean {
+  const options = fn.parameters[1];
+  if (!options || !ts.isIdentifier(options.name)) return false;
+  const name = options.name.text;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isPropertyAccessExpression(n) && n.name.text === 'prefix' && ts.isIdentifier(n.expression) && n.expression.text === name) found = pluginOptionsParameter(project, n) === options;
+    else if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.name.text === 'register' && n.arguments[1] && ts.isIdentifier(n.arguments[1]) && n.arguments[1].text === name) found = true;
+    ts.forEachChild(n, visit);
+  };
+  visit(fn);
+  return found;
 }
 
 /** Does `register(options)` set a prefix at all (for the warning that a fastify-plugin ignores it)? */

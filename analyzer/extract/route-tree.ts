@@ -78,6 +78,8 @@ export interface RouterNode {
   prefix?: { value: string | undefined; expression: string };
   /** set for a Fastify plugin's instance parameter: the plugin's name, for the warning when nothing registers it */
   plugin?: string;
+  /** a Fastify app or plugin instance: the argument between a route's path and handler is its options, never a middleware */
+  fastify?: boolean;
   mountedBy: number;
 }
 

@@ -3,9 +3,9 @@
 // mounts followed across files (and through functions that receive the app) to the full path. Routers,
 // apps and plugin instances are identified by their declaration, through the type checker.
 import { ts } from 'ts-morph';
-import { routeTable, type Middleware, type RouterNode } from './route-tree.ts';
-import { calledFunction, chainReceiver, exprName, routeChainBase, routerOrigin, verbMethod } from './express-syntax.ts';
-import { HOOK_PHASES, looksLikeFastifyInstance, optionHandler, optionHooks, pluginFunction, registerPrefix, routeDeclaration, setsPrefix, type RouteDeclaration } from './fastify-syntax.ts';
+import { routeTable, type Middleware, type PluginMount, type RouterNode } from './route-tree.ts';
+import { calledFunction, chainReceiver, exprName, inPlaceRouter, isRouterConstruction, routeChainBase, routerOrigin, verbMethod } from './express-syntax.ts';
+import { forwardsPrefix, HOOK_PHASES, looksLikeFastifyInstance, optionHandler, optionHooks, pluginFunction, pluginOptionsParameter, registerPrefix, routeDeclaration, setsPrefix, type Plugin, type RegisterPrefix, type RouteDeclaration } from './fastify-syntax.ts';
 import { constructorPrefix, isNamedRoute, prefixOf, routerMiddleware } from './koa-syntax.ts';
 import { objectLiteralOf } from './object-literal.ts';
 import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
@@ -31,6 +31,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
 
   /** A Fastify plugin's instance parameter: named, so that a plugin nothing registers can be warned about. */
   const markFastify = (node: RouterNode): void => {
+    node.fastify = true;
     if (node.plugin !== undefined || !ts.isParameter(node.key)) return;
     const fn = node.key.parent;
     node.plugin = ownFunctionName(fn, node.file.source);
@@ -46,12 +47,19 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     node = { key, name: named ? named.getText() : exprName(key as ts.Expression), file, init: origin.init, routes: [], mounts: [], plugins: [], children: [], middleware: [], hooks: [], mountedBy: 0 };
     const prefix = constructorPrefix(project, origin);
     if (prefix) node.prefix = prefix;
+    if (origin.fastify) node.fastify = true;
     if (ts.isParameter(key) && looksLikeFastifyInstance(key)) markFastify(node);
     nodes.set(key, node);
     return node;
   };
 
-  const routerKey = (expr: ts.Expression): ts.Node | undefined => valueKey(project, expr);
+  /** A router's identity: its declaration, or the `Router()` call an unnamed chain starts from. */
+  const routerKey = (expr: ts.Expression): ts.Node | undefined => {
+    const base = chainReceiver(unwrap(expr));
+    if (isRouterConstruction(base, project.checker)) return base;
+    const key = valueKey(project, base);
+    return key && (inPlaceRouter(key, project.checker) ?? key);
+  };
 
   const addRoute = (file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, pathArg: ts.Expression, handlers: readonly ts.Expression[]): void => {
     if (handlers.length === 0) return;
@@ -83,6 +91,9 @@ export function extractRoutes(project: LoadedProject): RouteResult {
       if (options) {
         middleware.push(...optionHooks(options));
         fastifyOptions = true;
+      } else if (node.fastify) {
+        // Fastify's `get(path, options, handler)`: options the analyzer cannot see (`require('./schemas').get`) hold no visible hook
+        continue;
       } else {
         for (const m of ts.isArrayLiteralExpression(u) ? u.elements : [u]) middleware.push({ name: exprName(m), phase: 0 });
       }
@@ -227,13 +238,46 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     const key = routerKey(expr);
     return key ? nodes.get(key) : undefined;
   };
+  /** `export const booksRoutes = router.routes()` … `api.use(booksRoutes)`: the `routes()` call a const holds. */
+  const heldRouterMiddleware = (arg: ts.Expression): ReturnType<typeof routerMiddleware> => {
+    const e = unwrap(arg);
+    if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e)) return undefined;
+    const key = valueKey(project, e);
+    return key && ts.isVariableDeclaration(key) && key.initializer ? routerMiddleware(key.initializer) : undefined;
+  };
+  // each register() call's plugin, and the register() calls that load each plugin function
+  const plugins = new Map<PluginMount, Plugin | undefined>();
+  const registrations = new Map<ts.Node, PluginMount[]>();
+  for (const node of [...nodes.values()]) {
+    for (const mount of node.plugins) {
+      const plugin = pluginFunction(project, mount.plugin);
+      plugins.set(mount, plugin);
+      if (plugin) registrations.set(plugin.fn, [...(registrations.get(plugin.fn) ?? []), mount]);
+    }
+  }
+  /**
+   * The prefixes a register() call gives, reading a plugin's own options passed on to the plugins it
+   * registers (`{ prefix: opts.prefix }`, `register(inner, opts)`) from the register() calls that load it.
+   */
+  const mountPrefix = (mount: PluginMount, depth: number): RegisterPrefix => registerPrefix(project, mount.options, (expr) => {
+    const options = pluginOptionsParameter(project, expr);
+    const outer = options && registrations.get(options.parent);
+    if (!outer || depth > 4) return undefined;
+    const prefixes = new Set<string>();
+    for (const m of outer) {
+      const given = mountPrefix(m, depth + 1);
+      if (!given.prefixes) return given;
+      for (const p of given.prefixes) prefixes.add(p);
+    }
+    return { prefixes: [...prefixes], expression: expr.getText() };
+  });
   for (const node of [...nodes.values()]) {
     for (const mount of node.mounts) {
       const middleware: Middleware[] = [];
       let mountedRouter = false;
       for (const arg of mount.args) {
         let child = existing(arg);
-        const koa = isRouter(child) ? undefined : routerMiddleware(arg);
+        const koa = isRouter(child) ? undefined : routerMiddleware(arg) ?? heldRouterMiddleware(arg);
         if (koa) {
           // app.use(router.routes()): the router itself is mounted; allowedMethods() is neither a route nor a route's middleware
           const router = existing(chainReceiver(koa.router));
@@ -253,13 +297,13 @@ export function extractRoutes(project: LoadedProject): RouteResult {
       }
     }
     for (const mount of node.plugins) {
-      const plugin = pluginFunction(project, mount.plugin);
+      const plugin = plugins.get(mount);
       const param = plugin?.fn.parameters[0];
       const child = param && nodeFor(param);
       if (!plugin || !child || child === node) continue;
-      let { prefixes, expression } = registerPrefix(project, mount.options);
+      let { prefixes, expression } = mountPrefix(mount, 0);
       if (plugin.shared) {
-        if (setsPrefix(project, mount.options)) {
+        if (setsPrefix(project, mount.options) && !forwardsPrefix(project, plugin.fn)) {
           const name = ownFunctionName(plugin.fn, plugin.fn.getSourceFile());
           warnings.push({ file: mount.file.rel, message: `${mount.file.rel}:${mount.line}: plugin '${name}' is wrapped in fastify-plugin, so Fastify ignores its prefix ${expression}; its routes are reported under the prefix of the instance that registers it` });
         }

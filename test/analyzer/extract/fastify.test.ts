@@ -134,3 +134,24 @@ describe('routes: Fastify registrations that cannot be placed', () => {
     ]);
   });
 });
+
+describe('routes: fastify-plugins that pass their prefix on', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('fastify-forwarded');
+  });
+
+  test('{ prefix: opts.prefix } and register(routes, opts) take the prefix the plugin was registered with (each registration, or none)', () => {
+    assert.deepEqual(list(facts), ['GET /ratings/top', 'GET /reviews', 'POST /reviews', 'GET /status', 'GET /v2/ratings/top']);
+    assert.deepEqual(facts.unresolvedRoutes, []);
+  });
+
+  test('routes and hooks chained after decorate() are on the instance; options the analyzer cannot see are not middleware', () => {
+    assert.deepEqual(find(facts, 'POST', '/reviews').middleware, ['fastify.authenticate']);
+    assert.deepEqual(find(facts, 'POST', '/reviews').handler, { kind: 'named', file: 'reviews.js', name: 'addReview', line: 22 });
+  });
+
+  test('no warning that a fastify-plugin ignores a prefix it passes on', () => {
+    assert.deepEqual(facts.warnings.map((w) => w.message), ["reviews.js:3: cannot resolve './schemas'"]);
+  });
+});

@@ -109,3 +109,30 @@ describe('routes: koa-router in CommonJS, and what cannot be placed', () => {
     ]);
   });
 });
+
+describe('routes: koa-router routers mounted through the routes() a constant holds', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('koa-held-routes');
+  });
+
+  test('`export const shelfRoutes = router.routes()` then `api.use(shelfRoutes)` (and middleware()) mounts the router under api', () => {
+    assert.deepEqual(list(facts), ['GET /api/members', 'GET /api/shelves', 'POST /api/shelves/:id/loans', 'DELETE /api/shelves/:id/loans/:loanId']);
+    assert.deepEqual(facts.warnings, []);
+  });
+
+  test('handlers in nested objects are named by their whole path (shelves.loans.open), so they do not collide', () => {
+    assert.deepEqual(find(facts, 'POST', '/api/shelves/:id/loans').handler, { kind: 'named', file: 'src/controllers/shelves.ts', name: 'shelves.loans.open', line: 8 });
+    assert.deepEqual(find(facts, 'DELETE', '/api/shelves/:id/loans/:loanId').handler, { kind: 'named', file: 'src/controllers/shelves.ts', name: 'shelves.loans.close', line: 14 });
+  });
+
+  test('knex reached through a property (ctx.app.db) is read in the handlers that use it', () => {
+    assert.deepEqual(facts.tables.map((t) => `${t.function} ${t.access} ${t.table}`), [
+      'shelves.list read shelves',
+      'shelves.loans.open read shelves',
+      'shelves.loans.open write loans',
+      'shelves.loans.close write loans',
+      '<anonymous@5> read members',
+    ]);
+  });
+});

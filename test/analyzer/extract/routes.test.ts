@@ -123,3 +123,31 @@ describe('routes: what cannot be placed, and what is not a route', () => {
     ]);
   });
 });
+
+describe('routes: routers made and mounted without a name (Router().use() chains)', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('express-chains');
+  });
+
+  test("a const holding Router().use(a).use('/x', b), an exported Router().use('/v1', v1) and a router whose routes chain on Router() are followed to the full path", () => {
+    assert.deepEqual(list(facts), [
+      'GET /v1/loans',
+      'POST /v1/loans',
+      'DELETE /v1/loans/:loanId',
+      'GET /v1/shelves',
+      'GET /v1/shelves/:shelfId',
+    ]);
+  });
+
+  test('middleware of a chained use() applies to the router it mounts; a route chained after param() is registered on its router', () => {
+    const byRoute = Object.fromEntries(facts.routes.map((r) => [`${r.method} ${r.path}`, r.middleware]));
+    assert.deepEqual(byRoute['POST /v1/loans'], ['requireMember']);
+    assert.deepEqual(byRoute['GET /v1/shelves'], []);
+    assert.deepEqual(facts.routes.find((r) => r.path === '/v1/shelves/:shelfId')?.handler, { kind: 'named', file: 'members.ts', name: 'showShelf', line: 14 });
+  });
+
+  test('no router is reported as unmounted', () => {
+    assert.deepEqual(facts.warnings, []);
+  });
+});
