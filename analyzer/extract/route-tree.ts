@@ -74,6 +74,11 @@ export interface RouterNode {
   middleware: { file: LoadedFile; pos: number; name: string }[];
   /** Fastify hooks (`addHook`): they apply to every route of the instance and its plugins, wherever written */
   hooks: Middleware[];
+  /**
+   * `router.param('id', load)` (Express, koa-router): runs before the handlers of this router's own routes
+   * whose path has `:id`, wherever written (Express keeps param callbacks local to their router)
+   */
+  params: { param: string; name: string }[];
   /** a koa-router prefix (`new Router({ prefix })`, `router.prefix()`); value undefined when built at run time */
   prefix?: { value: string | undefined; expression: string };
   /** set for a Fastify plugin's instance parameter: the plugin's name, for the warning when nothing registers it */
@@ -108,7 +113,7 @@ export function routeTable(nodes: Iterable<RouterNode>, warnings: Warning[]): { 
     const hooks = isRoot || shared ? [] : contextHooks(node);
     for (const r of node.routes) {
       const own = isRoot ? [] : positional(node, r.file, r.pos);
-      const middleware = inRunOrder([...inherited, ...hooks, ...own, ...r.middleware]);
+      const middleware = inRunOrder([...inherited, ...hooks, ...own, ...paramMiddleware(node, r.paths), ...r.middleware]);
       if (prefix === undefined || r.paths === undefined) {
         const key = `U\0${r.method}\0${r.file.rel}\0${r.line}`;
         if (seen.has(key)) continue;
@@ -144,6 +149,17 @@ export function routeTable(nodes: Iterable<RouterNode>, warnings: Warning[]): { 
   routes.sort((a, b) => cmp(a.path, b.path) || cmp(a.method, b.method) || cmp(a.file, b.file) || a.line - b.line);
   unresolved.sort((a, b) => cmp(a.file, b.file) || a.line - b.line);
   return { routes, unresolved };
+}
+
+/** The router's param() callbacks for the parameters a route's path has, in the order the path names them. */
+function paramMiddleware(node: RouterNode, paths: string[] | undefined): Middleware[] {
+  if (node.params.length === 0 || !paths) return [];
+  const found: { at: number; index: number; name: string }[] = [];
+  node.params.forEach(({ param, name }, index) => {
+    const at = Math.min(...paths.map((p) => p.search(new RegExp(`:${param.replace(/[^\w$]/g, '\\$&')}(?![\\w$])`))).filter((i) => i >= 0));
+    if (Number.isFinite(at)) found.push({ at, index, name });
+  });
+  return found.sort((a, b) => a.at - b.at || a.index - b.index).map(({ name }) => ({ name, phase: 0 }));
 }
 
 /** Pathless `use(fn)` middleware of a router registered before position `pos` (or in another file). */

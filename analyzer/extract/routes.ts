@@ -44,7 +44,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     if (!file) return undefined;
     const named = (key as ts.NamedDeclaration).name;
     const origin = routerOrigin(key, project.checker);
-    node = { key, name: named ? named.getText() : exprName(key as ts.Expression), file, init: origin.init, routes: [], mounts: [], plugins: [], children: [], middleware: [], hooks: [], mountedBy: 0 };
+    node = { key, name: named ? named.getText() : exprName(key as ts.Expression), file, init: origin.init, routes: [], mounts: [], plugins: [], children: [], middleware: [], hooks: [], params: [], mountedBy: 0 };
     const prefix = constructorPrefix(project, origin);
     if (prefix) node.prefix = prefix;
     if (origin.fastify) node.fastify = true;
@@ -161,6 +161,17 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     markFastify(node);
   };
 
+  /** `router.param('id', load)`: a callback run before the handlers of the router's routes with `:id`. */
+  const addParam = (call: ts.CallExpression, receiver: ts.Expression): void => {
+    const param = stringValue(call.arguments[0], project.checker);
+    if (param === undefined) return;
+    const key = routerKey(receiver);
+    const node = key && nodeFor(key);
+    // an inline callback is named by its function id (`<anonymous@12>`), the id its table accesses carry
+    const fn = unwrap(call.arguments[1]);
+    if (node) node.params.push({ param, name: isFunctionLike(fn) ? ownFunctionName(fn, fn.getSourceFile()) : exprName(fn) });
+  };
+
   /** koa-router's `router.prefix('/x')`: applies to every route of the router, registered before or after. */
   const addPrefix = (call: ts.CallExpression, receiver: ts.Expression): void => {
     const key = routerKey(receiver);
@@ -220,6 +231,8 @@ export function extractRoutes(project: LoadedProject): RouteResult {
             if (route) addDeclaredRoute(file, n, chainReceiver(callee.expression), route);
           } else if (name === 'prefix' && args.length === 1) {
             addPrefix(n, chainReceiver(callee.expression));
+          } else if (name === 'param' && args.length === 2) {
+            addParam(n, chainReceiver(callee.expression));
           }
         } else if (ts.isElementAccessExpression(callee) && n.arguments.length >= 2) {
           addComputedVerb(file, n, callee);

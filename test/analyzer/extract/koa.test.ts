@@ -133,6 +133,13 @@ describe('routes: koa-router routers mounted through the routes() a constant hol
       'shelves.loans.open write loans',
       'shelves.loans.close write loans',
       '<anonymous@5> read members',
+      '<anonymous@11> read shelves',
     ]);
+  });
+
+  test("router.param('id', fn) runs before the handlers of the router's routes with :id, wherever written; named by its function id", () => {
+    assert.deepEqual(find(facts, 'POST', '/api/shelves/:id/loans').middleware, ['<anonymous@11>']);
+    assert.deepEqual(find(facts, 'DELETE', '/api/shelves/:id/loans/:loanId').middleware, ['<anonymous@11>']);
+    assert.deepEqual(find(facts, 'GET', '/api/shelves').middleware, []);
   });
 });

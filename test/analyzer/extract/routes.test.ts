@@ -140,10 +140,11 @@ describe('routes: routers made and mounted without a name (Router().use() chains
     ]);
   });
 
-  test('middleware of a chained use() applies to the router it mounts; a route chained after param() is registered on its router', () => {
+  test("middleware of a chained use() applies to the router it mounts; param('shelfId', fn) runs before the handlers of routes with :shelfId, and a route chained after it is on its router", () => {
     const byRoute = Object.fromEntries(facts.routes.map((r) => [`${r.method} ${r.path}`, r.middleware]));
     assert.deepEqual(byRoute['POST /v1/loans'], ['requireMember']);
     assert.deepEqual(byRoute['GET /v1/shelves'], []);
+    assert.deepEqual(byRoute['GET /v1/shelves/:shelfId'], ['loadShelf']);
     assert.deepEqual(facts.routes.find((r) => r.path === '/v1/shelves/:shelfId')?.handler, { kind: 'named', file: 'members.ts', name: 'showShelf', line: 14 });
   });
 
