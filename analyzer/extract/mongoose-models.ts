@@ -10,7 +10,7 @@ import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import { lineOf } from './functions.ts';
 import { guarded } from './guard.ts';
-import { featureEntries, injectedModel, nestSchemaClass, schemaClassArgument } from './mongoose-nest.ts';
+import { featureEntries, injectedModel, modelTypeDeclaration, nestSchemaClass, schemaClassArgument } from './mongoose-nest.ts';
 import { mongooseCollectionName } from './mongoose-plural.ts';
 import { assignedKey, objectOption } from './orm-values.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
@@ -107,6 +107,9 @@ export function collectMongooseModels(project: LoadedProject, out: AccessCollect
   const checker = project.checker;
   const pending: PendingModel[] = [];
   const injected: { decl: ts.Node; name: string }[] = [];
+  /** values typed `Model<Book>`, and the interfaces `model<IBook>('Book', …)` names its documents by */
+  const typed: { decl: ts.Node; documentType: ts.Node }[] = [];
+  const byDocumentType = new Map<ts.Node, string>();
   let pluralize = true;
 
   const schemaInfo = (key: ts.Node): SchemaInfo => {
@@ -149,6 +152,10 @@ export function collectMongooseModels(project: LoadedProject, out: AccessCollect
       } else if (ts.isParameter(node) || ts.isPropertyDeclaration(node)) {
         const name = injectedModel(node, checker);
         if (name !== undefined) injected.push({ decl: node, name });
+        else {
+          const documentType = modelTypeDeclaration(node, checker);
+          if (documentType) typed.push({ decl: node, documentType });
+        }
       } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
         // bookSchema.statics.byTitle = function (…) { return this.find(…) }
         const left = node.left;
@@ -178,6 +185,9 @@ export function collectMongooseModels(project: LoadedProject, out: AccessCollect
           return;
         }
         pending.push({ at: call, key: assignedKey(call), name, schema, collection: third && stringValue(third, checker) });
+        const documentType = call.typeArguments?.[0];
+        const typeDecl = documentType && ts.isTypeReferenceNode(documentType) ? checker.getSymbolAtLocation(documentType.typeName)?.declarations?.[0] : undefined;
+        if (typeDecl) byDocumentType.set(typeDecl, name);
       } else if (method === 'discriminator' && receiver && first && second) {
         const name = stringValue(first, checker);
         if (name !== undefined) pending.push({ at: call, key: assignedKey(call), name, schema: schemaKeyOf(project, second), base: receiver });
@@ -229,6 +239,11 @@ export function collectMongooseModels(project: LoadedProject, out: AccessCollect
   for (const { decl, name } of injected) {
     const model = models.byName.get(name);
     if (model) models.byKey.set(decl, model);
+  }
+  // `tasks: Model<TaskDocument>`: the model compiled from that schema class, or named by the interface in model<ITask>()
+  for (const { decl, documentType } of typed) {
+    const model = models.bySchema.get(documentType)?.[0] ?? models.byName.get(byDocumentType.get(documentType) ?? '');
+    if (model && !models.byKey.has(decl)) models.byKey.set(decl, model);
   }
   return models;
 }

@@ -4,6 +4,7 @@
 // the places they are injected (`@InjectModel(Book.name) private books: Model<Book>`).
 import { ts } from 'ts-morph';
 import { calleeName, objectOption } from './orm-values.ts';
+import { importSpecifierOf } from './package-values.ts';
 import { stringValue } from './string-value.ts';
 import { unwrap } from './value-key.ts';
 
@@ -77,4 +78,42 @@ export function injectedModel(node: ts.ParameterDeclaration | ts.PropertyDeclara
 export function schemaClassArgument(expr: ts.Expression): ts.Expression | undefined {
   const e = unwrap(expr);
   return ts.isCallExpression(e) && calleeName(e) === 'createForClass' ? e.arguments[0] : undefined;
+}
+
+/**
+ * A value typed `Model<Book>` (`Model` from mongoose): the declaration of the type its documents have —
+ * a class or interface, seen through `BookDocument = Book & Document` and `HydratedDocument<Book>` —
+ * so that a model passed as a parameter (`function archive(books: Model<BookDocument>)`) is known.
+ */
+export function modelTypeDeclaration(node: ts.ParameterDeclaration | ts.PropertyDeclaration, checker: ts.TypeChecker): ts.Node | undefined {
+  const type = node.type;
+  if (!type || !ts.isTypeReferenceNode(type) || type.typeArguments?.length !== 1) return undefined;
+  const name = type.typeName;
+  const last = ts.isIdentifier(name) ? name : name.right;
+  if (last.text !== 'Model') return undefined;
+  const root = ts.isIdentifier(name) ? name : name.left;
+  const decl = ts.isIdentifier(root) ? checker.getSymbolAtLocation(root)?.declarations?.[0] : undefined;
+  if (!decl || importSpecifierOf(decl) !== 'mongoose') return undefined;
+  return documentTypeDeclaration(type.typeArguments[0], checker, 0);
+}
+
+function documentTypeDeclaration(type: ts.TypeNode, checker: ts.TypeChecker, depth: number): ts.Node | undefined {
+  if (depth > 4) return undefined;
+  if (ts.isIntersectionTypeNode(type)) {
+    for (const t of type.types) {
+      const found = documentTypeDeclaration(t, checker, depth + 1);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (!ts.isTypeReferenceNode(type)) return undefined;
+  const name = ts.isIdentifier(type.typeName) ? type.typeName : type.typeName.right;
+  // HydratedDocument<Book>, Document<unknown, {}, Book>: the document type is a type argument
+  if (name.text === 'HydratedDocument' && type.typeArguments?.[0]) return documentTypeDeclaration(type.typeArguments[0], checker, depth + 1);
+  let symbol = checker.getSymbolAtLocation(name);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  const decl = symbol?.declarations?.[0];
+  if (!decl) return undefined;
+  if (ts.isTypeAliasDeclaration(decl)) return documentTypeDeclaration(decl.type, checker, depth + 1);
+  return ts.isClassDeclaration(decl) || ts.isInterfaceDeclaration(decl) ? decl : undefined;
 }

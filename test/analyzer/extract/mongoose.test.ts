@@ -154,3 +154,20 @@ describe('tables: Mongoose in CommonJS (models fetched by name, module aliases, 
     assert.deepEqual(facts.files.find((f) => f.path === 'routes/shelves.js')?.externals, ['express', 'mongoose']);
   });
 });
+
+describe('tables: Mongoose models passed around by type (Model<TaskDocument>)', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('mongoose-typed-models');
+  });
+
+  test('a parameter typed Model<X & Document>, Model<HydratedDocument<X>> (Nest schema class) or Model<IMember> (model<IMember>()) is that model; a look-alike type is not', () => {
+    assert.deepEqual(accesses(facts), [
+      'src/members/member-stats.ts#activeMembers read members (mongoose, line 8)',
+      'src/tasks/task-helpers.ts#closeTask read job_queue (mongoose, line 5)',
+      'src/tasks/task-helpers.ts#closeTask write job_queue (mongoose, line 6)',
+      'src/tasks/task-helpers.ts#closeTask write job_queue (mongoose, line 7)',
+      'src/tasks/task-helpers.ts#taskCount read job_queue (mongoose, line 11)',
+    ]);
+  });
+});
