@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { integerFlag } from './flags.ts';
 import { createDiffPipeline, type DiffPipeline } from '../../proxy/comparator.ts';
-import { loadConfig, type ProxyConfig } from '../../proxy/config.ts';
+import { guardOf, loadConfig, type ProxyConfig } from '../../proxy/config.ts';
 import { createProxyLogger } from '../../proxy/request-log.ts';
 import type { Logger } from 'pino';
 import { servingFlagsNotice } from '../../proxy/runtime.ts';
@@ -108,7 +108,9 @@ export function register(program: Command): void {
       }
       setup.attach(proxy);
       const diffs = flags.diffs ? `, diffs to ${config.store.path}${config.shadowThread ? ' (shadow thread)' : ''}` : '';
-      process.stdout.write(`strangler proxy on ${proxy.url} (admin ${proxy.adminUrl}), ${config.routes.length} routes from ${flags.config}${diffs}\n`);
+      const guarded = config.routes.filter((r) => guardOf(config, r)).length;
+      const guard = guarded > 0 ? `, canary guard on ${guarded} route${guarded === 1 ? '' : 's'}` : '';
+      process.stdout.write(`strangler proxy on ${proxy.url} (admin ${proxy.adminUrl}), ${config.routes.length} routes from ${flags.config}${diffs}${guard}\n`);
       await untilSignal();
       await proxy.close();
       await setup.close();
