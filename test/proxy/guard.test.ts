@@ -6,7 +6,8 @@ import type { RoutePatch, RouteView } from '../../proxy/admin.ts';
 import { configErrors, parseConfig, routeGuard, type ProxyConfigInput } from '../../proxy/config.ts';
 import { CanaryGuard } from '../../proxy/guard.ts';
 import { inCanary } from '../../proxy/canary.ts';
-import { captureLogger, json, request, startTestProxy, startUpstream, testConfig, until, type Harness, type Upstream, ADMIN_TOKEN } from './helpers.ts';
+import type { Logger } from '../../common/log.ts';
+import { captureLogger, json, request, startTestProxy, startUpstream, testConfig, until, type Harness, ADMIN_TOKEN } from './helpers.ts';
 
 const ROUTE = { id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog' } as const;
 
@@ -176,34 +177,39 @@ describe('canary guard (unit)', () => {
   });
 });
 
+/** The monolith, a candidate answering with candidateStatus(url), and a proxy whose guard looks every 10 ms. */
+async function guardedProxy(candidateStatus: (url: string) => number, extra: Partial<ProxyConfigInput>, logger?: Logger) {
+  const monolith = await startUpstream('monolith');
+  const candidate = await startUpstream('candidate');
+  candidate.handler = (req, res) => {
+    res.statusCode = candidateStatus(req.url ?? '/');
+    res.end(JSON.stringify({ from: 'candidate' }));
+  };
+  const h = await startTestProxy(testConfig(monolith.url, candidate.url, extra), { guardIntervalMs: 10, ...(logger && { logger }) });
+  return {
+    h,
+    close: async () => {
+      await h.proxy.close();
+      await monolith.close();
+      await candidate.close();
+    },
+  };
+}
+
 describe('canary guard through the proxy', () => {
-  let monolith: Upstream;
-  let candidate: Upstream;
   let h: Harness;
+  let close: () => Promise<void>;
   const log = captureLogger('info');
   before(async () => {
-    monolith = await startUpstream('monolith');
-    candidate = await startUpstream('candidate');
-    candidate.handler = (req, res) => {
-      res.statusCode = req.url?.startsWith('/books/') ? 503 : 200;
-      res.end(JSON.stringify({ from: 'candidate' }));
-    };
-    h = await startTestProxy(
-      testConfig(monolith.url, candidate.url, {
-        defaults: { noise: { learn: false }, guard: { minRequests: 5, maxErrorRate: 0.2, windowSeconds: 30 } },
-        routes: [
-          { ...ROUTE, mode: 'canary', canary: { percent: 100 } },
-          { id: 'catalog.listAuthors', method: 'GET', path: '/authors', service: 'catalog', mode: 'canary', canary: { percent: 100 } },
-        ],
-      }),
-      { guardIntervalMs: 10, logger: log.logger },
-    );
+    ({ h, close } = await guardedProxy((url) => (url.startsWith('/books/') ? 503 : 200), {
+      defaults: { noise: { learn: false }, guard: { minRequests: 5, maxErrorRate: 0.2, windowSeconds: 30 } },
+      routes: [
+        { ...ROUTE, mode: 'canary', canary: { percent: 100 } },
+        { id: 'catalog.listAuthors', method: 'GET', path: '/authors', service: 'catalog', mode: 'canary', canary: { percent: 100 } },
+      ],
+    }, log.logger));
   });
-  after(async () => {
-    await h.proxy.close();
-    await monolith.close();
-    await candidate.close();
-  });
+  after(() => close());
 
   test('a candidate answering 503 is taken out of canary: the route goes to shadow, audited, and clients get the monolith again', async () => {
     for (let i = 0; i < 6; i++) assert.equal((await request(h.proxy.url, { path: '/authors' })).status, 200);
@@ -229,29 +235,15 @@ describe('canary guard through the proxy', () => {
 });
 
 describe('canary guard with the monolith-served share shadowed', () => {
-  let monolith: Upstream;
-  let candidate: Upstream;
   let h: Harness;
+  let close: () => Promise<void>;
   before(async () => {
-    monolith = await startUpstream('monolith');
-    candidate = await startUpstream('candidate');
-    candidate.handler = (_req, res) => {
-      res.statusCode = 503;
-      res.end('{"error":"down"}');
-    };
-    h = await startTestProxy(
-      testConfig(monolith.url, candidate.url, {
-        defaults: { noise: { learn: false }, guard: { minRequests: 4, maxErrorRate: 0.2 } },
-        routes: [{ ...ROUTE, mode: 'canary', canary: { percent: 20, stickyBy: 'header:x-customer-id' } }],
-      }),
-      { guardIntervalMs: 10 },
-    );
+    ({ h, close } = await guardedProxy(() => 503, {
+      defaults: { noise: { learn: false }, guard: { minRequests: 4, maxErrorRate: 0.2 } },
+      routes: [{ ...ROUTE, mode: 'canary', canary: { percent: 20, stickyBy: 'header:x-customer-id' } }],
+    }));
   });
-  after(async () => {
-    await h.proxy.close();
-    await monolith.close();
-    await candidate.close();
-  });
+  after(() => close());
 
   test('the copies of the 80% the monolith serves do not water the failures down: 4 failed canary answers of 4 move it', async () => {
     const customers = Array.from({ length: 400 }, (_, i) => `customer-${i}`);
