@@ -1,7 +1,7 @@
 // The shared kernel: files every service needs but none should own — a composition root, a schema or seed file,
 // a db singleton or utils grab-bag. They become a library each service embeds, not a service of their own.
 import type { Facts } from './extract/types.ts';
-import { compare, type FileGraph } from './graph.ts';
+import { compare, routeOwnerFile, type FileGraph } from './graph.ts';
 
 export interface KernelFile {
   file: string;
@@ -12,6 +12,7 @@ export interface KernelFile {
  * Shared-kernel files: not pinned, and either
  *  - a composition root: only entry scripts depend on it, it wires at least `min` other clusters and owns no
  *    table — it may register a few routes of its own, or
+ *  - an entry script that answers one or two routes itself: nothing imports it and it touches no table, or
  *  - a schema/seed file serving no routes: it writes at least half of all tables, belonging to at least `min`
  *    different clusters, and none of those writes is reached from a route handler through resolved calls (a
  *    repository that a small app's requests write several tables through is not a seed), or
@@ -35,6 +36,8 @@ export function detectKernel(
   }
   const allTables = new Set(facts.tables.map((a) => a.table)).size;
   const onRequest = reachedFromRoutes(facts);
+  const routesServed = new Map<string, number>();
+  for (const r of facts.routes) routesServed.set(routeOwnerFile(r), (routesServed.get(routeOwnerFile(r)) ?? 0) + 1);
   const writesOnRequest = new Set(facts.tables.filter((a) => a.access === 'write' && onRequest.has(`${a.file}#${a.function}`)).map((a) => a.file));
   // per table, the access score of each cluster; homeOf subtracts the asking file's own share
   const scores = new Map<string, Map<string, number>>();
@@ -95,7 +98,14 @@ export function detectKernel(
     // a composition root may serve a few routes itself (health, version); an entry script may import it
     if (noOwnTables && written === 0 && onlyEntryScripts && wired.size >= min) {
       out.push({ file, reason: `composition root: wires ${wired.size} services` });
-    } else if (serving.has(file)) continue;
+    } else if (serving.has(file)) {
+      // an entry script answering a route or two itself (`GET /` in main.ts) is the app's, not a service of its own
+      const served = routesServed.get(file) ?? 0;
+      if ((anyDependents.get(file) ?? 0) === 0 && tables.size === 0 && served <= 2) {
+        out.push({ file, reason: `entry script: nothing imports it, owns no table, answers ${served} route${served === 1 ? '' : 's'} itself` });
+      }
+      continue;
+    }
     // a seed or migration writes most of the schema; a module that also cleans up a few foreign rows does not
     else if (writtenHomes.size >= min && written * 2 >= allTables && !writesOnRequest.has(file)) {
       out.push({ file, reason: `writes ${written} of ${allTables} tables, across ${writtenHomes.size} services (schema or seed)` });

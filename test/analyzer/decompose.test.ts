@@ -48,6 +48,23 @@ describe('decompose on the shop', () => {
     assert.equal(new Set(cut.assignment.values()).size, 4);
   });
 
+  test('an entry script answering a route itself (GET / in main.ts) goes to the kernel, and its route stays on the monolith', () => {
+    const withMain = shopFacts();
+    withMain.files.push({ path: 'main.ts', loc: 12, size: 300, language: 'ts', externals: ['express'] });
+    withMain.imports.push({ from: 'main.ts', to: 'app.ts', kind: 'static', typeOnly: false, specifier: './app.ts', line: 1 });
+    withMain.imports.push({ from: 'main.ts', to: 'utils.ts', kind: 'static', typeOnly: false, specifier: './utils.ts', line: 2 });
+    withMain.routes.push({ method: 'GET', path: '/', file: 'main.ts', line: 8, middleware: [], handler: { kind: 'inline', file: 'main.ts', name: '<anonymous@8>', line: 8 } });
+    const cut = decompose(withMain, buildFileGraph(withMain));
+    assert.match(cut.kernel.find((k) => k.file === 'main.ts')?.reason ?? '', /^entry script: nothing imports it, owns no table, answers 1 route itself$/);
+    assert.equal(new Set(cut.assignment.values()).size, 4, 'no one-route service of its own');
+    const plan = planFromFacts(withMain);
+    assert.deepEqual(plan.kernel.routes.map((r) => `${r.method} ${r.path}`), ['GET /']);
+    // a file the app imports is not an entry script, whatever it serves
+    const imported = shopFacts();
+    imported.routes.push({ method: 'GET', path: '/health', file: 'catalog/routes.ts', line: 40, middleware: [], handler: { kind: 'inline', file: 'catalog/routes.ts', name: '<anonymous@40>', line: 40 } });
+    assert.ok(!decompose(imported, buildFileGraph(imported)).kernel.some((k) => k.file === 'catalog/routes.ts'));
+  });
+
   test('a module file wiring other modules is not a composition root: something other than an entry script uses it', () => {
     const cut = decompose(facts, graph, { kernelMinServices: 2 });
     // orders/orders.ts calls inventory and customers, but orders/routes.ts (imported by app.ts) depends on it
