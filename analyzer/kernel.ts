@@ -12,7 +12,8 @@ export interface KernelFile {
  * Shared-kernel files: not pinned, and either
  *  - a composition root: only entry scripts depend on it, it wires at least `min` other clusters and owns no
  *    table — it may register a few routes of its own, or
- *  - an entry script that answers one or two routes itself: nothing imports it and it touches no table, or
+ *  - an entry script that answers one or two routes itself: nothing imports it and it touches no table, or one
+ *    that starts the app: nothing imports it, it serves no route, touches no table and imports a composition root, or
  *  - a schema/seed file serving no routes: it writes at least half of all tables, belonging to at least `min`
  *    different clusters, and none of those writes is reached from a route handler through resolved calls (a
  *    repository that a small app's requests write several tables through is not a seed), or
@@ -111,6 +112,15 @@ export function detectKernel(
       out.push({ file, reason: `writes ${written} of ${allTables} tables, across ${writtenHomes.size} services (schema or seed)` });
     }
     else if (noOwnTables && users.size >= min) out.push({ file, reason: `used by ${users.size} services, serves no routes, owns no table` });
+  }
+  // the script that starts the app (main.ts: NestFactory.create(AppModule), app.listen()) goes with the composition
+  // root it imports, not with whichever service's constants it also happens to import
+  const roots = new Set(out.filter((k) => k.reason.startsWith('composition root')).map((k) => k.file));
+  const kernel = new Set(out.map((k) => k.file));
+  for (const file of [...clusters.keys()].sort()) {
+    if (pins.has(file) || kernel.has(file) || serving.has(file) || accessByFile.has(file) || (anyDependents.get(file) ?? 0) > 0) continue;
+    const root = [...(dependencies.get(file) ?? [])].find((d) => roots.has(d));
+    if (root) out.push({ file, reason: `entry script: starts the app (imports the composition root ${root})` });
   }
   return out;
 }

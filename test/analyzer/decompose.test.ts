@@ -65,6 +65,16 @@ describe('decompose on the shop', () => {
     assert.ok(!decompose(imported, buildFileGraph(imported)).kernel.some((k) => k.file === 'catalog/routes.ts'));
   });
 
+  test("the script that starts the app goes with the composition root, not with a service whose constants it imports", () => {
+    const withMain = shopFacts();
+    withMain.files.push({ path: 'main.ts', loc: 12, size: 300, language: 'ts', externals: ['@nestjs/core'] });
+    withMain.imports.push({ from: 'main.ts', to: 'app.ts', kind: 'static', typeOnly: false, specifier: './app.ts', line: 1 });
+    withMain.imports.push({ from: 'main.ts', to: 'catalog/catalog.ts', kind: 'static', typeOnly: false, specifier: './catalog/catalog.ts', line: 2 });
+    const cut = decompose(withMain, buildFileGraph(withMain));
+    assert.equal(cut.kernel.find((k) => k.file === 'main.ts')?.reason, 'entry script: starts the app (imports the composition root app.ts)');
+    assert.equal(cut.assignment.has('main.ts'), false);
+  });
+
   test('a module file wiring other modules is not a composition root: something other than an entry script uses it', () => {
     const cut = decompose(facts, graph, { kernelMinServices: 2 });
     // orders/orders.ts calls inventory and customers, but orders/routes.ts (imported by app.ts) depends on it
