@@ -4,17 +4,27 @@ import type { Facts } from './extract/types.ts';
 import { argmax, compare, routeOwnerFile, routePrefix } from './graph.ts';
 import { GENERIC_FOLDER_NAMES } from './vocabulary.ts';
 
-/** A file's domain label: its deepest non-generic folder, else its own name when that is not generic. */
+/**
+ * A file's domain label: its deepest non-generic folder, else its own name when that is not generic. Generic words
+ * inside a name are dropped too: `tags-controller.ts`, `BooksController.ts` and `books-module/` say `tags`, `books`.
+ */
 export function folderLabel(path: string): string | undefined {
   const parts = path.split('/');
   // `books.routes.ts` → `books`
   const stem = parts.pop()!.split('.')[0];
   for (let i = parts.length - 1; i >= 0; i--) {
-    const segment = slug(parts[i]);
-    if (segment && !GENERIC_FOLDER_NAMES.has(segment)) return segment;
+    const segment = domainWords(parts[i]);
+    if (segment) return segment;
   }
-  const own = slug(stem);
-  return own && !GENERIC_FOLDER_NAMES.has(own) ? own : undefined;
+  return domainWords(stem);
+}
+
+/** The slug of a name without its generic words (`db-middleware` → undefined). */
+function domainWords(name: string): string | undefined {
+  const words = slug(name)
+    .split('-')
+    .filter((w) => w && !GENERIC_FOLDER_NAMES.has(w));
+  return words.length > 0 ? words.join('-') : undefined;
 }
 
 export function slug(text: string): string {

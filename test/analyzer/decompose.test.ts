@@ -201,5 +201,11 @@ describe('naming', () => {
     assert.equal(folderLabel('src/routes/books.ts'), 'books');
     assert.equal(folderLabel('src/index.ts'), undefined);
     assert.equal(folderLabel('src/shoppingCart/service.ts'), 'shopping-cart');
+    // generic words inside a name are dropped: a koa realworld's src/controllers/tags-controller.ts is "tags"
+    assert.equal(folderLabel('src/controllers/tags-controller.ts'), 'tags');
+    assert.equal(folderLabel('src/controllers/BooksController.ts'), 'books');
+    assert.equal(folderLabel('src/books-module/index.ts'), 'books');
+    assert.equal(folderLabel('src/order-items/repo.ts'), 'order-items');
+    assert.equal(folderLabel('src/middleware/db-middleware.ts'), undefined);
   });
 });
