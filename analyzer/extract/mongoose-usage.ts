@@ -7,6 +7,7 @@ import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import { isFunctionLike } from './functions.ts';
 import type { MongooseModel, MongooseModels } from './mongoose-models.ts';
+import { pipelineCollections } from './mongo-pipeline.ts';
 import { calleeName, objectOption } from './orm-values.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
@@ -19,8 +20,6 @@ const STATIC_WRITE = new Set(['create', 'insertMany', 'insertOne', 'updateOne', 
 const DOCUMENT_WRITE = new Set(['save', 'deleteOne', 'remove', 'updateOne', 'replaceOne']);
 /** statics whose result holds documents (one, or an array to loop over), which code then changes and saves */
 const RETURNS_DOCUMENTS = new Set(['find', 'findOne', 'findById', 'findOneAndUpdate', 'findByIdAndUpdate', 'findOneAndReplace', 'create', 'insertMany']);
-const STAGE_READ = new Set(['$lookup', '$graphLookup', '$unionWith']);
-const STAGE_WRITE = new Set(['$out', '$merge']);
 const MAX_DEPTH = 4;
 
 export function scanMongoose(project: LoadedProject, file: LoadedFile, models: MongooseModels, out: AccessCollector): void {
@@ -133,30 +132,7 @@ export function scanMongoose(project: LoadedProject, file: LoadedFile, models: M
 
   /** Collections named inside an aggregation pipeline. */
   const pipeline = (arg: ts.Expression | undefined, at: ts.Node): void => {
-    let a = arg && unwrap(arg);
-    if (a && ts.isIdentifier(a)) {
-      const decl = checker.getSymbolAtLocation(a)?.valueDeclaration;
-      a = decl && ts.isVariableDeclaration(decl) && decl.initializer ? unwrap(decl.initializer) : undefined;
-    }
-    if (!a || !ts.isArrayLiteralExpression(a)) return;
-    const visit = (node: ts.Node): void => {
-      if (ts.isPropertyAssignment(node) && (ts.isIdentifier(node.name) || ts.isStringLiteral(node.name))) {
-        const stage = node.name.text;
-        const access = STAGE_READ.has(stage) ? 'read' : STAGE_WRITE.has(stage) ? 'write' : undefined;
-        const target = access && stageCollection(node.initializer);
-        if (access && target) out.access(file, at, target, access, 'mongoose');
-      }
-      ts.forEachChild(node, visit);
-    };
-    visit(a);
-  };
-  // { $lookup: { from: 'authors' } }, { $unionWith: 'x' | { coll } }, { $out: 'x' | { coll } }, { $merge: 'x' | { into: 'x' | { coll } } }
-  const stageCollection = (value: ts.Expression): string | undefined => {
-    const direct = stringValue(value, checker);
-    if (direct !== undefined) return direct;
-    const named = objectOption(value, 'from') ?? objectOption(value, 'coll') ?? objectOption(value, 'into');
-    if (!named) return undefined;
-    return stringValue(named, checker) ?? stringValue(objectOption(named, 'coll') ?? named, checker);
+    for (const stage of pipelineCollections(arg, checker)) out.access(file, at, stage.collection, stage.access, 'mongoose');
   };
 
   const visit = (node: ts.Node): void => {

@@ -1,11 +1,13 @@
 // Data access facts: which code reads and writes which table — SQL in literals, knex builders,
-// Sequelize/TypeORM models, Prisma client calls, Mongoose models (collections count as tables) and
-// Drizzle tables — plus the tables that schema code declares.
+// Sequelize/TypeORM models, Prisma client calls, Mongoose models and the
+// MongoDB driver (collections count as tables) and Drizzle tables — plus the tables that schema code
+// declares.
 import { AccessCollector } from './access-collector.ts';
 import { collectDrizzleTables } from './drizzle-tables.ts';
 import { scanDrizzle } from './drizzle-usage.ts';
 import { guarded } from './guard.ts';
 import { scanKnex } from './knex.ts';
+import { collectMongoDriver, scanMongoDriver } from './mongodb-driver.ts';
 import { collectMongooseModels } from './mongoose-models.ts';
 import { scanMongoose } from './mongoose-usage.ts';
 import { collectOrmModels } from './orm-models.ts';
@@ -30,6 +32,7 @@ export function extractTables(project: LoadedProject): TableResult {
   const repos = collectRepositories(project, models, warnings);
   const mongoose = collectMongooseModels(project, out, warnings);
   const drizzle = collectDrizzleTables(project, out, warnings);
+  const mongodb = collectMongoDriver(project, warnings);
   const constants: SqlConstant[] = [];
   for (const file of project.files) {
     guarded(file, warnings, 'tables', () => {
@@ -38,6 +41,7 @@ export function extractTables(project: LoadedProject): TableResult {
       scanOrmUsage(project, file, models, repos, out);
       scanPrisma(file, prisma, out);
       scanMongoose(project, file, mongoose, out);
+      scanMongoDriver(project, file, mongodb, out, warnings);
       scanDrizzle(project, file, drizzle, out);
     });
   }

@@ -97,18 +97,18 @@ export interface TableAccess {
   access: 'read' | 'write';
   line: number;
   /** how it was found */
-  via: 'sql' | 'knex' | 'sequelize' | 'typeorm' | 'prisma' | 'mongoose' | 'drizzle';
+  via: 'sql' | 'knex' | 'sequelize' | 'typeorm' | 'prisma' | 'mongoose' | 'mongodb' | 'drizzle';
 }
 
 /**
  * A table declared by schema code (CREATE TABLE, an ORM model, a Prisma model, a Drizzle table, a
- * Mongoose model's collection): not a data access.
+ * Mongoose model's collection, a MongoDB `createCollection()`): not a data access.
  */
 export interface SchemaTable {
   table: string;
   file: string;
   line: number;
-  via: 'sql' | 'sequelize' | 'typeorm' | 'prisma' | 'mongoose' | 'drizzle';
+  via: 'sql' | 'sequelize' | 'typeorm' | 'prisma' | 'mongoose' | 'mongodb' | 'drizzle';
   /** ORM model / entity name (a Drizzle table's const), when declared through an ORM */
   model?: string;
 }
