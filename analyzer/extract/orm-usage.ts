@@ -1,6 +1,7 @@
 // Which code uses the ORM models, and how: Sequelize model statics (Book.findAll, Book.create),
 // TypeORM repositories (ds.getRepository(Book).find(), @InjectRepository(Book) repo, Repository<Book>),
-// entity managers (manager.save(Book, …)) and active-record entities (Book.find()).
+// entity managers (manager.save(Book, …)) and active-record entities (Book.find()). TypeORM's query
+// builders are typeorm-query-builder.ts's.
 import { ts } from 'ts-morph';
 import { methodName, type AccessCollector } from './access-collector.ts';
 import type { OrmModel, OrmModels } from './orm-models.ts';
@@ -12,7 +13,7 @@ import { unwrap, valueKey } from './value-key.ts';
 const SEQUELIZE_READ = new Set(['findAll', 'findOne', 'findByPk', 'findAndCountAll', 'count', 'max', 'min', 'sum', 'aggregate', 'findOrBuild']);
 const SEQUELIZE_WRITE = new Set(['create', 'bulkCreate', 'update', 'destroy', 'upsert', 'increment', 'decrement', 'truncate', 'findOrCreate', 'restore']);
 const TYPEORM_READ = new Set(['find', 'findOne', 'findOneBy', 'findBy', 'findAndCount', 'findAndCountBy', 'count', 'countBy', 'exists', 'existsBy',
-  'findOneOrFail', 'findOneByOrFail', 'findByIds', 'sum', 'average', 'minimum', 'maximum', 'createQueryBuilder']);
+  'findOneOrFail', 'findOneByOrFail', 'findByIds', 'sum', 'average', 'minimum', 'maximum']);
 const TYPEORM_WRITE = new Set(['save', 'insert', 'update', 'delete', 'remove', 'softDelete', 'softRemove', 'restore', 'upsert', 'increment', 'decrement', 'clear', 'recover']);
 const ANY_METHOD = new Set([...SEQUELIZE_READ, ...SEQUELIZE_WRITE, ...TYPEORM_READ, ...TYPEORM_WRITE]);
 const REPOSITORY_FACTORIES = new Set(['getRepository', 'getTreeRepository', 'getMongoRepository', 'getCustomRepository']);
@@ -23,7 +24,7 @@ function accessOf(model: OrmModel, method: string): 'read' | 'write' | undefined
 }
 
 /** The entity class named by an expression (`Book`, `entities.Book`). */
-function modelOf(project: LoadedProject, models: OrmModels, expr: ts.Expression | undefined): OrmModel | undefined {
+export function modelOf(project: LoadedProject, models: OrmModels, expr: ts.Expression | undefined): OrmModel | undefined {
   if (!expr) return undefined;
   const e = unwrap(expr);
   if (!(ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isCallExpression(e))) return undefined;
@@ -57,7 +58,7 @@ export function collectRepositories(project: LoadedProject, models: OrmModels, w
   return repos;
 }
 
-function repositoryFactoryModel(project: LoadedProject, models: OrmModels, expr: ts.Expression | undefined): OrmModel | undefined {
+export function repositoryFactoryModel(project: LoadedProject, models: OrmModels, expr: ts.Expression | undefined): OrmModel | undefined {
   const e = expr && unwrap(expr);
   if (!e || !ts.isCallExpression(e)) return undefined;
   const c = e.expression;
@@ -85,6 +86,38 @@ function repositoryModel(project: LoadedProject, models: OrmModels, decl: ts.Var
   return undefined;
 }
 
+const QUERY_BUILDER_STARTS = new Set(['createQueryBuilder', 'subQuery']);
+
+/**
+ * Is `receiver` a TypeORM query builder (`ds.createQueryBuilder()…`, or a variable holding one)? Its
+ * `update(Book)` / `delete()` build a query; typeorm-query-builder.ts reads them, not the repository
+ * reader.
+ */
+export function onQueryBuilder(checker: ts.TypeChecker, receiver: ts.Expression, depth = 0): boolean {
+  let cur = unwrap(receiver);
+  for (let i = 0; i < 32; i++) {
+    if (ts.isCallExpression(cur)) {
+      const callee = unwrap(cur.expression);
+      if (!ts.isPropertyAccessExpression(callee)) return false;
+      if (QUERY_BUILDER_STARTS.has(callee.name.text)) return true;
+      cur = unwrap(callee.expression);
+    } else if (ts.isIdentifier(cur) && depth < 2) {
+      const decl = checker.getSymbolAtLocation(cur)?.valueDeclaration;
+      return !!decl && ts.isVariableDeclaration(decl) && !!decl.initializer && onQueryBuilder(checker, decl.initializer, depth + 1);
+    } else return false;
+  }
+  return false;
+}
+
+/** The model a repository or active-record call is made on: `ds.getRepository(Book)`, `this.books`, `Book`. */
+export function repositoryTarget(project: LoadedProject, models: OrmModels, repos: Map<ts.Node, OrmModel>, receiver: ts.Expression): OrmModel | undefined {
+  const factory = repositoryFactoryModel(project, models, receiver);
+  if (factory) return factory;
+  if (!(ts.isIdentifier(receiver) || ts.isPropertyAccessExpression(receiver))) return undefined;
+  const key = valueKey(project, receiver);
+  return (key && (repos.get(key) ?? models.byKey.get(key))) ?? modelOf(project, models, receiver);
+}
+
 export function scanOrmUsage(project: LoadedProject, file: LoadedFile, models: OrmModels, repos: Map<ts.Node, OrmModel>, out: AccessCollector): void {
   if (models.byKey.size === 0) return;
   const visit = (node: ts.Node): void => {
@@ -92,22 +125,18 @@ export function scanOrmUsage(project: LoadedProject, file: LoadedFile, models: O
       const method = methodName(node);
       if (method !== undefined && ANY_METHOD.has(method)) {
         const receiver = unwrap((node.expression as ts.PropertyAccessExpression).expression);
-        const model = repositoryFactoryModel(project, models, receiver) ?? repoOrModel(receiver) ?? entityManagerTarget(node);
+        const model = repositoryTarget(project, models, repos, receiver) ?? entityManagerTarget(node);
         const access = model && accessOf(model, method);
         if (model && access) out.access(file, node, model.table, access, model.via);
       }
     }
     ts.forEachChild(node, visit);
   };
-  const repoOrModel = (receiver: ts.Expression): OrmModel | undefined => {
-    if (!(ts.isIdentifier(receiver) || ts.isPropertyAccessExpression(receiver))) return undefined;
-    const key = valueKey(project, receiver);
-    return (key && (repos.get(key) ?? models.byKey.get(key))) ?? modelOf(project, models, receiver);
-  };
-  // manager.find(Book, …), dataSource.manager.save(Book, …)
+  // manager.find(Book, …), dataSource.manager.save(Book, …); not a query builder's update(Book)
   const entityManagerTarget = (call: ts.CallExpression): OrmModel | undefined => {
     const model = modelOf(project, models, call.arguments[0]);
-    return model?.via === 'typeorm' ? model : undefined;
+    const receiver = (call.expression as ts.PropertyAccessExpression).expression;
+    return model?.via === 'typeorm' && !onQueryBuilder(project.checker, receiver) ? model : undefined;
   };
   visit(file.source);
 }

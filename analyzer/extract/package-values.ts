@@ -47,31 +47,42 @@ function chainRoot(expr: ts.Expression): ts.Expression {
   }
 }
 
-function isPackageValue(checker: ts.TypeChecker, id: ts.Identifier, depth: number): boolean {
-  if (depth > MAX_DEPTH) return false;
+/** The package a value comes from (its bare specifier), or undefined when it does not visibly come from one. */
+function packageOfValue(checker: ts.TypeChecker, id: ts.Identifier, depth: number): string | undefined {
+  if (depth > MAX_DEPTH) return undefined;
   const decl = checker.getSymbolAtLocation(id)?.declarations?.[0];
-  if (!decl) return false;
+  if (!decl) return undefined;
   const spec = importSpecifierOf(decl);
-  if (spec !== undefined) return isBareSpecifier(spec);
+  if (spec !== undefined) return isBareSpecifier(spec) ? spec : undefined;
   if (ts.isVariableDeclaration(decl) && decl.initializer) {
     const root = chainRoot(decl.initializer);
-    return ts.isIdentifier(root) && isPackageValue(checker, root, depth + 1);
+    return ts.isIdentifier(root) ? packageOfValue(checker, root, depth + 1) : undefined;
   }
   if (ts.isParameter(decl)) {
     const type = decl.type;
     if (type) {
-      if (!ts.isTypeReferenceNode(type)) return false;
+      if (!ts.isTypeReferenceNode(type)) return undefined;
       let name: ts.EntityName = type.typeName;
       while (ts.isQualifiedName(name)) name = name.left;
-      return isPackageValue(checker, name, depth + 1);
+      return packageOfValue(checker, name, depth + 1);
     }
     const fn = decl.parent;
     const call = fn.parent;
-    if (!ts.isCallExpression(call) || !call.arguments.some((a) => a === fn)) return false;
+    if (!ts.isCallExpression(call) || !call.arguments.some((a) => a === fn)) return undefined;
     const root = chainRoot(call.expression);
-    return ts.isIdentifier(root) && isPackageValue(checker, root, depth + 1);
+    return ts.isIdentifier(root) ? packageOfValue(checker, root, depth + 1) : undefined;
   }
-  return false;
+  return undefined;
+}
+
+function isPackageValue(checker: ts.TypeChecker, id: ts.Identifier, depth: number): boolean {
+  return packageOfValue(checker, id, depth) !== undefined;
+}
+
+/** The package the value of `expr` visibly comes from: `dataSource.manager` with `const dataSource = new DataSource()` → 'typeorm'. */
+export function packageOf(checker: ts.TypeChecker, expr: ts.Expression): string | undefined {
+  const root = chainRoot(expr);
+  return ts.isIdentifier(root) ? packageOfValue(checker, root, 0) : undefined;
 }
 
 /** Is the callee named by `name` (an identifier, or the name in `x.y.name`) reached from a package value? */

@@ -1,5 +1,5 @@
 // Data access facts: which code reads and writes which table — SQL in literals, knex builders,
-// Sequelize/TypeORM models, Prisma client calls, Mongoose models and the
+// Sequelize/TypeORM models and TypeORM query builders, Prisma client calls, Mongoose models and the
 // MongoDB driver (collections count as tables) and Drizzle tables — plus the tables that schema code
 // declares.
 import { AccessCollector } from './access-collector.ts';
@@ -16,6 +16,8 @@ import { loadPrismaModels, scanPrisma } from './prisma.ts';
 import type { LoadedProject } from './project.ts';
 import { attributeSqlConstants, type SqlConstant } from './sql-constants.ts';
 import { scanSqlLiterals } from './sql-literals.ts';
+import { scanQueryBuilders } from './typeorm-query-builder.ts';
+import { entityRelations } from './typeorm-relations.ts';
 import type { SchemaTable, TableAccess, Warning } from './types.ts';
 
 export interface TableResult {
@@ -30,6 +32,7 @@ export function extractTables(project: LoadedProject): TableResult {
   const prisma = loadPrismaModels(project, out, warnings);
   const models = collectOrmModels(project, out, warnings);
   const repos = collectRepositories(project, models, warnings);
+  const relations = [...models.byName.values()].some((m) => m.via === 'typeorm') ? entityRelations(project, models) : undefined;
   const mongoose = collectMongooseModels(project, out, warnings);
   const drizzle = collectDrizzleTables(project, out, warnings);
   const mongodb = collectMongoDriver(project, warnings);
@@ -39,6 +42,7 @@ export function extractTables(project: LoadedProject): TableResult {
       scanSqlLiterals(project, file, out, constants);
       scanKnex(project, file, out);
       scanOrmUsage(project, file, models, repos, out);
+      if (relations) scanQueryBuilders(project, file, models, repos, relations, out);
       scanPrisma(file, prisma, out);
       scanMongoose(project, file, mongoose, out);
       scanMongoDriver(project, file, mongodb, out, warnings);
