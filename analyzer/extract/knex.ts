@@ -42,7 +42,8 @@ function tableName(arg: ts.Expression | undefined, checker: ts.TypeChecker): str
   return v.split(/\s+as\s+/i)[0].split('.').pop();
 }
 
-export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCollector): void {
+/** `isMongoClient`: a MongoDB client's `await client.db('shop')` names a database, not a knex table. */
+export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCollector, isMongoClient?: (receiver: ts.Expression) => boolean): void {
   const checker = project.checker;
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) && !isChainContinued(node)) handleChain(node);
@@ -82,6 +83,7 @@ export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCo
       if (!(first !== undefined && KNEX_METHODS.has(first)) && !awaited) return;
       // a property is taken by its name alone (matched above); an identifier by where it comes from, or its name
       if (ts.isIdentifier(callee) && !isKnexIdentifier(project, callee)) return;
+      if (ts.isPropertyAccessExpression(callee) && isMongoClient?.(callee.expression)) return;
       record(table, calls, rootCall);
       return;
     }

@@ -39,21 +39,40 @@ export function mongoValues(project: LoadedProject): MongoValues {
   const byDecl = new Map<ts.Node, MongoValue | null>();
   const byFunction = new Map<ts.Node, MongoValue | null>();
 
-  /** `MongoClient`, `Db`, `Collection` as imported from 'mongodb' (named, namespace, default or required). */
-  const driverClass = (node: ts.Node): string | undefined => {
-    if (ts.isIdentifier(node)) {
-      const decl = checker.getSymbolAtLocation(node)?.declarations?.[0];
-      if (!decl || importSpecifierOf(decl) !== 'mongodb') return undefined;
-      const imported = ts.isImportSpecifier(decl) ? (decl.propertyName ?? decl.name)
-        : ts.isBindingElement(decl) ? (decl.propertyName ?? decl.name) : undefined;
-      const name = imported && (ts.isIdentifier(imported) || ts.isStringLiteral(imported)) ? imported.text : undefined;
-      return name !== undefined && DRIVER_CLASSES.has(name) ? name : undefined;
+  /** The package object itself: `require('mongodb')`, `import * as mongodb`, `import mongodb from`, a const holding one. */
+  const isDriverModule = (expr: ts.Node | undefined, depth = 0): boolean => {
+    const e = expr && ts.isExpression(expr) ? unwrap(expr) : expr;
+    if (!e || depth > 2) return false;
+    if (ts.isCallExpression(e)) {
+      const [arg] = e.arguments;
+      return ts.isIdentifier(e.expression) && e.expression.text === 'require' && !!arg && ts.isStringLiteral(arg) && arg.text === 'mongodb';
     }
-    const [left, right] = ts.isPropertyAccessExpression(node) ? [node.expression, node.name] : ts.isQualifiedName(node) ? [node.left, node.right] : [];
-    if (!left || !right || !ts.isIdentifier(left) || !DRIVER_CLASSES.has(right.text)) return undefined;
-    const decl = checker.getSymbolAtLocation(left)?.declarations?.[0];
-    const whole = decl && (ts.isNamespaceImport(decl) || ts.isImportClause(decl) || ts.isImportEqualsDeclaration(decl) || ts.isVariableDeclaration(decl));
-    return whole && importSpecifierOf(decl) === 'mongodb' ? right.text : undefined;
+    if (!ts.isIdentifier(e)) return false;
+    const decl = checker.getSymbolAtLocation(e)?.declarations?.[0];
+    if (!decl) return false;
+    if (ts.isVariableDeclaration(decl)) return isDriverModule(decl.initializer, depth + 1);
+    return (ts.isNamespaceImport(decl) || ts.isImportClause(decl) || ts.isImportEqualsDeclaration(decl)) && importSpecifierOf(decl) === 'mongodb';
+  };
+
+  /**
+   * `MongoClient`, `Db`, `Collection` taken from 'mongodb': `import { MongoClient }`, `mongodb.MongoClient`,
+   * `const { MongoClient } = require('mongodb')` (or `= mongodb`), `const MongoClient = require('mongodb').MongoClient`.
+   */
+  const driverClass = (node: ts.Node): string | undefined => {
+    const member = (name: ts.Node | undefined): string | undefined =>
+      name && (ts.isIdentifier(name) || ts.isStringLiteral(name)) && DRIVER_CLASSES.has(name.text) ? name.text : undefined;
+    if (ts.isPropertyAccessExpression(node)) return isDriverModule(node.expression) ? member(node.name) : undefined;
+    if (ts.isQualifiedName(node)) return isDriverModule(node.left) ? member(node.right) : undefined;
+    if (!ts.isIdentifier(node)) return undefined;
+    const decl = checker.getSymbolAtLocation(node)?.declarations?.[0];
+    if (!decl) return undefined;
+    if (ts.isImportSpecifier(decl)) return importSpecifierOf(decl) === 'mongodb' ? member(decl.propertyName ?? decl.name) : undefined;
+    if (ts.isBindingElement(decl)) {
+      const holder = decl.parent.parent;
+      return ts.isVariableDeclaration(holder) && isDriverModule(holder.initializer) ? member(decl.propertyName ?? decl.name) : undefined;
+    }
+    const init = ts.isVariableDeclaration(decl) && decl.initializer ? unwrap(decl.initializer) : undefined;
+    return init && ts.isPropertyAccessExpression(init) && isDriverModule(init.expression) ? member(init.name) : undefined;
   };
 
   const isMongooseImport = (expr: ts.Expression): boolean => {
@@ -133,9 +152,19 @@ export function mongoValues(project: LoadedProject): MongoValues {
   const isClient = (expr: ts.Expression, bindings: Bindings, depth: number): boolean =>
     valueOf(expr, bindings, depth + 1)?.kind === 'client' || typedAs(expr, 'MongoClient');
 
+  // a client too: driver 2.x's MongoClient.connect() handed back the database (clients never had collection())
   const dbLike = (expr: ts.Expression, bindings: Bindings, depth: number): boolean => {
     const kind = valueOf(expr, bindings, depth + 1)?.kind;
-    return kind === 'db' || kind === 'connection' || typedAs(expr, 'Db');
+    return kind === 'db' || kind === 'connection' || kind === 'client' || typedAs(expr, 'Db');
+  };
+
+  /** `MongoClient.connect(url, (err, client) => …)`: the callback's second parameter (the callback API of driver 2–4). */
+  const connectCallback = (param: ts.ParameterDeclaration): boolean => {
+    const fn = param.parent;
+    const call = fn.parent;
+    if (fn.parameters[1] !== param || !ts.isCallExpression(call) || call.arguments[call.arguments.length - 1] !== fn) return false;
+    const callee = unwrap(call.expression);
+    return ts.isPropertyAccessExpression(callee) && callee.name.text === 'connect' && driverClass(unwrap(callee.expression)) === 'MongoClient';
   };
 
   /** A project function's return value, its parameters bound to the call's arguments. */
@@ -182,6 +211,7 @@ export function mongoValues(project: LoadedProject): MongoValues {
     }
     const key = valueKey(project, e);
     if (!key) return undefined;
+    if (ts.isParameter(key) && connectCallback(key)) return { kind: 'client' };
     if (byDecl.has(key)) return byDecl.get(key) ?? undefined;
     byDecl.set(key, null);
     const value = declValue(key, depth);

@@ -40,7 +40,7 @@ export function extractTables(project: LoadedProject): TableResult {
   for (const file of project.files) {
     guarded(file, warnings, 'tables', () => {
       scanSqlLiterals(project, file, out, constants);
-      scanKnex(project, file, out);
+      scanKnex(project, file, out, mongodb && ((receiver) => mongodb.values.valueOf(receiver)?.kind === 'client'));
       scanOrmUsage(project, file, models, repos, out);
       if (relations) scanQueryBuilders(project, file, models, repos, relations, out);
       scanPrisma(file, prisma, out);

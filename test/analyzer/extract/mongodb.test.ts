@@ -18,10 +18,17 @@ describe('tables: MongoDB driver', () => {
 
   test('calls on collections made in another file are attributed to the function that makes them', () => {
     assert.deepEqual(accesses(facts), [
+      // `import mongodb from 'mongodb'; const { MongoClient } = mongodb`; `await client.db('shop')` is no knex table;
+      // a property typed through `import * as mongo`
+      'admin/export.mjs#exportOrders read orders (mongodb, line 10)',
+      'admin/export.mjs#ReportStore.latest read reports (mongodb, line 22)',
       // Book.collection.insertMany(): the Mongoose model's collection, reported once, by the Mongoose reader
       'admin/legacy.ts#importBooks write books (mongoose, line 8)',
       // mongoose.connection.db: the driver's database behind Mongoose
       'admin/legacy.ts#legacyStock read legacy_stock (mongodb, line 12)',
+      // require('mongodb').MongoClient and MongoClient.connect(url, callback): a client, or (driver 2.x) the database
+      'admin/nightly.js#expireCarts write carts (mongodb, line 7)',
+      'admin/nightly.js#countCustomers read customers (mongodb, line 14)',
       // CommonJS: a collection required from an ESM module, a $out stage, a Db from an async getter
       'admin/stats.js#stockValue read books (mongodb, line 5)',
       'admin/stats.js#stockValue write stock_value (mongodb, line 5)',
