@@ -163,19 +163,21 @@ export function scanQueryBuilders(project: LoadedProject, file: LoadedFile, mode
     let relation: { owner: OrmModel; relation: Relation } | undefined;
     for (const step of steps) {
       const [first, second] = step.call.arguments;
-      if (step.method === 'from' || step.method === 'into' || (step.method === 'update' && first)) {
+      if (step.method === 'from' || step.method === 'addFrom' || step.method === 'into' || (step.method === 'update' && first)) {
         const target = entity(first);
         const table = target?.table ?? rawTable(first, main.typeorm);
         if (!table) continue;
         const alias = second && stringValue(second, checker);
         if (alias && target) aliases.set(alias, target);
-        const write = step.method !== 'from' || writing !== undefined;
+        const write = step.method === 'into' || step.method === 'update' || writing !== undefined;
         out.access(file, step.at, table, write ? 'write' : 'read', 'typeorm');
         named ||= write;
       } else if (JOIN.test(step.method)) {
-        const joined = first && joinTarget(first, aliases);
+        // leftJoinAndMapMany('user.photos', 'user.photos', 'photo'): the first argument is where the rows go
+        const [target, aliasArg] = step.method.includes('AndMap') ? step.call.arguments.slice(1) : [first, second];
+        const joined = target && joinTarget(target, aliases);
         if (!joined) continue;
-        const alias = second && stringValue(second, checker);
+        const alias = aliasArg && stringValue(aliasArg, checker);
         if (alias) aliases.set(alias, joined.target);
         out.access(file, step.at, joined.target.table, 'read', 'typeorm');
         if (joined.junction) out.access(file, step.at, joined.junction, 'read', 'typeorm');

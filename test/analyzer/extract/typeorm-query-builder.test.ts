@@ -36,6 +36,9 @@ describe('tables: TypeORM query builders', () => {
       'catalog/catalog.service.ts#CatalogService.popular read book_views (typeorm, line 40)',
       // relation('tags').of(book).add(tag): the junction table
       'catalog/catalog.service.ts#CatalogService.tagBook write book_tags (typeorm, line 44)',
+      // getRepository(Book) (TypeORM 0.2), the builder awaited into a variable and extended statement by statement
+      'catalog/feed.ts#feed read authors (typeorm, line 6)',
+      'catalog/feed.ts#feed read books (typeorm, line 6)',
       // active record: Review.createQueryBuilder('r').delete()
       'catalog/reviews.ts#pruneReviews write reviews (typeorm, line 5)',
       'catalog/reviews.ts#averageRating read reviews (typeorm, line 9)',
@@ -44,21 +47,27 @@ describe('tables: TypeORM query builders', () => {
       'orders/order.repository.ts#OrderRepository.open read orders (typeorm, line 8)',
       'reports/look-alikes.ts#rawCount read audit_log (typeorm, line 15)',
       // ds.createQueryBuilder(OrderItem, 'i'), then relations of relations ('i.book', then 'b.author')
-      'reports/sales.ts#bestSellers read order_item (typeorm, line 7)',
-      'reports/sales.ts#bestSellers read books (typeorm, line 8)',
-      'reports/sales.ts#bestSellers read authors (typeorm, line 9)',
-      'reports/sales.ts#revenue read orders (typeorm, line 17)',
-      'reports/sales.ts#recordOrder write orders (typeorm, line 21)',
+      'reports/sales.ts#bestSellers read order_item (typeorm, line 8)',
+      'reports/sales.ts#bestSellers read books (typeorm, line 9)',
+      'reports/sales.ts#bestSellers read authors (typeorm, line 10)',
+      'reports/sales.ts#revenue read orders (typeorm, line 18)',
+      'reports/sales.ts#recordOrder write orders (typeorm, line 22)',
       // update(Order) on a builder: once, on its line (not again as a repository's update(Order))
-      'reports/sales.ts#closeStale write orders (typeorm, line 27)',
-      'reports/sales.ts#purgeItems write order_item (typeorm, line 34)',
+      'reports/sales.ts#closeStale write orders (typeorm, line 28)',
+      'reports/sales.ts#purgeItems write order_item (typeorm, line 35)',
       // a subquery inside where(): its from() is a read of the enclosing function
-      'reports/sales.ts#recentlySold read books (typeorm, line 40)',
-      'reports/sales.ts#recentlySold read order_item (typeorm, line 41)',
+      'reports/sales.ts#recentlySold read books (typeorm, line 41)',
+      'reports/sales.ts#recentlySold read order_item (typeorm, line 42)',
       // manager.createQueryBuilder('Category', 'c'): an entity by name; the inverse side of a many-to-many
-      'reports/sales.ts#categoryBooks read books (typeorm, line 46)',
-      'reports/sales.ts#categoryBooks read books_categories_category (typeorm, line 46)',
-      'reports/sales.ts#categoryBooks read category (typeorm, line 46)',
+      'reports/sales.ts#categoryBooks read books (typeorm, line 47)',
+      'reports/sales.ts#categoryBooks read books_categories_category (typeorm, line 47)',
+      'reports/sales.ts#categoryBooks read category (typeorm, line 47)',
+      // leftJoinAndMapMany('a.lowStock', 'a.books', 'b'): the relation is the second argument
+      'reports/sales.ts#lowStockAuthors read authors (typeorm, line 53)',
+      'reports/sales.ts#lowStockAuthors read books (typeorm, line 54)',
+      // from() and addFrom()
+      'reports/sales.ts#orderLines read order_item (typeorm, line 59)',
+      'reports/sales.ts#orderLines read orders (typeorm, line 59)',
     ]);
   });
 
