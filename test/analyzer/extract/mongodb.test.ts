@@ -5,10 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { extractFacts } from '../../../analyzer/extract/index.ts';
 import type { Facts } from '../../../analyzer/extract/types.ts';
-import { factsOf } from './fixture.ts';
+import { accesses, declared, factsOf } from './fixture.ts';
 
-const accesses = (facts: Facts) => facts.tables.map((t) => `${t.file}#${t.function} ${t.access} ${t.table} (${t.via}, line ${t.line})`);
-const declared = (facts: Facts) => (facts.schema ?? []).map((s) => `${s.table} ${s.via}${s.model ? ` ${s.model}` : ''} ${s.file}:${s.line}`);
 
 describe('tables: MongoDB driver', () => {
   let facts: Facts;

@@ -1,12 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { factsOf } from './fixture.ts';
+import { accesses, declared, factsOf } from './fixture.ts';
 import { looksLikeSql, tablesInSql } from '../../../analyzer/extract/sql.ts';
 import { pluralize, snakeCase } from '../../../analyzer/extract/orm-models.ts';
 import type { Facts } from '../../../analyzer/extract/types.ts';
 
-const accesses = (facts: Facts) => facts.tables.map((t) => `${t.file}#${t.function} ${t.access} ${t.table} (${t.via}, line ${t.line})`);
-const declared = (facts: Facts) => (facts.schema ?? []).map((s) => `${s.table} ${s.via}${s.model ? ` ${s.model}` : ''} ${s.file}:${s.line}`);
 
 describe('SQL reader', () => {
   const cases: [string, { reads: string[]; writes: string[]; ddl: string[] }][] = [
