@@ -3,15 +3,9 @@
 // fastify.route(), hooks as middleware in the order Fastify runs them.
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { factsOf } from './fixture.ts';
-import type { Facts, RouteFact } from '../../../analyzer/extract/types.ts';
+import { factsOf, findRoute, handlerTables, routeList } from './fixture.ts';
+import type { Facts } from '../../../analyzer/extract/types.ts';
 
-const list = (facts: Facts) => facts.routes.map((r) => `${r.method} ${r.path}`);
-const find = (facts: Facts, method: string, path: string): RouteFact => {
-  const route = facts.routes.find((r) => r.method === method && r.path === path);
-  assert.ok(route, `${method} ${path} not found`);
-  return route;
-};
 
 describe('routes: a Fastify bookshop across plugins', () => {
   let facts: Facts;
@@ -20,7 +14,7 @@ describe('routes: a Fastify bookshop across plugins', () => {
   });
 
   test('every route with its full path, no more, no fewer', () => {
-    assert.deepEqual(list(facts), [
+    assert.deepEqual(routeList(facts), [
       'POST /admin/reindex',
       'GET /admin/stats',
       'GET /api/v1/catalog/authors',
@@ -55,20 +49,20 @@ describe('routes: a Fastify bookshop across plugins', () => {
   });
 
   test('handlers: through require() destructuring, an options object before the handler, { handler }, route({ handler }), inline', () => {
-    assert.deepEqual(find(facts, 'GET', '/api/v1/catalog/books').handler, { kind: 'named', file: 'handlers/books.js', name: 'listBooks', line: 3 });
-    assert.deepEqual(find(facts, 'GET', '/api/v1/catalog/books/:id').handler, { kind: 'named', file: 'handlers/books.js', name: 'getBook', line: 13 });
-    assert.deepEqual(find(facts, 'GET', '/api/v1/catalog/books/search').handler, { kind: 'named', file: 'handlers/books.js', name: 'searchBooks', line: 8 });
-    assert.deepEqual(find(facts, 'PUT', '/api/v1/catalog/books/:id/stock').handler, { kind: 'named', file: 'handlers/books.js', name: 'updateStock', line: 29 });
-    assert.deepEqual(find(facts, 'GET', '/api/v1/catalog/authors').handler, { kind: 'named', file: 'handlers/authors.js', name: 'listAuthors', line: 3 });
-    assert.deepEqual(find(facts, 'POST', '/admin/reindex').handler, { kind: 'named', file: 'handlers/search.js', name: 'reindex', line: 3 });
-    assert.deepEqual(find(facts, 'GET', '/api/v1/catalog/authors/:id/books').handler, { kind: 'inline', file: 'routes/catalog/authors.js', name: 'authorBooks', line: 7 });
+    assert.deepEqual(findRoute(facts, 'GET', '/api/v1/catalog/books').handler, { kind: 'named', file: 'handlers/books.js', name: 'listBooks', line: 3 });
+    assert.deepEqual(findRoute(facts, 'GET', '/api/v1/catalog/books/:id').handler, { kind: 'named', file: 'handlers/books.js', name: 'getBook', line: 13 });
+    assert.deepEqual(findRoute(facts, 'GET', '/api/v1/catalog/books/search').handler, { kind: 'named', file: 'handlers/books.js', name: 'searchBooks', line: 8 });
+    assert.deepEqual(findRoute(facts, 'PUT', '/api/v1/catalog/books/:id/stock').handler, { kind: 'named', file: 'handlers/books.js', name: 'updateStock', line: 29 });
+    assert.deepEqual(findRoute(facts, 'GET', '/api/v1/catalog/authors').handler, { kind: 'named', file: 'handlers/authors.js', name: 'listAuthors', line: 3 });
+    assert.deepEqual(findRoute(facts, 'POST', '/admin/reindex').handler, { kind: 'named', file: 'handlers/search.js', name: 'reindex', line: 3 });
+    assert.deepEqual(findRoute(facts, 'GET', '/api/v1/catalog/authors/:id/books').handler, { kind: 'inline', file: 'routes/catalog/authors.js', name: 'authorBooks', line: 7 });
     // an anonymous handler inside the plugin function belongs to the plugin, like any nested function
-    assert.deepEqual(find(facts, 'GET', '/admin/stats').handler, { kind: 'inline', file: 'routes/admin.mjs', name: 'adminRoutes', line: 7 });
+    assert.deepEqual(findRoute(facts, 'GET', '/admin/stats').handler, { kind: 'inline', file: 'routes/admin.mjs', name: 'adminRoutes', line: 7 });
     assert.deepEqual(facts.routes.filter((r) => r.handler.kind === 'unresolved'), []);
   });
 
   test('middleware: hooks in the order Fastify runs them (onRequest, preValidation, preHandler), instance hooks wherever written', () => {
-    const mw = (method: string, path: string) => find(facts, method, path).middleware;
+    const mw = (method: string, path: string) => findRoute(facts, method, path).middleware;
     // limitByIp: the onRequest hook of a fastify-plugin registered in the /api/v1 plugin, so on every API route
     assert.deepEqual(mw('GET', '/api/v1/catalog/books'), ['limitByIp']);
     assert.deepEqual(mw('POST', '/api/v1/catalog/books'), ['limitByIp', 'fastify.authenticate', 'requireRole']);
@@ -92,18 +86,16 @@ describe('routes: a Fastify bookshop across plugins', () => {
   });
 
   test('a fastify-plugin registered with a prefix: served without it, as Fastify does, and warned about', () => {
-    assert.equal(find(facts, 'GET', '/metrics').file, 'plugins/metrics.js');
+    assert.equal(findRoute(facts, 'GET', '/metrics').file, 'plugins/metrics.js');
     assert.deepEqual(facts.warnings, [
       { file: 'app.js', message: "app.js:18: plugin 'metrics' is wrapped in fastify-plugin, so Fastify ignores its prefix '/internal'; its routes are reported under the prefix of the instance that registers it" },
     ]);
   });
 
   test("a route's handler id is the id its table accesses carry", () => {
-    const tablesOf = (route: RouteFact) =>
-      facts.tables.filter((t) => t.file === route.handler.file && t.function === route.handler.name).map((t) => `${t.access} ${t.table}`).sort();
-    assert.deepEqual(tablesOf(find(facts, 'POST', '/api/v1/orders')), ['write order_items', 'write orders', 'write stock']);
-    assert.deepEqual(tablesOf(find(facts, 'GET', '/api/v1/catalog/books/:id')), ['read authors', 'read books', 'read stock']);
-    assert.deepEqual(tablesOf(find(facts, 'GET', '/api/v1/catalog/authors/:id/books')), ['read books']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/api/v1/orders')), ['write order_items', 'write orders', 'write stock']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'GET', '/api/v1/catalog/books/:id')), ['read authors', 'read books', 'read stock']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'GET', '/api/v1/catalog/authors/:id/books')), ['read books']);
   });
 });
 
@@ -114,11 +106,11 @@ describe('routes: Fastify registrations that cannot be placed', () => {
   });
 
   test('an inline plugin with a prefix, root routes with options (in place or in a const), a plugin nothing registers', () => {
-    assert.deepEqual(list(facts), ['GET /keyed', 'GET /users', 'GET /v2/inline', 'GET /with-options']);
+    assert.deepEqual(routeList(facts), ['GET /keyed', 'GET /users', 'GET /v2/inline', 'GET /with-options']);
     // the app's own addHook is application-wide and not repeated; a route's own hooks are, in Fastify's order
-    assert.deepEqual(find(facts, 'GET', '/with-options').middleware, ['audit', 'checkApiKey', 'parseQuery']);
-    assert.deepEqual(find(facts, 'GET', '/keyed').middleware, ['checkApiKey']);
-    assert.equal(find(facts, 'GET', '/keyed').handler.kind, 'inline');
+    assert.deepEqual(findRoute(facts, 'GET', '/with-options').middleware, ['audit', 'checkApiKey', 'parseQuery']);
+    assert.deepEqual(findRoute(facts, 'GET', '/keyed').middleware, ['checkApiKey']);
+    assert.equal(findRoute(facts, 'GET', '/keyed').handler.kind, 'inline');
   });
 
   test('options built at run time and a method chosen at run time are unresolved', () => {
@@ -142,13 +134,13 @@ describe('routes: fastify-plugins that pass their prefix on', () => {
   });
 
   test('{ prefix: opts.prefix } and register(routes, opts) take the prefix the plugin was registered with (each registration, or none)', () => {
-    assert.deepEqual(list(facts), ['GET /ratings/top', 'GET /reviews', 'POST /reviews', 'GET /status', 'GET /v2/ratings/top']);
+    assert.deepEqual(routeList(facts), ['GET /ratings/top', 'GET /reviews', 'POST /reviews', 'GET /status', 'GET /v2/ratings/top']);
     assert.deepEqual(facts.unresolvedRoutes, []);
   });
 
   test('routes and hooks chained after decorate() are on the instance; options the analyzer cannot see are not middleware', () => {
-    assert.deepEqual(find(facts, 'POST', '/reviews').middleware, ['fastify.authenticate']);
-    assert.deepEqual(find(facts, 'POST', '/reviews').handler, { kind: 'named', file: 'reviews.js', name: 'addReview', line: 22 });
+    assert.deepEqual(findRoute(facts, 'POST', '/reviews').middleware, ['fastify.authenticate']);
+    assert.deepEqual(findRoute(facts, 'POST', '/reviews').handler, { kind: 'named', file: 'reviews.js', name: 'addReview', line: 22 });
   });
 
   test('no warning that a fastify-plugin ignores a prefix it passes on', () => {

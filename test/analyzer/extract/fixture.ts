@@ -2,7 +2,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { extractFacts } from '../../../analyzer/extract/index.ts';
-import type { ExtractOptions, Facts } from '../../../analyzer/extract/types.ts';
+import assert from 'node:assert/strict';
+import type { ExtractOptions, Facts, RouteFact } from '../../../analyzer/extract/types.ts';
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures');
 
@@ -19,3 +20,17 @@ export const accesses = (facts: Facts): string[] => facts.tables.map((t) => `${t
 
 /** Declared tables one per line, `table via [model] file:line`. */
 export const declared = (facts: Facts): string[] => (facts.schema ?? []).map((s) => `${s.table} ${s.via}${s.model ? ` ${s.model}` : ''} ${s.file}:${s.line}`);
+
+/** Routes one per line, `METHOD path`. */
+export const routeList = (facts: Facts): string[] => facts.routes.map((r) => `${r.method} ${r.path}`);
+
+/** The route with this method and full path (the test fails when there is none). */
+export function findRoute(facts: Facts, method: string, path: string): RouteFact {
+  const route = facts.routes.find((r) => r.method === method && r.path === path);
+  assert.ok(route, `${method} ${path} not found`);
+  return route;
+}
+
+/** What a route's handler itself reads and writes, `read|write table`, sorted: its id is the one its accesses carry. */
+export const handlerTables = (facts: Facts, route: RouteFact): string[] =>
+  facts.tables.filter((t) => t.file === route.handler.file && t.function === route.handler.name).map((t) => `${t.access} ${t.table}`).sort();

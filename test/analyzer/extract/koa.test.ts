@@ -3,15 +3,9 @@
 // chained registrations, and middleware by position as koa-router runs it.
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { factsOf } from './fixture.ts';
-import type { Facts, RouteFact } from '../../../analyzer/extract/types.ts';
+import { factsOf, findRoute, handlerTables, routeList } from './fixture.ts';
+import type { Facts } from '../../../analyzer/extract/types.ts';
 
-const list = (facts: Facts) => facts.routes.map((r) => `${r.method} ${r.path}`);
-const find = (facts: Facts, method: string, path: string): RouteFact => {
-  const route = facts.routes.find((r) => r.method === method && r.path === path);
-  assert.ok(route, `${method} ${path} not found`);
-  return route;
-};
 
 describe('routes: a Koa bookshop with nested routers', () => {
   let facts: Facts;
@@ -20,7 +14,7 @@ describe('routes: a Koa bookshop with nested routers', () => {
   });
 
   test('every route with its full path, no more, no fewer', () => {
-    assert.deepEqual(list(facts), [
+    assert.deepEqual(routeList(facts), [
       'GET /api/authors',
       'GET /api/authors/:id',
       'GET /api/authors/:id/books',
@@ -52,14 +46,14 @@ describe('routes: a Koa bookshop with nested routers', () => {
   });
 
   test('handlers resolved to their declarations across files; inline handlers by line', () => {
-    assert.deepEqual(find(facts, 'GET', '/api/books/:id').handler, { kind: 'named', file: 'src/handlers/books.ts', name: 'getBook', line: 15 });
-    assert.deepEqual(find(facts, 'GET', '/api/authors/:id/books').handler, { kind: 'named', file: 'src/handlers/authors.ts', name: 'authorBooks', line: 12 });
-    assert.deepEqual(find(facts, 'DELETE', '/api/orders/:orderId/items/:itemId').handler, { kind: 'named', file: 'src/handlers/orders.ts', name: 'removeItem', line: 47 });
-    assert.deepEqual(find(facts, 'GET', '/health').handler, { kind: 'inline', file: 'src/routes/health.ts', name: '<anonymous@6>', line: 6 });
+    assert.deepEqual(findRoute(facts, 'GET', '/api/books/:id').handler, { kind: 'named', file: 'src/handlers/books.ts', name: 'getBook', line: 15 });
+    assert.deepEqual(findRoute(facts, 'GET', '/api/authors/:id/books').handler, { kind: 'named', file: 'src/handlers/authors.ts', name: 'authorBooks', line: 12 });
+    assert.deepEqual(findRoute(facts, 'DELETE', '/api/orders/:orderId/items/:itemId').handler, { kind: 'named', file: 'src/handlers/orders.ts', name: 'removeItem', line: 47 });
+    assert.deepEqual(findRoute(facts, 'GET', '/health').handler, { kind: 'inline', file: 'src/routes/health.ts', name: '<anonymous@6>', line: 6 });
   });
 
   test('middleware: router.use(fn) before a nested router applies to it, after it does not; then the route\'s own', () => {
-    const mw = (method: string, path: string) => find(facts, method, path).middleware;
+    const mw = (method: string, path: string) => findRoute(facts, method, path).middleware;
     assert.deepEqual(mw('GET', '/api/books'), ['requestTimer']);
     assert.deepEqual(mw('GET', '/api/books/:id'), ['requestTimer', 'loadBook']);
     assert.deepEqual(mw('POST', '/api/books'), ['requestTimer', 'requireUser', 'requireRole', 'validateBody']);
@@ -84,10 +78,8 @@ describe('routes: a Koa bookshop with nested routers', () => {
   });
 
   test("a route's handler id is the id its table accesses carry (knex)", () => {
-    const tablesOf = (route: RouteFact) =>
-      facts.tables.filter((t) => t.file === route.handler.file && t.function === route.handler.name).map((t) => `${t.access} ${t.table}`).sort();
-    assert.deepEqual(tablesOf(find(facts, 'POST', '/api/orders')), ['write order_items', 'write orders', 'write stock']);
-    assert.deepEqual(tablesOf(find(facts, 'GET', '/api/books/:id')), ['read stock']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/api/orders')), ['write order_items', 'write orders', 'write stock']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'GET', '/api/books/:id')), ['read stock']);
   });
 });
 
@@ -98,7 +90,7 @@ describe('routes: koa-router in CommonJS, and what cannot be placed', () => {
   });
 
   test("Router() without new, use(['/v1', '/v2'], child.routes()), a router required inline into app.use()", () => {
-    assert.deepEqual(list(facts), ['GET /legacy-api/books', 'GET /v1/ping', 'GET /v2/ping']);
+    assert.deepEqual(routeList(facts), ['GET /legacy-api/books', 'GET /v1/ping', 'GET /v2/ping']);
     assert.deepEqual(facts.warnings, []);
   });
 
@@ -117,13 +109,13 @@ describe('routes: koa-router routers mounted through the routes() a constant hol
   });
 
   test('`export const shelfRoutes = router.routes()` then `api.use(shelfRoutes)` (and middleware()) mounts the router under api', () => {
-    assert.deepEqual(list(facts), ['GET /api/members', 'GET /api/shelves', 'POST /api/shelves/:id/loans', 'DELETE /api/shelves/:id/loans/:loanId']);
+    assert.deepEqual(routeList(facts), ['GET /api/members', 'GET /api/shelves', 'POST /api/shelves/:id/loans', 'DELETE /api/shelves/:id/loans/:loanId']);
     assert.deepEqual(facts.warnings, []);
   });
 
   test('handlers in nested objects are named by their whole path (shelves.loans.open), so they do not collide', () => {
-    assert.deepEqual(find(facts, 'POST', '/api/shelves/:id/loans').handler, { kind: 'named', file: 'src/controllers/shelves.ts', name: 'shelves.loans.open', line: 8 });
-    assert.deepEqual(find(facts, 'DELETE', '/api/shelves/:id/loans/:loanId').handler, { kind: 'named', file: 'src/controllers/shelves.ts', name: 'shelves.loans.close', line: 14 });
+    assert.deepEqual(findRoute(facts, 'POST', '/api/shelves/:id/loans').handler, { kind: 'named', file: 'src/controllers/shelves.ts', name: 'shelves.loans.open', line: 8 });
+    assert.deepEqual(findRoute(facts, 'DELETE', '/api/shelves/:id/loans/:loanId').handler, { kind: 'named', file: 'src/controllers/shelves.ts', name: 'shelves.loans.close', line: 14 });
   });
 
   test('knex reached through a property (ctx.app.db) is read in the handlers that use it', () => {
@@ -138,8 +130,8 @@ describe('routes: koa-router routers mounted through the routes() a constant hol
   });
 
   test("router.param('id', fn) runs before the handlers of the router's routes with :id, wherever written; named by its function id", () => {
-    assert.deepEqual(find(facts, 'POST', '/api/shelves/:id/loans').middleware, ['<anonymous@11>']);
-    assert.deepEqual(find(facts, 'DELETE', '/api/shelves/:id/loans/:loanId').middleware, ['<anonymous@11>']);
-    assert.deepEqual(find(facts, 'GET', '/api/shelves').middleware, []);
+    assert.deepEqual(findRoute(facts, 'POST', '/api/shelves/:id/loans').middleware, ['<anonymous@11>']);
+    assert.deepEqual(findRoute(facts, 'DELETE', '/api/shelves/:id/loans/:loanId').middleware, ['<anonymous@11>']);
+    assert.deepEqual(findRoute(facts, 'GET', '/api/shelves').middleware, []);
   });
 });
