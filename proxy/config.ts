@@ -14,7 +14,6 @@ export const MODES = ['legacy', 'shadow', 'canary', 'migrated'] as const;
 export const DEFAULT_COMPARE_QUEUE_BYTES = 16 * 1024 * 1024;
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', '*'] as const;
 
-
 const oneOf = (values: readonly string[]) => ({ error: `expected one of ${values.join('|')}` });
 /** The Host header an upstream gets: the client's (default), or its own URL's host (behind a virtual-host router) */
 const hostHeader = z.enum(['client', 'upstream'], oneOf(['client', 'upstream'])).default('client');

@@ -188,7 +188,6 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   table = buildTable(control.effective(), forwarder, counters, log);
   // the process that owns the mode state runs the canary guard (with --workers: the primary, on merged counters)
   const guard = options.persistState === false ? undefined : new CanaryGuard(control, log);
-  guard?.start(options.guardIntervalMs);
 
 
   const server = http.createServer(handle);
@@ -236,6 +235,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   const url = urlOf(server);
   const adminUrl = adminServer ? urlOf(adminServer) : '';
   log.info({ url, adminUrl, routes: initial.routes.length }, 'strangler proxy listening');
+  guard?.start(options.guardIntervalMs); // once listening: a proxy that failed to start leaves no timer behind
 
   return {
     url,
