@@ -90,7 +90,6 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
   };
   const control = new ProxyControl(config, { configPath: options.configPath, log, onApply: () => broadcast({ type: 'reload' }), stats: merged });
   const guard = new CanaryGuard(control, log);
-  guard.start(options.guardIntervalMs);
   const allStats = () => [
     ...control.views().map((v) => v.stats),
     merged(DEFAULT_ROUTE_ID, 'legacy', undefined),
@@ -111,6 +110,7 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
     }),
   );
   await listen(admin, options.adminPort ?? config.admin.port, tokens ? config.admin.host : '127.0.0.1', 'admin.port (or admin.host)');
+  guard.start(options.guardIntervalMs);
   const watcher = options.configPath
     ? watchConfig(options.configPath, (next) => control.apply(next), (err) => log.error({ errors: err.message }, 'config reload refused: the previous config keeps serving'))
     : undefined;
