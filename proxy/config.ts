@@ -89,11 +89,6 @@ const route = z.strictObject({
 });
 
 /** A route's guard: off unless `guard` is set in the defaults or on the route (the route's `false` wins). */
-export function routeGuard(config: ProxyConfig, routeId: string): GuardSettings | undefined {
-  const route = config.routes.find((r) => r.id === routeId);
-  return route && guardOf(config, route);
-}
-
 export function guardOf(config: ProxyConfig, route: ProxyConfig['routes'][number]): GuardSettings | undefined {
   const own = route.guard;
   const base = config.defaults.guard;

@@ -3,11 +3,11 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RoutePatch, RouteView } from '../../proxy/admin.ts';
-import { configErrors, parseConfig, routeGuard, type ProxyConfigInput } from '../../proxy/config.ts';
+import { configErrors, guardOf, parseConfig, type ProxyConfigInput } from '../../proxy/config.ts';
 import { CanaryGuard } from '../../proxy/guard.ts';
 import { inCanary } from '../../proxy/canary.ts';
 import type { Logger } from '../../common/log.ts';
-import { captureLogger, json, request, startTestProxy, startUpstream, testConfig, until, type Harness, ADMIN_TOKEN } from './helpers.ts';
+import { captureLogger, json, request, startStack, testConfig, until, type Harness, type Stack, ADMIN_TOKEN } from './helpers.ts';
 
 const ROUTE = { id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog' } as const;
 
@@ -51,15 +51,18 @@ function fakeControl(cfg: ReturnType<typeof parseConfig>) {
   return { control, counts, patches, mode: () => mode, failPatches: () => void (fail = true) };
 }
 
+/** The guard of the config's (only) route. */
+const guardIn = (cfg: ReturnType<typeof parseConfig>) => guardOf(cfg, cfg.routes[0]);
+
 describe('canary guard (unit)', () => {
   test('config: off unless set; defaults fill what is left out; a route can turn it off or override it', () => {
-    assert.equal(routeGuard(config(undefined), ROUTE.id), undefined);
-    assert.equal(routeGuard(config(false), ROUTE.id), undefined);
-    assert.deepEqual(routeGuard(config({}), ROUTE.id), { maxErrorRate: 0.05, minRequests: 20, windowSeconds: 60, rollbackTo: 'shadow' });
+    assert.equal(guardIn(config(undefined)), undefined);
+    assert.equal(guardIn(config(false)), undefined);
+    assert.deepEqual(guardIn(config({})), { maxErrorRate: 0.05, minRequests: 20, windowSeconds: 60, rollbackTo: 'shadow' });
     const own = config({ maxErrorRate: 0.1 }, { routes: [{ ...ROUTE, mode: 'canary', canary: { percent: 5 }, guard: { rollbackTo: 'legacy', minRequests: 3 } }] });
-    assert.deepEqual(routeGuard(own, ROUTE.id), { maxErrorRate: 0.1, minRequests: 3, windowSeconds: 60, rollbackTo: 'legacy' });
+    assert.deepEqual(guardIn(own), { maxErrorRate: 0.1, minRequests: 3, windowSeconds: 60, rollbackTo: 'legacy' });
     const off = config({}, { routes: [{ ...ROUTE, mode: 'canary', canary: { percent: 5 }, guard: false }] });
-    assert.equal(routeGuard(off, ROUTE.id), undefined);
+    assert.equal(guardIn(off), undefined);
     assert.deepEqual(
       configErrors({ version: 1, legacy: { url: 'http://x' }, services: {}, defaults: { guard: { maxErrorRate: 2, rollbackTo: 'migrated', typo: 1 } } }).map((e) => e.split(':')[0]),
       ['defaults.guard'],
@@ -178,22 +181,13 @@ describe('canary guard (unit)', () => {
 });
 
 /** The monolith, a candidate answering with candidateStatus(url), and a proxy whose guard looks every 10 ms. */
-async function guardedProxy(candidateStatus: (url: string) => number, extra: Partial<ProxyConfigInput>, logger?: Logger) {
-  const monolith = await startUpstream('monolith');
-  const candidate = await startUpstream('candidate');
-  candidate.handler = (req, res) => {
+async function guardedProxy(candidateStatus: (url: string) => number, extra: Partial<ProxyConfigInput>, logger?: Logger): Promise<Stack> {
+  const stack = await startStack((monolith, candidate) => testConfig(monolith, candidate, extra), { guardIntervalMs: 10, ...(logger && { logger }) });
+  stack.candidate.handler = (req, res) => {
     res.statusCode = candidateStatus(req.url ?? '/');
     res.end(JSON.stringify({ from: 'candidate' }));
   };
-  const h = await startTestProxy(testConfig(monolith.url, candidate.url, extra), { guardIntervalMs: 10, ...(logger && { logger }) });
-  return {
-    h,
-    close: async () => {
-      await h.proxy.close();
-      await monolith.close();
-      await candidate.close();
-    },
-  };
+  return stack;
 }
 
 describe('canary guard through the proxy', () => {
