@@ -38,7 +38,10 @@ export function detectKernel(
   const allTables = new Set(facts.tables.map((a) => a.table)).size;
   const onRequest = reachedFromRoutes(facts);
   const routesServed = new Map<string, number>();
-  for (const r of facts.routes) routesServed.set(routeOwnerFile(r), (routesServed.get(routeOwnerFile(r)) ?? 0) + 1);
+  for (const r of facts.routes) {
+    const owner = routeOwnerFile(r);
+    routesServed.set(owner, (routesServed.get(owner) ?? 0) + 1);
+  }
   const writesOnRequest = new Set(facts.tables.filter((a) => a.access === 'write' && onRequest.has(`${a.file}#${a.function}`)).map((a) => a.file));
   // per table, the access score of each cluster; homeOf subtracts the asking file's own share
   const scores = new Map<string, Map<string, number>>();

@@ -1,7 +1,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { cookieValue, inCanary } from '../../proxy/canary.ts';
-import { json, request, startTestProxy, startUpstream, testConfig, until, type Harness, type Upstream } from './helpers.ts';
+import { json, request, testConfig, until, type Harness, type Upstream, startStack } from './helpers.ts';
 
 describe('canary split', () => {
   test('percent holds within tolerance over 2,000 keys', () => {
@@ -34,23 +34,18 @@ describe('sticky canary through the proxy', () => {
   let monolith: Upstream;
   let candidate: Upstream;
   let h: Harness;
+  let close: () => Promise<void>;
   before(async () => {
-    monolith = await startUpstream('monolith');
-    candidate = await startUpstream('candidate');
-    h = await startTestProxy(
-      testConfig(monolith.url, candidate.url, {
+    ({ monolith, candidate, h, close } = await startStack((monolithUrl, candidateUrl) =>
+      testConfig(monolithUrl, candidateUrl, {
         routes: [
           { id: 'byHeader', method: 'GET', path: '/h/:id', service: 'catalog', mode: 'canary', canary: { percent: 50, stickyBy: 'header:x-customer-id' } },
           { id: 'byCookie', method: 'GET', path: '/c/:id', service: 'catalog', mode: 'canary', canary: { percent: 50, stickyBy: 'cookie:sid' } },
         ],
       }),
-    );
+    ));
   });
-  after(async () => {
-    await h.proxy.close();
-    await monolith.close();
-    await candidate.close();
-  });
+  after(() => close());
 
   const side = async (path: string, headers: Record<string, string>) => json((await request(h.proxy.url, { path, headers })).body).from;
 

@@ -104,6 +104,31 @@ export async function startTestProxy(config: ProxyConfig, options: ProxyOptions 
   };
 }
 
+/** A monolith and a candidate (startUpstream) with a test proxy in front of them; close() stops all three. */
+export interface Stack {
+  monolith: Upstream;
+  candidate: Upstream;
+  h: Harness;
+  close(): Promise<void>;
+}
+
+/** Starts the monolith and the candidate, then the proxy with the config `config` builds from their URLs. */
+export async function startStack(config: (monolithUrl: string, candidateUrl: string) => ProxyConfig, options: ProxyOptions = {}): Promise<Stack> {
+  const monolith = await startUpstream('monolith');
+  const candidate = await startUpstream('candidate');
+  const h = await startTestProxy(config(monolith.url, candidate.url), options);
+  return {
+    monolith,
+    candidate,
+    h,
+    close: async () => {
+      await h.proxy.close();
+      await monolith.close();
+      await candidate.close();
+    },
+  };
+}
+
 /** A raw request through node:http (no body parsing), returning status, headers and the exact body bytes. */
 export function request(
   url: string,

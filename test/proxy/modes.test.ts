@@ -1,17 +1,16 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { request, json, startTestProxy, startUpstream, testConfig, until, type Harness, type Upstream } from './helpers.ts';
+import { request, json, testConfig, until, type Harness, type Upstream, startStack } from './helpers.ts';
 
 describe('proxy modes and routing', () => {
   let monolith: Upstream;
   let candidate: Upstream;
   let h: Harness;
+  let close: () => Promise<void>;
 
   before(async () => {
-    monolith = await startUpstream('monolith');
-    candidate = await startUpstream('candidate');
-    h = await startTestProxy(
-      testConfig(monolith.url, candidate.url, {
+    ({ monolith, candidate, h, close } = await startStack((monolithUrl, candidateUrl) =>
+      testConfig(monolithUrl, candidateUrl, {
         routes: [
           { id: 'legacyRoute', method: 'GET', path: '/legacy/:id', service: 'catalog', mode: 'legacy' },
           { id: 'special', method: 'GET', path: '/books/special', service: 'catalog', mode: 'migrated' },
@@ -22,13 +21,9 @@ describe('proxy modes and routing', () => {
           { id: 'nobody', method: 'GET', path: '/ratings/:id', service: 'catalog', mode: 'canary', canary: { percent: 0 } },
         ],
       }),
-    );
+    ));
   });
-  after(async () => {
-    await h.proxy.close();
-    await monolith.close();
-    await candidate.close();
-  });
+  after(() => close());
 
   test('a request matching no route goes to the monolith (the default route)', async () => {
     const r = await request(h.proxy.url, { path: '/nothing/here?x=1' });

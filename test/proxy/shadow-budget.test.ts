@@ -3,7 +3,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
-import { request, startTestProxy, startUpstream, testConfig, until, type Harness, type Upstream } from './helpers.ts';
+import { request, startTestProxy, testConfig, until, type Harness, type Upstream, startStack } from './helpers.ts';
 
 const SMALL = Buffer.from(JSON.stringify({ id: 1, title: 'small' }));
 const BIG = Buffer.from(JSON.stringify({ id: 2, filler: 'x'.repeat(100_000) }));
@@ -24,25 +24,20 @@ describe('shadow byte budget (memory.shadowBytes)', () => {
   let monolith: Upstream;
   let candidate: Upstream;
   let h: Harness;
+  let close: () => Promise<void>;
 
   before(async () => {
-    monolith = await startUpstream('monolith');
-    candidate = await startUpstream('candidate');
-    monolith.handler = (req, res) => answer(res, req.url, BIG);
-    candidate.handler = (req, res) => answer(res, req.url, BIG);
-    h = await startTestProxy(
-      testConfig(monolith.url, candidate.url, {
+    ({ monolith, candidate, h, close } = await startStack((monolithUrl, candidateUrl) =>
+      testConfig(monolithUrl, candidateUrl, {
         defaults: { noise: { learn: false }, shadow: { maxBodyBytes: 1_000_000 } },
         memory: { shadowBytes: 100_000 }, // 50,000 bytes a half
         routes: [{ id: 'any', method: 'GET', path: '/*', service: 'catalog', mode: 'shadow' }],
       }),
-    );
+    ));
+    monolith.handler = (req, res) => answer(res, req.url, BIG);
+    candidate.handler = (req, res) => answer(res, req.url, BIG);
   });
-  after(async () => {
-    await h.proxy.close();
-    await monolith.close();
-    await candidate.close();
-  });
+  after(() => close());
 
   const stats = () => h.proxy.stats()[0];
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { closedPortUrl, request, startTestProxy, startUpstream, testConfig, until, type Harness, type Upstream } from './helpers.ts';
+import { closedPortUrl, request, startTestProxy, startUpstream, testConfig, until, type Harness, type Upstream, startStack } from './helpers.ts';
 
 /** The monolith's answer, with bytes a re-serialisation would change (spacing, key order, unicode escapes). */
 const MONOLITH_BODY = Buffer.from('{"b": 2,  "a":"caf\\u00e9", "n": 1.50}\n');
@@ -151,12 +151,11 @@ describe('shadow: what is copied', () => {
   let monolith: Upstream;
   let candidate: Upstream;
   let h: Harness;
+  let close: () => Promise<void>;
 
   before(async () => {
-    monolith = await startUpstream('monolith');
-    candidate = await startUpstream('candidate');
-    h = await startTestProxy(
-      testConfig(monolith.url, candidate.url, {
+    ({ monolith, candidate, h, close } = await startStack((monolithUrl, candidateUrl) =>
+      testConfig(monolithUrl, candidateUrl, {
         defaults: { noise: { learn: true, sample: 1 } },
         routes: [
           { id: 'orders', method: '*', path: '/orders', service: 'catalog', mode: 'shadow' },
@@ -164,13 +163,9 @@ describe('shadow: what is copied', () => {
           { id: 'noisy', method: 'GET', path: '/noisy', service: 'catalog', mode: 'shadow' },
         ],
       }),
-    );
+    ));
   });
-  after(async () => {
-    await h.proxy.close();
-    await monolith.close();
-    await candidate.close();
-  });
+  after(() => close());
 
   test('unsafe methods are not copied (the candidate sees zero POST/PUT/PATCH/DELETE) and are counted', async () => {
     for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {

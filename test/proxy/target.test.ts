@@ -3,30 +3,25 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { json, request, startTestProxy, startUpstream, testConfig, type Harness, type Upstream } from './helpers.ts';
+import { json, request, startStack, testConfig, type Harness, type Upstream } from './helpers.ts';
 
 describe('request targets: routed as forwarded', () => {
   let monolith: Upstream;
   let candidate: Upstream;
   let h: Harness;
+  let close: () => Promise<void>;
 
   before(async () => {
-    monolith = await startUpstream('monolith');
-    candidate = await startUpstream('candidate');
-    h = await startTestProxy(
-      testConfig(monolith.url, candidate.url, {
+    ({ monolith, candidate, h, close } = await startStack((monolithUrl, candidateUrl) =>
+      testConfig(monolithUrl, candidateUrl, {
         routes: [
           { id: 'books', method: 'GET', path: '/books/*', service: 'catalog', mode: 'migrated' },
           { id: 'reviews', method: 'GET', path: '/reviews/:id', service: 'catalog', mode: 'shadow' },
         ],
       }),
-    );
+    ));
   });
-  after(async () => {
-    await h.proxy.close();
-    await monolith.close();
-    await candidate.close();
-  });
+  after(() => close());
 
   test('dot segments cannot carry a request past its route: it is routed on the path the upstream gets', async () => {
     for (const path of ['/books/x/%2e%2e/%2e%2e/orders/secret', '/books/x/../../orders/secret']) {
@@ -68,26 +63,21 @@ describe('the Host header an upstream gets', () => {
   let monolith: Upstream;
   let candidate: Upstream;
   let h: Harness;
+  let close: () => Promise<void>;
 
   before(async () => {
-    monolith = await startUpstream('monolith');
-    candidate = await startUpstream('candidate');
-    h = await startTestProxy(
-      testConfig(monolith.url, candidate.url, {
-        legacy: { url: monolith.url, hostHeader: 'upstream' },
-        services: { catalog: { url: candidate.url, hostHeader: 'upstream' }, other: { url: candidate.url } },
+    ({ monolith, candidate, h, close } = await startStack((monolithUrl, candidateUrl) =>
+      testConfig(monolithUrl, candidateUrl, {
+        legacy: { url: monolithUrl, hostHeader: 'upstream' },
+        services: { catalog: { url: candidateUrl, hostHeader: 'upstream' }, other: { url: candidateUrl } },
         routes: [
           { id: 'shadowed', method: '*', path: '/shadowed', service: 'catalog', mode: 'shadow', shadow: { writes: true } },
           { id: 'client-host', method: 'GET', path: '/client-host', service: 'other', mode: 'migrated' },
         ],
       }),
-    );
+    ));
   });
-  after(async () => {
-    await h.proxy.close();
-    await monolith.close();
-    await candidate.close();
-  });
+  after(() => close());
 
   test('hostHeader "upstream": the upstream and its shadow copies get its own host; x-forwarded-host keeps the client\'s', async () => {
     const before = h.pairs.length;
