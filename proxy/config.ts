@@ -52,7 +52,9 @@ const stickyBy = z
 /**
  * The canary guard (proxy/guard.ts): a route in canary whose candidate answers more than maxErrorRate of its requests
  * with a 5xx (or fails: refused, reset, timed out) over the last windowSeconds, with at least minRequests of them, is
- * moved to rollbackTo. `false` turns it off; in `defaults` it applies to every route, a route's own overrides it.
+ * moved to rollbackTo; so is one whose candidate's p99 latency over the window is above maxP99Ms, or above
+ * maxP99Ratio times the monolith's (both off unless set). `false` turns it off; in `defaults` it applies to every
+ * route, a route's own overrides it.
  */
 const guardSettings = z.union([
   z.literal(false),
@@ -61,10 +63,21 @@ const guardSettings = z.union([
     minRequests: z.number().int().min(1),
     windowSeconds: z.number().int().min(1).max(3600),
     rollbackTo: z.enum(['shadow', 'legacy'], oneOf(['shadow', 'legacy'])),
+    maxP99Ms: z.number().positive(),
+    maxP99Ratio: z.number().min(1, { error: 'expected a ratio of at least 1 (the candidate p99 over the monolith p99)' }),
   }).partial(),
 ]);
 export const DEFAULT_GUARD = { maxErrorRate: 0.05, minRequests: 20, windowSeconds: 60, rollbackTo: 'shadow' } as const;
-export type GuardSettings = { maxErrorRate: number; minRequests: number; windowSeconds: number; rollbackTo: 'shadow' | 'legacy' };
+export type GuardSettings = {
+  maxErrorRate: number;
+  minRequests: number;
+  windowSeconds: number;
+  rollbackTo: 'shadow' | 'legacy';
+  /** the candidate's p99 over the window, ms, above which the route moves back (off when absent) */
+  maxP99Ms?: number;
+  /** the candidate's p99 over the monolith's, over the same window, above which the route moves back (off when absent) */
+  maxP99Ratio?: number;
+};
 
 const route = z.strictObject({
   id: z

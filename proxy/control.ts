@@ -5,7 +5,7 @@ import type { Logger } from '../common/log.ts';
 import { AdminError, type RoutePatch, type RouteView } from './admin.ts';
 import { loadConfig, MODES, type ProxyConfig } from './config.ts';
 import { ModeState, sameSetting, settingOf, StateWriteError, type AuditEntry, type RouteSetting } from './state.ts';
-import type { RouteStats } from './stats.ts';
+import type { RouteLatency, RouteStats } from './stats.ts';
 import type { Mode } from './types.ts';
 
 export interface ControlOptions {
@@ -15,6 +15,8 @@ export interface ControlOptions {
   onApply: (effective: ProxyConfig) => void;
   /** live stats of a route */
   stats: (routeId: string, mode: string, service: string | undefined) => RouteStats;
+  /** a route's latency histograms as they stand (the canary guard's latency limits take windows of them) */
+  latency?: (routeId: string) => RouteLatency;
   /** false: read the state file, never write it (a --workers worker: the primary writes it) */
   persist?: boolean;
 }
@@ -118,6 +120,10 @@ export class ProxyControl {
         ...(change && { lastChange: { at: change.at, who: change.who, source: change.source, from: change.from.mode, to: change.to.mode } }),
       };
     });
+  }
+
+  latency(id: string): RouteLatency | undefined {
+    return this.options.latency?.(id);
   }
 
   audit(): readonly AuditEntry[] {

@@ -184,6 +184,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
       }
     },
     stats: (id, mode, service) => countersFor(counters, id).toStats(mode, service),
+    latency: (id) => countersFor(counters, id).latency(),
   });
   table = buildTable(control.effective(), forwarder, counters, log);
   // the process that owns the mode state runs the canary guard (with --workers: the primary, on merged counters)

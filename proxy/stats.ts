@@ -58,6 +58,37 @@ export interface HistogramSnapshot {
   max: number;
 }
 
+/**
+ * The q-quantile of what was recorded between two snapshots of the same histogram (the canary guard's window): the
+ * upper bound of the bucket holding it, in ms, with how many were recorded; 0 when nothing was.
+ */
+export function quantileBetween(later: HistogramSnapshot, earlier: HistogramSnapshot | undefined, q: number): { count: number; ms: number } {
+  const before = new Map(earlier?.buckets);
+  const diff: [number, number][] = [];
+  let count = 0;
+  for (const [i, c] of later.buckets) {
+    const n = c - (before.get(i) ?? 0);
+    if (n > 0) {
+      diff.push([i, n]);
+      count += n;
+    }
+  }
+  if (count === 0) return { count: 0, ms: 0 };
+  const rank = Math.max(1, Math.ceil(q * count));
+  let seen = 0;
+  for (const [i, n] of diff) {
+    seen += n;
+    if (seen >= rank) return { count, ms: Math.min(later.max, MIN_MS * GROWTH ** i) };
+  }
+  return { count, ms: later.max };
+}
+
+/** A route's two latency histograms at one moment. */
+export interface RouteLatency {
+  monolith: HistogramSnapshot;
+  candidate: HistogramSnapshot;
+}
+
 export interface LatencySummary {
   count: number;
   p50: number;
@@ -113,6 +144,10 @@ export class RouteCounters {
       candidate5xx: this.candidate5xx,
       latency: { monolith: summarize(this.monolith), candidate: summarize(this.candidate) },
     };
+  }
+
+  latency(): RouteLatency {
+    return { monolith: this.monolith.snapshot(), candidate: this.candidate.snapshot() };
   }
 
   snapshot(): CountersSnapshot {

@@ -80,15 +80,16 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
   if (!tokens && !options.adminInsecureLocal) throw missingTokenError(config.admin.token);
 
   const latest = new Map<number, CountersSnapshot[]>();
-  const merged = (id: string, mode: string, service: string | undefined): RouteStats => {
+  const mergedCounters = (id: string): RouteCounters => {
     const c = new RouteCounters(id);
     for (const snaps of latest.values()) for (const s of snaps) if (s.routeId === id) c.merge(s);
-    return c.toStats(mode, service);
+    return c;
   };
+  const merged = (id: string, mode: string, service: string | undefined): RouteStats => mergedCounters(id).toStats(mode, service);
   const broadcast = (m: ToWorker) => {
     for (const w of Object.values(cluster.workers ?? {})) w?.send(m);
   };
-  const control = new ProxyControl(config, { configPath: options.configPath, log, onApply: () => broadcast({ type: 'reload' }), stats: merged });
+  const control = new ProxyControl(config, { configPath: options.configPath, log, onApply: () => broadcast({ type: 'reload' }), stats: merged, latency: (id) => mergedCounters(id).latency() });
   const guard = new CanaryGuard(control, log);
   const allStats = () => [
     ...control.views().map((v) => v.stats),

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { RoutePatch, RouteView } from '../../proxy/admin.ts';
 import { configErrors, guardOf, parseConfig, type ProxyConfigInput } from '../../proxy/config.ts';
 import { CanaryGuard } from '../../proxy/guard.ts';
+import { LatencyHistogram, quantileBetween } from '../../proxy/stats.ts';
 import { inCanary } from '../../proxy/canary.ts';
 import type { Logger } from '../../common/log.ts';
 import { captureLogger, json, request, startStack, testConfig, until, type Harness, type Stack, ADMIN_TOKEN } from './helpers.ts';
@@ -38,8 +39,11 @@ function fakeControl(cfg: ReturnType<typeof parseConfig>) {
       latency: { monolith: { count: 0, p50: 0, p99: 0 }, candidate: { count: counts.answered * 20, p50: 1, p99: 1 } },
     },
   });
+  // the route's latency histograms (the guard's latency limits read windows of them)
+  const latency = { monolith: new LatencyHistogram(), candidate: new LatencyHistogram() };
   const control = {
     effective: () => ({ ...cfg, routes: [{ ...cfg.routes[0], mode }] }),
+    latency: () => ({ monolith: latency.monolith.snapshot(), candidate: latency.candidate.snapshot() }),
     views: () => [view()],
     patch(id: string, patch: RoutePatch, who: string, source: string) {
       if (fail) throw new Error('state file not writable');
@@ -48,7 +52,7 @@ function fakeControl(cfg: ReturnType<typeof parseConfig>) {
       return view();
     },
   };
-  return { control, counts, patches, mode: () => mode, failPatches: () => void (fail = true) };
+  return { control, counts, latency, patches, mode: () => mode, failPatches: () => void (fail = true) };
 }
 
 /** The guard of the config's (only) route. */
@@ -166,6 +170,109 @@ describe('canary guard (unit)', () => {
     assert.match(String(log.lines.at(-1)?.msg), /could not be moved to legacy; it stays in canary/);
   });
 
+  test('latency limits: config; off unless set; the bounds are checked', () => {
+    assert.deepEqual(guardIn(config({ maxP99Ms: 250, maxP99Ratio: 3 })), {
+      maxErrorRate: 0.05, minRequests: 20, windowSeconds: 60, rollbackTo: 'shadow', maxP99Ms: 250, maxP99Ratio: 3,
+    });
+    const errors = (guard: unknown) =>
+      configErrors({ version: 1, legacy: { url: 'http://x' }, services: {}, defaults: { guard } } as ProxyConfigInput);
+    assert.match(errors({ maxP99Ratio: 0.5 }).join('\n'), /defaults\.guard.*maxP99Ratio.*at least 1/s);
+    assert.deepEqual(errors({ maxP99Ms: 0 }).map((e) => e.split(':')[0]), ['defaults.guard.maxP99Ms']);
+  });
+
+  test('maxP99Ms: a candidate whose p99 over the window is above it is moved back once it has minRequests answers', () => {
+    let now = 0;
+    const log = captureLogger('warn');
+    const f = fakeControl(config({ minRequests: 20, maxErrorRate: 0.5, maxP99Ms: 100 }));
+    const guard = new CanaryGuard(f.control, log.logger, () => now);
+    for (let i = 0; i < 19; i++) f.latency.candidate.record(300);
+    now += 1000;
+    assert.deepEqual(guard.check(), [], '19 answers: under minRequests');
+    f.latency.candidate.record(300);
+    now += 1000;
+    assert.deepEqual(guard.check(), [ROUTE.id]);
+    assert.deepEqual(f.patches.map((p) => [p.patch.mode, p.who, p.source]), [['shadow', 'guard', 'guard']]);
+    const line = log.lines.find((l) => l.route === ROUTE.id);
+    assert.match(String(line?.msg), /catalog\.getBook moved to shadow: the candidate's p99 over its last 20 answers was 300 ms \(over 100 ms\)/);
+    assert.deepEqual([line?.p99Ms, line?.maxP99Ms, line?.requests], [300, 100, 20]);
+  });
+
+  test('maxP99Ms: one slow answer in a hundred is the p99 bound; slow answers older than the window are forgotten', () => {
+    let now = 0;
+    const f = fakeControl(config({ minRequests: 20, maxP99Ms: 100, windowSeconds: 10 }));
+    const guard = new CanaryGuard(f.control, captureLogger().logger, () => now);
+    guard.check();
+    for (let i = 0; i < 99; i++) f.latency.candidate.record(5);
+    f.latency.candidate.record(400); // the 100th of 100: above the p99 rank (99), not at it
+    now += 1000;
+    assert.deepEqual(guard.check(), []);
+    for (let i = 0; i < 30; i++) f.latency.candidate.record(400);
+    now += 1000;
+    assert.deepEqual(guard.check(), [ROUTE.id], '31 of 130 slow');
+    // a fresh guard on a route that was slow before its window: the slow answers are all older than it
+    const g = fakeControl(config({ minRequests: 20, maxP99Ms: 100, windowSeconds: 10 }));
+    const fresh = new CanaryGuard(g.control, captureLogger().logger, () => now);
+    fresh.check();
+    for (let i = 0; i < 50; i++) g.latency.candidate.record(400);
+    now += 1000;
+    fresh.check(); // counted from the start: 50 slow ones, moved
+    assert.equal(g.mode(), 'shadow');
+    g.control.patch(ROUTE.id, { mode: 'canary', percent: 50 }, 'ops', 'admin');
+    now += 1000;
+    assert.deepEqual(fresh.check(), [], 'back in canary, counted from the look before: nothing new yet');
+    for (let i = 0; i < 50; i++) g.latency.candidate.record(8);
+    now += 1000;
+    assert.deepEqual(fresh.check(), [], 'the 50 slow answers of the first canary are not in this one');
+  });
+
+  test('maxP99Ratio: the candidate p99 against the monolith p99 over the same window, each side with minRequests', () => {
+    let now = 0;
+    const log = captureLogger('warn');
+    const f = fakeControl(config({ minRequests: 20, maxP99Ratio: 2 }));
+    const guard = new CanaryGuard(f.control, log.logger, () => now);
+    guard.check();
+    for (let i = 0; i < 30; i++) f.latency.candidate.record(50);
+    for (let i = 0; i < 10; i++) f.latency.monolith.record(10);
+    now += 1000;
+    assert.deepEqual(guard.check(), [], 'the monolith side has 10 answers: no ratio yet');
+    for (let i = 0; i < 40; i++) f.latency.monolith.record(30);
+    for (let i = 0; i < 30; i++) f.latency.candidate.record(50);
+    now += 1000;
+    assert.deepEqual(guard.check(), [], '50 ms is under 2 × 30 ms');
+    for (let i = 0; i < 60; i++) f.latency.candidate.record(90);
+    now += 1000;
+    assert.deepEqual(guard.check(), [ROUTE.id]);
+    const line = log.lines.find((l) => l.route === ROUTE.id);
+    assert.match(String(line?.msg), /p99 over its last 120 answers was 90 ms, 3× the monolith's 30 ms over its last 50 \(over 2×\)/);
+  });
+
+  test('latency counts that go down (a worker replaced) start the window again', () => {
+    let now = 0;
+    const f = fakeControl(config({ minRequests: 5, maxP99Ms: 100 }));
+    const guard = new CanaryGuard(f.control, captureLogger().logger, () => now);
+    for (let i = 0; i < 40; i++) f.latency.candidate.record(10);
+    guard.check();
+    f.latency.candidate.reset();
+    for (let i = 0; i < 10; i++) f.latency.candidate.record(500);
+    now += 1000;
+    assert.deepEqual(guard.check(), [], 'the first look after the drop is the new start');
+    for (let i = 0; i < 5; i++) f.latency.candidate.record(500);
+    now += 1000;
+    assert.deepEqual(guard.check(), [ROUTE.id]);
+  });
+
+  test('quantileBetween: the quantile of what was recorded between two snapshots', () => {
+    const h = new LatencyHistogram();
+    for (let i = 0; i < 100; i++) h.record(1000);
+    const before = h.snapshot();
+    for (let i = 1; i <= 100; i++) h.record(i);
+    const between = quantileBetween(h.snapshot(), before, 0.99);
+    assert.equal(between.count, 100);
+    assert.ok(between.ms >= 99 && between.ms < 99 * 1.05, `p99 ${between.ms}`);
+    assert.deepEqual(quantileBetween(h.snapshot(), h.snapshot(), 0.99), { count: 0, ms: 0 });
+    assert.equal(quantileBetween(h.snapshot(), undefined, 0.5).count, 200);
+  });
+
   test('routes without a guard, or not in canary, are not watched', () => {
     let now = 0;
     for (const cfg of [config(undefined), config({ minRequests: 1, maxErrorRate: 0 }, { routes: [{ ...ROUTE, mode: 'migrated' }] })]) {
@@ -251,5 +358,40 @@ describe('canary guard with the monolith-served share shadowed', () => {
     const stats = h.proxy.stats()[0];
     assert.deepEqual([stats.candidateAnswers, stats.candidate5xx], [4, 4]);
     assert.ok(stats.latency.candidate.count >= 24, 'the copies are in the candidate latency, not in its answers');
+  });
+});
+
+describe('canary guard on latency, through the proxy', () => {
+  let h: Harness;
+  let close: () => Promise<void>;
+  const log = captureLogger('info');
+  before(async () => {
+    const stack = await guardedProxy(() => 200, {
+      defaults: { noise: { learn: false }, guard: { minRequests: 5, maxP99Ms: 40 } },
+      routes: [
+        { ...ROUTE, mode: 'canary', canary: { percent: 100 } },
+        { id: 'catalog.listAuthors', method: 'GET', path: '/authors', service: 'catalog', mode: 'canary', canary: { percent: 100 } },
+      ],
+    }, log.logger);
+    ({ h, close } = stack);
+    // the candidate answers the book route 80 ms late, the author list at once
+    stack.candidate.handler = (req, res) => {
+      const answer = () => res.end(JSON.stringify({ from: 'candidate' }));
+      if (req.url?.startsWith('/books/')) setTimeout(answer, 80);
+      else answer();
+    };
+  });
+  after(() => close());
+
+  test('a candidate answering slower than maxP99Ms goes back to shadow; a fast one stays in canary', async () => {
+    for (let i = 0; i < 6; i++) assert.equal(json((await request(h.proxy.url, { path: '/authors' })).body).from, 'candidate');
+    for (let i = 0; i < 5; i++) assert.equal(json((await request(h.proxy.url, { path: `/books/${i}` })).body).from, 'candidate');
+    const modeOf = (id: string) => h.proxy.config().routes.find((r) => r.id === id)?.mode;
+    await until(() => modeOf(ROUTE.id) === 'shadow', 'the guard to move the slow route');
+    assert.equal(json((await request(h.proxy.url, { path: '/books/1' })).body).from, 'monolith');
+    assert.equal(modeOf('catalog.listAuthors'), 'canary');
+    const line = log.lines.find((l) => l.level === 40 && String(l.msg).startsWith('canary guard: catalog.getBook moved to shadow'));
+    assert.match(String(line?.msg), /the candidate's p99 over its last 5 answers was \d+(\.\d)? ms \(over 40 ms\)/);
+    assert.ok(Number(line?.p99Ms) >= 80, `p99 ${line?.p99Ms}`);
   });
 });
