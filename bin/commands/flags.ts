@@ -17,6 +17,15 @@ export function integerFlag(flag: string, min: number, max = Number.POSITIVE_INF
   };
 }
 
+/** A number ≥ min, written as 3 or 2.5 (a trailing × or x allowed: "3x"). */
+export function ratioFlag(flag: string, min: number): (value: string) => number {
+  return (value) => {
+    const n = number(value.replace(/[x×]$/i, ''));
+    if (!Number.isFinite(n) || n < min) throw new InvalidArgumentError(`${flag} expects a ratio ≥ ${min} (e.g. 2 or 2.5), got "${value}"`);
+    return n;
+  };
+}
+
 /** A percentage 0..100, with or without a trailing %. */
 export function percentFlag(flag: string): (value: string) => number {
   return (value) => {

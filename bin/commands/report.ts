@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { Option, type Command } from 'commander';
-import { integerFlag, percentFlag } from './flags.ts';
+import { integerFlag, percentFlag, ratioFlag } from './flags.ts';
 import { UserError } from '../../common/user-error.ts';
 import { openStore } from '../../proxy/store.ts';
 import { formatPercent, queryReport, renderHtml, renderJson, renderJunit, renderMarkdown, suggestRules, type ReportData } from '../../proxy/report/index.ts';
@@ -19,6 +19,7 @@ interface ReportFlags {
   out?: string;
   minSamples: number;
   readyAt: number;
+  maxP99Ratio?: number;
   samples: number;
   failUnder?: number;
   suggestRules?: boolean;
@@ -33,6 +34,7 @@ export function register(program: Command): void {
     .option('--out <file>', 'write the report to this file instead of stdout')
     .option('--min-samples <n>', 'compared requests a route needs before it can be READY', integerFlag('--min-samples', 1), 500)
     .option('--ready-at <pct>', 'match rate after noise a route needs to be READY', percentFlag('--ready-at'), 99.9)
+    .option('--max-p99-ratio <x>', "a route whose candidate p99 is above x times the monolith's is NOT READY (off by default)", ratioFlag('--max-p99-ratio', 1))
     .option('--samples <n>', 'samples shown per mismatch group', integerFlag('--samples', 0), 3)
     .option('--fail-under <pct>', 'exit 1 when any route in shadow mode matches below this rate, or nothing was compared at all', percentFlag('--fail-under'))
     .option('--suggest-rules', 'print compare.ignore / unordered rules per route from the learned noise (JSON) instead of the report; the report still goes to --out')
@@ -48,7 +50,7 @@ export function register(program: Command): void {
       const store = openStore(flags.store, { readonly: true });
       let data: ReportData;
       try {
-        data = queryReport(store, { minSamples: flags.minSamples, readyAt: flags.readyAt, samplesPerGroup: flags.samples });
+        data = queryReport(store, { minSamples: flags.minSamples, readyAt: flags.readyAt, maxP99Ratio: flags.maxP99Ratio, samplesPerGroup: flags.samples });
       } finally {
         store.close();
       }

@@ -64,7 +64,16 @@ function routeReport(route: RouteRow, fields: FieldRow[], groups: GroupRow[], sa
   const matching = matchingAfterNoise(route, groups, index);
   const matchRate = percent(matching, route.compared);
   const errorTotal = route.errors.timeout + route.errors.refused + route.errors.reset + route.errors.error;
-  const { verdict, reasons } = verdictFor({ compared: route.compared, matchRate, errors: errorTotal, minSamples: options.minSamples, readyAt: options.readyAt });
+  const latencies = { monolith: latency(route.latency.monolith), candidate: latency(route.latency.candidate) };
+  const { verdict, reasons } = verdictFor({
+    compared: route.compared,
+    matchRate,
+    errors: errorTotal,
+    minSamples: options.minSamples,
+    readyAt: options.readyAt,
+    latency: latencies,
+    maxP99Ratio: options.maxP99Ratio,
+  });
 
   const mismatchGroups = mergeGroups(groups, index, route.compared, (fp) => samples.get(sampleKey(route.routeId, fp)) ?? [], options.samplesPerGroup);
 
@@ -87,7 +96,7 @@ function routeReport(route: RouteRow, fields: FieldRow[], groups: GroupRow[], sa
     dropped: route.counters.dropped,
     skippedUnsafe: route.counters.skippedUnsafe,
     fallbacks: route.counters.fallbacks,
-    latency: { monolith: latency(route.latency.monolith), candidate: latency(route.latency.candidate) },
+    latency: latencies,
     verdict,
     reasons,
     groups: mismatchGroups,

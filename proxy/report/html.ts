@@ -5,7 +5,7 @@ import type { SampleRow } from '../store/types.ts';
 import { displayValue, escapeHtml, shorten } from './escape.ts';
 import { highlightPaths, renderBodyHtml } from './json-view.ts';
 import type { MismatchGroup, ReportData, RouteReport, Verdict } from './model.ts';
-import { formatPercent } from './verdict.ts';
+import { formatPercent, readyRule } from './verdict.ts';
 
 const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,sans-serif;margin:0;color:#1d2330;background:#f6f7f9}
@@ -47,7 +47,7 @@ export function renderHtml(data: ReportData): string {
   parts.push(`<title>strangler diff report</title><style>${CSS}</style></head><body>`);
   parts.push(`<header><h1>Shadow diff report</h1><div>${escapeHtml(data.generatedAt)} · ${totals.routes} routes · ${totals.compared} requests compared · `);
   parts.push(`${totals.ready} ready · ${totals.notReady} not ready · ${totals.notEnoughData} not enough data</div></header><main>`);
-  parts.push(`<p class="muted">READY = at least ${options.readyAt}% of requests match after noise, over at least ${options.minSamples} compared, with no candidate errors.</p>`);
+  parts.push(`<p class="muted">${escapeHtml(readyRule(options))}</p>`);
   parts.push(`<div class="filters">Show: ${['ALL', 'NOT READY', 'NOT ENOUGH DATA', 'READY'].map((v) => `<button type="button" data-verdict="${v}">${v.toLowerCase()}</button>`).join('')}</div>`);
   if (totals.routes === 0) parts.push('<p>No shadow traffic has been compared yet.</p>');
 

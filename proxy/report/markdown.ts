@@ -2,7 +2,7 @@
 // mismatch groups of each route that is not ready, with a sample in a collapsed block.
 import { displayValue, escapeMarkdownCell, markdownCode, markdownFence, shorten } from './escape.ts';
 import type { MismatchGroup, ReportData, RouteReport, Verdict } from './model.ts';
-import { formatPercent } from './verdict.ts';
+import { formatPercent, readyRule } from './verdict.ts';
 
 const ICON: Record<Verdict, string> = { READY: '✅', 'NOT READY': '❌', 'NOT ENOUGH DATA': '⏳' };
 const ms = (v: number | undefined): string => (v === undefined ? '–' : `${v}`);
@@ -12,7 +12,7 @@ export function renderMarkdown(data: ReportData): string {
   const out: string[] = [];
   out.push('# Shadow diff report', '');
   out.push(`${data.generatedAt} · ${totals.routes} routes · ${totals.compared} requests compared · ${ICON.READY} ${totals.ready} ready · ${ICON['NOT READY']} ${totals.notReady} not ready · ${ICON['NOT ENOUGH DATA']} ${totals.notEnoughData} not enough data`, '');
-  out.push(`READY = at least ${options.readyAt}% of requests match after noise, over at least ${options.minSamples} compared, with no candidate errors.`, '');
+  out.push(readyRule(options), '');
   if (totals.routes === 0) out.push('No shadow traffic has been compared yet.', '');
 
   for (const team of data.teams) {

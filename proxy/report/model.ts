@@ -17,6 +17,8 @@ export interface ReportOptions {
   samplesPerGroup: number;
   /** noise thresholds for routes whose proxy did not record its own */
   thresholds: NoiseThresholds;
+  /** a route whose candidate p99 is above this many times the monolith's is NOT READY (off when absent) */
+  maxP99Ratio?: number;
 }
 
 export const DEFAULT_REPORT_OPTIONS: ReportOptions = {

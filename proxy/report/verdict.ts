@@ -1,7 +1,7 @@
 // Match rate after noise and the readiness verdict: pure functions over store counts.
 import type { GroupRow } from '../store/types.ts';
 import { isRealDifference } from '../compare/index.ts';
-import type { FieldSummary, NoiseThresholds, Verdict } from './model.ts';
+import type { FieldSummary, LatencySummary, NoiseThresholds, ReportOptions, Verdict } from './model.ts';
 import type { FieldRow } from '../store/types.ts';
 
 export interface RouteCounts {
@@ -49,6 +49,9 @@ export interface VerdictInput {
   errors: number;
   minSamples: number;
   readyAt: number;
+  /** both sides' latency on the route, for maxP99Ratio */
+  latency?: { monolith: LatencySummary; candidate: LatencySummary };
+  maxP99Ratio?: number;
 }
 
 /**
@@ -61,9 +64,30 @@ export function verdictFor(v: VerdictInput): { verdict: Verdict; reasons: string
   if (v.matchRate !== undefined && v.matchRate < v.readyAt) {
     reasons.push(`match rate ${formatPercent(v.matchRate)} is below ${v.readyAt}% over ${v.compared} compared`);
   }
+  const slower = slowerThanAllowed(v);
+  if (slower) reasons.push(slower);
   if (reasons.length > 0) return { verdict: 'NOT READY', reasons };
   if (v.compared < v.minSamples) return { verdict: 'NOT ENOUGH DATA', reasons: [`${v.compared} of ${v.minSamples} requests compared`] };
   return { verdict: 'READY', reasons: [] };
+}
+
+/**
+ * With maxP99Ratio: the candidate's p99 above that many times the monolith's, each side over at least minSamples
+ * answers (fewer: the latency is not judged; the route is then short of compared requests anyway).
+ */
+function slowerThanAllowed(v: VerdictInput): string | undefined {
+  const { monolith, candidate } = v.latency ?? {};
+  if (v.maxP99Ratio === undefined || !monolith?.p99 || candidate?.p99 === undefined) return undefined;
+  if (monolith.count < v.minSamples || candidate.count < v.minSamples) return undefined;
+  if (candidate.p99 <= v.maxP99Ratio * monolith.p99) return undefined;
+  const ratio = Math.round((candidate.p99 / monolith.p99) * 10) / 10;
+  return `candidate p99 ${candidate.p99} ms is ${ratio}× the monolith's ${monolith.p99} ms (limit ${v.maxP99Ratio}×)`;
+}
+
+/** What READY means under these options, one sentence (the HTML and Markdown reports print it). */
+export function readyRule(options: ReportOptions): string {
+  const latency = options.maxP99Ratio === undefined ? '' : `, and a candidate p99 at most ${options.maxP99Ratio}× the monolith's`;
+  return `READY = at least ${options.readyAt}% of requests match after noise, over at least ${options.minSamples} compared, with no candidate errors${latency}.`;
 }
 
 /** Percent with enough digits that 99.95% never prints as 100%. */

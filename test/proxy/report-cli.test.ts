@@ -34,7 +34,7 @@ let dir: string;
 let junitOut: string;
 let txtOut: string;
 let zeroByte: string;
-type RunName = 'missing' | 'failing' | 'junit' | 'badFormat' | 'suggest' | 'emptyGate' | 'uncomparedGate' | 'txt' | 'suggestJson' | 'zeroByte' | 'oldSchema';
+type RunName = 'missing' | 'failing' | 'junit' | 'badFormat' | 'suggest' | 'emptyGate' | 'uncomparedGate' | 'txt' | 'suggestJson' | 'zeroByte' | 'oldSchema' | 'slowGate' | 'badRatio';
 let runs: Record<RunName, Run>;
 
 before(async () => {
@@ -73,6 +73,8 @@ before(async () => {
     suggestJson: run(['--store', storePath, '--suggest-rules', '--format', 'json']),
     zeroByte: run(['--store', zeroByte]),
     oldSchema: run(['--store', oldPath, '--format', 'json', '--fail-under', '99']),
+    slowGate: run(['--store', storePath, '--format', 'junit', '--max-p99-ratio', '1.5x']),
+    badRatio: run(['--store', storePath, '--max-p99-ratio', '0.5']),
   };
   runs = Object.fromEntries(await Promise.all(Object.entries(started).map(async ([name, p]) => [name, await p] as const))) as Record<RunName, Run>;
 });
@@ -105,6 +107,15 @@ describe('strangler report', () => {
   test('a bad flag exits 2', () => {
     assert.equal(runs.badFormat.code, 2);
     assert.match(runs.badFormat.stderr, /pdf/);
+    assert.equal(runs.badRatio.code, 2);
+    assert.match(runs.badRatio.stderr, /--max-p99-ratio expects a ratio ≥ 1 \(e\.g\. 2 or 2\.5\), got "0\.5"/);
+  });
+
+  test('--max-p99-ratio: a route whose candidate is slower than that at the tail fails in JUnit, with the reason', () => {
+    const { code, stdout, stderr } = runs.slowGate;
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(checkXml(stdout), []);
+    assert.match(stdout, /<testcase classname="team-catalog\.catalog" name="catalog\.getBook">\s*<failure type="NOT READY" message="candidate p99 [\d.]+ ms is 2(\.\d)?× the monolith&#39;s [\d.]+ ms \(limit 1\.5×\)"/);
   });
 
   test('--suggest-rules prints config rules from the learned noise', () => {

@@ -48,6 +48,32 @@ describe('verdicts', () => {
     assert.equal(verdictFor({ ...base, compared: 40, matchRate: 50, errors: 0 }).verdict, 'NOT READY', 'evidence against a route beats lack of data');
   });
 
+  test('maxP99Ratio: a candidate slower than that at the tail is NOT READY; each side needs minSamples answers; off unless set', () => {
+    const latency = (monolithP99: number, candidateP99: number, count = 1000) => ({
+      monolith: { count, p50: 5, p99: monolithP99 },
+      candidate: { count, p50: 8, p99: candidateP99 },
+    });
+    const ready = { ...base, compared: 1000, matchRate: 100, errors: 0 };
+    assert.deepEqual(verdictFor({ ...ready, latency: latency(40, 130), maxP99Ratio: 3 }), {
+      verdict: 'NOT READY',
+      reasons: ["candidate p99 130 ms is 3.3× the monolith's 40 ms (limit 3×)"],
+    });
+    assert.equal(verdictFor({ ...ready, latency: latency(40, 120), maxP99Ratio: 3 }).verdict, 'READY', 'at the limit');
+    assert.equal(verdictFor({ ...ready, latency: latency(40, 400) }).verdict, 'READY', 'no limit set');
+    assert.equal(verdictFor({ ...ready, latency: latency(40, 400, 499), maxP99Ratio: 3 }).verdict, 'READY', 'too few answers to judge the tail');
+    const both = verdictFor({ ...ready, matchRate: 90, latency: latency(10, 100), maxP99Ratio: 2 });
+    assert.equal(both.reasons.length, 2, 'every reason is listed');
+  });
+
+  test('maxP99Ratio on the seeded store: the candidate answers in ~20 ms where the monolith takes ~10', () => {
+    const strict = queryReport(store, { maxP99Ratio: 1.5 }, NOW);
+    const route = routeOf(strict, 'catalog.getBook');
+    assert.equal(route.verdict, 'NOT READY');
+    assert.match(route.reasons[0], /^candidate p99 (19|2\d)(\.\d)? ms is 2(\.\d)?× the monolith's (9|1\d)(\.\d)? ms \(limit 1\.5×\)$/);
+    assert.match(renderMarkdown(strict), /and a candidate p99 at most 1\.5× the monolith's\./);
+    assert.equal(routeOf(queryReport(store, { maxP99Ratio: 2.5 }, NOW), 'catalog.getBook').verdict, 'READY');
+  });
+
   test('the seeded routes get the verdicts their counts call for', () => {
     assert.equal(routeOf(data, 'catalog.getBook').verdict, 'READY');
     assert.equal(routeOf(data, 'catalog.getBook').matchRate, 99.9);
