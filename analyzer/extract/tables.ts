@@ -43,7 +43,7 @@ export function extractTables(project: LoadedProject): TableResult {
       scanKnex(project, file, out, mongodb && ((receiver) => mongodb.values.valueOf(receiver)?.kind === 'client'));
       scanOrmUsage(project, file, models, repos, out);
       if (relations) scanQueryBuilders(project, file, models, repos, relations, out);
-      scanPrisma(file, prisma, out);
+      scanPrisma(project, file, prisma, out);
       scanMongoose(project, file, mongoose, out);
       scanMongoDriver(project, file, mongodb, out, warnings);
       scanDrizzle(project, file, drizzle, out);
