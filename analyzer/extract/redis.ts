@@ -2,14 +2,16 @@
 // `multi()` / `pipeline()` batch (redis-values.ts) that names a key is an access of the resource
 // `redis:<prefix>`, the key's static prefix (redis-keys.ts), read or written as the command does
 // (redis-commands.ts). Session stores, carts, counters and caches kept under a prefix are state the services
-// cut from a monolith share, as a table is. A key with no static part is a warning where the key is made,
-// never a guess.
+// cut from a monolith share, as a table is. A key a helper only receives as a parameter (`cached(key, load)`)
+// is read at each call of the helper, and the access belongs to the caller, as a SQL constant belongs to the
+// functions that use it. A key with no static part is a warning where the key is made, never a guess.
 //
 // Cheap on trees that do not use Redis: only files that mention `redis` are read, then the files that can
 // reach a client through them (value-holders.ts).
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
-import { lineOf } from './functions.ts';
+import { callSites, type CallSites } from './call-sites.ts';
+import { isFunctionLike, lineOf } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { commandKeys, isKeyCommand, type KeyArg } from './redis-commands.ts';
 import { keyPrefix } from './redis-keys.ts';
@@ -24,6 +26,8 @@ import { unwrap } from './value-key.ts';
 const CLIENT_WORDS = /redis|Redis|createClient|createCluster|\.multi\(|\.pipeline\(|\.duplicate\(/;
 /** Commands given by name: ioredis's `call('GET', key)`, node-redis's `sendCommand(['GET', key])` and v3's `send_command('GET', [key])`. */
 const GENERIC = new Set(['call', 'callBuffer', 'sendCommand', 'send_command']);
+/** how many helpers deep a key parameter is followed to the callers (`getOrSet(key)` → `getCache(key)` → `redis.get(key)`) */
+const MAX_HELPERS = 3;
 
 export interface RedisReader {
   values: RedisValues;
@@ -31,6 +35,7 @@ export interface RedisReader {
   files: Set<LoadedFile>;
   /** keys made at run time already warned about */
   warned: Set<ts.Node>;
+  callers: CallSites;
 }
 
 export function collectRedis(project: LoadedProject, warnings: Warning[]): RedisReader | undefined {
@@ -38,7 +43,7 @@ export function collectRedis(project: LoadedProject, warnings: Warning[]): Redis
   if (seed.length === 0) return undefined;
   const values = redisValues(project);
   const files = filesReaching(project, { seed, probe: values, words: CLIENT_WORDS, what: 'Redis clients' }, warnings);
-  return { values, files, warned: new Set() };
+  return { values, files, warned: new Set(), callers: callSites(project) };
 }
 
 interface Issued {
@@ -66,12 +71,19 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
   };
 
   const record = (issued: Issued): void => {
-    for (const k of commandKeys(issued.command, issued.args)) recordKey(k, issued.at);
+    for (const k of commandKeys(issued.command, issued.args)) recordKey(k, file, issued.at, 0);
   };
-  const recordKey = (k: KeyArg, at: ts.Node): void => {
+  const recordKey = (k: KeyArg, where: LoadedFile, at: ts.Node, helpers: number): void => {
     const key = keyPrefix(project, k.key, k.pattern);
-    if ('prefix' in key) out.access(file, at, `redis:${key.prefix}`, k.access, 'redis');
-    else runTimeKey(key.made);
+    if ('prefix' in key) return out.access(where, at, `redis:${key.prefix}`, k.access, 'redis');
+    const param = helpers < MAX_HELPERS ? keyParameter(key.made, checker) : undefined;
+    const sites = param ? redis.callers(param.parent) : [];
+    if (!param || sites.length === 0) return runTimeKey(key.made);
+    const index = param.parent.parameters.indexOf(param);
+    for (const site of sites) {
+      const given = site.call.arguments[index] ?? param.initializer;
+      if (given) recordKey({ ...k, key: given }, site.file, site.callee, helpers + 1);
+    }
   };
 
   const visit = (node: ts.Node): void => {
@@ -85,6 +97,14 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
     ts.forEachChild(node, visit);
   };
   visit(file.source);
+}
+
+/** `redis.get(key)` in `function cached(key, …)`: the helper's parameter the whole key is. */
+function keyParameter(made: ts.Expression, checker: ts.TypeChecker): (ts.ParameterDeclaration & { parent: ts.SignatureDeclaration }) | undefined {
+  if (!ts.isIdentifier(made)) return undefined;
+  const decl = checker.getSymbolAtLocation(made)?.valueDeclaration;
+  if (!decl || !ts.isParameter(decl) || decl.dotDotDotToken || !ts.isIdentifier(decl.name) || !isFunctionLike(decl.parent)) return undefined;
+  return decl as ts.ParameterDeclaration & { parent: ts.SignatureDeclaration };
 }
 
 /** The commands a method call issues, if its receiver is a Redis client or batch (checked by the caller). */
