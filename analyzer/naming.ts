@@ -1,6 +1,6 @@
 // Names services after what they hold — the dominant folder, else the dominant route prefix, else the table they
 // write most — so a plan says "catalog", not "cluster-3".
-import type { Facts } from './extract/types.ts';
+import type { Facts, TableAccess } from './extract/types.ts';
 import { argmax, compare, routeOwnerFile, routePrefix } from './graph.ts';
 import { GENERIC_FOLDER_NAMES } from './vocabulary.ts';
 
@@ -37,6 +37,11 @@ export function slug(text: string): string {
 }
 
 /** Ranked name candidates for a group of files, best first. */
+/** What a table says about its owner: a Redis key prefix without the `redis:` that marks it (`redis:cart:` → `cart:`). */
+function tableName(access: TableAccess): string {
+  return access.via === 'redis' ? access.table.replace(/^redis:/, '') : access.table;
+}
+
 export function nameCandidates(files: readonly string[], facts: Facts): string[] {
   const inGroup = new Set(files);
   const out: string[] = [];
@@ -52,7 +57,9 @@ export function nameCandidates(files: readonly string[], facts: Facts): string[]
   }
   const tables = new Map<string, number>();
   for (const access of facts.tables) {
-    if (access.access === 'write' && inGroup.has(access.file)) tables.set(slug(access.table), (tables.get(slug(access.table)) ?? 0) + 1);
+    if (access.access !== 'write' || !inGroup.has(access.file)) continue;
+    const name = slug(tableName(access));
+    tables.set(name, (tables.get(name) ?? 0) + 1);
   }
   const folder = folders.size > 0 ? argmax(folders) : undefined;
   const prefix = prefixes.size > 0 ? argmax(prefixes) : undefined;

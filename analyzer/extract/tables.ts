@@ -1,7 +1,7 @@
 // Data access facts: which code reads and writes which table — SQL in literals, knex builders,
 // Sequelize/TypeORM models and TypeORM query builders, Prisma client calls, Mongoose models and the
-// MongoDB driver (collections count as tables) and Drizzle tables — plus the tables that schema code
-// declares.
+// MongoDB driver (collections count as tables), Drizzle tables and Redis key prefixes (`redis:session:`) —
+// plus the tables that schema code declares.
 import { AccessCollector } from './access-collector.ts';
 import { collectDrizzleTables } from './drizzle-tables.ts';
 import { scanDrizzle } from './drizzle-usage.ts';
@@ -14,6 +14,7 @@ import { collectOrmModels } from './orm-models.ts';
 import { collectRepositories, scanOrmUsage } from './orm-usage.ts';
 import { loadPrismaModels, scanPrisma } from './prisma.ts';
 import type { LoadedProject } from './project.ts';
+import { collectRedis, scanRedis } from './redis.ts';
 import { attributeSqlConstants, type SqlConstant } from './sql-constants.ts';
 import { scanSqlLiterals } from './sql-literals.ts';
 import { scanQueryBuilders } from './typeorm-query-builder.ts';
@@ -36,6 +37,7 @@ export function extractTables(project: LoadedProject): TableResult {
   const mongoose = collectMongooseModels(project, out, warnings);
   const drizzle = collectDrizzleTables(project, out, warnings);
   const mongodb = collectMongoDriver(project, warnings);
+  const redis = collectRedis(project, warnings);
   const constants: SqlConstant[] = [];
   for (const file of project.files) {
     guarded(file, warnings, 'tables', () => {
@@ -47,6 +49,7 @@ export function extractTables(project: LoadedProject): TableResult {
       scanMongoose(project, file, mongoose, out);
       scanMongoDriver(project, file, mongodb, out, warnings);
       scanDrizzle(project, file, drizzle, out);
+      scanRedis(project, file, redis, out, warnings);
     });
   }
   attributeSqlConstants(project, constants, out, warnings);

@@ -96,8 +96,8 @@ export interface TableAccess {
   table: string;
   access: 'read' | 'write';
   line: number;
-  /** how it was found */
-  via: 'sql' | 'knex' | 'sequelize' | 'typeorm' | 'prisma' | 'mongoose' | 'mongodb' | 'drizzle';
+  /** how it was found; for `redis`, `table` is `redis:<key prefix>` (`redis:session:`) */
+  via: 'sql' | 'knex' | 'sequelize' | 'typeorm' | 'prisma' | 'mongoose' | 'mongodb' | 'drizzle' | 'redis';
 }
 
 /**

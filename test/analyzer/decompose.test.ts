@@ -8,7 +8,7 @@ import { parsePinFlags, readPinsFile, resolvePins, globToRegExp } from '../../an
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { folderLabel } from '../../analyzer/naming.ts';
+import { folderLabel, nameCandidates } from '../../analyzer/naming.ts';
 import { UserError } from '../../common/user-error.ts';
 import { shopFacts, shopReference } from './shop-facts.ts';
 
@@ -207,5 +207,12 @@ describe('naming', () => {
     assert.equal(folderLabel('src/books-module/index.ts'), 'books');
     assert.equal(folderLabel('src/order-items/repo.ts'), 'order-items');
     assert.equal(folderLabel('src/middleware/db-middleware.ts'), undefined);
+  });
+
+  test('a Redis key prefix names a service by its prefix, not by the store', () => {
+    const facts = { ...shopFacts(), routes: [], tables: [
+      { file: 'src/lib/index.ts', function: 'warm', table: 'redis:product:', access: 'write' as const, line: 3, via: 'redis' as const },
+    ] };
+    assert.deepEqual(nameCandidates(['src/lib/index.ts'], facts), ['product']);
   });
 });

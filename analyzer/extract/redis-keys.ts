@@ -1,0 +1,155 @@
+// The prefix a Redis key is known by: the static leading part of the key, up to and including its last `:`
+// before anything made at run time (`session:${id}` → `session:`, `'cart:' + userId` → `cart:`, a static
+// `'config:flags'` whole). A key is followed through constants (`const key = \`session:${id}\``, `KEYS.cart`, a
+// class's readonly field), `[…].join(':')`, and project functions that build it (`sessionKey(id)`, their
+// parameters bound to the call's arguments); string-value.ts does the same for whole strings.
+import { ts } from 'ts-morph';
+import { isFunctionLike } from './functions.ts';
+import type { LoadedProject } from './project.ts';
+import { resolveReference } from './symbols.ts';
+
+/** What is known of a key's beginning: `text`, and whether that is the whole key. */
+interface Lead {
+  text: string;
+  complete: boolean;
+}
+
+interface Bound {
+  expr: ts.Expression;
+  bindings: Bindings;
+}
+
+/** a function's parameters → the arguments of the call being followed */
+type Bindings = ReadonlyMap<ts.Node, Bound>;
+
+const NONE: Bindings = new Map();
+const DYNAMIC: Lead = { text: '', complete: false };
+const MAX_DEPTH = 8;
+const GLOB = /[*?[\\]/;
+
+export type KeyPrefix = { prefix: string } | { made: ts.Expression };
+
+/**
+ * A key's prefix, or, when nothing of it is static, the expression that makes it (for the warning). A
+ * pattern's wildcards end its static part (`session:*` → `session:`). A static lead without any `:`
+ * (`'user_' + id`) is the prefix as it stands.
+ */
+export function keyPrefix(project: LoadedProject, key: ts.Expression | string, pattern: boolean): KeyPrefix {
+  let { text, complete } = typeof key === 'string' ? { text: key, complete: true } : lead(project, key, NONE, 0);
+  const glob = pattern ? text.search(GLOB) : -1;
+  if (glob >= 0) {
+    text = text.slice(0, glob);
+    complete = false;
+  }
+  if (!complete) {
+    const colon = text.lastIndexOf(':');
+    if (colon >= 0) text = text.slice(0, colon + 1);
+  }
+  if (text !== '' || typeof key === 'string') return { prefix: text };
+  return { made: madeBy(project, key) };
+}
+
+function strip(expr: ts.Expression): ts.Expression {
+  while (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isSatisfiesExpression(expr) || ts.isNonNullExpression(expr)) expr = expr.expression;
+  return expr;
+}
+
+function lead(project: LoadedProject, expr: ts.Expression, bindings: Bindings, depth: number): Lead {
+  if (depth > MAX_DEPTH) return DYNAMIC;
+  const e = strip(expr);
+  if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e) || ts.isNumericLiteral(e)) return { text: e.text, complete: true };
+  if (ts.isTemplateExpression(e)) {
+    let text = e.head.text;
+    for (const span of e.templateSpans) {
+      const part = lead(project, span.expression, bindings, depth + 1);
+      text += part.text;
+      if (!part.complete) return { text, complete: false };
+      text += span.literal.text;
+    }
+    return { text, complete: true };
+  }
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const left = lead(project, e.left, bindings, depth + 1);
+    if (!left.complete) return left;
+    const right = lead(project, e.right, bindings, depth + 1);
+    return { text: left.text + right.text, complete: right.complete };
+  }
+  if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
+    const held = heldExpression(project, e, bindings);
+    return held ? lead(project, held.expr, held.bindings, depth + 1) : DYNAMIC;
+  }
+  if (ts.isCallExpression(e)) return callLead(project, e, bindings, depth);
+  return DYNAMIC;
+}
+
+/** A constant's initializer, or the argument a bound parameter was given. */
+function heldExpression(project: LoadedProject, e: ts.Identifier | ts.PropertyAccessExpression, bindings: Bindings): Bound | undefined {
+  const checker = project.checker;
+  let symbol = checker.getSymbolAtLocation(ts.isIdentifier(e) ? e : e.name);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  const decl = symbol?.valueDeclaration;
+  if (!decl) return undefined;
+  const bound = bindings.get(decl);
+  if (bound) return bound;
+  // only constants: a `let` may be reassigned before use
+  if (ts.isVariableDeclaration(decl) && decl.initializer && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) return { expr: decl.initializer, bindings: NONE };
+  if (ts.isPropertyAssignment(decl)) return { expr: decl.initializer, bindings: NONE };
+  if (ts.isEnumMember(decl) && decl.initializer) return { expr: decl.initializer, bindings: NONE };
+  const readonly = ts.isPropertyDeclaration(decl) && decl.modifiers?.some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword);
+  if (readonly && decl.initializer) return { expr: decl.initializer, bindings: NONE };
+  return undefined;
+}
+
+/** `[a, b].join(':')`, or a project function's return value with its parameters bound to the call's arguments. */
+function callLead(project: LoadedProject, call: ts.CallExpression, bindings: Bindings, depth: number): Lead {
+  const callee = strip(call.expression);
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'join' && ts.isArrayLiteralExpression(strip(callee.expression))) {
+    const sep = call.arguments[0] ? lead(project, call.arguments[0], bindings, depth + 1) : { text: ',', complete: true };
+    if (!sep.complete) return DYNAMIC;
+    let text = '';
+    for (const [i, element] of (strip(callee.expression) as ts.ArrayLiteralExpression).elements.entries()) {
+      if (i > 0) text += sep.text;
+      const part = lead(project, element, bindings, depth + 1);
+      text += part.text;
+      if (!part.complete) return { text, complete: false };
+    }
+    return { text, complete: true };
+  }
+  const returned = returnedExpression(project, call, bindings);
+  return returned ? lead(project, returned.expr, returned.bindings, depth + 1) : DYNAMIC;
+}
+
+function returnedExpression(project: LoadedProject, call: ts.CallExpression, bindings: Bindings): Bound | undefined {
+  const callee = strip(call.expression);
+  const nameNode = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
+  if (!nameNode) return undefined;
+  const target = resolveReference(project, nameNode);
+  if (target.kind !== 'project' || !isFunctionLike(target.target.decl)) return undefined;
+  const fn = target.target.decl;
+  const body = 'body' in fn ? (fn.body as ts.Node | undefined) : undefined;
+  if (!body) return undefined;
+  const inner = new Map<ts.Node, Bound>();
+  fn.parameters.forEach((p, i) => {
+    if (call.arguments[i]) inner.set(p, { expr: call.arguments[i], bindings });
+  });
+  if (!ts.isBlock(body)) return { expr: body as ts.Expression, bindings: inner };
+  let found: ts.Expression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found || isFunctionLike(n)) return;
+    if (ts.isReturnStatement(n) && n.expression) found = n.expression;
+    else ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(body, visit);
+  return found && { expr: found, bindings: inner };
+}
+
+/** Where a key with no static part is made: followed through the constants holding it, to the expression itself. */
+function madeBy(project: LoadedProject, key: ts.Expression): ts.Expression {
+  let e = strip(key);
+  for (let depth = 0; depth < MAX_DEPTH && (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)); depth++) {
+    const held = heldExpression(project, e, NONE);
+    if (!held) break;
+    e = strip(held.expr);
+  }
+  return e;
+}

@@ -1,0 +1,259 @@
+// Which Redis value an expression stands for: a client — ioredis's `new Redis(…)` / `new Redis.Cluster(…)`,
+// node-redis's `createClient()` / `createCluster()` from `redis` or `@redis/client`, and what they hand back
+// (`connect()`, `duplicate()`, `on('error', …)`) — or a transaction or pipeline (`multi()`, `pipeline()`, a
+// command chained on one). Followed through variables, properties (`this.redis = new Redis()`,
+// `constructor(private redis: Redis)`), object members, imports, `require`, values typed by the package
+// (`Redis`, `RedisClientType`, `ReturnType<typeof createClient>`) and project functions that return one.
+// The packages are seldom parsed (project.ts): a value is recognised by where it visibly comes from.
+import { ts } from 'ts-morph';
+import { isFunctionLike } from './functions.ts';
+import { importSpecifierOf } from './package-values.ts';
+import type { LoadedProject } from './project.ts';
+import { isKeyCommand } from './redis-commands.ts';
+import { resolveReference } from './symbols.ts';
+import { unwrap, valueKey } from './value-key.ts';
+
+export type RedisValue = 'client' | 'multi';
+
+export interface RedisValues {
+  valueOf(expr: ts.Expression): RedisValue | undefined;
+  /** what a function returns, when it is a Redis value */
+  returnedBy(fn: ts.SignatureDeclaration): RedisValue | undefined;
+}
+
+const IOREDIS = 'ioredis';
+const NODE_REDIS = new Set(['redis', '@redis/client', '@node-redis/client']);
+const FACTORIES = new Set(['createClient', 'createCluster']);
+/** client methods that hand back a client (node-redis's `connect()` resolves to it since 4.6; emitters return themselves) */
+const SAME_CLIENT = new Set(['connect', 'duplicate', 'on', 'once', 'off', 'addListener', 'prependListener', 'removeListener', 'withTypeMapping', 'withCommandOptions']);
+const BATCHES = new Set(['multi', 'pipeline', 'batch']);
+const MAX_DEPTH = 8;
+
+export function redisValues(project: LoadedProject): RedisValues {
+  const checker = project.checker;
+  const byDecl = new Map<ts.Node, RedisValue | null>();
+  const byFunction = new Map<ts.Node, RedisValue | null>();
+
+  const declOf = (id: ts.Node): ts.Declaration | undefined => checker.getSymbolAtLocation(id)?.declarations?.[0];
+
+  const isRequireOf = (e: ts.Expression, packages: (spec: string) => boolean): boolean => {
+    if (!ts.isCallExpression(e) || !ts.isIdentifier(e.expression) || e.expression.text !== 'require') return false;
+    const [arg] = e.arguments;
+    return !!arg && ts.isStringLiteral(arg) && packages(arg.text);
+  };
+  const isNodeRedis = (spec: string): boolean => NODE_REDIS.has(spec);
+  const isIoredis = (spec: string): boolean => spec === IOREDIS;
+
+  /**
+   * An ioredis class: the package's default export is `Redis` (`import Redis from 'ioredis'`, `require('ioredis')`),
+   * which also carries `Redis.Cluster`; named `Redis` / `Cluster`; `IORedis.Redis` on a namespace import.
+   */
+  const ioredisClass = (node: ts.Node, depth = 0): 'Redis' | 'Cluster' | 'module' | undefined => {
+    const e = ts.isExpression(node) ? unwrap(node) : node;
+    if (depth > 3) return undefined;
+    if (ts.isCallExpression(e)) return isRequireOf(e, isIoredis) ? 'Redis' : undefined;
+    if (ts.isPropertyAccessExpression(e) || ts.isQualifiedName(e)) {
+      const left = ts.isPropertyAccessExpression(e) ? e.expression : e.left;
+      const name = ts.isPropertyAccessExpression(e) ? e.name.text : e.right.text;
+      if (!ioredisClass(left, depth + 1)) return undefined;
+      return name === 'Cluster' ? 'Cluster' : name === 'Redis' || name === 'default' ? 'Redis' : undefined;
+    }
+    if (!ts.isIdentifier(e)) return undefined;
+    const decl = declOf(e);
+    if (!decl) return undefined;
+    const member = (name: string): 'Redis' | 'Cluster' | undefined => (name === 'Cluster' ? 'Cluster' : name === 'Redis' || name === 'default' ? 'Redis' : undefined);
+    if (ts.isImportClause(decl) || ts.isImportEqualsDeclaration(decl)) return importSpecifierOf(decl) === IOREDIS ? 'Redis' : undefined;
+    if (ts.isNamespaceImport(decl)) return importSpecifierOf(decl) === IOREDIS ? 'module' : undefined;
+    if (ts.isImportSpecifier(decl)) return importSpecifierOf(decl) === IOREDIS ? member((decl.propertyName ?? decl.name).text) : undefined;
+    if (ts.isBindingElement(decl)) {
+      const holder = decl.parent.parent;
+      const name = decl.propertyName ?? decl.name;
+      return ts.isVariableDeclaration(holder) && holder.initializer && ioredisClass(holder.initializer, depth + 1) && ts.isIdentifier(name) ? member(name.text) : undefined;
+    }
+    return ts.isVariableDeclaration(decl) && decl.initializer ? ioredisClass(decl.initializer, depth + 1) : undefined;
+  };
+
+  /** node-redis as a module: `import * as redis from 'redis'`, `import redis from 'redis'`, `require('redis')`. */
+  const isNodeRedisModule = (e: ts.Expression): boolean => {
+    const u = unwrap(e);
+    if (isRequireOf(u, isNodeRedis)) return true;
+    if (!ts.isIdentifier(u)) return false;
+    const decl = declOf(u);
+    if (!decl) return false;
+    if (ts.isVariableDeclaration(decl)) return !!decl.initializer && isRequireOf(unwrap(decl.initializer), isNodeRedis);
+    const spec = (ts.isNamespaceImport(decl) || ts.isImportClause(decl) || ts.isImportEqualsDeclaration(decl)) && importSpecifierOf(decl);
+    return !!spec && isNodeRedis(spec);
+  };
+
+  /** A name node-redis exports (`createClient`, `RedisClientType`): imported, destructured from `require`, or on the module. */
+  const nodeRedisExport = (node: ts.Node): string | undefined => {
+    if (ts.isPropertyAccessExpression(node)) return isNodeRedisModule(node.expression) ? node.name.text : undefined;
+    if (ts.isQualifiedName(node)) return ts.isIdentifier(node.left) && isNodeRedisModule(node.left) ? node.right.text : undefined;
+    if (!ts.isIdentifier(node)) return undefined;
+    const decl = declOf(node);
+    if (!decl) return undefined;
+    if (ts.isImportSpecifier(decl)) return isNodeRedis(importSpecifierOf(decl) ?? '') ? (decl.propertyName ?? decl.name).text : undefined;
+    if (ts.isBindingElement(decl)) {
+      const holder = decl.parent.parent;
+      const name = decl.propertyName ?? decl.name;
+      return ts.isVariableDeclaration(holder) && holder.initializer && isNodeRedisModule(holder.initializer) && ts.isIdentifier(name) ? name.text : undefined;
+    }
+    const init = ts.isVariableDeclaration(decl) && decl.initializer ? unwrap(decl.initializer) : undefined;
+    return init && ts.isPropertyAccessExpression(init) && isNodeRedisModule(init.expression) ? init.name.text : undefined;
+  };
+
+  const typeValue = (type: ts.TypeNode | undefined, depth = 0): RedisValue | undefined => {
+    if (!type || depth > 3) return undefined;
+    if (ts.isUnionTypeNode(type)) {
+      for (const t of type.types) {
+        const v = typeValue(t, depth);
+        if (v) return v;
+      }
+      return undefined;
+    }
+    if (ts.isParenthesizedTypeNode(type)) return typeValue(type.type, depth);
+    if (!ts.isTypeReferenceNode(type)) return undefined;
+    const name = type.typeName;
+    // ReturnType<typeof createClient>
+    const [arg] = type.typeArguments ?? [];
+    if (ts.isIdentifier(name) && name.text === 'ReturnType' && arg && ts.isTypeQueryNode(arg)) {
+      return FACTORIES.has(nodeRedisExport(arg.exprName) ?? '') ? 'client' : undefined;
+    }
+    const io = ioredisClass(name);
+    if (io === 'Redis' || io === 'Cluster') return 'client';
+    const ioName = ts.isIdentifier(name) ? ioredisImportName(name) : ts.isQualifiedName(name) && ioredisClass(name.left) ? name.right.text : undefined;
+    if (ioName === 'Pipeline' || ioName === 'ChainableCommander') return 'multi';
+    const exported = nodeRedisExport(name);
+    if (exported === 'RedisClientType' || exported === 'RedisClusterType') return 'client';
+    // a project's own alias: `export type RedisClient = ReturnType<typeof createClient>`
+    let symbol = ts.isIdentifier(name) ? checker.getSymbolAtLocation(name) : undefined;
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+    const alias = symbol?.declarations?.find(ts.isTypeAliasDeclaration);
+    return alias ? typeValue(alias.type, depth + 1) : undefined;
+  };
+
+  /** `import { Pipeline } from 'ioredis'`: the imported name. */
+  const ioredisImportName = (id: ts.Identifier): string | undefined => {
+    const decl = declOf(id);
+    return decl && ts.isImportSpecifier(decl) && importSpecifierOf(decl) === IOREDIS ? (decl.propertyName ?? decl.name).text : undefined;
+  };
+
+  const valueOf = (expr: ts.Expression, depth: number): RedisValue | undefined => {
+    if (depth > MAX_DEPTH) return undefined;
+    const e = unwrap(expr);
+    if (ts.isBinaryExpression(e) && (e.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken || e.operatorToken.kind === ts.SyntaxKind.BarBarToken)) {
+      return valueOf(e.left, depth + 1) ?? valueOf(e.right, depth + 1);
+    }
+    if (ts.isConditionalExpression(e)) return valueOf(e.whenTrue, depth + 1) ?? valueOf(e.whenFalse, depth + 1);
+    if (ts.isNewExpression(e)) {
+      const cls = ioredisClass(e.expression);
+      return cls === 'Redis' || cls === 'Cluster' ? 'client' : undefined;
+    }
+    if (ts.isCallExpression(e)) return callValue(e, depth);
+    if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) return heldValue(e, depth);
+    return undefined;
+  };
+
+  const callValue = (call: ts.CallExpression, depth: number): RedisValue | undefined => {
+    const callee = unwrap(call.expression);
+    if (FACTORIES.has(nodeRedisExport(callee) ?? '')) return 'client';
+    if (ts.isPropertyAccessExpression(callee)) {
+      const method = callee.name.text;
+      const on = valueOf(callee.expression, depth + 1);
+      if (on === 'client' && SAME_CLIENT.has(method)) return 'client';
+      if (on === 'client' && BATCHES.has(method)) return 'multi';
+      // redis.multi().set(…).incr(…): each command queued hands the transaction back
+      if (on === 'multi' && (isKeyCommand(method) || method === 'call' || method === 'addCommand')) return 'multi';
+      if (on) return undefined;
+    }
+    return returnedValue(call, depth);
+  };
+
+  const returnedValue = (call: ts.CallExpression, depth: number): RedisValue | undefined => {
+    const callee = unwrap(call.expression);
+    const nameNode = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
+    if (!nameNode) return undefined;
+    const target = resolveReference(project, nameNode);
+    if (target.kind !== 'project' || !isFunctionLike(target.target.decl)) return undefined;
+    return functionValue(target.target.decl, depth);
+  };
+
+  const functionValue = (fn: ts.SignatureDeclaration, depth: number): RedisValue | undefined => {
+    if (byFunction.has(fn)) return byFunction.get(fn) ?? undefined;
+    byFunction.set(fn, null); // a function that returns itself
+    const body = 'body' in fn ? (fn.body as ts.Node | undefined) : undefined;
+    let found = typeValue(fn.type) ?? typeValue(promised(fn.type));
+    if (!found && body && !ts.isBlock(body)) found = valueOf(body as ts.Expression, depth + 1);
+    else if (!found && body) {
+      const visit = (n: ts.Node): void => {
+        if (found || isFunctionLike(n)) return;
+        if (ts.isReturnStatement(n) && n.expression) found = valueOf(n.expression, depth + 1);
+        else ts.forEachChild(n, visit);
+      };
+      ts.forEachChild(body, visit);
+    }
+    byFunction.set(fn, found ?? null);
+    return found;
+  };
+
+  /** A variable, property or parameter: what it was given, or what its type says. */
+  const heldValue = (e: ts.Identifier | ts.PropertyAccessExpression, depth: number): RedisValue | undefined => {
+    const key = valueKey(project, e);
+    if (!key) return undefined;
+    if (byDecl.has(key)) return byDecl.get(key) ?? undefined;
+    byDecl.set(key, null);
+    const value = declValue(key, depth);
+    byDecl.set(key, value ?? null);
+    return value;
+  };
+
+  const declValue = (key: ts.Node, depth: number): RedisValue | undefined => {
+    if (ts.isVariableDeclaration(key) || ts.isPropertyDeclaration(key) || ts.isParameter(key)) {
+      const init = key.initializer;
+      if (init && isFunctionLike(unwrap(init))) return undefined;
+      return (init && valueOf(init, depth + 1)) ?? typeValue(key.type) ?? assignedValue(key, depth);
+    }
+    if (ts.isPropertyAssignment(key)) return valueOf(key.initializer, depth + 1);
+    if (ts.isPropertySignature(key)) return typeValue(key.type); // interface Context { redis: Redis }
+    // JavaScript's `this.redis = new Redis()`: the assignment declares the property
+    if (ts.isBinaryExpression(key) && key.operatorToken.kind === ts.SyntaxKind.EqualsToken) return valueOf(key.right, depth + 1);
+    const parent = key.parent;
+    if (ts.isPropertyAccessExpression(key) && parent && ts.isBinaryExpression(parent) && parent.left === key) return valueOf(parent.right, depth + 1);
+    // `export default new Redis()`, `module.exports = createClient()`
+    return ts.isExpression(key) ? valueOf(key, depth + 1) : undefined;
+  };
+
+  /** `let client; … client = createClient()`, `private redis; constructor() { this.redis = new Redis() }` */
+  const assignedValue = (decl: ts.VariableDeclaration | ts.PropertyDeclaration | ts.ParameterDeclaration, depth: number): RedisValue | undefined => {
+    if (!ts.isIdentifier(decl.name)) return undefined;
+    if (ts.isParameter(decl) && !ts.isParameterPropertyDeclaration(decl, decl.parent)) return undefined;
+    const name = decl.name.text;
+    const isProperty = !ts.isVariableDeclaration(decl);
+    const scope = isProperty ? (ts.isParameter(decl) ? decl.parent.parent : decl.parent) : decl.getSourceFile();
+    let found: RedisValue | undefined;
+    const visit = (n: ts.Node): void => {
+      if (found) return;
+      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+        const left = unwrap(n.left);
+        const target = isProperty
+          ? ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === name
+          : ts.isIdentifier(left) && left.text === name && checker.getSymbolAtLocation(left)?.valueDeclaration === decl;
+        if (target) found = valueOf(n.right, depth + 1);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(scope);
+    return found;
+  };
+
+  return {
+    valueOf: (expr) => valueOf(expr, 0),
+    returnedBy: (fn) => functionValue(fn, 0),
+  };
+}
+
+/** `Promise<Redis>` → `Redis`: an async function's declared result. */
+function promised(type: ts.TypeNode | undefined): ts.TypeNode | undefined {
+  if (!type || !ts.isTypeReferenceNode(type) || !ts.isIdentifier(type.typeName) || type.typeName.text !== 'Promise') return undefined;
+  return type.typeArguments?.[0];
+}

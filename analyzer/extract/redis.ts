@@ -1,0 +1,134 @@
+// Which code reads and writes Redis, through ioredis or node-redis: each command called on a client or in a
+// `multi()` / `pipeline()` batch (redis-values.ts) that names a key is an access of the resource
+// `redis:<prefix>`, the key's static prefix (redis-keys.ts), read or written as the command does
+// (redis-commands.ts). Session stores, carts, counters and caches kept under a prefix are state the services
+// cut from a monolith share, as a table is. A key a helper only receives as a parameter (`cached(key, load)`)
+// is read at each call of the helper, and the access belongs to the caller, as a SQL constant belongs to the
+// functions that use it. A key with no static part is a warning where the key is made, never a guess.
+//
+// Cheap on trees that do not use Redis: only files that mention `redis` are read, then the files that can
+// reach a client through them (value-holders.ts).
+import { ts } from 'ts-morph';
+import type { AccessCollector } from './access-collector.ts';
+import { callSites, type CallSites } from './call-sites.ts';
+import { isFunctionLike, lineOf } from './functions.ts';
+import type { LoadedFile, LoadedProject } from './project.ts';
+import { commandKeys, isKeyCommand, type KeyArg } from './redis-commands.ts';
+import { keyPrefix } from './redis-keys.ts';
+import { redisValues, type RedisValues } from './redis-values.ts';
+import { stringValue } from './string-value.ts';
+import { fileOf } from './symbols.ts';
+import type { Warning } from './types.ts';
+import { filesReaching } from './value-holders.ts';
+import { unwrap } from './value-key.ts';
+
+/** Words a declaration holding a client, or a function returning one, has in its text. */
+const CLIENT_WORDS = /redis|Redis|createClient|createCluster|\.multi\(|\.pipeline\(|\.duplicate\(/;
+/** Commands given by name: ioredis's `call('GET', key)`, node-redis's `sendCommand(['GET', key])` and v3's `send_command('GET', [key])`. */
+const GENERIC = new Set(['call', 'callBuffer', 'sendCommand', 'send_command']);
+/** how many helpers deep a key parameter is followed to the callers (`getOrSet(key)` → `getCache(key)` → `redis.get(key)`) */
+const MAX_HELPERS = 3;
+
+export interface RedisReader {
+  values: RedisValues;
+  /** the files read for Redis calls */
+  files: Set<LoadedFile>;
+  /** keys made at run time already warned about */
+  warned: Set<ts.Node>;
+  callers: CallSites;
+}
+
+export function collectRedis(project: LoadedProject, warnings: Warning[]): RedisReader | undefined {
+  const seed = project.files.filter((f) => f.source.text.includes('redis'));
+  if (seed.length === 0) return undefined;
+  const values = redisValues(project);
+  const files = filesReaching(project, { seed, probe: values, words: CLIENT_WORDS, what: 'Redis clients' }, warnings);
+  return { values, files, warned: new Set(), callers: callSites(project) };
+}
+
+interface Issued {
+  command: string;
+  args: readonly ts.Expression[];
+  /** where the command is named: the access's line and function */
+  at: ts.Node;
+}
+
+export function scanRedis(project: LoadedProject, file: LoadedFile, redis: RedisReader | undefined, out: AccessCollector, warnings: Warning[]): void {
+  if (!redis || !redis.files.has(file)) return;
+  const checker = project.checker;
+
+  /** A key the analyzer cannot know anything of: say so once, where it is made. */
+  const runTimeKey = (made: ts.Expression): void => {
+    if (redis.warned.has(made)) return;
+    redis.warned.add(made);
+    const where = fileOf(project, made);
+    if (!where) return;
+    const text = made.getText(where.source).replace(/\s+/g, ' ');
+    warnings.push({
+      file: where.rel,
+      message: `${where.rel}:${lineOf(made, where.source)}: Redis key is made at run time with no static prefix (${text.length > 60 ? `${text.slice(0, 57)}...` : text}); its reads and writes are not reported`,
+    });
+  };
+
+  const record = (issued: Issued): void => {
+    for (const k of commandKeys(issued.command, issued.args)) recordKey(k, file, issued.at, 0);
+  };
+  const recordKey = (k: KeyArg, where: LoadedFile, at: ts.Node, helpers: number): void => {
+    const key = keyPrefix(project, k.key, k.pattern);
+    if ('prefix' in key) return out.access(where, at, `redis:${key.prefix}`, k.access, 'redis');
+    const param = helpers < MAX_HELPERS ? keyParameter(key.made, checker) : undefined;
+    const sites = param ? redis.callers(param.parent) : [];
+    if (!param || sites.length === 0) return runTimeKey(key.made);
+    const index = param.parent.parameters.indexOf(param);
+    for (const site of sites) {
+      const given = site.call.arguments[index] ?? param.initializer;
+      if (given) recordKey({ ...k, key: given }, site.file, site.callee, helpers + 1);
+    }
+  };
+
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node)) {
+      const callee = unwrap(node.expression);
+      if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name)) {
+        const issued = commandsOf(node, callee.name, checker);
+        if (issued.length > 0 && redis.values.valueOf(callee.expression)) issued.forEach(record);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file.source);
+}
+
+/** `redis.get(key)` in `function cached(key, …)`: the helper's parameter the whole key is. */
+function keyParameter(made: ts.Expression, checker: ts.TypeChecker): (ts.ParameterDeclaration & { parent: ts.SignatureDeclaration }) | undefined {
+  if (!ts.isIdentifier(made)) return undefined;
+  const decl = checker.getSymbolAtLocation(made)?.valueDeclaration;
+  if (!decl || !ts.isParameter(decl) || decl.dotDotDotToken || !ts.isIdentifier(decl.name) || !isFunctionLike(decl.parent)) return undefined;
+  return decl as ts.ParameterDeclaration & { parent: ts.SignatureDeclaration };
+}
+
+/** The commands a method call issues, if its receiver is a Redis client or batch (checked by the caller). */
+function commandsOf(call: ts.CallExpression, method: ts.Identifier, checker: ts.TypeChecker): Issued[] {
+  const args = call.arguments;
+  const name = method.text;
+  if (GENERIC.has(name)) {
+    // sendCommand(['GET', key]); send_command('GET', [key]); call('GET', key)
+    const first = args[0] && unwrap(args[0]);
+    const list = name === 'sendCommand' && first && ts.isArrayLiteralExpression(first) ? [...first.elements] : [...args];
+    const command = list[0] && stringValue(list[0], checker);
+    if (command === undefined) return [];
+    const rest = list.slice(1);
+    const spread = rest.length === 1 && ts.isArrayLiteralExpression(unwrap(rest[0])) ? [...(unwrap(rest[0]) as ts.ArrayLiteralExpression).elements] : rest;
+    return [{ command, args: name === 'send_command' ? spread : rest, at: method }];
+  }
+  // ioredis: multi([['set', key, value], ['incr', counter]]), pipeline([...])
+  if ((name === 'multi' || name === 'pipeline') && args[0] && ts.isArrayLiteralExpression(unwrap(args[0]))) {
+    return (unwrap(args[0]) as ts.ArrayLiteralExpression).elements.flatMap((element): Issued[] => {
+      const e = unwrap(element);
+      if (!ts.isArrayLiteralExpression(e) || e.elements.length === 0) return [];
+      const command = stringValue(e.elements[0], checker);
+      return command === undefined ? [] : [{ command, args: e.elements.slice(1), at: e.elements[0] }];
+    });
+  }
+  return isKeyCommand(name) ? [{ command: name, args, at: method }] : [];
+}
