@@ -62,7 +62,7 @@ export function decompose(facts: Facts, fileGraph: FileGraph, options: Decompose
   const run = (files: readonly string[], resolution: number): PostProcessed =>
     postProcess(fileGraph, cluster(fileGraph, files, pins, resolution, o.seed), o.minServiceFiles, headless);
   const leftovers = (p: PostProcessed): KernelFile[] =>
-    p.isolated.filter((f) => !pins.has(f) && !serving.has(f)).map((file) => ({ file, reason: 'no routes, no tables, connected to no service' }));
+    p.isolated.filter((f) => !pins.has(f) && !serving.has(f)).map((file) => ({ file, reason: isolatedReason(facts, file) }));
 
   // Shared kernel first: a db singleton or utils module glues every cluster to every other; take it out and cut again.
   const kernel: KernelFile[] = [];
@@ -166,6 +166,19 @@ function splitPinned(fg: FileGraph, clusters: Clusters, pins: ReadonlyMap<string
     }
   }
   return out;
+}
+
+/** Why a file connected to no service is left out: it serves no route, and what it does with tables, if anything. */
+function isolatedReason(facts: Facts, file: string): string {
+  const byAccess = { write: new Set<string>(), read: new Set<string>() };
+  for (const t of facts.tables) if (t.file === file) byAccess[t.access].add(t.table);
+  const read = [...byAccess.read].filter((t) => !byAccess.write.has(t));
+  const touches = [
+    byAccess.write.size > 0 && `writes ${[...byAccess.write].sort().join(', ')}`,
+    read.length > 0 && `reads ${read.sort().join(', ')}`,
+  ].filter(Boolean);
+  if (touches.length === 0) return 'no routes, no tables, connected to no service';
+  return `no routes, connected to no service; ${touches.join('; ')}`;
 }
 
 interface PostProcessed {

@@ -48,6 +48,19 @@ describe('decompose on the shop', () => {
     assert.equal(new Set(cut.assignment.values()).size, 4);
   });
 
+  test('files connected to nothing are set aside with what they do: no tables, or the tables they touch', () => {
+    const withLoners = shopFacts();
+    withLoners.files.push({ path: 'logger.ts', loc: 10, size: 200, language: 'ts', externals: ['pino'] });
+    withLoners.files.push({ path: 'jobs/purge.ts', loc: 10, size: 200, language: 'ts', externals: ['ioredis'] });
+    withLoners.tables.push({ file: 'jobs/purge.ts', function: 'purge', table: 'redis:session:', access: 'write', line: 4, via: 'redis' });
+    withLoners.tables.push({ file: 'jobs/purge.ts', function: 'purge', table: 'audit_log', access: 'read', line: 6, via: 'sql' });
+    withLoners.tables.push({ file: 'jobs/purge.ts', function: 'purge', table: 'redis:session:', access: 'read', line: 3, via: 'redis' });
+    const cut = decompose(withLoners, buildFileGraph(withLoners));
+    const reason = (file: string) => cut.kernel.find((k) => k.file === file)?.reason;
+    assert.equal(reason('logger.ts'), 'no routes, no tables, connected to no service');
+    assert.equal(reason('jobs/purge.ts'), 'no routes, connected to no service; writes redis:session:; reads audit_log');
+  });
+
   test('an entry script answering a route itself (GET / in main.ts) goes to the kernel, and its route stays on the monolith', () => {
     const withMain = shopFacts();
     withMain.files.push({ path: 'main.ts', loc: 12, size: 300, language: 'ts', externals: ['express'] });
