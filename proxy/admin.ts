@@ -21,7 +21,7 @@ export interface RouteView {
   fallback: boolean;
   stats: RouteStats;
   /** the route's latest mode change in the audit log (admin, config file edit or canary guard), if any */
-  lastChange?: { at: string; who: string; source: string; from: string; to: string };
+  lastChange?: { at: string; who: string; source: string; from: string; to: string; reason?: string };
 }
 
 export interface RoutePatch {

@@ -63,7 +63,7 @@ export class ProxyControl {
   }
 
   /** A mode change: validated, persisted, audited, applied; all of it or (when the state file cannot be written) none. */
-  patch(id: string, patch: RoutePatch, who: string, source: AuditEntry['source'] = 'admin'): RouteView {
+  patch(id: string, patch: RoutePatch, who: string, source: AuditEntry['source'] = 'admin', reason?: string): RouteView {
     const from = settingOf(this.current, id);
     if (!from) throw new AdminError(404, `no route with id "${id}"`);
     if (patch.mode !== undefined && !(MODES as readonly string[]).includes(patch.mode)) {
@@ -82,14 +82,14 @@ export class ProxyControl {
     if (to.mode === 'canary' && to.percent === undefined) {
       throw new AdminError(400, 'mode canary needs a percent: send {"mode":"canary","percent":10}');
     }
-    if (!sameSetting(from, to)) this.change(id, from, to, who, source);
+    if (!sameSetting(from, to)) this.change(id, from, to, who, source, reason);
     return this.views().find((v) => v.id === id)!;
   }
 
-  private change(id: string, from: RouteSetting, to: RouteSetting, who: string, source: AuditEntry['source']): void {
+  private change(id: string, from: RouteSetting, to: RouteSetting, who: string, source: AuditEntry['source'], reason?: string): void {
     let entry: AuditEntry;
     try {
-      entry = this.state.change(this.fileConfig, id, from, to, who, source);
+      entry = this.state.change(this.fileConfig, id, from, to, who, source, reason);
     } catch (err) {
       if (err instanceof StateWriteError) throw new AdminError(500, `route ${id} not changed: ${err.message}`);
       throw err;
@@ -117,7 +117,16 @@ export class ProxyControl {
         canary: r.canary,
         fallback: r.fallback ?? false,
         stats: this.options.stats(r.id, mode, r.service),
-        ...(change && { lastChange: { at: change.at, who: change.who, source: change.source, from: change.from.mode, to: change.to.mode } }),
+        ...(change && {
+          lastChange: {
+            at: change.at,
+            who: change.who,
+            source: change.source,
+            from: change.from.mode,
+            to: change.to.mode,
+            ...(change.reason !== undefined && { reason: change.reason }),
+          },
+        }),
       };
     });
   }

@@ -15,7 +15,7 @@ export const GUARD_INTERVAL_MS = 1000;
 export interface GuardedControl {
   effective(): ProxyConfig;
   views(): RouteView[];
-  patch(id: string, patch: RoutePatch, who: string, source: AuditEntry['source']): RouteView;
+  patch(id: string, patch: RoutePatch, who: string, source: AuditEntry['source'], reason?: string): RouteView;
   /** a route's latency histograms now (needed only for the latency limits) */
   latency?(id: string): RouteLatency | undefined;
 }
@@ -97,7 +97,7 @@ export class CanaryGuard {
       if (!verdict) continue;
       this.looks.delete(view.id);
       try {
-        this.control.patch(view.id, { mode: guard.rollbackTo }, 'guard', 'guard');
+        this.control.patch(view.id, { mode: guard.rollbackTo }, 'guard', 'guard', verdict.why);
         moved.push(view.id);
         this.log.warn(
           { route: view.id, to: guard.rollbackTo, windowSeconds: guard.windowSeconds, ...verdict.fields },

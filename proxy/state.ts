@@ -18,6 +18,8 @@ const auditEntry = z.object({
   from: setting,
   to: setting,
   source: z.enum(['admin', 'config', 'guard']).default('admin'),
+  /** why, when the change says (the canary guard: which limit tripped) */
+  reason: z.string().optional(),
 });
 export type AuditEntry = z.infer<typeof auditEntry>;
 
@@ -107,12 +109,20 @@ export class ModeState {
   }
 
   /** Records a change of a route made through the admin API (or by the canary guard) (the config passed is the file's, without overrides). */
-  change(fileConfig: ProxyConfig, routeId: string, from: RouteSetting, to: RouteSetting, who: string, source: AuditEntry['source'] = 'admin'): AuditEntry {
+  change(
+    fileConfig: ProxyConfig,
+    routeId: string,
+    from: RouteSetting,
+    to: RouteSetting,
+    who: string,
+    source: AuditEntry['source'] = 'admin',
+    reason?: string,
+  ): AuditEntry {
     const base = settingOf(fileConfig, routeId)!;
     const overrides: Overrides = new Map(this.overrides);
     if (sameSetting(base, to)) overrides.delete(routeId);
     else overrides.set(routeId, { to, base });
-    const e = entry({ routeId, who, from, to, source });
+    const e = entry({ routeId, who, from, to, source, ...(reason !== undefined && { reason }) });
     this.commit(overrides, appendAudit(this.entries, [e]));
     return e;
   }

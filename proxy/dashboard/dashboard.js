@@ -207,9 +207,11 @@
     setText(c.routePath, `${route.method} ${route.path}`);
     setText(c.service, route.service, route.owner ? `owner: ${route.owner}` : '');
     const change = route.lastChange;
-    setText(c.modeBadge, modeLabel(route), change ? `${change.from} → ${change.to} by ${change.who} (${change.source}), ${new Date(change.at).toLocaleString()}` : '');
-    // a canary the guard moved back says so next to its mode, until someone moves it again
-    setText(c.guardNote, change && change.source === 'guard' && change.to === route.mode ? 'moved back by the guard' : '');
+    const why = change && change.reason ? `: ${change.reason}` : '';
+    setText(c.modeBadge, modeLabel(route), change ? `${change.from} → ${change.to} by ${change.who} (${change.source}), ${new Date(change.at).toLocaleString()}${why}` : '');
+    // a canary the guard moved back says so next to its mode, until someone moves it again; hovering says why
+    const guarded = change && change.source === 'guard' && change.to === route.mode;
+    setText(c.guardNote, guarded ? 'moved back by the guard' : '', guarded ? change.reason || '' : '');
     c.modeBadge.className = `mode mode-${MODES.includes(route.mode) ? route.mode : 'unknown'}`;
     setText(c.requests, s.requests ?? 0);
     setText(c.shadowed, pair(s.shadowed ?? 0, s.dropped ?? 0), `${s.skippedUnsafe ?? 0} unsafe requests not copied`);

@@ -163,7 +163,11 @@ describe('live dashboard in Chromium', { skip }, () => {
     assert.equal(await routeRow('catalog.categories').locator('.mode').textContent(), 'canary 20%');
     assert.equal(await routeRow('shelves.get').locator('span.mode').textContent(), 'shadow');
     assert.equal(await routeRow('shelves.get').locator('.guard-note').textContent(), 'moved back by the guard');
-    assert.match((await routeRow('shelves.get').locator('span.mode').getAttribute('title')) ?? '', /^canary → shadow by guard \(guard\), /);
+    assert.match(
+      (await routeRow('shelves.get').locator('span.mode').getAttribute('title')) ?? '',
+      /^canary → shadow by guard \(guard\), .*: 1 of the candidate's last 1 answers were 5xx or failures \(100%, over 0%\)$/,
+    );
+    assert.equal(await routeRow('shelves.get').locator('.guard-note').getAttribute('title'), "1 of the candidate's last 1 answers were 5xx or failures (100%, over 0%)");
     assert.equal(await routeRow('catalog.getBook').locator('td.num').first().textContent(), '9', '3 rounds of /books/1, /2 and /3');
 
     // match rate and verdict appear once the comparator has stored the shadowed pairs

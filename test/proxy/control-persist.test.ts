@@ -45,4 +45,16 @@ describe('state file persistence', () => {
     assert.deepEqual(after.overrides, {}, 'the primary records the drop');
     assert.equal(after.audit.at(-1)!.source, 'config');
   });
+
+  test("a change's reason (the canary guard's) is kept in the state file and read back after a restart", () => {
+    const configPath = join(dir, 'reasons.config.json');
+    const first = new ProxyControl(parseConfig(raw('legacy')), { ...options(), configPath });
+    first.patch('book', { mode: 'shadow' }, 'guard', 'guard', 'the candidate answered 5xx');
+    const restarted = new ProxyControl(parseConfig(raw('legacy')), { ...options(), configPath });
+    assert.deepEqual(
+      restarted.audit().map((e) => [e.who, e.source, e.to.mode, e.reason]),
+      [['guard', 'guard', 'shadow', 'the candidate answered 5xx']],
+    );
+    assert.equal(restarted.views()[0].lastChange?.reason, 'the candidate answered 5xx');
+  });
 });

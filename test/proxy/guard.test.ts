@@ -28,7 +28,7 @@ function config(guard: GuardInput, extra: Partial<ProxyConfigInput> = {}) {
 /** A control plane with one route whose candidate counters the test sets. */
 function fakeControl(cfg: ReturnType<typeof parseConfig>) {
   const counts = { answered: 0, failed5xx: 0, fallbacks: 0 };
-  const patches: { id: string; patch: RoutePatch; who: string; source: string }[] = [];
+  const patches: { id: string; patch: RoutePatch; who: string; source: string; reason?: string }[] = [];
   let mode = cfg.routes[0].mode ?? 'legacy';
   let fail = false;
   const view = (): RouteView => ({
@@ -45,9 +45,9 @@ function fakeControl(cfg: ReturnType<typeof parseConfig>) {
     effective: () => ({ ...cfg, routes: [{ ...cfg.routes[0], mode }] }),
     latency: () => ({ monolith: latency.monolith.snapshot(), candidate: latency.candidate.snapshot() }),
     views: () => [view()],
-    patch(id: string, patch: RoutePatch, who: string, source: string) {
+    patch(id: string, patch: RoutePatch, who: string, source: string, reason?: string) {
       if (fail) throw new Error('state file not writable');
-      patches.push({ id, patch, who, source });
+      patches.push({ id, patch, who, source, ...(reason !== undefined && { reason }) });
       mode = patch.mode as typeof mode;
       return view();
     },
@@ -87,7 +87,9 @@ describe('canary guard (unit)', () => {
     f.counts.failed5xx = 8; // 8 of 20 = 40%
     now += 1000;
     assert.deepEqual(guard.check(), [ROUTE.id]);
-    assert.deepEqual(f.patches, [{ id: ROUTE.id, patch: { mode: 'shadow' }, who: 'guard', source: 'guard' }]);
+    assert.deepEqual(f.patches, [
+      { id: ROUTE.id, patch: { mode: 'shadow' }, who: 'guard', source: 'guard', reason: "8 of the candidate's last 20 answers were 5xx or failures (40%, over 20%)" },
+    ]);
     const line = log.lines.find((l) => l.route === ROUTE.id);
     assert.match(String(line?.msg), /catalog\.getBook moved to shadow: 8 of the candidate's last 20 answers were 5xx or failures \(40%, over 20%\)/);
     now += 1000;
@@ -324,11 +326,12 @@ describe('canary guard through the proxy', () => {
     assert.equal(modeOf('catalog.listAuthors'), 'canary', 'a healthy candidate stays in canary');
 
     const audit = await request(h.proxy.adminUrl, { path: '/api/audit', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-    const entries = json(audit.body).entries as { who: string; source: string; routeId: string; from: { mode: string }; to: { mode: string } }[];
-    assert.deepEqual(entries.map((e) => [e.routeId, e.who, e.source, e.from.mode, e.to.mode]), [[ROUTE.id, 'guard', 'guard', 'canary', 'shadow']]);
+    const entries = json(audit.body).entries as { who: string; source: string; routeId: string; from: { mode: string }; to: { mode: string }; reason?: string }[];
+    const why = "5 of the candidate's last 5 answers were 5xx or failures (100%, over 20%)";
+    assert.deepEqual(entries.map((e) => [e.routeId, e.who, e.source, e.from.mode, e.to.mode, e.reason]), [[ROUTE.id, 'guard', 'guard', 'canary', 'shadow', why]]);
     assert.ok(log.lines.some((l) => l.level === 40 && String(l.msg).startsWith('canary guard: catalog.getBook moved to shadow')));
     const view = json((await request(h.proxy.adminUrl, { path: `/api/routes/${ROUTE.id}`, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).body);
-    assert.deepEqual({ ...(view.lastChange as object), at: undefined }, { at: undefined, who: 'guard', source: 'guard', from: 'canary', to: 'shadow' });
+    assert.deepEqual({ ...(view.lastChange as object), at: undefined }, { at: undefined, who: 'guard', source: 'guard', from: 'canary', to: 'shadow', reason: why });
 
     const metrics = await request(h.proxy.adminUrl, { path: '/metrics', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     assert.match(metrics.body.toString(), /strangler_candidate_5xx_total\{route="catalog\.getBook",service="catalog"\} 5/);
