@@ -55,6 +55,11 @@ function fakeControl(cfg: ReturnType<typeof parseConfig>) {
   return { control, counts, latency, patches, mode: () => mode, failPatches: () => void (fail = true) };
 }
 
+/** n answers of ms each in a latency histogram */
+const record = (h: LatencyHistogram, n: number, ms: number) => {
+  for (let i = 0; i < n; i++) h.record(ms);
+};
+
 /** The guard of the config's (only) route. */
 const guardIn = (cfg: ReturnType<typeof parseConfig>) => guardOf(cfg, cfg.routes[0]);
 
@@ -187,7 +192,7 @@ describe('canary guard (unit)', () => {
     const log = captureLogger('warn');
     const f = fakeControl(config({ minRequests: 20, maxErrorRate: 0.5, maxP99Ms: 100 }));
     const guard = new CanaryGuard(f.control, log.logger, () => now);
-    for (let i = 0; i < 19; i++) f.latency.candidate.record(300);
+    record(f.latency.candidate, 19, 300);
     now += 1000;
     assert.deepEqual(guard.check(), [], '19 answers: under minRequests');
     f.latency.candidate.record(300);
@@ -204,25 +209,25 @@ describe('canary guard (unit)', () => {
     const f = fakeControl(config({ minRequests: 20, maxP99Ms: 100, windowSeconds: 10 }));
     const guard = new CanaryGuard(f.control, captureLogger().logger, () => now);
     guard.check();
-    for (let i = 0; i < 99; i++) f.latency.candidate.record(5);
+    record(f.latency.candidate, 99, 5);
     f.latency.candidate.record(400); // the 100th of 100: above the p99 rank (99), not at it
     now += 1000;
     assert.deepEqual(guard.check(), []);
-    for (let i = 0; i < 30; i++) f.latency.candidate.record(400);
+    record(f.latency.candidate, 30, 400);
     now += 1000;
     assert.deepEqual(guard.check(), [ROUTE.id], '31 of 130 slow');
     // a fresh guard on a route that was slow before its window: the slow answers are all older than it
     const g = fakeControl(config({ minRequests: 20, maxP99Ms: 100, windowSeconds: 10 }));
     const fresh = new CanaryGuard(g.control, captureLogger().logger, () => now);
     fresh.check();
-    for (let i = 0; i < 50; i++) g.latency.candidate.record(400);
+    record(g.latency.candidate, 50, 400);
     now += 1000;
     fresh.check(); // counted from the start: 50 slow ones, moved
     assert.equal(g.mode(), 'shadow');
     g.control.patch(ROUTE.id, { mode: 'canary', percent: 50 }, 'ops', 'admin');
     now += 1000;
     assert.deepEqual(fresh.check(), [], 'back in canary, counted from the look before: nothing new yet');
-    for (let i = 0; i < 50; i++) g.latency.candidate.record(8);
+    record(g.latency.candidate, 50, 8);
     now += 1000;
     assert.deepEqual(fresh.check(), [], 'the 50 slow answers of the first canary are not in this one');
   });
@@ -233,15 +238,15 @@ describe('canary guard (unit)', () => {
     const f = fakeControl(config({ minRequests: 20, maxP99Ratio: 2 }));
     const guard = new CanaryGuard(f.control, log.logger, () => now);
     guard.check();
-    for (let i = 0; i < 30; i++) f.latency.candidate.record(50);
-    for (let i = 0; i < 10; i++) f.latency.monolith.record(10);
+    record(f.latency.candidate, 30, 50);
+    record(f.latency.monolith, 10, 10);
     now += 1000;
     assert.deepEqual(guard.check(), [], 'the monolith side has 10 answers: no ratio yet');
-    for (let i = 0; i < 40; i++) f.latency.monolith.record(30);
-    for (let i = 0; i < 30; i++) f.latency.candidate.record(50);
+    record(f.latency.monolith, 40, 30);
+    record(f.latency.candidate, 30, 50);
     now += 1000;
     assert.deepEqual(guard.check(), [], '50 ms is under 2 × 30 ms');
-    for (let i = 0; i < 60; i++) f.latency.candidate.record(90);
+    record(f.latency.candidate, 60, 90);
     now += 1000;
     assert.deepEqual(guard.check(), [ROUTE.id]);
     const line = log.lines.find((l) => l.route === ROUTE.id);
@@ -252,13 +257,13 @@ describe('canary guard (unit)', () => {
     let now = 0;
     const f = fakeControl(config({ minRequests: 5, maxP99Ms: 100 }));
     const guard = new CanaryGuard(f.control, captureLogger().logger, () => now);
-    for (let i = 0; i < 40; i++) f.latency.candidate.record(10);
+    record(f.latency.candidate, 40, 10);
     guard.check();
     f.latency.candidate.reset();
-    for (let i = 0; i < 10; i++) f.latency.candidate.record(500);
+    record(f.latency.candidate, 10, 500);
     now += 1000;
     assert.deepEqual(guard.check(), [], 'the first look after the drop is the new start');
-    for (let i = 0; i < 5; i++) f.latency.candidate.record(500);
+    record(f.latency.candidate, 5, 500);
     now += 1000;
     assert.deepEqual(guard.check(), [ROUTE.id]);
   });
