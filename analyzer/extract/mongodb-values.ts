@@ -12,7 +12,7 @@ import { importSpecifierOf } from './package-values.ts';
 import type { LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { resolveReference } from './symbols.ts';
-import { unwrap, valueKey } from './value-key.ts';
+import { functionResult, memoized, unwrap, valueKey } from './value-key.ts';
 
 export type MongoValue =
   | { kind: 'client' | 'db' | 'connection' }
@@ -184,22 +184,9 @@ export function mongoValues(project: LoadedProject): MongoValues {
   };
 
   const functionValue = (fn: ts.SignatureDeclaration, bindings: Bindings, depth: number): MongoValue | undefined => {
-    const memo = bindings === NONE;
-    if (memo && byFunction.has(fn)) return byFunction.get(fn) ?? undefined;
-    if (memo) byFunction.set(fn, null); // a function that returns itself
-    const body = 'body' in fn ? (fn.body as ts.Node | undefined) : undefined;
-    let found: MongoValue | undefined;
-    if (body && !ts.isBlock(body)) found = valueOf(body as ts.Expression, bindings, depth + 1);
-    else if (body) {
-      const visit = (n: ts.Node): void => {
-        if (found || isFunctionLike(n)) return;
-        if (ts.isReturnStatement(n) && n.expression) found = valueOf(n.expression, bindings, depth + 1);
-        else ts.forEachChild(n, visit);
-      };
-      ts.forEachChild(body, visit);
-    }
-    if (memo) byFunction.set(fn, found ?? null);
-    return found;
+    const returned = () => functionResult(fn, (e: ts.Expression) => valueOf(e, bindings, depth + 1));
+    // a call with arguments bound is read for those arguments; without, once per function (one that returns itself: unknown)
+    return bindings === NONE ? memoized(byFunction, fn, returned) : returned();
   };
 
   /** A variable, property or parameter: what it was given. */
@@ -212,11 +199,7 @@ export function mongoValues(project: LoadedProject): MongoValues {
     const key = valueKey(project, e);
     if (!key) return undefined;
     if (ts.isParameter(key) && connectCallback(key)) return { kind: 'client' };
-    if (byDecl.has(key)) return byDecl.get(key) ?? undefined;
-    byDecl.set(key, null);
-    const value = declValue(key, depth);
-    byDecl.set(key, value ?? null);
-    return value;
+    return memoized(byDecl, key, () => declValue(key, depth));
   };
 
   const declValue = (key: ts.Node, depth: number): MongoValue | undefined => {

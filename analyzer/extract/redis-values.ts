@@ -11,7 +11,7 @@ import { importSpecifierOf } from './package-values.ts';
 import type { LoadedProject } from './project.ts';
 import { isKeyCommand } from './redis-commands.ts';
 import { resolveReference } from './symbols.ts';
-import { unwrap, valueKey } from './value-key.ts';
+import { functionResult, memoized, unwrap, valueKey } from './value-key.ts';
 
 export type RedisValue = 'client' | 'multi';
 
@@ -178,33 +178,13 @@ export function redisValues(project: LoadedProject): RedisValues {
     return functionValue(target.target.decl, depth);
   };
 
-  const functionValue = (fn: ts.SignatureDeclaration, depth: number): RedisValue | undefined => {
-    if (byFunction.has(fn)) return byFunction.get(fn) ?? undefined;
-    byFunction.set(fn, null); // a function that returns itself
-    const body = 'body' in fn ? (fn.body as ts.Node | undefined) : undefined;
-    let found = typeValue(fn.type) ?? typeValue(promised(fn.type));
-    if (!found && body && !ts.isBlock(body)) found = valueOf(body as ts.Expression, depth + 1);
-    else if (!found && body) {
-      const visit = (n: ts.Node): void => {
-        if (found || isFunctionLike(n)) return;
-        if (ts.isReturnStatement(n) && n.expression) found = valueOf(n.expression, depth + 1);
-        else ts.forEachChild(n, visit);
-      };
-      ts.forEachChild(body, visit);
-    }
-    byFunction.set(fn, found ?? null);
-    return found;
-  };
+  const functionValue = (fn: ts.SignatureDeclaration, depth: number): RedisValue | undefined =>
+    memoized(byFunction, fn, () => typeValue(fn.type) ?? typeValue(promised(fn.type)) ?? functionResult(fn, (e: ts.Expression) => valueOf(e, depth + 1)));
 
   /** A variable, property or parameter: what it was given, or what its type says. */
   const heldValue = (e: ts.Identifier | ts.PropertyAccessExpression, depth: number): RedisValue | undefined => {
     const key = valueKey(project, e);
-    if (!key) return undefined;
-    if (byDecl.has(key)) return byDecl.get(key) ?? undefined;
-    byDecl.set(key, null);
-    const value = declValue(key, depth);
-    byDecl.set(key, value ?? null);
-    return value;
+    return key && memoized(byDecl, key, () => declValue(key, depth));
   };
 
   const declValue = (key: ts.Node, depth: number): RedisValue | undefined => {

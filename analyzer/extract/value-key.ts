@@ -80,17 +80,39 @@ export function valueKey(project: LoadedProject, expr: ts.Expression, depth = 0)
     const target = resolveReference(project, nameNode);
     if (target.kind !== 'project') return undefined;
     const fn = target.target.decl;
-    if (!isFunctionLike(fn) || !('body' in fn) || !fn.body) return undefined;
-    const body = fn.body as ts.Node;
-    if (!ts.isBlock(body)) return valueKey(project, body as ts.Expression, depth + 1);
-    let found: ts.Node | undefined;
-    const visit = (n: ts.Node): void => {
-      if (found || isFunctionLike(n)) return;
-      if (ts.isReturnStatement(n) && n.expression) found = valueKey(project, n.expression, depth + 1);
-      else ts.forEachChild(n, visit);
-    };
-    ts.forEachChild(body, visit);
-    return found;
+    if (!isFunctionLike(fn)) return undefined;
+    return functionResult(fn, (returned) => valueKey(project, returned, depth + 1));
   }
   return undefined;
+}
+
+/**
+ * What a function gives back, as `valueOf` reads it: its expression body, or the first of its `return` statements
+ * (nested functions' left out) that valueOf reads as something.
+ */
+export function functionResult<V>(fn: ts.SignatureDeclaration, valueOf: (returned: ts.Expression) => V | undefined): V | undefined {
+  const body = 'body' in fn ? (fn.body as ts.Node | undefined) : undefined;
+  if (!body) return undefined;
+  if (!ts.isBlock(body)) return valueOf(body as ts.Expression);
+  let found: V | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found !== undefined || isFunctionLike(n)) return;
+    if (ts.isReturnStatement(n) && n.expression) found = valueOf(n.expression);
+    else ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(body, visit);
+  return found;
+}
+
+/**
+ * `compute()` once per key, safe against cycles (a value defined through itself): while it runs the key reads as
+ * unknown; what it found, or that it found nothing, is kept.
+ */
+export function memoized<K, V>(cache: Map<K, V | null>, key: K, compute: () => V | undefined): V | undefined {
+  const known = cache.get(key);
+  if (known !== undefined) return known ?? undefined;
+  cache.set(key, null);
+  const value = compute();
+  cache.set(key, value ?? null);
+  return value;
 }
