@@ -12,7 +12,7 @@ import { importSpecifierOf } from './package-values.ts';
 import type { LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { resolveReference } from './symbols.ts';
-import { functionResult, memoized, unwrap, valueKey } from './value-key.ts';
+import { functionResult, laterAssigned, memoized, unwrap, valueKey } from './value-key.ts';
 
 export type MongoValue =
   | { kind: 'client' | 'db' | 'connection' }
@@ -223,27 +223,8 @@ export function mongoValues(project: LoadedProject): MongoValues {
   };
 
   /** `let db; … db = client.db()`, `private books; constructor(db: Db) { this.books = db.collection('books') }` */
-  const assignedValue = (decl: ts.VariableDeclaration | ts.PropertyDeclaration | ts.ParameterDeclaration, depth: number): MongoValue | undefined => {
-    if (!ts.isIdentifier(decl.name)) return undefined;
-    const name = decl.name.text;
-    const isProperty = !ts.isVariableDeclaration(decl);
-    const scope = isProperty ? (ts.isParameter(decl) ? decl.parent.parent : decl.parent) : decl.getSourceFile();
-    if (ts.isParameter(decl) && !ts.isParameterPropertyDeclaration(decl, decl.parent)) return undefined;
-    let found: MongoValue | undefined;
-    const visit = (n: ts.Node): void => {
-      if (found) return;
-      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-        const left = unwrap(n.left);
-        const target = isProperty
-          ? ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === name
-          : ts.isIdentifier(left) && left.text === name && checker.getSymbolAtLocation(left)?.valueDeclaration === decl;
-        if (target) found = valueOf(n.right, NONE, depth + 1);
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(scope);
-    return found;
-  };
+  const assignedValue = (decl: ts.VariableDeclaration | ts.PropertyDeclaration | ts.ParameterDeclaration, depth: number): MongoValue | undefined =>
+    laterAssigned(checker, decl, (right) => valueOf(right, NONE, depth + 1));
 
   return {
     valueOf: (expr) => valueOf(expr, NONE, 0),

@@ -11,7 +11,7 @@ import { importSpecifierOf } from './package-values.ts';
 import type { LoadedProject } from './project.ts';
 import { isKeyCommand } from './redis-commands.ts';
 import { resolveReference } from './symbols.ts';
-import { functionResult, memoized, unwrap, valueKey } from './value-key.ts';
+import { functionResult, laterAssigned, memoized, unwrap, valueKey } from './value-key.ts';
 
 export type RedisValue = 'client' | 'multi';
 
@@ -204,27 +204,8 @@ export function redisValues(project: LoadedProject): RedisValues {
   };
 
   /** `let client; … client = createClient()`, `private redis; constructor() { this.redis = new Redis() }` */
-  const assignedValue = (decl: ts.VariableDeclaration | ts.PropertyDeclaration | ts.ParameterDeclaration, depth: number): RedisValue | undefined => {
-    if (!ts.isIdentifier(decl.name)) return undefined;
-    if (ts.isParameter(decl) && !ts.isParameterPropertyDeclaration(decl, decl.parent)) return undefined;
-    const name = decl.name.text;
-    const isProperty = !ts.isVariableDeclaration(decl);
-    const scope = isProperty ? (ts.isParameter(decl) ? decl.parent.parent : decl.parent) : decl.getSourceFile();
-    let found: RedisValue | undefined;
-    const visit = (n: ts.Node): void => {
-      if (found) return;
-      if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
-        const left = unwrap(n.left);
-        const target = isProperty
-          ? ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === name
-          : ts.isIdentifier(left) && left.text === name && checker.getSymbolAtLocation(left)?.valueDeclaration === decl;
-        if (target) found = valueOf(n.right, depth + 1);
-      }
-      ts.forEachChild(n, visit);
-    };
-    visit(scope);
-    return found;
-  };
+  const assignedValue = (decl: ts.VariableDeclaration | ts.PropertyDeclaration | ts.ParameterDeclaration, depth: number): RedisValue | undefined =>
+    laterAssigned(checker, decl, (right) => valueOf(right, depth + 1));
 
   return {
     valueOf: (expr) => valueOf(expr, 0),

@@ -116,3 +116,33 @@ export function memoized<K, V>(cache: Map<K, V | null>, key: K, compute: () => V
   cache.set(key, value ?? null);
   return value;
 }
+
+/**
+ * What a declaration is given after it is declared, as `valueOf` reads it: the first `x = …` (a `let` of the file) or
+ * `this.x = …` (a property, or a constructor's parameter property, in its class) that valueOf reads as something.
+ */
+export function laterAssigned<V>(
+  checker: ts.TypeChecker,
+  decl: ts.VariableDeclaration | ts.PropertyDeclaration | ts.ParameterDeclaration,
+  valueOf: (right: ts.Expression) => V | undefined,
+): V | undefined {
+  if (!ts.isIdentifier(decl.name)) return undefined;
+  if (ts.isParameter(decl) && !ts.isParameterPropertyDeclaration(decl, decl.parent)) return undefined;
+  const name = decl.name.text;
+  const isProperty = !ts.isVariableDeclaration(decl);
+  const scope = isProperty ? (ts.isParameter(decl) ? decl.parent.parent : decl.parent) : decl.getSourceFile();
+  let found: V | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found !== undefined) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
+      const left = unwrap(n.left);
+      const target = isProperty
+        ? ts.isPropertyAccessExpression(left) && left.expression.kind === ts.SyntaxKind.ThisKeyword && left.name.text === name
+        : ts.isIdentifier(left) && left.text === name && checker.getSymbolAtLocation(left)?.valueDeclaration === decl;
+      if (target) found = valueOf(n.right);
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return found;
+}
