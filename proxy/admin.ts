@@ -5,7 +5,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import type { Registry } from 'prom-client';
 import { UserError } from '../common/user-error.ts';
 import type { Logger } from '../common/log.ts';
-import type { ProxyConfig } from './config.ts';
+import type { GuardSettings, ProxyConfig } from './config.ts';
 import { MAX_AUDIT, type AuditEntry } from './state.ts';
 import type { RouteStats } from './stats.ts';
 import { mountDashboard } from './dashboard.ts';
@@ -20,6 +20,8 @@ export interface RouteView {
   canary?: { percent: number; stickyBy: string };
   fallback: boolean;
   stats: RouteStats;
+  /** the canary guard's limits on this route (defaults and the route's own merged), when it has one */
+  guard?: GuardSettings;
   /** the route's latest mode change in the audit log (admin, config file edit or canary guard), if any */
   lastChange?: { at: string; who: string; source: string; from: string; to: string; reason?: string };
 }

@@ -3,7 +3,7 @@
 // with --workers the primary runs it and tells the workers to reload.
 import type { Logger } from '../common/log.ts';
 import { AdminError, type RoutePatch, type RouteView } from './admin.ts';
-import { loadConfig, MODES, type ProxyConfig } from './config.ts';
+import { guardOf, loadConfig, MODES, type ProxyConfig } from './config.ts';
 import { ModeState, sameSetting, settingOf, StateWriteError, type AuditEntry, type RouteSetting } from './state.ts';
 import type { RouteLatency, RouteStats } from './stats.ts';
 import type { Mode } from './types.ts';
@@ -107,6 +107,7 @@ export class ProxyControl {
     return cfg.routes.map((r) => {
       const mode = r.mode ?? cfg.defaults.mode;
       const change = last.get(r.id);
+      const guard = guardOf(cfg, r);
       return {
         id: r.id,
         method: r.method,
@@ -117,6 +118,7 @@ export class ProxyControl {
         canary: r.canary,
         fallback: r.fallback ?? false,
         stats: this.options.stats(r.id, mode, r.service),
+        ...(guard && { guard }),
         ...(change && {
           lastChange: {
             at: change.at,

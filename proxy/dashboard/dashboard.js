@@ -68,6 +68,14 @@
     const fixed = p >= 99 ? Math.floor(p * 100) / 100 : Math.floor(p * 10) / 10;
     return `${fixed.toFixed(p >= 99 ? 2 : 1)}%`;
   }
+  /** The canary guard's limits in a sentence (the tooltip of "guarded"). */
+  function guardLimits(g) {
+    const limits = [`over ${+(g.maxErrorRate * 100).toFixed(2)}% of its answers are 5xx or failures`];
+    if (g.maxP99Ms !== undefined) limits.push(`its p99 is over ${g.maxP99Ms} ms`);
+    if (g.maxP99Ratio !== undefined) limits.push(`its p99 is over ${g.maxP99Ratio}× the monolith's`);
+    return `The canary guard moves it to ${g.rollbackTo} when the candidate's answers over the last ${g.windowSeconds} s (${g.minRequests} at least) show ${limits.join(', or ')}.`;
+  }
+
   function modeLabel(route) {
     return route.mode === 'canary' && route.canary ? `canary ${route.canary.percent}%` : route.mode;
   }
@@ -186,7 +194,8 @@
     c.route.append(c.routeId, c.routePath);
     c.modeBadge = el('span', { class: 'mode' });
     c.guardNote = el('span', { class: 'guard-note' });
-    c.mode.append(c.modeBadge, c.guardNote);
+    c.guardOn = el('span', { class: 'guard-on' });
+    c.mode.append(c.modeBadge, c.guardNote, c.guardOn);
     c.verdictBadge = el('span', { class: 'badge' });
     c.verdict.append(c.verdictBadge);
     c.diffLink = el('a', { href: `#diffs-${encodeURIComponent(id)}`, class: 'diff-link', onclick: (e) => (e.preventDefault(), toggleDetail(r)) });
@@ -213,6 +222,9 @@
     const guarded = change && change.source === 'guard' && change.to === route.mode;
     setText(c.guardNote, guarded ? 'moved back by the guard' : '', guarded ? change.reason || '' : '');
     c.modeBadge.className = `mode mode-${MODES.includes(route.mode) ? route.mode : 'unknown'}`;
+    // a canary under the guard says so, and hovering tells the limits it is held to
+    const watched = route.guard && route.mode === 'canary';
+    setText(c.guardOn, watched ? 'guarded' : '', watched ? guardLimits(route.guard) : '');
     setText(c.requests, s.requests ?? 0);
     setText(c.shadowed, pair(s.shadowed ?? 0, s.dropped ?? 0), `${s.skippedUnsafe ?? 0} unsafe requests not copied`);
     setText(c.errors, pair(s.candidateErrors ?? 0, s.fallbacks ?? 0), `${s.candidate5xx ?? 0} of ${s.candidateAnswers ?? 0} answers from the candidate side were 5xx (what the canary guard watches)`);

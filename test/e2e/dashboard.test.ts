@@ -91,7 +91,7 @@ describe('live dashboard in Chromium', { skip }, () => {
         { id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog', mode: 'shadow' },
         { id: 'catalog.listBooks', method: 'GET', path: '/books', service: 'catalog', mode: 'shadow' },
         { id: 'catalog.getAuthor', method: 'GET', path: '/authors/:id', service: 'catalog', mode: 'legacy' },
-        { id: 'catalog.categories', method: 'GET', path: '/categories', service: 'catalog', mode: 'canary', canary: { percent: 20 } },
+        { id: 'catalog.categories', method: 'GET', path: '/categories', service: 'catalog', mode: 'canary', canary: { percent: 20 }, guard: { maxP99Ms: 2000 } },
         { id: HOSTILE_ID, method: 'GET', path: '/search', service: 'catalog', mode: 'migrated', fallback: true },
         { id: 'shelves.get', method: 'GET', path: '/shelves/:id', service: 'shelves', mode: 'canary', canary: { percent: 100 }, guard: { minRequests: 1, maxErrorRate: 0 } },
       ],
@@ -163,6 +163,13 @@ describe('live dashboard in Chromium', { skip }, () => {
     assert.equal(await routeRow('catalog.categories').locator('.mode').textContent(), 'canary 20%');
     assert.equal(await routeRow('shelves.get').locator('span.mode').textContent(), 'shadow');
     assert.equal(await routeRow('shelves.get').locator('.guard-note').textContent(), 'moved back by the guard');
+    // a canary under the guard says so; hovering tells its limits; out of canary it says nothing
+    assert.equal(await routeRow('catalog.categories').locator('.guard-on').textContent(), 'guarded');
+    assert.equal(
+      await routeRow('catalog.categories').locator('.guard-on').getAttribute('title'),
+      "The canary guard moves it to shadow when the candidate's answers over the last 60 s (20 at least) show over 5% of its answers are 5xx or failures, or its p99 is over 2000 ms.",
+    );
+    assert.equal(await routeRow('shelves.get').locator('.guard-on').textContent(), '');
     assert.match(
       (await routeRow('shelves.get').locator('span.mode').getAttribute('title')) ?? '',
       /^canary → shadow by guard \(guard\), .*: 1 of the candidate's last 1 answers were 5xx or failures \(100%, over 0%\)$/,
