@@ -183,8 +183,16 @@ export function createComparator(options: ComparatorOptions): Comparator {
       log.warn({ err }, 'proxy counters could not be copied to the diff store');
     }
   }
-  const statsTimer = options.proxyStats ? setInterval(syncProxyStats, options.statsEveryMs ?? 5_000) : undefined;
-  statsTimer?.unref();
+  // every few seconds: the proxy's counters into the store, and the routes another process started over
+  const statsTimer = setInterval(() => {
+    syncProxyStats();
+    try {
+      store.refreshResets();
+    } catch (err) {
+      log.warn({ err }, 'could not read which routes were started over');
+    }
+  }, options.statsEveryMs ?? 5_000);
+  statsTimer.unref();
 
   return {
     onPair(pair) {
@@ -209,7 +217,7 @@ export function createComparator(options: ComparatorOptions): Comparator {
     async close() {
       if (closed) return;
       closed = true;
-      if (statsTimer) clearInterval(statsTimer);
+      clearInterval(statsTimer);
       if (scheduled) clearImmediate(scheduled);
       while (head < queue.length) {
         drain();

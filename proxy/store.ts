@@ -7,6 +7,7 @@ import { createCardinalityGuard, OVERFLOW_FIELDS, OVERFLOW_FINGERPRINT } from '.
 import { openReadOnly, openWritable } from './store/open.ts';
 import { createRedactor, DEFAULT_REDACT, type RedactOptions } from './store/redact.ts';
 import { createReader } from './store/reader.ts';
+import { createResetter } from './store/reset.ts';
 import { createWriter, type QueuedOp, type SampleInsert } from './store/writer.ts';
 import type { ComparisonRecord, DiffStore, FieldKey, StoreStats } from './store/types.ts';
 
@@ -51,6 +52,9 @@ export function openStore(path: string, options: StoreOptions = {}): DiffStore {
   const writer = createWriter(db);
   const guard = createCardinalityGuard(db, opts.maxFieldsPerRoute, opts.maxGroupsPerRoute);
   const reader = createReader(db);
+  const resetter = readonly ? undefined : createResetter(db);
+  /** reset_at of the routes started over, as this process last saw them (refreshResets) */
+  let seenResets = resetter?.resets() ?? new Map<string, number>();
 
   // sample caps are checked here so redaction and copying are skipped for groups already full
   const sampleCounts = new Map<string, number>();
@@ -104,6 +108,13 @@ export function openStore(path: string, options: StoreOptions = {}): DiffStore {
       stats.failedFlushes++;
       log.error({ err, path }, 'diff store flush failed; the batch is lost');
     }
+  }
+
+  /** What this process keeps in memory about a route's groups (sample counts, known fields and groups), dropped. */
+  function forget(routeId: string): void {
+    const prefix = `${routeId}\u0000`;
+    for (const key of sampleCounts.keys()) if (key.startsWith(prefix)) sampleCounts.delete(key);
+    guard.reload(routeId);
   }
 
   function sampleFor(record: ComparisonRecord, fingerprint: string): SampleInsert | undefined {
@@ -182,6 +193,22 @@ export function openStore(path: string, options: StoreOptions = {}): DiffStore {
     readSamples(routeId, fingerprint, limit = opts.samplesPerFingerprint) {
       flush();
       return reader.samples(routeId, fingerprint, limit);
+    },
+    resetRoute(routeId) {
+      if (closed) throw new Error(`diff store ${path} is closed`);
+      if (!resetter) throw new Error(`diff store ${path} is open read-only`);
+      flush(); // what was compared before the reset belongs to the old count
+      const at = Date.now();
+      const result = resetter.reset(routeId, at);
+      seenResets.set(routeId, at);
+      forget(routeId);
+      return result;
+    },
+    refreshResets() {
+      if (!resetter || closed) return;
+      const now = resetter.resets();
+      for (const [routeId, at] of now) if (seenResets.get(routeId) !== at) forget(routeId);
+      seenResets = now;
     },
     setRedact(redact) {
       // only what is recorded from now on: samples already stored keep the redaction they were written with

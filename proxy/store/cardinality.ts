@@ -13,6 +13,8 @@ export interface CardinalityGuard {
   fields(routeId: string, fields: FieldKey[]): FieldKey[];
   /** the fingerprint to count under: itself, or the overflow group once the route is full */
   group(routeId: string, fingerprint: string): string;
+  /** the route's fields and groups read again from the file (after its comparisons were started over) */
+  reload(routeId: string): void;
 }
 
 export function createCardinalityGuard(db: Database.Database, maxFields: number, maxGroups: number): CardinalityGuard {
@@ -23,12 +25,17 @@ export function createCardinalityGuard(db: Database.Database, maxFields: number,
     if (!s) m.set(routeId, (s = new Set()));
     return s;
   };
-  for (const row of db.prepare('SELECT route_id, path, kind FROM fields').all() as { route_id: string; path: string; kind: string }[]) {
-    setOf(fieldsByRoute, row.route_id).add(`${row.path}\u0000${row.kind}`);
-  }
-  for (const row of db.prepare('SELECT route_id, fingerprint FROM fingerprints').all() as { route_id: string; fingerprint: string }[]) {
-    setOf(groupsByRoute, row.route_id).add(row.fingerprint);
-  }
+  const load = (routeId?: string): void => {
+    const where = routeId === undefined ? '' : ' WHERE route_id = ?';
+    const args = routeId === undefined ? [] : [routeId];
+    for (const row of db.prepare(`SELECT route_id, path, kind FROM fields${where}`).all(...args) as { route_id: string; path: string; kind: string }[]) {
+      setOf(fieldsByRoute, row.route_id).add(`${row.path}\u0000${row.kind}`);
+    }
+    for (const row of db.prepare(`SELECT route_id, fingerprint FROM fingerprints${where}`).all(...args) as { route_id: string; fingerprint: string }[]) {
+      setOf(groupsByRoute, row.route_id).add(row.fingerprint);
+    }
+  };
+  load();
 
   return {
     fields(routeId, fields) {
@@ -58,6 +65,11 @@ export function createCardinalityGuard(db: Database.Database, maxFields: number,
       }
       known.add(OVERFLOW_FINGERPRINT);
       return OVERFLOW_FINGERPRINT;
+    },
+    reload(routeId) {
+      fieldsByRoute.delete(routeId);
+      groupsByRoute.delete(routeId);
+      load(routeId);
     },
   };
 }

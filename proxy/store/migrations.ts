@@ -90,6 +90,11 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (route_id, instance)
   );
   `,
+  // v3: a route's comparisons started over (after a fix to the candidate): when, so every process writing the file
+  // drops what it remembers of the route's groups
+  `
+  ALTER TABLE routes ADD COLUMN reset_at INTEGER;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

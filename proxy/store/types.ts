@@ -122,6 +122,15 @@ export interface StoreStats {
   failedFlushes: number;
 }
 
+/** What a reset cleared. */
+export interface ResetResult {
+  routeId: string;
+  compared: number;
+  errors: number;
+  groups: number;
+  samples: number;
+}
+
 export interface DiffStore {
   readonly path: string;
   upsertRoute(meta: RouteMeta): void;
@@ -137,6 +146,13 @@ export interface DiffStore {
   readFields(routeId?: string): FieldRow[];
   readGroups(routeId?: string): GroupRow[];
   readSamples(routeId: string, fingerprint: string, limit?: number): SampleRow[];
+  /**
+   * Starts a route's comparisons over (after a fix to the candidate): its compared and matched counts, candidate
+   * errors, mismatch groups, samples and latencies go; what was learned about the monolith's own noise stays.
+   */
+  resetRoute(routeId: string): ResetResult;
+  /** Picks up resets made by other processes writing the same file (the in-memory caps of their routes' groups). */
+  refreshResets(): void;
   /** Redaction for what is recorded from now on (a config reload); stored samples are not rewritten. */
   setRedact(redact: RedactOptions): void;
   stats(): StoreStats;

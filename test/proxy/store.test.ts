@@ -54,6 +54,58 @@ describe('diff store counters', () => {
     store.close();
   });
 
+  test('resetRoute starts a route over: its counts, errors, groups, samples and latencies go, its learned noise stays', () => {
+    const store = openStore(join(dir, 'reset.sqlite'), { samplesPerFingerprint: 2 });
+    for (const route of ['catalog.getBook', 'orders.get']) {
+      store.upsertRoute({ routeId: route, service: 's', mode: 'shadow' });
+      for (let i = 0; i < 4; i++) store.recordComparison(comparison(route, []));
+      for (let i = 0; i < 3; i++) store.recordComparison(comparison(route, priceDiff));
+      store.recordComparison(comparison(route, [], { candidate: undefined, candidateError: 'timeout' }));
+      store.recordNoise({ routeId: route, at: 5, fields: [{ path: '$.servedAt', kind: 'changed' }] });
+    }
+    // queued, not yet written: the reset writes them first, so they belong to the old count
+    store.recordComparison(comparison('catalog.getBook', priceDiff));
+
+    assert.deepEqual(store.resetRoute('catalog.getBook'), { routeId: 'catalog.getBook', compared: 8, errors: 1, groups: 1, samples: 2 });
+    const route = (id: string) => store.readRoutes().find((r) => r.routeId === id)!;
+    const reset = route('catalog.getBook');
+    assert.deepEqual([reset.compared, reset.matchedRaw, reset.errors.timeout, reset.noiseSampled], [0, 0, 0, 1]);
+    assert.deepEqual([reset.latency.monolith, reset.latency.candidate], [[], []]);
+    assert.deepEqual(store.readFields('catalog.getBook').map((f) => [f.path, f.raw, f.noise]), [['$.servedAt', 0, 1]], 'the noise the monolith showed is kept');
+    assert.deepEqual(store.readGroups('catalog.getBook'), []);
+    assert.deepEqual(store.readSamples('catalog.getBook', 'fp:catalog.getBook:$.price/changed'), []);
+    assert.equal(route('orders.get').compared, 7, 'other routes are untouched');
+    assert.equal(store.readGroups('orders.get')[0].sampleCount, 2);
+
+    // counted again from zero, samples kept again for the same group
+    store.recordComparison(comparison('catalog.getBook', priceDiff));
+    store.recordComparison(comparison('catalog.getBook', []));
+    assert.deepEqual([route('catalog.getBook').compared, route('catalog.getBook').matchedRaw], [2, 1]);
+    assert.equal(store.readGroups('catalog.getBook')[0].sampleCount, 1);
+    assert.deepEqual(store.resetRoute('never.seen'), { routeId: 'never.seen', compared: 0, errors: 0, groups: 0, samples: 0 });
+    store.close();
+  });
+
+  test('a reset made through another connection is picked up by refreshResets: samples are kept again', () => {
+    const file = join(dir, 'reset-shared.sqlite');
+    const writer = openStore(file, { samplesPerFingerprint: 1 });
+    const admin = openStore(file);
+    writer.upsertRoute({ routeId: 'r', service: 's', mode: 'shadow' });
+    writer.recordComparison(comparison('r', priceDiff));
+    writer.flush();
+    admin.resetRoute('r');
+    writer.refreshResets();
+    writer.recordComparison(comparison('r', priceDiff));
+    writer.flush();
+    const [group] = admin.readGroups('r');
+    assert.deepEqual([group.count, group.sampleCount], [1, 1], 'the writer forgot it had filled the group before the reset');
+    writer.close();
+    admin.close();
+    const readonly = openStore(file, { readonly: true });
+    assert.throws(() => readonly.resetRoute('r'), /read-only/);
+    readonly.close();
+  });
+
   test('route metadata is upserted: the latest mode and owner win', () => {
     const store = openStore(join(dir, 'meta.sqlite'));
     store.upsertRoute({ routeId: 'r', service: 's', mode: 'shadow' });
