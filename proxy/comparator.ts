@@ -3,7 +3,7 @@
 import { createLogger, type Logger } from '../common/log.ts';
 import { compileRules, diffResponses, fingerprint, foldPath, noiseFields, type CompiledRules } from './compare/index.ts';
 import { DEFAULT_COMPARE_QUEUE_BYTES, type ProxyConfig } from './config.ts';
-import type { DiffStore, FieldKey, RouteCounters, RouteMeta } from './store/types.ts';
+import type { DiffStore, FieldKey, ResetResult, RouteCounters, RouteMeta } from './store/types.ts';
 import type { RedactOptions } from './store/redact.ts';
 import type { CompareRules, DiffEntry, Pair } from './types.ts';
 import { openStore } from './store.ts';
@@ -299,12 +299,18 @@ export function createDiffPipeline(config: () => ProxyConfig, extra: Partial<Omi
   return {
     store,
     comparator,
-    adminRoutes: diffAdminRoutes(store, {}, { beforeRead: () => comparator.syncRoutes() }),
+    adminRoutes: diffAdminRoutes(store, {}, { beforeRead: () => comparator.syncRoutes(), onReset: (cleared, who) => logReset(extra.logger, cleared, who) }),
     async close() {
       await comparator.close();
       store.close();
     },
   };
+}
+
+/** One line for a route started over through the admin API: who, and what was cleared. */
+export function logReset(logger: Logger | undefined, cleared: ResetResult, who: string): void {
+  const { routeId: route, ...counts } = cleared;
+  logger?.info({ route, who, ...counts }, `diffs of ${route} started over by ${who}: ${counts.compared} compared, ${counts.errors} candidate errors, ${counts.groups} groups, ${counts.samples} samples cleared`);
 }
 
 /** Body bytes a queued pair keeps alive (request, both answers, the noise sample). */

@@ -12,7 +12,7 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { BodyCapture, ByteBudget } from './capture.ts';
-import { diffAdminRoutes, type ComparatorStats, type ProxyRouteCounters } from './comparator.ts';
+import { diffAdminRoutes, logReset, type ComparatorStats, type ProxyRouteCounters } from './comparator.ts';
 import type { ProxyConfig } from './config.ts';
 import type { BodyTap } from './forward.ts';
 import type { ReportOptions } from './report/index.ts';
@@ -91,7 +91,7 @@ export async function startShadowThread(config: ProxyConfig, options: ShadowThre
   return {
     engine,
     store,
-    adminRoutes: diffAdminRoutes(store, options.reportOptions ?? {}),
+    adminRoutes: diffAdminRoutes(store, options.reportOptions ?? {}, { onReset: (cleared, who) => logReset(options.logger, cleared, who) }),
     settle: (timeoutMs = 10_000) => engine.settle(timeoutMs),
     close() {
       closed ??= (async () => {

@@ -1,8 +1,9 @@
 // Admin endpoints for diffs, mounted by the proxy behind its admin auth:
-// GET /report (live report; ?format=html|md|json|junit&samples=0..100) and GET /api/diffs?route=&fingerprint=&limit=.
+// GET /report (live report; ?format=html|md|json|junit&samples=0..100), GET /api/diffs?route=&fingerprint=&limit=, and
+// POST /api/routes/:id/reset-diffs (start a route's comparisons over after a fix to the candidate).
 import type { NextFunction, Request, Response, Router } from 'express';
 import { AdminError, integerParam, methodNotAllowed, readQuery, refuse, type AdminContext } from '../admin.ts';
-import type { DiffStore } from '../store/types.ts';
+import type { DiffStore, ResetResult } from '../store/types.ts';
 import { queryReport } from './query.ts';
 import { renderHtml, REPORT_CSP } from './html.ts';
 import { renderMarkdown } from './markdown.ts';
@@ -22,6 +23,8 @@ const FORMATS = {
 export interface DiffAdminHooks {
   /** runs before a report is read, e.g. to copy the proxy's live route modes into the store */
   beforeRead?: () => void;
+  /** a route's comparisons were started over, by who */
+  onReset?: (cleared: ResetResult, who: string) => void;
 }
 
 /** Most samples one GET /api/diffs returns; a group keeps store.samplesPerFingerprint of them (default 20). */
@@ -75,6 +78,22 @@ export function diffAdminRoutes(store: DiffStore, options: Partial<ReportOptions
         }),
       )
       .all(methodNotAllowed('GET, HEAD'));
+
+    router
+      .route('/api/routes/:id/reset-diffs')
+      .post(
+        answering((req, res) => {
+          // a JSON body, as PATCH asks: a page elsewhere cannot send one without the browser asking first (CORS)
+          if (!req.is('application/json')) throw new AdminError(415, 'the header content-type: application/json is required, with a body of {}');
+          const id = String(req.params.id);
+          if (!knownRoute(id)) throw new AdminError(404, `no route with id "${id}" (not in the config, nothing stored for it)`);
+          const cleared = store.resetRoute(id);
+          hooks.onReset?.(cleared, String(res.locals.who ?? 'unknown'));
+          const { routeId: _route, ...counts } = cleared;
+          res.json({ route: id, cleared: counts });
+        }),
+      )
+      .all(methodNotAllowed('POST'));
   };
 }
 

@@ -106,4 +106,24 @@ describe('diff endpoints of the admin API', () => {
     assert.equal(lines.filter((l) => Number(l.level) >= 50).length, 0);
     assert.ok(lines.some((l) => l.msg === 'admin request refused' && l.status === 400 && /limit/.test(String(l.error))));
   });
+
+  test('POST /api/routes/:id/reset-diffs starts a route over: token, JSON body and a known route required', async () => {
+    const reset = (id: string) => admin().post(`/api/routes/${id}/reset-diffs`);
+    await reset('catalog.getBook').send({}).expect(401);
+    const bare = await reset('catalog.getBook').set(auth).expect(415);
+    assert.match(bare.body.error, /content-type: application\/json is required, with a body of \{\}/);
+    assert.match((await reset('nope').set(auth).send({}).expect(404)).body.error, /no route with id "nope"/);
+    assert.equal((await admin().get('/api/routes/catalog.getBook/reset-diffs').set(auth).expect(405)).headers.allow, 'POST');
+    assert.equal((await admin().get('/api/diffs?route=catalog.getBook').set(auth).expect(200)).body.groups.length, 1, 'before');
+
+    const r = await reset('catalog.getBook').set(auth).send({}).expect(200);
+    assert.deepEqual(r.body, { route: 'catalog.getBook', cleared: { compared: 3, errors: 0, groups: 1, samples: 3 } });
+    assert.deepEqual((await admin().get('/api/diffs?route=catalog.getBook').set(auth).expect(200)).body.groups, []);
+    const report = (await admin().get('/report?format=json').set(auth).expect(200)).body as { teams: { services: { routes: { routeId: string; compared: number }[] }[] }[] };
+    const routes = report.teams.flatMap((t) => t.services.flatMap((sv) => sv.routes));
+    assert.equal(routes.find((x) => x.routeId === 'catalog.getBook')?.compared, 0);
+    assert.equal(routes.find((x) => x.routeId === 'catalog.gone')?.compared, 1, 'other routes keep theirs');
+    // a route only the store knows can be started over too
+    await reset('catalog.gone').set(auth).send({}).expect(200);
+  });
 });

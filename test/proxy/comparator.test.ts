@@ -12,7 +12,7 @@ import { queryReport } from '../../proxy/report/index.ts';
 import { createProxyLogger } from '../../proxy/request-log.ts';
 import type { Pair } from '../../proxy/types.ts';
 import { REPORT_CSP } from '../../proxy/report/html.ts';
-import { ADMIN_TOKEN, request, startTestProxy, startUpstream, testConfig, type Harness, type Upstream } from './helpers.ts';
+import { ADMIN_TOKEN, captureLogger, request, startTestProxy, startUpstream, testConfig, type Harness, type Upstream } from './helpers.ts';
 import { response } from './store-fixtures.ts';
 
 let dir: string;
@@ -247,6 +247,7 @@ describe('diff pipeline behind the real proxy', () => {
   let h: Harness;
   let pipeline: ReturnType<typeof createDiffPipeline>;
   let served = 0;
+  const log = captureLogger('info');
 
   before(async () => {
     monolith = await startUpstream('monolith');
@@ -265,7 +266,7 @@ describe('diff pipeline behind the real proxy', () => {
       store: { path: join(dir, 'e2e', 'diffs.sqlite') },
     });
     let proxyRef: Harness['proxy'] | undefined;
-    pipeline = createDiffPipeline(() => proxyRef?.config() ?? config, { proxyStats: () => proxyRef?.stats() ?? [] });
+    pipeline = createDiffPipeline(() => proxyRef?.config() ?? config, { proxyStats: () => proxyRef?.stats() ?? [], logger: log.logger });
     h = await startTestProxy(config, { adminRoutes: pipeline.adminRoutes });
     proxyRef = h.proxy;
   });
@@ -301,5 +302,20 @@ describe('diff pipeline behind the real proxy', () => {
     assert.equal(((await res.json()) as { groups: unknown[] }).groups.length, 2);
     const unauth = await fetch(`${h.proxy.adminUrl}/report`);
     assert.equal(unauth.status, 401, 'the report sits behind the admin token');
+  });
+
+  test('a route started over through the admin API: its comparisons go, the noise it learned stays, the log says who', async () => {
+    const res = await fetch(`${h.proxy.adminUrl}/api/routes/catalog.getBook/reset-diffs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { route: 'catalog.getBook', cleared: { compared: 6, errors: 0, groups: 2, samples: 6 } });
+    const route = queryReport(pipeline.store, { minSamples: 1 }).teams[0].services[0].routes[0];
+    assert.deepEqual([route.compared, route.groups.length, route.verdict], [0, 0, 'NOT ENOUGH DATA']);
+    assert.deepEqual([route.noiseSampled, route.noise.map((n) => n.path)], [6, ['$.servedAt']], 'what the monolith showed of its own noise is kept');
+    const line = log.lines.find((l) => String(l.msg).startsWith('diffs of catalog.getBook started over'));
+    assert.match(String(line?.msg), /^diffs of catalog\.getBook started over by \S+: 6 compared, 0 candidate errors, 2 groups, 6 samples cleared$/);
   });
 });
