@@ -303,7 +303,9 @@
     if (key === r.key) return;
     r.key = key;
     const cell = el('td', { colspan: 12 });
-    if (!rep) cell.append(el('p', { class: 'muted' }, latest.report ? 'Nothing compared on this route yet.' : 'This proxy runs without a diff store.'));
+    if (!rep || (rep.compared === 0 && groups.length === 0 && !(rep.errors && rep.errors.total))) {
+      cell.append(el('p', { class: 'muted' }, latest.report ? 'Nothing compared on this route yet.' : 'This proxy runs without a diff store.'));
+    }
     else if (groups.length === 0) cell.append(el('p', { class: 'muted' }, `No differences in ${rep.compared} compared requests.`));
     else {
       const list = el('ul', { class: 'groups' });
@@ -324,7 +326,35 @@
       }
       cell.append(list);
     }
+    if (rep && rep.compared + ((rep.errors && rep.errors.total) || 0) > 0) {
+      cell.append(
+        el(
+          'p',
+          { class: 'start-over' },
+          el('button', { type: 'button', class: 'reset', onclick: () => startOver(r) }, 'start over'),
+          el('span', { class: 'muted' }, ' after a fix to the candidate: clears these comparisons so the verdict judges the new version'),
+        ),
+      );
+    }
     r.detail.replaceChildren(cell);
+  }
+
+  async function startOver(r) {
+    const rep = r.report;
+    const question =
+      `Start the comparisons of route ${r.id} over?\n\n${rep ? `Its ${rep.compared} compared requests, ` : 'Its compared requests, '}` +
+      'candidate errors, mismatch groups and samples are cleared; what it learned of the monolith\'s own noise is kept.';
+    if (!window.confirm(question)) return;
+    try {
+      const { status, body } = await api(`/api/routes/${encodeURIComponent(r.id)}/reset-diffs`, { method: 'POST', body: '{}' });
+      if (status !== 200) throw new Error((body && body.error) || `answered ${status}`);
+      flash(`${r.id}: started over (${body.cleared.compared} compared, ${body.cleared.groups} groups cleared)`, 'ok');
+    } catch (err) {
+      if (err instanceof Unauthorized) return signOut(err.message);
+      flash(`${r.id} not started over: ${err.message}`, 'bad');
+    }
+    r.key = '';
+    await poll(true);
   }
 
   async function showSamples(path, box) {
