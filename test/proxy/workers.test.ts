@@ -34,7 +34,11 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
         legacy: { url: monolith.url },
         services: { catalog: { url: candidate.url } },
         defaults: { noise: { learn: false }, guard: { minRequests: 6, maxErrorRate: 0.2 } },
-        routes: [{ id: 'book', method: 'GET', path: '/books/:id', service: 'catalog' }],
+        routes: [
+          { id: 'book', method: 'GET', path: '/books/:id', service: 'catalog' },
+          // for the latency guard: in canary from the start, its candidate turns slow in its test
+          { id: 'slow', method: 'GET', path: '/slow/:id', service: 'catalog', mode: 'canary', canary: { percent: 100 }, guard: { minRequests: 6, maxP99Ms: 40 } },
+        ],
         admin: { host: '127.0.0.1', port: 0, token: 'env:STRANGLER_TEST_WORKERS_TOKEN' },
         store: { path: join(dir, 'diffs.sqlite') },
       },
@@ -106,6 +110,22 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
     const audit = (await admin.get('/api/audit').set(auth)).body.entries as { who: string; source: string; to: { mode: string } }[];
     assert.deepEqual(audit.map((e) => [e.who, e.source, e.to.mode]).at(-1), ['guard', 'guard', 'shadow']);
     assert.equal(audit.filter((e) => e.who === 'guard').length, 1, 'one move, by the primary alone');
+  });
+
+  test("the guard's latency limit reads the p99 of both workers' histograms together", async () => {
+    const admin = supertest(adminUrl);
+    candidate.handler = (req, res) => {
+      const answer = () => res.end(JSON.stringify({ from: 'candidate' }));
+      if (req.url?.startsWith('/slow/')) setTimeout(answer, 80);
+      else answer();
+    };
+    // fresh connections, so the answers are spread over both workers; six are needed, in the two workers' sum
+    for (let i = 0; i < 6; i++) await request(proxyUrl, { path: `/slow/${i}`, headers: { connection: 'close' } });
+    await until(async () => (await admin.get('/api/routes/slow').set(auth)).body.mode === 'shadow', 'the guard to move the slow route to shadow', 20_000);
+    const audit = (await admin.get('/api/audit').set(auth)).body.entries as { routeId: string; who: string; reason?: string }[];
+    const moved = audit.filter((e) => e.routeId === 'slow');
+    assert.equal(moved.length, 1);
+    assert.match(moved[0].reason ?? '', /^the candidate's p99 over its last \d+ answers was \d+(\.\d)? ms \(over 40 ms\)$/);
   });
 
   test('SIGTERM stops the primary and its workers', async () => {
