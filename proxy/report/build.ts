@@ -104,6 +104,7 @@ function routeReport(route: RouteRow, fields: FieldRow[], groups: GroupRow[], sa
     noise,
     thresholds,
     firstSeen: route.firstSeen,
+    ...(route.startedOverAt !== undefined && { startedOverAt: route.startedOverAt }),
     lastSeen: route.lastSeen,
   };
 }

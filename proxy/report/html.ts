@@ -84,7 +84,9 @@ function routeDetails(r: RouteReport): string {
     `<p>${r.compared} compared, ${r.matching} matching after noise (${r.matchedRaw} identical). Candidate errors: ` +
       `${r.errors.timeout} timeout, ${r.errors.refused} refused, ${r.errors.reset} reset, ${r.errors.error} other. ` +
       `Dropped copies: ${r.dropped}; unsafe requests not copied: ${r.skippedUnsafe}; fallbacks: ${r.fallbacks}. ` +
-      `Seen ${time(r.firstSeen)} – ${time(r.lastSeen)}.</p>`,
+      `Seen ${time(r.firstSeen)} – ${time(r.lastSeen)}.` +
+      (r.startedOverAt === undefined ? '' : ` Counted since it was started over, ${time(r.startedOverAt)}.`) +
+      '</p>',
   );
   if (r.groups.length > 0) {
     parts.push('<h4>Mismatch groups</h4>');

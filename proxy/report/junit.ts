@@ -23,7 +23,8 @@ export function renderJunit(data: ReportData): string {
 
 function testcase(r: RouteReport): string {
   const open = `    <testcase classname="${escapeXml(`${r.owner}.${r.service}`)}" name="${escapeXml(r.routeId)}">`;
-  const summary = `${r.compared} compared, match ${formatPercent(r.matchRate)} after noise, ${r.errors.total} candidate errors (${r.errors.timeout} timeouts), ${r.dropped} dropped; mode ${r.mode}`;
+  const since = r.startedOverAt === undefined ? '' : `; counted since it was started over, ${new Date(r.startedOverAt).toISOString()}`;
+  const summary = `${r.compared} compared, match ${formatPercent(r.matchRate)} after noise, ${r.errors.total} candidate errors (${r.errors.timeout} timeouts), ${r.dropped} dropped; mode ${r.mode}${since}`;
   const body: string[] = [];
   if (r.verdict === 'NOT READY') {
     const groups = r.groups

@@ -35,8 +35,9 @@ export function renderMarkdown(data: ReportData): string {
 }
 
 function routeSection(r: RouteReport): string[] {
-  if (r.groups.length === 0 && r.noise.length === 0 && r.verdict !== 'NOT READY') return [];
+  if (r.groups.length === 0 && r.noise.length === 0 && r.verdict !== 'NOT READY' && r.startedOverAt === undefined) return [];
   const out: string[] = [`#### ${markdownCode(r.routeId)} — ${ICON[r.verdict]} ${r.verdict}`, ''];
+  if (r.startedOverAt !== undefined) out.push(`Counted since it was started over, ${new Date(r.startedOverAt).toISOString()}.`, '');
   if (r.reasons.length) out.push(`Why: ${escapeMarkdownCell(r.reasons.join('; '))}.`, '');
   if (r.groups.length) {
     out.push('| Fields (kind) | Requests | Share | Real? |', '|---|--:|--:|---|');

@@ -98,6 +98,8 @@ export interface RouteReport {
   thresholds: NoiseThresholds;
   firstSeen?: number;
   lastSeen?: number;
+  /** when the route's comparisons were started over: what is counted is from then on */
+  startedOverAt?: number;
 }
 
 export interface ServiceReport {

@@ -23,7 +23,7 @@ const json = <T>(v: unknown, fallback: T): T => {
 };
 
 export function createReader(db: Database.Database): Reader {
-  const cols = 'route_id, service, owner, mode, compared, matched_raw, err_timeout, err_refused, err_reset, err_error, first_seen, last_seen, noise_sampled, noise_relative, noise_absolute';
+  const cols = 'route_id, service, owner, mode, compared, matched_raw, err_timeout, err_refused, err_reset, err_error, first_seen, last_seen, noise_sampled, noise_relative, noise_absolute, reset_at';
   const counters = `(SELECT route_id, sum(dropped_base + dropped_last) AS dropped, sum(skipped_unsafe_base + skipped_unsafe_last) AS skipped_unsafe,
     sum(fallbacks_base + fallbacks_last) AS fallbacks FROM route_counters GROUP BY route_id)`;
   // routes the proxy counted drops for but never compared still belong in the report
@@ -31,7 +31,7 @@ export function createReader(db: Database.Database): Reader {
     SELECT ${cols.split(', ').map((c) => `r.${c}`).join(', ')}, c.dropped, c.skipped_unsafe, c.fallbacks
     FROM routes r LEFT JOIN ${counters} c ON c.route_id = r.route_id
     UNION ALL
-    SELECT c.route_id, 'unknown', NULL, 'unknown', 0, 0, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL, c.dropped, c.skipped_unsafe, c.fallbacks
+    SELECT c.route_id, 'unknown', NULL, 'unknown', 0, 0, 0, 0, 0, 0, NULL, NULL, 0, NULL, NULL, NULL, c.dropped, c.skipped_unsafe, c.fallbacks
     FROM ${counters} c WHERE c.route_id NOT IN (SELECT route_id FROM routes)
     ORDER BY 1`);
   const latencyStmt = db.prepare('SELECT route_id, side, bucket, count FROM latency ORDER BY route_id, side, bucket');
@@ -65,6 +65,7 @@ export function createReader(db: Database.Database): Reader {
         noise: relative !== undefined && absolute !== undefined ? { relative, absolute } : undefined,
         firstSeen: opt(r.first_seen),
         lastSeen: opt(r.last_seen),
+        startedOverAt: opt(r.reset_at),
         counters: { dropped: num(r.dropped), skippedUnsafe: num(r.skipped_unsafe), fallbacks: num(r.fallbacks) },
         latency: lat.get(routeId) ?? { monolith: [], candidate: [] },
       };

@@ -61,6 +61,8 @@ export interface RouteRow {
   noise?: { relative: number; absolute: number };
   firstSeen?: number;
   lastSeen?: number;
+  /** when its comparisons were last started over (resetRoute): everything counted is from then on */
+  startedOverAt?: number;
   counters: RouteCounters;
   latency: { monolith: { bucket: number; count: number }[]; candidate: { bucket: number; count: number }[] };
 }

@@ -74,6 +74,29 @@ describe('verdicts', () => {
     assert.equal(routeOf(queryReport(store, { maxP99Ratio: 2.5 }, NOW), 'catalog.getBook').verdict, 'READY');
   });
 
+  test('a route started over says since when, in every format; the others do not', () => {
+    const file = join(dir, 'started-over.sqlite');
+    const own = openStore(file);
+    seedStore(own);
+    const before = Date.now();
+    own.resetRoute('orders.get');
+    own.close();
+    const readonly = openStore(file, { readonly: true });
+    try {
+      const d = queryReport(readonly, {}, NOW);
+      const route = routeOf(d, 'orders.get');
+      assert.ok(route.startedOverAt !== undefined && route.startedOverAt >= before && route.startedOverAt <= Date.now());
+      assert.equal(routeOf(d, 'catalog.getBook').startedOverAt, undefined);
+      const iso = new Date(route.startedOverAt).toISOString();
+      assert.match(renderMarkdown(d), new RegExp(`#### \`orders\\.get\` — .*\n\nCounted since it was started over, ${iso.replace(/\./g, '\\.')}\.`));
+      assert.match(renderHtml(d), /Counted since it was started over, \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\./);
+      assert.ok(renderJunit(d).includes(`counted since it was started over, ${iso}`));
+      assert.equal(JSON.parse(renderJson(d)).teams.flatMap((t: { services: { routes: RouteReport[] }[] }) => t.services.flatMap((s) => s.routes)).filter((r: RouteReport) => r.startedOverAt).length, 1);
+    } finally {
+      readonly.close();
+    }
+  });
+
   test('the seeded routes get the verdicts their counts call for', () => {
     assert.equal(routeOf(data, 'catalog.getBook').verdict, 'READY');
     assert.equal(routeOf(data, 'catalog.getBook').matchRate, 99.9);
