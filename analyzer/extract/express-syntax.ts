@@ -67,6 +67,23 @@ export function routerOrigin(decl: ts.Node, checker: ts.TypeChecker): RouterOrig
   return init === 'router' && made.arguments?.[0] ? { init, options: made.arguments[0] } : { init };
 }
 
+/** Packages whose clients have `get`/`del`/`post`-named methods that are not routes (`client.get(key, cb)`). */
+const CLIENT_PACKAGES = new Set(['ioredis', 'redis', '@redis/client']);
+
+/**
+ * A value made by a data-store client's constructor (`new Redis()` from ioredis, `redis.createClient()`): its
+ * `get(key, callback)` and `del(key, callback)` read like routes with a path made at run time, but are commands.
+ */
+export function isClientConstruction(decl: ts.Node, checker: ts.TypeChecker): boolean {
+  const made = constructionOf(decl);
+  if (!made) return false;
+  let callee = unwrap(made.expression);
+  // `redis.createClient()`, `require('redis').createClient()`
+  while (ts.isPropertyAccessExpression(callee)) callee = unwrap(callee.expression);
+  const pkg = packageOf(callee, checker);
+  return pkg !== undefined && CLIENT_PACKAGES.has(pkg);
+}
+
 /** The package a constructor comes from: `require('x')` called directly, or a name imported / required from it. */
 function packageOf(callee: ts.Expression, checker: ts.TypeChecker): string | undefined {
   const e = unwrap(callee);

@@ -60,6 +60,9 @@ describe('tables: Redis through ioredis and node-redis', () => {
       // a route handler calling the cache helper
       'catalog/routes.ts#<anonymous@18> read redis:categories:all (redis, line 19)',
       'catalog/routes.ts#<anonymous@18> write redis:categories:all (redis, line 19)',
+      // node-redis v3 commands with a callback: `get(key, cb)` / `del(key, cb)`
+      'orders/legacy.js#loadPrefs read redis:prefs: (redis, line 7)',
+      'orders/legacy.js#dropPrefs write redis:prefs: (redis, line 11)',
       // JavaScript's this.redis = new Redis() in the constructor; brpop(key, key, timeout)
       'orders/queue.js#OrderQueue.push write redis:queue:orders (redis, line 9)',
       'orders/queue.js#OrderQueue.next write redis:queue:orders (redis, line 13)',
@@ -91,6 +94,11 @@ describe('tables: Redis through ioredis and node-redis', () => {
 
   test('look-alikes: get/set/del on a Map and on a plain object', () => {
     assert.deepEqual(facts.tables.filter((t) => t.file === 'admin/look-alikes.ts'), []);
+  });
+
+  test('a command with a callback on a Redis client is not a route with a path made at run time', () => {
+    assert.deepEqual(facts.unresolvedRoutes.filter((r) => r.file === 'orders/legacy.js'), []);
+    assert.ok(!facts.routes.some((r) => r.file === 'orders/legacy.js'));
   });
 
   test('route handlers join to the Redis prefixes they touch', () => {
