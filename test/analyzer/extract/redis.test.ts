@@ -53,6 +53,11 @@ describe('tables: Redis through ioredis and node-redis', () => {
       'catalog/flags.ts#productKeys read redis:product: (redis, line 14)',
       // a property typed by the project's alias of ReturnType<typeof createClient>, called through `?.`
       'catalog/hits.ts#HitCounter.hit write redis:hits (redis, line 9)',
+      // node-redis's reply variants: zRangeWithScores is zRange, sRandMemberCount sRandMember, zPopMinCount zPopMin
+      'catalog/leaderboard.ts#Leaderboard.top read redis:leaderboard (redis, line 8)',
+      'catalog/leaderboard.ts#Leaderboard.sample read redis:players (redis, line 12)',
+      'catalog/leaderboard.ts#Leaderboard.popLowest write redis:leaderboard (redis, line 16)',
+      'catalog/leaderboard.ts#Leaderboard.bump write redis:leaderboard (redis, line 20)',
       // this.redis typed RedisClientType; mGet([a, b]) reads each key
       'catalog/product-cache.ts#ProductCache.get read redis:product: (redis, line 9)',
       'catalog/product-cache.ts#ProductCache.put write redis:product: (redis, line 13)',
