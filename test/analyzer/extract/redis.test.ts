@@ -65,6 +65,10 @@ describe('tables: Redis through ioredis and node-redis', () => {
       // a route handler calling the cache helper
       'catalog/routes.ts#<anonymous@18> read redis:categories:all (redis, line 19)',
       'catalog/routes.ts#<anonymous@18> write redis:categories:all (redis, line 19)',
+      // a project class that extends ioredis's Redis: a property typed by it, `this` inside a subclass, `new` of it
+      'catalog/wrapped.ts#Wishlist.add write redis:wishlist: (redis, line 10)',
+      'catalog/wrapped.ts#RecentlyViewed.list read redis:recent: (redis, line 16)',
+      'catalog/wrapped.ts#clearWishlist write redis:wishlist: (redis, line 23)',
       // node-redis v3 commands with a callback: `get(key, cb)` / `del(key, cb)`
       'orders/legacy.js#loadPrefs read redis:prefs: (redis, line 7)',
       'orders/legacy.js#dropPrefs write redis:prefs: (redis, line 11)',
