@@ -71,16 +71,17 @@ export function routerOrigin(decl: ts.Node, checker: ts.TypeChecker): RouterOrig
 const CLIENT_PACKAGES = new Set(['ioredis', 'redis', '@redis/client']);
 
 /**
- * A value made by a data-store client's constructor (`new Redis()` from ioredis, `redis.createClient()`): its
- * `get(key, callback)` and `del(key, callback)` read like routes with a path made at run time, but are commands.
+ * A data-store client (`new Redis()` from ioredis, `redis.createClient()`, a property typed `RedisClient` from
+ * redis): its `get(key, callback)` and `del(key, callback)` read like routes with a path made at run time, but
+ * are commands.
  */
-export function isClientConstruction(decl: ts.Node, checker: ts.TypeChecker): boolean {
+export function isStoreClient(decl: ts.Node, checker: ts.TypeChecker): boolean {
   const made = constructionOf(decl);
-  if (!made) return false;
-  let callee = unwrap(made.expression);
-  // `redis.createClient()`, `require('redis').createClient()`
-  while (ts.isPropertyAccessExpression(callee)) callee = unwrap(callee.expression);
-  const pkg = packageOf(callee, checker);
+  const typed = !made && (ts.isVariableDeclaration(decl) || ts.isPropertyDeclaration(decl) || ts.isParameter(decl)) ? decl.type : undefined;
+  let named: ts.Node | undefined = made ? unwrap(made.expression) : typed && ts.isTypeReferenceNode(typed) ? typed.typeName : undefined;
+  // `redis.createClient()`, `require('redis').createClient()`, `IORedis.Redis`
+  while (named && (ts.isPropertyAccessExpression(named) || ts.isQualifiedName(named))) named = ts.isPropertyAccessExpression(named) ? unwrap(named.expression) : named.left;
+  const pkg = named && packageOf(named as ts.Expression, checker);
   return pkg !== undefined && CLIENT_PACKAGES.has(pkg);
 }
 

@@ -124,7 +124,8 @@ export function redisValues(project: LoadedProject): RedisValues {
     const ioName = ts.isIdentifier(name) ? ioredisImportName(name) : ts.isQualifiedName(name) && ioredisClass(name.left) ? name.right.text : undefined;
     if (ioName === 'Pipeline' || ioName === 'ChainableCommander') return 'multi';
     const exported = nodeRedisExport(name);
-    if (exported === 'RedisClientType' || exported === 'RedisClusterType') return 'client';
+    // RedisClient: node-redis v3's class, as @types/redis names it
+    if (exported === 'RedisClientType' || exported === 'RedisClusterType' || exported === 'RedisClient') return 'client';
     if (extendsClient(projectClass(name))) return 'client';
     // a project's own alias: `export type RedisClient = ReturnType<typeof createClient>`
     let symbol = ts.isIdentifier(name) ? checker.getSymbolAtLocation(name) : undefined;
