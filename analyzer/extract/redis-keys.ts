@@ -103,11 +103,12 @@ function heldExpression(project: LoadedProject, e: ts.Identifier | ts.PropertyAc
 /** `[a, b].join(':')`, or a project function's return value with its parameters bound to the call's arguments. */
 function callLead(project: LoadedProject, call: ts.CallExpression, bindings: Bindings, depth: number): Lead {
   const callee = strip(call.expression);
-  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'join' && ts.isArrayLiteralExpression(strip(callee.expression))) {
+  const joined = ts.isPropertyAccessExpression(callee) && callee.name.text === 'join' ? arrayOf(project, callee.expression, bindings) : undefined;
+  if (joined) {
     const sep = call.arguments[0] ? lead(project, call.arguments[0], bindings, depth + 1) : { text: ',', complete: true };
     if (!sep.complete) return DYNAMIC;
     let text = '';
-    for (const [i, element] of (strip(callee.expression) as ts.ArrayLiteralExpression).elements.entries()) {
+    for (const [i, element] of joined.elements.entries()) {
       if (i > 0) text += sep.text;
       const part = lead(project, element, bindings, depth + 1);
       text += part.text;
@@ -117,6 +118,16 @@ function callLead(project: LoadedProject, call: ts.CallExpression, bindings: Bin
   }
   const returned = returnedExpression(project, call, bindings);
   return returned ? lead(project, returned.expr, returned.bindings, depth + 1) : DYNAMIC;
+}
+
+/** `[a, b]`, a `const` holding one, or a rest parameter (`buildKey(...parts)`) bound to the call's arguments. */
+function arrayOf(project: LoadedProject, expr: ts.Expression, bindings: Bindings): ts.ArrayLiteralExpression | undefined {
+  const e = strip(expr);
+  if (ts.isArrayLiteralExpression(e)) return e;
+  if (!ts.isIdentifier(e)) return undefined;
+  const held = heldExpression(project, e, bindings);
+  const array = held && strip(held.expr);
+  return array && ts.isArrayLiteralExpression(array) ? array : undefined;
 }
 
 function returnedExpression(project: LoadedProject, call: ts.CallExpression, bindings: Bindings): Bound | undefined {
@@ -130,7 +141,9 @@ function returnedExpression(project: LoadedProject, call: ts.CallExpression, bin
   if (!body) return undefined;
   const inner = new Map<ts.Node, Bound>();
   fn.parameters.forEach((p, i) => {
-    if (call.arguments[i]) inner.set(p, { expr: call.arguments[i], bindings });
+    // `...parts`: the arguments from here on, as the array the function sees
+    if (p.dotDotDotToken) inner.set(p, { expr: ts.factory.createArrayLiteralExpression(call.arguments.slice(i)), bindings });
+    else if (call.arguments[i]) inner.set(p, { expr: call.arguments[i], bindings });
   });
   if (!ts.isBlock(body)) return { expr: body as ts.Expression, bindings: inner };
   let found: ts.Expression | undefined;

@@ -69,6 +69,8 @@ describe('tables: Redis through ioredis and node-redis', () => {
       'catalog/wrapped.ts#Wishlist.add write redis:wishlist: (redis, line 10)',
       'catalog/wrapped.ts#RecentlyViewed.list read redis:recent: (redis, line 16)',
       'catalog/wrapped.ts#clearWishlist write redis:wishlist: (redis, line 23)',
+      // keyOf('compare', user) over `(...parts) => parts.join(':')`
+      'catalog/wrapped.ts#compare write redis:compare: (redis, line 32)',
       // node-redis v3 commands with a callback: `get(key, cb)` / `del(key, cb)`
       'orders/legacy.js#loadPrefs read redis:prefs: (redis, line 7)',
       'orders/legacy.js#dropPrefs write redis:prefs: (redis, line 11)',
