@@ -74,6 +74,9 @@ describe('tables: Redis through ioredis and node-redis', () => {
       // node-redis v3 commands with a callback: `get(key, cb)` / `del(key, cb)`
       'orders/legacy.js#loadPrefs read redis:prefs: (redis, line 7)',
       'orders/legacy.js#dropPrefs write redis:prefs: (redis, line 11)',
+      // promisify(client.get).bind(client), promisify(client.hset): the command of the promisified copy
+      'orders/legacy.js#loadSettings read redis:settings: (redis, line 25)',
+      'orders/legacy.js#saveSetting write redis:settings: (redis, line 29)',
       // a client typed by node-redis v3's RedisClient, commands with a callback
       'orders/otp.ts#OtpStore.check read redis:otp: (redis, line 8)',
       'orders/otp.ts#OtpStore.forget write redis:otp: (redis, line 12)',
