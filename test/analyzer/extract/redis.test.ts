@@ -30,6 +30,11 @@ describe('tables: Redis through ioredis and node-redis', () => {
       'admin/stats.ts#clearCategories write redis:categories:all (redis, line 33)',
       'admin/stats.ts#report read redis:report: (redis, line 37)',
       'admin/stats.ts#report write redis:report: (redis, line 37)',
+      // keys that start with run-time segments and name their kind after them: `*` for each such segment
+      'auth/devices.ts#remember write redis:*:devices (redis, line 5)',
+      'auth/devices.ts#devices read redis:*:devices (redis, line 9)',
+      'auth/devices.ts#lastSeen read redis:*:*:seen: (redis, line 13)',
+      'auth/devices.ts#allDevices read redis:*:devices (redis, line 18)',
       // multi().incr().expire().exec() chained in place
       'auth/rate-limit.ts#rateLimit write redis:rl: (redis, line 8)',
       'auth/rate-limit.ts#rateLimit write redis:rl: (redis, line 9)',
