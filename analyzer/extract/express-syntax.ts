@@ -67,6 +67,24 @@ export function routerOrigin(decl: ts.Node, checker: ts.TypeChecker): RouterOrig
   return init === 'router' && made.arguments?.[0] ? { init, options: made.arguments[0] } : { init };
 }
 
+/** Packages whose clients have `get`/`del`/`post`-named methods that are not routes (`client.get(key, cb)`). */
+const CLIENT_PACKAGES = new Set(['ioredis', 'redis', '@redis/client']);
+
+/**
+ * A data-store client (`new Redis()` from ioredis, `redis.createClient()`, a property typed `RedisClient` from
+ * redis): its `get(key, callback)` and `del(key, callback)` read like routes with a path made at run time, but
+ * are commands.
+ */
+export function isStoreClient(decl: ts.Node, checker: ts.TypeChecker): boolean {
+  const made = constructionOf(decl);
+  const typed = !made && (ts.isVariableDeclaration(decl) || ts.isPropertyDeclaration(decl) || ts.isParameter(decl)) ? decl.type : undefined;
+  let named: ts.Node | undefined = made ? unwrap(made.expression) : typed && ts.isTypeReferenceNode(typed) ? typed.typeName : undefined;
+  // `redis.createClient()`, `require('redis').createClient()`, `IORedis.Redis`
+  while (named && (ts.isPropertyAccessExpression(named) || ts.isQualifiedName(named))) named = ts.isPropertyAccessExpression(named) ? unwrap(named.expression) : named.left;
+  const pkg = named && packageOf(named as ts.Expression, checker);
+  return pkg !== undefined && CLIENT_PACKAGES.has(pkg);
+}
+
 /** The package a constructor comes from: `require('x')` called directly, or a name imported / required from it. */
 function packageOf(callee: ts.Expression, checker: ts.TypeChecker): string | undefined {
   const e = unwrap(callee);

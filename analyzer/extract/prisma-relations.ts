@@ -4,7 +4,7 @@
 // many-to-many relation goes through its join table as well. Values the code builds at run time are skipped.
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
-import { enclosingFunctionName } from './functions.ts';
+import { enclosingFunctionName, isFunctionLike } from './functions.ts';
 import { objectLiteralOf, valueProperty } from './object-literal.ts';
 import type { PrismaModel, PrismaRelation } from './prisma-schema.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
@@ -217,11 +217,30 @@ function literal(w: Walk, expr: ts.Expression | undefined, at: ts.Node | undefin
   return { obj, at: local ? undefined : expr, depth: depth + 1 };
 }
 
-/** one value or each element of an array literal (`create: [{ … }, { … }]`) */
+/** one value, each element of an array literal (`create: [{ … }, { … }]`), or what `ids.map((id) => ({ … }))` makes of each */
 function items(expr: ts.Expression | undefined): ts.Expression[] {
   if (!expr) return [];
   const e = unwrap(expr);
-  return ts.isArrayLiteralExpression(e) ? e.elements.filter((el) => !ts.isSpreadElement(el) && !ts.isOmittedExpression(el)) : [expr];
+  if (ts.isArrayLiteralExpression(e)) return e.elements.filter((el) => !ts.isSpreadElement(el) && !ts.isOmittedExpression(el));
+  return mappedTo(e) ?? [expr];
+}
+
+/** `tags.map((name) => ({ create: { name }, where: { name } }))`: the values the callback returns */
+function mappedTo(e: ts.Expression): ts.Expression[] | undefined {
+  if (!ts.isCallExpression(e)) return undefined;
+  const callee = unwrap(e.expression);
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'map') return undefined;
+  const fn = e.arguments[0] && unwrap(e.arguments[0]);
+  if (!fn || !(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn))) return undefined;
+  if (!ts.isBlock(fn.body)) return [fn.body];
+  const returned: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (isFunctionLike(n)) return;
+    if (ts.isReturnStatement(n) && n.expression) returned.push(n.expression);
+    else ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(fn.body, visit);
+  return returned;
 }
 
 function value(seen: Seen, name: string): ts.Expression | undefined {

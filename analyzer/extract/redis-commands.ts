@@ -74,9 +74,19 @@ define('write', 'storeAll', 'sinterstore sunionstore sdiffstore pfmerge');
 define('write', 'storeNumkeys', 'zunionstore zinterstore zdiffstore');
 define('write', 'bitop', 'bitop');
 
-/** `hSet`, `HSET`, `hsetBuffer` → `hset`. */
+/**
+ * node-redis's names for one command that differ only in the reply they ask for (`zRangeWithScores`,
+ * `zRangeByScoreWithScores`, `sRandMemberCount`, `zPopMinCount`, `hRandFieldCountWithValues`, `geoSearchWith`,
+ * `hScanNoValues`): the command is the name without the suffix.
+ */
+const REPLY_VARIANT = /(?:countwithscores|countwithvalues|withscores|withvalues|count|with|novalues)$/;
+
+/** `hSet`, `HSET`, `hsetBuffer` → `hset`; `zRangeWithScores` → `zrange`. */
 export function commandName(method: string): string {
-  return method.replace(/Buffer$/, '').toLowerCase();
+  const name = method.replace(/Buffer$/, '').toLowerCase();
+  if (COMMANDS.has(name)) return name;
+  const base = name.replace(REPLY_VARIANT, '');
+  return COMMANDS.has(base) ? base : name;
 }
 
 export function isKeyCommand(method: string): boolean {

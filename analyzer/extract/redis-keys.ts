@@ -46,7 +46,56 @@ export function keyPrefix(project: LoadedProject, key: ts.Expression | string, p
     if (colon >= 0) text = text.slice(0, colon + 1);
   }
   if (text !== '' || typeof key === 'string') return { prefix: text };
-  return { made: madeBy(project, key) };
+  const named = namedAfterRunTimeLead(project, key, pattern);
+  return named !== undefined ? { prefix: named } : { made: madeBy(project, key) };
+}
+
+/** stands for a part of a key made at run time in `shape()` */
+const RUN_TIME = '\u0000';
+
+/**
+ * A key that starts with run-time segments and names its kind after them (`${userId}:cart`,
+ * `${tenant}:${id}:session:${sid}`): those segments become `*` (`*:cart`, `*:*:session:`), up to the first
+ * segment written in full, from which the prefix is read as usual. A key with no segment written in full
+ * (`${tenant}:${id}`) has none.
+ */
+function namedAfterRunTimeLead(project: LoadedProject, key: ts.Expression, pattern: boolean): string | undefined {
+  let text = shape(project, key, NONE, 0);
+  if (pattern) text = text.replace(/[*?[\\]/g, RUN_TIME);
+  const segments = text.split(':');
+  const first = segments.findIndex((s) => s !== '' && !s.includes(RUN_TIME));
+  if (first <= 0) return undefined;
+  const lead = segments.slice(0, first).map((s) => (s.includes(RUN_TIME) ? '*' : s));
+  let rest = segments.slice(first).join(':');
+  const cut = rest.indexOf(RUN_TIME);
+  if (cut >= 0) {
+    rest = rest.slice(0, cut);
+    const colon = rest.lastIndexOf(':');
+    if (colon >= 0) rest = rest.slice(0, colon + 1);
+  }
+  return `${lead.join(':')}:${rest}`;
+}
+
+/** The whole key as far as it is known, each part made at run time standing as `RUN_TIME`. */
+function shape(project: LoadedProject, expr: ts.Expression, bindings: Bindings, depth: number): string {
+  if (depth > MAX_DEPTH) return RUN_TIME;
+  const e = strip(expr);
+  if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e) || ts.isNumericLiteral(e)) return e.text;
+  if (ts.isTemplateExpression(e)) return e.templateSpans.reduce((text, span) => text + shape(project, span.expression, bindings, depth + 1) + span.literal.text, e.head.text);
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) return shape(project, e.left, bindings, depth + 1) + shape(project, e.right, bindings, depth + 1);
+  if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
+    const held = heldExpression(project, e, bindings);
+    return held ? shape(project, held.expr, held.bindings, depth + 1) : RUN_TIME;
+  }
+  if (!ts.isCallExpression(e)) return RUN_TIME;
+  const callee = strip(e.expression);
+  const joined = ts.isPropertyAccessExpression(callee) && callee.name.text === 'join' ? arrayOf(project, callee.expression, bindings) : undefined;
+  if (joined) {
+    const sep = e.arguments[0] ? shape(project, e.arguments[0], bindings, depth + 1) : ',';
+    return sep.includes(RUN_TIME) ? RUN_TIME : joined.elements.map((el) => shape(project, el, bindings, depth + 1)).join(sep);
+  }
+  const returned = returnedExpression(project, e, bindings);
+  return returned ? shape(project, returned.expr, returned.bindings, depth + 1) : RUN_TIME;
 }
 
 function strip(expr: ts.Expression): ts.Expression {
@@ -103,11 +152,12 @@ function heldExpression(project: LoadedProject, e: ts.Identifier | ts.PropertyAc
 /** `[a, b].join(':')`, or a project function's return value with its parameters bound to the call's arguments. */
 function callLead(project: LoadedProject, call: ts.CallExpression, bindings: Bindings, depth: number): Lead {
   const callee = strip(call.expression);
-  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'join' && ts.isArrayLiteralExpression(strip(callee.expression))) {
+  const joined = ts.isPropertyAccessExpression(callee) && callee.name.text === 'join' ? arrayOf(project, callee.expression, bindings) : undefined;
+  if (joined) {
     const sep = call.arguments[0] ? lead(project, call.arguments[0], bindings, depth + 1) : { text: ',', complete: true };
     if (!sep.complete) return DYNAMIC;
     let text = '';
-    for (const [i, element] of (strip(callee.expression) as ts.ArrayLiteralExpression).elements.entries()) {
+    for (const [i, element] of joined.elements.entries()) {
       if (i > 0) text += sep.text;
       const part = lead(project, element, bindings, depth + 1);
       text += part.text;
@@ -117,6 +167,16 @@ function callLead(project: LoadedProject, call: ts.CallExpression, bindings: Bin
   }
   const returned = returnedExpression(project, call, bindings);
   return returned ? lead(project, returned.expr, returned.bindings, depth + 1) : DYNAMIC;
+}
+
+/** `[a, b]`, a `const` holding one, or a rest parameter (`buildKey(...parts)`) bound to the call's arguments. */
+function arrayOf(project: LoadedProject, expr: ts.Expression, bindings: Bindings): ts.ArrayLiteralExpression | undefined {
+  const e = strip(expr);
+  if (ts.isArrayLiteralExpression(e)) return e;
+  if (!ts.isIdentifier(e)) return undefined;
+  const held = heldExpression(project, e, bindings);
+  const array = held && strip(held.expr);
+  return array && ts.isArrayLiteralExpression(array) ? array : undefined;
 }
 
 function returnedExpression(project: LoadedProject, call: ts.CallExpression, bindings: Bindings): Bound | undefined {
@@ -130,7 +190,9 @@ function returnedExpression(project: LoadedProject, call: ts.CallExpression, bin
   if (!body) return undefined;
   const inner = new Map<ts.Node, Bound>();
   fn.parameters.forEach((p, i) => {
-    if (call.arguments[i]) inner.set(p, { expr: call.arguments[i], bindings });
+    // `...parts`: the arguments from here on, as the array the function sees
+    if (p.dotDotDotToken) inner.set(p, { expr: ts.factory.createArrayLiteralExpression(call.arguments.slice(i)), bindings });
+    else if (call.arguments[i]) inner.set(p, { expr: call.arguments[i], bindings });
   });
   if (!ts.isBlock(body)) return { expr: body as ts.Expression, bindings: inner };
   let found: ts.Expression | undefined;

@@ -124,7 +124,9 @@ export function redisValues(project: LoadedProject): RedisValues {
     const ioName = ts.isIdentifier(name) ? ioredisImportName(name) : ts.isQualifiedName(name) && ioredisClass(name.left) ? name.right.text : undefined;
     if (ioName === 'Pipeline' || ioName === 'ChainableCommander') return 'multi';
     const exported = nodeRedisExport(name);
-    if (exported === 'RedisClientType' || exported === 'RedisClusterType') return 'client';
+    // RedisClient: node-redis v3's class, as @types/redis names it
+    if (exported === 'RedisClientType' || exported === 'RedisClusterType' || exported === 'RedisClient') return 'client';
+    if (extendsClient(projectClass(name))) return 'client';
     // a project's own alias: `export type RedisClient = ReturnType<typeof createClient>`
     let symbol = ts.isIdentifier(name) ? checker.getSymbolAtLocation(name) : undefined;
     if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
@@ -138,6 +140,21 @@ export function redisValues(project: LoadedProject): RedisValues {
     return decl && ts.isImportSpecifier(decl) && importSpecifierOf(decl) === IOREDIS ? (decl.propertyName ?? decl.name).text : undefined;
   };
 
+  /** A project class that extends an ioredis client (`class RedisService extends Redis`, as Nest apps wrap one): its instances are clients. */
+  const extendsClient = (cls: ts.ClassLikeDeclaration | undefined, depth = 0): boolean => {
+    const base = cls?.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+    if (!base || depth > 3) return false;
+    const io = ioredisClass(base);
+    if (io === 'Redis' || io === 'Cluster') return true;
+    return extendsClient(projectClass(base), depth + 1);
+  };
+  const projectClass = (name: ts.Node): ts.ClassLikeDeclaration | undefined => {
+    const id = ts.isQualifiedName(name) ? name.right : ts.isPropertyAccessExpression(name) ? name.name : name;
+    let symbol = checker.getSymbolAtLocation(id);
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+    return symbol?.declarations?.find(ts.isClassLike);
+  };
+
   const valueOf = (expr: ts.Expression, depth: number): RedisValue | undefined => {
     if (depth > MAX_DEPTH) return undefined;
     const e = unwrap(expr);
@@ -147,8 +164,10 @@ export function redisValues(project: LoadedProject): RedisValues {
     if (ts.isConditionalExpression(e)) return valueOf(e.whenTrue, depth + 1) ?? valueOf(e.whenFalse, depth + 1);
     if (ts.isNewExpression(e)) {
       const cls = ioredisClass(e.expression);
-      return cls === 'Redis' || cls === 'Cluster' ? 'client' : undefined;
+      return cls === 'Redis' || cls === 'Cluster' || extendsClient(projectClass(e.expression)) ? 'client' : undefined;
     }
+    // `this.get(key)` in a class that extends the client
+    if (e.kind === ts.SyntaxKind.ThisKeyword) return extendsClient(ts.findAncestor(e, ts.isClassLike)) ? 'client' : undefined;
     if (ts.isCallExpression(e)) return callValue(e, depth);
     if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) return heldValue(e, depth);
     return undefined;

@@ -92,11 +92,41 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
       if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name)) {
         const issued = commandsOf(node, callee.name, checker);
         if (issued.length > 0 && redis.values.valueOf(callee.expression)) issued.forEach(record);
+      } else if (ts.isIdentifier(callee)) {
+        const command = promisifiedCommand(callee, redis.values, checker);
+        if (command) record({ command, args: node.arguments, at: callee });
       }
     }
     ts.forEachChild(node, visit);
   };
   visit(file.source);
+}
+
+/**
+ * `getAsync(key)` over `const getAsync = promisify(client.get).bind(client)` (also `util.promisify`, without
+ * `bind`, or `module.exports.getAsync = …`): node-redis v3 code calls its commands through promisified copies.
+ */
+function promisifiedCommand(callee: ts.Identifier, values: RedisValues, checker: ts.TypeChecker): string | undefined {
+  let symbol = checker.getSymbolAtLocation(callee);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  const decl = symbol?.valueDeclaration;
+  if (!decl) return undefined;
+  // JavaScript's `module.exports.getAsync = …`: the assignment, or its left side, declares the name
+  const parent = decl.parent;
+  const assigned = ts.isBinaryExpression(decl) ? decl : ts.isBinaryExpression(parent) && parent.left === (decl as ts.Node) ? parent : undefined;
+  const init = ts.isVariableDeclaration(decl) || ts.isPropertyAssignment(decl) ? decl.initializer : assigned?.right;
+  let e = init && unwrap(init);
+  // promisify(client.get).bind(client)
+  if (e && ts.isCallExpression(e)) {
+    const bind = unwrap(e.expression);
+    if (ts.isPropertyAccessExpression(bind) && bind.name.text === 'bind') e = unwrap(bind.expression);
+  }
+  if (!e || !ts.isCallExpression(e)) return undefined;
+  const fn = unwrap(e.expression);
+  const promisify = (ts.isIdentifier(fn) && fn.text === 'promisify') || (ts.isPropertyAccessExpression(fn) && fn.name.text === 'promisify');
+  const target = e.arguments[0] && unwrap(e.arguments[0]);
+  if (!promisify || !target || !ts.isPropertyAccessExpression(target) || !ts.isIdentifier(target.name)) return undefined;
+  return isKeyCommand(target.name.text) && values.valueOf(target.expression) ? target.name.text : undefined;
 }
 
 /** `redis.get(key)` in `function cached(key, …)`: the helper's parameter the whole key is. */

@@ -4,7 +4,7 @@
 // apps and plugin instances are identified by their declaration, through the type checker.
 import { ts } from 'ts-morph';
 import { routeTable, type Middleware, type PluginMount, type RouterNode } from './route-tree.ts';
-import { calledFunction, chainReceiver, exprName, inPlaceRouter, isRouterConstruction, routeChainBase, routerOrigin, verbMethod } from './express-syntax.ts';
+import { calledFunction, chainReceiver, exprName, inPlaceRouter, isRouterConstruction, isStoreClient, routeChainBase, routerOrigin, verbMethod } from './express-syntax.ts';
 import { forwardsPrefix, HOOK_PHASES, looksLikeFastifyInstance, optionHandler, optionHooks, pluginFunction, pluginOptionsParameter, registerPrefix, routeDeclaration, setsPrefix, type Plugin, type RegisterPrefix, type RouteDeclaration } from './fastify-syntax.ts';
 import { constructorPrefix, isNamedRoute, prefixOf, routerMiddleware } from './koa-syntax.ts';
 import { objectLiteralOf } from './object-literal.ts';
@@ -82,6 +82,8 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     // on a value not made by a known constructor, only calls that read as routes count (not axios.post(url, body));
     // a Fastify plugin's instance is known to be one
     if (node.init === 'other' && node.plugin === undefined && !(looksLikePath && plausibleHandler(project, last)) && !(paths === undefined && isFunctionLike(unwrap(last)))) return;
+    // a Redis client's `get(\`${user}:cart\`, (err, data) => …)` is a command, not a route with a path made at run time
+    if (node.init === 'other' && !looksLikePath && isStoreClient(node.key, project.checker)) return;
     const middleware: Middleware[] = [];
     let fastifyOptions = !!fromOptions;
     for (const h of handlers.slice(0, -1)) {

@@ -81,6 +81,20 @@ describe('tables: Prisma relations', () => {
     ]);
   });
 
+  test('nested creates made by map(): the object each callback returns is read for nested writes', () => {
+    assert.deepEqual(of('src/writes.ts', 'importPosts'), [
+      'src/writes.ts#importPosts write users (prisma, line 88)',
+      // drafts.map((d) => ({ title, categories: { connect } })): the connect links existing categories
+      'src/writes.ts#importPosts read Category (prisma, line 92)',
+      'src/writes.ts#importPosts write _CategoryToPost (prisma, line 92)',
+      'src/writes.ts#importPosts write posts (prisma, line 92)',
+      // a callback with a block body: what it returns
+      'src/writes.ts#importPosts write _Follows (prisma, line 95)',
+      'src/writes.ts#importPosts write users (prisma, line 95)',
+      'src/writes.ts#importPosts write profiles (prisma, line 96)',
+    ]);
+  });
+
   test('include and select read the related tables, relations of relations too; `false` is not a read', () => {
     assert.deepEqual(of('src/reads.ts', 'feed'), [
       'src/reads.ts#feed read posts (prisma, line 7)',
@@ -146,7 +160,7 @@ describe('tables: Prisma relations', () => {
   });
 
   test('every access is one the fixture asks for: nothing else, no warnings', () => {
-    assert.equal(accesses(facts).length, 65);
+    assert.equal(accesses(facts).length, 72);
     assert.deepEqual(facts.warnings, []);
   });
 });

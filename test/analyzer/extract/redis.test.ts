@@ -30,6 +30,11 @@ describe('tables: Redis through ioredis and node-redis', () => {
       'admin/stats.ts#clearCategories write redis:categories:all (redis, line 33)',
       'admin/stats.ts#report read redis:report: (redis, line 37)',
       'admin/stats.ts#report write redis:report: (redis, line 37)',
+      // keys that start with run-time segments and name their kind after them: `*` for each such segment
+      'auth/devices.ts#remember write redis:*:devices (redis, line 5)',
+      'auth/devices.ts#devices read redis:*:devices (redis, line 9)',
+      'auth/devices.ts#lastSeen read redis:*:*:seen: (redis, line 13)',
+      'auth/devices.ts#allDevices read redis:*:devices (redis, line 18)',
       // multi().incr().expire().exec() chained in place
       'auth/rate-limit.ts#rateLimit write redis:rl: (redis, line 8)',
       'auth/rate-limit.ts#rateLimit write redis:rl: (redis, line 9)',
@@ -53,6 +58,11 @@ describe('tables: Redis through ioredis and node-redis', () => {
       'catalog/flags.ts#productKeys read redis:product: (redis, line 14)',
       // a property typed by the project's alias of ReturnType<typeof createClient>, called through `?.`
       'catalog/hits.ts#HitCounter.hit write redis:hits (redis, line 9)',
+      // node-redis's reply variants: zRangeWithScores is zRange, sRandMemberCount sRandMember, zPopMinCount zPopMin
+      'catalog/leaderboard.ts#Leaderboard.top read redis:leaderboard (redis, line 8)',
+      'catalog/leaderboard.ts#Leaderboard.sample read redis:players (redis, line 12)',
+      'catalog/leaderboard.ts#Leaderboard.popLowest write redis:leaderboard (redis, line 16)',
+      'catalog/leaderboard.ts#Leaderboard.bump write redis:leaderboard (redis, line 20)',
       // this.redis typed RedisClientType; mGet([a, b]) reads each key
       'catalog/product-cache.ts#ProductCache.get read redis:product: (redis, line 9)',
       'catalog/product-cache.ts#ProductCache.put write redis:product: (redis, line 13)',
@@ -60,6 +70,21 @@ describe('tables: Redis through ioredis and node-redis', () => {
       // a route handler calling the cache helper
       'catalog/routes.ts#<anonymous@18> read redis:categories:all (redis, line 19)',
       'catalog/routes.ts#<anonymous@18> write redis:categories:all (redis, line 19)',
+      // a project class that extends ioredis's Redis: a property typed by it, `this` inside a subclass, `new` of it
+      'catalog/wrapped.ts#Wishlist.add write redis:wishlist: (redis, line 10)',
+      'catalog/wrapped.ts#RecentlyViewed.list read redis:recent: (redis, line 16)',
+      'catalog/wrapped.ts#clearWishlist write redis:wishlist: (redis, line 23)',
+      // keyOf('compare', user) over `(...parts) => parts.join(':')`
+      'catalog/wrapped.ts#compare write redis:compare: (redis, line 32)',
+      // node-redis v3 commands with a callback: `get(key, cb)` / `del(key, cb)`
+      'orders/legacy.js#loadPrefs read redis:prefs: (redis, line 7)',
+      'orders/legacy.js#dropPrefs write redis:prefs: (redis, line 11)',
+      // promisify(client.get).bind(client), promisify(client.hset): the command of the promisified copy
+      'orders/legacy.js#loadSettings read redis:settings: (redis, line 25)',
+      'orders/legacy.js#saveSetting write redis:settings: (redis, line 29)',
+      // a client typed by node-redis v3's RedisClient, commands with a callback
+      'orders/otp.ts#OtpStore.check read redis:otp: (redis, line 8)',
+      'orders/otp.ts#OtpStore.forget write redis:otp: (redis, line 12)',
       // JavaScript's this.redis = new Redis() in the constructor; brpop(key, key, timeout)
       'orders/queue.js#OrderQueue.push write redis:queue:orders (redis, line 9)',
       'orders/queue.js#OrderQueue.next write redis:queue:orders (redis, line 13)',
@@ -91,6 +116,12 @@ describe('tables: Redis through ioredis and node-redis', () => {
 
   test('look-alikes: get/set/del on a Map and on a plain object', () => {
     assert.deepEqual(facts.tables.filter((t) => t.file === 'admin/look-alikes.ts'), []);
+  });
+
+  test('a command with a callback on a Redis client is not a route with a path made at run time', () => {
+    // a client made in place (legacy.js) and one known by its declared type (otp.ts)
+    assert.deepEqual(facts.unresolvedRoutes.filter((r) => r.file.startsWith('orders/')), []);
+    assert.ok(!facts.routes.some((r) => r.file.startsWith('orders/')));
   });
 
   test('route handlers join to the Redis prefixes they touch', () => {
