@@ -74,7 +74,14 @@ export function valueKey(project: LoadedProject, expr: ts.Expression, depth = 0)
       const v = unwrap(value);
       return ts.isIdentifier(v) || ts.isCallExpression(v) && requiredFile(project, v) ? valueKey(project, v, depth + 1) : v;
     }
-    const callee = e.expression;
+    const callee = unwrap(e.expression);
+    if (ts.isCallExpression(callee)) {
+      // `require('./routes')(app)`: the function the module exports, called; its result is what it returns
+      const module = requiredFile(project, callee);
+      const exported = module && exportedValue(module);
+      const fn = exported && exportedFunction(project, unwrap(exported));
+      return fn && functionResult(fn, (returned) => valueKey(project, returned, depth + 1));
+    }
     const nameNode = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
     if (!nameNode) return undefined;
     const target = resolveReference(project, nameNode);
@@ -84,6 +91,16 @@ export function valueKey(project: LoadedProject, expr: ts.Expression, depth = 0)
     return functionResult(fn, (returned) => valueKey(project, returned, depth + 1));
   }
   return undefined;
+}
+
+/** `module.exports = function (app) {…}`, or the name of a function declared in the module. */
+function exportedFunction(project: LoadedProject, value: ts.Expression): ts.SignatureDeclaration | undefined {
+  if (isFunctionLike(value)) return value as ts.SignatureDeclaration;
+  if (!ts.isIdentifier(value)) return undefined;
+  const decl = symbolOf(project, value).symbol?.valueDeclaration;
+  if (decl && isFunctionLike(decl)) return decl as ts.SignatureDeclaration;
+  const init = decl && ts.isVariableDeclaration(decl) && decl.initializer ? unwrap(decl.initializer) : undefined;
+  return init && isFunctionLike(init) ? (init as ts.SignatureDeclaration) : undefined;
 }
 
 /**
