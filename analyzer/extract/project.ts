@@ -23,6 +23,8 @@ export interface LoadedProject {
   compilerOptions: ts.CompilerOptions;
   resolutionCache: ts.ModuleResolutionCache;
   prismaSchemas: { abs: string; rel: string }[];
+  /** where the schemas' generators write the Prisma client (`output = "…"`), absolute */
+  prismaClientDirs: string[];
   warnings: Warning[];
 }
 
@@ -168,5 +170,22 @@ export function loadProject(rootArg: string, options: ExtractOptions = {}): Load
   }
 
   const resolutionCache = ts.createModuleResolutionCache(root, (f) => f, compilerOptions);
-  return { root, files, byAbs, program, checker: program.getTypeChecker(), compilerOptions, resolutionCache, prismaSchemas, warnings };
+  const prismaClientDirs = prismaSchemas.flatMap((s) => generatorOutputs(s.abs));
+  return { root, files, byAbs, program, checker: program.getTypeChecker(), compilerOptions, resolutionCache, prismaSchemas, prismaClientDirs, warnings };
+}
+
+/** The `output` folders of a schema's `generator` blocks, resolved from the schema's folder (unreadable: none). */
+function generatorOutputs(schemaAbs: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(schemaAbs, 'utf8');
+  } catch {
+    return []; // loadPrismaModels warns about it
+  }
+  const out: string[] = [];
+  for (const block of text.matchAll(/^\s*generator\s+\w+\s*\{([\s\S]*?)^\s*\}/gm)) {
+    const output = /^\s*output\s*=\s*"([^"]+)"/m.exec(block[1]);
+    if (output) out.push(path.resolve(path.dirname(schemaAbs), output[1]));
+  }
+  return out;
 }

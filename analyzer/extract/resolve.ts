@@ -46,5 +46,9 @@ export function resolveSpecifier(
     // does not match); both are reported as external so that no edge is invented.
     return { kind: 'external', packageName: packageNameOf(specifier) };
   }
+  // Prisma's `prisma-client` generator writes the client into the project (`output = "../src/generated/prisma"`), a
+  // folder `prisma generate` makes and the repository leaves out: an import of it is the Prisma client, not a gap
+  const target = path.resolve(path.dirname(fromAbs), specifier);
+  if (project.prismaClientDirs.some((dir) => target === dir || target.startsWith(dir + path.sep))) return { kind: 'external', packageName: '@prisma/client' };
   return { kind: 'unresolved' };
 }

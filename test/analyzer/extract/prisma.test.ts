@@ -206,3 +206,13 @@ describe('Prisma schema relations', () => {
     assert.deepEqual(joins, [{ table: '_PostToTag', file: 'schema/post.prisma', line: 3 }]);
   });
 });
+
+describe('prisma: a client the prisma-client generator writes into the project', () => {
+  test("an import of the generator's output folder is the Prisma client, not a file that cannot be resolved", async () => {
+    const facts = await factsOf('prisma-generated');
+    // the folder does not exist (prisma generate makes it); a genuinely missing file is still reported
+    assert.deepEqual(facts.warnings.map((w) => w.message), ["src/books.ts:2: cannot resolve './missing'"]);
+    assert.deepEqual(facts.files.find((f) => f.path === 'src/db.ts')?.externals, ['@prisma/client']);
+    assert.deepEqual(accesses(facts), ['src/books.ts#listBooks read books (prisma, line 4)']);
+  });
+});
