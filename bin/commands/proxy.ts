@@ -108,8 +108,10 @@ export function register(program: Command): void {
       }
       setup.attach(proxy);
       const diffs = flags.diffs ? `, diffs to ${config.store.path}${config.shadowThread ? ' (shadow thread)' : ''}` : '';
-      const guarded = config.routes.filter((r) => guardOf(config, r)).length;
-      const guard = guarded > 0 ? `, canary guard on ${guarded} route${guarded === 1 ? '' : 's'}` : '';
+      const guards = config.routes.map((r) => guardOf(config, r)).filter((g) => g !== undefined);
+      const timed = guards.filter((g) => g.maxP99Ms !== undefined || g.maxP99Ratio !== undefined).length;
+      const latency = timed === 0 ? '' : timed === guards.length ? ' (with p99 limits)' : ` (p99 limits on ${timed})`;
+      const guard = guards.length > 0 ? `, canary guard on ${guards.length} route${guards.length === 1 ? '' : 's'}${latency}` : '';
       process.stdout.write(`strangler proxy on ${proxy.url} (admin ${proxy.adminUrl}), ${config.routes.length} routes from ${flags.config}${diffs}${guard}\n`);
       await untilSignal();
       await proxy.close();

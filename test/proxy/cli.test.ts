@@ -95,7 +95,7 @@ describe('strangler proxy (CLI) with shadowThread: copies, comparison and store 
     monolith = await startUpstream('monolith');
     candidate = await startUpstream('candidate');
     dir = mkdtempSync(join(tmpdir(), 'strangler-cli-thread-'));
-    cli = await startProxyCli(dir, { ...cliConfig(dir, monolith, candidate), shadowThread: true, defaults: { guard: {} } }, { env: { STRANGLER_TEST_CLI_TOKEN: token } });
+    cli = await startProxyCli(dir, { ...cliConfig(dir, monolith, candidate), shadowThread: true, defaults: { guard: { maxP99Ms: 2000 } } }, { env: { STRANGLER_TEST_CLI_TOKEN: token } });
   });
   after(async () => {
     await cli.stop();
@@ -106,7 +106,7 @@ describe('strangler proxy (CLI) with shadowThread: copies, comparison and store 
 
   test('serves, the thread compares and stores, the admin report reads it, SIGTERM exits 0', async () => {
     const { proxyUrl, adminUrl } = cli;
-    assert.match(cli.out, /diffs to \S+ \(shadow thread\), canary guard on 1 route\n/, 'the start line says where the diffs are made, and that the guard is on');
+    assert.match(cli.out, /diffs to \S+ \(shadow thread\), canary guard on 1 route \(with p99 limits\)\n/, 'the start line says where the diffs are made, and that the guard is on');
     for (let i = 0; i < 5; i++) assert.equal(json((await request(proxyUrl, { path: `/books/${i}` })).body).from, 'monolith');
     let report = '';
     await until(async () => {
