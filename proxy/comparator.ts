@@ -299,7 +299,10 @@ export function createDiffPipeline(config: () => ProxyConfig, extra: Partial<Omi
   return {
     store,
     comparator,
-    adminRoutes: diffAdminRoutes(store, {}, { beforeRead: () => comparator.syncRoutes(), onReset: (cleared, who) => logReset(extra.logger, cleared, who) }),
+    adminRoutes: diffAdminRoutes(store, () => config().report ?? {}, {
+      beforeRead: () => comparator.syncRoutes(),
+      onReset: (cleared, who) => logReset(extra.logger, cleared, who),
+    }),
     async close() {
       await comparator.close();
       store.close();

@@ -146,6 +146,15 @@ export const proxyConfigSchema = z
         samplesPerFingerprint: z.number().int().min(1).default(20),
       })
       .prefault({}),
+    // the readiness bar of the live report and the dashboard's verdicts (strangler report takes the same as flags)
+    report: z
+      .strictObject({
+        minSamples: z.number().int().min(1),
+        readyAt: z.number().min(0).max(100),
+        maxP99Ratio: z.number().min(1, { error: 'expected a ratio of at least 1 (the candidate p99 over the monolith p99)' }),
+      })
+      .partial()
+      .optional(),
     redact: z
       .strictObject({
         headers: z.array(z.string()).default(() => [...DEFAULT_REDACT.headers]),

@@ -55,7 +55,8 @@ export interface ShadowThreadOptions {
   proxyStats?: () => readonly ProxyRouteCounters[];
   /** how often those are handed to the thread (default 1,000 ms) */
   statsEveryMs?: number;
-  reportOptions?: Partial<ReportOptions>;
+  /** the live report's readiness bar (default: the config's `report` section as it was at start-up) */
+  reportOptions?: Partial<ReportOptions> | (() => Partial<ReportOptions>);
 }
 
 export interface ShadowThread {
@@ -91,7 +92,7 @@ export async function startShadowThread(config: ProxyConfig, options: ShadowThre
   return {
     engine,
     store,
-    adminRoutes: diffAdminRoutes(store, options.reportOptions ?? {}, { onReset: (cleared, who) => logReset(options.logger, cleared, who) }),
+    adminRoutes: diffAdminRoutes(store, options.reportOptions ?? (config.report ?? {}), { onReset: (cleared, who) => logReset(options.logger, cleared, who) }),
     settle: (timeoutMs = 10_000) => engine.settle(timeoutMs),
     close() {
       closed ??= (async () => {

@@ -45,7 +45,7 @@ export async function proxySetup(config: ProxyConfig, flags: ProxyFlags): Promis
   // (with --workers the primary serves none: it reads the store for the admin API)
   const servesTraffic = !(flags.workers > 1 && cluster.isPrimary);
   if (config.shadowThread && !flags.diffs) logger.warn('shadowThread has no effect with --no-diffs: copies are made on the request thread, nothing is compared');
-  const thread = flags.diffs && config.shadowThread && servesTraffic ? await startShadowThread(config, { logger, proxyStats }) : undefined;
+  const thread = flags.diffs && config.shadowThread && servesTraffic ? await startShadowThread(config, { logger, proxyStats, reportOptions: () => (running?.config() ?? config).report ?? {} }) : undefined;
   const pipeline: DiffPipeline | undefined = flags.diffs && !thread ? createDiffPipeline(() => running?.config() ?? config, { logger, proxyStats }) : undefined;
   const recorder = flags.record ? trafficRecorder(() => running?.config() ?? config, flags.record, flags.workers, logger) : undefined;
   return {

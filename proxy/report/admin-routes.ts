@@ -34,7 +34,13 @@ const MAX_SAMPLES_LIMIT = 1000;
  * Mounts GET /report and GET /api/diffs on the router. `admin` (from the admin API) says which routes the proxy
  * runs; without it only the routes the store has seen are known.
  */
-export function diffAdminRoutes(store: DiffStore, options: Partial<ReportOptions> = {}, hooks: DiffAdminHooks = {}): (router: Router, admin?: AdminContext) => void {
+export function diffAdminRoutes(
+  store: DiffStore,
+  options: Partial<ReportOptions> | (() => Partial<ReportOptions>) = {},
+  hooks: DiffAdminHooks = {},
+): (router: Router, admin?: AdminContext) => void {
+  // a function: the live config's `report` section, read on every request (a reload changes the bar at once)
+  const reportOptions = typeof options === 'function' ? options : () => options;
   return (router, admin) => {
     const knownRoute = (id: string) => admin?.hasRoute(id) === true || store.readRoutes().some((r) => r.routeId === id);
 
@@ -48,7 +54,7 @@ export function diffAdminRoutes(store: DiffStore, options: Partial<ReportOptions
           if (!format) throw new AdminError(400, `format: expected html, md, json or junit, got ${JSON.stringify(name.slice(0, 40))}`);
           // ?samples=0 leaves the sample bodies out: what the live dashboard polls
           const samples = integerParam('samples', q.samples, 0, 100);
-          const opts = samples === undefined ? options : { ...options, samplesPerGroup: samples };
+          const opts = samples === undefined ? reportOptions() : { ...reportOptions(), samplesPerGroup: samples };
           hooks.beforeRead?.();
           const body = format.render(queryReport(store, opts));
           res.set('content-type', format.type).set('content-security-policy', REPORT_CSP).set('cache-control', 'no-store').send(body);

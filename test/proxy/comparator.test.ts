@@ -12,7 +12,8 @@ import { queryReport } from '../../proxy/report/index.ts';
 import { createProxyLogger } from '../../proxy/request-log.ts';
 import type { Pair } from '../../proxy/types.ts';
 import { REPORT_CSP } from '../../proxy/report/html.ts';
-import { ADMIN_TOKEN, captureLogger, request, startTestProxy, startUpstream, testConfig, type Harness, type Upstream } from './helpers.ts';
+import { ADMIN_TOKEN, captureLogger, request, startTestProxy, startUpstream, testConfig, until, type Harness, type Upstream } from './helpers.ts';
+import { configErrors, type ProxyConfigInput } from '../../proxy/config.ts';
 import { response } from './store-fixtures.ts';
 
 let dir: string;
@@ -190,6 +191,38 @@ describe('diff pipeline reload', () => {
     const bodies = store.readSamples('catalog.getBook', group.fingerprint).map((s) => s.monolith.body).sort();
     store.close();
     assert.deepEqual(bodies, ['{"apiKey":"KEY-ONE","price":1}', '{"apiKey":"[redacted]","price":1}']);
+  });
+});
+
+describe("the live report's readiness bar", () => {
+  test("comes from the config's report section, read at each request (a reload changes it at once)", async () => {
+    const file = join(dir, 'report-bar', 'diffs.sqlite');
+    let config = testConfig('http://127.0.0.1:9', 'http://127.0.0.1:9', { store: { path: file }, report: { minSamples: 2 } });
+    const pipeline = createDiffPipeline(() => config);
+    for (let i = 0; i < 2; i++) pipeline.comparator.onPair(pair({ price: 1 }, { price: 1 }));
+    const app = express();
+    const router = express.Router();
+    pipeline.adminRoutes(router);
+    app.use(router);
+    try {
+      await until(async () => pipeline.store.readRoutes()[0]?.compared === 2, 'both pairs compared');
+      const verdict = async () => {
+        const { totals } = (await supertest(app).get('/report?format=json&samples=0').expect(200)).body as { totals: Record<string, number> };
+        return [totals.ready, totals.notEnoughData];
+      };
+      assert.deepEqual(await verdict(), [1, 0]);
+      config = testConfig('http://127.0.0.1:9', 'http://127.0.0.1:9', { store: { path: file }, report: { minSamples: 10 } });
+      assert.deepEqual(await verdict(), [0, 1]);
+      // no section: the defaults (500 compared)
+      config = testConfig('http://127.0.0.1:9', 'http://127.0.0.1:9', { store: { path: file } });
+      assert.deepEqual(await verdict(), [0, 1]);
+    } finally {
+      await pipeline.close();
+    }
+    assert.deepEqual(
+      configErrors({ version: 1, legacy: { url: 'http://x' }, services: {}, report: { maxP99Ratio: 0.5, typo: 1 } } as unknown as ProxyConfigInput),
+      ['report.maxP99Ratio: expected a ratio of at least 1 (the candidate p99 over the monolith p99)', 'report: Unrecognized key: "typo"'],
+    );
   });
 });
 
