@@ -299,7 +299,7 @@
     const rep = r.report;
     const groups = (rep && rep.groups) || [];
     // redraw only when the groups changed, so an opened sample stays open while the page refreshes
-    const key = JSON.stringify(groups.map((g) => [g.fingerprint, g.count, g.real]));
+    const key = JSON.stringify([rep && rep.startedOverAt, groups.map((g) => [g.fingerprint, g.count, g.real])]);
     if (key === r.key) return;
     r.key = key;
     const cell = el('td', { colspan: 12 });
@@ -325,6 +325,9 @@
         );
       }
       cell.append(list);
+    }
+    if (rep && rep.startedOverAt) {
+      cell.append(el('p', { class: 'muted started-over' }, `Counted since it was started over, ${new Date(rep.startedOverAt).toLocaleString()}.`));
     }
     if (rep && rep.compared + ((rep.errors && rep.errors.total) || 0) > 0) {
       cell.append(

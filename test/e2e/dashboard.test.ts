@@ -299,6 +299,7 @@ describe('live dashboard in Chromium', { skip }, () => {
     // the button only shows on a route with comparisons: something was cleared
     assert.match((await page.locator('#flash').textContent()) ?? '', /^catalog\.getBook: started over \([1-9]\d* compared, \d+ groups cleared\)$/);
     assert.equal(await detail.locator('button.reset').count(), 0, 'nothing left to clear');
+    assert.match((await detail.locator('.started-over').textContent()) ?? '', /^Counted since it was started over, .+\.$/);
     const after = (await (await fetch(`${proxy.adminUrl}/api/diffs?route=catalog.getBook`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { groups: unknown[] };
     assert.deepEqual(after.groups, []);
     await routeRow('catalog.getBook').locator('a.diff-link').click();
