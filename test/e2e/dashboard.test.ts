@@ -289,22 +289,6 @@ describe('live dashboard in Chromium', { skip }, () => {
     }
   });
 
-  test("start over: after a confirmation a route's comparisons are cleared, and the page shows it", async () => {
-    await routeRow('catalog.getBook').locator('a.diff-link').click();
-    const detail = page.locator('tr.detail[data-detail="catalog.getBook"]');
-    const asked = page.waitForEvent('dialog');
-    await detail.locator('button.reset').click();
-    assert.match((await asked).message(), /^Start the comparisons of route catalog\.getBook over\?\n\nIts \d+ compared requests, candidate errors, mismatch groups and samples are cleared/);
-    await page.waitForFunction(() => /Nothing compared on this route yet/.test(document.querySelector('tr.detail[data-detail="catalog.getBook"]')?.textContent ?? ''));
-    // the button only shows on a route with comparisons: something was cleared
-    assert.match((await page.locator('#flash').textContent()) ?? '', /^catalog\.getBook: started over \([1-9]\d* compared, \d+ groups cleared\)$/);
-    assert.equal(await detail.locator('button.reset').count(), 0, 'nothing left to clear');
-    assert.match((await detail.locator('.started-over').textContent()) ?? '', /^Counted since it was started over, .+\.$/);
-    const after = (await (await fetch(`${proxy.adminUrl}/api/diffs?route=catalog.getBook`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { groups: unknown[] };
-    assert.deepEqual(after.groups, []);
-    await routeRow('catalog.getBook').locator('a.diff-link').click();
-  });
-
   test('screenshot', async () => {
     // the README picture: diff groups open, the long sample list folded again
     const samples = page.locator('tr.detail[data-detail="catalog.listBooks"] button', { hasText: 'samples' }).first();
@@ -321,5 +305,21 @@ describe('live dashboard in Chromium', { skip }, () => {
       await page.waitForFunction(() => document.querySelector('#routes tbody tr[data-route="catalog.categories"] .verdict')?.textContent === 'READY', undefined, { timeout: 60_000 });
       await page.screenshot({ path: SCREENSHOT, fullPage: true });
     }
+  });
+
+  test("start over: after a confirmation a route's comparisons are cleared, and the page shows it", async () => {
+    await routeRow('catalog.getBook').locator('a.diff-link').click();
+    const detail = page.locator('tr.detail[data-detail="catalog.getBook"]');
+    const asked = page.waitForEvent('dialog');
+    await detail.locator('button.reset').click();
+    assert.match((await asked).message(), /^Start the comparisons of route catalog\.getBook over\?\n\nIts \d+ compared requests, candidate errors, mismatch groups and samples are cleared/);
+    await page.waitForFunction(() => /Nothing compared on this route yet/.test(document.querySelector('tr.detail[data-detail="catalog.getBook"]')?.textContent ?? ''));
+    // the button only shows on a route with comparisons: something was cleared
+    assert.match((await page.locator('#flash').textContent()) ?? '', /^catalog\.getBook: started over \([1-9]\d* compared, \d+ groups cleared\)$/);
+    assert.equal(await detail.locator('button.reset').count(), 0, 'nothing left to clear');
+    assert.match((await detail.locator('.started-over').textContent()) ?? '', /^Counted since it was started over, .+\.$/);
+    const after = (await (await fetch(`${proxy.adminUrl}/api/diffs?route=catalog.getBook`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { groups: unknown[] };
+    assert.deepEqual(after.groups, []);
+    await routeRow('catalog.getBook').locator('a.diff-link').click();
   });
 });
