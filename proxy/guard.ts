@@ -41,6 +41,8 @@ export class CanaryGuard {
   private timer: NodeJS.Timeout | undefined;
   /** before the first look the counters are those of the process's start: that look counts from zero */
   private looked = false;
+  /** route → mode → how many times this guard moved the route there (strangler_guard_rollbacks_total) */
+  readonly moves = new Map<string, Map<string, number>>();
 
   constructor(
     private readonly control: GuardedControl,
@@ -99,6 +101,9 @@ export class CanaryGuard {
       try {
         this.control.patch(view.id, { mode: guard.rollbackTo }, 'guard', 'guard', verdict.why);
         moved.push(view.id);
+        const byMode = this.moves.get(view.id) ?? new Map<string, number>();
+        byMode.set(guard.rollbackTo, (byMode.get(guard.rollbackTo) ?? 0) + 1);
+        this.moves.set(view.id, byMode);
         this.log.warn(
           { route: view.id, to: guard.rollbackTo, windowSeconds: guard.windowSeconds, ...verdict.fields },
           `canary guard: ${view.id} moved to ${guard.rollbackTo}: ${verdict.why}`,

@@ -16,7 +16,11 @@ const COUNTERS: [CounterField, string, string][] = [
   ['candidate5xx', 'strangler_candidate_5xx_total', 'Of those, answers of 5xx, the proxy 502/504 included'],
 ];
 
-export function createMetrics(stats: () => RouteStats[]): Registry {
+/**
+ * The live counters per route, and (from the process that runs the canary guard) how many times the guard moved
+ * each route back, to which mode: what an alert on a canary that stepped back watches.
+ */
+export function createMetrics(stats: () => RouteStats[], guardMoves?: () => ReadonlyMap<string, ReadonlyMap<string, number>>): Registry {
   const registry = new Registry();
   for (const [field, name, help] of COUNTERS) {
     new Counter({
@@ -40,6 +44,18 @@ export function createMetrics(stats: () => RouteStats[]): Registry {
       for (const s of stats()) this.set({ route: s.routeId, mode: s.mode }, 1);
     },
   });
+  if (guardMoves) {
+    new Counter({
+      name: 'strangler_guard_rollbacks_total',
+      help: 'Routes the canary guard moved out of canary, per route and the mode it moved them to',
+      labelNames: ['route', 'to'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const [route, byMode] of guardMoves()) for (const [to, n] of byMode) this.inc({ route, to }, n);
+      },
+    });
+  }
   new Gauge({
     name: 'strangler_latency_ms',
     help: 'Upstream latency quantiles per route and side, in milliseconds (log-bucket histogram, about 4% precision)',

@@ -209,7 +209,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
       patchRoute: (id, patch, who) => control.patch(id, patch, who),
       reload: () => control.reload(),
       audit: () => control.audit(),
-      metrics: createMetrics(() => [...stats(), statsOf(table.defaultRoute)]),
+      metrics: createMetrics(() => [...stats(), statsOf(table.defaultRoute)], guard && (() => guard.moves)),
       tokens,
       extraRoutes: options.adminRoutes,
       log,

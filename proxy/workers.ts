@@ -104,7 +104,7 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
       patchRoute: (id, patch, who) => control.patch(id, patch, who),
       reload: () => control.reload(),
       audit: () => control.audit(),
-      metrics: createMetrics(allStats),
+      metrics: createMetrics(allStats, () => guard.moves),
       tokens,
       extraRoutes: options.adminRoutes,
       log,

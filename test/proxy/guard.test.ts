@@ -340,6 +340,9 @@ describe('canary guard through the proxy', () => {
 
     const metrics = await request(h.proxy.adminUrl, { path: '/metrics', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     assert.match(metrics.body.toString(), /strangler_candidate_5xx_total\{route="catalog\.getBook",service="catalog"\} 5/);
+    // what an alert on a canary that stepped back watches
+    assert.match(metrics.body.toString(), /\nstrangler_guard_rollbacks_total\{route="catalog\.getBook",to="shadow"\} 1\n/);
+    assert.doesNotMatch(metrics.body.toString(), /strangler_guard_rollbacks_total\{route="catalog\.listAuthors"/);
   });
 });
 
