@@ -16,7 +16,7 @@ const EXPRESS = new Set(['express', 'express-serve-static-core']);
 /** how many helpers deep a request passed along is followed */
 const MAX_HELPERS = 3;
 
-export function requestParameters(project: LoadedProject, routes: readonly RouteFact[], files: readonly { source: ts.SourceFile }[]): Set<ts.ParameterDeclaration> {
+export function requestParameters(project: LoadedProject, routes: readonly RouteFact[]): Set<ts.ParameterDeclaration> {
   const checker = project.checker;
   const found = new Set<ts.ParameterDeclaration>();
   const add = (fn: ts.Node | undefined): void => {
@@ -54,7 +54,7 @@ export function requestParameters(project: LoadedProject, routes: readonly Route
     const target = ref && resolveReference(project, ref);
     if (target?.kind === 'project') add(target.target.decl);
   };
-  for (const file of files) {
+  for (const file of project.files) {
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
         const method = node.expression.name.text;

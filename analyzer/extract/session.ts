@@ -38,7 +38,7 @@ export function collectSession(project: LoadedProject, routes: readonly RouteFac
     });
   }
   const resources = [...new Set(middlewares.map((m) => m.resource))].sort();
-  const requests = requestParameters(project, routes, project.files.filter((f) => f.source.text.includes('session')));
+  const requests = requestParameters(project, routes);
   return { resources: resources.length > 0 ? resources : [UNKNOWN_STORE], requests };
 }
 
