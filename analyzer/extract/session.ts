@@ -62,14 +62,18 @@ export function scanSession(project: LoadedProject, file: LoadedFile, session: S
     for (const resource of session.resources) out.access(file, at, resource, access, 'session');
   };
 
+  // the names `session` is bound to by destructuring (`{ session: s }`), met before their uses: only these
+  // identifiers are asked of the checker
+  const bound = new Set(['session']);
   const visit = (node: ts.Node): void => {
-    if (ts.isPropertyAccessExpression(node) && isRequest(node.expression)) {
-      if (node.name.text === 'session') record(node, accessOf(node));
-      else if (node.name.text === 'sessionID') record(node, 'read');
-    } else if (ts.isIdentifier(node) && !isDeclarationName(node) && bindsRequest(checker.getSymbolAtLocation(node)?.valueDeclaration, 'session')) {
+    if (ts.isPropertyAccessExpression(node) && (node.name.text === 'session' || node.name.text === 'sessionID') && isRequest(node.expression)) {
+      record(node, node.name.text === 'session' ? accessOf(node) : 'read');
+    } else if (ts.isIdentifier(node) && bound.has(node.text) && !isDeclarationName(node) && bindsRequest(checker.getSymbolAtLocation(node)?.valueDeclaration, 'session')) {
       record(node, accessOf(node));
-    } else if (bindsRequest(node, 'sessionID')) {
-      record(node, 'read');
+    } else if (ts.isBindingElement(node) && ts.isIdentifier(node.name)) {
+      const key = node.propertyName ?? node.name;
+      if (ts.isIdentifier(key) && key.text === 'session') bound.add(node.name.text);
+      else if (bindsRequest(node, 'sessionID')) record(node, 'read');
     }
     ts.forEachChild(node, visit);
   };
