@@ -56,13 +56,16 @@ describe('tables: express-session with no store keeps sessions in memory', () =>
     facts = await factsOf('session-memory');
   });
 
-  test('accesses are of session:memory; save() and regenerate() write', () => {
+  test('accesses are of session:memory; save(), regenerate() and Object.assign() write', () => {
     assert.deepEqual(accesses(facts), [
       'routes/wizard.js#<anonymous@5> read session:memory (session, line 6)',
       'routes/wizard.js#<anonymous@9> read session:memory (session, line 10)',
       'routes/wizard.js#<anonymous@9> write session:memory (session, line 10)',
       'routes/wizard.js#<anonymous@9> write session:memory (session, line 11)',
       'routes/wizard.js#<anonymous@14> write session:memory (session, line 15)',
+      // ({ session: s }): the renamed session, written by Object.assign(s, …), then read
+      'routes/wizard.js#<anonymous@18> write session:memory (session, line 19)',
+      'routes/wizard.js#<anonymous@18> read session:memory (session, line 20)',
     ]);
   });
 
