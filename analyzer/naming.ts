@@ -57,7 +57,8 @@ export function nameCandidates(files: readonly string[], facts: Facts): string[]
   }
   const tables = new Map<string, number>();
   for (const access of facts.tables) {
-    if (access.access !== 'write' || !inGroup.has(access.file)) continue;
+    // writing the session (logging in) names no service: every service with handlers touches it
+    if (access.access !== 'write' || access.via === 'session' || !inGroup.has(access.file)) continue;
     const name = slug(tableName(access));
     tables.set(name, (tables.get(name) ?? 0) + 1);
   }

@@ -1,4 +1,4 @@
-// Where the table extractors (SQL, knex, Sequelize, TypeORM, Prisma, Mongoose, the MongoDB driver, Drizzle, Redis) put what they find, deduplicated.
+// Where the table extractors (SQL, knex, Sequelize, TypeORM, Prisma, Mongoose, the MongoDB driver, Drizzle, Redis, the HTTP session) put what they find, deduplicated.
 import { ts } from 'ts-morph';
 import { enclosingFunctionName, lineOf } from './functions.ts';
 import type { LoadedFile } from './project.ts';

@@ -67,7 +67,7 @@ export async function extractFacts(root: string, options: ExtractOptions = {}): 
     if (done % 200 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
   const routes = mergeRoutes(extractRoutes(project), extractNestRoutes(project));
-  const tables = extractTables(project);
+  const tables = extractTables(project, routes.routes);
   warnings.push(...routes.warnings, ...tables.warnings);
   return {
     version: 1,

@@ -1,7 +1,7 @@
 // Data access facts: which code reads and writes which table — SQL in literals, knex builders,
 // Sequelize/TypeORM models and TypeORM query builders, Prisma client calls, Mongoose models and the
-// MongoDB driver (collections count as tables), Drizzle tables and Redis key prefixes (`redis:session:`) —
-// plus the tables that schema code declares.
+// MongoDB driver (collections count as tables), Drizzle tables, Redis key prefixes (`redis:session:`) and the
+// HTTP session's store (`req.session` in handlers) — plus the tables that schema code declares.
 import { AccessCollector } from './access-collector.ts';
 import { collectDrizzleTables } from './drizzle-tables.ts';
 import { scanDrizzle } from './drizzle-usage.ts';
@@ -15,11 +15,12 @@ import { collectRepositories, scanOrmUsage } from './orm-usage.ts';
 import { loadPrismaModels, scanPrisma } from './prisma.ts';
 import type { LoadedProject } from './project.ts';
 import { collectRedis, scanRedis } from './redis.ts';
+import { collectSession, scanSession } from './session.ts';
 import { attributeSqlConstants, type SqlConstant } from './sql-constants.ts';
 import { scanSqlLiterals } from './sql-literals.ts';
 import { scanQueryBuilders } from './typeorm-query-builder.ts';
 import { entityRelations } from './typeorm-relations.ts';
-import type { SchemaTable, TableAccess, Warning } from './types.ts';
+import type { RouteFact, SchemaTable, TableAccess, Warning } from './types.ts';
 
 export interface TableResult {
   accesses: TableAccess[];
@@ -27,7 +28,8 @@ export interface TableResult {
   warnings: Warning[];
 }
 
-export function extractTables(project: LoadedProject): TableResult {
+/** `routes`: the routes already extracted, whose handlers' requests carry the session. */
+export function extractTables(project: LoadedProject, routes: readonly RouteFact[] = []): TableResult {
   const out = new AccessCollector();
   const warnings: Warning[] = [];
   const prisma = loadPrismaModels(project, out, warnings);
@@ -38,6 +40,7 @@ export function extractTables(project: LoadedProject): TableResult {
   const drizzle = collectDrizzleTables(project, out, warnings);
   const mongodb = collectMongoDriver(project, warnings);
   const redis = collectRedis(project, warnings);
+  const session = collectSession(project, routes, warnings);
   const constants: SqlConstant[] = [];
   for (const file of project.files) {
     guarded(file, warnings, 'tables', () => {
@@ -50,6 +53,7 @@ export function extractTables(project: LoadedProject): TableResult {
       scanMongoDriver(project, file, mongodb, out, warnings);
       scanDrizzle(project, file, drizzle, out);
       scanRedis(project, file, redis, out, warnings);
+      scanSession(project, file, session, out);
     });
   }
   attributeSqlConstants(project, constants, out, warnings);

@@ -96,8 +96,12 @@ export interface TableAccess {
   table: string;
   access: 'read' | 'write';
   line: number;
-  /** how it was found; for `redis`, `table` is `redis:<key prefix>` (`redis:session:`) */
-  via: 'sql' | 'knex' | 'sequelize' | 'typeorm' | 'prisma' | 'mongoose' | 'mongodb' | 'drizzle' | 'redis';
+  /**
+   * how it was found; for `redis`, `table` is `redis:<key prefix>` (`redis:session:`); for `session`, a handler
+   * read or wrote `req.session` and `table` is the session store's resource (`redis:sess:`, `sessions`,
+   * `session:memory`, `session:store`)
+   */
+  via: 'sql' | 'knex' | 'sequelize' | 'typeorm' | 'prisma' | 'mongoose' | 'mongodb' | 'drizzle' | 'redis' | 'session';
 }
 
 /**

@@ -228,4 +228,13 @@ describe('naming', () => {
     ] };
     assert.deepEqual(nameCandidates(['src/lib/index.ts'], facts), ['product']);
   });
+
+  test('writing the HTTP session names no service: logging in is not what a service holds', () => {
+    const facts = { ...shopFacts(), routes: [], tables: [
+      { file: 'src/lib/index.ts', function: 'login', table: 'redis:shop:', access: 'write' as const, line: 3, via: 'session' as const },
+      { file: 'src/lib/index.ts', function: 'login', table: 'redis:shop:', access: 'write' as const, line: 4, via: 'session' as const },
+      { file: 'src/lib/index.ts', function: 'login', table: 'accounts', access: 'write' as const, line: 5, via: 'sql' as const },
+    ] };
+    assert.deepEqual(nameCandidates(['src/lib/index.ts'], facts), ['accounts']);
+  });
 });

@@ -1,0 +1,176 @@
+// Where express-session keeps its sessions: the `store` option of each `session({...})` middleware, named as
+// the resource the other readers would name it — connect-redis's key prefix (`redis:sess:`), connect-mongo's
+// and connect-mongodb-session's collection, connect-pg-simple's, connect-session-sequelize's,
+// express-mysql-session's and connect-sqlite3's table. No store is express-session's MemoryStore
+// (`session:memory`), which no two processes can share; a store not recognised is `session:store`.
+// cookie-session keeps its state in the cookie: nothing server-side, nothing to name.
+import { ts } from 'ts-morph';
+import { lineOf } from './functions.ts';
+import { hasSpread, objectLiteralOf, valueProperty } from './object-literal.ts';
+import { importSpecifierOf } from './package-values.ts';
+import type { LoadedProject } from './project.ts';
+import { stringValue } from './string-value.ts';
+import { fileOf } from './symbols.ts';
+import { unwrap } from './value-key.ts';
+
+export const MEMORY_STORE = 'session:memory';
+export const UNKNOWN_STORE = 'session:store';
+
+export interface SessionMiddleware {
+  /** the resource its sessions are kept in */
+  resource: string;
+  file: string;
+  line: number;
+}
+
+/**
+ * How each known store package names its resource from its options. `option(path)` is an option's static
+ * value (`schema.tableName` one object down), `null` when it is not given, `undefined` when it is made at run
+ * time; a store whose resource is made at run time is named by no guess (undefined).
+ */
+type Namer = (option: (path: string) => string | undefined | null) => string | undefined;
+
+const STORES: Record<string, Namer> = {
+  // connect-redis: `prefix`, default 'sess:' (all versions)
+  'connect-redis': (option) => withDefault(option('prefix'), 'sess:', (p) => `redis:${p}`),
+  // connect-mongo: v4+ `collectionName`, v3 and older `collection`; default 'sessions'
+  'connect-mongo': (option) => withDefault(option('collectionName') ?? option('collection'), 'sessions'),
+  // connect-mongodb-session: `collection`, default 'sessions'
+  'connect-mongodb-session': (option) => withDefault(option('collection'), 'sessions'),
+  // connect-pg-simple: `tableName` (default 'session'), in `schemaName` when given
+  'connect-pg-simple': (option) => {
+    const table = withDefault(option('tableName'), 'session');
+    const schema = option('schemaName');
+    return table === undefined || schema === undefined ? undefined : schema === null ? table : `${schema}.${table}`;
+  },
+  // connect-session-sequelize: a project model given as `table` is not followed; else `tableName`, default `modelKey`, default 'Session'
+  'connect-session-sequelize': (option) => {
+    if (option('table') !== null) return undefined;
+    const model = withDefault(option('modelKey'), 'Session');
+    return model === undefined ? undefined : withDefault(option('tableName'), model);
+  },
+  // express-mysql-session: `schema: { tableName }`, default 'sessions'
+  'express-mysql-session': (option) => withDefault(option('schema.tableName'), 'sessions'),
+  // connect-sqlite3: `table`, default 'sessions'
+  'connect-sqlite3': (option) => withDefault(option('table'), 'sessions'),
+  // memorystore: an in-process memory store, as express-session's own
+  memorystore: () => MEMORY_STORE,
+};
+
+function withDefault(value: string | undefined | null, fallback: string, wrap: (v: string) => string = (v) => v): string | undefined {
+  return value === undefined ? undefined : wrap(value ?? fallback);
+}
+
+/** Every express-session middleware the project makes, with the resource of its store. */
+export function sessionMiddlewares(project: LoadedProject, seed: readonly { source: ts.SourceFile }[]): SessionMiddleware[] {
+  const checker = project.checker;
+  const out: SessionMiddleware[] = [];
+  for (const file of seed) {
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node) && packageOfCallee(checker, node.expression) === 'express-session') {
+        const where = fileOf(project, node);
+        if (where) out.push({ resource: storeResource(project, node.arguments[0]), file: where.rel, line: lineOf(node, where.source) });
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(file.source);
+  }
+  return out;
+}
+
+/** The resource named by a `session(options)` call's `store`. */
+function storeResource(project: LoadedProject, arg: ts.Expression | undefined): string {
+  const options = arg && objectLiteralOf(project, arg);
+  if (!options) return UNKNOWN_STORE;
+  const store = valueProperty(options, 'store');
+  if (!store) return hasSpread(options) ? UNKNOWN_STORE : MEMORY_STORE;
+  const made = storeExpression(project.checker, store, 0);
+  if (!made) return UNKNOWN_STORE;
+  // `new session.MemoryStore()`: express-session's own
+  if (ts.isNewExpression(made) && ts.isPropertyAccessExpression(unwrap(made.expression))) {
+    const callee = unwrap(made.expression) as ts.PropertyAccessExpression;
+    if (callee.name.text === 'MemoryStore' && packageOfCallee(project.checker, callee.expression) === 'express-session') return MEMORY_STORE;
+  }
+  // `new RedisStore(options)`, `MongoStore.create(options)`
+  const ctor = ts.isCallExpression(made) && ts.isPropertyAccessExpression(unwrap(made.expression)) ? (unwrap(made.expression) as ts.PropertyAccessExpression).expression : made.expression;
+  const pkg = packageOfCallee(project.checker, ctor);
+  const namer = pkg && STORES[pkg];
+  if (!namer) return UNKNOWN_STORE;
+  const given = made.arguments?.[0];
+  const storeOptions = given && objectLiteralOf(project, given);
+  if (given && !storeOptions) return UNKNOWN_STORE;
+  const option = (path: string): string | undefined | null => {
+    let obj = storeOptions;
+    const names = path.split('.');
+    for (const [i, name] of names.entries()) {
+      const v = obj && valueProperty(obj, name);
+      if (!v) return obj && hasSpread(obj) ? undefined : null;
+      if (i === names.length - 1) return stringValue(unwrap(v), project.checker);
+      obj = objectLiteralOf(project, v);
+      if (!obj) return undefined;
+    }
+    return null;
+  };
+  return namer(option) ?? UNKNOWN_STORE;
+}
+
+/** The `new X(…)` / `X.create(…)` a store option holds, followed through constants. */
+function storeExpression(checker: ts.TypeChecker, expr: ts.Expression, depth: number): ts.NewExpression | ts.CallExpression | undefined {
+  const e = unwrap(expr);
+  if (ts.isNewExpression(e) || ts.isCallExpression(e)) return e;
+  if (!ts.isIdentifier(e) || depth > 3) return undefined;
+  const decl = declarationOf(checker, e);
+  return decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const ? storeExpression(checker, decl.initializer, depth + 1) : undefined;
+}
+
+function declarationOf(checker: ts.TypeChecker, id: ts.Identifier): ts.Declaration | undefined {
+  // `{ store }`: the variable the shorthand names, not the property it makes
+  let symbol = ts.isShorthandPropertyAssignment(id.parent) && id.parent.name === id ? checker.getShorthandAssignmentValueSymbol(id.parent) : checker.getSymbolAtLocation(id);
+  // an import of a project module: the declaration it lands on; an import of a package: the import itself
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) {
+    const aliased = checker.getAliasedSymbol(symbol);
+    if (aliased.declarations?.length) symbol = aliased;
+  }
+  return symbol?.declarations?.[0];
+}
+
+/**
+ * The package a callee visibly comes from: `session` imported or required from it, `require('x')` itself,
+ * `require('connect-redis').default`, `require('connect-redis')(session)` (a store class made by a package's
+ * factory), `new (require('connect-pg-simple')(session))(…)`, followed through constants.
+ */
+export function packageOfCallee(checker: ts.TypeChecker, expr: ts.Expression, depth = 0): string | undefined {
+  const e = unwrap(expr);
+  if (depth > 5) return undefined;
+  if (ts.isCallExpression(e)) {
+    if (ts.isIdentifier(e.expression) && e.expression.text === 'require') {
+      const [arg] = e.arguments;
+      return arg && ts.isStringLiteralLike(arg) ? arg.text : undefined;
+    }
+    return packageOfCallee(checker, e.expression, depth + 1);
+  }
+  if (ts.isPropertyAccessExpression(e)) return e.name.text === 'default' ? packageOfCallee(checker, e.expression, depth + 1) : memberPackage(checker, e, depth);
+  if (!ts.isIdentifier(e)) return undefined;
+  const decl = declarationOf(checker, e);
+  if (!decl) return undefined;
+  if (ts.isImportClause(decl) || ts.isNamespaceImport(decl) || ts.isImportEqualsDeclaration(decl)) return importSpecifierOf(decl);
+  if (ts.isImportSpecifier(decl)) return importedName(decl) === 'default' || STORE_CLASSES.has(importedName(decl)) ? importSpecifierOf(decl) : undefined;
+  if (ts.isBindingElement(decl)) {
+    const holder = decl.parent.parent;
+    const name = decl.propertyName ?? decl.name;
+    return ts.isVariableDeclaration(holder) && holder.initializer && ts.isIdentifier(name) && STORE_CLASSES.has(name.text) ? packageOfCallee(checker, holder.initializer, depth + 1) : undefined;
+  }
+  return ts.isVariableDeclaration(decl) && decl.initializer ? packageOfCallee(checker, decl.initializer, depth + 1) : undefined;
+}
+
+/** connect-redis v8's named `RedisStore`, connect-mongo's `MongoStore`: named exports that are the store class. */
+const STORE_CLASSES = new Set(['RedisStore', 'MongoStore', 'MongoDBStore', 'PGStore']);
+
+function importedName(decl: ts.ImportSpecifier): string {
+  return (decl.propertyName ?? decl.name).text;
+}
+
+/** `connectRedis.RedisStore`, `MongoStore.default`: a store class on a package's module. */
+function memberPackage(checker: ts.TypeChecker, e: ts.PropertyAccessExpression, depth: number): string | undefined {
+  return STORE_CLASSES.has(e.name.text) ? packageOfCallee(checker, e.expression, depth + 1) : undefined;
+}

@@ -1,0 +1,112 @@
+// The HTTP session as shared state: every handler that reads or writes `req.session` needs the store
+// express-session keeps sessions in, so once the monolith is split that store is shared between services
+// exactly as a table is. Its resource is named after the store (session-store.ts): `redis:shop:` for
+// connect-redis, the collection or table of the database stores, `session:memory` for the MemoryStore.
+// A request is a handler's or middleware's parameter as request-params.ts knows it, never a name.
+//   req.session.x, const { x } = req.session, req.sessionID, ({ session }) => session.x       → read
+//   req.session.x = …, delete req.session.x, req.session = null, req.session.save() / regenerate() /
+//   destroy() / reload() / touch(), Object.assign(req.session, …)                              → write
+// Accesses carry `via: 'session'`: the resource is the store's, so they join the store's other readers and
+// writers (the Redis reader's `redis:sess:` keys), while the access says the middleware made it.
+//
+// Cheap on trees that do not use express-session: only a text check per file.
+import { ts } from 'ts-morph';
+import type { AccessCollector } from './access-collector.ts';
+import type { LoadedFile, LoadedProject } from './project.ts';
+import { requestParameters } from './request-params.ts';
+import { MEMORY_STORE, sessionMiddlewares, UNKNOWN_STORE } from './session-store.ts';
+import type { RouteFact, TableAccess, Warning } from './types.ts';
+
+/** Session methods that change what the store holds. */
+const WRITING_METHODS = new Set(['save', 'regenerate', 'destroy', 'reload', 'touch']);
+
+export interface SessionReader {
+  /** the resources sessions are kept in (one, nearly always) */
+  resources: string[];
+  requests: Set<ts.ParameterDeclaration>;
+}
+
+export function collectSession(project: LoadedProject, routes: readonly RouteFact[], warnings: Warning[]): SessionReader | undefined {
+  const seed = project.files.filter((f) => f.source.text.includes('express-session'));
+  if (seed.length === 0) return undefined;
+  const middlewares = sessionMiddlewares(project, seed);
+  for (const m of middlewares) {
+    if (m.resource !== MEMORY_STORE) continue;
+    warnings.push({
+      file: m.file,
+      message: `${m.file}:${m.line}: express-session keeps its sessions in memory (MemoryStore: no \`store\`, or an in-process one); a memory store cannot be shared between processes, so services split from this app lose the sessions: move them to a shared store (connect-redis, connect-mongo, connect-pg-simple) first`,
+    });
+  }
+  const resources = [...new Set(middlewares.map((m) => m.resource))].sort();
+  const requests = requestParameters(project, routes);
+  return { resources: resources.length > 0 ? resources : [UNKNOWN_STORE], requests };
+}
+
+export function scanSession(project: LoadedProject, file: LoadedFile, session: SessionReader | undefined, out: AccessCollector): void {
+  if (!session || session.requests.size === 0 || !file.source.text.includes('session')) return;
+  const checker = project.checker;
+  const isRequest = (e: ts.Expression): boolean => {
+    const decl = ts.isIdentifier(e) ? checker.getSymbolAtLocation(e)?.valueDeclaration : undefined;
+    return !!decl && ts.isParameter(decl) && session.requests.has(decl);
+  };
+  /** `({ session }, res) =>`, `const { sessionID } = req`: a binding of the request's `name` */
+  const bindsRequest = (decl: ts.Node | undefined, name: string): boolean => {
+    if (!decl || !ts.isBindingElement(decl) || decl.dotDotDotToken) return false;
+    const key = decl.propertyName ?? decl.name;
+    if (!ts.isIdentifier(key) || key.text !== name) return false;
+    const holder = decl.parent.parent;
+    if (ts.isParameter(holder)) return session.requests.has(holder);
+    return ts.isVariableDeclaration(holder) && !!holder.initializer && isRequest(holder.initializer);
+  };
+  const record = (at: ts.Node, access: TableAccess['access']): void => {
+    for (const resource of session.resources) out.access(file, at, resource, access, 'session');
+  };
+
+  // the names `session` is bound to by destructuring (`{ session: s }`), met before their uses: only these
+  // identifiers are asked of the checker
+  const bound = new Set(['session']);
+  const visit = (node: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(node) && (node.name.text === 'session' || node.name.text === 'sessionID') && isRequest(node.expression)) {
+      record(node, node.name.text === 'session' ? accessOf(node) : 'read');
+    } else if (ts.isIdentifier(node) && bound.has(node.text) && !isDeclarationName(node) && bindsRequest(checker.getSymbolAtLocation(node)?.valueDeclaration, 'session')) {
+      record(node, accessOf(node));
+    } else if (ts.isBindingElement(node) && ts.isIdentifier(node.name)) {
+      const key = node.propertyName ?? node.name;
+      if (ts.isIdentifier(key) && key.text === 'session') bound.add(node.name.text);
+      else if (bindsRequest(node, 'sessionID')) record(node, 'read');
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file.source);
+}
+
+function isDeclarationName(id: ts.Identifier): boolean {
+  const parent = id.parent;
+  return (ts.isBindingElement(parent) && (parent.name === id || parent.propertyName === id)) || (ts.isParameter(parent) && parent.name === id);
+}
+
+/** Whether an expression standing for the session is read or written where it stands. */
+function accessOf(session: ts.Expression): TableAccess['access'] {
+  let top: ts.Expression = session;
+  for (;;) {
+    const parent = top.parent;
+    if (ts.isParenthesizedExpression(parent) || ts.isNonNullExpression(parent)) top = parent;
+    else if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === top) {
+      // req.session.save(), req.session.regenerate(cb)
+      if (top === session && ts.isPropertyAccessExpression(parent) && WRITING_METHODS.has(parent.name.text) && ts.isCallExpression(parent.parent) && parent.parent.expression === parent) return 'write';
+      top = parent;
+    } else break;
+  }
+  const parent = top.parent;
+  if (ts.isBinaryExpression(parent) && parent.left === top && isAssignment(parent.operatorToken.kind)) return 'write';
+  if (ts.isDeleteExpression(parent)) return 'write';
+  if ((ts.isPrefixUnaryExpression(parent) || ts.isPostfixUnaryExpression(parent)) && (parent.operator === ts.SyntaxKind.PlusPlusToken || parent.operator === ts.SyntaxKind.MinusMinusToken)) return 'write';
+  // Object.assign(req.session, { … })
+  if (top === session && ts.isCallExpression(parent) && parent.arguments[0] === top && ts.isPropertyAccessExpression(parent.expression) &&
+    ts.isIdentifier(parent.expression.expression) && parent.expression.expression.text === 'Object' && parent.expression.name.text === 'assign') return 'write';
+  return 'read';
+}
+
+function isAssignment(kind: ts.SyntaxKind): boolean {
+  return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
+}

@@ -1,0 +1,131 @@
+import { describe, test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { analyze, type Facts, type Plan } from '../../../analyzer/index.ts';
+import { loadProject } from '../../../analyzer/extract/project.ts';
+import { sessionMiddlewares } from '../../../analyzer/extract/session-store.ts';
+import { renderMarkdown } from '../../../analyzer/report/markdown.ts';
+import { accesses, factsOf, findRoute, fixture, handlerTables } from './fixture.ts';
+
+describe('tables: the HTTP session (express-session) as the store it is kept in', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('session-app');
+  });
+
+  test('each read and write of req.session in a handler, middleware or helper is an access of the store, redis:shop:', () => {
+    assert.deepEqual(accesses(facts), [
+      // assigning a session field writes; `x ?? 0` on the right reads
+      'auth/routes.ts#<anonymous@6> write redis:shop: (session, line 8)',
+      'auth/routes.ts#<anonymous@6> read redis:shop: (session, line 9)',
+      'auth/routes.ts#<anonymous@6> write redis:shop: (session, line 9)',
+      // a named handler typed Request: delete and destroy() write
+      'auth/routes.ts#logout write redis:shop: (session, line 16)',
+      'auth/routes.ts#logout write redis:shop: (session, line 17)',
+      // ({ session, sessionID }, res): the destructured session and session id are read
+      'auth/routes.ts#<anonymous@20> read redis:shop: (session, line 20)',
+      'auth/routes.ts#<anonymous@20> read redis:shop: (session, line 21)',
+      // const { cartId } = req.session
+      'cart/routes.ts#<anonymous@6> read redis:shop: (session, line 8)',
+      // ??= writes; a named function expression handler keeps its name
+      'cart/routes.ts#addItem write redis:shop: (session, line 13)',
+      'cart/routes.ts#addItem read redis:shop: (session, line 14)',
+      // the helper the cart handler passes its request to; the middleware given to app.use()
+      'lib/current-user.ts#requireUser read redis:shop: (session, line 5)',
+      'lib/current-user.ts#requireUser read redis:shop: (session, line 6)',
+      'lib/current-user.ts#loadUser read redis:shop: (session, line 11)',
+      // the guard orders/routes.ts gives its router's use(), a file that never names the session
+      'lib/current-user.ts#requireLogin read redis:shop: (session, line 17)',
+      // not auth/passwords.ts#countAttempt nor admin/report.js#summarize: their `req` is no HTTP request
+    ]);
+  });
+
+  test('a store it can name (connect-redis) is no warning', () => {
+    assert.deepEqual(facts.warnings, []);
+  });
+
+  test('route handlers join to the session store they touch', () => {
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/auth/login')), ['read redis:shop:', 'write redis:shop:', 'write redis:shop:']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/auth/logout')), ['write redis:shop:', 'write redis:shop:']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'GET', '/cart')), ['read redis:shop:']);
+  });
+});
+
+describe('tables: express-session with no store keeps sessions in memory', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('session-memory');
+  });
+
+  test('accesses are of session:memory; save(), regenerate() and Object.assign() write', () => {
+    assert.deepEqual(accesses(facts), [
+      'routes/wizard.js#<anonymous@5> read session:memory (session, line 6)',
+      'routes/wizard.js#<anonymous@9> read session:memory (session, line 10)',
+      'routes/wizard.js#<anonymous@9> write session:memory (session, line 10)',
+      'routes/wizard.js#<anonymous@9> write session:memory (session, line 11)',
+      'routes/wizard.js#<anonymous@14> write session:memory (session, line 15)',
+      // ({ session: s }): the renamed session, written by Object.assign(s, …), then read
+      'routes/wizard.js#<anonymous@18> write session:memory (session, line 19)',
+      'routes/wizard.js#<anonymous@18> read session:memory (session, line 20)',
+    ]);
+  });
+
+  test('the middleware is a warning: a memory store cannot be shared between the services', () => {
+    assert.deepEqual(facts.warnings.map((w) => w.message), [
+      'app.js:6: express-session keeps its sessions in memory (MemoryStore: no `store`, or an in-process one); a memory store cannot be shared between processes, so services split from this app lose the sessions: move them to a shared store (connect-redis, connect-mongo, connect-pg-simple) first',
+    ]);
+  });
+});
+
+describe('session stores: the resource each store package keeps sessions in', () => {
+  test('connect-redis v6/v7, connect-mongo, connect-pg-simple, connect-session-sequelize, memory stores; cookie-session names nothing', () => {
+    const project = loadProject(fixture('session-stores'));
+    assert.deepEqual(sessionMiddlewares(project, project.files).map((m) => `${m.file}:${m.line} ${m.resource}`), [
+      // collectionName given; connect-mongo's default collection
+      'mongo.ts:4 web_sessions',
+      'mongo.ts:5 sessions',
+      // connect-session-sequelize's default model and table
+      'others.js:7 Session',
+      // memorystore and express-session's own MemoryStore
+      'others.js:8 session:memory',
+      'others.js:9 session:memory',
+      // a store it does not know (session-file-store); a table name made at run time
+      'others.js:10 session:store',
+      'others.js:11 session:store',
+      // connect-pg-simple's default table; tableName in schemaName
+      'postgres.js:4 session',
+      'postgres.js:5 auth.user_sessions',
+      // require('connect-redis')(session) with no prefix: connect-redis's default
+      'redis-v6.js:5 redis:sess:',
+      // require('connect-redis').default held in a const store, its prefix in a const
+      'redis-v7.js:7 redis:legacy:',
+    ]);
+  });
+
+  test('cookie-session keeps the session in the cookie: its handlers record nothing', async () => {
+    const facts = await factsOf('session-cookie');
+    assert.deepEqual(facts.routes.map((r) => `${r.method} ${r.path}`), ['GET /visits']);
+    assert.deepEqual(accesses(facts), []);
+    assert.deepEqual(facts.warnings, []);
+  });
+});
+
+describe('analyze(): the session store two services use is shared state', () => {
+  let plan: Plan;
+  before(async () => {
+    ({ plan } = await analyze(fixture('session-app'), { pinsFile: false }));
+  });
+
+  test('redis:shop:, written by the auth handlers and read and written by the cart handlers, is a shared table with an owner', () => {
+    const serviceOf = (file: string) => plan.services.find((s) => s.files.includes(file))?.name;
+    const auth = serviceOf('auth/routes.ts');
+    const cart = serviceOf('cart/routes.ts');
+    assert.ok(auth && cart && auth !== cart, `auth in ${auth}, cart in ${cart}`);
+    const session = plan.sharedTables.find((t) => t.table === 'redis:shop:');
+    assert.ok(session, `shared: ${plan.sharedTables.map((t) => t.table).join(', ')}`);
+    assert.ok(session.writers.includes(auth));
+    assert.ok(session.readers.includes(cart));
+    assert.equal(session.recommendation.owner, auth);
+    assert.ok(session.recommendation.viaApi.includes(cart));
+    assert.match(renderMarkdown(plan), /\| `redis:shop:` \|/);
+  });
+});
