@@ -5,7 +5,7 @@ import { dirname, extname } from 'node:path';
 import { Option, type Command } from 'commander';
 import { integerFlag, percentFlag, ratioFlag } from './flags.ts';
 import { UserError } from '../../common/user-error.ts';
-import { openStore } from '../../proxy/store.ts';
+import { openStore, type DiffStore } from '../../proxy/store.ts';
 import { formatPercent, queryReport, renderHtml, renderJson, renderJunit, renderMarkdown, suggestRules, type ReportData } from '../../proxy/report/index.ts';
 
 const FORMATS = ['html', 'md', 'json', 'junit'] as const;
@@ -20,6 +20,8 @@ interface ReportFlags {
   minSamples: number;
   readyAt: number;
   maxP99Ratio?: number;
+  service?: string[];
+  owner?: string[];
   samples: number;
   failUnder?: number;
   suggestRules?: boolean;
@@ -35,6 +37,8 @@ export function register(program: Command): void {
     .option('--min-samples <n>', 'compared requests a route needs before it can be READY', integerFlag('--min-samples', 1), 500)
     .option('--ready-at <pct>', 'match rate after noise a route needs to be READY', percentFlag('--ready-at'), 99.9)
     .option('--max-p99-ratio <x>', "a route whose candidate p99 is above x times the monolith's is NOT READY (off by default)", ratioFlag('--max-p99-ratio', 1))
+    .option('--service <name>', "only this service's routes (repeat for several): a team's own gate", collect, undefined)
+    .option('--owner <team>', "only this owner's routes (repeat for several; routes without one: '(no owner)')", collect, undefined)
     .option('--samples <n>', 'samples shown per mismatch group', integerFlag('--samples', 0), 3)
     .option('--fail-under <pct>', 'exit 1 when any route in shadow mode matches below this rate, or nothing was compared at all', percentFlag('--fail-under'))
     .option('--suggest-rules', 'print compare.ignore / unordered rules per route from the learned noise (JSON) instead of the report; the report still goes to --out')
@@ -50,7 +54,15 @@ export function register(program: Command): void {
       const store = openStore(flags.store, { readonly: true });
       let data: ReportData;
       try {
-        data = queryReport(store, { minSamples: flags.minSamples, readyAt: flags.readyAt, maxP99Ratio: flags.maxP99Ratio, samplesPerGroup: flags.samples });
+        data = queryReport(store, {
+          minSamples: flags.minSamples,
+          readyAt: flags.readyAt,
+          maxP99Ratio: flags.maxP99Ratio,
+          samplesPerGroup: flags.samples,
+          services: flags.service,
+          owners: flags.owner,
+        });
+        if ((flags.service || flags.owner) && data.totals.routes === 0) throw new UserError(noneSelected(store, flags));
       } finally {
         store.close();
       }
@@ -70,6 +82,18 @@ export function register(program: Command): void {
 
       if (flags.failUnder !== undefined) gate(data, flags.failUnder);
     });
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** --service / --owner matching no route: what the store does hold, so a typo in a CI job is one line to fix. */
+function noneSelected(store: DiffStore, flags: ReportFlags): string {
+  const routes = store.readRoutes();
+  const list = (values: Iterable<string>) => [...new Set(values)].sort().join(', ') || 'none';
+  const asked = [flags.service && `--service ${flags.service.join(', ')}`, flags.owner && `--owner ${flags.owner.join(', ')}`].filter(Boolean).join(' and ');
+  return `${asked} matches no route in ${flags.store} (services: ${list(routes.map((r) => r.service))}; owners: ${list(routes.map((r) => r.owner ?? '(no owner)'))})`;
 }
 
 /** Exit 1 (through UserError) naming every shadow route below the bar, or when nothing was compared at all. */

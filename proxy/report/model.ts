@@ -19,6 +19,10 @@ export interface ReportOptions {
   thresholds: NoiseThresholds;
   /** a route whose candidate p99 is above this many times the monolith's is NOT READY (off when absent) */
   maxP99Ratio?: number;
+  /** only the routes of these services (all when absent) */
+  services?: readonly string[];
+  /** only the routes of these owners (all when absent; routes without an owner are "(no owner)") */
+  owners?: readonly string[];
 }
 
 export const DEFAULT_REPORT_OPTIONS: ReportOptions = {

@@ -1,13 +1,14 @@
 // queryReport: the only part of reporting that touches the store. Reads rows, then builds.
-import type { DiffStore, SampleRow } from '../store/types.ts';
-import { buildReport, sampleKey } from './build.ts';
+import type { DiffStore, RouteRow, SampleRow } from '../store/types.ts';
+import { buildReport, NO_OWNER, sampleKey } from './build.ts';
 import { DEFAULT_REPORT_OPTIONS, type ReportData, type ReportOptions } from './model.ts';
 
 export function queryReport(store: DiffStore, options: Partial<ReportOptions> = {}, now: Date = new Date()): ReportData {
   const opts: ReportOptions = { ...DEFAULT_REPORT_OPTIONS, ...options };
-  const routes = store.readRoutes();
-  const fields = store.readFields();
-  const groups = store.readGroups();
+  const routes = store.readRoutes().filter((r) => included(r, opts));
+  const kept = new Set(routes.map((r) => r.routeId));
+  const fields = store.readFields().filter((f) => kept.has(f.routeId));
+  const groups = store.readGroups().filter((g) => kept.has(g.routeId));
   const samples = new Map<string, SampleRow[]>();
   if (opts.samplesPerGroup > 0) {
     for (const g of groups) {
@@ -15,4 +16,10 @@ export function queryReport(store: DiffStore, options: Partial<ReportOptions> = 
     }
   }
   return buildReport({ routes, fields, groups, samples }, opts, now);
+}
+
+/** A route of one of the services and one of the owners asked for (a team's own CI gate). */
+function included(route: RouteRow, opts: ReportOptions): boolean {
+  if (opts.services && !opts.services.includes(route.service)) return false;
+  return !opts.owners || opts.owners.includes(route.owner ?? NO_OWNER);
 }

@@ -34,7 +34,7 @@ let dir: string;
 let junitOut: string;
 let txtOut: string;
 let zeroByte: string;
-type RunName = 'missing' | 'failing' | 'junit' | 'badFormat' | 'suggest' | 'emptyGate' | 'uncomparedGate' | 'txt' | 'suggestJson' | 'zeroByte' | 'oldSchema' | 'slowGate' | 'badRatio';
+type RunName = 'missing' | 'failing' | 'junit' | 'badFormat' | 'suggest' | 'emptyGate' | 'uncomparedGate' | 'txt' | 'suggestJson' | 'zeroByte' | 'oldSchema' | 'slowGate' | 'badRatio' | 'teamGate' | 'otherTeamGate' | 'noTeam';
 let runs: Record<RunName, Run>;
 
 before(async () => {
@@ -75,6 +75,9 @@ before(async () => {
     oldSchema: run(['--store', oldPath, '--format', 'json', '--fail-under', '99']),
     slowGate: run(['--store', storePath, '--format', 'junit', '--max-p99-ratio', '1.5x']),
     badRatio: run(['--store', storePath, '--max-p99-ratio', '0.5']),
+    teamGate: run(['--store', storePath, '--service', 'orders', '--format', 'json', '--fail-under', '99.5']),
+    otherTeamGate: run(['--store', storePath, '--owner', 'team-catalog', '--format', 'json', '--fail-under', '99.5']),
+    noTeam: run(['--store', storePath, '--service', 'ordres']),
   };
   runs = Object.fromEntries(await Promise.all(Object.entries(started).map(async ([name, p]) => [name, await p] as const))) as Record<RunName, Run>;
 });
@@ -109,6 +112,16 @@ describe('strangler report', () => {
     assert.match(runs.badFormat.stderr, /pdf/);
     assert.equal(runs.badRatio.code, 2);
     assert.match(runs.badRatio.stderr, /--max-p99-ratio expects a ratio ≥ 1 \(e\.g\. 2 or 2\.5\), got "0\.5"/);
+  });
+
+  test("--service / --owner gate one team's routes; one that matches nothing is exit 2 listing what there is", () => {
+    assert.equal(runs.teamGate.code, 1);
+    assert.match(runs.teamGate.stderr, /--fail-under 99\.5%: 1 shadow route below: orders\.get 87\.5%/);
+    assert.deepEqual(JSON.parse(runs.teamGate.stdout).teams.map((t: { owner: string }) => t.owner), ['team-orders']);
+    assert.equal(runs.otherTeamGate.code, 0, runs.otherTeamGate.stderr);
+    assert.equal(JSON.parse(runs.otherTeamGate.stdout).totals.routes, 2);
+    assert.equal(runs.noTeam.code, 2);
+    assert.match(runs.noTeam.stderr, /^strangler: --service ordres matches no route in \S+ \(services: catalog, orders, reporting; owners: \(no owner\), team-catalog, team-orders\)\n$/);
   });
 
   test('--max-p99-ratio: a route whose candidate is slower than that at the tail fails in JUnit, with the reason', () => {

@@ -97,6 +97,17 @@ describe('verdicts', () => {
     }
   });
 
+  test("services and owners narrow the report to a team's routes, totals included", () => {
+    const ids = (d: ReportData) => d.teams.flatMap((t) => t.services.flatMap((s) => s.routes.map((r) => r.routeId)));
+    const orders = queryReport(store, { services: ['orders'] }, NOW);
+    assert.deepEqual(ids(orders), ['orders.get', 'orders.list']);
+    assert.equal(orders.totals.routes, 2);
+    assert.equal(orders.totals.compared, routeOf(data, 'orders.get').compared + routeOf(data, 'orders.list').compared);
+    assert.deepEqual(ids(queryReport(store, { owners: ['(no owner)'] }, NOW)), ['reporting.sales']);
+    assert.deepEqual(ids(queryReport(store, { owners: ['team-catalog', 'team-orders'], services: ['catalog'] }, NOW)), ['catalog.getBook', 'catalog.search']);
+    assert.equal(queryReport(store, { services: ['nope'] }, NOW).totals.routes, 0);
+  });
+
   test('the seeded routes get the verdicts their counts call for', () => {
     assert.equal(routeOf(data, 'catalog.getBook').verdict, 'READY');
     assert.equal(routeOf(data, 'catalog.getBook').matchRate, 99.9);
