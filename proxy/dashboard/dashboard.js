@@ -23,6 +23,8 @@
     totals: $('totals'),
     tbody: document.querySelector('#routes tbody'),
     defaultRow: $('default-route'),
+    filter: $('filter'),
+    filterCount: $('filter-count'),
   };
 
   /** route id → { row, cells, detail, open } — rows are updated in place so clicks never hit a replaced node */
@@ -169,7 +171,28 @@
     }
     renderDefault(state.routes && state.routes.default);
     renderTotals(list, state.report);
+    applyFilter();
   }
+
+  // ---------- filter ----------
+  /** Every word of the filter appears in the route's id, method and path, service, owner or mode. */
+  function matches(route, words) {
+    const text = [route.id, `${route.method} ${route.path}`, route.service, route.owner || '', route.mode].join(' ').toLowerCase();
+    return words.every((w) => text.includes(w));
+  }
+
+  function applyFilter() {
+    const words = ui.filter.value.toLowerCase().split(/\s+/).filter(Boolean);
+    let shown = 0;
+    for (const r of rows.values()) {
+      const show = !r.route || matches(r.route, words);
+      r.row.hidden = !show;
+      r.detail.hidden = !show || !r.open;
+      if (show) shown++;
+    }
+    setText(ui.filterCount, words.length ? `${shown} of ${rows.size} routes` : '');
+  }
+  ui.filter.addEventListener('input', applyFilter);
 
   function createRow(id) {
     const c = {};

@@ -188,6 +188,26 @@ describe('live dashboard in Chromium', { skip }, () => {
     assert.equal(await page.evaluate((k) => sessionStorage.getItem(k), 'strangler.adminToken'), TOKEN);
   });
 
+  test('the filter shows the routes whose id, path, service, owner or mode hold every word typed', async () => {
+    const visible = () => page.locator('#routes tbody tr[data-route]:visible').evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-route')));
+    const all = await visible();
+    assert.ok(all.length >= 6);
+    try {
+      await page.fill('#filter', 'authors');
+      assert.deepEqual(await visible(), ['catalog.getAuthor']);
+      assert.equal(await page.locator('#filter-count').textContent(), `1 of ${all.length} routes`);
+      // every word must match, in any field, whatever the case: catalog's routes in shadow mode
+      await page.fill('#filter', 'CATALOG shadow');
+      assert.deepEqual((await visible()).sort(), ['catalog.getBook', 'catalog.listBooks']);
+      await page.fill('#filter', 'no-such-route');
+      assert.deepEqual(await visible(), []);
+    } finally {
+      await page.fill('#filter', '');
+    }
+    assert.deepEqual(await visible(), all);
+    assert.equal(await page.locator('#filter-count').textContent(), '');
+  });
+
   test('live refresh: new traffic shows up without reloading the page', async () => {
     await Promise.all(Array.from({ length: 4 }, async () => (await fetch(`${proxy.url}/authors/2`)).arrayBuffer()));
     await page.waitForFunction(() => document.querySelector('#routes tbody tr[data-route="catalog.getAuthor"] td.num')?.textContent === '7');
