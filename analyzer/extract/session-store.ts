@@ -120,7 +120,28 @@ function storeExpression(checker: ts.TypeChecker, expr: ts.Expression, depth: nu
   if (ts.isNewExpression(e) || ts.isCallExpression(e)) return e;
   if (!ts.isIdentifier(e) || depth > 3) return undefined;
   const decl = declarationOf(checker, e);
-  return decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const ? storeExpression(checker, decl.initializer, depth + 1) : undefined;
+  // a store module's `export default new RedisStore(…)` / `module.exports = new MongoDBStore(…)`
+  if (decl && ts.isExportAssignment(decl)) return storeExpression(checker, decl.expression, depth + 1);
+  if (decl && ts.isBinaryExpression(decl) && decl.operatorToken.kind === ts.SyntaxKind.EqualsToken) return storeExpression(checker, decl.right, depth + 1);
+  return decl && ts.isVariableDeclaration(decl) && decl.initializer && holdsOneValue(checker, decl) ? storeExpression(checker, decl.initializer, depth + 1) : undefined;
+}
+
+/** A `const`, or a `var` / `let` (`var store = new MongoDBStore(…)`) never assigned again in its file. */
+function holdsOneValue(checker: ts.TypeChecker, decl: ts.VariableDeclaration): boolean {
+  if (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) return true;
+  if (!ts.isIdentifier(decl.name)) return false;
+  const symbol = checker.getSymbolAtLocation(decl.name);
+  let reassigned = false;
+  const visit = (node: ts.Node): void => {
+    if (reassigned) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      const left = unwrap(node.left);
+      if (ts.isIdentifier(left) && checker.getSymbolAtLocation(left) === symbol) reassigned = true;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(decl.getSourceFile());
+  return !reassigned;
 }
 
 function declarationOf(checker: ts.TypeChecker, id: ts.Identifier): ts.Declaration | undefined {

@@ -98,6 +98,14 @@ describe('session stores: the resource each store package keeps sessions in', ()
       'redis-v6.js:5 redis:sess:',
       // require('connect-redis').default held in a const store, its prefix in a const
       'redis-v7.js:7 redis:legacy:',
+      // a store module's `export default new (connectPgSimple(session))({ tableName })`
+      'store-default.ts:4 web_session',
+      // store modules required from another file: a `var` exported by `module.exports = store`, and
+      // `module.exports = new redisStore(…)` (as real apps write them)
+      'store-modules.js:6 user_sessions',
+      'store-modules.js:7 redis:chat:',
+      // a `let` given another store later is not guessed
+      'store-modules.js:12 session:store',
     ]);
   });
 
