@@ -76,6 +76,35 @@ describe('tables: express-session with no store keeps sessions in memory', () =>
   });
 });
 
+describe('tables: passport and connect-flash keep their state in the session', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('session-passport');
+  });
+
+  test('req.login/logout and req.flash write the store, req.isAuthenticated/isUnauthenticated read it', () => {
+    assert.deepEqual(accesses(facts), [
+      // the guard given only to a router made by require('express').Router()
+      'middleware/guest-only.js#guestOnly read redis:auth: (session, line 2)',
+      // the guard given to express.Router()'s route, in a file that never names the session
+      'middleware/require-login.js#default read redis:auth: (session, line 3)',
+      // req.flash('info') reads and clears the messages
+      'routes/account.js#<anonymous@6> write redis:auth: (session, line 7)',
+      'routes/auth.js#<anonymous@9> write redis:auth: (session, line 10)',
+      'routes/auth.js#<anonymous@14> write redis:auth: (session, line 16)',
+      // not /token's req.logIn(user, { session: false }, cb), nor login()/flash() on routes/users.js's object
+      'routes/auth.js#<anonymous@24> write redis:auth: (session, line 25)',
+    ]);
+    assert.deepEqual(facts.warnings, []);
+  });
+
+  test('the routes that log in and out join to the session store', () => {
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/auth/signup')), ['write redis:auth:']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/auth/logout')), ['write redis:auth:']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/auth/token')), []);
+  });
+});
+
 describe('session stores: the resource each store package keeps sessions in', () => {
   test('connect-redis v6/v7, connect-mongo, connect-pg-simple, connect-session-sequelize, memory stores; cookie-session names nothing', () => {
     const project = loadProject(fixture('session-stores'));
