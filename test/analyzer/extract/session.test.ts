@@ -112,6 +112,12 @@ describe('session stores: the resource each store package keeps sessions in', ()
       // collectionName given; connect-mongo's default collection
       'mongo.ts:4 web_sessions',
       'mongo.ts:5 sessions',
+      // the store set on a const's options in production only (no MemoryStore warning); two stores assigned
+      'options.js:10 redis:prod:',
+      'options.js:16 session:store',
+      // options imported from a config module, as they are and spread into another object
+      'options.ts:5 redis:shared:',
+      'options.ts:6 redis:shared:',
       // connect-session-sequelize's default model and table
       'others.js:7 Session',
       // memorystore and express-session's own MemoryStore
