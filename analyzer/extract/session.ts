@@ -18,6 +18,9 @@ import { requestParameters } from './request-params.ts';
 import { MEMORY_STORE, sessionMiddlewares, UNKNOWN_STORE } from './session-store.ts';
 import type { RouteFact, TableAccess, Warning } from './types.ts';
 
+/** Array methods that change the array in place: `req.session.cart.push(item)` writes the session. */
+const MUTATING_ARRAY_METHODS = new Set(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin']);
+
 /** Session methods that change what the store holds. */
 const WRITING_METHODS = new Set(['save', 'regenerate', 'destroy', 'reload', 'touch']);
 
@@ -119,7 +122,10 @@ function accessOf(session: ts.Expression): TableAccess['access'] {
     if (ts.isParenthesizedExpression(parent) || ts.isNonNullExpression(parent)) top = parent;
     else if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === top) {
       // req.session.save(), req.session.regenerate(cb)
-      if (top === session && ts.isPropertyAccessExpression(parent) && WRITING_METHODS.has(parent.name.text) && ts.isCallExpression(parent.parent) && parent.parent.expression === parent) return 'write';
+      const called = ts.isPropertyAccessExpression(parent) && ts.isCallExpression(parent.parent) && parent.parent.expression === parent;
+      if (called && top === session && WRITING_METHODS.has(parent.name.text)) return 'write';
+      // req.session.messages.push(msg): a value kept in the session, changed in place
+      if (called && top !== session && MUTATING_ARRAY_METHODS.has(parent.name.text)) return 'write';
       top = parent;
     } else break;
   }

@@ -56,8 +56,14 @@ describe('tables: express-session with no store keeps sessions in memory', () =>
     facts = await factsOf('session-memory');
   });
 
-  test('accesses are of session:memory; save(), regenerate() and Object.assign() write', () => {
+  test('accesses are of session:memory; save(), regenerate(), Object.assign() and push() on a kept array write', () => {
     assert.deepEqual(accesses(facts), [
+      // a value kept in the session changed in place (push, splice) writes it; copying, includes() and slice() read
+      'routes/messages.js#<anonymous@6> read session:memory (session, line 7)',
+      'routes/messages.js#<anonymous@6> write session:memory (session, line 7)',
+      'routes/messages.js#<anonymous@6> write session:memory (session, line 8)',
+      'routes/messages.js#<anonymous@6> write session:memory (session, line 9)',
+      'routes/messages.js#<anonymous@13> read session:memory (session, line 15)',
       'routes/wizard.js#<anonymous@5> read session:memory (session, line 6)',
       'routes/wizard.js#<anonymous@9> read session:memory (session, line 10)',
       'routes/wizard.js#<anonymous@9> write session:memory (session, line 10)',
