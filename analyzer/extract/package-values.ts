@@ -47,6 +47,18 @@ function chainRoot(expr: ts.Expression): ts.Expression {
   }
 }
 
+/** `require('express').Router()`: the module a chain made on a `require()` call starts from. */
+function requiredIn(expr: ts.Expression): string | undefined {
+  for (let e = expr; ;) {
+    if (ts.isCallExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'require') {
+      const [arg] = e.arguments;
+      return arg && ts.isStringLiteralLike(arg) ? arg.text : undefined;
+    }
+    if (ts.isPropertyAccessExpression(e) || ts.isCallExpression(e) || ts.isNewExpression(e) || ts.isParenthesizedExpression(e)) e = e.expression;
+    else return undefined;
+  }
+}
+
 /** The package a value comes from (its bare specifier), or undefined when it does not visibly come from one. */
 function packageOfValue(checker: ts.TypeChecker, id: ts.Identifier, depth: number): string | undefined {
   if (depth > MAX_DEPTH) return undefined;
@@ -55,6 +67,8 @@ function packageOfValue(checker: ts.TypeChecker, id: ts.Identifier, depth: numbe
   const spec = importSpecifierOf(decl);
   if (spec !== undefined) return isBareSpecifier(spec) ? spec : undefined;
   if (ts.isVariableDeclaration(decl) && decl.initializer) {
+    const required = requiredIn(decl.initializer);
+    if (required !== undefined) return isBareSpecifier(required) ? required : undefined;
     const root = chainRoot(decl.initializer);
     return ts.isIdentifier(root) ? packageOfValue(checker, root, depth + 1) : undefined;
   }

@@ -80,10 +80,9 @@ export function sessionMiddlewares(project: LoadedProject, seed: readonly { sour
 
 /** The resource named by a `session(options)` call's `store`. */
 function storeResource(project: LoadedProject, arg: ts.Expression | undefined): string {
-  const options = arg && objectLiteralOf(project, arg);
-  if (!options) return UNKNOWN_STORE;
-  const store = valueProperty(options, 'store');
-  if (!store) return hasSpread(options) ? UNKNOWN_STORE : MEMORY_STORE;
+  const store = arg ? storeOption(project, arg, 0) : NO_STORE;
+  if (store === NO_STORE) return MEMORY_STORE;
+  if (store === UNKNOWN) return UNKNOWN_STORE;
   const made = storeExpression(project.checker, store, 0);
   if (!made) return UNKNOWN_STORE;
   // `new session.MemoryStore()`: express-session's own
@@ -114,13 +113,83 @@ function storeResource(project: LoadedProject, arg: ts.Expression | undefined): 
   return namer(option) ?? UNKNOWN_STORE;
 }
 
+const NO_STORE = Symbol('no store');
+const UNKNOWN = Symbol('unknown');
+
+/**
+ * The `store` a `session(options)` call is given: a property of the object written in place or held by a
+ * constant (imported too), through spreads of such objects (`{ ...sessionOptions, name }`, the last one
+ * wins), or assigned to the constant's `store` afterwards (`if (prod) sess.store = new RedisStore(…)`: the
+ * store the deployed app runs with; two such assignments are not guessed between).
+ */
+function storeOption(project: LoadedProject, expr: ts.Expression, depth: number): ts.Expression | typeof NO_STORE | typeof UNKNOWN {
+  const e = unwrap(expr);
+  const options = ts.isObjectLiteralExpression(e) ? e : ts.isIdentifier(e) ? heldObject(project, e) : undefined;
+  if (!options || depth > 3) return UNKNOWN;
+  let store: ts.Expression | typeof NO_STORE | typeof UNKNOWN = NO_STORE;
+  for (const p of options.properties) {
+    if (ts.isSpreadAssignment(p)) {
+      const spread = storeOption(project, p.expression, depth + 1);
+      if (spread !== NO_STORE) store = spread;
+    } else if (p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === 'store') {
+      store = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : UNKNOWN;
+    }
+  }
+  if (!ts.isIdentifier(e)) return store;
+  const assigned = storeAssignments(project.checker, e);
+  return assigned.length === 0 ? store : assigned.length === 1 ? assigned[0]! : UNKNOWN;
+}
+
+/** The object literal a constant holds, the constant declared here or imported from a project module. */
+function heldObject(project: LoadedProject, id: ts.Identifier): ts.ObjectLiteralExpression | undefined {
+  const decl = declarationOf(project.checker, id);
+  if (!decl || !ts.isVariableDeclaration(decl) || !decl.initializer || !(ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const)) return undefined;
+  return objectLiteralOf(project, decl.initializer);
+}
+
+/** `sess.store = new RedisStore(…)` in the file that declares `sess`. */
+function storeAssignments(checker: ts.TypeChecker, id: ts.Identifier): ts.Expression[] {
+  const decl = declarationOf(checker, id);
+  if (!decl || !ts.isVariableDeclaration(decl) || !ts.isIdentifier(decl.name)) return [];
+  const symbol = checker.getSymbolAtLocation(decl.name);
+  const found: ts.Expression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left) &&
+      node.left.name.text === 'store' && ts.isIdentifier(node.left.expression) && checker.getSymbolAtLocation(node.left.expression) === symbol) found.push(node.right);
+    ts.forEachChild(node, visit);
+  };
+  visit(decl.getSourceFile());
+  return found;
+}
+
 /** The `new X(…)` / `X.create(…)` a store option holds, followed through constants. */
 function storeExpression(checker: ts.TypeChecker, expr: ts.Expression, depth: number): ts.NewExpression | ts.CallExpression | undefined {
   const e = unwrap(expr);
   if (ts.isNewExpression(e) || ts.isCallExpression(e)) return e;
   if (!ts.isIdentifier(e) || depth > 3) return undefined;
   const decl = declarationOf(checker, e);
-  return decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const ? storeExpression(checker, decl.initializer, depth + 1) : undefined;
+  // a store module's `export default new RedisStore(…)` / `module.exports = new MongoDBStore(…)`
+  if (decl && ts.isExportAssignment(decl)) return storeExpression(checker, decl.expression, depth + 1);
+  if (decl && ts.isBinaryExpression(decl) && decl.operatorToken.kind === ts.SyntaxKind.EqualsToken) return storeExpression(checker, decl.right, depth + 1);
+  return decl && ts.isVariableDeclaration(decl) && decl.initializer && holdsOneValue(checker, decl) ? storeExpression(checker, decl.initializer, depth + 1) : undefined;
+}
+
+/** A `const`, or a `var` / `let` (`var store = new MongoDBStore(…)`) never assigned again in its file. */
+function holdsOneValue(checker: ts.TypeChecker, decl: ts.VariableDeclaration): boolean {
+  if (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) return true;
+  if (!ts.isIdentifier(decl.name)) return false;
+  const symbol = checker.getSymbolAtLocation(decl.name);
+  let reassigned = false;
+  const visit = (node: ts.Node): void => {
+    if (reassigned) return;
+    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      const left = unwrap(node.left);
+      if (ts.isIdentifier(left) && checker.getSymbolAtLocation(left) === symbol) reassigned = true;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(decl.getSourceFile());
+  return !reassigned;
 }
 
 function declarationOf(checker: ts.TypeChecker, id: ts.Identifier): ts.Declaration | undefined {

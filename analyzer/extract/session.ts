@@ -6,6 +6,7 @@
 //   req.session.x, const { x } = req.session, req.sessionID, ({ session }) => session.x       → read
 //   req.session.x = …, delete req.session.x, req.session = null, req.session.save() / regenerate() /
 //   destroy() / reload() / touch(), Object.assign(req.session, …)                              → write
+//   passport's req.login() / logout() → write, req.isAuthenticated() → read; req.flash() → write
 // Accesses carry `via: 'session'`: the resource is the store's, so they join the store's other readers and
 // writers (the Redis reader's `redis:sess:` keys), while the access says the middleware made it.
 //
@@ -17,8 +18,27 @@ import { requestParameters } from './request-params.ts';
 import { MEMORY_STORE, sessionMiddlewares, UNKNOWN_STORE } from './session-store.ts';
 import type { RouteFact, TableAccess, Warning } from './types.ts';
 
+/** Array methods that change the array in place: `req.session.cart.push(item)` writes the session. */
+const MUTATING_ARRAY_METHODS = new Set(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin']);
+
 /** Session methods that change what the store holds. */
 const WRITING_METHODS = new Set(['save', 'regenerate', 'destroy', 'reload', 'touch']);
+
+/**
+ * Methods libraries add to the request that go through the session: passport keeps the logged-in user in
+ * `req.session.passport` (`login` stores it, 0.6+ regenerating the session; `logout` removes it;
+ * `isAuthenticated` answers from what `passport.session()` read back), connect-flash and express-flash keep
+ * their messages in `req.session.flash` (`flash(type)` reads and clears them). Only these libraries put these
+ * names on an express request, so a call on a known request is theirs.
+ */
+const REQUEST_METHODS: Record<string, TableAccess['access']> = {
+  login: 'write', logIn: 'write', logout: 'write', logOut: 'write',
+  isAuthenticated: 'read', isUnauthenticated: 'read',
+  flash: 'write',
+};
+
+/** a file that names none of these touches no session */
+const MENTIONS_SESSION = /session|log[iI]n|log[oO]ut|isAuthenticated|isUnauthenticated|flash/;
 
 export interface SessionReader {
   /** the resources sessions are kept in (one, nearly always) */
@@ -43,7 +63,7 @@ export function collectSession(project: LoadedProject, routes: readonly RouteFac
 }
 
 export function scanSession(project: LoadedProject, file: LoadedFile, session: SessionReader | undefined, out: AccessCollector): void {
-  if (!session || session.requests.size === 0 || !file.source.text.includes('session')) return;
+  if (!session || session.requests.size === 0 || !MENTIONS_SESSION.test(file.source.text)) return;
   const checker = project.checker;
   const isRequest = (e: ts.Expression): boolean => {
     const decl = ts.isIdentifier(e) ? checker.getSymbolAtLocation(e)?.valueDeclaration : undefined;
@@ -68,6 +88,9 @@ export function scanSession(project: LoadedProject, file: LoadedFile, session: S
   const visit = (node: ts.Node): void => {
     if (ts.isPropertyAccessExpression(node) && (node.name.text === 'session' || node.name.text === 'sessionID') && isRequest(node.expression)) {
       record(node, node.name.text === 'session' ? accessOf(node) : 'read');
+    } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && Object.hasOwn(REQUEST_METHODS, node.expression.name.text) &&
+      isRequest(node.expression.expression) && !sessionless(node)) {
+      record(node, REQUEST_METHODS[node.expression.name.text]!);
     } else if (ts.isIdentifier(node) && bound.has(node.text) && !isDeclarationName(node) && bindsRequest(checker.getSymbolAtLocation(node)?.valueDeclaration, 'session')) {
       record(node, accessOf(node));
     } else if (ts.isBindingElement(node) && ts.isIdentifier(node.name)) {
@@ -78,6 +101,12 @@ export function scanSession(project: LoadedProject, file: LoadedFile, session: S
     ts.forEachChild(node, visit);
   };
   visit(file.source);
+}
+
+/** passport's `req.login(user, { session: false }, cb)` keeps nothing in the session. */
+function sessionless(call: ts.CallExpression): boolean {
+  return call.arguments.some((a) => ts.isObjectLiteralExpression(a) && a.properties.some((p) =>
+    ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === 'session' && p.initializer.kind === ts.SyntaxKind.FalseKeyword));
 }
 
 function isDeclarationName(id: ts.Identifier): boolean {
@@ -93,7 +122,10 @@ function accessOf(session: ts.Expression): TableAccess['access'] {
     if (ts.isParenthesizedExpression(parent) || ts.isNonNullExpression(parent)) top = parent;
     else if ((ts.isPropertyAccessExpression(parent) || ts.isElementAccessExpression(parent)) && parent.expression === top) {
       // req.session.save(), req.session.regenerate(cb)
-      if (top === session && ts.isPropertyAccessExpression(parent) && WRITING_METHODS.has(parent.name.text) && ts.isCallExpression(parent.parent) && parent.parent.expression === parent) return 'write';
+      const called = ts.isPropertyAccessExpression(parent) && ts.isCallExpression(parent.parent) && parent.parent.expression === parent;
+      if (called && top === session && WRITING_METHODS.has(parent.name.text)) return 'write';
+      // req.session.messages.push(msg): a value kept in the session, changed in place
+      if (called && top !== session && MUTATING_ARRAY_METHODS.has(parent.name.text)) return 'write';
       top = parent;
     } else break;
   }

@@ -56,8 +56,14 @@ describe('tables: express-session with no store keeps sessions in memory', () =>
     facts = await factsOf('session-memory');
   });
 
-  test('accesses are of session:memory; save(), regenerate() and Object.assign() write', () => {
+  test('accesses are of session:memory; save(), regenerate(), Object.assign() and push() on a kept array write', () => {
     assert.deepEqual(accesses(facts), [
+      // a value kept in the session changed in place (push, splice) writes it; copying, includes() and slice() read
+      'routes/messages.js#<anonymous@6> read session:memory (session, line 7)',
+      'routes/messages.js#<anonymous@6> write session:memory (session, line 7)',
+      'routes/messages.js#<anonymous@6> write session:memory (session, line 8)',
+      'routes/messages.js#<anonymous@6> write session:memory (session, line 9)',
+      'routes/messages.js#<anonymous@13> read session:memory (session, line 15)',
       'routes/wizard.js#<anonymous@5> read session:memory (session, line 6)',
       'routes/wizard.js#<anonymous@9> read session:memory (session, line 10)',
       'routes/wizard.js#<anonymous@9> write session:memory (session, line 10)',
@@ -76,6 +82,35 @@ describe('tables: express-session with no store keeps sessions in memory', () =>
   });
 });
 
+describe('tables: passport and connect-flash keep their state in the session', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('session-passport');
+  });
+
+  test('req.login/logout and req.flash write the store, req.isAuthenticated/isUnauthenticated read it', () => {
+    assert.deepEqual(accesses(facts), [
+      // the guard given only to a router made by require('express').Router()
+      'middleware/guest-only.js#guestOnly read redis:auth: (session, line 2)',
+      // the guard given to express.Router()'s route, in a file that never names the session
+      'middleware/require-login.js#default read redis:auth: (session, line 3)',
+      // req.flash('info') reads and clears the messages
+      'routes/account.js#<anonymous@6> write redis:auth: (session, line 7)',
+      'routes/auth.js#<anonymous@9> write redis:auth: (session, line 10)',
+      'routes/auth.js#<anonymous@14> write redis:auth: (session, line 16)',
+      // not /token's req.logIn(user, { session: false }, cb), nor login()/flash() on routes/users.js's object
+      'routes/auth.js#<anonymous@24> write redis:auth: (session, line 25)',
+    ]);
+    assert.deepEqual(facts.warnings, []);
+  });
+
+  test('the routes that log in and out join to the session store', () => {
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/auth/signup')), ['write redis:auth:']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/auth/logout')), ['write redis:auth:']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/auth/token')), []);
+  });
+});
+
 describe('session stores: the resource each store package keeps sessions in', () => {
   test('connect-redis v6/v7, connect-mongo, connect-pg-simple, connect-session-sequelize, memory stores; cookie-session names nothing', () => {
     const project = loadProject(fixture('session-stores'));
@@ -83,6 +118,12 @@ describe('session stores: the resource each store package keeps sessions in', ()
       // collectionName given; connect-mongo's default collection
       'mongo.ts:4 web_sessions',
       'mongo.ts:5 sessions',
+      // the store set on a const's options in production only (no MemoryStore warning); two stores assigned
+      'options.js:10 redis:prod:',
+      'options.js:16 session:store',
+      // options imported from a config module, as they are and spread into another object
+      'options.ts:5 redis:shared:',
+      'options.ts:6 redis:shared:',
       // connect-session-sequelize's default model and table
       'others.js:7 Session',
       // memorystore and express-session's own MemoryStore
@@ -98,6 +139,14 @@ describe('session stores: the resource each store package keeps sessions in', ()
       'redis-v6.js:5 redis:sess:',
       // require('connect-redis').default held in a const store, its prefix in a const
       'redis-v7.js:7 redis:legacy:',
+      // a store module's `export default new (connectPgSimple(session))({ tableName })`
+      'store-default.ts:4 web_session',
+      // store modules required from another file: a `var` exported by `module.exports = store`, and
+      // `module.exports = new redisStore(…)` (as real apps write them)
+      'store-modules.js:6 user_sessions',
+      'store-modules.js:7 redis:chat:',
+      // a `let` given another store later is not guessed
+      'store-modules.js:12 session:store',
     ]);
   });
 
