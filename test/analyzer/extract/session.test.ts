@@ -112,9 +112,17 @@ describe('tables: passport and connect-flash keep their state in the session', (
 });
 
 describe('session stores: the resource each store package keeps sessions in', () => {
-  test('connect-redis v6/v7, connect-mongo, connect-pg-simple, connect-session-sequelize, memory stores; cookie-session names nothing', () => {
+  test('connect-redis v6/v7, connect-mongo, connect-pg-simple, connect-session-sequelize, memory stores, koa-session and koa-generic-session with koa-redis; cookie-session names nothing', () => {
     const project = loadProject(fixture('session-stores'));
     assert.deepEqual(sessionMiddlewares(project, project.files).map((m) => `${m.file}:${m.line} ${m.resource}`), [
+      // koa-session with no store keeps the session in the cookie (null); with koa-redis its keys are koa-session's
+      // ids, unprefixed unless `prefix` is given; koa-generic-session's `prefix` defaults to koa:sess:, its
+      // default store is in memory
+      'koa.js:7 null',
+      'koa.js:8 redis:',
+      'koa.js:9 redis:koa:sess:',
+      'koa.js:10 redis:blog:sess:',
+      'koa.js:11 session:memory',
       // collectionName given; connect-mongo's default collection
       'mongo.ts:4 web_sessions',
       'mongo.ts:5 sessions',
@@ -155,6 +163,45 @@ describe('session stores: the resource each store package keeps sessions in', ()
     assert.deepEqual(facts.routes.map((r) => `${r.method} ${r.path}`), ['GET /visits']);
     assert.deepEqual(accesses(facts), []);
     assert.deepEqual(facts.warnings, []);
+  });
+});
+
+describe('tables: the Koa session (koa-session with koa-redis) as the store it is kept in', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('session-koa');
+  });
+
+  test('ctx.session in Koa route handlers and middleware is an access of redis:<koa-session prefix>', () => {
+    assert.deepEqual(accesses(facts), [
+      // assigning a session field writes; `ctx.session = null` (koa-session's destroy) writes; a named handler reads
+      'account/routes.ts#<anonymous@5> write redis:shop:sess: (session, line 7)',
+      'account/routes.ts#<anonymous@11> write redis:shop:sess: (session, line 12)',
+      'account/routes.ts#me read redis:shop:sess: (session, line 17)',
+      // middleware written in place in app.use() on the Koa app
+      'app.ts#<anonymous@14> read redis:shop:sess: (session, line 15)',
+      'app.ts#<anonymous@14> write redis:shop:sess: (session, line 15)',
+      'basket/routes.ts#<anonymous@6> read redis:shop:sess: (session, line 7)',
+      'basket/routes.ts#<anonymous@10> read redis:shop:sess: (session, line 11)',
+      'basket/routes.ts#<anonymous@10> write redis:shop:sess: (session, line 11)',
+      // named middleware given to app.use() and to a router verb; ctx.session?.userId reads
+      'lib/visitor.ts#loadVisitor read redis:shop:sess: (session, line 4)',
+      'lib/visitor.ts#requireLogin read redis:shop:sess: (session, line 9)',
+      // not lib/socket.ts#onHello: its `ctx` is a websocket context no route or Koa middleware receives
+    ]);
+    assert.deepEqual(facts.warnings, []);
+  });
+
+  test('route handlers join to the session store they touch', () => {
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/account/logout')), ['write redis:shop:sess:']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/basket')), ['read redis:shop:sess:', 'write redis:shop:sess:']);
+  });
+
+  test('koa-session with no store keeps the session in the cookie: its handlers record nothing', async () => {
+    const cookie = await factsOf('session-koa-cookie');
+    assert.deepEqual(cookie.routes.map((r) => `${r.method} ${r.path}`), ['GET /visits']);
+    assert.deepEqual(accesses(cookie), []);
+    assert.deepEqual(cookie.warnings, []);
   });
 });
 
