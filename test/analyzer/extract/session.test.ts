@@ -112,9 +112,14 @@ describe('tables: passport and connect-flash keep their state in the session', (
 });
 
 describe('session stores: the resource each store package keeps sessions in', () => {
-  test('connect-redis v6/v7, connect-mongo, connect-pg-simple, connect-session-sequelize, memory stores, koa-session and koa-generic-session with koa-redis; cookie-session names nothing', () => {
+  test('connect-redis v6/v7, connect-mongo, connect-pg-simple, connect-session-sequelize, memory stores, koa-session and koa-generic-session with koa-redis, @fastify/session; cookie-session names nothing', () => {
     const project = loadProject(fixture('session-stores'));
     assert.deepEqual(sessionMiddlewares(project, project.files).map((m) => `${m.file}:${m.line} ${m.resource}`), [
+      // @fastify/session (and the older fastify-session) with no store: its MemoryStore; express-session's stores as they are
+      'fastify.js:7 session:memory',
+      'fastify.js:8 redis:sess:',
+      'fastify.js:9 api_sessions',
+      'fastify.js:10 session:memory',
       // koa-session with no store keeps the session in the cookie (null); with koa-redis its keys are koa-session's
       // ids, unprefixed unless `prefix` is given; koa-generic-session's `prefix` defaults to koa:sess:, its
       // default store is in memory
@@ -202,6 +207,50 @@ describe('tables: the Koa session (koa-session with koa-redis) as the store it i
     assert.deepEqual(cookie.routes.map((r) => `${r.method} ${r.path}`), ['GET /visits']);
     assert.deepEqual(accesses(cookie), []);
     assert.deepEqual(cookie.warnings, []);
+  });
+});
+
+describe('tables: the Fastify session (@fastify/session with connect-redis) as the store it is kept in', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('session-fastify');
+  });
+
+  test('request.session in Fastify route handlers is an access of the store: get() reads, set(), regenerate() and destroy() write', () => {
+    assert.deepEqual(accesses(facts), [
+      // inline handlers in a plugin take the plugin's name
+      'account/routes.ts#accountRoutes write redis:api:sess: (session, line 6)',
+      'account/routes.ts#accountRoutes write redis:api:sess: (session, line 7)',
+      'account/routes.ts#accountRoutes write redis:api:sess: (session, line 11)',
+      'account/routes.ts#accountRoutes read redis:api:sess: (session, line 14)',
+      'basket/routes.ts#basketRoutes read redis:api:sess: (session, line 5)',
+      // fastify.route({ handler }): a field assigned writes, read on the right
+      'basket/routes.ts#handler read redis:api:sess: (session, line 10)',
+      'basket/routes.ts#handler write redis:api:sess: (session, line 10)',
+      // the helper the handler passes its request to
+      'lib/recent.ts#remember write redis:api:sess: (session, line 4)',
+      // not lib/jobs.ts#replay: its `request` is no Fastify request
+    ]);
+    assert.deepEqual(facts.warnings, []);
+  });
+
+  test('route handlers join to the session store they touch', () => {
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/basket')), ['read redis:api:sess:', 'write redis:api:sess:']);
+  });
+
+  test('@fastify/session with no store is a memory-store warning', async () => {
+    const stores = await factsOf('session-stores');
+    assert.deepEqual(stores.warnings.map((w) => w.message).filter((m) => m.startsWith('fastify.js:')), [
+      'fastify.js:7: @fastify/session keeps its sessions in memory (MemoryStore: no `store`, or an in-process one); a memory store cannot be shared between processes, so services split from this app lose the sessions: move them to a shared store (connect-redis, connect-mongo) first',
+      'fastify.js:10: fastify-session keeps its sessions in memory (MemoryStore: no `store`, or an in-process one); a memory store cannot be shared between processes, so services split from this app lose the sessions: move them to a shared store (connect-redis, connect-mongo) first',
+    ]);
+  });
+
+  test('@fastify/secure-session keeps the session in the cookie: its handlers record nothing', async () => {
+    const secure = await factsOf('session-fastify-secure');
+    assert.deepEqual(secure.routes.map((r) => `${r.method} ${r.path}`), ['GET /visits']);
+    assert.deepEqual(accesses(secure), []);
+    assert.deepEqual(secure.warnings, []);
   });
 });
 
