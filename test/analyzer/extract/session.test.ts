@@ -254,6 +254,37 @@ describe('tables: the Fastify session (@fastify/session with connect-redis) as t
   });
 });
 
+describe('tables: the session in a Nest app on Express (express-session in main.ts)', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('session-nest');
+  });
+
+  test('@Session() session and @Req() / @Request() req.session in controller handlers are accesses of the store', () => {
+    assert.deepEqual(accesses(facts), [
+      // @Session() after @Body(): assigning a field writes
+      'src/auth/auth.controller.ts#AuthController.login write redis:nest: (session, line 8)',
+      // @Req() req: Request: destroy() writes
+      'src/auth/auth.controller.ts#AuthController.logout write redis:nest: (session, line 14)',
+      'src/auth/auth.controller.ts#AuthController.me read redis:nest: (session, line 19)',
+      // an untyped @Request() req
+      'src/cart/cart.controller.ts#CartController.list read redis:nest: (session, line 10)',
+      'src/cart/cart.controller.ts#CartController.add read redis:nest: (session, line 15)',
+      'src/cart/cart.controller.ts#CartController.add write redis:nest: (session, line 15)',
+      'src/cart/cart.controller.ts#CartController.add read redis:nest: (session, line 16)',
+      // not CartController.note (its first parameter is the @Body(), whose `session` field is the client's)
+      // nor CartService.reset (a `session` parameter with no @Session())
+    ]);
+    assert.deepEqual(facts.warnings, []);
+  });
+
+  test('route handlers join to the session store they touch', () => {
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/auth/logout')), ['write redis:nest:']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'GET', '/cart')), ['read redis:nest:']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/cart/notes')), []);
+  });
+});
+
 describe('analyze(): the session store two services use is shared state', () => {
   let plan: Plan;
   before(async () => {
