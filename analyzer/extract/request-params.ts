@@ -1,10 +1,12 @@
 // Which parameters hold an Express request (or a Koa context, a Fastify request): the first parameter of each
 // route handler the route extraction found, of each function given to `use()` or a verb on an app or router
-// made by express or koa, of a function typed `RequestHandler`, a parameter typed express's `Request`, a Nest
-// handler's `@Req()` parameter, and, a few helpers deep, the parameter of a project function that one of those
-// is passed to (`requireUser(req)`). A parameter merely named `req` or `ctx` counts for nothing.
+// made by express or koa, of a request hook added to a Fastify instance (`addHook('preHandler', …)`), of a
+// function typed `RequestHandler`, a parameter typed express's `Request`, a Nest handler's `@Req()` parameter,
+// and, a few helpers deep, the parameter of a project function that one of those is passed to
+// (`requireUser(req)`). A parameter merely named `req` or `ctx` counts for nothing.
 import { ts } from 'ts-morph';
 import { verbMethod } from './express-syntax.ts';
+import { HOOK_PHASES } from './fastify-syntax.ts';
 import { functionName, isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
 import { isOtherNestParameter, nestRequestParameters } from './nest-session.ts';
 import { importSpecifierOf, packageOf } from './package-values.ts';
@@ -65,6 +67,9 @@ export function requestParameters(project: LoadedProject, routes: readonly Route
         if (method === 'use' || verbMethod(method)) {
           const pkg = packageOf(checker, node.expression.expression) ?? '';
           if (EXPRESS.has(pkg) || KOA.has(pkg)) node.arguments.forEach(handlerArg);
+        } else if (method === 'addHook' && node.arguments.length === 2 && isRequestHook(node.arguments[0]!) && packageOf(checker, node.expression.expression) === 'fastify') {
+          // fastify.addHook('preHandler', (request, reply) => …) on an instance made or typed by fastify
+          handlerArg(node.arguments[1]!);
         }
       } else if (ts.isParameter(node) && node.type && isExpressType(checker, node.type, 'Request')) {
         found.add(node);
@@ -108,6 +113,11 @@ export function requestParameters(project: LoadedProject, routes: readonly Route
     frontier = next;
   }
   return found;
+}
+
+/** A Fastify hook that runs for a request before the handler, and so may read or change its session. */
+function isRequestHook(name: ts.Expression): boolean {
+  return ts.isStringLiteralLike(name) && HOOK_PHASES.has(name.text);
 }
 
 /** No function around this one starts on the same line: `(req, res) => items.map((i) => …)` is the handler, not the callback. */

@@ -3,7 +3,9 @@
 // and connect-mongodb-session's collection, connect-pg-simple's, connect-session-sequelize's,
 // express-mysql-session's and connect-sqlite3's table. No store is express-session's MemoryStore
 // (`session:memory`), which no two processes can share; a store not recognised is `session:store`.
-// cookie-session keeps its state in the cookie: nothing server-side, nothing to name.
+// cookie-session keeps its state in the cookie: nothing server-side, nothing to name. The same stores serve
+// @fastify/session; koa-session and koa-generic-session name koa-redis's keys by their own `prefix`, and
+// koa-session with no store (like @fastify/secure-session) keeps the session in the cookie.
 import { ts } from 'ts-morph';
 import { lineOf } from './functions.ts';
 import { hasSpread, objectLiteralOf, valueProperty } from './object-literal.ts';

@@ -216,13 +216,15 @@ describe('tables: the Fastify session (@fastify/session with connect-redis) as t
     facts = await factsOf('session-fastify');
   });
 
-  test('request.session in Fastify route handlers is an access of the store: get() reads, set(), regenerate() and destroy() write', () => {
+  test('request.session in Fastify route handlers and request hooks is an access of the store: get() reads, set(), regenerate(), destroy() and touch() write', () => {
     assert.deepEqual(accesses(facts), [
       // inline handlers in a plugin take the plugin's name
       'account/routes.ts#accountRoutes write redis:api:sess: (session, line 6)',
       'account/routes.ts#accountRoutes write redis:api:sess: (session, line 7)',
       'account/routes.ts#accountRoutes write redis:api:sess: (session, line 11)',
       'account/routes.ts#accountRoutes read redis:api:sess: (session, line 14)',
+      // a preHandler hook added to the instance: touch() writes
+      'app.ts#<anonymous@16> write redis:api:sess: (session, line 17)',
       'basket/routes.ts#basketRoutes read redis:api:sess: (session, line 5)',
       // fastify.route({ handler }): a field assigned writes, read on the right
       'basket/routes.ts#handler read redis:api:sess: (session, line 10)',
