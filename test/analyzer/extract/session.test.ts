@@ -184,12 +184,12 @@ describe('tables: the Koa session (koa-session with koa-redis) as the store it i
       'account/routes.ts#<anonymous@11> write redis:shop:sess: (session, line 12)',
       'account/routes.ts#me read redis:shop:sess: (session, line 17)',
       // middleware written in place in app.use() on the Koa app
-      'app.ts#<anonymous@14> read redis:shop:sess: (session, line 15)',
-      'app.ts#<anonymous@14> write redis:shop:sess: (session, line 15)',
+      'app.ts#<anonymous@15> read redis:shop:sess: (session, line 16)',
+      'app.ts#<anonymous@15> write redis:shop:sess: (session, line 16)',
       'basket/routes.ts#<anonymous@6> read redis:shop:sess: (session, line 7)',
       'basket/routes.ts#<anonymous@10> read redis:shop:sess: (session, line 11)',
       'basket/routes.ts#<anonymous@10> write redis:shop:sess: (session, line 11)',
-      // named middleware given to app.use() and to a router verb; ctx.session?.userId reads
+      // named middleware given to app.use(), to a router verb and to router.use() (orders/routes.ts); ctx.session?.userId reads
       'lib/visitor.ts#loadVisitor read redis:shop:sess: (session, line 4)',
       'lib/visitor.ts#requireLogin read redis:shop:sess: (session, line 9)',
       // not lib/socket.ts#onHello: its `ctx` is a websocket context no route or Koa middleware receives
@@ -305,5 +305,20 @@ describe('analyze(): the session store two services use is shared state', () => 
     assert.equal(session.recommendation.owner, auth);
     assert.ok(session.recommendation.viaApi.includes(cart));
     assert.match(renderMarkdown(plan), /\| `redis:shop:` \|/);
+  });
+});
+
+describe('analyze(): a Koa session store two services use is shared state', () => {
+  test('redis:shop:sess:, written by the account handlers and read by the orders guard, is a shared table with an owner', async () => {
+    const { plan } = await analyze(fixture('session-koa'), { pinsFile: false });
+    const serviceOf = (file: string) => plan.services.find((s) => s.files.includes(file))?.name;
+    const account = serviceOf('account/routes.ts');
+    const orders = serviceOf('orders/routes.ts');
+    assert.ok(account && orders && account !== orders, `account in ${account}, orders in ${orders}`);
+    const session = plan.sharedTables.find((t) => t.table === 'redis:shop:sess:');
+    assert.ok(session, `shared: ${plan.sharedTables.map((t) => t.table).join(', ')}`);
+    assert.deepEqual(session.writers, [account]);
+    assert.ok(session.readers.includes(orders));
+    assert.equal(session.recommendation.owner, account);
   });
 });
