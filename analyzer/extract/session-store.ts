@@ -9,7 +9,7 @@
 import { ts } from 'ts-morph';
 import { lineOf } from './functions.ts';
 import { hasSpread, objectLiteralOf, valueProperty } from './object-literal.ts';
-import { importSpecifierOf } from './package-values.ts';
+import { importSpecifierOf, packageOf } from './package-values.ts';
 import type { LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { fileOf } from './symbols.ts';
@@ -111,8 +111,9 @@ function sessionCall(project: LoadedProject, call: ts.CallExpression): Omit<Sess
   const pkg = packageOfCallee(checker, call.expression);
   if (pkg === 'express-session') return { package: pkg, resource: storeResource(project, call.arguments[0], MEMORY_STORE) };
   if (pkg === 'koa-session') {
-    // session(app) and session(options, app): koa-session's prefix goes before the ids it makes (none by default)
-    const options = call.arguments.length > 1 ? call.arguments[0] : undefined;
+    // session(app), session(options, app) and session(app, options) (koa-session takes either order): its
+    // prefix goes before the ids it makes (none by default)
+    const options = call.arguments.find((a) => objectLiteralOf(project, a)) ?? (call.arguments.length > 1 ? call.arguments.find((a) => packageOf(checker, a) !== 'koa') : undefined);
     return { package: pkg, resource: storeResource(project, options, null, () => sessionOption(project, options, 'prefix', '')) };
   }
   if (pkg === 'koa-generic-session') {

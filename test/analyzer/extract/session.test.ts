@@ -128,6 +128,8 @@ describe('session stores: the resource each store package keeps sessions in', ()
       'koa.js:9 redis:koa:sess:',
       'koa.js:10 redis:blog:sess:',
       'koa.js:11 session:memory',
+      // koa-session's options after the app
+      'koa.js:12 redis:v7:',
       // collectionName given; connect-mongo's default collection
       'mongo.ts:4 web_sessions',
       'mongo.ts:5 sessions',
