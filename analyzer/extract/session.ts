@@ -18,9 +18,9 @@
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
+import { sessionParameters } from './nest-session.ts';
 import { requestParameters } from './request-params.ts';
 import { MEMORY_STORE, SESSION_PACKAGES, sessionMiddlewares, UNKNOWN_STORE } from './session-store.ts';
-import { sessionParameters } from './nest-session.ts';
 import type { RouteFact, TableAccess, Warning } from './types.ts';
 
 /** Array methods that change the array in place: `req.session.cart.push(item)` writes the session. */
