@@ -1,11 +1,14 @@
-// Which parameters hold an Express request: the first parameter of each route handler the route extraction
-// found, of each function given to `use()` or a verb on an app or router made by express, of a function
-// typed `RequestHandler`, a parameter typed express's `Request`, and, a few helpers deep, the parameter of a
-// project function that one of those is passed to (`requireUser(req)`). A parameter merely named `req`
-// counts for nothing.
+// Which parameters hold an Express request (or a Koa context, a Fastify request): the first parameter of each
+// route handler the route extraction found, of each function given to `use()` or a verb on an app or router
+// made by express or koa, of a request hook added to a Fastify instance (`addHook('preHandler', …)`), of a
+// function typed `RequestHandler`, a parameter typed express's `Request`, a Nest handler's `@Req()` parameter,
+// and, a few helpers deep, the parameter of a project function that one of those is passed to
+// (`requireUser(req)`). A parameter merely named `req` or `ctx` counts for nothing.
 import { ts } from 'ts-morph';
 import { verbMethod } from './express-syntax.ts';
+import { HOOK_PHASES } from './fastify-syntax.ts';
 import { functionName, isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
+import { isOtherNestParameter, nestRequestParameters } from './nest-session.ts';
 import { importSpecifierOf, packageOf } from './package-values.ts';
 import type { LoadedProject } from './project.ts';
 import { resolveReference } from './symbols.ts';
@@ -13,6 +16,8 @@ import type { RouteFact } from './types.ts';
 import { unwrap } from './value-key.ts';
 
 const EXPRESS = new Set(['express', 'express-serve-static-core']);
+/** Koa apps and koa-router routers: the first parameter of their middleware is the context, `ctx.session`'s */
+const KOA = new Set(['koa', '@koa/router', 'koa-router']);
 /** how many helpers deep a request passed along is followed */
 const MAX_HELPERS = 3;
 
@@ -22,7 +27,8 @@ export function requestParameters(project: LoadedProject, routes: readonly Route
   const add = (fn: ts.Node | undefined): void => {
     if (!fn || !isFunctionLike(fn)) return;
     const first = fn.parameters[0];
-    if (first) found.add(first);
+    // a Nest handler's first parameter is the request only when `@Req()` says so
+    if (first && !isOtherNestParameter(first, checker)) found.add(first);
   };
 
   // route handlers, by their function id (an inline one also by its line: it may take a named function's id)
@@ -58,7 +64,13 @@ export function requestParameters(project: LoadedProject, routes: readonly Route
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
         const method = node.expression.name.text;
-        if ((method === 'use' || verbMethod(method)) && EXPRESS.has(packageOf(checker, node.expression.expression) ?? '')) node.arguments.forEach(handlerArg);
+        if (method === 'use' || verbMethod(method)) {
+          const pkg = packageOf(checker, node.expression.expression) ?? '';
+          if (EXPRESS.has(pkg) || KOA.has(pkg)) node.arguments.forEach(handlerArg);
+        } else if (method === 'addHook' && node.arguments.length === 2 && isRequestHook(node.arguments[0]!) && packageOf(checker, node.expression.expression) === 'fastify') {
+          // fastify.addHook('preHandler', (request, reply) => …) on an instance made or typed by fastify
+          handlerArg(node.arguments[1]!);
+        }
       } else if (ts.isParameter(node) && node.type && isExpressType(checker, node.type, 'Request')) {
         found.add(node);
       } else if (ts.isVariableDeclaration(node) && node.type && node.initializer && isExpressType(checker, node.type, 'RequestHandler')) {
@@ -68,6 +80,9 @@ export function requestParameters(project: LoadedProject, routes: readonly Route
     };
     visit(file.source);
   }
+
+  // Nest's `@Req() req`, typed or not
+  for (const param of nestRequestParameters(project)) found.add(param);
 
   // helpers a request is passed to
   let frontier = [...found];
@@ -98,6 +113,11 @@ export function requestParameters(project: LoadedProject, routes: readonly Route
     frontier = next;
   }
   return found;
+}
+
+/** A Fastify hook that runs for a request before the handler, and so may read or change its session. */
+function isRequestHook(name: ts.Expression): boolean {
+  return ts.isStringLiteralLike(name) && HOOK_PHASES.has(name.text);
 }
 
 /** No function around this one starts on the same line: `(req, res) => items.map((i) => …)` is the handler, not the callback. */

@@ -3,11 +3,13 @@
 // and connect-mongodb-session's collection, connect-pg-simple's, connect-session-sequelize's,
 // express-mysql-session's and connect-sqlite3's table. No store is express-session's MemoryStore
 // (`session:memory`), which no two processes can share; a store not recognised is `session:store`.
-// cookie-session keeps its state in the cookie: nothing server-side, nothing to name.
+// cookie-session keeps its state in the cookie: nothing server-side, nothing to name. The same stores serve
+// @fastify/session; koa-session and koa-generic-session name koa-redis's keys by their own `prefix`, and
+// koa-session with no store (like @fastify/secure-session) keeps the session in the cookie.
 import { ts } from 'ts-morph';
 import { lineOf } from './functions.ts';
 import { hasSpread, objectLiteralOf, valueProperty } from './object-literal.ts';
-import { importSpecifierOf } from './package-values.ts';
+import { importSpecifierOf, packageOf } from './package-values.ts';
 import type { LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { fileOf } from './symbols.ts';
@@ -17,11 +19,22 @@ export const MEMORY_STORE = 'session:memory';
 export const UNKNOWN_STORE = 'session:store';
 
 export interface SessionMiddleware {
-  /** the resource its sessions are kept in */
-  resource: string;
+  /** the session package that made it (express-session, koa-session, @fastify/session…) */
+  package: string;
+  /** the resource its sessions are kept in; null when they are kept in the cookie (koa-session with no store) */
+  resource: string | null;
   file: string;
   line: number;
 }
+
+/** The packages whose middleware keeps a session, and how the options reach them. */
+export const SESSION_PACKAGES = /express-session|koa-session|koa-generic-session|@fastify\/session|fastify-session/;
+
+/** Fastify session plugins, given to `register(plugin, options)`. */
+const FASTIFY_SESSION = new Set(['@fastify/session', 'fastify-session']);
+
+/** koa-redis's default key prefix when koa-generic-session is given it (koa-generic-session's `prefix`). */
+const KOA_GENERIC_PREFIX = 'koa:sess:';
 
 /**
  * How each known store package names its resource from its options. `option(path)` is an option's static
@@ -67,9 +80,10 @@ export function sessionMiddlewares(project: LoadedProject, seed: readonly { sour
   const out: SessionMiddleware[] = [];
   for (const file of seed) {
     const visit = (node: ts.Node): void => {
-      if (ts.isCallExpression(node) && packageOfCallee(checker, node.expression) === 'express-session') {
+      const made = ts.isCallExpression(node) ? sessionCall(project, node) : undefined;
+      if (made) {
         const where = fileOf(project, node);
-        if (where) out.push({ resource: storeResource(project, node.arguments[0]), file: where.rel, line: lineOf(node, where.source) });
+        if (where) out.push({ ...made, file: where.rel, line: lineOf(node, where.source) });
       }
       ts.forEachChild(node, visit);
     };
@@ -78,13 +92,61 @@ export function sessionMiddlewares(project: LoadedProject, seed: readonly { sour
   return out;
 }
 
-/** The resource named by a `session(options)` call's `store`. */
-function storeResource(project: LoadedProject, arg: ts.Expression | undefined): string {
+/**
+ * A call that makes a session middleware, with its package and store:
+ *   session(options)                    express-session; no store: its MemoryStore
+ *   session(options?, app)              koa-session; no store: the session is the cookie
+ *   session(options?)                   koa-generic-session; no store: its in-process MemoryStore
+ *   fastify.register(plugin, options)   @fastify/session (fastify-session); no store: its MemoryStore
+ * A store object is named as express-session's (connect-redis and connect-mongo serve @fastify/session as
+ * they are), except koa-redis, whose keys are the ids koa-session or koa-generic-session make.
+ */
+function sessionCall(project: LoadedProject, call: ts.CallExpression): Omit<SessionMiddleware, 'file' | 'line'> | undefined {
+  const checker = project.checker;
+  const callee = unwrap(call.expression);
+  if (ts.isPropertyAccessExpression(callee) && callee.name.text === 'register' && call.arguments[0]) {
+    const pkg = packageOfCallee(checker, call.arguments[0]);
+    return pkg && FASTIFY_SESSION.has(pkg) ? { package: pkg, resource: storeResource(project, call.arguments[1], MEMORY_STORE) } : undefined;
+  }
+  const pkg = packageOfCallee(checker, call.expression);
+  if (pkg === 'express-session') return { package: pkg, resource: storeResource(project, call.arguments[0], MEMORY_STORE) };
+  if (pkg === 'koa-session') {
+    // session(app), session(options, app) and session(app, options) (koa-session takes either order): its
+    // prefix goes before the ids it makes (none by default)
+    const options = call.arguments.find((a) => objectLiteralOf(project, a)) ?? (call.arguments.length > 1 ? call.arguments.find((a) => packageOf(checker, a) !== 'koa') : undefined);
+    return { package: pkg, resource: storeResource(project, options, null, () => sessionOption(project, options, 'prefix', '')) };
+  }
+  if (pkg === 'koa-generic-session') {
+    const options = call.arguments[0];
+    return { package: pkg, resource: storeResource(project, options, MEMORY_STORE, () => sessionOption(project, options, 'prefix', KOA_GENERIC_PREFIX)) };
+  }
+  return undefined;
+}
+
+/** A string option of the session middleware itself, `fallback` when not given, undefined when made at run time. */
+function sessionOption(project: LoadedProject, options: ts.Expression | undefined, name: string, fallback: string): string | undefined {
+  if (!options) return fallback;
+  const obj = objectLiteralOf(project, options);
+  const v = obj && valueProperty(obj, name);
+  if (!v) return obj && !hasSpread(obj) ? fallback : undefined;
+  return stringValue(unwrap(v), project.checker);
+}
+
+/**
+ * The resource named by a session middleware's `store` option: `none` when there is no store, and for
+ * koa-redis `redis:` + the key prefix `koaPrefix` reads off the middleware's options.
+ */
+function storeResource(project: LoadedProject, arg: ts.Expression | undefined, none: string | null, koaPrefix?: () => string | undefined): string | null {
   const store = arg ? storeOption(project, arg, 0) : NO_STORE;
-  if (store === NO_STORE) return MEMORY_STORE;
+  if (store === NO_STORE) return none;
   if (store === UNKNOWN) return UNKNOWN_STORE;
   const made = storeExpression(project.checker, store, 0);
   if (!made) return UNKNOWN_STORE;
+  // koa-redis (`redisStore({ client })`, `new RedisStore()`): it prefixes nothing itself
+  if (koaPrefix && packageOfCallee(project.checker, made.expression) === 'koa-redis') {
+    const prefix = koaPrefix();
+    return prefix === undefined ? UNKNOWN_STORE : `redis:${prefix}`;
+  }
   // `new session.MemoryStore()`: express-session's own
   if (ts.isNewExpression(made) && ts.isPropertyAccessExpression(unwrap(made.expression))) {
     const callee = unwrap(made.expression) as ts.PropertyAccessExpression;

@@ -10,19 +10,24 @@
 // Accesses carry `via: 'session'`: the resource is the store's, so they join the store's other readers and
 // writers (the Redis reader's `redis:sess:` keys), while the access says the middleware made it.
 //
-// Cheap on trees that do not use express-session: only a text check per file.
+// Koa (koa-session, koa-generic-session: `ctx.session`), Fastify (@fastify/session: `request.session.get('x')`
+// reads, `set('x', v)` writes) and Nest on Express (`@Session() session`, `@Req() req`) are read the same way:
+// the context or request is the first parameter of the route handlers and middleware their extraction knows.
+//
+// Cheap on trees that use no session package: only a text check per file.
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
+import { sessionParameters } from './nest-session.ts';
 import { requestParameters } from './request-params.ts';
-import { MEMORY_STORE, sessionMiddlewares, UNKNOWN_STORE } from './session-store.ts';
+import { MEMORY_STORE, SESSION_PACKAGES, sessionMiddlewares, UNKNOWN_STORE } from './session-store.ts';
 import type { RouteFact, TableAccess, Warning } from './types.ts';
 
 /** Array methods that change the array in place: `req.session.cart.push(item)` writes the session. */
 const MUTATING_ARRAY_METHODS = new Set(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin']);
 
-/** Session methods that change what the store holds. */
-const WRITING_METHODS = new Set(['save', 'regenerate', 'destroy', 'reload', 'touch']);
+/** Session methods that change what the store holds (`set(key, value)`: @fastify/session's). */
+const WRITING_METHODS = new Set(['save', 'regenerate', 'destroy', 'reload', 'touch', 'set']);
 
 /**
  * Methods libraries add to the request that go through the session: passport keeps the logged-in user in
@@ -44,27 +49,44 @@ export interface SessionReader {
   /** the resources sessions are kept in (one, nearly always) */
   resources: string[];
   requests: Set<ts.ParameterDeclaration>;
+  /** parameters that are the session itself: Nest's `@Session() session` */
+  sessions: Set<ts.ParameterDeclaration>;
 }
 
 export function collectSession(project: LoadedProject, routes: readonly RouteFact[], warnings: Warning[]): SessionReader | undefined {
-  const seed = project.files.filter((f) => f.source.text.includes('express-session'));
+  const seed = project.files.filter((f) => SESSION_PACKAGES.test(f.source.text));
   if (seed.length === 0) return undefined;
   const middlewares = sessionMiddlewares(project, seed);
   for (const m of middlewares) {
     if (m.resource !== MEMORY_STORE) continue;
     warnings.push({
       file: m.file,
-      message: `${m.file}:${m.line}: express-session keeps its sessions in memory (MemoryStore: no \`store\`, or an in-process one); a memory store cannot be shared between processes, so services split from this app lose the sessions: move them to a shared store (connect-redis, connect-mongo, connect-pg-simple) first`,
+      message: `${m.file}:${m.line}: ${m.package} keeps its sessions in memory (MemoryStore: no \`store\`, or an in-process one); a memory store cannot be shared between processes, so services split from this app lose the sessions: move them to a shared store (${SHARED_STORES[m.package] ?? SHARED_STORES['express-session']}) first`,
     });
   }
-  const resources = [...new Set(middlewares.map((m) => m.resource))].sort();
+  const resources = [...new Set(middlewares.flatMap((m) => (m.resource === null ? [] : [m.resource])))].sort();
+  // koa-session with no store: the session is the cookie, nothing server-side is shared
+  if (resources.length === 0 && middlewares.length > 0) return undefined;
   const requests = requestParameters(project, routes);
-  return { resources: resources.length > 0 ? resources : [UNKNOWN_STORE], requests };
+  return { resources: resources.length > 0 ? resources : [UNKNOWN_STORE], requests, sessions: sessionParameters(project) };
 }
 
+/** The shared stores each package's users reach for, named in the memory-store warning. */
+const SHARED_STORES: Record<string, string> = {
+  'express-session': 'connect-redis, connect-mongo, connect-pg-simple',
+  '@fastify/session': 'connect-redis, connect-mongo',
+  'fastify-session': 'connect-redis, connect-mongo',
+  'koa-generic-session': 'koa-redis',
+};
+
 export function scanSession(project: LoadedProject, file: LoadedFile, session: SessionReader | undefined, out: AccessCollector): void {
-  if (!session || session.requests.size === 0 || !MENTIONS_SESSION.test(file.source.text)) return;
+  if (!session || (session.requests.size === 0 && session.sessions.size === 0) || !MENTIONS_SESSION.test(file.source.text)) return;
   const checker = project.checker;
+  /** Nest's `@Session() session`, wherever it is used */
+  const isSessionParameter = (id: ts.Identifier): boolean => {
+    const decl = checker.getSymbolAtLocation(id)?.valueDeclaration;
+    return !!decl && ts.isParameter(decl) && session.sessions.has(decl);
+  };
   const isRequest = (e: ts.Expression): boolean => {
     const decl = ts.isIdentifier(e) ? checker.getSymbolAtLocation(e)?.valueDeclaration : undefined;
     return !!decl && ts.isParameter(decl) && session.requests.has(decl);
@@ -85,6 +107,7 @@ export function scanSession(project: LoadedProject, file: LoadedFile, session: S
   // the names `session` is bound to by destructuring (`{ session: s }`), met before their uses: only these
   // identifiers are asked of the checker
   const bound = new Set(['session']);
+  const sessionNames = new Set([...session.sessions].flatMap((p) => (ts.isIdentifier(p.name) ? [p.name.text] : [])));
   const visit = (node: ts.Node): void => {
     if (ts.isPropertyAccessExpression(node) && (node.name.text === 'session' || node.name.text === 'sessionID') && isRequest(node.expression)) {
       record(node, node.name.text === 'session' ? accessOf(node) : 'read');
@@ -92,6 +115,8 @@ export function scanSession(project: LoadedProject, file: LoadedFile, session: S
       isRequest(node.expression.expression) && !sessionless(node)) {
       record(node, REQUEST_METHODS[node.expression.name.text]!);
     } else if (ts.isIdentifier(node) && bound.has(node.text) && !isDeclarationName(node) && bindsRequest(checker.getSymbolAtLocation(node)?.valueDeclaration, 'session')) {
+      record(node, accessOf(node));
+    } else if (ts.isIdentifier(node) && sessionNames.has(node.text) && !isDeclarationName(node) && isSessionParameter(node)) {
       record(node, accessOf(node));
     } else if (ts.isBindingElement(node) && ts.isIdentifier(node.name)) {
       const key = node.propertyName ?? node.name;

@@ -112,9 +112,24 @@ describe('tables: passport and connect-flash keep their state in the session', (
 });
 
 describe('session stores: the resource each store package keeps sessions in', () => {
-  test('connect-redis v6/v7, connect-mongo, connect-pg-simple, connect-session-sequelize, memory stores; cookie-session names nothing', () => {
+  test('connect-redis v6/v7, connect-mongo, connect-pg-simple, connect-session-sequelize, memory stores, koa-session and koa-generic-session with koa-redis, @fastify/session; cookie-session names nothing', () => {
     const project = loadProject(fixture('session-stores'));
     assert.deepEqual(sessionMiddlewares(project, project.files).map((m) => `${m.file}:${m.line} ${m.resource}`), [
+      // @fastify/session (and the older fastify-session) with no store: its MemoryStore; express-session's stores as they are
+      'fastify.js:7 session:memory',
+      'fastify.js:8 redis:sess:',
+      'fastify.js:9 api_sessions',
+      'fastify.js:10 session:memory',
+      // koa-session with no store keeps the session in the cookie (null); with koa-redis its keys are koa-session's
+      // ids, unprefixed unless `prefix` is given; koa-generic-session's `prefix` defaults to koa:sess:, its
+      // default store is in memory
+      'koa.js:7 null',
+      'koa.js:8 redis:',
+      'koa.js:9 redis:koa:sess:',
+      'koa.js:10 redis:blog:sess:',
+      'koa.js:11 session:memory',
+      // koa-session's options after the app
+      'koa.js:12 redis:v7:',
       // collectionName given; connect-mongo's default collection
       'mongo.ts:4 web_sessions',
       'mongo.ts:5 sessions',
@@ -158,6 +173,122 @@ describe('session stores: the resource each store package keeps sessions in', ()
   });
 });
 
+describe('tables: the Koa session (koa-session with koa-redis) as the store it is kept in', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('session-koa');
+  });
+
+  test('ctx.session in Koa route handlers and middleware is an access of redis:<koa-session prefix>', () => {
+    assert.deepEqual(accesses(facts), [
+      // assigning a session field writes; `ctx.session = null` (koa-session's destroy) writes; a named handler reads
+      'account/routes.ts#<anonymous@5> write redis:shop:sess: (session, line 7)',
+      'account/routes.ts#<anonymous@11> write redis:shop:sess: (session, line 12)',
+      'account/routes.ts#me read redis:shop:sess: (session, line 17)',
+      // middleware written in place in app.use() on the Koa app
+      'app.ts#<anonymous@15> read redis:shop:sess: (session, line 16)',
+      'app.ts#<anonymous@15> write redis:shop:sess: (session, line 16)',
+      'basket/routes.ts#<anonymous@6> read redis:shop:sess: (session, line 7)',
+      'basket/routes.ts#<anonymous@10> read redis:shop:sess: (session, line 11)',
+      'basket/routes.ts#<anonymous@10> write redis:shop:sess: (session, line 11)',
+      // named middleware given to app.use(), to a router verb and to router.use() (orders/routes.ts); ctx.session?.userId reads
+      'lib/visitor.ts#loadVisitor read redis:shop:sess: (session, line 4)',
+      'lib/visitor.ts#requireLogin read redis:shop:sess: (session, line 9)',
+      // not lib/socket.ts#onHello: its `ctx` is a websocket context no route or Koa middleware receives
+    ]);
+    assert.deepEqual(facts.warnings, []);
+  });
+
+  test('route handlers join to the session store they touch', () => {
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/account/logout')), ['write redis:shop:sess:']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/basket')), ['read redis:shop:sess:', 'write redis:shop:sess:']);
+  });
+
+  test('koa-session with no store keeps the session in the cookie: its handlers record nothing', async () => {
+    const cookie = await factsOf('session-koa-cookie');
+    assert.deepEqual(cookie.routes.map((r) => `${r.method} ${r.path}`), ['GET /visits']);
+    assert.deepEqual(accesses(cookie), []);
+    assert.deepEqual(cookie.warnings, []);
+  });
+});
+
+describe('tables: the Fastify session (@fastify/session with connect-redis) as the store it is kept in', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('session-fastify');
+  });
+
+  test('request.session in Fastify route handlers and request hooks is an access of the store: get() reads, set(), regenerate(), destroy() and touch() write', () => {
+    assert.deepEqual(accesses(facts), [
+      // inline handlers in a plugin take the plugin's name
+      'account/routes.ts#accountRoutes write redis:api:sess: (session, line 6)',
+      'account/routes.ts#accountRoutes write redis:api:sess: (session, line 7)',
+      'account/routes.ts#accountRoutes write redis:api:sess: (session, line 11)',
+      'account/routes.ts#accountRoutes read redis:api:sess: (session, line 14)',
+      // a preHandler hook added to the instance: touch() writes
+      'app.ts#<anonymous@16> write redis:api:sess: (session, line 17)',
+      'basket/routes.ts#basketRoutes read redis:api:sess: (session, line 5)',
+      // fastify.route({ handler }): a field assigned writes, read on the right
+      'basket/routes.ts#handler read redis:api:sess: (session, line 10)',
+      'basket/routes.ts#handler write redis:api:sess: (session, line 10)',
+      // the helper the handler passes its request to
+      'lib/recent.ts#remember write redis:api:sess: (session, line 4)',
+      // not lib/jobs.ts#replay: its `request` is no Fastify request
+    ]);
+    assert.deepEqual(facts.warnings, []);
+  });
+
+  test('route handlers join to the session store they touch', () => {
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/basket')), ['read redis:api:sess:', 'write redis:api:sess:']);
+  });
+
+  test('@fastify/session with no store is a memory-store warning', async () => {
+    const stores = await factsOf('session-stores');
+    assert.deepEqual(stores.warnings.map((w) => w.message).filter((m) => m.startsWith('fastify.js:')), [
+      'fastify.js:7: @fastify/session keeps its sessions in memory (MemoryStore: no `store`, or an in-process one); a memory store cannot be shared between processes, so services split from this app lose the sessions: move them to a shared store (connect-redis, connect-mongo) first',
+      'fastify.js:10: fastify-session keeps its sessions in memory (MemoryStore: no `store`, or an in-process one); a memory store cannot be shared between processes, so services split from this app lose the sessions: move them to a shared store (connect-redis, connect-mongo) first',
+    ]);
+  });
+
+  test('@fastify/secure-session keeps the session in the cookie: its handlers record nothing', async () => {
+    const secure = await factsOf('session-fastify-secure');
+    assert.deepEqual(secure.routes.map((r) => `${r.method} ${r.path}`), ['GET /visits']);
+    assert.deepEqual(accesses(secure), []);
+    assert.deepEqual(secure.warnings, []);
+  });
+});
+
+describe('tables: the session in a Nest app on Express (express-session in main.ts)', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('session-nest');
+  });
+
+  test('@Session() session and @Req() / @Request() req.session in controller handlers are accesses of the store', () => {
+    assert.deepEqual(accesses(facts), [
+      // @Session() after @Body(): assigning a field writes
+      'src/auth/auth.controller.ts#AuthController.login write redis:nest: (session, line 8)',
+      // @Req() req: Request: destroy() writes
+      'src/auth/auth.controller.ts#AuthController.logout write redis:nest: (session, line 14)',
+      'src/auth/auth.controller.ts#AuthController.me read redis:nest: (session, line 19)',
+      // an untyped @Request() req
+      'src/cart/cart.controller.ts#CartController.list read redis:nest: (session, line 10)',
+      'src/cart/cart.controller.ts#CartController.add read redis:nest: (session, line 15)',
+      'src/cart/cart.controller.ts#CartController.add write redis:nest: (session, line 15)',
+      'src/cart/cart.controller.ts#CartController.add read redis:nest: (session, line 16)',
+      // not CartController.note (its first parameter is the @Body(), whose `session` field is the client's)
+      // nor CartService.reset (a `session` parameter with no @Session())
+    ]);
+    assert.deepEqual(facts.warnings, []);
+  });
+
+  test('route handlers join to the session store they touch', () => {
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/auth/logout')), ['write redis:nest:']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'GET', '/cart')), ['read redis:nest:']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/cart/notes')), []);
+  });
+});
+
 describe('analyze(): the session store two services use is shared state', () => {
   let plan: Plan;
   before(async () => {
@@ -176,5 +307,20 @@ describe('analyze(): the session store two services use is shared state', () => 
     assert.equal(session.recommendation.owner, auth);
     assert.ok(session.recommendation.viaApi.includes(cart));
     assert.match(renderMarkdown(plan), /\| `redis:shop:` \|/);
+  });
+});
+
+describe('analyze(): a Koa session store two services use is shared state', () => {
+  test('redis:shop:sess:, written by the account handlers and read by the orders guard, is a shared table with an owner', async () => {
+    const { plan } = await analyze(fixture('session-koa'), { pinsFile: false });
+    const serviceOf = (file: string) => plan.services.find((s) => s.files.includes(file))?.name;
+    const account = serviceOf('account/routes.ts');
+    const orders = serviceOf('orders/routes.ts');
+    assert.ok(account && orders && account !== orders, `account in ${account}, orders in ${orders}`);
+    const session = plan.sharedTables.find((t) => t.table === 'redis:shop:sess:');
+    assert.ok(session, `shared: ${plan.sharedTables.map((t) => t.table).join(', ')}`);
+    assert.deepEqual(session.writers, [account]);
+    assert.ok(session.readers.includes(orders));
+    assert.equal(session.recommendation.owner, account);
   });
 });
