@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { extractFacts } from '../../../analyzer/extract/index.ts';
 import assert from 'node:assert/strict';
 import type { ExtractOptions, Facts, RouteFact } from '../../../analyzer/extract/types.ts';
+import type { Plan } from '../../../analyzer/index.ts';
 
 export const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures');
 
@@ -34,3 +35,21 @@ export function findRoute(facts: Facts, method: string, path: string): RouteFact
 /** What a route's handler itself reads and writes, `read|write table`, sorted: its id is the one its accesses carry. */
 export const handlerTables = (facts: Facts, route: RouteFact): string[] =>
   facts.tables.filter((t) => t.file === route.handler.file && t.function === route.handler.name).map((t) => `${t.access} ${t.table}`).sort();
+
+/**
+ * The table is shared in the plan: the service holding ownerFile writes it and is its recommended owner, the one
+ * holding readerFile (another service) reads it and goes through the owner's API. Returns the two service names.
+ */
+export function assertShared(plan: Plan, table: string, ownerFile: string, readerFile: string): { owner: string; reader: string } {
+  const serviceOf = (file: string) => plan.services.find((s) => s.files.includes(file))?.name;
+  const owner = serviceOf(ownerFile);
+  const reader = serviceOf(readerFile);
+  assert.ok(owner && reader && owner !== reader, `${ownerFile} in ${owner}, ${readerFile} in ${reader}`);
+  const shared = plan.sharedTables.find((t) => t.table === table);
+  assert.ok(shared, `shared: ${plan.sharedTables.map((t) => t.table).join(', ')}`);
+  assert.ok(shared.writers.includes(owner), `writers: ${shared.writers.join(', ')}`);
+  assert.ok(shared.readers.includes(reader), `readers: ${shared.readers.join(', ')}`);
+  assert.equal(shared.recommendation.owner, owner);
+  assert.ok(shared.recommendation.viaApi.includes(reader));
+  return { owner, reader };
+}

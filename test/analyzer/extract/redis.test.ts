@@ -2,7 +2,7 @@ import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { analyze, type Facts, type Plan } from '../../../analyzer/index.ts';
 import { renderMarkdown } from '../../../analyzer/report/markdown.ts';
-import { accesses, factsOf, findRoute, fixture, handlerTables } from './fixture.ts';
+import { accesses, assertShared, factsOf, findRoute, fixture, handlerTables } from './fixture.ts';
 
 describe('tables: Redis through ioredis and node-redis', () => {
   let facts: Facts;
@@ -139,16 +139,7 @@ describe('analyze(): a Redis prefix two services touch is shared state', () => {
   });
 
   test('redis:session:, written by the auth handlers and read by the cart handlers, is a shared table with an owner', () => {
-    const serviceOf = (file: string) => plan.services.find((s) => s.files.includes(file))?.name;
-    const auth = serviceOf('auth/session.ts');
-    const cart = serviceOf('cart/cart.js');
-    assert.ok(auth && cart && auth !== cart, `auth in ${auth}, cart in ${cart}`);
-    const session = plan.sharedTables.find((t) => t.table === 'redis:session:');
-    assert.ok(session, `shared: ${plan.sharedTables.map((t) => t.table).join(', ')}`);
-    assert.ok(session.writers.includes(auth));
-    assert.ok(session.readers.includes(cart));
-    assert.equal(session.recommendation.owner, auth);
-    assert.ok(session.recommendation.viaApi.includes(cart));
+    assertShared(plan, 'redis:session:', 'auth/session.ts', 'cart/cart.js');
     assert.match(renderMarkdown(plan), /\| `redis:session:` \|/);
   });
 });

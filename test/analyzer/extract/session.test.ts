@@ -4,7 +4,7 @@ import { analyze, type Facts, type Plan } from '../../../analyzer/index.ts';
 import { loadProject } from '../../../analyzer/extract/project.ts';
 import { sessionMiddlewares } from '../../../analyzer/extract/session-store.ts';
 import { renderMarkdown } from '../../../analyzer/report/markdown.ts';
-import { accesses, factsOf, findRoute, fixture, handlerTables } from './fixture.ts';
+import { accesses, assertShared, factsOf, findRoute, fixture, handlerTables } from './fixture.ts';
 
 describe('tables: the HTTP session (express-session) as the store it is kept in', () => {
   let facts: Facts;
@@ -296,16 +296,7 @@ describe('analyze(): the session store two services use is shared state', () => 
   });
 
   test('redis:shop:, written by the auth handlers and read and written by the cart handlers, is a shared table with an owner', () => {
-    const serviceOf = (file: string) => plan.services.find((s) => s.files.includes(file))?.name;
-    const auth = serviceOf('auth/routes.ts');
-    const cart = serviceOf('cart/routes.ts');
-    assert.ok(auth && cart && auth !== cart, `auth in ${auth}, cart in ${cart}`);
-    const session = plan.sharedTables.find((t) => t.table === 'redis:shop:');
-    assert.ok(session, `shared: ${plan.sharedTables.map((t) => t.table).join(', ')}`);
-    assert.ok(session.writers.includes(auth));
-    assert.ok(session.readers.includes(cart));
-    assert.equal(session.recommendation.owner, auth);
-    assert.ok(session.recommendation.viaApi.includes(cart));
+    assertShared(plan, 'redis:shop:', 'auth/routes.ts', 'cart/routes.ts');
     assert.match(renderMarkdown(plan), /\| `redis:shop:` \|/);
   });
 });
@@ -313,14 +304,7 @@ describe('analyze(): the session store two services use is shared state', () => 
 describe('analyze(): a Koa session store two services use is shared state', () => {
   test('redis:shop:sess:, written by the account handlers and read by the orders guard, is a shared table with an owner', async () => {
     const { plan } = await analyze(fixture('session-koa'), { pinsFile: false });
-    const serviceOf = (file: string) => plan.services.find((s) => s.files.includes(file))?.name;
-    const account = serviceOf('account/routes.ts');
-    const orders = serviceOf('orders/routes.ts');
-    assert.ok(account && orders && account !== orders, `account in ${account}, orders in ${orders}`);
-    const session = plan.sharedTables.find((t) => t.table === 'redis:shop:sess:');
-    assert.ok(session, `shared: ${plan.sharedTables.map((t) => t.table).join(', ')}`);
-    assert.deepEqual(session.writers, [account]);
-    assert.ok(session.readers.includes(orders));
-    assert.equal(session.recommendation.owner, account);
+    const { owner } = assertShared(plan, 'redis:shop:sess:', 'account/routes.ts', 'orders/routes.ts');
+    assert.deepEqual(plan.sharedTables.find((t) => t.table === 'redis:shop:sess:')?.writers, [owner], 'only the account handlers write it');
   });
 });
