@@ -87,7 +87,7 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
   };
   const merged = (id: string, mode: string, service: string | undefined): RouteStats => mergedCounters(id).toStats(mode, service);
   const broadcast = (m: ToWorker) => {
-    for (const w of Object.values(cluster.workers ?? {})) w?.send(m);
+    for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send(m, undefined, undefined, deliveredOrExiting);
   };
   const control = new ProxyControl(config, { configPath: options.configPath, log, onApply: () => broadcast({ type: 'reload' }), stats: merged, latency: (id) => mergedCounters(id).latency() });
   const guard = new CanaryGuard(control, log);
@@ -126,6 +126,8 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
   const adminAddr = admin.address() as AddressInfo;
   const fork = (): Worker => {
     const w = cluster.fork();
+    // a message to a worker that is exiting at that moment fails (EPIPE): without a listener that would end the primary
+    w.on('error', (err) => log.debug({ err, worker: w.process.pid }, 'message to a worker not delivered (it is exiting)'));
     let ready = false;
     w.on('message', (m: ToPrimary) => {
       if (m.type === 'stats') latest.set(w.id, m.snapshot);
@@ -179,7 +181,8 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
           clearTimeout(kill);
           if (--left === 0) done();
         });
-        w.send({ type: 'shutdown' } satisfies ToWorker);
+        // two workers failing at start together: this one may be exiting already, its channel closing
+        if (w.isConnected()) w.send({ type: 'shutdown' } satisfies ToWorker, undefined, undefined, deliveredOrExiting);
       }
     };
     process.once('SIGINT', stop);
@@ -189,3 +192,6 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
     throw new UserError(`no worker could start (a worker exited with code ${startFailure}; its error is above)`, startFailure === 2 ? 2 : 1);
   }
 }
+
+/** A send to a worker whose channel closed under it (it is exiting) is not an error of the primary's. */
+function deliveredOrExiting(): void {}
