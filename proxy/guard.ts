@@ -135,9 +135,9 @@ function errorVerdict(guard: GuardSettings, start: Sample, answered: number, fai
 }
 
 /**
- * The candidate's p99 over the window (its answers and, for the share the monolith serves, its shadow copies: the
- * route's candidate latency) above maxP99Ms, or above maxP99Ratio times the monolith's p99 over the same window; each
- * side judged on at least minRequests. The histograms' buckets are 4% wide: a p99 reads as its bucket's upper bound.
+ * The candidate's p99 over the window (its answers to clients, the shadow copies left out as in the error rate) above
+ * maxP99Ms, or above maxP99Ratio times the monolith's p99 over the same window; each side judged on at least
+ * minRequests. The histograms' buckets are 4% wide: a p99 reads as its bucket's upper bound.
  */
 function latencyVerdict(guard: GuardSettings, looks: Sample[], now: RouteLatency | undefined): Verdict | undefined {
   // the window starts at its first look that has histograms (a limit set by a reload starts counting then)

@@ -104,6 +104,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
       if (finished) (monolith ? s.route.counters.monolith : s.route.counters.candidate).record(ms);
       if (!monolith) {
         // what the canary guard watches (shadow copies are counted apart: they answer no client)
+        if (finished) s.route.counters.answered.record(ms);
         s.route.counters.candidateAnswers++;
         if (res.statusCode >= 500) s.route.counters.candidate5xx++;
       }

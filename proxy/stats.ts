@@ -126,6 +126,8 @@ export class RouteCounters {
   noiseSamples = 0;
   readonly monolith = new LatencyHistogram();
   readonly candidate = new LatencyHistogram();
+  /** of the candidate's latencies, those of the answers clients got (canary, migrated): what the canary guard judges */
+  readonly answered = new LatencyHistogram();
 
   constructor(readonly routeId: string) {}
 
@@ -146,8 +148,9 @@ export class RouteCounters {
     };
   }
 
+  /** What the canary guard's latency limits judge: the monolith's answers and the candidate's answers to clients. */
   latency(): RouteLatency {
-    return { monolith: this.monolith.snapshot(), candidate: this.candidate.snapshot() };
+    return { monolith: this.monolith.snapshot(), candidate: this.answered.snapshot() };
   }
 
   snapshot(): CountersSnapshot {
@@ -163,6 +166,7 @@ export class RouteCounters {
       candidate5xx: this.candidate5xx,
       monolith: this.monolith.snapshot(),
       candidate: this.candidate.snapshot(),
+      answered: this.answered.snapshot(),
     };
   }
 
@@ -176,12 +180,13 @@ export class RouteCounters {
     this.requests = this.shadowed = this.dropped = this.skippedUnsafe = this.fallbacks = this.candidateErrors = this.candidateAnswers = this.candidate5xx = 0;
     this.monolith.reset();
     this.candidate.reset();
+    this.answered.reset();
     return delta;
   }
 
   /** Whether anything was counted since the last takeDelta. */
   get changed(): boolean {
-    return this.shadowed + this.dropped + this.candidateErrors + this.candidateAnswers + this.candidate.count + this.requests + this.skippedUnsafe + this.fallbacks + this.monolith.count > 0;
+    return this.shadowed + this.dropped + this.candidateErrors + this.candidateAnswers + this.candidate.count + this.answered.count + this.requests + this.skippedUnsafe + this.fallbacks + this.monolith.count > 0;
   }
 
   merge(s: CountersSnapshot): void {
@@ -195,6 +200,7 @@ export class RouteCounters {
     this.candidate5xx += s.candidate5xx ?? 0;
     this.monolith.merge(s.monolith);
     this.candidate.merge(s.candidate);
+    if (s.answered) this.answered.merge(s.answered);
   }
 }
 
@@ -210,6 +216,8 @@ export interface CountersSnapshot {
   candidate5xx: number;
   monolith: HistogramSnapshot;
   candidate: HistogramSnapshot;
+  /** the candidate's answers to clients (absent from a snapshot of an older worker) */
+  answered?: HistogramSnapshot;
 }
 
 function summarize(h: LatencyHistogram): LatencySummary {

@@ -406,3 +406,43 @@ describe('canary guard on latency, through the proxy', () => {
     assert.ok(Number(line?.p99Ms) >= 80, `p99 ${line?.p99Ms}`);
   });
 });
+
+describe('canary guard on latency, with the monolith-served share shadowed', () => {
+  let h: Harness;
+  let close: () => Promise<void>;
+  let answersLate = false;
+  before(async () => {
+    const stack = await guardedProxy(() => 200, {
+      defaults: { noise: { learn: false }, guard: { minRequests: 4, maxP99Ms: 40 } },
+      routes: [{ ...ROUTE, mode: 'canary', canary: { percent: 20, stickyBy: 'header:x-customer-id' } }],
+    });
+    ({ h, close } = stack);
+    // the candidate is slow on the copies (the proxy marks them) and, later, on the answers clients wait for
+    stack.candidate.handler = (req, res) => {
+      const answer = () => res.end(JSON.stringify({ from: 'candidate' }));
+      if (req.headers['x-strangler-shadow'] || answersLate) setTimeout(answer, 80);
+      else answer();
+    };
+  });
+  after(() => close());
+
+  test('slow shadow copies do not move it (they answer no client); slow answers to its canary clients do', async () => {
+    const customers = Array.from({ length: 400 }, (_, i) => `customer-${i}`);
+    const served = customers.filter((c) => inCanary(c, 20));
+    const shadowed = customers.filter((c) => !inCanary(c, 20));
+    for (const c of shadowed.slice(0, 8)) assert.equal((await request(h.proxy.url, { path: '/books/1', headers: { 'x-customer-id': c } })).status, 200);
+    // the pairs complete 80 ms on: meanwhile the guard (every 10 ms) has looked at 8 slow copies many times
+    await h.waitPairs(8);
+    assert.ok(h.proxy.stats()[0].latency.candidate.p99 >= 80, 'the copies are slow in the route stats');
+    // still in canary: the canary's customers get the candidate's (fast) answers
+    for (const c of served.slice(0, 6)) assert.equal(json((await request(h.proxy.url, { path: '/books/1', headers: { 'x-customer-id': c } })).body).from, 'candidate');
+    answersLate = true;
+    for (const c of served.slice(6, 10)) await request(h.proxy.url, { path: '/books/1', headers: { 'x-customer-id': c } });
+    await until(() => h.proxy.config().routes[0].mode === 'shadow', 'the guard to move the route once its clients wait');
+    const audit = json((await request(h.proxy.adminUrl, { path: '/api/audit', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).body);
+    // judged on its answers only: at most the 10 canary answers, none of the 8 copies
+    const counted = Number(/over its last (\d+) answers/.exec(String((audit.entries as { reason?: string }[]).at(-1)?.reason))?.[1]);
+    assert.ok(counted >= 7 && counted <= 10, `answers judged: ${counted}`);
+  });
+});
+
