@@ -20,6 +20,14 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
   let adminUrl = '';
   const token = 'workers-test-token';
   const auth = { Authorization: `Bearer ${token}` };
+  /** until(), with what the primary and the workers logged in the error when it times out (a flake says why) */
+  const waitFor = async (cond: () => boolean | Promise<boolean>, what: string, timeoutMs?: number): Promise<void> => {
+    try {
+      await until(cond, what, timeoutMs);
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\n--- strangler proxy output ---\n${cli.out}`);
+    }
+  };
 
   before(async () => {
     monolith = await startUpstream('monolith');
@@ -61,13 +69,13 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
       assert.equal(json(r.body).from, 'monolith');
     }
     const admin = supertest(adminUrl);
-    await until(async () => {
+    await waitFor(async () => {
       const r = await admin.get('/api/routes').set(auth);
       return r.body.routes?.[0]?.stats.requests === 20;
     }, 'stats from both workers add up to 20');
     await admin.patch('/api/routes/book').set(auth).send({ mode: 'migrated' }).expect(200);
     // every worker reloads from the persisted state; poll until all fresh connections see the candidate
-    await until(async () => {
+    await waitFor(async () => {
       for (let i = 0; i < 10; i++) {
         const r = await request(proxyUrl, { path: '/books/x', headers: { connection: 'close' } });
         if (json(r.body).from !== 'candidate') return false;
@@ -87,14 +95,14 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
           .filter((e) => e.v8Flags.join(' ') === SERVING_V8_FLAGS.join(' '))
           .map((e) => e.pid),
       );
-    await until(() => tuned().size === 3, 'three processes log the serving flags', 10_000);
+    await waitFor(() => tuned().size === 3, 'three processes log the serving flags', 10_000);
     assert.ok(!cli.out.includes('node was started without'), 'no process warns about missing flags');
   });
 
   test('the canary guard runs in the primary, on the counters of both workers', async () => {
     const admin = supertest(adminUrl);
     await admin.patch('/api/routes/book').set(auth).send({ mode: 'canary', percent: 100 }).expect(200);
-    await until(async () => {
+    await waitFor(async () => {
       for (let i = 0; i < 10; i++) {
         const r = await request(proxyUrl, { path: '/books/x', headers: { connection: 'close' } });
         if (json(r.body).from !== 'candidate') return false;
@@ -106,7 +114,7 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
       res.end('{"error":"down"}');
     };
     for (let i = 0; i < 12; i++) await request(proxyUrl, { path: `/books/${i}`, headers: { connection: 'close' } });
-    await until(async () => (await admin.get('/api/routes/book').set(auth)).body.mode === 'shadow', 'the guard to move the route to shadow', 20_000);
+    await waitFor(async () => (await admin.get('/api/routes/book').set(auth)).body.mode === 'shadow', 'the guard to move the route to shadow', 20_000);
     const audit = (await admin.get('/api/audit').set(auth)).body.entries as { who: string; source: string; to: { mode: string } }[];
     assert.deepEqual(audit.map((e) => [e.who, e.source, e.to.mode]).at(-1), ['guard', 'guard', 'shadow']);
     assert.equal(audit.filter((e) => e.who === 'guard').length, 1, 'one move, by the primary alone');
@@ -121,7 +129,7 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
     };
     // fresh connections, so the answers are spread over both workers; six are needed, in the two workers' sum
     for (let i = 0; i < 6; i++) await request(proxyUrl, { path: `/slow/${i}`, headers: { connection: 'close' } });
-    await until(async () => (await admin.get('/api/routes/slow').set(auth)).body.mode === 'shadow', 'the guard to move the slow route to shadow', 20_000);
+    await waitFor(async () => (await admin.get('/api/routes/slow').set(auth)).body.mode === 'shadow', 'the guard to move the slow route to shadow', 20_000);
     const audit = (await admin.get('/api/audit').set(auth)).body.entries as { routeId: string; who: string; reason?: string }[];
     const moved = audit.filter((e) => e.routeId === 'slow');
     assert.equal(moved.length, 1);
