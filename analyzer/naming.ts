@@ -36,12 +36,12 @@ export function slug(text: string): string {
     .replace(/^(\d)/, 's$1');
 }
 
-/** Ranked name candidates for a group of files, best first. */
 /** What a table says about its owner: a Redis key prefix without the `redis:` that marks it (`redis:cart:` → `cart:`). */
 function tableName(access: TableAccess): string {
   return access.via === 'redis' ? access.table.replace(/^redis:/, '') : access.table;
 }
 
+/** Ranked name candidates for a group of files, best first. */
 export function nameCandidates(files: readonly string[], facts: Facts): string[] {
   const inGroup = new Set(files);
   const out: string[] = [];
