@@ -29,6 +29,12 @@ export function lineOf(node: ts.Node, source: ts.SourceFile = node.getSourceFile
   return source.getLineAndCharacterOfPosition(node.getStart(source)).line + 1;
 }
 
+/** Source text for a warning: on one line, and short. */
+export function shownSource(node: ts.Node, source: ts.SourceFile = node.getSourceFile()): string {
+  const text = node.getText(source).replace(/\s+/g, ' ');
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
 function propertyNameText(name: ts.PropertyName | ts.Node): string | undefined {
   if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
   return undefined;

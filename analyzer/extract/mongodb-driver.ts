@@ -14,9 +14,8 @@ import { pipelineCollections } from './mongo-pipeline.ts';
 import { mongoValues, type MongoValue, type MongoValues } from './mongodb-values.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
-import { fileOf } from './symbols.ts';
 import type { Warning } from './types.ts';
-import { filesReaching } from './value-holders.ts';
+import { filesReaching, warnMadeAtRunTime } from './value-holders.ts';
 import { unwrap } from './value-key.ts';
 
 const READ = new Set(['find', 'findOne', 'aggregate', 'countDocuments', 'estimatedDocumentCount', 'count', 'distinct', 'watch',
@@ -57,15 +56,7 @@ export function scanMongoDriver(project: LoadedProject, file: LoadedFile, driver
   /** A collection whose name the analyzer cannot know: say so once, where the name is made. */
   const computedName = (value: MongoValue): void => {
     const computed = value.kind === 'collection' ? value.computed : undefined;
-    if (!computed || driver.warned.has(computed)) return;
-    driver.warned.add(computed);
-    const where = fileOf(project, computed);
-    if (!where) return;
-    const text = computed.getText(where.source).replace(/\s+/g, ' ');
-    warnings.push({
-      file: where.rel,
-      message: `${where.rel}:${lineOf(computed, where.source)}: MongoDB collection name is computed at run time (${text.length > 60 ? `${text.slice(0, 57)}...` : text}); its reads and writes are not reported`,
-    });
+    if (computed) warnMadeAtRunTime(project, driver.warned, warnings, computed, 'MongoDB collection name is computed at run time');
   };
 
   const collectionCall = (call: ts.CallExpression, method: ts.Identifier, access: 'read' | 'write', receiver: ts.Expression): void => {

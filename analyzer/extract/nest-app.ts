@@ -3,7 +3,7 @@
 // controller, which modules an app reaches); and RouterModule.register() path prefixes per module.
 import { ts } from 'ts-morph';
 import { calledFunction, joinPath } from './express-syntax.ts';
-import { lineOf } from './functions.ts';
+import { lineOf, shownSource } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { fileOf, symbolOf } from './symbols.ts';
@@ -101,11 +101,6 @@ const where = (node: ts.Node, project: LoadedProject): string => {
   return file ? `${file.rel}:${lineOf(node, file.source)}` : '?';
 };
 
-/** Source text for a warning: on one line, and short. */
-const shown = (node: ts.Node): string => {
-  const text = node.getText().replace(/\s+/g, ' ');
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-};
 
 export function readModules(project: LoadedProject, scan: NestScan, warnings: Warning[]): NestModules {
   const checker = project.checker;
@@ -206,7 +201,7 @@ export function readApps(project: LoadedProject, scan: NestScan, imports: Map<ts
     const { expression: receiver, name } = call.expression as ts.PropertyAccessExpression;
     const app = appOf(receiver);
     if (!app) {
-      warnings.push({ file: fileOf(project, call)?.rel, message: `${where(call, project)}: ${name.text}() is called on '${shown(receiver)}', which could not be traced to a NestFactory.create(); not applied` });
+      warnings.push({ file: fileOf(project, call)?.rel, message: `${where(call, project)}: ${name.text}() is called on '${shownSource(receiver)}', which could not be traced to a NestFactory.create(); not applied` });
       continue;
     }
     const [first, second] = call.arguments;
@@ -226,7 +221,7 @@ function exclusions(project: LoadedProject, options: ts.Expression, warnings: Wa
   const checker = project.checker;
   const out: NestApp['exclude'] = [];
   const unread = (node: ts.Node): void => {
-    warnings.push({ file: fileOf(project, node)?.rel, message: `${where(node, project)}: global-prefix exclusion '${shown(node)}' is not known statically; the prefix is applied to the routes it names` });
+    warnings.push({ file: fileOf(project, node)?.rel, message: `${where(node, project)}: global-prefix exclusion '${shownSource(node)}' is not known statically; the prefix is applied to the routes it names` });
   };
   const obj = objectLiteral(options, checker);
   const list = obj ? property(obj, 'exclude') : options;

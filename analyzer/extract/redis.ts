@@ -11,15 +11,14 @@
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import { callSites, type CallSites } from './call-sites.ts';
-import { isFunctionLike, lineOf } from './functions.ts';
+import { isFunctionLike } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { commandKeys, isKeyCommand, type KeyArg } from './redis-commands.ts';
 import { keyPrefix } from './redis-keys.ts';
 import { redisValues, type RedisValues } from './redis-values.ts';
 import { stringValue } from './string-value.ts';
-import { fileOf } from './symbols.ts';
 import type { Warning } from './types.ts';
-import { filesReaching } from './value-holders.ts';
+import { filesReaching, warnMadeAtRunTime } from './value-holders.ts';
 import { unwrap } from './value-key.ts';
 
 /** Words a declaration holding a client, or a function returning one, has in its text. */
@@ -58,17 +57,8 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
   const checker = project.checker;
 
   /** A key the analyzer cannot know anything of: say so once, where it is made. */
-  const runTimeKey = (made: ts.Expression): void => {
-    if (redis.warned.has(made)) return;
-    redis.warned.add(made);
-    const where = fileOf(project, made);
-    if (!where) return;
-    const text = made.getText(where.source).replace(/\s+/g, ' ');
-    warnings.push({
-      file: where.rel,
-      message: `${where.rel}:${lineOf(made, where.source)}: Redis key is made at run time with no static prefix (${text.length > 60 ? `${text.slice(0, 57)}...` : text}); its reads and writes are not reported`,
-    });
-  };
+  const runTimeKey = (made: ts.Expression): void =>
+    warnMadeAtRunTime(project, redis.warned, warnings, made, 'Redis key is made at run time with no static prefix');
 
   const record = (issued: Issued): void => {
     for (const k of commandKeys(issued.command, issued.args)) recordKey(k, file, issued.at, 0);

@@ -4,9 +4,10 @@
 // readers cheap on trees that do not use the package.
 import path from 'node:path';
 import { ts } from 'ts-morph';
-import { isFunctionLike } from './functions.ts';
+import { isFunctionLike, lineOf, shownSource } from './functions.ts';
 import { guarded } from './guard.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
+import { fileOf } from './symbols.ts';
 import type { Warning } from './types.ts';
 import { unwrap } from './value-key.ts';
 
@@ -118,4 +119,16 @@ function isModuleExports(node: ts.Node): boolean {
 function moduleWord(file: LoadedFile): string {
   const base = path.posix.basename(file.rel).replace(/\.[^.]+$/, '');
   return base === 'index' ? path.posix.basename(path.posix.dirname(file.rel)) : base;
+}
+
+/**
+ * A collection name or key made at run time: one warning where it is made, however many calls reach it (`warned`
+ * holds the places already reported), saying what it is and that its reads and writes are not reported.
+ */
+export function warnMadeAtRunTime(project: LoadedProject, warned: Set<ts.Node>, warnings: Warning[], made: ts.Node, what: string): void {
+  if (warned.has(made)) return;
+  warned.add(made);
+  const where = fileOf(project, made);
+  if (!where) return;
+  warnings.push({ file: where.rel, message: `${where.rel}:${lineOf(made, where.source)}: ${what} (${shownSource(made, where.source)}); its reads and writes are not reported` });
 }
