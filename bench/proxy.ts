@@ -23,7 +23,8 @@ const { values: flags } = parseArgs({
     'skip-slow': { type: 'boolean', default: false },
     'skip-memory': { type: 'boolean', default: false },
     profile: { type: 'string' }, // target name to run under node --cpu-prof
-    'node-flags': { type: 'string' }, // "<target>=<node flags>", e.g. "strangler-legacy=--trace-gc --trace-gc-nvp" (its stdout goes to bench/profiles/)
+    'skip-main': { type: 'boolean', default: false },
+    'node-flags': { type: 'string', multiple: true }, // "<target>=<node flags>" (repeatable), e.g. "strangler-legacy=--trace-gc --trace-gc-nvp" (its stdout goes to bench/profiles/)
     pin: { type: 'string' }, // CPUs for the proxies, e.g. "1"; the runner (load generator) and the origins get the others
     path: { type: 'string' }, // request path for the main runs and --profile (default /books/42; /big/1 is 1 MB)
     connections: { type: 'string' },
@@ -37,8 +38,8 @@ const { values: flags } = parseArgs({
 
 if (flags.help) {
   process.stdout.write(
-    'usage: npm run bench -- [--quick] [--only a,b] [--rounds N] [--duration S] [--skip-slow] [--skip-memory]\n' +
-      '                      [--profile <target>] [--node-flags "<target or *>=<flags>"] [--pin <cpus>] [--log-level info|silent] [--out <file.md>]\n' +
+    'usage: npm run bench -- [--quick] [--only a,b] [--rounds N] [--duration S] [--skip-main] [--skip-slow] [--skip-memory]\n' +
+      '                      [--profile <target>] [--node-flags "<target or *>=<flags>"]… [--pin <cpus>] [--log-level info|silent] [--out <file.md>]\n' +
       '                      [--slow-rate N (the paced slow-candidate run, default 2000 req/s; 0 skips it)] [--rate N (main runs paced)]\n' +
       '                      [--path /big/1] [--connections N]   (exploration; the results file assumes the defaults)\n' +
       `targets: ${TARGETS.map((t) => t.name).join(', ')}\n`,
@@ -164,14 +165,18 @@ async function memoryRun(ctx: TargetContext): Promise<MemoryResult[]> {
   return out;
 }
 
-/** --node-flags "<target>=<flags>": extra node flags for one target, or every target with "*=" (diagnostics such as --trace-gc-nvp). */
-function nodeFlags(spec: string | undefined): TargetContext['execArgv'] {
-  if (!spec) return undefined;
-  const eq = spec.indexOf('=');
-  if (eq < 1) throw new Error(`--node-flags: expected "<target>=<node flags>", got "${spec}"`);
-  const name = spec.slice(0, eq);
-  const extra = spec.slice(eq + 1).split(' ').filter(Boolean);
-  return (n) => (n === name || name === '*' ? extra : []);
+/**
+ * --node-flags "<target>=<flags>" (repeatable): extra node flags for one target, or every target with "*=" (diagnostics
+ * such as --trace-gc-nvp, or an A/B of V8 settings with the strangler-*-b targets).
+ */
+function nodeFlags(specs: string[] | undefined): TargetContext['execArgv'] {
+  if (!specs?.length) return undefined;
+  const parsed = specs.map((spec) => {
+    const eq = spec.indexOf('=');
+    if (eq < 1) throw new Error(`--node-flags: expected "<target>=<node flags>", got "${spec}"`);
+    return { name: spec.slice(0, eq), extra: spec.slice(eq + 1).split(' ').filter(Boolean) };
+  });
+  return (n) => parsed.flatMap((p) => (p.name === n || p.name === '*' ? p.extra : []));
 }
 
 /** One measured run of a target under node --cpu-prof; the profile lands in bench/profiles/. */
@@ -211,7 +216,7 @@ async function main(): Promise<void> {
       return;
     }
     const specs = [...TARGETS, ...EXTRA_TARGETS].filter((t) => (only ? only.has(t.name) : TARGETS.includes(t)));
-    const rows = await interleaved(specs, ctx, 'main', rounds);
+    const rows = flags['skip-main'] ? [] : await interleaved(specs, ctx, 'main', rounds);
     // p99 is the noisiest figure on a shared machine: the slow-candidate pair gets more rounds
     const slowSpecs = [...SLOW_TARGETS.filter((t) => !only || only.has(t.name) || only.has('slow')), ...EXTRA_SLOW_TARGETS.filter((t) => only?.has(t.name))];
     const slow = flags['skip-slow'] ? [] : await interleaved(slowSpecs, ctx, 'slow', slowRounds);

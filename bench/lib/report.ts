@@ -144,6 +144,9 @@ export function renderMarkdown(r: BenchResults): string {
     `- Load: 1-min load average ${f2(r.load.load1Start)} at start, ${f2(r.load.load1End)} at the end; over the ${r.load.wallSeconds} s run the bench used ${f1(r.load.benchPercent)}% of all cores and other processes on the machine ${f1(r.load.othersPercent)}% (hypervisor steal: ${f1(r.load.stealPercent)}%).`,
     `- Settings: autocannon ${s.connections} connections, ${s.durationSeconds} s per target after a ${s.warmupSeconds} s warm-up, ${s.rounds} round${s.rounds > 1 ? 's' : ''} interleaved; figures are medians over rounds. Origin answers ~2 KB JSON. Each target runs in its own process; its CPU time is read before and after each run (after it went idle, so deferred shadow work counts). strangler logs at \`${s.logLevel}\` (one JSON line per request at info, to /dev/null). ${s.v8Flags.length ? `Every Node process of the bench (targets and origins) runs with the V8 flags strangler serves with: \`${s.v8Flags.join(' ')}\` (proxy/runtime.ts).` : 'Node processes on V8 defaults (STRANGLER_V8_DEFAULTS=on).'}${s.pinned ? ` Proxies pinned to CPU ${s.pinned}; the load generator and the origins to the other CPUs (\`--pin\`), so a proxy never shares its core with the load it is measured under.` : ''}`,
     '',
+  ];
+  // --skip-main: the slow-candidate and memory runs alone
+  if (r.rows.length) out.push(
     '## Side by side',
     '',
     ...table(r.rows, true),
@@ -166,7 +169,7 @@ export function renderMarkdown(r: BenchResults): string {
     ...perRound(r.rows, 'strangler-legacy', 'http-proxy-3'),
     ...perRound(r.rows, 'http-proxy-3-again', 'http-proxy-3'),
     '',
-  ];
+  );
   const copyRows = r.rows.filter((x) => x.copies);
   if (copyRows.length) {
     out.push('Shadow copies seen by the candidate during the measured runs:', '');
@@ -177,6 +180,9 @@ export function renderMarkdown(r: BenchResults): string {
   if (r.slow.some((row) => row.name === 'strangler-shadow-slow-thread' && row.rounds.length)) {
     out.push(...perRound(r.slow, 'strangler-shadow-slow-thread', 'strangler-legacy', 'p99Ms', 'client p99 (shadowThread)'), '');
   }
+  // the diagnostic second pair (--only …-b): the A/A of the legacy side, and the pair again (A/B with --node-flags)
+  const second = [...perRound(r.slow, 'strangler-legacy-b', 'strangler-legacy', 'p99Ms', 'client p99'), ...perRound(r.slow, 'strangler-shadow-slow-b', 'strangler-legacy-b', 'p99Ms', 'client p99')];
+  if (second.length) out.push(...second, '');
   const slowCopyRows = r.slow.filter((row) => row.copies);
   if (slowCopyRows.length) {
     out.push('Copies the slow candidate received over the measured runs:', '');

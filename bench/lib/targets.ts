@@ -141,6 +141,14 @@ export const EXTRA_SLOW_TARGETS: TargetSpec[] = [
     what: 'strangler, shadow mode, candidate 300 ms late, capture without comparison (diagnostic)',
     start: strangler('strangler-shadow-slow-nocompare', 'shadow', 'slowCandidate', false),
   },
+  // the pair a second time, to try a change side by side in the same run (--node-flags "strangler-legacy-b=…"),
+  // or, unchanged, as the slow pair's A/A: how far two runs of the same code land apart at the p99
+  { name: 'strangler-legacy-b', what: 'strangler, legacy mode, second process (A/A, or A/B with --node-flags)', start: strangler('strangler-legacy-b', 'legacy', 'slowCandidate') },
+  {
+    name: 'strangler-shadow-slow-b',
+    what: 'strangler, shadow mode, candidate 300 ms late, second process (A/A, or A/B with --node-flags)',
+    start: strangler('strangler-shadow-slow-b', 'shadow', 'slowCandidate'),
+  },
 ];
 
 /** The memory run: a fresh process so that its peak RSS covers only this run. */
