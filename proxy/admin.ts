@@ -20,6 +20,8 @@ export interface RouteView {
   canary?: { percent: number; stickyBy: string };
   fallback: boolean;
   stats: RouteStats;
+  /** when the route was started over (reset-diffs) in this process's life: `stats` count from then */
+  countedSince?: string;
   /** the canary guard's limits on this route (defaults and the route's own merged), when it has one */
   guard?: GuardSettings;
   /** the route's latest mode change in the audit log (admin, config file edit or canary guard), if any */
@@ -35,6 +37,8 @@ export interface RoutePatch {
 export interface AdminContext {
   /** a route of the running config */
   hasRoute(id: string): boolean;
+  /** a route's comparisons were started over: its live stats count from now too */
+  startedOver(id: string): void;
 }
 
 /** A refusal the admin API answers with its status and message. */
@@ -54,6 +58,8 @@ export interface AdminDeps {
   patchRoute(id: string, patch: RoutePatch, who: string): RouteView;
   reload(): Promise<void>;
   audit(): readonly AuditEntry[];
+  /** a route's comparisons were started over (POST /api/routes/:id/reset-diffs): its views' stats count from now */
+  startOver?(id: string): void;
   metrics: Registry;
   /** token → who; undefined means no auth (only with --admin-insecure-local) */
   tokens: Map<string, string> | undefined;
@@ -238,7 +244,7 @@ export function createAdminApp(deps: AdminDeps): express.Express {
     .all(methodNotAllowed('GET, HEAD'));
   if (deps.extraRoutes) {
     const extra = express.Router();
-    deps.extraRoutes(extra, { hasRoute: (id) => deps.config().routes.some((r) => r.id === id) });
+    deps.extraRoutes(extra, { hasRoute: (id) => deps.config().routes.some((r) => r.id === id), startedOver: (id) => deps.startOver?.(id) });
     app.use(extra);
   }
   app.use((req: Request, res: Response) => {

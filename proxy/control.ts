@@ -5,7 +5,7 @@ import type { Logger } from '../common/log.ts';
 import { AdminError, type RoutePatch, type RouteView } from './admin.ts';
 import { guardOf, loadConfig, MODES, type ProxyConfig } from './config.ts';
 import { ModeState, sameSetting, settingOf, StateWriteError, type AuditEntry, type RouteSetting } from './state.ts';
-import type { RouteLatency, RouteStats } from './stats.ts';
+import type { CountersSnapshot, RouteLatency, RouteStats } from './stats.ts';
 import type { Mode } from './types.ts';
 
 export interface ControlOptions {
@@ -13,8 +13,10 @@ export interface ControlOptions {
   log: Logger;
   /** called with the effective config (file + overrides) whenever it changes */
   onApply: (effective: ProxyConfig) => void;
-  /** live stats of a route */
-  stats: (routeId: string, mode: string, service: string | undefined) => RouteStats;
+  /** live stats of a route; with `since`, what was counted after that snapshot of its counters */
+  stats: (routeId: string, mode: string, service: string | undefined, since?: CountersSnapshot) => RouteStats;
+  /** a route's counters as they stand: taken when its comparisons are started over, so its stats count from then */
+  snapshot?: (routeId: string) => CountersSnapshot;
   /** a route's latency histograms as they stand (the canary guard's latency limits take windows of them) */
   latency?: (routeId: string) => RouteLatency;
   /** false: read the state file, never write it (a --workers worker: the primary writes it) */
@@ -25,6 +27,8 @@ export class ProxyControl {
   private fileConfig: ProxyConfig;
   private current: ProxyConfig;
   private readonly state: ModeState;
+  /** routes started over (reset-diffs) while this process ran: when, and their counters then */
+  private readonly startedOver = new Map<string, { at: string; counts: CountersSnapshot }>();
 
   constructor(
     initial: ProxyConfig,
@@ -100,7 +104,17 @@ export class ProxyControl {
     this.options.log.info({ route: id, from: entry.from, to: entry.to, who }, 'route mode changed');
   }
 
-  views(): RouteView[] {
+  /**
+   * A route's comparisons were started over after a fix to its candidate: from now on its views count traffic, drops,
+   * errors and latency from here, as the diff store counts its comparisons (what the metrics and the guard read is
+   * left as it is).
+   */
+  startOver(id: string, at = new Date()): void {
+    if (this.options.snapshot) this.startedOver.set(id, { at: at.toISOString(), counts: this.options.snapshot(id) });
+  }
+
+  /** Every route with its live stats: since it was last started over, or `sinceStart` (the guard) since the process started. */
+  views(sinceStart = false): RouteView[] {
     const cfg = this.current;
     const last = new Map<string, AuditEntry>();
     for (const e of this.state.audit()) last.set(e.routeId, e); // oldest first: the last one stays
@@ -117,7 +131,8 @@ export class ProxyControl {
         mode,
         canary: r.canary,
         fallback: r.fallback ?? false,
-        stats: this.options.stats(r.id, mode, r.service),
+        stats: this.options.stats(r.id, mode, r.service, sinceStart ? undefined : this.startedOver.get(r.id)?.counts),
+        ...(!sinceStart && this.startedOver.has(r.id) && { countedSince: this.startedOver.get(r.id)!.at }),
         ...(guard && { guard }),
         ...(change && {
           lastChange: {

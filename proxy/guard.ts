@@ -14,7 +14,8 @@ export const GUARD_INTERVAL_MS = 1000;
 /** What the guard needs of the control plane (proxy/control.ts ProxyControl). */
 export interface GuardedControl {
   effective(): ProxyConfig;
-  views(): RouteView[];
+  /** `sinceStart`: stats counted since the process started, not since a route was started over */
+  views(sinceStart?: boolean): RouteView[];
   patch(id: string, patch: RoutePatch, who: string, source: AuditEntry['source'], reason?: string): RouteView;
   /** a route's latency histograms now (needed only for the latency limits) */
   latency?(id: string): RouteLatency | undefined;
@@ -70,7 +71,8 @@ export class CanaryGuard {
     this.looked = true;
     const guards = new Map(config.routes.map((r) => [r.id, guardOf(config, r)]));
     const watching = [...guards.values()].some((g) => g !== undefined);
-    for (const view of watching ? this.control.views() : []) {
+    // counted since the process started: a route started over (reset-diffs) keeps its window
+    for (const view of watching ? this.control.views(true) : []) {
       const guard = guards.get(view.id);
       if (!guard) continue;
       guarded.add(view.id);

@@ -184,7 +184,8 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
         if (stale.length > 0) log.warn({ settings: stale }, `${stale.join(', ')}: read at start-up only, the new values apply after a restart`);
       }
     },
-    stats: (id, mode, service) => countersFor(counters, id).toStats(mode, service),
+    stats: (id, mode, service, since) => countersFor(counters, id).toStats(mode, service, since),
+    snapshot: (id) => countersFor(counters, id).snapshot(),
     latency: (id) => countersFor(counters, id).latency(),
   });
   table = buildTable(control.effective(), forwarder, counters, log);
@@ -210,6 +211,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
       patchRoute: (id, patch, who) => control.patch(id, patch, who),
       reload: () => control.reload(),
       audit: () => control.audit(),
+      startOver: (id) => control.startOver(id),
       metrics: createMetrics(() => [...stats(), statsOf(table.defaultRoute)], guard && (() => guard.moves)),
       tokens,
       extraRoutes: options.adminRoutes,

@@ -131,20 +131,27 @@ export class RouteCounters {
 
   constructor(readonly routeId: string) {}
 
-  toStats(mode: string, service: string | undefined): RouteStats {
+  /**
+   * The route's stats; with `since` (a snapshot of these counters taken when the route was started over), what was
+   * counted after it. A count below the snapshot's (a --workers worker replaced, its counts gone) reads as 0.
+   */
+  toStats(mode: string, service: string | undefined, since?: CountersSnapshot): RouteStats {
+    const after = (now: number, then: number | undefined) => (since ? Math.max(0, now - (then ?? 0)) : now);
     return {
       routeId: this.routeId,
       mode,
       service,
-      requests: this.requests,
-      shadowed: this.shadowed,
-      dropped: this.dropped,
-      skippedUnsafe: this.skippedUnsafe,
-      fallbacks: this.fallbacks,
-      candidateErrors: this.candidateErrors,
-      candidateAnswers: this.candidateAnswers,
-      candidate5xx: this.candidate5xx,
-      latency: { monolith: summarize(this.monolith), candidate: summarize(this.candidate) },
+      requests: after(this.requests, since?.requests),
+      shadowed: after(this.shadowed, since?.shadowed),
+      dropped: after(this.dropped, since?.dropped),
+      skippedUnsafe: after(this.skippedUnsafe, since?.skippedUnsafe),
+      fallbacks: after(this.fallbacks, since?.fallbacks),
+      candidateErrors: after(this.candidateErrors, since?.candidateErrors),
+      candidateAnswers: after(this.candidateAnswers, since?.candidateAnswers),
+      candidate5xx: after(this.candidate5xx, since?.candidate5xx),
+      latency: since
+        ? { monolith: summarizeBetween(this.monolith, since.monolith), candidate: summarizeBetween(this.candidate, since.candidate) }
+        : { monolith: summarize(this.monolith), candidate: summarize(this.candidate) },
     };
   }
 
@@ -222,6 +229,13 @@ export interface CountersSnapshot {
 
 function summarize(h: LatencyHistogram): LatencySummary {
   return { count: h.count, p50: round(h.quantile(0.5)), p99: round(h.quantile(0.99)) };
+}
+
+/** What a histogram recorded after an earlier snapshot of it. */
+function summarizeBetween(h: LatencyHistogram, earlier: HistogramSnapshot): LatencySummary {
+  const now = h.snapshot();
+  const p50 = quantileBetween(now, earlier, 0.5);
+  return { count: p50.count, p50: round(p50.ms), p99: round(quantileBetween(now, earlier, 0.99).ms) };
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;

@@ -85,14 +85,15 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
     for (const snaps of latest.values()) for (const s of snaps) if (s.routeId === id) c.merge(s);
     return c;
   };
-  const merged = (id: string, mode: string, service: string | undefined): RouteStats => mergedCounters(id).toStats(mode, service);
+  const merged = (id: string, mode: string, service: string | undefined, since?: CountersSnapshot): RouteStats => mergedCounters(id).toStats(mode, service, since);
   const broadcast = (m: ToWorker) => {
     for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send(m, undefined, undefined, deliveredOrExiting);
   };
-  const control = new ProxyControl(config, { configPath: options.configPath, log, onApply: () => broadcast({ type: 'reload' }), stats: merged, latency: (id) => mergedCounters(id).latency() });
+  const control = new ProxyControl(config, { configPath: options.configPath, log, onApply: () => broadcast({ type: 'reload' }), stats: merged, snapshot: (id) => mergedCounters(id).snapshot(), latency: (id) => mergedCounters(id).latency() });
   const guard = new CanaryGuard(control, log);
+  // the metrics count since the process started, whatever was started over (Prometheus counters only go up)
   const allStats = () => [
-    ...control.views().map((v) => v.stats),
+    ...control.views(true).map((v) => v.stats),
     merged(DEFAULT_ROUTE_ID, 'legacy', undefined),
   ];
 
@@ -104,6 +105,7 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
       patchRoute: (id, patch, who) => control.patch(id, patch, who),
       reload: () => control.reload(),
       audit: () => control.audit(),
+      startOver: (id) => control.startOver(id),
       metrics: createMetrics(allStats, () => guard.moves),
       tokens,
       extraRoutes: options.adminRoutes,

@@ -94,6 +94,7 @@ export function diffAdminRoutes(
           const id = String(req.params.id);
           if (!knownRoute(id)) throw new AdminError(404, `no route with id "${id}" (not in the config, nothing stored for it)`);
           const cleared = store.resetRoute(id);
+          admin?.startedOver(id);
           hooks.onReset?.(cleared, String(res.locals.who ?? 'unknown'));
           const { routeId: _route, ...counts } = cleared;
           res.json({ route: id, cleared: counts });

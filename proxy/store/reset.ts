@@ -1,5 +1,6 @@
 // Starting a route's comparisons over, after a fix to the candidate: the evidence about the candidate goes (compared
-// and matched counts, candidate errors, mismatch groups, samples, latencies), what was learned about the monolith's
+// and matched counts, candidate errors, mismatch groups, samples, latencies, and the proxy-side counters from then
+// on), what was learned about the monolith's
 // own noise stays (noise samples taken, and each field's noise count). The route's reset_at tells every process
 // writing the same file to forget what it keeps in memory about the route's groups (refreshResets).
 import type Database from 'better-sqlite3';
@@ -26,6 +27,10 @@ export function createResetter(db: Database.Database): Resetter {
     'DELETE FROM fingerprints WHERE route_id = @routeId',
     'DELETE FROM samples WHERE route_id = @routeId',
     'DELETE FROM latency WHERE route_id = @routeId',
+    // the proxy-side counters (dropped copies, unsafe requests, fallbacks) are each process's running totals: from
+    // here each instance's row adds up to what it counts after the reset (its next snapshot minus this one)
+    `UPDATE route_counters SET dropped_base = -dropped_last, skipped_unsafe_base = -skipped_unsafe_last,
+       fallbacks_base = -fallbacks_last WHERE route_id = @routeId`,
   ].map((sql) => db.prepare(sql));
   const resetAll = db.transaction((routeId: string, at: number): ResetResult => {
     const before = counts.get(routeId) as Omit<ResetResult, 'routeId'> | undefined;

@@ -351,4 +351,22 @@ describe('diff pipeline behind the real proxy', () => {
     const line = log.lines.find((l) => String(l.msg).startsWith('diffs of catalog.getBook started over'));
     assert.match(String(line?.msg), /^diffs of catalog\.getBook started over by \S+: 6 compared, 0 candidate errors, 2 groups, 6 samples cleared$/);
   });
+
+  test('after a start over the route\'s live stats count from then; the metrics keep counting since the start', async () => {
+    const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    type View = { id: string; countedSince?: string; stats: { requests: number; shadowed: number; latency: { monolith: { count: number }; candidate: { count: number } } } };
+    const view = async () => ((await (await fetch(`${h.proxy.adminUrl}/api/routes`, { headers: auth })).json()) as { routes: View[] }).routes.find((r) => r.id === 'catalog.getBook')!;
+    const started = await view();
+    assert.ok(started.countedSince && Date.parse(started.countedSince) <= Date.now(), `countedSince: ${started.countedSince}`);
+    assert.deepEqual([started.stats.requests, started.stats.shadowed, started.stats.latency.monolith.count, started.stats.latency.candidate.count], [0, 0, 0, 0]);
+
+    for (let i = 1; i <= 2; i++) await request(h.proxy.url, { path: `/books/${i}` });
+    await h.waitPairs(8);
+    const after = await view();
+    assert.deepEqual([after.stats.requests, after.stats.shadowed, after.stats.latency.monolith.count], [2, 2, 2]);
+    assert.equal(after.countedSince, started.countedSince);
+
+    const metrics = await (await fetch(`${h.proxy.adminUrl}/metrics`, { headers: auth })).text();
+    assert.match(metrics, /^strangler_requests_total\{route="catalog\.getBook"[^}]*\} 8$/m, 'Prometheus counters only go up');
+  });
 });

@@ -58,3 +58,55 @@ describe('state file persistence', () => {
     assert.equal(restarted.views()[0].lastChange?.reason, 'the candidate answered 5xx');
   });
 });
+
+describe('a route started over: its views count from then', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'strangler-startover-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  // the counters of a --workers primary: what the workers sent, summed; a worker replaced takes its counts with it
+  let counters = new RouteCounters('book');
+  const control = new ProxyControl(parseConfig(raw('shadow')), {
+    configPath: join(dir, 'strangler.config.json'),
+    log: pino({ level: 'silent' }),
+    onApply: () => {},
+    stats: (_id, mode, service, since) => counters.toStats(mode, service, since),
+    snapshot: () => counters.snapshot(),
+  });
+  const serve = (n: number, monolithMs: number, candidateMs: number) => {
+    for (let i = 0; i < n; i++) {
+      counters.requests++;
+      counters.shadowed++;
+      counters.monolith.record(monolithMs);
+      counters.candidate.record(candidateMs);
+    }
+    counters.dropped += 3;
+  };
+
+  test('counts, drops and both latencies from the start over on; the guard (and the metrics) still see everything', () => {
+    serve(100, 5, 400); // a slow candidate, then fixed
+    control.startOver('book', new Date('2026-12-05T10:00:00Z'));
+    let view = control.views()[0];
+    assert.equal(view.countedSince, '2026-12-05T10:00:00.000Z');
+    assert.deepEqual([view.stats.requests, view.stats.shadowed, view.stats.dropped, view.stats.latency.candidate.count], [0, 0, 0, 0]);
+
+    serve(50, 5, 20);
+    view = control.views()[0];
+    assert.deepEqual([view.stats.requests, view.stats.shadowed, view.stats.dropped], [50, 50, 3]);
+    assert.equal(view.stats.latency.candidate.count, 50);
+    assert.ok(view.stats.latency.candidate.p99 >= 20 && view.stats.latency.candidate.p99 < 21, `candidate p99 since the start over: ${view.stats.latency.candidate.p99}`);
+    assert.ok(view.stats.latency.monolith.p50 >= 5 && view.stats.latency.monolith.p50 < 5.3);
+
+    const whole = control.views(true)[0];
+    assert.equal(whole.countedSince, undefined);
+    assert.deepEqual([whole.stats.requests, whole.stats.dropped], [150, 6]);
+    assert.ok(whole.stats.latency.candidate.p99 >= 400, 'since the start the slow answers are there');
+  });
+
+  test('counts below the snapshot (a worker replaced, its counts gone) never read as negative', () => {
+    counters = new RouteCounters('book');
+    serve(10, 5, 20);
+    const view = control.views()[0];
+    assert.deepEqual([view.stats.requests, view.stats.shadowed, view.stats.dropped], [0, 0, 0]);
+    // latency is taken bucket by bucket: the 20 ms answers were in no bucket of the snapshot's
+    assert.deepEqual([view.stats.latency.monolith.count, view.stats.latency.candidate.count], [0, 10]);
+  });
+});

@@ -131,6 +131,25 @@ describe('diff store counters', () => {
     assert.equal(route.service, 'unknown', 'a route known only from proxy counters is still listed');
     store.close();
   });
+
+  test('a route started over counts its proxy counters from then: each instance from its snapshot at the reset, across a restart', () => {
+    const store = openStore(join(dir, 'counters-reset.sqlite'));
+    store.recordRouteCounters('r', { dropped: 8, skippedUnsafe: 2, fallbacks: 1 });
+    store.recordRouteCounters('r', { dropped: 100, skippedUnsafe: 0, fallbacks: 0 }, 'worker-2');
+    store.recordRouteCounters('other', { dropped: 4, skippedUnsafe: 0, fallbacks: 0 });
+    store.resetRoute('r');
+    const counters = (id: string) => store.readRoutes().find((x) => x.routeId === id)!.counters;
+    assert.deepEqual(counters('r'), { dropped: 0, skippedUnsafe: 0, fallbacks: 0 });
+    assert.deepEqual(counters('other'), { dropped: 4, skippedUnsafe: 0, fallbacks: 0 }, 'other routes keep theirs');
+    // the processes keep sending their running totals
+    store.recordRouteCounters('r', { dropped: 11, skippedUnsafe: 2, fallbacks: 3 });
+    store.recordRouteCounters('r', { dropped: 105, skippedUnsafe: 1, fallbacks: 0 }, 'worker-2');
+    assert.deepEqual(counters('r'), { dropped: 8, skippedUnsafe: 1, fallbacks: 2 });
+    // the first process restarts and counts from zero again: what it counted since the reset is kept
+    store.recordRouteCounters('r', { dropped: 2, skippedUnsafe: 0, fallbacks: 0 });
+    assert.deepEqual(counters('r'), { dropped: 10, skippedUnsafe: 1, fallbacks: 2 });
+    store.close();
+  });
 });
 
 describe('diff store samples', () => {
