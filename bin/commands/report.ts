@@ -6,6 +6,7 @@ import { Option, type Command } from 'commander';
 import { integerFlag, percentFlag, ratioFlag } from './flags.ts';
 import { UserError } from '../../common/user-error.ts';
 import { openStore, type DiffStore } from '../../proxy/store.ts';
+import { mergeReaders, type DiffReader } from '../../proxy/store/merge.ts';
 import { formatPercent, queryReport, renderHtml, renderJson, renderJunit, renderMarkdown, suggestRules, type ReportData } from '../../proxy/report/index.ts';
 
 const FORMATS = ['html', 'md', 'json', 'junit'] as const;
@@ -14,7 +15,8 @@ const RENDER: Record<Format, (data: ReportData) => string> = { html: renderHtml,
 const BY_EXTENSION: Record<string, Format> = { '.html': 'html', '.htm': 'html', '.md': 'md', '.json': 'json', '.xml': 'junit' };
 
 interface ReportFlags {
-  store: string;
+  /** one per proxy instance (each keeps its own SQLite file): read as one */
+  store?: string[];
   format?: Format;
   out?: string;
   minSamples: number;
@@ -31,7 +33,7 @@ export function register(program: Command): void {
   program
     .command('report')
     .description('Render the shadow diff store as a team report (HTML, Markdown, JSON, JUnit) and gate CI on it.')
-    .option('--store <file>', 'diff store written by the proxy', 'data/diffs.sqlite')
+    .option('--store <file>', 'diff store written by the proxy (default data/diffs.sqlite); repeat it for the stores of several proxy instances, reported as one', collect, undefined)
     .addOption(new Option('--format <format>', 'output format (default: from --out extension, else md)').choices(FORMATS))
     .option('--out <file>', 'write the report to this file instead of stdout')
     .option('--min-samples <n>', 'compared requests a route needs before it can be READY', integerFlag('--min-samples', 1), 500)
@@ -46,14 +48,17 @@ export function register(program: Command): void {
       if (flags.suggestRules && flags.format && !flags.out) {
         throw new UserError(`--suggest-rules prints the rules on stdout in place of the report, so --format ${flags.format} has nothing to format; add --out <file> for the report, or drop --format`);
       }
-      if (!existsSync(flags.store)) {
-        throw new UserError(`diff store ${flags.store} not found; run the proxy with routes in shadow mode first, or pass --store <file>`);
+      const paths = [...new Set(flags.store ?? [DEFAULT_STORE])];
+      for (const path of paths) {
+        if (!existsSync(path)) throw new UserError(`diff store ${path} not found; run the proxy with routes in shadow mode first, or pass --store <file>`);
       }
       // an unknown extension (rep.txt) is Markdown, as without --out: text a person reads, not a page
       const format = flags.format ?? (flags.out ? BY_EXTENSION[extname(flags.out).toLowerCase()] ?? 'md' : 'md');
-      const store = openStore(flags.store, { readonly: true });
+      const stores: DiffStore[] = [];
       let data: ReportData;
       try {
+        for (const path of paths) stores.push(openStore(path, { readonly: true }));
+        const store = stores.length === 1 ? stores[0] : merged(stores);
         data = queryReport(store, {
           minSamples: flags.minSamples,
           readyAt: flags.readyAt,
@@ -62,9 +67,9 @@ export function register(program: Command): void {
           services: flags.service,
           owners: flags.owner,
         });
-        if ((flags.service || flags.owner) && data.totals.routes === 0) throw new UserError(noneSelected(store, flags));
+        if ((flags.service || flags.owner) && data.totals.routes === 0) throw new UserError(noneSelected(store, paths, flags));
       } finally {
-        store.close();
+        for (const s of stores) s.close();
       }
 
       const rendered = RENDER[format](data);
@@ -88,12 +93,28 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
+const DEFAULT_STORE = 'data/diffs.sqlite';
+
+/**
+ * Several stores (one per proxy instance) read as one. A route started over on some instances only (or at different
+ * times) mixes counts from before and after: said on stderr, since the report's "counted since" is then only partly true.
+ */
+function merged(stores: DiffStore[]): DiffReader {
+  const reader = mergeReaders(stores);
+  const when = (t: number | undefined) => (t === undefined ? 'never' : new Date(t).toISOString());
+  for (const u of reader.uneven) {
+    const each = u.startedOverAt.map((t, i) => `${stores[i]?.path ?? '?'}: ${when(t)}`).join(', ');
+    process.stderr.write(`strangler: ${u.routeId} was not started over on every instance at the same time (${each}); its counts mix comparisons from before and after\n`);
+  }
+  return reader;
+}
+
 /** --service / --owner matching no route: what the store does hold, so a typo in a CI job is one line to fix. */
-function noneSelected(store: DiffStore, flags: ReportFlags): string {
+function noneSelected(store: DiffReader, paths: string[], flags: ReportFlags): string {
   const routes = store.readRoutes();
   const list = (values: Iterable<string>) => [...new Set(values)].sort().join(', ') || 'none';
   const asked = [flags.service && `--service ${flags.service.join(', ')}`, flags.owner && `--owner ${flags.owner.join(', ')}`].filter(Boolean).join(' and ');
-  return `${asked} matches no route in ${flags.store} (services: ${list(routes.map((r) => r.service))}; owners: ${list(routes.map((r) => r.owner ?? '(no owner)'))})`;
+  return `${asked} matches no route in ${paths.join(', ')} (services: ${list(routes.map((r) => r.service))}; owners: ${list(routes.map((r) => r.owner ?? '(no owner)'))})`;
 }
 
 /** Exit 1 (through UserError) naming every shadow route below the bar, or when nothing was compared at all. */

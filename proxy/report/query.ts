@@ -1,9 +1,10 @@
 // queryReport: the only part of reporting that touches the store. Reads rows, then builds.
-import type { DiffStore, RouteRow, SampleRow } from '../store/types.ts';
+import type { DiffReader } from '../store/merge.ts';
+import type { RouteRow, SampleRow } from '../store/types.ts';
 import { buildReport, NO_OWNER, sampleKey } from './build.ts';
 import { DEFAULT_REPORT_OPTIONS, type ReportData, type ReportOptions } from './model.ts';
 
-export function queryReport(store: DiffStore, options: Partial<ReportOptions> = {}, now: Date = new Date()): ReportData {
+export function queryReport(store: DiffReader, options: Partial<ReportOptions> = {}, now: Date = new Date()): ReportData {
   const opts: ReportOptions = { ...DEFAULT_REPORT_OPTIONS, ...options };
   const routes = store.readRoutes().filter((r) => included(r, opts));
   const kept = new Set(routes.map((r) => r.routeId));

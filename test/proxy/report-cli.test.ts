@@ -34,7 +34,7 @@ let dir: string;
 let junitOut: string;
 let txtOut: string;
 let zeroByte: string;
-type RunName = 'missing' | 'failing' | 'junit' | 'badFormat' | 'suggest' | 'emptyGate' | 'uncomparedGate' | 'txt' | 'suggestJson' | 'zeroByte' | 'oldSchema' | 'slowGate' | 'badRatio' | 'teamGate' | 'otherTeamGate' | 'noTeam';
+type RunName = 'twoStores' | 'missing' | 'failing' | 'junit' | 'badFormat' | 'suggest' | 'emptyGate' | 'uncomparedGate' | 'txt' | 'suggestJson' | 'zeroByte' | 'oldSchema' | 'slowGate' | 'badRatio' | 'teamGate' | 'otherTeamGate' | 'noTeam';
 let runs: Record<RunName, Run>;
 
 before(async () => {
@@ -61,7 +61,17 @@ before(async () => {
   old.prepare("INSERT INTO routes (route_id, service, mode, compared, matched_raw) VALUES ('old.route', 'catalog', 'shadow', 10, 10)").run();
   old.close();
 
+  // a second proxy instance's store: more of orders.list, and catalog.getBook started over there only
+  const secondPath = join(dir, 'second.sqlite');
+  const second = openStore(secondPath);
+  second.upsertRoute({ routeId: 'orders.list', service: 'orders', owner: 'team-orders', mode: 'shadow' });
+  second.upsertRoute({ routeId: 'catalog.getBook', service: 'catalog', owner: 'team-catalog', mode: 'shadow' });
+  for (let i = 0; i < 480; i++) second.recordComparison(comparison('orders.list', []));
+  second.resetRoute('catalog.getBook');
+  second.close();
+
   const started = {
+    twoStores: run(['--store', storePath, '--store', secondPath, '--format', 'json', '--fail-under', '99.5', '--service', 'catalog', '--service', 'orders']),
     missing: run(['--store', join(dir, 'nope.sqlite')]),
     failing: run(['--store', storePath, '--fail-under', '99.5', '--format', 'json']),
     junit: run(['--store', storePath, '--out', junitOut, '--fail-under', '87', '--min-samples', '10']),
@@ -105,6 +115,17 @@ describe('strangler report', () => {
     const xml = readFileSync(junitOut, 'utf8');
     assert.deepEqual(checkXml(xml), []);
     assert.match(xml, /<testcase classname="team-orders\.orders" name="orders\.list">\n\s+<system-out>/, 'orders.list passes with --min-samples 10');
+  });
+
+  test('--store given twice (two proxy instances): one report over both, and a route started over on one of them named', () => {
+    const { code, stdout, stderr } = runs.twoStores;
+    assert.equal(code, 1, 'orders.get is still below the bar');
+    const report = JSON.parse(stdout) as { totals: { compared: number }; teams: { services: { routes: { routeId: string; compared: number; verdict: string }[] }[] }[] };
+    const routes = new Map(report.teams.flatMap((t) => t.services.flatMap((s) => s.routes)).map((r) => [r.routeId, r]));
+    assert.deepEqual([routes.get('orders.list')?.compared, routes.get('orders.list')?.verdict], [500, 'READY'], '20 compared in one store, 480 in the other');
+    assert.equal(routes.get('catalog.getBook')?.compared, 1000);
+    assert.match(stderr, /^strangler: catalog\.getBook was not started over on every instance at the same time \(\S*diffs\.sqlite: never, \S*second\.sqlite: 20\d\d-[^)]*\); its counts mix comparisons from before and after$/m);
+    assert.match(stderr, /--fail-under 99\.5%: 1 shadow route below: orders\.get 87\.5%/);
   });
 
   test('a bad flag exits 2', () => {
