@@ -141,6 +141,30 @@ describe('tables: passport and connect-flash keep their state in the session', (
     assert.deepEqual(handlerTables(facts, findRoute(facts, 'GET', '/account/name')), ['read redis:auth:', 'read user_roles', 'read users']);
   });
 
+  test('koa-passport: ctx.state.user and const { user } = ctx.state read the koa-session store and what a named, imported deserializer reads', async () => {
+    const koa = await factsOf('session-passport-koa');
+    assert.deepEqual(accesses(koa), [
+      'app.ts#<anonymous@17> read members (passport, line 18)',
+      'app.ts#<anonymous@17> read redis:club: (session, line 18)',
+      'app.ts#<anonymous@20> read members (passport, line 21)',
+      'app.ts#<anonymous@20> read redis:club: (session, line 21)',
+      // not /visits' ctx.state.visits
+      'lib/users.ts#loadUser read members (sql, line 7)',
+    ]);
+    assert.deepEqual(koa.warnings, []);
+  });
+
+  test('@fastify/passport: request.user reads the @fastify/session store and what registerUserDeserializer()\'s function reads; request.user = … reads nothing', async () => {
+    const fastify = await factsOf('session-passport-fastify');
+    assert.deepEqual(accesses(fastify), [
+      'app.ts#<anonymous@15> read accounts (sql, line 15)',
+      'app.ts#<anonymous@17> read accounts (passport, line 17)',
+      'app.ts#<anonymous@17> read redis:web: (session, line 17)',
+    ]);
+    assert.deepEqual(handlerTables(fastify, findRoute(fastify, 'POST', '/impersonate')), []);
+    assert.deepEqual(fastify.warnings, []);
+  });
+
   test('with only a stateless strategy (authenticate(\'jwt\', { session: false })), req.user reads neither the session nor the deserializer\'s tables', async () => {
     const jwt = await factsOf('session-passport-jwt');
     assert.deepEqual(jwt.routes.map((r) => `${r.method} ${r.path}`), ['GET /api/me', 'GET /api/whoami']);
