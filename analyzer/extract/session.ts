@@ -7,6 +7,8 @@
 //   req.session.x = …, delete req.session.x, req.session = null, req.session.save() / regenerate() /
 //   destroy() / reload() / touch(), Object.assign(req.session, …)                              → write
 //   passport's req.login() / logout() → write, req.isAuthenticated() → read; req.flash() → write
+//   passport's req.user, const { user } = req (ctx.state.user on Koa) → read, when the app uses passport.session()
+//     (passport.ts); the tables its deserializeUser() function reads are read there too (`via: 'passport'`)
 // Accesses carry `via: 'session'`: the resource is the store's, so they join the store's other readers and
 // writers (the Redis reader's `redis:sess:` keys), while the access says the middleware made it.
 //
@@ -19,6 +21,7 @@ import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { sessionParameters } from './nest-session.ts';
+import { collectPassport, MENTIONS_PASSPORT, type PassportSession } from './passport.ts';
 import { requestParameters } from './request-params.ts';
 import { MEMORY_STORE, SESSION_PACKAGES, sessionMiddlewares, UNKNOWN_STORE } from './session-store.ts';
 import type { RouteFact, TableAccess, Warning } from './types.ts';
@@ -44,18 +47,33 @@ const REQUEST_METHODS: Record<string, TableAccess['access']> = {
 
 /** a file that names none of these touches no session */
 const MENTIONS_SESSION = /session|log[iI]n|log[oO]ut|isAuthenticated|isUnauthenticated|flash/;
+/** with passport's session support, a file that names no `user` reads no logged-in user */
+const MENTIONS_USER = /\buser\b/;
 
 export interface SessionReader {
-  /** the resources sessions are kept in (one, nearly always) */
+  /** the resources sessions are kept in (one, nearly always; none when only passport's deserializer is read) */
   resources: string[];
   requests: Set<ts.ParameterDeclaration>;
   /** parameters that are the session itself: Nest's `@Session() session` */
   sessions: Set<ts.ParameterDeclaration>;
+  /** passport's session support, when the app has it */
+  passport?: PassportSession;
 }
 
 export function collectSession(project: LoadedProject, routes: readonly RouteFact[], warnings: Warning[]): SessionReader | undefined {
   const seed = project.files.filter((f) => SESSION_PACKAGES.test(f.source.text));
-  if (seed.length === 0) return undefined;
+  const passportFiles = project.files.filter((f) => MENTIONS_PASSPORT.test(f.source.text));
+  if (seed.length === 0 && passportFiles.length === 0) return undefined;
+  const passport = passportFiles.length > 0 ? collectPassport(project, passportFiles) : undefined;
+  const stores = seed.length > 0 ? sessionStores(project, seed, warnings) : [];
+  // a session kept in the cookie (cookie-session, koa-session with no store) shares nothing server-side; what
+  // passport's deserializer reads for `req.user` still is
+  if (stores.length === 0 && !passport) return undefined;
+  return { resources: stores, requests: requestParameters(project, routes), sessions: sessionParameters(project), passport };
+}
+
+/** The resources the session middlewares keep sessions in; none when they keep them in the cookie. */
+function sessionStores(project: LoadedProject, seed: readonly LoadedFile[], warnings: Warning[]): string[] {
   const middlewares = sessionMiddlewares(project, seed);
   for (const m of middlewares) {
     if (m.resource !== MEMORY_STORE) continue;
@@ -66,9 +84,8 @@ export function collectSession(project: LoadedProject, routes: readonly RouteFac
   }
   const resources = [...new Set(middlewares.flatMap((m) => (m.resource === null ? [] : [m.resource])))].sort();
   // koa-session with no store: the session is the cookie, nothing server-side is shared
-  if (resources.length === 0 && middlewares.length > 0) return undefined;
-  const requests = requestParameters(project, routes);
-  return { resources: resources.length > 0 ? resources : [UNKNOWN_STORE], requests, sessions: sessionParameters(project) };
+  if (resources.length === 0 && middlewares.length > 0) return [];
+  return resources.length > 0 ? resources : [UNKNOWN_STORE];
 }
 
 /** The shared stores each package's users reach for, named in the memory-store warning. */
@@ -80,7 +97,9 @@ const SHARED_STORES: Record<string, string> = {
 };
 
 export function scanSession(project: LoadedProject, file: LoadedFile, session: SessionReader | undefined, out: AccessCollector): void {
-  if (!session || (session.requests.size === 0 && session.sessions.size === 0) || !MENTIONS_SESSION.test(file.source.text)) return;
+  if (!session || (session.requests.size === 0 && session.sessions.size === 0)) return;
+  const passport = session.passport;
+  if (!MENTIONS_SESSION.test(file.source.text) && !(passport && MENTIONS_USER.test(file.source.text))) return;
   const checker = project.checker;
   /** Nest's `@Session() session`, wherever it is used */
   const isSessionParameter = (id: ts.Identifier): boolean => {
@@ -91,17 +110,25 @@ export function scanSession(project: LoadedProject, file: LoadedFile, session: S
     const decl = ts.isIdentifier(e) ? checker.getSymbolAtLocation(e)?.valueDeclaration : undefined;
     return !!decl && ts.isParameter(decl) && session.requests.has(decl);
   };
-  /** `({ session }, res) =>`, `const { sessionID } = req`: a binding of the request's `name` */
-  const bindsRequest = (decl: ts.Node | undefined, name: string): boolean => {
+  /** what passport fills the user in: the request, or Koa's `ctx.state` */
+  const holdsUser = (e: ts.Expression): boolean =>
+    isRequest(e) || (ts.isPropertyAccessExpression(e) && e.name.text === 'state' && isRequest(e.expression));
+  /** `({ session }, res) =>`, `const { sessionID } = req`, `const { user } = ctx.state`: a binding of the request's `name` */
+  const bindsRequest = (decl: ts.Node | undefined, name: string, holds: (e: ts.Expression) => boolean = isRequest): boolean => {
     if (!decl || !ts.isBindingElement(decl) || decl.dotDotDotToken) return false;
     const key = decl.propertyName ?? decl.name;
     if (!ts.isIdentifier(key) || key.text !== name) return false;
     const holder = decl.parent.parent;
     if (ts.isParameter(holder)) return session.requests.has(holder);
-    return ts.isVariableDeclaration(holder) && !!holder.initializer && isRequest(holder.initializer);
+    return ts.isVariableDeclaration(holder) && !!holder.initializer && holds(holder.initializer);
   };
   const record = (at: ts.Node, access: TableAccess['access']): void => {
     for (const resource of session.resources) out.access(file, at, resource, access, 'session');
+  };
+  /** passport read the user from the session, through its deserializer */
+  const readUser = (at: ts.Node): void => {
+    record(at, 'read');
+    passport!.userReads.push({ file, node: at });
   };
 
   // the names `session` is bound to by destructuring (`{ session: s }`), met before their uses: only these
@@ -111,6 +138,8 @@ export function scanSession(project: LoadedProject, file: LoadedFile, session: S
   const visit = (node: ts.Node): void => {
     if (ts.isPropertyAccessExpression(node) && (node.name.text === 'session' || node.name.text === 'sessionID') && isRequest(node.expression)) {
       record(node, node.name.text === 'session' ? accessOf(node) : 'read');
+    } else if (passport && ts.isPropertyAccessExpression(node) && node.name.text === 'user' && holdsUser(node.expression) && !isReplaced(node)) {
+      readUser(node);
     } else if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && Object.hasOwn(REQUEST_METHODS, node.expression.name.text) &&
       isRequest(node.expression.expression) && !sessionless(node)) {
       record(node, REQUEST_METHODS[node.expression.name.text]!);
@@ -122,6 +151,7 @@ export function scanSession(project: LoadedProject, file: LoadedFile, session: S
       const key = node.propertyName ?? node.name;
       if (ts.isIdentifier(key) && key.text === 'session') bound.add(node.name.text);
       else if (bindsRequest(node, 'sessionID')) record(node, 'read');
+      else if (passport && bindsRequest(node, 'user', holdsUser)) readUser(node);
     }
     ts.forEachChild(node, visit);
   };
@@ -132,6 +162,14 @@ export function scanSession(project: LoadedProject, file: LoadedFile, session: S
 function sessionless(call: ts.CallExpression): boolean {
   return call.arguments.some((a) => ts.isObjectLiteralExpression(a) && a.properties.some((p) =>
     ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === 'session' && p.initializer.kind === ts.SyntaxKind.FalseKeyword));
+}
+
+/** `req.user = guest`, `delete req.user`: the request's own user for this request, not the session's. */
+function isReplaced(user: ts.Expression): boolean {
+  let top: ts.Node = user;
+  while (ts.isParenthesizedExpression(top.parent) || ts.isNonNullExpression(top.parent)) top = top.parent;
+  const parent = top.parent;
+  return (ts.isBinaryExpression(parent) && parent.left === top && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) || ts.isDeleteExpression(parent);
 }
 
 function isDeclarationName(id: ts.Identifier): boolean {

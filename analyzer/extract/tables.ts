@@ -1,7 +1,8 @@
 // Data access facts: which code reads and writes which table — SQL in literals, knex builders,
 // Sequelize/TypeORM models and TypeORM query builders, Prisma client calls, Mongoose models and the
 // MongoDB driver (collections count as tables), Drizzle tables, Redis key prefixes (`redis:session:`) and the
-// HTTP session's store (`req.session` in handlers) — plus the tables that schema code declares.
+// HTTP session's store (`req.session` in handlers, and through passport's `req.user` the tables its
+// deserializer reads) — plus the tables that schema code declares.
 import { AccessCollector } from './access-collector.ts';
 import { collectDrizzleTables } from './drizzle-tables.ts';
 import { scanDrizzle } from './drizzle-usage.ts';
@@ -12,6 +13,7 @@ import { collectMongooseModels } from './mongoose-models.ts';
 import { scanMongoose } from './mongoose-usage.ts';
 import { collectOrmModels } from './orm-models.ts';
 import { collectRepositories, scanOrmUsage } from './orm-usage.ts';
+import { recordPassportReads } from './passport.ts';
 import { loadPrismaModels, scanPrisma } from './prisma.ts';
 import type { LoadedProject } from './project.ts';
 import { collectRedis, scanRedis } from './redis.ts';
@@ -57,6 +59,8 @@ export function extractTables(project: LoadedProject, routes: readonly RouteFact
     });
   }
   attributeSqlConstants(project, constants, out, warnings);
+  // what passport's deserializer reads, read wherever a handler reads `req.user`: known once every file is
+  if (session?.passport) recordPassportReads(project, session.passport, out);
   const accesses = out.accesses.sort((a, b) => cmp(a.file, b.file) || a.line - b.line || cmp(a.table, b.table) || cmp(a.access, b.access));
   const schema = out.schema.sort((a, b) => cmp(a.table, b.table) || cmp(a.file, b.file) || a.line - b.line);
   return { accesses, schema, warnings };

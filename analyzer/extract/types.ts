@@ -99,9 +99,11 @@ export interface TableAccess {
   /**
    * how it was found; for `redis`, `table` is `redis:<key prefix>` (`redis:session:`); for `session`, a handler
    * read or wrote `req.session` and `table` is the session store's resource (`redis:sess:`, `sessions`,
-   * `session:memory`, `session:store`)
+   * `session:memory`, `session:store`); for `passport`, a handler read passport's `req.user`, which
+   * `passport.session()` loads on every request through the app's `deserializeUser()` function, and `table` is
+   * one that function (or what it calls) reads or writes
    */
-  via: 'sql' | 'knex' | 'sequelize' | 'typeorm' | 'prisma' | 'mongoose' | 'mongodb' | 'drizzle' | 'redis' | 'session';
+  via: 'sql' | 'knex' | 'sequelize' | 'typeorm' | 'prisma' | 'mongoose' | 'mongodb' | 'drizzle' | 'redis' | 'session' | 'passport';
 }
 
 /**

@@ -88,26 +88,93 @@ describe('tables: passport and connect-flash keep their state in the session', (
     facts = await factsOf('session-passport');
   });
 
-  test('req.login/logout and req.flash write the store, req.isAuthenticated/isUnauthenticated read it', () => {
+  test('req.login/logout and req.flash write the store, req.isAuthenticated/isUnauthenticated and req.user read it; req.user reads what deserializeUser() reads', () => {
     assert.deepEqual(accesses(facts), [
+      // the accounts module routes/auth.js's deserializer calls (findUser), logs in (findByEmail) and signs up with
+      'lib/accounts.js#findUser read users (sql, line 6)',
+      'lib/accounts.js#findByEmail read users (sql, line 10)',
+      'lib/accounts.js#createUser write users (sql, line 14)',
+      'lib/accounts.js#createUser write user_roles (sql, line 15)',
+      // middleware given to app.use() reading req.user: the session, and the tables the deserializer reads
+      'middleware/expose-user.js#default read redis:auth: (session, line 3)',
+      'middleware/expose-user.js#default read user_roles (passport, line 3)',
+      'middleware/expose-user.js#default read users (passport, line 3)',
       // the guard given only to a router made by require('express').Router()
       'middleware/guest-only.js#guestOnly read redis:auth: (session, line 2)',
       // the guard given to express.Router()'s route, in a file that never names the session
       'middleware/require-login.js#default read redis:auth: (session, line 3)',
-      // req.flash('info') reads and clears the messages
+      // req.user beside req.flash('info'), which reads and clears the messages
+      'routes/account.js#<anonymous@6> read redis:auth: (session, line 7)',
       'routes/account.js#<anonymous@6> write redis:auth: (session, line 7)',
-      'routes/auth.js#<anonymous@9> write redis:auth: (session, line 10)',
-      'routes/auth.js#<anonymous@14> write redis:auth: (session, line 16)',
+      'routes/account.js#<anonymous@6> read user_roles (passport, line 7)',
+      'routes/account.js#<anonymous@6> read users (passport, line 7)',
+      // req.user.id
+      'routes/account.js#<anonymous@10> read redis:auth: (session, line 11)',
+      'routes/account.js#<anonymous@10> read user_roles (passport, line 11)',
+      'routes/account.js#<anonymous@10> read users (passport, line 11)',
+      // const { user } = req
+      'routes/account.js#<anonymous@14> read redis:auth: (session, line 15)',
+      'routes/account.js#<anonymous@14> read user_roles (passport, line 15)',
+      'routes/account.js#<anonymous@14> read users (passport, line 15)',
+      // ({ user }, res) =>
+      'routes/account.js#<anonymous@19> read redis:auth: (session, line 19)',
+      'routes/account.js#<anonymous@19> read user_roles (passport, line 19)',
+      'routes/account.js#<anonymous@19> read users (passport, line 19)',
+      // the deserializer, written in place: its own read; through accounts.findUser() it reads users too, so
+      // whatever reads req.user reads users and user_roles
+      'routes/auth.js#<anonymous@11> read user_roles (sql, line 13)',
+      'routes/auth.js#<anonymous@19> write redis:auth: (session, line 20)',
+      'routes/auth.js#<anonymous@24> write redis:auth: (session, line 27)',
       // not /token's req.logIn(user, { session: false }, cb), nor login()/flash() on routes/users.js's object
-      'routes/auth.js#<anonymous@24> write redis:auth: (session, line 25)',
+      'routes/auth.js#<anonymous@35> write redis:auth: (session, line 36)',
+      // not /guest's `req.user = …` (this request's own), nor routes/users.js#describe's req.user (a plain parameter)
     ]);
     assert.deepEqual(facts.warnings, []);
   });
 
-  test('the routes that log in and out join to the session store', () => {
+  test('the routes that log in and out join to the session store; the ones reading req.user to the store and the users table', () => {
     assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/auth/signup')), ['write redis:auth:']);
     assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/auth/logout')), ['write redis:auth:']);
     assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/auth/token')), []);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/auth/guest')), []);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'GET', '/account/profile')), ['read redis:auth:', 'read user_roles', 'read users']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'GET', '/account/name')), ['read redis:auth:', 'read user_roles', 'read users']);
+  });
+
+  test('koa-passport: ctx.state.user and const { user } = ctx.state read the koa-session store and what a named, imported deserializer reads', async () => {
+    const koa = await factsOf('session-passport-koa');
+    assert.deepEqual(accesses(koa), [
+      'app.ts#<anonymous@17> read members (passport, line 18)',
+      'app.ts#<anonymous@17> read redis:club: (session, line 18)',
+      'app.ts#<anonymous@20> read members (passport, line 21)',
+      'app.ts#<anonymous@20> read redis:club: (session, line 21)',
+      // not /visits' ctx.state.visits
+      'lib/users.ts#loadUser read members (sql, line 7)',
+    ]);
+    assert.deepEqual(koa.warnings, []);
+  });
+
+  test('@fastify/passport: request.user reads the @fastify/session store and what registerUserDeserializer()\'s function reads; request.user = … reads nothing', async () => {
+    const fastify = await factsOf('session-passport-fastify');
+    assert.deepEqual(accesses(fastify), [
+      'app.ts#<anonymous@15> read accounts (sql, line 15)',
+      'app.ts#<anonymous@17> read accounts (passport, line 17)',
+      'app.ts#<anonymous@17> read redis:web: (session, line 17)',
+    ]);
+    assert.deepEqual(handlerTables(fastify, findRoute(fastify, 'POST', '/impersonate')), []);
+    assert.deepEqual(fastify.warnings, []);
+  });
+
+  test('with only a stateless strategy (authenticate(\'jwt\', { session: false })), req.user reads neither the session nor the deserializer\'s tables', async () => {
+    const jwt = await factsOf('session-passport-jwt');
+    assert.deepEqual(jwt.routes.map((r) => `${r.method} ${r.path}`), ['GET /api/me', 'GET /api/whoami']);
+    assert.deepEqual(accesses(jwt), [
+      // the deserializer left behind reads users itself, for no handler
+      'app.js#<anonymous@13> read users (sql, line 13)',
+      // req.session.cart is read (the session reader is on); req.user on the next line and ({ user }) in /whoami are not
+      'routes/api.js#<anonymous@3> read redis:api: (session, line 4)',
+    ]);
+    assert.deepEqual(jwt.warnings, []);
   });
 });
 
@@ -298,6 +365,19 @@ describe('analyze(): the session store two services use is shared state', () => 
   test('redis:shop:, written by the auth handlers and read and written by the cart handlers, is a shared table with an owner', () => {
     assertShared(plan, 'redis:shop:', 'auth/routes.ts', 'cart/routes.ts');
     assert.match(renderMarkdown(plan), /\| `redis:shop:` \|/);
+  });
+});
+
+describe('analyze(): what passport\'s deserializer reads is read by the service whose handlers read req.user', () => {
+  test('users, written at sign-up by the auth service and read through req.user by the account handlers, is a shared table auth owns', async () => {
+    const { facts, plan } = await analyze(fixture('session-passport'), { pinsFile: false });
+    const { owner, reader } = assertShared(plan, 'users', 'routes/auth.js', 'routes/account.js');
+    // the account service touches users only through req.user: none of its files names the table
+    const account = plan.services.find((s) => s.name === reader)!;
+    const vias = facts.tables.filter((t) => t.table === 'users' && account.files.includes(t.file)).map((t) => t.via);
+    assert.deepEqual([...new Set(vias)], ['passport']);
+    assert.deepEqual(plan.sharedTables.find((t) => t.table === 'users')?.writers, [owner]);
+    assert.match(renderMarkdown(plan), /\| `users` \|/);
   });
 });
 
