@@ -28,12 +28,18 @@ export function mergeReaders(readers: readonly DiffReader[]): MergedReader {
 }
 
 function mergeRoutes(lists: RouteRow[][]): RouteRow[] {
-  const byId = new Map<string, RouteRow>();
+  return mergeBy(lists, (r) => r.routeId, addRoutes).sort((a, b) => cmp(a.routeId, b.routeId));
+}
+
+/** The rows of every store, those with the same key added up into one. */
+function mergeBy<T extends object>(lists: T[][], key: (row: T) => string, add: (a: T, b: T) => T): T[] {
+  const byKey = new Map<string, T>();
   for (const row of lists.flat()) {
-    const have = byId.get(row.routeId);
-    byId.set(row.routeId, have ? addRoutes(have, row) : { ...row, errors: { ...row.errors }, counters: { ...row.counters } });
+    const k = key(row);
+    const have = byKey.get(k);
+    byKey.set(k, have ? add(have, row) : row);
   }
-  return [...byId.values()].sort((a, b) => (a.routeId < b.routeId ? -1 : a.routeId > b.routeId ? 1 : 0));
+  return [...byKey.values()];
 }
 
 function addRoutes(a: RouteRow, b: RouteRow): RouteRow {
@@ -77,49 +83,33 @@ function addBuckets(a: RouteRow['latency']['monolith'], b: RouteRow['latency']['
 }
 
 function mergeFields(lists: FieldRow[][]): FieldRow[] {
-  const byKey = new Map<string, FieldRow>();
-  for (const f of lists.flat()) {
-    const key = JSON.stringify([f.routeId, f.path, f.kind]);
-    const have = byKey.get(key);
-    if (!have) {
-      byKey.set(key, { ...f });
-      continue;
-    }
-    byKey.set(key, {
-      routeId: f.routeId,
-      path: f.path,
-      kind: f.kind,
-      raw: have.raw + f.raw,
-      noise: have.noise + f.noise,
-      ...seen('firstSeen', have.firstSeen, f.firstSeen, Math.min),
-      ...seen('lastSeen', have.lastSeen, f.lastSeen, Math.max),
-      ...seen('noiseFirstSeen', have.noiseFirstSeen, f.noiseFirstSeen, Math.min),
-    });
-  }
+  const add = (have: FieldRow, f: FieldRow): FieldRow => ({
+    routeId: f.routeId,
+    path: f.path,
+    kind: f.kind,
+    raw: have.raw + f.raw,
+    noise: have.noise + f.noise,
+    ...seen('firstSeen', have.firstSeen, f.firstSeen, Math.min),
+    ...seen('lastSeen', have.lastSeen, f.lastSeen, Math.max),
+    ...seen('noiseFirstSeen', have.noiseFirstSeen, f.noiseFirstSeen, Math.min),
+  });
   // the order one store reads them in: by route, most often different first
-  return [...byKey.values()].sort((a, b) => cmp(a.routeId, b.routeId) || b.raw - a.raw || cmp(a.path, b.path) || cmp(a.kind, b.kind));
+  return mergeBy(lists, (f) => JSON.stringify([f.routeId, f.path, f.kind]), add).sort(
+    (a, b) => cmp(a.routeId, b.routeId) || b.raw - a.raw || cmp(a.path, b.path) || cmp(a.kind, b.kind),
+  );
 }
 
 function mergeGroups(lists: GroupRow[][]): GroupRow[] {
-  const byKey = new Map<string, GroupRow>();
-  for (const g of lists.flat()) {
-    const key = JSON.stringify([g.routeId, g.fingerprint]);
-    const have = byKey.get(key);
-    if (!have) {
-      byKey.set(key, { ...g });
-      continue;
-    }
-    byKey.set(key, {
-      routeId: g.routeId,
-      fingerprint: g.fingerprint,
-      fields: have.fields,
-      count: have.count + g.count,
-      sampleCount: have.sampleCount + g.sampleCount,
-      ...seen('firstSeen', have.firstSeen, g.firstSeen, Math.min),
-      ...seen('lastSeen', have.lastSeen, g.lastSeen, Math.max),
-    });
-  }
-  return [...byKey.values()].sort((a, b) => cmp(a.routeId, b.routeId) || b.count - a.count || cmp(a.fingerprint, b.fingerprint));
+  const add = (have: GroupRow, g: GroupRow): GroupRow => ({
+    routeId: g.routeId,
+    fingerprint: g.fingerprint,
+    fields: have.fields,
+    count: have.count + g.count,
+    sampleCount: have.sampleCount + g.sampleCount,
+    ...seen('firstSeen', have.firstSeen, g.firstSeen, Math.min),
+    ...seen('lastSeen', have.lastSeen, g.lastSeen, Math.max),
+  });
+  return mergeBy(lists, (g) => JSON.stringify([g.routeId, g.fingerprint]), add).sort((a, b) => cmp(a.routeId, b.routeId) || b.count - a.count || cmp(a.fingerprint, b.fingerprint));
 }
 
 /** The newest samples of all stores; ids are renumbered (each store counts its own from 1). */
