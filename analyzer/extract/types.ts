@@ -119,6 +119,27 @@ export interface SchemaTable {
   model?: string;
 }
 
+/**
+ * A foreign key declared in the schema (DDL, a migration, an ORM model): rows of `table` point at rows of
+ * `references`. Once the two tables belong to different services the database can no longer enforce it, and a
+ * cascade makes a delete in one service's table write the other's.
+ */
+export interface ForeignKey {
+  /** the table holding the key */
+  table: string;
+  /** its columns, in order; empty when the declaration does not name them */
+  columns: string[];
+  /** the table pointed at */
+  references: string;
+  /** the columns pointed at; empty when not named (the primary key) */
+  referencedColumns: string[];
+  /** what deleting a referenced row does, in SQL's words, lower case ('cascade', 'set null', 'restrict', 'no action', 'set default'); absent when not said */
+  onDelete?: string;
+  file: string;
+  line: number;
+  via: 'sql' | 'knex' | 'sequelize' | 'typeorm' | 'prisma' | 'drizzle';
+}
+
 export interface Warning {
   file?: string;
   message: string;
@@ -135,6 +156,8 @@ export interface Facts {
   tables: TableAccess[];
   /** tables declared (DDL, ORM models); accesses are in `tables` */
   schema?: SchemaTable[];
+  /** foreign keys declared between tables (sorted by table, columns, references) */
+  foreignKeys?: ForeignKey[];
   warnings: Warning[];
 }
 
