@@ -80,6 +80,25 @@ export const sharedTableSchema = z.object({
   }),
 });
 
+/** A foreign key between tables two different services own: the database cannot enforce it once they are apart. */
+export const crossServiceForeignKeySchema = z.object({
+  /** the table holding the key, and the service that owns it */
+  table: z.string(),
+  owner: name,
+  columns: z.array(z.string()),
+  /** the table pointed at, and the service that owns it */
+  references: z.string(),
+  referencedOwner: name,
+  referencedColumns: z.array(z.string()),
+  /** what deleting a referenced row does (cascade, set null, restrict…), when declared */
+  onDelete: z.string().optional(),
+  /** where the key is declared */
+  file: z.string(),
+  line: z.number().int().positive(),
+  /** what to do about it */
+  advice: z.string(),
+});
+
 export const crossServiceCallSchema = z.object({
   from: name,
   to: name,
@@ -139,6 +158,8 @@ export const planSchema = z.object({
     routes: z.array(planRouteSchema.omit({ id: true })),
   }),
   sharedTables: z.array(sharedTableSchema),
+  /** added within version 1: a plan written before it reads as none */
+  crossServiceForeignKeys: z.array(crossServiceForeignKeySchema).default([]),
   crossServiceCalls: z.array(crossServiceCallSchema),
   waves: z.array(waveSchema),
   warnings: z.array(warningSchema),
@@ -151,5 +172,6 @@ export type PlanWarning = z.infer<typeof warningSchema>;
 export type MetricSetJson = z.infer<typeof metricSetSchema>;
 export type ReferenceScore = z.infer<typeof referenceScoreSchema>;
 export type SharedTable = z.infer<typeof sharedTableSchema>;
+export type CrossServiceForeignKey = z.infer<typeof crossServiceForeignKeySchema>;
 export type Wave = z.infer<typeof waveSchema>;
 export type Dependency = z.infer<typeof dependencySchema>;

@@ -1,6 +1,7 @@
 // Builds the migration plan from the facts and the cut: services with their routes and tables, who owns each
-// shared table, which calls become network calls, and the order of extraction (waves).
-import type { Facts } from './extract/types.ts';
+// shared table, which foreign keys cross services, which calls become network calls, and the order of extraction
+// (waves).
+import type { Facts, ForeignKey } from './extract/types.ts';
 import type { Decomposition } from './decompose.ts';
 import { argmax, compare, routeOwnerFile, routePrefix, type FileGraph } from './graph.ts';
 import { stronglyConnected, type MetricSet, type MoJoResult } from './metrics.ts';
@@ -9,6 +10,7 @@ import { assignRouteIds } from './route-id.ts';
 import {
   PLAN_VERSION,
   planSchema,
+  type CrossServiceForeignKey,
   type Dependency,
   type Plan,
   type PlanWarning,
@@ -109,6 +111,8 @@ export function buildPlan(input: PlanInput): Plan {
       },
     });
   }
+
+  const crossServiceForeignKeys = foreignKeysAcross(facts.foreignKeys ?? [], owner);
 
   // Dependencies between services: calls, imports, and touching another service's tables.
   const deps = new Map<string, Dependency>(); // "a\0b"
@@ -218,6 +222,7 @@ export function buildPlan(input: PlanInput): Plan {
     services,
     kernel: { files: decomposition.kernel, routes: kernelRoutes },
     sharedTables,
+    crossServiceForeignKeys,
     crossServiceCalls,
     waves,
     warnings,
@@ -227,6 +232,49 @@ export function buildPlan(input: PlanInput): Plan {
 }
 
 const possessive = (name: string): string => (name.endsWith('s') ? `${name}'` : `${name}'s`);
+
+/**
+ * The declared foreign keys whose two tables end up owned by different services (a table no service touches has
+ * no owner and is left out), each with what to do once the tables are apart.
+ */
+function foreignKeysAcross(keys: readonly ForeignKey[], owner: ReadonlyMap<string, string>): CrossServiceForeignKey[] {
+  const out: CrossServiceForeignKey[] = [];
+  const seen = new Set<string>();
+  for (const fk of keys) {
+    const from = owner.get(fk.table);
+    const to = owner.get(fk.references);
+    if (from === undefined || to === undefined || from === to) continue;
+    // the same key declared twice (a DDL string and a migration) is one key
+    const id = JSON.stringify([fk.table, fk.columns, fk.references, fk.referencedColumns]);
+    if (seen.has(id)) continue;
+    seen.add(id);
+    out.push({
+      table: fk.table,
+      owner: from,
+      columns: fk.columns,
+      references: fk.references,
+      referencedOwner: to,
+      referencedColumns: fk.referencedColumns,
+      ...(fk.onDelete !== undefined && { onDelete: fk.onDelete }),
+      file: fk.file,
+      line: fk.line,
+      advice: foreignKeyAdvice(fk, from, to),
+    });
+  }
+  return out.sort((a, b) => compare(a.table, b.table) || compare(a.references, b.references) || compare(a.columns.join(), b.columns.join()));
+}
+
+function foreignKeyAdvice(fk: ForeignKey, from: string, to: string): string {
+  const column = fk.columns.length ? `${fk.table}.${fk.columns.join(', ')}` : fk.table;
+  const onDelete = fk.onDelete?.toLowerCase();
+  if (onDelete === 'cascade') {
+    return `deleting a ${fk.references} row (${to}) deletes its ${fk.table} rows (${from}) in the database: once apart, ${to} must tell ${from} (an event) and ${from} delete them itself`;
+  }
+  if (onDelete === 'set null' || onDelete === 'set default') {
+    return `deleting a ${fk.references} row (${to}) resets ${column} (${from}) in the database: once apart, ${to} must tell ${from} (an event) and ${from} reset it itself`;
+  }
+  return `${from} keeps ${fk.references} ids in ${column} that the database can no longer check once ${fk.references} moves to ${to}: drop the constraint, and check ids through ${possessive(to)} API (or accept a dangling id)`;
+}
 
 function roundScore(r: MoJoResult): MoJoResult {
   return { ...r, mojofm: Math.round(r.mojofm * 100) / 100 };

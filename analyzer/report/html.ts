@@ -2,7 +2,7 @@
 // an inline SVG of the service graph and a few lines of inline JS to sort tables. `renderHtml` is pure.
 import type { Plan, PlanService } from '../plan-schema.ts';
 import { renderServiceGraphSvg } from './graphviz.ts';
-import { edgeLabel } from './markdown.ts';
+import { edgeLabel, keyColumns } from './markdown.ts';
 import { METRIC_ROWS, metricValue } from './metric-notes.ts';
 import { drawnEdges } from './service-edges.ts';
 import { visible } from '../quote.ts';
@@ -109,6 +109,13 @@ export function renderHtml(plan: Plan, svg: string): string {
     plan.sharedTables.length
       ? table(['Table', 'Writers', 'Readers', 'Recommended owner', 'Through the owner’s API', 'Why'], plan.sharedTables.map((t) => [t.table, t.writers.join(', '), t.readers.join(', '), t.recommendation.owner, t.recommendation.viaApi.join(', '), t.recommendation.reason]))
       : '<p>Every table is used by one service only.</p>',
+    '<h2>Foreign keys across services</h2>',
+    plan.crossServiceForeignKeys.length
+      ? `<p>Keys between tables two services own: the database cannot enforce them once the tables are apart.</p>${table(
+          ['Key', 'Owner', 'References', 'Owner', 'On delete', 'Declared at', 'What to do'],
+          plan.crossServiceForeignKeys.map((k) => [keyColumns(k.table, k.columns), k.owner, keyColumns(k.references, k.referencedColumns), k.referencedOwner, k.onDelete ?? '—', `${k.file}:${k.line}`, k.advice]),
+        )}`
+      : '<p>No declared foreign key crosses a service boundary.</p>',
     '<h2>Cross-service calls</h2>',
     plan.crossServiceCalls.length
       ? table(['From', 'To', 'Caller', 'Callee', 'Calls'], plan.crossServiceCalls.map((c) => [c.from, c.to, c.caller, c.callee, c.count]))

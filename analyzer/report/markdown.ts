@@ -24,6 +24,11 @@ function table(head: readonly string[], rows: ReadonlyArray<ReadonlyArray<Cell>>
   return [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
 }
 
+/** `orders(customer_id)`, or the table alone when the declaration names no columns. */
+export function keyColumns(table: string, columns: readonly string[]): string {
+  return columns.length ? `${table}(${columns.join(', ')})` : table;
+}
+
 /** Mermaid node ids must be plain identifiers. */
 export function mermaidId(name: string): string {
   return `s_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
@@ -134,6 +139,24 @@ export function renderMarkdown(plan: Plan): string {
           plan.sharedTables.map((t) => [{ code: t.table }, t.writers.join(', ') || '—', t.readers.join(', ') || '—', t.recommendation.owner, t.recommendation.viaApi.join(', '), t.recommendation.reason]),
         )
       : '_Every table is used by one service only._',
+    '',
+    '## Foreign keys across services',
+    '',
+    plan.crossServiceForeignKeys.length
+      ? 'Keys between tables two services own: the database cannot enforce them once the tables are apart.\n\n' +
+        table(
+          ['Key', 'Owner', 'References', 'Owner', 'On delete', 'Declared at', 'What to do'],
+          plan.crossServiceForeignKeys.map((k) => [
+            { code: keyColumns(k.table, k.columns) },
+            k.owner,
+            { code: keyColumns(k.references, k.referencedColumns) },
+            k.referencedOwner,
+            k.onDelete ?? '—',
+            `${k.file}:${k.line}`,
+            k.advice,
+          ]),
+        )
+      : '_No declared foreign key crosses a service boundary._',
     '',
     '## Cross-service calls',
     '',

@@ -72,6 +72,12 @@ export function formatSummary(plan: Plan, written: readonly string[], referenceL
     const more = plan.sharedTables.length > 6 ? `, +${plan.sharedTables.length - 6} more` : '';
     lines.push(`  shared   ${plan.sharedTables.length} tables used by several services: ${shown.join(', ')}${more}`);
   } else lines.push('  shared   no table is used by more than one service');
+  const keys = plan.crossServiceForeignKeys;
+  if (keys.length > 0) {
+    const shown = keys.slice(0, 4).map((k) => `${k.table} → ${k.references}${k.onDelete ? ` (on delete ${k.onDelete})` : ''}`);
+    const more = keys.length > 4 ? `, +${keys.length - 4} more` : '';
+    lines.push(`  keys     ${keys.length} foreign key${keys.length === 1 ? '' : 's'} across services: ${shown.join(', ')}${more}`);
+  }
   lines.push(...warningLines(plan.warnings, written.find((p) => p.endsWith('report.md')) ?? 'report.md'));
   if (written.length > 0) lines.push(`  wrote    ${written.join(', ')}`);
   return terminalLines(lines);

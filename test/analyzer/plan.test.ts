@@ -7,6 +7,10 @@ import { DEFAULT_REDACT } from '../../proxy/store/redact.ts';
 import { routeAction } from '../../analyzer/route-id.ts';
 import { parseConfig } from '../../proxy/config.ts';
 import { shopFacts } from './shop-facts.ts';
+import type { ForeignKey } from '../../analyzer/extract/types.ts';
+import { renderMarkdown } from '../../analyzer/report/markdown.ts';
+import { renderHtml } from '../../analyzer/report/html.ts';
+import { formatSummary } from '../../analyzer/report/summary.ts';
 
 const plan = planFromFacts(shopFacts(), { rootLabel: 'shop' });
 
@@ -203,5 +207,56 @@ describe('strangler.config.json', () => {
     assert.equal(parsed.routes.length, 11);
     assert.equal(parsed.version, 1);
     assert.deepEqual(config.redact, DEFAULT_REDACT, 'the emitted redaction is the proxy\'s default, written out');
+  });
+});
+
+describe('foreign keys across services', () => {
+  const fk = (table: string, columns: string[], references: string, extra: Partial<ForeignKey> = {}): ForeignKey => ({
+    table, columns, references, referencedColumns: ['id'], file: 'db.ts', line: 10, via: 'sql', ...extra,
+  });
+  const facts = shopFacts();
+  facts.foreignKeys = [
+    fk('order_items', ['order_id'], 'orders', { onDelete: 'cascade', line: 11 }), // both orders': not listed
+    fk('orders', ['customer_id'], 'customers', { line: 12 }),
+    fk('stock', ['book_id'], 'books', { onDelete: 'cascade', line: 13 }),
+    fk('order_items', ['book_id'], 'books', { onDelete: 'set null', line: 14 }),
+    fk('orders', ['customer_id'], 'customers', { file: 'migrations/001.ts', line: 3, via: 'knex' }), // declared again
+    fk('reviews', ['book_id'], 'books', { line: 15 }), // no service touches reviews
+  ];
+  const keyed = planFromFacts(facts, { rootLabel: 'shop' });
+
+  test('keys between tables of two services are listed once, with their owners and what to do', () => {
+    assert.deepEqual(
+      keyed.crossServiceForeignKeys.map((k) => [`${k.table}(${k.columns.join()})`, k.owner, k.references, k.referencedOwner, k.onDelete ?? '-', `${k.file}:${k.line}`]),
+      [
+        ['order_items(book_id)', 'orders', 'books', 'catalog', 'set null', 'db.ts:14'],
+        ['orders(customer_id)', 'orders', 'customers', 'customers', '-', 'db.ts:12'],
+        ['stock(book_id)', 'inventory', 'books', 'catalog', 'cascade', 'db.ts:13'],
+      ],
+    );
+    const [setNull, plain, cascade] = keyed.crossServiceForeignKeys;
+    assert.equal(cascade.advice, 'deleting a books row (catalog) deletes its stock rows (inventory) in the database: once apart, catalog must tell inventory (an event) and inventory delete them itself');
+    assert.match(setNull.advice, /^deleting a books row \(catalog\) resets order_items\.book_id \(orders\)/);
+    assert.equal(plain.advice, "orders keeps customers ids in orders.customer_id that the database can no longer check once customers moves to customers: drop the constraint, and check ids through customers' API (or accept a dangling id)");
+    assert.deepEqual(planSchema.parse(JSON.parse(JSON.stringify(keyed))), keyed);
+  });
+
+  test('facts without keys give none; a plan written before the field existed still reads', () => {
+    assert.deepEqual(plan.crossServiceForeignKeys, []);
+    const { crossServiceForeignKeys: _k, ...older } = plan;
+    assert.deepEqual(planSchema.parse(JSON.parse(JSON.stringify(older))).crossServiceForeignKeys, []);
+  });
+
+  test('the reports and the summary show them', () => {
+    const md = renderMarkdown(keyed);
+    assert.match(md, /## Foreign keys across services\n\nKeys between tables two services own[^\n]*\n\n\| Key \| Owner \| References \| Owner \| On delete \| Declared at \| What to do \|/);
+    assert.match(md, /\| `stock\(book_id\)` \| inventory \| `books\(id\)` \| catalog \| cascade \| db\.ts:13 \| deleting a books row/);
+    assert.match(renderMarkdown(plan), /## Foreign keys across services\n\n_No declared foreign key crosses a service boundary\._/);
+    const html = renderHtml(keyed, '<svg></svg>');
+    assert.match(html, /<h2>Foreign keys across services<\/h2>\n<p>Keys between[^<]*<\/p><table class="sortable">/);
+    assert.match(html, /<td>stock\(book_id\)<\/td><td>inventory<\/td><td>books\(id\)<\/td><td>catalog<\/td><td>cascade<\/td>/);
+    const summary = formatSummary(keyed, []);
+    assert.match(summary, /^ {2}keys {5}3 foreign keys across services: order_items → books \(on delete set null\), orders → customers, stock → books \(on delete cascade\)$/m);
+    assert.doesNotMatch(formatSummary(plan, []), /foreign key/);
   });
 });
