@@ -3,13 +3,13 @@
 // function per method). Projects that do not use Next (no `next` dependency or import) cost a file-list check.
 import { ts } from 'ts-morph';
 import { exprName } from './express-syntax.ts';
-import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
+import { isFunctionLike, lineOf, ownFunctionName, shownSource } from './functions.ts';
 import { guarded } from './guard.ts';
 import { handledMethods, HTTP_METHODS } from './next-methods.ts';
 import { appSegments, NEXT_ROUTE_CANDIDATE, nextPath, pagesSegments, readBasePath, routeBase, usesNext } from './next-paths.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import type { RouteResult } from './routes.ts';
-import { codeTargetOf, resolveReference } from './symbols.ts';
+import { codeTargetOf, fileOf, resolveReference } from './symbols.ts';
 import type { HandlerRef, RouteFact, Warning } from './types.ts';
 import { unwrap } from './value-key.ts';
 
@@ -87,7 +87,7 @@ function appRoutes(project: LoadedProject, file: LoadedFile, path: string, warni
   const add = (method: string, node: ts.Node, handler: Handler): void => {
     out.push({ method, path, file: file.rel, line: lineOf(node, source), middleware: handler.middleware, handler: handler.ref });
   };
-  let starExport = false;
+  let unread = false;
   for (const s of source.statements) {
     if (ts.isFunctionDeclaration(s) && s.name && HTTP_METHODS.has(s.name.text) && hasModifier(s, ts.SyntaxKind.ExportKeyword)) {
       add(s.name.text, s, declared(project, s));
@@ -109,8 +109,17 @@ function appRoutes(project: LoadedProject, file: LoadedFile, path: string, warni
       }
     } else if (ts.isExportDeclaration(s) && !s.isTypeOnly) {
       if (!s.exportClause) {
-        starExport = true;
-        warnings.push({ file: file.rel, message: `${file.rel}:${lineOf(s, source)}: ${s.getText(source)} re-exports names the analyzer does not list; HTTP method handlers among them are not reported` });
+        // `export * from './handlers'`: the module's exported methods, as the checker lists them
+        const module = s.moduleSpecifier && project.checker.getSymbolAtLocation(s.moduleSpecifier);
+        const inProject = module?.valueDeclaration && fileOf(project, module.valueDeclaration);
+        if (!module || !inProject) {
+          unread = true;
+          warnings.push({ file: file.rel, message: `${file.rel}:${lineOf(s, source)}: ${shownSource(s, source)} re-exports a module the analyzer does not read; HTTP method handlers among its exports are not reported` });
+          continue;
+        }
+        for (const sym of project.checker.getExportsOfModule(module)) {
+          if (HTTP_METHODS.has(sym.name)) add(sym.name, s, fromSymbol(project, sym, ts.factory.createIdentifier(sym.name)));
+        }
       } else if (ts.isNamedExports(s.exportClause)) {
         for (const el of s.exportClause.elements) {
           const local = el.propertyName ?? el.name;
@@ -119,7 +128,7 @@ function appRoutes(project: LoadedProject, file: LoadedFile, path: string, warni
       }
     }
   }
-  if (out.length === 0 && !starExport) {
+  if (out.length === 0 && !unread) {
     warnings.push({ file: file.rel, message: `${file.rel}: a route file that exports no HTTP method handler (GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS) the analyzer can read; no route reported for ${path}` });
   }
   return out;
@@ -145,6 +154,11 @@ function fromExpression(project: LoadedProject, expr: ts.Expression, depth: numb
     return { ref: { kind: holder ? 'named' : 'inline', file: codeTargetOf(project, e)?.file.rel, name: ownFunctionName(e, source), line }, fn: e, middleware: [] };
   }
   if (ts.isIdentifier(e)) return fromReference(project, e, undefined, depth);
+  if (ts.isPropertyAccessExpression(e)) {
+    // `export const GET = handlers.list`
+    const target = resolveReference(project, e.name);
+    if (target.kind === 'project') return { ref: { kind: 'named', file: target.target.file.rel, name: target.target.name, line: target.target.line }, ...(isFunctionLike(target.target.decl) ? { fn: target.target.decl } : {}), middleware: [] };
+  }
   if (ts.isCallExpression(e) && depth < MAX_WRAPPERS) {
     const inner = e.arguments.find((a) => {
       const u = unwrap(a);
@@ -169,8 +183,14 @@ function fromExpression(project: LoadedProject, expr: ts.Expression, depth: numb
  */
 function fromReference(project: LoadedProject, name: ts.Identifier, spec?: ts.ExportSpecifier, depth = 0): Handler {
   const checker = project.checker;
-  let symbol = spec ? checker.getExportSpecifierLocalTargetSymbol(spec) : checker.getSymbolAtLocation(name);
-  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  const symbol = spec ? checker.getExportSpecifierLocalTargetSymbol(spec) : checker.getSymbolAtLocation(name);
+  return fromSymbol(project, symbol, name, depth);
+}
+
+/** The handler a symbol names (`name`: how the code refers to it, for the checker's fallback and the unresolved name). */
+function fromSymbol(project: LoadedProject, found: ts.Symbol | undefined, name: ts.Identifier, depth = 0): Handler {
+  let symbol = found;
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = project.checker.getAliasedSymbol(symbol);
   const decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
   if (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) {
     const init = unwrap(decl.initializer);
@@ -181,7 +201,7 @@ function fromReference(project: LoadedProject, name: ts.Identifier, spec?: ts.Ex
     const fn = isFunctionLike(target.decl) ? target.decl : undefined;
     return { ref: { kind: 'named', file: target.file.rel, name: target.name, line: target.line }, ...(fn ? { fn } : {}), middleware: [] };
   }
-  const resolved = resolveReference(project, name);
+  const resolved = name.parent ? resolveReference(project, name) : { kind: 'unknown' as const };
   if (resolved.kind === 'project') {
     const t = resolved.target;
     return { ref: { kind: 'named', file: t.file.rel, name: t.name, line: t.line }, ...(isFunctionLike(t.decl) ? { fn: t.decl } : {}), middleware: [] };
