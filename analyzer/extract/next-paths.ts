@@ -83,7 +83,7 @@ export function nextPath(basePath: string, segments: readonly string[]): { path:
     const catchAll = /^\[\[?\.\.\.(.+?)\]\]?$/.exec(s);
     const param = /^\[([^[\].]+)\]$/.exec(s);
     if (catchAll) {
-      if (i !== segments.length - 1) problem ??= `catch-all segment ${s} is not the last one (Next.js refuses it too)`;
+      if (i !== segments.length - 1) problem ??= `catch-all segment ${s} before the last segment (Next.js refuses it at build time)`;
       out.push(`*${paramName(catchAll[1])}`);
     } else if (param) {
       out.push(`:${paramName(param[1])}`);

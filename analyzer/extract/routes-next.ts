@@ -46,7 +46,7 @@ export function extractNextRoutes(project: LoadedProject): RouteResult {
 
 function placed(file: LoadedFile, basePath: string, segments: string[], warnings: Warning[]): string {
   const { path, problem } = nextPath(basePath, segments);
-  if (problem) warnings.push({ file: file.rel, message: `${file.rel}: ${problem}; the route ${path} cannot be written as a proxy rule` });
+  if (problem) warnings.push({ file: file.rel, message: `${file.rel}: ${problem}; reported as ${path}` });
   return path;
 }
 
