@@ -13,10 +13,15 @@ export function folderLabel(path: string): string | undefined {
   // `books.routes.ts` → `books`
   const stem = parts.pop()!.split('.')[0];
   for (let i = parts.length - 1; i >= 0; i--) {
-    const segment = domainWords(parts[i]);
+    const segment = routingOnly(parts[i]) ? undefined : domainWords(parts[i]);
     if (segment) return segment;
   }
-  return domainWords(stem);
+  return routingOnly(stem) ? undefined : domainWords(stem);
+}
+
+/** Next.js file-system routing names a parameter or a slot, not a domain: `[id]`, `[...slug]`, `@modal`. */
+function routingOnly(name: string): boolean {
+  return /^\[.*\]$/.test(name) || name.startsWith('@');
 }
 
 /** The slug of a name without its generic words (`db-middleware` → undefined). */

@@ -6,6 +6,7 @@ import { extractImports } from './imports.ts';
 import { loadProject } from './project.ts';
 import { extractRoutes, type RouteResult } from './routes.ts';
 import { extractNestRoutes } from './routes-nest.ts';
+import { extractNextRoutes } from './routes-next.ts';
 import { extractTables } from './tables.ts';
 import type { CallFacts, ExtractOptions, Facts, FileCallCount, FileFact, ImportEdge } from './types.ts';
 
@@ -30,7 +31,7 @@ function callFacts(tally: CallTally): CallFacts {
   return { edges, fileEdges, resolved: tally.resolved, unresolved: tally.unresolved, external: tally.external };
 }
 
-/** Express and NestJS routes in one list, in route-tree.ts's order (path, method, file, line). */
+/** Routes of two extractors (Express/Fastify/Koa, NestJS, Next.js) in one list, in route-tree.ts's order (path, method, file, line). */
 function mergeRoutes(a: RouteResult, b: RouteResult): RouteResult {
   if (b.routes.length === 0 && b.unresolved.length === 0 && b.warnings.length === 0) return a;
   return {
@@ -66,7 +67,7 @@ export async function extractFacts(root: string, options: ExtractOptions = {}): 
     // Yield now and then so that a caller's progress display (and signals) stay live on big codebases.
     if (done % 200 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  const routes = mergeRoutes(extractRoutes(project), extractNestRoutes(project));
+  const routes = mergeRoutes(mergeRoutes(extractRoutes(project), extractNestRoutes(project)), extractNextRoutes(project));
   const tables = extractTables(project, routes.routes);
   warnings.push(...routes.warnings, ...tables.warnings);
   return {
