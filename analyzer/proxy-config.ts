@@ -44,7 +44,7 @@ export function toProxyConfig(plan: Plan, options: ProxyConfigOptions = {}): Emi
         (proxyPaths(r.path) ?? []).map((path, i) => ({ id: i === 0 ? r.id : variantId(r.id, i, ids), method: proxyMethod(r.method), path, service: s.name, mode: 'legacy' as const })),
       ),
     )
-    .sort((a, b) => specificity(b.path) - specificity(a.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || (a.method < b.method ? -1 : 1));
+    .sort((a, b) => specificity(b.path) - specificity(a.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || methodOrder(a.method, b.method));
   return {
     version: 1,
     listen: { host: '0.0.0.0', port: options.port ?? 8080 },
@@ -62,6 +62,16 @@ export function toProxyConfig(plan: Plan, options: ProxyConfigOptions = {}): Emi
     redact: { headers: ['authorization', 'cookie', 'set-cookie', 'proxy-authorization'], fields: ['$..password', '$..cardNumber'] },
     admin: { host: '127.0.0.1', port: 9090, token: 'env:STRANGLER_ADMIN_TOKEN' },
   };
+}
+
+/**
+ * On one path, named methods before `*`: the first declared rule wins, so an `app.all()` (or a Next.js handler's
+ * fall-through) declared first would take the method that has a route (and a mode) of its own.
+ */
+function methodOrder(a: string, b: string): number {
+  if (a === b) return 0;
+  if (a === '*' || b === '*') return a === '*' ? 1 : -1;
+  return a < b ? -1 : 1;
 }
 
 /** Express's app.all() matches every method; the proxy spells that `*`. */

@@ -14,6 +14,7 @@ import { analyze, toProxyConfig } from '../../../analyzer/index.ts';
 import { folderLabel } from '../../../analyzer/naming.ts';
 import { planSchema } from '../../../analyzer/plan.ts';
 import { parseConfig } from '../../../proxy/config.ts';
+import { compileRouter } from '../../../proxy/router.ts';
 import { factsOf, findRoute, fixture, handlerTables } from './fixture.ts';
 import type { Facts } from '../../../analyzer/extract/types.ts';
 
@@ -253,5 +254,11 @@ describe('analyze on a Next.js bookshop', () => {
       assert.ok(rules.includes(rule), `${rule} in ${rules.join('; ')}`);
     }
     assert.ok(config.routes.every((r) => r.service in config.services));
+    // the first declared rule wins: DELETE keeps its own rule (and mode) when the handler also falls through to `*`
+    assert.ok(rules.indexOf(`DELETE /api/books/:id ${books.name}`) < rules.indexOf(`* /api/books/:id ${books.name}`), rules.join('; '));
+    const router = compileRouter(config.routes.map((r) => ({ method: r.method, path: r.path, value: r.id })));
+    const del = config.routes.find((r) => r.method === 'DELETE' && r.path === '/api/books/:id')!;
+    const all = config.routes.find((r) => r.method === '*' && r.path === '/api/books/:id')!;
+    assert.deepEqual([router.match('DELETE', '/api/books/7'), router.match('GET', '/api/books/7')], [del.id, all.id]);
   });
 });
