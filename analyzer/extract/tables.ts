@@ -22,11 +22,12 @@ import { attributeSqlConstants, type SqlConstant } from './sql-constants.ts';
 import { scanSqlLiterals } from './sql-literals.ts';
 import { scanQueryBuilders } from './typeorm-query-builder.ts';
 import { entityRelations } from './typeorm-relations.ts';
-import type { RouteFact, SchemaTable, TableAccess, Warning } from './types.ts';
+import type { ForeignKey, RouteFact, SchemaTable, TableAccess, Warning } from './types.ts';
 
 export interface TableResult {
   accesses: TableAccess[];
   schema: SchemaTable[];
+  foreignKeys: ForeignKey[];
   warnings: Warning[];
 }
 
@@ -63,7 +64,10 @@ export function extractTables(project: LoadedProject, routes: readonly RouteFact
   if (session?.passport) recordPassportReads(project, session.passport, out);
   const accesses = out.accesses.sort((a, b) => cmp(a.file, b.file) || a.line - b.line || cmp(a.table, b.table) || cmp(a.access, b.access));
   const schema = out.schema.sort((a, b) => cmp(a.table, b.table) || cmp(a.file, b.file) || a.line - b.line);
-  return { accesses, schema, warnings };
+  const foreignKeys = out.foreignKeys.sort(
+    (a, b) => cmp(a.table, b.table) || cmp(a.columns.join(','), b.columns.join(',')) || cmp(a.references, b.references) || cmp(a.file, b.file) || a.line - b.line,
+  );
+  return { accesses, schema, foreignKeys, warnings };
 }
 
 function cmp(a: string, b: string): number {

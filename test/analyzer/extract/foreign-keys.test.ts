@@ -1,0 +1,50 @@
+// Foreign keys declared by schema code (facts.foreignKeys): SQL DDL, knex migrations, Prisma, TypeORM, Drizzle, Sequelize.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { extractFacts } from '../../../analyzer/extract/index.ts';
+import { foreignKeysInSql } from '../../../analyzer/extract/sql-foreign-keys.ts';
+import type { Facts } from '../../../analyzer/extract/types.ts';
+import { factsOf } from './fixture.ts';
+
+/** One key per line: `table(columns) -> references(columns) [on delete …] via file:line`. */
+const keys = (facts: Facts): string[] =>
+  (facts.foreignKeys ?? []).map(
+    (k) => `${k.table}(${k.columns.join(', ')}) -> ${k.references}(${k.referencedColumns.join(', ')})${k.onDelete ? ` on delete ${k.onDelete}` : ''} ${k.via} ${k.file}:${k.line}`,
+  );
+
+describe('foreign keys: SQL DDL', () => {
+  test('column keys, table constraints, ALTER TABLE ADD; quoted and schema-qualified names; on the REFERENCES line', async () => {
+    const facts = await factsOf('fk-sql');
+    assert.deepEqual(keys(facts), [
+      'order_lines(book_id) -> books(id) on delete set null sql schema.ts:19',
+      'order_lines(order_id) -> orders() on delete cascade sql schema.ts:18',
+      'orders(customer_id) -> customers(id) on delete cascade sql schema.ts:9',
+      'reviews(book_id) -> books(id) on delete set default sql schema.ts:29',
+      'shipments(carrier_id) -> carriers(id) on delete restrict sql schema.ts:28',
+      'shipments(order_id, line_no) -> order_lines(order_id, line_no) on delete no action sql schema.ts:23',
+    ]);
+    // the tables keyed are the tables the schema declares, by the same names
+    const declared = new Set((facts.schema ?? []).map((s) => s.table));
+    for (const k of facts.foreignKeys ?? []) assert.ok(declared.has(k.table), `${k.table} not declared`);
+  });
+
+  test('the reader alone: a key per element, ON UPDATE ignored, nothing from CHECK, comments or strings', () => {
+    const sql = `CREATE TABLE t (a INT REFERENCES x ON UPDATE SET NULL, b INT CHECK (b > 0), -- c INT REFERENCES y(id)
+      d TEXT DEFAULT 'REFERENCES z(id)', UNIQUE (a, b))`;
+    assert.deepEqual(
+      foreignKeysInSql(sql).map(({ at: _at, ...k }) => k),
+      [{ table: 't', columns: ['a'], references: 'x', referencedColumns: [] }],
+    );
+    assert.deepEqual(foreignKeysInSql('SELECT "references" FROM papers'), []);
+  });
+});
+
+describe('foreign keys: the sample monolith', () => {
+  test('books holds the two keys schema.ts declares, and nothing else is a key', async () => {
+    const monolith = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../legacy-monolith');
+    const facts = await extractFacts(monolith);
+    assert.deepEqual(keys(facts), ['books(author_id) -> authors(id) sql schema.ts:13', 'books(category_id) -> categories(id) sql schema.ts:13']);
+  });
+});
