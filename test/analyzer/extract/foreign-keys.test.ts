@@ -48,3 +48,16 @@ describe('foreign keys: the sample monolith', () => {
     assert.deepEqual(keys(facts), ['books(author_id) -> authors(id) sql schema.ts:13', 'books(category_id) -> categories(id) sql schema.ts:13']);
   });
 });
+
+describe('foreign keys: knex migrations', () => {
+  test('references().inTable(), references(table.column), foreign([…]).references([…]); not on other builders', async () => {
+    const facts = await factsOf('fk-knex');
+    assert.deepEqual(keys(facts), [
+      'books(author_id) -> authors(id) on delete cascade knex migrations/20240101_init.js:8',
+      'books(edition_book_id, edition_no) -> editions(book_id, no) on delete set null knex migrations/20240101_init.js:10',
+      'books(series_id) -> series(id) knex migrations/20240101_init.js:9',
+      'orders(customer_id) -> customers(id) knex migrations/20240201_orders.ts:5',
+      'reviews(book_id) -> books(id) on delete restrict knex migrations/20240101_init.js:13',
+    ]);
+  });
+});
