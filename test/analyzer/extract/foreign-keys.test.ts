@@ -61,3 +61,23 @@ describe('foreign keys: knex migrations', () => {
     ]);
   });
 });
+
+describe('foreign keys: Prisma', () => {
+  test('@relation(fields, references, onDelete) on the side holding the key, columns by @map; implicit many-to-many join tables', async () => {
+    const facts = await factsOf('orm-prisma-relations');
+    assert.deepEqual(keys(facts), [
+      '_CategoryToPost(A) -> Category(id) on delete cascade prisma prisma/schema.prisma:31',
+      '_CategoryToPost(B) -> posts(id) on delete cascade prisma prisma/schema.prisma:31',
+      '_Follows(A) -> users(id) on delete cascade prisma prisma/schema.prisma:11',
+      '_Follows(B) -> users(id) on delete cascade prisma prisma/schema.prisma:11',
+      '_PostTags(A) -> posts(id) on delete cascade prisma prisma/schema.prisma:32',
+      '_PostTags(B) -> Tag(id) on delete cascade prisma prisma/schema.prisma:32',
+      'comments(postId) -> posts(id) prisma prisma/schema.prisma:54',
+      'posts(author_id) -> users(id) prisma prisma/schema.prisma:29',
+      'profiles(userId) -> users(id) on delete cascade prisma prisma/schema.prisma:20',
+    ]);
+    // keyed tables are named as the schema declares them (the join tables included)
+    const declared = new Set((facts.schema ?? []).map((s) => s.table));
+    for (const k of facts.foreignKeys ?? []) assert.ok(declared.has(k.table) && declared.has(k.references), `${k.table} -> ${k.references}`);
+  });
+});
