@@ -21,6 +21,7 @@ import { collectSession, scanSession } from './session.ts';
 import { attributeSqlConstants, type SqlConstant } from './sql-constants.ts';
 import { scanSqlLiterals } from './sql-literals.ts';
 import { scanQueryBuilders } from './typeorm-query-builder.ts';
+import { recordTypeormForeignKeys } from './typeorm-foreign-keys.ts';
 import { entityRelations } from './typeorm-relations.ts';
 import type { ForeignKey, RouteFact, SchemaTable, TableAccess, Warning } from './types.ts';
 
@@ -39,6 +40,7 @@ export function extractTables(project: LoadedProject, routes: readonly RouteFact
   const models = collectOrmModels(project, out, warnings);
   const repos = collectRepositories(project, models, warnings);
   const relations = [...models.byName.values()].some((m) => m.via === 'typeorm') ? entityRelations(project, models) : undefined;
+  if (relations) recordTypeormForeignKeys(project, models, relations, out);
   const mongoose = collectMongooseModels(project, out, warnings);
   const drizzle = collectDrizzleTables(project, out, warnings);
   const mongodb = collectMongoDriver(project, warnings);

@@ -81,3 +81,25 @@ describe('foreign keys: Prisma', () => {
     for (const k of facts.foreignKeys ?? []) assert.ok(declared.has(k.table) && declared.has(k.references), `${k.table} -> ${k.references}`);
   });
 });
+
+describe('foreign keys: TypeORM', () => {
+  test('@ManyToOne and owning @OneToOne: @JoinColumn names, else <property><Primary>; onDelete; not the inverse side, not a non-entity class', async () => {
+    const facts = await factsOf('fk-typeorm');
+    assert.deepEqual(keys(facts), [
+      'author_profiles(authorId) -> authors(id) typeorm entities/catalog.ts:36',
+      'books(author_id) -> authors(id) on delete cascade typeorm entities/catalog.ts:21',
+      'books(original_id) -> books(id) typeorm entities/catalog.ts:28',
+      'books(publisherCode) -> publishers(publisher_code) on delete set null typeorm entities/catalog.ts:25',
+    ]);
+  });
+
+  test('the query builder fixture: targets by arrow, by string and by type', async () => {
+    const facts = await factsOf('typeorm-query-builder');
+    assert.deepEqual(keys(facts), [
+      'books(authorId) -> authors(id) typeorm entities/book.ts:13',
+      'order_item(bookId) -> books(id) typeorm entities/order.ts:17',
+      'order_item(orderId) -> orders(id) typeorm entities/order.ts:16',
+      'reviews(bookId) -> books(id) typeorm entities/review.ts:9',
+    ]);
+  });
+});
