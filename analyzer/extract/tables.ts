@@ -4,6 +4,7 @@
 // HTTP session's store (`req.session` in handlers, and through passport's `req.user` the tables its
 // deserializer reads) — plus the tables that schema code declares.
 import { AccessCollector } from './access-collector.ts';
+import { recordDrizzleForeignKeys } from './drizzle-foreign-keys.ts';
 import { collectDrizzleTables } from './drizzle-tables.ts';
 import { scanDrizzle } from './drizzle-usage.ts';
 import { guarded } from './guard.ts';
@@ -40,9 +41,10 @@ export function extractTables(project: LoadedProject, routes: readonly RouteFact
   const models = collectOrmModels(project, out, warnings);
   const repos = collectRepositories(project, models, warnings);
   const relations = [...models.byName.values()].some((m) => m.via === 'typeorm') ? entityRelations(project, models) : undefined;
-  if (relations) recordTypeormForeignKeys(project, models, relations, out);
+  if (relations) recordTypeormForeignKeys(project, models, relations, out, warnings);
   const mongoose = collectMongooseModels(project, out, warnings);
   const drizzle = collectDrizzleTables(project, out, warnings);
+  if (drizzle.byKey.size > 0) recordDrizzleForeignKeys(project, drizzle, out, warnings);
   const mongodb = collectMongoDriver(project, warnings);
   const redis = collectRedis(project, warnings);
   const session = collectSession(project, routes, warnings);

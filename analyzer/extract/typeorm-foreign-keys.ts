@@ -6,16 +6,19 @@ import path from 'node:path';
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import { lineOf } from './functions.ts';
+import { guarded } from './guard.ts';
 import type { OrmModel, OrmModels } from './orm-models.ts';
 import { calleeName, objectOption } from './orm-values.ts';
-import type { LoadedProject } from './project.ts';
+import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import type { EntityRelations } from './typeorm-relations.ts';
+import type { Warning } from './types.ts';
 import { unwrap } from './value-key.ts';
 
 const OWNING = new Set(['ManyToOne', 'OneToOne']);
 const PRIMARY = new Set(['PrimaryGeneratedColumn', 'PrimaryColumn']);
 const COLUMNS = new Set([...PRIMARY, 'Column']);
+const JOIN_COLUMN = new Set(['JoinColumn']);
 
 function decorator(node: ts.Node, names: Set<string>): ts.CallExpression | undefined {
   for (const d of (ts.canHaveDecorators(node) ? ts.getDecorators(node) : undefined) ?? []) {
@@ -29,7 +32,7 @@ function propertyName(m: ts.ClassElement): string | undefined {
   return ts.isPropertyDeclaration(m) && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name)) ? m.name.text : undefined;
 }
 
-export function recordTypeormForeignKeys(project: LoadedProject, models: OrmModels, relations: EntityRelations, out: AccessCollector): void {
+export function recordTypeormForeignKeys(project: LoadedProject, models: OrmModels, relations: EntityRelations, out: AccessCollector, warnings: Warning[]): void {
   const checker = project.checker;
   const classes = new Map<OrmModel, ts.ClassDeclaration>();
   for (const [key, model] of models.byKey) if (model.via === 'typeorm' && ts.isClassDeclaration(key)) classes.set(model, key);
@@ -51,12 +54,15 @@ export function recordTypeormForeignKeys(project: LoadedProject, models: OrmMode
     const source = cls.getSourceFile();
     if (!/\b(?:ManyToOne|OneToOne)\b/.test(source.text)) continue;
     const file = project.byAbs.get(path.normalize(source.fileName));
-    if (!file) continue;
+    if (file) guarded(file, warnings, 'TypeORM foreign keys', () => keysOf(entity, cls, file));
+  }
+
+  function keysOf(entity: OrmModel, cls: ts.ClassDeclaration, file: LoadedFile): void {
     for (const m of cls.members) {
       const property = propertyName(m);
       const relation = property && decorator(m, OWNING);
       if (!property || !relation) continue;
-      const joinColumn = decorator(m, new Set(['JoinColumn']));
+      const joinColumn = decorator(m, JOIN_COLUMN);
       if (calleeName(relation) === 'OneToOne' && !joinColumn) continue; // the inverse side: the key is on the other table
       const target = relations.relation(entity, property)?.target;
       if (!target) continue;

@@ -103,3 +103,24 @@ describe('foreign keys: TypeORM', () => {
     ]);
   });
 });
+
+describe('foreign keys: Drizzle', () => {
+  test('.references(() => t.col, { onDelete }) and foreignKey({ columns, foreignColumns }).onDelete(); columns by SQL name', async () => {
+    const facts = await factsOf('fk-drizzle');
+    assert.deepEqual(keys(facts), [
+      'books(author_id) -> authors(id) on delete cascade drizzle src/schema.ts:10',
+      'books(sequelOf) -> books(id) on delete set null drizzle src/schema.ts:12',
+      'editions(book_id) -> books(id) on delete cascade drizzle src/schema.ts:21',
+      'print_runs(edition_book_id, edition_no) -> editions(book_id, no) drizzle src/schema.ts:32',
+    ]);
+  });
+
+  test('the Drizzle fixture: tables across files, a table creator prefixing names', async () => {
+    const facts = await factsOf('orm-drizzle');
+    assert.deepEqual(keys(facts), [
+      'book_categories(book_id) -> books(id) drizzle src/db/schema/catalog.ts:18',
+      'books(author_id) -> authors(id) drizzle src/db/schema/catalog.ts:13',
+      'shop_order_items(order_id) -> shop_orders(id) drizzle src/db/schema/orders.ts:11',
+    ]);
+  });
+});
