@@ -15,6 +15,7 @@ import { scanMongoose } from './mongoose-usage.ts';
 import { collectOrmModels } from './orm-models.ts';
 import { collectRepositories, scanOrmUsage } from './orm-usage.ts';
 import { recordPassportReads } from './passport.ts';
+import { recordSequelizeForeignKeys } from './sequelize-foreign-keys.ts';
 import { loadPrismaModels, scanPrisma } from './prisma.ts';
 import type { LoadedProject } from './project.ts';
 import { collectRedis, scanRedis } from './redis.ts';
@@ -42,6 +43,7 @@ export function extractTables(project: LoadedProject, routes: readonly RouteFact
   const repos = collectRepositories(project, models, warnings);
   const relations = [...models.byName.values()].some((m) => m.via === 'typeorm') ? entityRelations(project, models) : undefined;
   if (relations) recordTypeormForeignKeys(project, models, relations, out, warnings);
+  recordSequelizeForeignKeys(project, models, out, warnings);
   const mongoose = collectMongooseModels(project, out, warnings);
   const drizzle = collectDrizzleTables(project, out, warnings);
   if (drizzle.byKey.size > 0) recordDrizzleForeignKeys(project, drizzle, out, warnings);

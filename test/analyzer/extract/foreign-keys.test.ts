@@ -124,3 +124,25 @@ describe('foreign keys: Drizzle', () => {
     ]);
   });
 });
+
+describe('foreign keys: Sequelize', () => {
+  test('references in define/init/createTable/addColumn, and belongsTo/hasMany/hasOne/belongsToMany; not look-alikes', async () => {
+    const facts = await factsOf('fk-sequelize');
+    assert.deepEqual(keys(facts), [
+      'book_tags(book_id) -> books() sequelize models.js:26',
+      'book_tags(tag_id) -> Tags() sequelize models.js:26',
+      // the attribute's references and the association say the same key, in words that differ
+      'books(author_id) -> authors(id) on delete cascade sequelize models.js:11',
+      'books(author_id) -> authors() on delete cascade sequelize models.js:23',
+      // hasOne without foreignKey: Sequelize's default column name is not guessed
+      'reviews() -> books() sequelize models.js:25',
+      'reviews(authorId) -> authors() sequelize models.js:24',
+      'reviews(bookId) -> books(id) on delete set null sequelize migrations/20240101-create-reviews.js:5',
+      'reviews(user_id) -> users(id) sequelize migrations/20240101-create-reviews.js:7',
+    ]);
+  });
+
+  test('the Sequelize fixture declares none', async () => {
+    assert.deepEqual(keys(await factsOf('orm-sequelize')), []);
+  });
+});
