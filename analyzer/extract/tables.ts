@@ -2,7 +2,7 @@
 // Sequelize/TypeORM models and TypeORM query builders, Prisma client calls, Mongoose models and the
 // MongoDB driver (collections count as tables), Drizzle tables, Redis key prefixes (`redis:session:`) and the
 // HTTP session's store (`req.session` in handlers, and through passport's `req.user` the tables its
-// deserializer reads) — plus the tables that schema code declares.
+// deserializer reads) — plus the tables that schema code declares and the foreign keys between them.
 import { AccessCollector } from './access-collector.ts';
 import { recordDrizzleForeignKeys } from './drizzle-foreign-keys.ts';
 import { collectDrizzleTables } from './drizzle-tables.ts';
