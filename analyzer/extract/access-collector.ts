@@ -1,12 +1,14 @@
-// Where the table extractors (SQL, knex, Sequelize, TypeORM, Prisma, Mongoose, the MongoDB driver, Drizzle, Redis, the HTTP session) put what they find, deduplicated.
+// Where the table extractors (SQL, knex, Sequelize, TypeORM, Prisma, Mongoose, the MongoDB driver, Drizzle, Redis, the HTTP session) put what they find
+// (accesses, declared tables, foreign keys), deduplicated.
 import { ts } from 'ts-morph';
 import { enclosingFunctionName, lineOf } from './functions.ts';
 import type { LoadedFile } from './project.ts';
-import type { SchemaTable, TableAccess } from './types.ts';
+import type { ForeignKey, SchemaTable, TableAccess } from './types.ts';
 
 export class AccessCollector {
   readonly accesses: TableAccess[] = [];
   readonly schema: SchemaTable[] = [];
+  readonly foreignKeys: ForeignKey[] = [];
   private readonly seen = new Set<string>();
 
   access(file: LoadedFile, node: ts.Node, table: string, access: TableAccess['access'], via: TableAccess['via']): void {
@@ -23,6 +25,14 @@ export class AccessCollector {
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.schema.push(entry);
+  }
+
+  /** A key declared twice alike in one file (a migration repeating the DDL) is kept once. */
+  foreignKey(key: ForeignKey): void {
+    const id = `F\0${key.file}\0${key.table}\0${key.columns.join(',')}\0${key.references}\0${key.referencedColumns.join(',')}\0${key.onDelete ?? ''}\0${key.via}`;
+    if (this.seen.has(id)) return;
+    this.seen.add(id);
+    this.foreignKeys.push(key);
   }
 }
 

@@ -80,6 +80,7 @@ export async function extractFacts(root: string, options: ExtractOptions = {}): 
     unresolvedRoutes: routes.unresolved,
     tables: tables.accesses,
     schema: tables.schema,
+    foreignKeys: tables.foreignKeys,
     warnings,
   };
 }

@@ -1,8 +1,9 @@
 // knex query builders: knex('books').where(...), db('books').insert(...), ctx.app.db('books').first(), knex.from('books'),
-// knex.select().table('books'), .join('authors', ...), knex.schema.createTable('books', ...).
+// knex.select().table('books'), .join('authors', ...), knex.schema.createTable('books', ...) (its foreign keys: knex-foreign-keys.ts).
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import { lineOf } from './functions.ts';
+import { scanKnexForeignKeys } from './knex-foreign-keys.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { unwrap, valueKey } from './value-key.ts';
@@ -45,6 +46,8 @@ function tableName(arg: ts.Expression | undefined, checker: ts.TypeChecker): str
 /** `isMongoClient`: a MongoDB client's `await client.db('shop')` names a database, not a knex table. */
 export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCollector, isMongoClient?: (receiver: ts.Expression) => boolean): void {
   const checker = project.checker;
+  // a text check first: most files declare no keys, and their schema callbacks need no second walk
+  const mayDeclareKeys = /\.(?:references|foreign)\s*\(/.test(file.source.text);
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) && !isChainContinued(node)) handleChain(node);
     ts.forEachChild(node, visit);
@@ -94,6 +97,7 @@ export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCo
       for (const c of calls) {
         const t = SCHEMA_METHODS.has(c.name) ? tableName(c.args[0], checker) : undefined;
         if (t) out.declare({ table: t, file: file.rel, line: lineOf(c.node, file.source), via: 'sql' });
+        if (t && mayDeclareKeys) scanKnexForeignKeys(project, file, c.name, t, c.node, out);
       }
       return;
     }

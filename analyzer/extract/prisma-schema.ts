@@ -1,6 +1,8 @@
 // schema.prisma as the Prisma readers need it: each model's table (`@@map`) and its relation fields, with
 // the model a field leads to and where the link between two rows is kept (a foreign key on either side,
-// or the join table Prisma keeps for an implicit many-to-many relation). Pure: text in, models out.
+// or the join table Prisma keeps for an implicit many-to-many relation), and the foreign keys those links are.
+// Pure: text in, models out.
+import type { ForeignKey } from './types.ts';
 
 export interface PrismaModel {
   name: string;
@@ -36,6 +38,8 @@ export interface PrismaJoinTable {
   line: number;
 }
 
+export type PrismaForeignKey = Omit<ForeignKey, 'via'>;
+
 export interface PrismaSchemaFile {
   rel: string;
   text: string;
@@ -50,6 +54,14 @@ interface Field {
   relation: string;
   /** `@relation(fields: […])`: the foreign key is on this side */
   fields: boolean;
+  /** `@relation(fields: [a, b], references: [x, y], onDelete: Cascade)`, as written */
+  keyFields: string[];
+  keyReferences: string[];
+  onDelete?: string;
+  /** `@map("…")`: the column's name, else the field's */
+  column: string;
+  /** `@id` */
+  id: boolean;
   file: string;
   line: number;
 }
@@ -62,7 +74,7 @@ const FIELD = /^\s*(\w+)\s+(\w+)(\[\])?\??(.*)$/;
  * files. Every model is returned; when two files declare the same model name, the later one gets the
  * relations (as the client accessor does).
  */
-export function parsePrismaSchemas(files: PrismaSchemaFile[]): { models: PrismaModel[]; joins: PrismaJoinTable[] } {
+export function parsePrismaSchemas(files: PrismaSchemaFile[]): { models: PrismaModel[]; joins: PrismaJoinTable[]; foreignKeys: PrismaForeignKey[] } {
   const models: PrismaModel[] = [];
   const byName = new Map<string, PrismaModel>();
   const fields: Field[] = [];
@@ -77,13 +89,20 @@ export function parsePrismaSchemas(files: PrismaSchemaFile[]): { models: PrismaM
       const bodyLine = lineAt(text, m.index + m[0].indexOf('{'));
       m[2].split('\n').forEach((raw, i) => {
         const f = FIELD.exec(withoutComment(raw));
-        if (f) fields.push({ model: name, name: f[1], type: f[2], list: f[3] !== undefined, ...relationAttribute(f[4]), file: rel, line: bodyLine + i });
+        if (!f) return;
+        const column = /@map\(\s*(?:name\s*:\s*)?"([^"]+)"/.exec(f[4])?.[1] ?? f[1];
+        const id = /@id\b/.test(f[4]);
+        fields.push({ model: name, name: f[1], type: f[2], list: f[3] !== undefined, ...relationAttribute(f[4]), column, id, file: rel, line: bodyLine + i });
       });
     }
   }
 
   const relationFields = fields.filter((f) => byName.has(f.type));
   const joins = new Map<string, PrismaJoinTable>();
+  const foreignKeys: PrismaForeignKey[] = [];
+  /** a model's field (by name) → its column */
+  const columnOf = (model: string, field: string): string => fields.find((x) => x.model === model && x.name === field)?.column ?? field;
+  const idColumns = (model: string): string[] => fields.filter((x) => x.model === model && x.id).map((x) => x.column);
   for (const f of relationFields) {
     // Prisma pairs the two sides of a relation by model and relation name (a self-relation: the other field)
     const other = relationFields.find((o) => o !== f && o.model === f.type && o.type === f.model && o.relation === f.relation);
@@ -93,9 +112,27 @@ export function parsePrismaSchemas(files: PrismaSchemaFile[]): { models: PrismaM
     const relation: PrismaRelation = { target: byName.get(f.type)!, list: f.list, link };
     if (join) relation.join = join;
     byName.get(f.model)!.relations.set(f.name, relation);
-    if (join && !joins.has(join)) joins.set(join, { table: join, file: f.file, line: f.line });
+    if (join && !joins.has(join)) {
+      joins.set(join, { table: join, file: f.file, line: f.line });
+      // columns A and B point at the two models, A at the first by name; Prisma creates both ON DELETE CASCADE
+      const [a, b] = [f.model, f.type].sort();
+      for (const [column, model] of [['A', a], ['B', b]]) {
+        foreignKeys.push({ table: join, columns: [column], references: byName.get(model)!.table, referencedColumns: idColumns(model), onDelete: 'cascade', file: f.file, line: f.line });
+      }
+    }
+    if (link === 'own' && f.fields) {
+      foreignKeys.push({
+        table: byName.get(f.model)!.table,
+        columns: f.keyFields.map((x) => columnOf(f.model, x)),
+        references: byName.get(f.type)!.table,
+        referencedColumns: f.keyReferences.map((x) => columnOf(f.type, x)),
+        ...(f.onDelete ? { onDelete: f.onDelete } : {}),
+        file: f.file,
+        line: f.line,
+      });
+    }
   }
-  return { models, joins: [...joins.values()] };
+  return { models, joins: [...joins.values()], foreignKeys };
 }
 
 function linkOf(f: Field, other: Field | undefined): PrismaLink {
@@ -106,13 +143,21 @@ function linkOf(f: Field, other: Field | undefined): PrismaLink {
   return f.list ? 'target' : 'own';
 }
 
-/** `@relation("Name", fields: […], references: […])` / `@relation(name: "Name")` */
-function relationAttribute(attributes: string): { relation: string; fields: boolean } {
+const REFERENTIAL_ACTIONS: Record<string, string> = { Cascade: 'cascade', Restrict: 'restrict', NoAction: 'no action', SetNull: 'set null', SetDefault: 'set default' };
+
+type RelationAttribute = Pick<Field, 'relation' | 'fields' | 'keyFields' | 'keyReferences' | 'onDelete'>;
+
+/** `@relation("Name", fields: […], references: […], onDelete: Cascade)` / `@relation(name: "Name")` */
+function relationAttribute(attributes: string): RelationAttribute {
   const at = attributes.indexOf('@relation(');
-  if (at < 0) return { relation: '', fields: false };
+  if (at < 0) return { relation: '', fields: false, keyFields: [], keyReferences: [] };
   const args = argumentsOf(attributes, at + '@relation('.length);
   const name = /^\s*"([^"]*)"/.exec(args) ?? /\bname\s*:\s*"([^"]*)"/.exec(args);
-  return { relation: name?.[1] ?? '', fields: /\bfields\s*:/.test(args) };
+  const list = (key: string): string[] => (new RegExp(`\\b${key}\\s*:\\s*\\[([^\\]]*)\\]`).exec(args)?.[1] ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+  const out: RelationAttribute = { relation: name?.[1] ?? '', fields: /\bfields\s*:/.test(args), keyFields: list('fields'), keyReferences: list('references') };
+  const onDelete = REFERENTIAL_ACTIONS[/\bonDelete\s*:\s*(\w+)/.exec(args)?.[1] ?? ''];
+  if (onDelete) out.onDelete = onDelete;
+  return out;
 }
 
 /** The text up to the parenthesis closing an attribute's argument list (later attributes left out). */

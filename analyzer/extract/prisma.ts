@@ -26,13 +26,14 @@ export function loadPrismaModels(project: LoadedProject, out: AccessCollector, w
       warnings.push({ file: schema.rel, message: `cannot read ${schema.rel}: ${(err as Error).message}` });
     }
   }
-  const { models, joins } = parsePrismaSchemas(files);
+  const { models, joins, foreignKeys } = parsePrismaSchemas(files);
   const byAccessor: PrismaModels = new Map();
   for (const model of models) {
     byAccessor.set(model.name[0].toLowerCase() + model.name.slice(1), model);
     out.declare({ table: model.table, file: model.file, line: model.line, via: 'prisma', model: model.name });
   }
   for (const join of joins) out.declare({ table: join.table, file: join.file, line: join.line, via: 'prisma' });
+  for (const key of foreignKeys) out.foreignKey({ ...key, via: 'prisma' });
   return byAccessor;
 }
 

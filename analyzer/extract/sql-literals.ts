@@ -5,6 +5,7 @@ import type { AccessCollector } from './access-collector.ts';
 import { enclosingFunctionName, lineOf, MODULE_SCOPE } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { constantHolder, type SqlConstant } from './sql-constants.ts';
+import { foreignKeysInSql } from './sql-foreign-keys.ts';
 import { looksLikeSql, PLACEHOLDER, tablesInSql } from './sql.ts';
 import { stringValue } from './string-value.ts';
 
@@ -40,6 +41,19 @@ function sqlText(node: ts.Node, checker: ts.TypeChecker): string | undefined {
   return undefined;
 }
 
+/**
+ * A template literal's keys are on the line of their REFERENCES keyword; a quoted string's, or a concatenation's,
+ * on the line where the string starts.
+ */
+function recordForeignKeys(file: LoadedFile, node: ts.Node, text: string, out: AccessCollector): void {
+  const line = lineOf(node, file.source);
+  const multiline = ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node);
+  for (const { at, ...key } of foreignKeysInSql(text)) {
+    const offset = multiline ? text.slice(0, at).split('\n').length - 1 : 0;
+    out.foreignKey({ ...key, file: file.rel, line: line + offset, via: 'sql' });
+  }
+}
+
 /** Finds SQL in one file; SQL held in module-level constants is handed over in `constants` instead. */
 export function scanSqlLiterals(project: LoadedProject, file: LoadedFile, out: AccessCollector, constants: SqlConstant[]): void {
   const checker = project.checker;
@@ -58,6 +72,7 @@ export function scanSqlLiterals(project: LoadedProject, file: LoadedFile, out: A
           for (const t of writes) out.access(file, node, t, 'write', 'sql');
         }
         for (const t of ddl) out.declare({ table: t, file: file.rel, line: lineOf(node, file.source), via: 'sql' });
+        if (ddl.length > 0 && /\breferences\b/i.test(text)) recordForeignKeys(file, node, text, out);
         if (reads.length + writes.length + ddl.length > 0) return;
       }
       if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) return;

@@ -40,14 +40,16 @@ export function looksLikeSql(text: string): boolean {
   return true;
 }
 
-type Token = { kind: 'word' | 'ident' | 'punct'; text: string; upper: string };
+/** `at`: the token's offset in the text. */
+export type Token = { kind: 'word' | 'ident' | 'punct'; text: string; upper: string; at: number };
 
-function tokenize(sql: string): Token[] {
+export function tokenize(sql: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   const n = sql.length;
   while (i < n) {
     const c = sql[i];
+    const start = i;
     if (c === '-' && sql[i + 1] === '-') {
       while (i < n && sql[i] !== '\n') i++;
     } else if (c === '/' && sql[i + 1] === '*') {
@@ -61,23 +63,23 @@ function tokenize(sql: string): Token[] {
         else i++;
       }
       i++;
-      tokens.push({ kind: 'punct', text: "''", upper: "''" });
+      tokens.push({ kind: 'punct', text: "''", upper: "''", at: start });
     } else if (c === '"' || c === '`' || c === '[') {
       const close = c === '[' ? ']' : c;
       const end = sql.indexOf(close, i + 1);
       const text = sql.slice(i + 1, end < 0 ? n : end);
-      tokens.push({ kind: 'ident', text, upper: text.toUpperCase() });
+      tokens.push({ kind: 'ident', text, upper: text.toUpperCase(), at: start });
       i = end < 0 ? n : end + 1;
     } else if (/[A-Za-z_$]/.test(c)) {
       let j = i + 1;
       while (j < n && /[\w$]/.test(sql[j])) j++;
       const text = sql.slice(i, j);
-      tokens.push({ kind: 'word', text, upper: text.toUpperCase() });
+      tokens.push({ kind: 'word', text, upper: text.toUpperCase(), at: start });
       i = j;
     } else if (/\s/.test(c)) {
       i++;
     } else {
-      tokens.push({ kind: 'punct', text: c, upper: c });
+      tokens.push({ kind: 'punct', text: c, upper: c, at: start });
       i++;
     }
   }

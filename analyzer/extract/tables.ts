@@ -2,8 +2,9 @@
 // Sequelize/TypeORM models and TypeORM query builders, Prisma client calls, Mongoose models and the
 // MongoDB driver (collections count as tables), Drizzle tables, Redis key prefixes (`redis:session:`) and the
 // HTTP session's store (`req.session` in handlers, and through passport's `req.user` the tables its
-// deserializer reads) — plus the tables that schema code declares.
+// deserializer reads) — plus the tables that schema code declares and the foreign keys between them.
 import { AccessCollector } from './access-collector.ts';
+import { recordDrizzleForeignKeys } from './drizzle-foreign-keys.ts';
 import { collectDrizzleTables } from './drizzle-tables.ts';
 import { scanDrizzle } from './drizzle-usage.ts';
 import { guarded } from './guard.ts';
@@ -14,6 +15,7 @@ import { scanMongoose } from './mongoose-usage.ts';
 import { collectOrmModels } from './orm-models.ts';
 import { collectRepositories, scanOrmUsage } from './orm-usage.ts';
 import { recordPassportReads } from './passport.ts';
+import { recordSequelizeForeignKeys } from './sequelize-foreign-keys.ts';
 import { loadPrismaModels, scanPrisma } from './prisma.ts';
 import type { LoadedProject } from './project.ts';
 import { collectRedis, scanRedis } from './redis.ts';
@@ -21,12 +23,14 @@ import { collectSession, scanSession } from './session.ts';
 import { attributeSqlConstants, type SqlConstant } from './sql-constants.ts';
 import { scanSqlLiterals } from './sql-literals.ts';
 import { scanQueryBuilders } from './typeorm-query-builder.ts';
+import { recordTypeormForeignKeys } from './typeorm-foreign-keys.ts';
 import { entityRelations } from './typeorm-relations.ts';
-import type { RouteFact, SchemaTable, TableAccess, Warning } from './types.ts';
+import type { ForeignKey, RouteFact, SchemaTable, TableAccess, Warning } from './types.ts';
 
 export interface TableResult {
   accesses: TableAccess[];
   schema: SchemaTable[];
+  foreignKeys: ForeignKey[];
   warnings: Warning[];
 }
 
@@ -38,8 +42,11 @@ export function extractTables(project: LoadedProject, routes: readonly RouteFact
   const models = collectOrmModels(project, out, warnings);
   const repos = collectRepositories(project, models, warnings);
   const relations = [...models.byName.values()].some((m) => m.via === 'typeorm') ? entityRelations(project, models) : undefined;
+  if (relations) recordTypeormForeignKeys(project, models, relations, out, warnings);
+  recordSequelizeForeignKeys(project, models, out, warnings);
   const mongoose = collectMongooseModels(project, out, warnings);
   const drizzle = collectDrizzleTables(project, out, warnings);
+  if (drizzle.byKey.size > 0) recordDrizzleForeignKeys(project, drizzle, out, warnings);
   const mongodb = collectMongoDriver(project, warnings);
   const redis = collectRedis(project, warnings);
   const session = collectSession(project, routes, warnings);
@@ -63,7 +70,10 @@ export function extractTables(project: LoadedProject, routes: readonly RouteFact
   if (session?.passport) recordPassportReads(project, session.passport, out);
   const accesses = out.accesses.sort((a, b) => cmp(a.file, b.file) || a.line - b.line || cmp(a.table, b.table) || cmp(a.access, b.access));
   const schema = out.schema.sort((a, b) => cmp(a.table, b.table) || cmp(a.file, b.file) || a.line - b.line);
-  return { accesses, schema, warnings };
+  const foreignKeys = out.foreignKeys.sort(
+    (a, b) => cmp(a.table, b.table) || cmp(a.columns.join(','), b.columns.join(',')) || cmp(a.references, b.references) || cmp(a.file, b.file) || a.line - b.line,
+  );
+  return { accesses, schema, foreignKeys, warnings };
 }
 
 function cmp(a: string, b: string): number {

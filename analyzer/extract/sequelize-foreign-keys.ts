@@ -1,0 +1,114 @@
+// Foreign keys of Sequelize models and migrations: a column's `references: { model: 'authors', key: 'id' }` (with
+// `onDelete`) in `sequelize.define()`, `Model.init()`, `queryInterface.createTable()` and `addColumn()`, and the
+// associations: `Book.belongsTo(Author)` keys books, `Author.hasMany(Book)` / `hasOne` key books, and
+// `belongsToMany(Tag, { through })` keys the join table both ways. An association's column is its `foreignKey`
+// option's; left empty when not written (Sequelize's default name depends on `underscored` and the model's name).
+import { ts } from 'ts-morph';
+import type { AccessCollector } from './access-collector.ts';
+import { lineOf } from './functions.ts';
+import { guarded } from './guard.ts';
+import type { OrmModel, OrmModels } from './orm-models.ts';
+import { modelOf } from './orm-usage.ts';
+import { objectOption } from './orm-values.ts';
+import type { LoadedFile, LoadedProject } from './project.ts';
+import { stringValue } from './string-value.ts';
+import type { ForeignKey, Warning } from './types.ts';
+import { unwrap, valueKey } from './value-key.ts';
+
+const ASSOCIATIONS = new Set(['belongsTo', 'hasMany', 'hasOne', 'belongsToMany']);
+const MAY_DECLARE = /\breferences\s*:|\.(?:belongsTo|hasMany|hasOne|belongsToMany)\s*\(/;
+
+export function recordSequelizeForeignKeys(project: LoadedProject, models: OrmModels, out: AccessCollector, warnings: Warning[]): void {
+  const checker = project.checker;
+  const str = (e: ts.Expression | undefined): string | undefined => (e ? stringValue(e, checker) : undefined);
+  const sequelizeModel = (e: ts.Expression | undefined): OrmModel | undefined => {
+    const m = modelOf(project, models, e);
+    return m?.via === 'sequelize' ? m : undefined;
+  };
+  /** `'authors'` (a table), a model, `{ tableName: 'authors', schema }` */
+  const tableOf = (e: ts.Expression | undefined): string | undefined =>
+    str(e) ?? sequelizeModel(e)?.table ?? str(objectOption(e, 'tableName'));
+
+  for (const file of project.files) {
+    if (!MAY_DECLARE.test(file.source.text)) continue;
+    guarded(file, warnings, 'Sequelize foreign keys', () => scan(file));
+  }
+
+  function scan(file: LoadedFile): void {
+    const key = (k: Omit<ForeignKey, 'file' | 'line' | 'via'>, at: ts.Node): void =>
+      out.foreignKey({ ...k, file: file.rel, line: lineOf(at, file.source), via: 'sequelize' });
+
+    /** `{ authorId: { type, field: 'author_id', references: { model, key }, onDelete } }` */
+    const attributes = (table: string, attrs: ts.Expression | undefined): void => {
+      const obj = attrs && unwrap(attrs);
+      if (!obj || !ts.isObjectLiteralExpression(obj)) return;
+      for (const p of obj.properties) {
+        if (ts.isPropertyAssignment(p) && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name))) column(table, p.name.text, p.initializer, p);
+      }
+    };
+    const column = (table: string, name: string, options: ts.Expression, at: ts.Node): void => {
+      const references = objectOption(options, 'references');
+      if (!references) return;
+      // `references: { model, key }`, or the old `references: 'authors', referencesKey: 'id'`
+      const target = str(references) ?? tableOf(objectOption(references, 'model'));
+      if (!target) return;
+      const referenced = str(objectOption(references, 'key')) ?? str(objectOption(options, 'referencesKey'));
+      const onDelete = str(objectOption(options, 'onDelete'))?.toLowerCase();
+      const columnName = str(objectOption(options, 'field')) ?? name;
+      key({ table, columns: [columnName], references: target.split('.').pop()!, referencedColumns: referenced ? [referenced] : [], ...(onDelete ? { onDelete } : {}) }, at);
+    };
+    /** `foreignKey: 'author_id'` / `foreignKey: { name, field }` */
+    const foreignKeyOption = (e: ts.Expression | undefined): string[] => {
+      const named = str(e) ?? str(objectOption(e, 'field')) ?? str(objectOption(e, 'name'));
+      return named ? [named] : [];
+    };
+    const association = (call: ts.CallExpression, method: string, source: OrmModel): void => {
+      const target = sequelizeModel(call.arguments[0]);
+      const options = call.arguments[1];
+      if (!target) return;
+      const onDelete = str(objectOption(options, 'onDelete'))?.toLowerCase();
+      const action = onDelete ? { onDelete } : {};
+      const columns = foreignKeyOption(objectOption(options, 'foreignKey'));
+      if (method === 'belongsTo') {
+        const targetKey = str(objectOption(options, 'targetKey'));
+        key({ table: source.table, columns, references: target.table, referencedColumns: targetKey ? [targetKey] : [], ...action }, call);
+      } else if (method === 'hasMany' || method === 'hasOne') {
+        const sourceKey = str(objectOption(options, 'sourceKey'));
+        key({ table: target.table, columns, references: source.table, referencedColumns: sourceKey ? [sourceKey] : [], ...action }, call);
+      } else {
+        const through = objectOption(options, 'through');
+        const join = tableOf(through) ?? tableOf(objectOption(through, 'model'));
+        if (!join) return;
+        key({ table: join, columns, references: source.table, referencedColumns: [], ...action }, call);
+        key({ table: join, columns: foreignKeyOption(objectOption(options, 'otherKey')), references: target.table, referencedColumns: [], ...action }, call);
+      }
+    };
+
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
+        const method = node.expression.name.text;
+        const [first, second, third] = node.arguments;
+        if (method === 'define' && first && ts.isStringLiteralLike(first)) {
+          const model = models.byName.get(first.text);
+          if (model?.via === 'sequelize') attributes(model.table, second);
+        } else if (method === 'init' && second && objectOption(second, 'sequelize')) {
+          const cls = valueKey(project, node.expression.expression);
+          const model = cls && models.byKey.get(cls);
+          if (model?.via === 'sequelize') attributes(model.table, first);
+        } else if (method === 'createTable' && first && second && ts.isObjectLiteralExpression(unwrap(second))) {
+          const table = str(first);
+          if (table) attributes(table.split('.').pop()!, second);
+        } else if (method === 'addColumn' && third) {
+          const table = str(first);
+          const name = second && str(second);
+          if (table && name) column(table.split('.').pop()!, name, third, node);
+        } else if (ASSOCIATIONS.has(method)) {
+          const source = sequelizeModel(node.expression.expression);
+          if (source) association(node, method, source);
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(file.source);
+  }
+}

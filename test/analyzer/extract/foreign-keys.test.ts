@@ -1,0 +1,148 @@
+// Foreign keys declared by schema code (facts.foreignKeys): SQL DDL, knex migrations, Prisma, TypeORM, Drizzle, Sequelize.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { extractFacts } from '../../../analyzer/extract/index.ts';
+import { foreignKeysInSql } from '../../../analyzer/extract/sql-foreign-keys.ts';
+import type { Facts } from '../../../analyzer/extract/types.ts';
+import { factsOf } from './fixture.ts';
+
+/** One key per line: `table(columns) -> references(columns) [on delete …] via file:line`. */
+const keys = (facts: Facts): string[] =>
+  (facts.foreignKeys ?? []).map(
+    (k) => `${k.table}(${k.columns.join(', ')}) -> ${k.references}(${k.referencedColumns.join(', ')})${k.onDelete ? ` on delete ${k.onDelete}` : ''} ${k.via} ${k.file}:${k.line}`,
+  );
+
+describe('foreign keys: SQL DDL', () => {
+  test('column keys, table constraints, ALTER TABLE ADD; quoted and schema-qualified names; on the REFERENCES line', async () => {
+    const facts = await factsOf('fk-sql');
+    assert.deepEqual(keys(facts), [
+      'order_lines(book_id) -> books(id) on delete set null sql schema.ts:19',
+      'order_lines(order_id) -> orders() on delete cascade sql schema.ts:18',
+      'orders(customer_id) -> customers(id) on delete cascade sql schema.ts:9',
+      'reviews(book_id) -> books(id) on delete set default sql schema.ts:29',
+      'shipments(carrier_id) -> carriers(id) on delete restrict sql schema.ts:28',
+      'shipments(order_id, line_no) -> order_lines(order_id, line_no) on delete no action sql schema.ts:23',
+    ]);
+    // the tables keyed are the tables the schema declares, by the same names
+    const declared = new Set((facts.schema ?? []).map((s) => s.table));
+    for (const k of facts.foreignKeys ?? []) assert.ok(declared.has(k.table), `${k.table} not declared`);
+  });
+
+  test('the reader alone: a key per element, ON UPDATE ignored, nothing from CHECK, comments or strings', () => {
+    const sql = `CREATE TABLE t (a INT REFERENCES x ON UPDATE SET NULL, b INT CHECK (b > 0), -- c INT REFERENCES y(id)
+      d TEXT DEFAULT 'REFERENCES z(id)', UNIQUE (a, b))`;
+    assert.deepEqual(
+      foreignKeysInSql(sql).map(({ at: _at, ...k }) => k),
+      [{ table: 't', columns: ['a'], references: 'x', referencedColumns: [] }],
+    );
+    assert.deepEqual(foreignKeysInSql('SELECT "references" FROM papers'), []);
+  });
+});
+
+describe('foreign keys: the sample monolith', () => {
+  test('books holds the two keys schema.ts declares, and nothing else is a key', async () => {
+    const monolith = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../legacy-monolith');
+    const facts = await extractFacts(monolith);
+    assert.deepEqual(keys(facts), ['books(author_id) -> authors(id) sql schema.ts:13', 'books(category_id) -> categories(id) sql schema.ts:13']);
+  });
+});
+
+describe('foreign keys: knex migrations', () => {
+  test('references().inTable(), references(table.column), foreign([…]).references([…]); not on other builders', async () => {
+    const facts = await factsOf('fk-knex');
+    assert.deepEqual(keys(facts), [
+      'books(author_id) -> authors(id) on delete cascade knex migrations/20240101_init.js:8',
+      'books(edition_book_id, edition_no) -> editions(book_id, no) on delete set null knex migrations/20240101_init.js:10',
+      'books(series_id) -> series(id) knex migrations/20240101_init.js:9',
+      'orders(customer_id) -> customers(id) knex migrations/20240201_orders.ts:5',
+      'reviews(book_id) -> books(id) on delete restrict knex migrations/20240101_init.js:13',
+    ]);
+  });
+});
+
+describe('foreign keys: Prisma', () => {
+  test('@relation(fields, references, onDelete) on the side holding the key, columns by @map; implicit many-to-many join tables', async () => {
+    const facts = await factsOf('orm-prisma-relations');
+    assert.deepEqual(keys(facts), [
+      '_CategoryToPost(A) -> Category(id) on delete cascade prisma prisma/schema.prisma:31',
+      '_CategoryToPost(B) -> posts(id) on delete cascade prisma prisma/schema.prisma:31',
+      '_Follows(A) -> users(id) on delete cascade prisma prisma/schema.prisma:11',
+      '_Follows(B) -> users(id) on delete cascade prisma prisma/schema.prisma:11',
+      '_PostTags(A) -> posts(id) on delete cascade prisma prisma/schema.prisma:32',
+      '_PostTags(B) -> Tag(id) on delete cascade prisma prisma/schema.prisma:32',
+      'comments(postId) -> posts(id) prisma prisma/schema.prisma:54',
+      'posts(author_id) -> users(id) prisma prisma/schema.prisma:29',
+      'profiles(userId) -> users(id) on delete cascade prisma prisma/schema.prisma:20',
+    ]);
+    // keyed tables are named as the schema declares them (the join tables included)
+    const declared = new Set((facts.schema ?? []).map((s) => s.table));
+    for (const k of facts.foreignKeys ?? []) assert.ok(declared.has(k.table) && declared.has(k.references), `${k.table} -> ${k.references}`);
+  });
+});
+
+describe('foreign keys: TypeORM', () => {
+  test('@ManyToOne and owning @OneToOne: @JoinColumn names, else <property><Primary>; onDelete; not the inverse side, not a non-entity class', async () => {
+    const facts = await factsOf('fk-typeorm');
+    assert.deepEqual(keys(facts), [
+      'author_profiles(authorId) -> authors(id) typeorm entities/catalog.ts:36',
+      'books(author_id) -> authors(id) on delete cascade typeorm entities/catalog.ts:21',
+      'books(original_id) -> books(id) typeorm entities/catalog.ts:28',
+      'books(publisherCode) -> publishers(publisher_code) on delete set null typeorm entities/catalog.ts:25',
+    ]);
+  });
+
+  test('the query builder fixture: targets by arrow, by string and by type', async () => {
+    const facts = await factsOf('typeorm-query-builder');
+    assert.deepEqual(keys(facts), [
+      'books(authorId) -> authors(id) typeorm entities/book.ts:13',
+      'order_item(bookId) -> books(id) typeorm entities/order.ts:17',
+      'order_item(orderId) -> orders(id) typeorm entities/order.ts:16',
+      'reviews(bookId) -> books(id) typeorm entities/review.ts:9',
+    ]);
+  });
+});
+
+describe('foreign keys: Drizzle', () => {
+  test('.references(() => t.col, { onDelete }) and foreignKey({ columns, foreignColumns }).onDelete(); columns by SQL name', async () => {
+    const facts = await factsOf('fk-drizzle');
+    assert.deepEqual(keys(facts), [
+      'books(author_id) -> authors(id) on delete cascade drizzle src/schema.ts:10',
+      'books(sequelOf) -> books(id) on delete set null drizzle src/schema.ts:12',
+      'editions(book_id) -> books(id) on delete cascade drizzle src/schema.ts:21',
+      'print_runs(edition_book_id, edition_no) -> editions(book_id, no) drizzle src/schema.ts:32',
+    ]);
+  });
+
+  test('the Drizzle fixture: tables across files, a table creator prefixing names', async () => {
+    const facts = await factsOf('orm-drizzle');
+    assert.deepEqual(keys(facts), [
+      'book_categories(book_id) -> books(id) drizzle src/db/schema/catalog.ts:18',
+      'books(author_id) -> authors(id) drizzle src/db/schema/catalog.ts:13',
+      'shop_order_items(order_id) -> shop_orders(id) drizzle src/db/schema/orders.ts:11',
+    ]);
+  });
+});
+
+describe('foreign keys: Sequelize', () => {
+  test('references in define/init/createTable/addColumn, and belongsTo/hasMany/hasOne/belongsToMany; not look-alikes', async () => {
+    const facts = await factsOf('fk-sequelize');
+    assert.deepEqual(keys(facts), [
+      'book_tags(book_id) -> books() sequelize models.js:26',
+      'book_tags(tag_id) -> Tags() sequelize models.js:26',
+      // the attribute's references and the association say the same key, in words that differ
+      'books(author_id) -> authors(id) on delete cascade sequelize models.js:11',
+      'books(author_id) -> authors() on delete cascade sequelize models.js:23',
+      // hasOne without foreignKey: Sequelize's default column name is not guessed
+      'reviews() -> books() sequelize models.js:25',
+      'reviews(authorId) -> authors() sequelize models.js:24',
+      'reviews(bookId) -> books(id) on delete set null sequelize migrations/20240101-create-reviews.js:5',
+      'reviews(user_id) -> users(id) sequelize migrations/20240101-create-reviews.js:7',
+    ]);
+  });
+
+  test('the Sequelize fixture declares none', async () => {
+    assert.deepEqual(keys(await factsOf('orm-sequelize')), []);
+  });
+});
