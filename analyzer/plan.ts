@@ -266,14 +266,15 @@ function foreignKeysAcross(keys: readonly ForeignKey[], owner: ReadonlyMap<strin
 
 function foreignKeyAdvice(fk: ForeignKey, from: string, to: string): string {
   const column = fk.columns.length ? `${fk.table}.${fk.columns.join(', ')}` : fk.table;
+  const apart = `once ${fk.references} is in the ${to} service and ${fk.table} in the ${from} service`;
   const onDelete = fk.onDelete?.toLowerCase();
   if (onDelete === 'cascade') {
-    return `deleting a ${fk.references} row (${to}) deletes its ${fk.table} rows (${from}) in the database: once apart, ${to} must tell ${from} (an event) and ${from} delete them itself`;
+    return `deleting a ${fk.references} row deletes its ${fk.table} rows in the database; ${apart}, ${to} must tell ${from} (an event) and ${from} delete them itself`;
   }
   if (onDelete === 'set null' || onDelete === 'set default') {
-    return `deleting a ${fk.references} row (${to}) resets ${column} (${from}) in the database: once apart, ${to} must tell ${from} (an event) and ${from} reset it itself`;
+    return `deleting a ${fk.references} row resets ${column} in the database; ${apart}, ${to} must tell ${from} (an event) and ${from} reset it itself`;
   }
-  return `${from} keeps ${fk.references} ids in ${column} that the database can no longer check once ${fk.references} moves to ${to}: drop the constraint, and check ids through ${possessive(to)} API (or accept a dangling id)`;
+  return `once ${fk.references} is in the ${to} service, the database can no longer check the ${fk.references} ids the ${from} service keeps in ${column}: drop the constraint, and check ids through the ${to} service's API (or accept a dangling id)`;
 }
 
 function roundScore(r: MoJoResult): MoJoResult {

@@ -6,7 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { extractFacts } from '../../../analyzer/extract/index.ts';
 import { foreignKeysInSql } from '../../../analyzer/extract/sql-foreign-keys.ts';
 import type { Facts } from '../../../analyzer/extract/types.ts';
-import { factsOf } from './fixture.ts';
+import { factsOf, fixture } from './fixture.ts';
+import { analyze } from '../../../analyzer/index.ts';
+import { renderMarkdown } from '../../../analyzer/report/markdown.ts';
+import { formatSummary } from '../../../analyzer/report/summary.ts';
 
 /** One key per line: `table(columns) -> references(columns) [on delete …] via file:line`. */
 const keys = (facts: Facts): string[] =>
@@ -144,5 +147,22 @@ describe('foreign keys: Sequelize', () => {
 
   test('the Sequelize fixture declares none', async () => {
     assert.deepEqual(keys(await factsOf('orm-sequelize')), []);
+  });
+});
+
+describe('analyze(): the keys that end up between two services', () => {
+  test('a cascade, a set null and a plain key across catalog, orders and customers; the key inside orders is not listed', async () => {
+    const pins = ['catalog', 'orders', 'customers'].map((service) => ({ pattern: `${service}/**`, service }));
+    const { plan } = await analyze(fixture('fk-app'), { pinsFile: false, pins });
+    const serviceOf = (file: string) => plan.services.find((s) => s.files.includes(file))?.name;
+    assert.deepEqual(['catalog/routes.ts', 'orders/routes.ts', 'customers/routes.ts'].map(serviceOf), ['catalog', 'orders', 'customers']);
+    assert.deepEqual(
+      plan.crossServiceForeignKeys.map((k) => `${k.table}(${k.columns.join()}) ${k.owner} -> ${k.references} ${k.referencedOwner} ${k.onDelete ?? '-'} ${k.file}:${k.line}`),
+      ['order_lines(book_id) orders -> books catalog set null db.ts:15', 'orders(customer_id) orders -> customers customers - db.ts:10'],
+    );
+    // order_lines(order_id) -> orders ON DELETE CASCADE stays inside the orders service
+    const md = renderMarkdown(plan);
+    assert.match(md, /\| `order_lines\(book_id\)` \| orders \| `books\(id\)` \| catalog \| set null \| db\.ts:15 \| deleting a books row resets order\\_lines\.book\\_id in the database/);
+    assert.match(formatSummary(plan, []), /^ {2}keys {5}2 foreign keys across services: order_lines → books \(on delete set null\), orders → customers$/m);
   });
 });
