@@ -200,7 +200,7 @@
     c.route = el('td', { class: 'route' });
     c.service = el('td');
     c.mode = el('td');
-    c.requests = el('td', { class: 'num' });
+    c.requests = el('td', { class: 'num requests' });
     c.shadowed = el('td', { class: 'num' });
     c.errors = el('td', { class: 'num' });
     c.p50 = el('td', { class: 'num' });
@@ -248,7 +248,8 @@
     // a canary under the guard says so, and hovering tells the limits it is held to
     const watched = route.guard && route.mode === 'canary';
     setText(c.guardOn, watched ? 'guarded' : '', watched ? guardLimits(route.guard) : '');
-    setText(c.requests, s.requests ?? 0);
+    // after a start over, the row's counts (not only the diffs) are from then: hovering says since when
+    setText(c.requests, s.requests ?? 0, route.countedSince ? `Counted since it was started over, ${new Date(route.countedSince).toLocaleString()}` : '');
     setText(c.shadowed, pair(s.shadowed ?? 0, s.dropped ?? 0), `${s.skippedUnsafe ?? 0} unsafe requests not copied`);
     setText(c.errors, pair(s.candidateErrors ?? 0, s.fallbacks ?? 0), `${s.candidate5xx ?? 0} of ${s.candidateAnswers ?? 0} answers from the candidate side were 5xx (what the canary guard watches)`);
     setText(c.p50, pair(ms(lat.monolith.p50), ms(lat.candidate.p50)));

@@ -338,6 +338,8 @@ describe('live dashboard in Chromium', { skip }, () => {
     assert.match((await page.locator('#flash').textContent()) ?? '', /^catalog\.getBook: started over \([1-9]\d* compared, \d+ groups cleared\)$/);
     assert.equal(await detail.locator('button.reset').count(), 0, 'nothing left to clear');
     assert.match((await detail.locator('.started-over').textContent()) ?? '', /^Counted since it was started over, .+\.$/);
+    // the row's own counts start over too (the proxy's live stats count from the reset): its next refresh says so
+    await page.waitForFunction(() => /^Counted since it was started over, /.test(document.querySelector('#routes tbody tr[data-route="catalog.getBook"] td.requests')?.getAttribute('title') ?? ''));
     const after = (await (await fetch(`${proxy.adminUrl}/api/diffs?route=catalog.getBook`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as { groups: unknown[] };
     assert.deepEqual(after.groups, []);
     await routeRow('catalog.getBook').locator('a.diff-link').click();
