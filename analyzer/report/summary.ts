@@ -84,11 +84,17 @@ export function formatSummary(plan: Plan, written: readonly string[], referenceL
 }
 
 /** What `strangler analyze --facts-only` prints. */
+/** `, 3 foreign keys` when the schema declares any. */
+function keysCount(facts: Facts): string {
+  const n = facts.foreignKeys?.length ?? 0;
+  return n === 0 ? '' : `, ${n} foreign key${n === 1 ? '' : 's'}`;
+}
+
 export function formatFactsSummary(root: string, facts: Facts, written: string): string {
   const tables = new Set(facts.tables.map((t) => t.table)).size;
   const warnings = facts.warnings.map((w): Warning => ({ kind: 'extractor', message: w.message }));
   return terminalLines([
-    `${root}: ${facts.files.length} files, ${facts.imports.length} imports, ${facts.routes.length} routes, ${tables} tables`,
+    `${root}: ${facts.files.length} files, ${facts.imports.length} imports, ${facts.routes.length} routes, ${tables} tables${keysCount(facts)}`,
     ...warningLines(warnings, `"warnings" in ${written}`),
     `  wrote    ${written}`,
   ]);

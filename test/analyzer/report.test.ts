@@ -187,6 +187,9 @@ describe('CLI summary', () => {
     const factsOnly = formatFactsSummary('shop', facts, 'out/facts.json');
     assert.match(factsOnly, /\n {2}warnings 5 \(5 extraction problems\) — see "warnings" in out\/facts\.json\n/);
     assert.match(factsOnly, /\+2 more\n {2}wrote {4}out\/facts\.json$/);
+    assert.match(factsOnly, /^shop: 15 files, \d+ imports, 11 routes, 7 tables\n/, 'no keys declared: not mentioned');
+    facts.foreignKeys = [{ table: 'orders', columns: ['customer_id'], references: 'customers', referencedColumns: ['id'], file: 'db.ts', line: 3, via: 'sql' }];
+    assert.match(formatFactsSummary('shop', facts, 'out/facts.json'), /^shop: 15 files, \d+ imports, 11 routes, 7 tables, 1 foreign key\n/);
   });
 
   test('sends no terminal escape or bidi control from a file or table name to the terminal', () => {
