@@ -129,7 +129,7 @@ describe('foreign keys: Drizzle', () => {
 });
 
 describe('foreign keys: Sequelize', () => {
-  test('references in define/init/createTable/addColumn, and belongsTo/hasMany/hasOne/belongsToMany; not look-alikes', async () => {
+  test('references in define/init/createTable/addColumn, addConstraint, and belongsTo/hasMany/hasOne/belongsToMany (on `this` in static associate too); not look-alikes', async () => {
     const facts = await factsOf('fk-sequelize');
     assert.deepEqual(keys(facts), [
       'book_tags(book_id) -> books() sequelize models.js:26',
@@ -137,11 +137,18 @@ describe('foreign keys: Sequelize', () => {
       // the attribute's references and the association say the same key, in words that differ
       'books(author_id) -> authors(id) on delete cascade sequelize models.js:11',
       'books(author_id) -> authors() on delete cascade sequelize models.js:23',
+      // addConstraint in Sequelize 4's form (fields before the options); the unique constraint beside it is no key
+      'books(shelf_id) -> shelves(id) sequelize migrations/20240201-shelf-constraints.js:12',
+      // this.hasMany(Book) in a static method; `this.belongsTo(Library)` in an instance method is not an association
+      'books(shelf_id) -> shelves() sequelize models/shelf.js:14',
       // hasOne without foreignKey: Sequelize's default column name is not guessed
       'reviews() -> books() sequelize models.js:25',
       'reviews(authorId) -> authors() sequelize models.js:24',
       'reviews(bookId) -> books(id) on delete set null sequelize migrations/20240101-create-reviews.js:5',
       'reviews(user_id) -> users(id) sequelize migrations/20240101-create-reviews.js:7',
+      'shelves(library_id) -> libraries(id) on delete cascade sequelize migrations/20240201-shelf-constraints.js:3',
+      // sequelize-cli's static associate(models): this.belongsTo(models.Library)
+      'shelves(library_id) -> libraries() on delete cascade sequelize models/shelf.js:10',
     ]);
   });
 
