@@ -108,12 +108,13 @@ describe('foreign keys: TypeORM', () => {
 });
 
 describe('foreign keys: Drizzle', () => {
-  test('.references(() => t.col, { onDelete }) and foreignKey({ columns, foreignColumns }).onDelete(); columns by SQL name', async () => {
+  test('.references(() => t.col, { onDelete }) and foreignKey({ columns, foreignColumns }).onDelete(), a self-reference by the config parameter; columns by SQL name', async () => {
     const facts = await factsOf('fk-drizzle');
     assert.deepEqual(keys(facts), [
       'books(author_id) -> authors(id) on delete cascade drizzle src/schema.ts:10',
       'books(sequelOf) -> books(id) on delete set null drizzle src/schema.ts:12',
       'editions(book_id) -> books(id) on delete cascade drizzle src/schema.ts:21',
+      'genres(parent_id) -> genres(id) on delete set null drizzle src/schema.ts:43',
       'print_runs(edition_book_id, edition_no) -> editions(book_id, no) drizzle src/schema.ts:32',
     ]);
   });
