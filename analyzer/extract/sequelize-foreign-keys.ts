@@ -4,21 +4,23 @@
 // `Book.belongsTo(Author)` keys books (also `this.belongsTo(models.Author)` in sequelize-cli's `static associate`),
 // `Author.hasMany(Book)` / `hasOne` key books, and `belongsToMany(Tag, { through })` keys the join table both ways.
 // An association's column is its `foreignKey` option's; left empty when not written (Sequelize's default name
-// depends on `underscored` and the model's name).
+// depends on `underscored` and the model's name). sequelize-typescript: a property's `@ForeignKey(() => Author)`
+// (its `onDelete` from the `@BelongsTo` naming that property), and a `@BelongsTo(() => Author, 'authorId')` whose
+// property has no `@ForeignKey`.
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import { lineOf } from './functions.ts';
 import { guarded } from './guard.ts';
 import type { OrmModel, OrmModels } from './orm-models.ts';
 import { modelOf } from './orm-usage.ts';
-import { objectOption } from './orm-values.ts';
+import { calleeName, objectOption } from './orm-values.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import type { ForeignKey, Warning } from './types.ts';
 import { unwrap, valueKey } from './value-key.ts';
 
 const ASSOCIATIONS = new Set(['belongsTo', 'hasMany', 'hasOne', 'belongsToMany']);
-const MAY_DECLARE = /\breferences\s*:|\.(?:belongsTo|hasMany|hasOne|belongsToMany)\s*\(/;
+const MAY_DECLARE = /\breferences\s*:|\.(?:belongsTo|hasMany|hasOne|belongsToMany)\s*\(|@(?:ForeignKey|BelongsTo)\s*\(/;
 
 /** `this` in a class's static method (sequelize-cli's `static associate(models)`) → the class's name; else the expression. */
 function thisClass(e: ts.Expression): ts.Expression {
@@ -118,7 +120,47 @@ export function recordSequelizeForeignKeys(project: LoadedProject, models: OrmMo
       }
     };
 
+    /** sequelize-typescript's decorated model class */
+    const decorated = (cls: ts.ClassDeclaration, source: OrmModel): void => {
+      const decorator = (m: ts.ClassElement, name: string): ts.CallExpression | undefined =>
+        (ts.canHaveDecorators(m) ? ts.getDecorators(m) : undefined)?.map((d) => d.expression).find((e): e is ts.CallExpression => ts.isCallExpression(e) && calleeName(e) === name);
+      const target = (call: ts.CallExpression): OrmModel | undefined => {
+        const fn = call.arguments[0] && unwrap(call.arguments[0]);
+        return sequelizeModel(fn && (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && !ts.isBlock(fn.body) ? fn.body : fn);
+      };
+      const properties = cls.members.filter((m): m is ts.PropertyDeclaration => ts.isPropertyDeclaration(m) && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name)));
+      const keyed = new Set<string>();
+      for (const p of properties) if (decorator(p, 'ForeignKey')) keyed.add(p.name.getText().replace(/^['"]|['"]$/g, ''));
+      // `@BelongsTo(() => Author, 'authorId')` / `{ foreignKey: 'authorId' | { name }, onDelete }`
+      const belongsTo = properties.flatMap((p) => {
+        const call = decorator(p, 'BelongsTo');
+        const model = call && target(call);
+        if (!call || !model) return [];
+        const options = call.arguments[1];
+        const column = str(options) ?? foreignKeyOption(objectOption(options, 'foreignKey'))[0];
+        return [{ call, model, column, onDelete: str(objectOption(options, 'onDelete'))?.toLowerCase() }];
+      });
+      for (const p of properties) {
+        const call = decorator(p, 'ForeignKey');
+        const model = call && target(call);
+        if (!call || !model) continue;
+        const property = p.name.getText().replace(/^['"]|['"]$/g, '');
+        const association = belongsTo.find((b) => b.model === model && b.column === property) ?? belongsTo.find((b) => b.model === model && b.column === undefined);
+        const columnOptions = decorator(p, 'Column')?.arguments[0];
+        const column = str(objectOption(columnOptions, 'field')) ?? property;
+        key({ table: source.table, columns: [column], references: model.table, referencedColumns: [], ...(association?.onDelete ? { onDelete: association.onDelete } : {}) }, call);
+      }
+      for (const b of belongsTo) {
+        if (b.column === undefined || keyed.has(b.column)) continue;
+        key({ table: source.table, columns: [b.column], references: b.model.table, referencedColumns: [], ...(b.onDelete ? { onDelete: b.onDelete } : {}) }, b.call);
+      }
+    };
+
     const visit = (node: ts.Node): void => {
+      if (ts.isClassDeclaration(node)) {
+        const model = models.byKey.get(node);
+        if (model?.via === 'sequelize') decorated(node, model);
+      }
       if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
         const method = node.expression.name.text;
         const [first, second, third] = node.arguments;

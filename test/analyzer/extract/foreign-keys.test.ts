@@ -130,7 +130,7 @@ describe('foreign keys: Drizzle', () => {
 });
 
 describe('foreign keys: Sequelize', () => {
-  test('references in define/init/createTable/addColumn, addConstraint, and belongsTo/hasMany/hasOne/belongsToMany (on `this` in static associate too); not look-alikes', async () => {
+  test('references in define/init/createTable/addColumn, addConstraint, belongsTo/hasMany/hasOne/belongsToMany (on `this` in static associate too), sequelize-typescript decorators; not look-alikes', async () => {
     const facts = await factsOf('fk-sequelize');
     assert.deepEqual(keys(facts), [
       'book_tags(book_id) -> books() sequelize models.js:26',
@@ -142,6 +142,10 @@ describe('foreign keys: Sequelize', () => {
       'books(shelf_id) -> shelves(id) sequelize migrations/20240201-shelf-constraints.js:12',
       // this.hasMany(Book) in a static method; `this.belongsTo(Library)` in an instance method is not an association
       'books(shelf_id) -> shelves() sequelize models/shelf.js:14',
+      // sequelize-typescript: @BelongsTo alone names the column; @ForeignKey's column by its field, onDelete from its @BelongsTo;
+      // a bare @Table is the default plural, and a class that is no model declares nothing
+      'loans(approvedById) -> Members() sequelize typed/member.ts:20',
+      'loans(member_id) -> Members() on delete cascade sequelize typed/member.ts:12',
       // hasOne without foreignKey: Sequelize's default column name is not guessed
       'reviews() -> books() sequelize models.js:25',
       'reviews(authorId) -> authors() sequelize models.js:24',
