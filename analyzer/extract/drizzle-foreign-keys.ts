@@ -1,6 +1,7 @@
 // Foreign keys of Drizzle tables: a column's `.references(() => authors.id, { onDelete: 'cascade' })` and the extra
-// config's `foreignKey({ columns: [t.a], foreignColumns: [other.x] }).onDelete('cascade')`. Columns are named by their
-// builder (`integer('author_id')`), else by their key. Only the tables' own definitions are read, in files that mention keys.
+// config's `foreignKey({ columns: [t.a], foreignColumns: [other.x] }).onDelete('cascade')` (`[t.id]` on the config's
+// own parameter: a self-reference). Columns are named by their builder (`integer('author_id')`), else by their key.
+// Only the tables' own definitions are read, in files that mention keys.
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
@@ -63,11 +64,12 @@ export function recordDrizzleForeignKeys(project: LoadedProject, tables: Drizzle
     }
     return columns;
   };
-  /** `authors.id` → the table and its column's SQL name */
-  const columnAt = (expr: ts.Expression | undefined): { table: DrizzleTable; column: string } | undefined => {
+  /** `authors.id` → the table and its column's SQL name; `t.id` on `self`, the extra config's own-table parameter, → that table */
+  const columnAt = (expr: ts.Expression | undefined, self?: { symbol: ts.Symbol; table: DrizzleTable }): { table: DrizzleTable; column: string } | undefined => {
     const e = expr && unwrap(expr);
     if (!e || !ts.isPropertyAccessExpression(e)) return undefined;
-    const table = drizzleTableOf(project, tables, e.expression);
+    const own = self && ts.isIdentifier(e.expression) && checker.getSymbolAtLocation(e.expression) === self.symbol;
+    const table = own ? self.table : drizzleTableOf(project, tables, e.expression);
     return table && { table, column: columnsOf(table).get(e.name.text)?.column ?? e.name.text };
   };
   const action = (e: ts.Expression | undefined): string | undefined => (e ? stringValue(e, checker)?.toLowerCase() : undefined);
@@ -82,6 +84,11 @@ export function recordDrizzleForeignKeys(project: LoadedProject, tables: Drizzle
     }
     const extra = call.arguments[2];
     if (!extra) return;
+    // `(t) => [foreignKey({ columns: [t.parentId], foreignColumns: [t.id] })]`: Drizzle's way to a self-reference
+    const fn = unwrap(extra);
+    const param = (ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && fn.parameters[0] && ts.isIdentifier(fn.parameters[0].name) ? fn.parameters[0].name : undefined;
+    const symbol = param && checker.getSymbolAtLocation(param);
+    const self = symbol ? { symbol, table: t } : undefined;
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node) && calleeName(node) === 'foreignKey' && ts.isIdentifier(unwrap(node.expression))) {
         const config = node.arguments[0];
@@ -91,7 +98,7 @@ export function recordDrizzleForeignKeys(project: LoadedProject, tables: Drizzle
         };
         const own = columnsOf(t);
         const columns = list('columns').map((c) => own.get(memberName(c) ?? '')?.column ?? memberName(c) ?? '');
-        const foreign = list('foreignColumns').map(columnAt);
+        const foreign = list('foreignColumns').map((c) => columnAt(c, self));
         const target = foreign[0]?.table;
         if (target && columns.length > 0 && !columns.includes('') && foreign.every((f) => f?.table === target)) {
           // foreignKey({…}).onUpdate(…).onDelete('cascade')

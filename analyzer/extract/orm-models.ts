@@ -56,6 +56,11 @@ function decoratorCall(node: ts.Node, name: string): ts.CallExpression | undefin
   return undefined;
 }
 
+/** `@Name` written without a call (sequelize-typescript's `@Table class Post extends Model`) */
+function bareDecorator(node: ts.Node, name: string): boolean {
+  return (ts.canHaveDecorators(node) ? ts.getDecorators(node) : undefined)?.some((d) => ts.isIdentifier(d.expression) && d.expression.text === name) ?? false;
+}
+
 /** The key of what a model-creating expression is assigned to. */
 function keyOfAssignedValue(expr: ts.Expression): ts.Node {
   let p: ts.Node = expr.parent;
@@ -97,8 +102,8 @@ export function collectOrmModels(project: LoadedProject, out: AccessCollector, w
           const arg = entity.arguments[0];
           const given = arg && (stringValue(arg, checker) ?? stringValue(objectOption(arg, 'name') ?? arg, checker));
           add(node, { name: node.name.text, table: given ?? snakeCase(node.name.text), via: 'typeorm' }, file, node);
-        } else if (table) {
-          const tableOption = objectOption(table.arguments[0], 'tableName');
+        } else if (table || bareDecorator(node, 'Table')) {
+          const tableOption = objectOption(table?.arguments[0], 'tableName');
           const given = tableOption && stringValue(tableOption, checker);
           add(node, { name: node.name.text, table: given ?? pluralize(node.name.text), via: 'sequelize' }, file, node);
         }

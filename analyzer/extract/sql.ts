@@ -162,6 +162,9 @@ export function tablesInSql(sql: string): SqlTables {
         break;
       }
       case 'UPDATE': {
+        // `ON UPDATE CASCADE` (a key's action, MySQL's `ON UPDATE CURRENT_TIMESTAMP`), `ON DUPLICATE KEY UPDATE a = …`: no table
+        const before = tokens[i - 1]?.upper;
+        if (before === 'ON' || (before === 'KEY' && tokens[i - 2]?.upper === 'DUPLICATE')) break;
         let j = i + 1;
         if (tokens[j]?.upper === 'OR') j += 2;
         if (tokens[j]?.upper === 'ONLY') j++;

@@ -108,12 +108,13 @@ describe('foreign keys: TypeORM', () => {
 });
 
 describe('foreign keys: Drizzle', () => {
-  test('.references(() => t.col, { onDelete }) and foreignKey({ columns, foreignColumns }).onDelete(); columns by SQL name', async () => {
+  test('.references(() => t.col, { onDelete }) and foreignKey({ columns, foreignColumns }).onDelete(), a self-reference by the config parameter; columns by SQL name', async () => {
     const facts = await factsOf('fk-drizzle');
     assert.deepEqual(keys(facts), [
       'books(author_id) -> authors(id) on delete cascade drizzle src/schema.ts:10',
       'books(sequelOf) -> books(id) on delete set null drizzle src/schema.ts:12',
       'editions(book_id) -> books(id) on delete cascade drizzle src/schema.ts:21',
+      'genres(parent_id) -> genres(id) on delete set null drizzle src/schema.ts:43',
       'print_runs(edition_book_id, edition_no) -> editions(book_id, no) drizzle src/schema.ts:32',
     ]);
   });
@@ -129,7 +130,7 @@ describe('foreign keys: Drizzle', () => {
 });
 
 describe('foreign keys: Sequelize', () => {
-  test('references in define/init/createTable/addColumn, and belongsTo/hasMany/hasOne/belongsToMany; not look-alikes', async () => {
+  test('references in define/init/createTable/addColumn, addConstraint, belongsTo/hasMany/hasOne/belongsToMany (on `this` in static associate too), sequelize-typescript decorators; not look-alikes', async () => {
     const facts = await factsOf('fk-sequelize');
     assert.deepEqual(keys(facts), [
       'book_tags(book_id) -> books() sequelize models.js:26',
@@ -137,11 +138,22 @@ describe('foreign keys: Sequelize', () => {
       // the attribute's references and the association say the same key, in words that differ
       'books(author_id) -> authors(id) on delete cascade sequelize models.js:11',
       'books(author_id) -> authors() on delete cascade sequelize models.js:23',
+      // addConstraint in Sequelize 4's form (fields before the options); the unique constraint beside it is no key
+      'books(shelf_id) -> shelves(id) sequelize migrations/20240201-shelf-constraints.js:12',
+      // this.hasMany(Book) in a static method; `this.belongsTo(Library)` in an instance method is not an association
+      'books(shelf_id) -> shelves() sequelize models/shelf.js:14',
+      // sequelize-typescript: @BelongsTo alone names the column; @ForeignKey's column by its field, onDelete from its @BelongsTo;
+      // a bare @Table is the default plural, and a class that is no model declares nothing
+      'loans(approvedById) -> Members() sequelize typed/member.ts:20',
+      'loans(member_id) -> Members() on delete cascade sequelize typed/member.ts:12',
       // hasOne without foreignKey: Sequelize's default column name is not guessed
       'reviews() -> books() sequelize models.js:25',
       'reviews(authorId) -> authors() sequelize models.js:24',
       'reviews(bookId) -> books(id) on delete set null sequelize migrations/20240101-create-reviews.js:5',
       'reviews(user_id) -> users(id) sequelize migrations/20240101-create-reviews.js:7',
+      'shelves(library_id) -> libraries(id) on delete cascade sequelize migrations/20240201-shelf-constraints.js:3',
+      // sequelize-cli's static associate(models): this.belongsTo(models.Library)
+      'shelves(library_id) -> libraries() on delete cascade sequelize models/shelf.js:10',
     ]);
   });
 

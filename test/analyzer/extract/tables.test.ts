@@ -19,6 +19,10 @@ describe('SQL reader', () => {
     ['CREATE TABLE IF NOT EXISTS books (id INTEGER); CREATE INDEX i ON books(id); DROP TABLE old_stuff', { reads: [], writes: [], ddl: ['books', 'old_stuff'] }],
     ['SELECT * FROM main.books LEFT OUTER JOIN reviews r USING (book_id) -- FROM comments', { reads: ['books', 'reviews'], writes: [], ddl: [] }],
     ['SELECT * FROM __strangler_expr__ WHERE id = ?', { reads: [], writes: [], ddl: [] }],
+    // ON UPDATE is a key's action or a column default, not an UPDATE statement
+    ['CREATE TABLE members (team_id INT, at TIMESTAMP DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP, FOREIGN KEY (team_id) REFERENCES teams (id) ON DELETE RESTRICT ON UPDATE RESTRICT)',
+      { reads: [], writes: [], ddl: ['members'] }],
+    ['INSERT INTO likes (user_id, n) VALUES (?, 1) ON DUPLICATE KEY UPDATE n = n + 1', { reads: [], writes: ['likes'], ddl: [] }],
   ];
   for (const [sql, expected] of cases) {
     test(sql.slice(0, 60), () => {
