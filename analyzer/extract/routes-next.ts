@@ -160,10 +160,7 @@ function fromExpression(project: LoadedProject, expr: ts.Expression, depth: numb
     if (target.kind === 'project') return { ref: { kind: 'named', file: target.target.file.rel, name: target.target.name, line: target.target.line }, ...(isFunctionLike(target.target.decl) ? { fn: target.target.decl } : {}), middleware: [] };
   }
   if (ts.isCallExpression(e) && depth < MAX_WRAPPERS) {
-    const inner = e.arguments.find((a) => {
-      const u = unwrap(a);
-      return isFunctionLike(u) || (ts.isIdentifier(u) && namesFunction(project, u));
-    });
+    const inner = e.arguments.find((a) => wrapsHandler(project, a, depth));
     if (inner) {
       const wrapped = fromExpression(project, inner, depth + 1);
       return { ...wrapped, middleware: [exprName(e.expression), ...wrapped.middleware] };
@@ -192,9 +189,10 @@ function fromSymbol(project: LoadedProject, found: ts.Symbol | undefined, name: 
   let symbol = found;
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = project.checker.getAliasedSymbol(symbol);
   const decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
-  if (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) {
+  if (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const && depth < MAX_WRAPPERS) {
+    // a function, a wrapper call, or another name (`export const PUT = PATCH`)
     const init = unwrap(decl.initializer);
-    if (isFunctionLike(init) || ts.isCallExpression(init)) return fromExpression(project, init, depth + 1);
+    if (isFunctionLike(init) || ts.isCallExpression(init) || ts.isIdentifier(init)) return fromExpression(project, init, depth + 1);
   }
   const target = decl && codeTargetOf(project, decl);
   if (target) {
@@ -207,6 +205,17 @@ function fromSymbol(project: LoadedProject, found: ts.Symbol | undefined, name: 
     return { ref: { kind: 'named', file: t.file.rel, name: t.name, line: t.line }, ...(isFunctionLike(t.decl) ? { fn: t.decl } : {}), middleware: [] };
   }
   return { ref: { kind: 'unresolved', name: name.text }, middleware: [] };
+}
+
+/**
+ * Is a call argument the handler a wrapper wraps: a function, a name holding one, or another wrapper call around
+ * one (`withError('digest', withQstash(async (req) => …))`).
+ */
+function wrapsHandler(project: LoadedProject, arg: ts.Expression, depth: number): boolean {
+  const u = unwrap(arg);
+  if (isFunctionLike(u)) return true;
+  if (ts.isIdentifier(u)) return namesFunction(project, u);
+  return ts.isCallExpression(u) && depth + 1 < MAX_WRAPPERS && u.arguments.some((a) => wrapsHandler(project, a, depth + 1));
 }
 
 /**

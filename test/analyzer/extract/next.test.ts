@@ -135,6 +135,27 @@ describe('Next.js routes under src/ with a basePath, and the shapes the analyzer
   });
 });
 
+describe('Next.js routes behind the wrappers of real apps (next-wrappers)', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('next-wrappers');
+  });
+
+  test('a wrapper around a wrapper is unwrapped to the function inside; `export const PUT = PATCH` is PATCH, also through export *', () => {
+    assert.deepEqual(described(facts), [
+      'GET /api/clicks pages/api/clicks.ts:10 clicks [withAuth,withLog]',
+      'POST /api/digest app/api/digest/route.ts:6 <anonymous@8> [withError,withQueueSignature]',
+      'PATCH /api/links/:id app/api/links/[id]/route.ts:6 <anonymous@7> [withWorkspace]',
+      'PUT /api/links/:id app/api/links/[id]/route.ts:16 <anonymous@7> [withWorkspace]',
+      'PATCH /api/shortlinks/:id app/api/(old)/shortlinks/[id]/route.ts:1 <anonymous@7> [withWorkspace]',
+      'PUT /api/shortlinks/:id app/api/(old)/shortlinks/[id]/route.ts:1 <anonymous@7> [withWorkspace]',
+    ]);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'GET', '/api/clicks')), ['read clicks']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/api/digest')), ['write digest_items']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'PUT', '/api/shortlinks/:id')), ['write links']);
+  });
+});
+
 describe('Next.js routes: when they are read at all', () => {
   const dirs: string[] = [];
   const project = (files: Record<string, string>): string => {
