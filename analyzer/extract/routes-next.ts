@@ -5,9 +5,11 @@ import { ts } from 'ts-morph';
 import { exprName } from './express-syntax.ts';
 import { isFunctionLike, lineOf, ownFunctionName, shownSource } from './functions.ts';
 import { guarded } from './guard.ts';
+import { connectRoutes, dynamicImport, exportedTable, forwardedTable, resolvedModuleDefault, type DispatchEntry } from './next-dispatch.ts';
 import { handledMethods, HTTP_METHODS } from './next-methods.ts';
 import { appSegments, NEXT_ROUTE_CANDIDATE, nextPath, pagesSegments, readBasePath, routeBase, usesNext } from './next-paths.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
+import { resolveSpecifier } from './resolve.ts';
 import type { RouteResult } from './routes.ts';
 import { codeTargetOf, fileOf, resolveReference } from './symbols.ts';
 import type { HandlerRef, RouteFact, Warning } from './types.ts';
@@ -57,11 +59,37 @@ function pagesRoutes(project: LoadedProject, file: LoadedFile, path: string, war
     warnings.push({ file: file.rel, message: `${file.rel}: no default export the analyzer can read (Next.js serves the default export of a pages/api file); no route reported for ${path}` });
     return [];
   }
-  const handler = ts.isFunctionDeclaration(exported.value) ? declared(project, exported.value) : fromExpression(project, exported.value, 0);
+  const expr = ts.isFunctionDeclaration(exported.value) ? undefined : exported.value;
+  const connect = expr && connectRoutes(file.source, expr, project.checker);
+  if (connect) return connect.map((entry) => dispatched(project, file, path, entry, []));
+  const handler = expr ? fromExpression(project, expr, 0) : declared(project, exported.value as ts.FunctionDeclaration);
+  const table = expr && exportedTable(expr);
+  if (table) return table.map((entry) => dispatched(project, file, path, entry, []));
+  // the handler runs first (an auth check, say), then hands the request to the table: it is the methods' middleware
+  const forwarded = handler.fn && forwardedTable(handler.fn);
+  if (forwarded) return forwarded.map((entry) => dispatched(project, file, path, entry, [...handler.middleware, handler.ref.name ?? 'default']));
   const read = handler.fn ? handledMethods(handler.fn) : { methods: [], others: true };
   const methods = read.methods.length === 0 ? ['ALL'] : read.others ? [...read.methods, 'ALL'] : read.methods;
   const line = lineOf(exported.node, file.source);
   return methods.map((method) => ({ method, path, file: file.rel, line, middleware: handler.middleware, handler: handler.ref }));
+}
+
+/** One method of a dispatching pages handler, at the line that names the method. */
+function dispatched(project: LoadedProject, file: LoadedFile, path: string, entry: DispatchEntry, outer: string[]): RouteFact {
+  const handler = entryHandler(project, file, entry.value);
+  return { method: entry.method, path, file: file.rel, line: lineOf(entry.node, file.source), middleware: [...outer, ...entry.middleware, ...handler.middleware], handler: handler.ref };
+}
+
+/** A method table's value: a function or wrapper, `import('./_get')` (that module's default export), `Promise.resolve({ default: h })`. */
+function entryHandler(project: LoadedProject, file: LoadedFile, value: ts.Expression): Handler {
+  const loaded = resolvedModuleDefault(value);
+  if (loaded) return fromExpression(project, loaded, 0);
+  const specifier = dynamicImport(value);
+  if (specifier === undefined) return fromExpression(project, value, 0);
+  const target = resolveSpecifier(project, specifier, file.source.fileName, ts.ModuleKind.ESNext);
+  const exported = target.kind === 'file' ? defaultExport(target.file.source) : undefined;
+  if (!exported) return { ref: { kind: 'unresolved', name: `import(${JSON.stringify(specifier)})` }, middleware: [] };
+  return ts.isFunctionDeclaration(exported.value) ? declared(project, exported.value) : fromExpression(project, exported.value, 0);
 }
 
 /** `export default function`, `export default <expr>`, `export { h as default }`, `module.exports = <expr>`. */

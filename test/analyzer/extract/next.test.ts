@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { extractFacts } from '../../../analyzer/extract/index.ts';
+import { methodTable } from '../../../analyzer/extract/next-dispatch.ts';
 import { handledMethods } from '../../../analyzer/extract/next-methods.ts';
 import { appSegments, nextPath, pagesSegments } from '../../../analyzer/extract/next-paths.ts';
 import { analyze, toProxyConfig } from '../../../analyzer/index.ts';
@@ -145,14 +146,42 @@ describe('Next.js routes behind the wrappers of real apps (next-wrappers)', () =
     assert.deepEqual(described(facts), [
       'GET /api/clicks pages/api/clicks.ts:10 clicks [withAuth,withLog]',
       'POST /api/digest app/api/digest/route.ts:6 <anonymous@8> [withError,withQueueSignature]',
+      'GET /api/hooks pages/api/hooks/index.ts:13 listHooks [withMiddleware,withLog]',
+      'POST /api/hooks pages/api/hooks/index.ts:14 createHook [withMiddleware,withLog]',
+      'DELETE /api/hooks/:id pages/api/hooks/[id].ts:14 deleteHook [hook]',
+      'GET /api/hooks/:id pages/api/hooks/[id].ts:13 listHooks [hook,withLog]',
       'PATCH /api/links/:id app/api/links/[id]/route.ts:6 <anonymous@7> [withWorkspace]',
       'PUT /api/links/:id app/api/links/[id]/route.ts:16 <anonymous@7> [withWorkspace]',
       'PATCH /api/shortlinks/:id app/api/(old)/shortlinks/[id]/route.ts:1 <anonymous@7> [withWorkspace]',
       'PUT /api/shortlinks/:id app/api/(old)/shortlinks/[id]/route.ts:1 <anonymous@7> [withWorkspace]',
+      'GET /api/tags pages/api/tags.ts:12 listTags [<anonymous>]',
+      'POST /api/tags pages/api/tags.ts:12 <anonymous@12> [<anonymous>,requireUser]',
+      'GET /api/v1/users/:username pages/api/v1/users/[username].js:19 getHandler [injectRequestId]',
+      'PATCH /api/v1/users/:username pages/api/v1/users/[username].js:20 patchHandler [injectRequestId,canUpdate]',
     ]);
+    assert.deepEqual(facts.warnings, []);
     assert.deepEqual(handlerTables(facts, findRoute(facts, 'GET', '/api/clicks')), ['read clicks']);
     assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/api/digest')), ['write digest_items']);
     assert.deepEqual(handlerTables(facts, findRoute(facts, 'PUT', '/api/shortlinks/:id')), ['write links']);
+  });
+
+  test("a method table (cal.com's defaultHandler({ GET: import('./_list'), POST: … })) gives one route per key, exported or forwarded to from the handler", () => {
+    // exported through a wrapper factory: the methods are the table's keys, the handlers each module's default export
+    assert.deepEqual(findRoute(facts, 'GET', '/api/hooks').handler, { kind: 'named', file: 'pages/api/hooks/_list.ts', name: 'listHooks', line: 5 });
+    assert.deepEqual(findRoute(facts, 'POST', '/api/hooks').handler, { kind: 'named', file: 'pages/api/hooks/index.ts', name: 'createHook', line: 6 });
+    // lower-case keys; `return defaultHandler({ … })(req, res)` after an auth check: the check is the methods' middleware
+    assert.deepEqual(facts.routes.filter((r) => r.path === '/api/hooks/:id').map((r) => r.method), ['DELETE', 'GET']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'GET', '/api/hooks')), ['read hooks']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/api/hooks')), ['write hooks']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'DELETE', '/api/hooks/:id')), ['write hooks']);
+    assert.ok(!facts.routes.some((r) => r.file === 'pages/api/hooks/_list.ts'), 'a _-prefixed module is no route of its own');
+  });
+
+  test('next-connect: each verb on the exported chain or on the router const is a route, .use() and the arguments before the handler its middleware, no ALL', () => {
+    assert.deepEqual(facts.routes.filter((r) => r.path === '/api/v1/users/:username' || r.path === '/api/tags').map((r) => r.method), ['GET', 'POST', 'GET', 'PATCH']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'PATCH', '/api/v1/users/:username')), ['write users']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/api/tags')), ['write tags']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'GET', '/api/tags')), ['read tags']);
   });
 });
 
@@ -240,6 +269,18 @@ describe('Next.js file paths and method reading', () => {
     assert.deepEqual(methodsOf('function h(req, res) { if (req.method === "GET") return a(); if (req.method === "POST") return b(); res.status(405).end(); }'), { methods: ['GET', 'POST'], others: false });
     assert.deepEqual(methodsOf('function h(req, res) { if (req.headers.method === "GET") return; res.end(); }'), { methods: [], others: false });
     assert.deepEqual(methodsOf('function h(req, res) { if (other.method === "GET") return; }'), { methods: [], others: false });
+  });
+
+  test('method tables: all keys HTTP methods in any case; an options object with a method-named key is none', () => {
+    const tableOf = (code: string) => {
+      const source = ts.createSourceFile('t.ts', `x(${code});`, ts.ScriptTarget.ES2022, true);
+      const call = (source.statements[0] as ts.ExpressionStatement).expression as ts.CallExpression;
+      return methodTable(call.arguments[0])?.map((e) => e.method);
+    };
+    assert.deepEqual(tableOf('{ GET: a, post: b, "DELETE": c }'), ['GET', 'POST', 'DELETE']);
+    assert.equal(tableOf('{ GET: a, onError: b }'), undefined);
+    assert.equal(tableOf('{}'), undefined);
+    assert.equal(tableOf('{ ...handlers }'), undefined);
   });
 
   test('folder names: a [param] or @slot folder names no service', () => {
