@@ -7,7 +7,7 @@ import { isFunctionLike, lineOf, ownFunctionName, shownSource } from './function
 import { guarded } from './guard.ts';
 import { connectRoutes, dynamicImport, exportedTable, forwardedTable, resolvedModuleDefault, type DispatchEntry } from './next-dispatch.ts';
 import { handledMethods, HTTP_METHODS } from './next-methods.ts';
-import { appSegments, NEXT_ROUTE_CANDIDATE, nextPath, pagesSegments, readBasePath, routeBase, usesNext } from './next-paths.ts';
+import { appSegments, NEXT_ROUTE_CANDIDATE, nextPath, pagesSegments, readBasePath, readPageExtensions, routeBase, usesNext } from './next-paths.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { resolveSpecifier } from './resolve.ts';
 import type { RouteResult } from './routes.ts';
@@ -30,15 +30,16 @@ export function extractNextRoutes(project: LoadedProject): RouteResult {
   if (!project.files.some((f) => NEXT_ROUTE_CANDIDATE.test(f.rel)) || !usesNext(project)) return { routes: [], unresolved: [], warnings };
   const base = routeBase(project.root);
   const basePath = readBasePath(project, warnings);
+  const extensions = readPageExtensions(project, warnings);
   const routes: RouteFact[] = [];
   for (const file of project.files) {
     if (!file.rel.startsWith(base)) continue;
     const rel = file.rel.slice(base.length);
     if (rel.startsWith('pages/api/')) {
-      const segments = pagesSegments(rel.slice('pages/'.length));
+      const segments = pagesSegments(rel.slice('pages/'.length), extensions);
       if (segments) guarded(file, warnings, 'Next.js routes', () => routes.push(...pagesRoutes(project, file, placed(file, basePath, segments, warnings), warnings)));
     } else if (rel.startsWith('app/')) {
-      const segments = appSegments(rel.slice('app/'.length));
+      const segments = appSegments(rel.slice('app/'.length), extensions);
       if (segments) guarded(file, warnings, 'Next.js routes', () => routes.push(...appRoutes(project, file, placed(file, basePath, segments, warnings), warnings)));
     }
   }

@@ -185,6 +185,20 @@ describe('Next.js routes behind the wrappers of real apps (next-wrappers)', () =
   });
 });
 
+describe('Next.js routes with next.config pageExtensions (next-page-extensions)', () => {
+  test("pageExtensions ['public.js', 'api.ts']: only those files are routes, the extension is not part of the path", async () => {
+    const facts = await factsOf('next-page-extensions');
+    assert.deepEqual(described(facts), [
+      'ALL /api/orders pages/api/orders.api.ts:3 orders',
+      'POST /api/orders pages/api/orders.api.ts:3 orders',
+      'GET /api/ping app/api/ping/route.api.ts:1 GET',
+      'GET /api/v1/status pages/api/v1/status/index.public.js:3 status',
+      'ALL /api/v1/users/:username pages/api/v1/users/[username].public.js:1 user',
+    ]);
+    assert.deepEqual(facts.warnings, []);
+  });
+});
+
 describe('Next.js routes: when they are read at all', () => {
   const dirs: string[] = [];
   const project = (files: Record<string, string>): string => {
@@ -222,6 +236,16 @@ describe('Next.js routes: when they are read at all', () => {
     assert.deepEqual(facts.warnings.map((w) => w.message), ['next.config.js:1: basePath process.env.BASE_PATH is not a literal path; Next.js routes are reported without it']);
   });
 
+  test('pageExtensions that are not a literal list are warned about; the default extensions are read', async () => {
+    const facts = await extractFacts(project({
+      'package.json': '{"dependencies":{"next":"^15.0.0"}}',
+      'next.config.mjs': 'const extra = process.env.EXT;\nexport default { pageExtensions: ["ts", extra] };\n',
+      'pages/api/ping.ts': 'export default function ping(req: any, res: any) { res.end(); }\n',
+    }));
+    assert.deepEqual(facts.routes.map((r) => `${r.method} ${r.path}`), ['ALL /api/ping']);
+    assert.deepEqual(facts.warnings.map((w) => w.message), ['next.config.mjs:2: pageExtensions ["ts", extra] is not a list of literal extensions; Next.js route files are read with the default extensions']);
+  });
+
   test('a pages/api file without a default export, a route.ts without a method export: warned, not reported', async () => {
     const facts = await extractFacts(project({
       'package.json': '{"dependencies":{"next":"^15.0.0"}}',
@@ -248,6 +272,10 @@ describe('Next.js file paths and method reading', () => {
     assert.equal(appSegments('@modal/route.ts'), undefined);
     assert.equal(appSegments('feed/(.)photo/route.ts'), undefined);
     assert.deepEqual(appSegments('route.ts'), []);
+    assert.deepEqual(pagesSegments('api/users/[name].public.js', ['public.js']), ['api', 'users', '[name]']);
+    assert.equal(pagesSegments('api/users/helpers.js', ['public.js']), undefined);
+    assert.deepEqual(appSegments('api/ping/route.api.ts', ['api.ts', 'ts']), ['api', 'ping']);
+    assert.equal(appSegments('api/ping/route.ts', ['api.ts']), undefined);
     assert.deepEqual(nextPath('', []), { path: '/' });
     assert.deepEqual(nextPath('/shop', []), { path: '/shop' });
     assert.deepEqual(nextPath('/shop', ['api', '[id]']), { path: '/shop/api/:id' });
