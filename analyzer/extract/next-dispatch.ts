@@ -4,8 +4,11 @@
 // `createRouter().get(h).handler()`, a `router` const with `router.get(h)` statements).
 import { ts } from 'ts-morph';
 import { exprName } from './express-syntax.ts';
+import { isFunctionLike } from './functions.ts';
 import { HTTP_METHODS } from './next-methods.ts';
-import { unwrap } from './value-key.ts';
+import type { LoadedProject } from './project.ts';
+import { resolveReference } from './symbols.ts';
+import { functionResult, unwrap } from './value-key.ts';
 
 /** One method a dispatch serves: the node it is declared at, the value that handles it, wrappers named on the way. */
 export interface DispatchEntry {
@@ -94,28 +97,31 @@ const CONNECT_VERBS = new Map([...[...HTTP_METHODS].map((m) => [m.toLowerCase(),
 /**
  * The routes of a next-connect router a pages file exports: each `.get(…)`, `.post(…)`, … (`.all()`: ALL) on the
  * chain the export ends in, or on the router const it names and the statements that call it; `.use(mw)` before a
- * verb, and the arguments before a verb's last, are its middleware. undefined when the export is no such router.
+ * verb, and the arguments before a verb's last, are its middleware. The router is made by next-connect's factory
+ * or by a project function returning one (`export default function getHandler() { return nextConnect({ onError }) }`).
+ * undefined when the export is no such router.
  */
-export function connectRoutes(source: ts.SourceFile, exported: ts.Expression, checker: ts.TypeChecker): DispatchEntry[] | undefined {
-  const factories = connectImports(source);
-  if (factories.size === 0) return undefined;
-  const isFactoryCall = (e: ts.Expression): boolean => ts.isCallExpression(e) && ts.isIdentifier(unwrap(e.expression)) && factories.has((unwrap(e.expression) as ts.Identifier).text);
+export function connectRoutes(project: LoadedProject, source: ts.SourceFile, exported: ts.Expression): DispatchEntry[] | undefined {
   const top = chainOf(exported);
-  let calls = top.calls;
-  if (!isFactoryCall(top.base)) {
+  let calls: ChainCall[];
+  const made = routerMade(project, top.base, 0);
+  if (made) {
+    calls = [...made, ...top.calls];
+  } else {
     if (!ts.isIdentifier(top.base)) return undefined;
-    const router = checker.getSymbolAtLocation(top.base);
+    const router = project.checker.getSymbolAtLocation(top.base);
     const decl = router?.valueDeclaration;
     if (!router || !decl || !ts.isVariableDeclaration(decl) || !decl.initializer) return undefined;
     const init = chainOf(decl.initializer);
-    if (!isFactoryCall(init.base)) return undefined;
+    const base = routerMade(project, init.base, 0);
+    if (!base) return undefined;
     // the router's own chain, then every statement calling it, in file order (the export among them)
-    calls = [...init.calls];
+    calls = [...base, ...init.calls];
     for (const s of source.statements) {
       const expr = ts.isExpressionStatement(s) ? s.expression : ts.isExportAssignment(s) ? s.expression : undefined;
       if (!expr) continue;
       const chain = chainOf(expr);
-      if (ts.isIdentifier(chain.base) && checker.getSymbolAtLocation(chain.base) === router) calls.push(...chain.calls);
+      if (ts.isIdentifier(chain.base) && project.checker.getSymbolAtLocation(chain.base) === router) calls.push(...chain.calls);
     }
   }
   const out: DispatchEntry[] = [];
@@ -131,6 +137,39 @@ export function connectRoutes(source: ts.SourceFile, exported: ts.Expression, ch
     out.push({ method, node: call.node.expression.name, value: args[args.length - 1], middleware: [...used, ...args.slice(0, -1).map((a) => exprName(a))] });
   }
   return out.length > 0 ? out : undefined;
+}
+
+/**
+ * Is an expression a new next-connect router: a call of next-connect's factory, or of a project function returning
+ * one (one level: the function's own chain, or the const it returns)? The calls already made on it, `.use()` ones.
+ */
+function routerMade(project: LoadedProject, expr: ts.Expression, depth: number): ChainCall[] | undefined {
+  const e = unwrap(expr);
+  if (!ts.isCallExpression(e)) return undefined;
+  const callee = unwrap(e.expression);
+  if (!ts.isIdentifier(callee)) return undefined;
+  if (connectImports(e.getSourceFile()).has(callee.text)) return [];
+  if (depth > 0) return undefined;
+  const target = resolveReference(project, callee);
+  if (target.kind !== 'project') return undefined;
+  const decl = target.target.decl;
+  const init = ts.isVariableDeclaration(decl) && decl.initializer ? unwrap(decl.initializer) : undefined;
+  const fn = isFunctionLike(decl) ? decl : init && isFunctionLike(init) ? init : undefined;
+  if (!fn) return undefined;
+  return functionResult(fn, (returned) => {
+    const chain = chainOf(returned);
+    let base = routerMade(project, chain.base, depth + 1);
+    if (!base && ts.isIdentifier(chain.base)) {
+      // `const handler = nextConnect({ … }); …; return handler`
+      const local = project.checker.getSymbolAtLocation(chain.base)?.valueDeclaration;
+      if (local && ts.isVariableDeclaration(local) && local.initializer) {
+        const own = chainOf(local.initializer);
+        const made = routerMade(project, own.base, depth + 1);
+        if (made) base = [...made, ...own.calls];
+      }
+    }
+    return base && [...base, ...chain.calls].filter((c) => c.name === 'use');
+  });
 }
 
 /** Local names a file imports next-connect's router factory under (`import nc from 'next-connect'`, `{ createRouter }`). */

@@ -61,7 +61,7 @@ function pagesRoutes(project: LoadedProject, file: LoadedFile, path: string, war
     return [];
   }
   const expr = ts.isFunctionDeclaration(exported.value) ? undefined : exported.value;
-  const connect = expr && connectRoutes(file.source, expr, project.checker);
+  const connect = expr && connectRoutes(project, file.source, expr);
   if (connect) return connect.map((entry) => dispatched(project, file, path, entry, []));
   const handler = expr ? fromExpression(project, expr, 0) : declared(project, exported.value as ts.FunctionDeclaration);
   const table = expr && exportedTable(expr);

@@ -145,11 +145,13 @@ describe('Next.js routes behind the wrappers of real apps (next-wrappers)', () =
   test('a wrapper around a wrapper is unwrapped to the function inside; `export const PUT = PATCH` is PATCH, also through export *', () => {
     assert.deepEqual(described(facts), [
       'GET /api/clicks pages/api/clicks.ts:10 clicks [withAuth,withLog]',
+      'GET /api/comments pages/api/comments.ts:7 <anonymous@7> [cors]',
       'POST /api/digest app/api/digest/route.ts:6 <anonymous@8> [withError,withQueueSignature]',
       'GET /api/hooks pages/api/hooks/index.ts:13 listHooks [withMiddleware,withLog]',
       'POST /api/hooks pages/api/hooks/index.ts:14 createHook [withMiddleware,withLog]',
       'DELETE /api/hooks/:id pages/api/hooks/[id].ts:14 deleteHook [hook]',
       'GET /api/hooks/:id pages/api/hooks/[id].ts:13 listHooks [hook,withLog]',
+      'POST /api/likes pages/api/likes.ts:10 like',
       'PATCH /api/links/:id app/api/links/[id]/route.ts:6 <anonymous@7> [withWorkspace]',
       'PUT /api/links/:id app/api/links/[id]/route.ts:16 <anonymous@7> [withWorkspace]',
       'PATCH /api/shortlinks/:id app/api/(old)/shortlinks/[id]/route.ts:1 <anonymous@7> [withWorkspace]',
@@ -182,6 +184,12 @@ describe('Next.js routes behind the wrappers of real apps (next-wrappers)', () =
     assert.deepEqual(handlerTables(facts, findRoute(facts, 'PATCH', '/api/v1/users/:username')), ['write users']);
     assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/api/tags')), ['write tags']);
     assert.deepEqual(handlerTables(facts, findRoute(facts, 'GET', '/api/tags')), ['read tags']);
+  });
+
+  test("next-connect through the app's own router factory: a function returning the chain (its .use() is middleware) or a const holding it", () => {
+    assert.deepEqual(facts.routes.filter((r) => r.path === '/api/comments' || r.path === '/api/likes').map((r) => `${r.method} ${r.path}`), ['GET /api/comments', 'POST /api/likes']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'GET', '/api/comments')), ['read comments']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/api/likes')), ['write likes']);
   });
 });
 
