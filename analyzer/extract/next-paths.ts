@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ts } from 'ts-morph';
-import { lineOf } from './functions.ts';
+import { lineOf, shownSource } from './functions.ts';
 import type { LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import type { Warning } from './types.ts';
@@ -12,8 +12,14 @@ import type { Warning } from './types.ts';
 /** Files that can hold routes at all: anything under pages/api/ or app/, at the root or under src/. */
 export const NEXT_ROUTE_CANDIDATE = /^(src\/)?(pages\/api|app)\//;
 
-/** The extensions Next reads route files with (its default pageExtensions, and .mjs). */
-const ROUTE_EXTENSION = /\.(tsx|ts|jsx|js|mjs)$/;
+/** The extensions Next reads route files with when next.config sets no pageExtensions (its default, and .mjs). */
+export const DEFAULT_EXTENSIONS: readonly string[] = ['tsx', 'ts', 'jsx', 'js', 'mjs'];
+
+/** `.tsx`, `.public.js`, …: a route file's ending, the longest extension first (`public.js` before `js`). */
+function extensionPattern(extensions: readonly string[]): RegExp {
+  const escaped = [...extensions].sort((a, b) => b.length - a.length).map((e) => e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`\\.(${escaped.join('|')})$`);
+}
 
 /**
  * The folder the pages/ and app/ folders are in: the root, or `src/` when the root has neither (Next ignores
@@ -48,9 +54,10 @@ export function usesNext(project: LoadedProject): boolean {
 }
 
 /** A route file's path below pages/ (`api/books/[id].ts`): the URL segments, or undefined when it is no route. */
-export function pagesSegments(rel: string): string[] | undefined {
-  if (!ROUTE_EXTENSION.test(rel) || /\.d\.[cm]?ts$/.test(rel)) return undefined;
-  const parts = rel.replace(ROUTE_EXTENSION, '').split('/');
+export function pagesSegments(rel: string, extensions: readonly string[] = DEFAULT_EXTENSIONS): string[] | undefined {
+  const ending = extensionPattern(extensions);
+  if (!ending.test(rel) || /\.d\.[cm]?ts$/.test(rel)) return undefined;
+  const parts = rel.replace(ending, '').split('/');
   // _app, _document, _middleware and helpers named _x are not routes
   if (parts[parts.length - 1].startsWith('_')) return undefined;
   if (parts[parts.length - 1] === 'index') parts.pop();
@@ -61,10 +68,11 @@ export function pagesSegments(rel: string): string[] | undefined {
  * A file's path below app/ (`(shop)/api/cart/route.ts`): the URL segments of a route handler file, or undefined
  * when it is not one (a page, a layout, a file in a private `_folder` or a parallel-route `@slot`).
  */
-export function appSegments(rel: string): string[] | undefined {
+export function appSegments(rel: string, extensions: readonly string[] = DEFAULT_EXTENSIONS): string[] | undefined {
   const parts = rel.split('/');
   const name = parts.pop()!;
-  if (!/^route\.(tsx|ts|jsx|js|mjs)$/.test(name)) return undefined;
+  const ending = extensionPattern(extensions);
+  if (!ending.test(name) || name.replace(ending, '') !== 'route') return undefined;
   // `_lib` is private (not routable), `@slot` a parallel route's slot, `(.)photo` an intercepting route
   if (parts.some((p) => p.startsWith('_') || p.startsWith('@') || p.startsWith('(.'))) return undefined;
   // route groups `(shop)` organise folders without being part of the URL
@@ -106,20 +114,46 @@ function paramName(name: string): string {
  * time is warned about and left out.
  */
 export function readBasePath(project: LoadedProject, warnings: Warning[]): string {
-  const config = project.files.find((f) => /^next\.config\.(js|mjs|cjs|ts|mts)$/.test(f.rel));
-  if (!config) return '';
-  let found: ts.PropertyAssignment | undefined;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
-    if (ts.isPropertyAssignment(n) && (ts.isIdentifier(n.name) || ts.isStringLiteral(n.name)) && n.name.text === 'basePath') found = n;
-    else ts.forEachChild(n, visit);
-  };
-  visit(config.source);
-  if (!found) return '';
+  const config = nextConfig(project);
+  const found = config && configProperty(config.source, 'basePath');
+  if (!config || !found) return '';
   const value = stringValue(found.initializer, project.checker);
   if (value === undefined || (value !== '' && !value.startsWith('/'))) {
     warnings.push({ file: config.rel, message: `${config.rel}:${lineOf(found, config.source)}: basePath ${found.initializer.getText(config.source)} is not a literal path; Next.js routes are reported without it` });
     return '';
   }
   return value.replace(/\/+$/, '');
+}
+
+/**
+ * `pageExtensions: ['page.tsx', 'api.ts']` in next.config: the endings of the files Next routes (others beside them,
+ * tests and helpers, are not routes); the default ones without it, and with a warning when it is not a literal list.
+ */
+export function readPageExtensions(project: LoadedProject, warnings: Warning[]): readonly string[] {
+  const config = nextConfig(project);
+  const found = config && configProperty(config.source, 'pageExtensions');
+  if (!config || !found) return DEFAULT_EXTENSIONS;
+  const list = found.initializer;
+  const values = ts.isArrayLiteralExpression(list) ? list.elements.map((e) => stringValue(e, project.checker)) : [];
+  if (values.length === 0 || values.some((v) => !v)) {
+    warnings.push({ file: config.rel, message: `${config.rel}:${lineOf(found, config.source)}: pageExtensions ${shownSource(list, config.source)} is not a list of literal extensions; Next.js route files are read with the default extensions` });
+    return DEFAULT_EXTENSIONS;
+  }
+  return values.map((v) => v!.replace(/^\./, ''));
+}
+
+function nextConfig(project: LoadedProject): LoadedProject['files'][number] | undefined {
+  return project.files.find((f) => /^next\.config\.(js|mjs|cjs|ts|mts)$/.test(f.rel));
+}
+
+/** The first `name: …` property anywhere in the config file (the config object may be wrapped or built in a function). */
+function configProperty(source: ts.SourceFile, name: string): ts.PropertyAssignment | undefined {
+  let found: ts.PropertyAssignment | undefined;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isPropertyAssignment(n) && (ts.isIdentifier(n.name) || ts.isStringLiteral(n.name)) && n.name.text === name) found = n;
+    else ts.forEachChild(n, visit);
+  };
+  visit(source);
+  return found;
 }

@@ -5,9 +5,11 @@ import { ts } from 'ts-morph';
 import { exprName } from './express-syntax.ts';
 import { isFunctionLike, lineOf, ownFunctionName, shownSource } from './functions.ts';
 import { guarded } from './guard.ts';
+import { connectRoutes, dynamicImport, exportedTable, forwardedTable, resolvedModuleDefault, type DispatchEntry } from './next-dispatch.ts';
 import { handledMethods, HTTP_METHODS } from './next-methods.ts';
-import { appSegments, NEXT_ROUTE_CANDIDATE, nextPath, pagesSegments, readBasePath, routeBase, usesNext } from './next-paths.ts';
+import { appSegments, NEXT_ROUTE_CANDIDATE, nextPath, pagesSegments, readBasePath, readPageExtensions, routeBase, usesNext } from './next-paths.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
+import { resolveSpecifier } from './resolve.ts';
 import type { RouteResult } from './routes.ts';
 import { codeTargetOf, fileOf, resolveReference } from './symbols.ts';
 import type { HandlerRef, RouteFact, Warning } from './types.ts';
@@ -28,15 +30,16 @@ export function extractNextRoutes(project: LoadedProject): RouteResult {
   if (!project.files.some((f) => NEXT_ROUTE_CANDIDATE.test(f.rel)) || !usesNext(project)) return { routes: [], unresolved: [], warnings };
   const base = routeBase(project.root);
   const basePath = readBasePath(project, warnings);
+  const extensions = readPageExtensions(project, warnings);
   const routes: RouteFact[] = [];
   for (const file of project.files) {
     if (!file.rel.startsWith(base)) continue;
     const rel = file.rel.slice(base.length);
     if (rel.startsWith('pages/api/')) {
-      const segments = pagesSegments(rel.slice('pages/'.length));
+      const segments = pagesSegments(rel.slice('pages/'.length), extensions);
       if (segments) guarded(file, warnings, 'Next.js routes', () => routes.push(...pagesRoutes(project, file, placed(file, basePath, segments, warnings), warnings)));
     } else if (rel.startsWith('app/')) {
-      const segments = appSegments(rel.slice('app/'.length));
+      const segments = appSegments(rel.slice('app/'.length), extensions);
       if (segments) guarded(file, warnings, 'Next.js routes', () => routes.push(...appRoutes(project, file, placed(file, basePath, segments, warnings), warnings)));
     }
   }
@@ -57,11 +60,37 @@ function pagesRoutes(project: LoadedProject, file: LoadedFile, path: string, war
     warnings.push({ file: file.rel, message: `${file.rel}: no default export the analyzer can read (Next.js serves the default export of a pages/api file); no route reported for ${path}` });
     return [];
   }
-  const handler = ts.isFunctionDeclaration(exported.value) ? declared(project, exported.value) : fromExpression(project, exported.value, 0);
+  const expr = ts.isFunctionDeclaration(exported.value) ? undefined : exported.value;
+  const connect = expr && connectRoutes(project, file.source, expr);
+  if (connect) return connect.map((entry) => dispatched(project, file, path, entry, []));
+  const handler = expr ? fromExpression(project, expr, 0) : declared(project, exported.value as ts.FunctionDeclaration);
+  const table = expr && exportedTable(expr);
+  if (table) return table.map((entry) => dispatched(project, file, path, entry, []));
+  // the handler runs first (an auth check, say), then hands the request to the table: it is the methods' middleware
+  const forwarded = handler.fn && forwardedTable(handler.fn);
+  if (forwarded) return forwarded.map((entry) => dispatched(project, file, path, entry, [...handler.middleware, handler.ref.name ?? 'default']));
   const read = handler.fn ? handledMethods(handler.fn) : { methods: [], others: true };
   const methods = read.methods.length === 0 ? ['ALL'] : read.others ? [...read.methods, 'ALL'] : read.methods;
   const line = lineOf(exported.node, file.source);
   return methods.map((method) => ({ method, path, file: file.rel, line, middleware: handler.middleware, handler: handler.ref }));
+}
+
+/** One method of a dispatching pages handler, at the line that names the method. */
+function dispatched(project: LoadedProject, file: LoadedFile, path: string, entry: DispatchEntry, outer: string[]): RouteFact {
+  const handler = entryHandler(project, file, entry.value);
+  return { method: entry.method, path, file: file.rel, line: lineOf(entry.node, file.source), middleware: [...outer, ...entry.middleware, ...handler.middleware], handler: handler.ref };
+}
+
+/** A method table's value: a function or wrapper, `import('./_get')` (that module's default export), `Promise.resolve({ default: h })`. */
+function entryHandler(project: LoadedProject, file: LoadedFile, value: ts.Expression): Handler {
+  const loaded = resolvedModuleDefault(value);
+  if (loaded) return fromExpression(project, loaded, 0);
+  const specifier = dynamicImport(value);
+  if (specifier === undefined) return fromExpression(project, value, 0);
+  const target = resolveSpecifier(project, specifier, file.source.fileName, ts.ModuleKind.ESNext);
+  const exported = target.kind === 'file' ? defaultExport(target.file.source) : undefined;
+  if (!exported) return { ref: { kind: 'unresolved', name: `import(${JSON.stringify(specifier)})` }, middleware: [] };
+  return ts.isFunctionDeclaration(exported.value) ? declared(project, exported.value) : fromExpression(project, exported.value, 0);
 }
 
 /** `export default function`, `export default <expr>`, `export { h as default }`, `module.exports = <expr>`. */
@@ -160,10 +189,7 @@ function fromExpression(project: LoadedProject, expr: ts.Expression, depth: numb
     if (target.kind === 'project') return { ref: { kind: 'named', file: target.target.file.rel, name: target.target.name, line: target.target.line }, ...(isFunctionLike(target.target.decl) ? { fn: target.target.decl } : {}), middleware: [] };
   }
   if (ts.isCallExpression(e) && depth < MAX_WRAPPERS) {
-    const inner = e.arguments.find((a) => {
-      const u = unwrap(a);
-      return isFunctionLike(u) || (ts.isIdentifier(u) && namesFunction(project, u));
-    });
+    const inner = e.arguments.find((a) => wrapsHandler(project, a, depth));
     if (inner) {
       const wrapped = fromExpression(project, inner, depth + 1);
       return { ...wrapped, middleware: [exprName(e.expression), ...wrapped.middleware] };
@@ -192,9 +218,10 @@ function fromSymbol(project: LoadedProject, found: ts.Symbol | undefined, name: 
   let symbol = found;
   if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = project.checker.getAliasedSymbol(symbol);
   const decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
-  if (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) {
+  if (decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const && depth < MAX_WRAPPERS) {
+    // a function, a wrapper call, or another name (`export const PUT = PATCH`)
     const init = unwrap(decl.initializer);
-    if (isFunctionLike(init) || ts.isCallExpression(init)) return fromExpression(project, init, depth + 1);
+    if (isFunctionLike(init) || ts.isCallExpression(init) || ts.isIdentifier(init)) return fromExpression(project, init, depth + 1);
   }
   const target = decl && codeTargetOf(project, decl);
   if (target) {
@@ -207,6 +234,17 @@ function fromSymbol(project: LoadedProject, found: ts.Symbol | undefined, name: 
     return { ref: { kind: 'named', file: t.file.rel, name: t.name, line: t.line }, ...(isFunctionLike(t.decl) ? { fn: t.decl } : {}), middleware: [] };
   }
   return { ref: { kind: 'unresolved', name: name.text }, middleware: [] };
+}
+
+/**
+ * Is a call argument the handler a wrapper wraps: a function, a name holding one, or another wrapper call around
+ * one (`withError('digest', withQstash(async (req) => …))`).
+ */
+function wrapsHandler(project: LoadedProject, arg: ts.Expression, depth: number): boolean {
+  const u = unwrap(arg);
+  if (isFunctionLike(u)) return true;
+  if (ts.isIdentifier(u)) return namesFunction(project, u);
+  return ts.isCallExpression(u) && depth + 1 < MAX_WRAPPERS && u.arguments.some((a) => wrapsHandler(project, a, depth + 1));
 }
 
 /**

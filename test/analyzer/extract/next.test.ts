@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ts } from 'ts-morph';
 import { extractFacts } from '../../../analyzer/extract/index.ts';
+import { methodTable } from '../../../analyzer/extract/next-dispatch.ts';
 import { handledMethods } from '../../../analyzer/extract/next-methods.ts';
 import { appSegments, nextPath, pagesSegments } from '../../../analyzer/extract/next-paths.ts';
 import { analyze, toProxyConfig } from '../../../analyzer/index.ts';
@@ -135,6 +136,77 @@ describe('Next.js routes under src/ with a basePath, and the shapes the analyzer
   });
 });
 
+describe('Next.js routes behind the wrappers of real apps (next-wrappers)', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('next-wrappers');
+  });
+
+  test('a wrapper around a wrapper is unwrapped to the function inside; `export const PUT = PATCH` is PATCH, also through export *', () => {
+    assert.deepEqual(described(facts), [
+      'GET /api/clicks pages/api/clicks.ts:10 clicks [withAuth,withLog]',
+      'GET /api/comments pages/api/comments.ts:7 <anonymous@7> [cors]',
+      'POST /api/digest app/api/digest/route.ts:6 <anonymous@8> [withError,withQueueSignature]',
+      'GET /api/hooks pages/api/hooks/index.ts:13 listHooks [withMiddleware,withLog]',
+      'POST /api/hooks pages/api/hooks/index.ts:14 createHook [withMiddleware,withLog]',
+      'DELETE /api/hooks/:id pages/api/hooks/[id].ts:14 deleteHook [hook]',
+      'GET /api/hooks/:id pages/api/hooks/[id].ts:13 listHooks [hook,withLog]',
+      'POST /api/likes pages/api/likes.ts:10 like',
+      'PATCH /api/links/:id app/api/links/[id]/route.ts:6 <anonymous@7> [withWorkspace]',
+      'PUT /api/links/:id app/api/links/[id]/route.ts:16 <anonymous@7> [withWorkspace]',
+      'PATCH /api/shortlinks/:id app/api/(old)/shortlinks/[id]/route.ts:1 <anonymous@7> [withWorkspace]',
+      'PUT /api/shortlinks/:id app/api/(old)/shortlinks/[id]/route.ts:1 <anonymous@7> [withWorkspace]',
+      'GET /api/tags pages/api/tags.ts:12 listTags [<anonymous>]',
+      'POST /api/tags pages/api/tags.ts:12 <anonymous@12> [<anonymous>,requireUser]',
+      'GET /api/v1/users/:username pages/api/v1/users/[username].js:19 getHandler [injectRequestId]',
+      'PATCH /api/v1/users/:username pages/api/v1/users/[username].js:20 patchHandler [injectRequestId,canUpdate]',
+    ]);
+    assert.deepEqual(facts.warnings, []);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'GET', '/api/clicks')), ['read clicks']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/api/digest')), ['write digest_items']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'PUT', '/api/shortlinks/:id')), ['write links']);
+  });
+
+  test("a method table (cal.com's defaultHandler({ GET: import('./_list'), POST: … })) gives one route per key, exported or forwarded to from the handler", () => {
+    // exported through a wrapper factory: the methods are the table's keys, the handlers each module's default export
+    assert.deepEqual(findRoute(facts, 'GET', '/api/hooks').handler, { kind: 'named', file: 'pages/api/hooks/_list.ts', name: 'listHooks', line: 5 });
+    assert.deepEqual(findRoute(facts, 'POST', '/api/hooks').handler, { kind: 'named', file: 'pages/api/hooks/index.ts', name: 'createHook', line: 6 });
+    // lower-case keys; `return defaultHandler({ … })(req, res)` after an auth check: the check is the methods' middleware
+    assert.deepEqual(facts.routes.filter((r) => r.path === '/api/hooks/:id').map((r) => r.method), ['DELETE', 'GET']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'GET', '/api/hooks')), ['read hooks']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/api/hooks')), ['write hooks']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'DELETE', '/api/hooks/:id')), ['write hooks']);
+    assert.ok(!facts.routes.some((r) => r.file === 'pages/api/hooks/_list.ts'), 'a _-prefixed module is no route of its own');
+  });
+
+  test('next-connect: each verb on the exported chain or on the router const is a route, .use() and the arguments before the handler its middleware, no ALL', () => {
+    assert.deepEqual(facts.routes.filter((r) => r.path === '/api/v1/users/:username' || r.path === '/api/tags').map((r) => r.method), ['GET', 'POST', 'GET', 'PATCH']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'PATCH', '/api/v1/users/:username')), ['write users']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/api/tags')), ['write tags']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'GET', '/api/tags')), ['read tags']);
+  });
+
+  test("next-connect through the app's own router factory: a function returning the chain (its .use() is middleware) or a const holding it", () => {
+    assert.deepEqual(facts.routes.filter((r) => r.path === '/api/comments' || r.path === '/api/likes').map((r) => `${r.method} ${r.path}`), ['GET /api/comments', 'POST /api/likes']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'GET', '/api/comments')), ['read comments']);
+    assert.deepEqual(handlerTables(facts, findRoute(facts, 'POST', '/api/likes')), ['write likes']);
+  });
+});
+
+describe('Next.js routes with next.config pageExtensions (next-page-extensions)', () => {
+  test("pageExtensions ['public.js', 'api.ts']: only those files are routes, the extension is not part of the path", async () => {
+    const facts = await factsOf('next-page-extensions');
+    assert.deepEqual(described(facts), [
+      'ALL /api/orders pages/api/orders.api.ts:3 orders',
+      'POST /api/orders pages/api/orders.api.ts:3 orders',
+      'GET /api/ping app/api/ping/route.api.ts:1 GET',
+      'GET /api/v1/status pages/api/v1/status/index.public.js:3 status',
+      'ALL /api/v1/users/:username pages/api/v1/users/[username].public.js:1 user',
+    ]);
+    assert.deepEqual(facts.warnings, []);
+  });
+});
+
 describe('Next.js routes: when they are read at all', () => {
   const dirs: string[] = [];
   const project = (files: Record<string, string>): string => {
@@ -172,6 +244,16 @@ describe('Next.js routes: when they are read at all', () => {
     assert.deepEqual(facts.warnings.map((w) => w.message), ['next.config.js:1: basePath process.env.BASE_PATH is not a literal path; Next.js routes are reported without it']);
   });
 
+  test('pageExtensions that are not a literal list are warned about; the default extensions are read', async () => {
+    const facts = await extractFacts(project({
+      'package.json': '{"dependencies":{"next":"^15.0.0"}}',
+      'next.config.mjs': 'const extra = process.env.EXT;\nexport default { pageExtensions: ["ts", extra] };\n',
+      'pages/api/ping.ts': 'export default function ping(req: any, res: any) { res.end(); }\n',
+    }));
+    assert.deepEqual(facts.routes.map((r) => `${r.method} ${r.path}`), ['ALL /api/ping']);
+    assert.deepEqual(facts.warnings.map((w) => w.message), ['next.config.mjs:2: pageExtensions ["ts", extra] is not a list of literal extensions; Next.js route files are read with the default extensions']);
+  });
+
   test('a pages/api file without a default export, a route.ts without a method export: warned, not reported', async () => {
     const facts = await extractFacts(project({
       'package.json': '{"dependencies":{"next":"^15.0.0"}}',
@@ -198,6 +280,10 @@ describe('Next.js file paths and method reading', () => {
     assert.equal(appSegments('@modal/route.ts'), undefined);
     assert.equal(appSegments('feed/(.)photo/route.ts'), undefined);
     assert.deepEqual(appSegments('route.ts'), []);
+    assert.deepEqual(pagesSegments('api/users/[name].public.js', ['public.js']), ['api', 'users', '[name]']);
+    assert.equal(pagesSegments('api/users/helpers.js', ['public.js']), undefined);
+    assert.deepEqual(appSegments('api/ping/route.api.ts', ['api.ts', 'ts']), ['api', 'ping']);
+    assert.equal(appSegments('api/ping/route.ts', ['api.ts']), undefined);
     assert.deepEqual(nextPath('', []), { path: '/' });
     assert.deepEqual(nextPath('/shop', []), { path: '/shop' });
     assert.deepEqual(nextPath('/shop', ['api', '[id]']), { path: '/shop/api/:id' });
@@ -219,6 +305,18 @@ describe('Next.js file paths and method reading', () => {
     assert.deepEqual(methodsOf('function h(req, res) { if (req.method === "GET") return a(); if (req.method === "POST") return b(); res.status(405).end(); }'), { methods: ['GET', 'POST'], others: false });
     assert.deepEqual(methodsOf('function h(req, res) { if (req.headers.method === "GET") return; res.end(); }'), { methods: [], others: false });
     assert.deepEqual(methodsOf('function h(req, res) { if (other.method === "GET") return; }'), { methods: [], others: false });
+  });
+
+  test('method tables: all keys HTTP methods in any case; an options object with a method-named key is none', () => {
+    const tableOf = (code: string) => {
+      const source = ts.createSourceFile('t.ts', `x(${code});`, ts.ScriptTarget.ES2022, true);
+      const call = (source.statements[0] as ts.ExpressionStatement).expression as ts.CallExpression;
+      return methodTable(call.arguments[0])?.map((e) => e.method);
+    };
+    assert.deepEqual(tableOf('{ GET: a, post: b, "DELETE": c }'), ['GET', 'POST', 'DELETE']);
+    assert.equal(tableOf('{ GET: a, onError: b }'), undefined);
+    assert.equal(tableOf('{}'), undefined);
+    assert.equal(tableOf('{ ...handlers }'), undefined);
   });
 
   test('folder names: a [param] or @slot folder names no service', () => {
