@@ -317,7 +317,8 @@ export function extractRoutes(project: LoadedProject): RouteResult {
             addOn(file, n, chainReceiver(callee.expression));
           } else if (hono && name === 'mount' && args.length >= 2) {
             const path = args[0].getText(file.source);
-            warnHono(file, n, chainReceiver(callee.expression), (line) => `${line}: mount(${path}, …) hands the requests under ${path} to an app that is not Hono; its routes are not reported`);
+            const app = ts.isIdentifier(callee.expression) ? callee.expression.text : 'app';
+            warnHono(file, n, chainReceiver(callee.expression), (line) => `${line}: ${app}.mount(${path}, …) hands the requests under ${path} to an app that is not Hono; its routes are not reported`);
           } else if (name === 'route' && args.length === 1) {
             const route = routeDeclaration(project, args[0]);
             if (route) addDeclaredRoute(file, n, chainReceiver(callee.expression), route);
