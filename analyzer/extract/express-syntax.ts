@@ -148,8 +148,9 @@ const CHAINABLE = new Map<string, number>([
   ['use', 1], ['register', 1], ['addHook', 1], ['prefix', 1], ['param', 2],
   ['decorate', 2], ['decorateRequest', 2], ['decorateReply', 2], ['addContentTypeParser', 2], ['addSchema', 1],
   ['setErrorHandler', 1], ['setNotFoundHandler', 1],
-  // Hono's: `app.route('/books', books)`, `app.on('PURGE', '/cache', h)`, `app.mount('/legacy', handler)` return the app
-  ['route', 2], ['on', 3], ['mount', 2],
+  // Hono's: `app.route('/books', books)`, `app.on('PURGE', '/cache', h)`, `app.mount('/legacy', handler)` return the
+  // app, and so does @hono/zod-openapi's `app.openapi(route, handler)`
+  ['route', 2], ['on', 3], ['mount', 2], ['openapi', 2],
 ]);
 
 /**

@@ -3,6 +3,7 @@
 // `on(methods, paths, …handlers)`, path-scoped `use('/x/*', mw)`, `factory.createHandlers(…)`, and Hono's
 // path syntax. Hono's `route(prefix, child)` mounts are followed by the route extractor like Express's use().
 import { ts } from 'ts-morph';
+import { objectLiteralOf, valueProperty } from './object-literal.ts';
 import type { LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { symbolOf } from './symbols.ts';
@@ -46,11 +47,30 @@ export function onMethods(arg: ts.Expression, checker: ts.TypeChecker): string[]
 
 /**
  * Hono's regex constraint `:id{[0-9]+}` in the spelling the rest of the analyzer reads (Express's `:id([0-9]+)`):
- * the proxy's path rules drop the constraint, and a `{.+}` one that crosses segments becomes a wildcard. Braces
- * stay what they are in Express 5 everywhere else (optional groups), so this is done here, for Hono paths only.
+ * the proxy's path rules drop the constraint, and a `{.+}` one that crosses segments becomes a wildcard; an
+ * OpenAPI parameter segment (`/{id}`, @hono/zod-openapi's `createRoute()`) is `:id`. Braces stay what they are in
+ * Express 5 everywhere else (optional groups), so this is done here, for Hono paths only.
  */
 export function honoPath(path: string): string {
-  return path.replace(/:([\w$]+)\{((?:[^{}\\]|\\.|\{[^{}]*\})*)\}/g, ':$1($2)');
+  return path.replace(/:([\w$]+)\{((?:[^{}\\]|\\.|\{[^{}]*\})*)\}/g, ':$1($2)').replace(/(^|\/)\{([\w$]+)\}(?=\/|$)/g, '$1:$2');
+}
+
+/** The route @hono/zod-openapi's `app.openapi(route, handler)` declares: `createRoute({ method, path, middleware })`, in place or held by a const. */
+export function openApiRoute(project: LoadedProject, arg: ts.Expression): { methods: string[] | undefined; method: ts.Expression; path: ts.Expression; middleware: ts.Expression[] } | undefined {
+  let e = unwrap(arg);
+  if (ts.isIdentifier(e)) {
+    const decl = symbolOf(project, e).symbol?.valueDeclaration;
+    if (decl && ts.isVariableDeclaration(decl) && decl.initializer) e = unwrap(decl.initializer);
+  }
+  if (ts.isCallExpression(e) && /(^|\.)createRoute$/.test(e.expression.getText()) && e.arguments[0]) e = e.arguments[0];
+  const obj = objectLiteralOf(project, e);
+  const method = obj && valueProperty(obj, 'method');
+  const path = obj && valueProperty(obj, 'path');
+  if (!obj || !method || !path) return undefined;
+  const mw = valueProperty(obj, 'middleware');
+  const list = mw && unwrap(mw);
+  const middleware = !list ? [] : ts.isArrayLiteralExpression(list) ? [...list.elements] : [list];
+  return { methods: onMethods(method, project.checker), method, path, middleware };
 }
 
 /**

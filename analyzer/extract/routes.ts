@@ -6,7 +6,7 @@ import { ts } from 'ts-morph';
 import { routeTable, type Middleware, type PluginMount, type RouterNode } from './route-tree.ts';
 import { calledFunction, chainReceiver, exprName, inPlaceRouter, isPlainObject, isRouterConstruction, isStoreClient, joinPath, routeChainBase, routerOrigin, verbMethod } from './express-syntax.ts';
 import { forwardsPrefix, HOOK_PHASES, looksLikeFastifyInstance, optionHandler, optionHooks, pluginFunction, pluginOptionsParameter, registerPrefix, routeDeclaration, setsPrefix, type Plugin, type RegisterPrefix, type RouteDeclaration } from './fastify-syntax.ts';
-import { basePathChain, basePathPrefix, honoPath, middlewareScope, onMethods, spreadHandlers, usesHono } from './hono-syntax.ts';
+import { basePathChain, basePathPrefix, honoPath, middlewareScope, onMethods, openApiRoute, spreadHandlers, usesHono } from './hono-syntax.ts';
 import { constructorPrefix, isNamedRoute, prefixOf, routerMiddleware } from './koa-syntax.ts';
 import { objectLiteralOf } from './object-literal.ts';
 import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
@@ -143,13 +143,18 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     });
   };
 
-  /** Hono's `on('PURGE' | ['PUT', 'PATCH'], path | [paths], ...handlers)`: a route per method. */
-  const addOn = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression): void => {
+  /**
+   * Hono's `on('PURGE' | ['PUT', 'PATCH'], path | [paths], ...handlers)`: a route per method; and
+   * @hono/zod-openapi's `openapi(createRoute({ method, path, middleware }), handler)`.
+   */
+  const addOn = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression, openapi: boolean): void => {
     const key = routerKey(receiver);
     const node = key && nodeFor(key);
     if (!node?.hono) return;
-    const [methodArg, pathArg, ...handlers] = call.arguments;
-    const methods = onMethods(methodArg, project.checker);
+    const declared = openapi ? openApiRoute(project, call.arguments[0]) : undefined;
+    if (!declared && call.arguments.length < 3) return;
+    const [methodArg, pathArg, ...handlers] = declared ? [declared.method, declared.path, ...declared.middleware, call.arguments[1]] : call.arguments;
+    const methods = declared ? declared.methods : onMethods(methodArg, project.checker);
     if (methods) {
       for (const method of methods) addRoute(file, call, method, receiver, pathArg, handlers);
       return;
@@ -313,8 +318,8 @@ export function extractRoutes(project: LoadedProject): RouteResult {
             addHook(n, chainReceiver(callee.expression));
           } else if (hono && name === 'route' && args.length === 2) {
             addHonoMount(file, n, chainReceiver(callee.expression));
-          } else if (hono && name === 'on' && args.length >= 3) {
-            addOn(file, n, chainReceiver(callee.expression));
+          } else if (hono && (name === 'on' && args.length >= 3 || name === 'openapi' && args.length >= 2)) {
+            addOn(file, n, chainReceiver(callee.expression), name === 'openapi');
           } else if (hono && name === 'mount' && args.length >= 2) {
             const path = args[0].getText(file.source);
             const app = ts.isIdentifier(callee.expression) ? callee.expression.text : 'app';

@@ -1,4 +1,5 @@
-// Hono routes, without hono installed: apps made by `new Hono()` (hono, hono/tiny, CommonJS require), basePath(),
+// Hono routes, without hono installed: apps made by `new Hono()` (hono, hono/tiny, CommonJS require) and
+// @hono/zod-openapi's `new OpenAPIHono()` with its openapi(createRoute({ … }), handler) routes, basePath(),
 // route(prefix, app) mounts across files (a router mounted twice, a chained one exported as is), on(methods, path),
 // all(), Hono's path syntax, path-scoped and positional use() middleware, factory.createHandlers(), what is warned
 // about (mount() of a non-Hono app, a verb without a path), what is not a route (a look-alike object), the handler
@@ -24,11 +25,13 @@ describe('routes: a Hono bookshop across files', () => {
       'DELETE /admin/cache src/routes/admin.cjs:6 [] inline src/routes/admin.cjs#<anonymous@6>',
       'GET /admin/reports/sales src/routes/reports.cjs:5 [] inline src/routes/reports.cjs#<anonymous@5>',
       'GET /admin/reports/stock src/routes/reports.cjs:6 [] inline src/routes/reports.cjs#<anonymous@6>',
-      'GET /api/ping src/index.ts:15 [] inline src/index.ts#<anonymous@15>',
+      'GET /api/ping src/index.ts:16 [] inline src/index.ts#<anonymous@16>',
       'GET /books src/routes/books.ts:3 [] inline src/routes/books.ts#<anonymous@3>',
       'POST /books src/routes/books.ts:5 [] inline src/routes/books.ts#<anonymous@5>',
       'GET /books/:id src/routes/books.ts:4 [] inline src/routes/books.ts#<anonymous@4>',
-      'GET /health src/index.ts:12 [] inline src/index.ts#<anonymous@12>',
+      'GET /catalog/authors src/routes/catalog.ts:14 [] inline src/routes/catalog.ts#<anonymous@14>',
+      'GET /catalog/authors/:id src/routes/catalog.ts:15 [requireUser] inline src/routes/catalog.ts#<anonymous@15>',
+      'GET /health src/index.ts:13 [] inline src/index.ts#<anonymous@13>',
       'GET /shop/authors/:authorId/reviews src/routes/shop.ts:10 [requireShopper] inline src/routes/shop.ts#<anonymous@10>',
       'POST /shop/authors/:authorId/reviews src/routes/shop.ts:11 [requireShopper, requireUser] inline src/routes/shop.ts#<anonymous@11>',
       'GET /shop/books/:bookId/reviews src/routes/shop.ts:10 [requireShopper] inline src/routes/shop.ts#<anonymous@10>',
@@ -54,13 +57,13 @@ describe('routes: a Hono bookshop across files', () => {
   });
 
   test("a look-alike object's get(), route() and on() record nothing", () => {
-    assert.ok(!facts.routes.some((r) => r.file === 'src/index.ts' && r.line > 22));
+    assert.ok(!facts.routes.some((r) => r.file === 'src/index.ts' && r.line > 24));
     assert.ok(!facts.warnings.some((w) => /cache/.test(w.message)));
   });
 
   test('mount() of a non-Hono app and a verb without a path are warned about, nothing else', () => {
     assert.deepEqual(facts.warnings, [
-      { file: 'src/index.ts', message: "src/index.ts:22: app.mount('/legacy', …) hands the requests under '/legacy' to an app that is not Hono; its routes are not reported" },
+      { file: 'src/index.ts', message: "src/index.ts:24: app.mount('/legacy', …) hands the requests under '/legacy' to an app that is not Hono; its routes are not reported" },
       { file: 'src/routes/shop.ts', message: 'src/routes/shop.ts:28: shop.get(handler) without a path adds a handler to the path registered before it; not reported' },
     ]);
   });
@@ -75,6 +78,7 @@ describe('routes: a Hono bookshop across files', () => {
     assert.deepEqual(tables('GET', '/shop/export'), ['read orders']);
     assert.deepEqual(tables('DELETE', '/admin/cache'), ['write cache_entries']);
     assert.deepEqual(tables('GET', '/admin/reports/stock'), ['read stock']);
+    assert.deepEqual(tables('GET', '/catalog/authors/:id'), ['read authors']);
     assert.deepEqual(tables('GET', '/health'), []);
   });
 });
@@ -84,6 +88,7 @@ describe('Hono paths and middleware scopes', () => {
     assert.equal(honoPath('/posts/:id{[0-9]+}'), '/posts/:id([0-9]+)');
     assert.equal(honoPath('/posts/:date{[0-9]{4}-[0-9]{2}}/:slug'), '/posts/:date([0-9]{4}-[0-9]{2})/:slug');
     assert.equal(honoPath('/books/:id?'), '/books/:id?');
+    assert.equal(honoPath('/authors/{id}/books/{bookId}'), '/authors/:id/books/:bookId'); // OpenAPI's, from createRoute()
     assert.deepEqual(proxyPaths(honoPath('/posts/:id{[0-9]+}')), ['/posts/:id']);
     assert.deepEqual(proxyPaths(honoPath('/files/:path{.+}')), ['/files/*path']);
     assert.deepEqual(proxyPaths('/shop/files/:name?'), ['/shop/files', '/shop/files/:name']);
