@@ -83,6 +83,32 @@ describe('routes: a Hono bookshop across files', () => {
   });
 });
 
+describe('routes: Hono registrations at the edges', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('hono-edge');
+  });
+
+  test('hono/quick; an exported basePath() chain mounted on a basePath() of a named app; basePath() used in place', () => {
+    assert.deepEqual(facts.routes.map((r) => `${r.method} ${r.path} ${r.file}:${r.line} [${r.middleware.join(', ')}]`), [
+      'GET /admin/stats src/app.ts:9 [auth]',
+      'GET /files/:path(.+) src/app.ts:15 []',
+      'GET /public src/app.ts:10 []',
+      'GET /v0/old src/app.ts:17 []',
+      'DELETE /v1/users/u/:id src/users.ts:6 []',
+      'GET /v1/users/u/:id src/users.ts:5 []',
+    ]);
+    assert.deepEqual(proxyPaths(findRoute(facts, 'GET', '/files/:path(.+)').path), ['/files/*path']);
+  });
+
+  test('on() with a method chosen at run time is unresolved; route() of something that is not a Hono app is warned about', () => {
+    assert.deepEqual(facts.unresolvedRoutes, [{ file: 'src/app.ts', line: 14, method: '*', expression: 'METHOD', reason: 'method chosen at run time' }]);
+    assert.deepEqual(facts.warnings, [
+      { file: 'src/app.ts', message: "src/app.ts:16: route('/itty', Router()) mounts 'Router()', which could not be traced to a Hono app; its routes are not reported" },
+    ]);
+  });
+});
+
 describe('Hono paths and middleware scopes', () => {
   test("a regex constraint is written Express's way, which the proxy rules read (a {.+} one is a wildcard)", () => {
     assert.equal(honoPath('/posts/:id{[0-9]+}'), '/posts/:id([0-9]+)');
