@@ -1,7 +1,8 @@
 // HTTP entry points of Express, Fastify, Koa (koa-router) and Hono apps: app/router.<verb>(path, ...handlers),
 // route(path).<verb>() chains, fastify.route({ … }), Hono's on(methods, path, …), and use(prefix, router) /
-// register(plugin, { prefix }) / Hono's route(prefix, app) mounts followed across files (and through functions that receive the app) to the full path. Routers,
-// apps and plugin instances are identified by their declaration, through the type checker.
+// register(plugin, { prefix }) / Hono's route(prefix, app) mounts followed across files (and through functions
+// that receive the app) to the full path. Routers, apps and plugin instances are identified by their
+// declaration, through the type checker.
 import { ts } from 'ts-morph';
 import { routeTable, type Middleware, type PluginMount, type RouterNode } from './route-tree.ts';
 import { calledFunction, chainReceiver, exprName, inPlaceRouter, isPlainObject, isRouterConstruction, isStoreClient, joinPath, routeChainBase, routerOrigin, verbMethod } from './express-syntax.ts';
@@ -184,7 +185,10 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     if (path === undefined && (ts.isStringLiteralLike(unwrap(args[0])) || ts.isTemplateExpression(unwrap(args[0])) || ts.isBinaryExpression(unwrap(args[0])))) return;
     const scope = path === undefined ? undefined : middlewareScope(path);
     const pos = namePos(call, file.source);
-    for (const m of path === undefined ? args : args.slice(1)) node.middleware.push({ file, pos, name: exprName(m), ...(scope === undefined ? {} : { path: scope }) });
+    const added = (path === undefined ? args : args.slice(1)).map((m) => ({ file, pos, name: exprName(m), ...(scope === undefined ? {} : { path: scope }) }));
+    // in written order: a chain's calls are visited outermost (last written) first
+    const at = node.middleware.findIndex((m) => m.file === file && m.pos > pos);
+    node.middleware.splice(at === -1 ? node.middleware.length : at, 0, ...added);
   };
 
   /** Hono calls that register nothing the proxy can route: warned about, on a Hono app only. */

@@ -89,14 +89,14 @@ describe('routes: Hono registrations at the edges', () => {
     facts = await factsOf('hono-edge');
   });
 
-  test('hono/quick; an exported basePath() chain mounted on a basePath() of a named app; basePath() used in place', () => {
+  test('hono/quick; an exported basePath() chain (its use() calls in written order) mounted on a basePath() of a named app; basePath() used in place', () => {
     assert.deepEqual(facts.routes.map((r) => `${r.method} ${r.path} ${r.file}:${r.line} [${r.middleware.join(', ')}]`), [
       'GET /admin/stats src/app.ts:9 [auth]',
       'GET /files/:path(.+) src/app.ts:15 []',
       'GET /public src/app.ts:10 []',
       'GET /v0/old src/app.ts:17 []',
-      'DELETE /v1/users/u/:id src/users.ts:6 []',
-      'GET /v1/users/u/:id src/users.ts:5 []',
+      'DELETE /v1/users/u/:id src/users.ts:9 [audit, auth]',
+      'GET /v1/users/u/:id src/users.ts:7 [audit]',
     ]);
     assert.deepEqual(proxyPaths(findRoute(facts, 'GET', '/files/:path(.+)').path), ['/files/*path']);
   });
