@@ -66,13 +66,28 @@ export function routerOrigin(decl: ts.Node, checker: ts.TypeChecker): RouterOrig
   // `new Hono().basePath('/api')`: the app, its routes under /api
   const based = basePathChain(made);
   const honoMade = based ? based.base : made;
-  if (ts.isNewExpression(honoMade) && HONO_PACKAGES.has(packageOf(honoMade.expression, checker) ?? '')) return { init: 'app', hono: { basePaths: based?.paths ?? [] } };
+  if (ts.isNewExpression(honoMade) && HONO_PACKAGES.has(packageOf(honoMade.expression, checker) ?? '') || isFactoryApp(honoMade, checker)) {
+    return { init: 'app', hono: { basePaths: based?.paths ?? [] } };
+  }
   if (based) return { init };
   const pkg = packageOf(made.expression, checker);
   if (init === 'other') init = pkg === 'fastify' || pkg === 'koa' ? 'app' : pkg && KOA_ROUTER_PACKAGES.has(pkg) ? 'router' : 'other';
   if (pkg && KOA_ROUTER_PACKAGES.has(pkg)) return { init, koaOptions: made.arguments?.[0] ?? null };
   if (pkg === 'fastify') return { init, fastify: true };
   return init === 'router' && made.arguments?.[0] ? { init, options: made.arguments[0] } : { init };
+}
+
+/** `factory.createApp()`, `createFactory().createApp()`: a Hono app, made by a factory from hono/factory's `createFactory()`. */
+function isFactoryApp(made: ts.Expression, checker: ts.TypeChecker): boolean {
+  if (!ts.isCallExpression(made) || !ts.isPropertyAccessExpression(made.expression) || made.expression.name.text !== 'createApp') return false;
+  let factory = unwrap(made.expression.expression);
+  if (ts.isIdentifier(factory)) {
+    let symbol = checker.getSymbolAtLocation(factory);
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+    const decl = symbol?.valueDeclaration;
+    if (decl && ts.isVariableDeclaration(decl) && decl.initializer) factory = unwrap(decl.initializer);
+  }
+  return ts.isCallExpression(factory) && packageOf(factory.expression, checker) === 'hono/factory';
 }
 
 /** Packages whose clients have `get`/`del`/`post`-named methods that are not routes (`client.get(key, cb)`). */

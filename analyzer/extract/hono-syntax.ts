@@ -1,7 +1,8 @@
-// The shapes of Hono code the route extractor recognises beyond Express's: apps made by `new Hono()` (hono,
-// hono/tiny, hono/quick, @hono/zod-openapi's OpenAPIHono), `basePath(p)` (a router whose routes are under p),
-// `on(methods, paths, …handlers)`, path-scoped `use('/x/*', mw)`, `factory.createHandlers(…)`, and Hono's
-// path syntax. Hono's `route(prefix, child)` mounts are followed by the route extractor like Express's use().
+// The shapes of Hono code the route extractor recognises beyond Express's: `basePath(p)` (a router whose routes
+// are under p), `on(methods, paths, …handlers)`, @hono/zod-openapi's `openapi(createRoute({ … }), handler)`,
+// path-scoped `use('/x/*', mw)`, `factory.createHandlers(…)`, and Hono's path syntax. Apps (`new Hono()` from
+// the packages below, hono/factory's `createApp()`) are told by express-syntax.ts's routerOrigin; Hono's
+// `route(prefix, child)` mounts are followed by the route extractor like Express's use().
 import { ts } from 'ts-morph';
 import { objectLiteralOf, valueProperty } from './object-literal.ts';
 import type { LoadedProject } from './project.ts';

@@ -1,9 +1,9 @@
 // Hono routes, without hono installed: apps made by `new Hono()` (hono, hono/tiny, CommonJS require) and
 // @hono/zod-openapi's `new OpenAPIHono()` with its openapi(createRoute({ … }), handler) routes, basePath(),
 // route(prefix, app) mounts across files (a router mounted twice, a chained one exported as is), on(methods, path),
-// all(), Hono's path syntax, path-scoped and positional use() middleware, factory.createHandlers(), what is warned
-// about (mount() of a non-Hono app, a verb without a path), what is not a route (a look-alike object), the handler
-// ids tables join on, and the proxy config analyze() emits.
+// all(), Hono's path syntax, path-scoped and positional use() middleware, hono/factory's createApp() and
+// createHandlers(), what is warned about (mount() of a non-Hono app, a verb without a path), what is not a route
+// (a look-alike object), the handler ids tables join on, and the proxy config analyze() emits.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { honoPath, inScope, middlewareScope } from '../../../analyzer/extract/hono-syntax.ts';
@@ -39,6 +39,7 @@ describe('routes: a Hono bookshop across files', () => {
       'PURGE /shop/cache src/routes/shop.ts:21 [requireShopper, requireRole] inline src/routes/shop.ts#<anonymous@21>',
       'ALL /shop/echo/* src/routes/shop.ts:22 [requireShopper] inline src/routes/shop.ts#<anonymous@22>',
       'GET /shop/export src/routes/shop.ts:27 [requireShopper, requireUser] inline src/routes/shop.ts#<anonymous@26>',
+      'GET /shop/extras/gift-cards src/routes/shop.ts:30 [requireShopper] inline src/routes/shop.ts#<anonymous@30>',
       'GET /shop/files/:name? src/routes/shop.ts:23 [requireShopper] inline src/routes/shop.ts#<anonymous@23>',
       'GET /shop/orders src/routes/shop.ts:17 [requireShopper] named src/handlers/orders.ts#listOrders',
       'PATCH /shop/orders/:id src/routes/shop.ts:20 [requireShopper, requireUser, requireRole] named src/handlers/orders.ts#updateOrder',
@@ -76,6 +77,7 @@ describe('routes: a Hono bookshop across files', () => {
     assert.deepEqual(tables('GET', '/shop/books/:bookId/reviews'), ['read reviews']);
     assert.deepEqual(tables('POST', '/shop/authors/:authorId/reviews'), ['write reviews']);
     assert.deepEqual(tables('GET', '/shop/export'), ['read orders']);
+    assert.deepEqual(tables('GET', '/shop/extras/gift-cards'), ['read gift_cards']);
     assert.deepEqual(tables('DELETE', '/admin/cache'), ['write cache_entries']);
     assert.deepEqual(tables('GET', '/admin/reports/stock'), ['read stock']);
     assert.deepEqual(tables('GET', '/catalog/authors/:id'), ['read authors']);
