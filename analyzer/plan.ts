@@ -19,7 +19,7 @@ import {
 } from './plan-schema.ts';
 
 export { planSchema, PLAN_VERSION, type Plan } from './plan-schema.ts';
-import { proxyPaths } from './proxy-config.ts';
+import { proxyMethod, proxyPaths } from './proxy-config.ts';
 export { toProxyConfig, type ProxyConfigOptions } from './proxy-config.ts';
 
 export interface PlanInput {
@@ -376,6 +376,13 @@ function structuralWarnings(input: PlanInput, sizes: Array<{ name: string; files
     out.push({
       kind: 'unresolved-route',
       message: `${r.method.toUpperCase()} route ${codeSpan(r.path)} cannot be written as a proxy rule (a wildcard before the end, a parameter inside a segment, a pattern operator): it is in the plan but not in strangler.config.json, so the monolith keeps serving it; add a rule by hand to move it`,
+      file: `${r.file}:${r.line}`,
+    });
+  }
+  for (const r of facts.routes.filter((x) => !hasUnprintable(x.path) && proxyMethod(x.method) === undefined)) {
+    out.push({
+      kind: 'unresolved-route',
+      message: `${r.method} route ${codeSpan(r.path)} has a method no proxy rule can name: it is in the plan but not in strangler.config.json, so the monolith keeps serving it`,
       file: `${r.file}:${r.line}`,
     });
   }

@@ -40,9 +40,11 @@ export function toProxyConfig(plan: Plan, options: ProxyConfigOptions = {}): Emi
   const ids = new Set(plan.services.flatMap((s) => s.routes.map((r) => r.id)));
   const routes = plan.services
     .flatMap((s) =>
-      s.routes.flatMap((r) =>
-        (proxyPaths(r.path) ?? []).map((path, i) => ({ id: i === 0 ? r.id : variantId(r.id, i, ids), method: proxyMethod(r.method), path, service: s.name, mode: 'legacy' as const })),
-      ),
+      s.routes.flatMap((r) => {
+        const method = proxyMethod(r.method);
+        if (method === undefined) return [];
+        return (proxyPaths(r.path) ?? []).map((path, i) => ({ id: i === 0 ? r.id : variantId(r.id, i, ids), method, path, service: s.name, mode: 'legacy' as const }));
+      }),
     )
     .sort((a, b) => specificity(b.path) - specificity(a.path) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || methodOrder(a.method, b.method));
   return {
@@ -74,9 +76,15 @@ function methodOrder(a: string, b: string): number {
   return a < b ? -1 : 1;
 }
 
-/** Express's app.all() matches every method; the proxy spells that `*`. */
-function proxyMethod(method: string): string {
-  return method === 'ALL' ? '*' : method;
+/** The methods a proxy rule can name (proxy/config.ts's METHODS, less `*`). */
+const RULE_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
+/**
+ * Express's app.all() matches every method; the proxy spells that `*`. Undefined for a method no rule can name
+ * (Hono's `on('PURGE', …)`): the route is left out, like a path no rule can say (plan.ts warns about it).
+ */
+export function proxyMethod(method: string): string | undefined {
+  return method === 'ALL' ? '*' : RULE_METHODS.has(method) ? method : undefined;
 }
 
 /** Literal segments score 2, parameters 1, wildcards 0: a more specific path sorts first. */

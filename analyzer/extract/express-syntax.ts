@@ -4,6 +4,7 @@
 // Syntax only, plus symbol resolution where a call's target or a constructor's package is needed.
 import { ts } from 'ts-morph';
 import { functionName, isFunctionLike } from './functions.ts';
+import { basePathChain, HONO_PACKAGES } from './hono-syntax.ts';
 import { importSpecifierOf } from './package-values.ts';
 import type { LoadedProject } from './project.ts';
 import { codeTargetOf, resolveReference } from './symbols.ts';
@@ -50,6 +51,8 @@ export interface RouterOrigin {
   options?: ts.Expression;
   /** made by `Fastify()` / `require('fastify')()` */
   fastify?: boolean;
+  /** made by `new Hono()` (hono-syntax.ts's packages), with the `basePath(p)` calls made on it in place */
+  hono?: { basePaths: ts.Expression[] };
 }
 
 /**
@@ -60,11 +63,31 @@ export function routerOrigin(decl: ts.Node, checker: ts.TypeChecker): RouterOrig
   let init = initKind(decl);
   const made = constructionOf(decl);
   if (!made) return { init };
+  // `new Hono().basePath('/api')`: the app, its routes under /api
+  const based = basePathChain(made);
+  const honoMade = based ? based.base : made;
+  if (ts.isNewExpression(honoMade) && HONO_PACKAGES.has(packageOf(honoMade.expression, checker) ?? '') || isFactoryApp(honoMade, checker)) {
+    return { init: 'app', hono: { basePaths: based?.paths ?? [] } };
+  }
+  if (based) return { init };
   const pkg = packageOf(made.expression, checker);
   if (init === 'other') init = pkg === 'fastify' || pkg === 'koa' ? 'app' : pkg && KOA_ROUTER_PACKAGES.has(pkg) ? 'router' : 'other';
   if (pkg && KOA_ROUTER_PACKAGES.has(pkg)) return { init, koaOptions: made.arguments?.[0] ?? null };
   if (pkg === 'fastify') return { init, fastify: true };
   return init === 'router' && made.arguments?.[0] ? { init, options: made.arguments[0] } : { init };
+}
+
+/** `factory.createApp()`, `createFactory().createApp()`: a Hono app, made by a factory from hono/factory's `createFactory()`. */
+function isFactoryApp(made: ts.Expression, checker: ts.TypeChecker): boolean {
+  if (!ts.isCallExpression(made) || !ts.isPropertyAccessExpression(made.expression) || made.expression.name.text !== 'createApp') return false;
+  let factory = unwrap(made.expression.expression);
+  if (ts.isIdentifier(factory)) {
+    let symbol = checker.getSymbolAtLocation(factory);
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+    const decl = symbol?.valueDeclaration;
+    if (decl && ts.isVariableDeclaration(decl) && decl.initializer) factory = unwrap(decl.initializer);
+  }
+  return ts.isCallExpression(factory) && packageOf(factory.expression, checker) === 'hono/factory';
 }
 
 /** Packages whose clients have `get`/`del`/`post`-named methods that are not routes (`client.get(key, cb)`). */
@@ -140,6 +163,9 @@ const CHAINABLE = new Map<string, number>([
   ['use', 1], ['register', 1], ['addHook', 1], ['prefix', 1], ['param', 2],
   ['decorate', 2], ['decorateRequest', 2], ['decorateReply', 2], ['addContentTypeParser', 2], ['addSchema', 1],
   ['setErrorHandler', 1], ['setNotFoundHandler', 1],
+  // Hono's: `app.route('/books', books)`, `app.on('PURGE', '/cache', h)`, `app.mount('/legacy', handler)` return the
+  // app, and so does @hono/zod-openapi's `app.openapi(route, handler)`
+  ['route', 2], ['on', 3], ['mount', 2], ['openapi', 2],
 ]);
 
 /**
@@ -155,6 +181,11 @@ export function chainReceiver(receiver: ts.Expression): ts.Expression {
     cur = cur.expression.expression;
   }
   return cur;
+}
+
+/** `const cache = { get(key, fn) {…} }`: a plain object, whose `get(path, fn)` is not a route. */
+export function isPlainObject(decl: ts.Node): boolean {
+  return ts.isVariableDeclaration(decl) && !!decl.initializer && ts.isObjectLiteralExpression(unwrap(decl.initializer));
 }
 
 /** A router, app or Fastify instance made in place: `Router()`, `express.Router()`, `new Router()`, `express()`, `Fastify()`, `new Koa()`. */

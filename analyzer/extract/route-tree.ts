@@ -3,6 +3,7 @@
 // (routers nobody mounts) that turns it into full paths, middleware chains and the routes that cannot be placed.
 import type { ts } from 'ts-morph';
 import { joinPath, type RouterInit } from './express-syntax.ts';
+import { inScope } from './hono-syntax.ts';
 import type { LoadedFile } from './project.ts';
 import type { HandlerRef, RouteFact, UnresolvedRoute, Warning } from './types.ts';
 
@@ -34,6 +35,8 @@ export interface Mount {
   expression: string;
   /** the arguments after the prefix, in order: routers and middleware */
   args: ts.Expression[];
+  /** Hono's `route(prefix, child)`: the argument is an app, never a middleware */
+  hono?: boolean;
   file: LoadedFile;
   line: number;
   pos: number;
@@ -70,8 +73,11 @@ export interface RouterNode {
   plugins: PluginMount[];
   /** children this router mounts, resolved after all files are read */
   children: Child[];
-  /** pathless `use(fn)` middleware, by position */
-  middleware: { file: LoadedFile; pos: number; name: string }[];
+  /**
+   * pathless `use(fn)` middleware, by position; a Hono `use('/books/*', fn)` has the path it is scoped to, and
+   * applies to the routes and mounts under it, also on the app nobody mounts
+   */
+  middleware: { file: LoadedFile; pos: number; name: string; path?: string }[];
   /** Fastify hooks (`addHook`): they apply to every route of the instance and its plugins, wherever written */
   hooks: Middleware[];
   /**
@@ -79,12 +85,14 @@ export interface RouterNode {
    * whose path has `:id`, wherever written (Express keeps param callbacks local to their router)
    */
   params: { param: string; name: string }[];
-  /** a koa-router prefix (`new Router({ prefix })`, `router.prefix()`); value undefined when built at run time */
+  /** a koa-router prefix (`new Router({ prefix })`, `router.prefix()`), a Hono `basePath()`; value undefined when built at run time */
   prefix?: { value: string | undefined; expression: string };
   /** set for a Fastify plugin's instance parameter: the plugin's name, for the warning when nothing registers it */
   plugin?: string;
   /** a Fastify app or plugin instance: the argument between a route's path and handler is its options, never a middleware */
   fastify?: boolean;
+  /** a Hono app: `route(prefix, child)` mounts, `on()` registers, `use(path, fn)` scopes a middleware */
+  hono?: boolean;
   mountedBy: number;
 }
 
@@ -112,7 +120,7 @@ export function routeTable(nodes: Iterable<RouterNode>, warnings: Warning[]): { 
     // (fastify-plugin) instance's hooks are its parent's, already inherited
     const hooks = isRoot || shared ? [] : contextHooks(node);
     for (const r of node.routes) {
-      const own = isRoot ? [] : positional(node, r.file, r.pos);
+      const own = positional(node, r.file, r.pos, r.paths, isRoot);
       const middleware = inRunOrder([...inherited, ...hooks, ...own, ...paramMiddleware(node, r.paths), ...r.middleware]);
       if (prefix === undefined || r.paths === undefined) {
         const key = `U\0${r.method}\0${r.file.rel}\0${r.line}`;
@@ -130,10 +138,9 @@ export function routeTable(nodes: Iterable<RouterNode>, warnings: Warning[]): { 
       }
     }
     for (const c of node.children) {
-      const own = isRoot ? [] : positional(node, c.file, c.pos);
-      const childInherited = [...inherited, ...hooks, ...own, ...c.middleware];
-      if (prefix === undefined || c.prefixes === undefined) walk(c.node, undefined, prefix === undefined ? prefixExpr : c.expression, childInherited, stack, false, !!c.shared);
-      else for (const p of c.prefixes) walk(c.node, joinPath(prefix, p), prefixExpr, childInherited, stack, false, !!c.shared);
+      const childInherited = (at: string[] | undefined): Middleware[] => [...inherited, ...hooks, ...positional(node, c.file, c.pos, at, isRoot), ...c.middleware];
+      if (prefix === undefined || c.prefixes === undefined) walk(c.node, undefined, prefix === undefined ? prefixExpr : c.expression, childInherited(c.prefixes), stack, false, !!c.shared);
+      else for (const p of c.prefixes) walk(c.node, joinPath(prefix, p), prefixExpr, childInherited([p]), stack, false, !!c.shared);
     }
     stack.delete(node);
   };
@@ -162,9 +169,18 @@ function paramMiddleware(node: RouterNode, paths: string[] | undefined): Middlew
   return found.sort((a, b) => a.at - b.at || a.index - b.index).map(({ name }) => ({ name, phase: 0 }));
 }
 
-/** Pathless `use(fn)` middleware of a router registered before position `pos` (or in another file). */
-function positional(node: RouterNode, file: LoadedFile, pos: number): Middleware[] {
-  return node.middleware.filter((m) => m.file !== file || m.pos < pos).map((m) => ({ name: m.name, phase: 0 }));
+/**
+ * `use(fn)` middleware of a router registered before position `pos` (or in another file): a root's pathless
+ * ones are application-wide and not repeated on every route; a path-scoped one (Hono) runs for the routes and
+ * mounts at `paths` (router-local) under its path.
+ */
+function positional(node: RouterNode, file: LoadedFile, pos: number, paths: string[] | undefined, isRoot: boolean): Middleware[] {
+  return node.middleware
+    .filter((m) => {
+      const scope = m.path;
+      return (m.file !== file || m.pos < pos) && (scope === undefined ? !isRoot : !!paths?.some((p) => inScope(scope, p)));
+    })
+    .map((m) => ({ name: m.name, phase: 0 }));
 }
 
 /**

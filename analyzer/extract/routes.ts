@@ -1,11 +1,13 @@
-// HTTP entry points of Express, Fastify and Koa (koa-router) apps: app/router.<verb>(path, ...handlers),
-// route(path).<verb>() chains, fastify.route({ … }), and use(prefix, router) / register(plugin, { prefix })
-// mounts followed across files (and through functions that receive the app) to the full path. Routers,
-// apps and plugin instances are identified by their declaration, through the type checker.
+// HTTP entry points of Express, Fastify, Koa (koa-router) and Hono apps: app/router.<verb>(path, ...handlers),
+// route(path).<verb>() chains, fastify.route({ … }), Hono's on(methods, path, …), and use(prefix, router) /
+// register(plugin, { prefix }) / Hono's route(prefix, app) mounts followed across files (and through functions
+// that receive the app) to the full path. Routers, apps and plugin instances are identified by their
+// declaration, through the type checker.
 import { ts } from 'ts-morph';
 import { routeTable, type Middleware, type PluginMount, type RouterNode } from './route-tree.ts';
-import { calledFunction, chainReceiver, exprName, inPlaceRouter, isRouterConstruction, isStoreClient, routeChainBase, routerOrigin, verbMethod } from './express-syntax.ts';
+import { calledFunction, chainReceiver, exprName, inPlaceRouter, isPlainObject, isRouterConstruction, isStoreClient, joinPath, routeChainBase, routerOrigin, verbMethod } from './express-syntax.ts';
 import { forwardsPrefix, HOOK_PHASES, looksLikeFastifyInstance, optionHandler, optionHooks, pluginFunction, pluginOptionsParameter, registerPrefix, routeDeclaration, setsPrefix, type Plugin, type RegisterPrefix, type RouteDeclaration } from './fastify-syntax.ts';
+import { basePathChain, basePathPrefix, honoPath, middlewareScope, onMethods, openApiRoute, spreadHandlers, usesHono } from './hono-syntax.ts';
 import { constructorPrefix, isNamedRoute, prefixOf, routerMiddleware } from './koa-syntax.ts';
 import { objectLiteralOf } from './object-literal.ts';
 import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
@@ -28,6 +30,8 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   const warnings: Warning[] = [];
   /** calls that pass an identifier along: candidates for "function receives the app" */
   const passing: ts.CallExpression[] = [];
+  /** Hono's calls (route(prefix, app), on(), mount()) are only looked at in a project that imports Hono */
+  const hono = usesHono(project);
 
   /** A Fastify plugin's instance parameter: named, so that a plugin nothing registers can be warned about. */
   const markFastify = (node: RouterNode): void => {
@@ -49,14 +53,39 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     if (prefix) node.prefix = prefix;
     if (origin.fastify) node.fastify = true;
     if (ts.isParameter(key) && looksLikeFastifyInstance(key)) markFastify(node);
+    if (origin.hono) {
+      node.hono = true;
+      if (origin.hono.basePaths.length > 0) node.prefix = basePathPrefix(origin.hono.basePaths, project.checker, joinPath);
+    }
     nodes.set(key, node);
+    if (hono && !origin.hono) basedOnApp(node);
     return node;
+  };
+
+  /**
+   * Hono's `const v1 = app.basePath('/v1')` on an app made elsewhere: a router whose routes are under /v1 and are
+   * the app's (Hono's basePath() returns a copy sharing the app's routes), so the app mounts it at its own root.
+   */
+  const basedOnApp = (node: RouterNode): void => {
+    const made = ts.isVariableDeclaration(node.key) && node.key.initializer ? node.key.initializer : node.key;
+    const based = basePathChain(made);
+    const parentKey = based && routerKey(based.base);
+    const parent = parentKey && nodeFor(parentKey);
+    if (!based || !parent?.hono || parent === node) return;
+    node.hono = true;
+    node.init = 'app';
+    node.prefix = basePathPrefix(based.paths, project.checker, joinPath);
+    const source = node.file.source;
+    parent.children.push({ node, prefixes: ['/'], expression: '', middleware: [], file: node.file, line: lineOf(made, source), pos: made.getStart(source) });
+    node.mountedBy++;
   };
 
   /** A router's identity: its declaration, or the `Router()` call an unnamed chain starts from. */
   const routerKey = (expr: ts.Expression): ts.Node | undefined => {
     const base = chainReceiver(unwrap(expr));
     if (isRouterConstruction(base, project.checker)) return base;
+    // Hono's `app.basePath('/v1').get(…)`: the router basePath() makes, in place
+    if (hono && basePathChain(base)) return base;
     const key = valueKey(project, base);
     return key && (inPlaceRouter(key, project.checker) ?? key);
   };
@@ -66,7 +95,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     const source = file.source;
     const key = routerKey(receiver);
     const node = key && nodeFor(key);
-    const { paths, reason } = pathsOf(project, pathArg);
+    let { paths, reason } = pathsOf(project, pathArg);
     const looksLikePath = !!paths && paths.every((p) => p.startsWith('/') || p === '*');
     if (!node) {
       const last = handlers[handlers.length - 1];
@@ -74,6 +103,12 @@ export function extractRoutes(project: LoadedProject): RouteResult {
         warnings.push({ file: file.rel, message: `${file.rel}:${lineOf(call, source)}: route ${method} ${paths?.join(',')} registered on '${receiver.getText()}', which could not be traced to an app or router; not reported` });
       }
       return;
+    }
+    // a plain object's `get(path, fn)` (a cache, a client's stub) is not a router's
+    if (node.init === 'other' && isPlainObject(node.key)) return;
+    if (node.hono) {
+      paths = paths?.map(honoPath);
+      handlers = spreadHandlers(project, handlers);
     }
     // Fastify: `get(path, { handler, preHandler })`
     const lastOptions = objectLiteralOf(project, handlers[handlers.length - 1]);
@@ -104,9 +139,63 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     if (fastifyOptions) markFastify(node);
     node.routes.push({
       // the verb's own line: in a route(...).get().post() chain each verb sits on its own line
-      method, paths, reason, expression: pathArg.getText(), file, line: lineOf(ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call, source), pos: call.getStart(source),
-      middleware, handler: handlerRef(project, last, source),
+      method, paths, reason, expression: pathArg.getText(), file, line: lineOf(ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call, source),
+      pos: node.hono ? namePos(call, source) : call.getStart(source), middleware, handler: handlerRef(project, last, source),
     });
+  };
+
+  /**
+   * Hono's `on('PURGE' | ['PUT', 'PATCH'], path | [paths], ...handlers)`: a route per method; and
+   * @hono/zod-openapi's `openapi(createRoute({ method, path, middleware }), handler)`.
+   */
+  const addOn = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression, openapi: boolean): void => {
+    const key = routerKey(receiver);
+    const node = key && nodeFor(key);
+    if (!node?.hono) return;
+    const declared = openapi ? openApiRoute(project, call.arguments[0]) : undefined;
+    if (!declared && call.arguments.length < 3) return;
+    const [methodArg, pathArg, ...handlers] = declared ? [declared.method, declared.path, ...declared.middleware, call.arguments[1]] : call.arguments;
+    const methods = declared ? declared.methods : onMethods(methodArg, project.checker);
+    if (methods) {
+      for (const method of methods) addRoute(file, call, method, receiver, pathArg, handlers);
+      return;
+    }
+    const source = file.source;
+    node.routes.push({
+      method: '*', paths: undefined, reason: 'method chosen at run time', expression: methodArg.getText(source), file, line: lineOf(methodName(call), source),
+      pos: namePos(call, source), middleware: [], handler: handlerRef(project, handlers[handlers.length - 1], source),
+    });
+  };
+
+  /** Hono's `app.route('/books', books)`: every route of books (and of what it mounts) under /books; resolved in pass 2. */
+  const addHonoMount = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression): void => {
+    const key = routerKey(receiver);
+    const node = key && nodeFor(key);
+    if (!node?.hono) return;
+    const [prefix, child] = call.arguments;
+    const source = file.source;
+    node.mounts.push({ prefixes: pathsOf(project, prefix).paths?.map(honoPath), expression: prefix.getText(source), args: [child], file, line: lineOf(methodName(call), source), pos: namePos(call, source), hono: true });
+  };
+
+  /** Hono's `use(mw)`, `use('/books/*', mw, …)`: middleware of the routes and mounts registered after it under its path. */
+  const addHonoUse = (node: RouterNode, file: LoadedFile, call: ts.CallExpression): void => {
+    const args = call.arguments;
+    const path = stringValue(args[0], project.checker);
+    // a path built at run time: which routes the middleware runs for is not known
+    if (path === undefined && (ts.isStringLiteralLike(unwrap(args[0])) || ts.isTemplateExpression(unwrap(args[0])) || ts.isBinaryExpression(unwrap(args[0])))) return;
+    const scope = path === undefined ? undefined : middlewareScope(path);
+    const pos = namePos(call, file.source);
+    const added = (path === undefined ? args : args.slice(1)).map((m) => ({ file, pos, name: exprName(m), ...(scope === undefined ? {} : { path: scope }) }));
+    // in written order: a chain's calls are visited outermost (last written) first
+    const at = node.middleware.findIndex((m) => m.file === file && m.pos > pos);
+    node.middleware.splice(at === -1 ? node.middleware.length : at, 0, ...added);
+  };
+
+  /** Hono calls that register nothing the proxy can route: warned about, on a Hono app only. */
+  const warnHono = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression, what: (line: number) => string): void => {
+    const key = routerKey(receiver);
+    const node = key && nodeFor(key);
+    if (node?.hono) warnings.push({ file: file.rel, message: `${file.rel}:${what(lineOf(methodName(call), file.source))}` });
   };
 
   /** `router[method](path, handler)`: a literal method is a route; one chosen at run time is unresolved. */
@@ -185,6 +274,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     const key = routerKey(receiver);
     const node = key && nodeFor(key);
     if (!node) return;
+    if (node.hono) return addHonoUse(node, file, call);
     const args = call.arguments;
     const first = unwrap(args[0]);
     let prefixes: string[] | undefined = ['/'];
@@ -221,6 +311,8 @@ export function extractRoutes(project: LoadedProject): RouteResult {
             } else if (args.length >= 2) {
               const at = isNamedRoute(args, project.checker) ? 1 : 0;
               addRoute(file, n, method, chainReceiver(callee.expression), args[at], args.slice(at + 1));
+            } else if (hono && args.length === 1 && isFunctionLike(unwrap(args[0]))) {
+              warnHono(file, n, chainReceiver(callee.expression), (line) => `${line}: ${callee.getText(file.source).replace(/\s+/g, '')}(handler) without a path adds a handler to the path registered before it; not reported`);
             }
           } else if (name === 'use' && args.length >= 1) {
             addUse(file, n, chainReceiver(callee.expression));
@@ -228,6 +320,14 @@ export function extractRoutes(project: LoadedProject): RouteResult {
             addRegister(file, n, chainReceiver(callee.expression));
           } else if (name === 'addHook' && args.length >= 2) {
             addHook(n, chainReceiver(callee.expression));
+          } else if (hono && name === 'route' && args.length === 2) {
+            addHonoMount(file, n, chainReceiver(callee.expression));
+          } else if (hono && (name === 'on' && args.length >= 3 || name === 'openapi' && args.length >= 2)) {
+            addOn(file, n, chainReceiver(callee.expression), name === 'openapi');
+          } else if (hono && name === 'mount' && args.length >= 2) {
+            const path = args[0].getText(file.source);
+            const app = ts.isIdentifier(callee.expression) ? callee.expression.text : 'app';
+            warnHono(file, n, chainReceiver(callee.expression), (line) => `${line}: ${app}.mount(${path}, …) hands the requests under ${path} to an app that is not Hono; its routes are not reported`);
           } else if (name === 'route' && args.length === 1) {
             const route = routeDeclaration(project, args[0]);
             if (route) addDeclaredRoute(file, n, chainReceiver(callee.expression), route);
@@ -291,6 +391,17 @@ export function extractRoutes(project: LoadedProject): RouteResult {
       const middleware: Middleware[] = [];
       let mountedRouter = false;
       for (const arg of mount.args) {
+        if (mount.hono) {
+          const key = routerKey(arg);
+          const child = key && nodeFor(key);
+          if (child?.hono && child !== node) {
+            node.children.push({ node: child, prefixes: mount.prefixes, expression: mount.expression, middleware: [], file: mount.file, line: mount.line, pos: mount.pos });
+            child.mountedBy++;
+          } else {
+            warnings.push({ file: mount.file.rel, message: `${mount.file.rel}:${mount.line}: route(${mount.expression}, ${arg.getText()}) mounts '${arg.getText()}', which could not be traced to a Hono app; its routes are not reported` });
+          }
+          continue;
+        }
         let child = existing(arg);
         const koa = isRouter(child) ? undefined : routerMiddleware(arg) ?? heldRouterMiddleware(arg);
         if (koa) {
@@ -354,4 +465,13 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   }
 
   return { ...routeTable(nodes.values(), warnings), warnings };
+}
+
+/** Where a call's method name is (`.get` in `app.use(a).get(…)`): chained calls, which all start where the chain does, keep their order. */
+function namePos(call: ts.CallExpression, source: ts.SourceFile): number {
+  return methodName(call).getStart(source);
+}
+
+function methodName(call: ts.CallExpression): ts.Node {
+  return ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call;
 }
