@@ -11,12 +11,19 @@ import { pipelineCollections } from './mongo-pipeline.ts';
 import { calleeName, objectOption } from './orm-values.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
+import type { TableAccess } from './types.ts';
 import { unwrap, valueKey } from './value-key.ts';
 
 const STATIC_READ = new Set(['find', 'findOne', 'findById', 'countDocuments', 'estimatedDocumentCount', 'count', 'aggregate', 'exists', 'distinct', 'where']);
 const STATIC_WRITE = new Set(['create', 'insertMany', 'insertOne', 'updateOne', 'updateMany', 'update', 'findOneAndUpdate', 'findByIdAndUpdate',
   'findOneAndReplace', 'replaceOne', 'deleteOne', 'deleteMany', 'remove', 'findOneAndDelete', 'findByIdAndDelete', 'findOneAndRemove',
   'findByIdAndRemove', 'bulkWrite', 'bulkSave']);
+/**
+ * passport-local-mongoose's statics (`userSchema.plugin(passportLocalMongoose)`): `register()` saves the new user,
+ * `findByUsername()` reads one, and the function `deserializeUser()` makes, given to passport's `deserializeUser()`,
+ * reads the user on every logged-in request (passport.ts hands that read to the handlers reading `req.user`).
+ */
+const PLUGIN_STATICS: Record<string, TableAccess['access']> = { register: 'write', findByUsername: 'read', deserializeUser: 'read' };
 const DOCUMENT_WRITE = new Set(['save', 'deleteOne', 'remove', 'updateOne', 'replaceOne']);
 /** statics whose result holds documents (one, or an array to loop over), which code then changes and saves */
 const RETURNS_DOCUMENTS = new Set(['find', 'findOne', 'findById', 'findOneAndUpdate', 'findByIdAndUpdate', 'findOneAndReplace', 'create', 'insertMany']);
@@ -155,6 +162,10 @@ export function scanMongoose(project: LoadedProject, file: LoadedFile, models: M
         return;
       }
     }
+    if (Object.hasOwn(PLUGIN_STATICS, method) && (method !== 'deserializeUser' || isPassportDeserializer(call))) {
+      const model = modelOf(receiver);
+      if (model) return out.access(file, call, model.collection, PLUGIN_STATICS[method]!, 'mongoose');
+    }
     if (DOCUMENT_WRITE.has(method)) {
       const model = documentModel(receiver);
       if (model) out.access(file, call, model.collection, 'write', 'mongoose');
@@ -166,4 +177,12 @@ export function scanMongoose(project: LoadedProject, file: LoadedFile, models: M
   };
 
   visit(file.source);
+}
+
+/** `passport.deserializeUser(User.deserializeUser())`: the plugin's function, handed to passport. */
+function isPassportDeserializer(call: ts.CallExpression): boolean {
+  let top: ts.Node = call;
+  while (ts.isParenthesizedExpression(top.parent)) top = top.parent;
+  const parent = top.parent;
+  return ts.isCallExpression(parent) && parent.arguments[0] === top && ts.isPropertyAccessExpression(parent.expression) && parent.expression.name.text === 'deserializeUser';
 }

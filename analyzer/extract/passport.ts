@@ -70,10 +70,14 @@ function isSessionStrategy(checker: ts.TypeChecker, arg: ts.Expression): boolean
   return names.some((s) => ts.isStringLiteralLike(s) && s.text === 'session');
 }
 
-/** The function an argument is: written in place, or a project function it names (imported too). */
+/**
+ * The function an argument is: written in place, or a project function it names (imported too). A call that makes
+ * it (passport-local-mongoose's `User.deserializeUser()`, a project's `makeDeserializer(db)`) stands for it: what
+ * is recorded on the call's lines, and the project functions it calls, are what the function it returns reads.
+ */
 function functionOf(project: LoadedProject, arg: ts.Expression): ts.Node | undefined {
   const e = unwrap(arg);
-  if (isFunctionLike(e)) return e;
+  if (isFunctionLike(e) || ts.isCallExpression(e)) return e;
   const ref = ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) ? e.name : undefined;
   const target = ref && resolveReference(project, ref);
   return target?.kind === 'project' && isFunctionLike(target.target.decl) ? target.target.decl : undefined;

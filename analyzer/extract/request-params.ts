@@ -18,6 +18,8 @@ import { unwrap } from './value-key.ts';
 const EXPRESS = new Set(['express', 'express-serve-static-core']);
 /** Koa apps and koa-router routers: the first parameter of their middleware is the context, `ctx.session`'s */
 const KOA = new Set(['koa', '@koa/router', 'koa-router']);
+/** packages whose default export wraps an async handler so its rejection reaches `next()` */
+const ASYNC_WRAPPERS = new Set(['express-async-handler']);
 /** how many helpers deep a request passed along is followed */
 const MAX_HELPERS = 3;
 
@@ -53,9 +55,15 @@ export function requestParameters(project: LoadedProject, routes: readonly Route
   }
 
   // middleware and handlers given to express's apps and routers; typed parameters
-  const handlerArg = (arg: ts.Expression): void => {
+  const handlerArg = (arg: ts.Expression, depth = 0): void => {
     const e = unwrap(arg);
     if (isFunctionLike(e)) return add(e);
+    // catchErrors(storeController.update), asyncHandler(async (req, res) => …): the wrapper calls what it is given
+    // with its own request
+    if (ts.isCallExpression(e)) {
+      if (depth < MAX_HELPERS && isHandlerWrapper(project, e)) e.arguments.forEach((a) => handlerArg(a, depth + 1));
+      return;
+    }
     const ref = ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) ? e.name : undefined;
     const target = ref && resolveReference(project, ref);
     if (target?.kind === 'project') add(target.target.decl);
@@ -66,7 +74,7 @@ export function requestParameters(project: LoadedProject, routes: readonly Route
         const method = node.expression.name.text;
         if (method === 'use' || verbMethod(method)) {
           const pkg = packageOf(checker, node.expression.expression) ?? '';
-          if (EXPRESS.has(pkg) || KOA.has(pkg)) node.arguments.forEach(handlerArg);
+          if (EXPRESS.has(pkg) || KOA.has(pkg)) node.arguments.forEach((a) => handlerArg(a));
         } else if (method === 'addHook' && node.arguments.length === 2 && isRequestHook(node.arguments[0]!) && packageOf(checker, node.expression.expression) === 'fastify') {
           // fastify.addHook('preHandler', (request, reply) => …) on an instance made or typed by fastify
           handlerArg(node.arguments[1]!);
@@ -113,6 +121,19 @@ export function requestParameters(project: LoadedProject, routes: readonly Route
     frontier = next;
   }
   return found;
+}
+
+/**
+ * A call given to a route or `use()` that wraps a handler: a project function (`catchErrors(fn)`, `wrap(fn)`) or
+ * express-async-handler. Package middleware factories (`passport.authenticate('local', cb)`, `multer().single()`)
+ * are not: a callback they take is called with something else.
+ */
+function isHandlerWrapper(project: LoadedProject, call: ts.CallExpression): boolean {
+  const callee = unwrap(call.expression);
+  if (ASYNC_WRAPPERS.has(packageOf(project.checker, callee) ?? '')) return true;
+  const ref = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
+  const target = ref && resolveReference(project, ref);
+  return target?.kind === 'project' && isFunctionLike(target.target.decl);
 }
 
 /** A Fastify hook that runs for a request before the handler, and so may read or change its session. */

@@ -165,6 +165,28 @@ describe('tables: passport and connect-flash keep their state in the session', (
     assert.deepEqual(fastify.warnings, []);
   });
 
+  test('passport-local-mongoose: User.deserializeUser() given to passport reads users for every req.user; handlers given to catchErrors() or express-async-handler are requests', async () => {
+    const mongoose = await factsOf('session-passport-mongoose');
+    assert.deepEqual(accesses(mongoose), [
+      // controllers reached only through a project wrapper, catchErrors(stores.createStore)
+      'controllers/stores.js#createStore read sessions (session, line 4)',
+      'controllers/stores.js#createStore write stores (mongoose, line 4)',
+      'controllers/stores.js#createStore read users (passport, line 4)',
+      'controllers/stores.js#getHearts read sessions (session, line 9)',
+      'controllers/stores.js#getHearts read stores (mongoose, line 9)',
+      'controllers/stores.js#getHearts read users (passport, line 9)',
+      // the plugin's statics: register() writes, findByUsername() reads
+      'controllers/users.js#register write users (mongoose, line 4)',
+      'controllers/users.js#lookup read users (mongoose, line 9)',
+      // the function the plugin makes, handed to passport.deserializeUser()
+      'handlers/passport.js#<module> read users (mongoose, line 6)',
+      // asyncHandler(async (req, res) => …) from express-async-handler
+      'routes/index.js#<anonymous@11> read sessions (session, line 11)',
+      'routes/index.js#<anonymous@11> read users (passport, line 11)',
+    ]);
+    assert.deepEqual(mongoose.warnings, []);
+  });
+
   test('with only a stateless strategy (authenticate(\'jwt\', { session: false })), req.user reads neither the session nor the deserializer\'s tables', async () => {
     const jwt = await factsOf('session-passport-jwt');
     assert.deepEqual(jwt.routes.map((r) => `${r.method} ${r.path}`), ['GET /api/me', 'GET /api/whoami']);
