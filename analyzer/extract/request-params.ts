@@ -66,7 +66,11 @@ export function requestParameters(project: LoadedProject, routes: readonly Route
     }
     const ref = ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) ? e.name : undefined;
     const target = ref && resolveReference(project, ref);
-    if (target?.kind === 'project') add(target.target.decl);
+    if (target?.kind !== 'project') return;
+    const decl = target.target.decl;
+    // `module.exports = { loginRequired: loginRequired }`: the member names the function
+    if (ts.isPropertyAssignment(decl) && ts.isIdentifier(decl.initializer) && depth < MAX_HELPERS) return handlerArg(decl.initializer, depth + 1);
+    add(decl);
   };
   for (const file of project.files) {
     const visit = (node: ts.Node): void => {

@@ -165,7 +165,7 @@ describe('tables: passport and connect-flash keep their state in the session', (
     assert.deepEqual(fastify.warnings, []);
   });
 
-  test('passport-local-mongoose: User.deserializeUser() given to passport reads users for every req.user; handlers given to catchErrors() or express-async-handler are requests', async () => {
+  test('passport-local-mongoose: User.deserializeUser() given to passport reads users for every req.user; handlers given to catchErrors() or express-async-handler, and a guard exported as { loginRequired: loginRequired }, are requests', async () => {
     const mongoose = await factsOf('session-passport-mongoose');
     assert.deepEqual(accesses(mongoose), [
       // controllers reached only through a project wrapper, catchErrors(stores.createStore)
@@ -178,11 +178,14 @@ describe('tables: passport and connect-flash keep their state in the session', (
       // the plugin's statics: register() writes, findByUsername() reads
       'controllers/users.js#register write users (mongoose, line 4)',
       'controllers/users.js#lookup read users (mongoose, line 9)',
+      // a guard exported as `{ loginRequired: loginRequired }` and given to a route
+      'handlers/auth.js#loginRequired read sessions (session, line 3)',
+      'handlers/auth.js#loginRequired read users (passport, line 3)',
       // the function the plugin makes, handed to passport.deserializeUser()
       'handlers/passport.js#<module> read users (mongoose, line 6)',
       // asyncHandler(async (req, res) => …) from express-async-handler
-      'routes/index.js#<anonymous@11> read sessions (session, line 11)',
-      'routes/index.js#<anonymous@11> read users (passport, line 11)',
+      'routes/index.js#<anonymous@12> read sessions (session, line 12)',
+      'routes/index.js#<anonymous@12> read users (passport, line 12)',
     ]);
     assert.deepEqual(mongoose.warnings, []);
   });
