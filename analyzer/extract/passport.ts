@@ -6,7 +6,7 @@
 // in the app, `req.user` counts for nothing.
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
-import { isFunctionLike, lineOf } from './functions.ts';
+import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
 import { packageOf } from './package-values.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { fileOf, resolveReference } from './symbols.ts';
@@ -36,38 +36,69 @@ export interface PassportSession {
  * (`require('./config/passport')(passport)`) is where apps write it.
  */
 export function collectPassport(project: LoadedProject, files: readonly LoadedFile[]): PassportSession | undefined {
-  const checker = project.checker;
   let session = false;
   const deserializers: ts.Node[] = [];
-  for (const file of files) {
+  /** project functions that return `passport.session()`: the files that name one are read for its `use()` too */
+  const helpers = new Set<string>();
+  const scan = (file: LoadedFile, inPassportFile: boolean): void => {
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
         const method = node.expression.name.text;
-        if ((method === 'use' || method === 'register') && node.arguments.some((a) => isSessionStrategy(checker, a))) session = true;
-        else if ((method === 'deserializeUser' || method === 'registerUserDeserializer') && node.arguments.length === 1) {
+        if ((method === 'use' || method === 'register') && node.arguments.some((a) => isSessionStrategy(project, a))) session = true;
+        else if (inPassportFile && (method === 'deserializeUser' || method === 'registerUserDeserializer') && node.arguments.length === 1) {
           const fn = functionOf(project, node.arguments[0]!);
           if (fn) deserializers.push(fn);
         }
+      } else if (inPassportFile && isFunctionLike(node) && returned(node).some((e) => isSessionStrategy(project, e, 1))) {
+        // `AuthModule.session` is called by its own name
+        const name = ownFunctionName(node, file.source).split('.').pop()!;
+        if (/^[\w$]+$/.test(name)) helpers.add(name);
       }
       ts.forEachChild(node, visit);
     };
     visit(file.source);
+  };
+  for (const file of files) scan(file, true);
+  if (!session && helpers.size > 0) {
+    const named = new RegExp(`\\b(?:${[...helpers].join('|')})\\b`);
+    for (const file of project.files) if (!files.includes(file) && named.test(file.source.text)) scan(file, false);
   }
   return session ? { deserializers, userReads: [] } : undefined;
 }
 
-/** `passport.session()`, `passport.authenticate('session')`, `authenticate(['session', 'anonymous'])`, `fastifyPassport.secureSession()` */
-function isSessionStrategy(checker: ts.TypeChecker, arg: ts.Expression): boolean {
+/**
+ * `passport.session()`, `passport.authenticate('session')`, `authenticate(['session', 'anonymous'])`, `fastifyPassport.secureSession()`,
+ * also returned by a project function given to `use()`: `export const initializeSession = () => passport.session()`.
+ */
+function isSessionStrategy(project: LoadedProject, arg: ts.Expression, depth = 0): boolean {
   const call = unwrap(arg);
   if (!ts.isCallExpression(call)) return false;
   const callee = unwrap(call.expression);
-  if (!ts.isPropertyAccessExpression(callee) || !PASSPORT.has(packageOf(checker, callee.expression) ?? '')) return false;
+  if (depth === 0 && (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee))) {
+    const target = resolveReference(project, ts.isIdentifier(callee) ? callee : callee.name);
+    if (target.kind === 'project' && isFunctionLike(target.target.decl)) return returned(target.target.decl).some((e) => isSessionStrategy(project, e, 1));
+  }
+  if (!ts.isPropertyAccessExpression(callee) || !PASSPORT.has(packageOf(project.checker, callee.expression) ?? '')) return false;
   const name = callee.name.text;
   if (name === 'session' || name === 'secureSession') return true;
   if (name !== 'authenticate' || !call.arguments[0]) return false;
   const strategies = unwrap(call.arguments[0]);
   const names = ts.isArrayLiteralExpression(strategies) ? strategies.elements : [strategies];
   return names.some((s) => ts.isStringLiteralLike(s) && s.text === 'session');
+}
+
+/** What a function returns: an arrow's expression body, or the expressions of its own `return`s. */
+function returned(fn: ts.SignatureDeclaration): ts.Expression[] {
+  const body = (fn as ts.FunctionLikeDeclaration).body;
+  if (!body) return [];
+  if (!ts.isBlock(body)) return [body];
+  const found: ts.Expression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isReturnStatement(node) && node.expression) found.push(node.expression);
+    else if (!isFunctionLike(node)) ts.forEachChild(node, visit);
+  };
+  visit(body);
+  return found;
 }
 
 /**

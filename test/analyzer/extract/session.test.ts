@@ -190,6 +190,18 @@ describe('tables: passport and connect-flash keep their state in the session', (
     assert.deepEqual(mongoose.warnings, []);
   });
 
+  test('passport.session() returned by a project helper given to app.use() (authSession()), in a file that never names passport: req.user and `req.user as Member` read the store and the deserializer\'s table', async () => {
+    const helper = await factsOf('session-passport-helper');
+    assert.deepEqual(accesses(helper), [
+      'server/auth.ts#<anonymous@8> read members (sql, line 8)',
+      'server/routes.ts#<anonymous@7> read members (passport, line 8)',
+      'server/routes.ts#<anonymous@7> read web_sessions (session, line 8)',
+      'server/routes.ts#<anonymous@11> read members (passport, line 12)',
+      'server/routes.ts#<anonymous@11> read web_sessions (session, line 12)',
+    ]);
+    assert.deepEqual(helper.warnings, []);
+  });
+
   test('with only a stateless strategy (authenticate(\'jwt\', { session: false })), req.user reads neither the session nor the deserializer\'s tables', async () => {
     const jwt = await factsOf('session-passport-jwt');
     assert.deepEqual(jwt.routes.map((r) => `${r.method} ${r.path}`), ['GET /api/me', 'GET /api/whoami']);
