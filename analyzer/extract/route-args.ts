@@ -20,6 +20,10 @@ export function handlerRef(project: LoadedProject, arg: ts.Expression, source: t
     // asyncHandler(async (req, res) => …): the code that handles the request is the inline function
     const inline = e.arguments.find((a) => isFunctionLike(unwrap(a)));
     if (inline) return handlerRef(project, inline, source);
+    // catchErrors(stores.create), asyncHandler(users.lookup): a wrapper given a function of the project; the code
+    // that handles the request is that function (a factory given data, makeGetHandler('books'), stays a factory)
+    const wrapped = e.arguments.find((a) => projectFunction(project, a) !== undefined);
+    if (wrapped) return handlerRef(project, wrapped, source);
   }
   const ref = ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) ? e.name : ts.isCallExpression(e) ? calleeName(e) : undefined;
   const target = ref ? resolveReference(project, ref) : undefined;
@@ -28,6 +32,14 @@ export function handlerRef(project: LoadedProject, arg: ts.Expression, source: t
     return { kind: ts.isCallExpression(e) ? 'factory' : 'named', file: t.file.rel, name: t.name, line: t.line };
   }
   return { kind: 'unresolved', name: exprName(e) };
+}
+
+/** The project function an argument names (`fn`, `stores.create`), or undefined. */
+function projectFunction(project: LoadedProject, arg: ts.Expression): ts.Node | undefined {
+  const e = unwrap(arg);
+  const ref = ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) ? e.name : undefined;
+  const target = ref ? resolveReference(project, ref) : undefined;
+  return target?.kind === 'project' && isFunctionLike(target.target.decl) ? target.target.decl : undefined;
 }
 
 /** Is this argument plausibly a request handler (and not, say, axios.post's body)? */

@@ -188,6 +188,11 @@ describe('tables: passport and connect-flash keep their state in the session', (
       'routes/index.js#<anonymous@12> read users (passport, line 12)',
     ]);
     assert.deepEqual(mongoose.warnings, []);
+    // the routes join the wrapped controllers: catchErrors(fn) and asyncHandler(fn) hand the request to fn
+    assert.deepEqual(findRoute(mongoose, 'POST', '/stores').handler, { kind: 'named', file: 'controllers/stores.js', name: 'createStore', line: 3 });
+    assert.deepEqual(findRoute(mongoose, 'GET', '/lookup').handler, { kind: 'named', file: 'controllers/users.js', name: 'lookup', line: 8 });
+    assert.deepEqual(handlerTables(mongoose, findRoute(mongoose, 'POST', '/stores')), ['read sessions', 'read users', 'write stores']);
+    assert.deepEqual(handlerTables(mongoose, findRoute(mongoose, 'GET', '/hearts')), ['read sessions', 'read stores', 'read users']);
   });
 
   test('passport.session() returned by a project helper given to app.use() (authSession()), in a file that never names passport: req.user and `req.user as Member` read the store and the deserializer\'s table', async () => {
