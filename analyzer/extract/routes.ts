@@ -214,6 +214,20 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     node.middleware.splice(at === -1 ? node.middleware.length : at, 0, ...added);
   };
 
+  /** @hono/zod-openapi's `app.doc('/doc', { openapi, info })` (and `doc31`): a GET route serving the OpenAPI document. */
+  const addDoc = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression): void => {
+    const { paths, reason } = pathsOf(project, call.arguments[0]);
+    if (!paths?.every((p) => p.startsWith('/')) || !objectLiteralOf(project, call.arguments[1])) return;
+    const key = routerKey(receiver);
+    const node = key && nodeFor(key);
+    if (!node) return;
+    const source = file.source;
+    node.routes.push({
+      method: 'GET', paths: paths.map(honoPath), reason, expression: call.arguments[0].getText(source), file, line: lineOf(methodName(call), source),
+      pos: namePos(call, source), middleware: [], handler: { kind: 'unresolved', name: call.expression.getText(source).replace(/\s+/g, '') },
+    });
+  };
+
   /** Hono calls that register nothing the proxy can route: warned about, on a Hono app only. */
   const warnHono = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression, what: (line: number) => string): void => {
     const key = routerKey(receiver);
@@ -347,6 +361,8 @@ export function extractRoutes(project: LoadedProject): RouteResult {
             addHonoMount(file, n, chainReceiver(callee.expression));
           } else if (hono && (name === 'on' && args.length >= 3 || name === 'openapi' && args.length >= 2)) {
             addOn(file, n, chainReceiver(callee.expression), name === 'openapi');
+          } else if (hono && (name === 'doc' || name === 'doc31') && args.length === 2) {
+            addDoc(file, n, chainReceiver(callee.expression));
           } else if (hono && name === 'mount' && args.length >= 2) {
             const path = args[0].getText(file.source);
             const app = ts.isIdentifier(callee.expression) ? callee.expression.text : 'app';
