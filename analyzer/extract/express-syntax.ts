@@ -8,7 +8,7 @@ import { basePathChain, HONO_PACKAGES } from './hono-syntax.ts';
 import { importSpecifierOf } from './package-values.ts';
 import type { LoadedProject } from './project.ts';
 import { codeTargetOf, resolveReference } from './symbols.ts';
-import { exportedValue, requiredFile, unwrap } from './value-key.ts';
+import { exportedValue, functionResult, requiredFile, unwrap } from './value-key.ts';
 
 export const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all']);
 
@@ -66,7 +66,7 @@ export function routerOrigin(decl: ts.Node, checker: ts.TypeChecker): RouterOrig
   // `new Hono().basePath('/api')`: the app, its routes under /api
   const based = basePathChain(made);
   const honoMade = based ? based.base : made;
-  if (ts.isNewExpression(honoMade) && HONO_PACKAGES.has(packageOf(honoMade.expression, checker) ?? '') || isFactoryApp(honoMade, checker)) {
+  if (makesHonoApp(honoMade, checker, 0)) {
     return { init: 'app', hono: { basePaths: based?.paths ?? [] } };
   }
   if (based) return { init };
@@ -75,6 +75,37 @@ export function routerOrigin(decl: ts.Node, checker: ts.TypeChecker): RouterOrig
   if (pkg && KOA_ROUTER_PACKAGES.has(pkg)) return { init, koaOptions: made.arguments?.[0] ?? null };
   if (pkg === 'fastify') return { init, fastify: true };
   return init === 'router' && made.arguments?.[0] ? { init, options: made.arguments[0] } : { init };
+}
+
+/** `new Hono()` (hono-syntax.ts's packages), hono/factory's `createApp()`, or a call to a project function that makes one. */
+function makesHonoApp(made: ts.Expression, checker: ts.TypeChecker, depth: number): boolean {
+  return ts.isNewExpression(made) && HONO_PACKAGES.has(packageOf(made.expression, checker) ?? '') || isFactoryApp(made, checker) || isAppFunctionCall(made, checker, depth);
+}
+
+const appFunctions = new WeakMap<ts.Node, boolean>();
+
+/**
+ * `createRouter()` where `export const createRouter = () => new OpenAPIHono({ defaultHook })`: a function of the
+ * project that returns a new Hono app as it is made, so that each call is an app of its own. One that registers on
+ * the app first (`const app = new Hono(); app.get(…); return app`) is followed to that app instead, by value-key.ts,
+ * as for Express. Memoised per function: the question is asked of every call a chain starts from.
+ */
+function isAppFunctionCall(made: ts.Expression, checker: ts.TypeChecker, depth: number): boolean {
+  if (depth > 3 || !ts.isCallExpression(made)) return false;
+  const callee = unwrap(made.expression);
+  const name = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
+  let symbol = name && checker.getSymbolAtLocation(name);
+  if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  const decl = symbol?.valueDeclaration;
+  const init = decl && ts.isVariableDeclaration(decl) && decl.initializer ? unwrap(decl.initializer) : undefined;
+  const fn = decl && isFunctionLike(decl) ? decl : init && isFunctionLike(init) ? init : undefined;
+  if (!fn) return false;
+  const known = appFunctions.get(fn);
+  if (known !== undefined) return known;
+  appFunctions.set(fn, false);
+  const result = functionResult(fn, (returned) => makesHonoApp(unwrap(returned), checker, depth + 1) || undefined) === true;
+  appFunctions.set(fn, result);
+  return result;
 }
 
 /** `factory.createApp()`, `createFactory().createApp()`: a Hono app, made by a factory from hono/factory's `createFactory()`. */

@@ -56,11 +56,14 @@ export function honoPath(path: string): string {
   return path.replace(/:([\w$]+)\{((?:[^{}\\]|\\.|\{[^{}]*\})*)\}/g, ':$1($2)').replace(/(^|\/)\{([\w$]+)\}(?=\/|$)/g, '$1:$2');
 }
 
-/** The route @hono/zod-openapi's `app.openapi(route, handler)` declares: `createRoute({ method, path, middleware })`, in place or held by a const. */
+/**
+ * The route @hono/zod-openapi's `app.openapi(route, handler)` declares: `createRoute({ method, path, middleware })`, in
+ * place or held by a const (also one read through a namespace import, `import * as routes` … `routes.list`).
+ */
 export function openApiRoute(project: LoadedProject, arg: ts.Expression): { methods: string[] | undefined; method: ts.Expression; path: ts.Expression; middleware: ts.Expression[] } | undefined {
   let e = unwrap(arg);
-  if (ts.isIdentifier(e)) {
-    const decl = symbolOf(project, e).symbol?.valueDeclaration;
+  if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
+    const decl = symbolOf(project, ts.isIdentifier(e) ? e : e.name).symbol?.valueDeclaration;
     if (decl && ts.isVariableDeclaration(decl) && decl.initializer) e = unwrap(decl.initializer);
   }
   if (ts.isCallExpression(e) && /(^|\.)createRoute$/.test(e.expression.getText()) && e.arguments[0]) e = e.arguments[0];
@@ -108,4 +111,29 @@ export function spreadHandlers(project: LoadedProject, args: readonly ts.Express
     const made = ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'createHandlers' ? e : undefined;
     return made && made.arguments.length > 0 ? [...made.arguments] : [arg];
   });
+}
+
+/**
+ * `routes.forEach((route) => app.route('/', route))`, `for (const route of routes) app.route('/', route)` over an
+ * array written in place or held by a const: the apps the loop variable stands for, undefined when `arg` is no such
+ * variable (or the array is built at run time).
+ */
+export function iteratedElements(project: LoadedProject, arg: ts.Expression): ts.Expression[] | undefined {
+  const e = unwrap(arg);
+  const decl = ts.isIdentifier(e) ? symbolOf(project, e).symbol?.valueDeclaration : undefined;
+  let array: ts.Expression | undefined;
+  if (decl && ts.isParameter(decl) && ts.isIdentifier(decl.name) && decl.parent.parameters[0] === decl) {
+    const fn = decl.parent;
+    const call = fn.parent;
+    if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isCallExpression(call) && call.arguments[0] === fn &&
+      ts.isPropertyAccessExpression(call.expression) && (call.expression.name.text === 'forEach' || call.expression.name.text === 'map')) array = call.expression.expression;
+  } else if (decl && ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && ts.isVariableDeclarationList(decl.parent) && ts.isForOfStatement(decl.parent.parent)) {
+    array = decl.parent.parent.expression;
+  }
+  let list = array && unwrap(array);
+  if (list && ts.isIdentifier(list)) {
+    const held = symbolOf(project, list).symbol?.valueDeclaration;
+    list = held && ts.isVariableDeclaration(held) && held.initializer ? unwrap(held.initializer) : undefined;
+  }
+  return list && ts.isArrayLiteralExpression(list) && list.elements.every((el) => !ts.isSpreadElement(el)) ? [...list.elements] : undefined;
 }

@@ -7,7 +7,7 @@ import { ts } from 'ts-morph';
 import { routeTable, type Middleware, type PluginMount, type RouterNode } from './route-tree.ts';
 import { calledFunction, chainReceiver, exprName, inPlaceRouter, isPlainObject, isRouterConstruction, isStoreClient, joinPath, routeChainBase, routerOrigin, verbMethod } from './express-syntax.ts';
 import { forwardsPrefix, HOOK_PHASES, looksLikeFastifyInstance, optionHandler, optionHooks, pluginFunction, pluginOptionsParameter, registerPrefix, routeDeclaration, setsPrefix, type Plugin, type RegisterPrefix, type RouteDeclaration } from './fastify-syntax.ts';
-import { basePathChain, basePathPrefix, honoPath, middlewareScope, onMethods, openApiRoute, spreadHandlers, usesHono } from './hono-syntax.ts';
+import { basePathChain, basePathPrefix, honoPath, iteratedElements, middlewareScope, onMethods, openApiRoute, spreadHandlers, usesHono } from './hono-syntax.ts';
 import { constructorPrefix, isNamedRoute, prefixOf, routerMiddleware } from './koa-syntax.ts';
 import { objectLiteralOf } from './object-literal.ts';
 import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
@@ -16,7 +16,7 @@ import { guarded } from './guard.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { fileOf } from './symbols.ts';
-import { unwrap, valueKey } from './value-key.ts';
+import { functionResult, unwrap, valueKey } from './value-key.ts';
 import type { RouteFact, UnresolvedRoute, Warning } from './types.ts';
 
 export interface RouteResult {
@@ -87,7 +87,30 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     // Hono's `app.basePath('/v1').get(…)`: the router basePath() makes, in place
     if (hono && basePathChain(base)) return base;
     const key = valueKey(project, base);
-    return key && (inPlaceRouter(key, project.checker) ?? key);
+    const inPlace = key && inPlaceRouter(key, project.checker);
+    if (inPlace || !hono) return inPlace || key;
+    // Hono's RPC style keeps a chain's type, so a chain's value is what gets named and returned: the app it is on
+    const made = key ? (ts.isVariableDeclaration(key) && key.initializer ? unwrap(key.initializer) : undefined) : base;
+    if (!made || !ts.isCallExpression(made)) return key;
+    // `const routes = app.get(…).openapi(…)`
+    const on = chainReceiver(made);
+    if (on !== made) return routerKey(on);
+    // `export const tasks = createTaskRoute()`, where the function ends `return app.get(…).post(…)`
+    return returnedChain(made) ?? key;
+  };
+
+  const expanding = new Set<ts.Node>();
+  const returnedChain = (call: ts.CallExpression): ts.Node | undefined => {
+    const fn = calledFunction(project, call);
+    if (!fn || !isFunctionLike(fn) || expanding.has(fn)) return undefined;
+    expanding.add(fn);
+    const key = functionResult(fn, (returned) => {
+      const e = unwrap(returned);
+      const on = ts.isCallExpression(e) ? chainReceiver(e) : e;
+      return on !== e ? routerKey(on) : undefined;
+    });
+    expanding.delete(fn);
+    return key;
   };
 
   const addRoute = (file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, pathArg: ts.Expression, handlers: readonly ts.Expression[]): void => {
@@ -189,6 +212,20 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     // in written order: a chain's calls are visited outermost (last written) first
     const at = node.middleware.findIndex((m) => m.file === file && m.pos > pos);
     node.middleware.splice(at === -1 ? node.middleware.length : at, 0, ...added);
+  };
+
+  /** @hono/zod-openapi's `app.doc('/doc', { openapi, info })` (and `doc31`): a GET route serving the OpenAPI document. */
+  const addDoc = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression): void => {
+    const { paths, reason } = pathsOf(project, call.arguments[0]);
+    if (!paths?.every((p) => p.startsWith('/')) || !objectLiteralOf(project, call.arguments[1])) return;
+    const key = routerKey(receiver);
+    const node = key && nodeFor(key);
+    if (!node) return;
+    const source = file.source;
+    node.routes.push({
+      method: 'GET', paths: paths.map(honoPath), reason, expression: call.arguments[0].getText(source), file, line: lineOf(methodName(call), source),
+      pos: namePos(call, source), middleware: [], handler: { kind: 'unresolved', name: call.expression.getText(source).replace(/\s+/g, '') },
+    });
   };
 
   /** Hono calls that register nothing the proxy can route: warned about, on a Hono app only. */
@@ -324,6 +361,8 @@ export function extractRoutes(project: LoadedProject): RouteResult {
             addHonoMount(file, n, chainReceiver(callee.expression));
           } else if (hono && (name === 'on' && args.length >= 3 || name === 'openapi' && args.length >= 2)) {
             addOn(file, n, chainReceiver(callee.expression), name === 'openapi');
+          } else if (hono && (name === 'doc' || name === 'doc31') && args.length === 2) {
+            addDoc(file, n, chainReceiver(callee.expression));
           } else if (hono && name === 'mount' && args.length >= 2) {
             const path = args[0].getText(file.source);
             const app = ts.isIdentifier(callee.expression) ? callee.expression.text : 'app';
@@ -392,13 +431,16 @@ export function extractRoutes(project: LoadedProject): RouteResult {
       let mountedRouter = false;
       for (const arg of mount.args) {
         if (mount.hono) {
-          const key = routerKey(arg);
-          const child = key && nodeFor(key);
-          if (child?.hono && child !== node) {
-            node.children.push({ node: child, prefixes: mount.prefixes, expression: mount.expression, middleware: [], file: mount.file, line: mount.line, pos: mount.pos });
-            child.mountedBy++;
-          } else {
-            warnings.push({ file: mount.file.rel, message: `${mount.file.rel}:${mount.line}: route(${mount.expression}, ${arg.getText()}) mounts '${arg.getText()}', which could not be traced to a Hono app; its routes are not reported` });
+          // `routes.forEach((route) => app.route('/', route))`: each app of the array
+          for (const app of iteratedElements(project, arg) ?? [arg]) {
+            const key = routerKey(app);
+            const child = key && nodeFor(key);
+            if (child?.hono && child !== node) {
+              node.children.push({ node: child, prefixes: mount.prefixes, expression: mount.expression, middleware: [], file: mount.file, line: mount.line, pos: mount.pos });
+              child.mountedBy++;
+            } else {
+              warnings.push({ file: mount.file.rel, message: `${mount.file.rel}:${mount.line}: route(${mount.expression}, ${arg.getText()}) mounts '${app.getText()}', which could not be traced to a Hono app; its routes are not reported` });
+            }
           }
           continue;
         }

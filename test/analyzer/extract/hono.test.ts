@@ -3,7 +3,8 @@
 // route(prefix, app) mounts across files (a router mounted twice, a chained one exported as is), on(methods, path),
 // all(), Hono's path syntax, path-scoped and positional use() middleware, hono/factory's createApp() and
 // createHandlers(), what is warned about (mount() of a non-Hono app, a verb without a path), what is not a route
-// (a look-alike object), the handler ids tables join on, and the proxy config analyze() emits.
+// (a look-alike object), the handler ids tables join on, and the proxy config analyze() emits; apps made by the
+// project's own functions, createRoute()s read through a namespace import, route() mounts in loops, and doc().
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { honoPath, inScope, middlewareScope } from '../../../analyzer/extract/hono-syntax.ts';
@@ -108,6 +109,32 @@ describe('routes: Hono registrations at the edges', () => {
     assert.deepEqual(facts.warnings, [
       { file: 'src/app.ts', message: "src/app.ts:16: route('/itty', Router()) mounts 'Router()', which could not be traced to a Hono app; its routes are not reported" },
     ]);
+  });
+});
+
+describe('routes: Hono apps made by functions and mounted in loops', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('hono-factory');
+  });
+
+  test('a function returning new OpenAPIHono() makes an app per call; createRoute() read through a namespace import; route() in forEach and for…of; a named chain is its app; a function returning a chain is that app, mounted twice; doc() and doc31() serve the OpenAPI document', () => {
+    assert.deepEqual(facts.routes.map((r) => `${r.method} ${r.path} ${r.file}:${r.line} [${r.middleware.join(', ')}] ${r.handler.kind} ${r.handler.file}#${r.handler.name}`), [
+      'GET / src/routes/index.route.ts:4 [] inline src/routes/index.route.ts#<anonymous@4>',
+      'GET /doc src/lib/configure-open-api.ts:4 [] unresolved undefined#app.doc',
+      'GET /doc31 src/app.ts:27 [] unresolved undefined#app.doc31',
+      'GET /notes src/routes/notes.ts:8 [requireUser] inline src/routes/notes.ts#createNotesRoute',
+      'POST /notes/:id/archive src/routes/notes.ts:9 [requireUser] inline src/routes/notes.ts#createNotesRoute',
+      'GET /reference src/lib/configure-open-api.ts:5 [] inline src/lib/configure-open-api.ts#configureOpenAPI',
+      'GET /tasks src/routes/tasks.index.ts:6 [] named src/routes/tasks.handlers.ts#list',
+      'GET /tasks/:id src/routes/tasks.index.ts:7 [] named src/routes/tasks.handlers.ts#getOne',
+      'GET /threads src/routes/threads.ts:8 [] inline src/routes/threads.ts#<anonymous@8>',
+      'POST /threads src/routes/threads.ts:13 [requireUser] inline src/routes/threads.ts#<anonymous@13>',
+      'GET /v1/notes src/routes/notes.ts:8 [apiKey, requireUser] inline src/routes/notes.ts#createNotesRoute',
+      'POST /v1/notes/:id/archive src/routes/notes.ts:9 [apiKey, requireUser] inline src/routes/notes.ts#createNotesRoute',
+    ]);
+    assert.deepEqual(facts.unresolvedRoutes, []);
+    assert.deepEqual(facts.warnings, []);
   });
 });
 
