@@ -7,7 +7,8 @@ import { ts } from 'ts-morph';
 import { routeTable, type Middleware, type PluginMount, type RouterNode } from './route-tree.ts';
 import { calledFunction, chainReceiver, exprName, inPlaceRouter, isPlainObject, isRouterConstruction, isStoreClient, joinPath, routeChainBase, routerOrigin, verbMethod } from './express-syntax.ts';
 import { forwardsPrefix, HOOK_PHASES, looksLikeFastifyInstance, optionHandler, optionHooks, pluginFunction, pluginOptionsParameter, registerPrefix, routeDeclaration, setsPrefix, type Plugin, type RegisterPrefix, type RouteDeclaration } from './fastify-syntax.ts';
-import { basePathChain, basePathPrefix, honoPath, iteratedElements, middlewareScope, onMethods, openApiRoute, spreadHandlers, usesHono } from './hono-syntax.ts';
+import { basePathChain, basePathPrefix, honoPath, iteratedElements, spreadHandlers, usesHono } from './hono-syntax.ts';
+import { honoRegistrations, namePos } from './hono-routes.ts';
 import { constructorPrefix, isNamedRoute, prefixOf, routerMiddleware } from './koa-syntax.ts';
 import { objectLiteralOf } from './object-literal.ts';
 import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
@@ -167,73 +168,15 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     });
   };
 
-  /**
-   * Hono's `on('PURGE' | ['PUT', 'PATCH'], path | [paths], ...handlers)`: a route per method; and
-   * @hono/zod-openapi's `openapi(createRoute({ method, path, middleware }), handler)`.
-   */
-  const addOn = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression, openapi: boolean): void => {
-    const key = routerKey(receiver);
-    const node = key && nodeFor(key);
-    if (!node?.hono) return;
-    const declared = openapi ? openApiRoute(project, call.arguments[0]) : undefined;
-    if (!declared && call.arguments.length < 3) return;
-    const [methodArg, pathArg, ...handlers] = declared ? [declared.method, declared.path, ...declared.middleware, call.arguments[1]] : call.arguments;
-    const methods = declared ? declared.methods : onMethods(methodArg, project.checker);
-    if (methods) {
-      for (const method of methods) addRoute(file, call, method, receiver, pathArg, handlers);
-      return;
-    }
-    const source = file.source;
-    node.routes.push({
-      method: '*', paths: undefined, reason: 'method chosen at run time', expression: methodArg.getText(source), file, line: lineOf(methodName(call), source),
-      pos: namePos(call, source), middleware: [], handler: handlerRef(project, handlers[handlers.length - 1], source),
-    });
-  };
-
-  /** Hono's `app.route('/books', books)`: every route of books (and of what it mounts) under /books; resolved in pass 2. */
-  const addHonoMount = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression): void => {
-    const key = routerKey(receiver);
-    const node = key && nodeFor(key);
-    if (!node?.hono) return;
-    const [prefix, child] = call.arguments;
-    const source = file.source;
-    node.mounts.push({ prefixes: pathsOf(project, prefix).paths?.map(honoPath), expression: prefix.getText(source), args: [child], file, line: lineOf(methodName(call), source), pos: namePos(call, source), hono: true });
-  };
-
-  /** Hono's `use(mw)`, `use('/books/*', mw, …)`: middleware of the routes and mounts registered after it under its path. */
-  const addHonoUse = (node: RouterNode, file: LoadedFile, call: ts.CallExpression): void => {
-    const args = call.arguments;
-    const path = stringValue(args[0], project.checker);
-    // a path built at run time: which routes the middleware runs for is not known
-    if (path === undefined && (ts.isStringLiteralLike(unwrap(args[0])) || ts.isTemplateExpression(unwrap(args[0])) || ts.isBinaryExpression(unwrap(args[0])))) return;
-    const scope = path === undefined ? undefined : middlewareScope(path);
-    const pos = namePos(call, file.source);
-    const added = (path === undefined ? args : args.slice(1)).map((m) => ({ file, pos, name: exprName(m), ...(scope === undefined ? {} : { path: scope }) }));
-    // in written order: a chain's calls are visited outermost (last written) first
-    const at = node.middleware.findIndex((m) => m.file === file && m.pos > pos);
-    node.middleware.splice(at === -1 ? node.middleware.length : at, 0, ...added);
-  };
-
-  /** @hono/zod-openapi's `app.doc('/doc', { openapi, info })` (and `doc31`): a GET route serving the OpenAPI document. */
-  const addDoc = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression): void => {
-    const { paths, reason } = pathsOf(project, call.arguments[0]);
-    if (!paths?.every((p) => p.startsWith('/')) || !objectLiteralOf(project, call.arguments[1])) return;
-    const key = routerKey(receiver);
-    const node = key && nodeFor(key);
-    if (!node) return;
-    const source = file.source;
-    node.routes.push({
-      method: 'GET', paths: paths.map(honoPath), reason, expression: call.arguments[0].getText(source), file, line: lineOf(methodName(call), source),
-      pos: namePos(call, source), middleware: [], handler: { kind: 'unresolved', name: call.expression.getText(source).replace(/\s+/g, '') },
-    });
-  };
-
-  /** Hono calls that register nothing the proxy can route: warned about, on a Hono app only. */
-  const warnHono = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression, what: (line: number) => string): void => {
-    const key = routerKey(receiver);
-    const node = key && nodeFor(key);
-    if (node?.hono) warnings.push({ file: file.rel, message: `${file.rel}:${what(lineOf(methodName(call), file.source))}` });
-  };
+  const honoCalls = honoRegistrations({
+    project,
+    warnings,
+    routerOf: (receiver) => {
+      const key = routerKey(receiver);
+      return key && nodeFor(key);
+    },
+    addRoute,
+  });
 
   /** `router[method](path, handler)`: a literal method is a route; one chosen at run time is unresolved. */
   const addComputedVerb = (file: LoadedFile, call: ts.CallExpression, callee: ts.ElementAccessExpression): void => {
@@ -311,7 +254,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     const key = routerKey(receiver);
     const node = key && nodeFor(key);
     if (!node) return;
-    if (node.hono) return addHonoUse(node, file, call);
+    if (node.hono) return honoCalls.use(node, file, call);
     const args = call.arguments;
     const first = unwrap(args[0]);
     let prefixes: string[] | undefined = ['/'];
@@ -349,7 +292,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
               const at = isNamedRoute(args, project.checker) ? 1 : 0;
               addRoute(file, n, method, chainReceiver(callee.expression), args[at], args.slice(at + 1));
             } else if (hono && args.length === 1 && isFunctionLike(unwrap(args[0]))) {
-              warnHono(file, n, chainReceiver(callee.expression), (line) => `${line}: ${callee.getText(file.source).replace(/\s+/g, '')}(handler) without a path adds a handler to the path registered before it; not reported`);
+              honoCalls.warn(file, n, chainReceiver(callee.expression), (line) => `${line}: ${callee.getText(file.source).replace(/\s+/g, '')}(handler) without a path adds a handler to the path registered before it; not reported`);
             }
           } else if (name === 'use' && args.length >= 1) {
             addUse(file, n, chainReceiver(callee.expression));
@@ -358,15 +301,15 @@ export function extractRoutes(project: LoadedProject): RouteResult {
           } else if (name === 'addHook' && args.length >= 2) {
             addHook(n, chainReceiver(callee.expression));
           } else if (hono && name === 'route' && args.length === 2) {
-            addHonoMount(file, n, chainReceiver(callee.expression));
+            honoCalls.mount(file, n, chainReceiver(callee.expression));
           } else if (hono && (name === 'on' && args.length >= 3 || name === 'openapi' && args.length >= 2)) {
-            addOn(file, n, chainReceiver(callee.expression), name === 'openapi');
+            honoCalls.on(file, n, chainReceiver(callee.expression), name === 'openapi');
           } else if (hono && (name === 'doc' || name === 'doc31') && args.length === 2) {
-            addDoc(file, n, chainReceiver(callee.expression));
+            honoCalls.doc(file, n, chainReceiver(callee.expression));
           } else if (hono && name === 'mount' && args.length >= 2) {
             const path = args[0].getText(file.source);
             const app = ts.isIdentifier(callee.expression) ? callee.expression.text : 'app';
-            warnHono(file, n, chainReceiver(callee.expression), (line) => `${line}: ${app}.mount(${path}, …) hands the requests under ${path} to an app that is not Hono; its routes are not reported`);
+            honoCalls.warn(file, n, chainReceiver(callee.expression), (line) => `${line}: ${app}.mount(${path}, …) hands the requests under ${path} to an app that is not Hono; its routes are not reported`);
           } else if (name === 'route' && args.length === 1) {
             const route = routeDeclaration(project, args[0]);
             if (route) addDeclaredRoute(file, n, chainReceiver(callee.expression), route);
@@ -507,13 +450,4 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   }
 
   return { ...routeTable(nodes.values(), warnings), warnings };
-}
-
-/** Where a call's method name is (`.get` in `app.use(a).get(…)`): chained calls, which all start where the chain does, keep their order. */
-function namePos(call: ts.CallExpression, source: ts.SourceFile): number {
-  return methodName(call).getStart(source);
-}
-
-function methodName(call: ts.CallExpression): ts.Node {
-  return ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call;
 }
