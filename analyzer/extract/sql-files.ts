@@ -60,18 +60,35 @@ export function schemaInSqlFile(text: string): SqlFileSchema {
   return { tables, foreignKeys };
 }
 
+/** A line of its own that ends a batch (SQL Server's `GO`) or sets the statement terminator (MySQL's `DELIMITER //`). */
+const DIRECTIVE = /[ \t]*(?:(go)|delimiter[ \t]+(\S+))[ \t]*(?=\r?\n|$)/iy;
+
 /**
- * The file's statements, split at semicolons outside strings, quoted names, comments and dollar quotes.
- * Comments and `$tag$ … $tag$` bodies are blanked; so is every down section, from its marker to the next up marker.
+ * The file's statements, split at semicolons (or the DELIMITER set, or GO lines) outside strings, quoted names,
+ * comments and dollar quotes. Comments and `$tag$ … $tag$` bodies are blanked; so is every down section, from its
+ * marker to the next up marker.
  */
 function statements(text: string): Statement[] {
   const blanks: [number, number][] = [];
-  const ends: number[] = [];
+  /** statement ends: where one stops, where the next starts */
+  const cuts: [number, number][] = [];
+  let delimiter = ';';
   const n = text.length;
   let downFrom = -1;
   let i = 0;
   while (i < n) {
     const c = text[i];
+    if (i === 0 || text[i - 1] === '\n') {
+      DIRECTIVE.lastIndex = i;
+      const directive = DIRECTIVE.exec(text);
+      if (directive) {
+        if (directive[2]) delimiter = directive[2];
+        blanks.push([i, DIRECTIVE.lastIndex]);
+        cuts.push([i, DIRECTIVE.lastIndex]);
+        i = DIRECTIVE.lastIndex;
+        continue;
+      }
+    }
     if (c === '-' && text[i + 1] === '-') {
       const nl = text.indexOf('\n', i);
       const end = nl < 0 ? n : nl;
@@ -96,7 +113,8 @@ function statements(text: string): Statement[] {
     } else if (c === '"' || c === '`') {
       const close = text.indexOf(c, i + 1);
       i = close < 0 ? n : close + 1;
-    } else if (c === '$' && !/[\w$]/.test(text[i - 1] ?? '')) {
+    } else if (c === '$' && delimiter === ';' && !/[\w$]/.test(text[i - 1] ?? '')) {
+      // (once MySQL's DELIMITER is set, often to `$$`, there are no dollar quotes)
       const tag = /\$(?:[A-Za-z_]\w*)?\$/y;
       tag.lastIndex = i;
       const open = tag.exec(text);
@@ -108,8 +126,10 @@ function statements(text: string): Statement[] {
       const end = close < 0 ? n : close + open[0].length;
       blanks.push([i, end]);
       i = end;
+    } else if (text.startsWith(delimiter, i)) {
+      cuts.push([i, i + delimiter.length]);
+      i += delimiter.length;
     } else {
-      if (c === ';') ends.push(i);
       i++;
     }
   }
@@ -117,9 +137,9 @@ function statements(text: string): Statement[] {
   const masked = blank(text, blanks);
   const out: Statement[] = [];
   let start = 0;
-  for (const end of [...ends, n]) {
+  for (const [end, next] of [...cuts, [n, n]]) {
     out.push({ at: start, text: masked.slice(start, end) });
-    start = end + 1;
+    start = next;
   }
   return out;
 }

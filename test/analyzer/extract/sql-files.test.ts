@@ -104,6 +104,21 @@ describe('.sql files: the reader alone', () => {
     assert.deepEqual(read(sql), ['table odd;name:2', 'table events:4', 'key odd;name(user_id) -> users:3', 'key events(user_id) -> users:6']);
   });
 
+  test("MySQL's DELIMITER around a procedure body and SQL Server's GO end statements", () => {
+    const mysql = [
+      'CREATE TABLE a (id INT);',
+      'DELIMITER //',
+      'CREATE PROCEDURE p() BEGIN',
+      '  CREATE TABLE ghost (id INT); INSERT INTO a VALUES (1);',
+      'END//',
+      'DELIMITER ;',
+      'CREATE TABLE b (a_id INT, FOREIGN KEY (a_id) REFERENCES a (id));',
+    ].join('\n');
+    assert.deepEqual(read(mysql), ['table a:1', 'table b:7', 'key b(a_id) -> a:7']);
+    assert.deepEqual(read('DELIMITER $$\nCREATE TABLE a (id INT)$$\nCREATE TABLE b (id INT)$$\nDELIMITER ;\n'), ['table a:2', 'table b:3']);
+    assert.deepEqual(read('CREATE TABLE [dbo].[a] (id INT)\nGO\nCREATE TABLE b (a_id INT REFERENCES a)\r\ngo\n'), ['table a:1', 'table b:3', 'key b(a_id) -> a:3']);
+  });
+
   test('an unterminated comment, string or dollar quote ends the file without an error', () => {
     assert.deepEqual(read('CREATE TABLE a (id INT);\n/* never closed\nCREATE TABLE b (id INT);'), ['table a:1']);
     assert.deepEqual(read("CREATE TABLE a (id INT);\nSELECT 'open;\nCREATE TABLE b (id INT);"), ['table a:1']);
