@@ -52,12 +52,15 @@ export interface Discovery {
   files: DiscoveredFile[];
   /** Prisma schema files (`*.prisma`), read by the table extractor */
   prismaSchemas: { abs: string; rel: string }[];
+  /** SQL schema and migration files (`*.sql`) within the size cap, read by the table extractor; never source files */
+  sqlFiles: { abs: string; rel: string }[];
   warnings: Warning[];
 }
 
 export function discoverFiles(root: string, options: DiscoverOptions): Discovery {
   const files: DiscoveredFile[] = [];
   const prismaSchemas: Discovery['prismaSchemas'] = [];
+  const sqlFiles: Discovery['sqlFiles'] = [];
   const warnings: Warning[] = [];
   const seenDirs = new Set<string>();
 
@@ -103,10 +106,11 @@ export function discoverFiles(root: string, options: DiscoverOptions): Discovery
         walk(abs, rel);
       } else if (isFile) {
         if (entry.name.endsWith('.prisma')) prismaSchemas.push({ abs, rel });
+        const isSql = entry.name.endsWith('.sql');
         const language = languageOf(entry.name);
-        if (!language) continue;
-        if (!options.includeTests && TEST_FILE.test(entry.name)) continue;
-        if (MINIFIED_FILE.test(entry.name)) continue; // built assets, not source
+        if (!language && !isSql) continue;
+        if (language && !options.includeTests && TEST_FILE.test(entry.name)) continue;
+        if (language && MINIFIED_FILE.test(entry.name)) continue; // built assets, not source
         let size: number;
         try {
           size = statSync(abs).size;
@@ -117,11 +121,12 @@ export function discoverFiles(root: string, options: DiscoverOptions): Discovery
           warnings.push({ file: rel, message: `${rel} is ${size} bytes, over the ${options.maxFileBytes}-byte cap, skipped (raise --max-file-bytes to read it)` });
           continue;
         }
-        files.push({ abs, rel, size, language });
+        if (language) files.push({ abs, rel, size, language });
+        else sqlFiles.push({ abs, rel });
       }
     }
   };
 
   walk(root, '');
-  return { files, prismaSchemas, warnings };
+  return { files, prismaSchemas, sqlFiles, warnings };
 }

@@ -23,6 +23,8 @@ export interface LoadedProject {
   compilerOptions: ts.CompilerOptions;
   resolutionCache: ts.ModuleResolutionCache;
   prismaSchemas: { abs: string; rel: string }[];
+  /** `*.sql` files (schemas, migrations): read for the tables and keys they declare, not part of `files` */
+  sqlFiles: { abs: string; rel: string }[];
   /** where the schemas' generators write the Prisma client (`output = "…"`), absolute */
   prismaClientDirs: string[];
   warnings: Warning[];
@@ -131,7 +133,7 @@ export function loadProject(rootArg: string, options: ExtractOptions = {}): Load
 
   const includeTests = options.includeTests ?? false;
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const { files: found, prismaSchemas, warnings } = discoverFiles(root, { includeTests, maxFileBytes });
+  const { files: found, prismaSchemas, sqlFiles, warnings } = discoverFiles(root, { includeTests, maxFileBytes });
   if (found.length === 0) {
     throw new UserError(`no .ts/.tsx/.js/.mjs/.cjs source files under ${rootArg} (node_modules, dist, build${includeTests ? '' : ' and tests'} are skipped); pass the folder that holds the codebase's source`);
   }
@@ -171,7 +173,7 @@ export function loadProject(rootArg: string, options: ExtractOptions = {}): Load
 
   const resolutionCache = ts.createModuleResolutionCache(root, (f) => f, compilerOptions);
   const prismaClientDirs = prismaSchemas.flatMap((s) => generatorOutputs(s.abs));
-  return { root, files, byAbs, program, checker: program.getTypeChecker(), compilerOptions, resolutionCache, prismaSchemas, prismaClientDirs, warnings };
+  return { root, files, byAbs, program, checker: program.getTypeChecker(), compilerOptions, resolutionCache, prismaSchemas, sqlFiles, prismaClientDirs, warnings };
 }
 
 /** The `output` folders of a schema's `generator` blocks, resolved from the schema's folder (unreadable: none). */

@@ -41,7 +41,7 @@ export function foreignKeysInSql(sql: string): SqlForeignKey[] {
 }
 
 /** `schema.table` → table; undefined for a keyword, punctuation or a run-time part. */
-function qualifiedName(tokens: Token[], i: number): { name?: string; next: number } {
+export function qualifiedName(tokens: Token[], i: number): { name?: string; next: number } {
   const t = tokens[i];
   if (!t || t.kind === 'punct') return { next: i };
   let name = t.text;

@@ -2,7 +2,7 @@
 // Sequelize/TypeORM models and TypeORM query builders, Prisma client calls, Mongoose models and the
 // MongoDB driver (collections count as tables), Drizzle tables, Redis key prefixes (`redis:session:`) and the
 // HTTP session's store (`req.session` in handlers, and through passport's `req.user` the tables its
-// deserializer reads) — plus the tables that schema code declares and the foreign keys between them.
+// deserializer reads) — plus the tables that schema code and `.sql` files declare and the foreign keys between them.
 import { AccessCollector } from './access-collector.ts';
 import { recordDrizzleForeignKeys } from './drizzle-foreign-keys.ts';
 import { collectDrizzleTables } from './drizzle-tables.ts';
@@ -21,6 +21,7 @@ import type { LoadedProject } from './project.ts';
 import { collectRedis, scanRedis } from './redis.ts';
 import { collectSession, scanSession } from './session.ts';
 import { attributeSqlConstants, type SqlConstant } from './sql-constants.ts';
+import { loadSqlFiles } from './sql-files.ts';
 import { scanSqlLiterals } from './sql-literals.ts';
 import { scanQueryBuilders } from './typeorm-query-builder.ts';
 import { recordTypeormForeignKeys } from './typeorm-foreign-keys.ts';
@@ -38,6 +39,7 @@ export interface TableResult {
 export function extractTables(project: LoadedProject, routes: readonly RouteFact[] = []): TableResult {
   const out = new AccessCollector();
   const warnings: Warning[] = [];
+  loadSqlFiles(project, out, warnings);
   const prisma = loadPrismaModels(project, out, warnings);
   const models = collectOrmModels(project, out, warnings);
   const repos = collectRepositories(project, models, warnings);

@@ -1,0 +1,198 @@
+// Tables and foreign keys declared in `.sql` files (schema.sql, db/init.sql, migrations/001_init.sql,
+// migrations/*/up.sql, Flyway's V1__init.sql): statement by statement, the up half of a migration only,
+// with comments and dollar-quoted bodies (Postgres functions, DO blocks) left out. Tables are named as the
+// SQL in code names them (sql.ts: the last part of a qualified name, as written), so one table is one name.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { AccessCollector } from './access-collector.ts';
+import type { LoadedProject } from './project.ts';
+import { foreignKeysInSql, qualifiedName, type SqlForeignKey } from './sql-foreign-keys.ts';
+import { tokenize } from './sql.ts';
+import type { Warning } from './types.ts';
+
+export interface SqlFileSchema {
+  /** CREATE TABLE statements: the table and the line of CREATE */
+  tables: { table: string; line: number }[];
+  /** keys, each on the line of its REFERENCES keyword */
+  foreignKeys: (Omit<SqlForeignKey, 'at'> & { line: number })[];
+}
+
+/** A statement's text, its comments and dollar-quoted bodies blanked (offsets and lines kept); `at`: its offset in the file. */
+interface Statement {
+  at: number;
+  text: string;
+}
+
+/** Words between CREATE and TABLE that still make a table. */
+const CREATE_TABLE_MODIFIERS = new Set(['OR', 'REPLACE', 'GLOBAL', 'LOCAL', 'TEMP', 'TEMPORARY', 'UNLOGGED', 'VIRTUAL']);
+
+/**
+ * Comment lines that open a migration's up or down half: dbmate (`-- migrate:up`), node-pg-migrate
+ * (`-- Up Migration`), goose and sql-migrate (`-- +goose Up`, `-- +migrate Down`).
+ */
+const SECTION = /^--\s*(?:migrate:(up|down)\b|(up|down)\s+migration\b|\+(?:goose|migrate)\s+(up|down)\b)/i;
+
+/** Files that undo a migration: diesel's `down.sql`, golang-migrate's `1_init.down.sql`, Flyway's undo `U2__drop.sql`. */
+export function isDownMigration(rel: string): boolean {
+  const name = path.posix.basename(rel).toLowerCase();
+  return name === 'down.sql' || name.endsWith('.down.sql') || /^u\d[\w.]*__/.test(name);
+}
+
+export function schemaInSqlFile(text: string): SqlFileSchema {
+  const lineAt = lineFinder(text);
+  const tables: SqlFileSchema['tables'] = [];
+  const foreignKeys: SqlFileSchema['foreignKeys'] = [];
+  for (const statement of statements(text)) {
+    const tokens = tokenize(statement.text);
+    if (tokens[0]?.upper !== 'CREATE' && tokens[0]?.upper !== 'ALTER') continue;
+    if (tokens[0].upper === 'CREATE') {
+      let j = 1;
+      while (tokens[j] && CREATE_TABLE_MODIFIERS.has(tokens[j].upper)) j++;
+      if (tokens[j]?.upper !== 'TABLE') continue;
+      j++;
+      while (tokens[j] && ['IF', 'NOT', 'EXISTS'].includes(tokens[j].upper)) j++;
+      const { name } = qualifiedName(tokens, j);
+      if (name) tables.push({ table: name, line: lineAt(statement.at + tokens[0].at) });
+    }
+    if (!/\breferences\b/i.test(statement.text)) continue;
+    for (const { at, ...key } of foreignKeysInSql(statement.text)) foreignKeys.push({ ...key, line: lineAt(statement.at + at) });
+  }
+  return { tables, foreignKeys };
+}
+
+/** A line of its own that ends a batch (SQL Server's `GO`) or sets the statement terminator (MySQL's `DELIMITER //`). */
+const DIRECTIVE = /[ \t]*(?:(go)|delimiter[ \t]+(\S+))[ \t]*(?=\r?\n|$)/iy;
+
+/**
+ * The file's statements, split at semicolons (or the DELIMITER set, or GO lines) outside strings, quoted names,
+ * comments and dollar quotes. Comments and `$tag$ … $tag$` bodies are blanked; so is every down section, from its
+ * marker to the next up marker.
+ */
+function statements(text: string): Statement[] {
+  const blanks: [number, number][] = [];
+  /** statement ends: where one stops, where the next starts */
+  const cuts: [number, number][] = [];
+  let delimiter = ';';
+  const n = text.length;
+  let downFrom = -1;
+  let i = 0;
+  while (i < n) {
+    const c = text[i];
+    if (i === 0 || text[i - 1] === '\n') {
+      DIRECTIVE.lastIndex = i;
+      const directive = DIRECTIVE.exec(text);
+      if (directive) {
+        if (directive[2]) delimiter = directive[2];
+        blanks.push([i, DIRECTIVE.lastIndex]);
+        cuts.push([i, DIRECTIVE.lastIndex]);
+        i = DIRECTIVE.lastIndex;
+        continue;
+      }
+    }
+    if (c === '-' && text[i + 1] === '-') {
+      const nl = text.indexOf('\n', i);
+      const end = nl < 0 ? n : nl;
+      const section = SECTION.exec(text.slice(i, end));
+      const half = section && (section[1] ?? section[2] ?? section[3]).toLowerCase();
+      if (half === 'down' && downFrom < 0) downFrom = i;
+      else if (half === 'up' && downFrom >= 0) {
+        blanks.push([downFrom, i]);
+        downFrom = -1;
+      }
+      blanks.push([i, end]);
+      i = end;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const close = text.indexOf('*/', i + 2);
+      const end = close < 0 ? n : close + 2;
+      blanks.push([i, end]);
+      i = end;
+    } else if (c === "'") {
+      i++;
+      while (i < n && !(text[i] === "'" && text[i + 1] !== "'")) i += text[i] === "'" ? 2 : 1;
+      i++;
+    } else if (c === '"' || c === '`') {
+      const close = text.indexOf(c, i + 1);
+      i = close < 0 ? n : close + 1;
+    } else if (c === '$' && delimiter === ';' && !/[\w$]/.test(text[i - 1] ?? '')) {
+      // (once MySQL's DELIMITER is set, often to `$$`, there are no dollar quotes)
+      const tag = /\$(?:[A-Za-z_]\w*)?\$/y;
+      tag.lastIndex = i;
+      const open = tag.exec(text);
+      if (!open) {
+        i++;
+        continue;
+      }
+      const close = text.indexOf(open[0], i + open[0].length);
+      const end = close < 0 ? n : close + open[0].length;
+      blanks.push([i, end]);
+      i = end;
+    } else if (text.startsWith(delimiter, i)) {
+      cuts.push([i, i + delimiter.length]);
+      i += delimiter.length;
+    } else {
+      i++;
+    }
+  }
+  if (downFrom >= 0) blanks.push([downFrom, n]);
+  const masked = blank(text, blanks);
+  const out: Statement[] = [];
+  let start = 0;
+  for (const [end, next] of [...cuts, [n, n]]) {
+    out.push({ at: start, text: masked.slice(start, end) });
+    start = next;
+  }
+  return out;
+}
+
+/** The text with the ranges' characters turned to spaces, newlines kept (ranges may overlap; in order of their start or nested). */
+function blank(text: string, ranges: [number, number][]): string {
+  if (ranges.length === 0) return text;
+  ranges.sort((a, b) => a[0] - b[0]);
+  let out = '';
+  let from = 0;
+  for (const [s, e] of ranges) {
+    if (e <= from) continue;
+    const start = Math.max(s, from);
+    out += text.slice(from, start) + text.slice(start, e).replace(/[^\n]/g, ' ');
+    from = e;
+  }
+  return out + text.slice(from);
+}
+
+/** offset → 1-based line */
+function lineFinder(text: string): (offset: number) => number {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return (offset) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
+}
+
+/** Reads the project's `.sql` files (down halves of migrations left out) into declared tables and keys, `via: 'sql'`. */
+export function loadSqlFiles(project: LoadedProject, out: AccessCollector, warnings: Warning[]): void {
+  for (const file of project.sqlFiles) {
+    if (isDownMigration(file.rel)) continue;
+    let text: string;
+    try {
+      text = readFileSync(file.abs, 'utf8');
+    } catch (err) {
+      warnings.push({ file: file.rel, message: `cannot read ${file.rel}: ${(err as Error).message}` });
+      continue;
+    }
+    try {
+      const { tables, foreignKeys } = schemaInSqlFile(text);
+      for (const t of tables) out.declare({ table: t.table, file: file.rel, line: t.line, via: 'sql' });
+      for (const key of foreignKeys) out.foreignKey({ ...key, file: file.rel, via: 'sql' });
+    } catch (err) {
+      const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+      warnings.push({ file: file.rel, message: `${file.rel}: reading its SQL failed (${reason}); tables and keys from this file are incomplete` });
+    }
+  }
+}

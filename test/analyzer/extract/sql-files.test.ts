@@ -1,0 +1,151 @@
+// Tables and foreign keys declared in .sql schema and migration files (facts.schema, facts.foreignKeys, via 'sql').
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isDownMigration, schemaInSqlFile } from '../../../analyzer/extract/sql-files.ts';
+import type { Facts } from '../../../analyzer/extract/types.ts';
+import { analyze } from '../../../analyzer/index.ts';
+import { declared, factsOf, fixture } from './fixture.ts';
+
+/** One key per line: `table(columns) -> references(columns) [on delete …] via file:line`. */
+const keys = (facts: Facts): string[] =>
+  (facts.foreignKeys ?? []).map(
+    (k) => `${k.table}(${k.columns.join(', ')}) -> ${k.references}(${k.referencedColumns.join(', ')})${k.onDelete ? ` on delete ${k.onDelete}` : ''} ${k.via} ${k.file}:${k.line}`,
+  );
+
+describe('.sql files: schema and migrations', () => {
+  test('CREATE TABLE (IF NOT EXISTS, schema-qualified, quoted) on the CREATE line; nothing from comments, strings, function bodies or down halves', async () => {
+    const facts = await factsOf('sql-files');
+    assert.deepEqual(declared(facts), [
+      'order_items sql db/schema.sql:23',
+      'orders sql db/schema.sql:17',
+      'products sql db/schema.sql:12',
+      'reviews sql migrations/002_add_reviews.sql:2',
+      'users sql db/schema.sql:6',
+      'wishlists sql migrations/003_wishlists/up.sql:1',
+    ]);
+  });
+
+  test('column REFERENCES, FOREIGN KEY … REFERENCES, ALTER TABLE ONLY … ADD CONSTRAINT, on the REFERENCES line', async () => {
+    const facts = await factsOf('sql-files');
+    assert.deepEqual(keys(facts), [
+      'order_items(order_id) -> orders(id) on delete cascade sql db/schema.sql:29',
+      'order_items(product_id) -> products(id) on delete set null sql db/schema.sql:34',
+      'orders(user_id) -> users(id) on delete cascade sql db/schema.sql:19',
+      'reviews(product_id) -> products(id) on delete cascade sql migrations/002_add_reviews.sql:4',
+      'reviews(user_id) -> users(id) on delete set null sql migrations/002_add_reviews.sql:5',
+      'wishlists(product_id) -> products(id) sql migrations/003_wishlists/up.sql:3',
+      'wishlists(user_id) -> users(id) sql migrations/003_wishlists/up.sql:2',
+    ]);
+  });
+
+  test('the tables the .sql files declare are the tables the code queries, by the same names', async () => {
+    const facts = await factsOf('sql-files');
+    const queried = new Set(facts.tables.map((t) => t.table));
+    assert.deepEqual([...queried].sort(), ['order_items', 'orders', 'products', 'reviews', 'users']);
+    for (const t of queried) assert.ok((facts.schema ?? []).some((s) => s.table === t), `${t} not declared`);
+  });
+
+  test('.sql files are not source files: facts.files, imports and calls are the code alone', async () => {
+    const facts = await factsOf('sql-files');
+    assert.deepEqual(
+      facts.files.map((f) => f.path),
+      ['app.js', 'catalog/routes.js', 'db.js', 'orders/routes.js', 'users/routes.js'],
+    );
+    assert.ok(facts.imports.every((e) => !e.to.endsWith('.sql')));
+    assert.deepEqual(facts.warnings, []);
+  });
+
+  test('a test folder is read with includeTests; node_modules and hidden folders never are', async () => {
+    // the fixture's own node_modules (committed despite .gitignore) and .cache hold a CREATE TABLE each
+    for (const f of ['node_modules/pg-boss/schema.sql', '.cache/dump.sql']) assert.ok(existsSync(path.join(fixture('sql-files'), f)), f);
+    const facts = await factsOf('sql-files', { includeTests: true });
+    assert.deepEqual(
+      declared(facts).filter((d) => !d.startsWith('order') && !d.startsWith('products') && !d.startsWith('reviews') && !d.startsWith('users') && !d.startsWith('wishlists')),
+      ['test_users sql test/seed.sql:1'],
+    );
+    assert.ok(keys(facts).includes('test_users(user_id) -> users(id) sql test/seed.sql:1'));
+    assert.ok(!facts.files.some((f) => f.path.endsWith('.sql')));
+  });
+
+  test('a .sql file over the size cap is skipped with the same warning as a source file', async () => {
+    const facts = await factsOf('sql-files', { maxFileBytes: 1000 });
+    assert.ok(
+      facts.warnings.some((w) => w.file === 'db/schema.sql' && /^db\/schema\.sql is \d+ bytes, over the 1000-byte cap, skipped \(raise --max-file-bytes to read it\)$/.test(w.message)),
+      JSON.stringify(facts.warnings),
+    );
+    assert.ok(!(facts.schema ?? []).some((s) => s.file === 'db/schema.sql'));
+    assert.ok(declared(facts).includes('reviews sql migrations/002_add_reviews.sql:2'));
+  });
+});
+
+describe('.sql files: the reader alone', () => {
+  const read = (text: string): string[] => {
+    const { tables, foreignKeys } = schemaInSqlFile(text);
+    return [...tables.map((t) => `table ${t.table}:${t.line}`), ...foreignKeys.map((k) => `key ${k.table}(${k.columns.join()}) -> ${k.references}:${k.line}`)];
+  };
+
+  test('node-pg-migrate, goose and sql-migrate sections: the up half only, whichever comes first', () => {
+    assert.deepEqual(read('-- Up Migration\nCREATE TABLE a (id INT);\n-- Down Migration\nCREATE TABLE z (id INT);\n'), ['table a:2']);
+    assert.deepEqual(read('-- +goose Down\nCREATE TABLE z (id INT);\n-- +goose Up\nCREATE TABLE b (a_id INT REFERENCES a);\n'), ['table b:4', 'key b(a_id) -> a:4']);
+    assert.deepEqual(read('-- +migrate Up\nCREATE TABLE c (id INT);\n-- +migrate Down\nDROP TABLE c;\n'), ['table c:2']);
+  });
+
+  test('tagged dollar quotes, a DO block, doubled quotes and a semicolon in a quoted name do not split or add statements', () => {
+    const sql = [
+      "DO $do$ BEGIN CREATE TABLE ghost (x INT REFERENCES users); END $do$;",
+      "CREATE TABLE \"odd;name\" (note TEXT DEFAULT 'it''s; fine', user_id INT",
+      '  REFERENCES users (id));',
+      'CREATE UNLOGGED TABLE IF NOT EXISTS public.events (id INT);',
+      'CREATE VIEW v AS SELECT 1;',
+      'ALTER TABLE events ADD COLUMN user_id INT REFERENCES users(id);',
+    ].join('\n');
+    assert.deepEqual(read(sql), ['table odd;name:2', 'table events:4', 'key odd;name(user_id) -> users:3', 'key events(user_id) -> users:6']);
+  });
+
+  test("MySQL's DELIMITER around a procedure body and SQL Server's GO end statements", () => {
+    const mysql = [
+      'CREATE TABLE a (id INT);',
+      'DELIMITER //',
+      'CREATE PROCEDURE p() BEGIN',
+      '  CREATE TABLE ghost (id INT); INSERT INTO a VALUES (1);',
+      'END//',
+      'DELIMITER ;',
+      'CREATE TABLE b (a_id INT, FOREIGN KEY (a_id) REFERENCES a (id));',
+    ].join('\n');
+    assert.deepEqual(read(mysql), ['table a:1', 'table b:7', 'key b(a_id) -> a:7']);
+    assert.deepEqual(read('DELIMITER $$\nCREATE TABLE a (id INT)$$\nCREATE TABLE b (id INT)$$\nDELIMITER ;\n'), ['table a:2', 'table b:3']);
+    assert.deepEqual(read('CREATE TABLE [dbo].[a] (id INT)\nGO\nCREATE TABLE b (a_id INT REFERENCES a)\r\ngo\n'), ['table a:1', 'table b:3', 'key b(a_id) -> a:3']);
+  });
+
+  test('an unterminated comment, string or dollar quote ends the file without an error', () => {
+    assert.deepEqual(read('CREATE TABLE a (id INT);\n/* never closed\nCREATE TABLE b (id INT);'), ['table a:1']);
+    assert.deepEqual(read("CREATE TABLE a (id INT);\nSELECT 'open;\nCREATE TABLE b (id INT);"), ['table a:1']);
+    assert.deepEqual(read('CREATE TABLE a (id INT);\nSELECT $$ open;\nCREATE TABLE b (id INT);'), ['table a:1']);
+  });
+
+  test('down files of diesel, golang-migrate and Flyway undo are recognised; up files are not', () => {
+    assert.deepEqual(
+      ['migrations/1/down.sql', 'db/1_init.down.sql', 'sql/U2__drop_users.sql', 'migrations/1/up.sql', 'db/1_init.up.sql', 'sql/V1__init.sql', 'db/users.sql'].map(isDownMigration),
+      [true, true, true, false, false, false, false],
+    );
+  });
+});
+
+describe('analyze(): keys from .sql files between pinned services', () => {
+  test('orders → users (cascade), orders → catalog (set null), catalog → users (set null); keys inside one service are not listed', async () => {
+    const pins = ['users', 'catalog', 'orders'].map((service) => ({ pattern: `${service}/**`, service }));
+    const { plan } = await analyze(fixture('sql-files'), { pinsFile: false, pins });
+    assert.deepEqual(
+      plan.crossServiceForeignKeys.map((k) => `${k.table}(${k.columns.join()}) ${k.owner} -> ${k.references} ${k.referencedOwner} ${k.onDelete ?? '-'} ${k.file}:${k.line}`),
+      [
+        'order_items(product_id) orders -> products catalog set null db/schema.sql:34',
+        'orders(user_id) orders -> users users cascade db/schema.sql:19',
+        'reviews(user_id) catalog -> users users set null migrations/002_add_reviews.sql:5',
+      ],
+    );
+    // the .sql files are in no service
+    assert.ok(plan.services.every((s) => s.files.every((f) => !f.endsWith('.sql'))));
+  });
+});
