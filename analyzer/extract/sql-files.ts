@@ -63,10 +63,20 @@ export function schemaInSqlFile(text: string): SqlFileSchema {
 /** A line of its own that ends a batch (SQL Server's `GO`) or sets the statement terminator (MySQL's `DELIMITER //`). */
 const DIRECTIVE = /[ \t]*(?:(go)|delimiter[ \t]+(\S+))[ \t]*(?=\r?\n|$)/iy;
 
+/** A file written for MySQL (mysqldump's `/*!40101 … *\/`, backquoted names, `ENGINE=`), whose strings escape quotes with a backslash. */
+const MYSQL_FLAVOUR = /`|\/\*!\d|\bENGINE\s*=/i;
+
+/** `COPY … FROM stdin;` (pg_dump's data blocks), after the comments that lead the statement. */
+const COPY_FROM_STDIN = /^(?:\s|--[^\n]*\n|\/\*[\s\S]*?\*\/)*copy\b[\s\S]*\bfrom\s+stdin\b/i;
+
+/** The line that ends a COPY data block. */
+const END_OF_COPY = /^\\\.[ \t]*\r?$/m;
+
 /**
  * The file's statements, split at semicolons (or the DELIMITER set, or GO lines) outside strings, quoted names,
- * comments and dollar quotes. Comments and `$tag$ … $tag$` bodies are blanked; so is every down section, from its
- * marker to the next up marker.
+ * comments and dollar quotes. Comments, string contents and `$tag$ … $tag$` bodies are blanked; so are the rows of
+ * pg_dump's `COPY … FROM stdin;` (any text, up to a `\.` line) and every down section, from its marker to the next up
+ * marker.
  */
 function statements(text: string): Statement[] {
   const blanks: [number, number][] = [];
@@ -74,6 +84,7 @@ function statements(text: string): Statement[] {
   const cuts: [number, number][] = [];
   let delimiter = ';';
   const n = text.length;
+  const backslashEscapes = MYSQL_FLAVOUR.test(text);
   let downFrom = -1;
   let i = 0;
   while (i < n) {
@@ -107,8 +118,11 @@ function statements(text: string): Statement[] {
       blanks.push([i, end]);
       i = end;
     } else if (c === "'") {
-      i++;
-      while (i < n && !(text[i] === "'" && text[i + 1] !== "'")) i += text[i] === "'" ? 2 : 1;
+      // Postgres's E'…' escapes with a backslash too; its contents never name a table, so they are blanked
+      const escapes = backslashEscapes || (/[eE]/.test(text[i - 1] ?? '') && !/[\w$]/.test(text[i - 2] ?? ''));
+      const open = i++;
+      while (i < n && !(text[i] === "'" && text[i + 1] !== "'")) i += text[i] === "'" || (escapes && text[i] === '\\') ? 2 : 1;
+      blanks.push([open + 1, Math.min(i, n)]);
       i++;
     } else if (c === '"' || c === '`') {
       const close = text.indexOf(c, i + 1);
@@ -127,6 +141,17 @@ function statements(text: string): Statement[] {
       blanks.push([i, end]);
       i = end;
     } else if (text.startsWith(delimiter, i)) {
+      const from = cuts.length > 0 ? cuts[cuts.length - 1][1] : 0;
+      if (delimiter === ';' && COPY_FROM_STDIN.test(text.slice(from, i))) {
+        // the rows that follow are data, not SQL: quotes, semicolons and dashes in them mean nothing
+        const rows = text.indexOf('\n', i);
+        const end = END_OF_COPY.exec(text.slice(rows < 0 ? n : rows));
+        const next = rows < 0 ? n : end ? rows + end.index + end[0].length : n;
+        blanks.push([i + 1, next]);
+        cuts.push([i, next]);
+        i = next;
+        continue;
+      }
       cuts.push([i, i + delimiter.length]);
       i += delimiter.length;
     } else {

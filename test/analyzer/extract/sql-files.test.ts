@@ -125,6 +125,45 @@ describe('.sql files: the reader alone', () => {
     assert.deepEqual(read('CREATE TABLE a (id INT);\nSELECT $$ open;\nCREATE TABLE b (id INT);'), ['table a:1']);
   });
 
+  test("pg_dump's COPY … FROM stdin rows (quotes, semicolons, dashes, dollars) end at their \\. line and split nothing", () => {
+    const dump = [
+      'CREATE TABLE public.authors (id integer NOT NULL);',
+      '',
+      '--',
+      '-- Data for Name: authors; Type: TABLE DATA; Schema: public; Owner: -',
+      '--',
+      '',
+      'COPY public.authors (id, name) FROM stdin;',
+      "1\tO'Brien; -- not a comment",
+      '2\t$$ "half',
+      '\\.',
+      '',
+      'CREATE TABLE public.books (author_id integer);',
+      'COPY public.books (author_id) FROM stdin;',
+      '\\.',
+      'ALTER TABLE ONLY public.books',
+      '    ADD CONSTRAINT books_author_id_fkey FOREIGN KEY (author_id) REFERENCES public.authors(id) ON DELETE CASCADE;',
+    ].join('\n');
+    assert.deepEqual(read(dump), ['table authors:1', 'table books:12', 'key books(author_id) -> authors:16']);
+    // rows never ended: the rest of the file is data
+    assert.deepEqual(read('CREATE TABLE a (id INT);\nCOPY a FROM stdin;\nCREATE TABLE b (id INT);\n'), ['table a:1']);
+  });
+
+  test("backslash-escaped quotes: mysqldump's INSERT rows and Postgres's E'' strings do not swallow what follows", () => {
+    const mysqldump = [
+      '/*!40101 SET NAMES utf8mb4 */;',
+      "INSERT INTO `authors` VALUES (1,'O\\'Brien; -- ok'),(2,'back\\\\');",
+      'CREATE TABLE `books` (',
+      '  `author_id` int NOT NULL,',
+      '  CONSTRAINT `books_ibfk_1` FOREIGN KEY (`author_id`) REFERENCES `authors` (`id`) ON DELETE CASCADE',
+      ') ENGINE=InnoDB;',
+    ].join('\n');
+    assert.deepEqual(read(mysqldump), ['table books:3', 'key books(author_id) -> authors:5']);
+    assert.deepEqual(read("CREATE TABLE a (note TEXT DEFAULT E'it\\'s');\nCREATE TABLE b (a_id INT REFERENCES a);\n"), ['table a:1', 'table b:2', 'key b(a_id) -> a:2']);
+    // without MySQL's marks a backslash is a plain character in a standard string
+    assert.deepEqual(read("CREATE TABLE a (path TEXT DEFAULT 'C:\\');\nCREATE TABLE b (id INT);\n"), ['table a:1', 'table b:2']);
+  });
+
   test('down files of diesel, golang-migrate and Flyway undo are recognised; up files are not', () => {
     assert.deepEqual(
       ['migrations/1/down.sql', 'db/1_init.down.sql', 'sql/U2__drop_users.sql', 'migrations/1/up.sql', 'db/1_init.up.sql', 'sql/V1__init.sql', 'db/users.sql'].map(isDownMigration),
