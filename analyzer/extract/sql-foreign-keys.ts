@@ -1,6 +1,6 @@
 // Foreign keys declared by SQL DDL, read from the tokens sql.ts makes: a column's own
 // `author_id INT REFERENCES authors(id) ON DELETE CASCADE`, a table constraint
-// `[CONSTRAINT c] FOREIGN KEY (a, b) REFERENCES t (x, y)`, and `ALTER TABLE t ADD [COLUMN …|CONSTRAINT c FOREIGN KEY …]`.
+// `[CONSTRAINT c] FOREIGN KEY [index] (a, b) REFERENCES t (x, y)`, and `ALTER TABLE t [WITH CHECK] ADD [COLUMN …|CONSTRAINT c FOREIGN KEY …]`.
 // Schema qualifiers are dropped, as the SQL reader drops them for table names. ON UPDATE is not kept.
 import { PLACEHOLDER, tokenize, type Token } from './sql.ts';
 
@@ -94,6 +94,7 @@ function alterElements(tokens: Token[], i: number): Token[][] {
   }
   elements.push(current);
   return elements
+    .map((el) => (el[0]?.upper === 'WITH' && /^(?:NO)?CHECK$/.test(el[1]?.upper ?? '') ? el.slice(2) : el)) // SQL Server: WITH CHECK ADD …
     .filter((el) => el[0]?.upper === 'ADD')
     .map((el) => {
       let k = 1;
@@ -110,7 +111,9 @@ function elementKey(el: Token[], table: string): SqlForeignKey | undefined {
   let columns: string[];
   let from: number;
   if (first.upper === 'FOREIGN' && el[k + 1]?.upper === 'KEY') {
-    const list = nameList(el, k + 2);
+    // MySQL may name the key's index: FOREIGN KEY fk_author (author_id)
+    const at = el[k + 2]?.text !== '(' && el[k + 3]?.text === '(' ? k + 3 : k + 2;
+    const list = nameList(el, at);
     columns = list.names;
     from = list.next;
   } else if (first.kind === 'word' && NOT_COLUMNS.has(first.upper)) {

@@ -164,6 +164,15 @@ describe('.sql files: the reader alone', () => {
     assert.deepEqual(read("CREATE TABLE a (path TEXT DEFAULT 'C:\\');\nCREATE TABLE b (id INT);\n"), ['table a:1', 'table b:2']);
   });
 
+  test("MySQL's named key index (FOREIGN KEY fk (a)) and SQL Server's ALTER TABLE … WITH CHECK ADD give their keys", () => {
+    assert.deepEqual(read('CREATE TABLE books (author_id INT, FOREIGN KEY fk_author (author_id) REFERENCES authors (id));'), [
+      'table books:1',
+      'key books(author_id) -> authors:1',
+    ]);
+    const ssms = 'ALTER TABLE [dbo].[Items] WITH CHECK ADD CONSTRAINT [FK_Items_Orders] FOREIGN KEY([OrderId]) REFERENCES [dbo].[Orders] ([Id])\nGO\nALTER TABLE [dbo].[Items] CHECK CONSTRAINT [FK_Items_Orders]\nGO\n';
+    assert.deepEqual(read(ssms), ['key Items(OrderId) -> Orders:1']);
+  });
+
   test('down files of diesel, golang-migrate and Flyway undo are recognised; up files are not', () => {
     assert.deepEqual(
       ['migrations/1/down.sql', 'db/1_init.down.sql', 'sql/U2__drop_users.sql', 'migrations/1/up.sql', 'db/1_init.up.sql', 'sql/V1__init.sql', 'db/users.sql'].map(isDownMigration),
