@@ -11,7 +11,7 @@ import { isFunctionLike } from './functions.ts';
 import { importSpecifierOf } from './package-values.ts';
 import type { LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
-import { resolveReference } from './symbols.ts';
+import { namedFunction } from './symbols.ts';
 import { functionResult, laterAssigned, memoized, unwrap, valueKey } from './value-key.ts';
 
 export type MongoValue =
@@ -169,12 +169,8 @@ export function mongoValues(project: LoadedProject): MongoValues {
 
   /** A project function's return value, its parameters bound to the call's arguments. */
   const returnedValue = (call: ts.CallExpression, depth: number): MongoValue | undefined => {
-    const callee = unwrap(call.expression);
-    const nameNode = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
-    if (!nameNode) return undefined;
-    const target = resolveReference(project, nameNode);
-    if (target.kind !== 'project' || !isFunctionLike(target.target.decl)) return undefined;
-    const fn = target.target.decl;
+    const fn = namedFunction(project, unwrap(call.expression));
+    if (!fn) return undefined;
     if (call.arguments.length === 0) return functionValue(fn, NONE, depth);
     const bindings = new Map<ts.Node, ts.Expression>();
     fn.parameters.forEach((p, i) => {

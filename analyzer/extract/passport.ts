@@ -9,7 +9,7 @@ import type { AccessCollector } from './access-collector.ts';
 import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
 import { packageOf } from './package-values.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
-import { fileOf, resolveReference } from './symbols.ts';
+import { fileOf, namedFunction } from './symbols.ts';
 import type { TableAccess } from './types.ts';
 import { unwrap } from './value-key.ts';
 
@@ -74,10 +74,8 @@ function isSessionStrategy(project: LoadedProject, arg: ts.Expression, depth = 0
   const call = unwrap(arg);
   if (!ts.isCallExpression(call)) return false;
   const callee = unwrap(call.expression);
-  if (depth === 0 && (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee))) {
-    const target = resolveReference(project, ts.isIdentifier(callee) ? callee : callee.name);
-    if (target.kind === 'project' && isFunctionLike(target.target.decl)) return returned(target.target.decl).some((e) => isSessionStrategy(project, e, 1));
-  }
+  const helper = depth === 0 ? namedFunction(project, callee) : undefined;
+  if (helper) return returned(helper).some((e) => isSessionStrategy(project, e, 1));
   if (!ts.isPropertyAccessExpression(callee) || !PASSPORT.has(packageOf(project.checker, callee.expression) ?? '')) return false;
   const name = callee.name.text;
   if (name === 'session' || name === 'secureSession') return true;
@@ -108,10 +106,7 @@ function returned(fn: ts.SignatureDeclaration): ts.Expression[] {
  */
 function functionOf(project: LoadedProject, arg: ts.Expression): ts.Node | undefined {
   const e = unwrap(arg);
-  if (isFunctionLike(e) || ts.isCallExpression(e)) return e;
-  const ref = ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) ? e.name : undefined;
-  const target = ref && resolveReference(project, ref);
-  return target?.kind === 'project' && isFunctionLike(target.target.decl) ? target.target.decl : undefined;
+  return isFunctionLike(e) || ts.isCallExpression(e) ? e : namedFunction(project, e);
 }
 
 /**
@@ -148,10 +143,8 @@ function deserializedTables(project: LoadedProject, roots: readonly ts.Node[], a
       if (depth === MAX_CALLS) continue;
       const visit = (node: ts.Node): void => {
         if (ts.isCallExpression(node)) {
-          const callee = unwrap(node.expression);
-          const ref = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
-          const target = ref && resolveReference(project, ref);
-          if (target?.kind === 'project' && isFunctionLike(target.target.decl) && !seen.has(target.target.decl)) next.push(target.target.decl);
+          const fn = namedFunction(project, unwrap(node.expression));
+          if (fn && !seen.has(fn)) next.push(fn);
         }
         ts.forEachChild(node, visit);
       };

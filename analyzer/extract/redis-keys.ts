@@ -6,7 +6,7 @@
 import { ts } from 'ts-morph';
 import { isFunctionLike } from './functions.ts';
 import type { LoadedProject } from './project.ts';
-import { resolveReference } from './symbols.ts';
+import { namedFunction } from './symbols.ts';
 
 /** What is known of a key's beginning: `text`, and whether that is the whole key. */
 interface Lead {
@@ -180,12 +180,8 @@ function arrayOf(project: LoadedProject, expr: ts.Expression, bindings: Bindings
 }
 
 function returnedExpression(project: LoadedProject, call: ts.CallExpression, bindings: Bindings): Bound | undefined {
-  const callee = strip(call.expression);
-  const nameNode = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
-  if (!nameNode) return undefined;
-  const target = resolveReference(project, nameNode);
-  if (target.kind !== 'project' || !isFunctionLike(target.target.decl)) return undefined;
-  const fn = target.target.decl;
+  const fn = namedFunction(project, strip(call.expression));
+  if (!fn) return undefined;
   const body = 'body' in fn ? (fn.body as ts.Node | undefined) : undefined;
   if (!body) return undefined;
   const inner = new Map<ts.Node, Bound>();

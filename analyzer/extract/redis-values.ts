@@ -10,7 +10,7 @@ import { isFunctionLike } from './functions.ts';
 import { importSpecifierOf } from './package-values.ts';
 import type { LoadedProject } from './project.ts';
 import { isKeyCommand } from './redis-commands.ts';
-import { resolveReference } from './symbols.ts';
+import { namedFunction } from './symbols.ts';
 import { functionResult, laterAssigned, memoized, unwrap, valueKey } from './value-key.ts';
 
 export type RedisValue = 'client' | 'multi';
@@ -189,12 +189,8 @@ export function redisValues(project: LoadedProject): RedisValues {
   };
 
   const returnedValue = (call: ts.CallExpression, depth: number): RedisValue | undefined => {
-    const callee = unwrap(call.expression);
-    const nameNode = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
-    if (!nameNode) return undefined;
-    const target = resolveReference(project, nameNode);
-    if (target.kind !== 'project' || !isFunctionLike(target.target.decl)) return undefined;
-    return functionValue(target.target.decl, depth);
+    const fn = namedFunction(project, unwrap(call.expression));
+    return fn && functionValue(fn, depth);
   };
 
   const functionValue = (fn: ts.SignatureDeclaration, depth: number): RedisValue | undefined =>

@@ -11,7 +11,7 @@ import { functionName, isFunctionLike, lineOf, ownFunctionName } from './functio
 import { isOtherNestParameter, nestRequestParameters } from './nest-session.ts';
 import { importSpecifierOf, packageOf } from './package-values.ts';
 import type { LoadedProject } from './project.ts';
-import { resolveReference } from './symbols.ts';
+import { namedFunction, resolveReference } from './symbols.ts';
 import type { RouteFact } from './types.ts';
 import { unwrap } from './value-key.ts';
 
@@ -134,10 +134,7 @@ export function requestParameters(project: LoadedProject, routes: readonly Route
  */
 function isHandlerWrapper(project: LoadedProject, call: ts.CallExpression): boolean {
   const callee = unwrap(call.expression);
-  if (ASYNC_WRAPPERS.has(packageOf(project.checker, callee) ?? '')) return true;
-  const ref = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
-  const target = ref && resolveReference(project, ref);
-  return target?.kind === 'project' && isFunctionLike(target.target.decl);
+  return ASYNC_WRAPPERS.has(packageOf(project.checker, callee) ?? '') || namedFunction(project, callee) !== undefined;
 }
 
 /** A Fastify hook that runs for a request before the handler, and so may read or change its session. */

@@ -5,7 +5,7 @@ import { calleeName, exprName } from './express-syntax.ts';
 import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
 import type { LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
-import { fileOf, resolveReference, symbolOf } from './symbols.ts';
+import { fileOf, namedFunction, resolveReference, symbolOf } from './symbols.ts';
 import { unwrap } from './value-key.ts';
 import type { HandlerRef } from './types.ts';
 
@@ -22,7 +22,7 @@ export function handlerRef(project: LoadedProject, arg: ts.Expression, source: t
     if (inline) return handlerRef(project, inline, source);
     // catchErrors(stores.create), asyncHandler(users.lookup): a wrapper given a function of the project; the code
     // that handles the request is that function (a factory given data, makeGetHandler('books'), stays a factory)
-    const wrapped = e.arguments.find((a) => projectFunction(project, a) !== undefined);
+    const wrapped = e.arguments.find((a) => namedFunction(project, unwrap(a)) !== undefined);
     if (wrapped) return handlerRef(project, wrapped, source);
   }
   const ref = ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) ? e.name : ts.isCallExpression(e) ? calleeName(e) : undefined;
@@ -32,14 +32,6 @@ export function handlerRef(project: LoadedProject, arg: ts.Expression, source: t
     return { kind: ts.isCallExpression(e) ? 'factory' : 'named', file: t.file.rel, name: t.name, line: t.line };
   }
   return { kind: 'unresolved', name: exprName(e) };
-}
-
-/** The project function an argument names (`fn`, `stores.create`), or undefined. */
-function projectFunction(project: LoadedProject, arg: ts.Expression): ts.Node | undefined {
-  const e = unwrap(arg);
-  const ref = ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) ? e.name : undefined;
-  const target = ref ? resolveReference(project, ref) : undefined;
-  return target?.kind === 'project' && isFunctionLike(target.target.decl) ? target.target.decl : undefined;
 }
 
 /** Is this argument plausibly a request handler (and not, say, axios.post's body)? */

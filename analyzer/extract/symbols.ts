@@ -178,6 +178,13 @@ export function resolveReference(project: LoadedProject, node: ts.Node): Target 
   return inProject ? UNKNOWN : EXTERNAL;
 }
 
+/** The project function an expression names (`fn`, `stores.create`, imported or required too), or undefined. */
+export function namedFunction(project: LoadedProject, expr: ts.Expression): ts.SignatureDeclaration | undefined {
+  const ref = ts.isIdentifier(expr) ? expr : ts.isPropertyAccessExpression(expr) ? expr.name : undefined;
+  const target = ref && resolveReference(project, ref);
+  return target?.kind === 'project' && isFunctionLike(target.target.decl) ? target.target.decl : undefined;
+}
+
 function needsTypeFallback(decl: ts.Node): boolean {
   if (ts.isBindingElement(decl)) return true;
   if (ts.isVariableDeclaration(decl)) {

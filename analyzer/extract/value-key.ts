@@ -5,7 +5,7 @@ import { ts } from 'ts-morph';
 import { isFunctionLike } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { resolveSpecifier } from './resolve.ts';
-import { fileOf, resolveReference, symbolOf } from './symbols.ts';
+import { fileOf, namedFunction, symbolOf } from './symbols.ts';
 
 const MAX_DEPTH = 5;
 
@@ -82,13 +82,8 @@ export function valueKey(project: LoadedProject, expr: ts.Expression, depth = 0)
       const fn = exported && exportedFunction(project, unwrap(exported));
       return fn && functionResult(fn, (returned) => valueKey(project, returned, depth + 1));
     }
-    const nameNode = ts.isIdentifier(callee) ? callee : ts.isPropertyAccessExpression(callee) ? callee.name : undefined;
-    if (!nameNode) return undefined;
-    const target = resolveReference(project, nameNode);
-    if (target.kind !== 'project') return undefined;
-    const fn = target.target.decl;
-    if (!isFunctionLike(fn)) return undefined;
-    return functionResult(fn, (returned) => valueKey(project, returned, depth + 1));
+    const fn = namedFunction(project, callee);
+    return fn && functionResult(fn, (returned) => valueKey(project, returned, depth + 1));
   }
   return undefined;
 }
