@@ -70,8 +70,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   const basedOnApp = (node: RouterNode): void => {
     const made = ts.isVariableDeclaration(node.key) && node.key.initializer ? node.key.initializer : node.key;
     const based = basePathChain(made);
-    const parentKey = based && routerKey(based.base);
-    const parent = parentKey && nodeFor(parentKey);
+    const parent = based && routerOf(based.base);
     if (!based || !parent?.hono || parent === node) return;
     node.hono = true;
     node.init = 'app';
@@ -114,11 +113,16 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     return key;
   };
 
+  /** The router a receiver is (`app`, `router`, a chain on one), when it is one. */
+  const routerOf = (receiver: ts.Expression): RouterNode | undefined => {
+    const key = routerKey(receiver);
+    return key && nodeFor(key);
+  };
+
   const addRoute = (file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, pathArg: ts.Expression, handlers: readonly ts.Expression[]): void => {
     if (handlers.length === 0) return;
     const source = file.source;
-    const key = routerKey(receiver);
-    const node = key && nodeFor(key);
+    const node = routerOf(receiver);
     let { paths, reason } = pathsOf(project, pathArg);
     const looksLikePath = !!paths && paths.every((p) => p.startsWith('/') || p === '*');
     if (!node) {
@@ -171,10 +175,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   const honoCalls = honoRegistrations({
     project,
     warnings,
-    routerOf: (receiver) => {
-      const key = routerKey(receiver);
-      return key && nodeFor(key);
-    },
+    routerOf,
     addRoute,
   });
 
@@ -186,8 +187,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
       if (method) addRoute(file, call, method, callee.expression, call.arguments[0], call.arguments.slice(1));
       return;
     }
-    const key = routerKey(callee.expression);
-    const node = key && nodeFor(key);
+    const node = routerOf(callee.expression);
     if (!node || node.init === 'other') return;
     const source = file.source;
     node.routes.push({
@@ -198,8 +198,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
 
   /** `fastify.route({ method, url, preHandler, handler })`: one route per method. */
   const addDeclaredRoute = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression, route: RouteDeclaration): void => {
-    const key = routerKey(receiver);
-    const node = key && nodeFor(key);
+    const node = routerOf(receiver);
     if (!node) return;
     markFastify(node);
     const source = file.source;
@@ -215,8 +214,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
 
   /** `fastify.register(plugin, options)`: resolved to the plugin's instance once every file is read. */
   const addRegister = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression): void => {
-    const key = routerKey(receiver);
-    const node = key && nodeFor(key);
+    const node = routerOf(receiver);
     if (!node) return;
     node.plugins.push({ plugin: call.arguments[0], options: call.arguments[1], file, line: lineOf(call, file.source), pos: call.getStart(file.source) });
   };
@@ -225,8 +223,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   const addHook = (call: ts.CallExpression, receiver: ts.Expression): void => {
     const phase = HOOK_PHASES.get(stringValue(call.arguments[0], project.checker) ?? '');
     if (phase === undefined) return;
-    const key = routerKey(receiver);
-    const node = key && nodeFor(key);
+    const node = routerOf(receiver);
     if (!node) return;
     node.hooks.push({ name: exprName(call.arguments[1]), phase });
     markFastify(node);
@@ -236,8 +233,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   const addParam = (call: ts.CallExpression, receiver: ts.Expression): void => {
     const param = stringValue(call.arguments[0], project.checker);
     if (param === undefined) return;
-    const key = routerKey(receiver);
-    const node = key && nodeFor(key);
+    const node = routerOf(receiver);
     // an inline callback is named by its function id (`<anonymous@12>`), the id its table accesses carry
     const fn = unwrap(call.arguments[1]);
     if (node) node.params.push({ param, name: isFunctionLike(fn) ? ownFunctionName(fn, fn.getSourceFile()) : exprName(fn) });
@@ -245,14 +241,12 @@ export function extractRoutes(project: LoadedProject): RouteResult {
 
   /** koa-router's `router.prefix('/x')`: applies to every route of the router, registered before or after. */
   const addPrefix = (call: ts.CallExpression, receiver: ts.Expression): void => {
-    const key = routerKey(receiver);
-    const node = key && nodeFor(key);
+    const node = routerOf(receiver);
     if (node) node.prefix = prefixOf(project, call.arguments[0]);
   };
 
   const addUse = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression): void => {
-    const key = routerKey(receiver);
-    const node = key && nodeFor(key);
+    const node = routerOf(receiver);
     if (!node) return;
     if (node.hono) return honoCalls.use(node, file, call);
     const args = call.arguments;
@@ -376,8 +370,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
         if (mount.hono) {
           // `routes.forEach((route) => app.route('/', route))`: each app of the array
           for (const app of iteratedElements(project, arg) ?? [arg]) {
-            const key = routerKey(app);
-            const child = key && nodeFor(key);
+            const child = routerOf(app);
             if (child?.hono && child !== node) {
               node.children.push({ node: child, prefixes: mount.prefixes, expression: mount.expression, middleware: [], file: mount.file, line: mount.line, pos: mount.pos });
               child.mountedBy++;
@@ -439,8 +432,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
       for (const p of params) {
         const index = (fn as ts.SignatureDeclaration).parameters.indexOf(p.key as ts.ParameterDeclaration);
         const arg = call.arguments[index];
-        const key = arg && routerKey(arg);
-        const parent = key && nodeFor(key);
+        const parent = arg && routerOf(arg);
         if (!parent || parent === p) continue;
         const file = fileOf(project, call)!;
         parent.children.push({ node: p, prefixes: ['/'], expression: arg.getText(), middleware: [], file, line: lineOf(call, file.source), pos: call.getStart(file.source) });
