@@ -122,6 +122,7 @@ export class ProxyControl {
       const mode = r.mode ?? cfg.defaults.mode;
       const change = last.get(r.id);
       const guard = guardOf(cfg, r);
+      const since = sinceStart ? undefined : this.startedOver.get(r.id);
       return {
         id: r.id,
         method: r.method,
@@ -131,8 +132,8 @@ export class ProxyControl {
         mode,
         canary: r.canary,
         fallback: r.fallback ?? false,
-        stats: this.options.stats(r.id, mode, r.service, sinceStart ? undefined : this.startedOver.get(r.id)?.counts),
-        ...(!sinceStart && this.startedOver.has(r.id) && { countedSince: this.startedOver.get(r.id)!.at }),
+        stats: this.options.stats(r.id, mode, r.service, since?.counts),
+        ...(since && { countedSince: since.at }),
         ...(guard && { guard }),
         ...(change && {
           lastChange: {
