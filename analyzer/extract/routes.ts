@@ -2,14 +2,15 @@
 // route(path).<verb>() chains, fastify.route({ … }), Hono's on(methods, path, …), and use(prefix, router) /
 // register(plugin, { prefix }) / Hono's route(prefix, app) mounts followed across files (and through functions
 // that receive the app) to the full path. Routers, apps and plugin instances are identified by their
-// declaration, through the type checker.
+// declaration, through the type checker (router-registry.ts).
 import { ts } from 'ts-morph';
 import { routeTable, type Middleware, type PluginMount, type RouterNode } from './route-tree.ts';
-import { calledFunction, chainReceiver, exprName, inPlaceRouter, isPlainObject, isRouterConstruction, isStoreClient, joinPath, routeChainBase, routerOrigin, verbMethod } from './express-syntax.ts';
-import { forwardsPrefix, HOOK_PHASES, looksLikeFastifyInstance, optionHandler, optionHooks, pluginFunction, pluginOptionsParameter, registerPrefix, routeDeclaration, setsPrefix, type Plugin, type RegisterPrefix, type RouteDeclaration } from './fastify-syntax.ts';
-import { basePathChain, basePathPrefix, honoPath, iteratedElements, spreadHandlers, usesHono } from './hono-syntax.ts';
+import { calledFunction, chainReceiver, exprName, isPlainObject, isStoreClient, routeChainBase, verbMethod } from './express-syntax.ts';
+import { forwardsPrefix, HOOK_PHASES, optionHandler, optionHooks, pluginFunction, pluginOptionsParameter, registerPrefix, routeDeclaration, setsPrefix, type Plugin, type RegisterPrefix, type RouteDeclaration } from './fastify-syntax.ts';
+import { honoPath, iteratedElements, spreadHandlers, usesHono } from './hono-syntax.ts';
 import { honoRegistrations, namePos } from './hono-routes.ts';
-import { constructorPrefix, isNamedRoute, prefixOf, routerMiddleware } from './koa-syntax.ts';
+import { isNamedRoute, prefixOf, routerMiddleware } from './koa-syntax.ts';
+import { markFastify, routerRegistry } from './router-registry.ts';
 import { objectLiteralOf } from './object-literal.ts';
 import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
 import { handlerRef, pathsOf, plausibleHandler } from './route-args.ts';
@@ -17,7 +18,7 @@ import { guarded } from './guard.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { fileOf } from './symbols.ts';
-import { functionResult, unwrap, valueKey } from './value-key.ts';
+import { unwrap, valueKey } from './value-key.ts';
 import type { RouteFact, UnresolvedRoute, Warning } from './types.ts';
 
 export interface RouteResult {
@@ -27,97 +28,12 @@ export interface RouteResult {
 }
 
 export function extractRoutes(project: LoadedProject): RouteResult {
-  const nodes = new Map<ts.Node, RouterNode>();
   const warnings: Warning[] = [];
   /** calls that pass an identifier along: candidates for "function receives the app" */
   const passing: ts.CallExpression[] = [];
   /** Hono's calls (route(prefix, app), on(), mount()) are only looked at in a project that imports Hono */
   const hono = usesHono(project);
-
-  /** A Fastify plugin's instance parameter: named, so that a plugin nothing registers can be warned about. */
-  const markFastify = (node: RouterNode): void => {
-    node.fastify = true;
-    if (node.plugin !== undefined || !ts.isParameter(node.key)) return;
-    const fn = node.key.parent;
-    node.plugin = ownFunctionName(fn, node.file.source);
-  };
-
-  const nodeFor = (key: ts.Node): RouterNode | undefined => {
-    let node = nodes.get(key);
-    if (node) return node;
-    const file = fileOf(project, key);
-    if (!file) return undefined;
-    const named = (key as ts.NamedDeclaration).name;
-    const origin = routerOrigin(key, project.checker);
-    node = { key, name: named ? named.getText() : exprName(key as ts.Expression), file, init: origin.init, routes: [], mounts: [], plugins: [], children: [], middleware: [], hooks: [], params: [], mountedBy: 0 };
-    const prefix = constructorPrefix(project, origin);
-    if (prefix) node.prefix = prefix;
-    if (origin.fastify) node.fastify = true;
-    if (ts.isParameter(key) && looksLikeFastifyInstance(key)) markFastify(node);
-    if (origin.hono) {
-      node.hono = true;
-      if (origin.hono.basePaths.length > 0) node.prefix = basePathPrefix(origin.hono.basePaths, project.checker, joinPath);
-    }
-    nodes.set(key, node);
-    if (hono && !origin.hono) basedOnApp(node);
-    return node;
-  };
-
-  /**
-   * Hono's `const v1 = app.basePath('/v1')` on an app made elsewhere: a router whose routes are under /v1 and are
-   * the app's (Hono's basePath() returns a copy sharing the app's routes), so the app mounts it at its own root.
-   */
-  const basedOnApp = (node: RouterNode): void => {
-    const made = ts.isVariableDeclaration(node.key) && node.key.initializer ? node.key.initializer : node.key;
-    const based = basePathChain(made);
-    const parent = based && routerOf(based.base);
-    if (!based || !parent?.hono || parent === node) return;
-    node.hono = true;
-    node.init = 'app';
-    node.prefix = basePathPrefix(based.paths, project.checker, joinPath);
-    const source = node.file.source;
-    parent.children.push({ node, prefixes: ['/'], expression: '', middleware: [], file: node.file, line: lineOf(made, source), pos: made.getStart(source) });
-    node.mountedBy++;
-  };
-
-  /** A router's identity: its declaration, or the `Router()` call an unnamed chain starts from. */
-  const routerKey = (expr: ts.Expression): ts.Node | undefined => {
-    const base = chainReceiver(unwrap(expr));
-    if (isRouterConstruction(base, project.checker)) return base;
-    // Hono's `app.basePath('/v1').get(…)`: the router basePath() makes, in place
-    if (hono && basePathChain(base)) return base;
-    const key = valueKey(project, base);
-    const inPlace = key && inPlaceRouter(key, project.checker);
-    if (inPlace || !hono) return inPlace || key;
-    // Hono's RPC style keeps a chain's type, so a chain's value is what gets named and returned: the app it is on
-    const made = key ? (ts.isVariableDeclaration(key) && key.initializer ? unwrap(key.initializer) : undefined) : base;
-    if (!made || !ts.isCallExpression(made)) return key;
-    // `const routes = app.get(…).openapi(…)`
-    const on = chainReceiver(made);
-    if (on !== made) return routerKey(on);
-    // `export const tasks = createTaskRoute()`, where the function ends `return app.get(…).post(…)`
-    return returnedChain(made) ?? key;
-  };
-
-  const expanding = new Set<ts.Node>();
-  const returnedChain = (call: ts.CallExpression): ts.Node | undefined => {
-    const fn = calledFunction(project, call);
-    if (!fn || !isFunctionLike(fn) || expanding.has(fn)) return undefined;
-    expanding.add(fn);
-    const key = functionResult(fn, (returned) => {
-      const e = unwrap(returned);
-      const on = ts.isCallExpression(e) ? chainReceiver(e) : e;
-      return on !== e ? routerKey(on) : undefined;
-    });
-    expanding.delete(fn);
-    return key;
-  };
-
-  /** The router a receiver is (`app`, `router`, a chain on one), when it is one. */
-  const routerOf = (receiver: ts.Expression): RouterNode | undefined => {
-    const key = routerKey(receiver);
-    return key && nodeFor(key);
-  };
+  const { nodes, nodeFor, routerOf, existing } = routerRegistry(project, hono);
 
   const addRoute = (file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, pathArg: ts.Expression, handlers: readonly ts.Expression[]): void => {
     if (handlers.length === 0) return;
@@ -325,10 +241,6 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   // Pass 2: classify use() arguments into child routers and middleware; resolve register() to plugins.
   const isRouter = (node: RouterNode | undefined): node is RouterNode =>
     !!node && (node.init !== 'other' || node.routes.length > 0 || node.mounts.length > 0);
-  const existing = (expr: ts.Expression): RouterNode | undefined => {
-    const key = routerKey(expr);
-    return key ? nodes.get(key) : undefined;
-  };
   /** `export const booksRoutes = router.routes()` … `api.use(booksRoutes)`: the `routes()` call a const holds. */
   const heldRouterMiddleware = (arg: ts.Expression): ReturnType<typeof routerMiddleware> => {
     const e = unwrap(arg);

@@ -1,0 +1,127 @@
+// The routers, apps and Fastify plugin instances the route extractor has met, each a RouterNode keyed by its
+// declaration (or the `Router()` call an unnamed chain starts from), and what the registration readers share.
+import { ts } from 'ts-morph';
+import type { RouterNode } from './route-tree.ts';
+import { calledFunction, chainReceiver, exprName, inPlaceRouter, isRouterConstruction, joinPath, routerOrigin } from './express-syntax.ts';
+import { looksLikeFastifyInstance } from './fastify-syntax.ts';
+import { basePathChain, basePathPrefix } from './hono-syntax.ts';
+import { constructorPrefix } from './koa-syntax.ts';
+import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
+import type { LoadedProject } from './project.ts';
+import { fileOf } from './symbols.ts';
+import { functionResult, unwrap, valueKey } from './value-key.ts';
+import type { Warning } from './types.ts';
+
+export interface RouterRegistry {
+  /** every router met so far, in the order met: the order routes are reported in */
+  readonly nodes: ReadonlyMap<ts.Node, RouterNode>;
+  /** the router a declaration (or in-place construction) is, made on first sight */
+  nodeFor(key: ts.Node): RouterNode | undefined;
+  /** the router a receiver is (`app`, `router`, a chain on one), when it is one */
+  routerOf(receiver: ts.Expression): RouterNode | undefined;
+  /** the router an expression is, only when one was met already (mounts are resolved against these) */
+  existing(expr: ts.Expression): RouterNode | undefined;
+}
+
+/** What the registration readers and the mount resolution work on. */
+export interface RouteContext {
+  project: LoadedProject;
+  warnings: Warning[];
+  routers: RouterRegistry;
+}
+
+/** A Fastify plugin's instance parameter: named, so that a plugin nothing registers can be warned about. */
+export function markFastify(node: RouterNode): void {
+  node.fastify = true;
+  if (node.plugin !== undefined || !ts.isParameter(node.key)) return;
+  const fn = node.key.parent;
+  node.plugin = ownFunctionName(fn, node.file.source);
+}
+
+/** `hono`: the project imports Hono, so Hono's ways of making and naming apps are looked for too. */
+export function routerRegistry(project: LoadedProject, hono: boolean): RouterRegistry {
+  const nodes = new Map<ts.Node, RouterNode>();
+
+  const nodeFor = (key: ts.Node): RouterNode | undefined => {
+    let node = nodes.get(key);
+    if (node) return node;
+    const file = fileOf(project, key);
+    if (!file) return undefined;
+    const named = (key as ts.NamedDeclaration).name;
+    const origin = routerOrigin(key, project.checker);
+    node = { key, name: named ? named.getText() : exprName(key as ts.Expression), file, init: origin.init, routes: [], mounts: [], plugins: [], children: [], middleware: [], hooks: [], params: [], mountedBy: 0 };
+    const prefix = constructorPrefix(project, origin);
+    if (prefix) node.prefix = prefix;
+    if (origin.fastify) node.fastify = true;
+    if (ts.isParameter(key) && looksLikeFastifyInstance(key)) markFastify(node);
+    if (origin.hono) {
+      node.hono = true;
+      if (origin.hono.basePaths.length > 0) node.prefix = basePathPrefix(origin.hono.basePaths, project.checker, joinPath);
+    }
+    nodes.set(key, node);
+    if (hono && !origin.hono) basedOnApp(node);
+    return node;
+  };
+
+  /**
+   * Hono's `const v1 = app.basePath('/v1')` on an app made elsewhere: a router whose routes are under /v1 and are
+   * the app's (Hono's basePath() returns a copy sharing the app's routes), so the app mounts it at its own root.
+   */
+  const basedOnApp = (node: RouterNode): void => {
+    const made = ts.isVariableDeclaration(node.key) && node.key.initializer ? node.key.initializer : node.key;
+    const based = basePathChain(made);
+    const parent = based && routerOf(based.base);
+    if (!based || !parent?.hono || parent === node) return;
+    node.hono = true;
+    node.init = 'app';
+    node.prefix = basePathPrefix(based.paths, project.checker, joinPath);
+    const source = node.file.source;
+    parent.children.push({ node, prefixes: ['/'], expression: '', middleware: [], file: node.file, line: lineOf(made, source), pos: made.getStart(source) });
+    node.mountedBy++;
+  };
+
+  /** A router's identity: its declaration, or the `Router()` call an unnamed chain starts from. */
+  const routerKey = (expr: ts.Expression): ts.Node | undefined => {
+    const base = chainReceiver(unwrap(expr));
+    if (isRouterConstruction(base, project.checker)) return base;
+    // Hono's `app.basePath('/v1').get(…)`: the router basePath() makes, in place
+    if (hono && basePathChain(base)) return base;
+    const key = valueKey(project, base);
+    const inPlace = key && inPlaceRouter(key, project.checker);
+    if (inPlace || !hono) return inPlace || key;
+    // Hono's RPC style keeps a chain's type, so a chain's value is what gets named and returned: the app it is on
+    const made = key ? (ts.isVariableDeclaration(key) && key.initializer ? unwrap(key.initializer) : undefined) : base;
+    if (!made || !ts.isCallExpression(made)) return key;
+    // `const routes = app.get(…).openapi(…)`
+    const on = chainReceiver(made);
+    if (on !== made) return routerKey(on);
+    // `export const tasks = createTaskRoute()`, where the function ends `return app.get(…).post(…)`
+    return returnedChain(made) ?? key;
+  };
+
+  const expanding = new Set<ts.Node>();
+  const returnedChain = (call: ts.CallExpression): ts.Node | undefined => {
+    const fn = calledFunction(project, call);
+    if (!fn || !isFunctionLike(fn) || expanding.has(fn)) return undefined;
+    expanding.add(fn);
+    const key = functionResult(fn, (returned) => {
+      const e = unwrap(returned);
+      const on = ts.isCallExpression(e) ? chainReceiver(e) : e;
+      return on !== e ? routerKey(on) : undefined;
+    });
+    expanding.delete(fn);
+    return key;
+  };
+
+  const routerOf = (receiver: ts.Expression): RouterNode | undefined => {
+    const key = routerKey(receiver);
+    return key && nodeFor(key);
+  };
+
+  const existing = (expr: ts.Expression): RouterNode | undefined => {
+    const key = routerKey(expr);
+    return key ? nodes.get(key) : undefined;
+  };
+
+  return { nodes, nodeFor, routerOf, existing };
+}
