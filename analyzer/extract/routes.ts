@@ -4,21 +4,21 @@
 // that receive the app) to the full path. Routers, apps and plugin instances are identified by their
 // declaration, through the type checker (router-registry.ts).
 import { ts } from 'ts-morph';
-import { routeTable, type Middleware, type PluginMount, type RouterNode } from './route-tree.ts';
-import { calledFunction, chainReceiver, exprName, isPlainObject, isStoreClient, routeChainBase, verbMethod } from './express-syntax.ts';
-import { forwardsPrefix, HOOK_PHASES, optionHandler, optionHooks, pluginFunction, pluginOptionsParameter, registerPrefix, routeDeclaration, setsPrefix, type Plugin, type RegisterPrefix, type RouteDeclaration } from './fastify-syntax.ts';
-import { honoPath, iteratedElements, spreadHandlers, usesHono } from './hono-syntax.ts';
+import { routeTable, type Middleware } from './route-tree.ts';
+import { chainReceiver, exprName, isPlainObject, isStoreClient, routeChainBase, verbMethod } from './express-syntax.ts';
+import { HOOK_PHASES, optionHandler, optionHooks, routeDeclaration, type RouteDeclaration } from './fastify-syntax.ts';
+import { honoPath, spreadHandlers, usesHono } from './hono-syntax.ts';
 import { honoRegistrations, namePos } from './hono-routes.ts';
-import { isNamedRoute, prefixOf, routerMiddleware } from './koa-syntax.ts';
-import { markFastify, routerRegistry } from './router-registry.ts';
+import { isNamedRoute, prefixOf } from './koa-syntax.ts';
+import { markFastify, routerRegistry, type RouteContext } from './router-registry.ts';
+import { mountParameterRouters, resolveMounts } from './route-mounts.ts';
 import { objectLiteralOf } from './object-literal.ts';
 import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
 import { handlerRef, pathsOf, plausibleHandler } from './route-args.ts';
 import { guarded } from './guard.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
-import { fileOf } from './symbols.ts';
-import { unwrap, valueKey } from './value-key.ts';
+import { unwrap } from './value-key.ts';
 import type { RouteFact, UnresolvedRoute, Warning } from './types.ts';
 
 export interface RouteResult {
@@ -33,7 +33,9 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   const passing: ts.CallExpression[] = [];
   /** Hono's calls (route(prefix, app), on(), mount()) are only looked at in a project that imports Hono */
   const hono = usesHono(project);
-  const { nodes, nodeFor, routerOf, existing } = routerRegistry(project, hono);
+  const routers = routerRegistry(project, hono);
+  const { nodes, routerOf } = routers;
+  const ctx: RouteContext = { project, warnings, routers };
 
   const addRoute = (file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, pathArg: ts.Expression, handlers: readonly ts.Expression[]): void => {
     if (handlers.length === 0) return;
@@ -238,120 +240,10 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     visit(file.source);
   }
 
-  // Pass 2: classify use() arguments into child routers and middleware; resolve register() to plugins.
-  const isRouter = (node: RouterNode | undefined): node is RouterNode =>
-    !!node && (node.init !== 'other' || node.routes.length > 0 || node.mounts.length > 0);
-  /** `export const booksRoutes = router.routes()` … `api.use(booksRoutes)`: the `routes()` call a const holds. */
-  const heldRouterMiddleware = (arg: ts.Expression): ReturnType<typeof routerMiddleware> => {
-    const e = unwrap(arg);
-    if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e)) return undefined;
-    const key = valueKey(project, e);
-    return key && ts.isVariableDeclaration(key) && key.initializer ? routerMiddleware(key.initializer) : undefined;
-  };
-  // each register() call's plugin, and the register() calls that load each plugin function
-  const plugins = new Map<PluginMount, Plugin | undefined>();
-  const registrations = new Map<ts.Node, PluginMount[]>();
-  for (const node of [...nodes.values()]) {
-    for (const mount of node.plugins) {
-      const plugin = pluginFunction(project, mount.plugin);
-      plugins.set(mount, plugin);
-      if (plugin) registrations.set(plugin.fn, [...(registrations.get(plugin.fn) ?? []), mount]);
-    }
-  }
-  /**
-   * The prefixes a register() call gives, reading a plugin's own options passed on to the plugins it
-   * registers (`{ prefix: opts.prefix }`, `register(inner, opts)`) from the register() calls that load it.
-   */
-  const mountPrefix = (mount: PluginMount, depth: number): RegisterPrefix => registerPrefix(project, mount.options, (expr) => {
-    const options = pluginOptionsParameter(project, expr);
-    const outer = options && registrations.get(options.parent);
-    if (!outer || depth > 4) return undefined;
-    const prefixes = new Set<string>();
-    for (const m of outer) {
-      const given = mountPrefix(m, depth + 1);
-      if (!given.prefixes) return given;
-      for (const p of given.prefixes) prefixes.add(p);
-    }
-    return { prefixes: [...prefixes], expression: expr.getText() };
-  });
-  for (const node of [...nodes.values()]) {
-    for (const mount of node.mounts) {
-      const middleware: Middleware[] = [];
-      let mountedRouter = false;
-      for (const arg of mount.args) {
-        if (mount.hono) {
-          // `routes.forEach((route) => app.route('/', route))`: each app of the array
-          for (const app of iteratedElements(project, arg) ?? [arg]) {
-            const child = routerOf(app);
-            if (child?.hono && child !== node) {
-              node.children.push({ node: child, prefixes: mount.prefixes, expression: mount.expression, middleware: [], file: mount.file, line: mount.line, pos: mount.pos });
-              child.mountedBy++;
-            } else {
-              warnings.push({ file: mount.file.rel, message: `${mount.file.rel}:${mount.line}: route(${mount.expression}, ${arg.getText()}) mounts '${app.getText()}', which could not be traced to a Hono app; its routes are not reported` });
-            }
-          }
-          continue;
-        }
-        let child = existing(arg);
-        const koa = isRouter(child) ? undefined : routerMiddleware(arg) ?? heldRouterMiddleware(arg);
-        if (koa) {
-          // app.use(router.routes()): the router itself is mounted; allowedMethods() is neither a route nor a route's middleware
-          const router = existing(chainReceiver(koa.router));
-          if (isRouter(router) && koa.kind === 'allowedMethods') continue;
-          if (isRouter(router)) child = router;
-        }
-        if (isRouter(child) && child !== node) {
-          node.children.push({ node: child, prefixes: mount.prefixes, expression: mount.expression, middleware: [...middleware], file: mount.file, line: mount.line, pos: mount.pos });
-          child.mountedBy++;
-          mountedRouter = true;
-        } else {
-          middleware.push({ name: exprName(arg), phase: 0 });
-        }
-      }
-      if (!mountedRouter && mount.prefixes?.length === 1 && mount.prefixes[0] === '/') {
-        for (const { name } of middleware) node.middleware.push({ file: mount.file, pos: mount.pos, name });
-      }
-    }
-    for (const mount of node.plugins) {
-      const plugin = plugins.get(mount);
-      const param = plugin?.fn.parameters[0];
-      const child = param && nodeFor(param);
-      if (!plugin || !child || child === node) continue;
-      let { prefixes, expression } = mountPrefix(mount, 0);
-      if (plugin.shared) {
-        if (setsPrefix(project, mount.options) && !forwardsPrefix(project, plugin.fn)) {
-          const name = ownFunctionName(plugin.fn, plugin.fn.getSourceFile());
-          warnings.push({ file: mount.file.rel, message: `${mount.file.rel}:${mount.line}: plugin '${name}' is wrapped in fastify-plugin, so Fastify ignores its prefix ${expression}; its routes are reported under the prefix of the instance that registers it` });
-        }
-        prefixes = ['/'];
-        expression = '';
-      }
-      node.children.push({ node: child, prefixes, expression, middleware: [], file: mount.file, line: mount.line, pos: mount.pos, ...(plugin.shared ? { shared: true } : {}) });
-      child.mountedBy++;
-    }
-  }
-
-  // Pass 3: routers that are parameters (`function register(app) { app.get(...) }`) are the argument
-  // passed at each call site of their function.
-  const paramNodes = [...nodes.values()].filter((n) => ts.isParameter(n.key) && (n.routes.length > 0 || n.children.length > 0));
-  if (paramNodes.length > 0) {
-    const byFunction = new Map<ts.Node, RouterNode[]>();
-    for (const p of paramNodes) byFunction.set(p.key.parent, [...(byFunction.get(p.key.parent) ?? []), p]);
-    for (const call of passing) {
-      const fn = calledFunction(project, call);
-      const params = fn && byFunction.get(fn);
-      if (!params) continue;
-      for (const p of params) {
-        const index = (fn as ts.SignatureDeclaration).parameters.indexOf(p.key as ts.ParameterDeclaration);
-        const arg = call.arguments[index];
-        const parent = arg && routerOf(arg);
-        if (!parent || parent === p) continue;
-        const file = fileOf(project, call)!;
-        parent.children.push({ node: p, prefixes: ['/'], expression: arg.getText(), middleware: [], file, line: lineOf(call, file.source), pos: call.getStart(file.source) });
-        p.mountedBy++;
-      }
-    }
-  }
+  // Pass 2: which router mounts which (use(), Hono's route(), Fastify's register()).
+  resolveMounts(ctx);
+  // Pass 3: routers that are parameters are the argument passed at each call site of their function.
+  mountParameterRouters(ctx, passing);
 
   return { ...routeTable(nodes.values(), warnings), warnings };
 }
