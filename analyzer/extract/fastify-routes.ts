@@ -1,10 +1,48 @@
-// Fastify's `register(plugin, { prefix })`, resolved in pass 2 to the plugin's instance, mounted under the prefix
-// the call gives (or, for a fastify-plugin, on the instance that registers it).
+// Fastify's registrations that Express has no counterpart for: `route({ method, url, handler })`, `addHook()`,
+// and `register(plugin, { prefix })`, read in pass 1 and resolved in pass 2 to the plugin's instance, mounted
+// under the prefix the call gives (or, for a fastify-plugin, on the instance that registers it).
 import { ts } from 'ts-morph';
 import type { PluginMount, RouterNode } from './route-tree.ts';
-import { forwardsPrefix, pluginFunction, pluginOptionsParameter, registerPrefix, setsPrefix, type Plugin, type RegisterPrefix } from './fastify-syntax.ts';
-import { ownFunctionName } from './functions.ts';
-import type { RouteContext } from './router-registry.ts';
+import { exprName } from './express-syntax.ts';
+import { forwardsPrefix, HOOK_PHASES, pluginFunction, pluginOptionsParameter, registerPrefix, setsPrefix, type Plugin, type RegisterPrefix, type RouteDeclaration } from './fastify-syntax.ts';
+import { lineOf, ownFunctionName } from './functions.ts';
+import { handlerRef, pathsOf } from './route-args.ts';
+import { markFastify, type RouteContext } from './router-registry.ts';
+import type { LoadedFile } from './project.ts';
+import { stringValue } from './string-value.ts';
+
+/** `fastify.route({ method, url, preHandler, handler })`: one route per method. */
+export function addDeclaredRoute({ project, routers }: RouteContext, file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression, route: RouteDeclaration): void {
+  const node = routers.routerOf(receiver);
+  if (!node) return;
+  markFastify(node);
+  const source = file.source;
+  const { paths, reason } = pathsOf(project, route.url);
+  const line = lineOf(ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call, source);
+  const common = { file, line, pos: call.getStart(source), middleware: route.hooks, handler: handlerRef(project, route.handler, source) };
+  if (!route.methods) {
+    node.routes.push({ ...common, method: '*', paths: undefined, reason: 'method chosen at run time', expression: route.method.getText(source) });
+    return;
+  }
+  for (const method of route.methods) node.routes.push({ ...common, method, paths, reason, expression: route.url.getText(source) });
+}
+
+/** `fastify.register(plugin, options)`: resolved to the plugin's instance once every file is read. */
+export function addRegister({ routers }: RouteContext, file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression): void {
+  const node = routers.routerOf(receiver);
+  if (!node) return;
+  node.plugins.push({ plugin: call.arguments[0], options: call.arguments[1], file, line: lineOf(call, file.source), pos: call.getStart(file.source) });
+}
+
+/** `fastify.addHook('preHandler', auth)`: a hook that runs before the handlers of the instance's routes. */
+export function addHook({ project, routers }: RouteContext, call: ts.CallExpression, receiver: ts.Expression): void {
+  const phase = HOOK_PHASES.get(stringValue(call.arguments[0], project.checker) ?? '');
+  if (phase === undefined) return;
+  const node = routers.routerOf(receiver);
+  if (!node) return;
+  node.hooks.push({ name: exprName(call.arguments[1]), phase });
+  markFastify(node);
+}
 
 /**
  * Pass 2 for register(): reads the plugin of every register() call met so far, and gives back what mounts a

@@ -1,6 +1,7 @@
 // Hono's registrations that Express has no counterpart for: `on()` and @hono/zod-openapi's `openapi()` routes,
 // `route(prefix, app)` mounts, path-scoped `use()`, `doc()` routes, and warnings for what registers nothing the
-// proxy can route. routes.ts calls them while it reads each file (pass 1), with the router bookkeeping it owns.
+// proxy can route. routes.ts calls them while it reads each file (pass 1), with the router bookkeeping of
+// router-registry.ts and the `<verb>()` reader of express-routes.ts.
 import { ts } from 'ts-morph';
 import { exprName } from './express-syntax.ts';
 import { honoPath, middlewareScope, onMethods, openApiRoute } from './hono-syntax.ts';

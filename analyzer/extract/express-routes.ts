@@ -1,0 +1,127 @@
+// Express's registrations, read in pass 1, which the other frameworks share or mirror: `<verb>(path, …handlers)`
+// (also Koa's, Fastify's with its options, and Hono's), `router[method](path, …)`, `use([prefix,] …)` (Koa's too;
+// Hono's is in hono-routes.ts), `router.param(name, fn)`, and koa-router's `router.prefix(p)`.
+import { ts } from 'ts-morph';
+import type { Middleware, RouterNode } from './route-tree.ts';
+import { exprName, isPlainObject, isStoreClient, verbMethod } from './express-syntax.ts';
+import { optionHandler, optionHooks } from './fastify-syntax.ts';
+import { honoPath, spreadHandlers } from './hono-syntax.ts';
+import { namePos } from './hono-routes.ts';
+import { prefixOf } from './koa-syntax.ts';
+import { objectLiteralOf } from './object-literal.ts';
+import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
+import { handlerRef, pathsOf, plausibleHandler } from './route-args.ts';
+import { markFastify, type RouteContext } from './router-registry.ts';
+import type { LoadedFile } from './project.ts';
+import { stringValue } from './string-value.ts';
+import { unwrap } from './value-key.ts';
+
+/** `app.<verb>(path, …handlers)` on the receiver: a route of its router, when the receiver is one. */
+export function addRoute({ project, warnings, routers }: RouteContext, file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, pathArg: ts.Expression, handlers: readonly ts.Expression[]): void {
+  if (handlers.length === 0) return;
+  const source = file.source;
+  const node = routers.routerOf(receiver);
+  let { paths, reason } = pathsOf(project, pathArg);
+  const looksLikePath = !!paths && paths.every((p) => p.startsWith('/') || p === '*');
+  if (!node) {
+    const last = handlers[handlers.length - 1];
+    if (looksLikePath && isFunctionLike(unwrap(last)) && /app|router|route|api|server/i.test(receiver.getText())) {
+      warnings.push({ file: file.rel, message: `${file.rel}:${lineOf(call, source)}: route ${method} ${paths?.join(',')} registered on '${receiver.getText()}', which could not be traced to an app or router; not reported` });
+    }
+    return;
+  }
+  // a plain object's `get(path, fn)` (a cache, a client's stub) is not a router's
+  if (node.init === 'other' && isPlainObject(node.key)) return;
+  if (node.hono) {
+    paths = paths?.map(honoPath);
+    handlers = spreadHandlers(project, handlers);
+  }
+  // Fastify: `get(path, { handler, preHandler })`
+  const lastOptions = objectLiteralOf(project, handlers[handlers.length - 1]);
+  const fromOptions = lastOptions && optionHandler(lastOptions);
+  const last = fromOptions ?? handlers[handlers.length - 1];
+  // on a value not made by a known constructor, only calls that read as routes count (not axios.post(url, body));
+  // a Fastify plugin's instance is known to be one
+  if (node.init === 'other' && node.plugin === undefined && !(looksLikePath && plausibleHandler(project, last)) && !(paths === undefined && isFunctionLike(unwrap(last)))) return;
+  // a Redis client's `get(\`${user}:cart\`, (err, data) => …)` is a command, not a route with a path made at run time
+  if (node.init === 'other' && !looksLikePath && isStoreClient(node.key, project.checker)) return;
+  const middleware: Middleware[] = [];
+  let fastifyOptions = !!fromOptions;
+  for (const h of handlers.slice(0, -1)) {
+    const u = unwrap(h);
+    // Fastify: an options object before the handler (`get(path, { schema, preHandler }, handler)`)
+    const options = objectLiteralOf(project, u);
+    if (options) {
+      middleware.push(...optionHooks(options));
+      fastifyOptions = true;
+    } else if (node.fastify) {
+      // Fastify's `get(path, options, handler)`: options the analyzer cannot see (`require('./schemas').get`) hold no visible hook
+      continue;
+    } else {
+      for (const m of ts.isArrayLiteralExpression(u) ? u.elements : [u]) middleware.push({ name: exprName(m), phase: 0 });
+    }
+  }
+  if (fromOptions) middleware.push(...optionHooks(lastOptions));
+  if (fastifyOptions) markFastify(node);
+  node.routes.push({
+    // the verb's own line: in a route(...).get().post() chain each verb sits on its own line
+    method, paths, reason, expression: pathArg.getText(), file, line: lineOf(ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call, source),
+    pos: node.hono ? namePos(call, source) : call.getStart(source), middleware, handler: handlerRef(project, last, source),
+  });
+}
+
+/** `router[method](path, handler)`: a literal method is a route; one chosen at run time is unresolved. */
+export function addComputedVerb(ctx: RouteContext, file: LoadedFile, call: ts.CallExpression, callee: ts.ElementAccessExpression): void {
+  const { project, routers } = ctx;
+  const verb = stringValue(callee.argumentExpression, project.checker)?.toLowerCase();
+  if (verb !== undefined) {
+    const method = verbMethod(verb);
+    if (method) addRoute(ctx, file, call, method, callee.expression, call.arguments[0], call.arguments.slice(1));
+    return;
+  }
+  const node = routers.routerOf(callee.expression);
+  if (!node || node.init === 'other') return;
+  const source = file.source;
+  node.routes.push({
+    method: '*', paths: undefined, reason: 'method chosen at run time', expression: `${callee.getText(source)}(${call.arguments[0].getText(source)}, …)`,
+    file, line: lineOf(call, source), pos: call.getStart(source), middleware: [], handler: handlerRef(project, call.arguments[call.arguments.length - 1], source),
+  });
+}
+
+/** `router.param('id', load)`: a callback run before the handlers of the router's routes with `:id`. */
+export function addParam({ project, routers }: RouteContext, call: ts.CallExpression, receiver: ts.Expression): void {
+  const param = stringValue(call.arguments[0], project.checker);
+  if (param === undefined) return;
+  const node = routers.routerOf(receiver);
+  // an inline callback is named by its function id (`<anonymous@12>`), the id its table accesses carry
+  const fn = unwrap(call.arguments[1]);
+  if (node) node.params.push({ param, name: isFunctionLike(fn) ? ownFunctionName(fn, fn.getSourceFile()) : exprName(fn) });
+}
+
+/** koa-router's `router.prefix('/x')`: applies to every route of the router, registered before or after. */
+export function addPrefix({ project, routers }: RouteContext, call: ts.CallExpression, receiver: ts.Expression): void {
+  const node = routers.routerOf(receiver);
+  if (node) node.prefix = prefixOf(project, call.arguments[0]);
+}
+
+/**
+ * Express's and Koa's `use([prefix,] …args)` on a router that is not Hono's: a mount whose arguments (routers
+ * or middleware) are told apart in pass 2, once every router is known.
+ */
+export function addUse({ project }: RouteContext, node: RouterNode, file: LoadedFile, call: ts.CallExpression): void {
+  const args = call.arguments;
+  const first = unwrap(args[0]);
+  let prefixes: string[] | undefined = ['/'];
+  let rest: ts.Expression[] = [...args];
+  const firstIsPath = ts.isStringLiteralLike(first) || ts.isTemplateExpression(first) || ts.isArrayLiteralExpression(first) && first.elements.every((el) => !isFunctionLike(el)) ||
+    ts.isBinaryExpression(first) || ts.isRegularExpressionLiteral(first) || stringValue(first, project.checker) !== undefined;
+  if (firstIsPath) {
+    prefixes = pathsOf(project, first).paths;
+    rest = args.slice(1);
+  }
+  const flat = rest.flatMap((a) => {
+    const u = unwrap(a);
+    return ts.isArrayLiteralExpression(u) ? [...u.elements] : [u];
+  });
+  node.mounts.push({ prefixes, expression: args[0].getText(), args: flat, file, line: lineOf(call, file.source), pos: call.getStart(file.source) });
+}
