@@ -96,6 +96,21 @@ describe('foreign keys: TypeORM', () => {
     ]);
   });
 
+  test('EntitySchema: many-to-one, one-to-one with joinColumn; targets by name, schema or class; tableName, else snake_case of name; not inverse sides, many-to-many, createForeignKeyConstraints: false or a look-alike class', async () => {
+    const facts = await factsOf('fk-typeorm-schema');
+    assert.deepEqual(keys(facts), [
+      // joinColumn: true on a schema with no tableName: the default column, the table named from `name`
+      'author_profile(authorId) -> authors(id) typeorm entities/catalog.ts:35',
+      'books(author_id) -> authors(id) on delete cascade typeorm entities/catalog.ts:20',
+      'books(original_id) -> books(id) typeorm entities/catalog.ts:22',
+      // a decorated entity as the target: its primary column's name
+      'books(publisherCode) -> publishers(publisher_code) on delete set null typeorm entities/catalog.ts:21',
+      // a JavaScript module.exports schema; the target's primary column by its `name` (columns held by a const)
+      'reviews(book_id) -> books(id) typeorm entities/review.js:10',
+      'reviews(profileProfileId) -> author_profile(profile_id) on delete restrict typeorm entities/review.js:9',
+    ]);
+  });
+
   test('the query builder fixture: targets by arrow, by string and by type', async () => {
     const facts = await factsOf('typeorm-query-builder');
     assert.deepEqual(keys(facts), [
