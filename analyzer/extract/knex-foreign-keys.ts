@@ -3,7 +3,8 @@
 // `table.foreign('book_id').references('books.id')` and `table.foreign(['a', 'b']).references(['x', 'y']).inTable('t')`.
 // Only chains on the callback's own table builder count, and those in a project function the callback passes it to,
 // one call deep: `fk(table, 'author_id', 'authors')` over `function fk(t, col, to) { t.integer(col).references('id').inTable(to) }`,
-// or a helper returning a chain the caller goes on with; the helper's parameters stand for the strings the call gives them.
+// or a helper returning a chain the caller goes on with; the helper's parameters stand for the strings the call gives them
+// (a default for one left out); one given a value made at run time gives no key.
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import { lineOf } from './functions.ts';
@@ -77,8 +78,9 @@ export function scanKnexForeignKeys(project: LoadedProject, file: LoadedFile, me
     const params = new Map<ts.Symbol, string[]>();
     helper.parameters.forEach((p, i) => {
       const symbol = i !== at && ts.isIdentifier(p.name) ? checker.getSymbolAtLocation(p.name) : undefined;
-      const given = symbol && !p.dotDotDotToken ? strings(call.arguments[i], scope) : [];
-      if (symbol && given.length > 0) params.set(symbol, given);
+      // an argument made at run time binds nothing, so no key is read through it; one left out takes the default
+      const given = p.dotDotDotToken ? [] : strings(call.arguments[i] ?? p.initializer, scope);
+      if (symbol) params.set(symbol, given);
     });
     return { fn: helper, scope: { builder: inner, params, depth: scope.depth + 1 } };
   };
