@@ -2,7 +2,8 @@
 // as for decorated entities (typeorm-foreign-keys.ts), a `many-to-one` relation, and a `one-to-one` with `joinColumn`,
 // put a key on the entity's table pointing at the target's; `one-to-many` and `many-to-many` hold none here. The table
 // is `tableName`, else TypeORM's default, snake_case of `name`. The target is an entity schema's `name`, a decorated
-// entity's class name, or the schema or class itself; `createForeignKeyConstraints: false` makes no key.
+// entity's class name, or the schema or class itself (a class given as a schema's `target` is that schema);
+// `createForeignKeyConstraints: false` makes no key.
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import { lineOf } from './functions.ts';
@@ -51,6 +52,10 @@ export function recordEntitySchemaForeignKeys(project: LoadedProject, models: Or
           const entity = { name, table: str(valueProperty(options, 'tableName')) ?? snakeCase(name), options, file };
           byKey.set(assignedKey(node), entity);
           byName.set(name, entity);
+          // `new EntitySchema<Shelf>({ target: Shelf, … })`: the class stands for the schema
+          const own = valueProperty(options, 'target');
+          const ownKey = own && (ts.isIdentifier(unwrap(own)) || ts.isPropertyAccessExpression(unwrap(own))) ? valueKey(project, own) : undefined;
+          if (ownKey) byKey.set(ownKey, entity);
         }
       }
       ts.forEachChild(node, visit);

@@ -127,6 +127,8 @@ describe('foreign keys: TypeORM', () => {
       // a JavaScript module.exports schema; the target's primary column by its `name` (columns held by a const)
       'reviews(book_id) -> books(id) typeorm entities/review.js:10',
       'reviews(profileProfileId) -> author_profile(profile_id) on delete restrict typeorm entities/review.js:9',
+      // a plain class given as a schema's `target`
+      'shelf_places(shelf_id) -> shelves(id) typeorm entities/catalog.ts:56',
     ]);
   });
 
