@@ -46,8 +46,6 @@ function tableName(arg: ts.Expression | undefined, checker: ts.TypeChecker): str
 /** `isMongoClient`: a MongoDB client's `await client.db('shop')` names a database, not a knex table. */
 export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCollector, isMongoClient?: (receiver: ts.Expression) => boolean): void {
   const checker = project.checker;
-  // a text check first: most files declare no keys, and their schema callbacks need no second walk
-  const mayDeclareKeys = /\.(?:references|foreign)\s*\(/.test(file.source.text);
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) && !isChainContinued(node)) handleChain(node);
     ts.forEachChild(node, visit);
@@ -97,7 +95,7 @@ export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCo
       for (const c of calls) {
         const t = SCHEMA_METHODS.has(c.name) ? tableName(c.args[0], checker) : undefined;
         if (t) out.declare({ table: t, file: file.rel, line: lineOf(c.node, file.source), via: 'sql' });
-        if (t && mayDeclareKeys) scanKnexForeignKeys(project, file, c.name, t, c.node, out);
+        if (t) scanKnexForeignKeys(project, file, c.name, t, c.node, out);
       }
       return;
     }

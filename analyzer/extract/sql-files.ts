@@ -1,21 +1,16 @@
 // Tables and foreign keys declared in `.sql` files (schema.sql, db/init.sql, migrations/001_init.sql,
 // migrations/*/up.sql, Flyway's V1__init.sql): statement by statement, the up half of a migration only,
 // with comments and dollar-quoted bodies (Postgres functions, DO blocks) left out. Tables are named as the
-// SQL in code names them (sql.ts: the last part of a qualified name, as written), so one table is one name.
+// SQL in code names them (sql.ts: the last part of a qualified name, as written), so one table is one name. DROP TABLE,
+// renames and dropped constraints are applied in file order across the files (sql-schema-changes.ts).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AccessCollector } from './access-collector.ts';
 import type { LoadedProject } from './project.ts';
-import { foreignKeysInSql, qualifiedName, type SqlForeignKey } from './sql-foreign-keys.ts';
-import { tokenize } from './sql.ts';
+import { foreignKeysInSql, qualifiedName } from './sql-foreign-keys.ts';
+import { alterTable, applySqlChanges, dropOrRename, type Place, type SqlChange, type SqlSchema } from './sql-schema-changes.ts';
+import { tokenize, type Token } from './sql.ts';
 import type { Warning } from './types.ts';
-
-export interface SqlFileSchema {
-  /** CREATE TABLE statements: the table and the line of CREATE */
-  tables: { table: string; line: number }[];
-  /** keys, each on the line of its REFERENCES keyword */
-  foreignKeys: (Omit<SqlForeignKey, 'at'> & { line: number })[];
-}
 
 /** A statement's text, its comments and dollar-quoted bodies blanked (offsets and lines kept); `at`: its offset in the file. */
 interface Statement {
@@ -38,26 +33,40 @@ export function isDownMigration(rel: string): boolean {
   return name === 'down.sql' || name.endsWith('.down.sql') || /^u\d[\w.]*__/.test(name);
 }
 
-export function schemaInSqlFile(text: string): SqlFileSchema {
+/** The schema one file leaves on its own (as the first file read). */
+export function schemaInSqlFile(text: string): SqlSchema {
+  return applySqlChanges(changesInSqlFile(text, ''));
+}
+
+/** What each statement does to the schema, in file order: a table or a key declared, a table dropped or renamed, a key dropped. */
+export function changesInSqlFile(text: string, file: string): SqlChange[] {
   const lineAt = lineFinder(text);
-  const tables: SqlFileSchema['tables'] = [];
-  const foreignKeys: SqlFileSchema['foreignKeys'] = [];
+  const changes: SqlChange[] = [];
   for (const statement of statements(text)) {
     const tokens = tokenize(statement.text);
-    if (tokens[0]?.upper !== 'CREATE' && tokens[0]?.upper !== 'ALTER') continue;
-    if (tokens[0].upper === 'CREATE') {
+    const place = (t: Token): Place => ({ file, line: lineAt(statement.at + t.at) });
+    const verb = tokens[0]?.upper;
+    if (verb === 'DROP' || verb === 'RENAME') {
+      changes.push(...dropOrRename(tokens, place));
+      continue;
+    }
+    if (verb !== 'CREATE' && verb !== 'ALTER') continue;
+    if (verb === 'CREATE') {
       let j = 1;
       while (tokens[j] && CREATE_TABLE_MODIFIERS.has(tokens[j].upper)) j++;
       if (tokens[j]?.upper !== 'TABLE') continue;
       j++;
       while (tokens[j] && ['IF', 'NOT', 'EXISTS'].includes(tokens[j].upper)) j++;
       const { name } = qualifiedName(tokens, j);
-      if (name) tables.push({ table: name, line: lineAt(statement.at + tokens[0].at) });
+      if (name) changes.push({ kind: 'create', table: name, at: place(tokens[0]) });
+    } else {
+      // before the statement's keys: DROP CONSTRAINT c, ADD CONSTRAINT c … replaces the key
+      changes.push(...alterTable(tokens, place));
     }
     if (!/\breferences\b/i.test(statement.text)) continue;
-    for (const { at, ...key } of foreignKeysInSql(statement.text)) foreignKeys.push({ ...key, line: lineAt(statement.at + at) });
+    for (const { at, ...key } of foreignKeysInSql(statement.text)) changes.push({ kind: 'key', key, at: { file, line: lineAt(statement.at + at) } });
   }
-  return { tables, foreignKeys };
+  return changes;
 }
 
 /** A line of its own that ends a batch (SQL Server's `GO`) or sets the statement terminator (MySQL's `DELIMITER //`). */
@@ -200,8 +209,13 @@ function lineFinder(text: string): (offset: number) => number {
   };
 }
 
-/** Reads the project's `.sql` files (down halves of migrations left out) into declared tables and keys, `via: 'sql'`. */
+/**
+ * Reads the project's `.sql` files (down halves of migrations left out) into declared tables and keys, `via: 'sql'`:
+ * their statements applied in the order the walk gives the files (by name, folder by folder: `001_` before `002_`),
+ * so a table dropped or renamed by a later migration takes its keys along.
+ */
 export function loadSqlFiles(project: LoadedProject, out: AccessCollector, warnings: Warning[]): void {
+  const changes: SqlChange[] = [];
   for (const file of project.sqlFiles) {
     if (isDownMigration(file.rel)) continue;
     let text: string;
@@ -212,12 +226,13 @@ export function loadSqlFiles(project: LoadedProject, out: AccessCollector, warni
       continue;
     }
     try {
-      const { tables, foreignKeys } = schemaInSqlFile(text);
-      for (const t of tables) out.declare({ table: t.table, file: file.rel, line: t.line, via: 'sql' });
-      for (const key of foreignKeys) out.foreignKey({ ...key, file: file.rel, via: 'sql' });
+      changes.push(...changesInSqlFile(text, file.rel));
     } catch (err) {
       const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
       warnings.push({ file: file.rel, message: `${file.rel}: reading its SQL failed (${reason}); tables and keys from this file are incomplete` });
     }
   }
+  const { tables, foreignKeys } = applySqlChanges(changes);
+  for (const t of tables) out.declare({ ...t, via: 'sql' });
+  for (const key of foreignKeys) out.foreignKey({ ...key, via: 'sql' });
 }

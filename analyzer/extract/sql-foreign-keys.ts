@@ -10,6 +10,8 @@ export interface SqlForeignKey {
   references: string;
   referencedColumns: string[];
   onDelete?: string;
+  /** its name, `CONSTRAINT name` (or MySQL's `FOREIGN KEY name (…)`), when the DDL gives one */
+  constraint?: string;
   /** offset of the REFERENCES keyword in the text */
   at: number;
 }
@@ -105,7 +107,11 @@ function alterElements(tokens: Token[], i: number): Token[][] {
 
 function elementKey(el: Token[], table: string): SqlForeignKey | undefined {
   let k = 0;
-  if (el[k]?.upper === 'CONSTRAINT') k += 2;
+  let constraint: string | undefined;
+  if (el[k]?.upper === 'CONSTRAINT') {
+    constraint = el[k + 1]?.kind !== 'punct' ? el[k + 1]?.text : undefined;
+    k += 2;
+  }
   const first = el[k];
   if (!first || first.kind === 'punct') return undefined;
   let columns: string[];
@@ -113,6 +119,7 @@ function elementKey(el: Token[], table: string): SqlForeignKey | undefined {
   if (first.upper === 'FOREIGN' && el[k + 1]?.upper === 'KEY') {
     // MySQL may name the key's index: FOREIGN KEY fk_author (author_id)
     const at = el[k + 2]?.text !== '(' && el[k + 3]?.text === '(' ? k + 3 : k + 2;
+    if (at === k + 3) constraint ??= el[k + 2].text;
     const list = nameList(el, at);
     columns = list.names;
     from = list.next;
@@ -128,7 +135,10 @@ function elementKey(el: Token[], table: string): SqlForeignKey | undefined {
   const { name: references, next } = qualifiedName(el, r + 1);
   if (!references) return undefined;
   const referenced = nameList(el, next);
+  // a column's own `author_id INT CONSTRAINT fk_author REFERENCES authors`
+  if (el[r - 2]?.upper === 'CONSTRAINT' && el[r - 1].kind !== 'punct') constraint = el[r - 1].text;
   const key: SqlForeignKey = { table, columns, references, referencedColumns: referenced.names, at: el[r].at };
+  if (constraint && !constraint.includes(PLACEHOLDER)) key.constraint = constraint;
   const onDelete = deleteAction(el, referenced.next);
   if (onDelete) key.onDelete = onDelete;
   return key;

@@ -48,7 +48,7 @@ function sqlText(node: ts.Node, checker: ts.TypeChecker): string | undefined {
 function recordForeignKeys(file: LoadedFile, node: ts.Node, text: string, out: AccessCollector): void {
   const line = lineOf(node, file.source);
   const multiline = ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateExpression(node);
-  for (const { at, ...key } of foreignKeysInSql(text)) {
+  for (const { at, constraint: _constraint, ...key } of foreignKeysInSql(text)) {
     const offset = multiline ? text.slice(0, at).split('\n').length - 1 : 0;
     out.foreignKey({ ...key, file: file.rel, line: line + offset, via: 'sql' });
   }

@@ -24,6 +24,7 @@ import { attributeSqlConstants, type SqlConstant } from './sql-constants.ts';
 import { loadSqlFiles } from './sql-files.ts';
 import { scanSqlLiterals } from './sql-literals.ts';
 import { scanQueryBuilders } from './typeorm-query-builder.ts';
+import { recordEntitySchemaForeignKeys } from './typeorm-entity-schemas.ts';
 import { recordTypeormForeignKeys } from './typeorm-foreign-keys.ts';
 import { entityRelations } from './typeorm-relations.ts';
 import type { ForeignKey, RouteFact, SchemaTable, TableAccess, Warning } from './types.ts';
@@ -45,6 +46,7 @@ export function extractTables(project: LoadedProject, routes: readonly RouteFact
   const repos = collectRepositories(project, models, warnings);
   const relations = [...models.byName.values()].some((m) => m.via === 'typeorm') ? entityRelations(project, models) : undefined;
   if (relations) recordTypeormForeignKeys(project, models, relations, out, warnings);
+  recordEntitySchemaForeignKeys(project, models, out, warnings);
   recordSequelizeForeignKeys(project, models, out, warnings);
   const mongoose = collectMongooseModels(project, out, warnings);
   const drizzle = collectDrizzleTables(project, out, warnings);

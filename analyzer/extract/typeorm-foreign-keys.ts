@@ -32,23 +32,37 @@ function propertyName(m: ts.ClassElement): string | undefined {
   return ts.isPropertyDeclaration(m) && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name)) ? m.name.text : undefined;
 }
 
+/** A decorated entity's columns: a property's column (`@Column({ name })`, a primary column's too, else the property's name) and its primary property. */
+export interface EntityColumns {
+  column(property: string): string;
+  primary(): string;
+}
+
+export function classColumns(cls: ts.ClassDeclaration | undefined, checker: ts.TypeChecker): EntityColumns {
+  const str = (e: ts.Expression | undefined): string | undefined => (e ? stringValue(e, checker) : undefined);
+  return {
+    column(property) {
+      const m = cls?.members.find((x) => propertyName(x) === property);
+      const column = m && decorator(m, COLUMNS);
+      return str(objectOption(column?.arguments.find((a) => ts.isObjectLiteralExpression(unwrap(a))), 'name')) ?? property;
+    },
+    primary() {
+      for (const m of cls?.members ?? []) if (decorator(m, PRIMARY)) return propertyName(m) ?? 'id';
+      return 'id';
+    },
+  };
+}
+
+/** TypeORM's default join column: `<property><ReferencedProperty>` (`authorId`). */
+export function defaultJoinColumn(property: string, referenced: string): string {
+  return property + referenced[0].toUpperCase() + referenced.slice(1);
+}
+
 export function recordTypeormForeignKeys(project: LoadedProject, models: OrmModels, relations: EntityRelations, out: AccessCollector, warnings: Warning[]): void {
   const checker = project.checker;
   const classes = new Map<OrmModel, ts.ClassDeclaration>();
   for (const [key, model] of models.byKey) if (model.via === 'typeorm' && ts.isClassDeclaration(key)) classes.set(model, key);
   const str = (e: ts.Expression | undefined): string | undefined => (e ? stringValue(e, checker) : undefined);
-
-  /** a property's column: `@Column({ name })` (a primary column's too), else the property's name */
-  const columnOf = (model: OrmModel, property: string): string => {
-    const m = classes.get(model)?.members.find((x) => propertyName(x) === property);
-    const column = m && decorator(m, COLUMNS);
-    return str(objectOption(column?.arguments.find((a) => ts.isObjectLiteralExpression(unwrap(a))), 'name')) ?? property;
-  };
-  /** the target's primary property */
-  const primaryOf = (model: OrmModel): string => {
-    for (const m of classes.get(model)?.members ?? []) if (decorator(m, PRIMARY)) return propertyName(m) ?? 'id';
-    return 'id';
-  };
 
   for (const [entity, cls] of classes) {
     const source = cls.getSourceFile();
@@ -72,9 +86,10 @@ export function recordTypeormForeignKeys(project: LoadedProject, models: OrmMode
       const referencedColumns: string[] = [];
       for (const j of joins) {
         // `referencedColumnName` and the default name are by property; the key points at that property's column
-        const referenced = str(objectOption(j, 'referencedColumnName')) ?? primaryOf(target);
-        referencedColumns.push(columnOf(target, referenced));
-        columns.push(str(objectOption(j, 'name')) ?? property + referenced[0].toUpperCase() + referenced.slice(1));
+        const targetColumns = classColumns(classes.get(target), checker);
+        const referenced = str(objectOption(j, 'referencedColumnName')) ?? targetColumns.primary();
+        referencedColumns.push(targetColumns.column(referenced));
+        columns.push(str(objectOption(j, 'name')) ?? defaultJoinColumn(property, referenced));
       }
       const options = relation.arguments.find((a) => ts.isObjectLiteralExpression(unwrap(a)));
       const onDelete = str(objectOption(options, 'onDelete'))?.toLowerCase();

@@ -55,13 +55,32 @@ describe('foreign keys: the sample monolith', () => {
 describe('foreign keys: knex migrations', () => {
   test('references().inTable(), references(table.column), foreign([…]).references([…]); not on other builders', async () => {
     const facts = await factsOf('fk-knex');
-    assert.deepEqual(keys(facts), [
+    // (the keys made through helpers, on holds and loans, are the next test's)
+    assert.deepEqual(keys(facts).filter((k) => !/^(?:holds|loans)\(/.test(k)), [
       'books(author_id) -> authors(id) on delete cascade knex migrations/20240101_init.js:8',
       'books(edition_book_id, edition_no) -> editions(book_id, no) on delete set null knex migrations/20240101_init.js:10',
       'books(series_id) -> series(id) knex migrations/20240101_init.js:9',
       'orders(customer_id) -> customers(id) knex migrations/20240201_orders.ts:5',
       'reviews(book_id) -> books(id) on delete restrict knex migrations/20240101_init.js:13',
     ]);
+  });
+
+  test('key helpers one call deep: a helper that declares the key, one that returns the chain (the caller going on), imported or local, on the calling line', async () => {
+    const facts = await factsOf('fk-knex');
+    assert.deepEqual(
+      keys(facts).filter((k) => /^(?:holds|loans)\(/.test(k)),
+      [
+        // `keys.foreignId(table, …)` from a file that never names references itself
+        'holds(book_id) -> books(id) knex migrations/20240401_holds.js:5',
+        'loans(book_id) -> books(id) on delete cascade knex migrations/20240301_loans.js:20',
+        'loans(branch_id) -> branches(id) knex migrations/20240301_loans.js:22',
+        'loans(librarian_id) -> staff(id) on delete set null knex migrations/20240301_loans.js:23',
+        'loans(member_id) -> members(id) knex migrations/20240301_loans.js:21',
+        // an argument left out: the parameter's default
+        'loans(reader_id) -> members(id) knex migrations/20240301_loans.js:24',
+        // not: a column or table named at run time (not the default either), another builder given to the helper, a helper two calls deep
+      ],
+    );
   });
 });
 
@@ -93,6 +112,23 @@ describe('foreign keys: TypeORM', () => {
       'books(author_id) -> authors(id) on delete cascade typeorm entities/catalog.ts:21',
       'books(original_id) -> books(id) typeorm entities/catalog.ts:28',
       'books(publisherCode) -> publishers(publisher_code) on delete set null typeorm entities/catalog.ts:25',
+    ]);
+  });
+
+  test('EntitySchema: many-to-one, one-to-one with joinColumn; targets by name, schema or class; tableName, else snake_case of name; not inverse sides, many-to-many, createForeignKeyConstraints: false or a look-alike class', async () => {
+    const facts = await factsOf('fk-typeorm-schema');
+    assert.deepEqual(keys(facts), [
+      // joinColumn: true on a schema with no tableName: the default column, the table named from `name`
+      'author_profile(authorId) -> authors(id) typeorm entities/catalog.ts:35',
+      'books(author_id) -> authors(id) on delete cascade typeorm entities/catalog.ts:20',
+      'books(original_id) -> books(id) typeorm entities/catalog.ts:22',
+      // a decorated entity as the target: its primary column's name
+      'books(publisherCode) -> publishers(publisher_code) on delete set null typeorm entities/catalog.ts:21',
+      // a JavaScript module.exports schema; the target's primary column by its `name` (columns held by a const)
+      'reviews(book_id) -> books(id) typeorm entities/review.js:10',
+      'reviews(profileProfileId) -> author_profile(profile_id) on delete restrict typeorm entities/review.js:9',
+      // a plain class given as a schema's `target`
+      'shelf_places(shelf_id) -> shelves(id) typeorm entities/catalog.ts:56',
     ]);
   });
 

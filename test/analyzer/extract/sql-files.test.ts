@@ -80,6 +80,20 @@ describe('.sql files: schema and migrations', () => {
   });
 });
 
+describe('.sql files: DROP and RENAME applied in file order', () => {
+  test('migrations by name: a table renamed by 002 takes its keys along, one dropped by 003 loses them, and 010 comes after both', async () => {
+    const facts = await factsOf('sql-files-order');
+    // the renamed table is declared where it got its name
+    assert.deepEqual(declared(facts), ['books sql migrations/001_init.sql:3', 'reviews sql migrations/010_reviews.sql:1', 'writers sql migrations/002_writers.sql:1']);
+    assert.deepEqual(keys(facts), [
+      // authors renamed to writers; books → publishers gone with DROP TABLE … CASCADE, books → series with DROP CONSTRAINT
+      'books(author_id) -> writers(id) on delete cascade sql migrations/001_init.sql:5',
+      'reviews(book_id) -> books(id) sql migrations/010_reviews.sql:1',
+      'reviews(writer_id) -> writers(id) sql migrations/010_reviews.sql:1',
+    ]);
+  });
+});
+
 describe('.sql files: the reader alone', () => {
   const read = (text: string): string[] => {
     const { tables, foreignKeys } = schemaInSqlFile(text);
@@ -171,6 +185,42 @@ describe('.sql files: the reader alone', () => {
     ]);
     const ssms = 'ALTER TABLE [dbo].[Items] WITH CHECK ADD CONSTRAINT [FK_Items_Orders] FOREIGN KEY([OrderId]) REFERENCES [dbo].[Orders] ([Id])\nGO\nALTER TABLE [dbo].[Items] CHECK CONSTRAINT [FK_Items_Orders]\nGO\n';
     assert.deepEqual(read(ssms), ['key Items(OrderId) -> Orders:1']);
+  });
+
+  test('DROP TABLE removes the table, its keys and the keys pointing at it; a table created again holds them again, unless dropped with CASCADE', () => {
+    const sql = ['CREATE TABLE a (id INT);', 'CREATE TABLE b (id INT, a_id INT REFERENCES a);', 'CREATE TABLE c (b_id INT REFERENCES b);', 'DROP TABLE IF EXISTS public.b, x;'];
+    assert.deepEqual(read(sql.join('\n')), ['table a:1', 'table c:3']);
+    // mysqldump drops each table before creating it, with key checks off: a key to a table dropped and created again holds
+    const mysqldump = [
+      'DROP TABLE IF EXISTS `authors`;',
+      'CREATE TABLE `authors` (`id` int, `fav_book_id` int, CONSTRAINT `fk_fav` FOREIGN KEY (`fav_book_id`) REFERENCES `books` (`id`));',
+      'DROP TABLE IF EXISTS `books`;',
+      'CREATE TABLE `books` (`id` int, `author_id` int, CONSTRAINT `books_ibfk_1` FOREIGN KEY (`author_id`) REFERENCES `authors` (`id`)) ENGINE=InnoDB;',
+    ];
+    assert.deepEqual(read(mysqldump.join('\n')), ['table authors:2', 'table books:4', 'key authors(fav_book_id) -> books:2', 'key books(author_id) -> authors:4']);
+    assert.deepEqual(read('CREATE TABLE a (id INT);\nCREATE TABLE b (a_id INT REFERENCES a);\nDROP TABLE a CASCADE;\nCREATE TABLE a (id INT);'), ['table b:2', 'table a:4']);
+  });
+
+  test('ALTER TABLE … RENAME TO and RENAME TABLE carry the table and the keys on it and to it; a column rename changes nothing', () => {
+    const sql = ['CREATE TABLE a (id INT);', 'CREATE TABLE b (a_id INT REFERENCES a);', 'ALTER TABLE a RENAME TO z;', 'ALTER TABLE b RENAME COLUMN a_id TO z_id;', 'RENAME TABLE b TO y;', 'ALTER TABLE IF EXISTS ONLY y RENAME TO w;'];
+    assert.deepEqual(read(sql.join('\n')), ['table z:3', 'table w:6', 'key w(a_id) -> z:2']);
+  });
+
+  test("DROP CONSTRAINT and MySQL's DROP FOREIGN KEY by the key's name (Postgres's default <table>_<column>_fkey too); a key dropped and added again keeps the new one", () => {
+    const sql = [
+      'CREATE TABLE b (a_id INT REFERENCES a, c_id INT CONSTRAINT fk_c REFERENCES c, d_id INT, e_id INT, f_id INT REFERENCES f,',
+      '  CONSTRAINT "FK_D" FOREIGN KEY (d_id) REFERENCES d, FOREIGN KEY fk_e (e_id) REFERENCES e);',
+      'ALTER TABLE b DROP CONSTRAINT b_a_id_fkey;',
+      'ALTER TABLE b DROP CONSTRAINT IF EXISTS fk_c, DROP CONSTRAINT fk_d;',
+      'ALTER TABLE b DROP FOREIGN KEY fk_e;',
+      // no key by that name, or not on this table: nothing goes
+      'ALTER TABLE b DROP CONSTRAINT no_such_key;',
+      'ALTER TABLE other DROP CONSTRAINT b_f_id_fkey;',
+    ];
+    assert.deepEqual(read(sql.join('\n')), ['table b:1', 'key b(f_id) -> f:1']);
+    const replaced = ['CREATE TABLE b (a_id INT, CONSTRAINT fk_a FOREIGN KEY (a_id) REFERENCES a ON DELETE CASCADE);', 'ALTER TABLE b DROP CONSTRAINT fk_a, ADD CONSTRAINT fk_a FOREIGN KEY (a_id) REFERENCES a ON DELETE SET NULL;'];
+    const { foreignKeys } = schemaInSqlFile(replaced.join('\n'));
+    assert.deepEqual(foreignKeys.map((k) => `${k.table}(${k.columns.join()}) -> ${k.references} ${k.onDelete}:${k.line}`), ['b(a_id) -> a set null:2']);
   });
 
   test('down files of diesel, golang-migrate and Flyway undo are recognised; up files are not', () => {
