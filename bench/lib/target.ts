@@ -29,6 +29,8 @@ export interface NodeTargetOptions {
   execArgv?: string[];
   /** pin to these CPUs with taskset (e.g. "1") */
   cpus?: string;
+  /** run node under this command (e.g. valgrind and its options: bench/instructions.ts); the pid stays node's own */
+  wrapper?: string[];
 }
 
 const benchDir = fileURLToPath(new URL('..', import.meta.url));
@@ -46,8 +48,9 @@ export async function startNodeTarget(name: string, script: string, options: Nod
     await mkdir(profileDir, { recursive: true });
     stdout = openSync(join(profileDir, `${name}.stdout.log`), 'w');
   }
+  const wrapper = options.wrapper ?? [];
   const child: ChildProcess = fork(`${benchDir}${script}`, options.args ?? [], {
-    execArgv,
+    ...(wrapper.length > 0 ? { execPath: wrapper[0], execArgv: [...wrapper.slice(1), process.execPath, ...execArgv] } : { execArgv }),
     env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'silent', ...options.env },
     stdio: ['ignore', stdout, 'inherit', 'ipc'],
   });

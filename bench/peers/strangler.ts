@@ -17,6 +17,8 @@ const storePath = childArg('store');
 const compareOn = childArg('compare', 'on') !== 'off';
 // --thread on: `shadowThread` (copies, comparison and store in a worker thread)
 const threadOn = mode === 'shadow' && childArg('thread', 'off') === 'on';
+// --sample: the share of the route's requests copied (shadow.sample; 1 unless given)
+const sample = Number(childArg('sample', '1'));
 
 const compare = { ignore: ['$.servedAt', '$.requestId'] };
 const input: ProxyConfigInput = {
@@ -26,7 +28,7 @@ const input: ProxyConfigInput = {
   services: { catalog: { url: childArg('candidate'), owner: 'team-catalog' } },
   defaults: { mode: 'legacy' },
   routes: [
-    { id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog', mode, compare },
+    { id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog', mode, compare, shadow: { sample } },
     { id: 'reporting.inventory', method: 'GET', path: '/big/:id', service: 'catalog', mode },
   ],
   store: { path: storePath },
