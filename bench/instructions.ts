@@ -268,9 +268,9 @@ function report(counts: Count[], machine: string[]): string {
   }
   if (counts.some((c) => c.events)) {
     const names = [...counts.find((c) => c.events)!.events!.keys()].filter((n) => n !== 'Ir');
-    lines.push('', '## Simulated caches and branches (per request; `--cache-sim`)', '', `| target | ${names.join(' | ')} |`, `|---|${names.map(() => '---:').join('|')}|`);
+    lines.push('', '## Simulated caches and branches (per request, the timers\' work included; `--cache-sim`)', '', `| target | ${names.join(' | ')} |`, `|---|${names.map(() => '---:').join('|')}|`);
     for (const c of counts) if (c.events) lines.push(`| ${c.variant.name} | ${names.map((n) => fmt(perRequest(c, c.events!.get(n) ?? 0), 1)).join(' | ')} |`);
-    lines.push('', 'I1mr/D1mr/D1mw: first-level instruction/data read/write misses; ILmr/DLmr/DLmw: last-level; Bc/Bcm: conditional branches and their mispredictions; Bi/Bim: indirect branches (valgrind\'s model of the caches, not this processor\'s).');
+    lines.push('', 'Dr/Dw: data reads and writes; I1mr/D1mr/D1mw: first-level instruction/data read/write misses; ILmr/DLmr/DLmw: last-level; Bc/Bcm: conditional branches and their mispredictions; Bi/Bim: indirect branches (valgrind\'s model of the caches, not this processor\'s).');
   }
   return lines.join('\n') + '\n';
 }
