@@ -16,7 +16,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { machineInfo } from './lib/machine.ts';
+import { machineInfo, machineLines } from './lib/machine.ts';
 import { startNodeTarget, type RunningTarget } from './lib/target.ts';
 
 const { values: flags } = parseArgs({
@@ -303,8 +303,7 @@ const m = machineInfo({ valgrind: execFileSync('valgrind', ['--version'], { enco
 const machine = [
   '## Machine',
   '',
-  `- CPU: ${m.cpuModel}, ${m.cores} cores; ${m.memoryGiB} GiB RAM; Linux ${m.kernel}`,
-  `- Node ${m.node}; ${Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+  ...machineLines(m),
 ];
 const text = report(counts, machine);
 mkdirSync(dirname(OUT), { recursive: true });

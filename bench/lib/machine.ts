@@ -49,6 +49,14 @@ export function machineInfo(extra: Record<string, string> = {}): MachineInfo {
   };
 }
 
+/** The machine section's CPU and versions lines of a results file (proxy.md, instructions.md). */
+export function machineLines(m: MachineInfo): string[] {
+  return [
+    `- CPU: ${m.cpuModel}, ${m.cores} cores; ${m.memoryGiB} GiB RAM; Linux ${m.kernel}`,
+    `- Node ${m.node}; ${Object.entries(m.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+  ];
+}
+
 export interface LoadReport {
   load1Start: number;
   load1End: number;

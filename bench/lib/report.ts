@@ -1,7 +1,7 @@
 // The proxy bench's results as data and as the Markdown table committed in bench/results/proxy.md.
 // Pure functions of the results, so the format can change without rerunning anything.
 import type { LoadResult } from './load.ts';
-import type { LoadReport, MachineInfo } from './machine.ts';
+import { machineLines, type LoadReport, type MachineInfo } from './machine.ts';
 
 export interface Medians {
   requestsPerSecond: number;
@@ -139,8 +139,7 @@ export function renderMarkdown(r: BenchResults): string {
     '',
     '## Machine',
     '',
-    `- CPU: ${r.machine.cpuModel}, ${r.machine.cores} cores; ${r.machine.memoryGiB} GiB RAM; Linux ${r.machine.kernel}`,
-    `- Node ${r.machine.node}; ${Object.entries(r.machine.versions).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    ...machineLines(r.machine),
     `- Load: 1-min load average ${f2(r.load.load1Start)} at start, ${f2(r.load.load1End)} at the end; over the ${r.load.wallSeconds} s run the bench used ${f1(r.load.benchPercent)}% of all cores and other processes on the machine ${f1(r.load.othersPercent)}% (hypervisor steal: ${f1(r.load.stealPercent)}%).`,
     `- Settings: autocannon ${s.connections} connections, ${s.durationSeconds} s per target after a ${s.warmupSeconds} s warm-up, ${s.rounds} round${s.rounds > 1 ? 's' : ''} interleaved; figures are medians over rounds. Origin answers ~2 KB JSON. Each target runs in its own process; its CPU time is read before and after each run (after it went idle, so deferred shadow work counts). strangler logs at \`${s.logLevel}\` (one JSON line per request at info, to /dev/null). ${s.v8Flags.length ? `Every Node process of the bench (targets and origins) runs with the V8 flags strangler serves with: \`${s.v8Flags.join(' ')}\` (proxy/runtime.ts).` : 'Node processes on V8 defaults (STRANGLER_V8_DEFAULTS=on).'}${s.pinned ? ` Proxies pinned to CPU ${s.pinned}; the load generator and the origins to the other CPUs (\`--pin\`), so a proxy never shares its core with the load it is measured under.` : ''}`,
     '',
