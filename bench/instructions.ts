@@ -42,11 +42,18 @@ interface Variant {
   what: string;
   script: string;
   args: (origins: RunningTarget, store: string) => string[];
+  /** one request in MIXED_EVERY goes to the route migrated to the second service (the rest to /books/1) */
+  mixed?: boolean;
 }
+
+/** 1 in 59 (1.7%, the rare copies' share): a proxy that also sends some of its requests to a second upstream. */
+const MIXED_EVERY = 59;
 
 const strangler = (mode: 'legacy' | 'shadow', sample: number, thread = false) => (origins: RunningTarget, store: string) => [
   '--mode', mode, '--upstream', origins.urls.origin, '--candidate', origins.urls.candidate, '--store', store, '--sample', String(sample), '--thread', thread ? 'on' : 'off',
 ];
+
+const withSecond = (args: Variant['args']): Variant['args'] => (origins, store) => [...args(origins, store), '--second', origins.urls.second];
 
 const VARIANTS: Variant[] = [
   { name: 'http-proxy-3', what: 'raw http-proxy-3 with a keep-alive agent (the peer)', script: 'peers/http-proxy-3.ts', args: (o) => ['--upstream', o.urls.origin] },
@@ -63,6 +70,20 @@ const VARIANTS: Variant[] = [
     what: 'the rare copies with `shadowThread` (both threads counted)',
     script: 'peers/strangler.ts',
     args: strangler('shadow', 0.017, true),
+  },
+  {
+    name: 'strangler-legacy-2up',
+    what: `strangler, legacy mode, with 1 request in ${MIXED_EVERY} to a route migrated to a second service (the process talks to two upstreams)`,
+    script: 'peers/strangler.ts',
+    args: withSecond(strangler('legacy', 1)),
+    mixed: true,
+  },
+  {
+    name: 'strangler-shadow-rare-2up',
+    what: `the rare copies, with 1 request in ${MIXED_EVERY} to a route migrated to a second service (as strangler-legacy-2up)`,
+    script: 'peers/strangler.ts',
+    args: withSecond(strangler('shadow', 0.017)),
+    mixed: true,
   },
 ];
 const DEFAULT = ['http-proxy-3', 'strangler-legacy', 'strangler-shadow-rare', 'strangler-shadow'];
@@ -107,8 +128,10 @@ function requireValgrind(): void {
   }
 }
 
-async function load(url: string, amount: number): Promise<number> {
-  const result = await autocannon({ url, connections: CONNECTIONS, amount, pipelining: 1, timeout: 60 });
+async function load(url: string, amount: number, mixed = false): Promise<number> {
+  // autocannon cycles each connection through `requests`
+  const requests = mixed ? Array.from({ length: MIXED_EVERY }, (_, i) => ({ method: 'GET' as const, path: i === MIXED_EVERY - 1 ? '/reviews/1' : '/books/1' })) : undefined;
+  const result = await autocannon({ url, connections: CONNECTIONS, amount, pipelining: 1, timeout: 60, requests });
   if (result.errors > 0 || result.non2xx > 0) throw new Error(`${url}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
   return result.requests.total;
 }
@@ -173,9 +196,10 @@ async function count(variant: Variant, origins: RunningTarget, dir: string): Pro
   try {
     const url = `${target.url}/books/1`;
     process.stderr.write(`${variant.name}: warming up (${WARM.toLocaleString('en-US')} requests, not counted)…\n`);
-    await load(url, WARM);
+    await load(url, WARM, variant.mixed);
     await target.usage(true);
     const before = await originCopies(origins);
+    const secondBefore = await originCopies(origins, 'second');
     execFileSync('callgrind_control', ['--instr=on', String(target.pid)], { stdio: 'ignore' });
     // the process at rest, before and after the load: what its timers do per second (the forwarder's sweep, the
     // store's flush, the guard), which under valgrind's slowdown would otherwise be charged to ~50 times fewer
@@ -184,7 +208,7 @@ async function count(variant: Variant, origins: RunningTarget, dir: string): Pro
     const idleBefore = await atRest(target.pid, out);
     process.stderr.write(`${variant.name}: counting ${REQUESTS.toLocaleString('en-US')} requests…\n`);
     const start = performance.now();
-    const done = await load(url, REQUESTS);
+    const done = await load(url, REQUESTS, variant.mixed);
     await target.usage(true); // idle again: deferred shadow work is inside the count
     const seconds = (performance.now() - start) / 1000;
     const loaded = kindsOf(dump(target.pid, out));
@@ -192,6 +216,12 @@ async function count(variant: Variant, origins: RunningTarget, dir: string): Pro
     execFileSync('callgrind_control', ['--instr=off', String(target.pid)], { stdio: 'ignore' });
     const idle = idleBefore.total / idleBefore.seconds <= idleAfter.total / idleAfter.seconds ? idleBefore : idleAfter;
     const copies = (await originCopies(origins)) - before;
+    if (variant.mixed) {
+      const second = (await originCopies(origins, 'second')) - secondBefore;
+      // the mix is what the variant is about: a route that did not reach the second service would count nothing
+      if (second < done / MIXED_EVERY / 2) throw new Error(`${variant.name}: the second service answered ${second} of ${done} requests`);
+      process.stderr.write(`${variant.name}: ${second.toLocaleString('en-US')} requests to the second service\n`);
+    }
     const timers = (n: number) => (n * seconds) / idle.seconds;
     const kinds = new Map([...loaded.kinds].map(([k, n]) => [k, n - timers(idle.kinds.get(k) ?? 0)]));
     return {
@@ -210,10 +240,10 @@ async function count(variant: Variant, origins: RunningTarget, dir: string): Pro
   }
 }
 
-/** Requests the candidate has answered so far (the origins process counts them). */
-async function originCopies(origins: RunningTarget): Promise<number> {
+/** Requests the candidate (or the second service) has answered so far (the origins process counts them). */
+async function originCopies(origins: RunningTarget, name: 'candidate' | 'second' = 'candidate'): Promise<number> {
   const usage = await origins.usage(false);
-  return usage.counters?.['candidate.requests'] ?? 0;
+  return usage.counters?.[`${name}.requests`] ?? 0;
 }
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

@@ -1,5 +1,6 @@
 // The upstreams every bench target forwards to, in one child process: the origin (the monolith's
-// stand-in), a candidate answering the same JSON, and a candidate answering 300 ms late.
+// stand-in), a candidate answering the same JSON, a candidate answering 300 ms late, and a second service (the same
+// JSON, at once) for a route migrated away from the monolith.
 // GET /books/:id → ~2 KB JSON (with a servedAt timestamp, the usual monolith noise);
 // GET /big/:id → ~1 MB JSON (the memory run). Bodies are prebuilt so the origins stay cheap.
 import { createServer, type Server } from 'node:http';
@@ -59,7 +60,7 @@ function bigJson(): Buffer {
 const [bookHead, bookTail] = bookJson();
 const big = bigJson();
 let counter = 0;
-const stats = { requests: [0, 0, 0], connections: [0, 0, 0] };
+const stats = { requests: [0, 0, 0, 0], connections: [0, 0, 0, 0] };
 
 function start(index: number, delayMs: number): Promise<Server> {
   const server = createServer((req, res) => {
@@ -86,16 +87,17 @@ function start(index: number, delayMs: number): Promise<Server> {
 }
 
 const slowMs = Number(childArg('slow-ms', '300'));
-const servers = await Promise.all([start(0, 0), start(1, 0), start(2, slowMs)]);
+// the fourth: a second service a route is migrated to (a proxy that talks to more upstreams than the monolith)
+const servers = await Promise.all([start(0, 0), start(1, 0), start(2, slowMs), start(3, 0)]);
 const url = (s: Server): string => `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
 serveBenchChild(
-  { url: url(servers[0]), urls: { origin: url(servers[0]), candidate: url(servers[1]), slowCandidate: url(servers[2]) } },
+  { url: url(servers[0]), urls: { origin: url(servers[0]), candidate: url(servers[1]), slowCandidate: url(servers[2]), second: url(servers[3]) } },
   async () => {
     for (const s of servers) s.closeAllConnections();
     await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   },
   () => {
-    const names = ['origin', 'candidate', 'slowCandidate'];
+    const names = ['origin', 'candidate', 'slowCandidate', 'second'];
     const out: Record<string, number> = {};
     names.forEach((n, i) => {
       out[`${n}.requests`] = stats.requests[i];

@@ -19,17 +19,21 @@ const compareOn = childArg('compare', 'on') !== 'off';
 const threadOn = mode === 'shadow' && childArg('thread', 'off') === 'on';
 // --sample: the share of the route's requests copied (shadow.sample; 1 unless given)
 const sample = Number(childArg('sample', '1'));
+// --second <url>: GET /reviews/:id migrated to a second service there, so that the process talks to an upstream
+// besides the monolith and the candidate, as a proxy in the middle of a migration does (off unless given)
+const second = childArg('second', '');
 
 const compare = { ignore: ['$.servedAt', '$.requestId'] };
 const input: ProxyConfigInput = {
   version: 1,
   listen: { host: '127.0.0.1', port: 0 },
   legacy: { url: childArg('upstream') },
-  services: { catalog: { url: childArg('candidate'), owner: 'team-catalog' } },
+  services: { catalog: { url: childArg('candidate'), owner: 'team-catalog' }, ...(second ? { reviews: { url: second, owner: 'team-reviews' } } : {}) },
   defaults: { mode: 'legacy' },
   routes: [
     { id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog', mode, compare, shadow: { sample } },
     { id: 'reporting.inventory', method: 'GET', path: '/big/:id', service: 'catalog', mode },
+    ...(second ? [{ id: 'reviews.get', method: 'GET' as const, path: '/reviews/:id', service: 'reviews', mode: 'migrated' as const }] : []),
   ],
   store: { path: storePath },
   shadowThread: threadOn,
