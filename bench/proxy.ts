@@ -105,6 +105,7 @@ async function interleaved(specs: TargetSpec[], ctx: TargetContext, label: strin
     const t = started.get(s.name);
     return { name: s.name, what: s.what, rounds: [], skipped: typeof t === 'string' ? t : undefined };
   });
+  const mixOf = new Map(specs.map((s) => [s.name, s.mix]));
   try {
     for (let round = 1; round <= rounds; round++) {
       // every other round runs the targets in reverse order (counterbalancing): no target is always measured
@@ -112,8 +113,9 @@ async function interleaved(specs: TargetSpec[], ctx: TargetContext, label: strin
       for (const r of round % 2 === 1 ? rows : [...rows].reverse()) {
         const target = started.get(r.name);
         if (typeof target === 'string' || target === undefined) continue;
-        await runLoad(target.url, { ...opts, durationSeconds: warmupSeconds });
-        const result = await measure(target, opts, ctx.origins);
+        const own = { ...opts, mix: mixOf.get(r.name) };
+        await runLoad(target.url, { ...own, durationSeconds: warmupSeconds });
+        const result = await measure(target, own, ctx.origins);
         r.rounds.push(result);
         const cand = result.upstreamCounters;
         if (cand && (r.name.includes('shadow') || r.name.includes('mirror'))) {

@@ -14,6 +14,18 @@ export interface LoadOptions {
   /** a fixed offered load, requests per second over all connections, sent by bench/lib/paced.ts (default:
    * autocannon, as fast as the target answers) */
   rate?: number;
+  /** one request in `every` goes to `path` instead (a route migrated to a second service: bench/peers/strangler.ts --second) */
+  mix?: LoadMix;
+}
+
+export interface LoadMix {
+  path: string;
+  every: number;
+}
+
+/** The path of the n-th request (0-based) of a load with this mix. */
+export function mixedPath(options: Pick<LoadOptions, 'path' | 'mix'>, n: number): string {
+  return options.mix && n % options.mix.every === options.mix.every - 1 ? options.mix.path : options.path;
 }
 
 export interface LoadResult {
@@ -57,6 +69,8 @@ export async function runAutocannon(url: string, options: LoadOptions): Promise<
         duration: options.durationSeconds,
         timeout: options.timeoutSeconds ?? 10,
         pipelining: 1,
+        // autocannon cycles each connection through `requests`
+        requests: options.mix ? Array.from({ length: options.mix.every }, (_, i) => ({ method: 'GET' as const, path: mixedPath(options, i) })) : undefined,
       },
       (err, r) => (err ? reject(err) : resolve(r)),
     );

@@ -5,10 +5,11 @@
 // out over a keep-alive pool as they fall due, and latency runs from when a request was due (not when it
 // got a connection), so time spent queued counts (no coordinated omission). Microsecond resolution.
 import { Pool } from 'undici';
-import { quantile } from './load.ts';
+import { mixedPath, quantile, type LoadMix } from './load.ts';
 
 export interface PacedOptions {
   path: string;
+  mix?: LoadMix;
   connections: number;
   durationSeconds: number;
   rate: number;
@@ -28,7 +29,7 @@ export async function runPaced(url: string, options: PacedOptions): Promise<Pace
   const target = new URL(url);
   const timeoutMs = (options.timeoutSeconds ?? 10) * 1000;
   const pool = new Pool(target.origin, { connections: options.connections, pipelining: 1, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-  const path = (target.pathname === '/' ? '' : target.pathname.replace(/\/$/, '')) + options.path;
+  const base = target.pathname === '/' ? '' : target.pathname.replace(/\/$/, '');
   const total = Math.round(options.rate * options.durationSeconds);
   const interval = 1000 / options.rate;
   const latencies: number[] = [];
@@ -39,9 +40,9 @@ export async function runPaced(url: string, options: PacedOptions): Promise<Pace
   const start = performance.now();
 
   await new Promise<void>((resolve) => {
-    const send = (due: number): void => {
+    const send = (due: number, n: number): void => {
       pool
-        .request({ path, method: 'GET' })
+        .request({ path: base + mixedPath(options, n), method: 'GET' })
         .then(async (res) => {
           await res.body.dump({ limit: Infinity });
           if (res.statusCode < 200 || res.statusCode >= 300) non2xx++;
@@ -54,7 +55,10 @@ export async function runPaced(url: string, options: PacedOptions): Promise<Pace
     };
     const tick = (): void => {
       const now = performance.now();
-      while (sent < total && start + sent * interval <= now) send(start + sent++ * interval);
+      while (sent < total && start + sent * interval <= now) {
+        send(start + sent * interval, sent);
+        sent++;
+      }
       if (sent < total) setTimeout(tick, Math.max(0, start + sent * interval - performance.now()));
     };
     tick();

@@ -180,7 +180,13 @@ export function renderMarkdown(r: BenchResults): string {
     out.push(...perRound(r.slow, 'strangler-shadow-slow-thread', 'strangler-legacy', 'p99Ms', 'client p99 (shadowThread)'), '');
   }
   // the diagnostic second pair (--only …-b): the A/A of the legacy side, and the pair again (A/B with --node-flags)
-  const second = [...perRound(r.slow, 'strangler-legacy-b', 'strangler-legacy', 'p99Ms', 'client p99'), ...perRound(r.slow, 'strangler-shadow-slow-b', 'strangler-legacy-b', 'p99Ms', 'client p99')];
+  // and the pair in a proxy that also serves a route migrated to a second service (--only …-2up)
+  const second = [
+    ...perRound(r.slow, 'strangler-legacy-b', 'strangler-legacy', 'p99Ms', 'client p99'),
+    ...perRound(r.slow, 'strangler-shadow-slow-b', 'strangler-legacy-b', 'p99Ms', 'client p99'),
+    ...perRound(r.slow, 'strangler-legacy-2up', 'strangler-legacy', 'p99Ms', 'client p99'),
+    ...perRound(r.slow, 'strangler-shadow-slow-2up', 'strangler-legacy-2up', 'p99Ms', 'client p99'),
+  ];
   if (second.length) out.push(...second, '');
   const slowCopyRows = r.slow.filter((row) => row.copies);
   if (slowCopyRows.length) {

@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startNginx } from './nginx.ts';
+import type { LoadMix } from './load.ts';
 import { startNodeTarget, type RunningTarget } from './target.ts';
 
 export interface TargetContext {
@@ -23,11 +24,16 @@ export interface TargetSpec {
   what: string;
   /** undefined with a reason when this target cannot run on this machine */
   start(ctx: TargetContext): Promise<RunningTarget | string>;
+  /** the target's load sends some requests elsewhere (a route migrated to a second service) */
+  mix?: LoadMix;
 }
+
+/** 1 request in 59 (1.7%, the share of requests the slow candidate gets a copy of) to a route migrated to a second service. */
+const SECOND_SERVICE: LoadMix = { path: '/reviews/1', every: 59 };
 
 const serverTs = fileURLToPath(new URL('../../proxy/server.ts', import.meta.url));
 
-function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidate' | 'slowCandidate', compare = true, thread = false): TargetSpec['start'] {
+function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidate' | 'slowCandidate', compare = true, thread = false, second = false): TargetSpec['start'] {
   return async (ctx) => {
     if (!existsSync(serverTs)) return 'proxy/server.ts not present yet';
     return startNodeTarget(name, 'peers/strangler.ts', {
@@ -38,6 +44,7 @@ function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidat
         '--store', `${ctx.storeDir}/${name}.sqlite`,
         '--compare', compare ? 'on' : 'off',
         '--thread', thread ? 'on' : 'off',
+        ...(second ? ['--second', ctx.origins.urls.second] : []),
       ],
       cpus: ctx.cpus,
       execArgv: ctx.execArgv?.(name),
@@ -148,6 +155,20 @@ export const EXTRA_SLOW_TARGETS: TargetSpec[] = [
     name: 'strangler-shadow-slow-b',
     what: 'strangler, shadow mode, candidate 300 ms late, second process (A/A, or A/B with --node-flags)',
     start: strangler('strangler-shadow-slow-b', 'shadow', 'slowCandidate'),
+  },
+  // the pair in a proxy that also serves a route migrated to a second service, as one in the middle of a migration
+  // does: the baseline then talks to two upstreams too (the pair above only ever talks to the monolith in legacy mode)
+  {
+    name: 'strangler-legacy-2up',
+    what: 'strangler, legacy mode, 1 request in 59 to a route migrated to a second service',
+    start: strangler('strangler-legacy-2up', 'legacy', 'slowCandidate', true, false, true),
+    mix: SECOND_SERVICE,
+  },
+  {
+    name: 'strangler-shadow-slow-2up',
+    what: 'strangler, shadow mode, candidate 300 ms late, 1 request in 59 to a route migrated to a second service',
+    start: strangler('strangler-shadow-slow-2up', 'shadow', 'slowCandidate', true, false, true),
+    mix: SECOND_SERVICE,
   },
 ];
 
