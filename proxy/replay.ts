@@ -1,6 +1,7 @@
 // Drives recorded traffic (see traffic.ts) at a target, closed-loop with a concurrency limit or
 // open-loop at a fixed rate, and sums up what came back. The library behind `strangler replay`
 // and the demo's traffic driver.
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
@@ -155,6 +156,18 @@ export async function replayTraffic(
   let wakeSender: (() => void) | undefined;
   const started = performance.now();
 
+  // undici adds an abort listener per request in flight: handing every request the caller's signal put up to `cap`
+  // listeners on it, and node warned of a leak past 10. Requests share one signal of our own, sized for the cap.
+  let requestSignal: AbortSignal | undefined;
+  let cancelRequests: (() => void) | undefined;
+  if (options.signal) {
+    const requestsAbort = new AbortController();
+    setMaxListeners(cap + 1, requestsAbort.signal);
+    requestSignal = requestsAbort.signal;
+    cancelRequests = () => requestsAbort.abort(options.signal?.reason);
+    options.signal.addEventListener('abort', cancelRequests, { once: true });
+  }
+
   const progress = (): ReplayProgress => ({ sent, completed, errors, inFlight, elapsedMs: performance.now() - started });
   const ticker = options.onProgress
     ? setInterval(() => options.onProgress?.(progress()), options.progressIntervalMs ?? 250)
@@ -173,7 +186,7 @@ export async function replayTraffic(
         method: req.method as 'GET',
         headers,
         body: trafficBody(req),
-        signal: options.signal,
+        signal: requestSignal,
       });
       for await (const chunk of res.body) bytesReceived += (chunk as Buffer).length;
       latencies.push(performance.now() - t0);
@@ -228,6 +241,7 @@ export async function replayTraffic(
   }
   while (inFlight > 0) await waitForSlot();
   options.signal?.removeEventListener('abort', wake);
+  if (cancelRequests) options.signal?.removeEventListener('abort', cancelRequests);
   if (ticker) clearInterval(ticker);
   await pool.close();
   if (failure) throw failure;

@@ -222,6 +222,25 @@ describe('strangler replay (CLI)', () => {
     assert.equal(origin.seen.length, 4);
   });
 
+  test('the default concurrency (16 in flight) prints no MaxListenersExceededWarning', async () => {
+    // answers held until 16 requests are in flight: every slot of the default concurrency in use at once
+    const held: Array<() => void> = [];
+    let released = false;
+    origin.hold = (answer) => {
+      if (released) return answer();
+      held.push(answer);
+      if (held.length < 16) return;
+      released = true;
+      for (const a of held.splice(0)) a();
+    };
+    const path = join(dir, 'cli-full.ndjson');
+    await writeFile(path, gets(40).map(writeTrafficLine).join(''));
+    const { code, stdout, stderr } = await runCli(['replay', path, '--target', origin.url]);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /max in flight 16/);
+    assert.equal(stderr, '');
+  });
+
   test('a bad line is one message naming file and line, exit 2', async () => {
     const path = join(dir, 'cli-bad.ndjson');
     await writeFile(path, '{"method":"GET","path":"/ok"}\n{not json\n');
