@@ -294,3 +294,18 @@ export function formatReplaySummary(s: ReplaySummary): string {
   else if (s.completed === 0 && s.errors > 0 && s.errorsByCode.ECONNREFUSED === s.errors) lines.push(`  (nothing is listening at ${s.target})`);
   return lines.join('\n');
 }
+
+/** Errors that mean the target could not be reached at all (wrong port, host or network), as opposed to a bad answer. */
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+/**
+ * When not one request reached the target (every one failed to connect), what to tell the user: a wrong --target is
+ * bad input, not a run to sum up as a success. Undefined when anything answered, or the run was interrupted.
+ */
+export function unreachableTarget(s: ReplaySummary): string | undefined {
+  if (s.aborted || s.completed > 0 || s.errors === 0 || s.errors !== s.sent) return undefined;
+  const codes = Object.entries(s.errorsByCode);
+  if (!codes.every(([code]) => CONNECT_ERRORS.has(code))) return undefined;
+  const list = codes.map(([code, n]) => `${code} ${n}`).join(', ');
+  return `nothing answered at ${s.target}: all ${s.errors} request${s.errors === 1 ? '' : 's'} failed to connect (${list}); start the proxy there or pass --target <url>`;
+}

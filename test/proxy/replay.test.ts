@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
-import { formatReplaySummary, replayTraffic } from '../../proxy/replay.ts';
+import { formatReplaySummary, replayTraffic, unreachableTarget } from '../../proxy/replay.ts';
 import { writeTrafficLine, type TrafficRequest } from '../../proxy/traffic.ts';
 import { UserError } from '../../common/user-error.ts';
 import { until } from './helpers.ts';
@@ -208,6 +208,15 @@ describe('replayTraffic', () => {
     assert.match(formatReplaySummary({ ...base, sent: 3, errors: 3, errorsByCode: { ECONNREFUSED: 3 } }), /\(nothing is listening at http:\/\/127\.0\.0\.1:9\)$/);
     assert.doesNotMatch(formatReplaySummary({ ...base, sent: 3, errors: 3, errorsByCode: { ECONNRESET: 3 } }), /nothing is listening/);
   });
+
+  test('the target counts as unreachable only when every request failed to connect', () => {
+    const base = { target: 'http://nohost.invalid:8080', completed: 0, byStatusClass: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, bytesReceived: 0, durationMs: 1, requestsPerSecond: 0, latencyMs: { p50: 0, p90: 0, p99: 0, max: 0 }, maxInFlight: 0, aborted: false, cancelled: 0 };
+    assert.equal(unreachableTarget({ ...base, sent: 1, errors: 1, errorsByCode: { ENOTFOUND: 1 } }), 'nothing answered at http://nohost.invalid:8080: all 1 request failed to connect (ENOTFOUND 1); start the proxy there or pass --target <url>');
+    assert.equal(unreachableTarget({ ...base, sent: 3, errors: 3, errorsByCode: { ECONNRESET: 3 } }), undefined, 'reached, then cut: the proxy is there');
+    assert.equal(unreachableTarget({ ...base, sent: 3, completed: 1, errors: 2, errorsByCode: { ECONNREFUSED: 2 } }), undefined);
+    assert.equal(unreachableTarget({ ...base, sent: 0, errors: 0, errorsByCode: {} }), undefined, 'an empty file is not an unreachable target');
+    assert.equal(unreachableTarget({ ...base, sent: 3, errors: 1, cancelled: 2, aborted: true, errorsByCode: { ECONNREFUSED: 1 } }), undefined);
+  });
 });
 
 describe('strangler replay (CLI)', () => {
@@ -271,6 +280,21 @@ describe('strangler replay (CLI)', () => {
     assert.match(stdout, /replayed 3 requests .*\(interrupted\)/);
     assert.match(stdout, /cancelled: 3/);
     assert.equal(origin.seen.length, 3);
+  });
+
+  test('a target where nothing listens: the summary, then one line naming the target, exit 2', async () => {
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const target = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    closed.close();
+    await once(closed, 'close');
+    const path = join(dir, 'cli-refused.ndjson');
+    await writeFile(path, gets(3).map(writeTrafficLine).join(''));
+    const { code, stdout, stderr } = await runCli(['replay', path, '--target', target]);
+    assert.equal(code, 2, stderr);
+    assert.match(stdout, /errors: {4}3 \(ECONNREFUSED 3\)/);
+    assert.deepEqual(stderr.trim().split('\n'), [`strangler: nothing answered at ${target}: all 3 requests failed to connect (ECONNREFUSED 3); start the proxy there or pass --target <url>`]);
   });
 
   test('a bad flag exits 2', async () => {
