@@ -61,6 +61,14 @@ describe('CLI errors', () => {
     }
   });
 
+  test('a listen host that cannot be used: the error names listen.host, not the port', async () => {
+    const config = parseConfig({ version: 1, listen: { host: 'no-such-host.invalid', port: 0 }, legacy: { url: 'http://127.0.0.1:1' }, services: {}, routes: [] });
+    await assert.rejects(
+      startProxy(config, { adminPort: 0, adminInsecureLocal: true, logger: pino({ level: 'silent' }) }),
+      (err: unknown) => err instanceof UserError && /^cannot listen on no-such-host\.invalid:0 \((ENOTFOUND|EAI_AGAIN)\); check listen\.host$/.test(err.message),
+    );
+  });
+
   test('an admin token that is only blanks counts as no token', () => {
     process.env.STRANGLER_TEST_BLANK_TOKEN = '   ';
     try {
