@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { UserError } from '../common/user-error.ts';
-import { isHopByHopHeader, readTrafficFile, trafficBody, type TrafficRequest } from './traffic.ts';
+import { isHopByHopHeader, readTrafficFile, trafficBody, trafficFileSize, type TrafficRequest } from './traffic.ts';
 
 export interface ReplayProgress {
   sent: number;
@@ -91,10 +91,10 @@ function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
 
-/** Validates a whole file up front so that a bad line stops the run before anything is sent. */
-async function countValidLines(path: string): Promise<number> {
+/** Validates a whole file (its first `bytes`) up front so that a bad line stops the run before anything is sent. */
+async function countValidLines(path: string, bytes: number): Promise<number> {
   let n = 0;
-  for await (const _ of readTrafficFile(path)) n++;
+  for await (const _ of readTrafficFile(path, bytes)) n++;
   return n;
 }
 
@@ -130,8 +130,10 @@ export async function replayTraffic(
 
   let requests: AsyncIterable<TrafficRequest> | Iterable<TrafficRequest>;
   if (typeof source === 'string') {
-    await countValidLines(source);
-    requests = readTrafficFile(source);
+    // validated and replayed as the file is now: lines appended during the run (a proxy recording into it) are not read
+    const bytes = await trafficFileSize(source);
+    await countValidLines(source, bytes);
+    requests = readTrafficFile(source, bytes);
   } else {
     requests = source;
   }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { execFile, spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -171,6 +172,22 @@ describe('replayTraffic', () => {
     assert.equal(summary.completed, 0);
     assert.equal(summary.errors, 3);
     assert.deepEqual(summary.errorsByCode, { ECONNREFUSED: 3 });
+  });
+
+  test('a file still being appended to (a proxy recording into it) is replayed as it was at the start', async () => {
+    // the proxy replayed at records every request into the same file: the replay must not read its own echoes
+    const path = join(dir, 'recording.ndjson');
+    const pad = 'p'.repeat(80);
+    await writeFile(path, gets(5000, `/r${pad}`).map(writeTrafficLine).join(''));
+    let echoes = 0;
+    origin.hold = (answer) => {
+      // bounded, so a replay that does read its echoes ends (and fails) instead of running for ever
+      if (echoes++ < 10_000) appendFileSync(path, writeTrafficLine({ method: 'GET', path: '/echo' }));
+      answer();
+    };
+    const summary = await replayTraffic(path, { target: origin.url });
+    assert.equal(summary.sent, 5000);
+    assert.equal(origin.seen.filter((s) => s.url === '/echo').length, 0);
   });
 
   test('a bad line anywhere in the file stops the run before anything is sent', async () => {
