@@ -1,7 +1,8 @@
 // The CLI's promise: bad input is one line on stderr and exit 2, never a stack trace.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +79,24 @@ describe('CLI errors', () => {
     } finally {
       delete process.env.STRANGLER_TEST_BLANK_TOKEN;
     }
+  });
+
+  test('a reader that goes away (strangler report | head) is no EPIPE stack trace; the exit code is still the command\'s', async () => {
+    const store = join(dir, 'piped.sqlite');
+    openStore(store, { logger: pino({ level: 'silent' }) }).close();
+    const run = (...args: string[]) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bin/strangler.ts', 'report', '--store', store, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy(); // the read end closed before anything is written: every write fails with EPIPE
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      return once(child, 'close').then(([code]) => ({ code: code as number | null, stderr }));
+    };
+    const plain = await run('--format', 'md');
+    assert.equal(plain.stderr, '');
+    assert.equal(plain.code, 0);
+    const gated = await run('--format', 'md', '--fail-under', '99');
+    assert.equal(gated.code, 1, 'the gate still fails: nothing was compared');
+    assert.match(gated.stderr, /^strangler: --fail-under 99%: nothing was compared/);
   });
 
   test('a usage error is the error and a hint, not the whole help', () => {
