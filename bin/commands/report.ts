@@ -1,7 +1,7 @@
 // `strangler report`: render the diff store as HTML, Markdown, JSON or JUnit, gate CI on match
 // rates (--fail-under) and turn learned noise into config rules (--suggest-rules).
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, extname, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { integerFlag, percentFlag, ratioFlag } from './flags.ts';
 import { UserError } from '../../common/user-error.ts';
@@ -51,6 +51,8 @@ export function register(program: Command): void {
       const paths = [...new Set(flags.store ?? [DEFAULT_STORE])];
       for (const path of paths) {
         if (!existsSync(path)) throw new UserError(`diff store ${path} not found; run the proxy with routes in shadow mode first, or pass --store <file>`);
+        // `--out data/diffs.sqlite` (a slip of tab completion) would replace every comparison with a page
+        if (flags.out && sameFile(flags.out, path)) throw new UserError(`--out ${flags.out} is the diff store ${path}; writing the report there would destroy it, pass another file`);
       }
       // an unknown extension (rep.txt) is Markdown, as without --out: text a person reads, not a page
       const format = flags.format ?? (flags.out ? BY_EXTENSION[extname(flags.out).toLowerCase()] ?? 'md' : 'md');
@@ -94,6 +96,18 @@ function collect(value: string, previous: string[] | undefined): string[] {
 }
 
 const DEFAULT_STORE = 'data/diffs.sqlite';
+
+/** Whether two paths name one file: the same path spelled differently, or a symlink or hard link to it. */
+function sameFile(a: string, b: string): boolean {
+  if (resolve(a) === resolve(b)) return true;
+  try {
+    const x = statSync(a);
+    const y = statSync(b);
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return false; // --out does not exist yet: not the store
+  }
+}
 
 /**
  * Several stores (one per proxy instance) read as one. A route started over on some instances only (or at different

@@ -36,6 +36,18 @@ describe('CLI errors', () => {
     assert.match(nested.stderr, /^strangler: E[A-Z]+: .*a-file/);
   });
 
+  test('report --out naming the diff store itself is refused and the store left intact', () => {
+    const store = join(dir, 'keep.sqlite');
+    openStore(store, { logger: pino({ level: 'silent' }) }).close();
+    const before = readFileSync(store);
+    for (const out of [store, join(dir, '.', 'keep.sqlite')]) {
+      const r = cli('report', '--store', store, '--out', out);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stderr, `strangler: --out ${out} is the diff store ${store}; writing the report there would destroy it, pass another file\n`);
+      assert.deepEqual(readFileSync(store), before);
+    }
+  });
+
   test('proxy --record to a path that cannot be written stops the start: one line, exit 2', () => {
     const config = join(dir, 'record.config.json');
     writeFileSync(config, JSON.stringify({ version: 1, listen: { host: '127.0.0.1', port: 0 }, legacy: { url: 'http://127.0.0.1:1' }, services: {}, routes: [], admin: { port: 0 }, store: { path: join(dir, 'record.sqlite') } }));
