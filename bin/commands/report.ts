@@ -1,9 +1,10 @@
 // `strangler report`: render the diff store as HTML, Markdown, JSON or JUnit, gate CI on match
 // rates (--fail-under) and turn learned noise into config rules (--suggest-rules).
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, extname, resolve } from 'node:path';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, extname } from 'node:path';
 import { Option, type Command } from 'commander';
 import { integerFlag, percentFlag, ratioFlag } from './flags.ts';
+import { sameFile } from '../../common/same-file.ts';
 import { UserError } from '../../common/user-error.ts';
 import { openStore, type DiffStore } from '../../proxy/store.ts';
 import { mergeReaders, type DiffReader } from '../../proxy/store/merge.ts';
@@ -96,18 +97,6 @@ function collect(value: string, previous: string[] | undefined): string[] {
 }
 
 const DEFAULT_STORE = 'data/diffs.sqlite';
-
-/** Whether two paths name one file: the same path spelled differently, or a symlink or hard link to it. */
-function sameFile(a: string, b: string): boolean {
-  if (resolve(a) === resolve(b)) return true;
-  try {
-    const x = statSync(a);
-    const y = statSync(b);
-    return x.dev === y.dev && x.ino === y.ino;
-  } catch {
-    return false; // --out does not exist yet: not the store
-  }
-}
 
 /**
  * Several stores (one per proxy instance) read as one. A route started over on some instances only (or at different

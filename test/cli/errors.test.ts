@@ -59,6 +59,22 @@ describe('CLI errors', () => {
     assert.doesNotMatch(r.stdout, /strangler proxy on/);
   });
 
+  test('proxy --record naming the diff store, the config or the state file is refused before anything is written', () => {
+    const config = join(dir, 'own.config.json');
+    const store = join(dir, 'own.sqlite');
+    writeFileSync(config, JSON.stringify({ version: 1, listen: { host: '127.0.0.1', port: 0 }, legacy: { url: 'http://127.0.0.1:1' }, services: {}, routes: [], admin: { port: 0 }, store: { path: store } }));
+    openStore(store, { logger: pino({ level: 'silent' }) }).close();
+    const state = `${config}.state.json`;
+    writeFileSync(state, JSON.stringify({ version: 1, overrides: {}, audit: [] }));
+    const before = [config, store, state].map((f) => readFileSync(f));
+    for (const [target, what] of [[store, `the diff store (store.path)`], [config, 'the config file'], [state, 'the proxy state file']]) {
+      const r = cli('proxy', '--config', config, '--admin-insecure-local', '--record', target);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stderr, `strangler: --record ${target} is ${what}; recording there would destroy it, pass another file\n`);
+    }
+    assert.deepEqual([config, store, state].map((f) => readFileSync(f)), before);
+  });
+
   test('the admin port taken: the error names admin.port, not --port', async () => {
     const taken = http.createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
