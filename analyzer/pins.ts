@@ -44,7 +44,8 @@ export function readPinsFile(path: string, required: boolean): Pin[] {
   try {
     raw = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new UserError(`pins file ${path} is not valid JSON (${(err as Error).message}); fix it or remove it`);
+    if (!(err instanceof SyntaxError)) throw new UserError(`pins file ${path} cannot be read (${(err as Error).message}); pass a JSON file`);
+    throw new UserError(`pins file ${path} is not valid JSON (${err.message}); fix it or remove it`);
   }
   const parsed = pinsFileSchema.safeParse(raw);
   if (!parsed.success) {

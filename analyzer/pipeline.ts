@@ -100,7 +100,8 @@ export function loadReference(reference: string | Record<string, string>): Recor
   try {
     raw = JSON.parse(readFileSync(reference, 'utf8'));
   } catch (err) {
-    throw new UserError(`reference file ${reference} is not valid JSON (${(err as Error).message})`);
+    if (!(err instanceof SyntaxError)) throw new UserError(`reference file ${reference} cannot be read (${(err as Error).message}); pass a JSON file mapping file → context`);
+    throw new UserError(`reference file ${reference} is not valid JSON (${err.message})`);
   }
   // accept { "files": { ... } } as well as the bare mapping
   const candidate = raw !== null && typeof raw === 'object' && 'files' in raw ? (raw as { files: unknown }).files : raw;

@@ -5,6 +5,12 @@ import { Command, CommanderError } from 'commander';
 import { UserError } from '../common/user-error.ts';
 import { registerCommands } from './commands/index.ts';
 
+// `strangler report | head`: the reader may go before the output is written. What is left is dropped, and the
+// command still finishes and exits with its own code (a --fail-under gate still fails), instead of an EPIPE stack trace.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+});
+
 const program = new Command();
 program
   .name('strangler')

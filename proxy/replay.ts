@@ -1,11 +1,12 @@
 // Drives recorded traffic (see traffic.ts) at a target, closed-loop with a concurrency limit or
 // open-loop at a fixed rate, and sums up what came back. The library behind `strangler replay`
 // and the demo's traffic driver.
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { UserError } from '../common/user-error.ts';
-import { isHopByHopHeader, readTrafficFile, trafficBody, type TrafficRequest } from './traffic.ts';
+import { isHopByHopHeader, readTrafficFile, trafficBody, trafficFileSize, type TrafficRequest } from './traffic.ts';
 
 export interface ReplayProgress {
   sent: number;
@@ -90,10 +91,10 @@ function round(ms: number): number {
   return Math.round(ms * 100) / 100;
 }
 
-/** Validates a whole file up front so that a bad line stops the run before anything is sent. */
-async function countValidLines(path: string): Promise<number> {
+/** Validates a whole file (its first `bytes`) up front so that a bad line stops the run before anything is sent. */
+async function countValidLines(path: string, bytes: number): Promise<number> {
   let n = 0;
-  for await (const _ of readTrafficFile(path)) n++;
+  for await (const _ of readTrafficFile(path, bytes)) n++;
   return n;
 }
 
@@ -129,8 +130,10 @@ export async function replayTraffic(
 
   let requests: AsyncIterable<TrafficRequest> | Iterable<TrafficRequest>;
   if (typeof source === 'string') {
-    await countValidLines(source);
-    requests = readTrafficFile(source);
+    // validated and replayed as the file is now: lines appended during the run (a proxy recording into it) are not read
+    const bytes = await trafficFileSize(source);
+    await countValidLines(source, bytes);
+    requests = readTrafficFile(source, bytes);
   } else {
     requests = source;
   }
@@ -155,6 +158,18 @@ export async function replayTraffic(
   let wakeSender: (() => void) | undefined;
   const started = performance.now();
 
+  // undici adds an abort listener per request in flight: handing every request the caller's signal put up to `cap`
+  // listeners on it, and node warned of a leak past 10. Requests share one signal of our own, sized for the cap.
+  let requestSignal: AbortSignal | undefined;
+  let cancelRequests: (() => void) | undefined;
+  if (options.signal) {
+    const requestsAbort = new AbortController();
+    setMaxListeners(cap + 1, requestsAbort.signal);
+    requestSignal = requestsAbort.signal;
+    cancelRequests = () => requestsAbort.abort(options.signal?.reason);
+    options.signal.addEventListener('abort', cancelRequests, { once: true });
+  }
+
   const progress = (): ReplayProgress => ({ sent, completed, errors, inFlight, elapsedMs: performance.now() - started });
   const ticker = options.onProgress
     ? setInterval(() => options.onProgress?.(progress()), options.progressIntervalMs ?? 250)
@@ -173,7 +188,7 @@ export async function replayTraffic(
         method: req.method as 'GET',
         headers,
         body: trafficBody(req),
-        signal: options.signal,
+        signal: requestSignal,
       });
       for await (const chunk of res.body) bytesReceived += (chunk as Buffer).length;
       latencies.push(performance.now() - t0);
@@ -228,6 +243,7 @@ export async function replayTraffic(
   }
   while (inFlight > 0) await waitForSlot();
   options.signal?.removeEventListener('abort', wake);
+  if (cancelRequests) options.signal?.removeEventListener('abort', cancelRequests);
   if (ticker) clearInterval(ticker);
   await pool.close();
   if (failure) throw failure;
@@ -279,4 +295,19 @@ export function formatReplaySummary(s: ReplaySummary): string {
   if (s.sent === 0 && !s.aborted) lines.push('  (the traffic file has no requests)');
   else if (s.completed === 0 && s.errors > 0 && s.errorsByCode.ECONNREFUSED === s.errors) lines.push(`  (nothing is listening at ${s.target})`);
   return lines.join('\n');
+}
+
+/** Errors that mean the target could not be reached at all (wrong port, host or network), as opposed to a bad answer. */
+const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL']);
+
+/**
+ * When not one request reached the target (every one failed to connect), what to tell the user: a wrong --target is
+ * bad input, not a run to sum up as a success. Undefined when anything answered, or the run was interrupted.
+ */
+export function unreachableTarget(s: ReplaySummary): string | undefined {
+  if (s.aborted || s.completed > 0 || s.errors === 0 || s.errors !== s.sent) return undefined;
+  const codes = Object.entries(s.errorsByCode);
+  if (!codes.every(([code]) => CONNECT_ERRORS.has(code))) return undefined;
+  const list = codes.map(([code, n]) => `${code} ${n}`).join(', ');
+  return `nothing answered at ${s.target}: all ${s.errors} request${s.errors === 1 ? '' : 's'} failed to connect (${list}); start the proxy there or pass --target <url>`;
 }

@@ -195,7 +195,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
 
   const server = http.createServer(handle);
   server.on('upgrade', upgrade);
-  await listen(server, options.port ?? initial.listen.port, options.host ?? initial.listen.host, '--port or listen.port');
+  await listen(server, options.port ?? initial.listen.port, options.host ?? initial.listen.host, { port: '--port or listen.port', host: 'listen.host' });
 
   let adminServer: http.Server | undefined;
   if (options.admin !== false) {
@@ -220,7 +220,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     adminServer = http.createServer(app);
     try {
       // without a token the admin API only ever listens on loopback
-      await listen(adminServer, options.adminPort ?? initial.admin.port, tokens ? initial.admin.host : '127.0.0.1', 'admin.port (or admin.host)');
+      await listen(adminServer, options.adminPort ?? initial.admin.port, tokens ? initial.admin.host : '127.0.0.1', ADMIN_LISTEN);
     } catch (err) {
       await closeServer(server);
       throw err;
@@ -259,14 +259,24 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   };
 }
 
+/** The admin API's listener settings, as its listen errors name them. */
+export const ADMIN_LISTEN: ListenSettings = { port: 'admin.port (or admin.host)', host: 'admin.host' };
+
 const USABLE_REQUEST_ID = /^[!#-[\]-~]{1,200}$/;
 
-/** Listens, or fails with one line naming the setting to change (`fix`: e.g. "--port or listen.port"). */
-export function listen(server: http.Server, port: number, host: string, fix: string): Promise<void> {
+/** The settings that choose a listener's port and host, named in its errors (e.g. "--port or listen.port", "listen.host"). */
+export interface ListenSettings {
+  port: string;
+  host: string;
+}
+
+/** Listens, or fails with one line naming the setting to change: the port's when it is taken or not allowed, the host's when that cannot be bound. */
+export function listen(server: http.Server, port: number, host: string, fix: ListenSettings): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EADDRINUSE') reject(new UserError(`port ${port} on ${host} is already in use; pick another with ${fix}`));
-      else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' || err.code === 'EACCES') reject(new UserError(`cannot listen on ${host}:${port} (${err.code}); check ${fix}`));
+      if (err.code === 'EADDRINUSE') reject(new UserError(`port ${port} on ${host} is already in use; pick another with ${fix.port}`));
+      else if (err.code === 'EACCES') reject(new UserError(`cannot listen on ${host}:${port} (${err.code}); check ${fix.port}`));
+      else if (err.code === 'EADDRNOTAVAIL' || err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN') reject(new UserError(`cannot listen on ${host}:${port} (${err.code}); check ${fix.host}`));
       else reject(err);
     };
     server.once('error', onError);

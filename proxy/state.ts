@@ -73,10 +73,15 @@ export class ModeState {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       throw new UserError(`cannot read proxy state file ${path}: ${(err as Error).message}`);
     }
-    const parsed = stateFile.safeParse(safeJson(text));
-    if (!parsed.success) {
-      throw new UserError(`proxy state file ${path} is corrupt (${parsed.error.issues[0]?.message}); fix or delete it to start from the config's modes`);
+    const corrupt = (why: string) => new UserError(`proxy state file ${path} is corrupt (${why}); fix or delete it to start from the config's modes`);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      throw corrupt(`not valid JSON: ${(err as Error).message}`);
     }
+    const parsed = stateFile.safeParse(json);
+    if (!parsed.success) throw corrupt(parsed.error.issues[0]?.message ?? 'unexpected shape');
     this.overrides = new Map(Object.entries(parsed.data.overrides));
     this.entries = parsed.data.audit;
   }
@@ -177,11 +182,3 @@ export function applySetting(config: ProxyConfig, routeId: string, s: RouteSetti
 }
 
 export const sameSetting = (a: RouteSetting, b: RouteSetting): boolean => a.mode === b.mode && a.percent === b.percent;
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}

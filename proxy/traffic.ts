@@ -64,15 +64,14 @@ function isBase64(text: string): boolean {
 }
 
 /** Streams the requests of an NDJSON file; blank lines are skipped, a bad line throws (see parseTrafficLine). */
-export async function* readTrafficFile(path: string): AsyncGenerator<TrafficRequest> {
-  try {
-    const info = await stat(path);
-    if (!info.isFile()) throw new UserError(`${path}: not a file; pass an NDJSON traffic file (one request a line)`);
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw new UserError(`${path}: cannot read the traffic file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`);
-  }
-  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+/**
+ * The requests of a traffic file, as it was when reading began (or up to `bytes`): a file still being appended to
+ * (the proxy replayed at recording into it with --record) would otherwise feed the replay its own echoes, for ever.
+ */
+export async function* readTrafficFile(path: string, bytes?: number): AsyncGenerator<TrafficRequest> {
+  const size = bytes ?? (await trafficFileSize(path));
+  if (size === 0) return;
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8', end: size - 1 }), crlfDelay: Infinity });
   let lineNumber = 0;
   try {
     for await (const raw of lines) {
@@ -84,6 +83,18 @@ export async function* readTrafficFile(path: string): AsyncGenerator<TrafficRequ
     }
   } finally {
     lines.close();
+  }
+}
+
+/** The size of a traffic file now, or a one-line error when it is missing or not a file. */
+export async function trafficFileSize(path: string): Promise<number> {
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) throw new UserError(`${path}: not a file; pass an NDJSON traffic file (one request a line)`);
+    return info.size;
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError(`${path}: cannot read the traffic file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); check the path`);
   }
 }
 

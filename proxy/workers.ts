@@ -11,7 +11,7 @@ import { watchConfig, type ProxyConfig } from './config.ts';
 import { ProxyControl } from './control.ts';
 import { CanaryGuard } from './guard.ts';
 import { createMetrics } from './metrics.ts';
-import { listen, startProxy, type ProxyOptions, type RunningProxy } from './server.ts';
+import { ADMIN_LISTEN, listen, startProxy, type ProxyOptions, type RunningProxy } from './server.ts';
 import { RouteCounters, type CountersSnapshot, type RouteStats } from './stats.ts';
 import { DEFAULT_ROUTE_ID } from './table.ts';
 
@@ -112,7 +112,7 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
       log,
     }),
   );
-  await listen(admin, options.adminPort ?? config.admin.port, tokens ? config.admin.host : '127.0.0.1', 'admin.port (or admin.host)');
+  await listen(admin, options.adminPort ?? config.admin.port, tokens ? config.admin.host : '127.0.0.1', ADMIN_LISTEN);
   guard.start(options.guardIntervalMs);
   const watcher = options.configPath
     ? watchConfig(options.configPath, (next) => control.apply(next), (err) => log.error({ errors: err.message }, 'config reload refused: the previous config keeps serving'))

@@ -55,6 +55,8 @@ export interface Discovery {
   /** SQL schema and migration files (`*.sql`) within the size cap, read by the table extractor; never source files */
   sqlFiles: { abs: string; rel: string }[];
   warnings: Warning[];
+  /** source files skipped for being over `maxFileBytes` (each also a warning) */
+  oversized: number;
 }
 
 export function discoverFiles(root: string, options: DiscoverOptions): Discovery {
@@ -63,6 +65,7 @@ export function discoverFiles(root: string, options: DiscoverOptions): Discovery
   const sqlFiles: Discovery['sqlFiles'] = [];
   const warnings: Warning[] = [];
   const seenDirs = new Set<string>();
+  let oversized = 0;
 
   const walk = (dir: string, relDir: string): void => {
     let real: string;
@@ -119,6 +122,7 @@ export function discoverFiles(root: string, options: DiscoverOptions): Discovery
         }
         if (size > options.maxFileBytes) {
           warnings.push({ file: rel, message: `${rel} is ${size} bytes, over the ${options.maxFileBytes}-byte cap, skipped (raise --max-file-bytes to read it)` });
+          if (language) oversized++;
           continue;
         }
         if (language) files.push({ abs, rel, size, language });
@@ -128,5 +132,5 @@ export function discoverFiles(root: string, options: DiscoverOptions): Discovery
   };
 
   walk(root, '');
-  return { files, prismaSchemas, sqlFiles, warnings };
+  return { files, prismaSchemas, sqlFiles, warnings, oversized };
 }

@@ -133,7 +133,10 @@ export function loadProject(rootArg: string, options: ExtractOptions = {}): Load
 
   const includeTests = options.includeTests ?? false;
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const { files: found, prismaSchemas, sqlFiles, warnings } = discoverFiles(root, { includeTests, maxFileBytes });
+  const { files: found, prismaSchemas, sqlFiles, warnings, oversized } = discoverFiles(root, { includeTests, maxFileBytes });
+  if (found.length === 0 && oversized > 0) {
+    throw new UserError(`all ${oversized} source file${oversized === 1 ? '' : 's'} under ${rootArg} ${oversized === 1 ? 'is' : 'are'} over the ${maxFileBytes}-byte cap and ${oversized === 1 ? 'was' : 'were'} skipped; raise --max-file-bytes to read ${oversized === 1 ? 'it' : 'them'}`);
+  }
   if (found.length === 0) {
     throw new UserError(`no .ts/.tsx/.js/.mjs/.cjs source files under ${rootArg} (node_modules, dist, build${includeTests ? '' : ' and tests'} are skipped); pass the folder that holds the codebase's source`);
   }

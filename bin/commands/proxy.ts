@@ -2,6 +2,9 @@
 // Shadow pairs go to the comparator and the diff store (store.path in the config) unless --no-diffs.
 import type { Command } from 'commander';
 import { integerFlag } from './flags.ts';
+import { sameFile } from '../../common/same-file.ts';
+import { UserError } from '../../common/user-error.ts';
+import { statePath } from '../../proxy/control.ts';
 import { createDiffPipeline, type DiffPipeline } from '../../proxy/comparator.ts';
 import { guardOf, loadConfig, type ProxyConfig } from '../../proxy/config.ts';
 import { createProxyLogger } from '../../proxy/request-log.ts';
@@ -94,6 +97,7 @@ export function register(program: Command): void {
     .option('--record <file>', 'append every request to an NDJSON file for `strangler replay` (redacted)')
     .action(async (flags: ProxyFlags) => {
       const config = loadConfig(flags.config); // invalid config: UserError, exit 2, every error listed
+      if (flags.record) refuseRecordingOver(flags.record, config, flags.config);
       const setup = await proxySetup(config, flags);
       if (flags.workers > 1) {
         await runWorkers(config, setup, flags.workers);
@@ -117,6 +121,15 @@ export function register(program: Command): void {
       await proxy.close();
       await setup.close();
     });
+}
+
+/** --record appends NDJSON: to the diff store, the config or the state file, that would destroy it. */
+function refuseRecordingOver(record: string, config: ProxyConfig, configPath: string): void {
+  const state = statePath(config, configPath);
+  const inputs: [string | undefined, string][] = [[config.store.path, 'the diff store (store.path)'], [configPath, 'the config file'], [state, 'the proxy state file']];
+  for (const [path, what] of inputs) {
+    if (path !== undefined && sameFile(record, path)) throw new UserError(`--record ${record} is ${what}; recording there would destroy it, pass another file`);
+  }
 }
 
 function untilSignal(): Promise<void> {

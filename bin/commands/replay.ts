@@ -1,7 +1,8 @@
 // `strangler replay <file>`: drive recorded NDJSON traffic through a proxy and print a summary.
 import { Command, InvalidArgumentError } from 'commander';
 import { integerFlag } from './flags.ts';
-import { formatReplaySummary, replayTraffic, type ReplayProgress } from '../../proxy/replay.ts';
+import { UserError } from '../../common/user-error.ts';
+import { formatReplaySummary, replayTraffic, unreachableTarget, type ReplayProgress } from '../../proxy/replay.ts';
 
 function positiveNumber(flag: string): (value: string) => number {
   return (value) => {
@@ -61,6 +62,8 @@ export function register(program: Command): void {
         progressShown = false;
         process.stdout.write((flags.json ? JSON.stringify(summary, null, 2) : formatReplaySummary(summary)) + '\n');
         if (summary.aborted) process.exitCode = 130; // interrupted (Ctrl-C), as a shell reports it
+        const unreachable = unreachableTarget(summary);
+        if (unreachable) throw new UserError(unreachable);
       } finally {
         if (progressShown) process.stderr.write('\n'); // keep an error message off the progress line
         process.removeListener('SIGINT', onSigint);

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { Option, type Command } from 'commander';
 import { integerFlag, percentFlag, ratioFlag } from './flags.ts';
+import { sameFile } from '../../common/same-file.ts';
 import { UserError } from '../../common/user-error.ts';
 import { openStore, type DiffStore } from '../../proxy/store.ts';
 import { mergeReaders, type DiffReader } from '../../proxy/store/merge.ts';
@@ -51,6 +52,8 @@ export function register(program: Command): void {
       const paths = [...new Set(flags.store ?? [DEFAULT_STORE])];
       for (const path of paths) {
         if (!existsSync(path)) throw new UserError(`diff store ${path} not found; run the proxy with routes in shadow mode first, or pass --store <file>`);
+        // `--out data/diffs.sqlite` (a slip of tab completion) would replace every comparison with a page
+        if (flags.out && sameFile(flags.out, path)) throw new UserError(`--out ${flags.out} is the diff store ${path}; writing the report there would destroy it, pass another file`);
       }
       // an unknown extension (rep.txt) is Markdown, as without --out: text a person reads, not a page
       const format = flags.format ?? (flags.out ? BY_EXTENSION[extname(flags.out).toLowerCase()] ?? 'md' : 'md');

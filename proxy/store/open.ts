@@ -1,7 +1,7 @@
 // Opening the diff store's SQLite file. The proxy opens it read-write (created, migrated, WAL);
 // reports open it read-only and refuse a file strangler did not write rather than add tables to it.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../../common/user-error.ts';
 import { isDiffStore, migrate, SCHEMA_VERSION } from './migrations.ts';
@@ -11,6 +11,7 @@ import { isDiffStore, migrate, SCHEMA_VERSION } from './migrations.ts';
  * already holds another application's tables (store.path pointed at the monolith's database) is refused untouched.
  */
 export function openWritable(path: string): Database.Database {
+  refuseFolder(path);
   let db: Database.Database | undefined;
   try {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -57,7 +58,21 @@ function hasTables(db: Database.Database): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' LIMIT 1").get() !== undefined;
 }
 
+/** SQLite's own words for a folder are "disk I/O error" or "unable to open database file": say what it is. */
+function refuseFolder(path: string): void {
+  let folder = false;
+  try {
+    folder = statSync(path).isDirectory();
+  } catch {
+    // missing, or under a file (ENOTDIR): the opening below says so in its own words
+  }
+  if (folder) {
+    throw new UserError(`diff store ${path} is a folder; pass the .sqlite file the proxy writes (store.path in its config), e.g. ${join(path, 'diffs.sqlite')}`);
+  }
+}
+
 function openExisting(path: string): Database.Database {
+  refuseFolder(path);
   try {
     const db = new Database(path, { readonly: true, fileMustExist: true });
     db.pragma('busy_timeout = 5000');

@@ -3,7 +3,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decompose, DEFAULT_DECOMPOSE } from '../../analyzer/decompose.ts';
 import { buildFileGraph } from '../../analyzer/graph.ts';
-import { planFromFacts } from '../../analyzer/pipeline.ts';
+import { loadReference, planFromFacts } from '../../analyzer/pipeline.ts';
 import { parsePinFlags, readPinsFile, resolvePins, globToRegExp } from '../../analyzer/pins.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -194,6 +194,16 @@ describe('pins', () => {
       assert.throws(() => readPinsFile(file, false), UserError);
       writeFileSync(file, '{ nope');
       assert.throws(() => readPinsFile(file, false), /not valid JSON/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('a pins or reference file that is a folder is said to be unreadable, not invalid JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pins-folder-'));
+    try {
+      assert.throws(() => readPinsFile(dir, true), (e: unknown) => e instanceof UserError && e.message.startsWith(`pins file ${dir} cannot be read (EISDIR`));
+      assert.throws(() => loadReference(dir), (e: unknown) => e instanceof UserError && e.message.startsWith(`reference file ${dir} cannot be read (EISDIR`));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

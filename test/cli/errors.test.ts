@@ -1,7 +1,8 @@
 // The CLI's promise: bad input is one line on stderr and exit 2, never a stack trace.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,18 @@ describe('CLI errors', () => {
     assert.match(nested.stderr, /^strangler: E[A-Z]+: .*a-file/);
   });
 
+  test('report --out naming the diff store itself is refused and the store left intact', () => {
+    const store = join(dir, 'keep.sqlite');
+    openStore(store, { logger: pino({ level: 'silent' }) }).close();
+    const before = readFileSync(store);
+    for (const out of [store, join(dir, '.', 'keep.sqlite')]) {
+      const r = cli('report', '--store', store, '--out', out);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stderr, `strangler: --out ${out} is the diff store ${store}; writing the report there would destroy it, pass another file\n`);
+      assert.deepEqual(readFileSync(store), before);
+    }
+  });
+
   test('proxy --record to a path that cannot be written stops the start: one line, exit 2', () => {
     const config = join(dir, 'record.config.json');
     writeFileSync(config, JSON.stringify({ version: 1, listen: { host: '127.0.0.1', port: 0 }, legacy: { url: 'http://127.0.0.1:1' }, services: {}, routes: [], admin: { port: 0 }, store: { path: join(dir, 'record.sqlite') } }));
@@ -44,6 +57,22 @@ describe('CLI errors', () => {
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /^strangler: cannot record traffic to .*plain-file\/traffic\.ndjson: ENOTDIR/m);
     assert.doesNotMatch(r.stdout, /strangler proxy on/);
+  });
+
+  test('proxy --record naming the diff store, the config or the state file is refused before anything is written', () => {
+    const config = join(dir, 'own.config.json');
+    const store = join(dir, 'own.sqlite');
+    writeFileSync(config, JSON.stringify({ version: 1, listen: { host: '127.0.0.1', port: 0 }, legacy: { url: 'http://127.0.0.1:1' }, services: {}, routes: [], admin: { port: 0 }, store: { path: store } }));
+    openStore(store, { logger: pino({ level: 'silent' }) }).close();
+    const state = `${config}.state.json`;
+    writeFileSync(state, JSON.stringify({ version: 1, overrides: {}, audit: [] }));
+    const before = [config, store, state].map((f) => readFileSync(f));
+    for (const [target, what] of [[store, `the diff store (store.path)`], [config, 'the config file'], [state, 'the proxy state file']]) {
+      const r = cli('proxy', '--config', config, '--admin-insecure-local', '--record', target);
+      assert.equal(r.status, 2, r.stderr);
+      assert.equal(r.stderr, `strangler: --record ${target} is ${what}; recording there would destroy it, pass another file\n`);
+    }
+    assert.deepEqual([config, store, state].map((f) => readFileSync(f)), before);
   });
 
   test('the admin port taken: the error names admin.port, not --port', async () => {
@@ -61,6 +90,14 @@ describe('CLI errors', () => {
     }
   });
 
+  test('a listen host that cannot be used: the error names listen.host, not the port', async () => {
+    const config = parseConfig({ version: 1, listen: { host: 'no-such-host.invalid', port: 0 }, legacy: { url: 'http://127.0.0.1:1' }, services: {}, routes: [] });
+    await assert.rejects(
+      startProxy(config, { adminPort: 0, adminInsecureLocal: true, logger: pino({ level: 'silent' }) }),
+      (err: unknown) => err instanceof UserError && /^cannot listen on no-such-host\.invalid:0 \((ENOTFOUND|EAI_AGAIN)\); check listen\.host$/.test(err.message),
+    );
+  });
+
   test('an admin token that is only blanks counts as no token', () => {
     process.env.STRANGLER_TEST_BLANK_TOKEN = '   ';
     try {
@@ -70,6 +107,24 @@ describe('CLI errors', () => {
     } finally {
       delete process.env.STRANGLER_TEST_BLANK_TOKEN;
     }
+  });
+
+  test('a reader that goes away (strangler report | head) is no EPIPE stack trace; the exit code is still the command\'s', async () => {
+    const store = join(dir, 'piped.sqlite');
+    openStore(store, { logger: pino({ level: 'silent' }) }).close();
+    const run = (...args: string[]) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'bin/strangler.ts', 'report', '--store', store, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy(); // the read end closed before anything is written: every write fails with EPIPE
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      return once(child, 'close').then(([code]) => ({ code: code as number | null, stderr }));
+    };
+    const plain = await run('--format', 'md');
+    assert.equal(plain.stderr, '');
+    assert.equal(plain.code, 0);
+    const gated = await run('--format', 'md', '--fail-under', '99');
+    assert.equal(gated.code, 1, 'the gate still fails: nothing was compared');
+    assert.match(gated.stderr, /^strangler: --fail-under 99%: nothing was compared/);
   });
 
   test('a usage error is the error and a hint, not the whole help', () => {

@@ -1,13 +1,15 @@
 // With --workers only the primary writes the state file; a worker's control reads it and follows, never writes.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { parseConfig } from '../../proxy/config.ts';
 import { ProxyControl } from '../../proxy/control.ts';
 import { RouteCounters } from '../../proxy/stats.ts';
+import { ModeState } from '../../proxy/state.ts';
+import { UserError } from '../../common/user-error.ts';
 
 const raw = (mode: string) => ({
   version: 1,
@@ -25,6 +27,15 @@ describe('state file persistence', () => {
     onApply: () => {},
     stats: (id: string, mode: string, service: string | undefined) => new RouteCounters(id).toStats(mode, service),
     persist,
+  });
+
+  test('a state file cut short (not JSON) says so, not that an object was undefined', () => {
+    const path = join(dir, 'cut.state.json');
+    writeFileSync(path, '{"overrides": {"book": {"mo');
+    assert.throws(
+      () => new ModeState(path),
+      (err: unknown) => err instanceof UserError && /^proxy state file .*cut\.state\.json is corrupt \(not valid JSON: .+\); fix or delete it to start from the config's modes$/.test(err.message),
+    );
   });
 
   test('a control that does not persist reads the overrides and drops them with the file, but never writes it', () => {

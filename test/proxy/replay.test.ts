@@ -3,12 +3,13 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { execFile, spawn } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
-import { formatReplaySummary, replayTraffic } from '../../proxy/replay.ts';
+import { formatReplaySummary, replayTraffic, unreachableTarget } from '../../proxy/replay.ts';
 import { writeTrafficLine, type TrafficRequest } from '../../proxy/traffic.ts';
 import { UserError } from '../../common/user-error.ts';
 import { until } from './helpers.ts';
@@ -173,6 +174,22 @@ describe('replayTraffic', () => {
     assert.deepEqual(summary.errorsByCode, { ECONNREFUSED: 3 });
   });
 
+  test('a file still being appended to (a proxy recording into it) is replayed as it was at the start', async () => {
+    // the proxy replayed at records every request into the same file: the replay must not read its own echoes
+    const path = join(dir, 'recording.ndjson');
+    const pad = 'p'.repeat(80);
+    await writeFile(path, gets(5000, `/r${pad}`).map(writeTrafficLine).join(''));
+    let echoes = 0;
+    origin.hold = (answer) => {
+      // bounded, so a replay that does read its echoes ends (and fails) instead of running for ever
+      if (echoes++ < 10_000) appendFileSync(path, writeTrafficLine({ method: 'GET', path: '/echo' }));
+      answer();
+    };
+    const summary = await replayTraffic(path, { target: origin.url });
+    assert.equal(summary.sent, 5000);
+    assert.equal(origin.seen.filter((s) => s.url === '/echo').length, 0);
+  });
+
   test('a bad line anywhere in the file stops the run before anything is sent', async () => {
     const path = join(dir, 'late-bad.ndjson');
     await writeFile(path, gets(5).map(writeTrafficLine).join('') + '{"method":"GET","path":"no-slash"}\n');
@@ -208,6 +225,15 @@ describe('replayTraffic', () => {
     assert.match(formatReplaySummary({ ...base, sent: 3, errors: 3, errorsByCode: { ECONNREFUSED: 3 } }), /\(nothing is listening at http:\/\/127\.0\.0\.1:9\)$/);
     assert.doesNotMatch(formatReplaySummary({ ...base, sent: 3, errors: 3, errorsByCode: { ECONNRESET: 3 } }), /nothing is listening/);
   });
+
+  test('the target counts as unreachable only when every request failed to connect', () => {
+    const base = { target: 'http://nohost.invalid:8080', completed: 0, byStatusClass: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 }, bytesReceived: 0, durationMs: 1, requestsPerSecond: 0, latencyMs: { p50: 0, p90: 0, p99: 0, max: 0 }, maxInFlight: 0, aborted: false, cancelled: 0 };
+    assert.equal(unreachableTarget({ ...base, sent: 1, errors: 1, errorsByCode: { ENOTFOUND: 1 } }), 'nothing answered at http://nohost.invalid:8080: all 1 request failed to connect (ENOTFOUND 1); start the proxy there or pass --target <url>');
+    assert.equal(unreachableTarget({ ...base, sent: 3, errors: 3, errorsByCode: { ECONNRESET: 3 } }), undefined, 'reached, then cut: the proxy is there');
+    assert.equal(unreachableTarget({ ...base, sent: 3, completed: 1, errors: 2, errorsByCode: { ECONNREFUSED: 2 } }), undefined);
+    assert.equal(unreachableTarget({ ...base, sent: 0, errors: 0, errorsByCode: {} }), undefined, 'an empty file is not an unreachable target');
+    assert.equal(unreachableTarget({ ...base, sent: 3, errors: 1, cancelled: 2, aborted: true, errorsByCode: { ECONNREFUSED: 1 } }), undefined);
+  });
 });
 
 describe('strangler replay (CLI)', () => {
@@ -220,6 +246,25 @@ describe('strangler replay (CLI)', () => {
     assert.match(stdout, /2xx 3, 5xx 1/);
     assert.match(stdout, /p50 [\d.]+ ms, p99 [\d.]+ ms/);
     assert.equal(origin.seen.length, 4);
+  });
+
+  test('the default concurrency (16 in flight) prints no MaxListenersExceededWarning', async () => {
+    // answers held until 16 requests are in flight: every slot of the default concurrency in use at once
+    const held: Array<() => void> = [];
+    let released = false;
+    origin.hold = (answer) => {
+      if (released) return answer();
+      held.push(answer);
+      if (held.length < 16) return;
+      released = true;
+      for (const a of held.splice(0)) a();
+    };
+    const path = join(dir, 'cli-full.ndjson');
+    await writeFile(path, gets(40).map(writeTrafficLine).join(''));
+    const { code, stdout, stderr } = await runCli(['replay', path, '--target', origin.url]);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /max in flight 16/);
+    assert.equal(stderr, '');
   });
 
   test('a bad line is one message naming file and line, exit 2', async () => {
@@ -252,6 +297,21 @@ describe('strangler replay (CLI)', () => {
     assert.match(stdout, /replayed 3 requests .*\(interrupted\)/);
     assert.match(stdout, /cancelled: 3/);
     assert.equal(origin.seen.length, 3);
+  });
+
+  test('a target where nothing listens: the summary, then one line naming the target, exit 2', async () => {
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const target = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    closed.close();
+    await once(closed, 'close');
+    const path = join(dir, 'cli-refused.ndjson');
+    await writeFile(path, gets(3).map(writeTrafficLine).join(''));
+    const { code, stdout, stderr } = await runCli(['replay', path, '--target', target]);
+    assert.equal(code, 2, stderr);
+    assert.match(stdout, /errors: {4}3 \(ECONNREFUSED 3\)/);
+    assert.deepEqual(stderr.trim().split('\n'), [`strangler: nothing answered at ${target}: all 3 requests failed to connect (ECONNREFUSED 3); start the proxy there or pass --target <url>`]);
   });
 
   test('a bad flag exits 2', async () => {

@@ -1,6 +1,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as tick, setTimeout as sleep } from 'node:timers/promises';
@@ -388,6 +388,18 @@ describe('diff store schema', () => {
     const missing = join(dir, 'nope', 'diffs.sqlite');
     assert.throws(() => openStore(missing, { readonly: true }), (e: unknown) => e instanceof UserError && e.message.includes(missing));
     assert.equal(existsSync(join(dir, 'nope')), false, 'no folder was created');
+  });
+
+  test('a folder given as the store is named as a folder, both read-only and writable', () => {
+    const folder = join(dir, 'a-folder');
+    mkdirSync(folder);
+    const expected = `diff store ${folder} is a folder; pass the .sqlite file the proxy writes (store.path in its config), e.g. ${join(folder, 'diffs.sqlite')}`;
+    assert.throws(() => openStore(folder, { readonly: true }), (e: unknown) => e instanceof UserError && e.message === expected);
+    assert.throws(() => openStore(folder), (e: unknown) => e instanceof UserError && e.message === expected);
+    // under a file rather than a folder: still the store's own one-line error
+    const file = join(dir, 'a-plain-file');
+    writeFileSync(file, 'x');
+    assert.throws(() => openStore(join(file, 'diffs.sqlite')), (e: unknown) => e instanceof UserError && e.message.startsWith(`diff store ${join(file, 'diffs.sqlite')}: cannot open`));
   });
 
   test('read-only: a store of an older schema is migrated first, a newer one refused', () => {

@@ -53,6 +53,14 @@ describe('project loading: bad input and awkward trees', () => {
     assert.match(facts.warnings[0].message, /big\.js is \d+ bytes, over the 1000-byte cap/);
   });
 
+  test('every source file over the size cap: the error says they were too big, not that there were none', async () => {
+    const root = tree('all-big', { 'a.js': `module.exports = '${'x'.repeat(200)}';\n`, 'b.ts': `export const b = '${'y'.repeat(200)}';\n` });
+    await assert.rejects(
+      extractFacts(root, { maxFileBytes: 100 }),
+      (err: unknown) => err instanceof UserError && err.message === `all 2 source files under ${root} are over the 100-byte cap and were skipped; raise --max-file-bytes to read them`,
+    );
+  });
+
   test('node_modules, dist, build and tests are skipped; tests come back with includeTests', async () => {
     const root = tree('skips', {
       'src/a.ts': 'export const a = 1;\n',
