@@ -7,6 +7,7 @@ import { guardOf, loadConfig, MODES, type ProxyConfig } from './config.ts';
 import { ModeState, sameSetting, settingOf, StateWriteError, type AuditEntry, type RouteSetting } from './state.ts';
 import type { CountersSnapshot, RouteLatency, RouteStats } from './stats.ts';
 import type { Mode } from './types.ts';
+import { unreachableRoutes } from './unreachable.ts';
 
 export interface ControlOptions {
   configPath?: string;
@@ -37,6 +38,7 @@ export class ProxyControl {
     this.fileConfig = initial;
     this.state = new ModeState(statePath(initial, options.configPath), options.persist === false);
     this.current = this.state.apply(initial);
+    this.warnUnreachable(initial);
   }
 
   effective(): ProxyConfig {
@@ -52,6 +54,21 @@ export class ProxyControl {
     this.fileConfig = next;
     this.current = effective;
     this.options.log.info({ routes: next.routes.length }, 'config applied');
+    this.warnUnreachable(next);
+  }
+
+  /**
+   * One warning per route that can never match (first declared match wins: a config may hold such routes), at start
+   * and on every reload. Said by the process that owns the state (with --workers the primary), not by every worker.
+   */
+  private warnUnreachable(config: ProxyConfig): void {
+    if (this.options.persist === false) return;
+    for (const { route, shadowedBy } of unreachableRoutes(config.routes)) {
+      this.options.log.warn(
+        { route, shadowedBy },
+        `route ${route} can never match: ${shadowedBy}, declared before it, matches every request it would (first declared match wins); remove it, or declare it before ${shadowedBy} if it should win`,
+      );
+    }
   }
 
   /** Re-reads the config file (throws a UserError listing every problem; the old config keeps serving). */
