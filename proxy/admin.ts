@@ -84,6 +84,37 @@ export function resolveTokens(spec: ProxyConfig['admin']['token'], override?: st
   return tokens.size ? tokens : undefined;
 }
 
+/**
+ * The named tokens (admin.token as { name: "env:NAME" }) whose variable is unset or blank: names and variables only,
+ * never a value. The proxy runs with the tokens it found, so these are said at start, not refused.
+ */
+export function unsetNamedTokens(spec: ProxyConfig['admin']['token'], env: NodeJS.ProcessEnv = process.env): { token: string; variable: string }[] {
+  if (typeof spec === 'string') return [];
+  return Object.entries(spec)
+    .filter(([, s]) => s.startsWith('env:') && !env[s.slice(4)]?.trim())
+    .map(([token, s]) => ({ token, variable: s.slice(4) }));
+}
+
+/**
+ * The admin API's tokens for a proxy about to start (token → who): with none found the start is refused, unless
+ * insecureLocal (--admin-insecure-local); with `log`, each named token whose variable is unset is a warning.
+ */
+export function adminTokens(
+  spec: ProxyConfig['admin']['token'],
+  options: { override?: string; insecureLocal?: boolean },
+  log?: Logger,
+): Map<string, string> | undefined {
+  const tokens = resolveTokens(spec, options.override);
+  if (!tokens && !options.insecureLocal) throw missingTokenError(spec);
+  if (log && !options.override) {
+    const rest = tokens ? 'the admin API accepts the other tokens' : 'the admin API runs without auth on 127.0.0.1 (--admin-insecure-local)';
+    for (const { token, variable } of unsetNamedTokens(spec)) {
+      log.warn({ token, variable }, `admin token "${token}" is missing: ${variable} is unset or empty; ${rest}`);
+    }
+  }
+  return tokens;
+}
+
 export function missingTokenError(spec: ProxyConfig['admin']['token']): UserError {
   const where = typeof spec === 'string' && spec.startsWith('env:') ? `set ${spec.slice(4)}` : 'set admin.token in the config';
   return new UserError(`admin API has no token: ${where} (admin.token = ${JSON.stringify(spec)}), or pass --admin-insecure-local to run it without auth on 127.0.0.1`);

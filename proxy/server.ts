@@ -8,7 +8,7 @@ import type express from 'express';
 import type { Logger } from '../common/log.ts';
 import { createProxyLogger } from './request-log.ts';
 import { UserError } from '../common/user-error.ts';
-import { createAdminApp, missingTokenError, resolveTokens, type AdminContext } from './admin.ts';
+import { adminTokens, createAdminApp, type AdminContext } from './admin.ts';
 import { inCanary } from './canary.ts';
 import { startupOnlyChanges, watchConfig, type ConfigWatcher, type ProxyConfig } from './config.ts';
 import { ProxyControl } from './control.ts';
@@ -89,6 +89,8 @@ class RequestState implements ForwardState {
 
 export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {}): Promise<RunningProxy> {
   const log = options.logger ?? createProxyLogger();
+  // first, before anything is made or bound: no token refuses the start
+  const tokens = options.admin === false ? undefined : adminTokens(initial.admin.token, { override: options.adminToken, insecureLocal: options.adminInsecureLocal }, log);
   const counters: CountersById = new Map();
 
   const forwarder = new Forwarder({
@@ -199,11 +201,6 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
 
   let adminServer: http.Server | undefined;
   if (options.admin !== false) {
-    const tokens = resolveTokens(initial.admin.token, options.adminToken);
-    if (!tokens && !options.adminInsecureLocal) {
-      await closeServer(server);
-      throw missingTokenError(initial.admin.token);
-    }
     const app = createAdminApp({
       config: () => control.effective(),
       routes: () => control.views(),

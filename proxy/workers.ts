@@ -6,7 +6,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../common/log.ts';
 import { UserError } from '../common/user-error.ts';
-import { createAdminApp, missingTokenError, resolveTokens } from './admin.ts';
+import { adminTokens, createAdminApp } from './admin.ts';
 import { watchConfig, type ProxyConfig } from './config.ts';
 import { ProxyControl } from './control.ts';
 import { CanaryGuard } from './guard.ts';
@@ -76,8 +76,7 @@ async function runWorker(config: ProxyConfig, setup: WorkerSetup): Promise<void>
 
 async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: number): Promise<void> {
   const log = options.logger ?? createLogger('proxy');
-  const tokens = resolveTokens(config.admin.token, options.adminToken);
-  if (!tokens && !options.adminInsecureLocal) throw missingTokenError(config.admin.token);
+  const tokens = adminTokens(config.admin.token, { override: options.adminToken, insecureLocal: options.adminInsecureLocal }, log);
 
   const latest = new Map<number, CountersSnapshot[]>();
   const mergedCounters = (id: string): RouteCounters => {

@@ -7,7 +7,7 @@ import supertest from 'supertest';
 import { parseConfig } from '../../proxy/config.ts';
 import { startProxy } from '../../proxy/server.ts';
 import { UserError } from '../../common/user-error.ts';
-import { ADMIN_TOKEN, json, request, startTestProxy, startUpstream, testConfig, type Harness, type Upstream } from './helpers.ts';
+import { ADMIN_TOKEN, captureLogger, json, request, startTestProxy, startUpstream, testConfig, type Harness, type Upstream } from './helpers.ts';
 
 const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
 
@@ -169,5 +169,36 @@ describe('admin API security', () => {
       await p.close();
       delete process.env.STRANGLER_TEST_OPS_TOKEN;
     }
+  });
+
+  test('a named token whose variable is unset: the proxy starts with the others and warns, naming it and the variable, never a token', async () => {
+    process.env.STRANGLER_TEST_OPS_TOKEN = 'ops-secret';
+    delete process.env.STRANGLER_TEST_CI_TOKEN;
+    const log = captureLogger();
+    const config = { ...base, admin: { host: '127.0.0.1', port: 0, token: { ops: 'env:STRANGLER_TEST_OPS_TOKEN', ci: 'env:STRANGLER_TEST_CI_TOKEN', bot: 'literal-bot-token' } } };
+    const p = await startProxy(config, { port: 0, adminPort: 0, logger: log.logger });
+    try {
+      await supertest(p.adminUrl).get('/api/routes').set('Authorization', 'Bearer ops-secret').expect(200);
+      await supertest(p.adminUrl).get('/api/routes').set('Authorization', 'Bearer literal-bot-token').expect(200);
+      const warnings = log.lines.filter((l) => l.level === 40 && String(l.msg).includes('admin token'));
+      assert.deepEqual(warnings.map((l) => [l.token, l.variable]), [['ci', 'STRANGLER_TEST_CI_TOKEN']]);
+      assert.match(String(warnings[0].msg), /"ci".*STRANGLER_TEST_CI_TOKEN/);
+      assert.doesNotMatch(JSON.stringify(log.lines), /ops-secret|literal-bot-token/);
+    } finally {
+      await p.close();
+      delete process.env.STRANGLER_TEST_OPS_TOKEN;
+    }
+  });
+
+  test('named tokens all found: no warning', async () => {
+    process.env.STRANGLER_TEST_OPS_TOKEN = 'ops-secret';
+    const log = captureLogger();
+    const config = { ...base, admin: { host: '127.0.0.1', port: 0, token: { ops: 'env:STRANGLER_TEST_OPS_TOKEN', bot: 'literal-bot-token' } } };
+    try {
+      await (await startProxy(config, { port: 0, adminPort: 0, logger: log.logger })).close();
+    } finally {
+      delete process.env.STRANGLER_TEST_OPS_TOKEN;
+    }
+    assert.deepEqual(log.lines.filter((l) => l.level === 40), []);
   });
 });
