@@ -11,13 +11,14 @@ import { UserError } from '../common/user-error.ts';
 import { adminTokens, createAdminApp, type AdminContext } from './admin.ts';
 import { inCanary } from './canary.ts';
 import { startupOnlyChanges, watchConfig, type ConfigWatcher, type ProxyConfig } from './config.ts';
-import { ProxyControl } from './control.ts';
+import { ProxyControl, statePath } from './control.ts';
 import { Forwarder, type ForwardState, type Upstream } from './forward.ts';
 import { createMetrics } from './metrics.ts';
 import { requestPath } from './router.ts';
 import { isSafeMethod, Shadower, type ShadowEngine, type ShadowSide } from './shadow.ts';
 import type { CountersSnapshot, RouteStats } from './stats.ts';
 import { CanaryGuard } from './guard.ts';
+import { ModeState } from './state.ts';
 import { buildTable, countersFor, type CompiledRoute, type CountersById, type RouteTable } from './table.ts';
 import type { Pair } from './types.ts';
 
@@ -254,6 +255,16 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
       await shadower.close();
     },
   };
+}
+
+/**
+ * The refusals a proxy makes from its config alone: no admin token (without --admin-insecure-local), a state file
+ * that cannot be read or is corrupt. startProxy makes them too; `strangler proxy` makes them first, before it opens
+ * the diff store or the --record file, so a start that is refused leaves no file behind.
+ */
+export function checkStartup(config: ProxyConfig, options: Pick<ProxyOptions, 'admin' | 'adminToken' | 'adminInsecureLocal' | 'configPath'>): void {
+  if (options.admin !== false) adminTokens(config.admin.token, { override: options.adminToken, insecureLocal: options.adminInsecureLocal });
+  new ModeState(statePath(config, options.configPath), true); // read only: throws on a file it cannot read or parse
 }
 
 /** The admin API's listener settings, as its listen errors name them. */

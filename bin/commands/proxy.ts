@@ -10,7 +10,7 @@ import { guardOf, loadConfig, type ProxyConfig } from '../../proxy/config.ts';
 import { createProxyLogger } from '../../proxy/request-log.ts';
 import type { Logger } from 'pino';
 import { servingFlagsNotice } from '../../proxy/runtime.ts';
-import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
+import { checkStartup, startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
 import { startShadowThread } from '../../proxy/shadow-thread.ts';
 import { runWorkers } from '../../proxy/workers.ts';
 import { redactingRecorder, type TrafficRecorder } from '../../proxy/traffic.ts';
@@ -98,6 +98,9 @@ export function register(program: Command): void {
     .action(async (flags: ProxyFlags) => {
       const config = loadConfig(flags.config); // invalid config: UserError, exit 2, every error listed
       if (flags.record) refuseRecordingOver(flags.record, config, flags.config);
+      // a start that will be refused is refused before the diff store and the --record file are created
+      // (the token is the primary's to check with --workers: a worker serves no admin API)
+      checkStartup(config, { configPath: flags.config, adminInsecureLocal: flags.adminInsecureLocal, admin: !cluster.isWorker });
       const setup = await proxySetup(config, flags);
       if (flags.workers > 1) {
         await runWorkers(config, setup, flags.workers);

@@ -3,7 +3,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -73,6 +73,30 @@ describe('CLI errors', () => {
       assert.equal(r.stderr, `strangler: --record ${target} is ${what}; recording there would destroy it, pass another file\n`);
     }
     assert.deepEqual([config, store, state].map((f) => readFileSync(f)), before);
+  });
+
+  test('a proxy that refuses to start (no admin token, a corrupt state file) creates no diff store, data folder or --record file', () => {
+    const base = join(dir, 'refused');
+    const config = join(base, 'strangler.config.json');
+    const data = join(base, 'data');
+    const record = join(base, 'traffic.ndjson');
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'test' };
+    delete env.STRANGLER_TEST_REFUSED_TOKEN;
+    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'bin/strangler.ts', 'proxy', '--config', config, '--record', record, ...args], { encoding: 'utf8', timeout: 60_000, env });
+    const raw = { version: 1, listen: { host: '127.0.0.1', port: 0 }, legacy: { url: 'http://127.0.0.1:1' }, services: {}, routes: [], admin: { port: 0, token: 'env:STRANGLER_TEST_REFUSED_TOKEN' }, store: { path: join(data, 'diffs.sqlite') } };
+    mkdirSync(base);
+    writeFileSync(config, JSON.stringify(raw));
+    for (const workers of ['1', '2']) {
+      const r = run('--workers', workers);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /^strangler: admin API has no token: set STRANGLER_TEST_REFUSED_TOKEN/);
+      assert.deepEqual(readdirSync(base), ['strangler.config.json'], `--workers ${workers}`);
+    }
+    writeFileSync(`${config}.state.json`, '{ "version": 1, ');
+    const r = run('--admin-insecure-local');
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /^strangler: proxy state file .* is corrupt/);
+    assert.deepEqual(readdirSync(base).sort(), ['strangler.config.json', 'strangler.config.json.state.json']);
   });
 
   test('the admin port taken: the error names admin.port, not --port', async () => {
