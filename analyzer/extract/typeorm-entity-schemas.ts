@@ -1,9 +1,9 @@
 // Foreign keys of TypeORM entities declared without decorators, `new EntitySchema({ name, tableName, columns, relations })`:
 // as for decorated entities (typeorm-foreign-keys.ts), a `many-to-one` relation, and a `one-to-one` with `joinColumn`,
-// put a key on the entity's table pointing at the target's; `one-to-many` and `many-to-many` hold none here. The table
-// is `tableName`, else TypeORM's default, snake_case of `name`. The target is an entity schema's `name`, a decorated
-// entity's class name, or the schema or class itself (a class given as a schema's `target` is that schema);
-// `createForeignKeyConstraints: false` makes no key.
+// put a key on the entity's table pointing at the target's, and a `many-to-many` with `joinTable` two on its junction
+// table (typeorm-junction-keys.ts); `one-to-many` holds none here. The table is `tableName`, else TypeORM's default,
+// snake_case of `name`. The target is an entity schema's `name`, a decorated entity's class name, or the schema or
+// class itself (a class given as a schema's `target` is that schema); `createForeignKeyConstraints: false` makes no key.
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import { lineOf } from './functions.ts';
@@ -13,7 +13,9 @@ import { snakeCase, type OrmModels } from './orm-models.ts';
 import { assignedKey } from './orm-values.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
-import { classColumns, defaultJoinColumn, type EntityColumns } from './typeorm-foreign-keys.ts';
+import { classColumns, classRelation, defaultJoinColumn, type EntityColumns } from './typeorm-foreign-keys.ts';
+import { joinColumnsOf, junctionKeys } from './typeorm-junction-keys.ts';
+import { defaultJunctionName } from './typeorm-relations.ts';
 import type { Warning } from './types.ts';
 import { unwrap, valueKey } from './value-key.ts';
 
@@ -24,9 +26,10 @@ interface SchemaEntity {
   file: LoadedFile;
 }
 
-/** A relation's target: its table and columns. */
+/** A relation's target: its table and columns, and the relation it declares on a property, if any. */
 interface Target extends EntityColumns {
   table: string;
+  relation(property: string): { onDelete?: string } | undefined;
 }
 
 const OWNING = new Set(['many-to-one', 'one-to-one']);
@@ -86,10 +89,20 @@ export function recordEntitySchemaForeignKeys(project: LoadedProject, models: Or
       },
     };
   };
-  const schemaTarget = (entity: SchemaEntity): Target => ({ table: entity.table, ...schemaColumns(entity) });
+  const onDeleteOf = (relation: ts.ObjectLiteralExpression): string | undefined => str(valueProperty(relation, 'onDelete'))?.toLowerCase();
+  const schemaTarget = (entity: SchemaEntity): Target => ({
+    table: entity.table,
+    ...schemaColumns(entity),
+    relation(property) {
+      const relation = objectOption(objectOption(entity.options, 'relations'), property);
+      const onDelete = relation && onDeleteOf(relation);
+      return relation && (onDelete ? { onDelete } : {});
+    },
+  });
   const classTarget = (key: ts.Node): Target | undefined => {
     const model = models.byKey.get(key);
-    return model?.via === 'typeorm' && ts.isClassDeclaration(key) ? { table: model.table, ...classColumns(key, checker) } : undefined;
+    if (model?.via !== 'typeorm' || !ts.isClassDeclaration(key)) return undefined;
+    return { table: model.table, ...classColumns(key, checker), relation: (property) => classRelation(key, property, checker) };
   };
   const targetOf = (expr: ts.Expression): Target | undefined => {
     const name = str(expr);
@@ -115,16 +128,16 @@ export function recordEntitySchemaForeignKeys(project: LoadedProject, models: Or
       const property = p.name.text;
       const relation = objectLiteralOf(project, p.initializer);
       const type = relation && str(valueProperty(relation, 'type'));
-      if (!relation || !type || !OWNING.has(type)) continue;
+      if (!relation || !type || valueProperty(relation, 'createForeignKeyConstraints')?.kind === ts.SyntaxKind.FalseKeyword) continue;
+      const targetExpr = valueProperty(relation, 'target');
+      const target = targetExpr && targetOf(targetExpr);
+      if (target && type === 'many-to-many') junctionOf(entity, property, relation, target, p);
+      if (!target || !OWNING.has(type)) continue;
       const joinColumn = valueProperty(relation, 'joinColumn');
       const joinArg = joinColumn && unwrap(joinColumn);
       const joins = !joinArg || joinArg.kind === ts.SyntaxKind.TrueKeyword ? [undefined] : ts.isArrayLiteralExpression(joinArg) ? [...joinArg.elements] : [joinArg];
       // the inverse side of a one-to-one: the key is on the other table
       if (type === 'one-to-one' && (!joinArg || joinArg.kind === ts.SyntaxKind.FalseKeyword)) continue;
-      if (valueProperty(relation, 'createForeignKeyConstraints')?.kind === ts.SyntaxKind.FalseKeyword) continue;
-      const targetExpr = valueProperty(relation, 'target');
-      const target = targetExpr && targetOf(targetExpr);
-      if (!target) continue;
       const columns: string[] = [];
       const referencedColumns: string[] = [];
       for (const j of joins) {
@@ -134,8 +147,25 @@ export function recordEntitySchemaForeignKeys(project: LoadedProject, models: Or
         referencedColumns.push(target.column(referenced));
         columns.push(str(join && valueProperty(join, 'name')) ?? defaultJoinColumn(property, referenced));
       }
-      const onDelete = str(valueProperty(relation, 'onDelete'))?.toLowerCase();
+      const onDelete = onDeleteOf(relation);
       out.foreignKey({ table: entity.table, columns, references: target.table, referencedColumns, ...(onDelete ? { onDelete } : {}), file: entity.file.rel, line: lineOf(p, entity.file.source), via: 'typeorm' });
     }
+  }
+
+  /** `categories: { type: 'many-to-many', target: 'Category', inverseSide: 'books', joinTable: true | { name, joinColumn, inverseJoinColumn } }` */
+  function junctionOf(entity: SchemaEntity, property: string, relation: ts.ObjectLiteralExpression, target: Target, at: ts.Node): void {
+    const joinTable = valueProperty(relation, 'joinTable');
+    const joinArg = joinTable && unwrap(joinTable);
+    if (!joinArg || joinArg.kind === ts.SyntaxKind.FalseKeyword) return; // the inverse side
+    const options = objectLiteralOf(project, joinArg);
+    const inverseSide = str(valueProperty(relation, 'inverseSide'));
+    const keys = junctionKeys({
+      junction: str(options && valueProperty(options, 'name')) ?? defaultJunctionName(entity.table, property, target.table),
+      owner: { table: entity.table, joins: joinColumnsOf(project, options, 'joinColumn'), ...schemaColumns(entity) },
+      target: { ...target, joins: joinColumnsOf(project, options, 'inverseJoinColumn') },
+      onDelete: onDeleteOf(relation),
+      inverse: inverseSide === undefined ? undefined : target.relation(inverseSide),
+    });
+    for (const key of keys) out.foreignKey({ ...key, file: entity.file.rel, line: lineOf(at, entity.file.source), via: 'typeorm' });
   }
 }

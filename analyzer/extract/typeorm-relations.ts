@@ -23,6 +23,8 @@ export interface Relation {
   target: OrmModel;
   /** the junction table of a many-to-many relation */
   junction?: string;
+  /** the property on the target that the relation names as its other side (`(category) => category.books`), when declared there */
+  inverse?: string;
 }
 
 export interface EntityRelations {
@@ -40,6 +42,11 @@ function decoratorCall(node: ts.Node, names: Set<string>): ts.CallExpression | u
 }
 
 const JOIN_TABLE = new Set(['JoinTable']);
+
+/** TypeORM's default junction table name (DefaultNamingStrategy.joinTableName): snake_case of `<owner table>_<property>_<target table>`. */
+export function defaultJunctionName(ownerTable: string, property: string, targetTable: string): string {
+  return snakeCase(`${ownerTable}_${property}_${targetTable}`);
+}
 
 /** `() => Author`, `(type) => Author`, `(book) => book.categories`: what the arrow returns. */
 function arrowResult(expr: ts.Expression | undefined): ts.Expression | undefined {
@@ -110,7 +117,7 @@ export function entityRelations(project: LoadedProject, models: OrmModels): Enti
     const joinTable = decoratorCall(prop, JOIN_TABLE);
     if (!joinTable) return undefined;
     const name = objectOption(joinTable.arguments[0], 'name');
-    return (name && stringValue(name, checker)) ?? snakeCase(`${owner.table}_${property}_${target.table}`);
+    return (name && stringValue(name, checker)) ?? defaultJunctionName(owner.table, property, target.table);
   };
 
   const relation = (entity: OrmModel, property: string): Relation | undefined => {
@@ -121,15 +128,17 @@ export function entityRelations(project: LoadedProject, models: OrmModels): Enti
     if (!target || !decorator) return undefined;
     const kind = calleeName(decorator) as RelationKind;
     if (kind !== 'ManyToMany') return { kind, target };
-    const owning = joinTableName(prop!, entity, property, target);
-    if (owning) return { kind, target, junction: owning };
-    // the inverse side: @ManyToMany(() => Book, (book) => book.categories) — the owning side has the @JoinTable
+    // the other side, named by the relation's second argument: `(book) => book.categories` or `'categories'`
     const inverseArg = decorator.arguments[1];
     const inverseExpr = arrowResult(inverseArg);
-    const inverse = inverseExpr && ts.isPropertyAccessExpression(inverseExpr) ? inverseExpr.name.text : inverseArg && stringValue(inverseArg, checker);
+    const inverseName = inverseExpr && ts.isPropertyAccessExpression(inverseExpr) ? inverseExpr.name.text : inverseArg && stringValue(inverseArg, checker);
     const targetClass = classes.get(target);
-    const other = inverse && targetClass ? member(targetClass, inverse) : undefined;
-    return { kind, target, junction: other && inverse ? joinTableName(other, target, inverse, entity) : undefined };
+    const other = inverseName && targetClass ? member(targetClass, inverseName) : undefined;
+    const inverse = other && decoratorCall(other, RELATIONS) ? { inverse: inverseName as string } : {};
+    const owning = joinTableName(prop!, entity, property, target);
+    if (owning) return { kind, target, junction: owning, ...inverse };
+    // the inverse side: the owning side, on the target, has the @JoinTable
+    return { kind, target, junction: other && inverseName ? joinTableName(other, target, inverseName, entity) : undefined, ...inverse };
   };
 
   return { relation, byName };

@@ -105,21 +105,43 @@ describe('foreign keys: Prisma', () => {
 });
 
 describe('foreign keys: TypeORM', () => {
+  /** the keys declared in one fixture file */
+  const keysIn = (facts: Facts, file: string): string[] => keys({ ...facts, foreignKeys: (facts.foreignKeys ?? []).filter((k) => k.file === file) });
+
   test('@ManyToOne and owning @OneToOne: @JoinColumn names, else <property><Primary>; onDelete; not the inverse side, not a non-entity class', async () => {
     const facts = await factsOf('fk-typeorm');
-    assert.deepEqual(keys(facts), [
+    assert.deepEqual(keysIn(facts, 'entities/catalog.ts'), [
       'author_profiles(authorId) -> authors(id) typeorm entities/catalog.ts:36',
       'books(author_id) -> authors(id) on delete cascade typeorm entities/catalog.ts:21',
       'books(original_id) -> books(id) typeorm entities/catalog.ts:28',
       'books(publisherCode) -> publishers(publisher_code) on delete set null typeorm entities/catalog.ts:25',
     ]);
+    assert.deepEqual(keysIn(facts, 'look-alikes.ts'), []);
   });
 
-  test('EntitySchema: many-to-one, one-to-one with joinColumn; targets by name, schema or class; tableName, else snake_case of name; not inverse sides, many-to-many, createForeignKeyConstraints: false or a look-alike class', async () => {
+  test('owning @ManyToMany with @JoinTable: two keys on the junction, named as TypeORM names them; onDelete from each side, else cascade; not the inverse side, not createForeignKeyConstraints: false', async () => {
+    const facts = await factsOf('fk-typeorm');
+    assert.deepEqual(keysIn(facts, 'entities/taxonomy.ts'), [
+      'article_tags(article_id) -> articles(id) on delete restrict typeorm entities/taxonomy.ts:14',
+      'article_tags(tag_id) -> tags(id) on delete cascade typeorm entities/taxonomy.ts:14',
+      'articles_related_articles(articlesId_1) -> articles(id) on delete cascade typeorm entities/taxonomy.ts:19',
+      'articles_related_articles(articlesId_2) -> articles(id) on delete cascade typeorm entities/taxonomy.ts:19',
+      // <owner table>_<property>_<target table>, columns camelCase <table>_<primary column>; the declared inverse side says no onDelete
+      'articles_topics_topics(articlesId) -> articles(id) on delete cascade typeorm entities/taxonomy.ts:9',
+      'articles_topics_topics(topicsTopicSlug) -> topics(topic_slug) typeorm entities/taxonomy.ts:9',
+      // the inverse side named by a string, its onDelete on the key to its table
+      'topics_editors_editors(editorsId) -> editors(id) on delete cascade typeorm entities/taxonomy.ts:36',
+      'topics_editors_editors(topicsTopicSlug) -> topics(topic_slug) on delete cascade typeorm entities/taxonomy.ts:36',
+    ]);
+  });
+
+  test('EntitySchema: many-to-one, one-to-one with joinColumn, many-to-many with joinTable; targets by name, schema or class; tableName, else snake_case of name; not inverse sides, createForeignKeyConstraints: false or a look-alike class', async () => {
     const facts = await factsOf('fk-typeorm-schema');
-    assert.deepEqual(keys(facts), [
+    assert.deepEqual(keys(facts).filter((k) => !k.includes('entities/racks.ts')), [
       // joinColumn: true on a schema with no tableName: the default column, the table named from `name`
       'author_profile(authorId) -> authors(id) typeorm entities/catalog.ts:35',
+      'book_categories(booksId) -> books(id) on delete cascade typeorm entities/catalog.ts:24',
+      'book_categories(categoriesId) -> categories(id) on delete cascade typeorm entities/catalog.ts:24',
       'books(author_id) -> authors(id) on delete cascade typeorm entities/catalog.ts:20',
       'books(original_id) -> books(id) typeorm entities/catalog.ts:22',
       // a decorated entity as the target: its primary column's name
@@ -132,10 +154,27 @@ describe('foreign keys: TypeORM', () => {
     ]);
   });
 
-  test('the query builder fixture: targets by arrow, by string and by type', async () => {
+  test('EntitySchema many-to-many: joinTable true or options (held by a const), joinColumn(s) by property, inverseSide onDelete, a self relation, a decorated target; not joinTable: false or createForeignKeyConstraints: false', async () => {
+    const facts = await factsOf('fk-typeorm-schema');
+    assert.deepEqual(keysIn(facts, 'entities/racks.ts'), [
+      'rack_publishers_publishers(publishersPublisherCode) -> publishers(publisher_code) on delete cascade typeorm entities/racks.ts:24',
+      'rack_publishers_publishers(rackId) -> rack(id) on delete cascade typeorm entities/racks.ts:24',
+      'rack_related_rack(rackId_1) -> rack(id) on delete cascade typeorm entities/racks.ts:26',
+      'rack_related_rack(rackId_2) -> rack(id) on delete cascade typeorm entities/racks.ts:26',
+      'rack_tags(rack_id) -> rack(id) on delete cascade typeorm entities/racks.ts:22',
+      'rack_tags(tag_label) -> tags(label_text) on delete restrict typeorm entities/racks.ts:22',
+    ]);
+  });
+
+  test('the query builder fixture: targets by arrow, by string and by type; junctions of @JoinTable() and @JoinTable({ name })', async () => {
     const facts = await factsOf('typeorm-query-builder');
     assert.deepEqual(keys(facts), [
+      'book_tags(booksId) -> books(id) on delete cascade typeorm entities/book.ts:22',
+      'book_tags(tagsId) -> tags(id) on delete cascade typeorm entities/book.ts:22',
       'books(authorId) -> authors(id) typeorm entities/book.ts:13',
+      // the junction the query builder reads: the same name
+      'books_categories_category(booksId) -> books(id) on delete cascade typeorm entities/book.ts:15',
+      'books_categories_category(categoryId) -> category(id) typeorm entities/book.ts:15',
       'order_item(bookId) -> books(id) typeorm entities/order.ts:17',
       'order_item(orderId) -> orders(id) typeorm entities/order.ts:16',
       'reviews(bookId) -> books(id) typeorm entities/review.ts:9',
