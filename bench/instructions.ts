@@ -26,6 +26,9 @@ const { values: flags } = parseArgs({
     only: { type: 'string' },
     'cache-sim': { type: 'boolean', default: false },
     out: { type: 'string' },
+    // how late the slow candidate answers here: under valgrind a process serves ~50 times fewer requests a second, so
+    // 15 s holds a copy for about as many requests as the proxy bench's 300 ms does at full speed
+    'held-ms': { type: 'string', default: '15000' },
   },
 });
 const here = dirname(fileURLToPath(import.meta.url));
@@ -70,6 +73,15 @@ const VARIANTS: Variant[] = [
     what: 'the rare copies with `shadowThread` (both threads counted)',
     script: 'peers/strangler.ts',
     args: strangler('shadow', 0.017, true),
+  },
+  {
+    name: 'strangler-shadow-rare-held',
+    what: 'the rare copies held by a slow candidate (`--held-ms`, 15 s: under valgrind about as many requests as 300 ms at full speed), as in the slow-candidate run',
+    script: 'peers/strangler.ts',
+    args: (origins, store) => [
+      '--mode', 'shadow', '--upstream', origins.urls.origin, '--candidate', origins.urls.slowCandidate, '--store', store, '--sample', '0.017', '--thread', 'off',
+      '--shadow-timeout', String(Number(flags['held-ms']) * 4),
+    ],
   },
   {
     name: 'strangler-legacy-2up',
@@ -198,7 +210,9 @@ async function count(variant: Variant, origins: RunningTarget, dir: string): Pro
     process.stderr.write(`${variant.name}: warming up (${WARM.toLocaleString('en-US')} requests, not counted)…\n`);
     await load(url, WARM, variant.mixed);
     await target.usage(true);
-    const before = await originCopies(origins);
+    // the held copies go to the slow candidate
+    const copiesAt = variant.name.includes('-held') ? 'slowCandidate' : 'candidate';
+    const before = await originCopies(origins, copiesAt);
     const secondBefore = await originCopies(origins, 'second');
     execFileSync('callgrind_control', ['--instr=on', String(target.pid)], { stdio: 'ignore' });
     // the process at rest, before and after the load: what its timers do per second (the forwarder's sweep, the
@@ -215,7 +229,7 @@ async function count(variant: Variant, origins: RunningTarget, dir: string): Pro
     const idleAfter = await atRest(target.pid, out);
     execFileSync('callgrind_control', ['--instr=off', String(target.pid)], { stdio: 'ignore' });
     const idle = idleBefore.total / idleBefore.seconds <= idleAfter.total / idleAfter.seconds ? idleBefore : idleAfter;
-    const copies = (await originCopies(origins)) - before;
+    const copies = (await originCopies(origins, copiesAt)) - before;
     if (variant.mixed) {
       const second = (await originCopies(origins, 'second')) - secondBefore;
       // the mix is what the variant is about: a route that did not reach the second service would count nothing
@@ -241,7 +255,7 @@ async function count(variant: Variant, origins: RunningTarget, dir: string): Pro
 }
 
 /** Requests the candidate (or the second service) has answered so far (the origins process counts them). */
-async function originCopies(origins: RunningTarget, name: 'candidate' | 'second' = 'candidate'): Promise<number> {
+async function originCopies(origins: RunningTarget, name: 'candidate' | 'slowCandidate' | 'second' = 'candidate'): Promise<number> {
   const usage = await origins.usage(false);
   return usage.counters?.[`${name}.requests`] ?? 0;
 }
@@ -315,7 +329,7 @@ if (unknown.length > 0) {
 }
 const dir = join(tmpdir(), `strangler-instructions-${process.pid}`);
 mkdirSync(dir, { recursive: true });
-const origins = await startNodeTarget('origins', 'peers/origins.ts', { args: ['--slow-ms', '300'] });
+const origins = await startNodeTarget('origins', 'peers/origins.ts', { args: ['--slow-ms', flags['held-ms']] });
 const counts: Count[] = [];
 try {
   for (const name of names) {
