@@ -66,6 +66,7 @@ export function discoverFiles(root: string, options: DiscoverOptions): Discovery
   const warnings: Warning[] = [];
   const seenDirs = new Set<string>();
   let oversized = 0;
+  let rootReal: string | undefined;
 
   const walk = (dir: string, relDir: string): void => {
     let real: string;
@@ -76,6 +77,12 @@ export function discoverFiles(root: string, options: DiscoverOptions): Discovery
     }
     if (seenDirs.has(real)) {
       if (relDir !== '') warnings.push({ file: relDir, message: `folder ${relDir} was already read through another path (symlink loop?), skipped` });
+      return;
+    }
+    rootReal ??= real;
+    if (holds(real, rootReal)) {
+      // a link up the tree (`up -> ..`) would read the folders beside the root as if they were the codebase's
+      warnings.push({ file: relDir, message: `folder ${relDir} links to ${real}, which holds the folder being analysed; skipped` });
       return;
     }
     seenDirs.add(real);
@@ -133,4 +140,10 @@ export function discoverFiles(root: string, options: DiscoverOptions): Discovery
 
   walk(root, '');
   return { files, prismaSchemas, sqlFiles, warnings, oversized };
+}
+
+/** Whether folder `outer` holds `inner` (a real path strictly above it). */
+function holds(outer: string, inner: string): boolean {
+  const rel = path.relative(outer, inner);
+  return rel !== '' && rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel);
 }

@@ -107,6 +107,16 @@ describe('project loading: bad input and awkward trees', () => {
     assert.ok(facts.warnings.some((w) => /symlink loop/.test(w.message)));
   });
 
+  test('a symlink to a folder that holds the root is not followed: the analysis stays inside the root', async () => {
+    const outer = tree('outer', { 'elsewhere/x.js': 'module.exports = 1;\n', 'other/y.js': 'module.exports = 3;\n', 'app/src/a.js': 'module.exports = 2;\n' });
+    const root = path.join(outer, 'app');
+    symlinkSync(outer, path.join(root, 'src', 'up'));
+    symlinkSync(path.join(outer, 'elsewhere'), path.join(root, 'lib')); // a link out to a sibling folder is followed
+    const facts = await extractFacts(root);
+    assert.deepEqual(facts.files.map((f) => f.path), ['lib/x.js', 'src/a.js']);
+    assert.ok(facts.warnings.some((w) => w.file === 'src/up' && /holds the folder being analysed/.test(w.message)), JSON.stringify(facts.warnings));
+  });
+
   test('progress is reported for reading and for analysing', async () => {
     const root = tree('progress', { 'a.js': '', 'b.js': '' });
     const calls: string[] = [];
