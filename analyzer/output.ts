@@ -1,25 +1,42 @@
 // The analyzer's output folder, shared by `strangler analyze` and the demo: checked (and created) before the long
 // work starts, and a strangler.config.json the user edited by hand is never overwritten.
 import { createHash } from 'node:crypto';
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../common/user-error.ts';
 
 /**
  * Creates the output folder (and its parents) and checks it can be written, so a bad --out fails in one line before
- * minutes of analysis instead of after. `flag` names the option in the message.
+ * minutes of analysis instead of after. `flag` names the option in the message. Returns what takes back the folders
+ * it made, for a run that then fails: each is removed while it is still empty.
  */
-export function prepareOutDir(out: string, flag = '--out'): void {
+export function prepareOutDir(out: string, flag = '--out'): () => void {
   if (out.startsWith('--')) {
     // commander takes the next word as the value: `--out --json` would create a folder named "--json"
     throw new UserError(`${flag} ${out} looks like an option, not a folder; give ${flag} a folder (write ./${out} if you mean a folder of that name)`);
   }
   if (existsSync(out) && !statSync(out).isDirectory()) throw new UserError(`${flag} ${out} is a file; pass a folder (it is created when missing)`);
+  let made: string | undefined;
   try {
-    mkdirSync(out, { recursive: true });
+    made = mkdirSync(out, { recursive: true });
     accessSync(out, constants.W_OK);
   } catch (err) {
     throw new UserError(`${flag} ${out} cannot be used as the output folder: ${reason(err)}`);
+  }
+  return () => {
+    if (made !== undefined) removeEmptyFolders(resolve(out), resolve(made));
+  };
+}
+
+/** Removes `from` and the folders above it up to `top`, each only while empty. */
+function removeEmptyFolders(from: string, top: string): void {
+  for (let dir = from; ; dir = dirname(dir)) {
+    try {
+      rmdirSync(dir); // fails on a folder that is not empty: what is in it stays
+    } catch {
+      return;
+    }
+    if (dir === top || dirname(dir) === dir) return;
   }
 }
 

@@ -75,49 +75,58 @@ export function register(program: Command): void {
         throw new UserError(`${root} is not a folder; pass the folder that holds the monolith's source`);
       }
       // before the long work: a bad --out is one line now, not an ENOTDIR after minutes of analysis
-      prepareOutDir(flags.out);
-      const pins = parsePinFlags(flags.pin);
-      const bar = progressBar();
-      const extractOptions = { includeTests: flags.includeTests, maxFileBytes: flags.maxFileBytes, onProgress: bar?.update };
-
-      if (flags.factsOnly) {
-        const { extractFacts } = await extractor();
-        const { formatFactsSummary } = await reports();
-        const facts = await extractFacts(root, extractOptions).finally(() => bar?.end());
-        const path = join(flags.out, 'facts.json');
-        writeFileSync(path, toJson(facts));
-        process.stdout.write(flags.json ? toJson(facts) : `${formatFactsSummary(root, facts, path)}\n`);
-        return;
+      const undoOut = prepareOutDir(flags.out);
+      try {
+        await run(root, flags);
+      } catch (err) {
+        undoOut(); // a failed run leaves no empty folder it made behind
+        throw err;
       }
-
-      const { analyze, toProxyConfig } = await analyzer();
-      const { renderMarkdown, renderHtmlReport, formatSummary } = await reports();
-      const { facts, plan } = await analyze(root, {
-        ...extractOptions,
-        services: flags.services,
-        seed: flags.seed,
-        pins,
-        pinsFile: flags.pins,
-        reference: flags.reference,
-        rootLabel: relative(process.cwd(), root) || '.',
-      }).finally(() => bar?.end());
-
-      const write = (name: string, content: string): string => {
-        const path = join(flags.out, name);
-        writeFileSync(path, content);
-        return path;
-      };
-      const planPath = write('plan.json', toJson(plan));
-      // a strangler.config.json edited by hand is kept; this run's then goes to strangler.config.new.json
-      const config = writeProxyConfig(flags.out, toJson(toProxyConfig(plan)));
-      if (config.notice) process.stderr.write(`strangler: ${config.notice}\n`);
-      const written = [
-        planPath,
-        config.path,
-        write('report.md', renderMarkdown(plan)),
-        write('report.html', await renderHtmlReport(plan)),
-        write('facts.json', toJson(facts)),
-      ];
-      process.stdout.write(flags.json ? toJson(plan) : `${formatSummary(plan, written, flags.reference)}\n`);
     });
+}
+
+async function run(root: string, flags: AnalyzeFlags): Promise<void> {
+  const pins = parsePinFlags(flags.pin);
+  const bar = progressBar();
+  const extractOptions = { includeTests: flags.includeTests, maxFileBytes: flags.maxFileBytes, onProgress: bar?.update };
+
+  if (flags.factsOnly) {
+    const { extractFacts } = await extractor();
+    const { formatFactsSummary } = await reports();
+    const facts = await extractFacts(root, extractOptions).finally(() => bar?.end());
+    const path = join(flags.out, 'facts.json');
+    writeFileSync(path, toJson(facts));
+    process.stdout.write(flags.json ? toJson(facts) : `${formatFactsSummary(root, facts, path)}\n`);
+    return;
+  }
+
+  const { analyze, toProxyConfig } = await analyzer();
+  const { renderMarkdown, renderHtmlReport, formatSummary } = await reports();
+  const { facts, plan } = await analyze(root, {
+    ...extractOptions,
+    services: flags.services,
+    seed: flags.seed,
+    pins,
+    pinsFile: flags.pins,
+    reference: flags.reference,
+    rootLabel: relative(process.cwd(), root) || '.',
+  }).finally(() => bar?.end());
+
+  const write = (name: string, content: string): string => {
+    const path = join(flags.out, name);
+    writeFileSync(path, content);
+    return path;
+  };
+  const planPath = write('plan.json', toJson(plan));
+  // a strangler.config.json edited by hand is kept; this run's then goes to strangler.config.new.json
+  const config = writeProxyConfig(flags.out, toJson(toProxyConfig(plan)));
+  if (config.notice) process.stderr.write(`strangler: ${config.notice}\n`);
+  const written = [
+    planPath,
+    config.path,
+    write('report.md', renderMarkdown(plan)),
+    write('report.html', await renderHtmlReport(plan)),
+    write('facts.json', toJson(facts)),
+  ];
+  process.stdout.write(flags.json ? toJson(plan) : `${formatSummary(plan, written, flags.reference)}\n`);
 }

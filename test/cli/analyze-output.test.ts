@@ -41,6 +41,20 @@ describe('strangler analyze: output folder, reference, warnings, edited config',
     assert.equal(existsSync('--json'), false);
   });
 
+  test('an analysis that fails leaves no output folder it made behind; one that existed stays', () => {
+    const empty = join(dir, 'empty-src');
+    mkdirSync(empty);
+    const fresh = join(dir, 'fresh', 'nested', 'out');
+    for (const extra of [[], ['--facts-only']]) {
+      oneLine(cli(empty, '--out', fresh, ...extra), /^strangler: no \.ts.* source files under /);
+      assert.equal(existsSync(join(dir, 'fresh')), false, 'the folders --out made are removed');
+    }
+    const kept = join(dir, 'kept');
+    mkdirSync(kept);
+    oneLine(cli(empty, '--out', kept), /^strangler: no \.ts/);
+    assert.equal(existsSync(kept), true);
+  });
+
   test('a reference naming none of the analysed files is refused, not scored 100.0 on 0 files', () => {
     const ref = join(dir, 'ref.json');
     writeFileSync(ref, JSON.stringify({ 'src/app.ts': 'web', 'src/books.ts': 'books' }));
