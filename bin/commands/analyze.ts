@@ -3,7 +3,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Command } from 'commander';
-import { integerFlag } from './flags.ts';
+import { integerFlag, pathFlag } from './flags.ts';
 import { UserError } from '../../common/user-error.ts';
 import { parsePinFlags } from '../../analyzer/pins.ts';
 import { prepareOutDir, writeProxyConfig } from '../../analyzer/output.ts';
@@ -59,12 +59,12 @@ export function register(program: Command): void {
   program
     .command('analyze')
     .description('Propose candidate services for a monolith and write plan.json, strangler.config.json, report.md and report.html.')
-    .argument('<root>', 'folder holding the monolith source (TypeScript or JavaScript)')
-    .option('--out <dir>', 'where to write the plan, config and reports', 'out')
+    .argument('<root>', 'folder holding the monolith source (TypeScript or JavaScript)', pathFlag('<root>', 'the folder that holds the monolith\'s source'))
+    .option('--out <dir>', 'where to write the plan, config and reports', pathFlag('--out', 'a folder'), 'out')
     .option('--services <n>', 'wanted number of services (searches the clustering resolution)', integerFlag('--services', 1))
     .option('--pin <glob=service>', 'fix files to a service before clustering; repeatable', collect, [])
-    .option('--pins <file>', 'pins file (default <root>/strangler.pins.json when present)')
-    .option('--reference <file>', 'reference decomposition (JSON file → context) to score with MoJoFM')
+    .option('--pins <file>', 'pins file (default <root>/strangler.pins.json when present)', pathFlag('--pins', 'a pins file'))
+    .option('--reference <file>', 'reference decomposition (JSON file → context) to score with MoJoFM', pathFlag('--reference', 'a JSON file'))
     .option('--json', 'print the plan (or, with --facts-only, the facts) as JSON instead of the summary')
     .option('--facts-only', 'only extract the facts (writes facts.json)')
     .option('--include-tests', 'also analyse test files')

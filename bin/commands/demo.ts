@@ -2,7 +2,7 @@
 // shadow, then canary and migrated → report). With --serve it stays up until Ctrl-C. All the work is in demo/.
 import { once } from 'node:events';
 import type { Command } from 'commander';
-import { integerFlag } from './flags.ts';
+import { integerFlag, pathFlag } from './flags.ts';
 import type { TrafficProgress } from '../../demo/shoppers.ts';
 import { servingFlagsNotice } from '../../proxy/runtime.ts';
 
@@ -48,7 +48,7 @@ export function register(program: Command): void {
     .command('demo')
     .description('Run the whole journey on the sample bookshop: analyze, start monolith + services + proxy, shadow → canary → migrated, report.')
     .option('--serve', 'keep everything running after the summary, until Ctrl-C')
-    .option('--out <dir>', 'where the plan, reports, config, diff store and databases go', 'out')
+    .option('--out <dir>', 'where the plan, reports, config, diff store and databases go', pathFlag('--out', 'a folder'), 'out')
     .option('--random-ports', 'let the OS pick every port (default 3000, 4001-4003, proxy 8080, admin 9090)')
     .option('--requests <n>', 'requests driven through the proxy, over both phases', integerFlag('--requests', 10, 10_000_000), 3000)
     .option('--shoppers <n>', 'concurrent shoppers', integerFlag('--shoppers', 1, 1000), 16)

@@ -34,3 +34,14 @@ export function percentFlag(flag: string): (value: string) => number {
     return n;
   };
 }
+
+/**
+ * A path: refused when empty or blank (`--out "$DIR"` with DIR unset), which every verb would otherwise take for the
+ * current folder, a file named "" or a confusing ENOENT. `what` completes "give it …".
+ */
+export function pathFlag(flag: string, what: string): (value: string) => string {
+  return (value) => {
+    if (value.trim() === '') throw new InvalidArgumentError(`${flag} is empty: give it ${what}`);
+    return value;
+  };
+}

@@ -1,7 +1,7 @@
 // `strangler proxy`: run the strangler proxy from a config file until Ctrl-C (SIGINT/SIGTERM close it cleanly).
 // Shadow pairs go to the comparator and the diff store (store.path in the config) unless --no-diffs.
 import type { Command } from 'commander';
-import { integerFlag } from './flags.ts';
+import { integerFlag, pathFlag } from './flags.ts';
 import { sameFile } from '../../common/same-file.ts';
 import { UserError } from '../../common/user-error.ts';
 import { statePath } from '../../proxy/control.ts';
@@ -89,12 +89,12 @@ export function register(program: Command): void {
   program
     .command('proxy')
     .description('Run the strangler proxy in front of the monolith (per-route legacy | shadow | canary | migrated).')
-    .option('-c, --config <file>', 'proxy config file (the analyzer emits one)', 'strangler.config.json')
+    .option('-c, --config <file>', 'proxy config file (the analyzer emits one)', pathFlag('--config', 'a config file'), 'strangler.config.json')
     .option('-p, --port <n>', 'listen port (overrides listen.port)', integerFlag('--port', 0, 65535))
     .option('-w, --workers <n>', 'worker processes sharing the port (node:cluster)', integerFlag('--workers', 1, 256), 1)
     .option('--admin-insecure-local', 'run the admin API without a token, bound to 127.0.0.1 only')
     .option('--no-diffs', 'do not compare shadow pairs or write the diff store')
-    .option('--record <file>', 'append every request to an NDJSON file for `strangler replay` (redacted)')
+    .option('--record <file>', 'append every request to an NDJSON file for `strangler replay` (redacted)', pathFlag('--record', 'a file'))
     .action(async (flags: ProxyFlags) => {
       const config = loadConfig(flags.config); // invalid config: UserError, exit 2, every error listed
       if (flags.record) refuseRecordingOver(flags.record, config, flags.config);

@@ -1,6 +1,6 @@
 // `strangler replay <file>`: drive recorded NDJSON traffic through a proxy and print a summary.
 import { Command, InvalidArgumentError } from 'commander';
-import { integerFlag } from './flags.ts';
+import { integerFlag, pathFlag } from './flags.ts';
 import { UserError } from '../../common/user-error.ts';
 import { formatReplaySummary, replayTraffic, unreachableTarget, type ReplayProgress } from '../../proxy/replay.ts';
 
@@ -25,7 +25,7 @@ export function register(program: Command): void {
   program
     .command('replay')
     .description('Drive recorded traffic (NDJSON, one request a line) through a proxy and summarize the responses.')
-    .argument('<file>', 'traffic file: {"method","path","headers"?,"body"?,"bodyEncoding"?: "utf8"|"base64"} per line')
+    .argument('<file>', 'traffic file: {"method","path","headers"?,"body"?,"bodyEncoding"?: "utf8"|"base64"} per line', pathFlag('<file>', 'a traffic file'))
     .option('--target <url>', 'where to send the requests', 'http://127.0.0.1:8080')
     .option('--rate <n>', 'start n requests per second (open loop), e.g. 200 or 200/s', positiveNumber('--rate'))
     .option('--concurrency <n>', 'max requests in flight (default 16; 1000 in --rate mode)', integerFlag('--concurrency', 1))

@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { Option, type Command } from 'commander';
-import { integerFlag, percentFlag, ratioFlag } from './flags.ts';
+import { integerFlag, pathFlag, percentFlag, ratioFlag } from './flags.ts';
 import { sameFile } from '../../common/same-file.ts';
 import { UserError } from '../../common/user-error.ts';
 import { openStore, type DiffStore } from '../../proxy/store.ts';
@@ -36,7 +36,7 @@ export function register(program: Command): void {
     .description('Render the shadow diff store as a team report (HTML, Markdown, JSON, JUnit) and gate CI on it.')
     .option('--store <file>', 'diff store written by the proxy (default data/diffs.sqlite); repeat it for the stores of several proxy instances, reported as one', collect, undefined)
     .addOption(new Option('--format <format>', 'output format (default: from --out extension, else md)').choices(FORMATS))
-    .option('--out <file>', 'write the report to this file instead of stdout')
+    .option('--out <file>', 'write the report to this file instead of stdout', pathFlag('--out', 'a file'))
     .option('--min-samples <n>', 'compared requests a route needs before it can be READY', integerFlag('--min-samples', 1), 500)
     .option('--ready-at <pct>', 'match rate after noise a route needs to be READY', percentFlag('--ready-at'), 99.9)
     .option('--max-p99-ratio <x>', "a route whose candidate p99 is above x times the monolith's is NOT READY (off by default)", ratioFlag('--max-p99-ratio', 1))
@@ -92,8 +92,10 @@ export function register(program: Command): void {
     });
 }
 
+const storePath = pathFlag('--store', 'a diff store');
+
 function collect(value: string, previous: string[] | undefined): string[] {
-  return [...(previous ?? []), value];
+  return [...(previous ?? []), storePath(value)];
 }
 
 const DEFAULT_STORE = 'data/diffs.sqlite';

@@ -157,6 +157,28 @@ describe('CLI errors', () => {
     assert.deepEqual(r.stderr.trim().split('\n'), ["error: unknown option '--bogus'", '(add --help for usage)']);
   });
 
+  test('an empty path ("$UNSET") is refused by name before anything runs, for every path a verb takes', () => {
+    const cases: [string[], string][] = [
+      [['analyze', 'legacy-monolith', '--out', ''], '--out'],
+      [['analyze', 'legacy-monolith', '--pins', ' '], '--pins'],
+      [['analyze', 'legacy-monolith', '--reference', ''], '--reference'],
+      [['analyze', ''], '<root>'],
+      [['demo', '--out', ''], '--out'],
+      [['proxy', '-c', ''], '--config'],
+      [['proxy', '--record', ''], '--record'],
+      [['report', '--store', ''], '--store'],
+      [['report', '--out', ''], '--out'],
+      [['replay', ''], '<file>'],
+    ];
+    for (const [args, flag] of cases) {
+      const r = cli(...args);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      const lines = r.stderr.trim().split('\n');
+      assert.match(lines[0], new RegExp(`${flag.replace(/[<>]/g, '.')} is empty: give it `), args.join(' '));
+      assert.deepEqual(lines.slice(1), ['(add --help for usage)'], args.join(' '));
+    }
+  });
+
   test('--version prints the package version', () => {
     const r = cli('--version');
     assert.equal(r.status, 0);
