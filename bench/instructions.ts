@@ -16,6 +16,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { mixedRequests, SECOND_SERVICE } from './lib/load.ts';
 import { machineInfo, machineLines } from './lib/machine.ts';
 import { startNodeTarget, type RunningTarget } from './lib/target.ts';
 
@@ -45,15 +46,14 @@ interface Variant {
   what: string;
   script: string;
   args: (origins: RunningTarget, store: string) => string[];
-  /** one request in MIXED_EVERY goes to the route migrated to the second service (the rest to /books/1) */
+  /** one request in SECOND_SERVICE.every goes to the route migrated to the second service (the rest to /books/1) */
   mixed?: boolean;
 }
 
-/** 1 in 59 (1.7%, the rare copies' share): a proxy that also sends some of its requests to a second upstream. */
-const MIXED_EVERY = 59;
+const MIXED_EVERY = SECOND_SERVICE.every;
 
-const strangler = (mode: 'legacy' | 'shadow', sample: number, thread = false) => (origins: RunningTarget, store: string) => [
-  '--mode', mode, '--upstream', origins.urls.origin, '--candidate', origins.urls.candidate, '--store', store, '--sample', String(sample), '--thread', thread ? 'on' : 'off',
+const strangler = (mode: 'legacy' | 'shadow', sample: number, thread = false, candidate: 'candidate' | 'slowCandidate' = 'candidate') => (origins: RunningTarget, store: string) => [
+  '--mode', mode, '--upstream', origins.urls.origin, '--candidate', origins.urls[candidate], '--store', store, '--sample', String(sample), '--thread', thread ? 'on' : 'off',
 ];
 
 const withSecond = (args: Variant['args']): Variant['args'] => (origins, store) => [...args(origins, store), '--second', origins.urls.second];
@@ -78,10 +78,7 @@ const VARIANTS: Variant[] = [
     name: 'strangler-shadow-rare-held',
     what: 'the rare copies held by a slow candidate (`--held-ms`, 15 s: under valgrind about as many requests as 300 ms at full speed), as in the slow-candidate run',
     script: 'peers/strangler.ts',
-    args: (origins, store) => [
-      '--mode', 'shadow', '--upstream', origins.urls.origin, '--candidate', origins.urls.slowCandidate, '--store', store, '--sample', '0.017', '--thread', 'off',
-      '--shadow-timeout', String(Number(flags['held-ms']) * 4),
-    ],
+    args: (origins, store) => [...strangler('shadow', 0.017, false, 'slowCandidate')(origins, store), '--shadow-timeout', String(Number(flags['held-ms']) * 4)],
   },
   {
     name: 'strangler-legacy-2up',
@@ -141,8 +138,7 @@ function requireValgrind(): void {
 }
 
 async function load(url: string, amount: number, mixed = false): Promise<number> {
-  // autocannon cycles each connection through `requests`
-  const requests = mixed ? Array.from({ length: MIXED_EVERY }, (_, i) => ({ method: 'GET' as const, path: i === MIXED_EVERY - 1 ? '/reviews/1' : '/books/1' })) : undefined;
+  const requests = mixed ? mixedRequests({ path: '/books/1', mix: SECOND_SERVICE }) : undefined;
   const result = await autocannon({ url, connections: CONNECTIONS, amount, pipelining: 1, timeout: 60, requests });
   if (result.errors > 0 || result.non2xx > 0) throw new Error(`${url}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
   return result.requests.total;

@@ -23,9 +23,18 @@ export interface LoadMix {
   every: number;
 }
 
+/** 1 request in 59 (1.7%, the share of requests the slow candidate gets a copy of) to a route migrated to a second service. */
+export const SECOND_SERVICE: LoadMix = { path: '/reviews/1', every: 59 };
+
 /** The path of the n-th request (0-based) of a load with this mix. */
 export function mixedPath(options: Pick<LoadOptions, 'path' | 'mix'>, n: number): string {
   return options.mix && n % options.mix.every === options.mix.every - 1 ? options.mix.path : options.path;
+}
+
+/** autocannon's `requests` for a mixed load (it cycles each connection through them); undefined without a mix. */
+export function mixedRequests(options: Pick<LoadOptions, 'path' | 'mix'>): { method: 'GET'; path: string }[] | undefined {
+  const mix = options.mix;
+  return mix ? Array.from({ length: mix.every }, (_, i) => ({ method: 'GET' as const, path: mixedPath(options, i) })) : undefined;
 }
 
 export interface LoadResult {
@@ -69,8 +78,7 @@ export async function runAutocannon(url: string, options: LoadOptions): Promise<
         duration: options.durationSeconds,
         timeout: options.timeoutSeconds ?? 10,
         pipelining: 1,
-        // autocannon cycles each connection through `requests`
-        requests: options.mix ? Array.from({ length: options.mix.every }, (_, i) => ({ method: 'GET' as const, path: mixedPath(options, i) })) : undefined,
+        requests: mixedRequests(options),
       },
       (err, r) => (err ? reject(err) : resolve(r)),
     );

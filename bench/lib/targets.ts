@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startNginx } from './nginx.ts';
-import type { LoadMix } from './load.ts';
+import { SECOND_SERVICE, type LoadMix } from './load.ts';
 import { startNodeTarget, type RunningTarget } from './target.ts';
 
 export interface TargetContext {
@@ -28,8 +28,6 @@ export interface TargetSpec {
   mix?: LoadMix;
 }
 
-/** 1 request in 59 (1.7%, the share of requests the slow candidate gets a copy of) to a route migrated to a second service. */
-const SECOND_SERVICE: LoadMix = { path: '/reviews/1', every: 59 };
 
 const serverTs = fileURLToPath(new URL('../../proxy/server.ts', import.meta.url));
 
