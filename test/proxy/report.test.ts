@@ -250,6 +250,19 @@ describe('report formats', () => {
     assert.doesNotMatch(md, /^\| forged \| row \|/m);
   });
 
+  test('a | outside a table is shown as it is: in a heading\'s code span and a sample\'s <summary> (raw HTML) a \\| stays a \\|', () => {
+    const piped = structuredClone(data);
+    const route = routeOf(piped, 'orders.get');
+    route.routeId = 'orders|get';
+    const sample = route.groups.find((g) => g.real && g.samples.length > 0)!.samples[0];
+    sample.path = '/orders/1';
+    sample.query = 'fields=total|items';
+    const md = renderMarkdown(piped);
+    assert.match(md, /^#### `orders\|get` — /m);
+    assert.ok(md.includes('<summary>Sample: GET /orders/1?fields=total|items</summary>'), md);
+    assert.match(md, /^\| `orders\\\|get` \| shadow \|/m, 'in the table the pipe is still escaped');
+  });
+
   test('bidi override characters from traffic are shown as code points, not obeyed (HTML, Markdown, JUnit)', () => {
     const hostile = structuredClone(data);
     hostile.teams[0].services[0].routes[0].routeId = 'price\u202e00.001$';
