@@ -281,6 +281,17 @@ describe('report formats', () => {
     assert.ok(whole.startsWith('<mark>'), whole);
   });
 
+  test('a deeply nested body is shown at a size linear in the body, with its differing value still marked', () => {
+    const depth = 1000;
+    const body = `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+    const path = `$${'[0]'.repeat(depth)}`;
+    const html = renderBodyHtml(body, highlightPaths([{ path, kind: 'changed', monolith: 1, candidate: 2 }], 'monolith'));
+    // indenting every level by two more spaces made it quadratic: 4 MB for this 2 KB body, 3 samples × 2 sides a group
+    assert.ok(html.length < 50 * body.length, `${html.length} characters for a body of ${body.length}`);
+    assert.match(html, /<mark>1<\/mark>/);
+    assert.deepEqual(JSON.parse(html.replace(/<\/?mark>/g, '')), JSON.parse(body));
+  });
+
   test('the HTML allows only its own script, by hash (a value that slipped past escaping could not run)', () => {
     const html = renderHtml(data);
     const script = /<script>([\s\S]*?)<\/script>/.exec(html)![1];
