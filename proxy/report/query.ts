@@ -11,12 +11,22 @@ export function queryReport(store: DiffReader, options: Partial<ReportOptions> =
   const fields = store.readFields().filter((f) => kept.has(f.routeId));
   const groups = store.readGroups().filter((g) => kept.has(g.routeId));
   const samples = new Map<string, SampleRow[]>();
+  const samplesLeftOut = new Set<string>();
   if (opts.samplesPerGroup > 0) {
-    for (const g of groups) {
-      if (g.sampleCount > 0) samples.set(sampleKey(g.routeId, g.fingerprint), store.readSamples(g.routeId, g.fingerprint, opts.samplesPerGroup));
+    let spent = 0;
+    for (const g of [...groups].sort((a, b) => b.count - a.count)) {
+      if (g.sampleCount === 0) continue;
+      const key = sampleKey(g.routeId, g.fingerprint);
+      if (spent >= opts.sampleBudgetBytes) {
+        samplesLeftOut.add(key);
+        continue;
+      }
+      const read = store.readSamples(g.routeId, g.fingerprint, opts.samplesPerGroup);
+      for (const s of read) spent += Buffer.byteLength(s.requestBody) + Buffer.byteLength(s.monolith.body) + Buffer.byteLength(s.candidate.body);
+      samples.set(key, read);
     }
   }
-  return buildReport({ routes, fields, groups, samples }, opts, now);
+  return buildReport({ routes, fields, groups, samples, samplesLeftOut }, opts, now);
 }
 
 /** A route of one of the services and one of the owners asked for (a team's own CI gate). */

@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { REPORT_CSP } from '../../proxy/report/html.ts';
 import { highlightPaths, renderBodyHtml } from '../../proxy/report/json-view.ts';
 import { seedStore, XSS } from './report-fixtures.ts';
+import { comparison, response } from './store-fixtures.ts';
 import { checkXml } from './xml-check.ts';
 
 let dir: string;
@@ -183,6 +184,37 @@ describe('verdicts', () => {
     assert.equal(r.latency.monolith.count, 1000);
     assert.ok(Math.abs((r.latency.monolith.p50 ?? 0) - 10) <= 0.5, `p50 ${r.latency.monolith.p50}`);
     assert.ok(Math.abs((r.latency.candidate.p99 ?? 0) - 20) <= 1, `p99 ${r.latency.candidate.p99}`);
+  });
+});
+
+describe('sample budget', () => {
+  test("one route with hundreds of large mismatch groups: samples stop at the report's budget, the rest say where they are", () => {
+    const file = join(dir, 'many-groups.sqlite');
+    const own = openStore(file);
+    try {
+      own.upsertRoute({ routeId: 'big', service: 'catalog', mode: 'shadow' });
+      const pad = 'x"'.repeat(5_000); // 10 KB a body, and every quote is six characters of HTML
+      for (let i = 0; i < 300; i++) {
+        const key = `k${i % 100}`;
+        own.recordComparison(comparison('big', [{ path: `$.${key}`, kind: 'changed', monolith: 1, candidate: 2 }], { monolith: response({ [key]: 1, pad }), candidate: response({ [key]: 2, pad }) }));
+      }
+      own.flush();
+      assert.ok(DEFAULT_REPORT_OPTIONS.sampleBudgetBytes > 0 && DEFAULT_REPORT_OPTIONS.sampleBudgetBytes <= 16 * 1024 * 1024);
+      const report = queryReport(own, { sampleBudgetBytes: 200_000 }, NOW);
+      const groups = routeOf(report, 'big').groups;
+      const shown = groups.flatMap((g) => g.samples);
+      const bytes = shown.reduce((n, x) => n + x.requestBody.length + x.monolith.body.length + x.candidate.body.length, 0);
+      assert.ok(shown.length > 0 && bytes < 200_000 + 3 * 30_000, `${shown.length} samples, ${bytes} bytes of bodies`);
+      const leftOut = groups.filter((g) => g.samplesLeftOut);
+      assert.ok(leftOut.length > 50, `${leftOut.length} groups left without their samples`);
+      assert.ok(leftOut.every((g) => g.samples.length === 0));
+      const html = renderHtml(report);
+      assert.ok(html.length < 3_000_000, `${html.length} characters of HTML`);
+      assert.ok(html.includes(`/api/diffs?route=big&amp;fingerprint=${encodeURIComponent(leftOut[0].fingerprint).replace(/&/g, '&amp;')}`));
+      assert.equal(JSON.parse(renderJson(report)).teams[0].services[0].routes[0].groups.length, 100);
+    } finally {
+      own.close();
+    }
   });
 });
 
