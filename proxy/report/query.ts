@@ -1,6 +1,6 @@
 // queryReport: the only part of reporting that touches the store. Reads rows, then builds.
 import type { DiffReader } from '../store/merge.ts';
-import type { RouteRow, SampleRow } from '../store/types.ts';
+import type { GroupRow, RouteRow, SampleRow } from '../store/types.ts';
 import { buildReport, NO_OWNER, sampleKey } from './build.ts';
 import { DEFAULT_REPORT_OPTIONS, type ReportData, type ReportOptions } from './model.ts';
 
@@ -14,8 +14,7 @@ export function queryReport(store: DiffReader, options: Partial<ReportOptions> =
   const samplesLeftOut = new Set<string>();
   if (opts.samplesPerGroup > 0) {
     let spent = 0;
-    for (const g of [...groups].sort((a, b) => b.count - a.count)) {
-      if (g.sampleCount === 0) continue;
+    for (const g of budgetOrder(groups)) {
       const key = sampleKey(g.routeId, g.fingerprint);
       if (spent >= opts.sampleBudgetBytes) {
         samplesLeftOut.add(key);
@@ -27,6 +26,18 @@ export function queryReport(store: DiffReader, options: Partial<ReportOptions> =
     }
   }
   return buildReport({ routes, fields, groups, samples, samplesLeftOut }, opts, now);
+}
+
+/**
+ * The groups with samples in the order the sample budget is spent on them: every route's biggest group, then every
+ * route's second, …, so one route with hundreds of large groups cannot leave the others without a sample.
+ */
+function budgetOrder(groups: readonly GroupRow[]): GroupRow[] {
+  const rank = new Map<GroupRow, number>();
+  const byRoute = new Map<string, GroupRow[]>();
+  for (const g of groups) if (g.sampleCount > 0) byRoute.set(g.routeId, [...(byRoute.get(g.routeId) ?? []), g]);
+  for (const list of byRoute.values()) list.sort((a, b) => b.count - a.count).forEach((g, i) => rank.set(g, i));
+  return [...rank.keys()].sort((a, b) => rank.get(a)! - rank.get(b)! || b.count - a.count);
 }
 
 /** A route of one of the services and one of the owners asked for (a team's own CI gate). */

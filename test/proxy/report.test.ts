@@ -198,6 +198,9 @@ describe('sample budget', () => {
         const key = `k${i % 100}`;
         own.recordComparison(comparison('big', [{ path: `$.${key}`, kind: 'changed', monolith: 1, candidate: 2 }], { monolith: response({ [key]: 1, pad }), candidate: response({ [key]: 2, pad }) }));
       }
+      // a second route with one small group: the big one does not take the whole budget before it
+      own.upsertRoute({ routeId: 'small', service: 'catalog', mode: 'shadow' });
+      own.recordComparison(comparison('small', [{ path: '$.a', kind: 'changed', monolith: 1, candidate: 2 }]));
       own.flush();
       assert.ok(DEFAULT_REPORT_OPTIONS.sampleBudgetBytes > 0 && DEFAULT_REPORT_OPTIONS.sampleBudgetBytes <= 16 * 1024 * 1024);
       const report = queryReport(own, { sampleBudgetBytes: 200_000 }, NOW);
@@ -208,10 +211,11 @@ describe('sample budget', () => {
       const leftOut = groups.filter((g) => g.samplesLeftOut);
       assert.ok(leftOut.length > 50, `${leftOut.length} groups left without their samples`);
       assert.ok(leftOut.every((g) => g.samples.length === 0));
+      assert.equal(routeOf(report, 'small').groups[0].samples.length, 1);
       const html = renderHtml(report);
       assert.ok(html.length < 3_000_000, `${html.length} characters of HTML`);
       assert.ok(html.includes(`/api/diffs?route=big&amp;fingerprint=${encodeURIComponent(leftOut[0].fingerprint).replace(/&/g, '&amp;')}`));
-      assert.equal(JSON.parse(renderJson(report)).teams[0].services[0].routes[0].groups.length, 100);
+      assert.equal(JSON.parse(renderJson(report)).teams[0].services[0].routes.find((r: RouteReport) => r.routeId === 'big').groups.length, 100);
     } finally {
       own.close();
     }
