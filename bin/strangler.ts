@@ -26,19 +26,30 @@ try {
 } catch (err) {
   if (err instanceof CommanderError) {
     // commander already printed its message (unknown option, missing argument, --help)
-    process.exit(err.exitCode === 0 ? 0 : 2);
-  }
-  if (err instanceof UserError) {
+    exitAfterOutput(err.exitCode === 0 ? 0 : 2);
+  } else if (err instanceof UserError) {
     process.stderr.write(`strangler: ${err.message}\n`);
-    process.exit(err.exitCode);
-  }
-  // a file or address the command was given cannot be used (ENOTDIR, EISDIR, EACCES, EADDRNOTAVAIL …):
-  // node's message names the call and the path; one line, like any other bad input
-  if (isSystemError(err)) {
+    exitAfterOutput(err.exitCode);
+  } else if (isSystemError(err)) {
+    // a file or address the command was given cannot be used (ENOTDIR, EISDIR, EACCES, EADDRNOTAVAIL …):
+    // node's message names the call and the path; one line, like any other bad input
     process.stderr.write(`strangler: ${err.message}\n`);
-    process.exit(2);
+    exitAfterOutput(2);
+  } else {
+    throw err;
   }
-  throw err;
+}
+
+/**
+ * Exits once what was written to stdout and stderr has gone out: on a pipe both are asynchronous, and an exit
+ * straight away cut `strangler report --format json --fail-under 99 | jq` off after the first 64 KB or so.
+ */
+function exitAfterOutput(code: number): void {
+  const streams = [process.stdout, process.stderr].filter((s) => !s.destroyed && s.writableLength > 0);
+  if (streams.length === 0) process.exit(code);
+  let waiting = streams.length;
+  // the callback runs once everything written before it is flushed, or with an error (EPIPE: the reader left)
+  for (const s of streams) s.write('', () => --waiting === 0 && process.exit(code));
 }
 
 function isSystemError(err: unknown): err is NodeJS.ErrnoException {

@@ -12,6 +12,8 @@ export interface ReportRows {
   groups: GroupRow[];
   /** samples per `${routeId}\u0000${fingerprint}` */
   samples: ReadonlyMap<string, SampleRow[]>;
+  /** the groups (same keys) whose samples were not read: the report's sample budget was spent */
+  samplesLeftOut?: ReadonlySet<string>;
 }
 
 export const NO_OWNER = '(no owner)';
@@ -23,7 +25,7 @@ export function sampleKey(routeId: string, fingerprint: string): string {
 export function buildReport(rows: ReportRows, options: ReportOptions, now: Date): ReportData {
   const fieldsByRoute = groupBy(rows.fields, (f) => f.routeId);
   const groupsByRoute = groupBy(rows.groups, (g) => g.routeId);
-  const routes = rows.routes.map((r) => routeReport(r, fieldsByRoute.get(r.routeId) ?? [], groupsByRoute.get(r.routeId) ?? [], rows.samples, options));
+  const routes = rows.routes.map((r) => routeReport(r, fieldsByRoute.get(r.routeId) ?? [], groupsByRoute.get(r.routeId) ?? [], rows, options));
 
   const teams = new Map<string, Map<string, RouteReport[]>>();
   for (const r of routes) {
@@ -57,7 +59,7 @@ export function buildReport(rows: ReportRows, options: ReportOptions, now: Date)
   };
 }
 
-function routeReport(route: RouteRow, fields: FieldRow[], groups: GroupRow[], samples: ReadonlyMap<string, SampleRow[]>, options: ReportOptions): RouteReport {
+function routeReport(route: RouteRow, fields: FieldRow[], groups: GroupRow[], rows: ReportRows, options: ReportOptions): RouteReport {
   const thresholds = route.noise ?? options.thresholds;
   const judged = judgeFields(route, fields, thresholds);
   const index = indexFields(judged);
@@ -75,7 +77,14 @@ function routeReport(route: RouteRow, fields: FieldRow[], groups: GroupRow[], sa
     maxP99Ratio: options.maxP99Ratio,
   });
 
-  const mismatchGroups = mergeGroups(groups, index, route.compared, (fp) => samples.get(sampleKey(route.routeId, fp)) ?? [], options.samplesPerGroup);
+  const mismatchGroups = mergeGroups(
+    groups,
+    index,
+    route.compared,
+    (fp) => rows.samples.get(sampleKey(route.routeId, fp)) ?? [],
+    options.samplesPerGroup,
+    (fp) => rows.samplesLeftOut?.has(sampleKey(route.routeId, fp)) === true,
+  );
 
   const noise: NoiseField[] = fields
     .filter((f) => f.noise > 0)

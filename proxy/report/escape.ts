@@ -27,15 +27,27 @@ export function escapeXml(text: string): string {
 
 /** Markdown table cell: no pipes or newlines, HTML inert (GitHub renders inline HTML). */
 export function escapeMarkdownCell(text: string): string {
-  return escapeHtml(text).replace(/\|/g, '\\|').replace(LINE_BREAKS, ' ');
+  return escapeMarkdownHtml(text).replace(/\|/g, '\\|');
 }
 
-/** Inline code span that survives backticks inside the text. */
-export function markdownCode(text: string): string {
+/**
+ * Text on one line of a raw HTML block (`<details><summary>…`): escaped as HTML and kept on its line. Markdown
+ * is not read there, so a `\|` would show as typed.
+ */
+export function escapeMarkdownHtml(text: string): string {
+  return escapeHtml(text).replace(LINE_BREAKS, ' ');
+}
+
+/**
+ * Inline code span that survives backticks inside the text. In a table cell (the default) its pipes are escaped;
+ * elsewhere (a heading) they must not be: a code span shows a backslash as typed.
+ */
+export function markdownCode(text: string, where: 'cell' | 'line' = 'cell'): string {
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((run) => run.length));
   const fence = '`'.repeat(longest + 1);
   const pad = text.startsWith('`') || text.endsWith('`') ? ' ' : '';
-  return `${fence}${pad}${visibleBidi(text).replace(/\|/g, '\\|').replace(LINE_BREAKS, ' ')}${pad}${fence}`;
+  const line = visibleBidi(text).replace(LINE_BREAKS, ' ');
+  return `${fence}${pad}${where === 'cell' ? line.replace(/\|/g, '\\|') : line}${pad}${fence}`;
 }
 
 /** A fenced block whose fence is longer than any backtick run in the text. */

@@ -13,6 +13,7 @@ export function mergeGroups(
   compared: number,
   samplesOf: (fingerprint: string) => readonly SampleRow[],
   samplesPerGroup: number,
+  samplesLeftOut: (fingerprint: string) => boolean = () => false,
 ): MismatchGroup[] {
   const merged = new Map<string, { rows: GroupRow[]; real: FieldSummary[]; noise: Map<string, FieldSummary> }>();
   for (const g of groups) {
@@ -30,9 +31,11 @@ export function mergeGroups(
     const rows = m.rows.sort((a, b) => b.count - a.count || a.fingerprint.localeCompare(b.fingerprint));
     const count = rows.reduce((s, r) => s + r.count, 0);
     const samples: SampleRow[] = [];
+    let leftOut = false;
     for (const r of rows) {
       if (samples.length >= samplesPerGroup) break;
       samples.push(...samplesOf(r.fingerprint).slice(0, samplesPerGroup - samples.length));
+      leftOut ||= samplesLeftOut(r.fingerprint);
     }
     out.push({
       fingerprint: rows[0].fingerprint,
@@ -44,6 +47,7 @@ export function mergeGroups(
       firstSeen: min(rows.map((r) => r.firstSeen)),
       lastSeen: max(rows.map((r) => r.lastSeen)),
       samples,
+      ...(leftOut && { samplesLeftOut: true }),
     });
   }
   return out.sort((a, b) => Number(b.real) - Number(a.real) || b.count - a.count || a.fingerprint.localeCompare(b.fingerprint));

@@ -90,20 +90,25 @@ function routeDetails(r: RouteReport): string {
   );
   if (r.groups.length > 0) {
     parts.push('<h4>Mismatch groups</h4>');
-    for (const g of r.groups) parts.push(groupDetails(g));
+    for (const g of r.groups) parts.push(groupDetails(g, r.routeId));
   }
   parts.push(noiseTable(r));
   parts.push('</details>');
   return parts.join('');
 }
 
-function groupDetails(g: MismatchGroup): string {
+function groupDetails(g: MismatchGroup, routeId: string): string {
   const fields = g.fields
     .map((f) => `<code>${escapeHtml(f.path)}</code> <span class="muted">${escapeHtml(f.kind)}</span>${f.real ? '' : ' <span class="noise">(noise)</span>'}`)
     .join(', ');
   const label = g.real ? '<span class="real">real</span>' : '<span class="noise">noise only, counted as matching</span>';
   const parts = [`<details class="group"${g.real ? ' open' : ''}><summary>${g.count} requests (${(g.share * 100).toFixed(2)}%) · ${label} · ${fields}</summary>`];
-  if (g.samples.length === 0) parts.push('<p class="muted">No samples kept.</p>');
+  if (g.samplesLeftOut) {
+    const where = `GET /api/diffs?route=${encodeURIComponent(routeId)}&fingerprint=${encodeURIComponent(g.fingerprint)}`;
+    parts.push(`<p class="muted">${g.samples.length ? 'More samples' : 'Samples'} left out: this report's sample budget is spent. <code>${escapeHtml(where)}</code> on the admin API has them.</p>`);
+  } else if (g.samples.length === 0) {
+    parts.push('<p class="muted">No samples kept.</p>');
+  }
   for (const s of g.samples) parts.push(sampleHtml(s));
   parts.push('</details>');
   return parts.join('');

@@ -20,6 +20,9 @@ export function highlightPaths(entries: readonly DiffEntry[], side: 'monolith' |
   return out;
 }
 
+/** Levels shown one value a line, indented; deeper ones on one line (an indent per level made the page quadratic in depth). */
+const INDENTED_LEVELS = 20;
+
 export function renderBodyHtml(body: string, marks: ReadonlySet<string>): string {
   let value: unknown;
   try {
@@ -27,33 +30,44 @@ export function renderBodyHtml(body: string, marks: ReadonlySet<string>): string
   } catch {
     return escapeHtml(body);
   }
-  if (marks.has(WHOLE)) return `<mark>${escapeHtml(JSON.stringify(value, null, 2))}</mark>`;
+  try {
+    return marks.has(WHOLE) ? `<mark>${prettyHtml(value, new Set())}</mark>` : prettyHtml(value, marks);
+  } catch (err) {
+    // nested deeper than the stack: shown as it came
+    if (err instanceof RangeError) return escapeHtml(body);
+    throw err;
+  }
+}
+
+function prettyHtml(value: unknown, marks: ReadonlySet<string>): string {
   const segs: PathSegment[] = [];
   const out: string[] = [];
   const render = (node: unknown, indent: string): void => {
     const marked = segs.length > 0 && marks.has(keyOf(segs));
+    const nl = segs.length < INDENTED_LEVELS ? '\n' : '';
+    const inner = nl ? `${indent}  ` : indent;
     if (marked) out.push('<mark>');
     if (Array.isArray(node) && node.length > 0) {
-      out.push('[\n');
+      out.push('[', nl);
       node.forEach((child, i) => {
-        out.push(indent, '  ');
+        out.push(nl && inner);
         segs.push(i);
-        render(child, `${indent}  `);
+        render(child, inner);
         segs.pop();
-        out.push(i < node.length - 1 ? ',\n' : '\n');
+        out.push(i < node.length - 1 ? ',' : '', nl || (i < node.length - 1 ? ' ' : ''));
       });
-      out.push(indent, ']');
+      out.push(nl && indent, ']');
     } else if (node !== null && typeof node === 'object' && !Array.isArray(node) && Object.keys(node).length > 0) {
       const entries = Object.entries(node);
-      out.push('{\n');
+      out.push('{', nl);
       entries.forEach(([key, child], i) => {
-        out.push(indent, '  ', escapeHtml(JSON.stringify(key)), ': ');
+        out.push(nl && inner, escapeHtml(JSON.stringify(key)), ': ');
         segs.push(key);
-        render(child, `${indent}  `);
+        render(child, inner);
         segs.pop();
-        out.push(i < entries.length - 1 ? ',\n' : '\n');
+        out.push(i < entries.length - 1 ? ',' : '', nl || (i < entries.length - 1 ? ' ' : ''));
       });
-      out.push(indent, '}');
+      out.push(nl && indent, '}');
     } else {
       out.push(escapeHtml(JSON.stringify(node)));
     }

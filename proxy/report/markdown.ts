@@ -1,6 +1,6 @@
 // Markdown for pull requests and wikis: a summary table per team and service, then the
 // mismatch groups of each route that is not ready, with a sample in a collapsed block.
-import { displayValue, escapeMarkdownCell, markdownCode, markdownFence, shorten } from './escape.ts';
+import { displayValue, escapeMarkdownCell, escapeMarkdownHtml, markdownCode, markdownFence, shorten } from './escape.ts';
 import type { MismatchGroup, ReportData, RouteReport, Verdict } from './model.ts';
 import { formatPercent, readyRule } from './verdict.ts';
 
@@ -36,7 +36,7 @@ export function renderMarkdown(data: ReportData): string {
 
 function routeSection(r: RouteReport): string[] {
   if (r.groups.length === 0 && r.noise.length === 0 && r.verdict !== 'NOT READY' && r.startedOverAt === undefined) return [];
-  const out: string[] = [`#### ${markdownCode(r.routeId)} — ${ICON[r.verdict]} ${r.verdict}`, ''];
+  const out: string[] = [`#### ${markdownCode(r.routeId, 'line')} — ${ICON[r.verdict]} ${r.verdict}`, ''];
   if (r.startedOverAt !== undefined) out.push(`Counted since it was started over, ${new Date(r.startedOverAt).toISOString()}.`, '');
   if (r.reasons.length) out.push(`Why: ${escapeMarkdownCell(r.reasons.join('; '))}.`, '');
   if (r.groups.length) {
@@ -61,7 +61,7 @@ function routeSection(r: RouteReport): string[] {
 
 function sampleBlock(g: MismatchGroup): string[] {
   const s = g.samples[0];
-  const out = ['<details><summary>Sample: ' + escapeMarkdownCell(`${s.method} ${s.path}${s.query ? `?${s.query}` : ''}`) + '</summary>', ''];
+  const out = ['<details><summary>Sample: ' + escapeMarkdownHtml(`${s.method} ${s.path}${s.query ? `?${s.query}` : ''}`) + '</summary>', ''];
   out.push('| Path | Kind | Monolith | Candidate |', '|---|---|---|---|');
   for (const e of s.entries) {
     out.push(`| ${markdownCode(e.path)} | ${escapeMarkdownCell(e.kind)} | ${markdownCode(shorten(displayValue(e.monolith)))} | ${markdownCode(shorten(displayValue(e.candidate)))} |`);

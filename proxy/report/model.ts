@@ -15,6 +15,11 @@ export interface ReportOptions {
   readyAt: number;
   /** samples shown per mismatch group */
   samplesPerGroup: number;
+  /**
+   * body bytes of samples one report reads, biggest groups first; past it, groups come without samples
+   * (`samplesLeftOut`): 500 groups × 3 samples of 64 KB bodies made a page of a gigabyte
+   */
+  sampleBudgetBytes: number;
   /** noise thresholds for routes whose proxy did not record its own */
   thresholds: NoiseThresholds;
   /** a route whose candidate p99 is above this many times the monolith's is NOT READY (off when absent) */
@@ -29,6 +34,7 @@ export const DEFAULT_REPORT_OPTIONS: ReportOptions = {
   minSamples: 500,
   readyAt: 99.9,
   samplesPerGroup: 3,
+  sampleBudgetBytes: 8 * 1024 * 1024,
   thresholds: { relative: 20, absolute: 0.03 },
 };
 
@@ -59,6 +65,8 @@ export interface MismatchGroup {
   firstSeen?: number;
   lastSeen?: number;
   samples: SampleRow[];
+  /** true when the report's sample budget was spent before this group's samples were read (GET /api/diffs has them) */
+  samplesLeftOut?: boolean;
 }
 
 export interface NoiseField {

@@ -1,6 +1,6 @@
 // queryReport: the only part of reporting that touches the store. Reads rows, then builds.
 import type { DiffReader } from '../store/merge.ts';
-import type { RouteRow, SampleRow } from '../store/types.ts';
+import type { GroupRow, RouteRow, SampleRow } from '../store/types.ts';
 import { buildReport, NO_OWNER, sampleKey } from './build.ts';
 import { DEFAULT_REPORT_OPTIONS, type ReportData, type ReportOptions } from './model.ts';
 
@@ -11,12 +11,33 @@ export function queryReport(store: DiffReader, options: Partial<ReportOptions> =
   const fields = store.readFields().filter((f) => kept.has(f.routeId));
   const groups = store.readGroups().filter((g) => kept.has(g.routeId));
   const samples = new Map<string, SampleRow[]>();
+  const samplesLeftOut = new Set<string>();
   if (opts.samplesPerGroup > 0) {
-    for (const g of groups) {
-      if (g.sampleCount > 0) samples.set(sampleKey(g.routeId, g.fingerprint), store.readSamples(g.routeId, g.fingerprint, opts.samplesPerGroup));
+    let spent = 0;
+    for (const g of budgetOrder(groups)) {
+      const key = sampleKey(g.routeId, g.fingerprint);
+      if (spent >= opts.sampleBudgetBytes) {
+        samplesLeftOut.add(key);
+        continue;
+      }
+      const read = store.readSamples(g.routeId, g.fingerprint, opts.samplesPerGroup);
+      for (const s of read) spent += Buffer.byteLength(s.requestBody) + Buffer.byteLength(s.monolith.body) + Buffer.byteLength(s.candidate.body);
+      samples.set(key, read);
     }
   }
-  return buildReport({ routes, fields, groups, samples }, opts, now);
+  return buildReport({ routes, fields, groups, samples, samplesLeftOut }, opts, now);
+}
+
+/**
+ * The groups with samples in the order the sample budget is spent on them: every route's biggest group, then every
+ * route's second, …, so one route with hundreds of large groups cannot leave the others without a sample.
+ */
+function budgetOrder(groups: readonly GroupRow[]): GroupRow[] {
+  const rank = new Map<GroupRow, number>();
+  const byRoute = new Map<string, GroupRow[]>();
+  for (const g of groups) if (g.sampleCount > 0) byRoute.set(g.routeId, [...(byRoute.get(g.routeId) ?? []), g]);
+  for (const list of byRoute.values()) list.sort((a, b) => b.count - a.count).forEach((g, i) => rank.set(g, i));
+  return [...rank.keys()].sort((a, b) => rank.get(a)! - rank.get(b)! || b.count - a.count);
 }
 
 /** A route of one of the services and one of the owners asked for (a team's own CI gate). */

@@ -10,7 +10,7 @@ import Database from 'better-sqlite3';
 import { openStore } from '../../proxy/store.ts';
 import { migrate } from '../../proxy/store/migrations.ts';
 import { seedStore } from './report-fixtures.ts';
-import { comparison } from './store-fixtures.ts';
+import { comparison, response } from './store-fixtures.ts';
 import { checkXml } from './xml-check.ts';
 
 const CLI = join(import.meta.dirname, '../../bin/strangler.ts');
@@ -34,7 +34,7 @@ let dir: string;
 let junitOut: string;
 let txtOut: string;
 let zeroByte: string;
-type RunName = 'twoStores' | 'missing' | 'failing' | 'junit' | 'badFormat' | 'suggest' | 'emptyGate' | 'uncomparedGate' | 'txt' | 'suggestJson' | 'zeroByte' | 'oldSchema' | 'slowGate' | 'badRatio' | 'teamGate' | 'otherTeamGate' | 'noTeam';
+type RunName = 'twoStores' | 'missing' | 'failing' | 'junit' | 'badFormat' | 'suggest' | 'emptyGate' | 'uncomparedGate' | 'txt' | 'suggestJson' | 'zeroByte' | 'oldSchema' | 'slowGate' | 'badRatio' | 'teamGate' | 'otherTeamGate' | 'noTeam' | 'bigGate';
 let runs: Record<RunName, Run>;
 
 before(async () => {
@@ -70,6 +70,21 @@ before(async () => {
   second.resetRoute('catalog.getBook');
   second.close();
 
+  // a report far larger than a pipe's buffer (64 KB), within execFile's 1 MB: 20 groups, 3 samples of 5 KB bodies each
+  const bigPath = join(dir, 'big.sqlite');
+  const big = openStore(bigPath);
+  big.upsertRoute({ routeId: 'big.route', service: 'catalog', mode: 'shadow' });
+  for (let i = 0; i < 60; i++) {
+    const key = `k${i % 20}`;
+    big.recordComparison(
+      comparison('big.route', [{ path: `$.${key}`, kind: 'changed', monolith: 1, candidate: 2 }], {
+        monolith: response({ [key]: 1, pad: 'm'.repeat(5_000) }),
+        candidate: response({ [key]: 2, pad: 'm'.repeat(5_000) }),
+      }),
+    );
+  }
+  big.close();
+
   const started = {
     twoStores: run(['--store', storePath, '--store', secondPath, '--format', 'json', '--fail-under', '99.5', '--service', 'catalog', '--service', 'orders']),
     missing: run(['--store', join(dir, 'nope.sqlite')]),
@@ -88,6 +103,7 @@ before(async () => {
     teamGate: run(['--store', storePath, '--service', 'orders', '--format', 'json', '--fail-under', '99.5']),
     otherTeamGate: run(['--store', storePath, '--owner', 'team-catalog', '--format', 'json', '--fail-under', '99.5']),
     noTeam: run(['--store', storePath, '--service', 'ordres']),
+    bigGate: run(['--store', bigPath, '--format', 'json', '--fail-under', '99']),
   };
   runs = Object.fromEntries(await Promise.all(Object.entries(started).map(async ([name, p]) => [name, await p] as const))) as Record<RunName, Run>;
 });
@@ -106,6 +122,14 @@ describe('strangler report', () => {
     assert.equal(code, 1);
     assert.match(stderr, /--fail-under 99\.5%: 1 shadow route below: orders\.get 87\.5%/);
     assert.equal(JSON.parse(stdout).totals.routes, 5);
+  });
+
+  test('--fail-under on a report larger than a pipe takes: stdout is the whole report, then exit 1', () => {
+    const { code, stderr, stdout } = runs.bigGate;
+    assert.equal(code, 1);
+    assert.match(stderr, /--fail-under 99%: 1 shadow route below: big\.route 0\.0%/);
+    assert.ok(stdout.length > 500_000, `a report of ${stdout.length} characters`);
+    assert.equal(JSON.parse(stdout).totals.routes, 1);
   });
 
   test('--out *.xml writes valid JUnit; all routes above --fail-under exit 0; --min-samples moves verdicts', () => {

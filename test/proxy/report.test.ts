@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { REPORT_CSP } from '../../proxy/report/html.ts';
 import { highlightPaths, renderBodyHtml } from '../../proxy/report/json-view.ts';
 import { seedStore, XSS } from './report-fixtures.ts';
+import { comparison, response } from './store-fixtures.ts';
 import { checkXml } from './xml-check.ts';
 
 let dir: string;
@@ -186,6 +187,41 @@ describe('verdicts', () => {
   });
 });
 
+describe('sample budget', () => {
+  test("one route with hundreds of large mismatch groups: samples stop at the report's budget, the rest say where they are", () => {
+    const file = join(dir, 'many-groups.sqlite');
+    const own = openStore(file);
+    try {
+      own.upsertRoute({ routeId: 'big', service: 'catalog', mode: 'shadow' });
+      const pad = 'x"'.repeat(5_000); // 10 KB a body, and every quote is six characters of HTML
+      for (let i = 0; i < 300; i++) {
+        const key = `k${i % 100}`;
+        own.recordComparison(comparison('big', [{ path: `$.${key}`, kind: 'changed', monolith: 1, candidate: 2 }], { monolith: response({ [key]: 1, pad }), candidate: response({ [key]: 2, pad }) }));
+      }
+      // a second route with one small group: the big one does not take the whole budget before it
+      own.upsertRoute({ routeId: 'small', service: 'catalog', mode: 'shadow' });
+      own.recordComparison(comparison('small', [{ path: '$.a', kind: 'changed', monolith: 1, candidate: 2 }]));
+      own.flush();
+      assert.ok(DEFAULT_REPORT_OPTIONS.sampleBudgetBytes > 0 && DEFAULT_REPORT_OPTIONS.sampleBudgetBytes <= 16 * 1024 * 1024);
+      const report = queryReport(own, { sampleBudgetBytes: 200_000 }, NOW);
+      const groups = routeOf(report, 'big').groups;
+      const shown = groups.flatMap((g) => g.samples);
+      const bytes = shown.reduce((n, x) => n + x.requestBody.length + x.monolith.body.length + x.candidate.body.length, 0);
+      assert.ok(shown.length > 0 && bytes < 200_000 + 3 * 30_000, `${shown.length} samples, ${bytes} bytes of bodies`);
+      const leftOut = groups.filter((g) => g.samplesLeftOut);
+      assert.ok(leftOut.length > 50, `${leftOut.length} groups left without their samples`);
+      assert.ok(leftOut.every((g) => g.samples.length === 0));
+      assert.equal(routeOf(report, 'small').groups[0].samples.length, 1);
+      const html = renderHtml(report);
+      assert.ok(html.length < 3_000_000, `${html.length} characters of HTML`);
+      assert.ok(html.includes(`/api/diffs?route=big&amp;fingerprint=${encodeURIComponent(leftOut[0].fingerprint).replace(/&/g, '&amp;')}`));
+      assert.equal(JSON.parse(renderJson(report)).teams[0].services[0].routes.find((r: RouteReport) => r.routeId === 'big').groups.length, 100);
+    } finally {
+      own.close();
+    }
+  });
+});
+
 describe('report formats', () => {
   test('HTML is self-contained, escapes bodies and highlights the differing values', () => {
     const html = renderHtml(data);
@@ -250,6 +286,19 @@ describe('report formats', () => {
     assert.doesNotMatch(md, /^\| forged \| row \|/m);
   });
 
+  test('a | outside a table is shown as it is: in a heading\'s code span and a sample\'s <summary> (raw HTML) a \\| stays a \\|', () => {
+    const piped = structuredClone(data);
+    const route = routeOf(piped, 'orders.get');
+    route.routeId = 'orders|get';
+    const sample = route.groups.find((g) => g.real && g.samples.length > 0)!.samples[0];
+    sample.path = '/orders/1';
+    sample.query = 'fields=total|items';
+    const md = renderMarkdown(piped);
+    assert.match(md, /^#### `orders\|get` — /m);
+    assert.ok(md.includes('<summary>Sample: GET /orders/1?fields=total|items</summary>'), md);
+    assert.match(md, /^\| `orders\\\|get` \| shadow \|/m, 'in the table the pipe is still escaped');
+  });
+
   test('bidi override characters from traffic are shown as code points, not obeyed (HTML, Markdown, JUnit)', () => {
     const hostile = structuredClone(data);
     hostile.teams[0].services[0].routes[0].routeId = 'price\u202e00.001$';
@@ -266,6 +315,17 @@ describe('report formats', () => {
     assert.match(html, /<mark>1<\/mark>/);
     const whole = renderBodyHtml('[1,2]', highlightPaths([{ path: '$', kind: 'type', monolith: [], candidate: {} }], 'monolith'));
     assert.ok(whole.startsWith('<mark>'), whole);
+  });
+
+  test('a deeply nested body is shown at a size linear in the body, with its differing value still marked', () => {
+    const depth = 1000;
+    const body = `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+    const path = `$${'[0]'.repeat(depth)}`;
+    const html = renderBodyHtml(body, highlightPaths([{ path, kind: 'changed', monolith: 1, candidate: 2 }], 'monolith'));
+    // indenting every level by two more spaces made it quadratic: 4 MB for this 2 KB body, 3 samples × 2 sides a group
+    assert.ok(html.length < 50 * body.length, `${html.length} characters for a body of ${body.length}`);
+    assert.match(html, /<mark>1<\/mark>/);
+    assert.deepEqual(JSON.parse(html.replace(/<\/?mark>/g, '')), JSON.parse(body));
   });
 
   test('the HTML allows only its own script, by hash (a value that slipped past escaping could not run)', () => {
