@@ -164,3 +164,18 @@ describe('diffResponses', () => {
     assert.deepEqual(es.map((e) => `${e.kind} ${e.path}`), ['header headers.content-type', 'type $']);
   });
 });
+
+describe('bodies nested too deep to walk', () => {
+  const deep = (n: number, leaf: string) => '['.repeat(n) + JSON.stringify(leaf) + ']'.repeat(n);
+
+  test('a JSON body nested deeper than the stack is one whole-body difference by digest, not a pair that cannot be compared', () => {
+    for (const n of [3_000, 20_000]) {
+      const m = res(deep(n, 'a'));
+      const c = res(deep(n, 'b'));
+      const entries = diffResponses(m, c);
+      assert.deepEqual(entries, [{ path: '$', kind: 'hash', monolith: { hash: m.hash, size: m.size }, candidate: { hash: c.hash, size: c.size } }]);
+      // the same bytes are still equal without a walk
+      assert.deepEqual(diffResponses(m, res(deep(n, 'a'))), []);
+    }
+  });
+});
