@@ -35,7 +35,12 @@ export function queryReport(store: DiffReader, options: Partial<ReportOptions> =
 function budgetOrder(groups: readonly GroupRow[]): GroupRow[] {
   const rank = new Map<GroupRow, number>();
   const byRoute = new Map<string, GroupRow[]>();
-  for (const g of groups) if (g.sampleCount > 0) byRoute.set(g.routeId, [...(byRoute.get(g.routeId) ?? []), g]);
+  for (const g of groups) {
+    if (g.sampleCount === 0) continue;
+    const list = byRoute.get(g.routeId);
+    if (list) list.push(g);
+    else byRoute.set(g.routeId, [g]);
+  }
   for (const list of byRoute.values()) list.sort((a, b) => b.count - a.count).forEach((g, i) => rank.set(g, i));
   return [...rank.keys()].sort((a, b) => rank.get(a)! - rank.get(b)! || b.count - a.count);
 }
