@@ -178,8 +178,9 @@ export interface TrafficRecorderOptions {
   maxBufferedBytes?: number;
   /** headers left out of the recording; default x-request-id (a replay is a new request and gets a new id) */
   dropHeaders?: readonly string[];
-  /** rewrites a UTF-8 request body before it is written (secrets in JSON fields); binary bodies are kept */
-  redactBody?: (body: string, contentType: string | undefined) => string;
+  /** rewrites a UTF-8 request body before it is written (secrets in JSON fields); binary bodies are kept.
+   * Undefined: the body cannot be redacted (JSON nested too deep to walk), so the request is not recorded (counted). */
+  redactBody?: (body: string, contentType: string | undefined) => string | undefined;
   /** told once when the file stops taking writes (disk full, file system gone): recording stops, serving goes on */
   onError?: (err: Error) => void;
 }
@@ -187,6 +188,8 @@ export interface TrafficRecorderOptions {
 export interface RecorderStats {
   recorded: number;
   skippedLargeBody: number;
+  /** requests whose body could not be checked for secrets (JSON nested deeper than redaction walks) */
+  skippedUnredactable: number;
   droppedBackpressure: number;
 }
 
@@ -199,7 +202,7 @@ export class TrafficRecorder {
   private readonly maxBufferedBytes: number;
   private readonly dropHeaders: ReadonlySet<string>;
   private readonly redactBody: TrafficRecorderOptions['redactBody'];
-  private readonly counts: RecorderStats = { recorded: 0, skippedLargeBody: 0, droppedBackpressure: 0 };
+  private readonly counts: RecorderStats = { recorded: 0, skippedLargeBody: 0, skippedUnredactable: 0, droppedBackpressure: 0 };
   private failure: Error | undefined;
   private closed = false;
 
@@ -239,7 +242,12 @@ export class TrafficRecorder {
     const line = toTrafficRequest(req, typeof this.redactHeaders === 'function' ? this.redactHeaders() : this.redactHeaders);
     if (this.redactBody && line.body !== undefined && line.bodyEncoding !== 'base64') {
       const type = req.headers['content-type'];
-      line.body = this.redactBody(line.body, Array.isArray(type) ? type[0] : type);
+      const body = this.redactBody(line.body, Array.isArray(type) ? type[0] : type);
+      if (body === undefined) {
+        this.counts.skippedUnredactable++;
+        return false;
+      }
+      line.body = body;
     }
     if (line.headers && this.dropHeaders.size > 0) {
       for (const name of this.dropHeaders) delete line.headers[name];

@@ -1,6 +1,7 @@
 // Redaction happens before anything is queued for the store: configured headers and JSON
 // paths in request and response bodies (and in diff entry values, which quote bodies) become
 // "[redacted]". Text that is not JSON (forms, query strings, broken JSON) is scrubbed by key name.
+import { createHash } from 'node:crypto';
 import type { DiffEntry } from '../types.ts';
 import { capText, isJsonContentType, looksBinary } from './body-text.ts';
 import { decodeContent } from '../compare/index.ts';
@@ -8,6 +9,16 @@ import { compilePath, matchesPath, pathSegments, terminalName, type CompiledPath
 import { UserError } from '../../common/user-error.ts';
 
 export const REDACTED = '[redacted]';
+
+/**
+ * The deepest JSON nesting redaction walks. Deeper values cannot be walked on the stack nor serialised
+ * (JSON.stringify overflows a few thousand levels down), so they are never stored as they are: a body
+ * becomes a line with its size and digest, a diff value TOO_DEEP_VALUE, a recorded request is skipped.
+ */
+export const MAX_REDACT_DEPTH = 1000;
+export const TOO_DEEP_VALUE = `[nested deeper than ${MAX_REDACT_DEPTH} levels: not stored]`;
+/** What Redactor.json returns for a value nested deeper than MAX_REDACT_DEPTH. */
+export const TOO_DEEP: unique symbol = Symbol('nested too deep to redact');
 
 export interface RedactOptions {
   headers: string[];
@@ -30,12 +41,15 @@ export interface BodyInput {
 export interface Redactor {
   headers(headers: Record<string, string>): Record<string, string>;
   query(query: string): string;
-  /** JSON value with every matching path replaced; `base` is the path of `value` itself. */
+  /** JSON value with every matching path replaced; `base` is the path of `value` itself. A value nested deeper
+   * than MAX_REDACT_DEPTH is TOO_DEEP_VALUE as a whole: it is never walked, so never stored as it was. */
   value(value: unknown, base?: readonly PathSegment[]): unknown;
   text(text: string): string;
   /** Decoded, redacted, capped body text for a stored sample. */
   body(input: BodyInput, maxBytes: number): string;
   entries(entries: readonly DiffEntry[]): DiffEntry[];
+  /** As value(), but TOO_DEEP instead of a placeholder when the value nests deeper than MAX_REDACT_DEPTH. */
+  json(value: unknown): unknown;
 }
 
 export function createRedactor(options: RedactOptions = DEFAULT_REDACT): Redactor {
@@ -50,32 +64,43 @@ export function createRedactor(options: RedactOptions = DEFAULT_REDACT): Redacto
 
   const isSecretPath = (segs: readonly PathSegment[]): boolean => patterns.some((p) => matchesPath(p, segs));
 
-  function value(v: unknown, base: readonly PathSegment[] = []): unknown {
-    if (patterns.length === 0) return v;
+  /** The redacted copy of a JSON value, or TOO_DEEP when it nests deeper than MAX_REDACT_DEPTH. */
+  function redactJson(v: unknown, base: readonly PathSegment[] = []): unknown {
     const segs = [...base];
-    const walk = (node: unknown): unknown => {
-      if (isSecretPath(segs)) return REDACTED;
+    const walk = (node: unknown, depth: number): unknown => {
+      if (patterns.length > 0 && isSecretPath(segs)) return REDACTED;
       if (typeof node === 'string') return text(node);
+      if (node === null || typeof node !== 'object') return node;
+      // checked with no patterns too: what is returned is serialised for the store, and JSON.stringify
+      // overflows the stack a few thousand levels down
+      if (depth >= MAX_REDACT_DEPTH) throw TOO_DEEP;
       if (Array.isArray(node)) {
         return node.map((child, i) => {
           segs.push(i);
-          const out = walk(child);
+          const out = walk(child, depth + 1);
           segs.pop();
           return out;
         });
       }
-      if (node !== null && typeof node === 'object') {
-        const out: Record<string, unknown> = {};
-        for (const [key, child] of Object.entries(node)) {
-          segs.push(key);
-          out[key] = walk(child);
-          segs.pop();
-        }
-        return out;
+      const out: Record<string, unknown> = {};
+      for (const [key, child] of Object.entries(node)) {
+        segs.push(key);
+        out[key] = walk(child, depth + 1);
+        segs.pop();
       }
-      return node;
+      return out;
     };
-    return walk(v);
+    try {
+      return walk(v, 0);
+    } catch (err) {
+      if (err === TOO_DEEP) return TOO_DEEP;
+      throw err;
+    }
+  }
+
+  function value(v: unknown, base: readonly PathSegment[] = []): unknown {
+    const out = redactJson(v, base);
+    return out === TOO_DEEP ? TOO_DEEP_VALUE : out;
   }
 
   function text(t: string): string {
@@ -111,7 +136,12 @@ export function createRedactor(options: RedactOptions = DEFAULT_REDACT): Redacto
     if (looksBinary(bytes)) return `[binary body: ${bytes.length} bytes]`;
     const raw = bytes.toString('utf8');
     const json = parseJsonLike(raw, input.headers['content-type']);
-    return capText(json ? JSON.stringify(value(json.value)) : text(raw), maxBytes);
+    if (!json) return capText(text(raw), maxBytes);
+    const redacted = redactJson(json.value);
+    // too deep to walk for secrets: the bytes are not stored, only what identifies them (the digest a whole-body
+    // `hash` difference carries, compare/response-diff.ts)
+    if (redacted === TOO_DEEP) return `[JSON body nested deeper than ${MAX_REDACT_DEPTH} levels, not stored: ${input.body.length} bytes, sha256 ${createHash('sha256').update(input.body).digest('hex')}]`;
+    return capText(JSON.stringify(redacted), maxBytes);
   }
 
   function entries(list: readonly DiffEntry[]): DiffEntry[] {
@@ -126,7 +156,7 @@ export function createRedactor(options: RedactOptions = DEFAULT_REDACT): Redacto
     });
   }
 
-  return { headers, query, value, text, body, entries };
+  return { headers, query, value, text, body, entries, json: redactJson };
 }
 
 function maskDefined(v: unknown): unknown {
@@ -160,12 +190,15 @@ function textRule(name: string): (text: string) => string {
  * A request body as text with its secrets redacted, for the traffic recorder: JSON bodies have the
  * configured paths replaced (and are re-serialised only when something was replaced, so a replay sends
  * the original bytes otherwise); other text is scrubbed by key name (forms, query-like bodies).
+ * Undefined for a JSON body nested deeper than MAX_REDACT_DEPTH: it cannot be checked, so it is not recorded.
  */
-export function redactBodyText(redactor: Redactor, text: string, contentType: string | undefined): string {
+export function redactBodyText(redactor: Redactor, text: string, contentType: string | undefined): string | undefined {
   const json = parseJsonLike(text, contentType);
   if (!json) return redactor.text(text);
-  const redacted = JSON.stringify(redactor.value(json.value));
-  return redacted === JSON.stringify(json.value) ? text : redacted;
+  const redacted = redactor.json(json.value);
+  if (redacted === TOO_DEEP) return undefined;
+  const out = JSON.stringify(redacted);
+  return out === JSON.stringify(json.value) ? text : out;
 }
 
 /** The parsed body when it is JSON (by content type or by its first character); undefined for text that is not. */

@@ -194,6 +194,30 @@ describe('diff pipeline reload', () => {
   });
 });
 
+describe('bodies nested too deep to redact', () => {
+  test('a pair of 50,000-level JSON bodies is compared, counted and sampled; the stored sample says what the bodies were, never what they held', async () => {
+    const s = openStore(join(dir, 'deep.sqlite'), { redact: { headers: [], fields: ['$..password'] } });
+    const cmp = createComparator({ store: s, rulesFor: () => ({}), routeInfo: () => info });
+    const deep = (n: number, leaf: string): string => '['.repeat(n) + JSON.stringify({ password: leaf }) + ']'.repeat(n);
+    const m = response(deep(50_000, 'hunter2'));
+    const c = response(deep(50_000, 'hunter3'));
+    cmp.onPair(pair({}, {}, { monolith: m, candidate: c, request: { id: 'deep', method: 'POST', path: '/books', query: '', headers: { 'content-type': 'application/json' }, body: Buffer.from(deep(50_000, 'swordfish')), receivedAt: 1_700_000_000_000 } }));
+    await cmp.close();
+    assert.equal(cmp.stats().failed, 0);
+    assert.equal(cmp.stats().compared, 1);
+    const route = s.readRoutes().find((r) => r.routeId === 'catalog.getBook');
+    assert.equal(route?.compared, 1);
+    const [group] = s.readGroups('catalog.getBook');
+    assert.equal(group.count, 1);
+    const [sample] = s.readSamples('catalog.getBook', group.fingerprint);
+    assert.equal(sample.monolith.body, `[JSON body nested deeper than 1000 levels, not stored: ${m.size} bytes, sha256 ${m.hash}]`);
+    assert.equal(sample.candidate.body, `[JSON body nested deeper than 1000 levels, not stored: ${c.size} bytes, sha256 ${c.hash}]`);
+    assert.match(sample.requestBody, /^\[JSON body nested deeper than 1000 levels, not stored: \d+ bytes, sha256 [0-9a-f]{64}\]$/);
+    assert.deepEqual(sample.entries, [{ path: '$', kind: 'hash', monolith: { hash: m.hash, size: m.size }, candidate: { hash: c.hash, size: c.size } }]);
+    s.close();
+  });
+});
+
 describe("the live report's readiness bar", () => {
   test("comes from the config's report section, read at each request (a reload changes it at once)", async () => {
     const file = join(dir, 'report-bar', 'diffs.sqlite');

@@ -71,7 +71,7 @@ test('requests recorded at the proxy replay byte-identical, with secrets redacte
     assert.equal(res.statusCode, 200);
   }
   await recorder.close();
-  assert.deepEqual(recorder.stats(), { recorded: 3, skippedLargeBody: 1, droppedBackpressure: 0 });
+  assert.deepEqual(recorder.stats(), { recorded: 3, skippedLargeBody: 1, skippedUnredactable: 0, droppedBackpressure: 0 });
   const text = await readFile(file, 'utf8');
   assert.ok(!text.includes('s3cret'), 'the Authorization value never reaches the file');
   assert.ok(!text.includes('x-request-id'), 'the proxy-generated request id is not recorded');

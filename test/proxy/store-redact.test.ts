@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
-import { createRedactor, REDACTED } from '../../proxy/store/redact.ts';
+import { createHash } from 'node:crypto';
+import { createRedactor, MAX_REDACT_DEPTH, REDACTED, redactBodyText, TOO_DEEP_VALUE } from '../../proxy/store/redact.ts';
 import { compilePath, matchesPath, pathSegments } from '../../proxy/store/json-path.ts';
 import { latencyBucket, percentile } from '../../proxy/store/histogram.ts';
 import { UserError } from '../../common/user-error.ts';
@@ -71,6 +72,44 @@ describe('redactor', () => {
   test('query strings by parameter name', () => {
     assert.equal(r.query('a=1&password=secret&b=2'), 'a=1&password=%5Bredacted%5D&b=2');
     assert.equal(r.query(''), '');
+  });
+});
+
+describe('redaction of deeply nested JSON', () => {
+  const nested = (n: number, leaf: unknown): string => '['.repeat(n) + JSON.stringify(leaf) + ']'.repeat(n);
+  const sha = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+  for (const fields of [['$..password'], []]) {
+    test(`a body nested 50,000 levels deep is not stored, only its size and digest (redact.fields ${JSON.stringify(fields)})`, () => {
+      const r = createRedactor({ headers: [], fields });
+      const raw = nested(50_000, { password: 'hunter2' });
+      const out = r.body({ body: Buffer.from(raw), headers: { 'content-type': 'application/json' }, size: raw.length }, 64 * 1024);
+      assert.equal(out, `[JSON body nested deeper than ${MAX_REDACT_DEPTH} levels, not stored: ${raw.length} bytes, sha256 ${sha(raw)}]`);
+    });
+  }
+
+  test('a body exactly as deep as redaction walks is stored, redacted; one level more is not', () => {
+    const r = createRedactor({ headers: [], fields: ['$..password'] });
+    const atBound = nested(MAX_REDACT_DEPTH - 1, { password: 'hunter2' }); // the object is the 1000th level
+    const out = r.body({ body: Buffer.from(atBound), headers: {}, size: atBound.length }, 1024 * 1024);
+    assert.equal(out, nested(MAX_REDACT_DEPTH - 1, { password: REDACTED }));
+    const past = nested(MAX_REDACT_DEPTH, { password: 'hunter2' });
+    assert.match(r.body({ body: Buffer.from(past), headers: {}, size: past.length }, 1024 * 1024), /^\[JSON body nested deeper than 1000 levels, not stored/);
+  });
+
+  test('a diff value nested too deep becomes a placeholder, never the value', () => {
+    const r = createRedactor({ headers: [], fields: ['$..password'] });
+    const deep = JSON.parse(nested(50_000, { password: 'hunter2' })) as unknown;
+    assert.equal(r.value(deep), TOO_DEEP_VALUE);
+    const [entry] = r.entries([{ path: '$.items[0]', kind: 'extra', candidate: deep }]);
+    assert.equal(entry.candidate, TOO_DEEP_VALUE);
+    assert.doesNotThrow(() => JSON.stringify(entry));
+  });
+
+  test('the recorder is told a body nested too deep cannot be redacted (undefined), not given it back', () => {
+    const r = createRedactor({ headers: [], fields: ['$..password'] });
+    assert.equal(redactBodyText(r, nested(50_000, { password: 'hunter2' }), 'application/json'), undefined);
+    assert.equal(redactBodyText(r, nested(3, { password: 'hunter2' }), 'application/json'), nested(3, { password: REDACTED }));
   });
 });
 

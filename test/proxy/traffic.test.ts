@@ -133,7 +133,7 @@ describe('TrafficRecorder', () => {
     assert.equal(rec.record({ method: 'POST', path: '/big', headers: {}, body: Buffer.alloc(11) }), false);
     await rec.close();
     assert.equal(rec.record({ method: 'GET', path: '/after-close', headers: {} }), false);
-    assert.deepEqual(rec.stats(), { recorded: 1, skippedLargeBody: 1, droppedBackpressure: 0 });
+    assert.deepEqual(rec.stats(), { recorded: 1, skippedLargeBody: 1, skippedUnredactable: 0, droppedBackpressure: 0 });
     const reqs = await collect(path);
     assert.deepEqual(reqs, [
       { method: 'GET', path: '/earlier' },
@@ -168,6 +168,18 @@ describe('TrafficRecorder', () => {
     assert.equal(second.headers?.['x-api-key'], REDACTED);
     assert.doesNotMatch(second.body ?? '', /ssn-2/);
     assert.doesNotMatch(second.body ?? '', /"pw"/);
+  });
+
+  test('a JSON body nested too deep to redact is not recorded (counted); the recorder goes on', async () => {
+    const path = join(dir, 'deep.ndjson');
+    const rec = redactingRecorder(path, { headers: [], fields: ['$..password'] });
+    const deep = '['.repeat(50_000) + '{"password":"hunter2"}' + ']'.repeat(50_000);
+    const json = { 'content-type': 'application/json' };
+    assert.equal(rec.record({ method: 'POST', path: '/deep', headers: json, body: Buffer.from(deep) }), false);
+    assert.equal(rec.record({ method: 'POST', path: '/flat', headers: json, body: Buffer.from('{"password":"hunter2"}') }), true);
+    await rec.close();
+    assert.deepEqual(rec.stats(), { recorded: 1, skippedLargeBody: 0, skippedUnredactable: 1, droppedBackpressure: 0 });
+    assert.deepEqual(await collect(path), [{ method: 'POST', path: '/flat', headers: json, body: '{"password":"[redacted]"}' }]);
   });
 
   test('drops instead of buffering without bound', async () => {
