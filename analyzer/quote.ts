@@ -1,27 +1,9 @@
 // Names from the analysed code (file names, route paths, expressions) shown to people: control and bidi characters
 // made visible, so a name cannot move a terminal's cursor, forge a line of a report or reorder the text around it.
 
-import { hasUnprintable, PAST_C0_CLASS, UNPRINTABLE_CLASS } from '../common/unprintable.ts';
+import { hasUnprintable, jsonVisible, visible } from '../common/unprintable.ts';
 
-export { hasUnprintable };
-
-const EVERY_UNPRINTABLE = new RegExp(`[${UNPRINTABLE_CLASS}]`, 'g');
-const EVERY_PAST_C0 = new RegExp(`[${PAST_C0_CLASS}]`, 'g');
-const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
-const codePoint = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-
-/** `/a\r\nb` → `/a\r\nb` with the two characters spelled out; \n, \r and \t by name, the rest as \uXXXX. */
-export function visible(text: string): string {
-  return text.replace(EVERY_UNPRINTABLE, (c) => NAMED[c] ?? codePoint(c));
-}
-
-/**
- * JSON text as JSON.stringify wrote it, with the characters above that it leaves raw (all but C0, which it escapes
- * itself) written as \u escapes: the same JSON value, nothing a terminal obeys.
- */
-export function jsonVisible(json: string): string {
-  return json.replace(EVERY_PAST_C0, codePoint);
-}
+export { hasUnprintable, jsonVisible, visible };
 
 /**
  * A CommonMark code span that nothing inside can close or break: no raw line break, and a fence one backtick

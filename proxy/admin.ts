@@ -3,6 +3,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Registry } from 'prom-client';
+import { quoteInput, showInput } from '../common/unprintable.ts';
 import { UserError } from '../common/user-error.ts';
 import type { Logger } from '../common/log.ts';
 import type { GuardSettings, ProxyConfig } from './config.ts';
@@ -132,7 +133,7 @@ export function refuse(res: Response, status: number, message: string): void {
 export function methodNotAllowed(allow: string) {
   return (req: Request, res: Response): void => {
     res.set('allow', allow);
-    refuse(res, 405, `${req.method} is not allowed on ${req.baseUrl}${req.path}; use ${allow}`);
+    refuse(res, 405, `${showInput(req.method)} is not allowed on ${showInput(req.baseUrl + req.path)}; use ${allow}`);
   };
 }
 
@@ -144,7 +145,7 @@ export function readQuery<K extends string>(req: Request, accepted: readonly K[]
   const out: Partial<Record<K, string>> = {};
   for (const [key, value] of Object.entries(req.query as Record<string, unknown>)) {
     if (!(accepted as readonly string[]).includes(key)) {
-      throw new AdminError(400, `unknown query parameter ${JSON.stringify(key)}; ${req.baseUrl}${req.path} takes ${accepted.join(', ')}`);
+      throw new AdminError(400, `unknown query parameter ${quoteInput(key)}; ${req.baseUrl}${req.path} takes ${accepted.join(', ')}`);
     }
     if (typeof value !== 'string') throw new AdminError(400, `${key}: give it once, as a single value`);
     out[key as K] = value;
@@ -156,7 +157,7 @@ export function readQuery<K extends string>(req: Request, accepted: readonly K[]
 export function integerParam(name: string, value: string | undefined, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   const n = /^[0-9]{1,9}$/.test(value) ? Number(value) : NaN;
-  if (!(n >= min && n <= max)) throw new AdminError(400, `${name}: expected an integer ${min}–${max}, got ${JSON.stringify(value.slice(0, 40))}`);
+  if (!(n >= min && n <= max)) throw new AdminError(400, `${name}: expected an integer ${min}–${max}, got ${quoteInput(value)}`);
   return n;
 }
 
@@ -190,7 +191,7 @@ function routePatch(req: Request): RoutePatch {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AdminError(400, `expected a JSON object like ${PATCH_EXAMPLE}`);
   const keys = Object.keys(body);
   const unknown = keys.filter((k) => !PATCH_KEYS.includes(k));
-  if (unknown.length > 0) throw new AdminError(400, `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => JSON.stringify(k)).join(', ')}; accepted: ${PATCH_KEYS.join(', ')}`);
+  if (unknown.length > 0) throw new AdminError(400, `unknown key${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => quoteInput(k)).join(', ')}; accepted: ${PATCH_KEYS.join(', ')}`);
   if (keys.length === 0) throw new AdminError(400, `nothing to change: send ${PATCH_EXAMPLE}`);
   const { mode, percent } = body as Record<string, unknown>;
   if (mode !== undefined && typeof mode !== 'string') throw new AdminError(400, 'mode: expected one of legacy|shadow|canary|migrated');
@@ -235,7 +236,7 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   api.route('/routes/:id')
     .get((req, res) => {
       const route = deps.routes().find((r) => r.id === req.params.id);
-      if (!route) throw new AdminError(404, `no route with id "${req.params.id}"`);
+      if (!route) throw new AdminError(404, `no route with id ${quoteInput(String(req.params.id))}`);
       res.json(route);
     })
     // strict: false so that a body like "shadow" or null is answered "expected a JSON object", not "not valid JSON"
@@ -279,7 +280,7 @@ export function createAdminApp(deps: AdminDeps): express.Express {
     app.use(extra);
   }
   app.use((req: Request, res: Response) => {
-    refuse(res, 404, `no admin endpoint ${req.method} ${req.path}`);
+    refuse(res, 404, `no admin endpoint ${showInput(req.method)} ${showInput(req.path)}`);
   });
   app.use((err: Error & { status?: number; type?: string; expose?: boolean }, req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof AdminError && err.status < 500) return refuse(res, err.status, err.message);

@@ -2,6 +2,7 @@
 // changes (validated, persisted, audited), reloads, and the route views with live stats. One process runs it;
 // with --workers the primary runs it and tells the workers to reload.
 import type { Logger } from '../common/log.ts';
+import { quoteInput } from '../common/unprintable.ts';
 import { AdminError, type RoutePatch, type RouteView } from './admin.ts';
 import { guardOf, loadConfig, MODES, type ProxyConfig } from './config.ts';
 import { ModeState, sameSetting, settingOf, StateWriteError, type AuditEntry, type RouteSetting } from './state.ts';
@@ -86,7 +87,7 @@ export class ProxyControl {
   /** A mode change: validated, persisted, audited, applied; all of it or (when the state file cannot be written) none. */
   patch(id: string, patch: RoutePatch, who: string, source: AuditEntry['source'] = 'admin', reason?: string): RouteView {
     const from = settingOf(this.current, id);
-    if (!from) throw new AdminError(404, `no route with id "${id}"`);
+    if (!from) throw new AdminError(404, `no route with id ${quoteInput(id)}`);
     if (patch.mode !== undefined && !(MODES as readonly string[]).includes(patch.mode)) {
       throw new AdminError(400, `mode: expected one of ${MODES.join('|')}`);
     }

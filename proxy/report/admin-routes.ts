@@ -2,6 +2,7 @@
 // GET /report (live report; ?format=html|md|json|junit&samples=0..100), GET /api/diffs?route=&fingerprint=&limit=, and
 // POST /api/routes/:id/reset-diffs (start a route's comparisons over after a fix to the candidate).
 import type { NextFunction, Request, Response, Router } from 'express';
+import { quoteInput } from '../../common/unprintable.ts';
 import { AdminError, integerParam, methodNotAllowed, readQuery, refuse, type AdminContext } from '../admin.ts';
 import type { DiffStore, ResetResult } from '../store/types.ts';
 import { queryReport } from './query.ts';
@@ -51,7 +52,7 @@ export function diffAdminRoutes(
           const q = readQuery(req, ['format', 'samples']);
           const name = q.format ?? 'html';
           const format = Object.hasOwn(FORMATS, name) ? FORMATS[name as keyof typeof FORMATS] : undefined;
-          if (!format) throw new AdminError(400, `format: expected html, md, json or junit, got ${JSON.stringify(name.slice(0, 40))}`);
+          if (!format) throw new AdminError(400, `format: expected html, md, json or junit, got ${quoteInput(name)}`);
           // ?samples=0 leaves the sample bodies out: what the live dashboard polls
           const samples = integerParam('samples', q.samples, 0, 100);
           const opts = samples === undefined ? reportOptions() : { ...reportOptions(), samplesPerGroup: samples };
@@ -71,7 +72,7 @@ export function diffAdminRoutes(
           const limit = integerParam('limit', q.limit, 1, MAX_SAMPLES_LIMIT);
           if (route === '') throw new AdminError(400, 'route: expected a route id (leave route out for every route)');
           if (fingerprint === '') throw new AdminError(400, 'fingerprint: expected a group fingerprint from /api/diffs?route=<route id>');
-          if (route !== undefined && !knownRoute(route)) throw new AdminError(404, `no route with id "${route}" (not in the config, nothing stored for it)`);
+          if (route !== undefined && !knownRoute(route)) throw new AdminError(404, `no route with id ${quoteInput(route)} (not in the config, nothing stored for it)`);
           if (!fingerprint) {
             if (limit !== undefined) throw new AdminError(400, 'limit applies to samples: send it with route and fingerprint');
             res.json({ route: route ?? null, groups: store.readGroups(route) });
@@ -79,7 +80,7 @@ export function diffAdminRoutes(
           }
           if (!route) throw new AdminError(400, 'fingerprint needs route: /api/diffs?route=<route id>&fingerprint=<id>');
           const group = store.readGroups(route).find((g) => g.fingerprint === fingerprint);
-          if (!group) throw new AdminError(404, `no diff group ${fingerprint} on route ${route}`);
+          if (!group) throw new AdminError(404, `no diff group ${quoteInput(fingerprint)} on route ${quoteInput(route)}`);
           res.json({ route, group, samples: store.readSamples(route, fingerprint, limit) });
         }),
       )
@@ -92,7 +93,7 @@ export function diffAdminRoutes(
           // a JSON body, as PATCH asks: a page elsewhere cannot send one without the browser asking first (CORS)
           if (!req.is('application/json')) throw new AdminError(415, 'the header content-type: application/json is required, with a body of {}');
           const id = String(req.params.id);
-          if (!knownRoute(id)) throw new AdminError(404, `no route with id "${id}" (not in the config, nothing stored for it)`);
+          if (!knownRoute(id)) throw new AdminError(404, `no route with id ${quoteInput(id)} (not in the config, nothing stored for it)`);
           const cleared = store.resetRoute(id);
           admin?.startedOver(id);
           hooks.onReset?.(cleared, String(res.locals.who ?? 'unknown'));

@@ -99,6 +99,21 @@ describe('diff endpoints of the admin API', () => {
     await admin().get('/api/diffs?route=').set(auth).expect(400);
   });
 
+  test('an unknown route id or group is quoted cut to 80 characters, unprintables escaped', async () => {
+    const long = 'y'.repeat(10_000);
+    const cut = `"${'y'.repeat(80)}"… (10000 characters)`;
+    const diffs = await admin().get(`/api/diffs?route=${long}`).set(auth).expect(404);
+    assert.equal(diffs.body.error, `no route with id ${cut} (not in the config, nothing stored for it)`);
+    const reset = await admin().post(`/api/routes/${long}/reset-diffs`).set(auth).send({}).expect(404);
+    assert.equal(reset.body.error, `no route with id ${cut} (not in the config, nothing stored for it)`);
+    const group = await admin().get(`/api/diffs?route=catalog.getBook&fingerprint=${long}%E2%80%AE`).set(auth).expect(404);
+    assert.equal(group.body.error, `no diff group "${'y'.repeat(80)}"… (10001 characters) on route "catalog.getBook"`);
+    const odd = await admin().get('/api/diffs?route=a%E2%80%AEb').set(auth).expect(404);
+    assert.match(odd.body.error, /^no route with id "a\\u202eb"/);
+    const format = await admin().get(`/report?format=${long}`).set(auth).expect(400);
+    assert.equal(format.body.error, `format: expected html, md, json or junit, got ${cut}`);
+  });
+
   test('a wrong method is a 405; none of these refusals is logged at error', async () => {
     const r = await admin().post('/report').set(auth).expect(405);
     assert.equal(r.headers.allow, 'GET, HEAD');

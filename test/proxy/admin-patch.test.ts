@@ -158,6 +158,27 @@ describe('PATCH /api/routes/:id', () => {
     await admin().get('/api/nothing').set(auth).expect(404);
   });
 
+  test('what a client sent is quoted in an error cut to 80 characters, its length said, unprintables escaped', async () => {
+    const long = 'x'.repeat(10_000);
+    const cut = `"${'x'.repeat(80)}"… (10000 characters)`;
+    const get = await admin().get(`/api/routes/${long}`).set(auth).expect(404);
+    assert.equal(get.body.error, `no route with id ${cut}`);
+    const patch = await admin().patch(`/api/routes/${long}`).set(auth).send({ mode: 'shadow' }).expect(404);
+    assert.equal(patch.body.error, `no route with id ${cut}`);
+    // an id the URL decodes to control and bidi characters: shown escaped, never raw
+    const odd = await admin().get('/api/routes/a%0Ab%E2%80%AEc').set(auth).expect(404);
+    assert.equal(odd.body.error, 'no route with id "a\\nb\\u202ec"');
+    const key = await admin().patch('/api/routes/review').set(auth).send({ [`k${long}`]: 1 }).expect(400);
+    assert.equal(key.body.error, `unknown key "k${'x'.repeat(79)}"… (10001 characters); accepted: mode, percent`);
+    const param = await admin().get(`/api/audit?${long}=1`).set(auth).expect(400);
+    assert.match(param.body.error, new RegExp(`^unknown query parameter ${cut.replace(/[.*+?()"]/g, '\\$&')}; `));
+    const path = await admin().get(`/api/nothing/${long}`).set(auth).expect(404);
+    assert.equal(path.body.error, `no admin endpoint GET /api/nothing/${'x'.repeat(67)}… (10013 characters)`);
+    const method = await admin().delete(`/api/routes/${long}`).set(auth).expect(405);
+    assert.ok(method.body.error.length < 200, method.body.error);
+    for (const r of [get, patch, key, param, path, method]) assert.ok(!r.body.error.includes('x'.repeat(81)));
+  });
+
   test('an oversized body is a 413 in the API\'s words', async () => {
     const r = await admin().patch('/api/routes/book').set(auth).send({ mode: 'x'.repeat(70_000) }).expect(413);
     assert.match(r.body.error, /body too large/);
