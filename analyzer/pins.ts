@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { parseJsonText } from '../common/json-text.ts';
 import { UserError } from '../common/user-error.ts';
 
 export interface Pin {
@@ -42,7 +43,7 @@ export function readPinsFile(path: string, required: boolean): Pin[] {
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = parseJsonText(readFileSync(path, 'utf8'));
   } catch (err) {
     if (!(err instanceof SyntaxError)) throw new UserError(`pins file ${path} cannot be read (${(err as Error).message}); pass a JSON file`);
     throw new UserError(`pins file ${path} is not valid JSON (${err.message}); fix it or remove it`);

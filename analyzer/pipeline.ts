@@ -1,6 +1,7 @@
 // The pure half of the analyzer: facts → graph → cut → metrics → plan. No I/O except reading a reference file.
 import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { parseJsonText } from '../common/json-text.ts';
 import { UserError } from '../common/user-error.ts';
 import type { Facts } from './extract/types.ts';
 import { decompose, DEFAULT_DECOMPOSE, KERNEL, type Decomposition } from './decompose.ts';
@@ -98,7 +99,7 @@ export function loadReference(reference: string | Record<string, string>): Recor
   if (!existsSync(reference)) throw new UserError(`reference file ${reference} does not exist; pass a JSON file mapping file → context`);
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(reference, 'utf8'));
+    raw = parseJsonText(readFileSync(reference, 'utf8'));
   } catch (err) {
     if (!(err instanceof SyntaxError)) throw new UserError(`reference file ${reference} cannot be read (${(err as Error).message}); pass a JSON file mapping file → context`);
     throw new UserError(`reference file ${reference} is not valid JSON (${err.message})`);

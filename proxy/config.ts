@@ -4,6 +4,7 @@ import { readFileSync, watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../common/user-error.ts';
+import { parseJsonText } from '../common/json-text.ts';
 import { hasUnprintable } from '../common/unprintable.ts';
 import { compileRules } from './compare/rules.ts';
 import { createRedactor, DEFAULT_REDACT } from './store/redact.ts';
@@ -327,7 +328,7 @@ export function readConfigJson(path: string): unknown {
     throw new UserError(`cannot read config file ${path}: ${(err as Error).message}`);
   }
   try {
-    return JSON.parse(text);
+    return parseJsonText(text);
   } catch (err) {
     throw new UserError(`config file ${path} is not valid JSON: ${(err as Error).message}`);
   }
@@ -361,7 +362,7 @@ export function watchConfig(
     if (text === undefined || text === lastText) return; // mid-rename or unchanged content
     lastText = text;
     try {
-      onValid(parseConfig(JSON.parse(text), path));
+      onValid(parseConfig(parseJsonText(text), path));
     } catch (err) {
       onInvalid(err instanceof SyntaxError ? new UserError(`config file ${path} is not valid JSON: ${err.message}`) : (err as Error));
     }

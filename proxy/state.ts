@@ -4,6 +4,7 @@
 import { readFileSync, renameSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { z } from 'zod';
+import { parseJsonText } from '../common/json-text.ts';
 import { UserError } from '../common/user-error.ts';
 import { MODES, type ProxyConfig } from './config.ts';
 import type { Mode } from './types.ts';
@@ -76,7 +77,7 @@ export class ModeState {
     const corrupt = (why: string) => new UserError(`proxy state file ${path} is corrupt (${why}); fix or delete it to start from the config's modes`);
     let json: unknown;
     try {
-      json = JSON.parse(text);
+      json = parseJsonText(text);
     } catch (err) {
       throw corrupt(`not valid JSON: ${(err as Error).message}`);
     }

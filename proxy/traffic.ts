@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
+import { withoutBom } from '../common/json-text.ts';
 import { UserError } from '../common/user-error.ts';
 import { createRedactor, DEFAULT_REDACT, redactBodyText, type RedactOptions } from './store/redact.ts';
 import { hasRequestBody } from './request-body.ts';
@@ -77,7 +78,7 @@ export async function* readTrafficFile(path: string, bytes?: number): AsyncGener
     for await (const raw of lines) {
       lineNumber++;
       // a byte-order mark (editors on Windows write one) is not part of the first request
-      const line = lineNumber === 1 && raw.startsWith('\uFEFF') ? raw.slice(1) : raw;
+      const line = lineNumber === 1 ? withoutBom(raw) : raw;
       if (line.trim() === '') continue;
       yield parseTrafficLine(line, path, lineNumber);
     }

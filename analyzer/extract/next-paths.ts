@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ts } from 'ts-morph';
+import { parseJsonText } from '../../common/json-text.ts';
 import { lineOf, shownSource } from './functions.ts';
 import type { LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
@@ -38,7 +39,7 @@ export function usesNext(project: LoadedProject): boolean {
   const manifest = path.join(project.root, 'package.json');
   if (existsSync(manifest)) {
     try {
-      const pkg = JSON.parse(readFileSync(manifest, 'utf8')) as Record<string, unknown>;
+      const pkg = parseJsonText(readFileSync(manifest, 'utf8')) as Record<string, unknown>;
       for (const field of ['dependencies', 'devDependencies', 'peerDependencies']) {
         const deps = pkg[field];
         if (deps && typeof deps === 'object' && 'next' in deps) return true;

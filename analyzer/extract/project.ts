@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Project, ts } from 'ts-morph';
+import { parseJsonText } from '../../common/json-text.ts';
 import { UserError } from '../../common/user-error.ts';
 import { discoverFiles, type DiscoveredFile } from './discover.ts';
 import type { ExtractOptions, Warning } from './types.ts';
@@ -94,7 +95,7 @@ function moduleAliasPaths(root: string, options: ts.CompilerOptions): ts.Compile
   if (!existsSync(file)) return options;
   let aliases: unknown;
   try {
-    aliases = (JSON.parse(readFileSync(file, 'utf8')) as { _moduleAliases?: unknown })._moduleAliases;
+    aliases = (parseJsonText(readFileSync(file, 'utf8')) as { _moduleAliases?: unknown })._moduleAliases;
   } catch {
     return options;
   }

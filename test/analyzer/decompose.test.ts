@@ -199,6 +199,23 @@ describe('pins', () => {
     }
   });
 
+  test('pins and reference files saved with a byte-order mark (Windows editors) are read', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pins-bom-'));
+    try {
+      const pins = join(dir, 'strangler.pins.json');
+      writeFileSync(pins, `\uFEFF${JSON.stringify({ 'payments/**': 'billing' })}`);
+      assert.deepEqual(readPinsFile(pins, true), [{ pattern: 'payments/**', service: 'billing' }]);
+      const reference = join(dir, 'reference.json');
+      writeFileSync(reference, `\uFEFF${JSON.stringify({ 'catalog/routes.ts': 'catalog' })}`);
+      assert.deepEqual(loadReference(reference), { 'catalog/routes.ts': 'catalog' });
+      // a mark anywhere else is invalid JSON, said visibly
+      writeFileSync(pins, `{"a/**": \uFEFF"a"}`);
+      assert.throws(() => readPinsFile(pins, true), (e: unknown) => e instanceof UserError && /not valid JSON/.test(e.message) && e.message.includes('\\ufeff') && !e.message.includes('\uFEFF'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   test('a pins or reference file that is a folder is said to be unreadable, not invalid JSON', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pins-folder-'));
     try {

@@ -150,6 +150,30 @@ describe('config schema', () => {
     assert.throws(() => loadConfig(bad), (e: unknown) => e instanceof UserError && e.message.includes('not valid JSON'));
   });
 
+  test('a config saved with a byte-order mark (Windows editors) is read, at start and on a reload', async () => {
+    const file = join(dir, 'bom.json');
+    writeFileSync(file, `\uFEFF${JSON.stringify(minimal)}`);
+    assert.equal(loadConfig(file).routes.length, minimal.routes.length);
+    const events = new EventEmitter();
+    const w = watchConfig(file, (c) => events.emit('valid', c), (e) => events.emit('invalid', e), 10);
+    try {
+      const valid = once(events, 'valid');
+      writeFileSync(file, `\uFEFF${JSON.stringify({ ...minimal, routes: [] })}`);
+      const [c] = (await valid) as [ProxyConfig];
+      assert.equal(c.routes.length, 0);
+      // a byte-order mark or a control character anywhere else is invalid JSON, and the message shows it
+      const invalid = once(events, 'invalid');
+      writeFileSync(file, `{"version": [\u0007]}`);
+      const [err] = (await invalid) as [Error];
+      assert.match(err.message, /not valid JSON/);
+      assert.ok(err.message.includes('\\u0007') && !err.message.includes('\u0007'), err.message);
+    } finally {
+      w.close();
+    }
+    writeFileSync(file, `{"version": \uFEFF1}`);
+    assert.throws(() => loadConfig(file), (e: unknown) => e instanceof UserError && e.message.includes('\\ufeff') && !e.message.includes('\uFEFF'));
+  });
+
   test('`strangler proxy` with an invalid config exits 2 and lists the errors', () => {
     const file = join(dir, 'invalid.json');
     writeFileSync(file, JSON.stringify({ ...minimal, routes: [minimal.routes[0], minimal.routes[0], minimal.routes[0], { ...minimal.routes[0], id: 'x', mode: 'nope' }] }));

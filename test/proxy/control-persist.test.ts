@@ -38,6 +38,14 @@ describe('state file persistence', () => {
     );
   });
 
+  test('a state file saved with a byte-order mark (edited on Windows) is read', () => {
+    const configPath = join(dir, 'bom.config.json');
+    new ProxyControl(parseConfig(raw('legacy')), { ...options(), configPath }).patch('book', { mode: 'shadow' }, 'ops');
+    const statePath = `${configPath}.state.json`;
+    writeFileSync(statePath, `\uFEFF${readFileSync(statePath, 'utf8')}`);
+    assert.equal(new ModeState(statePath).apply(parseConfig(raw('legacy'))).routes[0].mode, 'shadow');
+  });
+
   test('a control that does not persist reads the overrides and drops them with the file, but never writes it', () => {
     const primary = new ProxyControl(parseConfig(raw('legacy')), options());
     primary.patch('book', { mode: 'shadow' }, 'ops');

@@ -233,6 +233,16 @@ describe('Next.js routes: when they are read at all', () => {
     assert.deepEqual(facts.routes.map((r) => `${r.method} ${r.path}`), ['GET /api/orders']);
   });
 
+  test("a package.json saved with a byte-order mark is read: its next dependency and its _moduleAliases", async () => {
+    const facts = await extractFacts(project({
+      'package.json': `\uFEFF${JSON.stringify({ dependencies: { next: '^15.0.0' }, _moduleAliases: { '@lib': './lib' } })}`,
+      'app/api/orders/route.ts': `import { limit } from '@lib/limits';\nexport async function GET() { return new Response(String(limit)); }\n`,
+      'lib/limits.ts': 'export const limit = 10;\n',
+    }));
+    assert.deepEqual(facts.routes.map((r) => `${r.method} ${r.path}`), ['GET /api/orders']);
+    assert.deepEqual(facts.imports.map((e) => `${e.from} -> ${e.to}`), ['app/api/orders/route.ts -> lib/limits.ts']);
+  });
+
   test('a root pages/ folder wins over src/ (Next ignores src/pages and src/app then); a basePath built at run time is warned about', async () => {
     const facts = await extractFacts(project({
       'package.json': '{"devDependencies":{"next":"^15.0.0"}}',
