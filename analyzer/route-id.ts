@@ -35,10 +35,12 @@ export function routeAction(method: string, path: string): string {
   });
   const last = segments[segments.length - 1];
   const plural = (w: string): boolean => /s$/.test(w) && !/(ss|us|is)$/.test(w);
+  // a segment with no letter or digit (`/_`, `/-`, `/é`) names nothing: it is no action either
+  const named = last !== undefined && !isParam(last) && pascal(last) !== '';
   // POST /login is the action itself
-  if (creates && segments.length === 1 && !isParam(last) && !plural(last)) return nouns[0][0].toLowerCase() + nouns[0].slice(1);
+  if (creates && segments.length === 1 && named && !plural(last)) return nouns[0][0].toLowerCase() + nouns[0].slice(1);
   // POST /orders/:id/cancel reads better as cancelOrder than createOrderCancel; POST /books/:id/reviews adds a review
-  if (creates && segments.length >= 2 && last && !isParam(last) && !plural(last) && isParam(segments[segments.length - 2])) {
+  if (creates && segments.length >= 2 && named && !plural(last) && isParam(segments[segments.length - 2])) {
     const action = nouns.pop()!;
     return action[0].toLowerCase() + action.slice(1) + nouns.join('');
   }

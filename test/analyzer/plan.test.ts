@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { planFromFacts } from '../../analyzer/pipeline.ts';
 import { extractionWaves, planSchema, toProxyConfig } from '../../analyzer/plan.ts';
 import { DEFAULT_REDACT } from '../../proxy/store/redact.ts';
-import { routeAction } from '../../analyzer/route-id.ts';
+import fc from 'fast-check';
+import { assignRouteIds, routeAction } from '../../analyzer/route-id.ts';
 import { parseConfig } from '../../proxy/config.ts';
 import { shopFacts } from './shop-facts.ts';
 import type { ForeignKey } from '../../analyzer/extract/types.ts';
@@ -126,6 +127,23 @@ describe('route ids', () => {
     assert.equal(routeAction('POST', '/payments/:id/refund'), 'refundPayment');
     assert.equal(routeAction('POST', '/login'), 'login');
     assert.equal(routeAction('POST', '/api/logout'), 'logout');
+  });
+
+  test('a segment with no letter or digit (/_, /-, /café\'s é) names nothing, and never throws', () => {
+    assert.equal(routeAction('POST', '/_'), 'createRoot');
+    assert.equal(routeAction('POST', '/-'), 'createRoot');
+    assert.equal(routeAction('POST', '/orders/:id/ç'), 'createOrder');
+    assert.equal(routeAction('POST', '/a/:id/-'), 'createA');
+  });
+
+  test('any route gets an id the plan schema takes and the admin API can address in a URL', () => {
+    const segment = fc.oneof(fc.constantFrom('books', ':id', '*', '.', '..', '_', '-', 'ç', '%2F', 'a?b', '#', 'orders', 'login'), fc.string({ maxLength: 6 }));
+    fc.assert(
+      fc.property(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'ALL', 'HEAD', 'OPTIONS'), fc.array(segment, { maxLength: 4 }), (method, segments) => {
+        const [{ id }] = assignRouteIds([{ service: 'catalog', method, path: `/${segments.join('/')}` }]);
+        assert.match(id, /^[a-z0-9-]+\.[A-Za-z0-9]+$/);
+      }),
+    );
   });
 
   test('are unique across the plan', () => {
