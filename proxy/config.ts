@@ -80,11 +80,22 @@ export type GuardSettings = {
   maxP99Ratio?: number;
 };
 
+/** Half of a surrogate pair without its other half: encodeURIComponent throws on it. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
 const route = z.strictObject({
   id: z
     .string()
     .min(1)
-    .refine((id) => !hasUnprintable(id), { error: 'no control or bidi characters (the id shows in logs, reports and the dashboard)' }),
+    .refine((id) => !hasUnprintable(id), { error: 'no control or bidi characters (the id shows in logs, reports and the dashboard)' })
+    // the admin API and the dashboard address a route as /api/routes/<encodeURIComponent(id)>: every character but
+    // the dot is encoded there, and a URL resolves a segment "." or ".." away (browsers and fetch() before sending)
+    .refine((id) => id !== '.' && id !== '..', {
+      error: (issue) => `"${String(issue.input)}" cannot be a route id: in the admin API's and the dashboard's URLs it is a dot segment (/api/routes/${String(issue.input)} is not the route); use a name`,
+    })
+    .refine((id) => !LONE_SURROGATE.test(id), {
+      error: (issue) => `not well-formed Unicode (a lone surrogate: JSON ${JSON.stringify(LONE_SURROGATE.exec(String(issue.input))?.[0])} without its pair); the dashboard cannot put it in a URL`,
+    }),
   method: z.enum(METHODS, oneOf(METHODS)),
   path: z.string().refine(isValidRoutePath, {
     error: 'expected a path starting with "/", with :params and an optional trailing *, and no control characters',

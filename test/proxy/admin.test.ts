@@ -11,6 +11,28 @@ import { ADMIN_TOKEN, captureLogger, json, request, startTestProxy, startUpstrea
 
 const auth = { Authorization: `Bearer ${ADMIN_TOKEN}` };
 
+describe('admin API: route ids in URLs', () => {
+  test('every id the config takes is one route at /api/routes/<encodeURIComponent(id)>, as the dashboard asks for it', async () => {
+    // characters a URL gives meaning to: each is percent-encoded; dots are not, which is why "." and ".." are refused
+    const ids = ['a/b', 'a?b', 'a#b', 'a%b', '100%', '%2e', '...', '.a', 'a.', 'x y', '+', ';x', 'a\\b', 'ü😀'];
+    const raw = { version: 1, legacy: { url: 'http://127.0.0.1:9' }, services: { c: { url: 'http://127.0.0.1:9' } }, routes: ids.map((id, i) => ({ id, method: 'GET', path: `/r${i}`, service: 'c' })) };
+    const h = await startTestProxy(parseConfig(raw), { watch: false });
+    try {
+      for (const id of ids) {
+        const url = `${h.proxy.adminUrl}/api/routes/${encodeURIComponent(id)}`;
+        const got = await fetch(url, { headers: auth });
+        assert.equal(got.status, 200, id);
+        assert.equal(((await got.json()) as { id: string }).id, id);
+        const patched = await fetch(url, { method: 'PATCH', headers: { ...auth, 'content-type': 'application/json' }, body: '{"mode":"shadow"}' });
+        assert.equal(patched.status, 200, id);
+        assert.equal(((await patched.json()) as { id: string; mode: string }).mode, 'shadow');
+      }
+    } finally {
+      await h.proxy.close();
+    }
+  });
+});
+
 describe('admin API', () => {
   let monolith: Upstream;
   let candidate: Upstream;

@@ -174,6 +174,15 @@ describe('config schema', () => {
     assert.throws(() => loadConfig(file), (e: unknown) => e instanceof UserError && e.message.includes('\\ufeff') && !e.message.includes('\uFEFF'));
   });
 
+  test('route ids the admin API and the dashboard cannot put in a URL are refused: ".", ".." and a lone surrogate', () => {
+    const withId = (id: string) => ({ ...minimal, routes: [{ ...minimal.routes[0], id }] });
+    for (const id of ['.', '..']) {
+      assert.deepEqual(configErrors(withId(id)), [`routes[0].id: "${id}" cannot be a route id: in the admin API's and the dashboard's URLs it is a dot segment (/api/routes/${id} is not the route); use a name`]);
+    }
+    assert.deepEqual(configErrors(withId('catalog.\ud800')), ['routes[0].id: not well-formed Unicode (a lone surrogate: JSON "\\ud800" without its pair); the dashboard cannot put it in a URL']);
+    for (const id of ['...', '.a', 'a.', 'a/b', 'a?b', 'a#b', '100%', '%2e', 'books 😀']) assert.deepEqual(configErrors(withId(id)), [], id);
+  });
+
   test('`strangler proxy` with an invalid config exits 2 and lists the errors', () => {
     const file = join(dir, 'invalid.json');
     writeFileSync(file, JSON.stringify({ ...minimal, routes: [minimal.routes[0], minimal.routes[0], minimal.routes[0], { ...minimal.routes[0], id: 'x', mode: 'nope' }] }));
