@@ -4,9 +4,11 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import supertest from 'supertest';
 import { parseConfig, type ProxyConfigInput } from '../../proxy/config.ts';
 import { compileRouter } from '../../proxy/router.ts';
+import { routePath } from '../../proxy/target.ts';
 import { covers, unreachableRoutes, type RouteShape } from '../../proxy/unreachable.ts';
 import { ADMIN_TOKEN, captureLogger, startProxyCli, startTestProxy, until } from './helpers.ts';
 
@@ -77,6 +79,40 @@ describe('unreachableRoutes: routes an earlier route matches first, every time',
     const answered = new Set<string>();
     for (const m of ['GET', 'HEAD', 'POST', 'DELETE', 'PROPFIND']) for (const p of requests) answered.add(router.match(m, p) ?? '');
     assert.deepEqual([...answered].filter((id) => id !== '').sort(), ['a', 'b', 'd', 'f']);
+  });
+});
+
+describe('unreachableRoutes: one earlier route at a time is enough', () => {
+  // Several earlier routes together never cover a later one that no single one covers, as long as no route path has
+  // an empty segment (`/a//b`): a param or a `*` stands for infinitely many segments and a literal for one, so a
+  // request with a segment no route names at each param, and `//` plus such a segment at a final `*`, reaches the
+  // later route unless one earlier route has a param or `*` at each of those places. `/a`, `/a/:x/*` before `/a/*`
+  // leave it `/a//x`; `/`, `/:x/*` before `/*` leave it `//x`.
+  test('every route not reported is what the router answers for a request of its own', () => {
+    const segment = fc.oneof(fc.constantFrom('a', 'b', 'B'), fc.constant(':p'));
+    const shape = fc.record({ method: fc.constantFrom('GET', 'HEAD', 'POST', '*'), segments: fc.array(segment, { maxLength: 3 }), rest: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(shape, { minLength: 1, maxLength: 7 }), (shapes) => {
+        const routes = shapes.map((x, i) => r(`r${i}`, x.method, `/${[...x.segments, ...(x.rest ? ['*'] : [])].join('/')}`));
+        const reported = new Set(unreachableRoutes(routes).map((u) => u.route));
+        const router = compileRouter(routes.map((x) => ({ method: x.method, path: x.path, value: x.id })));
+        shapes.forEach((x, i) => {
+          if (reported.has(`r${i}`)) return;
+          const own = [...x.segments.map((s) => (s === ':p' ? 'zz9' : s)), ...(x.rest ? ['', 'zz9'] : [])];
+          const path = routePath(`/${own.join('/')}`);
+          assert.equal(router.match(x.method === '*' ? 'PROPFIND' : x.method, path), `r${i}`, `${x.method} ${path} in ${routes.map((y) => `${y.method} ${y.path}`).join(', ')}`);
+        });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('so the look-alikes of a union are not warned about: the router gives the later route what they leave', () => {
+    const routes = [r('a', 'GET', '/a'), r('ax', 'GET', '/a/:x/*'), r('rest', 'GET', '/a/*'), r('root', 'GET', '/'), r('x', 'GET', '/:x/*'), r('all', 'GET', '/*')];
+    assert.deepEqual(unreachableRoutes(routes), []);
+    const router = compileRouter(routes.map((x) => ({ method: x.method, path: x.path, value: x.id })));
+    assert.equal(router.match('GET', routePath('/a//x')), 'rest');
+    assert.equal(router.match('GET', routePath('//x')), 'all');
   });
 });
 
