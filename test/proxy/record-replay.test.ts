@@ -13,7 +13,7 @@ import { createLogger } from '../../common/log.ts';
 import { parseConfig } from '../../proxy/config.ts';
 import { startProxy, type RunningProxy } from '../../proxy/server.ts';
 import { replayTraffic } from '../../proxy/replay.ts';
-import { TrafficRecorder } from '../../proxy/traffic.ts';
+import { redactingRecorder, TrafficRecorder } from '../../proxy/traffic.ts';
 
 interface Seen {
   method: string;
@@ -86,4 +86,28 @@ test('requests recorded at the proxy replay byte-identical, with secrets redacte
   );
   assert.equal(live[0].authorization, 'Bearer s3cret');
   assert.equal(replayed[0].authorization, '[redacted]');
+});
+
+test('a JSON body nested too deep to redact is forwarded and not recorded; the recording proxy keeps serving', async () => {
+  const file = join(dir, 'deep.ndjson');
+  const recorder = redactingRecorder(file, { headers: [], fields: ['$..password'] });
+  const config = parseConfig({ version: 1, legacy: { url: url(origin) }, services: {}, admin: { token: 'test-token' } });
+  const deepProxy = await startProxy(config, { port: 0, host: '127.0.0.1', adminPort: 0, onRequest: recorder.onRequest, logger: createLogger('proxy', { level: 'silent' }) });
+  try {
+    const deep = `${'['.repeat(50_000)}{"password":"hunter2"}${']'.repeat(50_000)}`;
+    const json = { 'content-type': 'application/json' };
+    // the recorder redacted in the request's 'end' listener: a stack overflow there was an uncaught exception
+    const res = await request(`${deepProxy.url}/deep`, { method: 'POST', body: deep, headers: json });
+    assert.equal(await res.body.text(), 'ok');
+    const flat = await request(`${deepProxy.url}/flat`, { method: 'POST', body: '{"password":"hunter2"}', headers: json });
+    assert.equal(flat.statusCode, 200);
+    await flat.body.text();
+  } finally {
+    await deepProxy.close();
+  }
+  await recorder.close();
+  assert.deepEqual(recorder.stats(), { recorded: 1, skippedLargeBody: 0, skippedUnredactable: 1, droppedBackpressure: 0 });
+  const text = await readFile(file, 'utf8');
+  assert.ok(!text.includes('hunter2'));
+  assert.match(text, /"path":"\/flat"/);
 });
