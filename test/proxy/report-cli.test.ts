@@ -110,7 +110,10 @@ before(async () => {
   };
   runs = Object.fromEntries(await Promise.all(Object.entries(started).map(async ([name, p]) => [name, await p] as const))) as Record<RunName, Run>;
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync('--suggest-rules', { force: true }); // what the outOption run would write in the current folder if the check went
+});
 
 describe('strangler report', () => {
   test('a missing store is one line and exit 2', () => {
