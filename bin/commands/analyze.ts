@@ -58,7 +58,7 @@ const toJson = (value: unknown): string => `${jsonVisible(JSON.stringify(value, 
 export function register(program: Command): void {
   program
     .command('analyze')
-    .description('Propose candidate services for a monolith and write plan.json, strangler.config.json, report.md and report.html.')
+    .description('Propose candidate services for a monolith and write plan.json, strangler.config.json, report.md, report.html and facts.json.')
     .argument('<root>', 'folder holding the monolith source (TypeScript or JavaScript)', pathFlag('<root>', 'the folder that holds the monolith\'s source'))
     .option('--out <dir>', 'where to write the plan, config and reports', pathFlag('--out', 'a folder'), 'out')
     .option('--services <n>', 'wanted number of services (searches the clustering resolution)', integerFlag('--services', 1))
@@ -66,7 +66,7 @@ export function register(program: Command): void {
     .option('--pins <file>', 'pins file (default <root>/strangler.pins.json when present)', pathFlag('--pins', 'a pins file'))
     .option('--reference <file>', 'reference decomposition (JSON file → context) to score with MoJoFM', pathFlag('--reference', 'a JSON file'))
     .option('--json', 'print the plan (or, with --facts-only, the facts) as JSON instead of the summary')
-    .option('--facts-only', 'only extract the facts (writes facts.json)')
+    .option('--facts-only', 'only extract the facts (writes facts.json alone)')
     .option('--include-tests', 'also analyse test files')
     .option('--max-file-bytes <n>', 'skip files larger than this (default 1 MB)', integerFlag('--max-file-bytes', 1))
     .option('--seed <n>', 'seed of the clustering (default 42)', integerFlag('--seed', 0))

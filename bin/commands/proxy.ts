@@ -92,7 +92,7 @@ export function register(program: Command): void {
     .option('-c, --config <file>', 'proxy config file (the analyzer emits one)', pathFlag('--config', 'a config file'), 'strangler.config.json')
     .option('-p, --port <n>', 'listen port (overrides listen.port)', integerFlag('--port', 0, 65535))
     .option('-w, --workers <n>', 'worker processes sharing the port (node:cluster)', integerFlag('--workers', 1, 256), 1)
-    .option('--admin-insecure-local', 'run the admin API without a token, bound to 127.0.0.1 only')
+    .option('--admin-insecure-local', 'when no admin token is set, run the admin API without one, on 127.0.0.1 only')
     .option('--no-diffs', 'do not compare shadow pairs or write the diff store')
     .option('--record <file>', 'append every request to an NDJSON file for `strangler replay` (redacted)', pathFlag('--record', 'a file'))
     .action(async (flags: ProxyFlags) => {

@@ -1,7 +1,7 @@
 // `strangler report`: render the diff store as HTML, Markdown, JSON or JUnit, gate CI on match
 // rates (--fail-under) and turn learned noise into config rules (--suggest-rules).
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, extname } from 'node:path';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, extname, join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { integerFlag, pathFlag, percentFlag, ratioFlag } from './flags.ts';
 import { sameFile } from '../../common/same-file.ts';
@@ -49,6 +49,7 @@ export function register(program: Command): void {
       if (flags.suggestRules && flags.format && !flags.out) {
         throw new UserError(`--suggest-rules prints the rules on stdout in place of the report, so --format ${flags.format} has nothing to format; add --out <file> for the report, or drop --format`);
       }
+      if (flags.out) checkOutFile(flags.out);
       const paths = [...new Set(flags.store ?? [DEFAULT_STORE])];
       for (const path of paths) {
         if (!existsSync(path)) throw new UserError(`diff store ${path} not found; run the proxy with routes in shadow mode first, or pass --store <file>`);
@@ -93,6 +94,24 @@ export function register(program: Command): void {
 }
 
 const storePath = pathFlag('--store', 'a diff store');
+
+/**
+ * --out is checked before the stores are read: a folder, a path under a regular file or another option taken as its
+ * value (`--out --suggest-rules`) would otherwise end in node's EISDIR / EEXIST, or a file named like an option.
+ */
+function checkOutFile(out: string): void {
+  if (out.startsWith('--')) {
+    throw new UserError(`--out ${out} looks like an option, not a file; give --out a file (write ./${out} if you mean a file of that name)`);
+  }
+  if (existsSync(out) && statSync(out).isDirectory()) throw new UserError(`--out ${out} is a folder; pass a file in it, e.g. ${join(out, 'diffs.html')}`);
+  for (let dir = dirname(out); ; dir = dirname(dir)) {
+    if (existsSync(dir)) {
+      if (!statSync(dir).isDirectory()) throw new UserError(`--out ${out}: ${dir} is a file, not a folder; pass a path in a folder`);
+      return;
+    }
+    if (dirname(dir) === dir) return;
+  }
+}
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), storePath(value)];

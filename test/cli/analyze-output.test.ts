@@ -70,6 +70,17 @@ describe('strangler analyze: output folder, reference, warnings, edited config',
     assert.match(facts.stdout, /\n {2}warnings 1 \(1 extraction problem\) — see "warnings" in .*facts\.json\n {11}books\.ts:1: syntax error/);
   });
 
+  test('--help says which files a run writes, all of them', () => {
+    const r = cli(src, '--out', join(dir, 'help-out'));
+    assert.equal(r.status, 0, r.stderr);
+    const written = /\n {2}wrote {4}(.*)\n/.exec(r.stdout)?.[1].split(', ').map((p) => p.split('/').pop() ?? p) ?? [];
+    assert.deepEqual(written, ['plan.json', 'strangler.config.json', 'report.md', 'report.html', 'facts.json']);
+    // the description (between the usage line and the arguments), which commander wraps: read it as one line
+    const help = cli('--help').stdout;
+    const description = help.slice(help.indexOf('\n'), help.indexOf('Arguments:')).replace(/\s+/g, ' ');
+    for (const file of written) assert.ok(description.includes(file), `analyze --help does not name ${file}: ${description}`);
+  });
+
   test('a hand-edited strangler.config.json is kept and this run writes strangler.config.new.json; unedited runs say nothing', () => {
     const config = join(out, 'strangler.config.json');
     const again = cli(src, '--out', out);

@@ -1,5 +1,6 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -173,6 +174,21 @@ describe('admin API security', () => {
     } finally {
       await p.close();
     }
+  });
+
+  test('--admin-insecure-local with a token set changes nothing: the token is still asked for, and --help says so', async () => {
+    process.env.STRANGLER_TEST_SET_TOKEN = 'set-secret';
+    const config = { ...base, admin: { host: '127.0.0.1', port: 0, token: 'env:STRANGLER_TEST_SET_TOKEN' } };
+    const p = await startProxy(config, { port: 0, adminPort: 0, adminInsecureLocal: true });
+    try {
+      await supertest(p.adminUrl).get('/api/routes').expect(401);
+      await supertest(p.adminUrl).get('/api/routes').set('Authorization', 'Bearer set-secret').expect(200);
+    } finally {
+      await p.close();
+      delete process.env.STRANGLER_TEST_SET_TOKEN;
+    }
+    const help = spawnSync(process.execPath, ['--import', 'tsx', 'bin/strangler.ts', 'proxy', '--help'], { encoding: 'utf8', timeout: 30_000 }).stdout.replace(/\s+/g, ' ');
+    assert.match(help, /--admin-insecure-local when no admin token is set, run the admin API without one, on 127\.0\.0\.1 only/);
   });
 
   test('named tokens from the environment: the audit says who', async () => {

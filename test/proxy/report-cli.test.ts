@@ -34,7 +34,7 @@ let dir: string;
 let junitOut: string;
 let txtOut: string;
 let zeroByte: string;
-type RunName = 'twoStores' | 'missing' | 'failing' | 'junit' | 'badFormat' | 'suggest' | 'emptyGate' | 'uncomparedGate' | 'txt' | 'suggestJson' | 'zeroByte' | 'oldSchema' | 'slowGate' | 'badRatio' | 'teamGate' | 'otherTeamGate' | 'noTeam' | 'bigGate';
+type RunName = 'twoStores' | 'missing' | 'failing' | 'junit' | 'badFormat' | 'suggest' | 'emptyGate' | 'uncomparedGate' | 'txt' | 'suggestJson' | 'zeroByte' | 'oldSchema' | 'slowGate' | 'badRatio' | 'teamGate' | 'otherTeamGate' | 'noTeam' | 'bigGate' | 'outFolder' | 'outUnderFile' | 'outOption';
 let runs: Record<RunName, Run>;
 
 before(async () => {
@@ -104,10 +104,16 @@ before(async () => {
     otherTeamGate: run(['--store', storePath, '--owner', 'team-catalog', '--format', 'json', '--fail-under', '99.5']),
     noTeam: run(['--store', storePath, '--service', 'ordres']),
     bigGate: run(['--store', bigPath, '--format', 'json', '--fail-under', '99']),
+    outFolder: run(['--store', storePath, '--out', dir]),
+    outUnderFile: run(['--store', storePath, '--out', join(zeroByte, 'report.html')]),
+    outOption: run(['--store', storePath, '--out', '--suggest-rules']),
   };
   runs = Object.fromEntries(await Promise.all(Object.entries(started).map(async ([name, p]) => [name, await p] as const))) as Record<RunName, Run>;
 });
-after(() => rmSync(dir, { recursive: true, force: true }));
+after(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync('--suggest-rules', { force: true }); // what the outOption run would write in the current folder if the check went
+});
 
 describe('strangler report', () => {
   test('a missing store is one line and exit 2', () => {
@@ -214,5 +220,16 @@ describe('strangler report', () => {
     const { code, stderr, stdout } = runs.oldSchema;
     assert.equal(code, 0, stderr);
     assert.equal(JSON.parse(stdout).totals.compared, 10);
+  });
+
+  test('an --out that cannot be the report file is one line naming it and the fix, before the store is read', () => {
+    assert.equal(runs.outFolder.code, 2);
+    assert.equal(runs.outFolder.stderr, `strangler: --out ${dir} is a folder; pass a file in it, e.g. ${join(dir, 'diffs.html')}\n`);
+    assert.equal(runs.outUnderFile.code, 2);
+    assert.equal(runs.outUnderFile.stderr, `strangler: --out ${join(zeroByte, 'report.html')}: ${zeroByte} is a file, not a folder; pass a path in a folder\n`);
+    assert.equal(runs.outOption.code, 2);
+    assert.match(runs.outOption.stderr, /^strangler: --out --suggest-rules looks like an option, not a file; give --out a file \(write \.\/--suggest-rules if you mean a file of that name\)\n$/);
+    for (const r of [runs.outFolder, runs.outUnderFile, runs.outOption]) assert.equal(r.stdout, '');
+    assert.equal(statSync(zeroByte).size, 0);
   });
 });
