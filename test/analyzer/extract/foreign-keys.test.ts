@@ -55,8 +55,8 @@ describe('foreign keys: the sample monolith', () => {
 describe('foreign keys: knex migrations', () => {
   test('references().inTable(), references(table.column), foreign([…]).references([…]); not on other builders', async () => {
     const facts = await factsOf('fk-knex');
-    // (the keys made through helpers, on holds and loans, are the next test's)
-    assert.deepEqual(keys(facts).filter((k) => !/^(?:holds|loans)\(/.test(k)), [
+    // (the keys made through helpers, on holds, loans and shelves, are the next tests')
+    assert.deepEqual(keys(facts).filter((k) => !/^(?:holds|loans|shelves)\(/.test(k)), [
       'books(author_id) -> authors(id) on delete cascade knex migrations/20240101_init.js:8',
       'books(edition_book_id, edition_no) -> editions(book_id, no) on delete set null knex migrations/20240101_init.js:10',
       'books(series_id) -> series(id) knex migrations/20240101_init.js:9',
@@ -78,7 +78,25 @@ describe('foreign keys: knex migrations', () => {
         'loans(member_id) -> members(id) knex migrations/20240301_loans.js:21',
         // an argument left out: the parameter's default
         'loans(reader_id) -> members(id) knex migrations/20240301_loans.js:24',
-        // not: a column or table named at run time (not the default either), another builder given to the helper, a helper two calls deep
+        // a helper calling the one that declares the key
+        'loans(shelf_id) -> shelves(id) on delete cascade knex migrations/20240301_loans.js:29',
+        // not: a column or table named at run time (not the default either), another builder given to the helper
+      ],
+    );
+  });
+
+  test('key helpers calling helpers, up to three deep: the strings passed down, a chain another helper returns gone on with; no key past the bound or from a helper calling itself', async () => {
+    const facts = await factsOf('fk-knex');
+    assert.deepEqual(
+      keys(facts).filter((k) => k.startsWith('shelves(')),
+      [
+        // cascadeTo → keyTo, the action a string the first helper gives the second
+        'shelves(branch_id) -> branches(id) on delete cascade knex migrations/20240501_shelves.js:28',
+        // nullableRef returns foreignId's chain (another file's helper) and goes on; the caller goes on again
+        'shelves(curator_id) -> staff(id) on delete set null knex migrations/20240501_shelves.js:29',
+        // auditedCascade → cascadeTo → keyTo: three helpers
+        'shelves(room_id) -> rooms(id) on delete cascade knex migrations/20240501_shelves.js:30',
+        // not: tooDeep (four helpers), loop (calls itself)
       ],
     );
   });
