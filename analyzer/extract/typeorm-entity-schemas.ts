@@ -80,12 +80,13 @@ export function recordEntitySchemaForeignKeys(project: LoadedProject, models: Or
     };
     return {
       column: (property) => str(option(property, 'name')) ?? property,
-      primary() {
+      primaries() {
+        const found: string[] = [];
         for (const p of columns?.properties ?? []) {
           const property = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
-          if (property && option(property, 'primary')?.kind === ts.SyntaxKind.TrueKeyword) return property;
+          if (property && option(property, 'primary')?.kind === ts.SyntaxKind.TrueKeyword) found.push(property);
         }
-        return 'id';
+        return found.length > 0 ? found : ['id'];
       },
     };
   };
@@ -143,7 +144,7 @@ export function recordEntitySchemaForeignKeys(project: LoadedProject, models: Or
       for (const j of joins) {
         const join = j && objectLiteralOf(project, j);
         // `referencedColumnName` and the default name are by property; the key points at that property's column
-        const referenced = str(join && valueProperty(join, 'referencedColumnName')) ?? target.primary();
+        const referenced = str(join && valueProperty(join, 'referencedColumnName')) ?? target.primaries()[0];
         referencedColumns.push(target.column(referenced));
         columns.push(str(join && valueProperty(join, 'name')) ?? defaultJoinColumn(property, referenced));
       }

@@ -38,10 +38,11 @@ function propertyName(m: ts.ClassElement): string | undefined {
   return ts.isPropertyDeclaration(m) && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name)) ? m.name.text : undefined;
 }
 
-/** A decorated entity's columns: a property's column (`@Column({ name })`, a primary column's too, else the property's name) and its primary property. */
+/** A decorated entity's columns: a property's column (`@Column({ name })`, a primary column's too, else the property's name) and its primary properties. */
 export interface EntityColumns {
   column(property: string): string;
-  primary(): string;
+  /** the primary properties in declaration order (`['id']` when none is declared): more than one for a composite key */
+  primaries(): string[];
 }
 
 export function classColumns(cls: ts.ClassDeclaration | undefined, checker: ts.TypeChecker): EntityColumns {
@@ -52,9 +53,9 @@ export function classColumns(cls: ts.ClassDeclaration | undefined, checker: ts.T
       const column = m && decorator(m, COLUMNS);
       return str(objectOption(column?.arguments.find((a) => ts.isObjectLiteralExpression(unwrap(a))), 'name')) ?? property;
     },
-    primary() {
-      for (const m of cls?.members ?? []) if (decorator(m, PRIMARY)) return propertyName(m) ?? 'id';
-      return 'id';
+    primaries() {
+      const found = (cls?.members ?? []).filter((m) => decorator(m, PRIMARY)).map((m) => propertyName(m) ?? 'id');
+      return found.length > 0 ? found : ['id'];
     },
   };
 }
@@ -113,7 +114,7 @@ export function recordTypeormForeignKeys(project: LoadedProject, models: OrmMode
       for (const j of joins) {
         // `referencedColumnName` and the default name are by property; the key points at that property's column
         const targetColumns = classColumns(classes.get(target), checker);
-        const referenced = str(objectOption(j, 'referencedColumnName')) ?? targetColumns.primary();
+        const referenced = str(objectOption(j, 'referencedColumnName')) ?? targetColumns.primaries()[0];
         referencedColumns.push(targetColumns.column(referenced));
         columns.push(str(objectOption(j, 'name')) ?? defaultJoinColumn(property, referenced));
       }

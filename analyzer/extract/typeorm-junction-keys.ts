@@ -1,5 +1,6 @@
 // The two foreign keys of a TypeORM many-to-many junction table, as TypeORM's JunctionEntityMetadataBuilder makes
-// them (0.3.31; 1.x names them alike): junction → owner and junction → target, each column a `joinColumn(s)` / `inverseJoinColumn(s)`
+// them (0.3.31; 1.x names them alike): junction → owner and junction → target, one column per referenced column (those
+// the join columns name by `referencedColumnName`, else every primary column: two for a composite key), each a `joinColumn(s)` / `inverseJoinColumn(s)`
 // `name`, else the default naming strategy's camelCase of `<table>_<referenced column>` (`booksId`), the two renamed
 // `_1`/`_2` when alike (a self relation). The owner's key takes the owning relation's `onDelete`, else cascade; the
 // target's takes the inverse relation's (the one the owning side names, when the target declares it), else cascade.
@@ -55,9 +56,10 @@ export function joinColumnsOf(project: LoadedProject, options: ts.ObjectLiteralE
 }
 
 function sideKey(junction: string, side: JunctionSide): JunctionKey {
-  // the referenced properties: those the join columns name, else the primary column
+  // the referenced properties: those the join columns name, else every primary column (a composite key: one junction
+  // column each, as JunctionEntityMetadataBuilder's collectReferencedColumns does)
   const named = side.joins.map((j) => j.referencedColumnName).filter((r): r is string => r !== undefined);
-  const referenced = named.length > 0 ? named : [side.primary()];
+  const referenced = named.length > 0 ? named : side.primaries();
   const referencedColumns = referenced.map((p) => side.column(p));
   const columns = referenced.map((p, i) => {
     const join = side.joins.find((j) => (!j.referencedColumnName || j.referencedColumnName === p) && j.name);

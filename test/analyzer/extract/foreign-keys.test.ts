@@ -153,9 +153,23 @@ describe('foreign keys: TypeORM', () => {
     ]);
   });
 
+  test('many-to-many to and from an entity with a composite primary key: one junction column per primary column (default names, named join columns, a self relation)', async () => {
+    const facts = await factsOf('fk-typeorm');
+    assert.deepEqual(keysIn(facts, 'entities/editions.ts'), [
+      'edition_shelves(isbn, printing_no) -> editions(book_isbn, printing) on delete cascade typeorm entities/editions.ts:10',
+      'edition_shelves(shelvesId) -> shelves(id) on delete cascade typeorm entities/editions.ts:10',
+      // each default name pairs with its alike on the other side: four columns, suffixed
+      'editions_reprints_editions(editionsBookIsbn_1, editionsPrinting_1) -> editions(book_isbn, printing) on delete cascade typeorm entities/editions.ts:15',
+      'editions_reprints_editions(editionsBookIsbn_2, editionsPrinting_2) -> editions(book_isbn, printing) on delete cascade typeorm entities/editions.ts:15',
+      // camelCase of <table>_<primary column> for each of the target's primary columns, in declaration order
+      'shelves_editions_editions(editionsBookIsbn, editionsPrinting) -> editions(book_isbn, printing) on delete cascade typeorm entities/editions.ts:25',
+      'shelves_editions_editions(shelvesId) -> shelves(id) on delete cascade typeorm entities/editions.ts:25',
+    ]);
+  });
+
   test('EntitySchema: many-to-one, one-to-one with joinColumn, many-to-many with joinTable; targets by name, schema or class; tableName, else snake_case of name; not inverse sides, createForeignKeyConstraints: false or a look-alike class', async () => {
     const facts = await factsOf('fk-typeorm-schema');
-    assert.deepEqual(keys(facts).filter((k) => !k.includes('entities/racks.ts')), [
+    assert.deepEqual(keys(facts).filter((k) => !/entities\/(?:racks|bins)\.ts/.test(k)), [
       // joinColumn: true on a schema with no tableName: the default column, the table named from `name`
       'author_profile(authorId) -> authors(id) typeorm entities/catalog.ts:35',
       'book_categories(booksId) -> books(id) on delete cascade typeorm entities/catalog.ts:24',
@@ -181,6 +195,16 @@ describe('foreign keys: TypeORM', () => {
       'rack_related_rack(rackId_2) -> rack(id) on delete cascade typeorm entities/racks.ts:26',
       'rack_tags(rack_id) -> rack(id) on delete cascade typeorm entities/racks.ts:22',
       'rack_tags(tag_label) -> tags(label_text) on delete restrict typeorm entities/racks.ts:22',
+    ]);
+  });
+
+  test('EntitySchema many-to-many with a composite primary key: one junction column per primary column, on the owner and on the target', async () => {
+    const facts = await factsOf('fk-typeorm-schema');
+    assert.deepEqual(keysIn(facts, 'entities/bins.ts'), [
+      'bins_labels_labels(binsAisleNo, binsSlot) -> bins(aisle_no, slot) on delete cascade typeorm entities/bins.ts:10',
+      'bins_labels_labels(labelsId) -> labels(id) on delete cascade typeorm entities/bins.ts:10',
+      'label_bins(bin_aisle, bin_slot) -> bins(aisle_no, slot) on delete cascade typeorm entities/bins.ts:20',
+      'label_bins(labelsId) -> labels(id) on delete cascade typeorm entities/bins.ts:20',
     ]);
   });
 
