@@ -55,16 +55,24 @@ export function joinColumnsOf(project: LoadedProject, options: ts.ObjectLiteralE
   });
 }
 
+/**
+ * A key's columns and the columns they reference, as TypeORM 0.3 collects them for a junction side
+ * (JunctionEntityMetadataBuilder) and for a many-to-one or one-to-one (RelationJoinColumnBuilder): the referenced
+ * properties are those the join columns name by `referencedColumnName`, else every primary property (a composite key:
+ * one column each); each column is the `name` of the join column standing for that property (or for none), else
+ * `defaultName(property)`.
+ */
+export function keyColumns(joins: readonly JoinColumnOptions[], target: EntityColumns, defaultName: (property: string) => string): { columns: string[]; referencedColumns: string[] } {
+  const named = joins.map((j) => j.referencedColumnName).filter((r): r is string => r !== undefined);
+  const referenced = named.length > 0 ? named : target.primaries();
+  return {
+    columns: referenced.map((p) => joins.find((j) => (!j.referencedColumnName || j.referencedColumnName === p) && j.name)?.name ?? defaultName(p)),
+    referencedColumns: referenced.map((p) => target.column(p)),
+  };
+}
+
 function sideKey(junction: string, side: JunctionSide): JunctionKey {
-  // the referenced properties: those the join columns name, else every primary column (a composite key: one junction
-  // column each, as JunctionEntityMetadataBuilder's collectReferencedColumns does)
-  const named = side.joins.map((j) => j.referencedColumnName).filter((r): r is string => r !== undefined);
-  const referenced = named.length > 0 ? named : side.primaries();
-  const referencedColumns = referenced.map((p) => side.column(p));
-  const columns = referenced.map((p, i) => {
-    const join = side.joins.find((j) => (!j.referencedColumnName || j.referencedColumnName === p) && j.name);
-    return join?.name ?? camelCase(`${side.table}_${referencedColumns[i]}`);
-  });
+  const { columns, referencedColumns } = keyColumns(side.joins, side, (p) => camelCase(`${side.table}_${side.column(p)}`));
   return { table: junction, columns, references: side.table, referencedColumns };
 }
 

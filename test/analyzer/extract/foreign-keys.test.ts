@@ -153,9 +153,12 @@ describe('foreign keys: TypeORM', () => {
     ]);
   });
 
-  test('many-to-many to and from an entity with a composite primary key: one junction column per primary column (default names, named join columns, a self relation)', async () => {
+  test('relations to and from an entity with a composite primary key: one key column per primary column (many-to-many junctions: default names, named join columns, a self relation; many-to-one)', async () => {
     const facts = await factsOf('fk-typeorm');
     assert.deepEqual(keysIn(facts, 'entities/editions.ts'), [
+      // many-to-one without @JoinColumn: <property><Primary> for each primary column
+      'copies(editionIsbn, editionPrinting) -> editions(book_isbn, printing) typeorm entities/editions.ts:35',
+      'copies(source_isbn, source_printing) -> editions(book_isbn, printing) on delete cascade typeorm entities/editions.ts:39',
       'edition_shelves(isbn, printing_no) -> editions(book_isbn, printing) on delete cascade typeorm entities/editions.ts:10',
       'edition_shelves(shelvesId) -> shelves(id) on delete cascade typeorm entities/editions.ts:10',
       // each default name pairs with its alike on the other side: four columns, suffixed
@@ -198,13 +201,14 @@ describe('foreign keys: TypeORM', () => {
     ]);
   });
 
-  test('EntitySchema many-to-many with a composite primary key: one junction column per primary column, on the owner and on the target', async () => {
+  test('EntitySchema with a composite primary key: one key column per primary column, on a many-to-many\'s owner and target, and a many-to-one\'s', async () => {
     const facts = await factsOf('fk-typeorm-schema');
     assert.deepEqual(keysIn(facts, 'entities/bins.ts'), [
-      'bins_labels_labels(binsAisleNo, binsSlot) -> bins(aisle_no, slot) on delete cascade typeorm entities/bins.ts:10',
-      'bins_labels_labels(labelsId) -> labels(id) on delete cascade typeorm entities/bins.ts:10',
-      'label_bins(bin_aisle, bin_slot) -> bins(aisle_no, slot) on delete cascade typeorm entities/bins.ts:20',
-      'label_bins(labelsId) -> labels(id) on delete cascade typeorm entities/bins.ts:20',
+      'bins_labels_labels(binsAisleNo, binsSlot) -> bins(aisle_no, slot) on delete cascade typeorm entities/bins.ts:11',
+      'bins_labels_labels(labelsId) -> labels(id) on delete cascade typeorm entities/bins.ts:11',
+      'label_bins(bin_aisle, bin_slot) -> bins(aisle_no, slot) on delete cascade typeorm entities/bins.ts:21',
+      'label_bins(labelsId) -> labels(id) on delete cascade typeorm entities/bins.ts:21',
+      'trays(binAisle, binSlot) -> bins(aisle_no, slot) typeorm entities/bins.ts:31',
     ]);
   });
 
