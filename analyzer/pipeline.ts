@@ -20,7 +20,7 @@ export interface PlanOptions {
   pins?: Pin[];
   /** reference decomposition, file → context, scored with MoJoFM */
   reference?: Record<string, string>;
-  /** how the plan names the analysed root (default: facts.root); the CLI passes the path as typed */
+  /** how the plan names the analysed root (default: facts.root); the CLI passes its path from the working directory, or the absolute path for a root outside it (bin/commands/root-label.ts) */
   rootLabel?: string;
   /** how errors name the reference (the CLI passes the file it was read from) */
   referenceLabel?: string;

@@ -1,6 +1,6 @@
 // The calls of a project function: found by its name in the files that mention it, confirmed through the type
-// checker. Lets a value a helper only receives (a Redis key given to `cached(key, load)`) be read where the
-// caller makes it.
+// checker. Lets a value a helper only receives (a Redis key given to `cached(key, load)`, a table given to a knex
+// query helper `findById(table, id)`) be read where the caller makes it.
 import { ts } from 'ts-morph';
 import { isFunctionLike } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
@@ -60,4 +60,13 @@ function nameOf(fn: ts.SignatureDeclaration): string | undefined {
     return parent.name.text;
   }
   return undefined;
+}
+
+/** `redis.get(key)` in `function cached(key, …)`, `knex(table)` in `function findById(table, id)`: the helper's parameter the whole value is. */
+export function wholeParameter(value: ts.Expression, checker: ts.TypeChecker): (ts.ParameterDeclaration & { parent: ts.SignatureDeclaration }) | undefined {
+  const e = unwrap(value);
+  if (!ts.isIdentifier(e)) return undefined;
+  const decl = checker.getSymbolAtLocation(e)?.valueDeclaration;
+  if (!decl || !ts.isParameter(decl) || decl.dotDotDotToken || !ts.isIdentifier(decl.name) || !isFunctionLike(decl.parent)) return undefined;
+  return decl as ts.ParameterDeclaration & { parent: ts.SignatureDeclaration };
 }

@@ -1,10 +1,11 @@
 // Foreign keys in knex migrations: inside `knex.schema.createTable('orders', (table) => …)` (alterTable, table),
 // `table.integer('book_id').references('id').inTable('books').onDelete('CASCADE')`, `.references('books.id')`,
 // `table.foreign('book_id').references('books.id')` and `table.foreign(['a', 'b']).references(['x', 'y']).inTable('t')`.
-// Only chains on the callback's own table builder count, and those in a project function the callback passes it to,
-// one call deep: `fk(table, 'author_id', 'authors')` over `function fk(t, col, to) { t.integer(col).references('id').inTable(to) }`,
+// Only chains on the callback's own table builder count, and those in a project function the callback passes it to:
+// `fk(table, 'author_id', 'authors')` over `function fk(t, col, to) { t.integer(col).references('id').inTable(to) }`,
 // or a helper returning a chain the caller goes on with; the helper's parameters stand for the strings the call gives them
-// (a default for one left out); one given a value made at run time gives no key.
+// (a default for one left out); one given a value made at run time gives no key. A helper passing its builder on to
+// another helper is followed too, up to MAX_HELPER_DEPTH helpers deep (a helper calling itself stops there).
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import { lineOf } from './functions.ts';
@@ -16,11 +17,14 @@ import { unwrap } from './value-key.ts';
 /** The schema builder methods whose callback builds a table's columns. */
 const BUILDS_TABLE = new Set(['createTable', 'createTableIfNotExists', 'alterTable', 'table']);
 
+/** How many helpers deep a builder is followed: key helpers built on key helpers rarely nest further. */
+const MAX_HELPER_DEPTH = 3;
+
 /** Where a chain is read: the table builder's symbol, and a helper's parameters bound to the strings its call gave them. */
 interface Scope {
   builder: ts.Symbol;
   params: Map<ts.Symbol, string[]>;
-  /** 0 in the callback, 1 in a helper it calls (helpers are followed one level only) */
+  /** 0 in the callback, 1 in a helper it calls, 2 in a helper that one calls, … up to MAX_HELPER_DEPTH */
   depth: number;
 }
 
@@ -68,7 +72,7 @@ export function scanKnexForeignKeys(project: LoadedProject, file: LoadedFile, me
 
   /** `fk(table, 'author_id', 'authors')`: the project function called with the builder, its builder parameter and the strings its other parameters get. */
   const helperCall = (call: ts.CallExpression, scope: Scope): { fn: ts.SignatureDeclaration & { body?: ts.Node }; scope: Scope } | undefined => {
-    if (scope.depth > 0) return undefined;
+    if (scope.depth >= MAX_HELPER_DEPTH) return undefined;
     const at = call.arguments.findIndex((a) => symbolOf(unwrap(a)) === scope.builder);
     if (at < 0) return undefined;
     const helper = namedFunction(project, unwrap(call.expression)) as (ts.SignatureDeclaration & { body?: ts.Node }) | undefined;
@@ -112,9 +116,19 @@ export function scanKnexForeignKeys(project: LoadedProject, file: LoadedFile, me
       return;
     }
     // `fk(table, 'author_id').references('id').inTable('authors')`: the helper returns a chain on its builder, the caller goes on
-    const inner = returned(helper.fn);
-    const start = inner && ts.isCallExpression(unwrap(inner)) ? linksOf(inner, helper.scope) : undefined;
-    if (start && ts.isIdentifier(start.root) && checker.getSymbolAtLocation(start.root) === helper.scope.builder) key([...start.links, ...links], at);
+    const start = returnedChain(helper.fn, helper.scope);
+    if (start) key([...start, ...links], at);
+  };
+
+  /** the links of the chain on its builder a helper returns, itself or through a helper it returns the chain of */
+  const returnedChain = (fn: ts.SignatureDeclaration & { body?: ts.Node }, scope: Scope): Link[] | undefined => {
+    const inner = returned(fn);
+    if (!inner || !ts.isCallExpression(unwrap(inner))) return undefined;
+    const { links, root } = linksOf(inner, scope);
+    if (ts.isIdentifier(root) && checker.getSymbolAtLocation(root) === scope.builder) return links;
+    const helper = ts.isCallExpression(root) ? helperCall(root, scope) : undefined;
+    const start = helper && returnedChain(helper.fn, helper.scope);
+    return start && [...start, ...links];
   };
 
   const key = (links: Link[], at: ts.Node): void => {

@@ -1,7 +1,11 @@
 // knex query builders: knex('books').where(...), db('books').insert(...), ctx.app.db('books').first(), knex.from('books'),
 // knex.select().table('books'), .join('authors', ...), knex.schema.createTable('books', ...) (its foreign keys: knex-foreign-keys.ts).
+// A query helper building on a table its caller names (`findById(table, id)` over `knex(table).where(…)`) is read at
+// each call, up to MAX_HELPERS helpers up (a helper passing the table on to another), and the access is the caller's,
+// as a Redis key a helper receives is (redis.ts).
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
+import { wholeParameter, type CallSites } from './call-sites.ts';
 import { lineOf } from './functions.ts';
 import { scanKnexForeignKeys } from './knex-foreign-keys.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
@@ -21,6 +25,15 @@ const JOIN_METHOD = /^(?:join|leftJoin|rightJoin|innerJoin|leftOuterJoin|rightOu
 const SCHEMA_METHODS = new Set(['createTable', 'createTableIfNotExists', 'alterTable', 'dropTable', 'dropTableIfExists', 'table']);
 const KNEXISH_NAME = /^(?:knex|db|trx|tx|k|qb|database|conn|connection|pg|mysql)$/i;
 const TABLE_NAME = /^[A-Za-z_][\w.]*(?:\s+as\s+\w+)?$/i;
+/** how many helpers up a table parameter is followed to the callers (`getCached(t)` → `getOne(t)` → `findById(t)` → `knex(t)`) */
+const MAX_HELPERS = 3;
+
+/** Where a table named by an argument is accessed: the argument's own place, or a caller's call of the helper. */
+interface TablePlace {
+  table: string;
+  file: LoadedFile;
+  at: ts.Node;
+}
 
 interface ChainCall {
   name: string;
@@ -44,8 +57,20 @@ function tableName(arg: ts.Expression | undefined, checker: ts.TypeChecker): str
 }
 
 /** `isMongoClient`: a MongoDB client's `await client.db('shop')` names a database, not a knex table. */
-export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCollector, isMongoClient?: (receiver: ts.Expression) => boolean): void {
+export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCollector, callers: CallSites, isMongoClient?: (receiver: ts.Expression) => boolean): void {
   const checker = project.checker;
+
+  /** the tables `arg` names: its string here, or the strings the callers give the helper parameter it is */
+  const placesOf = (arg: ts.Expression | undefined, where: LoadedFile, at: ts.Node, helpers: number): TablePlace[] => {
+    if (!arg) return [];
+    const table = tableName(arg, checker);
+    if (table) return [{ table, file: where, at }];
+    const param = helpers < MAX_HELPERS ? wholeParameter(arg, checker) : undefined;
+    if (!param) return [];
+    const index = param.parent.parameters.indexOf(param);
+    return callers(param.parent).flatMap((site) => placesOf(site.call.arguments[index] ?? param.initializer, site.file, site.callee, helpers + 1));
+  };
+
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) && !isChainContinued(node)) handleChain(node);
     ts.forEachChild(node, visit);
@@ -77,15 +102,13 @@ export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCo
       // knex('books')..., ctx.app.db('books')...
       const callee = unwrap(rootCall.expression);
       if (rootCall.arguments.length !== 1) return;
-      const table = tableName(rootCall.arguments[0], checker);
-      if (!table) return;
       const first = calls[0]?.name;
       const awaited = calls.length === 0 && ts.isAwaitExpression(rootCall.parent);
       if (!(first !== undefined && KNEX_METHODS.has(first)) && !awaited) return;
       // a property is taken by its name alone (matched above); an identifier by where it comes from, or its name
       if (ts.isIdentifier(callee) && !isKnexIdentifier(project, callee)) return;
       if (ts.isPropertyAccessExpression(callee) && isMongoClient?.(callee.expression)) return;
-      record(table, calls, rootCall);
+      record(placesOf(rootCall.arguments[0], file, rootCall, 0), calls);
       return;
     }
     if (!root || calls.length === 0) return;
@@ -100,17 +123,16 @@ export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCo
       return;
     }
     const tableCall = calls.find((c) => TABLE_METHODS.has(c.name));
-    const table = tableCall && tableName(tableCall.args[0], checker);
-    if (table) record(table, calls, tableCall.node);
+    if (tableCall) record(placesOf(tableCall.args[0], file, tableCall.node, 0), calls);
   };
 
-  const record = (table: string, calls: ChainCall[], at: ts.Node): void => {
+  const record = (places: TablePlace[], calls: ChainCall[]): void => {
+    if (places.length === 0) return;
     const write = calls.some((c) => WRITE_METHODS.has(c.name));
-    out.access(file, at, table, write ? 'write' : 'read', 'knex');
+    for (const p of places) out.access(p.file, p.at, p.table, write ? 'write' : 'read', 'knex');
     for (const c of calls) {
       if (!JOIN_METHOD.test(c.name)) continue;
-      const joined = tableName(c.args[0], checker);
-      if (joined) out.access(file, c.node, joined, 'read', 'knex');
+      for (const p of placesOf(c.args[0], file, c.node, 0)) out.access(p.file, p.at, p.table, 'read', 'knex');
     }
   };
 

@@ -10,8 +10,7 @@
 // reach a client through them (value-holders.ts).
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
-import { callSites, type CallSites } from './call-sites.ts';
-import { isFunctionLike } from './functions.ts';
+import { callSites, wholeParameter, type CallSites } from './call-sites.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { commandKeys, isKeyCommand, type KeyArg } from './redis-commands.ts';
 import { keyPrefix } from './redis-keys.ts';
@@ -66,7 +65,7 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
   const recordKey = (k: KeyArg, where: LoadedFile, at: ts.Node, helpers: number): void => {
     const key = keyPrefix(project, k.key, k.pattern);
     if ('prefix' in key) return out.access(where, at, `redis:${key.prefix}`, k.access, 'redis');
-    const param = helpers < MAX_HELPERS ? keyParameter(key.made, checker) : undefined;
+    const param = helpers < MAX_HELPERS ? wholeParameter(key.made, checker) : undefined;
     const sites = param ? redis.callers(param.parent) : [];
     if (!param || sites.length === 0) return runTimeKey(key.made);
     const index = param.parent.parameters.indexOf(param);
@@ -117,14 +116,6 @@ function promisifiedCommand(callee: ts.Identifier, values: RedisValues, checker:
   const target = e.arguments[0] && unwrap(e.arguments[0]);
   if (!promisify || !target || !ts.isPropertyAccessExpression(target) || !ts.isIdentifier(target.name)) return undefined;
   return isKeyCommand(target.name.text) && values.valueOf(target.expression) ? target.name.text : undefined;
-}
-
-/** `redis.get(key)` in `function cached(key, …)`: the helper's parameter the whole key is. */
-function keyParameter(made: ts.Expression, checker: ts.TypeChecker): (ts.ParameterDeclaration & { parent: ts.SignatureDeclaration }) | undefined {
-  if (!ts.isIdentifier(made)) return undefined;
-  const decl = checker.getSymbolAtLocation(made)?.valueDeclaration;
-  if (!decl || !ts.isParameter(decl) || decl.dotDotDotToken || !ts.isIdentifier(decl.name) || !isFunctionLike(decl.parent)) return undefined;
-  return decl as ts.ParameterDeclaration & { parent: ts.SignatureDeclaration };
 }
 
 /** The commands a method call issues, if its receiver is a Redis client or batch (checked by the caller). */

@@ -4,6 +4,7 @@
 // HTTP session's store (`req.session` in handlers, and through passport's `req.user` the tables its
 // deserializer reads) — plus the tables that schema code and `.sql` files declare and the foreign keys between them.
 import { AccessCollector } from './access-collector.ts';
+import { callSites } from './call-sites.ts';
 import { recordDrizzleForeignKeys } from './drizzle-foreign-keys.ts';
 import { collectDrizzleTables } from './drizzle-tables.ts';
 import { scanDrizzle } from './drizzle-usage.ts';
@@ -55,10 +56,11 @@ export function extractTables(project: LoadedProject, routes: readonly RouteFact
   const redis = collectRedis(project, warnings);
   const session = collectSession(project, routes, warnings);
   const constants: SqlConstant[] = [];
+  const callers = callSites(project);
   for (const file of project.files) {
     guarded(file, warnings, 'tables', () => {
       scanSqlLiterals(project, file, out, constants);
-      scanKnex(project, file, out, mongodb && ((receiver) => mongodb.values.valueOf(receiver)?.kind === 'client'));
+      scanKnex(project, file, out, callers, mongodb && ((receiver) => mongodb.values.valueOf(receiver)?.kind === 'client'));
       scanOrmUsage(project, file, models, repos, out);
       if (relations) scanQueryBuilders(project, file, models, repos, relations, out);
       scanPrisma(project, file, prisma, out);

@@ -14,7 +14,7 @@ import { assignedKey } from './orm-values.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { classColumns, classRelation, defaultJoinColumn, type EntityColumns } from './typeorm-foreign-keys.ts';
-import { joinColumnsOf, junctionKeys } from './typeorm-junction-keys.ts';
+import { joinColumnsOf, junctionKeys, keyColumns } from './typeorm-junction-keys.ts';
 import { defaultJunctionName } from './typeorm-relations.ts';
 import type { Warning } from './types.ts';
 import { unwrap, valueKey } from './value-key.ts';
@@ -80,12 +80,13 @@ export function recordEntitySchemaForeignKeys(project: LoadedProject, models: Or
     };
     return {
       column: (property) => str(option(property, 'name')) ?? property,
-      primary() {
+      primaries() {
+        const found: string[] = [];
         for (const p of columns?.properties ?? []) {
           const property = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
-          if (property && option(property, 'primary')?.kind === ts.SyntaxKind.TrueKeyword) return property;
+          if (property && option(property, 'primary')?.kind === ts.SyntaxKind.TrueKeyword) found.push(property);
         }
-        return 'id';
+        return found.length > 0 ? found : ['id'];
       },
     };
   };
@@ -138,15 +139,12 @@ export function recordEntitySchemaForeignKeys(project: LoadedProject, models: Or
       const joins = !joinArg || joinArg.kind === ts.SyntaxKind.TrueKeyword ? [undefined] : ts.isArrayLiteralExpression(joinArg) ? [...joinArg.elements] : [joinArg];
       // the inverse side of a one-to-one: the key is on the other table
       if (type === 'one-to-one' && (!joinArg || joinArg.kind === ts.SyntaxKind.FalseKeyword)) continue;
-      const columns: string[] = [];
-      const referencedColumns: string[] = [];
-      for (const j of joins) {
+      const options = joins.map((j) => {
         const join = j && objectLiteralOf(project, j);
-        // `referencedColumnName` and the default name are by property; the key points at that property's column
-        const referenced = str(join && valueProperty(join, 'referencedColumnName')) ?? target.primary();
-        referencedColumns.push(target.column(referenced));
-        columns.push(str(join && valueProperty(join, 'name')) ?? defaultJoinColumn(property, referenced));
-      }
+        return { name: str(join && valueProperty(join, 'name')), referencedColumnName: str(join && valueProperty(join, 'referencedColumnName')) };
+      });
+      // `referencedColumnName` and the default name are by property; the key points at that property's column
+      const { columns, referencedColumns } = keyColumns(options, target, (referenced) => defaultJoinColumn(property, referenced));
       const onDelete = onDeleteOf(relation);
       out.foreignKey({ table: entity.table, columns, references: target.table, referencedColumns, ...(onDelete ? { onDelete } : {}), file: entity.file.rel, line: lineOf(p, entity.file.source), via: 'typeorm' });
     }

@@ -1,7 +1,8 @@
 // Foreign keys of TypeORM entities: the owning side of a relation, `@ManyToOne(() => Author, { onDelete: 'CASCADE' })`
 // and `@OneToOne(() => Profile) @JoinColumn()`, puts a key on the entity's table pointing at the target's. Its columns
 // are `@JoinColumn({ name })`'s, else TypeORM's default name, `<property><ReferencedProperty>` (`authorId`); the
-// referenced column is `referencedColumnName`'s, else the target's primary column. An owning `@ManyToMany` (with
+// referenced columns are those `referencedColumnName` names, else the target's primary columns (a composite key: one
+// column each; `keyColumns` in typeorm-junction-keys.ts). An owning `@ManyToMany` (with
 // `@JoinTable`) puts two on its junction table (typeorm-junction-keys.ts). A custom naming strategy is not followed.
 import path from 'node:path';
 import { ts } from 'ts-morph';
@@ -13,7 +14,7 @@ import type { OrmModel, OrmModels } from './orm-models.ts';
 import { calleeName, objectOption } from './orm-values.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
-import { joinColumnsOf, junctionKeys } from './typeorm-junction-keys.ts';
+import { joinColumnsOf, junctionKeys, keyColumns } from './typeorm-junction-keys.ts';
 import type { EntityRelations } from './typeorm-relations.ts';
 import type { Warning } from './types.ts';
 import { unwrap } from './value-key.ts';
@@ -38,10 +39,11 @@ function propertyName(m: ts.ClassElement): string | undefined {
   return ts.isPropertyDeclaration(m) && (ts.isIdentifier(m.name) || ts.isStringLiteral(m.name)) ? m.name.text : undefined;
 }
 
-/** A decorated entity's columns: a property's column (`@Column({ name })`, a primary column's too, else the property's name) and its primary property. */
+/** A decorated entity's columns: a property's column (`@Column({ name })`, a primary column's too, else the property's name) and its primary properties. */
 export interface EntityColumns {
   column(property: string): string;
-  primary(): string;
+  /** the primary properties in declaration order (`['id']` when none is declared): more than one for a composite key */
+  primaries(): string[];
 }
 
 export function classColumns(cls: ts.ClassDeclaration | undefined, checker: ts.TypeChecker): EntityColumns {
@@ -52,9 +54,9 @@ export function classColumns(cls: ts.ClassDeclaration | undefined, checker: ts.T
       const column = m && decorator(m, COLUMNS);
       return str(objectOption(column?.arguments.find((a) => ts.isObjectLiteralExpression(unwrap(a))), 'name')) ?? property;
     },
-    primary() {
-      for (const m of cls?.members ?? []) if (decorator(m, PRIMARY)) return propertyName(m) ?? 'id';
-      return 'id';
+    primaries() {
+      const found = (cls?.members ?? []).filter((m) => decorator(m, PRIMARY)).map((m) => propertyName(m) ?? 'id');
+      return found.length > 0 ? found : ['id'];
     },
   };
 }
@@ -107,16 +109,12 @@ export function recordTypeormForeignKeys(project: LoadedProject, models: OrmMode
       const target = relations.relation(entity, property)?.target;
       if (!target) continue;
       const joinArg = joinColumn?.arguments[0] && unwrap(joinColumn.arguments[0]);
-      const joins = joinArg && ts.isArrayLiteralExpression(joinArg) ? [...joinArg.elements] : [joinArg];
-      const columns: string[] = [];
-      const referencedColumns: string[] = [];
-      for (const j of joins) {
-        // `referencedColumnName` and the default name are by property; the key points at that property's column
-        const targetColumns = classColumns(classes.get(target), checker);
-        const referenced = str(objectOption(j, 'referencedColumnName')) ?? targetColumns.primary();
-        referencedColumns.push(targetColumns.column(referenced));
-        columns.push(str(objectOption(j, 'name')) ?? defaultJoinColumn(property, referenced));
-      }
+      const joins = (joinArg && ts.isArrayLiteralExpression(joinArg) ? [...joinArg.elements] : [joinArg]).map((j) => ({
+        name: str(objectOption(j, 'name')),
+        referencedColumnName: str(objectOption(j, 'referencedColumnName')),
+      }));
+      // `referencedColumnName` and the default name are by property; the key points at that property's column
+      const { columns, referencedColumns } = keyColumns(joins, classColumns(classes.get(target), checker), (p) => defaultJoinColumn(property, p));
       const onDelete = onDeleteOf(relation, checker);
       out.foreignKey({ table: entity.table, columns, references: target.table, referencedColumns, ...(onDelete ? { onDelete } : {}), file: file.rel, line: lineOf(relation, file.source), via: 'typeorm' });
     }

@@ -1,5 +1,6 @@
 // The two foreign keys of a TypeORM many-to-many junction table, as TypeORM's JunctionEntityMetadataBuilder makes
-// them (0.3.31; 1.x names them alike): junction → owner and junction → target, each column a `joinColumn(s)` / `inverseJoinColumn(s)`
+// them (0.3.31; 1.x names them alike): junction → owner and junction → target, one column per referenced column (those
+// the join columns name by `referencedColumnName`, else every primary column: two for a composite key), each a `joinColumn(s)` / `inverseJoinColumn(s)`
 // `name`, else the default naming strategy's camelCase of `<table>_<referenced column>` (`booksId`), the two renamed
 // `_1`/`_2` when alike (a self relation). The owner's key takes the owning relation's `onDelete`, else cascade; the
 // target's takes the inverse relation's (the one the owning side names, when the target declares it), else cascade.
@@ -54,15 +55,24 @@ export function joinColumnsOf(project: LoadedProject, options: ts.ObjectLiteralE
   });
 }
 
+/**
+ * A key's columns and the columns they reference, as TypeORM 0.3 collects them for a junction side
+ * (JunctionEntityMetadataBuilder) and for a many-to-one or one-to-one (RelationJoinColumnBuilder): the referenced
+ * properties are those the join columns name by `referencedColumnName`, else every primary property (a composite key:
+ * one column each); each column is the `name` of the join column standing for that property (or for none), else
+ * `defaultName(property)`.
+ */
+export function keyColumns(joins: readonly JoinColumnOptions[], target: EntityColumns, defaultName: (property: string) => string): { columns: string[]; referencedColumns: string[] } {
+  const named = joins.map((j) => j.referencedColumnName).filter((r): r is string => r !== undefined);
+  const referenced = named.length > 0 ? named : target.primaries();
+  return {
+    columns: referenced.map((p) => joins.find((j) => (!j.referencedColumnName || j.referencedColumnName === p) && j.name)?.name ?? defaultName(p)),
+    referencedColumns: referenced.map((p) => target.column(p)),
+  };
+}
+
 function sideKey(junction: string, side: JunctionSide): JunctionKey {
-  // the referenced properties: those the join columns name, else the primary column
-  const named = side.joins.map((j) => j.referencedColumnName).filter((r): r is string => r !== undefined);
-  const referenced = named.length > 0 ? named : [side.primary()];
-  const referencedColumns = referenced.map((p) => side.column(p));
-  const columns = referenced.map((p, i) => {
-    const join = side.joins.find((j) => (!j.referencedColumnName || j.referencedColumnName === p) && j.name);
-    return join?.name ?? camelCase(`${side.table}_${referencedColumns[i]}`);
-  });
+  const { columns, referencedColumns } = keyColumns(side.joins, side, (p) => camelCase(`${side.table}_${side.column(p)}`));
   return { table: junction, columns, references: side.table, referencedColumns };
 }
 

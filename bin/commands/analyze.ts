@@ -1,9 +1,10 @@
 // `strangler analyze <root>`: read a monolith's source, propose services, write the plan, the proxy config and
 // the reports. All the work is in analyzer/; this file is flags, files and the terminal.
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { integerFlag, pathFlag } from './flags.ts';
+import { rootLabel } from './root-label.ts';
 import { UserError } from '../../common/user-error.ts';
 import { parsePinFlags } from '../../analyzer/pins.ts';
 import { prepareOutDir, writeProxyConfig } from '../../analyzer/output.ts';
@@ -96,7 +97,7 @@ async function run(root: string, flags: AnalyzeFlags): Promise<void> {
     const facts = await extractFacts(root, extractOptions).finally(() => bar?.end());
     const path = join(flags.out, 'facts.json');
     writeFileSync(path, toJson(facts));
-    process.stdout.write(flags.json ? toJson(facts) : `${formatFactsSummary(root, facts, path)}\n`);
+    process.stdout.write(flags.json ? toJson(facts) : `${formatFactsSummary(rootLabel(root), facts, path)}\n`);
     return;
   }
 
@@ -109,7 +110,7 @@ async function run(root: string, flags: AnalyzeFlags): Promise<void> {
     pins,
     pinsFile: flags.pins,
     reference: flags.reference,
-    rootLabel: relative(process.cwd(), root) || '.',
+    rootLabel: rootLabel(root),
   }).finally(() => bar?.end());
 
   const write = (name: string, content: string): string => {

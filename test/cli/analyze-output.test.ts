@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 
 const cli = (...args: string[]) =>
   spawnSync(process.execPath, ['--import', 'tsx', 'bin/strangler.ts', 'analyze', ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_ENV: 'test' } });
@@ -94,6 +94,32 @@ describe('strangler analyze: output folder, reference, warnings, edited config',
     assert.match(r.stdout, /wrote .*strangler\.config\.new\.json/);
     assert.equal(readFileSync(config, 'utf8'), edited);
     assert.ok(existsSync(join(out, 'strangler.config.new.json')));
+  });
+});
+
+describe('strangler analyze: a root outside the working directory', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'strangler-analyze-root-'));
+  const src = join(dir, 'shop');
+  before(() => {
+    mkdirSync(src);
+    writeFileSync(join(src, 'app.ts'), "import express from 'express';\nconst app = express();\napp.get('/books', (_req, res) => res.json([]));\nexport default app;\n");
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('is named by its absolute path in the summary, plan.json and the reports, whether typed absolute or as ../..', () => {
+    const climbing = relative(process.cwd(), src);
+    assert.match(climbing, /^\.\.\//);
+    for (const typed of [src, climbing]) {
+      const out = join(dir, `out-${typed === src ? 'absolute' : 'relative'}`);
+      const r = cli(typed, '--out', out);
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout.split('\n')[0].startsWith(`${src}: 1 files, 1 routes`), true, r.stdout);
+      assert.equal(JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8')).root, src);
+      assert.ok(readFileSync(join(out, 'report.md'), 'utf8').includes(`# Strangler analysis of \`${src}\``));
+      const facts = cli(typed, '--out', out, '--facts-only');
+      assert.equal(facts.status, 0, facts.stderr);
+      assert.equal(facts.stdout.split('\n')[0].startsWith(`${src}: 1 files`), true, facts.stdout);
+    }
   });
 });
 

@@ -55,8 +55,8 @@ describe('foreign keys: the sample monolith', () => {
 describe('foreign keys: knex migrations', () => {
   test('references().inTable(), references(table.column), foreign([…]).references([…]); not on other builders', async () => {
     const facts = await factsOf('fk-knex');
-    // (the keys made through helpers, on holds and loans, are the next test's)
-    assert.deepEqual(keys(facts).filter((k) => !/^(?:holds|loans)\(/.test(k)), [
+    // (the keys made through helpers, on holds, loans and shelves, are the next tests')
+    assert.deepEqual(keys(facts).filter((k) => !/^(?:holds|loans|shelves)\(/.test(k)), [
       'books(author_id) -> authors(id) on delete cascade knex migrations/20240101_init.js:8',
       'books(edition_book_id, edition_no) -> editions(book_id, no) on delete set null knex migrations/20240101_init.js:10',
       'books(series_id) -> series(id) knex migrations/20240101_init.js:9',
@@ -78,7 +78,25 @@ describe('foreign keys: knex migrations', () => {
         'loans(member_id) -> members(id) knex migrations/20240301_loans.js:21',
         // an argument left out: the parameter's default
         'loans(reader_id) -> members(id) knex migrations/20240301_loans.js:24',
-        // not: a column or table named at run time (not the default either), another builder given to the helper, a helper two calls deep
+        // a helper calling the one that declares the key
+        'loans(shelf_id) -> shelves(id) on delete cascade knex migrations/20240301_loans.js:29',
+        // not: a column or table named at run time (not the default either), another builder given to the helper
+      ],
+    );
+  });
+
+  test('key helpers calling helpers, up to three deep: the strings passed down, a chain another helper returns gone on with; no key past the bound or from a helper calling itself', async () => {
+    const facts = await factsOf('fk-knex');
+    assert.deepEqual(
+      keys(facts).filter((k) => k.startsWith('shelves(')),
+      [
+        // cascadeTo → keyTo, the action a string the first helper gives the second
+        'shelves(branch_id) -> branches(id) on delete cascade knex migrations/20240501_shelves.js:28',
+        // nullableRef returns foreignId's chain (another file's helper) and goes on; the caller goes on again
+        'shelves(curator_id) -> staff(id) on delete set null knex migrations/20240501_shelves.js:29',
+        // auditedCascade → cascadeTo → keyTo: three helpers
+        'shelves(room_id) -> rooms(id) on delete cascade knex migrations/20240501_shelves.js:30',
+        // not: tooDeep (four helpers), loop (calls itself)
       ],
     );
   });
@@ -135,9 +153,26 @@ describe('foreign keys: TypeORM', () => {
     ]);
   });
 
+  test('relations to and from an entity with a composite primary key: one key column per primary column (many-to-many junctions: default names, named join columns, a self relation; many-to-one)', async () => {
+    const facts = await factsOf('fk-typeorm');
+    assert.deepEqual(keysIn(facts, 'entities/editions.ts'), [
+      // many-to-one without @JoinColumn: <property><Primary> for each primary column
+      'copies(editionIsbn, editionPrinting) -> editions(book_isbn, printing) typeorm entities/editions.ts:35',
+      'copies(source_isbn, source_printing) -> editions(book_isbn, printing) on delete cascade typeorm entities/editions.ts:39',
+      'edition_shelves(isbn, printing_no) -> editions(book_isbn, printing) on delete cascade typeorm entities/editions.ts:10',
+      'edition_shelves(shelvesId) -> shelves(id) on delete cascade typeorm entities/editions.ts:10',
+      // each default name pairs with its alike on the other side: four columns, suffixed
+      'editions_reprints_editions(editionsBookIsbn_1, editionsPrinting_1) -> editions(book_isbn, printing) on delete cascade typeorm entities/editions.ts:15',
+      'editions_reprints_editions(editionsBookIsbn_2, editionsPrinting_2) -> editions(book_isbn, printing) on delete cascade typeorm entities/editions.ts:15',
+      // camelCase of <table>_<primary column> for each of the target's primary columns, in declaration order
+      'shelves_editions_editions(editionsBookIsbn, editionsPrinting) -> editions(book_isbn, printing) on delete cascade typeorm entities/editions.ts:25',
+      'shelves_editions_editions(shelvesId) -> shelves(id) on delete cascade typeorm entities/editions.ts:25',
+    ]);
+  });
+
   test('EntitySchema: many-to-one, one-to-one with joinColumn, many-to-many with joinTable; targets by name, schema or class; tableName, else snake_case of name; not inverse sides, createForeignKeyConstraints: false or a look-alike class', async () => {
     const facts = await factsOf('fk-typeorm-schema');
-    assert.deepEqual(keys(facts).filter((k) => !k.includes('entities/racks.ts')), [
+    assert.deepEqual(keys(facts).filter((k) => !/entities\/(?:racks|bins)\.ts/.test(k)), [
       // joinColumn: true on a schema with no tableName: the default column, the table named from `name`
       'author_profile(authorId) -> authors(id) typeorm entities/catalog.ts:35',
       'book_categories(booksId) -> books(id) on delete cascade typeorm entities/catalog.ts:24',
@@ -163,6 +198,17 @@ describe('foreign keys: TypeORM', () => {
       'rack_related_rack(rackId_2) -> rack(id) on delete cascade typeorm entities/racks.ts:26',
       'rack_tags(rack_id) -> rack(id) on delete cascade typeorm entities/racks.ts:22',
       'rack_tags(tag_label) -> tags(label_text) on delete restrict typeorm entities/racks.ts:22',
+    ]);
+  });
+
+  test('EntitySchema with a composite primary key: one key column per primary column, on a many-to-many\'s owner and target, and a many-to-one\'s', async () => {
+    const facts = await factsOf('fk-typeorm-schema');
+    assert.deepEqual(keysIn(facts, 'entities/bins.ts'), [
+      'bins_labels_labels(binsAisleNo, binsSlot) -> bins(aisle_no, slot) on delete cascade typeorm entities/bins.ts:11',
+      'bins_labels_labels(labelsId) -> labels(id) on delete cascade typeorm entities/bins.ts:11',
+      'label_bins(bin_aisle, bin_slot) -> bins(aisle_no, slot) on delete cascade typeorm entities/bins.ts:21',
+      'label_bins(labelsId) -> labels(id) on delete cascade typeorm entities/bins.ts:21',
+      'trays(binAisle, binSlot) -> bins(aisle_no, slot) typeorm entities/bins.ts:31',
     ]);
   });
 

@@ -57,6 +57,24 @@ describe('tables: better-sqlite3 and knex', () => {
   });
 });
 
+describe('tables: knex query helpers', () => {
+  test('a helper building the query on a table its caller names: the access is the caller\'s, at the call, up to three helpers up', async () => {
+    const facts = await factsOf('knex-helpers');
+    assert.deepEqual(accesses(facts), [
+      // one helper: a const, a write, a from() and a join
+      'books.js#showBook read books (knex, line 7)',
+      'books.js#addReview write reviews (knex, line 11)',
+      // two helpers: getOne → findById
+      'books.js#showAuthor read authors (knex, line 15)',
+      // three: getCached → getOne → findById
+      'books.js#showShelf read shelves (knex, line 19)',
+      'books.js#booksWithStock read books (knex, line 23)',
+      'books.js#booksWithStock read stock (knex, line 23)',
+      // not: getAudited (four helpers up), process.env.TABLE; and nothing in the helpers themselves
+    ]);
+  });
+});
+
 describe('tables: Sequelize', () => {
   test('define (tableName, default plural, freezeTableName), Model.init, use through a registry', async () => {
     const facts = await factsOf('orm-sequelize');
