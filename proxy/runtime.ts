@@ -1,6 +1,6 @@
 // V8 settings for a process that serves proxy traffic. V8 reads them when it sets up the heap, so they belong on
-// node's command line: the strangler bin's shebang and the npm scripts that serve (`npm start`, `npm run demo`,
-// `npm run proxy`) carry them, the bench starts every Node process with them, and `--workers` children inherit them
+// node's command line: the shebangs of bin/strangler.mjs and bin/strangler.ts and the npm scripts that serve
+// (`npm start`, `npm run demo`, `npm run proxy`) carry them, the bench starts every Node process with them, and `--workers` children inherit them
 // (node:cluster forks with the parent's execArgv). Set later with v8.setFlagsFromString they change nothing: a
 // process that did so still ran the memory reducer's collections ~8 s after start (--trace-gc). startProxy, a
 // library call, does not touch its host's engine; `strangler proxy` and `strangler demo --serve` warn when a flag is
