@@ -34,9 +34,10 @@ export async function analyze(root: string, options: AnalyzeOptions = {}): Promi
   const facts = await extractFacts(root, {
     includeTests: options.includeTests,
     maxFileBytes: options.maxFileBytes,
+    includeMinified: options.includeMinified,
     onProgress: options.onProgress,
   });
-  const { includeTests: _i, maxFileBytes: _m, onProgress: _p, pinsFile: _f, ...planOptions } = options;
+  const { includeTests: _i, maxFileBytes: _m, includeMinified: _n, onProgress: _p, pinsFile: _f, ...planOptions } = options;
   const referenceLabel = options.referenceLabel ?? (typeof options.reference === 'string' ? options.reference : undefined);
   const plan = planFromFacts(facts, { ...planOptions, pins: [...(options.pins ?? []), ...filePins], reference, referenceLabel });
   return { facts, plan };

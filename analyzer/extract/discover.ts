@@ -31,7 +31,7 @@ const LANGUAGE_BY_EXT: Record<string, FileFact['language']> = {
 };
 
 /** Folders that never hold the application's own source. */
-const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'build', 'out', 'coverage', 'bower_components']);
+const SKIPPED_DIRS = new Set(['node_modules', 'dist', 'build', 'built', 'out', 'coverage', 'bower_components']);
 const TEST_DIRS = new Set(['test', 'tests', '__tests__', '__mocks__', 'spec']);
 const TEST_FILE = /\.(test|spec)\.[cm]?[jt]sx?$/;
 const MINIFIED_FILE = /[.-]min\.[cm]?js$/;

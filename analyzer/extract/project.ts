@@ -127,6 +127,27 @@ function countLoc(text: string): number {
   return blank ? loc : loc + 1;
 }
 
+/**
+ * Whether a JavaScript file's text is build output rather than source: lines of more than 110 characters on average
+ * (GitHub Linguist's rule for minified files) and one of at least 500. The second keeps a short hand-written file
+ * with one long line (`module.exports = { a: require('./a'), … }`) in.
+ */
+export function looksMinified(text: string): boolean {
+  let lines = 1;
+  let longest = 0;
+  let start = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', start)) {
+    longest = Math.max(longest, i - start);
+    lines++;
+    start = i + 1;
+  }
+  longest = Math.max(longest, text.length - start);
+  return longest >= MINIFIED_LONGEST_LINE && (text.length - (lines - 1)) / lines > MINIFIED_AVERAGE_LINE;
+}
+const MINIFIED_AVERAGE_LINE = 110;
+const MINIFIED_LONGEST_LINE = 500;
+const JAVASCRIPT = new Set<string>(['js', 'mjs', 'cjs']);
+
 export function loadProject(rootArg: string, options: ExtractOptions = {}): LoadedProject {
   const root = path.resolve(rootArg);
   if (!existsSync(root)) throw new UserError(`${rootArg} does not exist; pass the folder that holds the codebase's source`);
@@ -139,7 +160,7 @@ export function loadProject(rootArg: string, options: ExtractOptions = {}): Load
     throw new UserError(`all ${oversized} source file${oversized === 1 ? '' : 's'} under ${rootArg} ${oversized === 1 ? 'is' : 'are'} over the ${maxFileBytes}-byte cap and ${oversized === 1 ? 'was' : 'were'} skipped; raise --max-file-bytes to read ${oversized === 1 ? 'it' : 'them'}`);
   }
   if (found.length === 0) {
-    throw new UserError(`no .ts/.tsx/.js/.mjs/.cjs source files under ${rootArg} (node_modules, dist, build${includeTests ? '' : ' and tests'} are skipped); pass the folder that holds the codebase's source`);
+    throw new UserError(`no .ts/.tsx/.js/.mjs/.cjs source files under ${rootArg} (node_modules, dist, build, built${includeTests ? '' : ' and tests'} are skipped); pass the folder that holds the codebase's source`);
   }
 
   const compilerOptions = baseOptions(moduleAliasPaths(root, readTsconfig(root, warnings)), options.packageTypes ?? false);
@@ -147,16 +168,32 @@ export function loadProject(rootArg: string, options: ExtractOptions = {}): Load
 
   const files: LoadedFile[] = [];
   const texts = new Map<string, { file: DiscoveredFile; text: string }>();
+  const minified: string[] = [];
   for (let i = 0; i < found.length; i++) {
     const file = found[i];
     try {
       const text = readFileSync(file.abs, 'utf8');
+      if (!options.includeMinified && JAVASCRIPT.has(file.language) && looksMinified(text)) {
+        minified.push(file.rel);
+        options.onProgress?.(i + 1, found.length, 'read');
+        continue;
+      }
       texts.set(file.abs, { file, text });
       project.createSourceFile(file.abs, text, { overwrite: true });
     } catch (err) {
       warnings.push({ file: file.rel, message: `cannot read ${file.rel}: ${(err as Error).message}` });
     }
     options.onProgress?.(i + 1, found.length, 'read');
+  }
+  if (minified.length > 0) {
+    const n = minified.length;
+    if (texts.size === 0) {
+      throw new UserError(`all ${n} source file${n === 1 ? '' : 's'} under ${rootArg} look${n === 1 ? 's' : ''} minified or bundled (build output, not source) and ${n === 1 ? 'was' : 'were'} skipped; pass the folder that holds the codebase's source, or --include-minified to read ${n === 1 ? 'it' : 'them'}`);
+    }
+    warnings.push({
+      file: minified[0],
+      message: `${n} JavaScript file${n === 1 ? '' : 's'} that look${n === 1 ? 's' : ''} minified or bundled skipped (build output, not source): ${minified[0]}${n > 1 ? ` and ${n - 1} more` : ''}; --include-minified reads them`,
+    });
   }
 
   const program = project.getProgram().compilerObject;

@@ -165,6 +165,8 @@ export interface ExtractOptions {
   includeTests?: boolean;
   /** files larger than this are skipped with a warning (default 1 MB) */
   maxFileBytes?: number;
+  /** also read JavaScript files that look minified or bundled (project.ts `looksMinified`; default false: skipped, one warning) */
+  includeMinified?: boolean;
   /**
    * also parse the type declarations of installed packages (node_modules), so that calls into them
    * resolve through their types; slower on big dependency trees (default false)

@@ -28,6 +28,7 @@ interface AnalyzeFlags {
   json?: boolean;
   factsOnly?: boolean;
   includeTests?: boolean;
+  includeMinified?: boolean;
   maxFileBytes?: number;
   seed?: number;
 }
@@ -69,6 +70,7 @@ export function register(program: Command): void {
     .option('--json', 'print the plan (or, with --facts-only, the facts) as JSON instead of the summary')
     .option('--facts-only', 'only extract the facts (writes facts.json alone)')
     .option('--include-tests', 'also analyse test files')
+    .option('--include-minified', 'also analyse JavaScript files that look minified or bundled (skipped by default)')
     .option('--max-file-bytes <n>', 'skip files larger than this (default 1 MB)', integerFlag('--max-file-bytes', 1))
     .option('--seed <n>', 'seed of the clustering (default 42)', integerFlag('--seed', 0))
     .action(async (root: string, flags: AnalyzeFlags) => {
@@ -89,7 +91,7 @@ export function register(program: Command): void {
 async function run(root: string, flags: AnalyzeFlags): Promise<void> {
   const pins = parsePinFlags(flags.pin);
   const bar = progressBar();
-  const extractOptions = { includeTests: flags.includeTests, maxFileBytes: flags.maxFileBytes, onProgress: bar?.update };
+  const extractOptions = { includeTests: flags.includeTests, includeMinified: flags.includeMinified, maxFileBytes: flags.maxFileBytes, onProgress: bar?.update };
 
   if (flags.factsOnly) {
     const { extractFacts } = await extractor();

@@ -61,7 +61,7 @@ describe('project loading: bad input and awkward trees', () => {
     );
   });
 
-  test('node_modules, dist, build and tests are skipped; tests come back with includeTests', async () => {
+  test('node_modules, dist, build, built and tests are skipped; tests come back with includeTests', async () => {
     const root = tree('skips', {
       'src/a.ts': 'export const a = 1;\n',
       'src/a.test.ts': "import { a } from './a';\n",
@@ -69,6 +69,7 @@ describe('project loading: bad input and awkward trees', () => {
       'test/c.spec.js': '',
       'dist/a.js': '',
       'build/a.js': '',
+      'core/built/admin/app.js': 'export const x = 1;\n',
       'node_modules/p/index.js': '',
       'src/types.d.ts': 'export type T = 1;\n',
       'public/jquery.min.js': '!function(){}();\n',
@@ -77,6 +78,39 @@ describe('project loading: bad input and awkward trees', () => {
     const withTests = await extractFacts(root, { includeTests: true });
     assert.deepEqual(withTests.files.map((f) => f.path), ['src/__tests__/b.ts', 'src/a.test.ts', 'src/a.ts', 'test/c.spec.js']);
     assert.deepEqual(withTests.imports.map((e) => `${e.from}->${e.to}`), ['src/a.test.ts->src/a.ts']);
+  });
+
+  test('JavaScript that looks minified or bundled is skipped with one warning; includeMinified reads it', async () => {
+    // a bundler's one-line output, and a bundle of short lines with a few very long ones (average over 110)
+    const oneLine = `!function(e){var t={};function n(r){if(t[r])return t[r].exports}${'n.d=function(e,t){return e};'.repeat(40)}}([]);`;
+    const longLines = ['"use strict";', `var a=${JSON.stringify('x'.repeat(900))};`, `var b=${JSON.stringify('y'.repeat(900))};`, 'module.exports={a,b};'].join('\n');
+    const root = tree('minified', {
+      'server/app.js': "const express = require('express');\nconst app = express();\napp.get('/health', (req, res) => res.send('ok'));\n",
+      // hand-written and short, one long line: kept (the longest line is under 500 characters)
+      'server/index.js': `module.exports = { ${Array.from({ length: 8 }, (_, i) => `m${i}: require('./app')`).join(', ')} };\n`,
+      // a TypeScript file is never taken for build output
+      'server/data.ts': `export const table = ${JSON.stringify('z'.repeat(1200))};\n`,
+      'public/js/app.js': oneLine,
+      'public/js/vendor.bundle.js': longLines,
+    });
+    const facts = await extractFacts(root);
+    assert.deepEqual(facts.files.map((f) => f.path), ['server/app.js', 'server/data.ts', 'server/index.js']);
+    const skipped = facts.warnings.filter((w) => /minified or bundled/.test(w.message));
+    assert.equal(skipped.length, 1, JSON.stringify(facts.warnings));
+    assert.equal(skipped[0].message, '2 JavaScript files that look minified or bundled skipped (build output, not source): public/js/app.js and 1 more; --include-minified reads them');
+    assert.equal(facts.routes.length, 1);
+
+    const all = await extractFacts(root, { includeMinified: true });
+    assert.deepEqual(all.files.map((f) => f.path), ['public/js/app.js', 'public/js/vendor.bundle.js', 'server/app.js', 'server/data.ts', 'server/index.js']);
+    assert.ok(!all.warnings.some((w) => /minified/.test(w.message)));
+  });
+
+  test('every source file minified: the error says so and names the flag', async () => {
+    const root = tree('all-minified', { 'bundle.js': `(()=>{${'var a=1;'.repeat(200)}})();` });
+    await assert.rejects(
+      extractFacts(root),
+      (err: unknown) => err instanceof UserError && err.message === `all 1 source file under ${root} looks minified or bundled (build output, not source) and was skipped; pass the folder that holds the codebase's source, or --include-minified to read it`,
+    );
   });
 
   test('a broken tsconfig.json is a warning; the analysis goes on with defaults', async () => {
