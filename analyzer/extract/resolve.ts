@@ -1,5 +1,6 @@
 // Module specifier → file, the way the analyzed project resolves it (tsconfig paths, index files,
 // extension-less ESM, `.js` written for a `.ts` file). Shared by imports and routes (require mounts).
+import { statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { ts } from 'ts-morph';
@@ -50,5 +51,20 @@ export function resolveSpecifier(
   // folder `prisma generate` makes and the repository leaves out: an import of it is the Prisma client, not a gap
   const target = path.resolve(path.dirname(fromAbs), specifier);
   if (project.prismaClientDirs.some((dir) => target === dir || target.startsWith(dir + path.sep))) return { kind: 'external', packageName: '@prisma/client' };
+  // a file that is there but is no source (`import data from './x.json'`, a template a bundler loads), or what node's
+  // require finds beside it (`require('./defaults')` → defaults.json, an addon's .node): not code, but not a gap either
+  if (isFile(target)) return { kind: 'ignored' };
+  if (mode === ts.ModuleKind.CommonJS && REQUIRE_DATA.some((suffix) => isFile(target + suffix))) return { kind: 'ignored' };
   return { kind: 'unresolved' };
+}
+
+/** What node's CommonJS resolution tries after the source extensions: JSON and native addons, as files and as a folder's index. */
+const REQUIRE_DATA = ['.json', '.node', `${path.sep}index.json`, `${path.sep}index.node`];
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
 }

@@ -53,6 +53,13 @@ describe('imports: CommonJS require', () => {
     assert.deepEqual(facts.warnings, [{ file: 'index.cjs', message: "index.cjs:2: cannot resolve './lib/nope'" }]);
   });
 
+  test('JSON that require() finds (./defaults → defaults.json, ./limits.json, a folder\'s index.json) is neither an edge nor a warning', () => {
+    assert.ok(facts.files.some((f) => f.path === 'lib/settings.js'));
+    assert.ok(!facts.imports.some((e) => e.from === 'lib/settings.js'), JSON.stringify(facts.imports));
+    assert.ok(!facts.warnings.some((w) => w.file === 'lib/settings.js'), JSON.stringify(facts.warnings));
+    assert.deepEqual(externalsOf(facts, 'lib/settings.js'), []);
+  });
+
   test('file facts: language, size and non-blank lines', () => {
     const index = facts.files.find((f) => f.path === 'index.cjs');
     assert.equal(index?.language, 'cjs');
