@@ -24,8 +24,12 @@ function routingOnly(name: string): boolean {
   return /^\[.*\]$/.test(name) || name.startsWith('@');
 }
 
+/** A version or a date (`5.0`, `v2`, `2024-01-15`, `20240501`): a migration or API version folder names no domain. */
+const VERSION_LIKE = /^v?\d+([._-]\d+)*$/i;
+
 /** The slug of a name without its generic words (`db-middleware` → undefined). */
 function domainWords(name: string): string | undefined {
+  if (VERSION_LIKE.test(name)) return undefined;
   const words = slug(name)
     .split('-')
     .filter((w) => w && !GENERIC_FOLDER_NAMES.has(w));

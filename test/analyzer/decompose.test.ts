@@ -247,6 +247,12 @@ describe('naming', () => {
     assert.equal(folderLabel('src/books-module/index.ts'), 'books');
     assert.equal(folderLabel('src/order-items/repo.ts'), 'order-items');
     assert.equal(folderLabel('src/middleware/db-middleware.ts'), undefined);
+    // a version or date folder names no domain (Ghost's data/migrations/versions/5.0/…: "s5-0" before)
+    assert.equal(folderLabel('core/server/data/migrations/5.0/2022-05-03-add-offers.js'), 'migrations');
+    assert.equal(folderLabel('src/api/v2/orders.ts'), 'orders');
+    assert.equal(folderLabel('src/orders/v2/handlers.ts'), 'orders');
+    assert.equal(folderLabel('src/billing/2024-01-15/index.ts'), 'billing');
+    assert.equal(folderLabel('src/billing/20240115.ts'), 'billing');
   });
 
   test('a Redis key prefix names a service by its prefix, not by the store', () => {
