@@ -7,7 +7,8 @@ export const GENERIC_FOLDER_NAMES: ReadonlySet<string> = new Set([
   'repos', 'db', 'data', 'dal', 'domain', 'domains', 'features', 'feature', 'components', 'api', 'http', 'web', 'core',
   'common', 'shared', 'utils', 'util', 'helpers', 'helper', 'index', 'main', 'middleware', 'middlewares', 'store',
   'queries', 'query', 'sql', 'types', 'schema', 'legacy', 'packages', 'pkg', 'internal', 'config', 'entities',
-  'entity', 'views', 'view', 'dto', 'dtos', 'validators', 'jobs', 'workers', 'infra', 'infrastructure',
+  'entity', 'views', 'view', 'dto', 'dtos', 'validators', 'jobs', 'workers', 'infra', 'infrastructure', 'endpoints',
+  'serializers', 'mappers', 'input', 'output', 'adapters',
 ]);
 
 /** URL path segments that carry no domain: `/api/v1/books/:id` has the prefix `books`. */

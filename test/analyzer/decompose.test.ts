@@ -253,6 +253,9 @@ describe('naming', () => {
     assert.equal(folderLabel('src/orders/v2/handlers.ts'), 'orders');
     assert.equal(folderLabel('src/billing/2024-01-15/index.ts'), 'billing');
     assert.equal(folderLabel('src/billing/20240115.ts'), 'billing');
+    // API layers' folders are layers too (Ghost: core/server/api/endpoints/, utils/serializers/output/mappers/)
+    assert.equal(folderLabel('core/server/api/endpoints/posts.js'), 'posts');
+    assert.equal(folderLabel('api/endpoints/utils/serializers/output/mappers/posts.js'), 'posts');
   });
 
   test('a Redis key prefix names a service by its prefix, not by the store', () => {
