@@ -102,6 +102,9 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     // the client's exchange is over: latency, then the request's log line
     onDone(fs, res, finished) {
       const s = fs as RequestState;
+      // cut short before the monolith's answer was whole (the client left while it was still working): no pair, and
+      // the copy gives back what it holds (no error event says so: the forwarder stops that upstream request quietly)
+      if (!finished && s.exchange !== undefined) s.exchange.monolithFailed();
       const ms = performance.now() - s.start;
       const monolith = s.upstream === s.route.legacy;
       if (finished) (monolith ? s.route.counters.monolith : s.route.counters.candidate).record(ms);

@@ -43,7 +43,8 @@ export interface ShadowPlan {
 export interface ShadowSide {
   /** the monolith's response headers arrived: the tap the body is read through, or undefined when none is kept */
   monolithResponse(proxyRes: IncomingMessage): BodyTap | undefined;
-  /** the monolith could not answer (the client got an error): there is nothing to compare */
+  /** the monolith's answer will not be whole: it could not answer (the client got an error), or the client's exchange
+   * ended first (the client went away, its upstream request was stopped). There is nothing to compare */
   monolithFailed(): void;
 }
 
@@ -430,8 +431,14 @@ export class ShadowExchange implements BodyTap, ShadowSide, RequestBodySink {
     this.monolithSettle();
   }
 
-  /** The monolith could not answer (the client got an error): there is nothing to compare. */
+  /**
+   * The monolith's answer will not be whole (ShadowSide): nothing to compare. A body that was streaming keeps nothing
+   * more and gives its bytes back (chunks already on their way find the capture abandoned); an answer already
+   * complete is kept.
+   */
   monolithFailed(): void {
+    if (this.monolithSettled) return;
+    this.monolithCapture?.abandon();
     this.monolithSettle();
   }
 
