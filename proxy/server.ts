@@ -14,6 +14,7 @@ import { startupOnlyChanges, watchConfig, type ConfigWatcher, type ProxyConfig }
 import { ProxyControl, statePath } from './control.ts';
 import { Forwarder, type ForwardState, type Upstream } from './forward.ts';
 import { createMetrics } from './metrics.ts';
+import { hasRequestBody } from './request-body.ts';
 import { requestPath } from './router.ts';
 import { isSafeMethod, Shadower, type ShadowEngine, type ShadowSide } from './shadow.ts';
 import type { CountersSnapshot, RouteStats } from './stats.ts';
@@ -136,7 +137,8 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
 
   function serveCandidate(req: IncomingMessage, s: RequestState, route: CompiledRoute): void {
     s.upstream = route.candidate!;
-    if (route.fallback && isSafeMethod(req.method)) s.fallbackTo = route.legacy;
+    // a body goes to the candidate as it streams and is not kept: a retry would send the monolith the request without it
+    if (route.fallback && isSafeMethod(req.method) && !hasRequestBody(req.headers)) s.fallbackTo = route.legacy;
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {

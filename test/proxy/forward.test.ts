@@ -338,6 +338,34 @@ describe('migrated mode fallback', () => {
     assert.equal(monolith.seen.length, before);
   });
 
+  test('a safe request with a body (GET /_search) is not retried: the body went to the candidate, the client gets the 502', async () => {
+    // retried, the monolith got the request without its body: an empty search answered 200 (chunked), or a wait for
+    // bytes that never came and a 504 (content-length)
+    const before = { seen: monolith.seen.length, fallbacks: stat('fbDown').fallbacks };
+    const query = '{"query":{"match":{"title":"strangler"}}}';
+    const sized = await request(h.proxy.url, { path: '/down/_search', body: query, headers: { 'content-type': 'application/json' } });
+    assert.equal(sized.status, 502);
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${h.proxy.url}/down/_search`, { headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(query);
+    });
+    assert.equal(chunked, 502);
+    candidate.handler = (_req, res) => {
+      res.statusCode = 503;
+      res.end('{"from":"candidate"}');
+    };
+    const failing = await request(h.proxy.url, { method: 'OPTIONS', path: '/fb/_search', body: query });
+    assert.equal(failing.status, 503, "the candidate's own answer, passed through");
+    assert.equal(monolith.seen.length, before.seen, 'nothing retried on the monolith');
+    assert.equal(stat('fbDown').fallbacks, before.fallbacks);
+    // without a body the same requests still fall back
+    assert.equal(json((await request(h.proxy.url, { path: '/down/_search' })).body).from, 'monolith');
+  });
+
   test('without fallback a failing candidate is a 502', async () => {
     const r = await request(h.proxy.url, { path: '/nofb/1' });
     assert.equal(r.status, 502);
