@@ -16,6 +16,7 @@ import { Forwarder, type ForwardState, type Upstream } from './forward.ts';
 import { createMetrics } from './metrics.ts';
 import { hasRequestBody } from './request-body.ts';
 import { requestPath } from './router.ts';
+import { isWebSocketUpgrade, serveWithoutUpgrade } from './upgrade.ts';
 import { isSafeMethod, Shadower, type ShadowEngine, type ShadowSide } from './shadow.ts';
 import type { CountersSnapshot, RouteStats } from './stats.ts';
 import { CanaryGuard } from './guard.ts';
@@ -164,6 +165,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   // upgraded connections leave the http server's bookkeeping; tracked here so close() can end them
   const upgraded = new Set<Duplex>();
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!isWebSocketUpgrade(req)) return serveWithoutUpgrade(server, req, socket, head);
     const route = table.router.match(req.method ?? 'GET', requestPath(req.url ?? '/')) ?? table.defaultRoute;
     upgraded.add(socket);
     socket.on('close', () => upgraded.delete(socket));

@@ -375,6 +375,40 @@ describe('migrated mode fallback', () => {
 });
 
 describe('websocket upgrades', () => {
+  test('an Upgrade the proxy does not carry (h2c, as curl --http2 and Java\'s HttpClient ask on http://) is ignored: served over HTTP/1.1, body and keep-alive included', async () => {
+    const monolith = await startUpstream('monolith');
+    const candidate = await startUpstream('candidate');
+    const h = await startTestProxy(
+      testConfig(monolith.url, candidate.url, { routes: [{ id: 'live', method: 'GET', path: '/live', service: 'catalog', mode: 'migrated' }] }),
+    );
+    const h2c = 'Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n';
+    try {
+      const socket = net.connect(Number(new URL(h.proxy.url).port), '127.0.0.1');
+      let text = '';
+      socket.on('data', (d) => (text += d.toString('latin1')));
+      const ended = once(socket, 'end');
+      // three requests on one connection: two asking for h2c (one with a body), then a plain one that closes it
+      socket.write(`GET /live HTTP/1.1\r\nHost: x\r\n${h2c}\r\n`);
+      socket.write(`POST /other HTTP/1.1\r\nHost: x\r\n${h2c}Content-Length: 5\r\n\r\nhel`);
+      socket.write('loGET /other HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      await ended;
+      const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
+      assert.deepEqual(statuses, ['200', '200', '200'], text);
+      assert.doesNotMatch(text, /^connection:.*upgrade/im, 'no answer says the connection is upgrading');
+      assert.deepEqual([...text.matchAll(/"from":"(\w+)"/g)].map((m) => m[1]), ['candidate', 'monolith', 'monolith']);
+      assert.deepEqual(candidate.seen.map((r) => [r.method, r.url]), [['GET', '/live']]);
+      assert.deepEqual(monolith.seen.map((r) => [r.method, r.url, r.body.toString()]), [['POST', '/other', 'hello'], ['GET', '/other', '']]);
+      for (const r of [...candidate.seen, ...monolith.seen]) {
+        assert.equal(r.headers.upgrade, undefined, 'the Upgrade stays on the client\'s hop');
+        assert.equal(r.headers['http2-settings'], undefined);
+      }
+    } finally {
+      await h.proxy.close();
+      await monolith.close();
+      await candidate.close();
+    }
+  });
+
   test('passed through untouched to whichever side serves the route', async () => {
     const echo = async (name: string) => {
       const up = await startUpstream(name);
