@@ -23,7 +23,9 @@ function digest(buf: Buffer): { hash: string; size: number } {
 
 /** Undoes content-encoding (gzip, deflate, br, in the order listed); undefined when it cannot. */
 export function decodeContent(body: Buffer, encoding: string | undefined): Buffer | undefined {
-  if (!encoding) return body;
+  // no bytes is no content in any coding: a HEAD, 204 or 304 answer keeps the content-encoding a GET would have had,
+  // and zlib calls an empty input a truncated stream (the pair then differed from an uncompressed empty answer)
+  if (!encoding || body.length === 0) return body;
   const codings = encoding.split(',').map((c) => c.trim().toLowerCase()).filter((c) => c && c !== 'identity');
   let out = body;
   const opts = { maxOutputLength: MAX_DECODED_BYTES };

@@ -39,6 +39,17 @@ describe('normalizeResponse', () => {
     assert.deepEqual(diffResponses(json(v), res(gzipSync(JSON.stringify(v)), { 'content-encoding': 'gzip' }), {}), []);
   });
 
+  test('an empty body is empty whatever its content-encoding says (HEAD, 204, 304 from a server that compresses)', () => {
+    for (const enc of ['gzip', 'br', 'deflate']) {
+      for (const [status, body] of [[200, Buffer.alloc(0)], [204, undefined], [304, Buffer.alloc(0)]] as const) {
+        const compressed = { ...res(Buffer.alloc(0), { 'content-encoding': enc }, status), body };
+        const plain = { ...res(Buffer.alloc(0), {}, status), body };
+        assert.deepEqual(diffResponses(compressed, plain, {}), [], `${enc} ${status}`);
+        assert.deepEqual(normalizeResponse(compressed, {}).body, normalizeResponse(plain, {}).body, `${enc} ${status}`);
+      }
+    }
+  });
+
   test('bytes that do not decode are compared by digest', () => {
     const broken = res(Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' });
     assert.equal(normalizeResponse(broken, {}).body.kind, 'binary');
