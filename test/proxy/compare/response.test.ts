@@ -132,6 +132,23 @@ describe('diffResponses', () => {
     assert.deepEqual(diffResponses(res('same', t), res('same', t), {}), []);
   });
 
+  test('a text body is read in the charset its content type names (latin1 pages are text, not binary)', () => {
+    const latin1 = { 'content-type': 'text/html; charset=ISO-8859-1' };
+    const page = (s: string) => res(Buffer.from(s, 'latin1'), latin1);
+    assert.deepEqual(normalizeResponse(page('<p>café</p>'), {}).body, { kind: 'text', value: '<p>café</p>' });
+    // two latin1 pages that differ: the line that changed, read as text on both sides
+    assert.deepEqual(diffResponses(page('<p>café</p>'), page('<p>cafe</p>'), {}), [
+      { path: '$', kind: 'text', monolith: { lines: 1, removed: 1, firstDiffLine: 1, line: '<p>café</p>' }, candidate: { lines: 1, added: 1, firstDiffLine: 1, line: '<p>cafe</p>' } },
+    ]);
+    // the same page in UTF-8: the same text; only the content type says otherwise
+    const utf8 = res(Buffer.from('<p>café</p>', 'utf8'), { 'content-type': 'text/html; charset=utf-8' });
+    assert.deepEqual(diffResponses(page('<p>café</p>'), utf8, {}), [
+      { path: 'headers.content-type', kind: 'header', monolith: 'text/html; charset=ISO-8859-1', candidate: 'text/html; charset=utf-8' },
+    ]);
+    // a charset nobody knows: read as UTF-8, as before
+    assert.equal(normalizeResponse(res('plain', { 'content-type': 'text/plain; charset=x-unknown' }), {}).body.kind, 'text');
+  });
+
   test('the same bytes read as another content type are still compared', () => {
     const es = diffResponses(res('{"a":1}'), res('{"a":1}', { 'content-type': 'text/plain' }), {});
     assert.deepEqual(es.map((e) => `${e.kind} ${e.path}`), ['header headers.content-type', 'type $']);
