@@ -111,6 +111,11 @@ export class BodyCapture {
   }
 
   finish(status: number, headers: IncomingHttpHeaders, latencyMs: number): CapturedResponse {
+    if (this.truncated && this.size === 0) {
+      // a length announced over maxBytes and no byte after it (a HEAD, a 304): nothing was cut, there is no body
+      this.truncated = false;
+      this.hash = undefined;
+    }
     return {
       status,
       headers: flattenHeaders(headers),
