@@ -419,9 +419,14 @@ function stripHopByHop(req: IncomingMessage): void {
   const h = req.headers;
   const connection = h.connection;
   if (connection !== undefined && connection !== 'close' && connection !== 'keep-alive') {
-    // headers named in Connection are hop-by-hop too. Connection itself stays: http-proxy-3's setConnection
-    // mirrors it into the response, which is how a client's "close" is honoured.
+    // headers named in Connection are hop-by-hop too. Connection itself stays, as the client's wish for its own
+    // connection only: http-proxy-3's setConnection mirrors it into the response, which is how a client's "close" is
+    // honoured; the names it listed (`x-drop-me`, `HTTP2-Settings`) were repeated to the upstream and in the answer.
     for (const name of connectionListed(connection)) delete h[name];
+    const options = connection.toLowerCase();
+    if (/(^|[\s,])close($|[\s,])/.test(options)) h.connection = 'close';
+    else if (/(^|[\s,])keep-alive($|[\s,])/.test(options)) h.connection = 'keep-alive';
+    else delete h.connection;
   }
   for (const name of HOP_BY_HOP) if (h[name] !== undefined) delete h[name];
 }
