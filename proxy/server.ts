@@ -14,7 +14,7 @@ import { startupOnlyChanges, watchConfig, type ConfigWatcher, type ProxyConfig }
 import { ProxyControl, statePath } from './control.ts';
 import { Forwarder, type ForwardState, type Upstream } from './forward.ts';
 import { createMetrics } from './metrics.ts';
-import { hasRequestBody } from './request-body.ts';
+import { hasRequestBody, hasUnsupportedTransferCoding } from './request-body.ts';
 import { requestPath } from './router.ts';
 import { isWebSocketUpgrade, serveWithoutUpgrade } from './upgrade.ts';
 import { isSafeMethod, Shadower, type ShadowEngine, type ShadowSide } from './shadow.ts';
@@ -143,6 +143,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
+    if (req.headers['transfer-encoding'] !== undefined && hasUnsupportedTransferCoding(req.headers)) return refuseTransferCoding(res);
     const route = table.router.match(req.method ?? 'GET', requestPath(req.url ?? '/')) ?? table.defaultRoute;
     let id = req.headers['x-request-id'];
     // a generated id is added to the upstream request by the forwarder, not written into req.headers:
@@ -272,6 +273,14 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
 export function checkStartup(config: ProxyConfig, options: Pick<ProxyOptions, 'admin' | 'adminToken' | 'adminInsecureLocal' | 'configPath'>): void {
   if (options.admin !== false) adminTokens(config.admin.token, { override: options.adminToken, insecureLocal: options.adminInsecureLocal });
   new ModeState(statePath(config, options.configPath), true); // read only: throws on a file it cannot read or parse
+}
+
+const TRANSFER_CODING_REFUSED = JSON.stringify({ error: 'transfer coding not supported: a request body is sent chunked or with a content-length' });
+
+/** 501 for a request body in a transfer coding the proxy does not pass on; the body is not read, the connection ends. */
+function refuseTransferCoding(res: ServerResponse): void {
+  res.writeHead(501, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(TRANSFER_CODING_REFUSED), connection: 'close' });
+  res.end(TRANSFER_CODING_REFUSED);
 }
 
 /** The admin API's listener settings, as its listen errors name them. */
