@@ -8,8 +8,10 @@
 // listener per request, and pipes even a request without a body; strangler needs one `close` listener per
 // response anyway (latency, access log), so that one listener also stops the upstream request of a client that
 // went away. WebSocket upgrades go through ProxyServer.ws() unchanged.
+import { randomUUID } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ProxyServer, type ServerOptions } from 'http-proxy-3';
 import { urlJoin } from 'http-proxy-3/dist/lib/http-proxy/common.js';
@@ -148,7 +150,8 @@ export class Forwarder {
   ws(req: IncomingMessage, socket: Duplex, head: Buffer, upstream: Upstream): void {
     if (!upstream.ws) {
       upstream.ws = new ProxyServer({ target: upstream.url, agent: upstream.agent, xfwd: true });
-      upstream.ws.on('error', (_err, _req, s) => s.destroy()); // nothing to answer on a raw socket
+      const name = upstream.name;
+      upstream.ws.on('error', (err, _req, s) => upgradeFailed(err, s as Socket, name));
     }
     upstream.ws.ws(req, socket, head);
   }
@@ -465,6 +468,21 @@ export function classifyFailure(err: Error, state?: { timedOut: boolean }): Fail
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return 'reset';
   if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timeout';
   return 'error';
+}
+
+/**
+ * An upgrade its upstream failed. Before the upstream answered, nothing was written to the client: it gets the 502
+ * JSON any request gets (the connection used to close without a word); after the 101 the connection is cut.
+ */
+function upgradeFailed(err: Error, socket: Socket, upstream: string): void {
+  if (socket.destroyed) return;
+  if (socket.bytesWritten > 0 || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const id = randomUUID();
+  const body = JSON.stringify({ error: 'upstream unavailable', upstream, reason: classifyFailure(err), requestId: id });
+  socket.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 function answerError(res: ServerResponse, state: ForwardState): void {

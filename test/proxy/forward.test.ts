@@ -412,6 +412,32 @@ describe('websocket upgrades', () => {
     }
   });
 
+  test('an upgrade its upstream refuses is answered 502 JSON, as any request (the connection was closed without a word)', async () => {
+    const monolith = await startUpstream('monolith');
+    const down = await closedPortUrl();
+    const h = await startTestProxy(
+      testConfig(monolith.url, down, { routes: [{ id: 'live', method: 'GET', path: '/live', service: 'catalog', mode: 'migrated', fallback: true }] }),
+    );
+    try {
+      const socket = net.connect(Number(new URL(h.proxy.url).port), '127.0.0.1');
+      let text = '';
+      socket.on('data', (d) => (text += d.toString()));
+      const ended = once(socket, 'close');
+      socket.write('GET /live HTTP/1.1\r\nhost: x\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\r\n');
+      await ended;
+      assert.match(text, /^HTTP\/1\.1 502 /);
+      const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+      assert.equal(body.error, 'upstream unavailable');
+      assert.equal(body.upstream, 'catalog');
+      assert.equal(body.reason, 'refused');
+      assert.equal(typeof body.requestId, 'string');
+      assert.match(text, new RegExp(`x-request-id: ${String(body.requestId)}\r\n`, 'i'));
+    } finally {
+      await h.proxy.close();
+      await monolith.close();
+    }
+  });
+
   test('passed through untouched to whichever side serves the route', async () => {
     const echo = async (name: string) => {
       const up = await startUpstream(name);
