@@ -72,6 +72,7 @@ export interface BodyTap {
 }
 
 const HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'] as const;
+const SHADOW_MARK = 'x-strangler-shadow';
 const RESPONSE_HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'proxy-authenticate', 'trailer', 'upgrade'] as const;
 // typed loosely on purpose: these are http-proxy-3's own passes, called with exactly what it would pass them
 type OutgoingPass = (req: IncomingMessage, res: ServerResponse, proxyRes: IncomingMessage, options: ServerOptions) => void;
@@ -432,6 +433,9 @@ function stripHopByHop(req: IncomingMessage): void {
     else delete h.connection;
   }
   for (const name of HOP_BY_HOP) if (h[name] !== undefined) delete h[name];
+  // the mark of a shadow copy is the proxy's own: from a client it would make a real request look like a copy to a
+  // service that spares copies its side effects
+  if (h[SHADOW_MARK] !== undefined) delete h[SHADOW_MARK];
 }
 
 /** The header names a Connection value lists as hop-by-hop (its "close" and "keep-alive" options left out). */

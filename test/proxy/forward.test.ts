@@ -155,7 +155,7 @@ describe('headers and streaming', () => {
   test('hop-by-hop request headers are not passed on; end-to-end ones are', async () => {
     const r = await request(h.proxy.url, {
       path: '/h',
-      headers: { 'keep-alive': 'timeout=5', te: 'trailers', 'x-drop-me': '1', connection: 'x-drop-me', 'x-keep': 'yes', 'proxy-connection': 'keep-alive' },
+      headers: { 'keep-alive': 'timeout=5', te: 'trailers', 'x-drop-me': '1', connection: 'x-drop-me', 'x-keep': 'yes', 'proxy-connection': 'keep-alive', 'x-strangler-shadow': '1' },
     });
     const seen = monolith.seen.at(-1)!.headers;
     assert.equal(seen['x-keep'], 'yes');
@@ -165,6 +165,8 @@ describe('headers and streaming', () => {
     assert.equal(seen['proxy-connection'], undefined);
     assert.equal(seen['x-forwarded-proto'], 'http');
     assert.ok(seen['x-forwarded-host']);
+    // the mark of a shadow copy is the proxy's to set: a client's would make its real request look like a copy
+    assert.equal(seen['x-strangler-shadow'], undefined);
     // the names the client's Connection lists belong to its hop: neither the upstream nor the answer repeats them
     assert.doesNotMatch(seen.connection ?? '', /x-drop-me/i);
     assert.equal(r.headers.connection, 'keep-alive');
