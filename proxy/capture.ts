@@ -111,11 +111,6 @@ export class BodyCapture {
   }
 
   finish(status: number, headers: IncomingHttpHeaders, latencyMs: number): CapturedResponse {
-    if (this.truncated && this.size === 0) {
-      // a length announced over maxBytes and no byte after it (a HEAD, a 304): nothing was cut, there is no body
-      this.truncated = false;
-      this.hash = undefined;
-    }
     return {
       status,
       headers: flattenHeaders(headers),
@@ -141,6 +136,14 @@ export class BodyCapture {
     this.into = undefined;
     this.release();
   }
+}
+
+/**
+ * The content-length a response announces for a body that follows it: none for the answer to a HEAD, a 204 or a 304,
+ * whose length is the resource's (reserved from the budget up front, a HEAD of a large file held bytes that never came).
+ */
+export function bodyLength(method: string, status: number, announced: string | string[] | undefined): string | string[] | undefined {
+  return method === 'HEAD' || status === 204 || status === 304 ? undefined : announced;
 }
 
 /** Connection-level headers differ between our two clients and say nothing about the service. */
