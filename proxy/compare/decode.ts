@@ -83,6 +83,16 @@ function toText(buf: Buffer, decoder: TextDecoder = utf8): string | undefined {
   }
 }
 
+/** Bytes as text for a person to read (a stored sample): in the charset the content type names, as decodeBody reads them. */
+export function readableText(bytes: Buffer, contentType: string | undefined): string {
+  const decoder = contentType === undefined || isJsonType(contentType) ? utf8 : decoderFor(contentType);
+  if (decoder !== utf8) {
+    const text = toText(bytes, decoder);
+    if (text !== undefined) return text;
+  }
+  return bytes.toString('utf8');
+}
+
 /** Whether a content type is JSON (application/json, application/problem+json, ...). */
 export function isJsonType(type: string | undefined): boolean {
   return type !== undefined && JSON_TYPE.test(type);
