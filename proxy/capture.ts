@@ -138,6 +138,14 @@ export class BodyCapture {
   }
 }
 
+/**
+ * The content-length a response announces for a body that follows it: none for the answer to a HEAD, a 204 or a 304,
+ * whose length is the resource's (reserved from the budget up front, a HEAD of a large file held bytes that never came).
+ */
+export function bodyLength(method: string, status: number, announced: string | string[] | undefined): string | string[] | undefined {
+  return method === 'HEAD' || status === 204 || status === 304 ? undefined : announced;
+}
+
 /** Connection-level headers differ between our two clients and say nothing about the service. */
 const TRANSPORT = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection']);
 

@@ -8,8 +8,10 @@
 // listener per request, and pipes even a request without a body; strangler needs one `close` listener per
 // response anyway (latency, access log), so that one listener also stops the upstream request of a client that
 // went away. WebSocket upgrades go through ProxyServer.ws() unchanged.
+import { randomUUID } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { ProxyServer, type ServerOptions } from 'http-proxy-3';
 import { urlJoin } from 'http-proxy-3/dist/lib/http-proxy/common.js';
@@ -70,6 +72,7 @@ export interface BodyTap {
 }
 
 const HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'] as const;
+const SHADOW_MARK = 'x-strangler-shadow';
 const RESPONSE_HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'proxy-authenticate', 'trailer', 'upgrade'] as const;
 // typed loosely on purpose: these are http-proxy-3's own passes, called with exactly what it would pass them
 type OutgoingPass = (req: IncomingMessage, res: ServerResponse, proxyRes: IncomingMessage, options: ServerOptions) => void;
@@ -148,7 +151,8 @@ export class Forwarder {
   ws(req: IncomingMessage, socket: Duplex, head: Buffer, upstream: Upstream): void {
     if (!upstream.ws) {
       upstream.ws = new ProxyServer({ target: upstream.url, agent: upstream.agent, xfwd: true });
-      upstream.ws.on('error', (_err, _req, s) => s.destroy()); // nothing to answer on a raw socket
+      const name = upstream.name;
+      upstream.ws.on('error', (err, _req, s) => upgradeFailed(err, s as Socket, name));
     }
     upstream.ws.ws(req, socket, head);
   }
@@ -419,11 +423,19 @@ function stripHopByHop(req: IncomingMessage): void {
   const h = req.headers;
   const connection = h.connection;
   if (connection !== undefined && connection !== 'close' && connection !== 'keep-alive') {
-    // headers named in Connection are hop-by-hop too. Connection itself stays: http-proxy-3's setConnection
-    // mirrors it into the response, which is how a client's "close" is honoured.
+    // headers named in Connection are hop-by-hop too. Connection itself stays, as the client's wish for its own
+    // connection only: http-proxy-3's setConnection mirrors it into the response, which is how a client's "close" is
+    // honoured; the names it listed (`x-drop-me`, `HTTP2-Settings`) were repeated to the upstream and in the answer.
     for (const name of connectionListed(connection)) delete h[name];
+    const options = connection.toLowerCase();
+    if (/(^|[\s,])close($|[\s,])/.test(options)) h.connection = 'close';
+    else if (/(^|[\s,])keep-alive($|[\s,])/.test(options)) h.connection = 'keep-alive';
+    else delete h.connection;
   }
   for (const name of HOP_BY_HOP) if (h[name] !== undefined) delete h[name];
+  // the mark of a shadow copy is the proxy's own: from a client it would make a real request look like a copy to a
+  // service that spares copies its side effects
+  if (h[SHADOW_MARK] !== undefined) delete h[SHADOW_MARK];
 }
 
 /** The header names a Connection value lists as hop-by-hop (its "close" and "keep-alive" options left out). */
@@ -460,6 +472,21 @@ export function classifyFailure(err: Error, state?: { timedOut: boolean }): Fail
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return 'reset';
   if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timeout';
   return 'error';
+}
+
+/**
+ * An upgrade its upstream failed. Before the upstream answered, nothing was written to the client: it gets the 502
+ * JSON any request gets (the connection used to close without a word); after the 101 the connection is cut.
+ */
+function upgradeFailed(err: Error, socket: Socket, upstream: string): void {
+  if (socket.destroyed) return;
+  if (socket.bytesWritten > 0 || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const id = randomUUID();
+  const body = JSON.stringify({ error: 'upstream unavailable', upstream, reason: classifyFailure(err), requestId: id });
+  socket.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 function answerError(res: ServerResponse, state: ForwardState): void {

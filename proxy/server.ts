@@ -14,7 +14,9 @@ import { startupOnlyChanges, watchConfig, type ConfigWatcher, type ProxyConfig }
 import { ProxyControl, statePath } from './control.ts';
 import { Forwarder, type ForwardState, type Upstream } from './forward.ts';
 import { createMetrics } from './metrics.ts';
+import { hasRequestBody, hasUnsupportedTransferCoding } from './request-body.ts';
 import { requestPath } from './router.ts';
+import { isWebSocketUpgrade, serveWithoutUpgrade } from './upgrade.ts';
 import { isSafeMethod, Shadower, type ShadowEngine, type ShadowSide } from './shadow.ts';
 import type { CountersSnapshot, RouteStats } from './stats.ts';
 import { CanaryGuard } from './guard.ts';
@@ -102,6 +104,9 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     // the client's exchange is over: latency, then the request's log line
     onDone(fs, res, finished) {
       const s = fs as RequestState;
+      // cut short before the monolith's answer was whole (the client left while it was still working): no pair, and
+      // the copy gives back what it holds (no error event says so: the forwarder stops that upstream request quietly)
+      if (!finished && s.exchange !== undefined) s.exchange.monolithFailed();
       const ms = performance.now() - s.start;
       const monolith = s.upstream === s.route.legacy;
       if (finished) (monolith ? s.route.counters.monolith : s.route.counters.candidate).record(ms);
@@ -133,10 +138,12 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
 
   function serveCandidate(req: IncomingMessage, s: RequestState, route: CompiledRoute): void {
     s.upstream = route.candidate!;
-    if (route.fallback && isSafeMethod(req.method)) s.fallbackTo = route.legacy;
+    // a body goes to the candidate as it streams and is not kept: a retry would send the monolith the request without it
+    if (route.fallback && isSafeMethod(req.method) && !hasRequestBody(req.headers)) s.fallbackTo = route.legacy;
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
+    if (req.headers['transfer-encoding'] !== undefined && hasUnsupportedTransferCoding(req.headers)) return refuseTransferCoding(res);
     const route = table.router.match(req.method ?? 'GET', requestPath(req.url ?? '/')) ?? table.defaultRoute;
     let id = req.headers['x-request-id'];
     // a generated id is added to the upstream request by the forwarder, not written into req.headers:
@@ -159,6 +166,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   // upgraded connections leave the http server's bookkeeping; tracked here so close() can end them
   const upgraded = new Set<Duplex>();
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (!isWebSocketUpgrade(req)) return serveWithoutUpgrade(server, req, socket, head);
     const route = table.router.match(req.method ?? 'GET', requestPath(req.url ?? '/')) ?? table.defaultRoute;
     upgraded.add(socket);
     socket.on('close', () => upgraded.delete(socket));
@@ -265,6 +273,14 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
 export function checkStartup(config: ProxyConfig, options: Pick<ProxyOptions, 'admin' | 'adminToken' | 'adminInsecureLocal' | 'configPath'>): void {
   if (options.admin !== false) adminTokens(config.admin.token, { override: options.adminToken, insecureLocal: options.adminInsecureLocal });
   new ModeState(statePath(config, options.configPath), true); // read only: throws on a file it cannot read or parse
+}
+
+const TRANSFER_CODING_REFUSED = JSON.stringify({ error: 'transfer coding not supported: a request body is sent chunked or with a content-length' });
+
+/** 501 for a request body in a transfer coding the proxy does not pass on; the body is not read, the connection ends. */
+function refuseTransferCoding(res: ServerResponse): void {
+  res.writeHead(501, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(TRANSFER_CODING_REFUSED), connection: 'close' });
+  res.end(TRANSFER_CODING_REFUSED);
 }
 
 /** The admin API's listener settings, as its listen errors name them. */

@@ -11,7 +11,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
-import { BodyCapture, ByteBudget } from './capture.ts';
+import { BodyCapture, ByteBudget, bodyLength } from './capture.ts';
 import { diffAdminRoutes, logReset, type ComparatorStats, type ProxyRouteCounters } from './comparator.ts';
 import type { ProxyConfig } from './config.ts';
 import type { BodyTap } from './forward.ts';
@@ -169,7 +169,7 @@ export class ShadowThreadEngine implements ShadowEngine {
   begin(req: IncomingMessage, plan: ShadowPlan, requestId: string, start: number): ShadowSide | undefined {
     if (this.exited || !admit(req, plan, this.admitted, this.slots)) return undefined;
     this.plans.set(plan.routeId, plan);
-    const ex = new RemoteExchange(this, ++this.nextId, plan);
+    const ex = new RemoteExchange(this, ++this.nextId, plan, req.method ?? 'GET');
     const head = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, requestId, at: performance.timeOrigin + start };
     if (hasRequestBody(req.headers)) ex.teeRequestBody(req, head);
     else ex.handOver(head, undefined);
@@ -324,6 +324,7 @@ class RemoteExchange implements ShadowSide, BodyTap, RequestBodySink {
     private readonly engine: ShadowThreadEngine,
     private readonly id: number,
     private readonly plan: ShadowPlan,
+    private readonly method: string,
   ) {}
 
   teeRequestBody(req: IncomingMessage, head: Head): void {
@@ -381,7 +382,7 @@ class RemoteExchange implements ShadowSide, BodyTap, RequestBodySink {
 
   monolithResponse(proxyRes: IncomingMessage): BodyTap | undefined {
     if (this.gaveUp) return undefined;
-    const capture = new BodyCapture(this.plan.maxBodyBytes, this.engine.admitted, proxyRes.headers['content-length']);
+    const capture = new BodyCapture(this.plan.maxBodyBytes, this.engine.admitted, bodyLength(this.method, proxyRes.statusCode ?? 0, proxyRes.headers['content-length']));
     if (capture.shed) {
       this.monolithOver(undefined, 0, true); // the thread ends the copy without a pair and counts it as dropped
       return undefined;

@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { Pool, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
-import { BodyCapture, ByteBudget, flattenHeaders } from './capture.ts';
+import { BodyCapture, ByteBudget, bodyLength, flattenHeaders } from './capture.ts';
 import { classifyFailure, type BodyTap } from './forward.ts';
 import { hasRequestBody } from './request-body.ts';
 import { targetPath } from './target.ts';
@@ -43,7 +43,8 @@ export interface ShadowPlan {
 export interface ShadowSide {
   /** the monolith's response headers arrived: the tap the body is read through, or undefined when none is kept */
   monolithResponse(proxyRes: IncomingMessage): BodyTap | undefined;
-  /** the monolith could not answer (the client got an error): there is nothing to compare */
+  /** the monolith's answer will not be whole: it could not answer (the client got an error), or the client's exchange
+   * ended first (the client went away, its upstream request was stopped). There is nothing to compare */
   monolithFailed(): void;
 }
 
@@ -201,6 +202,7 @@ class CaptureCall implements Dispatcher.DispatchHandler {
   error: Pair['candidateError'];
 
   constructor(
+    private readonly method: string,
     private readonly maxBytes: number,
     private readonly budget: ByteBudget,
     timeoutMs: number,
@@ -226,7 +228,7 @@ class CaptureCall implements Dispatcher.DispatchHandler {
     if (this.settled) return; // nothing is captured for a call that already ended (it would never be released)
     this.status = status;
     this.headers = headers;
-    this.capture = new BodyCapture(this.maxBytes, this.budget, headers['content-length']);
+    this.capture = new BodyCapture(this.maxBytes, this.budget, bodyLength(this.method, status, headers['content-length']));
     if (this.capture.shed) this.stop();
   }
 
@@ -364,7 +366,7 @@ export class ShadowExchange implements BodyTap, ShadowSide, RequestBodySink {
       receivedAt: Date.now() - Math.round(performance.now() - this.start),
     };
     plan.counters.shadowed++;
-    this.candidate = new CaptureCall(plan.maxBodyBytes, this.shadower.completing, plan.timeoutMs, () => this.candidateDone());
+    this.candidate = new CaptureCall(this.method, plan.maxBodyBytes, this.shadower.completing, plan.timeoutMs, () => this.candidateDone());
     dispatch(this.shadower.pool(plan.candidateOrigin), this.candidate, {
       path: plan.candidateBase + url,
       method: this.request.method,
@@ -381,7 +383,7 @@ export class ShadowExchange implements BodyTap, ShadowSide, RequestBodySink {
    * undefined when the byte budget cannot cover it.
    */
   monolithResponse(proxyRes: IncomingMessage): BodyTap | undefined {
-    const capture = new BodyCapture(this.plan.maxBodyBytes, this.shadower.admitted, proxyRes.headers['content-length']);
+    const capture = new BodyCapture(this.plan.maxBodyBytes, this.shadower.admitted, bodyLength(this.method, proxyRes.statusCode ?? 0, proxyRes.headers['content-length']));
     this.monolithCapture = capture;
     if (capture.shed) {
       this.giveUp();
@@ -430,8 +432,14 @@ export class ShadowExchange implements BodyTap, ShadowSide, RequestBodySink {
     this.monolithSettle();
   }
 
-  /** The monolith could not answer (the client got an error): there is nothing to compare. */
+  /**
+   * The monolith's answer will not be whole (ShadowSide): nothing to compare. A body that was streaming keeps nothing
+   * more and gives its bytes back (chunks already on their way find the capture abandoned); an answer already
+   * complete is kept.
+   */
   monolithFailed(): void {
+    if (this.monolithSettled) return;
+    this.monolithCapture?.abandon();
     this.monolithSettle();
   }
 
@@ -499,7 +507,7 @@ export class ShadowExchange implements BodyTap, ShadowSide, RequestBodySink {
     if (call.response) pair.candidate = call.response;
     else pair.candidateError = call.error ?? 'error';
     if (this.askMonolithAgain()) {
-      const again = new CaptureCall(this.plan.maxBodyBytes, this.shadower.completing, this.plan.timeoutMs, (c) => {
+      const again = new CaptureCall(pair.request.method, this.plan.maxBodyBytes, this.shadower.completing, this.plan.timeoutMs, (c) => {
         this.shadower.release(this.plan.service);
         if (c.response) pair.monolithAgain = c.response;
         this.hand(pair);

@@ -23,7 +23,9 @@ function digest(buf: Buffer): { hash: string; size: number } {
 
 /** Undoes content-encoding (gzip, deflate, br, in the order listed); undefined when it cannot. */
 export function decodeContent(body: Buffer, encoding: string | undefined): Buffer | undefined {
-  if (!encoding) return body;
+  // no bytes is no content in any coding: a HEAD, 204 or 304 answer keeps the content-encoding a GET would have had,
+  // and zlib calls an empty input a truncated stream (the pair then differed from an uncompressed empty answer)
+  if (!encoding || body.length === 0) return body;
   const codings = encoding.split(',').map((c) => c.trim().toLowerCase()).filter((c) => c && c !== 'identity');
   let out = body;
   const opts = { maxOutputLength: MAX_DECODED_BYTES };
@@ -47,13 +49,48 @@ export function decodeContent(body: Buffer, encoding: string | undefined): Buffe
   return out;
 }
 
-function toText(buf: Buffer): string | undefined {
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i;
+/** by label as content types spell it; labels TextDecoder does not know map to UTF-8 (bounded: labels come from answers) */
+const decoders = new Map<string, TextDecoder>();
+
+/**
+ * The decoder for the charset a text content type names (a latin1 page read as UTF-8 was not text at all, and compared
+ * as binary); UTF-8 when it names none, or one TextDecoder does not know. Not for JSON, which is UTF-8 whatever it says
+ * (RFC 8259; fetch's json() reads it so).
+ */
+function decoderFor(type: string): TextDecoder {
+  const m = CHARSET.exec(type);
+  if (!m) return utf8;
+  const label = m[1].toLowerCase();
+  let d = decoders.get(label);
+  if (d === undefined) {
+    try {
+      d = new TextDecoder(label, { fatal: true });
+    } catch {
+      d = utf8;
+    }
+    if (decoders.size < 64) decoders.set(label, d);
+  }
+  return d;
+}
+
+function toText(buf: Buffer, decoder: TextDecoder = utf8): string | undefined {
   try {
-    const s = utf8.decode(buf);
+    const s = decoder.decode(buf);
     return s.charCodeAt(0) === 0xfeff ? s.slice(1) : s;
   } catch {
     return undefined;
   }
+}
+
+/** Bytes as text for a person to read (a stored sample): in the charset the content type names, as decodeBody reads them. */
+export function readableText(bytes: Buffer, contentType: string | undefined): string {
+  const decoder = contentType === undefined || isJsonType(contentType) ? utf8 : decoderFor(contentType);
+  if (decoder !== utf8) {
+    const text = toText(bytes, decoder);
+    if (text !== undefined) return text;
+  }
+  return bytes.toString('utf8');
 }
 
 /** Whether a content type is JSON (application/json, application/problem+json, ...). */
@@ -70,7 +107,7 @@ export function decodeBody(res: CapturedResponse): NormalizedBody {
   const type = res.headers['content-type'] ?? '';
   const isJson = isJsonType(type);
   if (isJson || TEXT_TYPE.test(type) || type === '') {
-    const text = toText(decoded);
+    const text = toText(decoded, isJson ? utf8 : decoderFor(type));
     if (text !== undefined) {
       if (isJson && text.trim() !== '') {
         try {

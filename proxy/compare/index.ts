@@ -1,7 +1,7 @@
 // The comparison engine: pure functions from captured responses to diff entries, fingerprints and
 // noise verdicts. See docs/compare.md.
 export type { NormalizedBody } from './decode.ts';
-export { decodeBody, decodeContent, MAX_DECODED_BYTES } from './decode.ts';
+export { decodeBody, decodeContent, readableText, MAX_DECODED_BYTES } from './decode.ts';
 export { normalizeResponse, applyRules, normalizeHeaderValue, IGNORED, type NormalizedResponse } from './normalize.ts';
 export { diffResponses, diffBodies } from './response-diff.ts';
 export { diffValues, equalValues } from './diff.ts';

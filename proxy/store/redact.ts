@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { DiffEntry } from '../types.ts';
 import { capText, isJsonContentType, looksBinary } from './body-text.ts';
-import { decodeContent } from '../compare/index.ts';
+import { decodeContent, readableText } from '../compare/index.ts';
 import { compilePath, matchesPath, pathSegments, terminalName, type CompiledPath, type PathSegment } from './json-path.ts';
 import { UserError } from '../../common/user-error.ts';
 
@@ -134,7 +134,7 @@ export function createRedactor(options: RedactOptions = DEFAULT_REDACT): Redacto
     }
     const bytes = decodeContent(input.body, input.headers['content-encoding']) ?? input.body; // undecodable: show as received
     if (looksBinary(bytes)) return `[binary body: ${bytes.length} bytes]`;
-    const raw = bytes.toString('utf8');
+    const raw = readableText(bytes, input.headers['content-type']);
     const json = parseJsonLike(raw, input.headers['content-type']);
     if (!json) return capText(text(raw), maxBytes);
     const redacted = redactJson(json.value);

@@ -153,9 +153,9 @@ describe('headers and streaming', () => {
   });
 
   test('hop-by-hop request headers are not passed on; end-to-end ones are', async () => {
-    await request(h.proxy.url, {
+    const r = await request(h.proxy.url, {
       path: '/h',
-      headers: { 'keep-alive': 'timeout=5', te: 'trailers', 'x-drop-me': '1', connection: 'x-drop-me', 'x-keep': 'yes', 'proxy-connection': 'keep-alive' },
+      headers: { 'keep-alive': 'timeout=5', te: 'trailers', 'x-drop-me': '1', connection: 'x-drop-me', 'x-keep': 'yes', 'proxy-connection': 'keep-alive', 'x-strangler-shadow': '1' },
     });
     const seen = monolith.seen.at(-1)!.headers;
     assert.equal(seen['x-keep'], 'yes');
@@ -165,6 +165,11 @@ describe('headers and streaming', () => {
     assert.equal(seen['proxy-connection'], undefined);
     assert.equal(seen['x-forwarded-proto'], 'http');
     assert.ok(seen['x-forwarded-host']);
+    // the mark of a shadow copy is the proxy's to set: a client's would make its real request look like a copy
+    assert.equal(seen['x-strangler-shadow'], undefined);
+    // the names the client's Connection lists belong to its hop: neither the upstream nor the answer repeats them
+    assert.doesNotMatch(seen.connection ?? '', /x-drop-me/i);
+    assert.equal(r.headers.connection, 'keep-alive');
   });
 
   test('hop-by-hop response headers stay on the upstream hop; the client gets the proxy\'s own keep-alive', async () => {
@@ -338,6 +343,34 @@ describe('migrated mode fallback', () => {
     assert.equal(monolith.seen.length, before);
   });
 
+  test('a safe request with a body (GET /_search) is not retried: the body went to the candidate, the client gets the 502', async () => {
+    // retried, the monolith got the request without its body: an empty search answered 200 (chunked), or a wait for
+    // bytes that never came and a 504 (content-length)
+    const before = { seen: monolith.seen.length, fallbacks: stat('fbDown').fallbacks };
+    const query = '{"query":{"match":{"title":"strangler"}}}';
+    const sized = await request(h.proxy.url, { path: '/down/_search', body: query, headers: { 'content-type': 'application/json' } });
+    assert.equal(sized.status, 502);
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = http.request(`${h.proxy.url}/down/_search`, { headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(query);
+    });
+    assert.equal(chunked, 502);
+    candidate.handler = (_req, res) => {
+      res.statusCode = 503;
+      res.end('{"from":"candidate"}');
+    };
+    const failing = await request(h.proxy.url, { method: 'OPTIONS', path: '/fb/_search', body: query });
+    assert.equal(failing.status, 503, "the candidate's own answer, passed through");
+    assert.equal(monolith.seen.length, before.seen, 'nothing retried on the monolith');
+    assert.equal(stat('fbDown').fallbacks, before.fallbacks);
+    // without a body the same requests still fall back
+    assert.equal(json((await request(h.proxy.url, { path: '/down/_search' })).body).from, 'monolith');
+  });
+
   test('without fallback a failing candidate is a 502', async () => {
     const r = await request(h.proxy.url, { path: '/nofb/1' });
     assert.equal(r.status, 502);
@@ -347,6 +380,66 @@ describe('migrated mode fallback', () => {
 });
 
 describe('websocket upgrades', () => {
+  test('an Upgrade the proxy does not carry (h2c, as curl --http2 and Java\'s HttpClient ask on http://) is ignored: served over HTTP/1.1, body and keep-alive included', async () => {
+    const monolith = await startUpstream('monolith');
+    const candidate = await startUpstream('candidate');
+    const h = await startTestProxy(
+      testConfig(monolith.url, candidate.url, { routes: [{ id: 'live', method: 'GET', path: '/live', service: 'catalog', mode: 'migrated' }] }),
+    );
+    const h2c = 'Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n';
+    try {
+      const socket = net.connect(Number(new URL(h.proxy.url).port), '127.0.0.1');
+      let text = '';
+      socket.on('data', (d) => (text += d.toString('latin1')));
+      const ended = once(socket, 'end');
+      // three requests on one connection: two asking for h2c (one with a body), then a plain one that closes it
+      socket.write(`GET /live HTTP/1.1\r\nHost: x\r\n${h2c}\r\n`);
+      socket.write(`POST /other HTTP/1.1\r\nHost: x\r\n${h2c}Content-Length: 5\r\n\r\nhel`);
+      socket.write('loGET /other HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      await ended;
+      const statuses = [...text.matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => m[1]);
+      assert.deepEqual(statuses, ['200', '200', '200'], text);
+      assert.doesNotMatch(text, /^connection:.*upgrade/im, 'no answer says the connection is upgrading');
+      assert.deepEqual([...text.matchAll(/"from":"(\w+)"/g)].map((m) => m[1]), ['candidate', 'monolith', 'monolith']);
+      assert.deepEqual(candidate.seen.map((r) => [r.method, r.url]), [['GET', '/live']]);
+      assert.deepEqual(monolith.seen.map((r) => [r.method, r.url, r.body.toString()]), [['POST', '/other', 'hello'], ['GET', '/other', '']]);
+      for (const r of [...candidate.seen, ...monolith.seen]) {
+        assert.equal(r.headers.upgrade, undefined, 'the Upgrade stays on the client\'s hop');
+        assert.equal(r.headers['http2-settings'], undefined);
+      }
+    } finally {
+      await h.proxy.close();
+      await monolith.close();
+      await candidate.close();
+    }
+  });
+
+  test('an upgrade its upstream refuses is answered 502 JSON, as any request (the connection was closed without a word)', async () => {
+    const monolith = await startUpstream('monolith');
+    const down = await closedPortUrl();
+    const h = await startTestProxy(
+      testConfig(monolith.url, down, { routes: [{ id: 'live', method: 'GET', path: '/live', service: 'catalog', mode: 'migrated', fallback: true }] }),
+    );
+    try {
+      const socket = net.connect(Number(new URL(h.proxy.url).port), '127.0.0.1');
+      let text = '';
+      socket.on('data', (d) => (text += d.toString()));
+      const ended = once(socket, 'close');
+      socket.write('GET /live HTTP/1.1\r\nhost: x\r\nupgrade: websocket\r\nconnection: Upgrade\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\r\n');
+      await ended;
+      assert.match(text, /^HTTP\/1\.1 502 /);
+      const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+      assert.equal(body.error, 'upstream unavailable');
+      assert.equal(body.upstream, 'catalog');
+      assert.equal(body.reason, 'refused');
+      assert.equal(typeof body.requestId, 'string');
+      assert.match(text, new RegExp(`x-request-id: ${String(body.requestId)}\r\n`, 'i'));
+    } finally {
+      await h.proxy.close();
+      await monolith.close();
+    }
+  });
+
   test('passed through untouched to whichever side serves the route', async () => {
     const echo = async (name: string) => {
       const up = await startUpstream(name);

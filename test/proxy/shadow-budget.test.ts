@@ -121,3 +121,41 @@ describe('shadow byte budget (memory.shadowBytes)', () => {
     }
   });
 });
+
+describe('shadow byte budget: answers without a body', () => {
+  test('a HEAD announcing a length holds none of the budget: copies beside it still fit', async () => {
+    // a 9,000-byte file asked with HEAD, its copy held by a slow candidate; the budget's halves are 10,000 bytes each.
+    // Reserving the announced length for a body that never comes left too little for a 2,000-byte answer beside it.
+    const small = Buffer.alloc(2_000, 's');
+    const held: (() => void)[] = [];
+    const { monolith, candidate, h, close } = await startStack((monolithUrl, candidateUrl) =>
+      testConfig(monolithUrl, candidateUrl, {
+        memory: { shadowBytes: 20_000 },
+        routes: [{ id: 'any', method: '*', path: '/*', service: 'catalog', mode: 'shadow' }],
+      }),
+    );
+    const answer = (method: string | undefined, res: ServerResponse): void => {
+      if (method === 'HEAD') res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': '9000' }).end();
+      else res.end(small);
+    };
+    monolith.handler = (req, res) => answer(req.method, res);
+    try {
+      candidate.handler = (req, res) => (req.method === 'HEAD' ? held.push(() => answer(req.method, res)) : answer(req.method, res));
+      const stats = () => h.proxy.stats()[0];
+      const head = await request(h.proxy.url, { method: 'HEAD', path: '/file.pdf' });
+      assert.equal(head.headers['content-length'], '9000');
+      await until(() => held.length === 1, 'the candidate holds the HEAD copy');
+      const r = await request(h.proxy.url, { path: '/small' });
+      assert.deepEqual(r.body, small);
+      await until(() => h.pairs.length === 1 || stats().dropped === 1, 'the copy beside the HEAD ended');
+      assert.equal(stats().dropped, 0, 'not shed for want of bytes the HEAD held');
+      assert.equal(h.pairs[0].request.path, '/small');
+      for (const release of held.splice(0)) release();
+      await h.waitPairs(2);
+      assert.equal(stats().dropped, 0);
+    } finally {
+      for (const release of held.splice(0)) release();
+      await close();
+    }
+  });
+});

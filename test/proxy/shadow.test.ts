@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { diffResponses } from '../../proxy/compare/index.ts';
 import { closedPortUrl, request, startTestProxy, startUpstream, testConfig, until, type Harness, type Upstream, startStack } from './helpers.ts';
 
 /** The monolith's answer, with bytes a re-serialisation would change (spacing, key order, unicode escapes). */
@@ -144,6 +145,28 @@ describe('shadow: a broken candidate never changes what the client gets', () => 
       assert.equal(side.size, big.length);
     }
     assert.equal(pair.monolith.hash, pair.candidate!.hash);
+  });
+
+  test('a HEAD announcing a length over maxBodyBytes has no body to hash: the same as a HEAD announcing none', async () => {
+    // the monolith states the size of its 5 MB file, the candidate streams it and cannot: no body either way
+    const monolith = await startUpstream('monolith');
+    cleanups.push(() => monolith.close());
+    monolith.handler = (_req, res) => res.writeHead(200, { 'content-type': 'application/pdf', 'content-length': '5000000' }).end();
+    const candidate = await startUpstream('candidate');
+    cleanups.push(() => candidate.close());
+    candidate.handler = (_req, res) => res.writeHead(200, { 'content-type': 'application/pdf' }).end();
+    const h = await startTestProxy(
+      testConfig(monolith.url, candidate.url, {
+        defaults: { noise: { learn: false }, shadow: { maxBodyBytes: 1024 } },
+        routes: [{ id: 'file', method: 'HEAD', path: '/files/:name', service: 'catalog', mode: 'shadow' }],
+      }),
+    );
+    cleanups.push(() => h.proxy.close());
+    const r = await request(h.proxy.url, { method: 'HEAD', path: '/files/a.pdf' });
+    assert.equal(r.headers['content-length'], '5000000');
+    const [pair] = await h.waitPairs(1);
+    assert.equal(pair.monolith.truncated, false, 'no byte arrived: nothing was cut');
+    assert.deepEqual(diffResponses(pair.monolith, pair.candidate!, {}), []);
   });
 });
 

@@ -52,6 +52,11 @@ describe('redactor', () => {
     assert.match(long, /…\[truncated, \d+ bytes in total\]$/);
   });
 
+  test('a stored text body is read in the charset its content type names, as the comparison reads it', () => {
+    const page = Buffer.from('<p>café</p>', 'latin1');
+    assert.equal(r.body({ body: page, headers: { 'content-type': 'text/html; charset=iso-8859-1' }, size: page.length }, 1000), '<p>café</p>');
+  });
+
   test('diff entries: values under a redacted path, whole subtrees and redacted headers', () => {
     const out = r.entries([
       { path: '$.user.password', kind: 'changed', monolith: 'a', candidate: 'b' },

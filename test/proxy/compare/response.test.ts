@@ -39,6 +39,17 @@ describe('normalizeResponse', () => {
     assert.deepEqual(diffResponses(json(v), res(gzipSync(JSON.stringify(v)), { 'content-encoding': 'gzip' }), {}), []);
   });
 
+  test('an empty body is empty whatever its content-encoding says (HEAD, 204, 304 from a server that compresses)', () => {
+    for (const enc of ['gzip', 'br', 'deflate']) {
+      for (const [status, body] of [[200, Buffer.alloc(0)], [204, undefined], [304, Buffer.alloc(0)]] as const) {
+        const compressed = { ...res(Buffer.alloc(0), { 'content-encoding': enc }, status), body };
+        const plain = { ...res(Buffer.alloc(0), {}, status), body };
+        assert.deepEqual(diffResponses(compressed, plain, {}), [], `${enc} ${status}`);
+        assert.deepEqual(normalizeResponse(compressed, {}).body, normalizeResponse(plain, {}).body, `${enc} ${status}`);
+      }
+    }
+  });
+
   test('bytes that do not decode are compared by digest', () => {
     const broken = res(Buffer.from('not gzip at all'), { 'content-encoding': 'gzip' });
     assert.equal(normalizeResponse(broken, {}).body.kind, 'binary');
@@ -119,6 +130,23 @@ describe('diffResponses', () => {
       },
     ]);
     assert.deepEqual(diffResponses(res('same', t), res('same', t), {}), []);
+  });
+
+  test('a text body is read in the charset its content type names (latin1 pages are text, not binary)', () => {
+    const latin1 = { 'content-type': 'text/html; charset=ISO-8859-1' };
+    const page = (s: string) => res(Buffer.from(s, 'latin1'), latin1);
+    assert.deepEqual(normalizeResponse(page('<p>café</p>'), {}).body, { kind: 'text', value: '<p>café</p>' });
+    // two latin1 pages that differ: the line that changed, read as text on both sides
+    assert.deepEqual(diffResponses(page('<p>café</p>'), page('<p>cafe</p>'), {}), [
+      { path: '$', kind: 'text', monolith: { lines: 1, removed: 1, firstDiffLine: 1, line: '<p>café</p>' }, candidate: { lines: 1, added: 1, firstDiffLine: 1, line: '<p>cafe</p>' } },
+    ]);
+    // the same page in UTF-8: the same text; only the content type says otherwise
+    const utf8 = res(Buffer.from('<p>café</p>', 'utf8'), { 'content-type': 'text/html; charset=utf-8' });
+    assert.deepEqual(diffResponses(page('<p>café</p>'), utf8, {}), [
+      { path: 'headers.content-type', kind: 'header', monolith: 'text/html; charset=ISO-8859-1', candidate: 'text/html; charset=utf-8' },
+    ]);
+    // a charset nobody knows: read as UTF-8, as before
+    assert.equal(normalizeResponse(res('plain', { 'content-type': 'text/plain; charset=x-unknown' }), {}).body.kind, 'text');
   });
 
   test('the same bytes read as another content type are still compared', () => {
