@@ -4,6 +4,7 @@ import { Graphviz } from '@hpcc-js/wasm-graphviz';
 import type { Plan } from '../plan-schema.ts';
 import { edgeLabel } from './markdown.ts';
 import { drawnEdges } from './service-edges.ts';
+import { counted } from './plural.ts';
 
 const quote = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
@@ -15,7 +16,7 @@ export function serviceGraphDot(plan: Plan): string {
     '  edge [color="#777777", fontname="Helvetica", fontsize=9];',
   ];
   for (const s of plan.services) {
-    lines.push(`  ${quote(s.name)} [label=${quote(`${s.name}\n${s.size.files} files · ${s.size.routes} routes\nwave ${s.wave}`)}];`);
+    lines.push(`  ${quote(s.name)} [label=${quote(`${s.name}\n${counted(s.size.files, 'file')} · ${counted(s.size.routes, 'route')}\nwave ${s.wave}`)}];`);
   }
   for (const { from, to, dependency: d } of drawnEdges(plan).edges) {
     const weight = Math.max(1, Math.round(Math.log2(1 + d.calls + d.imports + d.tables.length)));

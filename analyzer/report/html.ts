@@ -6,6 +6,7 @@ import { edgeLabel, keyColumns } from './markdown.ts';
 import { METRIC_ROWS, metricValue } from './metric-notes.ts';
 import { drawnEdges } from './service-edges.ts';
 import { visible } from '../quote.ts';
+import { counted } from './plural.ts';
 
 /** HTML-escaped, with control and bidi characters from the analysed code made visible. */
 export function escapeHtml(text: string | number): string {
@@ -72,7 +73,7 @@ function service(s: PlanService): string {
   const deps = (ds: PlanService['dependsOn']): string => (ds.length ? ds.map((d) => `${escapeHtml(d.service)} <span class="muted">(${escapeHtml(edgeLabel(d))})</span>`).join(', ') : '—');
   return `<section id="service-${escapeHtml(s.name)}">
 <h3>${escapeHtml(s.name)}</h3>
-<p class="muted">Wave ${s.wave} · ${s.size.files} files · ${s.size.loc} lines · ${s.size.routes} routes · owner ${code(s.owner)}</p>
+<p class="muted">Wave ${s.wave} · ${counted(s.size.files, 'file')} · ${counted(s.size.loc, 'line')} · ${counted(s.size.routes, 'route')} · owner ${code(s.owner)}</p>
 <p><b>Files:</b> ${codes(s.files)}</p>
 <p><b>Tables</b> — owned: ${codes(s.tables.owned)}; reads: ${codes(s.tables.read)}; writes: ${codes(s.tables.written)}</p>
 <p><b>Depends on:</b> ${deps(s.dependsOn)}<br><b>Used by:</b> ${deps(s.usedBy)}</p>
@@ -85,7 +86,7 @@ export function renderHtml(plan: Plan, svg: string): string {
   const s = plan.summary;
   const body = [
     `<h1>Strangler analysis of ${code(plan.root)}</h1>`,
-    `<p>${s.files} files (${s.loc} lines), ${s.routes} routes, ${s.tables} tables → <b>${s.services} candidate service${s.services === 1 ? '' : 's'}</b> and a shared kernel of ${s.kernelFiles} files.</p>`,
+    `<p>${counted(s.files, 'file')} (${counted(s.loc, 'line')}), ${counted(s.routes, 'route')}, ${counted(s.tables, 'table')} → <b>${counted(s.services, 'candidate service')}</b> and a shared kernel of ${counted(s.kernelFiles, 'file')}.</p>`,
     '<h2>Summary</h2>',
     table(
       ['Service', 'Wave', 'Files', 'Lines', 'Routes', 'Tables owned', 'Depends on', 'Used by'],

@@ -4,6 +4,7 @@ import type { Plan, PlanService } from '../plan-schema.ts';
 import { METRIC_ROWS, metricValue } from './metric-notes.ts';
 import { drawnEdges } from './service-edges.ts';
 import { codeSpan, visible } from '../quote.ts';
+import { counted } from './plural.ts';
 
 /** Plain text: controls made visible, HTML as entities, Markdown punctuation taken literally. */
 export function mdText(value: string | number): string {
@@ -37,9 +38,9 @@ export function mermaidId(name: string): string {
 export function serviceGraphMermaid(plan: Plan): string {
   const lines = ['```mermaid', 'graph LR'];
   for (const s of plan.services) {
-    lines.push(`  ${mermaidId(s.name)}["${s.name}<br/>${s.size.files} files · ${s.size.routes} routes · wave ${s.wave}"]`);
+    lines.push(`  ${mermaidId(s.name)}["${s.name}<br/>${counted(s.size.files, 'file')} · ${counted(s.size.routes, 'route')} · wave ${s.wave}"]`);
   }
-  if (plan.kernel.files.length > 0) lines.push(`  kernel[("shared kernel<br/>${plan.kernel.files.length} files")]`);
+  if (plan.kernel.files.length > 0) lines.push(`  kernel[("shared kernel<br/>${counted(plan.kernel.files.length, 'file')}")]`);
   const { edges, omitted } = drawnEdges(plan);
   for (const e of edges) lines.push(`  ${mermaidId(e.from)} -->|"${edgeLabel(e.dependency)}"| ${mermaidId(e.to)}`);
   lines.push('```');
@@ -78,7 +79,7 @@ function metricsSection(plan: Plan): string {
 }
 
 function serviceSection(s: PlanService): string {
-  const out = [`### ${s.name}`, '', `Wave ${s.wave} · ${s.size.files} files · ${s.size.loc} lines · ${s.size.routes} routes · owner ${code(s.owner)}`, ''];
+  const out = [`### ${s.name}`, '', `Wave ${s.wave} · ${counted(s.size.files, 'file')} · ${counted(s.size.loc, 'line')} · ${counted(s.size.routes, 'route')} · owner ${code(s.owner)}`, ''];
   out.push(`**Files:** ${list(s.files)}`, '');
   out.push(`**Tables** — owned: ${list(s.tables.owned)}; reads: ${list(s.tables.read)}; writes: ${list(s.tables.written)}`, '');
   out.push(`**Depends on:** ${s.dependsOn.length ? s.dependsOn.map((d) => `${mdText(d.service)} (${edgeLabel(d)})`).join(', ') : 'nothing'}`);
@@ -94,7 +95,7 @@ export function renderMarkdown(plan: Plan): string {
   const out: string[] = [
     `# Strangler analysis of ${code(plan.root)}`,
     '',
-    `${s.files} files (${s.loc} lines), ${s.routes} routes, ${s.tables} tables → **${s.services} candidate service${s.services === 1 ? '' : 's'}** and a shared kernel of ${s.kernelFiles} files.`,
+    `${counted(s.files, 'file')} (${counted(s.loc, 'line')}), ${counted(s.routes, 'route')}, ${counted(s.tables, 'table')} → **${counted(s.services, 'candidate service')}** and a shared kernel of ${counted(s.kernelFiles, 'file')}.`,
     '',
     '## Summary',
     '',

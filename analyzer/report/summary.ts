@@ -2,6 +2,7 @@
 import type { Facts } from '../extract/types.ts';
 import type { Plan } from '../plan-schema.ts';
 import { visible } from '../quote.ts';
+import { counted } from './plural.ts';
 
 type Warning = Plan['warnings'][number];
 
@@ -45,12 +46,12 @@ export function formatSummary(plan: Plan, written: readonly string[], referenceL
   const s = plan.summary;
   const m = plan.metrics.proposed;
   const lines = [
-    `${plan.root}: ${s.files} files, ${s.routes} routes, ${s.tables} tables → ${s.services} service${s.services === 1 ? '' : 's'} + shared kernel (${s.kernelFiles} files)`,
+    `${plan.root}: ${counted(s.files, 'file')}, ${counted(s.routes, 'route')}, ${counted(s.tables, 'table')} → ${counted(s.services, 'service')} + shared kernel (${counted(s.kernelFiles, 'file')})`,
   ];
   for (const w of plan.waves) {
     const names = w.services.map((name) => {
       const svc = plan.services.find((x) => x.name === name)!;
-      return `${name} (${svc.size.files} files, ${svc.size.routes} routes)`;
+      return `${name} (${counted(svc.size.files, 'file')}, ${counted(svc.size.routes, 'route')})`;
     });
     lines.push(`  wave ${w.wave}   ${names.join(', ')}`);
   }
@@ -94,7 +95,7 @@ export function formatFactsSummary(root: string, facts: Facts, written: string):
   const tables = new Set(facts.tables.map((t) => t.table)).size;
   const warnings = facts.warnings.map((w): Warning => ({ kind: 'extractor', message: w.message }));
   return terminalLines([
-    `${root}: ${facts.files.length} files, ${facts.imports.length} imports, ${facts.routes.length} routes, ${tables} tables${keysCount(facts)}`,
+    `${root}: ${counted(facts.files.length, 'file')}, ${counted(facts.imports.length, 'import')}, ${counted(facts.routes.length, 'route')}, ${counted(tables, 'table')}${keysCount(facts)}`,
     ...warningLines(warnings, `"warnings" in ${written}`),
     `  wrote    ${written}`,
   ]);

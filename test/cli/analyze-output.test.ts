@@ -113,12 +113,12 @@ describe('strangler analyze: a root outside the working directory', () => {
       const out = join(dir, `out-${typed === src ? 'absolute' : 'relative'}`);
       const r = cli(typed, '--out', out);
       assert.equal(r.status, 0, r.stderr);
-      assert.equal(r.stdout.split('\n')[0].startsWith(`${src}: 1 files, 1 routes`), true, r.stdout);
+      assert.equal(r.stdout.split('\n')[0].startsWith(`${src}: 1 file, 1 route`), true, r.stdout);
       assert.equal(JSON.parse(readFileSync(join(out, 'plan.json'), 'utf8')).root, src);
       assert.ok(readFileSync(join(out, 'report.md'), 'utf8').includes(`# Strangler analysis of \`${src}\``));
       const facts = cli(typed, '--out', out, '--facts-only');
       assert.equal(facts.status, 0, facts.stderr);
-      assert.equal(facts.stdout.split('\n')[0].startsWith(`${src}: 1 files`), true, facts.stdout);
+      assert.equal(facts.stdout.split('\n')[0].startsWith(`${src}: 1 file,`), true, facts.stdout);
     }
   });
 });
