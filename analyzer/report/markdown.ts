@@ -2,6 +2,7 @@
 // A pure function of the plan.
 import type { Plan, PlanService } from '../plan-schema.ts';
 import { METRIC_ROWS, metricValue } from './metric-notes.ts';
+import { MIGRATIONS_WHY, migrationsSetAside } from './migrations-note.ts';
 import { drawnEdges } from './service-edges.ts';
 import { codeSpan, visible } from '../quote.ts';
 
@@ -91,11 +92,13 @@ function serviceSection(s: PlanService): string {
 
 export function renderMarkdown(plan: Plan): string {
   const s = plan.summary;
+  const aside = migrationsSetAside(plan, code);
   const out: string[] = [
     `# Strangler analysis of ${code(plan.root)}`,
     '',
     `${s.files} files (${s.loc} lines), ${s.routes} routes, ${s.tables} tables → **${s.services} candidate service${s.services === 1 ? '' : 's'}** and a shared kernel of ${s.kernelFiles} files.`,
     '',
+    ...(aside ? [`${aside.files} set aside (${aside.folders}): ${MIGRATIONS_WHY}.`, ''] : []),
     '## Summary',
     '',
     table(

@@ -2,6 +2,7 @@
 import type { Facts } from '../extract/types.ts';
 import type { Plan } from '../plan-schema.ts';
 import { visible } from '../quote.ts';
+import { MIGRATIONS_WHY, migrationsSetAside } from './migrations-note.ts';
 
 type Warning = Plan['warnings'][number];
 
@@ -47,6 +48,8 @@ export function formatSummary(plan: Plan, written: readonly string[], referenceL
   const lines = [
     `${plan.root}: ${s.files} files, ${s.routes} routes, ${s.tables} tables → ${s.services} service${s.services === 1 ? '' : 's'} + shared kernel (${s.kernelFiles} files)`,
   ];
+  const aside = migrationsSetAside(plan, (folder) => folder);
+  if (aside) lines.push(`  set aside ${aside.files} (${aside.folders}): ${MIGRATIONS_WHY}`);
   for (const w of plan.waves) {
     const names = w.services.map((name) => {
       const svc = plan.services.find((x) => x.name === name)!;
