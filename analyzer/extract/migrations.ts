@@ -1,6 +1,7 @@
 // Which source files are database migrations or seeds: schema history, not service code. A file needs both a folder
 // (`migrations/`, `migration/`, `seeds/`, `seeders/`) and a migration's shape, so a `migration/` feature module or an
-// `up()` outside such a folder stays app code; a file that registers or handles a route never is one.
+// `up()` outside such a folder stays app code; a file that registers or handles a route never is one, nor one that
+// app code imports and only its versioned name marks.
 import { ts } from 'ts-morph';
 import { guarded } from './guard.ts';
 import type { LoadedFile } from './project.ts';
@@ -64,8 +65,24 @@ export function findMigrations(
     if (shape) found.set(file.rel, { file: file.rel, kind: shape.seed ? 'seed' : folder.kind, by: shape.by, folder: folder.folder });
     else rest.set(file.rel, folder);
   }
+  dropImportedByApp(found, imports);
   addHelpers(found, rest, imports);
   return [...found.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+/**
+ * A versioned name is the weakest sign: such a file that code outside the migrations imports is app code
+ * (`migration/3dcart.js` of a shop-import feature). Runners load migrations by folder; a TypeORM data source that
+ * imports its migration classes does not need this sign (the class is one).
+ */
+function dropImportedByApp(found: Map<string, MigrationFile>, imports: readonly ImportEdge[]): void {
+  // until nothing changes: a versioned file only another dropped one imports is dropped too
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const e of imports) {
+      if (e.from !== e.to && found.get(e.to)?.by === 'name' && !found.has(e.from)) changed = found.delete(e.to) || changed;
+    }
+  }
 }
 
 /** Files of a migrations folder imported by migrations and nothing else (a fixpoint: a helper's helper is one too). */
