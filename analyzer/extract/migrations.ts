@@ -172,5 +172,5 @@ function isExported(s: ts.FunctionDeclaration | ts.VariableStatement): boolean {
 }
 
 function skipParentheses(e: ts.Expression): ts.Expression {
-  return ts.skipPartiallyEmittedExpressions(ts.isParenthesizedExpression(e) ? skipParentheses(e.expression) : e);
+  return ts.isParenthesizedExpression(e) ? skipParentheses(e.expression) : e;
 }
