@@ -83,16 +83,25 @@ export function globToRegExp(glob: string): RegExp {
 
 /**
  * Resolves pins against the analysed files: file → service. The first pin matching a file wins. A pin that matches
- * no file is a user error (a typo would otherwise silently change nothing).
+ * no file is a user error (a typo would otherwise silently change nothing); so is one matching only migration files
+ * (`setAside`), which are in no service.
  */
-export function resolvePins(pins: readonly Pin[], files: readonly string[]): Map<string, string> {
+export function resolvePins(pins: readonly Pin[], files: readonly string[], setAside: readonly string[] = []): Map<string, string> {
   const out = new Map<string, string>();
   for (const pin of pins) {
     const pattern = pin.pattern.replace(/^\.\//, '');
     const re = globToRegExp(pattern);
     // a folder name pins everything under it
     const folder = pattern.endsWith('/') ? pattern : `${pattern}/`;
-    const matched = files.filter((f) => re.test(f) || f.startsWith(folder));
+    const matches = (f: string): boolean => re.test(f) || f.startsWith(folder);
+    const matched = files.filter(matches);
+    const migrations = matched.length === 0 ? setAside.filter(matches) : [];
+    if (migrations.length > 0) {
+      const shown = migrations.slice(0, 2).join(', ') + (migrations.length > 2 ? ', ...' : '');
+      throw new UserError(
+        `pin "${pin.pattern}=${pin.service}" matches only database migration or seed files (${shown}), which are set aside from the services; pin application code`,
+      );
+    }
     if (matched.length === 0) {
       throw new UserError(`pin "${pin.pattern}=${pin.service}" matches no analysed file; use a path relative to the analysed root`);
     }

@@ -7,6 +7,7 @@ import type { Facts } from './extract/types.ts';
 import { decompose, DEFAULT_DECOMPOSE, KERNEL, type Decomposition } from './decompose.ts';
 import { buildFileGraph, DEFAULT_WEIGHTS, type FileGraph, type GraphWeights } from './graph.ts';
 import { measure, mojoFM, type MetricSet, type MoJoResult } from './metrics.ts';
+import { withoutMigrations } from './migrations.ts';
 import { resolvePins, type Pin } from './pins.ts';
 import { buildPlan, type Plan } from './plan.ts';
 
@@ -26,10 +27,14 @@ export interface PlanOptions {
   referenceLabel?: string;
 }
 
-/** Pure: the same facts and options give a byte-identical plan. */
+/**
+ * Pure: the same facts and options give a byte-identical plan. Migrations and seeds are set aside first
+ * (migrations.ts): the graph, the cut and the metrics see the code without them.
+ */
 export function planFromFacts(facts: Facts, options: PlanOptions = {}): Plan {
   const weights: GraphWeights = { ...DEFAULT_WEIGHTS, ...options.weights };
-  const fileGraph = buildFileGraph(facts, weights);
+  const code = withoutMigrations(facts);
+  const fileGraph = buildFileGraph(code, weights);
   const pins = options.pins ?? [];
   const settings = {
     seed: options.seed ?? DEFAULT_DECOMPOSE.seed,
@@ -38,17 +43,17 @@ export function planFromFacts(facts: Facts, options: PlanOptions = {}): Plan {
     kernelMinServices: options.kernelMinServices ?? DEFAULT_DECOMPOSE.kernelMinServices,
     ...(options.services !== undefined ? { services: options.services } : {}),
   };
-  const pinned = resolvePins(pins, fileGraph.files);
+  const pinned = resolvePins(pins, fileGraph.files, setAside(facts));
   if (options.reference) checkReferenceOverlap(options.reference, fileGraph.files, options.referenceLabel ?? 'the reference decomposition', options.rootLabel ?? facts.root);
-  const cut = decompose(facts, fileGraph, { ...settings, pins: pinned });
-  const reference = options.reference ? new Map(Object.entries(options.reference)) : undefined;
+  const cut = decompose(code, fileGraph, { ...settings, pins: pinned });
+  const reference = options.reference ? scoredReference(options.reference, setAside(facts)) : undefined;
   const metrics: { proposed: MetricSet; unpinned?: MetricSet; reference?: MoJoResult; unpinnedReference?: MoJoResult } = {
-    proposed: measureCut(facts, fileGraph, cut),
+    proposed: measureCut(code, fileGraph, cut),
     ...(reference ? { reference: mojoFM(withKernel(cut), reference) } : {}),
   };
   if (pinned.size > 0) {
-    const unpinned = decompose(facts, fileGraph, settings);
-    metrics.unpinned = measureCut(facts, fileGraph, unpinned);
+    const unpinned = decompose(code, fileGraph, settings);
+    metrics.unpinned = measureCut(code, fileGraph, unpinned);
     if (reference) metrics.unpinnedReference = mojoFM(withKernel(unpinned), reference);
   }
   return buildPlan({
@@ -59,6 +64,17 @@ export function planFromFacts(facts: Facts, options: PlanOptions = {}): Plan {
     metrics,
     options: { ...settings, resolution: cut.resolution, weights: { ...weights }, pins },
   });
+}
+
+function setAside(facts: Facts): string[] {
+  return (facts.migrations ?? []).map((m) => m.file);
+}
+
+/** The reference's migration files are left out of the score: the cut places none, and they were analysed. */
+function scoredReference(reference: Record<string, string>, aside: readonly string[]): Map<string, string> {
+  const out = new Map(Object.entries(reference));
+  for (const file of aside) out.delete(file);
+  return out;
 }
 
 function measureCut(facts: Facts, fileGraph: FileGraph, cut: Decomposition): MetricSet {

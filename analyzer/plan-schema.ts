@@ -121,6 +121,16 @@ export const warningSchema = z.object({
   file: z.string().optional(),
 });
 
+/**
+ * Database migration and seed files (facts.migrations), set aside from the services: schema history, not service
+ * code. They are read for the tables and keys they declare, and count in no service, kernel, table owner or metric.
+ */
+export const migrationsSchema = z.object({
+  /** the migrations and seeds folders (`db/migrations`) with how many of the files each holds, most first */
+  folders: z.array(z.object({ folder: z.string(), files: z.number().int().positive() })),
+  files: z.array(z.string()),
+});
+
 export const planSchema = z.object({
   version: z.literal(PLAN_VERSION),
   tool: z.literal('strangler'),
@@ -161,6 +171,8 @@ export const planSchema = z.object({
   /** added within version 1: a plan written before it reads as none */
   crossServiceForeignKeys: z.array(crossServiceForeignKeySchema).default([]),
   crossServiceCalls: z.array(crossServiceCallSchema),
+  /** added within version 1: a plan written before it reads as none */
+  migrations: migrationsSchema.default({ folders: [], files: [] }),
   waves: z.array(waveSchema),
   warnings: z.array(warningSchema),
 });

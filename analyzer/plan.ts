@@ -5,6 +5,7 @@ import type { Facts, ForeignKey } from './extract/types.ts';
 import type { Decomposition } from './decompose.ts';
 import { argmax, compare, routeOwnerFile, routePrefix, type FileGraph } from './graph.ts';
 import { stronglyConnected, type MetricSet, type MoJoResult } from './metrics.ts';
+import { migrationsOfPlan } from './migrations.ts';
 import { codeSpan, hasUnprintable } from './quote.ts';
 import { assignRouteIds } from './route-id.ts';
 import {
@@ -224,6 +225,7 @@ export function buildPlan(input: PlanInput): Plan {
     sharedTables,
     crossServiceForeignKeys,
     crossServiceCalls,
+    migrations: migrationsOfPlan(facts),
     waves,
     warnings,
   };

@@ -3,6 +3,7 @@
 import { newCallTally, extractCalls, type CallTally } from './calls.ts';
 import { guarded } from './guard.ts';
 import { extractImports } from './imports.ts';
+import { findMigrations } from './migrations.ts';
 import { loadProject } from './project.ts';
 import { extractRoutes, type RouteResult } from './routes.ts';
 import { extractNestRoutes } from './routes-nest.ts';
@@ -70,6 +71,7 @@ export async function extractFacts(root: string, options: ExtractOptions = {}): 
   const routes = mergeRoutes(mergeRoutes(extractRoutes(project), extractNestRoutes(project)), extractNextRoutes(project));
   const tables = extractTables(project, routes.routes);
   warnings.push(...routes.warnings, ...tables.warnings);
+  const migrations = findMigrations(project.files, imports, routes.routes, warnings);
   return {
     version: 1,
     root: project.root,
@@ -81,6 +83,7 @@ export async function extractFacts(root: string, options: ExtractOptions = {}): 
     tables: tables.accesses,
     schema: tables.schema,
     foreignKeys: tables.foreignKeys,
+    migrations,
     warnings,
   };
 }

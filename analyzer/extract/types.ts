@@ -140,6 +140,24 @@ export interface ForeignKey {
   via: 'sql' | 'knex' | 'sequelize' | 'typeorm' | 'prisma' | 'drizzle';
 }
 
+/**
+ * A database migration or seed among the source files: in a `migrations/`, `migration/`, `seeds/` or `seeders/` folder
+ * and shaped like one (`migrations.ts`). Schema history, not service code: it stays in `files`, its table accesses and
+ * keys are read like any file's, and the plan sets it aside from the services.
+ */
+export interface MigrationFile {
+  file: string;
+  kind: 'migration' | 'seed';
+  /**
+   * what marks it besides its folder: it exports `up` or `seed` (`exports`), a class with `up` extending or
+   * implementing a migration base (`class`), a versioned name, `20240101_init.js` (`name`), or only migrations
+   * import it (`helper`)
+   */
+  by: 'exports' | 'class' | 'name' | 'helper';
+  /** the migrations or seeds folder it is in (`db/migrations`) */
+  folder: string;
+}
+
 export interface Warning {
   file?: string;
   message: string;
@@ -158,6 +176,8 @@ export interface Facts {
   schema?: SchemaTable[];
   /** foreign keys declared between tables (sorted by table, columns, references) */
   foreignKeys?: ForeignKey[];
+  /** database migrations and seeds among `files` (sorted by file): read like any file, set aside from the services */
+  migrations?: MigrationFile[];
   warnings: Warning[];
 }
 

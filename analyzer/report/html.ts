@@ -4,6 +4,7 @@ import type { Plan, PlanService } from '../plan-schema.ts';
 import { renderServiceGraphSvg } from './graphviz.ts';
 import { edgeLabel, keyColumns } from './markdown.ts';
 import { METRIC_ROWS, metricValue } from './metric-notes.ts';
+import { MIGRATIONS_WHY, migrationsSetAside } from './migrations-note.ts';
 import { drawnEdges } from './service-edges.ts';
 import { visible } from '../quote.ts';
 import { counted } from './plural.ts';
@@ -84,9 +85,11 @@ ${s.routes.length ? table(['Route id', 'Method', 'Path', 'Registered at'], s.rou
 /** The page, given the service-graph SVG markup (from renderServiceGraphSvg, or any trusted SVG). */
 export function renderHtml(plan: Plan, svg: string): string {
   const s = plan.summary;
+  const aside = migrationsSetAside(plan, code);
   const body = [
     `<h1>Strangler analysis of ${code(plan.root)}</h1>`,
     `<p>${counted(s.files, 'file')} (${counted(s.loc, 'line')}), ${counted(s.routes, 'route')}, ${counted(s.tables, 'table')} → <b>${counted(s.services, 'candidate service')}</b> and a shared kernel of ${counted(s.kernelFiles, 'file')}.</p>`,
+    ...(aside ? [`<p>${aside.files} set aside (${aside.folders}): ${escapeHtml(MIGRATIONS_WHY)}.</p>`] : []),
     '<h2>Summary</h2>',
     table(
       ['Service', 'Wave', 'Files', 'Lines', 'Routes', 'Tables owned', 'Depends on', 'Used by'],

@@ -2,6 +2,7 @@
 // A pure function of the plan.
 import type { Plan, PlanService } from '../plan-schema.ts';
 import { METRIC_ROWS, metricValue } from './metric-notes.ts';
+import { MIGRATIONS_WHY, migrationsSetAside } from './migrations-note.ts';
 import { drawnEdges } from './service-edges.ts';
 import { codeSpan, visible } from '../quote.ts';
 import { counted } from './plural.ts';
@@ -92,11 +93,13 @@ function serviceSection(s: PlanService): string {
 
 export function renderMarkdown(plan: Plan): string {
   const s = plan.summary;
+  const aside = migrationsSetAside(plan, code);
   const out: string[] = [
     `# Strangler analysis of ${code(plan.root)}`,
     '',
     `${counted(s.files, 'file')} (${counted(s.loc, 'line')}), ${counted(s.routes, 'route')}, ${counted(s.tables, 'table')} → **${counted(s.services, 'candidate service')}** and a shared kernel of ${counted(s.kernelFiles, 'file')}.`,
     '',
+    ...(aside ? [`${aside.files} set aside (${aside.folders}): ${MIGRATIONS_WHY}.`, ''] : []),
     '## Summary',
     '',
     table(

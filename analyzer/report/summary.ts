@@ -2,6 +2,7 @@
 import type { Facts } from '../extract/types.ts';
 import type { Plan } from '../plan-schema.ts';
 import { visible } from '../quote.ts';
+import { MIGRATIONS_WHY, migrationsSetAside } from './migrations-note.ts';
 import { counted } from './plural.ts';
 
 type Warning = Plan['warnings'][number];
@@ -48,6 +49,8 @@ export function formatSummary(plan: Plan, written: readonly string[], referenceL
   const lines = [
     `${plan.root}: ${counted(s.files, 'file')}, ${counted(s.routes, 'route')}, ${counted(s.tables, 'table')} → ${counted(s.services, 'service')} + shared kernel (${counted(s.kernelFiles, 'file')})`,
   ];
+  const aside = migrationsSetAside(plan, (folder) => folder);
+  if (aside) lines.push(`  set aside ${aside.files} (${aside.folders}): ${MIGRATIONS_WHY}`);
   for (const w of plan.waves) {
     const names = w.services.map((name) => {
       const svc = plan.services.find((x) => x.name === name)!;
