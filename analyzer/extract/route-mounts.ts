@@ -2,7 +2,7 @@
 // become child routers or middleware, Hono's route(prefix, app) its apps, register() its plugin instances; and a
 // router that is a function's parameter is mounted on the router each call of that function passes.
 import { ts } from 'ts-morph';
-import type { Middleware, Mount, RouterNode } from './route-tree.ts';
+import { lineage, type Middleware, type Mount, type RouterNode } from './route-tree.ts';
 import { calledFunction, chainReceiver, exprName } from './express-syntax.ts';
 import { pluginMounter } from './fastify-routes.ts';
 import { iteratedElements } from './hono-syntax.ts';
@@ -25,7 +25,7 @@ export function resolveMounts(ctx: RouteContext): void {
 }
 
 const isRouter = (node: RouterNode | undefined): node is RouterNode =>
-  !!node && (node.init !== 'other' || node.routes.length > 0 || node.mounts.length > 0);
+  !!node && (node.init !== 'other' || lineage(node).some((l) => l.routes.length > 0 || l.mounts.length > 0));
 
 /** `export const booksRoutes = router.routes()` … `api.use(booksRoutes)`: the `routes()` call a const holds. */
 function heldRouterMiddleware({ project }: RouteContext, arg: ts.Expression): ReturnType<typeof routerMiddleware> {
@@ -86,7 +86,7 @@ function mountHonoApps({ project, warnings, routers }: RouteContext, node: Route
  * each call site of their function. `passing`: the calls that pass an identifier or property along.
  */
 export function mountParameterRouters({ project, routers }: RouteContext, passing: readonly ts.CallExpression[]): void {
-  const paramNodes = [...routers.nodes.values()].filter((n) => ts.isParameter(n.key) && (n.routes.length > 0 || n.children.length > 0));
+  const paramNodes = [...routers.nodes.values()].filter((n) => ts.isParameter(n.key) && lineage(n).some((l) => l.routes.length > 0 || l.children.length > 0));
   if (paramNodes.length === 0) return;
   const byFunction = new Map<ts.Node, RouterNode[]>();
   for (const p of paramNodes) byFunction.set(p.key.parent, [...(byFunction.get(p.key.parent) ?? []), p]);

@@ -1,0 +1,63 @@
+import { describe, test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { factsOf, findRoute, routeList } from './fixture.ts';
+import type { Facts } from '../../../analyzer/extract/types.ts';
+
+describe('routes: routers and apps made by project factories (Ghost-style shared/express.js)', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('express-factories');
+  });
+
+  test('each call of a factory is a router of its own, mounted under its own prefix', () => {
+    assert.deepEqual(routeList(facts), [
+      'GET /ghost/api/admin/comments',
+      'GET /ghost/api/admin/comments/:id',
+      'GET /ghost/api/admin/posts',
+      'GET /ghost/health',
+      'GET /health',
+      'GET /members/api/comments',
+      'GET /members/api/comments/:id',
+      'GET /members/api/session',
+    ]);
+  });
+
+  test("what a factory registers on its local applies to every router made through it, and nothing of another router's", () => {
+    // shared/express.js's router.use(sentry.errorHandler), then the app's own use() before the mount, then the router's
+    assert.deepEqual(findRoute(facts, 'GET', '/members/api/comments/:id').middleware, ['sentry.errorHandler', 'cacheControl', 'sentry.errorHandler', 'loadSession']);
+    assert.deepEqual(findRoute(facts, 'GET', '/ghost/api/admin/comments/:id').middleware, ['sentry.errorHandler', 'mw.bodyParser', 'sentry.errorHandler', 'loadSession']);
+    assert.deepEqual(findRoute(facts, 'GET', '/ghost/api/admin/posts').middleware, ['sentry.errorHandler', 'mw.bodyParser', 'sentry.errorHandler', 'mw.cors', 'mw.authAdminApi']);
+    assert.deepEqual(findRoute(facts, 'GET', '/members/api/session').middleware, ['sentry.errorHandler', 'cacheControl']);
+  });
+
+  test('a function returning a router made once at module level is one router, mounted at each place', () => {
+    assert.deepEqual(findRoute(facts, 'GET', '/health').middleware, ['sentry.errorHandler']);
+    assert.deepEqual(findRoute(facts, 'GET', '/ghost/health').middleware, ['sentry.errorHandler']);
+    assert.equal(findRoute(facts, 'GET', '/ghost/health').handler.name, 'health');
+  });
+
+  test('routes keep their handlers and lines, and no router is left unmounted', () => {
+    assert.deepEqual(findRoute(facts, 'GET', '/ghost/api/admin/comments/:id').handler, { kind: 'named', file: 'api/comments.js', name: 'read', line: 5 });
+    assert.equal(findRoute(facts, 'GET', '/members/api/comments').line, 11);
+    assert.deepEqual(facts.unresolvedRoutes, []);
+    assert.deepEqual(facts.warnings.filter((w) => /mounted/.test(w.message)), []);
+  });
+});
+
+describe('routes: a TypeScript router factory called twice', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('express-factories-esm');
+  });
+
+  test('a route the caller adds to one instance is not the other instance’s', () => {
+    assert.deepEqual(routeList(facts), ['GET /v1/books', 'GET /v1/books/legacy', 'GET /v2/books']);
+  });
+
+  test("the nested factory's middleware is on both instances; a mount's middleware only on its own", () => {
+    assert.deepEqual(findRoute(facts, 'GET', '/v1/books').middleware, ['logger']);
+    assert.deepEqual(findRoute(facts, 'GET', '/v1/books/legacy').middleware, ['logger']);
+    assert.deepEqual(findRoute(facts, 'GET', '/v2/books').middleware, ['requireKey', 'logger']);
+    assert.deepEqual(findRoute(facts, 'GET', '/v2/books').handler, { kind: 'named', file: 'routes/books.ts', name: 'listBooks', line: 4 });
+  });
+});
