@@ -63,8 +63,10 @@ export function valueKey(project: LoadedProject, expr: ts.Expression, depth = 0,
   if (depth > MAX_DEPTH) return undefined;
   const e = unwrap(expr);
   const next = (x: ts.Expression): ts.Node | undefined => valueKey(project, x, depth + 1, options);
-  // `module.exports = makeRouter()`: the call is the value, or, asking for instances, the router that call makes
-  const made = (x: ts.Expression): ts.Node => (options.instance && ts.isCallExpression(x) ? next(x) ?? x : x);
+  // `module.exports = require('./routes')` is what that module exports; `module.exports = makeRouter()`: the call is the
+  // value, or, asking for instances, the router that call makes
+  const made = (x: ts.Expression): ts.Node | undefined =>
+    ts.isCallExpression(x) && requiredFile(project, x) ? next(x) : options.instance && ts.isCallExpression(x) ? next(x) ?? x : x;
   if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
     const { symbol } = symbolOf(project, ts.isIdentifier(e) ? e : e.name);
     let decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
@@ -96,10 +98,22 @@ export function valueKey(project: LoadedProject, expr: ts.Expression, depth = 0,
       const fn = exported && exportedFunction(project, unwrap(exported));
       return fn && calledResult(fn, e, next, options);
     }
-    const fn = namedFunction(project, callee);
+    const fn = namedFunction(project, callee) ?? (options.instance ? requiredFunction(project, callee) : undefined);
     return fn && calledResult(fn, e, next, options);
   }
   return undefined;
+}
+
+/**
+ * `const commentRouter = require('../comments')`, whose index.js is `module.exports = require('./routes')`: the function
+ * a module exports, through re-exporting modules, which the type checker does not follow in JavaScript.
+ */
+function requiredFunction(project: LoadedProject, callee: ts.Expression): ts.SignatureDeclaration | undefined {
+  if (!ts.isIdentifier(callee) && !ts.isPropertyAccessExpression(callee)) return undefined;
+  const key = valueKey(project, callee);
+  if (key && isFunctionLike(key)) return key as ts.SignatureDeclaration;
+  const init = key && ts.isVariableDeclaration(key) && key.initializer ? unwrap(key.initializer) : undefined;
+  return init && isFunctionLike(init) ? (init as ts.SignatureDeclaration) : undefined;
 }
 
 /** What a call of `fn` gives: its result's key, or the instance the call makes when that result is made inside `fn`. */
