@@ -37,6 +37,11 @@ export interface Mount {
   args: ts.Expression[];
   /** Hono's `route(prefix, child)`: the argument is an app, never a middleware */
   hono?: boolean;
+  /**
+   * `app.use(mountPath, lazyLoad(() => requireFn()))` in `function lazyUse(mountPath, requireFn)`: the prefix is the
+   * function's parameter `prefix`, so the mount is made at each call of the function, with the call's arguments
+   */
+  forwarded?: { fn: ts.SignatureDeclaration; prefix: number };
   file: LoadedFile;
   line: number;
   pos: number;
@@ -93,6 +98,8 @@ export interface RouterNode {
   fastify?: boolean;
   /** a Hono app: `route(prefix, child)` mounts, `on()` registers, `use(path, fn)` scopes a middleware */
   hono?: boolean;
+  /** functions the project adds to the router (`app.lazyUse = function lazyUse(…) {…}`), by name */
+  methods?: Map<string, ts.SignatureDeclaration>;
   mountedBy: number;
   /**
    * made by a call of a project factory (`commentRouter()`, `express.Router('x')` of a project wrapper): the

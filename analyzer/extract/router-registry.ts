@@ -11,7 +11,7 @@ import { constructorPrefix } from './koa-syntax.ts';
 import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
 import type { LoadedProject } from './project.ts';
 import { fileOf } from './symbols.ts';
-import { functionResult, unwrap, valueKey, type ValueKeyOptions } from './value-key.ts';
+import { functionResult, functionValue, madeInside, unwrap, valueKey, type ValueKeyOptions } from './value-key.ts';
 import type { Warning } from './types.ts';
 
 export interface RouterRegistry {
@@ -23,6 +23,11 @@ export interface RouterRegistry {
   routerOf(receiver: ts.Expression): RouterNode | undefined;
   /** the router an expression is, only when one was met already (mounts are resolved against these) */
   existing(expr: ts.Expression): RouterNode | undefined;
+  /**
+   * the router a call of the function `fn` stands for gives (`requireFn()` with `require('../api')` given for it),
+   * when one was met already: keyed by `key` when the function makes it in its body
+   */
+  calledValue(fn: ts.Expression, key: ts.Node): RouterNode | undefined;
 }
 
 /** What the registration readers and the mount resolution work on. */
@@ -151,13 +156,25 @@ export function routerRegistry(project: LoadedProject, hono: boolean): RouterReg
     return key && nodeFor(key);
   };
 
-  const existing = (expr: ts.Expression): RouterNode | undefined => {
-    const key = routerKey(expr);
-    if (!key) return undefined;
-    // `app.use('/x', makeRouter())`: a router of its own when the factory's local is a router met already
+  // `app.use('/x', makeRouter())`: a router of its own when the factory's local is a router met already
+  const existingKey = (key: ts.Node): RouterNode | undefined => {
     for (let k: ts.Node | undefined = key; k; k = bases.get(k)) if (nodes.has(k)) return nodeFor(key);
     return undefined;
   };
 
-  return { nodes, nodeFor, routerOf, existing };
+  const existing = (expr: ts.Expression): RouterNode | undefined => {
+    const key = routerKey(expr);
+    return key && existingKey(key);
+  };
+
+  const calledValue = (value: ts.Expression, key: ts.Node): RouterNode | undefined => {
+    const fn = functionValue(project, value);
+    const made = fn && functionResult(fn, (returned) => routerKey(returned));
+    if (!fn || !made) return undefined;
+    if (!madeInside(made, fn)) return existingKey(made);
+    bases.set(key, made);
+    return existingKey(key);
+  };
+
+  return { nodes, nodeFor, routerOf, existing, calledValue };
 }

@@ -98,19 +98,19 @@ export function valueKey(project: LoadedProject, expr: ts.Expression, depth = 0,
       const fn = exported && exportedFunction(project, unwrap(exported));
       return fn && calledResult(fn, e, next, options);
     }
-    const fn = namedFunction(project, callee) ?? (options.instance ? requiredFunction(project, callee) : undefined);
+    const fn = namedFunction(project, callee) ?? (options.instance && (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee)) ? functionValue(project, callee) : undefined);
     return fn && calledResult(fn, e, next, options);
   }
   return undefined;
 }
 
 /**
- * `const commentRouter = require('../comments')`, whose index.js is `module.exports = require('./routes')`: the function
- * a module exports, through re-exporting modules, which the type checker does not follow in JavaScript.
+ * The project function a value is: `const commentRouter = require('../comments')`, whose index.js is
+ * `module.exports = require('./routes')`, through re-exporting modules, which the type checker does not follow in
+ * JavaScript; `require('../api')` itself.
  */
-function requiredFunction(project: LoadedProject, callee: ts.Expression): ts.SignatureDeclaration | undefined {
-  if (!ts.isIdentifier(callee) && !ts.isPropertyAccessExpression(callee)) return undefined;
-  const key = valueKey(project, callee);
+export function functionValue(project: LoadedProject, expr: ts.Expression): ts.SignatureDeclaration | undefined {
+  const key = valueKey(project, expr);
   if (key && isFunctionLike(key)) return key as ts.SignatureDeclaration;
   const init = key && ts.isVariableDeclaration(key) && key.initializer ? unwrap(key.initializer) : undefined;
   return init && isFunctionLike(init) ? (init as ts.SignatureDeclaration) : undefined;
@@ -123,7 +123,7 @@ function calledResult(fn: ts.SignatureDeclaration, call: ts.CallExpression, next
 }
 
 /** A local of the function's body (or a value made there), not a parameter and not a module-level value it hands out. */
-function madeInside(node: ts.Node, fn: ts.SignatureDeclaration): boolean {
+export function madeInside(node: ts.Node, fn: ts.SignatureDeclaration): boolean {
   const body = 'body' in fn ? (fn.body as ts.Node | undefined) : undefined;
   return !!body && !ts.isParameter(node) && node.getSourceFile() === body.getSourceFile() && node.pos >= body.pos && node.end <= body.end;
 }

@@ -9,7 +9,8 @@ describe('routes: routers and apps made by project factories (Ghost-style shared
     facts = await factsOf('express-factories');
   });
 
-  test('each call of a factory is a router of its own, mounted under its own prefix', () => {
+  // server.js mounts the members app through the factory's own app.lazyUse(mountPath, requireFn), the admin app with use()
+  test('each call of a factory is a router of its own, mounted under its own prefix, also through a mounting function the factory adds', () => {
     assert.deepEqual(routeList(facts), [
       'GET /ghost/api/admin/comments',
       'GET /ghost/api/admin/comments/:id',
@@ -23,6 +24,7 @@ describe('routes: routers and apps made by project factories (Ghost-style shared
   });
 
   test("what a factory registers on its local applies to every router made through it, and nothing of another router's", () => {
+    // lazyUse's own app.use(mountPath, lazyLoad(…)) is a mount made at each call, not a middleware named mountPath
     // shared/express.js's router.use(sentry.errorHandler), then the app's own use() before the mount, then the router's
     assert.deepEqual(findRoute(facts, 'GET', '/members/api/comments/:id').middleware, ['sentry.errorHandler', 'cacheControl', 'sentry.errorHandler', 'loadSession']);
     assert.deepEqual(findRoute(facts, 'GET', '/ghost/api/admin/comments/:id').middleware, ['sentry.errorHandler', 'mw.bodyParser', 'sentry.errorHandler', 'loadSession']);
