@@ -1,5 +1,9 @@
-import { describe, test, before } from 'node:test';
+import { after, describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { extractFacts } from '../../../analyzer/extract/index.ts';
 import { factsOf, findRoute, routeList } from './fixture.ts';
 import type { Facts } from '../../../analyzer/extract/types.ts';
 
@@ -61,5 +65,72 @@ describe('routes: a TypeScript router factory called twice', () => {
     assert.deepEqual(findRoute(facts, 'GET', '/v1/books/legacy').middleware, ['logger']);
     assert.deepEqual(findRoute(facts, 'GET', '/v2/books').middleware, ['requireKey', 'logger']);
     assert.deepEqual(findRoute(facts, 'GET', '/v2/books').handler, { kind: 'named', file: 'routes/books.ts', name: 'listBooks', line: 4 });
+  });
+});
+
+// Fastify shares the identity, but an app a function builds is a root (its hooks application-wide) and plugin
+// instances are parameters: keeping instances apart changes none of its routes.
+describe('routes: factories in Koa and Hono (the same router identity)', () => {
+  const dirs: string[] = [];
+  const project = (files: Record<string, string>): string => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'strangler-factories-'));
+    dirs.push(dir);
+    for (const [rel, text] of Object.entries(files)) {
+      mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      writeFileSync(path.join(dir, rel), text);
+    }
+    return dir;
+  };
+  after(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const routesOf = async (files: Record<string, string>) =>
+    (await extractFacts(project(files))).routes.map((r) => `${r.method} ${r.path} [${r.middleware.join(', ')}]`);
+
+  test('koa-router: a factory with a prefix, called twice, each caller adding its own route under its own mount', async () => {
+    assert.deepEqual(await routesOf({
+      'routes.js': `const Router = require('@koa/router');
+function apiRouter() {
+  const router = new Router({ prefix: '/api' });
+  router.use(async function auth(ctx, next) { await next(); });
+  router.get('/status', (ctx) => { ctx.body = 'ok'; });
+  return router;
+}
+const books = apiRouter();
+books.get('/books', (ctx) => { ctx.body = []; });
+const authors = apiRouter();
+authors.get('/authors', (ctx) => { ctx.body = []; });
+const root = new Router();
+root.use('/v1', books.routes());
+root.use('/v2', authors.routes());
+module.exports = root;
+`,
+      'app.js': `const Koa = require('koa');
+const root = require('./routes');
+const app = new Koa();
+app.use(root.routes());
+`,
+    }), ['GET /v1/api/books [auth]', 'GET /v1/api/status [auth]', 'GET /v2/api/authors [auth]', 'GET /v2/api/status [auth]']);
+  });
+
+  test('Hono: apps made by a function that registers on its local are apps of their own', async () => {
+    assert.deepEqual(await routesOf({
+      'app.ts': `import { Hono } from 'hono';
+const logger = async (c: unknown, next: () => Promise<void>) => next();
+function makeApp() {
+  const app = new Hono();
+  app.use(logger);
+  return app;
+}
+const books = makeApp();
+books.get('/', (c) => c.json([]));
+const authors = makeApp();
+authors.post('/', (c) => c.json({}));
+const app = new Hono();
+app.route('/books', books);
+app.route('/authors', authors);
+export default app;
+`,
+    }), ['POST /authors [logger]', 'GET /books [logger]']);
   });
 });
