@@ -1,5 +1,6 @@
 // Passes 2 and 3 of the route extractor, once every file is read: which router mounts which. use() arguments
-// become child routers or middleware, Hono's route(prefix, app) its apps, register() its plugin instances; and a
+// become child routers or middleware, Hono's route(prefix, app) its apps, register() its plugin instances; a mounting
+// function the project adds to its apps (`app.lazyUse(prefix, require('./x'))`) mounts at each call; and a
 // router that is a function's parameter is mounted on the router each call of that function passes.
 import { ts } from 'ts-morph';
 import { lineage, type Middleware, type Mount, type RouterNode } from './route-tree.ts';
@@ -115,7 +116,7 @@ export function mountParameterRouters({ project, routers }: RouteContext, passin
  * router a parameter is or, called (`requireFn()`), makes.
  */
 export function mountForwarded(ctx: RouteContext, calls: ReadonlyMap<string, readonly ts.CallExpression[]>): void {
-  const { project, routers } = ctx;
+  const { routers } = ctx;
   for (const owner of [...routers.nodes.values()]) {
     for (const [name, fn] of owner.methods ?? []) {
       const mounts = owner.mounts.filter((m) => m.forwarded?.fn === fn);
@@ -127,23 +128,23 @@ export function mountForwarded(ctx: RouteContext, calls: ReadonlyMap<string, rea
       }
     }
   }
+}
 
-  function mountAt(ctx: RouteContext, receiver: RouterNode, mount: Mount, call: ts.CallExpression): void {
-    const { fn, prefix } = mount.forwarded!;
-    const prefixArg = call.arguments[prefix];
-    if (!prefixArg) return;
-    const file = fileOf(project, call);
-    if (!file) return;
-    const middleware: Middleware[] = [];
-    for (const arg of mount.args) {
-      const given = givenFor(project, fn, arg, call);
-      const child = given ? (given.called ? routers.calledValue(given.value, given.value) : routers.existing(given.value)) : routers.existing(arg);
-      if (isRouter(child) && child !== receiver) {
-        receiver.children.push({ node: child, prefixes: pathsOf(project, prefixArg).paths, expression: prefixArg.getText(), middleware: [...middleware], file, line: lineOf(call, file.source), pos: call.getStart(file.source) });
-        child.mountedBy++;
-      } else {
-        middleware.push({ name: exprName(given?.value ?? arg), phase: 0 });
-      }
+/** One forwarded mount at one call: on the router the call is made on, with the call's prefix and what its arguments give. */
+function mountAt({ project, routers }: RouteContext, receiver: RouterNode, mount: Mount, call: ts.CallExpression): void {
+  const { fn, prefix } = mount.forwarded!;
+  const prefixArg = call.arguments[prefix];
+  const file = fileOf(project, call);
+  if (!prefixArg || !file) return;
+  const middleware: Middleware[] = [];
+  for (const arg of mount.args) {
+    const given = givenFor(project, fn, arg, call);
+    const child = given ? (given.called ? routers.calledValue(given.value, given.value) : routers.existing(given.value)) : routers.existing(arg);
+    if (isRouter(child) && child !== receiver) {
+      receiver.children.push({ node: child, prefixes: pathsOf(project, prefixArg).paths, expression: prefixArg.getText(), middleware: [...middleware], file, line: lineOf(call, file.source), pos: call.getStart(file.source) });
+      child.mountedBy++;
+    } else {
+      middleware.push({ name: exprName(given?.value ?? arg), phase: 0 });
     }
   }
 }

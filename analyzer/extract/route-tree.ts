@@ -38,8 +38,8 @@ export interface Mount {
   /** Hono's `route(prefix, child)`: the argument is an app, never a middleware */
   hono?: boolean;
   /**
-   * `app.use(mountPath, lazyLoad(() => requireFn()))` in `function lazyUse(mountPath, requireFn)`: the prefix is the
-   * function's parameter `prefix`, so the mount is made at each call of the function, with the call's arguments
+   * `app.use(mountPath, lazyLoad(() => requireFn()))` in `function lazyUse(mountPath, requireFn)`: the prefix is a
+   * parameter of `fn` (its index: `prefix`), so the mount is made at each call of the function, with the call's arguments
    */
   forwarded?: { fn: ts.SignatureDeclaration; prefix: number };
   file: LoadedFile;
