@@ -106,12 +106,14 @@ export function valueKey(project: LoadedProject, expr: ts.Expression, depth = 0,
 
 /**
  * The project function a value is: `const commentRouter = require('../comments')`, whose index.js is
- * `module.exports = require('./routes')`, through re-exporting modules, which the type checker does not follow in
- * JavaScript; `require('../api')` itself.
+ * `module.exports = require('./routes')`, through re-exporting modules and object members, which the type checker does
+ * not follow in JavaScript; `require('../api')` itself.
  */
-export function functionValue(project: LoadedProject, expr: ts.Expression): ts.SignatureDeclaration | undefined {
+export function functionValue(project: LoadedProject, expr: ts.Expression, depth = 0): ts.SignatureDeclaration | undefined {
   const key = valueKey(project, expr);
   if (key && isFunctionLike(key)) return key as ts.SignatureDeclaration;
+  // `mw.redirectGhostToAdmin()` with `module.exports = { redirectGhostToAdmin: require('./redirect-ghost-to-admin') }`
+  if (key && ts.isPropertyAssignment(key) && depth < MAX_DEPTH) return functionValue(project, key.initializer, depth + 1);
   const init = key && ts.isVariableDeclaration(key) && key.initializer ? unwrap(key.initializer) : undefined;
   return init && isFunctionLike(init) ? (init as ts.SignatureDeclaration) : undefined;
 }

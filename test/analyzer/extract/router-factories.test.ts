@@ -24,6 +24,7 @@ describe('routes: routers and apps made by project factories (Ghost-style shared
       'GET /members/api/comments',
       'GET /members/api/comments/:id',
       'GET /members/api/session',
+      'GET /members/old-session',
     ]);
   });
 
@@ -34,6 +35,8 @@ describe('routes: routers and apps made by project factories (Ghost-style shared
     assert.deepEqual(findRoute(facts, 'GET', '/ghost/api/admin/comments/:id').middleware, ['sentry.errorHandler', 'mw.bodyParser', 'sentry.errorHandler', 'loadSession']);
     assert.deepEqual(findRoute(facts, 'GET', '/ghost/api/admin/posts').middleware, ['sentry.errorHandler', 'mw.bodyParser', 'sentry.errorHandler', 'mw.cors', 'mw.authAdminApi']);
     assert.deepEqual(findRoute(facts, 'GET', '/members/api/session').middleware, ['sentry.errorHandler', 'cacheControl']);
+    // a factory reached as a member of an index object (`mw.redirects()`, `{ redirects: require('./redirects') }`)
+    assert.deepEqual(findRoute(facts, 'GET', '/members/old-session').middleware, ['sentry.errorHandler', 'cacheControl', 'sentry.errorHandler']);
   });
 
   test('a function returning a router made once at module level is one router, mounted at each place', () => {
