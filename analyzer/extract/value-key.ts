@@ -95,7 +95,8 @@ export function valueKey(project: LoadedProject, expr: ts.Expression, depth = 0,
       // `require('./routes')(app)`: the function the module exports, called; its result is what it returns
       const module = requiredFile(project, callee);
       const exported = module && exportedValue(module);
-      const fn = exported && exportedFunction(project, unwrap(exported));
+      // (asking for instances: also one its index re-exports, `module.exports = require('./app')`)
+      const fn = exported && (exportedFunction(project, unwrap(exported)) ?? (options.instance ? functionValue(project, callee) : undefined));
       return fn && calledResult(fn, e, next, options);
     }
     const fn = namedFunction(project, callee) ?? (options.instance && (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee)) ? functionValue(project, callee) : undefined);
