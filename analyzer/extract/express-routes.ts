@@ -12,7 +12,7 @@ import { objectLiteralOf } from './object-literal.ts';
 import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
 import { handlerRef, pathsOf, plausibleHandler } from './route-args.ts';
 import { markFastify, type RouteContext } from './router-registry.ts';
-import type { LoadedFile } from './project.ts';
+import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { unwrap } from './value-key.ts';
 
@@ -115,13 +115,34 @@ export function addUse({ project }: RouteContext, node: RouterNode, file: Loaded
   let rest: ts.Expression[] = [...args];
   const firstIsPath = ts.isStringLiteralLike(first) || ts.isTemplateExpression(first) || ts.isArrayLiteralExpression(first) && first.elements.every((el) => !isFunctionLike(el)) ||
     ts.isBinaryExpression(first) || ts.isRegularExpressionLiteral(first) || stringValue(first, project.checker) !== undefined;
-  if (firstIsPath) {
-    prefixes = pathsOf(project, first).paths;
+  const forwarded = forwardedPrefix(project, first, args.length);
+  if (firstIsPath || forwarded) {
+    prefixes = forwarded ? undefined : pathsOf(project, first).paths;
     rest = args.slice(1);
   }
   const flat = rest.flatMap((a) => {
     const u = unwrap(a);
     return ts.isArrayLiteralExpression(u) ? [...u.elements] : [u];
   });
-  node.mounts.push({ prefixes, expression: args[0].getText(), args: flat, file, line: lineOf(call, file.source), pos: call.getStart(file.source) });
+  node.mounts.push({ prefixes, expression: args[0].getText(), args: flat, file, line: lineOf(call, file.source), pos: call.getStart(file.source), ...(forwarded ? { forwarded } : {}) });
+}
+
+/**
+ * `use(mountPath, …)` where mountPath is a parameter of the function it is written in: the function's callers choose the
+ * prefix. A parameter is taken for a path when it is named like one or typed `string` (`use(mw, other)` passes middleware).
+ */
+function forwardedPrefix(project: LoadedProject, first: ts.Expression, args: number): { fn: ts.SignatureDeclaration; prefix: number } | undefined {
+  if (!ts.isIdentifier(first) || args < 2) return undefined;
+  const decl = project.checker.getSymbolAtLocation(first)?.valueDeclaration;
+  if (!decl || !ts.isParameter(decl) || !isFunctionLike(decl.parent)) return undefined;
+  if (!/path|prefix|mount|url|base|route/i.test(first.text) && decl.type?.kind !== ts.SyntaxKind.StringKeyword) return undefined;
+  const fn = decl.parent as ts.SignatureDeclaration;
+  return { fn, prefix: fn.parameters.indexOf(decl) };
+}
+
+/** `app.lazyUse = function lazyUse(mountPath, requireFn) {…}` on a router or app: a function its callers call on it. */
+export function addMethod({ routers }: RouteContext, target: ts.PropertyAccessExpression, fn: ts.SignatureDeclaration): void {
+  const node = routers.routerOf(target.expression);
+  if (!node || node.init === 'other') return;
+  (node.methods ??= new Map()).set(target.name.text, fn);
 }

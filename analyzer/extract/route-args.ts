@@ -3,6 +3,7 @@
 import { ts } from 'ts-morph';
 import { calleeName, exprName } from './express-syntax.ts';
 import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
+import { projectMember } from './handler-member.ts';
 import type { LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { fileOf, namedFunction, resolveReference, symbolOf } from './symbols.ts';
@@ -24,6 +25,11 @@ export function handlerRef(project: LoadedProject, arg: ts.Expression, source: t
     // that handles the request is that function (a factory given data, makeGetHandler('books'), stays a factory)
     const wrapped = e.arguments.find((a) => namedFunction(project, unwrap(a)) !== undefined);
     if (wrapped) return handlerRef(project, wrapped, source);
+    // http(api.posts.browse): a package's wrapper given a member of a project object (Ghost's controllers, objects
+    // whose members are configurations); the project code that handles the request is that member
+    const wrapper = calleeName(e);
+    const member = wrapper && resolveReference(project, wrapper).kind === 'external' ? e.arguments.map((a) => projectMember(project, a)).find((m) => m !== undefined) : undefined;
+    if (member) return { kind: 'named', file: member.file.rel, name: member.name, line: member.line };
   }
   const ref = ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) ? e.name : ts.isCallExpression(e) ? calleeName(e) : undefined;
   const target = ref ? resolveReference(project, ref) : undefined;

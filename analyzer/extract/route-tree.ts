@@ -37,6 +37,11 @@ export interface Mount {
   args: ts.Expression[];
   /** Hono's `route(prefix, child)`: the argument is an app, never a middleware */
   hono?: boolean;
+  /**
+   * `app.use(mountPath, lazyLoad(() => requireFn()))` in `function lazyUse(mountPath, requireFn)`: the prefix is a
+   * parameter of `fn` (its index: `prefix`), so the mount is made at each call of the function, with the call's arguments
+   */
+  forwarded?: { fn: ts.SignatureDeclaration; prefix: number };
   file: LoadedFile;
   line: number;
   pos: number;
@@ -93,7 +98,23 @@ export interface RouterNode {
   fastify?: boolean;
   /** a Hono app: `route(prefix, child)` mounts, `on()` registers, `use(path, fn)` scopes a middleware */
   hono?: boolean;
+  /** functions the project adds to the router (`app.lazyUse = function lazyUse(…) {…}`), by name */
+  methods?: Map<string, ts.SignatureDeclaration>;
   mountedBy: number;
+  /**
+   * made by a call of a project factory (`commentRouter()`, `express.Router('x')` of a project wrapper): the
+   * factory's own local, whose routes, mounts and middleware every router made through it has
+   */
+  base?: RouterNode;
+  /** how many routers are made from this one (it is a factory's local): it is reported through them, not as a root */
+  derived: number;
+}
+
+/** The router and the factory locals it is made from, itself first. */
+export function lineage(node: RouterNode): RouterNode[] {
+  const chain: RouterNode[] = [];
+  for (let n: RouterNode | undefined = node; n && !chain.includes(n); n = n.base) chain.push(n);
+  return chain;
 }
 
 /** Full paths for every route reachable from a root; warns about routers that nothing mounts. */
@@ -105,47 +126,60 @@ export function routeTable(nodes: Iterable<RouterNode>, warnings: Warning[]): { 
   const walk = (node: RouterNode, parentPrefix: string | undefined, parentExpr: string, inherited: Middleware[], stack: Set<RouterNode>, isRoot: boolean, shared: boolean): void => {
     if (stack.has(node)) return;
     stack.add(node);
+    const levels = lineage(node);
     let prefix = parentPrefix;
     let prefixExpr = parentExpr;
-    // a koa-router prefix applies to the router's own routes and to the routers it nests
-    if (node.prefix && prefix !== undefined) {
-      if (node.prefix.value === undefined) {
+    // a koa-router prefix applies to the router's own routes and to the routers it nests; one set on a router
+    // made by a factory wins over the factory's
+    const ownPrefix = levels.find((l) => l.prefix)?.prefix;
+    if (ownPrefix && prefix !== undefined) {
+      if (ownPrefix.value === undefined) {
         prefix = undefined;
-        prefixExpr = node.prefix.expression;
+        prefixExpr = ownPrefix.expression;
       } else {
-        prefix = joinPath(prefix, node.prefix.value);
+        prefix = joinPath(prefix, ownPrefix.value);
       }
     }
     // application-wide hooks are not repeated on every route, like the app's own use(fn); a shared
     // (fastify-plugin) instance's hooks are its parent's, already inherited
     const hooks = isRoot || shared ? [] : contextHooks(node);
-    for (const r of node.routes) {
-      const own = positional(node, r.file, r.pos, r.paths, isRoot);
-      const middleware = inRunOrder([...inherited, ...hooks, ...own, ...paramMiddleware(node, r.paths), ...r.middleware]);
-      if (prefix === undefined || r.paths === undefined) {
-        const key = `U\0${r.method}\0${r.file.rel}\0${r.line}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        unresolved.push({ file: r.file.rel, line: r.line, method: r.method, expression: r.paths === undefined ? r.expression : prefixExpr, reason: r.paths === undefined ? r.reason : 'mounted under a prefix built at run time' });
-        continue;
+    const params = levels.flatMap((l) => l.params);
+    // a factory registers on its local before the caller gets the router: the factory's middleware runs before all the
+    // caller adds, and what the caller adds does not reach the routes the factory registered (deepest factory first)
+    for (let i = levels.length - 1; i >= 0; i--) {
+      const level = levels[i];
+      const before = (file: LoadedFile, pos: number, paths: string[] | undefined): Middleware[] => [
+        ...levels.slice(i + 1).reverse().flatMap((made) => positional(made, file, pos, paths, isRoot, true)),
+        ...positional(level, file, pos, paths, isRoot, false),
+      ];
+      for (const r of level.routes) {
+        const middleware = inRunOrder([...inherited, ...hooks, ...before(r.file, r.pos, r.paths), ...paramMiddleware(params, r.paths), ...r.middleware]);
+        if (prefix === undefined || r.paths === undefined) {
+          const key = `U\0${r.method}\0${r.file.rel}\0${r.line}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          unresolved.push({ file: r.file.rel, line: r.line, method: r.method, expression: r.paths === undefined ? r.expression : prefixExpr, reason: r.paths === undefined ? r.reason : 'mounted under a prefix built at run time' });
+          continue;
+        }
+        for (const p of r.paths) {
+          const path = joinPath(prefix, p);
+          const key = `${r.method}\0${path}\0${r.file.rel}\0${r.line}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          routes.push({ method: r.method, path, file: r.file.rel, line: r.line, middleware, handler: r.handler });
+        }
       }
-      for (const p of r.paths) {
-        const path = joinPath(prefix, p);
-        const key = `${r.method}\0${path}\0${r.file.rel}\0${r.line}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        routes.push({ method: r.method, path, file: r.file.rel, line: r.line, middleware, handler: r.handler });
+      for (const c of level.children) {
+        const childInherited = (at: string[] | undefined): Middleware[] => [...inherited, ...hooks, ...before(c.file, c.pos, at), ...c.middleware];
+        if (prefix === undefined || c.prefixes === undefined) walk(c.node, undefined, prefix === undefined ? prefixExpr : c.expression, childInherited(c.prefixes), stack, false, !!c.shared);
+        else for (const p of c.prefixes) walk(c.node, joinPath(prefix, p), prefixExpr, childInherited([p]), stack, false, !!c.shared);
       }
-    }
-    for (const c of node.children) {
-      const childInherited = (at: string[] | undefined): Middleware[] => [...inherited, ...hooks, ...positional(node, c.file, c.pos, at, isRoot), ...c.middleware];
-      if (prefix === undefined || c.prefixes === undefined) walk(c.node, undefined, prefix === undefined ? prefixExpr : c.expression, childInherited(c.prefixes), stack, false, !!c.shared);
-      else for (const p of c.prefixes) walk(c.node, joinPath(prefix, p), prefixExpr, childInherited([p]), stack, false, !!c.shared);
     }
     stack.delete(node);
   };
   for (const node of nodes) {
-    if (node.mountedBy > 0 || (node.routes.length === 0 && node.children.length === 0)) continue;
+    // a factory's local is reported through the routers made from it
+    if (node.mountedBy > 0 || node.derived > 0 || lineage(node).every((l) => l.routes.length === 0 && l.children.length === 0)) continue;
     if (node.init === 'router') {
       warnings.push({ file: node.file.rel, message: `router '${node.name}' in ${node.file.rel} is not mounted anywhere the analyzer can see; its routes are reported with their own paths` });
     } else if (node.plugin !== undefined) {
@@ -159,10 +193,10 @@ export function routeTable(nodes: Iterable<RouterNode>, warnings: Warning[]): { 
 }
 
 /** The router's param() callbacks for the parameters a route's path has, in the order the path names them. */
-function paramMiddleware(node: RouterNode, paths: string[] | undefined): Middleware[] {
-  if (node.params.length === 0 || !paths) return [];
+function paramMiddleware(params: RouterNode['params'], paths: string[] | undefined): Middleware[] {
+  if (params.length === 0 || !paths) return [];
   const found: { at: number; index: number; name: string }[] = [];
-  node.params.forEach(({ param, name }, index) => {
+  params.forEach(({ param, name }, index) => {
     const at = Math.min(...paths.map((p) => p.search(new RegExp(`:${param.replace(/[^\w$]/g, '\\$&')}(?![\\w$])`))).filter((i) => i >= 0));
     if (Number.isFinite(at)) found.push({ at, index, name });
   });
@@ -170,15 +204,15 @@ function paramMiddleware(node: RouterNode, paths: string[] | undefined): Middlew
 }
 
 /**
- * `use(fn)` middleware of a router registered before position `pos` (or in another file): a root's pathless
- * ones are application-wide and not repeated on every route; a path-scoped one (Hono) runs for the routes and
- * mounts at `paths` (router-local) under its path.
+ * `use(fn)` middleware of a router registered before position `pos` (or in another file; `all`: wherever, a
+ * factory's, registered before its caller's): a root's pathless ones are application-wide and not repeated on every
+ * route; a path-scoped one (Hono) runs for the routes and mounts at `paths` (router-local) under its path.
  */
-function positional(node: RouterNode, file: LoadedFile, pos: number, paths: string[] | undefined, isRoot: boolean): Middleware[] {
+function positional(node: RouterNode, file: LoadedFile, pos: number, paths: string[] | undefined, isRoot: boolean, all: boolean): Middleware[] {
   return node.middleware
     .filter((m) => {
       const scope = m.path;
-      return (m.file !== file || m.pos < pos) && (scope === undefined ? !isRoot : !!paths?.some((p) => inScope(scope, p)));
+      return (all || m.file !== file || m.pos < pos) && (scope === undefined ? !isRoot : !!paths?.some((p) => inScope(scope, p)));
     })
     .map((m) => ({ name: m.name, phase: 0 }));
 }
@@ -194,8 +228,9 @@ function instanceHooks(): (node: RouterNode) => Middleware[] {
     if (known) return known;
     if (visiting.has(node)) return node.hooks;
     visiting.add(node);
-    const hooks = [...node.hooks];
-    for (const c of node.children) if (c.shared) hooks.push(...of(c.node, visiting));
+    const levels = lineage(node);
+    const hooks = levels.flatMap((l) => l.hooks);
+    for (const c of levels.flatMap((l) => l.children)) if (c.shared) hooks.push(...of(c.node, visiting));
     visiting.delete(node);
     memo.set(node, hooks);
     return hooks;

@@ -1,7 +1,9 @@
 // The routers, apps and Fastify plugin instances the route extractor has met, each a RouterNode keyed by its
 // declaration (or the `Router()` call an unnamed chain starts from), and what the registration readers share.
+// A call of a project function that makes a router in its body (a factory) is a router of its own, keyed by the
+// variable holding it or by the call, whose `base` is the factory's local: what the factory registers there.
 import { ts } from 'ts-morph';
-import type { RouterNode } from './route-tree.ts';
+import { lineage, type RouterNode } from './route-tree.ts';
 import { calledFunction, chainReceiver, exprName, inPlaceRouter, isRouterConstruction, joinPath, routerOrigin } from './express-syntax.ts';
 import { looksLikeFastifyInstance } from './fastify-syntax.ts';
 import { basePathChain, basePathPrefix } from './hono-syntax.ts';
@@ -9,7 +11,7 @@ import { constructorPrefix } from './koa-syntax.ts';
 import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
 import type { LoadedProject } from './project.ts';
 import { fileOf } from './symbols.ts';
-import { functionResult, unwrap, valueKey } from './value-key.ts';
+import { functionResult, functionValue, madeInside, unwrap, valueKey, type ValueKeyOptions } from './value-key.ts';
 import type { Warning } from './types.ts';
 
 export interface RouterRegistry {
@@ -21,6 +23,11 @@ export interface RouterRegistry {
   routerOf(receiver: ts.Expression): RouterNode | undefined;
   /** the router an expression is, only when one was met already (mounts are resolved against these) */
   existing(expr: ts.Expression): RouterNode | undefined;
+  /**
+   * the router a call of the function `fn` stands for gives (`requireFn()` with `require('../api')` given for it),
+   * when one was met already: keyed by `key` when the function makes it in its body
+   */
+  calledValue(fn: ts.Expression, key: ts.Node): RouterNode | undefined;
 }
 
 /** What the registration readers and the mount resolution work on. */
@@ -38,9 +45,37 @@ export function markFastify(node: RouterNode): void {
   node.plugin = ownFunctionName(fn, node.file.source);
 }
 
+/** The variable a call's value is held by (`const router = makeRouter()`): the name a router made by a factory is known by. */
+function holderOf(call: ts.CallExpression): ts.VariableDeclaration | undefined {
+  let p: ts.Node = call.parent;
+  while (ts.isParenthesizedExpression(p) || ts.isAsExpression(p) || ts.isNonNullExpression(p) || ts.isSatisfiesExpression(p) || ts.isAwaitExpression(p)) p = p.parent;
+  return ts.isVariableDeclaration(p) && ts.isIdentifier(p.name) ? p : undefined;
+}
+
+/**
+ * A router made by a factory call is what the factory made (an app, a router, Hono's, Fastify's): it takes the kind
+ * of its base when its own construction (`makeRouter()`) does not tell.
+ */
+function inherit(node: RouterNode, base: RouterNode): void {
+  node.base = base;
+  base.derived++;
+  if (node.init === 'other') node.init = base.init;
+  if (base.hono) node.hono = true;
+  if (base.fastify) node.fastify = true;
+}
+
 /** `hono`: the project imports Hono, so Hono's ways of making and naming apps are looked for too. */
 export function routerRegistry(project: LoadedProject, hono: boolean): RouterRegistry {
   const nodes = new Map<ts.Node, RouterNode>();
+  /** the key of each router made by a factory call → the key of the factory's own local it is made from */
+  const bases = new Map<ts.Node, ts.Node>();
+  const instances: ValueKeyOptions = {
+    instance: (call, made) => {
+      const key = holderOf(call) ?? call;
+      if (key !== made) bases.set(key, made);
+      return key;
+    },
+  };
 
   const nodeFor = (key: ts.Node): RouterNode | undefined => {
     let node = nodes.get(key);
@@ -49,7 +84,7 @@ export function routerRegistry(project: LoadedProject, hono: boolean): RouterReg
     if (!file) return undefined;
     const named = (key as ts.NamedDeclaration).name;
     const origin = routerOrigin(key, project.checker);
-    node = { key, name: named ? named.getText() : exprName(key as ts.Expression), file, init: origin.init, routes: [], mounts: [], plugins: [], children: [], middleware: [], hooks: [], params: [], mountedBy: 0 };
+    node = { key, name: named ? named.getText() : exprName(key as ts.Expression), file, init: origin.init, routes: [], mounts: [], plugins: [], children: [], middleware: [], hooks: [], params: [], mountedBy: 0, derived: 0 };
     const prefix = constructorPrefix(project, origin);
     if (prefix) node.prefix = prefix;
     if (origin.fastify) node.fastify = true;
@@ -59,6 +94,9 @@ export function routerRegistry(project: LoadedProject, hono: boolean): RouterReg
       if (origin.hono.basePaths.length > 0) node.prefix = basePathPrefix(origin.hono.basePaths, project.checker, joinPath);
     }
     nodes.set(key, node);
+    const baseKey = bases.get(key);
+    const base = baseKey && nodeFor(baseKey);
+    if (base && !lineage(base).includes(node)) inherit(node, base);
     if (hono && !origin.hono) basedOnApp(node);
     return node;
   };
@@ -86,7 +124,7 @@ export function routerRegistry(project: LoadedProject, hono: boolean): RouterReg
     if (isRouterConstruction(base, project.checker)) return base;
     // Hono's `app.basePath('/v1').get(…)`: the router basePath() makes, in place
     if (hono && basePathChain(base)) return base;
-    const key = valueKey(project, base);
+    const key = valueKey(project, base, 0, instances);
     const inPlace = key && inPlaceRouter(key, project.checker);
     if (inPlace || !hono) return inPlace || key;
     // Hono's RPC style keeps a chain's type, so a chain's value is what gets named and returned: the app it is on
@@ -118,10 +156,25 @@ export function routerRegistry(project: LoadedProject, hono: boolean): RouterReg
     return key && nodeFor(key);
   };
 
-  const existing = (expr: ts.Expression): RouterNode | undefined => {
-    const key = routerKey(expr);
-    return key ? nodes.get(key) : undefined;
+  // `app.use('/x', makeRouter())`: a router of its own when the factory's local is a router met already
+  const existingKey = (key: ts.Node): RouterNode | undefined => {
+    for (let k: ts.Node | undefined = key; k; k = bases.get(k)) if (nodes.has(k)) return nodeFor(key);
+    return undefined;
   };
 
-  return { nodes, nodeFor, routerOf, existing };
+  const existing = (expr: ts.Expression): RouterNode | undefined => {
+    const key = routerKey(expr);
+    return key && existingKey(key);
+  };
+
+  const calledValue = (value: ts.Expression, key: ts.Node): RouterNode | undefined => {
+    const fn = functionValue(project, value);
+    const made = fn && functionResult(fn, (returned) => routerKey(returned));
+    if (!fn || !made) return undefined;
+    if (!madeInside(made, fn)) return existingKey(made);
+    bases.set(key, made);
+    return existingKey(key);
+  };
+
+  return { nodes, nodeFor, routerOf, existing, calledValue };
 }

@@ -6,7 +6,7 @@
 import { ts } from 'ts-morph';
 import { routeTable } from './route-tree.ts';
 import { chainReceiver, routeChainBase, verbMethod } from './express-syntax.ts';
-import { addComputedVerb, addParam, addPrefix, addRoute, addUse } from './express-routes.ts';
+import { addComputedVerb, addMethod, addParam, addPrefix, addRoute, addUse } from './express-routes.ts';
 import { routeDeclaration } from './fastify-syntax.ts';
 import { addDeclaredRoute, addHook, addRegister } from './fastify-routes.ts';
 import { usesHono } from './hono-syntax.ts';
@@ -15,7 +15,7 @@ import { isNamedRoute } from './koa-syntax.ts';
 import { isFunctionLike } from './functions.ts';
 import { guarded } from './guard.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
-import { mountParameterRouters, resolveMounts } from './route-mounts.ts';
+import { mountForwarded, mountParameterRouters, resolveMounts } from './route-mounts.ts';
 import { routerRegistry, type RouteContext } from './router-registry.ts';
 import { unwrap } from './value-key.ts';
 import type { RouteFact, UnresolvedRoute, Warning } from './types.ts';
@@ -30,6 +30,8 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   const warnings: Warning[] = [];
   /** calls that pass an identifier along: candidates for "function receives the app" */
   const passing: ts.CallExpression[] = [];
+  /** `x.name(…)` calls by name: candidates for functions the project adds to a router (`app.lazyUse(…)`) */
+  const methodCalls = new Map<string, ts.CallExpression[]>();
   /** Hono's calls (route(prefix, app), on(), mount()) are only looked at in a project that imports Hono */
   const hono = usesHono(project);
   const routers = routerRegistry(project, hono);
@@ -100,6 +102,13 @@ export function extractRoutes(project: LoadedProject): RouteResult {
           addComputedVerb(ctx, file, n, callee);
         }
         if (n.arguments.some((a) => ts.isIdentifier(a) || ts.isPropertyAccessExpression(a))) passing.push(n);
+        if (ts.isPropertyAccessExpression(callee) && n.arguments.length > 0) {
+          const calls = methodCalls.get(callee.name.text);
+          if (calls) calls.push(n);
+          else methodCalls.set(callee.name.text, [n]);
+        }
+      } else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left) && isFunctionLike(unwrap(n.right))) {
+        addMethod(ctx, n.left, unwrap(n.right) as ts.SignatureDeclaration);
       }
       ts.forEachChild(n, visit);
     };
@@ -108,6 +117,8 @@ export function extractRoutes(project: LoadedProject): RouteResult {
 
   // Pass 2: which router mounts which (use(), Hono's route(), Fastify's register()).
   resolveMounts(ctx);
+  // … and the mounts functions the project adds to a router make at each call (`app.lazyUse('/members', require('./members'))`)
+  mountForwarded(ctx, methodCalls);
   // Pass 3: routers that are parameters are the argument passed at each call site of their function.
   mountParameterRouters(ctx, passing);
 

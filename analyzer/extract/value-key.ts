@@ -1,6 +1,7 @@
 // "Which declaration does this value come from?" — the identity used for routers, ORM models and
 // repositories. Follows imports and re-exports (type checker), `require('./x')` to what that module
-// exports, and calls to project functions to what they return (`makeRouter()` → the router inside).
+// exports, and calls to project functions to what they return (`makeRouter()` → the router inside, or, when the
+// caller asks for instances, that call's own router).
 import { ts } from 'ts-morph';
 import { isFunctionLike } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
@@ -45,24 +46,39 @@ function isModuleExportsAssignment(node: ts.Node): node is ts.BinaryExpression {
 }
 
 /**
+ * How `valueKey` reads a call to a project function whose result is made inside its body (a local of it, or a value
+ * made there): by default that local, one value however often the function runs; `instance` names the value each
+ * call makes instead (the route extractor: every call of a router factory is a router of its own).
+ */
+export interface ValueKeyOptions {
+  /** the key of the value `call` makes, `made` the key of the function's own result (the template it is made from) */
+  instance?: (call: ts.CallExpression, made: ts.Node) => ts.Node;
+}
+
+/**
  * The declaration node standing for the value of `expr`: a variable/parameter/property/class
  * declaration, or the expression node of `module.exports = <call>` / `export default <call>`.
  */
-export function valueKey(project: LoadedProject, expr: ts.Expression, depth = 0): ts.Node | undefined {
+export function valueKey(project: LoadedProject, expr: ts.Expression, depth = 0, options: ValueKeyOptions = {}): ts.Node | undefined {
   if (depth > MAX_DEPTH) return undefined;
   const e = unwrap(expr);
+  const next = (x: ts.Expression): ts.Node | undefined => valueKey(project, x, depth + 1, options);
+  // `module.exports = require('./routes')` is what that module exports; `module.exports = makeRouter()`: the call is the
+  // value, or, asking for instances, the router that call makes
+  const made = (x: ts.Expression): ts.Node | undefined =>
+    ts.isCallExpression(x) && requiredFile(project, x) ? next(x) : options.instance && ts.isCallExpression(x) ? next(x) ?? x : x;
   if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
     const { symbol } = symbolOf(project, ts.isIdentifier(e) ? e : e.name);
     let decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
     if (decl && ts.isShorthandPropertyAssignment(decl)) decl = project.checker.getShorthandAssignmentValueSymbol(decl)?.valueDeclaration;
     if (!decl || !fileOf(project, decl)) return undefined;
-    if (ts.isExportAssignment(decl)) return ts.isIdentifier(unwrap(decl.expression)) ? valueKey(project, decl.expression, depth + 1) : unwrap(decl.expression);
-    if (isModuleExportsAssignment(decl)) return ts.isIdentifier(unwrap(decl.right)) ? valueKey(project, decl.right, depth + 1) : unwrap(decl.right);
+    if (ts.isExportAssignment(decl)) return ts.isIdentifier(unwrap(decl.expression)) ? next(decl.expression) : made(unwrap(decl.expression));
+    if (isModuleExportsAssignment(decl)) return ts.isIdentifier(unwrap(decl.right)) ? next(decl.right) : made(unwrap(decl.right));
     if (ts.isVariableDeclaration(decl) && decl.initializer) {
       // `const router = require('./routes')`, `= makeRouter()`, `= other`: the value is declared elsewhere
       const init = unwrap(decl.initializer);
-      if (ts.isCallExpression(init)) return valueKey(project, init, depth + 1) ?? decl;
-      if (ts.isIdentifier(init)) return valueKey(project, init, depth + 1) ?? decl;
+      if (ts.isCallExpression(init)) return next(init) ?? decl;
+      if (ts.isIdentifier(init)) return next(init) ?? decl;
     }
     return decl;
   }
@@ -72,20 +88,47 @@ export function valueKey(project: LoadedProject, expr: ts.Expression, depth = 0)
       const value = exportedValue(required);
       if (!value) return undefined;
       const v = unwrap(value);
-      return ts.isIdentifier(v) || ts.isCallExpression(v) && requiredFile(project, v) ? valueKey(project, v, depth + 1) : v;
+      return ts.isIdentifier(v) || ts.isCallExpression(v) && requiredFile(project, v) ? next(v) : made(v);
     }
     const callee = unwrap(e.expression);
     if (ts.isCallExpression(callee)) {
       // `require('./routes')(app)`: the function the module exports, called; its result is what it returns
       const module = requiredFile(project, callee);
       const exported = module && exportedValue(module);
-      const fn = exported && exportedFunction(project, unwrap(exported));
-      return fn && functionResult(fn, (returned) => valueKey(project, returned, depth + 1));
+      // (asking for instances: also one its index re-exports, `module.exports = require('./app')`)
+      const fn = exported && (exportedFunction(project, unwrap(exported)) ?? (options.instance ? functionValue(project, callee) : undefined));
+      return fn && calledResult(fn, e, next, options);
     }
-    const fn = namedFunction(project, callee);
-    return fn && functionResult(fn, (returned) => valueKey(project, returned, depth + 1));
+    const fn = namedFunction(project, callee) ?? (options.instance && (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee)) ? functionValue(project, callee) : undefined);
+    return fn && calledResult(fn, e, next, options);
   }
   return undefined;
+}
+
+/**
+ * The project function a value is: `const commentRouter = require('../comments')`, whose index.js is
+ * `module.exports = require('./routes')`, through re-exporting modules and object members, which the type checker does
+ * not follow in JavaScript; `require('../api')` itself.
+ */
+export function functionValue(project: LoadedProject, expr: ts.Expression, depth = 0): ts.SignatureDeclaration | undefined {
+  const key = valueKey(project, expr);
+  if (key && isFunctionLike(key)) return key as ts.SignatureDeclaration;
+  // `mw.redirectGhostToAdmin()` with `module.exports = { redirectGhostToAdmin: require('./redirect-ghost-to-admin') }`
+  if (key && ts.isPropertyAssignment(key) && depth < MAX_DEPTH) return functionValue(project, key.initializer, depth + 1);
+  const init = key && ts.isVariableDeclaration(key) && key.initializer ? unwrap(key.initializer) : undefined;
+  return init && isFunctionLike(init) ? (init as ts.SignatureDeclaration) : undefined;
+}
+
+/** What a call of `fn` gives: its result's key, or the instance the call makes when that result is made inside `fn`. */
+function calledResult(fn: ts.SignatureDeclaration, call: ts.CallExpression, next: (x: ts.Expression) => ts.Node | undefined, options: ValueKeyOptions): ts.Node | undefined {
+  const result = functionResult(fn, next);
+  return result && options.instance && madeInside(result, fn) ? options.instance(call, result) : result;
+}
+
+/** A local of the function's body (or a value made there), not a parameter and not a module-level value it hands out. */
+export function madeInside(node: ts.Node, fn: ts.SignatureDeclaration): boolean {
+  const body = 'body' in fn ? (fn.body as ts.Node | undefined) : undefined;
+  return !!body && !ts.isParameter(node) && node.getSourceFile() === body.getSourceFile() && node.pos >= body.pos && node.end <= body.end;
 }
 
 /** `module.exports = function (app) {…}`, or the name of a function declared in the module. */

@@ -1,0 +1,81 @@
+// A request handler given to a package's wrapper as a member of a project object: Ghost's `http(api.posts.browse)`,
+// where `api.posts` is a getter returning `pipeline(require('./posts'))` of a package. The handler is the member the
+// project's object declares. A member the object does not declare (or may get from a spread), an object made at
+// run time, or a package value is not guessed.
+import { ts } from 'ts-morph';
+import { isFunctionLike } from './functions.ts';
+import { comesFromPackage } from './package-values.ts';
+import type { LoadedProject } from './project.ts';
+import { codeTargetOf, fileOf, resolveReference, symbolOf, type CodeTarget } from './symbols.ts';
+import { exportedValue, functionResult, requiredFile, unwrap } from './value-key.ts';
+
+const MAX_DEPTH = 10;
+
+/** The project member `a.b.c` names, read through the objects it is reached by, or undefined. */
+export function projectMember(project: LoadedProject, expr: ts.Expression): CodeTarget | undefined {
+  const e = unwrap(expr);
+  if (!ts.isPropertyAccessExpression(e)) return undefined;
+  const direct = resolveReference(project, e.name);
+  if (direct.kind === 'project') return direct.target;
+  const obj = objectValue(project, e.expression, 0);
+  const member = obj && memberOf(obj, e.name.text);
+  return member && codeTargetOf(project, member);
+}
+
+/** The object literal of the project a value is, followed through names, members, getters, `require()` and package wrappers. */
+function objectValue(project: LoadedProject, expr: ts.Expression, depth: number): ts.ObjectLiteralExpression | undefined {
+  if (depth > MAX_DEPTH) return undefined;
+  const e = unwrap(expr);
+  if (ts.isObjectLiteralExpression(e)) return fileOf(project, e) ? e : undefined;
+  if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
+    const { symbol } = symbolOf(project, ts.isIdentifier(e) ? e : e.name);
+    const decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
+    if (decl && fileOf(project, decl)) return declaredValue(project, decl, depth + 1);
+    if (!ts.isPropertyAccessExpression(e)) return undefined;
+    // the checker lost the type on the way (`pipeline()` of an unparsed package): the member of the object read so far
+    const obj = objectValue(project, e.expression, depth + 1);
+    const member = obj && memberOf(obj, e.name.text);
+    return member && declaredValue(project, member, depth + 1);
+  }
+  if (ts.isCallExpression(e)) {
+    const required = requiredFile(project, e);
+    if (required) {
+      const value = exportedValue(required);
+      return value && objectValue(project, value, depth + 1);
+    }
+    // `pipeline(controller, utils)` of a package: an object with the members of the object it is given (Ghost's
+    // api-framework wraps each of them); only a member that object declares is read through it
+    const callee = unwrap(e.expression);
+    const name = ts.isPropertyAccessExpression(callee) ? callee.name : ts.isIdentifier(callee) ? callee : undefined;
+    const first = e.arguments[0];
+    if (name && first && comesFromPackage(project.checker, name)) return objectValue(project, first, depth + 1);
+  }
+  return undefined;
+}
+
+/** The value a declaration holds, when it is a project object: a const's, a property's, a getter's result, `module.exports.x = …`'s. */
+function declaredValue(project: LoadedProject, decl: ts.Node, depth: number): ts.ObjectLiteralExpression | undefined {
+  if (ts.isVariableDeclaration(decl) || ts.isPropertyAssignment(decl)) return decl.initializer && objectValue(project, decl.initializer, depth);
+  if (ts.isShorthandPropertyAssignment(decl)) return objectValue(project, decl.name, depth);
+  if (ts.isGetAccessorDeclaration(decl)) return functionResult(decl, (returned) => objectValue(project, returned, depth));
+  if (ts.isPropertyAccessExpression(decl) && ts.isBinaryExpression(decl.parent) && decl.parent.left === decl) return objectValue(project, decl.parent.right, depth);
+  if (ts.isBinaryExpression(decl)) return objectValue(project, decl.right, depth);
+  if (ts.isExportAssignment(decl)) return objectValue(project, decl.expression, depth);
+  if (ts.isSourceFile(decl)) {
+    const file = fileOf(project, decl);
+    const value = file && exportedValue(file);
+    return value && objectValue(project, value, depth);
+  }
+  return undefined;
+}
+
+/** The property, method or getter an object literal declares under `name` (the last one wins); none when a spread may bring it. */
+function memberOf(obj: ts.ObjectLiteralExpression, name: string): ts.ObjectLiteralElementLike | undefined {
+  let found: ts.ObjectLiteralElementLike | undefined;
+  for (const p of obj.properties) {
+    const n = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
+    if (n === name) found = p;
+  }
+  if (!found && obj.properties.some(ts.isSpreadAssignment)) return undefined;
+  return found && (ts.isPropertyAssignment(found) || ts.isShorthandPropertyAssignment(found) || ts.isGetAccessorDeclaration(found) || isFunctionLike(found)) ? found : undefined;
+}
