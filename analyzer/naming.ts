@@ -1,7 +1,7 @@
 // Names services after what they hold — the dominant folder, else the dominant route prefix, else the table they
 // write most — so a plan says "catalog", not "cluster-3".
 import type { Facts, TableAccess } from './extract/types.ts';
-import { argmax, compare, routeOwnerFile, routePrefix } from './graph.ts';
+import { appSegments, argmax, compare, routeOwnerFile, routePrefix } from './graph.ts';
 import { GENERIC_FOLDER_NAMES } from './vocabulary.ts';
 
 /**
@@ -60,8 +60,9 @@ export function nameCandidates(files: readonly string[], facts: Facts): string[]
     if (label) folders.set(label, (folders.get(label) ?? 0) + 1);
   }
   const prefixes = new Map<string, number>();
+  const shared = appSegments(facts.routes);
   for (const route of facts.routes) {
-    const prefix = routePrefix(route.path);
+    const prefix = routePrefix(route.path, shared);
     if (prefix && inGroup.has(routeOwnerFile(route))) prefixes.set(slug(prefix), (prefixes.get(slug(prefix)) ?? 0) + 1);
   }
   const tables = new Map<string, number>();

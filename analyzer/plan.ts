@@ -3,7 +3,7 @@
 // (waves).
 import type { Facts, ForeignKey } from './extract/types.ts';
 import type { Decomposition } from './decompose.ts';
-import { argmax, compare, routeOwnerFile, routePrefix, type FileGraph } from './graph.ts';
+import { appSegments, argmax, compare, routeOwnerFile, routePrefix, type FileGraph } from './graph.ts';
 import { stronglyConnected, type MetricSet, type MoJoResult } from './metrics.ts';
 import { migrationsOfPlan } from './migrations.ts';
 import { codeSpan, hasUnprintable } from './quote.ts';
@@ -57,15 +57,16 @@ export function buildPlan(input: PlanInput): Plan {
   // A route registered inline in shared-kernel code (app.ts answering GET /categories) goes to the service that
   // serves the most routes under the same path prefix; with none, it stays on the monolith.
   const prefixOwners = new Map<string, Map<string, number>>();
+  const shared = appSegments(facts.routes);
   for (const r of routed) {
-    const prefix = routePrefix(r.path);
+    const prefix = routePrefix(r.path, shared);
     if (r.service === '' || prefix === undefined) continue;
     const perService = prefixOwners.get(prefix) ?? new Map<string, number>();
     perService.set(r.service, (perService.get(r.service) ?? 0) + 1);
     prefixOwners.set(prefix, perService);
   }
   for (const r of routed) {
-    const prefix = routePrefix(r.path);
+    const prefix = routePrefix(r.path, shared);
     if (r.service === '' && prefix !== undefined && prefixOwners.has(prefix)) r.service = argmax(prefixOwners.get(prefix)!);
   }
   const kernelRoutes = routed.filter((r) => r.service === '').map(({ service: _s, ...r }) => r);

@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decompose, DEFAULT_DECOMPOSE } from '../../analyzer/decompose.ts';
-import { buildFileGraph } from '../../analyzer/graph.ts';
+import { appSegments, buildFileGraph, routePrefix } from '../../analyzer/graph.ts';
 import { loadReference, planFromFacts } from '../../analyzer/pipeline.ts';
 import { parsePinFlags, readPinsFile, resolvePins, globToRegExp } from '../../analyzer/pins.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -256,6 +256,24 @@ describe('naming', () => {
     // API layers' folders are layers too (Ghost: core/server/api/endpoints/, utils/serializers/output/mappers/)
     assert.equal(folderLabel('core/server/api/endpoints/posts.js'), 'posts');
     assert.equal(folderLabel('api/endpoints/utils/serializers/output/mappers/posts.js'), 'posts');
+  });
+
+  test("the path segments most routes share are the app's own, not a domain (Ghost's /ghost/api/admin/…)", () => {
+    const route = (path: string) => ({ method: 'GET', path, file: 'r.js', line: 1, middleware: [], handler: { kind: 'unresolved' as const, name: 'h' } });
+    const ghost = [
+      ...['posts', 'pages', 'tags', 'users', 'offers', 'tiers', 'labels', 'members'].map((r) => route(`/ghost/api/admin/${r}/:id`)),
+      ...['posts', 'pages', 'tags'].map((r) => route(`/ghost/api/content/${r}`)),
+      route('/members/api/comments/:id'),
+    ];
+    // ghost starts 11 of 12 routes, then admin 8 of 12; content (3) and members (1) are domains
+    assert.deepEqual([...appSegments(ghost)], ['ghost', 'admin']);
+    assert.equal(routePrefix('/ghost/api/admin/posts/:id', appSegments(ghost)), 'posts');
+    assert.equal(routePrefix('/ghost/api/content/tags', appSegments(ghost)), 'content');
+    assert.equal(routePrefix('/members/api/comments/:id', appSegments(ghost)), 'members');
+    assert.equal(routePrefix('/ghost/api/admin/posts/:id'), 'ghost', 'without the shared set: the first non-generic segment');
+    // fewer than 10 routes, or no segment in 60% of them: none taken
+    assert.deepEqual([...appSegments(ghost.slice(0, 9))], []);
+    assert.deepEqual([...appSegments(shopFacts().routes)], []);
   });
 
   test('a Redis key prefix names a service by its prefix, not by the store', () => {
