@@ -1,6 +1,9 @@
 // Migrations and seeds in the plan: set aside from the cut, the kernel, table ownership and the metrics; listed apart.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { UserError } from '../../common/user-error.ts';
 import { extractFacts } from '../../analyzer/extract/index.ts';
 import type { Facts } from '../../analyzer/extract/types.ts';
@@ -11,22 +14,16 @@ import { renderMarkdown } from '../../analyzer/report/markdown.ts';
 import { formatSummary } from '../../analyzer/report/summary.ts';
 import { fixture } from './extract/fixture.ts';
 
-/** The facts as if the migration files had never been there. */
-function withoutMigrationFiles(facts: Facts): Facts {
-  const gone = new Set((facts.migrations ?? []).map((m) => m.file));
-  const kept = (file: string): boolean => !gone.has(file);
-  return {
-    ...facts,
-    files: facts.files.filter((f) => kept(f.path)),
-    imports: facts.imports.filter((e) => kept(e.from) && kept(e.to)),
-    calls: {
-      ...facts.calls,
-      edges: facts.calls.edges.filter((e) => kept(e.fromFile) && kept(e.toFile)),
-      fileEdges: facts.calls.fileEdges.filter((e) => kept(e.from) && kept(e.to)),
-    },
-    tables: facts.tables.filter((t) => kept(t.file)),
-    migrations: [],
-  };
+/** The facts of a copy of the fixture from which the migration and seed files were deleted. */
+async function factsWithoutMigrationFiles(root: string, files: readonly string[]): Promise<Facts> {
+  const copy = mkdtempSync(path.join(tmpdir(), 'strangler-no-migrations-'));
+  try {
+    cpSync(root, copy, { recursive: true });
+    for (const f of files) rmSync(path.join(copy, f));
+    return await extractFacts(copy);
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
 }
 
 const MIGRATIONS = [
@@ -43,9 +40,12 @@ const MIGRATIONS = [
 
 let facts: Facts;
 let plan: Plan;
+/** the fixture's facts with its migration and seed files deleted from a copy */
+let bareFacts: Facts;
 before(async () => {
   facts = await extractFacts(fixture('migrations-app'));
   plan = planFromFacts(facts);
+  bareFacts = await factsWithoutMigrationFiles(fixture('migrations-app'), MIGRATIONS);
 });
 
 describe('migrations in the plan', () => {
@@ -65,7 +65,8 @@ describe('migrations in the plan', () => {
   });
 
   test('the cut, the kernel, table ownership and the metrics are those of the code without its migrations', () => {
-    const bare = planFromFacts(withoutMigrationFiles(facts));
+    const bare = planFromFacts(bareFacts);
+    assert.deepEqual(bare.migrations.files, []);
     assert.deepEqual(plan.services, bare.services);
     assert.deepEqual(plan.kernel, bare.kernel);
     assert.deepEqual(plan.sharedTables, bare.sharedTables);
@@ -99,7 +100,7 @@ describe('migrations in the plan', () => {
   });
 
   test('a plan written before plan.migrations reads as none', () => {
-    const { migrations: _m, ...old } = planFromFacts(withoutMigrationFiles(facts));
+    const { migrations: _m, ...old } = planFromFacts(bareFacts);
     assert.deepEqual(planSchema.parse(old).migrations, { folders: [], files: [] });
   });
 
@@ -111,7 +112,7 @@ describe('migrations in the plan', () => {
     assert.ok(md.includes(`9 database migration and seed files set aside (\`db/migrations\` 6, \`db/seeders\` 1, \`db/seeds\` 1, \`typeorm/migration\` 1): ${why}.`), 'report.md');
     const html = renderHtml(plan, '<svg></svg>');
     assert.ok(html.includes(`<p>9 database migration and seed files set aside (<code>db/migrations</code> 6, <code>db/seeders</code> 1, <code>db/seeds</code> 1, <code>typeorm/migration</code> 1): ${why}.</p>`), 'report.html');
-    const bare = planFromFacts(withoutMigrationFiles(facts));
+    const bare = planFromFacts(bareFacts);
     assert.doesNotMatch(formatSummary(bare, []) + renderMarkdown(bare) + renderHtml(bare, ''), /set aside/);
   });
 });

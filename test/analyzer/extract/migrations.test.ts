@@ -1,13 +1,11 @@
 // Database migrations and seeds among the source files (facts.migrations): a migrations/seeds folder and a migration's
 // shape both needed; app code in such a folder, and migration-like code outside one, stays app code.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { after, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { extractFacts } from '../../../analyzer/extract/index.ts';
 import type { Facts } from '../../../analyzer/extract/types.ts';
 import { factsOf } from './fixture.ts';
+import { tempProjects } from './temp-project.ts';
 
 /** One file per line: `file kind (by, folder)`. */
 const migrations = (facts: Facts): string[] => (facts.migrations ?? []).map((m) => `${m.file} ${m.kind} (${m.by}, ${m.folder})`);
@@ -50,19 +48,7 @@ describe('migrations and seeds: which files', () => {
 });
 
 describe('migrations and seeds: the shapes', () => {
-  const dirs: string[] = [];
-  const project = (files: Record<string, string>): string => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'strangler-migrations-'));
-    dirs.push(dir);
-    for (const [rel, text] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-      writeFileSync(path.join(dir, rel), text);
-    }
-    return dir;
-  };
-  after(() => {
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
+  const project = tempProjects('migrations');
   const found = async (files: Record<string, string>): Promise<string[]> => migrations(await extractFacts(project(files)));
 
   test('up or seed exported every way CommonJS and ESM can: only inside a migrations or seeds folder', async () => {

@@ -1,11 +1,8 @@
 // Next.js routes, read from the file system (no `next` installed): pages-router API routes with the methods their
 // handler branches on, app-router route handlers one per exported method, route groups, private folders and
 // slots, catch-alls, src/ and basePath; the handler ids tables join on; and the plan and proxy config analyze() emits.
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { ts } from 'ts-morph';
 import { extractFacts } from '../../../analyzer/extract/index.ts';
 import { methodTable } from '../../../analyzer/extract/next-dispatch.ts';
@@ -18,6 +15,7 @@ import { parseConfig } from '../../../proxy/config.ts';
 import { compileRouter } from '../../../proxy/router.ts';
 import { factsOf, findRoute, fixture, handlerTables } from './fixture.ts';
 import type { Facts } from '../../../analyzer/extract/types.ts';
+import { tempProjects } from './temp-project.ts';
 
 /** `METHOD path file:line handler [middleware]`: every route fact in one line. */
 const described = (facts: Facts): string[] =>
@@ -208,19 +206,7 @@ describe('Next.js routes with next.config pageExtensions (next-page-extensions)'
 });
 
 describe('Next.js routes: when they are read at all', () => {
-  const dirs: string[] = [];
-  const project = (files: Record<string, string>): string => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'strangler-next-'));
-    dirs.push(dir);
-    for (const [rel, text] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-      writeFileSync(path.join(dir, rel), text);
-    }
-    return dir;
-  };
-  after(() => {
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
+  const project = tempProjects('next');
   const handler = 'export async function GET() { return new Response("ok"); }\n';
 
   test('an app/**/route.ts in a project that neither depends on nor imports next is no route', async () => {

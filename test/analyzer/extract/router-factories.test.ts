@@ -1,11 +1,9 @@
-import { after, describe, test, before } from 'node:test';
+import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { extractFacts } from '../../../analyzer/extract/index.ts';
 import { factsOf, findRoute, routeList } from './fixture.ts';
 import type { Facts } from '../../../analyzer/extract/types.ts';
+import { tempProjects } from './temp-project.ts';
 
 describe('routes: routers and apps made by project factories (Ghost-style shared/express.js)', () => {
   let facts: Facts;
@@ -74,19 +72,7 @@ describe('routes: a TypeScript router factory called twice', () => {
 // Fastify shares the identity, but an app a function builds is a root (its hooks application-wide) and plugin
 // instances are parameters: keeping instances apart changes none of its routes.
 describe('routes: factories in Koa and Hono (the same router identity)', () => {
-  const dirs: string[] = [];
-  const project = (files: Record<string, string>): string => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'strangler-factories-'));
-    dirs.push(dir);
-    for (const [rel, text] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-      writeFileSync(path.join(dir, rel), text);
-    }
-    return dir;
-  };
-  after(() => {
-    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-  });
+  const project = tempProjects('factories');
   const routesOf = async (files: Record<string, string>) =>
     (await extractFacts(project(files))).routes.map((r) => `${r.method} ${r.path} [${r.middleware.join(', ')}]`);
 
