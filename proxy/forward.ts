@@ -154,6 +154,8 @@ export class Forwarder {
       const name = upstream.name;
       upstream.ws.on('error', (err, _req, s) => upgradeFailed(err, s as Socket, name));
     }
+    // the mark of a shadow copy is the proxy's own, on an upgrade as on any request (stripHopByHop)
+    if (req.headers[SHADOW_MARK] !== undefined) delete req.headers[SHADOW_MARK];
     upstream.ws.ws(req, socket, head);
   }
 

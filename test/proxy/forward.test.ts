@@ -440,6 +440,31 @@ describe('websocket upgrades', () => {
     }
   });
 
+  test("a client's x-strangler-shadow is not passed on with an upgrade either: only the proxy's copies carry it", async () => {
+    const monolith = await startUpstream('monolith');
+    let seen: http.IncomingHttpHeaders | undefined;
+    monolith.server.on('upgrade', (req, socket: net.Socket) => {
+      seen = req.headers;
+      socket.end('HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\r\n');
+    });
+    const h = await startTestProxy(testConfig(monolith.url, monolith.url, { routes: [] }));
+    try {
+      const socket = net.connect(Number(new URL(h.proxy.url).port), '127.0.0.1');
+      await once(socket, 'connect');
+      socket.write('GET /live HTTP/1.1\r\nhost: x\r\nupgrade: websocket\r\nconnection: Upgrade\r\nx-strangler-shadow: 1\r\nx-keep: yes\r\n\r\n');
+      let text = '';
+      socket.on('data', (d) => (text += d.toString()));
+      await until(() => text.includes('\r\n\r\n'), 'upgrade response');
+      socket.destroy();
+      assert.match(text, /^HTTP\/1\.1 101/);
+      assert.equal(seen?.['x-keep'], 'yes');
+      assert.equal(seen?.['x-strangler-shadow'], undefined);
+    } finally {
+      await h.proxy.close();
+      await monolith.close();
+    }
+  });
+
   test('passed through untouched to whichever side serves the route', async () => {
     const echo = async (name: string) => {
       const up = await startUpstream(name);
