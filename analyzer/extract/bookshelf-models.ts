@@ -15,7 +15,7 @@ import { packageOf } from './package-values.ts';
 import type { LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import type { Warning } from './types.ts';
-import { unwrap, valueKey } from './value-key.ts';
+import { laterAssigned, unwrap, valueKey } from './value-key.ts';
 
 export interface BookshelfModel {
   name: string;
@@ -105,7 +105,9 @@ export function collectBookshelfModels(project: LoadedProject, out: AccessCollec
     if (ts.isPropertyAccessExpression(e) && e.name.text === 'Model' && isInstance(e.expression)) return ROOT;
     if (!(ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isCallExpression(e))) return undefined;
     const key = valueKey(project, e);
-    if (key) return modelOfKey(key, depth + 1);
+    // a member only a type declares (a JSDoc `@prop {Object} Post` of injected models, an interface member) says
+    // nothing of its value: fall back on the name below
+    if (key && !ts.isJSDocPropertyLikeTag(key) && !ts.isPropertySignature(key)) return modelOfKey(key, depth + 1);
     // `models.Post` through an index or an injected `models` object the checker cannot follow: the model's name.
     // A member that resolves to a project value (`cache.Post = { findOne() {} }`) was answered above.
     return ts.isPropertyAccessExpression(e) ? byName.get(e.name.text) : undefined;
@@ -125,6 +127,8 @@ export function collectBookshelfModels(project: LoadedProject, out: AccessCollec
     if (call) return modelOfExtend(call, key, depth);
     if (instances.has(key)) return undefined;
     if ((ts.isVariableDeclaration(key) || ts.isPropertyAssignment(key)) && key.initializer) return modelOfExpr(key.initializer, depth);
+    // `let Post; Post = db.Model.extend({…})` (Ghost's post.js): the first assignment that makes a model
+    if (ts.isVariableDeclaration(key)) return laterAssigned(checker, key, (right) => modelOfExpr(right, depth));
     // `const { Post } = require('./models')`: the name it is exported under
     if (ts.isBindingElement(key) && ts.isObjectBindingPattern(key.parent)) {
       const name = propertyName(key.propertyName) ?? (ts.isIdentifier(key.name) ? key.name.text : undefined);
@@ -146,7 +150,8 @@ export function collectBookshelfModels(project: LoadedProject, out: AccessCollec
     const given = objectOption(proto, 'tableName');
     const table = given ? stringValue(given, checker) : base.table;
     const register = call.parent && ts.isCallExpression(call.parent) ? registryName(call.parent) : undefined;
-    const declared = ts.isVariableDeclaration(key) && ts.isIdentifier(key.name) ? key.name.text : undefined;
+    const assigned = call.parent && ts.isBinaryExpression(call.parent) && call.parent.right === call && ts.isIdentifier(call.parent.left) ? call.parent.left.text : undefined;
+    const declared = ts.isVariableDeclaration(key) && ts.isIdentifier(key.name) ? key.name.text : assigned;
     const name = register ?? declared ?? table ?? base.name;
     const model: BookshelfModel = { name, table };
     for (const body of [proto, statics]) {

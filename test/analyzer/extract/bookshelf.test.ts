@@ -12,7 +12,7 @@ describe('tables: Bookshelf', () => {
   test('models extended from a bookshelf instance or a project base declare their tableName; a base without one declares none', () => {
     assert.deepEqual(declared(facts), [
       'members bookshelf Member models/member.js:3',
-      'posts bookshelf Post models/post.js:3',
+      'posts bookshelf Post models/post.js:6',
       // tableName through a const
       'tags bookshelf Tag models/tag.js:6',
     ]);
@@ -21,12 +21,14 @@ describe('tables: Bookshelf', () => {
   test('statics, forge/new instances and where/query chains, through the models index, destructuring and the registry', () => {
     assert.deepEqual(accesses(facts), [
       // `this` in the model's own instance methods and statics
-      'models/post.js#publish write posts (bookshelf, line 7)',
-      'models/post.js#published read posts (bookshelf, line 11)',
+      'models/post.js#publish write posts (bookshelf, line 10)',
+      'models/post.js#published read posts (bookshelf, line 14)',
       // `const { Member } = require('../models')`
       'services/members.js#allMembers read members (bookshelf, line 4)',
       'services/members.js#markPaid write members (bookshelf, line 8)',
-      // `models.Post` with `const models = require('../models')`, whose index exports them
+      // `this.models.Post` on models injected and typed by a JSDoc `@typedef`: the model's registered name
+      'services/post-emails.js#PostEmails.draftFor read posts (bookshelf, line 14)',
+      // `models.Post` with `const models = require('../models')`, whose index exports them; `let Post; Post = …extend()`
       'services/posts.js#listPosts read posts (bookshelf, line 5)',
       'services/posts.js#getPost read posts (bookshelf, line 9)',
       'services/posts.js#addPost write posts (bookshelf, line 13)',
