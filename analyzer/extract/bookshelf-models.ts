@@ -3,6 +3,7 @@
 //   const Post = db.Model.extend({ tableName }, s)   a model; also on a project base (`db.Model = db.Model.extend({…})`,
 //                                                    `const Base = db.Model.extend({…}); Base.extend({ tableName })`)
 //   db.model('Post', Post) / db.model('Post')        the registry: registers a model by name / fetches it
+//   db.Collection.extend({ model: Post })            a collection: stands for its model's table
 // A model without `tableName` (a base) has no table; one extending a model keeps its parent's. Models are keyed by
 // their value (value-key.ts) and also known by their registered and variable names, for `models.Post` reached
 // through an index the type checker cannot follow (`exports.Post = Post`, dependency injection).
@@ -102,7 +103,8 @@ export function collectBookshelfModels(project: LoadedProject, out: AccessCollec
       const name = registryName(e);
       if (name !== undefined) return e.arguments[1] ? modelOfExpr(e.arguments[1], depth + 1) : byName.get(name);
     }
-    if (ts.isPropertyAccessExpression(e) && e.name.text === 'Model' && isInstance(e.expression)) return ROOT;
+    // the instance's own members: `db.Model` is the root; `db.Collection` is no model, whatever a model is named
+    if (ts.isPropertyAccessExpression(e) && isInstance(e.expression)) return e.name.text === 'Model' ? ROOT : undefined;
     if (!(ts.isIdentifier(e) || ts.isPropertyAccessExpression(e) || ts.isCallExpression(e))) return undefined;
     const key = valueKey(project, e);
     // a member only a type declares (a JSDoc `@prop {Object} Post` of injected models, an interface member) says
@@ -144,9 +146,15 @@ export function collectBookshelfModels(project: LoadedProject, out: AccessCollec
   };
 
   const modelOfExtend = (call: ts.CallExpression, key: ts.Node, depth: number): BookshelfModel | undefined => {
-    const base = modelOfExpr((unwrap(call.expression) as ts.PropertyAccessExpression).expression, depth + 1);
-    if (!base) return undefined; // Backbone.Model.extend, a class's extend: not bookshelf
     const [proto, statics] = call.arguments;
+    const baseExpr = unwrap((unwrap(call.expression) as ts.PropertyAccessExpression).expression);
+    if (ts.isPropertyAccessExpression(baseExpr) && baseExpr.name.text === 'Collection' && isInstance(baseExpr.expression)) {
+      // `db.Collection.extend({ model: Post })`: a collection fetches and saves its model's rows
+      const model = objectOption(proto, 'model');
+      return model && modelOfExpr(model, depth + 1);
+    }
+    const base = modelOfExpr(baseExpr, depth + 1);
+    if (!base) return undefined; // Backbone.Model.extend, a class's extend: not bookshelf
     const given = objectOption(proto, 'tableName');
     const table = given ? stringValue(given, checker) : base.table;
     const register = call.parent && ts.isCallExpression(call.parent) ? registryName(call.parent) : undefined;

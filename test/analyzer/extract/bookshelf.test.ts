@@ -11,6 +11,7 @@ describe('tables: Bookshelf', () => {
 
   test('models extended from a bookshelf instance or a project base declare their tableName; a base without one declares none', () => {
     assert.deepEqual(declared(facts), [
+      'collections bookshelf Collection models/collection.js:4',
       'members bookshelf Member models/member.js:3',
       'posts bookshelf Post models/post.js:6',
       // tableName through a const
@@ -20,6 +21,8 @@ describe('tables: Bookshelf', () => {
 
   test('statics, forge/new instances and where/query chains, through the models index, destructuring and the registry', () => {
     assert.deepEqual(accesses(facts), [
+      // a bookshelf collection stands for its `model:`'s table, not for the model named `Collection`
+      'models/collection.js#allPosts read posts (bookshelf, line 9)',
       // `this` in the model's own instance methods and statics
       'models/post.js#publish write posts (bookshelf, line 10)',
       'models/post.js#published read posts (bookshelf, line 14)',
