@@ -22,13 +22,26 @@ export interface BookshelfModel {
   name: string;
   /** undefined for a base model that declares no `tableName` */
   table?: string;
+  /** relations declared in the model's body (and its bases'), by method name */
+  relations?: Map<string, BookshelfRelation>;
 }
+
+/** `tags() { return this.belongsToMany('Tag', 'posts_tags') }`: the related model (a registered name or a value) and the junction */
+export interface BookshelfRelation {
+  target: string | ts.Expression;
+  kind: string;
+  through?: string;
+}
+
+const RELATION_KINDS = new Set(['hasOne', 'hasMany', 'belongsTo', 'belongsToMany', 'through']);
 
 export interface BookshelfModels {
   /** The model a value is (`Post`, `models.Post`, `db.model('Post')`), when it is one. */
   modelOf(expr: ts.Expression): BookshelfModel | undefined;
   /** The model whose `extend()` object literal (instance methods or statics) a method is written in: its `this`. */
   modelOfBody(body: ts.ObjectLiteralExpression): BookshelfModel | undefined;
+  /** The tables a `withRelated` path (`'tags'`, `'posts.tags'`) reads from a model: each related table and junction. */
+  relatedTables(model: BookshelfModel, path: string): string[];
   /** no bookshelf instance in the project: nothing to read */
   empty: boolean;
 }
@@ -161,7 +174,9 @@ export function collectBookshelfModels(project: LoadedProject, out: AccessCollec
     const assigned = call.parent && ts.isBinaryExpression(call.parent) && call.parent.right === call && ts.isIdentifier(call.parent.left) ? call.parent.left.text : undefined;
     const declared = ts.isVariableDeclaration(key) && ts.isIdentifier(key.name) ? key.name.text : assigned;
     const name = register ?? declared ?? table ?? base.name;
-    const model: BookshelfModel = { name, table };
+    const relations = new Map(base.relations);
+    for (const [relation, r] of relationsIn(proto, checker)) relations.set(relation, r);
+    const model: BookshelfModel = { name, table, relations };
     for (const body of [proto, statics]) {
       const o = body && unwrap(body);
       if (o && ts.isObjectLiteralExpression(o)) bodies.set(o, model);
@@ -190,7 +205,50 @@ export function collectBookshelfModels(project: LoadedProject, out: AccessCollec
       return m === ROOT ? undefined : m;
     },
     modelOfBody: (body) => bodies.get(body),
+    relatedTables: (model, path) => {
+      const tables: string[] = [];
+      let from: BookshelfModel | undefined = model;
+      for (const segment of path.split('.')) {
+        const r: BookshelfRelation | undefined = from?.relations?.get(segment);
+        const target: BookshelfModel | undefined = r && (typeof r.target === 'string' ? byName.get(r.target) : modelOfExpr(r.target, 0));
+        if (!r || !target?.table || !from?.table) break;
+        tables.push(target.table);
+        // bookshelf's default junction: the two table names in alphabetical order, joined by `_`
+        if (r.kind === 'belongsToMany') tables.push(r.through ?? [from.table, target.table].sort().join('_'));
+        from = target;
+      }
+      return tables;
+    },
   };
+}
+
+/** The relation methods of a model's body: a method whose body calls `this.hasMany(…)`, `this.belongsToMany(…)`… */
+function relationsIn(proto: ts.Expression | undefined, checker: ts.TypeChecker): Map<string, BookshelfRelation> {
+  const found = new Map<string, BookshelfRelation>();
+  const o = proto && unwrap(proto);
+  if (!o || !ts.isObjectLiteralExpression(o)) return found;
+  for (const p of o.properties) {
+    const fn = ts.isMethodDeclaration(p) ? p : ts.isPropertyAssignment(p) && ts.isFunctionExpression(p.initializer) ? p.initializer : undefined;
+    const name = propertyName(p.name);
+    if (!fn?.body || name === undefined) continue;
+    let relation: BookshelfRelation | undefined;
+    const visit = (n: ts.Node): void => {
+      if (relation) return;
+      if (ts.isCallExpression(n) && ts.isPropertyAccessExpression(n.expression) && n.expression.expression.kind === ts.SyntaxKind.ThisKeyword &&
+        RELATION_KINDS.has(n.expression.name.text) && n.arguments[0] && n.expression.name.text !== 'through') {
+        const [target, second] = n.arguments;
+        const kind = n.expression.name.text;
+        const targetName = ts.isStringLiteralLike(target) ? target.text : undefined;
+        const through = kind === 'belongsToMany' && second ? stringValue(second, checker) : undefined;
+        relation = { target: targetName ?? target, kind, through };
+        return;
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(fn.body);
+    if (relation) found.set(name, relation);
+  }
+  return found;
 }
 
 /** `this` in a method of an `extend()` object literal: the object literal, when `this` is that method's own. */

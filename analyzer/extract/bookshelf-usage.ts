@@ -7,6 +7,7 @@ import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import { methodBodyOf, type BookshelfModel, type BookshelfModels } from './bookshelf-models.ts';
 import type { LoadedFile } from './project.ts';
+import { objectOption } from './orm-values.ts';
 import { unwrap } from './value-key.ts';
 
 /** bookshelf's own fetches, and the statics Ghost's base model adds (findOne, findAll, findPage, getFilteredCollection) */
@@ -40,6 +41,18 @@ function chainModel(models: BookshelfModels, expr: ts.Expression, checker: ts.Ty
   return models.modelOf(e);
 }
 
+/** `{ withRelated: ['tags', 'posts.tags'] }` (or one string) written in place in the call's arguments: the paths */
+function withRelated(call: ts.CallExpression): ts.StringLiteralLike[] {
+  const paths: ts.StringLiteralLike[] = [];
+  for (const arg of call.arguments) {
+    const value = objectOption(arg, 'withRelated');
+    const v = value && unwrap(value);
+    if (v && ts.isStringLiteralLike(v)) paths.push(v);
+    else if (v && ts.isArrayLiteralExpression(v)) for (const e of v.elements) if (ts.isStringLiteralLike(e)) paths.push(e);
+  }
+  return paths;
+}
+
 export function scanBookshelf(file: LoadedFile, models: BookshelfModels, checker: ts.TypeChecker, out: AccessCollector): void {
   if (models.empty) return;
   const visit = (node: ts.Node): void => {
@@ -47,7 +60,12 @@ export function scanBookshelf(file: LoadedFile, models: BookshelfModels, checker
       const method = node.expression.name.text;
       const access = BOOKSHELF_READ.has(method) ? 'read' : BOOKSHELF_WRITE.has(method) ? 'write' : undefined;
       const model = access && chainModel(models, node.expression.expression, checker);
-      if (access && model?.table !== undefined) out.access(file, node, model.table, access, 'bookshelf');
+      if (access && model?.table !== undefined) {
+        out.access(file, node, model.table, access, 'bookshelf');
+        for (const path of withRelated(node)) {
+          for (const table of models.relatedTables(model, path.text)) out.access(file, path, table, 'read', 'bookshelf');
+        }
+      }
     }
     ts.forEachChild(node, visit);
   };

@@ -13,7 +13,7 @@ describe('tables: Bookshelf', () => {
     assert.deepEqual(declared(facts), [
       'collections bookshelf Collection models/collection.js:4',
       'members bookshelf Member models/member.js:3',
-      'posts bookshelf Post models/post.js:6',
+      'posts bookshelf Post models/post.js:7',
       // tableName through a const
       'tags bookshelf Tag models/tag.js:6',
     ]);
@@ -24,8 +24,8 @@ describe('tables: Bookshelf', () => {
       // a bookshelf collection stands for its `model:`'s table, not for the model named `Collection`
       'models/collection.js#allPosts read posts (bookshelf, line 9)',
       // `this` in the model's own instance methods and statics
-      'models/post.js#publish write posts (bookshelf, line 10)',
-      'models/post.js#published read posts (bookshelf, line 14)',
+      'models/post.js#publish write posts (bookshelf, line 11)',
+      'models/post.js#published read posts (bookshelf, line 23)',
       // `const { Member } = require('../models')`
       'services/members.js#allMembers read members (bookshelf, line 4)',
       'services/members.js#markPaid write members (bookshelf, line 8)',
@@ -44,6 +44,13 @@ describe('tables: Bookshelf', () => {
       'services/posts.js#purgeTags write tags (bookshelf, line 37)',
       // `db.model('Member')` fetches the model registered under that name
       'services/posts.js#memberById read members (bookshelf, line 41)',
+      // withRelated: 'tags' (belongsToMany with a junction), 'author' (belongsTo a model value), 'tags.followers' (a
+      // default junction, members_tags); 'revisions' is no relation of Post's and gives nothing
+      'services/posts.js#postWithRelations read posts (bookshelf, line 49)',
+      'services/posts.js#postWithRelations read members (bookshelf, line 50)',
+      'services/posts.js#postWithRelations read members_tags (bookshelf, line 50)',
+      'services/posts.js#postWithRelations read posts_tags (bookshelf, line 50)',
+      'services/posts.js#postWithRelations read tags (bookshelf, line 50)',
       // `transaction()` is no access; the look-alikes (a Backbone model, a plain object's fetch/save, a
       // project object holding a member named `Post`) give none
     ]);
