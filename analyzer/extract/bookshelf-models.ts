@@ -15,6 +15,7 @@ import { assignedKey, objectOption } from './orm-values.ts';
 import { packageOf } from './package-values.ts';
 import type { LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
+import { fileOf } from './symbols.ts';
 import type { Warning } from './types.ts';
 import { laterAssigned, unwrap, valueKey } from './value-key.ts';
 
@@ -182,7 +183,7 @@ export function collectBookshelfModels(project: LoadedProject, out: AccessCollec
       if (o && ts.isObjectLiteralExpression(o)) bodies.set(o, model);
     }
     if (table !== undefined && given) {
-      const file = project.files.find((f) => f.source === call.getSourceFile());
+      const file = fileOf(project, call);
       if (file) out.declare({ table, file: file.rel, line: lineOf(call, file.source), via: 'bookshelf', model: name });
     }
     if (table !== undefined && declared !== undefined && !byName.has(declared)) byName.set(declared, model);
