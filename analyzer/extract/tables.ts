@@ -1,9 +1,11 @@
 // Data access facts: which code reads and writes which table — SQL in literals, knex builders,
-// Sequelize/TypeORM models and TypeORM query builders, Prisma client calls, Mongoose models and the
+// Sequelize/TypeORM/Bookshelf models and TypeORM query builders, Prisma client calls, Mongoose models and the
 // MongoDB driver (collections count as tables), Drizzle tables, Redis key prefixes (`redis:session:`) and the
 // HTTP session's store (`req.session` in handlers, and through passport's `req.user` the tables its
 // deserializer reads) — plus the tables that schema code and `.sql` files declare and the foreign keys between them.
 import { AccessCollector } from './access-collector.ts';
+import { collectBookshelfModels } from './bookshelf-models.ts';
+import { scanBookshelf } from './bookshelf-usage.ts';
 import { callSites } from './call-sites.ts';
 import { recordDrizzleForeignKeys } from './drizzle-foreign-keys.ts';
 import { collectDrizzleTables } from './drizzle-tables.ts';
@@ -49,6 +51,7 @@ export function extractTables(project: LoadedProject, routes: readonly RouteFact
   if (relations) recordTypeormForeignKeys(project, models, relations, out, warnings);
   recordEntitySchemaForeignKeys(project, models, out, warnings);
   recordSequelizeForeignKeys(project, models, out, warnings);
+  const bookshelf = collectBookshelfModels(project, out, warnings);
   const mongoose = collectMongooseModels(project, out, warnings);
   const drizzle = collectDrizzleTables(project, out, warnings);
   if (drizzle.byKey.size > 0) recordDrizzleForeignKeys(project, drizzle, out, warnings);
@@ -62,6 +65,7 @@ export function extractTables(project: LoadedProject, routes: readonly RouteFact
       scanSqlLiterals(project, file, out, constants);
       scanKnex(project, file, out, callers, mongodb && ((receiver) => mongodb.values.valueOf(receiver)?.kind === 'client'));
       scanOrmUsage(project, file, models, repos, out);
+      scanBookshelf(file, bookshelf, project.checker, out);
       if (relations) scanQueryBuilders(project, file, models, repos, relations, out);
       scanPrisma(project, file, prisma, out);
       scanMongoose(project, file, mongoose, out);

@@ -103,7 +103,7 @@ export interface TableAccess {
    * `passport.session()` loads on every request through the app's `deserializeUser()` function, and `table` is
    * one that function (or what it calls) reads or writes
    */
-  via: 'sql' | 'knex' | 'sequelize' | 'typeorm' | 'prisma' | 'mongoose' | 'mongodb' | 'drizzle' | 'redis' | 'session' | 'passport';
+  via: 'sql' | 'knex' | 'sequelize' | 'typeorm' | 'bookshelf' | 'prisma' | 'mongoose' | 'mongodb' | 'drizzle' | 'redis' | 'session' | 'passport';
 }
 
 /**
@@ -114,7 +114,7 @@ export interface SchemaTable {
   table: string;
   file: string;
   line: number;
-  via: 'sql' | 'sequelize' | 'typeorm' | 'prisma' | 'mongoose' | 'mongodb' | 'drizzle';
+  via: 'sql' | 'sequelize' | 'typeorm' | 'bookshelf' | 'prisma' | 'mongoose' | 'mongodb' | 'drizzle';
   /** ORM model / entity name (a Drizzle table's const), when declared through an ORM */
   model?: string;
 }

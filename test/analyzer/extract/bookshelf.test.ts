@@ -1,0 +1,58 @@
+import { describe, test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Facts } from '../../../analyzer/extract/types.ts';
+import { accesses, declared, factsOf } from './fixture.ts';
+
+describe('tables: Bookshelf', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('bookshelf-app');
+  });
+
+  test('models extended from a bookshelf instance or a project base declare their tableName; a base without one declares none', () => {
+    assert.deepEqual(declared(facts), [
+      'collections bookshelf Collection models/collection.js:4',
+      'members bookshelf Member models/member.js:3',
+      'posts bookshelf Post models/post.js:7',
+      // tableName through a const
+      'tags bookshelf Tag models/tag.js:6',
+    ]);
+  });
+
+  test('statics, forge/new instances and where/query chains, through the models index, destructuring and the registry', () => {
+    assert.deepEqual(accesses(facts), [
+      // a bookshelf collection stands for its `model:`'s table, not for the model named `Collection`
+      'models/collection.js#allPosts read posts (bookshelf, line 9)',
+      // `this` in the model's own instance methods and statics
+      'models/post.js#publish write posts (bookshelf, line 11)',
+      'models/post.js#published read posts (bookshelf, line 23)',
+      // `const { Member } = require('../models')`
+      'services/members.js#allMembers read members (bookshelf, line 4)',
+      'services/members.js#markPaid write members (bookshelf, line 8)',
+      // `this.models.Post` on models injected and typed by a JSDoc `@typedef`: the model's registered name
+      'services/post-emails.js#PostEmails.draftFor read posts (bookshelf, line 14)',
+      // `models.Post` with `const models = require('../models')`, whose index exports them; `let Post; Post = …extend()`
+      'services/posts.js#listPosts read posts (bookshelf, line 5)',
+      'services/posts.js#getPost read posts (bookshelf, line 9)',
+      'services/posts.js#addPost write posts (bookshelf, line 13)',
+      'services/posts.js#editPost write posts (bookshelf, line 17)',
+      'services/posts.js#removePost write posts (bookshelf, line 21)',
+      'services/posts.js#createDraft write posts (bookshelf, line 25)',
+      'services/posts.js#publicTags read tags (bookshelf, line 29)',
+      'services/posts.js#tagCount read tags (bookshelf, line 33)',
+      // `.query()` without arguments hands knex's builder over: its `del()` deletes
+      'services/posts.js#purgeTags write tags (bookshelf, line 37)',
+      // `db.model('Member')` fetches the model registered under that name
+      'services/posts.js#memberById read members (bookshelf, line 41)',
+      // withRelated: 'tags' (belongsToMany with a junction), 'author' (belongsTo a model value), 'tags.followers' (a
+      // default junction, members_tags); 'revisions' is no relation of Post's and gives nothing
+      'services/posts.js#postWithRelations read posts (bookshelf, line 49)',
+      'services/posts.js#postWithRelations read members (bookshelf, line 50)',
+      'services/posts.js#postWithRelations read members_tags (bookshelf, line 50)',
+      'services/posts.js#postWithRelations read posts_tags (bookshelf, line 50)',
+      'services/posts.js#postWithRelations read tags (bookshelf, line 50)',
+      // `transaction()` is no access; the look-alikes (a Backbone model, a plain object's fetch/save, a
+      // project object holding a member named `Post`) give none
+    ]);
+  });
+});
