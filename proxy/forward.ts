@@ -152,7 +152,14 @@ export class Forwarder {
     if (!upstream.ws) {
       upstream.ws = new ProxyServer({ target: upstream.url, agent: upstream.agent, xfwd: true });
       const name = upstream.name;
+      const timeoutMs = upstream.timeoutMs;
       upstream.ws.on('error', (err, _req, s) => upgradeFailed(err, s as Socket, name));
+      // the handshake gets the route's timeout as any request's answer does: an upstream that takes the connection and
+      // never answers the upgrade held the client's socket for good. Once upgraded, http-proxy-3 clears the socket's
+      // timer (setupSocket): an idle WebSocket is not cut.
+      upstream.ws.on('proxyReqWs', (proxyReq: http.ClientRequest) => {
+        proxyReq.setTimeout(timeoutMs, () => proxyReq.destroy(Object.assign(new Error(`no answer to the upgrade within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+      });
     }
     // the mark of a shadow copy is the proxy's own, on an upgrade as on any request (stripHopByHop)
     if (req.headers[SHADOW_MARK] !== undefined) delete req.headers[SHADOW_MARK];
@@ -478,7 +485,8 @@ export function classifyFailure(err: Error, state?: { timedOut: boolean }): Fail
 
 /**
  * An upgrade its upstream failed. Before the upstream answered, nothing was written to the client: it gets the 502
- * JSON any request gets (the connection used to close without a word); after the 101 the connection is cut.
+ * JSON any request gets, 504 when the upstream did not answer in time (the connection used to close without a word);
+ * after the 101 the connection is cut.
  */
 function upgradeFailed(err: Error, socket: Socket, upstream: string): void {
   if (socket.destroyed) return;
@@ -487,8 +495,10 @@ function upgradeFailed(err: Error, socket: Socket, upstream: string): void {
     return;
   }
   const id = randomUUID();
-  const body = JSON.stringify({ error: 'upstream unavailable', upstream, reason: classifyFailure(err), requestId: id });
-  socket.end(`HTTP/1.1 502 Bad Gateway\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\nconnection: close\r\n\r\n${body}`);
+  const reason = classifyFailure(err);
+  const timedOut = reason === 'timeout';
+  const body = JSON.stringify({ error: timedOut ? 'upstream timed out' : 'upstream unavailable', upstream, reason, requestId: id });
+  socket.end(`HTTP/1.1 ${timedOut ? '504 Gateway Timeout' : '502 Bad Gateway'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 function answerError(res: ServerResponse, state: ForwardState): void {

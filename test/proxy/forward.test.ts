@@ -440,6 +440,50 @@ describe('websocket upgrades', () => {
     }
   });
 
+  test("an upgrade its upstream never answers gets 504 JSON after the route's timeout; an upgraded, idle WebSocket is not cut by it", async () => {
+    const monolith = await startUpstream('monolith');
+    const hanging: net.Socket[] = [];
+    monolith.server.on('upgrade', (req, socket: net.Socket) => {
+      if (req.url === '/hang') return void hanging.push(socket); // takes the connection, never answers
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\r\n');
+      socket.on('data', (d) => socket.write(`echo:${d.toString()}`));
+      socket.on('end', () => socket.end());
+    });
+    const routes = ['hang', 'echo'].map((id) => ({ id, method: 'GET', path: `/${id}`, service: 'catalog', mode: 'legacy' as const, timeoutMs: 150 }));
+    const h = await startTestProxy(testConfig(monolith.url, monolith.url, { routes }));
+    const open = async (path: string) => {
+      const socket = net.connect(Number(new URL(h.proxy.url).port), '127.0.0.1');
+      await once(socket, 'connect');
+      let text = '';
+      socket.on('data', (d) => (text += d.toString()));
+      socket.write(`GET ${path} HTTP/1.1\r\nhost: x\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\r\n`);
+      return { socket, text: () => text };
+    };
+    try {
+      const echo = await open('/echo');
+      await until(() => echo.text().includes('\r\n\r\n'), 'upgrade response');
+      assert.match(echo.text(), /^HTTP\/1\.1 101/);
+
+      const started = performance.now();
+      const hang = await open('/hang');
+      await once(hang.socket, 'close');
+      assert.ok(performance.now() - started >= 140, 'answered after the route timeout, not before');
+      assert.match(hang.text(), /^HTTP\/1\.1 504 /);
+      const body = JSON.parse(hang.text().slice(hang.text().indexOf('\r\n\r\n') + 4)) as Record<string, unknown>;
+      assert.equal(body.error, 'upstream timed out');
+      assert.equal(body.reason, 'timeout');
+
+      // the echo connection has now been idle longer than the timeout: still open, still talking
+      echo.socket.write('ping');
+      await until(() => echo.text().endsWith('echo:ping'), 'echo after idling past the timeout');
+      echo.socket.destroy();
+    } finally {
+      for (const s of hanging) s.destroy();
+      await h.proxy.close();
+      await monolith.close();
+    }
+  });
+
   test("a client's x-strangler-shadow is not passed on with an upgrade either: only the proxy's copies carry it", async () => {
     const monolith = await startUpstream('monolith');
     let seen: http.IncomingHttpHeaders | undefined;
