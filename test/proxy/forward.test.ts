@@ -449,7 +449,7 @@ describe('websocket upgrades', () => {
       socket.on('data', (d) => socket.write(`echo:${d.toString()}`));
       socket.on('end', () => socket.end());
     });
-    const routes = ['hang', 'echo'].map((id) => ({ id, method: 'GET', path: `/${id}`, service: 'catalog', mode: 'legacy' as const, timeoutMs: 150 }));
+    const routes = ['hang', 'echo'].map((id) => ({ id, method: 'GET' as const, path: `/${id}`, service: 'catalog', mode: 'legacy' as const, timeoutMs: 150 }));
     const h = await startTestProxy(testConfig(monolith.url, monolith.url, { routes }));
     const open = async (path: string) => {
       const socket = net.connect(Number(new URL(h.proxy.url).port), '127.0.0.1');
