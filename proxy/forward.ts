@@ -159,6 +159,9 @@ export class Forwarder {
       // timer (setupSocket): an idle WebSocket is not cut.
       upstream.ws.on('proxyReqWs', (proxyReq: http.ClientRequest) => {
         proxyReq.setTimeout(timeoutMs, () => proxyReq.destroy(Object.assign(new Error(`no answer to the upgrade within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+        // the timeout is for the answer's head, as for any request: an upstream refusing the upgrade with a plain
+        // answer may take its time over the body
+        proxyReq.once('response', () => proxyReq.setTimeout(0));
       });
     }
     // the mark of a shadow copy is the proxy's own, on an upgrade as on any request (stripHopByHop)
