@@ -34,6 +34,7 @@ export interface PlanOptions {
 export function planFromFacts(facts: Facts, options: PlanOptions = {}): Plan {
   const weights: GraphWeights = { ...DEFAULT_WEIGHTS, ...options.weights };
   const code = withoutMigrations(facts);
+  const aside = setAside(facts);
   const fileGraph = buildFileGraph(code, weights);
   const pins = options.pins ?? [];
   const settings = {
@@ -43,10 +44,10 @@ export function planFromFacts(facts: Facts, options: PlanOptions = {}): Plan {
     kernelMinServices: options.kernelMinServices ?? DEFAULT_DECOMPOSE.kernelMinServices,
     ...(options.services !== undefined ? { services: options.services } : {}),
   };
-  const pinned = resolvePins(pins, fileGraph.files, setAside(facts));
+  const pinned = resolvePins(pins, fileGraph.files, aside);
   if (options.reference) checkReferenceOverlap(options.reference, fileGraph.files, options.referenceLabel ?? 'the reference decomposition', options.rootLabel ?? facts.root);
   const cut = decompose(code, fileGraph, { ...settings, pins: pinned });
-  const reference = options.reference ? scoredReference(options.reference, setAside(facts)) : undefined;
+  const reference = options.reference ? scoredReference(options.reference, aside) : undefined;
   const metrics: { proposed: MetricSet; unpinned?: MetricSet; reference?: MoJoResult; unpinnedReference?: MoJoResult } = {
     proposed: measureCut(code, fileGraph, cut),
     ...(reference ? { reference: mojoFM(withKernel(cut), reference) } : {}),

@@ -41,7 +41,7 @@ function propertyNameText(name: ts.PropertyName | ts.Node): string | undefined {
 }
 
 /** `module.exports` or `exports` */
-function isModuleExports(node: ts.Expression): boolean {
+export function isModuleExports(node: ts.Expression): boolean {
   if (ts.isIdentifier(node)) return node.text === 'exports';
   return ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression) && node.expression.text === 'module' && node.name.text === 'exports';
 }

@@ -3,6 +3,7 @@
 // `up()` outside such a folder stays app code; a file that registers or handles a route never is one, nor one that
 // app code imports and only its versioned name marks.
 import { ts } from 'ts-morph';
+import { isModuleExports } from './functions.ts';
 import { guarded } from './guard.ts';
 import type { LoadedFile } from './project.ts';
 import type { ImportEdge, MigrationFile, RouteFact, Warning } from './types.ts';
@@ -138,16 +139,10 @@ function commonJsExports(expression: ts.Expression, note: (name: string) => void
   let e = skipParentheses(expression);
   while (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
     const target = e.left;
-    if (ts.isPropertyAccessExpression(target) && isExportsObject(target.expression)) note(target.name.text);
-    else if (isExportsObject(target)) for (const name of objectKeys(e.right)) note(name);
+    if (ts.isPropertyAccessExpression(target) && isModuleExports(target.expression)) note(target.name.text);
+    else if (isModuleExports(target)) for (const name of objectKeys(e.right)) note(name);
     e = skipParentheses(e.right);
   }
-}
-
-/** `exports` or `module.exports`. */
-function isExportsObject(e: ts.Expression): boolean {
-  if (ts.isIdentifier(e)) return e.text === 'exports';
-  return ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression) && e.expression.text === 'module' && e.name.text === 'exports';
 }
 
 function objectKeys(expression: ts.Expression): string[] {
