@@ -3,6 +3,7 @@
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { createHash } from 'node:crypto';
 import type { CapturedResponse } from '../types.ts';
+import { zstdDecompress } from './zstd.ts';
 
 export interface NormalizedBody {
   kind: 'json' | 'text' | 'binary' | 'hash';
@@ -21,7 +22,7 @@ function digest(buf: Buffer): { hash: string; size: number } {
   return { hash: createHash('sha256').update(buf).digest('hex'), size: buf.length };
 }
 
-/** Undoes content-encoding (gzip, deflate, br, in the order listed); undefined when it cannot. */
+/** Undoes content-encoding (gzip, deflate, br, zstd, in the order listed); undefined when it cannot. */
 export function decodeContent(body: Buffer, encoding: string | undefined): Buffer | undefined {
   // no bytes is no content in any coding: a HEAD, 204 or 304 answer keeps the content-encoding a GET would have had,
   // and zlib calls an empty input a truncated stream (the pair then differed from an uncompressed empty answer)
@@ -34,6 +35,7 @@ export function decodeContent(body: Buffer, encoding: string | undefined): Buffe
       const c = codings[i];
       if (c === 'gzip' || c === 'x-gzip') out = gunzipSync(out, opts);
       else if (c === 'br') out = brotliDecompressSync(out, opts);
+      else if (c === 'zstd') out = zstdDecompress(out, MAX_DECODED_BYTES);
       else if (c === 'deflate') {
         // Servers disagree on whether "deflate" means zlib-wrapped or raw; accept both.
         try {
