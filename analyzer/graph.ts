@@ -4,7 +4,7 @@
 import { UndirectedGraph } from 'graphology';
 import type { Facts } from './extract/types.ts';
 import type { DependencyGraph, WeightedEdge } from './metrics.ts';
-import { GENERIC_FOLDER_NAMES, GENERIC_PATH_SEGMENTS } from './vocabulary.ts';
+import { domainWords, GENERIC_FOLDER_NAMES, GENERIC_PATH_SEGMENTS, singular } from './vocabulary.ts';
 
 /** How much each kind of evidence pulls two files together. Every weight is ≥ 0; 0 switches a signal off. */
 export interface GraphWeights {
@@ -24,6 +24,8 @@ export interface GraphWeights {
   route: number;
   /** multiplier of the affinity of files in the same domain-named folder (`catalog/`, not `controllers/`) */
   folder: number;
+  /** multiplier of the affinity of files in layer folders whose names say the same domain (`endpoints/posts.js`, `models/post.js`) */
+  name: number;
 }
 
 export const DEFAULT_WEIGHTS: Readonly<GraphWeights> = Object.freeze({
@@ -35,6 +37,7 @@ export const DEFAULT_WEIGHTS: Readonly<GraphWeights> = Object.freeze({
   tableRead: 0.35,
   route: 1,
   folder: 2,
+  name: 1,
 });
 
 export interface FileGraph {
@@ -115,12 +118,14 @@ export function buildFileGraph(facts: Facts, weights: Partial<GraphWeights> = {}
     pairs.set(key, (pairs.get(key) ?? 0) + weight);
   };
 
-  for (const edge of facts.imports) add(edge.from, edge.to, edge.typeOnly ? w.typeImport : w.import);
+  const damping = aggregatorDamping(facts.imports);
+  for (const edge of facts.imports) add(edge.from, edge.to, (edge.typeOnly ? w.typeImport : w.import) * (damping.get(edge.from) ?? 1));
   for (const edge of facts.calls.fileEdges) add(edge.from, edge.to, w.call * Math.log2(1 + edge.count));
   addTableAffinity(facts, w, add);
   const routePrefixes = dominantRoutePrefixes(facts, known);
   addRouteAffinity(routePrefixes, w, add);
   addFolderAffinity(files, w, add);
+  addNameAffinity(files, w, add);
 
   const graph = new UndirectedGraph();
   for (const f of files) graph.addNode(f);
@@ -229,6 +234,62 @@ function addFolderAffinity(files: readonly string[], w: GraphWeights, add: (a: s
   for (const group of byFolder.values()) {
     for (let i = 0; i < group.length; i++) {
       for (let j = i + 1; j < group.length; j++) add(group[i], group[j], w.folder / (group.length - 1));
+    }
+  }
+}
+
+/** A file importing up to this many others is no aggregator: its imports count in full. */
+const FANOUT_FREE = 8;
+
+/**
+ * An index that requires every serializer, or an app file that mounts every router, imports many files and says
+ * nothing about which of them belong together; at full weight it glues them into one service (Ghost's
+ * `serializers/output/index.js`, 41 requires; its `endpoints/index.js`, 82). A file importing k > FANOUT_FREE files gives each FANOUT_FREE/k.
+ */
+function aggregatorDamping(imports: Facts['imports']): Map<string, number> {
+  const targets = new Map<string, Set<string>>();
+  for (const edge of imports) {
+    if (edge.from === edge.to) continue;
+    const set = targets.get(edge.from) ?? new Set<string>();
+    set.add(edge.to);
+    targets.set(edge.from, set);
+  }
+  const out = new Map<string, number>();
+  for (const [file, set] of targets) if (set.size > FANOUT_FREE) out.set(file, FANOUT_FREE / set.size);
+  return out;
+}
+
+/** Two files named alike may be a coincidence (`routes/account.js`, `lib/accounts.js`); three say a layered domain. */
+const NAME_GROUP_MIN = 3;
+/** Past this many files one name is no domain's (`url.js` in every serializer folder). */
+const NAME_GROUP_MAX = 12;
+
+/**
+ * Layered code says its domain in its file names: Ghost's `api/endpoints/posts.js`, `serializers/output/posts.js`,
+ * `mappers/posts.js` and `models/post.js` are the posts domain, though a framework calls the serializers by name and no
+ * import or call ties them. Files in layer folders (`controllers/`, `models/`, `output/`: a folder naming no domain)
+ * whose own names say the same domain word — layer words dropped, singular (`PostsController.ts`, `post.model.ts`) —
+ * get name/(k−1) per pair in a group of k, when the group spans two folders at least and holds at most NAME_GROUP_MAX.
+ */
+function addNameAffinity(files: readonly string[], w: GraphWeights, add: (a: string, b: string, weight: number) => void): void {
+  if (w.name <= 0) return;
+  const byName = new Map<string, string[]>();
+  for (const f of files) {
+    const parts = f.split('/');
+    const base = parts.pop()!;
+    const folder = parts.at(-1);
+    if (folder === undefined || !GENERIC_FOLDER_NAMES.has(folder.toLowerCase())) continue;
+    const words = domainWords(base.split('.')[0]);
+    if (words === undefined) continue;
+    const name = singular(words);
+    byName.set(name, [...(byName.get(name) ?? []), f]);
+  }
+  for (const group of byName.values()) {
+    if (group.length < NAME_GROUP_MIN || group.length > NAME_GROUP_MAX) continue;
+    const folders = new Set(group.map((f) => f.slice(0, f.lastIndexOf('/'))));
+    if (folders.size < 2) continue;
+    for (let i = 0; i < group.length; i++) {
+      for (let j = i + 1; j < group.length; j++) add(group[i], group[j], w.name / (group.length - 1));
     }
   }
 }

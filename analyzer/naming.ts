@@ -2,7 +2,9 @@
 // write most — so a plan says "catalog", not "cluster-3".
 import type { Facts, TableAccess } from './extract/types.ts';
 import { appSegments, argmax, compare, routeOwnerFile, routePrefix } from './graph.ts';
-import { GENERIC_FOLDER_NAMES } from './vocabulary.ts';
+import { domainWords, slug } from './vocabulary.ts';
+
+export { slug };
 
 /**
  * A file's domain label: its deepest non-generic folder, else its own name when that is not generic. Generic words
@@ -22,27 +24,6 @@ export function folderLabel(path: string): string | undefined {
 /** Next.js file-system routing names a parameter or a slot, not a domain: `[id]`, `[...slug]`, `@modal`. */
 function routingOnly(name: string): boolean {
   return /^\[.*\]$/.test(name) || name.startsWith('@');
-}
-
-/** A version or a date (`5.0`, `v2`, `2024-01-15`, `20240501`): a migration or API version folder names no domain. */
-const VERSION_LIKE = /^v?\d+([._-]\d+)*$/i;
-
-/** The slug of a name without its generic words (`db-middleware` → undefined). */
-function domainWords(name: string): string | undefined {
-  if (VERSION_LIKE.test(name)) return undefined;
-  const words = slug(name)
-    .split('-')
-    .filter((w) => w && !GENERIC_FOLDER_NAMES.has(w));
-  return words.length > 0 ? words.join('-') : undefined;
-}
-
-export function slug(text: string): string {
-  return text
-    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .replace(/^(\d)/, 's$1');
 }
 
 /** What a table says about its owner: a Redis key prefix without the `redis:` that marks it (`redis:cart:` → `cart:`). */

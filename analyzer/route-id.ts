@@ -1,15 +1,9 @@
 // Stable, readable route ids for the plan and the proxy config: `GET /api/books/:id` in catalog → `catalog.getBook`.
 
+import { singular } from './vocabulary.ts';
+
 const VERBS: Record<string, string> = { GET: 'get', POST: 'create', PUT: 'replace', PATCH: 'update', DELETE: 'delete', HEAD: 'head', OPTIONS: 'options', ALL: 'all' };
 const GENERIC = new Set(['api', 'rest', 'v1', 'v2', 'v3', 'v4', 'public', 'internal']);
-
-function singular(word: string): string {
-  if (/ies$/.test(word)) return word.slice(0, -3) + 'y';
-  if (/(ss|us|is)$/.test(word)) return word;
-  if (/(sh|ch|x|ss)es$/.test(word)) return word.slice(0, -2);
-  if (/s$/.test(word)) return word.slice(0, -1);
-  return word;
-}
 
 function pascal(word: string): string {
   return word

@@ -13,3 +13,33 @@ export const GENERIC_FOLDER_NAMES: ReadonlySet<string> = new Set([
 
 /** URL path segments that carry no domain: `/api/v1/books/:id` has the prefix `books`. */
 export const GENERIC_PATH_SEGMENTS: ReadonlySet<string> = new Set(['api', 'rest', 'v1', 'v2', 'v3', 'v4', 'public', 'internal', '']);
+
+/** A version or a date (`5.0`, `v2`, `2024-01-15`, `20240501`): a migration or API version folder names no domain. */
+const VERSION_LIKE = /^v?\d+([._-]\d+)*$/i;
+
+/** The slug of a name without its generic words (`db-middleware` → undefined). */
+export function domainWords(name: string): string | undefined {
+  if (VERSION_LIKE.test(name)) return undefined;
+  const words = slug(name)
+    .split('-')
+    .filter((w) => w && !GENERIC_FOLDER_NAMES.has(w));
+  return words.length > 0 ? words.join('-') : undefined;
+}
+
+export function slug(text: string): string {
+  return text
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .replace(/^(\d)/, 's$1');
+}
+
+/** An English plural's singular, by the common rules (`categories` → `category`, `boxes` → `box`, `status` stays). */
+export function singular(word: string): string {
+  if (/ies$/.test(word)) return word.slice(0, -3) + 'y';
+  if (/(ss|us|is)$/.test(word)) return word;
+  if (/(sh|ch|x|ss)es$/.test(word)) return word.slice(0, -2);
+  if (/s$/.test(word)) return word.slice(0, -1);
+  return word;
+}
