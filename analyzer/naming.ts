@@ -31,6 +31,46 @@ function tableName(access: TableAccess): string {
   return access.via === 'redis' ? access.table.replace(/^redis:/, '') : access.table;
 }
 
+/** Every domain label on a file's folder path, outermost first (`core/frontend/services/routing/x.js` → frontend, routing). */
+function pathLabels(path: string): string[] {
+  const parts = path.split('/');
+  parts.pop();
+  const out: string[] = [];
+  for (const part of parts) {
+    const label = routingOnly(part) ? undefined : domainWords(part);
+    if (label && !out.includes(label)) out.push(label);
+  }
+  return out;
+}
+
+/** How many of the codebase's files each folder label is on the path of. */
+const labelSpreadCache = new WeakMap<Facts, Map<string, number>>();
+function labelSpread(facts: Facts): Map<string, number> {
+  let spread = labelSpreadCache.get(facts);
+  if (!spread) {
+    spread = new Map();
+    for (const f of facts.files) for (const label of pathLabels(f.path)) spread.set(label, (spread.get(label) ?? 0) + 1);
+    labelSpreadCache.set(facts, spread);
+  }
+  return spread;
+}
+
+/**
+ * A folder label on the path of at least half the group's files, but of at most a third of the codebase's (a label
+ * every file has, the app's own folder, names nothing); the most files, then the fewest in the codebase.
+ */
+function enclosingLabel(files: readonly string[], facts: Facts): string | undefined {
+  const counts = new Map<string, number>();
+  for (const f of files) for (const label of pathLabels(f)) counts.set(label, (counts.get(label) ?? 0) + 1);
+  const spread = labelSpread(facts);
+  let best: string | undefined;
+  for (const [label, n] of [...counts].sort((a, b) => compare(a[0], b[0]))) {
+    if (n * 2 < files.length || (spread.get(label) ?? 0) * 3 > facts.files.length) continue;
+    if (best === undefined || n > counts.get(best)! || (n === counts.get(best)! && spread.get(label)! < spread.get(best)!)) best = label;
+  }
+  return best;
+}
+
 /** Ranked name candidates for a group of files, best first. */
 export function nameCandidates(files: readonly string[], facts: Facts): string[] {
   const inGroup = new Set(files);
@@ -56,8 +96,12 @@ export function nameCandidates(files: readonly string[], facts: Facts): string[]
   const folder = folders.size > 0 ? argmax(folders) : undefined;
   const prefix = prefixes.size > 0 ? argmax(prefixes) : undefined;
   const table = tables.size > 0 ? argmax(tables) : undefined;
-  // a folder that labels at least half the files is the clearest name; otherwise what the routes say
+  // a folder that labels at least half the files is the clearest name; then a folder above them that holds at least
+  // half (Ghost's theme rendering: `frontend/helpers/`, `frontend/services/routing/`, `frontend/meta/`), as long as it
+  // is no folder most of the codebase is in; otherwise what the routes say
   if (folder && folders.get(folder)! * 2 >= files.length) out.push(folder);
+  const above = enclosingLabel(files, facts);
+  if (above) out.push(above);
   if (prefix) out.push(prefix);
   if (folder) out.push(folder);
   if (table) out.push(table);

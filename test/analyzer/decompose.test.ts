@@ -276,6 +276,25 @@ describe('naming', () => {
     assert.deepEqual([...appSegments(shopFacts().routes)], []);
   });
 
+  test('a folder above at least half the files names the group when no deepest folder does, unless most of the codebase is under it', () => {
+    const file = (path: string) => ({ path, loc: 10, size: 100, language: 'js' as const, externals: [] });
+    const frontend = [
+      ...['asset', 'authors', 'body_class', 'date'].map((h) => `core/frontend/helpers/${h}.js`),
+      ...['router', 'controller', 'registry'].map((r) => `core/frontend/services/routing/${r}.js`),
+      ...['title', 'description', 'schema'].map((m) => `core/frontend/meta/${m}.js`),
+      'core/server/lib/image/size.js',
+    ];
+    const server = Array.from({ length: 40 }, (_, i) => `core/server/services/s${i}/index.js`);
+    const imageRoute = { method: 'GET', path: '/content/images/:file', file: 'core/server/lib/image/size.js', line: 1, middleware: [], handler: { kind: 'inline' as const, file: 'core/server/lib/image/size.js', name: 'h', line: 1 } };
+    const facts = { ...shopFacts(), files: [...frontend, ...server].map(file), routes: [imageRoute], tables: [] };
+    // deepest folders: frontend 4 (helpers/ is a layer), routing 3, meta 3, image 1 of 11 — none half; frontend/ holds 10
+    assert.equal(nameCandidates(frontend, facts)[0], 'frontend');
+    assert.equal(nameCandidates(frontend, facts)[1], 'content', 'then the route prefix');
+    // with most of the codebase under frontend/, it names nothing
+    const mostly = { ...facts, files: [...frontend, ...server.map((f) => f.replace('core/server/', 'core/frontend/'))].map(file) };
+    assert.equal(nameCandidates(frontend, mostly)[0], 'content');
+  });
+
   test('a Redis key prefix names a service by its prefix, not by the store', () => {
     const facts = { ...shopFacts(), routes: [], tables: [
       { file: 'src/lib/index.ts', function: 'warm', table: 'redis:product:', access: 'write' as const, line: 3, via: 'redis' as const },
