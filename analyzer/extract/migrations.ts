@@ -1,8 +1,9 @@
 // Which source files are database migrations or seeds: schema history, not service code. A file needs both a folder
 // (`migrations/`, `migration/`, `seeds/`, `seeders/`) and a migration's shape, so a `migration/` feature module or an
 // `up()` outside such a folder stays app code; a file that registers or handles a route never is one, nor one that
-// app code imports and only its versioned name marks.
+// app code imports and only its versioned name marks. The user has the last word (`migrations` / `notMigrations` globs).
 import { ts } from 'ts-morph';
+import { pathMatcher } from '../../common/glob.ts';
 import { isModuleExports } from './functions.ts';
 import { guarded } from './guard.ts';
 import type { LoadedFile } from './project.ts';
@@ -41,34 +42,94 @@ function migrationFolder(rel: string): Folder | undefined {
   return undefined;
 }
 
+/** What the user says, over the hints: globs of files that are migrations or seeds, and of files that are not. */
+export interface MigrationOverrides {
+  migrations?: readonly string[];
+  notMigrations?: readonly string[];
+}
+
+interface Glob {
+  glob: string;
+  matches: (rel: string) => boolean;
+}
+
 /**
  * Every file in a migrations or seeds folder with a migration's shape, plus the files of those folders that only
- * such files import (Ghost's `migrations/utils/`, which its migrations are made by). Sorted by file.
+ * such files import (Ghost's `migrations/utils/`, which its migrations are made by); then what the user says: a file
+ * a `notMigrations` glob matches stays app code, one a `migrations` glob matches is set aside wherever it is. A glob
+ * that changes nothing is a warning naming it. Sorted by file.
  */
 export function findMigrations(
   files: readonly LoadedFile[],
   imports: readonly ImportEdge[],
   routes: readonly RouteFact[],
   warnings: Warning[],
+  overrides: MigrationOverrides = {},
 ): MigrationFile[] {
   const serving = new Set<string>();
   for (const r of routes) {
     serving.add(r.file);
     if (r.handler.file) serving.add(r.handler.file);
   }
+  const shapes = new Map<LoadedFile, Shape | undefined>();
+  const shape = (file: LoadedFile): Shape | undefined => {
+    if (!shapes.has(file)) {
+      shapes.set(file, undefined); // a file that fails is warned of once
+      guarded(file, warnings, 'migration shape', () => shapes.set(file, shapeOf(file)));
+    }
+    return shapes.get(file);
+  };
+  const are = (overrides.migrations ?? []).map(globOf);
+  const areNot = (overrides.notMigrations ?? []).map(globOf);
+  const found = detect(files, imports, serving, shape, are, areNot);
+  if (are.length > 0 || areNot.length > 0) {
+    const rels = files.map((f) => f.rel);
+    for (const g of are) if (!rels.some(g.matches)) warnings.push({ message: `migration glob "${g.glob}" matches no analysed file; use a path relative to the analysed root` });
+    const byHints = areNot.length > 0 ? [...detect(files, imports, serving, shape, [], []).keys()] : [];
+    for (const g of areNot) {
+      if (!rels.some(g.matches)) warnings.push({ message: `not-migration glob "${g.glob}" matches no analysed file; use a path relative to the analysed root` });
+      else if (!byHints.some(g.matches)) warnings.push({ message: `not-migration glob "${g.glob}" matches no file taken for a migration or seed: it changes nothing` });
+    }
+  }
+  return [...found.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+function globOf(glob: string): Glob {
+  return { glob, matches: pathMatcher(glob) };
+}
+
+function detect(
+  files: readonly LoadedFile[],
+  imports: readonly ImportEdge[],
+  serving: ReadonlySet<string>,
+  shape: (file: LoadedFile) => Shape | undefined,
+  are: readonly Glob[],
+  areNot: readonly Glob[],
+): Map<string, MigrationFile> {
   const found = new Map<string, MigrationFile>();
   const rest = new Map<string, Folder>(); // in such a folder, no shape of its own
   for (const file of files) {
+    if (areNot.length > 0 && areNot.some((g) => g.matches(file.rel))) continue;
     const folder = migrationFolder(file.rel);
+    if (are.length > 0 && are.some((g) => g.matches(file.rel))) {
+      // the user's word is its mark, so no later sign (a versioned name app code imports) takes it back
+      const kind = shape(file)?.seed ? 'seed' : (folder?.kind ?? 'migration');
+      found.set(file.rel, { file: file.rel, kind, by: 'option', folder: folder?.folder ?? parentFolder(file.rel) });
+      continue;
+    }
     if (!folder || serving.has(file.rel)) continue;
-    let shape: ReturnType<typeof shapeOf>;
-    guarded(file, warnings, 'migration shape', () => (shape = shapeOf(file)));
-    if (shape) found.set(file.rel, { file: file.rel, kind: shape.seed ? 'seed' : folder.kind, by: shape.by, folder: folder.folder });
+    const s = shape(file);
+    if (s) found.set(file.rel, { file: file.rel, kind: s.seed ? 'seed' : folder.kind, by: s.by, folder: folder.folder });
     else rest.set(file.rel, folder);
   }
   dropImportedByApp(found, imports);
   addHelpers(found, rest, imports);
-  return [...found.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return found;
+}
+
+function parentFolder(rel: string): string {
+  const slash = rel.lastIndexOf('/');
+  return slash < 0 ? '.' : rel.slice(0, slash);
 }
 
 /**
@@ -103,7 +164,12 @@ function addHelpers(found: Map<string, MigrationFile>, rest: ReadonlyMap<string,
   }
 }
 
-function shapeOf(file: LoadedFile): { by: MigrationFile['by']; seed?: true } | undefined {
+interface Shape {
+  by: MigrationFile['by'];
+  seed?: true;
+}
+
+function shapeOf(file: LoadedFile): Shape | undefined {
   const exported = exportedNames(file.source);
   if (exported.has('seed')) return { by: 'exports', seed: true };
   if (exported.has('up')) return { by: 'exports' };

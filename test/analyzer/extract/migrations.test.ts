@@ -118,3 +118,55 @@ describe('migrations and seeds: the shapes', () => {
     );
   });
 });
+
+describe('migrations and seeds: what the user says (migrations / notMigrations globs)', () => {
+  const project = tempProjects('migration-overrides');
+  const files = {
+    'db/migrations/20240101_init.js': "exports.up = (knex) => knex.schema.createTable('orders', (t) => t.increments());\n",
+    // a report named by its year in a migrations folder: the name hint takes it, and the helper only it imports
+    'db/migrations/2024-report.js': "const fmt = require('./lib/fmt');\nmodule.exports = (rows) => fmt(rows);\n",
+    'db/migrations/lib/fmt.js': 'module.exports = (rows) => rows.join(",");\n',
+    // a one-off backfill outside any migrations folder, with no runner's shape: the hints miss it
+    'scripts/backfill-orders.js': "module.exports = async (knex) => knex('orders').update({ state: 'new' });\n",
+    'scripts/backfill-users.js': "module.exports = async (knex) => knex('users').update({ active: true });\n",
+    'scripts/report.js': "module.exports = (knex) => knex('orders').select();\n",
+  };
+
+  test('by default the hints decide: the year-named report and its helper are taken, the backfills are not', async () => {
+    assert.deepEqual(migrations(await extractFacts(project(files))), [
+      'db/migrations/2024-report.js migration (name, db/migrations)',
+      'db/migrations/20240101_init.js migration (exports, db/migrations)',
+      'db/migrations/lib/fmt.js migration (helper, db/migrations)',
+    ]);
+  });
+
+  test('notMigrations keeps a file in the graph (and the helper only it imported); migrations sets a file aside wherever it is', async () => {
+    const facts = await extractFacts(project(files), { notMigrations: ['db/migrations/2024-report.js'], migrations: ['./scripts/backfill-*.js'] });
+    assert.deepEqual(migrations(facts), [
+      'db/migrations/20240101_init.js migration (exports, db/migrations)',
+      'scripts/backfill-orders.js migration (option, scripts)',
+      'scripts/backfill-users.js migration (option, scripts)',
+    ]);
+    assert.deepEqual(facts.warnings, []);
+  });
+
+  test('a folder covers what is under it; a file both globs match stays in the graph; a seeds folder makes a seed', async () => {
+    const root = project({ ...files, 'db/seeds/load.js': "module.exports = (knex) => knex('orders').insert({});\n" });
+    const facts = await extractFacts(root, { notMigrations: ['db/migrations', 'scripts/report.js'], migrations: ['scripts', 'db/seeds/*.js'] });
+    assert.deepEqual(migrations(facts), [
+      'db/seeds/load.js seed (option, db/seeds)',
+      'scripts/backfill-orders.js migration (option, scripts)',
+      'scripts/backfill-users.js migration (option, scripts)',
+    ]);
+  });
+
+  test('a glob that matches nothing is a warning naming it, and the run goes on', async () => {
+    const facts = await extractFacts(project(files), { migrations: ['scripts/backfil-*.js'], notMigrations: ['db/migrations/2023-*.js', 'scripts/report.js'] });
+    assert.deepEqual(migrations(facts).length, 3);
+    assert.deepEqual(facts.warnings.map((w) => w.message), [
+      'migration glob "scripts/backfil-*.js" matches no analysed file; use a path relative to the analysed root',
+      'not-migration glob "db/migrations/2023-*.js" matches no analysed file; use a path relative to the analysed root',
+      'not-migration glob "scripts/report.js" matches no file taken for a migration or seed: it changes nothing',
+    ]);
+  });
+});
