@@ -11,6 +11,8 @@ import type { ImportEdge, MigrationFile, RouteFact, Warning } from './types.ts';
 
 const MIGRATION_FOLDERS: ReadonlySet<string> = new Set(['migrations', 'migration']);
 const SEED_FOLDERS: ReadonlySet<string> = new Set(['seeds', 'seeders']);
+/** folders whose name says seed data; their files are seeds only when nothing but scripts loads them (`addSeedFolders`) */
+const SEED_DATA_FOLDERS: ReadonlySet<string> = new Set([...SEED_FOLDERS, 'fixtures']);
 
 /** knex, Sequelize, umzug, node-pg-migrate and db-migrate run a module's `up`; knex runs a seed's `seed`. */
 const STEP_EXPORTS: ReadonlySet<string> = new Set(['up', 'seed']);
@@ -124,6 +126,7 @@ function detect(
   }
   dropImportedByApp(found, imports);
   addHelpers(found, rest, imports);
+  addSeedFolders(found, files, imports, serving, areNot);
   return found;
 }
 
@@ -145,6 +148,58 @@ function dropImportedByApp(found: Map<string, MigrationFile>, imports: readonly 
       if (e.from !== e.to && found.get(e.to)?.by === 'name' && !found.has(e.from)) changed = found.delete(e.to) || changed;
     }
   }
+}
+
+/**
+ * Seed data a folder's name announces (`seeds`, `seeders`, `fixtures`) that no app code loads: every file outside the
+ * folder that imports one of its files is a migration or seed, or a script nothing imports and no route comes from
+ * (a CLI command). Ghost's development data generator (`data/seeders/`, run by `core/cli/generate-data.js`) and the
+ * fixtures its first migration inserts (`data/schema/fixtures/`). A folder nothing loads says nothing; one app code
+ * imports, or where a route is registered or handled, is app code.
+ */
+function addSeedFolders(
+  found: Map<string, MigrationFile>,
+  files: readonly LoadedFile[],
+  imports: readonly ImportEdge[],
+  serving: ReadonlySet<string>,
+  areNot: readonly Glob[],
+): void {
+  const folders = new Map<string, string[]>(); // folder → its files not already found
+  const serves = new Set<string>();
+  for (const file of files) {
+    const folder = seedDataFolder(file.rel);
+    if (folder === undefined || found.has(file.rel)) continue;
+    // a file the user says is not a seed keeps its whole folder in the graph
+    if (serving.has(file.rel) || areNot.some((g) => g.matches(file.rel))) serves.add(folder);
+    folders.set(folder, [...(folders.get(folder) ?? []), file.rel]);
+  }
+  if (folders.size === 0) return;
+  const imported = new Set<string>();
+  const importers = new Map<string, string[]>(); // file → files importing it
+  for (const e of imports) {
+    if (e.from === e.to || e.typeOnly) continue;
+    imported.add(e.to);
+    importers.set(e.to, [...(importers.get(e.to) ?? []), e.from]);
+  }
+  const script = (file: string): boolean => found.has(file) || (!imported.has(file) && !serving.has(file));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [folder, inside] of folders) {
+      if (serves.has(folder)) continue;
+      const outside = inside.flatMap((f) => importers.get(f) ?? []).filter((f) => !f.startsWith(`${folder}/`));
+      if (outside.length === 0 || !outside.every(script)) continue;
+      for (const file of inside) found.set(file, { file, kind: 'seed', by: 'script', folder });
+      folders.delete(folder);
+      changed = true;
+    }
+  }
+}
+
+/** The outermost folder above the file whose name says seed data, when there is one. */
+function seedDataFolder(rel: string): string | undefined {
+  const segments = rel.split('/').slice(0, -1);
+  const i = segments.findIndex((s) => SEED_DATA_FOLDERS.has(s.toLowerCase()));
+  return i < 0 ? undefined : segments.slice(0, i + 1).join('/');
 }
 
 /** Files of a migrations folder imported by migrations and nothing else (a fixpoint: a helper's helper is one too). */

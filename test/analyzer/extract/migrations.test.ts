@@ -170,3 +170,42 @@ describe('migrations and seeds: what the user says (migrations / notMigrations g
     ]);
   });
 });
+
+describe('migrations and seeds: seed-data folders only scripts load', () => {
+  const project = tempProjects('seed-folders');
+
+  test("a seeds/seeders/fixtures folder only migrations, seeds and scripts nothing imports load is seed data (Ghost's data generator and schema fixtures); one app code imports stays", async () => {
+    const found = migrations(
+      await extractFacts(
+        project({
+          'package.json': '{"dependencies":{"express":"^5.0.0"}}',
+          'app.js': "const express = require('express');\nconst books = require('./catalog/books');\nconst app = express();\napp.get('/books', books.list);\napp.post('/import', books.importBooks);\n",
+          'catalog/books.js': "const defaults = require('./fixtures/defaults');\nconst plants = require('../shop/seeds/catalog');\nconst importer = require('../data/importer');\nexports.list = (req, res) => res.json([defaults, plants]);\nexports.importBooks = (req, res) => importer.run(req.body).then(() => res.end());\n",
+          'catalog/fixtures/defaults.js': 'module.exports = { title: "untitled" };\n',
+          'shop/seeds/catalog.js': 'module.exports = ["tomato", "basil"];\n',
+          // the content importer a route calls: app code, whatever it does to the tables
+          'data/importer/index.js': "exports.run = async (rows) => rows;\n",
+          // the development data generator, run from a CLI command nothing imports
+          'cli/generate-data.js': "const DataGenerator = require('../data/seeders/data-generator');\nmodule.exports = () => new DataGenerator().importData();\n",
+          'data/seeders/data-generator.js': "const importers = require('./importers');\nmodule.exports = class DataGenerator { importData() { return importers.map((i) => i.generate()); } };\n",
+          'data/seeders/importers/index.js': "module.exports = [require('./posts-importer')];\n",
+          'data/seeders/importers/posts-importer.js': 'module.exports = { generate: () => [] };\n',
+          // the fixtures the first migration inserts
+          'data/migrations/init/2-create-fixtures.js': "const { fixtureManager } = require('../../schema/fixtures');\nmodule.exports = { up: () => fixtureManager.addAllFixtures() };\n",
+          'data/schema/fixtures/index.js': "const FixtureManager = require('./fixture-manager');\nmodule.exports.fixtureManager = new FixtureManager();\n",
+          'data/schema/fixtures/fixture-manager.js': 'module.exports = class FixtureManager { addAllFixtures() {} };\n',
+          // a seeders folder nothing loads: nothing says it is seed data
+          'seeders/readme.js': '// nothing\n',
+        }),
+      ),
+    );
+    assert.deepEqual(found, [
+      'data/migrations/init/2-create-fixtures.js migration (exports, data/migrations)',
+      'data/schema/fixtures/fixture-manager.js seed (script, data/schema/fixtures)',
+      'data/schema/fixtures/index.js seed (script, data/schema/fixtures)',
+      'data/seeders/data-generator.js seed (script, data/seeders)',
+      'data/seeders/importers/index.js seed (script, data/seeders)',
+      'data/seeders/importers/posts-importer.js seed (script, data/seeders)',
+    ]);
+  });
+});
