@@ -43,6 +43,8 @@ export interface BookshelfModels {
   modelOfBody(body: ts.ObjectLiteralExpression): BookshelfModel | undefined;
   /** The tables a `withRelated` path (`'tags'`, `'posts.tags'`) reads from a model: each related table and junction. */
   relatedTables(model: BookshelfModel, path: string): string[];
+  /** The model a relation of a model's leads to (`post.related('tags')`: Tag), when it is known. */
+  relatedModel(model: BookshelfModel, relation: string): BookshelfModel | undefined;
   /** no bookshelf instance in the project: nothing to read */
   empty: boolean;
 }
@@ -199,6 +201,8 @@ export function collectBookshelfModels(project: LoadedProject, out: AccessCollec
     }
   }
 
+  const targetOf = (r: BookshelfRelation): BookshelfModel | undefined => (typeof r.target === 'string' ? byName.get(r.target) : modelOfExpr(r.target, 0));
+
   return {
     empty,
     modelOf: (expr) => {
@@ -211,7 +215,7 @@ export function collectBookshelfModels(project: LoadedProject, out: AccessCollec
       let from: BookshelfModel | undefined = model;
       for (const segment of path.split('.')) {
         const r: BookshelfRelation | undefined = from?.relations?.get(segment);
-        const target: BookshelfModel | undefined = r && (typeof r.target === 'string' ? byName.get(r.target) : modelOfExpr(r.target, 0));
+        const target: BookshelfModel | undefined = r && targetOf(r);
         if (!r || !target?.table || !from?.table) break;
         tables.push(target.table);
         // bookshelf's default junction: the two table names in alphabetical order, joined by `_`
@@ -219,6 +223,11 @@ export function collectBookshelfModels(project: LoadedProject, out: AccessCollec
         from = target;
       }
       return tables;
+    },
+    relatedModel: (model, relation) => {
+      const r = model.relations?.get(relation);
+      const target = r && targetOf(r);
+      return target?.table !== undefined ? target : undefined;
     },
   };
 }

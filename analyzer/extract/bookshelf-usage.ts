@@ -22,6 +22,8 @@ const MAX_DEPTH = 8;
 
 /** calls that hand back an instance (or a collection) of the model they are made on: what a variable or a `.then` holds */
 const INSTANCE_RESULT = new Set(['fetch', 'fetchOne', 'fetchAll', 'findOne', 'findAll', 'add', 'edit', 'save']);
+/** a collection's (and its `.models` array's) methods whose callback gets one instance first */
+const ITERATION = new Set(['map', 'forEach', 'filter', 'find', 'each', 'some', 'every', 'flatMap']);
 
 function chainModel(models: BookshelfModels, expr: ts.Expression, checker: ts.TypeChecker, depth = 0): BookshelfModel | undefined {
   if (depth > MAX_DEPTH) return undefined;
@@ -33,7 +35,15 @@ function chainModel(models: BookshelfModels, expr: ts.Expression, checker: ts.Ty
   if (ts.isNewExpression(e)) return models.modelOf(e.expression);
   if (ts.isCallExpression(e)) {
     const callee = unwrap(e.expression);
-    return ts.isPropertyAccessExpression(callee) && CHAIN.has(callee.name.text) ? chainModel(models, callee.expression, checker, depth + 1) : models.modelOf(e);
+    if (!ts.isPropertyAccessExpression(callee)) return models.modelOf(e);
+    if (CHAIN.has(callee.name.text)) return chainModel(models, callee.expression, checker, depth + 1);
+    // `post.related('tags')`: the related model's rows
+    const [relation] = e.arguments;
+    if (callee.name.text === 'related' && relation && ts.isStringLiteralLike(relation)) {
+      const from = chainModel(models, callee.expression, checker, depth + 1);
+      return from && models.relatedModel(from, relation.text);
+    }
+    return models.modelOf(e);
   }
   if (ts.isIdentifier(e)) {
     const held = heldInstance(models, e, checker, depth);
@@ -53,6 +63,9 @@ function heldInstance(models: BookshelfModels, id: ts.Identifier, checker: ts.Ty
   if (ts.isVariableDeclaration(decl)) {
     if (!insideFunction(decl)) return undefined; // a module-level variable may be assigned anywhere: not followed
     if (decl.initializer) return instanceOf(models, decl.initializer, checker, depth + 1);
+    // `for (const tag of post.related('tags'))`, `for (const email of emails.models)`
+    const loop = decl.parent.parent;
+    if (ts.isForOfStatement(loop)) return elementOf(models, loop.expression, checker, depth + 1);
     return laterAssigned(checker, decl, (right) => instanceOf(models, right, checker, depth + 1));
   }
   if (ts.isParameter(decl)) {
@@ -60,9 +73,19 @@ function heldInstance(models: BookshelfModels, id: ts.Identifier, checker: ts.Ty
     const call = fn.parent;
     if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || fn.parameters[0] !== decl || !ts.isCallExpression(call) || call.arguments[0] !== fn) return undefined;
     const callee = unwrap(call.expression);
-    return ts.isPropertyAccessExpression(callee) && callee.name.text === 'then' ? instanceOf(models, callee.expression, checker, depth + 1) : undefined;
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    if (callee.name.text === 'then') return instanceOf(models, callee.expression, checker, depth + 1);
+    // `votes.models.map((vote) => vote.destroy())`, `tags.forEach((tag) => …)`
+    return ITERATION.has(callee.name.text) ? elementOf(models, callee.expression, checker, depth + 1) : undefined;
   }
   return undefined;
+}
+
+/** The model of each element of a collection a model call handed back (or its `.models` array). */
+function elementOf(models: BookshelfModels, expr: ts.Expression, checker: ts.TypeChecker, depth: number): BookshelfModel | undefined {
+  let e = unwrap(expr);
+  if (ts.isPropertyAccessExpression(e) && e.name.text === 'models') e = unwrap(e.expression);
+  return ts.isIdentifier(e) ? heldInstance(models, e, checker, depth) : instanceOf(models, e, checker, depth);
 }
 
 /** The model whose instance an expression gives: `new Post()`, a chain (`Post.forge()`), or a call that hands one back (`await Post.findOne()`). */
@@ -72,7 +95,7 @@ function instanceOf(models: BookshelfModels, expr: ts.Expression, checker: ts.Ty
   if (!ts.isCallExpression(e)) return undefined;
   const callee = unwrap(e.expression);
   if (!ts.isPropertyAccessExpression(callee)) return undefined;
-  if (CHAIN.has(callee.name.text)) return chainModel(models, e, checker, depth);
+  if (CHAIN.has(callee.name.text) || callee.name.text === 'related') return chainModel(models, e, checker, depth);
   return INSTANCE_RESULT.has(callee.name.text) ? chainModel(models, callee.expression, checker, depth) : undefined;
 }
 

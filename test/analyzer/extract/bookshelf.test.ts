@@ -56,7 +56,7 @@ describe('tables: Bookshelf', () => {
     ]);
   });
 
-  test('instances a model call hands back and then written, within one function: a variable (awaited or assigned later), a .then callback\'s first parameter; withRelated held in a variable', () => {
+  test('instances a model call hands back and then written, within one function: a variable (awaited or assigned later), a .then callback\'s first parameter, a relation of one, a collection\'s instances iterated; withRelated held in a variable', () => {
     assert.deepEqual(accesses(facts).filter((a) => a.startsWith('services/instances.js')), [
       // `const post = await models.Post.findOne(…)`, `const post = await Post.forge(…).fetch()`: read, then written
       'services/instances.js#retitle read posts (bookshelf, line 5)',
@@ -77,6 +77,12 @@ describe('tables: Bookshelf', () => {
       'services/instances.js#postsWithTags read posts (bookshelf, line 34)',
       // the count, not what a cache, a plain object or a promise of a number is asked to save or destroy
       'services/instances.js#notModels read posts (bookshelf, line 43)',
+      // `post.related('tags')` fetched; a collection's instances iterated (`for … of`, `.models.map(…)`), each destroyed or saved
+      'services/instances.js#retagPost read posts (bookshelf, line 49)',
+      'services/instances.js#retagPost read tags (bookshelf, line 50)',
+      'services/instances.js#retagPost write tags (bookshelf, line 51)',
+      'services/instances.js#retagPost read tags (bookshelf, line 52)',
+      'services/instances.js#retagPost write tags (bookshelf, line 53)',
     ]);
   });
 });
