@@ -152,6 +152,9 @@ export function collectBookshelfModels(project: LoadedProject, out: AccessCollec
       const name = propertyName(key.propertyName) ?? (ts.isIdentifier(key.name) ? key.name.text : undefined);
       return name !== undefined ? byName.get(name) : undefined;
     }
+    // `this._Member = Member` in a constructor (Ghost's repositories, given their models): the checker's declaration of
+    // a JavaScript class's property is the assignment
+    if (ts.isBinaryExpression(key) && key.operatorToken.kind === ts.SyntaxKind.EqualsToken) return modelOfExpr(key.right, depth);
     // `exports.Post = Post`
     const parent = key.parent;
     if (ts.isPropertyAccessExpression(key) && parent && ts.isBinaryExpression(parent) && parent.left === key && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {

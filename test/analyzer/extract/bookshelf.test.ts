@@ -56,7 +56,7 @@ describe('tables: Bookshelf', () => {
     ]);
   });
 
-  test('instances a model call hands back and then written, within one function: a variable (awaited or assigned later), a .then callback\'s first parameter, a relation of one, a collection\'s instances iterated; withRelated held in a variable', () => {
+  test('instances a model call hands back and then written, within one function: a variable (awaited or assigned later), a .then callback\'s first parameter, a relation of one, a collection\'s instances iterated, a model a repository was given; withRelated held in a variable', () => {
     assert.deepEqual(accesses(facts).filter((a) => a.startsWith('services/instances.js')), [
       // `const post = await models.Post.findOne(…)`, `const post = await Post.forge(…).fetch()`: read, then written
       'services/instances.js#retitle read posts (bookshelf, line 5)',
@@ -83,6 +83,9 @@ describe('tables: Bookshelf', () => {
       'services/instances.js#retagPost write tags (bookshelf, line 51)',
       'services/instances.js#retagPost read tags (bookshelf, line 52)',
       'services/instances.js#retagPost write tags (bookshelf, line 53)',
+      // `this._Member = Member` from the constructor's `{ Member }`: the model registered under that name
+      'services/instances.js#MemberRepository.rename read members (bookshelf, line 68)',
+      'services/instances.js#MemberRepository.rename write members (bookshelf, line 69)',
     ]);
   });
 });
