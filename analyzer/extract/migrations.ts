@@ -152,8 +152,8 @@ function dropImportedByApp(found: Map<string, MigrationFile>, imports: readonly 
 
 /**
  * Seed data a folder's name announces (`seeds`, `seeders`, `fixtures`) that no app code loads: every file outside the
- * folder that imports one of its files is a migration or seed, or a script nothing imports and no route comes from
- * (a CLI command). Ghost's development data generator (`data/seeders/`, run by `core/cli/generate-data.js`) and the
+ * folder that imports one of its files is a migration or seed, or, for `seeds` and `seeders`, a script nothing imports
+ * and no route comes from (a CLI command). Ghost's development data generator (`data/seeders/`, run by `core/cli/generate-data.js`) and the
  * fixtures its first migration inserts (`data/schema/fixtures/`). A folder nothing loads says nothing; one app code
  * imports, or where a route is registered or handled, is app code.
  */
@@ -181,13 +181,15 @@ function addSeedFolders(
     imported.add(e.to);
     importers.set(e.to, [...(importers.get(e.to) ?? []), e.from]);
   }
-  const script = (file: string): boolean => found.has(file) || (!imported.has(file) && !serving.has(file));
+  const script = (file: string): boolean => !imported.has(file) && !serving.has(file);
   for (let changed = true; changed; ) {
     changed = false;
     for (const [folder, inside] of folders) {
       if (serves.has(folder)) continue;
+      // a `fixtures` folder an entry file loads may be data the app runs on: only migrations and seeds say it is seed data
+      const byScript = SEED_FOLDERS.has(folder.slice(folder.lastIndexOf('/') + 1).toLowerCase());
       const outside = inside.flatMap((f) => importers.get(f) ?? []).filter((f) => !f.startsWith(`${folder}/`));
-      if (outside.length === 0 || !outside.every(script)) continue;
+      if (outside.length === 0 || !outside.every((f) => found.has(f) || (byScript && script(f)))) continue;
       for (const file of inside) found.set(file, { file, kind: 'seed', by: 'script', folder });
       folders.delete(folder);
       changed = true;

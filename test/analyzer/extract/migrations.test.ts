@@ -174,7 +174,7 @@ describe('migrations and seeds: what the user says (migrations / notMigrations g
 describe('migrations and seeds: seed-data folders only scripts load', () => {
   const project = tempProjects('seed-folders');
 
-  test("a seeds/seeders/fixtures folder only migrations, seeds and scripts nothing imports load is seed data (Ghost's data generator and schema fixtures); one app code imports stays", async () => {
+  test("a seeds/seeders/fixtures folder only migrations and seeds (seeds/seeders: also scripts nothing imports) load is seed data (Ghost's data generator and schema fixtures); one app code imports stays", async () => {
     const found = migrations(
       await extractFacts(
         project({
@@ -196,6 +196,9 @@ describe('migrations and seeds: seed-data folders only scripts load', () => {
           'data/schema/fixtures/fixture-manager.js': 'module.exports = class FixtureManager { addAllFixtures() {} };\n',
           // a seeders folder nothing loads: nothing says it is seed data
           'seeders/readme.js': '// nothing\n',
+          // fixtures an entry file loads may be what the app runs on: only migrations and seeds make them seed data
+          'server.js': "const countries = require('./config/fixtures/countries');\nrequire('./app').listen(countries.length);\n",
+          'config/fixtures/countries.js': 'module.exports = ["fr", "de"];\n',
         }),
       ),
     );
