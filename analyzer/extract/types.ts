@@ -151,8 +151,8 @@ export interface MigrationFile {
   /**
    * what marks it besides its folder: it exports `up` or `seed` (`exports`), a class with `up` extending or
    * implementing a migration base (`class`), a versioned name, `20240101_init.js` (`name`), or only migrations
-   * import it (`helper`), it is in a seeds, seeders or fixtures folder that only migrations, seeds and scripts nothing
-   * imports load (`script`), or the user said so (`option`: `ExtractOptions.migrations`, `--migration`)
+   * import it (`helper`), it is in a seeds, seeders or fixtures folder that only migrations and seeds load (seeds and
+   * seeders: also scripts nothing imports; `script`), or the user said so (`option`: `ExtractOptions.migrations`, `--migration`)
    */
   by: 'exports' | 'class' | 'name' | 'helper' | 'script' | 'option';
   /** the migrations or seeds folder it is in (`db/migrations`) */
