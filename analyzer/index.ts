@@ -35,9 +35,11 @@ export async function analyze(root: string, options: AnalyzeOptions = {}): Promi
     includeTests: options.includeTests,
     maxFileBytes: options.maxFileBytes,
     includeMinified: options.includeMinified,
+    migrations: options.migrations,
+    notMigrations: options.notMigrations,
     onProgress: options.onProgress,
   });
-  const { includeTests: _i, maxFileBytes: _m, includeMinified: _n, onProgress: _p, pinsFile: _f, ...planOptions } = options;
+  const { includeTests: _i, maxFileBytes: _m, includeMinified: _n, migrations: _g, notMigrations: _ng, onProgress: _p, pinsFile: _f, ...planOptions } = options;
   const referenceLabel = options.referenceLabel ?? (typeof options.reference === 'string' ? options.reference : undefined);
   const plan = planFromFacts(facts, { ...planOptions, pins: [...(options.pins ?? []), ...filePins], reference, referenceLabel });
   return { facts, plan };

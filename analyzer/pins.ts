@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { pathMatcher } from '../common/glob.ts';
 import { parseJsonText } from '../common/json-text.ts';
 import { UserError } from '../common/user-error.ts';
 
@@ -61,26 +62,6 @@ export function defaultPinsPath(root: string): string {
   return join(root, PINS_FILE);
 }
 
-export function globToRegExp(glob: string): RegExp {
-  let out = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === '*' && glob[i + 1] === '*') {
-      // `**/` matches zero or more whole segments; a trailing `**` matches the rest
-      if (glob[i + 2] === '/') {
-        out += '(?:.*/)?';
-        i += 2;
-      } else {
-        out += '.*';
-        i += 1;
-      }
-    } else if (c === '*') out += '[^/]*';
-    else if (c === '?') out += '[^/]';
-    else out += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${out}$`);
-}
-
 /**
  * Resolves pins against the analysed files: file → service. The first pin matching a file wins. A pin that matches
  * no file is a user error (a typo would otherwise silently change nothing); so is one matching only migration files
@@ -89,11 +70,8 @@ export function globToRegExp(glob: string): RegExp {
 export function resolvePins(pins: readonly Pin[], files: readonly string[], setAside: readonly string[] = []): Map<string, string> {
   const out = new Map<string, string>();
   for (const pin of pins) {
-    const pattern = pin.pattern.replace(/^\.\//, '');
-    const re = globToRegExp(pattern);
     // a folder name pins everything under it
-    const folder = pattern.endsWith('/') ? pattern : `${pattern}/`;
-    const matches = (f: string): boolean => re.test(f) || f.startsWith(folder);
+    const matches = pathMatcher(pin.pattern);
     const matched = files.filter(matches);
     const migrations = matched.length === 0 ? setAside.filter(matches) : [];
     if (migrations.length > 0) {

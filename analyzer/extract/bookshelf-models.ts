@@ -43,6 +43,8 @@ export interface BookshelfModels {
   modelOfBody(body: ts.ObjectLiteralExpression): BookshelfModel | undefined;
   /** The tables a `withRelated` path (`'tags'`, `'posts.tags'`) reads from a model: each related table and junction. */
   relatedTables(model: BookshelfModel, path: string): string[];
+  /** The model a relation of a model's leads to (`post.related('tags')`: Tag), when it is known. */
+  relatedModel(model: BookshelfModel, relation: string): BookshelfModel | undefined;
   /** no bookshelf instance in the project: nothing to read */
   empty: boolean;
 }
@@ -150,6 +152,9 @@ export function collectBookshelfModels(project: LoadedProject, out: AccessCollec
       const name = propertyName(key.propertyName) ?? (ts.isIdentifier(key.name) ? key.name.text : undefined);
       return name !== undefined ? byName.get(name) : undefined;
     }
+    // `this._Member = Member` in a constructor (Ghost's repositories, given their models): the checker's declaration of
+    // a JavaScript class's property is the assignment
+    if (ts.isBinaryExpression(key) && key.operatorToken.kind === ts.SyntaxKind.EqualsToken) return modelOfExpr(key.right, depth);
     // `exports.Post = Post`
     const parent = key.parent;
     if (ts.isPropertyAccessExpression(key) && parent && ts.isBinaryExpression(parent) && parent.left === key && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken) {
@@ -199,6 +204,8 @@ export function collectBookshelfModels(project: LoadedProject, out: AccessCollec
     }
   }
 
+  const targetOf = (r: BookshelfRelation): BookshelfModel | undefined => (typeof r.target === 'string' ? byName.get(r.target) : modelOfExpr(r.target, 0));
+
   return {
     empty,
     modelOf: (expr) => {
@@ -211,7 +218,7 @@ export function collectBookshelfModels(project: LoadedProject, out: AccessCollec
       let from: BookshelfModel | undefined = model;
       for (const segment of path.split('.')) {
         const r: BookshelfRelation | undefined = from?.relations?.get(segment);
-        const target: BookshelfModel | undefined = r && (typeof r.target === 'string' ? byName.get(r.target) : modelOfExpr(r.target, 0));
+        const target: BookshelfModel | undefined = r && targetOf(r);
         if (!r || !target?.table || !from?.table) break;
         tables.push(target.table);
         // bookshelf's default junction: the two table names in alphabetical order, joined by `_`
@@ -219,6 +226,11 @@ export function collectBookshelfModels(project: LoadedProject, out: AccessCollec
         from = target;
       }
       return tables;
+    },
+    relatedModel: (model, relation) => {
+      const r = model.relations?.get(relation);
+      const target = r && targetOf(r);
+      return target?.table !== undefined ? target : undefined;
     },
   };
 }

@@ -71,7 +71,7 @@ export async function extractFacts(root: string, options: ExtractOptions = {}): 
   const routes = mergeRoutes(mergeRoutes(extractRoutes(project), extractNestRoutes(project)), extractNextRoutes(project));
   const tables = extractTables(project, routes.routes);
   warnings.push(...routes.warnings, ...tables.warnings);
-  const migrations = findMigrations(project.files, imports, routes.routes, warnings);
+  const migrations = findMigrations(project.files, imports, routes.routes, warnings, options);
   return {
     version: 1,
     root: project.root,

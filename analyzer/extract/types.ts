@@ -151,9 +151,10 @@ export interface MigrationFile {
   /**
    * what marks it besides its folder: it exports `up` or `seed` (`exports`), a class with `up` extending or
    * implementing a migration base (`class`), a versioned name, `20240101_init.js` (`name`), or only migrations
-   * import it (`helper`)
+   * import it (`helper`), it is in a seeds, seeders or fixtures folder that only migrations and seeds load (seeds and
+   * seeders: also scripts nothing imports; `script`), or the user said so (`option`: `ExtractOptions.migrations`, `--migration`)
    */
-  by: 'exports' | 'class' | 'name' | 'helper';
+  by: 'exports' | 'class' | 'name' | 'helper' | 'script' | 'option';
   /** the migrations or seeds folder it is in (`db/migrations`) */
   folder: string;
 }
@@ -187,6 +188,13 @@ export interface ExtractOptions {
   maxFileBytes?: number;
   /** also read JavaScript files that look minified or bundled (project.ts `looksMinified`; default false: skipped, one warning) */
   includeMinified?: boolean;
+  /**
+   * globs (root-relative; a folder covers what is under it) of files that are database migrations or seeds whatever
+   * the hints of migrations.ts say: set aside from the services. A glob matching no file is a warning.
+   */
+  migrations?: readonly string[];
+  /** globs of files that are not migrations or seeds whatever the hints say: they stay in the graph; they win over `migrations` */
+  notMigrations?: readonly string[];
   /**
    * also parse the type declarations of installed packages (node_modules), so that calls into them
    * resolve through their types; slower on big dependency trees (default false)

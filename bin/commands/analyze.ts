@@ -29,11 +29,19 @@ interface AnalyzeFlags {
   factsOnly?: boolean;
   includeTests?: boolean;
   includeMinified?: boolean;
+  migration: string[];
+  notMigration: string[];
   maxFileBytes?: number;
   seed?: number;
 }
 
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** A repeatable glob flag: an empty value (`--migration "$GLOB"` with GLOB unset) is refused, not taken for the root. */
+const collectGlob = (flag: string) => {
+  const glob = pathFlag(flag, 'a file or glob relative to the analysed root');
+  return (value: string, previous: string[]): string[] => [...previous, glob(value)];
+};
 
 /** A one-line progress bar on stderr, only on a terminal (CI logs get no carriage-return noise). */
 function progressBar(): { update: (done: number, total: number, phase?: string) => void; end: () => void } | undefined {
@@ -71,6 +79,8 @@ export function register(program: Command): void {
     .option('--facts-only', 'only extract the facts (writes facts.json alone)')
     .option('--include-tests', 'also analyse test files')
     .option('--include-minified', 'also analyse JavaScript files that look minified or bundled (skipped by default)')
+    .option('--migration <glob>', 'files that are database migrations or seeds whatever the detector says: set aside from the services; repeatable', collectGlob('--migration'), [])
+    .option('--not-migration <glob>', 'files the detector takes for migrations or seeds that are app code: kept in the services; repeatable, wins over --migration', collectGlob('--not-migration'), [])
     .option('--max-file-bytes <n>', 'skip files larger than this (default 1 MB)', integerFlag('--max-file-bytes', 1))
     .option('--seed <n>', 'seed of the clustering (default 42)', integerFlag('--seed', 0))
     .action(async (root: string, flags: AnalyzeFlags) => {
@@ -91,7 +101,7 @@ export function register(program: Command): void {
 async function run(root: string, flags: AnalyzeFlags): Promise<void> {
   const pins = parsePinFlags(flags.pin);
   const bar = progressBar();
-  const extractOptions = { includeTests: flags.includeTests, includeMinified: flags.includeMinified, maxFileBytes: flags.maxFileBytes, onProgress: bar?.update };
+  const extractOptions = { includeTests: flags.includeTests, includeMinified: flags.includeMinified, migrations: flags.migration, notMigrations: flags.notMigration, maxFileBytes: flags.maxFileBytes, onProgress: bar?.update };
 
   if (flags.factsOnly) {
     const { extractFacts } = await extractor();

@@ -5,6 +5,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { UserError } from '../../common/user-error.ts';
+import { analyze } from '../../analyzer/index.ts';
 import { extractFacts } from '../../analyzer/extract/index.ts';
 import type { Facts } from '../../analyzer/extract/types.ts';
 import { planFromFacts } from '../../analyzer/pipeline.ts';
@@ -114,5 +115,20 @@ describe('migrations in the plan', () => {
     assert.ok(html.includes(`<p>9 database migration and seed files set aside (<code>db/migrations</code> 6, <code>db/seeders</code> 1, <code>db/seeds</code> 1, <code>typeorm/migration</code> 1): ${why}.</p>`), 'report.html');
     const bare = planFromFacts(bareFacts);
     assert.doesNotMatch(formatSummary(bare, []) + renderMarkdown(bare) + renderHtml(bare, ''), /set aside/);
+  });
+});
+
+describe('migrations in the plan: what the user says', () => {
+  test('analyze() passes the globs to the extractor: a file said to be a migration is in no service, one said not to be is in one', async () => {
+    const { facts: said, plan: saidPlan } = await analyze(fixture('migrations-app'), {
+      migrations: ['catalog/2024-prices.js'],
+      notMigrations: ['typeorm/migration'],
+      pinsFile: false,
+    });
+    const placed = (p: Plan): string[] => [...p.services.flatMap((s) => s.files), ...p.kernel.files.map((k) => k.file)];
+    assert.equal(placed(saidPlan).includes('catalog/2024-prices.js'), false);
+    assert.equal(placed(saidPlan).includes('typeorm/migration/AddReviews.ts'), true);
+    assert.deepEqual(saidPlan.migrations.files, [...MIGRATIONS.filter((f) => !f.startsWith('typeorm/')), 'catalog/2024-prices.js'].sort());
+    assert.deepEqual(said.warnings, facts.warnings);
   });
 });

@@ -70,6 +70,22 @@ describe('strangler analyze: output folder, reference, warnings, edited config',
     assert.match(facts.stdout, /\n {2}warnings 1 \(1 extraction problem\) — see "warnings" in .*facts\.json\n {11}books\.ts:1: syntax error/);
   });
 
+  test('--migration and --not-migration (repeatable) reach the extractor; a glob that matches nothing is a warning naming it', () => {
+    mkdirSync(join(src, 'migrations'), { recursive: true });
+    writeFileSync(join(src, 'migrations', '2024-report.ts'), 'export const report = 1;\n');
+    writeFileSync(join(src, 'backfill.ts'), 'export async function backfill() {}\n');
+    try {
+      const r = cli(src, '--out', out, '--facts-only', '--migration', 'backfill.ts', '--migration', 'nothing/**', '--not-migration', 'migrations/2024-*.ts');
+      assert.equal(r.status, 0, r.stderr);
+      const facts = JSON.parse(readFileSync(join(out, 'facts.json'), 'utf8'));
+      assert.deepEqual(facts.migrations, [{ file: 'backfill.ts', kind: 'migration', by: 'option', folder: '.' }]);
+      assert.match(r.stdout, /migration glob "nothing\/\*\*" matches no analysed file/);
+    } finally {
+      rmSync(join(src, 'migrations'), { recursive: true, force: true });
+      rmSync(join(src, 'backfill.ts'));
+    }
+  });
+
   test('--help says which files a run writes, all of them', () => {
     const r = cli(src, '--out', join(dir, 'help-out'));
     assert.equal(r.status, 0, r.stderr);

@@ -162,6 +162,8 @@ describe('CLI errors', () => {
       [['analyze', 'legacy-monolith', '--out', ''], '--out'],
       [['analyze', 'legacy-monolith', '--pins', ' '], '--pins'],
       [['analyze', 'legacy-monolith', '--reference', ''], '--reference'],
+      [['analyze', 'legacy-monolith', '--migration', ''], '--migration'],
+      [['analyze', 'legacy-monolith', '--not-migration', ' '], '--not-migration'],
       [['analyze', ''], '<root>'],
       [['demo', '--out', ''], '--out'],
       [['proxy', '-c', ''], '--config'],

@@ -20,7 +20,7 @@ describe('tables: Bookshelf', () => {
   });
 
   test('statics, forge/new instances and where/query chains, through the models index, destructuring and the registry', () => {
-    assert.deepEqual(accesses(facts), [
+    assert.deepEqual(accesses(facts).filter((a) => !a.startsWith('services/instances.js')), [
       // a bookshelf collection stands for its `model:`'s table, not for the model named `Collection`
       'models/collection.js#allPosts read posts (bookshelf, line 9)',
       // `this` in the model's own instance methods and statics
@@ -53,6 +53,39 @@ describe('tables: Bookshelf', () => {
       'services/posts.js#postWithRelations read tags (bookshelf, line 50)',
       // `transaction()` is no access; the look-alikes (a Backbone model, a plain object's fetch/save, a
       // project object holding a member named `Post`) give none
+    ]);
+  });
+
+  test('instances a model call hands back and then written, within one function: a variable (awaited or assigned later), a .then callback\'s first parameter, a relation of one, a collection\'s instances iterated, a model a repository was given; withRelated held in a variable', () => {
+    assert.deepEqual(accesses(facts).filter((a) => a.startsWith('services/instances.js')), [
+      // `const post = await models.Post.findOne(…)`, `const post = await Post.forge(…).fetch()`: read, then written
+      'services/instances.js#retitle read posts (bookshelf, line 5)',
+      'services/instances.js#retitle write posts (bookshelf, line 6)',
+      'services/instances.js#unpublish read posts (bookshelf, line 10)',
+      'services/instances.js#unpublish write posts (bookshelf, line 12)',
+      // `let tag; tag = await …`
+      'services/instances.js#removeTag read tags (bookshelf, line 17)',
+      'services/instances.js#removeTag write tags (bookshelf, line 18)',
+      // `.then((member) => member.destroy())`, `.then(function (member) { … member.save() })`
+      'services/instances.js#removeMember read members (bookshelf, line 22)',
+      'services/instances.js#removeMember write members (bookshelf, line 22)',
+      'services/instances.js#renameMember read members (bookshelf, line 26)',
+      'services/instances.js#renameMember write members (bookshelf, line 28)',
+      // `const options = { withRelated: ['tags'] }; models.Post.findAll(options)`
+      'services/instances.js#postsWithTags read posts_tags (bookshelf, line 33)',
+      'services/instances.js#postsWithTags read tags (bookshelf, line 33)',
+      'services/instances.js#postsWithTags read posts (bookshelf, line 34)',
+      // the count, not what a cache, a plain object or a promise of a number is asked to save or destroy
+      'services/instances.js#notModels read posts (bookshelf, line 43)',
+      // `post.related('tags')` fetched; a collection's instances iterated (`for … of`, `.models.map(…)`), each destroyed or saved
+      'services/instances.js#retagPost read posts (bookshelf, line 49)',
+      'services/instances.js#retagPost read tags (bookshelf, line 50)',
+      'services/instances.js#retagPost write tags (bookshelf, line 51)',
+      'services/instances.js#retagPost read tags (bookshelf, line 52)',
+      'services/instances.js#retagPost write tags (bookshelf, line 53)',
+      // `this._Member = Member` from the constructor's `{ Member }`: the model registered under that name
+      'services/instances.js#MemberRepository.rename read members (bookshelf, line 68)',
+      'services/instances.js#MemberRepository.rename write members (bookshelf, line 69)',
     ]);
   });
 });

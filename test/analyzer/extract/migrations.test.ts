@@ -118,3 +118,97 @@ describe('migrations and seeds: the shapes', () => {
     );
   });
 });
+
+describe('migrations and seeds: what the user says (migrations / notMigrations globs)', () => {
+  const project = tempProjects('migration-overrides');
+  const files = {
+    'db/migrations/20240101_init.js': "exports.up = (knex) => knex.schema.createTable('orders', (t) => t.increments());\n",
+    // a report named by its year in a migrations folder: the name hint takes it, and the helper only it imports
+    'db/migrations/2024-report.js': "const fmt = require('./lib/fmt');\nmodule.exports = (rows) => fmt(rows);\n",
+    'db/migrations/lib/fmt.js': 'module.exports = (rows) => rows.join(",");\n',
+    // a one-off backfill outside any migrations folder, with no runner's shape: the hints miss it
+    'scripts/backfill-orders.js': "module.exports = async (knex) => knex('orders').update({ state: 'new' });\n",
+    'scripts/backfill-users.js': "module.exports = async (knex) => knex('users').update({ active: true });\n",
+    'scripts/report.js': "module.exports = (knex) => knex('orders').select();\n",
+  };
+
+  test('by default the hints decide: the year-named report and its helper are taken, the backfills are not', async () => {
+    assert.deepEqual(migrations(await extractFacts(project(files))), [
+      'db/migrations/2024-report.js migration (name, db/migrations)',
+      'db/migrations/20240101_init.js migration (exports, db/migrations)',
+      'db/migrations/lib/fmt.js migration (helper, db/migrations)',
+    ]);
+  });
+
+  test('notMigrations keeps a file in the graph (and the helper only it imported); migrations sets a file aside wherever it is', async () => {
+    const facts = await extractFacts(project(files), { notMigrations: ['db/migrations/2024-report.js'], migrations: ['./scripts/backfill-*.js'] });
+    assert.deepEqual(migrations(facts), [
+      'db/migrations/20240101_init.js migration (exports, db/migrations)',
+      'scripts/backfill-orders.js migration (option, scripts)',
+      'scripts/backfill-users.js migration (option, scripts)',
+    ]);
+    assert.deepEqual(facts.warnings, []);
+  });
+
+  test('a folder covers what is under it; a file both globs match stays in the graph; a seeds folder makes a seed', async () => {
+    const root = project({ ...files, 'db/seeds/load.js': "module.exports = (knex) => knex('orders').insert({});\n" });
+    const facts = await extractFacts(root, { notMigrations: ['db/migrations', 'scripts/report.js'], migrations: ['scripts', 'db/seeds/*.js'] });
+    assert.deepEqual(migrations(facts), [
+      'db/seeds/load.js seed (option, db/seeds)',
+      'scripts/backfill-orders.js migration (option, scripts)',
+      'scripts/backfill-users.js migration (option, scripts)',
+    ]);
+  });
+
+  test('a glob that matches nothing is a warning naming it, and the run goes on', async () => {
+    const facts = await extractFacts(project(files), { migrations: ['scripts/backfil-*.js'], notMigrations: ['db/migrations/2023-*.js', 'scripts/report.js'] });
+    assert.deepEqual(migrations(facts).length, 3);
+    assert.deepEqual(facts.warnings.map((w) => w.message), [
+      'migration glob "scripts/backfil-*.js" matches no analysed file; use a path relative to the analysed root',
+      'not-migration glob "db/migrations/2023-*.js" matches no analysed file; use a path relative to the analysed root',
+      'not-migration glob "scripts/report.js" matches no file taken for a migration or seed: it changes nothing',
+    ]);
+  });
+});
+
+describe('migrations and seeds: seed-data folders only scripts load', () => {
+  const project = tempProjects('seed-folders');
+
+  test("a seeds/seeders/fixtures folder only migrations and seeds (seeds/seeders: also scripts nothing imports) load is seed data (Ghost's data generator and schema fixtures); one app code imports stays", async () => {
+    const found = migrations(
+      await extractFacts(
+        project({
+          'package.json': '{"dependencies":{"express":"^5.0.0"}}',
+          'app.js': "const express = require('express');\nconst books = require('./catalog/books');\nconst app = express();\napp.get('/books', books.list);\napp.post('/import', books.importBooks);\n",
+          'catalog/books.js': "const defaults = require('./fixtures/defaults');\nconst plants = require('../shop/seeds/catalog');\nconst importer = require('../data/importer');\nexports.list = (req, res) => res.json([defaults, plants]);\nexports.importBooks = (req, res) => importer.run(req.body).then(() => res.end());\n",
+          'catalog/fixtures/defaults.js': 'module.exports = { title: "untitled" };\n',
+          'shop/seeds/catalog.js': 'module.exports = ["tomato", "basil"];\n',
+          // the content importer a route calls: app code, whatever it does to the tables
+          'data/importer/index.js': "exports.run = async (rows) => rows;\n",
+          // the development data generator, run from a CLI command nothing imports
+          'cli/generate-data.js': "const DataGenerator = require('../data/seeders/data-generator');\nmodule.exports = () => new DataGenerator().importData();\n",
+          'data/seeders/data-generator.js': "const importers = require('./importers');\nmodule.exports = class DataGenerator { importData() { return importers.map((i) => i.generate()); } };\n",
+          'data/seeders/importers/index.js': "module.exports = [require('./posts-importer')];\n",
+          'data/seeders/importers/posts-importer.js': 'module.exports = { generate: () => [] };\n',
+          // the fixtures the first migration inserts
+          'data/migrations/init/2-create-fixtures.js': "const { fixtureManager } = require('../../schema/fixtures');\nmodule.exports = { up: () => fixtureManager.addAllFixtures() };\n",
+          'data/schema/fixtures/index.js': "const FixtureManager = require('./fixture-manager');\nmodule.exports.fixtureManager = new FixtureManager();\n",
+          'data/schema/fixtures/fixture-manager.js': 'module.exports = class FixtureManager { addAllFixtures() {} };\n',
+          // a seeders folder nothing loads: nothing says it is seed data
+          'seeders/readme.js': '// nothing\n',
+          // fixtures an entry file loads may be what the app runs on: only migrations and seeds make them seed data
+          'server.js': "const countries = require('./config/fixtures/countries');\nrequire('./app').listen(countries.length);\n",
+          'config/fixtures/countries.js': 'module.exports = ["fr", "de"];\n',
+        }),
+      ),
+    );
+    assert.deepEqual(found, [
+      'data/migrations/init/2-create-fixtures.js migration (exports, data/migrations)',
+      'data/schema/fixtures/fixture-manager.js seed (script, data/schema/fixtures)',
+      'data/schema/fixtures/index.js seed (script, data/schema/fixtures)',
+      'data/seeders/data-generator.js seed (script, data/seeders)',
+      'data/seeders/importers/index.js seed (script, data/seeders)',
+      'data/seeders/importers/posts-importer.js seed (script, data/seeders)',
+    ]);
+  });
+});
