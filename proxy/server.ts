@@ -14,6 +14,7 @@ import { startupOnlyChanges, watchConfig, type ConfigWatcher, type ProxyConfig }
 import { ProxyControl, statePath } from './control.ts';
 import { Forwarder, type ForwardState, type Upstream } from './forward.ts';
 import { createMetrics } from './metrics.ts';
+import { hostProblem, type HostProblem } from './host-header.ts';
 import { hasRequestBody, hasUnsupportedTransferCoding } from './request-body.ts';
 import { requestPath } from './router.ts';
 import { isWebSocketUpgrade, serveWithoutUpgrade } from './upgrade.ts';
@@ -143,6 +144,8 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
+    const badHost = hostProblem(req.rawHeaders);
+    if (badHost !== undefined) return refuseHost(res, badHost);
     if (req.headers['transfer-encoding'] !== undefined && hasUnsupportedTransferCoding(req.headers)) return refuseTransferCoding(res);
     const route = table.router.match(req.method ?? 'GET', requestPath(req.url ?? '/')) ?? table.defaultRoute;
     let id = req.headers['x-request-id'];
@@ -166,6 +169,8 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   // upgraded connections leave the http server's bookkeeping; tracked here so close() can end them
   const upgraded = new Set<Duplex>();
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const badHost = hostProblem(req.rawHeaders);
+    if (badHost !== undefined) return void socket.end(hostRefusalHead(badHost));
     if (!isWebSocketUpgrade(req)) return serveWithoutUpgrade(server, req, socket, head);
     const route = table.router.match(req.method ?? 'GET', requestPath(req.url ?? '/')) ?? table.defaultRoute;
     upgraded.add(socket);
@@ -281,6 +286,24 @@ const TRANSFER_CODING_REFUSED = JSON.stringify({ error: 'transfer coding not sup
 function refuseTransferCoding(res: ServerResponse): void {
   res.writeHead(501, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(TRANSFER_CODING_REFUSED), connection: 'close' });
   res.end(TRANSFER_CODING_REFUSED);
+}
+
+const HOST_REFUSED: Record<HostProblem, string> = {
+  duplicate: JSON.stringify({ error: 'more than one Host header: a request names one host (RFC 9112 section 3.2)' }),
+  invalid: JSON.stringify({ error: 'invalid Host header: expected host[:port], a name or an IP address and digits (RFC 9112 section 3.2)' }),
+};
+
+/** 400 for a request with more than one Host or an invalid one; never forwarded, the connection ends. */
+function refuseHost(res: ServerResponse, problem: HostProblem): void {
+  const body = HOST_REFUSED[problem];
+  res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' });
+  res.end(body);
+}
+
+/** The same 400 written on an upgrade's socket (an upgrade has no response object). */
+function hostRefusalHead(problem: HostProblem): string {
+  const body = HOST_REFUSED[problem];
+  return `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
 }
 
 /** The admin API's listener settings, as its listen errors name them. */
