@@ -73,7 +73,7 @@ export interface BodyTap {
 
 const HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'] as const;
 const SHADOW_MARK = 'x-strangler-shadow';
-const RESPONSE_HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'proxy-authenticate', 'trailer', 'upgrade'] as const;
+const RESPONSE_HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'proxy-authenticate', 'upgrade'] as const;
 // typed loosely on purpose: these are http-proxy-3's own passes, called with exactly what it would pass them
 type OutgoingPass = (req: IncomingMessage, res: ServerResponse, proxyRes: IncomingMessage, options: ServerOptions) => void;
 const outgoingPasses = Object.values(OUTGOING_PASSES) as unknown as OutgoingPass[];
@@ -242,6 +242,7 @@ export class Forwarder {
     }
     if (!res.headersSent) {
       stripResponseHopByHop(proxyRes.headers);
+      if (proxyRes.headers.trailer !== undefined && !chunkedToClient(req, proxyRes)) proxyRes.headers.trailer = undefined;
       for (const pass of outgoingPasses) pass(req, res, proxyRes, state.upstream.options);
     }
     stream(proxyRes, res, tap);
@@ -316,6 +317,7 @@ function stream(proxyRes: IncomingMessage, res: ServerResponse, tap: BodyTap | u
   });
   proxyRes.on('end', () => {
     if (tap !== undefined) tap.complete(proxyRes);
+    if (proxyRes.rawTrailers.length !== 0) passTrailers(proxyRes, res);
     res.end();
   });
   proxyRes.on('close', () => {
@@ -323,6 +325,35 @@ function stream(proxyRes: IncomingMessage, res: ServerResponse, tap: BodyTap | u
     if (tap !== undefined) tap.cut();
     res.destroy();
   });
+}
+
+/**
+ * The upstream's trailers (the fields of a chunked answer after its body), to the client's answer. Node writes them
+ * only when that answer is chunked; an HTTP/1.0 client's is not, and gets the body without them.
+ */
+function passTrailers(proxyRes: IncomingMessage, res: ServerResponse): void {
+  const raw = proxyRes.rawTrailers;
+  const trailers: [string, string][] = [];
+  for (let i = 0; i < raw.length; i += 2) trailers.push([raw[i], raw[i + 1]]);
+  try {
+    res.addTrailers(trailers);
+  } catch {
+    // a field node will not write (it checks names and values more strictly than its parser reads them): the answer
+    // ends without the rest, rather than the process with an exception thrown from a stream event
+  }
+}
+
+const CHUNKED = /(?:^|\W)chunked(?:$|\W)/i;
+
+/**
+ * Whether the client's answer is sent chunked, so that a Trailer header may announce trailers in it: node throws on
+ * a Trailer it cannot honour (an answer with a length, or with no body: to a HEAD, a 204, a 304; any answer to HTTP/1.0,
+ * whose chunked coding http-proxy-3's removeChunked drops). Asked only of an answer that has Trailer.
+ */
+function chunkedToClient(req: IncomingMessage, proxyRes: IncomingMessage): boolean {
+  const coding = proxyRes.headers['transfer-encoding'];
+  const status = proxyRes.statusCode;
+  return req.httpVersion !== '1.0' && req.method !== 'HEAD' && coding !== undefined && CHUNKED.test(coding) && status !== 204 && status !== 304;
 }
 
 /** The parts of an upstream request that depend on the upstream only, computed once. */
@@ -463,7 +494,8 @@ function connectionListed(connection: string): string[] {
 /**
  * The upstream's hop-by-hop response headers stay on its hop: its Connection (and the headers it names), its
  * Keep-Alive (a client told the upstream's `timeout=99` would reuse connections this server closes after its own
- * keep-alive timeout, which node announces itself), Proxy-Authenticate, Trailer, Upgrade. http-proxy-3's
+ * keep-alive timeout, which node announces itself), Proxy-Authenticate, Upgrade. (Trailer is end-to-end: it goes on
+ * with the trailers it announces, where the client's answer is chunked; see respond.) http-proxy-3's
  * setConnection then answers the client's Connection. Set to undefined, not deleted: the headers object keeps its
  * shape on the hot path, and writeHeaders skips undefined values.
  */
