@@ -208,6 +208,8 @@ export class Forwarder {
       }
       this.respond(req, res, state, proxyRes);
     });
+    // 1xx answers ahead of the final one (103 Early Hints, 102 Processing) go on to the client as they come
+    proxyReq.on('information', (info) => passInformational(req, res, info));
     this.waiting.add(state);
     if (hasRequestBody(req.headers)) req.pipe(proxyReq);
     else proxyReq.end(); // no body: nothing to pipe (http-proxy-3 pipes anyway)
@@ -325,6 +327,27 @@ function stream(proxyRes: IncomingMessage, res: ServerResponse, tap: BodyTap | u
     if (tap !== undefined) tap.cut();
     res.destroy();
   });
+}
+
+/** node's own way to write a 1xx ahead of an answer (writeContinue, writeProcessing, writeEarlyHints use it) */
+type RawWriter = ServerResponse & { _writeRaw?: (data: string, encoding: BufferEncoding) => boolean };
+
+/**
+ * An upstream's 1xx, written to the client as received (status, reason, fields). Not through writeEarlyHints: it
+ * refuses a Link list joined by commas, the common form, and drops a 103 without Link. Not a 100 Continue: node's
+ * server answered the client's Expect itself, before the request was forwarded. Not to an HTTP/1.0 client (RFC 9110
+ * §15.2), nor once the final answer has started (a fallback's retry can follow a candidate's 1xx).
+ */
+function passInformational(req: IncomingMessage, res: RawWriter, info: http.InformationEvent): void {
+  if (info.statusCode === 100 || req.httpVersionMajor !== 1 || req.httpVersionMinor === 0 || res.headersSent || res.destroyed || res._writeRaw === undefined) return;
+  let head = `HTTP/1.1 ${info.statusCode} ${info.statusMessage}\r\n`;
+  const raw = info.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (name === 'connection' || name === 'keep-alive' || name === 'transfer-encoding' || name === 'content-length') continue;
+    head += `${raw[i]}: ${raw[i + 1]}\r\n`;
+  }
+  res._writeRaw(`${head}\r\n`, 'latin1');
 }
 
 /**
