@@ -19,6 +19,7 @@ import { targetPath } from './target.ts';
 import { deleteLength, XHeaders } from 'http-proxy-3/dist/lib/http-proxy/passes/web-incoming.js';
 import { OUTGOING_PASSES } from 'http-proxy-3/dist/lib/http-proxy/passes/web-outgoing.js';
 import { hasRequestBody } from './request-body.ts';
+import type { Handshake } from './upgrade.ts';
 
 export type FailureKind = 'timeout' | 'refused' | 'reset' | 'error';
 
@@ -148,25 +149,39 @@ export class Forwarder {
     this.send(req, res, state, state.start + state.upstream.timeoutMs);
   }
 
-  ws(req: IncomingMessage, socket: Duplex, head: Buffer, upstream: Upstream): void {
+  /** Carries a WebSocket upgrade to upstream; `handshake` is told how it ended (see Handshake). */
+  ws(req: IncomingMessage, socket: Duplex, head: Buffer, upstream: Upstream, handshake: Handshake): void {
     if (!upstream.ws) {
       upstream.ws = new ProxyServer({ target: upstream.url, agent: upstream.agent, xfwd: true });
       const name = upstream.name;
       const timeoutMs = upstream.timeoutMs;
-      upstream.ws.on('error', (err, _req, s) => upgradeFailed(err, s as Socket, name));
+      // the client's socket failing (the upstream's failures go to the callback given with each upgrade, below)
+      upstream.ws.on('error', (err, _req, s) => upgradeFailed(err, s as Socket, name, randomUUID()));
       // the handshake gets the route's timeout as any request's answer does: an upstream that takes the connection and
       // never answers the upgrade held the client's socket for good. Once upgraded, http-proxy-3 clears the socket's
       // timer (setupSocket): an idle WebSocket is not cut.
-      upstream.ws.on('proxyReqWs', (proxyReq: http.ClientRequest) => {
+      upstream.ws.on('proxyReqWs', (proxyReq: http.ClientRequest, _req, _socket, options) => {
+        const shake = (options as UpgradeOptions).handshake;
+        shake.proxyReq = proxyReq;
         proxyReq.setTimeout(timeoutMs, () => proxyReq.destroy(Object.assign(new Error(`no answer to the upgrade within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
         // the timeout is for the answer's head, as for any request: an upstream refusing the upgrade with a plain
         // answer may take its time over the body
-        proxyReq.once('response', () => proxyReq.setTimeout(0));
+        proxyReq.once('response', (proxyRes: IncomingMessage) => {
+          proxyReq.setTimeout(0);
+          shake.end(proxyRes.statusCode ?? 0, 'answered');
+        });
+        // after http-proxy-3's own listener, which wrote the 101 to the client
+        proxyReq.once('upgrade', (proxyRes: IncomingMessage) => shake.end(proxyRes.statusCode ?? 101, 'answered'));
       });
     }
     // the mark of a shadow copy is the proxy's own, on an upgrade as on any request (stripHopByHop)
     if (req.headers[SHADOW_MARK] !== undefined) delete req.headers[SHADOW_MARK];
-    upstream.ws.ws(req, socket, head);
+    const name = upstream.name;
+    const options: UpgradeOptions = { handshake };
+    upstream.ws.ws(req, socket, head, options, (err, _req, s) => {
+      const status = upgradeFailed(err, s as Socket, name, handshake.requestId);
+      handshake.end(status, status === 0 ? 'aborted' : 'failed');
+    });
   }
 
   close(): void {
@@ -541,22 +556,25 @@ export function classifyFailure(err: Error, state?: { timedOut: boolean }): Fail
   return 'error';
 }
 
+/** http-proxy-3's per-call options of an upgrade, with the handshake its proxyReqWs listener reports to */
+type UpgradeOptions = ServerOptions & { handshake: Handshake };
+
 /**
  * An upgrade its upstream failed. Before the upstream answered, nothing was written to the client: it gets the 502
  * JSON any request gets, 504 when the upstream did not answer in time (the connection used to close without a word);
- * after the 101 the connection is cut.
+ * after the 101 the connection is cut. Returns the status written, 0 when none was.
  */
-function upgradeFailed(err: Error, socket: Socket, upstream: string): void {
-  if (socket.destroyed) return;
+function upgradeFailed(err: Error, socket: Socket, upstream: string, id: string): number {
+  if (socket.destroyed) return 0;
   if (socket.bytesWritten > 0 || !socket.writable) {
     socket.destroy();
-    return;
+    return 0;
   }
-  const id = randomUUID();
   const reason = classifyFailure(err);
   const timedOut = reason === 'timeout';
   const body = JSON.stringify({ error: timedOut ? 'upstream timed out' : 'upstream unavailable', upstream, reason, requestId: id });
   socket.end(`HTTP/1.1 ${timedOut ? '504 Gateway Timeout' : '502 Bad Gateway'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\nconnection: close\r\n\r\n${body}`);
+  return timedOut ? 504 : 502;
 }
 
 function answerError(res: ServerResponse, state: ForwardState): void {
