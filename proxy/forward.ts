@@ -19,6 +19,7 @@ import { targetPath } from './target.ts';
 import { deleteLength, XHeaders } from 'http-proxy-3/dist/lib/http-proxy/passes/web-incoming.js';
 import { OUTGOING_PASSES } from 'http-proxy-3/dist/lib/http-proxy/passes/web-outgoing.js';
 import { hasRequestBody } from './request-body.ts';
+import type { Handshake } from './upgrade.ts';
 
 export type FailureKind = 'timeout' | 'refused' | 'reset' | 'error';
 
@@ -73,7 +74,7 @@ export interface BodyTap {
 
 const HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'] as const;
 const SHADOW_MARK = 'x-strangler-shadow';
-const RESPONSE_HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'proxy-authenticate', 'trailer', 'upgrade'] as const;
+const RESPONSE_HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'proxy-authenticate', 'upgrade'] as const;
 // typed loosely on purpose: these are http-proxy-3's own passes, called with exactly what it would pass them
 type OutgoingPass = (req: IncomingMessage, res: ServerResponse, proxyRes: IncomingMessage, options: ServerOptions) => void;
 const outgoingPasses = Object.values(OUTGOING_PASSES) as unknown as OutgoingPass[];
@@ -148,25 +149,39 @@ export class Forwarder {
     this.send(req, res, state, state.start + state.upstream.timeoutMs);
   }
 
-  ws(req: IncomingMessage, socket: Duplex, head: Buffer, upstream: Upstream): void {
+  /** Carries a WebSocket upgrade to upstream; `handshake` is told how it ended (see Handshake). */
+  ws(req: IncomingMessage, socket: Duplex, head: Buffer, upstream: Upstream, handshake: Handshake): void {
     if (!upstream.ws) {
       upstream.ws = new ProxyServer({ target: upstream.url, agent: upstream.agent, xfwd: true });
       const name = upstream.name;
       const timeoutMs = upstream.timeoutMs;
-      upstream.ws.on('error', (err, _req, s) => upgradeFailed(err, s as Socket, name));
+      // the client's socket failing (the upstream's failures go to the callback given with each upgrade, below)
+      upstream.ws.on('error', (err, _req, s) => upgradeFailed(err, s as Socket, name, randomUUID()));
       // the handshake gets the route's timeout as any request's answer does: an upstream that takes the connection and
       // never answers the upgrade held the client's socket for good. Once upgraded, http-proxy-3 clears the socket's
       // timer (setupSocket): an idle WebSocket is not cut.
-      upstream.ws.on('proxyReqWs', (proxyReq: http.ClientRequest) => {
+      upstream.ws.on('proxyReqWs', (proxyReq: http.ClientRequest, _req, _socket, options) => {
+        const shake = (options as UpgradeOptions).handshake;
+        shake.proxyReq = proxyReq;
         proxyReq.setTimeout(timeoutMs, () => proxyReq.destroy(Object.assign(new Error(`no answer to the upgrade within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
         // the timeout is for the answer's head, as for any request: an upstream refusing the upgrade with a plain
         // answer may take its time over the body
-        proxyReq.once('response', () => proxyReq.setTimeout(0));
+        proxyReq.once('response', (proxyRes: IncomingMessage) => {
+          proxyReq.setTimeout(0);
+          shake.end(proxyRes.statusCode ?? 0, 'answered');
+        });
+        // after http-proxy-3's own listener, which wrote the 101 to the client
+        proxyReq.once('upgrade', (proxyRes: IncomingMessage) => shake.end(proxyRes.statusCode ?? 101, 'answered'));
       });
     }
     // the mark of a shadow copy is the proxy's own, on an upgrade as on any request (stripHopByHop)
     if (req.headers[SHADOW_MARK] !== undefined) delete req.headers[SHADOW_MARK];
-    upstream.ws.ws(req, socket, head);
+    const name = upstream.name;
+    const options: UpgradeOptions = { handshake };
+    upstream.ws.ws(req, socket, head, options, (err, _req, s) => {
+      const status = upgradeFailed(err, s as Socket, name, handshake.requestId);
+      handshake.end(status, status === 0 ? 'aborted' : 'failed');
+    });
   }
 
   close(): void {
@@ -208,6 +223,8 @@ export class Forwarder {
       }
       this.respond(req, res, state, proxyRes);
     });
+    // 1xx answers ahead of the final one (103 Early Hints, 102 Processing) go on to the client as they come
+    proxyReq.on('information', (info) => passInformational(req, res, info));
     this.waiting.add(state);
     if (hasRequestBody(req.headers)) req.pipe(proxyReq);
     else proxyReq.end(); // no body: nothing to pipe (http-proxy-3 pipes anyway)
@@ -242,6 +259,7 @@ export class Forwarder {
     }
     if (!res.headersSent) {
       stripResponseHopByHop(proxyRes.headers);
+      if (proxyRes.headers.trailer !== undefined && !chunkedToClient(req, proxyRes)) proxyRes.headers.trailer = undefined;
       for (const pass of outgoingPasses) pass(req, res, proxyRes, state.upstream.options);
     }
     stream(proxyRes, res, tap);
@@ -316,6 +334,7 @@ function stream(proxyRes: IncomingMessage, res: ServerResponse, tap: BodyTap | u
   });
   proxyRes.on('end', () => {
     if (tap !== undefined) tap.complete(proxyRes);
+    if (proxyRes.rawTrailers.length !== 0) passTrailers(proxyRes, res);
     res.end();
   });
   proxyRes.on('close', () => {
@@ -323,6 +342,56 @@ function stream(proxyRes: IncomingMessage, res: ServerResponse, tap: BodyTap | u
     if (tap !== undefined) tap.cut();
     res.destroy();
   });
+}
+
+/** node's own way to write a 1xx ahead of an answer (writeContinue, writeProcessing, writeEarlyHints use it) */
+type RawWriter = ServerResponse & { _writeRaw?: (data: string, encoding: BufferEncoding) => boolean };
+
+/**
+ * An upstream's 1xx, written to the client as received (status, reason, fields). Not through writeEarlyHints: it
+ * refuses a Link list joined by commas, the common form, and drops a 103 without Link. Not a 100 Continue: node's
+ * server answered the client's Expect itself, before the request was forwarded. Not to an HTTP/1.0 client (RFC 9110
+ * §15.2), nor once the final answer has started (a fallback's retry can follow a candidate's 1xx).
+ */
+function passInformational(req: IncomingMessage, res: RawWriter, info: http.InformationEvent): void {
+  if (info.statusCode === 100 || req.httpVersionMajor !== 1 || req.httpVersionMinor === 0 || res.headersSent || res.destroyed || res._writeRaw === undefined) return;
+  let head = `HTTP/1.1 ${info.statusCode} ${info.statusMessage}\r\n`;
+  const raw = info.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (name === 'connection' || name === 'keep-alive' || name === 'transfer-encoding' || name === 'content-length') continue;
+    head += `${raw[i]}: ${raw[i + 1]}\r\n`;
+  }
+  res._writeRaw(`${head}\r\n`, 'latin1');
+}
+
+/**
+ * The upstream's trailers (the fields of a chunked answer after its body), to the client's answer. Node writes them
+ * only when that answer is chunked; an HTTP/1.0 client's is not, and gets the body without them.
+ */
+function passTrailers(proxyRes: IncomingMessage, res: ServerResponse): void {
+  const raw = proxyRes.rawTrailers;
+  const trailers: [string, string][] = [];
+  for (let i = 0; i < raw.length; i += 2) trailers.push([raw[i], raw[i + 1]]);
+  try {
+    res.addTrailers(trailers);
+  } catch {
+    // a field node will not write (it checks names and values more strictly than its parser reads them): the answer
+    // ends without the rest, rather than the process with an exception thrown from a stream event
+  }
+}
+
+const CHUNKED = /(?:^|\W)chunked(?:$|\W)/i;
+
+/**
+ * Whether the client's answer is sent chunked, so that a Trailer header may announce trailers in it: node throws on
+ * a Trailer it cannot honour (an answer with a length, or with no body: to a HEAD, a 204, a 304; any answer to HTTP/1.0,
+ * whose chunked coding http-proxy-3's removeChunked drops). Asked only of an answer that has Trailer.
+ */
+function chunkedToClient(req: IncomingMessage, proxyRes: IncomingMessage): boolean {
+  const coding = proxyRes.headers['transfer-encoding'];
+  const status = proxyRes.statusCode;
+  return req.httpVersion !== '1.0' && req.method !== 'HEAD' && coding !== undefined && CHUNKED.test(coding) && status !== 204 && status !== 304;
 }
 
 /** The parts of an upstream request that depend on the upstream only, computed once. */
@@ -463,7 +532,8 @@ function connectionListed(connection: string): string[] {
 /**
  * The upstream's hop-by-hop response headers stay on its hop: its Connection (and the headers it names), its
  * Keep-Alive (a client told the upstream's `timeout=99` would reuse connections this server closes after its own
- * keep-alive timeout, which node announces itself), Proxy-Authenticate, Trailer, Upgrade. http-proxy-3's
+ * keep-alive timeout, which node announces itself), Proxy-Authenticate, Upgrade. (Trailer is end-to-end: it goes on
+ * with the trailers it announces, where the client's answer is chunked; see respond.) http-proxy-3's
  * setConnection then answers the client's Connection. Set to undefined, not deleted: the headers object keeps its
  * shape on the hot path, and writeHeaders skips undefined values.
  */
@@ -486,22 +556,25 @@ export function classifyFailure(err: Error, state?: { timedOut: boolean }): Fail
   return 'error';
 }
 
+/** http-proxy-3's per-call options of an upgrade, with the handshake its proxyReqWs listener reports to */
+type UpgradeOptions = ServerOptions & { handshake: Handshake };
+
 /**
  * An upgrade its upstream failed. Before the upstream answered, nothing was written to the client: it gets the 502
  * JSON any request gets, 504 when the upstream did not answer in time (the connection used to close without a word);
- * after the 101 the connection is cut.
+ * after the 101 the connection is cut. Returns the status written, 0 when none was.
  */
-function upgradeFailed(err: Error, socket: Socket, upstream: string): void {
-  if (socket.destroyed) return;
+function upgradeFailed(err: Error, socket: Socket, upstream: string, id: string): number {
+  if (socket.destroyed) return 0;
   if (socket.bytesWritten > 0 || !socket.writable) {
     socket.destroy();
-    return;
+    return 0;
   }
-  const id = randomUUID();
   const reason = classifyFailure(err);
   const timedOut = reason === 'timeout';
   const body = JSON.stringify({ error: timedOut ? 'upstream timed out' : 'upstream unavailable', upstream, reason, requestId: id });
   socket.end(`HTTP/1.1 ${timedOut ? '504 Gateway Timeout' : '502 Bad Gateway'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\nconnection: close\r\n\r\n${body}`);
+  return timedOut ? 504 : 502;
 }
 
 function answerError(res: ServerResponse, state: ForwardState): void {

@@ -95,17 +95,27 @@ export function createProxyLogger(to?: { write(line: string): unknown }): Logger
 export interface AccessLog {
   /** one request's line, at info: `{..bindings, status, ms, reqId, aborted?, msg: "request"}` */
   request(status: number, ms: number, reqId: string, aborted: boolean): void;
+  /**
+   * one WebSocket upgrade's line when its handshake ends, at info: `{..bindings, method, path, status, ms, reqId,
+   * aborted?, msg: "upgrade"}`; status 0 when the client left before any answer (aborted). Through pino: upgrades are
+   * few, and the path is the client's to choose.
+   */
+  upgrade(method: string, path: string, status: number, ms: number, reqId: string, aborted: boolean): void;
 }
 
 /** The access log of one route and upstream: `bindings` are fixed per route table (route, mode, upstream). */
 export function accessLog(parent: Logger, bindings: Record<string, string>): AccessLog {
   const child = parent.child(bindings);
   const destination = (parent as WithDestination)[kDestination];
+  const upgrade: AccessLog['upgrade'] = (method, path, status, ms, reqId, aborted) => {
+    child.info({ method, path, status, ms, reqId, aborted: aborted || undefined }, 'upgrade');
+  };
   if (!destination) {
     return {
       request(status, ms, reqId, aborted) {
         child.info({ status, ms, reqId, aborted: aborted || undefined }, 'request');
       },
+      upgrade,
     };
   }
   // pino keeps a child's bindings serialised as `,"pid":…,"hostname":…,"name":…,"route":…` (chindings)
@@ -116,6 +126,7 @@ export function accessLog(parent: Logger, bindings: Record<string, string>): Acc
       const id = SAFE_ID.test(reqId) ? `"${reqId}"` : JSON.stringify(reqId);
       destination.info(`{"level":30,"time":${Date.now()}${chindings},"status":${status},"ms":${ms},"reqId":${id}${aborted ? ',"aborted":true' : ''},"msg":"request"}\n`);
     },
+    upgrade,
   };
 }
 

@@ -14,9 +14,10 @@ import { startupOnlyChanges, watchConfig, type ConfigWatcher, type ProxyConfig }
 import { ProxyControl, statePath } from './control.ts';
 import { Forwarder, type ForwardState, type Upstream } from './forward.ts';
 import { createMetrics } from './metrics.ts';
+import { hostProblem, type HostProblem } from './host-header.ts';
 import { hasRequestBody, hasUnsupportedTransferCoding } from './request-body.ts';
 import { requestPath } from './router.ts';
-import { isWebSocketUpgrade, serveWithoutUpgrade } from './upgrade.ts';
+import { Handshake, isWebSocketUpgrade, serveWithoutUpgrade } from './upgrade.ts';
 import { isSafeMethod, Shadower, type ShadowEngine, type ShadowSide } from './shadow.ts';
 import type { CountersSnapshot, RouteStats } from './stats.ts';
 import { CanaryGuard } from './guard.ts';
@@ -109,13 +110,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
       if (!finished && s.exchange !== undefined) s.exchange.monolithFailed();
       const ms = performance.now() - s.start;
       const monolith = s.upstream === s.route.legacy;
-      if (finished) (monolith ? s.route.counters.monolith : s.route.counters.candidate).record(ms);
-      if (!monolith) {
-        // what the canary guard watches (shadow copies are counted apart: they answer no client)
-        if (finished) s.route.counters.answered.record(ms);
-        s.route.counters.candidateAnswers++;
-        if (res.statusCode >= 500) s.route.counters.candidate5xx++;
-      }
+      s.route.counters.answer(monolith, res.statusCode, ms, finished);
       // route, mode and upstream are bound once per table (request-log.ts writes the line with them pre-serialised)
       (monolith ? s.route.log.legacy : s.route.log.candidate).request(res.statusCode, Math.round(ms * 100) / 100, s.id, !finished);
     },
@@ -143,6 +138,8 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   }
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
+    const badHost = hostProblem(req.rawHeaders);
+    if (badHost !== undefined) return refuseHost(res, badHost);
     if (req.headers['transfer-encoding'] !== undefined && hasUnsupportedTransferCoding(req.headers)) return refuseTransferCoding(res);
     const route = table.router.match(req.method ?? 'GET', requestPath(req.url ?? '/')) ?? table.defaultRoute;
     let id = req.headers['x-request-id'];
@@ -166,13 +163,32 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   // upgraded connections leave the http server's bookkeeping; tracked here so close() can end them
   const upgraded = new Set<Duplex>();
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const badHost = hostProblem(req.rawHeaders);
+    if (badHost !== undefined) return void socket.end(hostRefusalHead(badHost));
     if (!isWebSocketUpgrade(req)) return serveWithoutUpgrade(server, req, socket, head);
-    const route = table.router.match(req.method ?? 'GET', requestPath(req.url ?? '/')) ?? table.defaultRoute;
-    upgraded.add(socket);
-    socket.on('close', () => upgraded.delete(socket));
-    socket.on('error', () => socket.destroy());
+    const start = performance.now();
+    const path = requestPath(req.url ?? '/');
+    const route = table.router.match(req.method ?? 'GET', path) ?? table.defaultRoute;
+    // the id as a request's: the client's when usable, else one generated here and passed upstream
+    let id = req.headers['x-request-id'];
+    if (typeof id !== 'string' || !USABLE_REQUEST_ID.test(id)) req.headers['x-request-id'] = id = randomUUID();
+    route.counters.requests++;
     const candidate = route.mode === 'migrated' || (route.mode === 'canary' && inCanary(route.sticky(req), route.canaryPercent));
-    forwarder.ws(req, socket, head, candidate ? route.candidate! : route.legacy);
+    const upstream = candidate ? route.candidate! : route.legacy;
+    // counted and logged as a request is, when the handshake ends; never copied, never compared
+    const handshake = new Handshake(id, (status, outcome) => {
+      const ms = performance.now() - start;
+      route.counters.answer(!candidate, status, ms, outcome !== 'aborted');
+      if (candidate && outcome === 'failed') route.counters.candidateErrors++;
+      (candidate ? route.log.candidate : route.log.legacy).upgrade(req.method ?? 'GET', path, status, Math.round(ms * 100) / 100, id as string, outcome === 'aborted');
+    });
+    upgraded.add(socket);
+    socket.on('close', () => {
+      upgraded.delete(socket);
+      handshake.end(0, 'aborted'); // the client left before the handshake ended (else: already ended, nothing happens)
+    });
+    socket.on('error', () => socket.destroy());
+    forwarder.ws(req, socket, head, upstream, handshake);
   }
 
   // ---- control plane: stats, mode changes, reload ----
@@ -281,6 +297,24 @@ const TRANSFER_CODING_REFUSED = JSON.stringify({ error: 'transfer coding not sup
 function refuseTransferCoding(res: ServerResponse): void {
   res.writeHead(501, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(TRANSFER_CODING_REFUSED), connection: 'close' });
   res.end(TRANSFER_CODING_REFUSED);
+}
+
+const HOST_REFUSED: Record<HostProblem, string> = {
+  duplicate: JSON.stringify({ error: 'more than one Host header: a request names one host (RFC 9112 section 3.2)' }),
+  invalid: JSON.stringify({ error: 'invalid Host header: expected host[:port], a name or an IP address and digits (RFC 9112 section 3.2)' }),
+};
+
+/** 400 for a request with more than one Host or an invalid one; never forwarded, the connection ends. */
+function refuseHost(res: ServerResponse, problem: HostProblem): void {
+  const body = HOST_REFUSED[problem];
+  res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' });
+  res.end(body);
+}
+
+/** The same 400 written on an upgrade's socket (an upgrade has no response object). */
+function hostRefusalHead(problem: HostProblem): string {
+  const body = HOST_REFUSED[problem];
+  return `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
 }
 
 /** The admin API's listener settings, as its listen errors name them. */

@@ -132,6 +132,20 @@ export class RouteCounters {
   constructor(readonly routeId: string) {}
 
   /**
+   * One answer a client got (a request's, or an upgrade's handshake), `finished` when it was whole: its latency on
+   * its side, and on the candidate side what the canary guard watches (shadow copies are counted apart: they answer
+   * no client).
+   */
+  answer(monolith: boolean, status: number, ms: number, finished: boolean): void {
+    if (finished) (monolith ? this.monolith : this.candidate).record(ms);
+    if (!monolith) {
+      if (finished) this.answered.record(ms);
+      this.candidateAnswers++;
+      if (status >= 500) this.candidate5xx++;
+    }
+  }
+
+  /**
    * The route's stats; with `since` (a snapshot of these counters taken when the route was started over), what was
    * counted after it. A count below the snapshot's (a --workers worker replaced, its counts gone) reads as 0.
    */

@@ -1,9 +1,36 @@
 // Which upgrades the proxy carries: WebSocket only. A request asking for any other protocol (h2c, as `curl --http2`
 // and Java's HttpClient ask on http:// URLs) is served over HTTP/1.1 as if it had not asked, as nginx does; a server
 // may ignore Upgrade (RFC 9110 §7.8). Before, such a connection was closed without an answer.
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { ClientRequest, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
+
+/** How an upgrade's handshake ended: an answer the upstream gave (101 or a refusal), the proxy's 502/504, or the client gone first. */
+export type HandshakeOutcome = 'answered' | 'failed' | 'aborted';
+
+/**
+ * One WebSocket upgrade's handshake, from the client's request to the head of its answer: ended once, with the status
+ * the client got (101, the upstream's refusal, the proxy's 502/504), 0 when it got none. What comes after the 101 is
+ * the WebSocket's, not the handshake's.
+ */
+export class Handshake {
+  private ended = false;
+  /** the upgrade request to the upstream, once made: given up when the client leaves before its answer */
+  proxyReq: ClientRequest | undefined = undefined;
+
+  constructor(
+    readonly requestId: string,
+    private readonly onEnd: (status: number, outcome: HandshakeOutcome) => void,
+  ) {}
+
+  end(status: number, outcome: HandshakeOutcome): void {
+    if (this.ended) return;
+    this.ended = true;
+    // else the upstream's connection stayed taken until it answered or the route's timeout fired
+    if (outcome === 'aborted') this.proxyReq?.destroy();
+    this.onEnd(status, outcome);
+  }
+}
 
 export function isWebSocketUpgrade(req: IncomingMessage): boolean {
   return req.method === 'GET' && req.headers.upgrade?.toLowerCase() === 'websocket';

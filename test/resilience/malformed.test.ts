@@ -63,6 +63,16 @@ describe('malformed requests', () => {
     // "chunked" would read no body and the chunks as the next request (nginx answers 501 too)
     { name: 'a transfer coding before chunked (identity, chunked)', bytes: 'POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: identity, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n', status: 501 },
     { name: 'a compressed transfer coding (gzip, chunked)', bytes: 'POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n', status: 501 },
+    // RFC 9112 §3.2: more than one Host, or an invalid one, is a 400; node keeps the first Host and drops the others
+    // silently, so an upstream (or a cache before it) could read another host than the one the proxy passed on
+    { name: 'two Host fields', bytes: 'GET /books/1 HTTP/1.1\r\nHost: x\r\nHost: evil.example\r\n\r\n', status: 400 },
+    { name: 'two Host fields, the same value, names in other cases', bytes: 'GET /books/1 HTTP/1.1\r\nhost: x\r\nX-A: 1\r\nHOST: x\r\n\r\n', status: 400 },
+    { name: 'a Host with a path in it', bytes: 'GET /books/1 HTTP/1.1\r\nHost: x/books\r\n\r\n', status: 400 },
+    { name: 'a Host with user info', bytes: 'GET /books/1 HTTP/1.1\r\nHost: user@x\r\n\r\n', status: 400 },
+    { name: 'a Host with a space', bytes: 'GET /books/1 HTTP/1.1\r\nHost: x y\r\n\r\n', status: 400 },
+    { name: 'a Host with a port that is not a number', bytes: 'GET /books/1 HTTP/1.1\r\nHost: x:80a\r\n\r\n', status: 400 },
+    { name: 'a WebSocket upgrade with two Host fields', bytes: 'GET /books/1 HTTP/1.1\r\nHost: x\r\nHost: y\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n', status: 400 },
+    { name: 'an h2c upgrade with two Host fields', bytes: 'GET /books/1 HTTP/1.1\r\nHost: x\r\nHost: y\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n', status: 400 },
   ];
   for (const c of CASES) {
     test(`${c.name} → ${c.status} from the proxy, nothing forwarded`, async () => {
@@ -73,6 +83,23 @@ describe('malformed requests', () => {
       await stillServes();
     });
   }
+
+  test('a refused Host is answered with the JSON error and Connection: close; valid Hosts of every form are served', async () => {
+    const raw = await rawExchange(proxy.url, 'GET /books/1 HTTP/1.1\r\nHost: x\r\nHost: y\r\n\r\n');
+    assert.match(raw, /\r\nconnection: close\r\n/i);
+    assert.match(raw, /\r\ncontent-type: application\/json\r\n/i);
+    assert.deepEqual(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4)), { error: 'more than one Host header: a request names one host (RFC 9112 section 3.2)' });
+    const invalid = await rawExchange(proxy.url, 'GET /books/1 HTTP/1.1\r\nHost: a\\b\r\n\r\n');
+    assert.match(JSON.parse(invalid.slice(invalid.indexOf('\r\n\r\n') + 4)).error, /^invalid Host header/);
+    const before = monolithRequests();
+    for (const host of ['example.com', 'example.com:8080', 'EXAMPLE.com.', '127.0.0.1:80', '[::1]:8080', '[fe80::1%25eth0]', 'my_host-1.example', 'xn--bcher-kva.example', 'a:']) {
+      const r = await rawExchange(proxy.url, `GET /books/1 HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+      assert.equal(statusOf(r), 200, `Host: ${host} → ${r.slice(0, 120)}`);
+    }
+    // an empty Host is what a client sends for a target without an authority (RFC 9112 §3.2)
+    assert.equal(statusOf(await rawExchange(proxy.url, 'GET /books/1 HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n')), 200);
+    assert.equal(monolithRequests(), before + 10);
+  });
 
   test('invalid chunked encoding → 400 (or the connection closed), the upstream request is abandoned', async () => {
     const before = monolith.openSockets();
