@@ -124,7 +124,10 @@ export function addUse({ project }: RouteContext, node: RouterNode, file: Loaded
     const u = unwrap(a);
     return ts.isArrayLiteralExpression(u) ? [...u.elements] : [u];
   });
-  node.mounts.push({ prefixes, expression: args[0].getText(), args: flat, file, line: lineOf(call, file.source), pos: call.getStart(file.source), ...(forwarded ? { forwarded } : {}) });
+  node.mounts.push({
+    prefixes, expression: args[0].getText(), args: flat, file, line: lineOf(call, file.source), pos: call.getStart(file.source),
+    ...(rest.length < args.length ? { prefixArg: first } : {}), ...(forwarded ? { forwarded } : {}),
+  });
 }
 
 /**

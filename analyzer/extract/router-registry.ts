@@ -9,6 +9,7 @@ import { looksLikeFastifyInstance } from './fastify-syntax.ts';
 import { basePathChain, basePathPrefix } from './hono-syntax.ts';
 import { constructorPrefix } from './koa-syntax.ts';
 import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
+import { heldElement } from './mount-loops.ts';
 import type { LoadedProject } from './project.ts';
 import { fileOf } from './symbols.ts';
 import { functionResult, functionValue, madeInside, unwrap, valueKey, type ValueKeyOptions } from './value-key.ts';
@@ -118,6 +119,7 @@ export function routerRegistry(project: LoadedProject, hono: boolean): RouterReg
     node.mountedBy++;
   };
 
+  const inElement = new Set<ts.Node>();
   /** A router's identity: its declaration, or the `Router()` call an unnamed chain starts from. */
   const routerKey = (expr: ts.Expression): ts.Node | undefined => {
     const base = chainReceiver(unwrap(expr));
@@ -125,6 +127,14 @@ export function routerRegistry(project: LoadedProject, hono: boolean): RouterReg
     // Hono's `app.basePath('/v1').get(…)`: the router basePath() makes, in place
     if (hono && basePathChain(base)) return base;
     const key = valueKey(project, base, 0, instances);
+    // NodeBB's `const routers = [express.Router(), …]; const router = routers[1]`: the element
+    const element = heldElement(project, key && ts.isVariableDeclaration(key) && key.initializer ? key.initializer : base);
+    if (element && !inElement.has(element)) {
+      inElement.add(element);
+      const elementKey = routerKey(element);
+      inElement.delete(element);
+      return elementKey;
+    }
     const inPlace = key && inPlaceRouter(key, project.checker);
     if (inPlace || !hono) return inPlace || key;
     // Hono's RPC style keeps a chain's type, so a chain's value is what gets named and returned: the app it is on

@@ -15,7 +15,8 @@ import { isNamedRoute } from './koa-syntax.ts';
 import { isFunctionLike } from './functions.ts';
 import { guarded } from './guard.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
-import { mountForwarded, mountParameterRouters, resolveMounts } from './route-mounts.ts';
+import { meetPassedRouters, mountForwarded, mountParameterRouters, resolveMounts } from './route-mounts.ts';
+import { callIndex, mountHelpers } from './route-helpers.ts';
 import { routerRegistry, type RouteContext } from './router-registry.ts';
 import { unwrap } from './value-key.ts';
 import type { RouteFact, UnresolvedRoute, Warning } from './types.ts';
@@ -115,12 +116,17 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     visit(file.source);
   }
 
+  const callsOf = callIndex(project, passing);
+  // the routers handed to functions that register on their parameters, before the mounts look for them
+  meetPassedRouters(ctx, callsOf);
   // Pass 2: which router mounts which (use(), Hono's route(), Fastify's register()).
-  resolveMounts(ctx);
-  // … and the mounts functions the project adds to a router make at each call (`app.lazyUse('/members', require('./members'))`)
+  resolveMounts(ctx, callsOf);
+  // … and the mounts functions the project adds to a router make at each call (`app.lazyUse('/members', require('./members'))`),
+  // and those plain helpers make (`mount(app, '/x', r)`)
   mountForwarded(ctx, methodCalls);
+  mountHelpers(ctx, callsOf);
   // Pass 3: routers that are parameters are the argument passed at each call site of their function.
-  mountParameterRouters(ctx, passing);
+  mountParameterRouters(ctx, callsOf);
 
   return { ...routeTable(routers.nodes.values(), warnings), warnings };
 }
