@@ -1,15 +1,19 @@
 // Plain project helpers that register what their callers give them: a mount (`function mount(app, prefix, router) {
-// app.use(prefix, router) }`, `mount(app, '/x', r)`) is made at each call of its function, with the call's arguments for the
-// function's parameters, also through a helper that hands its own parameters on (MAX_HELPERS deep). Run after pass 2.
+// app.use(prefix, router) }`, `mount(app, '/x', r)`) or a route whose path is a parameter (NodeBB's `setupPageRoute(router,
+// name, middleware, middlewares, controller)`) is made at each call of its function, with the call's arguments for the
+// function's parameters, also through a helper that hands its own parameters on (MAX_HELPERS deep).
 import { ts } from 'ts-morph';
 import { isRouter, type Middleware, type Mount, type RouterNode } from './route-tree.ts';
 import { calledFunction, exprName } from './express-syntax.ts';
 import { isFunctionLike, lineOf } from './functions.ts';
 import type { LoadedProject } from './project.ts';
 import { pathsOf } from './route-args.ts';
-import type { RouteContext } from './router-registry.ts';
+import type { HelperRoute, RouteContext } from './router-registry.ts';
+import type { LoadedFile } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { fileOf } from './symbols.ts';
+import { stringAt } from './mount-loops.ts';
+import type { RoutePath } from './express-routes.ts';
 import { unwrap } from './value-key.ts';
 
 /** The calls of a project function (among those that pass an identifier or property along). */
@@ -59,7 +63,7 @@ export function givenRouters({ project, routers }: RouteContext, callsOf: CallsO
 }
 
 /** A bare parameter of a function (`router` in `function (app, router) {…}`): the function and its index. */
-function parameterOf(project: LoadedProject, expr: ts.Expression): { fn: ts.SignatureDeclaration; index: number } | undefined {
+export function parameterOf(project: LoadedProject, expr: ts.Expression): { fn: ts.SignatureDeclaration; index: number } | undefined {
   const e = unwrap(expr);
   if (!ts.isIdentifier(e)) return undefined;
   const decl = project.checker.getSymbolAtLocation(e)?.valueDeclaration;
@@ -164,4 +168,67 @@ function givenFor(project: LoadedProject, fn: ts.SignatureDeclaration, arg: ts.E
   };
   visit(arg);
   return calledIndex >= 0 && call.arguments[calledIndex] ? { value: call.arguments[calledIndex], called: true } : undefined;
+}
+
+/** How a route is registered once its path is read (express-routes.ts's addRouteAt, lent by routes.ts). */
+export type AddRouteAt = (ctx: RouteContext, file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, path: RoutePath, handlers: readonly ts.Expression[]) => void;
+
+/** A path made from parameters of the function it is written in (`name`, `'/api' + name`): the function and those parameters' indexes. */
+export function helperPath(project: LoadedProject, pathArg: ts.Expression): { fn: ts.SignatureDeclaration; params: number[] } | undefined {
+  let fn: ts.SignatureDeclaration | undefined;
+  const params: number[] = [];
+  const visit = (n: ts.Node): void => {
+    const param = ts.isIdentifier(n) ? parameterOf(project, n) : undefined;
+    if (param && (!fn || param.fn === fn)) {
+      fn = param.fn;
+      params.push(param.index);
+    }
+    if (!isFunctionLike(n)) ts.forEachChild(n, visit);
+  };
+  visit(pathArg);
+  return fn && { fn, params };
+}
+
+/**
+ * After pass 1: each route whose path is made from parameters of its function is registered at each call of the function,
+ * on the router the call gives for the receiver, with the path the call's arguments make and the handlers it gives, on the
+ * calling line; a call giving the path as its own function's parameter is followed to that function's calls (MAX_HELPERS
+ * deep). A route no call reaches is read as written (a path made at run time).
+ */
+export function registerHelperRoutes(ctx: RouteContext, callsOf: CallsOf, addRouteAt: AddRouteAt): void {
+  const { project } = ctx;
+  const plain: RouteContext = { ...ctx, helperRoutes: undefined };
+  const atCalls = (route: HelperRoute, depth: number): void => {
+    const calls = callsOf(route.fn);
+    const expression = route.pathArg.getText();
+    if (calls.length === 0) {
+      addRouteAt(plain, route.file, route.call, route.method, route.receiver, { paths: undefined, reason: 'path built at run time', expression }, route.handlers);
+      return;
+    }
+    for (const call of calls) {
+      const file = fileOf(project, call);
+      const given = (e: ts.Expression): ts.Expression | undefined => {
+        const param = parameterOf(project, e);
+        return param?.fn === route.fn ? call.arguments[param.index] : e;
+      };
+      const receiver = given(route.receiver);
+      if (!file || !receiver) continue;
+      const handlers = route.handlers.map(given).filter((h): h is ts.Expression => h !== undefined);
+      const at = new Map(route.at);
+      route.fn.parameters.forEach((p, i) => {
+        if (call.arguments[i]) at.set(p, call.arguments[i]);
+      });
+      const value = stringAt(project, route.pathArg, at);
+      // what the call gives for the path is made from its own function's parameters (`mountPage(router, name)` → `setupPageRoute(router, name, …)`)
+      const handedOn = value === undefined && depth < MAX_HELPERS ? route.params.map((i) => call.arguments[i] && helperPath(project, call.arguments[i])) : [];
+      const outer = handedOn.find((h) => h !== undefined);
+      if (outer) {
+        const params = handedOn.flatMap((h) => (h?.fn === outer.fn ? h.params : []));
+        atCalls({ fn: outer.fn, params, at, file, call, method: route.method, receiver, pathArg: route.pathArg, handlers }, depth + 1);
+      } else {
+        addRouteAt(plain, file, call, route.method, receiver, { paths: value === undefined ? undefined : [value], reason: 'path built at run time', expression }, handlers);
+      }
+    }
+  };
+  for (const route of ctx.helperRoutes ?? []) atCalls(route, 0);
 }

@@ -6,7 +6,7 @@
 import { ts } from 'ts-morph';
 import { routeTable } from './route-tree.ts';
 import { chainReceiver, routeChainBase, verbMethod } from './express-syntax.ts';
-import { addComputedVerb, addMethod, addParam, addPrefix, addRoute, addUse } from './express-routes.ts';
+import { addComputedVerb, addMethod, addParam, addPrefix, addRoute, addRouteAt, addUse } from './express-routes.ts';
 import { routeDeclaration } from './fastify-syntax.ts';
 import { addDeclaredRoute, addHook, addRegister } from './fastify-routes.ts';
 import { usesHono } from './hono-syntax.ts';
@@ -16,7 +16,7 @@ import { isFunctionLike } from './functions.ts';
 import { guarded } from './guard.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { meetPassedRouters, mountForwarded, mountParameterRouters, resolveMounts } from './route-mounts.ts';
-import { callIndex, mountHelpers } from './route-helpers.ts';
+import { callIndex, mountHelpers, registerHelperRoutes } from './route-helpers.ts';
 import { routerRegistry, type RouteContext } from './router-registry.ts';
 import { unwrap } from './value-key.ts';
 import type { RouteFact, UnresolvedRoute, Warning } from './types.ts';
@@ -36,7 +36,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   /** Hono's calls (route(prefix, app), on(), mount()) are only looked at in a project that imports Hono */
   const hono = usesHono(project);
   const routers = routerRegistry(project, hono);
-  const ctx: RouteContext = { project, warnings, routers };
+  const ctx: RouteContext = { project, warnings, routers, helperRoutes: [] };
 
   const honoCalls = honoRegistrations({
     project,
@@ -117,6 +117,8 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   }
 
   const callsOf = callIndex(project, passing);
+  // routes whose path a function's callers give (`setupPageRoute(router, '/login', …)`), at each call
+  registerHelperRoutes(ctx, callsOf, addRouteAt);
   // the routers handed to functions that register on their parameters, before the mounts look for them
   meetPassedRouters(ctx, callsOf);
   // Pass 2: which router mounts which (use(), Hono's route(), Fastify's register()).

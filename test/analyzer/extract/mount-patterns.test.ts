@@ -263,3 +263,73 @@ module.exports = app;
     assert.deepEqual(warnings(facts), []);
   });
 });
+
+describe('routes: helpers that register a route at the path their callers give', () => {
+  const project = tempProjects('route-helpers');
+
+  // the line is the call that gives the path (through pageRoutes: its caller's); tagRoutes' `controllers` is its own
+  // parameter, as in NodeBB, so that handler stays unresolved
+  test("NodeBB's setupPageRoute(router, name, middleware, middlewares, controller): a page and its /api twin at each call, on the calling line", async () => {
+    const facts = await extractFacts(project({
+      'src/routes/helpers.js': `var helpers = {};
+helpers.setupPageRoute = function (router, name, middleware, middlewares, controller) {
+  middlewares = middlewares.concat([middleware.pageView]);
+  router.get(name, middleware.buildHeader, middlewares, controller);
+  router.get('/api' + name, middlewares, controller);
+};
+module.exports = helpers;
+`,
+      'src/routes/index.js': `var express = require('express');
+var helpers = require('./helpers');
+var controllers = require('../controllers');
+var setupPageRoute = helpers.setupPageRoute;
+function tagRoutes(app, middleware, controllers) {
+  setupPageRoute(app, '/tags/:tag', middleware, [middleware.privateTagListing], controllers.tags.getTag);
+}
+function pageRoutes(app, middleware, name, controller) {
+  setupPageRoute(app, name, middleware, [], controller);
+}
+module.exports = function (app, middleware) {
+  var router = express.Router();
+  var loginMiddleware = [middleware.redirectToAccountIfLoggedIn];
+  setupPageRoute(router, '/login', middleware, loginMiddleware, controllers.login);
+  tagRoutes(router, middleware, controllers);
+  pageRoutes(router, middleware, '/tos', controllers.termsOfUse);
+  app.use('/forum', router);
+};
+`,
+      'src/controllers/index.js': `exports.login = function (req, res) { res.end(); };
+exports.termsOfUse = function (req, res) { res.end(); };
+exports.tags = { getTag: function (req, res) { res.end(); } };
+`,
+      'src/webserver.js': `var express = require('express');
+var app = express();
+require('./routes')(app, {});
+`,
+    }));
+    assert.deepEqual(facts.routes.map((r) => `${r.method} ${r.path} ${r.file}:${r.line} [${r.middleware.join(', ')}] ${r.handler.name}`), [
+      'GET /forum/api/login src/routes/index.js:14 [loginMiddleware] login',
+      'GET /forum/api/tags/:tag src/routes/index.js:6 [middleware.privateTagListing] controllers.tags.getTag',
+      'GET /forum/api/tos src/routes/index.js:16 [] termsOfUse',
+      'GET /forum/login src/routes/index.js:14 [middleware.buildHeader, loginMiddleware] login',
+      'GET /forum/tags/:tag src/routes/index.js:6 [middleware.buildHeader, middleware.privateTagListing] controllers.tags.getTag',
+      'GET /forum/tos src/routes/index.js:16 [middleware.buildHeader] termsOfUse',
+    ]);
+    assert.deepEqual(facts.unresolvedRoutes, []);
+    assert.deepEqual(warnings(facts), []);
+  });
+
+  test('a helper nothing calls keeps its route unresolved, with the path as written', async () => {
+    const facts = await extractFacts(project({
+      'app.js': `const express = require('express');
+const app = express();
+function addPage(name, handler) {
+  app.get('/pages/' + name, (req, res) => handler(req, res));
+}
+module.exports = { app, addPage };
+`,
+    }));
+    assert.deepEqual(facts.routes, []);
+    assert.deepEqual(facts.unresolvedRoutes.map((u) => `${u.method} ${u.file}:${u.line} ${u.expression} (${u.reason})`), ["GET app.js:4 '/pages/' + name (path built at run time)"]);
+  });
+});
