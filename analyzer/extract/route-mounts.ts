@@ -6,7 +6,7 @@
 import { ts } from 'ts-morph';
 import { isRouter, lineage, type Child, type Middleware, type Mount, type RouterNode } from './route-tree.ts';
 import { givenRouters, mountAt, type CallsOf } from './route-helpers.ts';
-import { chainReceiver, exprName } from './express-syntax.ts';
+import { chainReceiver, exprName, vhostCall } from './express-syntax.ts';
 import { pluginMounter } from './fastify-routes.ts';
 import { iteratedElements } from './hono-syntax.ts';
 import { routerMiddleware } from './koa-syntax.ts';
@@ -62,7 +62,9 @@ function mountUsed(ctx: RouteContext, node: RouterNode, mount: Mount): void {
   const middleware: Middleware[] = [];
   let mountedRouter = false;
   for (const arg of mount.args) {
-    let child = existing(arg);
+    // `vhost('api.example.com', api)`: api, for that host only
+    const host = vhostCall(arg, ctx.project.checker);
+    let child = existing(host?.app ?? arg);
     const koa = isRouter(child) ? undefined : routerMiddleware(arg) ?? heldRouterMiddleware(ctx, arg);
     if (koa) {
       // app.use(router.routes()): the router itself is mounted; allowedMethods() is neither a route nor a route's middleware
@@ -71,9 +73,11 @@ function mountUsed(ctx: RouteContext, node: RouterNode, mount: Mount): void {
       if (isRouter(router)) child = router;
     }
     if (isRouter(child) && child !== node) {
-      node.children.push({ node: child, prefixes: mount.prefixes, expression: mount.expression, middleware: [...middleware], file: mount.file, line: mount.line, pos: mount.pos });
+      const through = host ? [...middleware, { name: exprName(arg), phase: 0 }] : [...middleware];
+      node.children.push({ node: child, prefixes: mount.prefixes, expression: mount.expression, middleware: through, file: mount.file, line: mount.line, pos: mount.pos });
       child.mountedBy++;
       mountedRouter = true;
+      if (host) hostScoped(ctx, mount, host);
     } else {
       middleware.push({ name: exprName(arg), phase: 0 });
     }
@@ -81,6 +85,12 @@ function mountUsed(ctx: RouteContext, node: RouterNode, mount: Mount): void {
   if (!mountedRouter && mount.prefixes?.length === 1 && mount.prefixes[0] === '/') {
     for (const { name } of middleware) node.middleware.push({ file: mount.file, pos: mount.pos, name });
   }
+}
+
+/** A host-scoped mount: the proxy routes by path alone, so the routes keep their paths, with a warning saying for which host they are. */
+function hostScoped({ warnings }: RouteContext, mount: Mount, { host, app }: { host: ts.Expression; app: ts.Expression }): void {
+  const where = `${mount.file.rel}:${mount.line}`;
+  warnings.push({ file: mount.file.rel, message: `${where}: vhost(${host.getText()}, ${app.getText()}) serves ${app.getText()}'s routes only for that host; they are reported under their paths, which the proxy matches whatever the host` });
 }
 
 /**

@@ -333,3 +333,27 @@ module.exports = { app, addPage };
     assert.deepEqual(facts.unresolvedRoutes.map((u) => `${u.method} ${u.file}:${u.line} ${u.expression} (${u.reason})`), ["GET app.js:4 '/pages/' + name (path built at run time)"]);
   });
 });
+
+describe('routes: vhost(host, app), a mount for one host', () => {
+  const project = tempProjects('vhost');
+
+  test("the app's routes keep their paths, through the vhost middleware, with a warning naming the host", async () => {
+    const facts = await extractFacts(project({
+      ...routerFiles('books'),
+      'app.js': `const express = require('express');
+const vhost = require('vhost');
+const main = express();
+const api = express.Router();
+api.get('/status', (req, res) => res.end());
+api.use('/v1', require('./routes/books'));
+main.get('/', (req, res) => res.end());
+main.use(vhost('api.example.com', api));
+module.exports = main;
+`,
+    }));
+    assert.deepEqual(routes(facts), ['GET / []', 'GET /status [vhost]', 'GET /v1/books [vhost]']);
+    assert.deepEqual(warnings(facts), [
+      "app.js:8: vhost('api.example.com', api) serves api's routes only for that host; they are reported under their paths, which the proxy matches whatever the host",
+    ]);
+  });
+});
