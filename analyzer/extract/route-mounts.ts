@@ -8,10 +8,10 @@ import { isRouter, lineage, type Child, type Middleware, type Mount, type Router
 import { givenRouters, mountAt, type CallsOf } from './route-helpers.ts';
 import { chainReceiver, exprName, vhostCall } from './express-syntax.ts';
 import { pluginMounter } from './fastify-routes.ts';
-import { iteratedElements } from './hono-syntax.ts';
 import { routerMiddleware } from './koa-syntax.ts';
 import { isFunctionLike, lineOf } from './functions.ts';
 import { loopIterations, stringAt, staticHead, valueAt, type Iteration } from './mount-loops.ts';
+import type { LoadedProject } from './project.ts';
 import type { RouteContext } from './router-registry.ts';
 import { fileOf } from './symbols.ts';
 import { unwrap, valueKey } from './value-key.ts';
@@ -119,7 +119,7 @@ function mountLooped(ctx: RouteContext, node: RouterNode, mount: Mount): boolean
     }
     const middleware: Middleware[] = [];
     for (const arg of args) {
-      const value = expressionAt(ctx, arg, at);
+      const value = expressionAt(project, arg, at);
       const child = value && routers.existing(value);
       if (isRouter(child) && child !== node) {
         children.push({ node: child, prefixes, expression: prefixArg?.getText() ?? mount.expression, middleware: [...middleware], file: mount.file, line: mount.line, pos: mount.pos });
@@ -152,7 +152,7 @@ function loopPrefix({ project, routers }: RouteContext, mount: Mount, at: Iterat
 }
 
 /** An argument's expression at one element of a loop (the element's router, `byName[k]`'s value), undefined when not known. */
-function expressionAt({ project }: RouteContext, arg: ts.Expression, at: Iteration): ts.Expression | undefined {
+function expressionAt(project: LoadedProject, arg: ts.Expression, at: Iteration): ts.Expression | undefined {
   const value = valueAt(project, arg, at);
   return value !== undefined && typeof value !== 'string' && !Array.isArray(value) ? (value as ts.Expression) : undefined;
 }
@@ -160,8 +160,9 @@ function expressionAt({ project }: RouteContext, arg: ts.Expression, at: Iterati
 /** Hono's `route(prefix, child)`: the child is an app, never a middleware; one that cannot be traced is warned about. */
 function mountHonoApps({ project, warnings, routers }: RouteContext, node: RouterNode, mount: Mount): void {
   for (const arg of mount.args) {
-    // `routes.forEach((route) => app.route('/', route))`: each app of the array
-    for (const app of iteratedElements(project, arg) ?? [arg]) {
+    // `routes.forEach((route) => app.route('/', route))`: each app of the array (mount-loops.ts)
+    const apps = loopIterations(project, [arg])?.map((at) => expressionAt(project, arg, at) ?? arg) ?? [arg];
+    for (const app of apps) {
       const child = routers.routerOf(app);
       if (child?.hono && child !== node) {
         node.children.push({ node: child, prefixes: mount.prefixes, expression: mount.expression, middleware: [], file: mount.file, line: mount.line, pos: mount.pos });
