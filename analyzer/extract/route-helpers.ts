@@ -6,15 +6,17 @@ import { ts } from 'ts-morph';
 import { isRouter, type Middleware, type Mount, type RouterNode } from './route-tree.ts';
 import { calledFunction, exprName } from './express-syntax.ts';
 import { isFunctionLike, lineOf } from './functions.ts';
-import type { LoadedProject } from './project.ts';
+import type { RoutePath } from './express-routes.ts';
+import { stringAt } from './mount-loops.ts';
+import type { LoadedFile, LoadedProject } from './project.ts';
 import { pathsOf } from './route-args.ts';
 import type { HelperRoute, RouteContext } from './router-registry.ts';
-import type { LoadedFile } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { fileOf } from './symbols.ts';
-import { stringAt } from './mount-loops.ts';
-import type { RoutePath } from './express-routes.ts';
 import { unwrap } from './value-key.ts';
+
+/** How many helpers deep a mount or route is followed when each hands its parameters on to the next (`outer(app, p, r)` → `mount(app, p, r)`). */
+const MAX_HELPERS = 3;
 
 /** The calls of a project function (among those that pass an identifier or property along). */
 export type CallsOf = (fn: ts.Node) => readonly ts.CallExpression[];
@@ -36,7 +38,6 @@ export function callIndex(project: LoadedProject, passing: readonly ts.CallExpre
     return byFunction.get(fn) ?? [];
   };
 }
-
 
 /**
  * `function mountBooks(app, router) { app.use('/books', router) }`: a use() handing on a parameter of the function it is
@@ -70,9 +71,6 @@ export function parameterOf(project: LoadedProject, expr: ts.Expression): { fn: 
   if (!decl || !ts.isParameter(decl) || !ts.isIdentifier(decl.name) || !isFunctionLike(decl.parent)) return undefined;
   return { fn: decl.parent, index: decl.parent.parameters.indexOf(decl) };
 }
-
-/** How many helpers deep a mount is followed when each hands its parameters on to the next (`outer(app, p, r)` → `mount(app, p, r)`). */
-const MAX_HELPERS = 3;
 
 /**
  * Plain mounting helpers (`function mount(app, prefix, router) { app.use(prefix, router) }`, `function mountBooks(app,
