@@ -13,6 +13,7 @@ import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
 import { handlerRef, pathsOf, plausibleHandler } from './route-args.ts';
 import { markFastify, type RouteContext } from './router-registry.ts';
 import { helperPath } from './route-helpers.ts';
+import { expressionAt, loopIterations, stringAt } from './mount-loops.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { unwrap } from './value-key.ts';
@@ -20,14 +21,26 @@ import { unwrap } from './value-key.ts';
 /** `app.<verb>(path, …handlers)` on the receiver: a route of its router, when the receiver is one. */
 export function addRoute(ctx: RouteContext, file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, pathArg: ts.Expression, handlers: readonly ts.Expression[]): void {
   if (handlers.length === 0) return;
+  const expression = pathArg.getText();
+  // routes registered in a loop (`pages.forEach((p) => router.get(p.path, p.handler))`): one per element (mount-loops.ts);
+  // read before the path's static value, which the checker would give as the first element's
+  const iterations = ts.isStringLiteralLike(unwrap(pathArg)) ? undefined : loopIterations(ctx.project, [pathArg]);
   const { paths, reason } = pathsOf(ctx.project, pathArg);
+  if (iterations) {
+    for (const at of iterations) {
+      const value = stringAt(ctx.project, pathArg, at);
+      const given = handlers.map((h) => expressionAt(ctx.project, h, at) ?? h);
+      addRouteAt(ctx, file, call, method, receiver, { paths: value === undefined ? undefined : [value], reason, expression }, given);
+    }
+    return;
+  }
   // a path made from a parameter of the function registering it (`router.get('/api' + name, …)`): its callers give it
   const helper = paths === undefined && ctx.helperRoutes ? helperPath(ctx.project, pathArg) : undefined;
   if (helper && ctx.helperRoutes) {
     ctx.helperRoutes.push({ ...helper, file, call, method, receiver, pathArg, at: new Map(), handlers });
     return;
   }
-  addRouteAt(ctx, file, call, method, receiver, { paths, reason, expression: pathArg.getText() }, handlers);
+  addRouteAt(ctx, file, call, method, receiver, { paths, reason, expression }, handlers);
 }
 
 /** A route's path as the route table takes it: its values (undefined when made at run time), why not, and as written. */

@@ -65,6 +65,12 @@ export function valueAt(project: LoadedProject, expr: ts.Expression, at: Iterati
   return e;
 }
 
+/** An argument's expression at one element of a loop (the element's router, `byName[k]`'s value), undefined when not known. */
+export function expressionAt(project: LoadedProject, arg: ts.Expression, at: Iteration): ts.Expression | undefined {
+  const value = valueAt(project, arg, at);
+  return value !== undefined && typeof value !== 'string' && !Array.isArray(value) ? (value as ts.Expression) : undefined;
+}
+
 /** The string an expression has at one iteration (`'/' + k`, `` `/v1/${name}` ``, `pair[0]`, `m.path`), undefined when not known. */
 export function stringAt(project: LoadedProject, expr: ts.Expression, at: Iteration, depth = 0): string | undefined {
   const e = unwrap(expr);

@@ -10,7 +10,7 @@ import { chainReceiver, exprName, vhostCall } from './express-syntax.ts';
 import { pluginMounter } from './fastify-routes.ts';
 import { routerMiddleware } from './koa-syntax.ts';
 import { isFunctionLike, lineOf } from './functions.ts';
-import { loopIterations, stringAt, staticHead, valueAt, type Iteration } from './mount-loops.ts';
+import { expressionAt, loopIterations, stringAt, staticHead, valueAt, type Iteration } from './mount-loops.ts';
 import type { LoadedProject } from './project.ts';
 import type { RouteContext } from './router-registry.ts';
 import { fileOf } from './symbols.ts';
@@ -110,12 +110,15 @@ function mountLooped(ctx: RouteContext, node: RouterNode, mount: Mount): boolean
   let unknown: { expression: ts.Expression; head: string } | undefined;
   for (const at of iterations) {
     const { prefixArg, args } = loopPrefix(ctx, mount, at);
+    // read at each element, also when pass 1 found a value (the checker gives `m.path` the first element's)
     let prefixes = mount.prefixes;
-    if (prefixArg && (prefixes === undefined || prefixArg !== mount.prefixArg)) {
-      const value = stringAt(project, prefixArg, at);
-      const head = value === undefined ? staticHead(project, prefixArg, at) : undefined;
-      if (head !== undefined) unknown ??= { expression: prefixArg, head: head || '/' };
-      prefixes = [value ?? (head || '/')];
+    const value = prefixArg && stringAt(project, prefixArg, at);
+    if (value !== undefined) {
+      prefixes = [value];
+    } else if (prefixArg && (prefixes === undefined || prefixArg !== mount.prefixArg)) {
+      const head = staticHead(project, prefixArg, at) || '/';
+      unknown ??= { expression: prefixArg, head };
+      prefixes = [head];
     }
     const middleware: Middleware[] = [];
     for (const arg of args) {
@@ -149,12 +152,6 @@ function loopPrefix({ project, routers }: RouteContext, mount: Mount, at: Iterat
     (ts.isIdentifier(first) || ts.isPropertyAccessExpression(first)) && /path|prefix|mount|url|base/i.test(first.getText()) &&
     !!value && typeof value !== 'string' && !Array.isArray(value) && !isFunctionLike(value as ts.Expression) && !isRouter(routers.existing(value as ts.Expression));
   return isPrefix ? { prefixArg: first, args: mount.args.slice(1) } : { prefixArg: undefined, args: mount.args };
-}
-
-/** An argument's expression at one element of a loop (the element's router, `byName[k]`'s value), undefined when not known. */
-function expressionAt(project: LoadedProject, arg: ts.Expression, at: Iteration): ts.Expression | undefined {
-  const value = valueAt(project, arg, at);
-  return value !== undefined && typeof value !== 'string' && !Array.isArray(value) ? (value as ts.Expression) : undefined;
 }
 
 /** Hono's `route(prefix, child)`: the child is an app, never a middleware; one that cannot be traced is warned about. */

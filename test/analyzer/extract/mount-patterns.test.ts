@@ -59,12 +59,12 @@ const authors = require('./routes/authors');
 const mounts = [['/shop', books], ['/people', authors]];
 mounts.forEach(([prefix, router]) => app.use(prefix, router));
 for (const pair of mounts) app.use('/v1' + pair[0], pair[1]);
-const table = [{ path: '/t', router: require('./routes/tags') }];
+const table = [{ path: '/t', router: require('./routes/tags') }, { path: '/a', router: authors }];
 table.forEach((m) => app.use(m.path, m.router));
 module.exports = app;
 `, 'books', 'authors', 'tags');
     assert.deepEqual(routes(facts), [
-      'GET /people/authors []', 'GET /shop/books []', 'GET /t/tags []', 'GET /v1/people/authors []', 'GET /v1/shop/books []',
+      'GET /a/authors []', 'GET /people/authors []', 'GET /shop/books []', 'GET /t/tags []', 'GET /v1/people/authors []', 'GET /v1/shop/books []',
     ]);
     assert.deepEqual(warnings(facts), []);
   });
@@ -134,6 +134,27 @@ module.exports = app;
     assert.deepEqual(warnings(facts), [
       "app.js:5: the prefix '/api/' + k.toLowerCase() this loop mounts its routers under is not known statically (made at run time); their routes are reported under '/api/'",
     ]);
+  });
+
+  test('routes registered in a loop: one per element, with the path and handler the element gives', async () => {
+    const facts = await factsOf(`const express = require('express');
+const app = express();
+const router = express.Router();
+function about(req, res) { res.end(); }
+function faq(req, res) { res.end(); }
+function legal(req, res) { res.end(); }
+const pages = [{ path: '/about', handler: about }, { path: '/faq', handler: faq }];
+pages.forEach((p) => router.get(p.path, p.handler));
+for (const name of ['terms', 'privacy']) router.get(\`/legal/\${name}\`, legal);
+loadPages().forEach((p) => router.get(p.path, p.handler));
+function loadPages() { return []; }
+app.use('/site', router);
+module.exports = app;
+`);
+    assert.deepEqual(facts.routes.map((r) => `${r.method} ${r.path} ${r.handler.name} line ${r.line}`), [
+      'GET /site/about about line 8', 'GET /site/faq faq line 8', 'GET /site/legal/privacy legal line 9', 'GET /site/legal/terms legal line 9',
+    ]);
+    assert.deepEqual(facts.unresolvedRoutes.map((u) => `${u.method} ${u.file}:${u.line} ${u.expression}`), ['GET app.js:10 p.path']);
   });
 
   test('a loop over middleware stays middleware; a collection built at run time mounts nothing', async () => {
