@@ -39,7 +39,8 @@ export function loopIterations(project: LoadedProject, exprs: readonly ts.Expres
   if (loop) return iterate(project, loop);
   // `routers[x]`, x an index the analyzer does not follow: each element in turn
   const at = indexed;
-  return at && heldElements(project, at.expression, 0)?.map((el) => new Map([[at as ts.Node, el as Bound]]));
+  const elements = at && heldElements(project, at.expression, 0);
+  return elements?.length ? elements.map((el) => new Map([[at as ts.Node, el as Bound]])) : undefined;
 }
 
 /**
@@ -167,7 +168,8 @@ function readLoop(top: ts.Node): LoopBinding | undefined {
 /** One iteration per element of the collection, the loop's variables given their values. */
 function iterate(project: LoadedProject, loop: LoopBinding): Iteration[] | undefined {
   const elements = loop.keys ? objectEntries(project, loop.collection, 0)?.map(([k]) => k) : collectionOf(project, loop.collection, 0);
-  if (!elements) return undefined;
+  // an empty one is filled at run time (NodeBB's `loginStrategies = []`, given to plugins): not known
+  if (!elements || elements.length === 0) return undefined;
   return elements.map((value, i) => {
     const at = new Map<ts.Node, Bound>();
     if (loop.element) bind(project, loop.element.name, loop.element.decl, value, at);
