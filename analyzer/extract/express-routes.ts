@@ -12,16 +12,50 @@ import { objectLiteralOf } from './object-literal.ts';
 import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
 import { handlerRef, pathsOf, plausibleHandler } from './route-args.ts';
 import { markFastify, type RouteContext } from './router-registry.ts';
+import { helperPath } from './route-helpers.ts';
+import { expressionAt, loopIterations, stringAt } from './mount-loops.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { unwrap } from './value-key.ts';
 
 /** `app.<verb>(path, …handlers)` on the receiver: a route of its router, when the receiver is one. */
-export function addRoute({ project, warnings, routers }: RouteContext, file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, pathArg: ts.Expression, handlers: readonly ts.Expression[]): void {
+export function addRoute(ctx: RouteContext, file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, pathArg: ts.Expression, handlers: readonly ts.Expression[]): void {
   if (handlers.length === 0) return;
+  const expression = pathArg.getText();
+  // routes registered in a loop (`pages.forEach((p) => router.get(p.path, p.handler))`): one per element (mount-loops.ts);
+  // read before the path's static value, which the checker would give as the first element's
+  const iterations = ts.isStringLiteralLike(unwrap(pathArg)) ? undefined : loopIterations(ctx.project, [pathArg]);
+  const { paths, reason } = pathsOf(ctx.project, pathArg);
+  if (iterations) {
+    for (const at of iterations) {
+      const value = stringAt(ctx.project, pathArg, at);
+      const given = handlers.map((h) => expressionAt(ctx.project, h, at) ?? h);
+      addRouteAt(ctx, file, call, method, receiver, { paths: value === undefined ? undefined : [value], reason, expression }, given);
+    }
+    return;
+  }
+  // a path made from a parameter of the function registering it (`router.get('/api' + name, …)`): its callers give it
+  const helper = paths === undefined && ctx.helperRoutes ? helperPath(ctx.project, pathArg) : undefined;
+  if (helper && ctx.helperRoutes) {
+    ctx.helperRoutes.push({ ...helper, file, call, method, receiver, pathArg, at: new Map(), handlers });
+    return;
+  }
+  addRouteAt(ctx, file, call, method, receiver, { paths, reason, expression }, handlers);
+}
+
+/** A route's path as the route table takes it: its values (undefined when made at run time), why not, and as written. */
+export interface RoutePath {
+  paths: string[] | undefined;
+  reason: string;
+  expression: string;
+}
+
+/** A route with its path read: on the router the receiver is (`addRoute`, and a helper's route at each call). */
+export function addRouteAt({ project, warnings, routers }: RouteContext, file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, path: RoutePath, handlers: readonly ts.Expression[]): void {
+  let { paths } = path;
+  const { reason, expression } = path;
   const source = file.source;
   const node = routers.routerOf(receiver);
-  let { paths, reason } = pathsOf(project, pathArg);
   const looksLikePath = !!paths && paths.every((p) => p.startsWith('/') || p === '*');
   if (!node) {
     const last = handlers[handlers.length - 1];
@@ -65,7 +99,7 @@ export function addRoute({ project, warnings, routers }: RouteContext, file: Loa
   if (fastifyOptions) markFastify(node);
   node.routes.push({
     // the verb's own line: in a route(...).get().post() chain each verb sits on its own line
-    method, paths, reason, expression: pathArg.getText(), file, line: lineOf(ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call, source),
+    method, paths, reason, expression, file, line: lineOf(ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call, source),
     pos: node.hono ? namePos(call, source) : call.getStart(source), middleware, handler: handlerRef(project, last, source),
   });
 }
@@ -124,7 +158,10 @@ export function addUse({ project }: RouteContext, node: RouterNode, file: Loaded
     const u = unwrap(a);
     return ts.isArrayLiteralExpression(u) ? [...u.elements] : [u];
   });
-  node.mounts.push({ prefixes, expression: args[0].getText(), args: flat, file, line: lineOf(call, file.source), pos: call.getStart(file.source), ...(forwarded ? { forwarded } : {}) });
+  node.mounts.push({
+    prefixes, expression: args[0].getText(), args: flat, file, line: lineOf(call, file.source), pos: call.getStart(file.source),
+    ...(rest.length < args.length ? { prefixArg: first } : {}), ...(forwarded ? { forwarded } : {}),
+  });
 }
 
 /**

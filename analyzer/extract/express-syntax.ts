@@ -150,6 +150,16 @@ function packageOf(callee: ts.Expression, checker: ts.TypeChecker): string | und
   return decl && importSpecifierOf(decl);
 }
 
+/**
+ * `vhost('api.example.com', api)` (the `vhost` package): a middleware that hands the requests for a host to an app or
+ * router. The host and the app, when `expr` is such a call.
+ */
+export function vhostCall(expr: ts.Expression, checker: ts.TypeChecker): { host: ts.Expression; app: ts.Expression } | undefined {
+  const e = unwrap(expr);
+  if (!ts.isCallExpression(e) || e.arguments.length !== 2 || packageOf(e.expression, checker) !== 'vhost') return undefined;
+  return { host: e.arguments[0], app: e.arguments[1] };
+}
+
 export function exprName(expr: ts.Expression): string {
   const e = unwrap(expr);
   if (ts.isIdentifier(e)) return e.text;

@@ -112,28 +112,3 @@ export function spreadHandlers(project: LoadedProject, args: readonly ts.Express
     return made && made.arguments.length > 0 ? [...made.arguments] : [arg];
   });
 }
-
-/**
- * `routes.forEach((route) => app.route('/', route))`, `for (const route of routes) app.route('/', route)` over an
- * array written in place or held by a const: the apps the loop variable stands for, undefined when `arg` is no such
- * variable (or the array is built at run time).
- */
-export function iteratedElements(project: LoadedProject, arg: ts.Expression): ts.Expression[] | undefined {
-  const e = unwrap(arg);
-  const decl = ts.isIdentifier(e) ? symbolOf(project, e).symbol?.valueDeclaration : undefined;
-  let array: ts.Expression | undefined;
-  if (decl && ts.isParameter(decl) && ts.isIdentifier(decl.name) && decl.parent.parameters[0] === decl) {
-    const fn = decl.parent;
-    const call = fn.parent;
-    if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isCallExpression(call) && call.arguments[0] === fn &&
-      ts.isPropertyAccessExpression(call.expression) && (call.expression.name.text === 'forEach' || call.expression.name.text === 'map')) array = call.expression.expression;
-  } else if (decl && ts.isVariableDeclaration(decl) && ts.isIdentifier(decl.name) && ts.isVariableDeclarationList(decl.parent) && ts.isForOfStatement(decl.parent.parent)) {
-    array = decl.parent.parent.expression;
-  }
-  let list = array && unwrap(array);
-  if (list && ts.isIdentifier(list)) {
-    const held = symbolOf(project, list).symbol?.valueDeclaration;
-    list = held && ts.isVariableDeclaration(held) && held.initializer ? unwrap(held.initializer) : undefined;
-  }
-  return list && ts.isArrayLiteralExpression(list) && list.elements.every((el) => !ts.isSpreadElement(el)) ? [...list.elements] : undefined;
-}

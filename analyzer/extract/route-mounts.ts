@@ -1,34 +1,49 @@
 // Passes 2 and 3 of the route extractor, once every file is read: which router mounts which. use() arguments
-// become child routers or middleware, Hono's route(prefix, app) its apps, register() its plugin instances; a mounting
-// function the project adds to its apps (`app.lazyUse(prefix, require('./x'))`) mounts at each call; and a
-// router that is a function's parameter is mounted on the router each call of that function passes.
+// become child routers or middleware (in a loop: each element the loop goes over, mount-loops.ts), Hono's route(prefix,
+// app) its apps, register() its plugin instances; a mounting function (one the project adds to its apps,
+// `app.lazyUse(prefix, require('./x'))`, or a plain helper, `mount(app, '/x', r)`) mounts at each call; and a router
+// that is a function's parameter is mounted on the router each call of that function passes.
 import { ts } from 'ts-morph';
-import { lineage, type Middleware, type Mount, type RouterNode } from './route-tree.ts';
-import { calledFunction, chainReceiver, exprName } from './express-syntax.ts';
-import { pathsOf } from './route-args.ts';
-import type { LoadedProject } from './project.ts';
+import { isRouter, lineage, type Child, type Middleware, type Mount, type RouterNode } from './route-tree.ts';
+import { givenRouters, mountAt, type CallsOf } from './route-helpers.ts';
+import { chainReceiver, exprName, vhostCall } from './express-syntax.ts';
 import { pluginMounter } from './fastify-routes.ts';
-import { iteratedElements } from './hono-syntax.ts';
 import { routerMiddleware } from './koa-syntax.ts';
-import { lineOf } from './functions.ts';
+import { isFunctionLike, lineOf } from './functions.ts';
+import { expressionAt, loopIterations, stringAt, staticHead, valueAt, type Iteration } from './mount-loops.ts';
+import type { LoadedProject } from './project.ts';
 import type { RouteContext } from './router-registry.ts';
 import { fileOf } from './symbols.ts';
 import { unwrap, valueKey } from './value-key.ts';
 
+/**
+ * Before pass 2: the routers calls hand to a function that registers on its parameter (`addRoutes(router, …)` in
+ * NodeBB's `function apiRouter() { const router = express.Router(); addRoutes(router, …); return router }`) are met
+ * now, so that a mount of such a router (`app.use('/api/admin', apiRouter())`) finds it.
+ */
+export function meetPassedRouters({ routers }: RouteContext, callsOf: CallsOf): void {
+  for (const p of [...routers.nodes.values()]) {
+    if (!ts.isParameter(p.key)) continue;
+    const fn = p.key.parent;
+    const index = fn.parameters.indexOf(p.key);
+    for (const call of callsOf(fn)) {
+      const arg = call.arguments[index];
+      if (arg) routers.routerOf(arg);
+    }
+  }
+}
+
 /** Pass 2: classify use() arguments into child routers and middleware; resolve route() to Hono apps and register() to plugins. */
-export function resolveMounts(ctx: RouteContext): void {
+export function resolveMounts(ctx: RouteContext, callsOf: CallsOf): void {
   const mountPlugins = pluginMounter(ctx);
   for (const node of [...ctx.routers.nodes.values()]) {
     for (const mount of node.mounts) {
       if (mount.hono) mountHonoApps(ctx, node, mount);
-      else if (!mount.forwarded) mountUsed(ctx, node, mount);
+      else if (!mount.forwarded && !mountLooped(ctx, node, mount) && !givenRouters(ctx, callsOf, mount)) mountUsed(ctx, node, mount);
     }
     mountPlugins(node);
   }
 }
-
-const isRouter = (node: RouterNode | undefined): node is RouterNode =>
-  !!node && (node.init !== 'other' || lineage(node).some((l) => l.routes.length > 0 || l.mounts.length > 0));
 
 /** `export const booksRoutes = router.routes()` … `api.use(booksRoutes)`: the `routes()` call a const holds. */
 function heldRouterMiddleware({ project }: RouteContext, arg: ts.Expression): ReturnType<typeof routerMiddleware> {
@@ -47,7 +62,9 @@ function mountUsed(ctx: RouteContext, node: RouterNode, mount: Mount): void {
   const middleware: Middleware[] = [];
   let mountedRouter = false;
   for (const arg of mount.args) {
-    let child = existing(arg);
+    // `vhost('api.example.com', api)`: api, for that host only
+    const host = vhostCall(arg, ctx.project.checker);
+    let child = existing(host?.app ?? arg);
     const koa = isRouter(child) ? undefined : routerMiddleware(arg) ?? heldRouterMiddleware(ctx, arg);
     if (koa) {
       // app.use(router.routes()): the router itself is mounted; allowedMethods() is neither a route nor a route's middleware
@@ -56,9 +73,11 @@ function mountUsed(ctx: RouteContext, node: RouterNode, mount: Mount): void {
       if (isRouter(router)) child = router;
     }
     if (isRouter(child) && child !== node) {
-      node.children.push({ node: child, prefixes: mount.prefixes, expression: mount.expression, middleware: [...middleware], file: mount.file, line: mount.line, pos: mount.pos });
+      const through = host ? [...middleware, { name: exprName(arg), phase: 0 }] : [...middleware];
+      node.children.push({ node: child, prefixes: mount.prefixes, expression: mount.expression, middleware: through, file: mount.file, line: mount.line, pos: mount.pos });
       child.mountedBy++;
       mountedRouter = true;
+      if (host) hostScoped(ctx, mount, host);
     } else {
       middleware.push({ name: exprName(arg), phase: 0 });
     }
@@ -68,11 +87,79 @@ function mountUsed(ctx: RouteContext, node: RouterNode, mount: Mount): void {
   }
 }
 
+/** A host-scoped mount: the proxy routes by path alone, so the routes keep their paths, with a warning saying for which host they are. */
+function hostScoped({ warnings }: RouteContext, mount: Mount, { host, app }: { host: ts.Expression; app: ts.Expression }): void {
+  const where = `${mount.file.rel}:${mount.line}`;
+  warnings.push({ file: mount.file.rel, message: `${where}: vhost(${host.getText()}, ${app.getText()}) serves ${app.getText()}'s routes only for that host; they are reported under their paths, which the proxy matches whatever the host` });
+}
+
+/**
+ * A use() in a loop over routers (`routers.forEach((r) => app.use(r))`, `for (const [prefix, r] of mounts) app.use(prefix,
+ * r)`, `app.use(relativePath, routers[x])`): each element's router, under the prefix the loop gives it. A first argument
+ * that is not taken for a path is the prefix when the loop gives it a string, or when it is named like one (NodeBB's
+ * `relativePath`, a value of its configuration). A prefix not known statically: the routers are mounted under its part
+ * written before the first value made at run time (`/` at least), with a warning. A loop that mounts no router (over
+ * middleware) is read as any use().
+ */
+function mountLooped(ctx: RouteContext, node: RouterNode, mount: Mount): boolean {
+  const { project, routers, warnings } = ctx;
+  const written = mount.prefixArg ? [mount.prefixArg, ...mount.args] : mount.args;
+  const iterations = loopIterations(project, written);
+  if (!iterations) return false;
+  const children: Child[] = [];
+  let unknown: { expression: ts.Expression; head: string } | undefined;
+  for (const at of iterations) {
+    const { prefixArg, args } = loopPrefix(ctx, mount, at);
+    // read at each element, also when pass 1 found a value (the checker gives `m.path` the first element's)
+    let prefixes = mount.prefixes;
+    const value = prefixArg && stringAt(project, prefixArg, at);
+    if (value !== undefined) {
+      prefixes = [value];
+    } else if (prefixArg && (prefixes === undefined || prefixArg !== mount.prefixArg)) {
+      const head = staticHead(project, prefixArg, at) || '/';
+      unknown ??= { expression: prefixArg, head };
+      prefixes = [head];
+    }
+    const middleware: Middleware[] = [];
+    for (const arg of args) {
+      const value = expressionAt(project, arg, at);
+      const child = value && routers.existing(value);
+      if (isRouter(child) && child !== node) {
+        children.push({ node: child, prefixes, expression: prefixArg?.getText() ?? mount.expression, middleware: [...middleware], file: mount.file, line: mount.line, pos: mount.pos });
+      } else {
+        middleware.push({ name: exprName(value ?? arg), phase: 0 });
+      }
+    }
+  }
+  if (children.length === 0) return false;
+  for (const child of children) {
+    node.children.push(child);
+    child.node.mountedBy++;
+  }
+  if (unknown) {
+    const where = `${mount.file.rel}:${mount.line}`;
+    warnings.push({ file: mount.file.rel, message: `${where}: the prefix ${unknown.expression.getText()} this loop mounts its routers under is not known statically (made at run time); their routes are reported under '${unknown.head}'` });
+  }
+  return true;
+}
+
+/** The prefix argument of a use() at one element of its loop, and the arguments after it. */
+function loopPrefix({ project, routers }: RouteContext, mount: Mount, at: Iteration): { prefixArg: ts.Expression | undefined; args: ts.Expression[] } {
+  if (mount.prefixArg || mount.args.length < 2) return { prefixArg: mount.prefixArg, args: mount.args };
+  const first = mount.args[0];
+  const value = valueAt(project, first, at);
+  const isPrefix = stringAt(project, first, at) !== undefined ||
+    (ts.isIdentifier(first) || ts.isPropertyAccessExpression(first)) && /path|prefix|mount|url|base/i.test(first.getText()) &&
+    !!value && typeof value !== 'string' && !Array.isArray(value) && !isFunctionLike(value as ts.Expression) && !isRouter(routers.existing(value as ts.Expression));
+  return isPrefix ? { prefixArg: first, args: mount.args.slice(1) } : { prefixArg: undefined, args: mount.args };
+}
+
 /** Hono's `route(prefix, child)`: the child is an app, never a middleware; one that cannot be traced is warned about. */
 function mountHonoApps({ project, warnings, routers }: RouteContext, node: RouterNode, mount: Mount): void {
   for (const arg of mount.args) {
-    // `routes.forEach((route) => app.route('/', route))`: each app of the array
-    for (const app of iteratedElements(project, arg) ?? [arg]) {
+    // `routes.forEach((route) => app.route('/', route))`: each app of the array (mount-loops.ts)
+    const apps = loopIterations(project, [arg])?.map((at) => expressionAt(project, arg, at) ?? arg) ?? [arg];
+    for (const app of apps) {
       const child = routers.routerOf(app);
       if (child?.hono && child !== node) {
         node.children.push({ node: child, prefixes: mount.prefixes, expression: mount.expression, middleware: [], file: mount.file, line: mount.line, pos: mount.pos });
@@ -86,19 +173,14 @@ function mountHonoApps({ project, warnings, routers }: RouteContext, node: Route
 
 /**
  * Pass 3: routers that are parameters (`function register(app) { app.get(...) }`) are the argument passed at
- * each call site of their function. `passing`: the calls that pass an identifier or property along.
+ * each call site of their function.
  */
-export function mountParameterRouters({ project, routers }: RouteContext, passing: readonly ts.CallExpression[]): void {
+export function mountParameterRouters({ project, routers }: RouteContext, callsOf: CallsOf): void {
   const paramNodes = [...routers.nodes.values()].filter((n) => ts.isParameter(n.key) && lineage(n).some((l) => l.routes.length > 0 || l.children.length > 0));
-  if (paramNodes.length === 0) return;
-  const byFunction = new Map<ts.Node, RouterNode[]>();
-  for (const p of paramNodes) byFunction.set(p.key.parent, [...(byFunction.get(p.key.parent) ?? []), p]);
-  for (const call of passing) {
-    const fn = calledFunction(project, call);
-    const params = fn && byFunction.get(fn);
-    if (!params) continue;
-    for (const p of params) {
-      const index = (fn as ts.SignatureDeclaration).parameters.indexOf(p.key as ts.ParameterDeclaration);
+  for (const p of paramNodes) {
+    const fn = p.key.parent as ts.SignatureDeclaration;
+    const index = fn.parameters.indexOf(p.key as ts.ParameterDeclaration);
+    for (const call of callsOf(fn)) {
       const arg = call.arguments[index];
       const parent = arg && routers.routerOf(arg);
       if (!parent || parent === p) continue;
@@ -128,45 +210,4 @@ export function mountForwarded(ctx: RouteContext, calls: ReadonlyMap<string, rea
       }
     }
   }
-}
-
-/** One forwarded mount at one call: on the router the call is made on, with the call's prefix and what its arguments give. */
-function mountAt({ project, routers }: RouteContext, receiver: RouterNode, mount: Mount, call: ts.CallExpression): void {
-  const { fn, prefix } = mount.forwarded!;
-  const prefixArg = call.arguments[prefix];
-  const file = fileOf(project, call);
-  if (!prefixArg || !file) return;
-  const middleware: Middleware[] = [];
-  for (const arg of mount.args) {
-    const given = givenFor(project, fn, arg, call);
-    const child = given ? (given.called ? routers.calledValue(given.value, given.value) : routers.existing(given.value)) : routers.existing(arg);
-    if (isRouter(child) && child !== receiver) {
-      receiver.children.push({ node: child, prefixes: pathsOf(project, prefixArg).paths, expression: prefixArg.getText(), middleware: [...middleware], file, line: lineOf(call, file.source), pos: call.getStart(file.source) });
-      child.mountedBy++;
-    } else {
-      middleware.push({ name: exprName(given?.value ?? arg), phase: 0 });
-    }
-  }
-}
-
-/**
- * What a call gives for a mount's argument written with the function's parameters: the parameter itself (`router`), or
- * a call of it anywhere in the argument (`lazyLoad(() => Promise.resolve(requireFn()))`: the router requireFn makes).
- */
-function givenFor(project: LoadedProject, fn: ts.SignatureDeclaration, arg: ts.Expression, call: ts.CallExpression): { value: ts.Expression; called: boolean } | undefined {
-  const parameterIndex = (e: ts.Node): number => {
-    if (!ts.isIdentifier(e)) return -1;
-    const decl = project.checker.getSymbolAtLocation(e)?.valueDeclaration;
-    return decl && ts.isParameter(decl) ? fn.parameters.indexOf(decl) : -1;
-  };
-  const direct = parameterIndex(unwrap(arg));
-  if (direct >= 0) return call.arguments[direct] && { value: call.arguments[direct], called: false };
-  let calledIndex = -1;
-  const visit = (n: ts.Node): void => {
-    if (calledIndex >= 0) return;
-    if (ts.isCallExpression(n) && parameterIndex(unwrap(n.expression)) >= 0) calledIndex = parameterIndex(unwrap(n.expression));
-    else ts.forEachChild(n, visit);
-  };
-  visit(arg);
-  return calledIndex >= 0 && call.arguments[calledIndex] ? { value: call.arguments[calledIndex], called: true } : undefined;
 }

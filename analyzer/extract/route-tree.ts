@@ -35,11 +35,14 @@ export interface Mount {
   expression: string;
   /** the arguments after the prefix, in order: routers and middleware */
   args: ts.Expression[];
+  /** the argument taken for the prefix (read again at each element of a loop the mount is written in) */
+  prefixArg?: ts.Expression;
   /** Hono's `route(prefix, child)`: the argument is an app, never a middleware */
   hono?: boolean;
   /**
    * `app.use(mountPath, lazyLoad(() => requireFn()))` in `function lazyUse(mountPath, requireFn)`: the prefix is a
-   * parameter of `fn` (its index: `prefix`), so the mount is made at each call of the function, with the call's arguments
+   * parameter of `fn` (its index: `prefix`; -1 when the prefix is `prefixes`, and a router is what a parameter is
+   * given), so the mount is made at each call of the function, with the call's arguments
    */
   forwarded?: { fn: ts.SignatureDeclaration; prefix: number };
   file: LoadedFile;
@@ -109,6 +112,10 @@ export interface RouterNode {
   /** how many routers are made from this one (it is a factory's local): it is reported through them, not as a root */
   derived: number;
 }
+
+/** A router, app or plugin instance: made by a known constructor, or one the project registers on. */
+export const isRouter = (node: RouterNode | undefined): node is RouterNode =>
+  !!node && (node.init !== 'other' || lineage(node).some((l) => l.routes.length > 0 || l.mounts.length > 0));
 
 /** The router and the factory locals it is made from, itself first. */
 export function lineage(node: RouterNode): RouterNode[] {

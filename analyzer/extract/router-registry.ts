@@ -9,7 +9,8 @@ import { looksLikeFastifyInstance } from './fastify-syntax.ts';
 import { basePathChain, basePathPrefix } from './hono-syntax.ts';
 import { constructorPrefix } from './koa-syntax.ts';
 import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
-import type { LoadedProject } from './project.ts';
+import { heldElement, type Bound } from './mount-loops.ts';
+import type { LoadedFile, LoadedProject } from './project.ts';
 import { fileOf } from './symbols.ts';
 import { functionResult, functionValue, madeInside, unwrap, valueKey, type ValueKeyOptions } from './value-key.ts';
 import type { Warning } from './types.ts';
@@ -35,6 +36,25 @@ export interface RouteContext {
   project: LoadedProject;
   warnings: Warning[];
   routers: RouterRegistry;
+  /** routes whose path is a parameter of the function registering them (route-helpers.ts), registered at its calls after pass 1 */
+  helperRoutes?: HelperRoute[];
+}
+
+/**
+ * `router.get('/api' + name, …, controller)` in NodeBB's `setupPageRoute(router, name, middleware, middlewares, controller)`:
+ * `fn` and the indexes of its parameters the path is made from; the route as written, or, through a helper handing its
+ * parameters on, as the call of it gives it (`at`: what the inner functions' parameters are given).
+ */
+export interface HelperRoute {
+  fn: ts.SignatureDeclaration;
+  params: number[];
+  at: ReadonlyMap<ts.Node, Bound>;
+  file: LoadedFile;
+  call: ts.CallExpression;
+  method: string;
+  receiver: ts.Expression;
+  pathArg: ts.Expression;
+  handlers: readonly ts.Expression[];
 }
 
 /** A Fastify plugin's instance parameter: named, so that a plugin nothing registers can be warned about. */
@@ -118,6 +138,7 @@ export function routerRegistry(project: LoadedProject, hono: boolean): RouterReg
     node.mountedBy++;
   };
 
+  const inElement = new Set<ts.Node>();
   /** A router's identity: its declaration, or the `Router()` call an unnamed chain starts from. */
   const routerKey = (expr: ts.Expression): ts.Node | undefined => {
     const base = chainReceiver(unwrap(expr));
@@ -125,6 +146,14 @@ export function routerRegistry(project: LoadedProject, hono: boolean): RouterReg
     // Hono's `app.basePath('/v1').get(…)`: the router basePath() makes, in place
     if (hono && basePathChain(base)) return base;
     const key = valueKey(project, base, 0, instances);
+    // NodeBB's `const routers = [express.Router(), …]; const router = routers[1]`: the element
+    const element = heldElement(project, key && ts.isVariableDeclaration(key) && key.initializer ? key.initializer : base);
+    if (element && !inElement.has(element)) {
+      inElement.add(element);
+      const elementKey = routerKey(element);
+      inElement.delete(element);
+      return elementKey;
+    }
     const inPlace = key && inPlaceRouter(key, project.checker);
     if (inPlace || !hono) return inPlace || key;
     // Hono's RPC style keeps a chain's type, so a chain's value is what gets named and returned: the app it is on

@@ -6,7 +6,7 @@
 import { ts } from 'ts-morph';
 import { routeTable } from './route-tree.ts';
 import { chainReceiver, routeChainBase, verbMethod } from './express-syntax.ts';
-import { addComputedVerb, addMethod, addParam, addPrefix, addRoute, addUse } from './express-routes.ts';
+import { addComputedVerb, addMethod, addParam, addPrefix, addRoute, addRouteAt, addUse } from './express-routes.ts';
 import { routeDeclaration } from './fastify-syntax.ts';
 import { addDeclaredRoute, addHook, addRegister } from './fastify-routes.ts';
 import { usesHono } from './hono-syntax.ts';
@@ -15,7 +15,8 @@ import { isNamedRoute } from './koa-syntax.ts';
 import { isFunctionLike } from './functions.ts';
 import { guarded } from './guard.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
-import { mountForwarded, mountParameterRouters, resolveMounts } from './route-mounts.ts';
+import { meetPassedRouters, mountForwarded, mountParameterRouters, resolveMounts } from './route-mounts.ts';
+import { callIndex, mountHelpers, registerHelperRoutes } from './route-helpers.ts';
 import { routerRegistry, type RouteContext } from './router-registry.ts';
 import { unwrap } from './value-key.ts';
 import type { RouteFact, UnresolvedRoute, Warning } from './types.ts';
@@ -35,7 +36,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   /** Hono's calls (route(prefix, app), on(), mount()) are only looked at in a project that imports Hono */
   const hono = usesHono(project);
   const routers = routerRegistry(project, hono);
-  const ctx: RouteContext = { project, warnings, routers };
+  const ctx: RouteContext = { project, warnings, routers, helperRoutes: [] };
 
   const honoCalls = honoRegistrations({
     project,
@@ -115,12 +116,19 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     visit(file.source);
   }
 
+  const callsOf = callIndex(project, passing);
+  // routes whose path a function's callers give (`setupPageRoute(router, '/login', …)`), at each call
+  registerHelperRoutes(ctx, callsOf, addRouteAt);
+  // the routers handed to functions that register on their parameters, before the mounts look for them
+  meetPassedRouters(ctx, callsOf);
   // Pass 2: which router mounts which (use(), Hono's route(), Fastify's register()).
-  resolveMounts(ctx);
-  // … and the mounts functions the project adds to a router make at each call (`app.lazyUse('/members', require('./members'))`)
+  resolveMounts(ctx, callsOf);
+  // … and the mounts functions the project adds to a router make at each call (`app.lazyUse('/members', require('./members'))`),
+  // and those plain helpers make (`mount(app, '/x', r)`)
   mountForwarded(ctx, methodCalls);
+  mountHelpers(ctx, callsOf);
   // Pass 3: routers that are parameters are the argument passed at each call site of their function.
-  mountParameterRouters(ctx, passing);
+  mountParameterRouters(ctx, callsOf);
 
   return { ...routeTable(routers.nodes.values(), warnings), warnings };
 }

@@ -70,7 +70,11 @@ export function valueKey(project: LoadedProject, expr: ts.Expression, depth = 0,
   if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
     const { symbol } = symbolOf(project, ts.isIdentifier(e) ? e : e.name);
     let decl = symbol?.valueDeclaration ?? symbol?.declarations?.[0];
-    if (decl && ts.isShorthandPropertyAssignment(decl)) decl = project.checker.getShorthandAssignmentValueSymbol(decl)?.valueDeclaration;
+    if (decl && ts.isShorthandPropertyAssignment(decl)) {
+      // `{ books }` with `const books = require('./books')`: in JavaScript the value's symbol is an alias, declared by that const
+      const value = project.checker.getShorthandAssignmentValueSymbol(decl);
+      decl = value?.valueDeclaration ?? value?.declarations?.[0];
+    }
     if (!decl || !fileOf(project, decl)) return undefined;
     if (ts.isExportAssignment(decl)) return ts.isIdentifier(unwrap(decl.expression)) ? next(decl.expression) : made(unwrap(decl.expression));
     if (isModuleExportsAssignment(decl)) return ts.isIdentifier(unwrap(decl.right)) ? next(decl.right) : made(unwrap(decl.right));

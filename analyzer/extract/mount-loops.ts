@@ -1,0 +1,280 @@
+// What a mount written in a loop stands for, element by element: `routers.forEach((r) => app.use(r))`, `for (const
+// [prefix, r] of mounts) app.use(prefix, r)`, `Object.keys(byName).forEach((k) => app.use('/' + k, byName[k]))`, and
+// NodeBB's `for (…) app.use(relativePath, routers[x])`. The loop's variables take, at each element of the array or
+// object it goes over, the value written there; a collection built at run time (or by push()) is not read.
+import { ts } from 'ts-morph';
+import type { LoadedProject } from './project.ts';
+import { stringValue } from './string-value.ts';
+import { unwrap } from './value-key.ts';
+
+/** A loop variable's value at one element: an expression of the collection, a key or index, or an `Object.entries` pair. */
+export type Bound = ts.Expression | string | readonly Bound[];
+/** The loop variables' values at one element, by their declarations. */
+export type Iteration = ReadonlyMap<ts.Node, Bound>;
+
+const MAX_DEPTH = 5;
+
+/**
+ * The iterations of the loop whose variables `exprs` read, or, for `routers[x]` with an index not known statically
+ * (NodeBB's `for (var x = 0; x < routers.length; x++)`), one per element of the array, at which `routers[x]` is that
+ * element. Undefined when the expressions read no loop variable, or the collection is not written out.
+ */
+export function loopIterations(project: LoadedProject, exprs: readonly ts.Expression[]): Iteration[] | undefined {
+  const checker = project.checker;
+  const loops = new Set<LoopBinding>();
+  let indexed: ts.ElementAccessExpression | undefined;
+  const visit = (n: ts.Node): void => {
+    if (ts.isIdentifier(n)) {
+      const decl = checker.getSymbolAtLocation(n)?.valueDeclaration;
+      const loop = decl && loopOf(decl);
+      if (loop) loops.add(loop);
+    } else if (ts.isElementAccessExpression(n) && !indexed && literalKey(n.argumentExpression) === undefined) {
+      indexed = n;
+    }
+    if (!isFunctionNode(n)) ts.forEachChild(n, visit);
+  };
+  for (const e of exprs) visit(e);
+  if (loops.size > 1) return undefined;
+  const [loop] = loops;
+  if (loop) return iterate(project, loop);
+  // `routers[x]`, x an index the analyzer does not follow: each element in turn
+  const at = indexed;
+  const elements = at && heldElements(project, at.expression, 0);
+  return elements?.length ? elements.map((el) => new Map([[at as ts.Node, el as Bound]])) : undefined;
+}
+
+/**
+ * The value an expression has at one iteration: an expression to read as usual (itself when no loop variable is in
+ * it), a key, or a pair; undefined when the loop gives it no value known statically.
+ */
+export function valueAt(project: LoadedProject, expr: ts.Expression, at: Iteration, depth = 0): Bound | undefined {
+  const e = unwrap(expr);
+  const given = at.get(e);
+  if (given !== undefined) return given;
+  if (depth > MAX_DEPTH) return undefined;
+  if (ts.isIdentifier(e)) {
+    const decl = project.checker.getSymbolAtLocation(e)?.valueDeclaration;
+    if (decl && at.has(decl)) return at.get(decl);
+    return decl && loopOf(decl) ? undefined : e;
+  }
+  if (ts.isElementAccessExpression(e) || ts.isPropertyAccessExpression(e)) {
+    const object = valueAt(project, e.expression, at, depth + 1);
+    if (object === unwrap(e.expression) && (ts.isPropertyAccessExpression(e) || literalKey(e.argumentExpression) !== undefined)) return e;
+    const key = ts.isPropertyAccessExpression(e) ? e.name.text : stringAt(project, e.argumentExpression, at, depth + 1);
+    return object === undefined || key === undefined ? undefined : memberOf(project, object, key, depth + 1);
+  }
+  return e;
+}
+
+/** An argument's expression at one element of a loop (the element's router, `byName[k]`'s value), undefined when not known. */
+export function expressionAt(project: LoadedProject, arg: ts.Expression, at: Iteration): ts.Expression | undefined {
+  const value = valueAt(project, arg, at);
+  return value !== undefined && typeof value !== 'string' && !Array.isArray(value) ? (value as ts.Expression) : undefined;
+}
+
+/** The string an expression has at one iteration (`'/' + k`, `` `/v1/${name}` ``, `pair[0]`, `m.path`), undefined when not known. */
+export function stringAt(project: LoadedProject, expr: ts.Expression, at: Iteration, depth = 0): string | undefined {
+  const e = unwrap(expr);
+  if (depth > MAX_DEPTH) return undefined;
+  if (ts.isNumericLiteral(e)) return e.text;
+  if (ts.isTemplateExpression(e)) {
+    let out = e.head.text;
+    for (const span of e.templateSpans) {
+      const v = stringAt(project, span.expression, at, depth + 1);
+      if (v === undefined) return undefined;
+      out += v + span.literal.text;
+    }
+    return out;
+  }
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+    const l = stringAt(project, e.left, at, depth + 1);
+    if (l === undefined) return undefined;
+    const r = stringAt(project, e.right, at, depth + 1);
+    return r === undefined ? undefined : l + r;
+  }
+  if (ts.isIdentifier(e) || ts.isElementAccessExpression(e) || ts.isPropertyAccessExpression(e)) {
+    const v = valueAt(project, e, at, depth);
+    if (typeof v === 'string') return v;
+    if (v === undefined || Array.isArray(v)) return undefined;
+    const node = v as ts.Expression;
+    return node === e ? stringValue(e, project.checker) : stringAt(project, node, at, depth + 1);
+  }
+  return stringValue(e, project.checker);
+}
+
+/**
+ * The part of a prefix known before the first value made at run time, up to its last `/` (`'/api/' + name` → `/api/`,
+ * `relativePath` → ''): where the routers of a loop whose prefix is not known are reported.
+ */
+export function staticHead(project: LoadedProject, expr: ts.Expression, at: Iteration): string {
+  const head = (n: ts.Expression): { text: string; whole: boolean } => {
+    const e = unwrap(n);
+    const known = stringAt(project, e, at);
+    if (known !== undefined) return { text: known, whole: true };
+    if (ts.isTemplateExpression(e)) return { text: e.head.text, whole: false };
+    if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.PlusToken) {
+      const l = head(e.left);
+      if (!l.whole) return l;
+      return { text: l.text + head(e.right).text, whole: false };
+    }
+    return { text: '', whole: false };
+  };
+  const text = head(expr).text;
+  return text.slice(0, text.lastIndexOf('/') + 1);
+}
+
+/** A loop that gives values to variables: `c.forEach((el, i) => …)` / `map`, `for (const el of c)`, `for (const k in o)`. */
+interface LoopBinding {
+  /** what it goes over */
+  collection: ts.Expression;
+  /** `for…in`: the keys of an object */
+  keys: boolean;
+  /** the variable (or pattern) given each element, its declaration, and the one given the index */
+  element: { name: ts.BindingName; decl: ts.Node } | undefined;
+  index: ts.Node | undefined;
+}
+
+const loopCache = new WeakMap<ts.Node, LoopBinding | null>();
+
+/** The loop a declaration is a variable of (also one inside a destructuring pattern), when it is one. */
+function loopOf(decl: ts.Node): LoopBinding | undefined {
+  let top = decl;
+  while (ts.isBindingElement(top) && (ts.isArrayBindingPattern(top.parent) || ts.isObjectBindingPattern(top.parent))) top = top.parent.parent;
+  const cached = loopCache.get(top);
+  if (cached !== undefined) return cached ?? undefined;
+  const loop = readLoop(top);
+  loopCache.set(top, loop ?? null);
+  return loop;
+}
+
+function readLoop(top: ts.Node): LoopBinding | undefined {
+  if (ts.isParameter(top)) {
+    const fn = top.parent;
+    const call = fn.parent;
+    if (!(ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) || !ts.isCallExpression(call) || call.arguments[0] !== fn) return undefined;
+    if (!ts.isPropertyAccessExpression(call.expression) || !/^(forEach|map)$/.test(call.expression.name.text)) return undefined;
+    const [el, index] = fn.parameters;
+    if (top !== el && top !== index) return undefined;
+    return { collection: call.expression.expression, keys: false, element: el && { name: el.name, decl: el }, index: index && ts.isIdentifier(index.name) ? index : undefined };
+  }
+  if (ts.isVariableDeclaration(top) && ts.isVariableDeclarationList(top.parent) && top.parent.declarations.length === 1) {
+    const stmt = top.parent.parent;
+    if (ts.isForOfStatement(stmt)) return { collection: stmt.expression, keys: false, element: { name: top.name, decl: top }, index: undefined };
+    if (ts.isForInStatement(stmt) && ts.isIdentifier(top.name)) return { collection: stmt.expression, keys: true, element: { name: top.name, decl: top }, index: undefined };
+  }
+  return undefined;
+}
+
+/** One iteration per element of the collection, the loop's variables given their values. */
+function iterate(project: LoadedProject, loop: LoopBinding): Iteration[] | undefined {
+  const elements = loop.keys ? objectEntries(project, loop.collection, 0)?.map(([k]) => k) : collectionOf(project, loop.collection, 0);
+  // an empty one is filled at run time (NodeBB's `loginStrategies = []`, given to plugins): not known
+  if (!elements || elements.length === 0) return undefined;
+  return elements.map((value, i) => {
+    const at = new Map<ts.Node, Bound>();
+    if (loop.element) bind(project, loop.element.name, loop.element.decl, value, at);
+    if (loop.index) at.set(loop.index, String(i));
+    return at;
+  });
+}
+
+/** A variable, or each variable of a pattern (`[prefix, router]`, `{ path, router }`), given its part of a value. */
+function bind(project: LoadedProject, name: ts.BindingName, decl: ts.Node, value: Bound | undefined, at: Map<ts.Node, Bound>): void {
+  if (value === undefined) return;
+  if (ts.isIdentifier(name)) {
+    at.set(decl, value);
+    return;
+  }
+  name.elements.forEach((el, i) => {
+    if (ts.isOmittedExpression(el) || el.dotDotDotToken) return;
+    const key = ts.isArrayBindingPattern(name) ? String(i) : propertyKey(el.propertyName ?? el.name);
+    if (key !== undefined) bind(project, el.name, el, memberOf(project, value, key, 0), at);
+  });
+}
+
+/** A member of a value: of a pair, of an array literal, or of an object literal (written in place or held by a variable). */
+function memberOf(project: LoadedProject, value: Bound, key: string, depth: number): Bound | undefined {
+  if (typeof value === 'string') return undefined;
+  if (Array.isArray(value)) return value[Number(key)];
+  const elements = heldElements(project, value as ts.Expression, depth);
+  if (elements) return /^\d+$/.test(key) ? elements[Number(key)] : undefined;
+  return objectEntries(project, value as ts.Expression, depth)?.find(([k]) => k === key)?.[1];
+}
+
+/** What a loop goes over: an array literal (spreads of such arrays included), or `Object.keys/values/entries(o)`. */
+function collectionOf(project: LoadedProject, expr: ts.Expression, depth: number): Bound[] | undefined {
+  const e = unwrap(expr);
+  if (ts.isCallExpression(e) && e.arguments.length === 1 && ts.isPropertyAccessExpression(e.expression) && e.expression.expression.getText() === 'Object') {
+    const entries = objectEntries(project, e.arguments[0], depth + 1);
+    const kind = e.expression.name.text;
+    if (!entries) return undefined;
+    if (kind === 'keys') return entries.map(([k]) => k);
+    if (kind === 'values') return entries.map(([, v]) => v);
+    if (kind === 'entries') return entries.map(([k, v]) => [k, v]);
+    return undefined;
+  }
+  return heldElements(project, e, depth);
+}
+
+/** An array literal's elements, written in place or held by a variable (`const routers = [a, b]`, `var routers = [...]`). */
+function heldElements(project: LoadedProject, expr: ts.Expression, depth: number): ts.Expression[] | undefined {
+  const e = held(project, expr, depth);
+  if (!e || !ts.isArrayLiteralExpression(e)) return undefined;
+  const out: ts.Expression[] = [];
+  for (const el of e.elements) {
+    if (ts.isSpreadElement(el)) {
+      const inner = depth < MAX_DEPTH ? heldElements(project, el.expression, depth + 1) : undefined;
+      if (!inner) return undefined;
+      out.push(...inner);
+    } else if (!ts.isOmittedExpression(el)) {
+      out.push(el);
+    }
+  }
+  return out;
+}
+
+/** An object literal's properties by name, written in place or held by a variable; undefined when a spread or a computed name may add any. */
+function objectEntries(project: LoadedProject, expr: ts.Expression, depth: number): [string, ts.Expression][] | undefined {
+  const e = held(project, expr, depth);
+  if (!e || !ts.isObjectLiteralExpression(e)) return undefined;
+  const out: [string, ts.Expression][] = [];
+  for (const p of e.properties) {
+    const key = p.name && propertyKey(p.name);
+    if (key === undefined) return undefined;
+    if (ts.isPropertyAssignment(p)) out.push([key, p.initializer]);
+    else if (ts.isShorthandPropertyAssignment(p)) out.push([key, p.name]);
+  }
+  return out;
+}
+
+/** The literal an expression is, or the initializer of the variable holding it. */
+function held(project: LoadedProject, expr: ts.Expression, depth: number): ts.Expression | undefined {
+  const e = unwrap(expr);
+  if (!ts.isIdentifier(e)) return e;
+  if (depth > MAX_DEPTH) return undefined;
+  const decl = project.checker.getSymbolAtLocation(e)?.valueDeclaration;
+  return decl && ts.isVariableDeclaration(decl) && decl.initializer ? held(project, decl.initializer, depth + 1) : undefined;
+}
+
+function propertyKey(name: ts.Node): string | undefined {
+  return ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) ? name.text : undefined;
+}
+
+function literalKey(arg: ts.Expression): string | undefined {
+  const e = unwrap(arg);
+  return ts.isStringLiteralLike(e) || ts.isNumericLiteral(e) ? e.text : undefined;
+}
+
+function isFunctionNode(n: ts.Node): boolean {
+  return ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isFunctionDeclaration(n);
+}
+
+/** `routers[1]` on an array literal held by a variable: the element, for the router a variable holding it is. */
+export function heldElement(project: LoadedProject, expr: ts.Expression): ts.Expression | undefined {
+  const e = unwrap(expr);
+  if (!ts.isElementAccessExpression(e)) return undefined;
+  const key = literalKey(e.argumentExpression);
+  if (key === undefined) return undefined;
+  const value = memberOf(project, e.expression, key, 0);
+  return value !== undefined && typeof value !== 'string' && !Array.isArray(value) ? (value as ts.Expression) : undefined;
+}
