@@ -46,6 +46,8 @@ export interface ForwardState {
   /** set when the candidate serves with fallback: where to retry a failed safe request */
   fallbackTo: Upstream | undefined;
   fellBack: boolean;
+  /** sent again once on another connection: the kept-alive one it went out on was closed under it (see errorHandler) */
+  resent: boolean;
   failure: FailureKind | undefined;
   /** performance.now() by which the upstream's response headers must have arrived */
   deadline: number;
@@ -242,6 +244,15 @@ export class Forwarder {
         // the client went away while the upstream was still answering: nothing to answer, stop the upstream request
         this.waiting.delete(state);
         proxyReq.destroy();
+        return;
+      }
+      if (proxyReq.reusedSocket && state.waiting && !state.resent && !state.timedOut && resendable(req, err)) {
+        // the upstream closed a kept-alive connection as this request went out on it (its idle timeout ran out at
+        // that moment): nothing reached it, and an idempotent request without a body goes again, once, on another
+        // connection, rather than a 502 for a race the client cannot see (node's docs on request.reusedSocket)
+        state.resent = true;
+        this.waiting.delete(state);
+        this.send(req, res, state, state.deadline);
         return;
       }
       if (held) this.heldFailed(err, req, res, state);
@@ -554,6 +565,14 @@ export function classifyFailure(err: Error, state?: { timedOut: boolean }): Fail
   if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET') return 'reset';
   if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'timeout';
   return 'error';
+}
+
+/** RFC 9110 §9.2.2: what may be sent twice with the effect of once (without a body: one piped is gone) */
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE']);
+
+/** Whether a request whose kept-alive connection failed under it may go again: idempotent, no body, closed or reset. */
+function resendable(req: IncomingMessage, err: NodeJS.ErrnoException): boolean {
+  return (err.code === 'ECONNRESET' || err.code === 'EPIPE') && IDEMPOTENT.has(req.method ?? '') && !hasRequestBody(req.headers);
 }
 
 /** http-proxy-3's per-call options of an upgrade, with the handshake its proxyReqWs listener reports to */

@@ -74,6 +74,7 @@ export interface RunningProxy {
 class RequestState implements ForwardState {
   fallbackTo: Upstream | undefined = undefined;
   fellBack = false;
+  resent = false;
   failure: ForwardState['failure'] = undefined;
   deadline = 0;
   timedOut = false;
