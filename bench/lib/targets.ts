@@ -31,7 +31,7 @@ export interface TargetSpec {
 
 const serverTs = fileURLToPath(new URL('../../proxy/server.ts', import.meta.url));
 
-function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidate' | 'slowCandidate', compare = true, thread = false, second = false): TargetSpec['start'] {
+function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidate' | 'slowCandidate', compare = true, thread = false, second = false, concurrency?: number): TargetSpec['start'] {
   return async (ctx) => {
     if (!existsSync(serverTs)) return 'proxy/server.ts not present yet';
     return startNodeTarget(name, 'peers/strangler.ts', {
@@ -43,6 +43,7 @@ function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidat
         '--compare', compare ? 'on' : 'off',
         '--thread', thread ? 'on' : 'off',
         ...(second ? ['--second', ctx.origins.urls.second] : []),
+        ...(concurrency !== undefined ? ['--concurrency', String(concurrency)] : []),
       ],
       cpus: ctx.cpus,
       execArgv: ctx.execArgv?.(name),
@@ -168,6 +169,13 @@ export const EXTRA_SLOW_TARGETS: TargetSpec[] = [
     start: strangler('strangler-shadow-slow-2up', 'shadow', 'slowCandidate', true, false, true),
     mix: SECOND_SERVICE,
   },
+  // the copy cap lowered (shadow.concurrency, 64 by default): what a slow candidate then costs the client's p99,
+  // against how many copies it still gets
+  ...[32, 16].map((cap) => ({
+    name: `strangler-shadow-slow-c${cap}`,
+    what: `strangler, shadow mode, candidate 300 ms late, copy cap ${cap} (\`shadow.concurrency\`)`,
+    start: strangler(`strangler-shadow-slow-c${cap}`, 'shadow', 'slowCandidate', true, false, false, cap),
+  })),
 ];
 
 /** The memory run: a fresh process so that its peak RSS covers only this run. */

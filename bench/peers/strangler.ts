@@ -22,6 +22,8 @@ const sample = Number(childArg('sample', '1'));
 // --second <url>: GET /reviews/:id migrated to a second service there, so that the process talks to an upstream
 // besides the monolith and the candidate, as a proxy in the middle of a migration does (off unless given)
 const second = childArg('second', '');
+// --concurrency <n>: the copy cap (shadow.concurrency; the config's default unless given)
+const concurrency = childArg('concurrency', '');
 // --shadow-timeout <ms>: the copies' timeout (shadow.timeoutMs; the config's default unless given)
 const shadowTimeout = childArg('shadow-timeout', '');
 
@@ -33,7 +35,7 @@ const input: ProxyConfigInput = {
   services: { catalog: { url: childArg('candidate'), owner: 'team-catalog' }, ...(second ? { reviews: { url: second, owner: 'team-reviews' } } : {}) },
   defaults: { mode: 'legacy' },
   routes: [
-    { id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog', mode, compare, shadow: { sample, ...(shadowTimeout ? { timeoutMs: Number(shadowTimeout) } : {}) } },
+    { id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog', mode, compare, shadow: { sample, ...(shadowTimeout ? { timeoutMs: Number(shadowTimeout) } : {}), ...(concurrency ? { concurrency: Number(concurrency) } : {}) } },
     { id: 'reporting.inventory', method: 'GET', path: '/big/:id', service: 'catalog', mode },
     ...(second ? [{ id: 'reviews.get', method: 'GET' as const, path: '/reviews/:id', service: 'reviews', mode: 'migrated' as const }] : []),
   ],
