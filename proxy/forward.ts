@@ -154,7 +154,8 @@ export class Forwarder {
   /** Carries a WebSocket upgrade to upstream; `handshake` is told how it ended (see Handshake). */
   ws(req: IncomingMessage, socket: Duplex, head: Buffer, upstream: Upstream, handshake: Handshake): void {
     if (!upstream.ws) {
-      upstream.ws = new ProxyServer({ target: upstream.url, agent: upstream.agent, xfwd: true });
+      // changeOrigin: an upstream with hostHeader "upstream" gets its own host with an upgrade as with a request
+      upstream.ws = new ProxyServer({ target: upstream.url, agent: upstream.agent, xfwd: true, changeOrigin: upstream.options.changeOrigin });
       const name = upstream.name;
       const timeoutMs = upstream.timeoutMs;
       // the client's socket failing (the upstream's failures go to the callback given with each upgrade, below)

@@ -97,6 +97,18 @@ describe('the Host header an upstream gets', () => {
     await h.waitPairs(before + 1);
   });
 
+  test('hostHeader "upstream": a WebSocket upgrade gets its own host too', async () => {
+    let host: string | undefined;
+    monolith.server.once('upgrade', (req, socket: net.Socket) => {
+      host = req.headers.host;
+      socket.end('HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\r\n');
+    });
+    const socket = net.connect(Number(new URL(h.proxy.url).port), '127.0.0.1', () => socket.write('GET /shadowed HTTP/1.1\r\nHost: shop.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'));
+    socket.resume();
+    await new Promise((r) => socket.on('close', r));
+    assert.equal(host, new URL(monolith.url).host);
+  });
+
   test('by default ("client") the client\'s Host goes upstream as it came', async () => {
     await request(h.proxy.url, { path: '/client-host', headers: { host: 'shop.example' } });
     assert.equal(candidate.seen.at(-1)!.headers.host, 'shop.example');
