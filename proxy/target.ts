@@ -1,7 +1,9 @@
 // The request target, read once the same way everywhere: the path the forwarder sends upstream is the path the
 // router matches and the path a shadow copy is sent to. Read differently, `/books/x/%2e%2e/%2e%2e/orders/secret`
 // matched the /books route and reached its service as /orders/secret, and an absolute-form target
-// (`GET http://other.host/books/1`) went to the candidate as written.
+// (`GET http://other.host/books/1`) went to the candidate as written. The server now turns an absolute-form target
+// into the origin-form request it names, Host its authority, before anything reads it (absoluteTarget, below);
+// targetPath and routePath still reduce one that reaches them some other way.
 import { toURL } from 'http-proxy-3/dist/lib/http-proxy/common.js';
 import { isValidHost } from './host-header.ts';
 
