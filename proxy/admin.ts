@@ -8,6 +8,7 @@ import { UserError } from '../common/user-error.ts';
 import type { Logger } from '../common/log.ts';
 import type { GuardSettings, ProxyConfig } from './config.ts';
 import { MAX_AUDIT, type AuditEntry } from './state.ts';
+import type { RefusalCounts } from './refusals.ts';
 import type { RouteStats } from './stats.ts';
 import { mountDashboard } from './dashboard.ts';
 
@@ -56,6 +57,8 @@ export interface AdminDeps {
   config(): ProxyConfig;
   routes(): RouteView[];
   defaultRoute(): RouteStats;
+  /** the requests the proxy answered itself and never forwarded, by reason (refusals.ts) */
+  refused?(): RefusalCounts;
   patchRoute(id: string, patch: RoutePatch, who: string): RouteView;
   reload(): Promise<void>;
   audit(): readonly AuditEntry[];
@@ -230,7 +233,7 @@ export function createAdminApp(deps: AdminDeps): express.Express {
   const api = express.Router();
   api.route('/routes')
     .get((_req, res) => {
-      res.json({ routes: deps.routes(), default: deps.defaultRoute() });
+      res.json({ routes: deps.routes(), default: deps.defaultRoute(), refused: deps.refused?.() });
     })
     .all(methodNotAllowed('GET, HEAD'));
   api.route('/routes/:id')

@@ -154,7 +154,8 @@ export class Forwarder {
   /** Carries a WebSocket upgrade to upstream; `handshake` is told how it ended (see Handshake). */
   ws(req: IncomingMessage, socket: Duplex, head: Buffer, upstream: Upstream, handshake: Handshake): void {
     if (!upstream.ws) {
-      upstream.ws = new ProxyServer({ target: upstream.url, agent: upstream.agent, xfwd: true });
+      // changeOrigin: an upstream with hostHeader "upstream" gets its own host with an upgrade as with a request
+      upstream.ws = new ProxyServer({ target: upstream.url, agent: upstream.agent, xfwd: true, changeOrigin: upstream.options.changeOrigin });
       const name = upstream.name;
       const timeoutMs = upstream.timeoutMs;
       // the client's socket failing (the upstream's failures go to the callback given with each upgrade, below)
@@ -170,10 +171,15 @@ export class Forwarder {
         // answer may take its time over the body
         proxyReq.once('response', (proxyRes: IncomingMessage) => {
           proxyReq.setTimeout(0);
+          withRequestId(proxyRes, shake.requestId);
           shake.end(proxyRes.statusCode ?? 0, 'answered');
         });
-        // after http-proxy-3's own listener, which wrote the 101 to the client
-        proxyReq.once('upgrade', (proxyRes: IncomingMessage) => shake.end(proxyRes.statusCode ?? 101, 'answered'));
+        // these listeners are added before http-proxy-3's own (it emits proxyReqWs first), so they run before it writes
+        // the answer's head from proxyRes.headers: the 101, or the upstream's refusal
+        proxyReq.once('upgrade', (proxyRes: IncomingMessage) => {
+          withRequestId(proxyRes, shake.requestId);
+          shake.end(proxyRes.statusCode ?? 101, 'answered');
+        });
       });
     }
     // the mark of a shadow copy is the proxy's own, on an upgrade as on any request (stripHopByHop)
@@ -573,6 +579,14 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 /** Whether a request whose kept-alive connection failed under it may go again: idempotent, no body, closed or reset. */
 function resendable(req: IncomingMessage, err: NodeJS.ErrnoException): boolean {
   return (err.code === 'ECONNRESET' || err.code === 'EPIPE') && IDEMPOTENT.has(req.method ?? '') && !hasRequestBody(req.headers);
+}
+
+/**
+ * The answer to an upgrade carries the request's id, as every answer does (an upstream that sends its own keeps it,
+ * as on a request's answer). http-proxy-3 writes that head itself, from proxyRes.headers.
+ */
+function withRequestId(proxyRes: IncomingMessage, id: string): void {
+  if (proxyRes.headers['x-request-id'] === undefined) proxyRes.headers['x-request-id'] = id;
 }
 
 /** http-proxy-3's per-call options of an upgrade, with the handshake its proxyReqWs listener reports to */

@@ -1,6 +1,7 @@
 // Prometheus metrics for one proxy: a Registry of its own (several proxies in one process do not clash),
 // filled at scrape time from the live route counters, so the hot path pays nothing for /metrics.
 import { Counter, Gauge, Registry } from 'prom-client';
+import { REFUSAL_REASONS, type RefusalCounts } from './refusals.ts';
 import type { RouteStats } from './stats.ts';
 
 type CounterField = 'requests' | 'shadowed' | 'dropped' | 'skippedUnsafe' | 'fallbacks' | 'candidateErrors' | 'candidateAnswers' | 'candidate5xx';
@@ -17,10 +18,15 @@ const COUNTERS: [CounterField, string, string][] = [
 ];
 
 /**
- * The live counters per route, and (from the process that runs the canary guard) how many times the guard moved
- * each route back, to which mode: what an alert on a canary that stepped back watches.
+ * The live counters per route, (from the process that runs the canary guard) how many times the guard moved
+ * each route back, to which mode: what an alert on a canary that stepped back watches; and the requests the proxy
+ * refused itself, by reason.
  */
-export function createMetrics(stats: () => RouteStats[], guardMoves?: () => ReadonlyMap<string, ReadonlyMap<string, number>>): Registry {
+export function createMetrics(
+  stats: () => RouteStats[],
+  guardMoves?: () => ReadonlyMap<string, ReadonlyMap<string, number>>,
+  refused?: () => RefusalCounts,
+): Registry {
   const registry = new Registry();
   for (const [field, name, help] of COUNTERS) {
     new Counter({
@@ -53,6 +59,19 @@ export function createMetrics(stats: () => RouteStats[], guardMoves?: () => Read
       collect() {
         this.reset();
         for (const [route, byMode] of guardMoves()) for (const [to, n] of byMode) this.inc({ route, to }, n);
+      },
+    });
+  }
+  if (refused) {
+    new Counter({
+      name: 'strangler_refused_total',
+      help: 'Requests the proxy answered itself and never forwarded, by reason (host-duplicate, host-invalid: 400; target-invalid: 400; transfer-coding: 501)',
+      labelNames: ['reason'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        const counts = refused();
+        for (const reason of REFUSAL_REASONS) this.inc({ reason }, counts[reason]);
       },
     });
   }

@@ -17,6 +17,8 @@ import { createMetrics } from './metrics.ts';
 import { hostProblem, type HostProblem } from './host-header.ts';
 import { hasRequestBody, hasUnsupportedTransferCoding } from './request-body.ts';
 import { requestPath } from './router.ts';
+import { absoluteTarget } from './target.ts';
+import { cutForLog, Refusals, type RefusalCounts, type RefusalReason } from './refusals.ts';
 import { Handshake, isWebSocketUpgrade, serveWithoutUpgrade } from './upgrade.ts';
 import { isSafeMethod, Shadower, type ShadowEngine, type ShadowSide } from './shadow.ts';
 import type { CountersSnapshot, RouteStats } from './stats.ts';
@@ -67,6 +69,8 @@ export interface RunningProxy {
   reload(): Promise<void>;
   /** raw counters and histograms per route (for aggregating --workers in the primary) */
   snapshot(): CountersSnapshot[];
+  /** the requests the proxy answered itself (a bad Host or target, a transfer coding it does not pass on), by reason */
+  refused(): RefusalCounts;
   close(): Promise<void>;
 }
 
@@ -131,6 +135,25 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   shadower.setBudget(initial.memory.shadowBytes);
   const onRequest = options.onRequest;
   let table: RouteTable; // built from the effective config (file + persisted overrides) below
+  const refusals = new Refusals(log);
+
+  /**
+   * Counts and logs a request the proxy answers itself (refusals.ts); returns the id its answer carries: the client's
+   * when usable, else a generated one. Only ever called for a refusal: none of this is on a served request's path.
+   */
+  function countRefusal(req: IncomingMessage, reason: RefusalReason, status: number): string {
+    let id = req.headers['x-request-id'];
+    if (typeof id !== 'string' || !USABLE_REQUEST_ID.test(id)) id = randomUUID();
+    const method = req.method ?? 'GET';
+    if (reason === 'target-invalid') refusals.refused(reason, { method, status, reqId: id, target: cutForLog(req.url ?? '') });
+    else {
+      const path = requestPath(req.url ?? '/');
+      // the default route (no match) is left out: the line names a route only when the path is one of the config's
+      const route = table.router.match(method, path);
+      refusals.refused(reason, { method, path: cutForLog(path), route: route?.id, status, reqId: id });
+    }
+    return id;
+  }
 
   function serveCandidate(req: IncomingMessage, s: RequestState, route: CompiledRoute): void {
     s.upstream = route.candidate!;
@@ -140,8 +163,11 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const badHost = hostProblem(req.rawHeaders);
-    if (badHost !== undefined) return refuseHost(res, badHost);
-    if (req.headers['transfer-encoding'] !== undefined && hasUnsupportedTransferCoding(req.headers)) return refuseTransferCoding(res);
+    if (badHost !== undefined) return refuseHost(res, badHost, countRefusal(req, HOST_REASON[badHost], 400));
+    // an absolute-form target (a target that is neither a path nor `*`) becomes the origin-form request it names
+    const url = req.url ?? '/';
+    if (url.charCodeAt(0) !== 47 /* / */ && url !== '*' && !fromAbsoluteForm(req)) return refuseTarget(res, countRefusal(req, 'target-invalid', 400));
+    if (req.headers['transfer-encoding'] !== undefined && hasUnsupportedTransferCoding(req.headers)) return refuseTransferCoding(res, countRefusal(req, 'transfer-coding', 501));
     const route = table.router.match(req.method ?? 'GET', requestPath(req.url ?? '/')) ?? table.defaultRoute;
     let id = req.headers['x-request-id'];
     // a generated id is added to the upstream request by the forwarder, not written into req.headers:
@@ -165,8 +191,11 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   const upgraded = new Set<Duplex>();
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const badHost = hostProblem(req.rawHeaders);
-    if (badHost !== undefined) return void socket.end(hostRefusalHead(badHost));
+    if (badHost !== undefined) return void socket.end(refusalHead(HOST_REFUSED[badHost], countRefusal(req, HOST_REASON[badHost], 400)));
+    // served as a request, from its head as received: the request handler reads its target then
     if (!isWebSocketUpgrade(req)) return serveWithoutUpgrade(server, req, socket, head);
+    const url = req.url ?? '/';
+    if (url.charCodeAt(0) !== 47 /* / */ && url !== '*' && !fromAbsoluteForm(req)) return void socket.end(refusalHead(TARGET_REFUSED, countRefusal(req, 'target-invalid', 400)));
     const start = performance.now();
     const path = requestPath(req.url ?? '/');
     const route = table.router.match(req.method ?? 'GET', path) ?? table.defaultRoute;
@@ -235,7 +264,8 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
       reload: () => control.reload(),
       audit: () => control.audit(),
       startOver: (id) => control.startOver(id),
-      metrics: createMetrics(() => [...stats(), statsOf(table.defaultRoute)], guard && (() => guard.moves)),
+      refused: () => refusals.counts,
+      metrics: createMetrics(() => [...stats(), statsOf(table.defaultRoute)], guard && (() => guard.moves), () => refusals.counts),
       tokens,
       extraRoutes: options.adminRoutes,
       log,
@@ -271,8 +301,10 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     stats,
     reload: () => control.reload(),
     snapshot: () => [...table.routes.map((r) => r.counters), table.defaultRoute.counters].map((c) => c.snapshot()),
+    refused: () => ({ ...refusals.counts }),
     async close() {
       guard?.stop();
+      refusals.flush();
       watcher?.close();
       for (const s of upgraded) s.destroy();
       await Promise.all([closeServer(server), adminServer && closeServer(adminServer)]);
@@ -295,9 +327,35 @@ export function checkStartup(config: ProxyConfig, options: Pick<ProxyOptions, 'a
 const TRANSFER_CODING_REFUSED = JSON.stringify({ error: 'transfer coding not supported: a request body is sent chunked or with a content-length' });
 
 /** 501 for a request body in a transfer coding the proxy does not pass on; the body is not read, the connection ends. */
-function refuseTransferCoding(res: ServerResponse): void {
-  res.writeHead(501, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(TRANSFER_CODING_REFUSED), connection: 'close' });
-  res.end(TRANSFER_CODING_REFUSED);
+function refuseTransferCoding(res: ServerResponse, id: string): void {
+  refuseWith(res, 501, TRANSFER_CODING_REFUSED, id);
+}
+
+/** The proxy's own answer to a request it refuses: JSON, the request's id, and the connection closed after it. */
+function refuseWith(res: ServerResponse, status: number, body: string, id: string): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': id, connection: 'close' });
+  res.end(body);
+}
+
+/**
+ * RFC 9112 §3.2.2: the authority of an absolute-form target is the request's host, whatever its Host header said.
+ * The request becomes the origin-form one it names (target path and query; Host the authority) before anything reads
+ * it, so the route, the upstream's request line and Host, x-forwarded-host, the shadow copy and the recorder all see
+ * the same request. False for a target the proxy refuses (target.ts).
+ */
+function fromAbsoluteForm(req: IncomingMessage): boolean {
+  const target = absoluteTarget(req.url ?? '');
+  if (target === undefined) return false;
+  req.url = target.path;
+  req.headers.host = target.authority;
+  return true;
+}
+
+const TARGET_REFUSED = JSON.stringify({ error: 'invalid request target: a target is a path, or http:// or https:// and host[:port] before it (RFC 9112 section 3.2)' });
+
+/** 400 for an absolute-form target with another scheme, user info, or no valid host; never forwarded, the connection ends. */
+function refuseTarget(res: ServerResponse, id: string): void {
+  refuseWith(res, 400, TARGET_REFUSED, id);
 }
 
 const HOST_REFUSED: Record<HostProblem, string> = {
@@ -305,17 +363,16 @@ const HOST_REFUSED: Record<HostProblem, string> = {
   invalid: JSON.stringify({ error: 'invalid Host header: expected host[:port], a name or an IP address and digits (RFC 9112 section 3.2)' }),
 };
 
+const HOST_REASON: Record<HostProblem, RefusalReason> = { duplicate: 'host-duplicate', invalid: 'host-invalid' };
+
 /** 400 for a request with more than one Host or an invalid one; never forwarded, the connection ends. */
-function refuseHost(res: ServerResponse, problem: HostProblem): void {
-  const body = HOST_REFUSED[problem];
-  res.writeHead(400, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), connection: 'close' });
-  res.end(body);
+function refuseHost(res: ServerResponse, problem: HostProblem, id: string): void {
+  refuseWith(res, 400, HOST_REFUSED[problem], id);
 }
 
-/** The same 400 written on an upgrade's socket (an upgrade has no response object). */
-function hostRefusalHead(problem: HostProblem): string {
-  const body = HOST_REFUSED[problem];
-  return `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
+/** A 400 written on an upgrade's socket (an upgrade has no response object). */
+function refusalHead(body: string, id: string): string {
+  return `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\nconnection: close\r\n\r\n${body}`;
 }
 
 /** The admin API's listener settings, as its listen errors name them. */

@@ -12,6 +12,7 @@ import { ProxyControl } from './control.ts';
 import { CanaryGuard } from './guard.ts';
 import { createMetrics } from './metrics.ts';
 import { ADMIN_LISTEN, listen, startProxy, type ProxyOptions, type RunningProxy } from './server.ts';
+import { addRefusals, noRefusals, type RefusalCounts } from './refusals.ts';
 import { RouteCounters, type CountersSnapshot, type RouteStats } from './stats.ts';
 import { DEFAULT_ROUTE_ID } from './table.ts';
 
@@ -19,7 +20,7 @@ const STATS_INTERVAL_MS = 250;
 const SHUTDOWN_GRACE_MS = 10_000;
 
 type ToWorker = { type: 'reload' } | { type: 'shutdown' };
-type ToPrimary = { type: 'ready'; url: string } | { type: 'stats'; snapshot: CountersSnapshot[] } | { type: 'reload-failed'; error: string };
+type ToPrimary = { type: 'ready'; url: string } | { type: 'stats'; snapshot: CountersSnapshot[]; refused?: RefusalCounts } | { type: 'reload-failed'; error: string };
 
 /** What each process runs with (built in every process: the primary and each worker run the same CLI). */
 export interface WorkerSetup {
@@ -55,7 +56,7 @@ async function runWorker(config: ProxyConfig, setup: WorkerSetup): Promise<void>
   const proxy = await startProxy(config, { ...options, admin: false, watch: false, persistState: false });
   setup.attach?.(proxy);
   send({ type: 'ready', url: proxy.url });
-  const timer = setInterval(() => send({ type: 'stats', snapshot: proxy.snapshot() }), STATS_INTERVAL_MS);
+  const timer = setInterval(() => send({ type: 'stats', snapshot: proxy.snapshot(), refused: proxy.refused() }), STATS_INTERVAL_MS);
   timer.unref();
   reload = () => void proxy.reload().catch((err: Error) => send({ type: 'reload-failed', error: err.message }));
   await new Promise<void>((resolve) => {
@@ -79,6 +80,12 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
   const tokens = adminTokens(config.admin.token, { override: options.adminToken, insecureLocal: options.adminInsecureLocal }, log);
 
   const latest = new Map<number, CountersSnapshot[]>();
+  const latestRefused = new Map<number, RefusalCounts>();
+  const refused = (): RefusalCounts => {
+    const sum = noRefusals();
+    for (const counts of latestRefused.values()) addRefusals(sum, counts);
+    return sum;
+  };
   const mergedCounters = (id: string): RouteCounters => {
     const c = new RouteCounters(id);
     for (const snaps of latest.values()) for (const s of snaps) if (s.routeId === id) c.merge(s);
@@ -101,11 +108,12 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
       config: () => control.effective(),
       routes: () => control.views(),
       defaultRoute: () => merged(DEFAULT_ROUTE_ID, 'legacy', undefined),
+      refused,
       patchRoute: (id, patch, who) => control.patch(id, patch, who),
       reload: () => control.reload(),
       audit: () => control.audit(),
       startOver: (id) => control.startOver(id),
-      metrics: createMetrics(allStats, () => guard.moves),
+      metrics: createMetrics(allStats, () => guard.moves, refused),
       tokens,
       extraRoutes: options.adminRoutes,
       log,
@@ -131,7 +139,10 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
     w.on('error', (err) => log.debug({ err, worker: w.process.pid }, 'message to a worker not delivered (it is exiting)'));
     let ready = false;
     w.on('message', (m: ToPrimary) => {
-      if (m.type === 'stats') latest.set(w.id, m.snapshot);
+      if (m.type === 'stats') {
+        latest.set(w.id, m.snapshot);
+        if (m.refused) latestRefused.set(w.id, m.refused);
+      }
       else if (m.type === 'ready') {
         ready = true;
         failedStarts = 0;

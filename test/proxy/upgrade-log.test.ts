@@ -108,6 +108,25 @@ describe('upgrades in the access log and the stats', () => {
     assert.equal(stats.latency.candidate.count, 1);
   });
 
+  test('the 101 and the upstream\'s refusal carry x-request-id, as every other answer does: the client\'s, else the generated one of the line', async () => {
+    const own = await upgrade('/live', 'x-request-id: ws-own\r\n');
+    await until(() => own.text().includes('\r\n\r\n'), 'upgrade answer');
+    const head = (text: string) => text.slice(0, text.indexOf('\r\n\r\n'));
+    assert.match(head(own.text()), /^HTTP\/1\.1 101/);
+    assert.match(head(own.text()), /\r\nx-request-id: ws-own(\r\n|$)/);
+    own.socket.destroy();
+    const before = upgradeLines('live').length;
+    const generated = await upgrade('/live');
+    await until(() => generated.text().includes('\r\n\r\n'), 'upgrade answer');
+    await until(() => upgradeLines('live').length === before + 1, 'its line');
+    assert.match(head(generated.text()), new RegExp(`\r\nx-request-id: ${String(upgradeLines('live').at(-1)!.reqId)}(\r\n|$)`));
+    generated.socket.destroy();
+    const refused = await upgrade('/refuse', 'x-request-id: ws-refused\r\n');
+    await once(refused.socket, 'close');
+    assert.match(head(refused.text()), /^HTTP\/1\.1 403/);
+    assert.match(head(refused.text()), /\r\nx-request-id: ws-refused(\r\n|$)/);
+  });
+
   test('a client that leaves before the answer: one line, aborted, status 0; counted, with no latency; the upstream request is given up', { timeout: 5000 }, async () => {
     const ws = await upgrade('/hang');
     await until(() => hanging.length === 1, 'the upstream holds the upgrade');

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import supertest from 'supertest';
@@ -83,6 +83,20 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
       return true;
       // each worker reloads on the primary's IPC message; on a loaded 2-core CI machine that took over 5 s once
     }, 'all workers migrated', 20_000);
+  });
+
+  test("the requests the workers refused themselves are summed in the primary's /api/routes and /metrics", async () => {
+    const port = Number(new URL(proxyUrl).port);
+    for (let i = 0; i < 6; i++) {
+      // each on its own connection (the refusal closes it), so both workers get some
+      const socket = net.connect(port, '127.0.0.1', () => socket.write('GET /books/1 HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n'));
+      socket.resume();
+      await once(socket, 'close');
+    }
+    const admin = supertest(adminUrl);
+    await waitFor(async () => (await admin.get('/api/routes').set(auth)).body.refused?.['host-duplicate'] === 6, 'six refusals summed over the workers');
+    const metrics = (await admin.get('/metrics').set(auth)).text;
+    assert.match(metrics, /^strangler_refused_total\{reason="host-duplicate"\} 6$/m);
   });
 
   test('the primary and both workers run with the serving V8 flags (node:cluster forks with the primary\'s execArgv)', async () => {

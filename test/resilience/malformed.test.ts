@@ -73,6 +73,12 @@ describe('malformed requests', () => {
     { name: 'a Host with a port that is not a number', bytes: 'GET /books/1 HTTP/1.1\r\nHost: x:80a\r\n\r\n', status: 400 },
     { name: 'a WebSocket upgrade with two Host fields', bytes: 'GET /books/1 HTTP/1.1\r\nHost: x\r\nHost: y\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n', status: 400 },
     { name: 'an h2c upgrade with two Host fields', bytes: 'GET /books/1 HTTP/1.1\r\nHost: x\r\nHost: y\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n', status: 400 },
+    // RFC 9112 §3.2.2: an absolute-form target names the request's host; one the proxy cannot read as http(s) and
+    // host[:port] was forwarded as its path
+    { name: 'an absolute-form target of another scheme', bytes: 'GET ftp://x/books/1 HTTP/1.1\r\nHost: x\r\n\r\n', status: 400 },
+    { name: 'an absolute-form target with user info', bytes: 'GET http://user:pw@x/books/1 HTTP/1.1\r\nHost: x\r\n\r\n', status: 400 },
+    { name: 'an absolute-form target without a host', bytes: 'GET http:///books/1 HTTP/1.1\r\nHost: x\r\n\r\n', status: 400 },
+    { name: 'an h2c upgrade with an absolute-form target of another scheme', bytes: 'GET ftp://x/books/1 HTTP/1.1\r\nHost: x\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\nHTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n', status: 400 },
   ];
   for (const c of CASES) {
     test(`${c.name} → ${c.status} from the proxy, nothing forwarded`, async () => {
