@@ -72,9 +72,13 @@ function givenValue(project: LoadedProject, callsOf: CallsOf, expr: ts.Expressio
 function valueOf(project: LoadedProject, expr: ts.Expression, more: readonly string[]): HandlerRef | undefined {
   if (more.length === 0) {
     const ref = handlerRef(project, expr, expr.getSourceFile());
-    return ref.kind === 'unresolved' ? undefined : ref;
+    if (ref.kind !== 'unresolved') return ref;
   }
-  const target = memberByType(project, expr, more) ?? projectMemberOf(project, expr, more);
+  // the checker may not follow `require()`s of untyped JavaScript: the chain from its root, through the objects it names
+  const { root, names } = memberChain(expr);
+  const chain = [...names, ...more];
+  if (chain.length === 0) return undefined;
+  const target = memberByType(project, root, chain) ?? projectMemberOf(project, root, chain);
   return target && { kind: 'named', file: target.file.rel, name: target.name, line: target.line };
 }
 
