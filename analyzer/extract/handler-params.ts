@@ -38,33 +38,59 @@ export function rootedAtParameter(project: LoadedProject, expr: ts.Expression): 
 
 /** After pass 1 (and the helpers' routes): each such handler, as the callers of its function give it. */
 export function resolveParameterHandlers(project: LoadedProject, callsOf: CallsOf, pending: readonly ParameterHandler[]): void {
+  const known: Known = new Map();
   for (const { route, expr } of pending) {
-    const found = givenValue(project, callsOf, expr, [], 0);
+    const found = givenValue({ project, callsOf, known }, expr, [], 0);
     if (found) route.handler = found;
   }
+}
+
+/**
+ * What a parameter with member names after it was found to be, by parameter and `.`-joined names, so that many routes of
+ * one function, or functions called from many places, are read once: `found` null when nothing agreed, which holds for a
+ * read from as deep or deeper (`depth` -1 while being read: a function reached again through its own calls).
+ */
+type Known = Map<ts.ParameterDeclaration, Map<string, { found: HandlerRef | null; depth: number }>>;
+
+interface Reader {
+  project: LoadedProject;
+  callsOf: CallsOf;
+  known: Known;
 }
 
 /**
  * What `expr` followed by `more` member names is, where `expr` may be rooted at a parameter: at each call of the
  * parameter's function, what the call passes for it; one value when all calls agree, none otherwise.
  */
-function givenValue(project: LoadedProject, callsOf: CallsOf, expr: ts.Expression, more: readonly string[], depth: number): HandlerRef | undefined {
+function givenValue(reader: Reader, expr: ts.Expression, more: readonly string[], depth: number): HandlerRef | undefined {
+  const { project, callsOf, known } = reader;
   const { root, names } = memberChain(expr);
-  const chain = [...names, ...more];
   const param = parameterOf(project, root);
   if (!param) return valueOf(project, expr, more);
   if (depth >= MAX_CALLERS) return undefined;
+  const chain = [...names, ...more];
+  const decl = param.fn.parameters[param.index];
+  const byChain = known.get(decl) ?? new Map<string, { found: HandlerRef | null; depth: number }>();
+  known.set(decl, byChain);
+  const key = chain.join('.');
+  const seen = byChain.get(key);
+  if (seen && (seen.found || seen.depth <= depth)) return seen.found ?? undefined;
+  byChain.set(key, { found: null, depth: -1 });
   const calls = callsOf(param.fn);
-  if (calls.length === 0) return undefined;
   let agreed: HandlerRef | undefined;
   for (const call of calls) {
     const arg = call.arguments[param.index];
-    if (!arg || ts.isSpreadElement(arg)) return undefined;
-    const found = givenValue(project, callsOf, arg, chain, depth + 1);
-    if (!found) return undefined;
-    if (agreed && (agreed.file !== found.file || agreed.name !== found.name)) return undefined;
+    // a call of the function in itself handing the parameter on as it is (`walk(router, handler, n - 1)`) adds no value
+    const again = arg && parameterOf(project, arg);
+    if (again && again.fn === param.fn && again.index === param.index) continue;
+    const found = arg && !ts.isSpreadElement(arg) ? givenValue(reader, arg, chain, depth + 1) : undefined;
+    if (!found || agreed && (agreed.file !== found.file || agreed.name !== found.name)) {
+      agreed = undefined;
+      break;
+    }
     agreed ??= found;
   }
+  byChain.set(key, { found: agreed ?? null, depth });
   return agreed;
 }
 

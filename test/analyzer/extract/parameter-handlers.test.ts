@@ -107,7 +107,7 @@ require('./routes')(app, {});
     ]);
   });
 
-  test('callers that pass different values, a package value, or no caller at all: the handler stays unresolved', async () => {
+  test('callers that pass different values, a package value, or no caller at all: the handler stays unresolved; a function calling itself with it is read at its other calls', async () => {
     const facts = await extractFacts(project({
       ...controllers,
       'src/app.js': `var express = require('express');
@@ -125,8 +125,13 @@ function unusedRoute(router, c) {
 function sameRoute(router, handler) {
   router.get('/same', handler);
 }
+function walkRoute(router, handler, n) {
+  router.get('/walk', handler);
+  if (n > 0) walkRoute(router, handler, n - 1);
+}
 pageRoute(app, controllers.home);
 pageRoute(app, controllers.ping);
+walkRoute(app, controllers.ping, 2);
 listRoute(app, require('some-package'));
 sameRoute(app, controllers.home);
 sameRoute(app, controllers.home);
@@ -137,6 +142,7 @@ sameRoute(app, controllers.home);
       'GET /page unresolved handler',
       'GET /same named src/controllers/index.js#Controllers.home',
       'GET /unused unresolved c.home',
+      'GET /walk named src/controllers/index.js#Controllers.ping',
     ]);
   });
 });
