@@ -13,6 +13,7 @@ import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
 import { handlerRef, pathsOf, plausibleHandler } from './route-args.ts';
 import { markFastify, type RouteContext } from './router-registry.ts';
 import { helperPath } from './route-helpers.ts';
+import { rootedAtParameter } from './handler-params.ts';
 import { expressionAt, loopIterations, stringAt } from './mount-loops.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
@@ -51,7 +52,7 @@ export interface RoutePath {
 }
 
 /** A route with its path read: on the router the receiver is (`addRoute`, and a helper's route at each call). */
-export function addRouteAt({ project, warnings, routers }: RouteContext, file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, path: RoutePath, handlers: readonly ts.Expression[]): void {
+export function addRouteAt({ project, warnings, routers, parameterHandlers }: RouteContext, file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, path: RoutePath, handlers: readonly ts.Expression[]): void {
   let { paths } = path;
   const { reason, expression } = path;
   const source = file.source;
@@ -97,11 +98,14 @@ export function addRouteAt({ project, warnings, routers }: RouteContext, file: L
   }
   if (fromOptions) middleware.push(...optionHooks(lastOptions));
   if (fastifyOptions) markFastify(node);
-  node.routes.push({
+  const route = {
     // the verb's own line: in a route(...).get().post() chain each verb sits on its own line
     method, paths, reason, expression, file, line: lineOf(ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call, source),
     pos: node.hono ? namePos(call, source) : call.getStart(source), middleware, handler: handlerRef(project, last, source),
-  });
+  };
+  node.routes.push(route);
+  // `controllers.accounts.edit` with `controllers` a parameter: read at the function's calls once all are known
+  if (route.handler.kind === 'unresolved' && parameterHandlers && rootedAtParameter(project, last)) parameterHandlers.push({ route, expr: last });
 }
 
 /** `router[method](path, handler)`: a literal method is a route; one chosen at run time is unresolved. */

@@ -7,7 +7,7 @@ import { isFunctionLike } from './functions.ts';
 import { comesFromPackage } from './package-values.ts';
 import type { LoadedProject } from './project.ts';
 import { codeTargetOf, fileOf, resolveReference, symbolOf, type CodeTarget } from './symbols.ts';
-import { exportedValue, functionResult, requiredFile, unwrap } from './value-key.ts';
+import { exportedValue, functionResult, functionValue, requiredFile, unwrap } from './value-key.ts';
 
 const MAX_DEPTH = 10;
 
@@ -69,13 +69,48 @@ function declaredValue(project: LoadedProject, decl: ts.Node, depth: number): ts
   return undefined;
 }
 
-/** The property, method or getter an object literal declares under `name` (the last one wins); none when a spread may bring it. */
-function memberOf(obj: ts.ObjectLiteralExpression, name: string): ts.ObjectLiteralElementLike | undefined {
+/**
+ * The property, method or getter an object literal declares under `name` (the last one wins), else what a statement of
+ * its file assigns to it (`Controllers.home = function …` after `var Controllers = {…}`); none when a spread may bring it.
+ */
+function memberOf(obj: ts.ObjectLiteralExpression, name: string): ts.ObjectLiteralElementLike | ts.BinaryExpression | undefined {
   let found: ts.ObjectLiteralElementLike | undefined;
   for (const p of obj.properties) {
     const n = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
     if (n === name) found = p;
   }
-  if (!found && obj.properties.some(ts.isSpreadAssignment)) return undefined;
-  return found && (ts.isPropertyAssignment(found) || ts.isShorthandPropertyAssignment(found) || ts.isGetAccessorDeclaration(found) || isFunctionLike(found)) ? found : undefined;
+  if (!found) return obj.properties.some(ts.isSpreadAssignment) ? undefined : assignedMember(obj, name);
+  return ts.isPropertyAssignment(found) || ts.isShorthandPropertyAssignment(found) || ts.isGetAccessorDeclaration(found) || isFunctionLike(found) ? found : undefined;
+}
+
+/** `X.name = …` written as a statement of the file where `var X = {…}` (a module-level object) is declared. */
+function assignedMember(obj: ts.ObjectLiteralExpression, name: string): ts.BinaryExpression | undefined {
+  const decl = obj.parent;
+  if (!ts.isVariableDeclaration(decl) || decl.initializer !== obj || !ts.isIdentifier(decl.name)) return undefined;
+  const holder = decl.name.text;
+  let found: ts.BinaryExpression | undefined;
+  for (const stmt of obj.getSourceFile().statements) {
+    if (!ts.isExpressionStatement(stmt) || !ts.isBinaryExpression(stmt.expression) || stmt.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
+    const left = stmt.expression.left;
+    if (ts.isPropertyAccessExpression(left) && left.name.text === name && ts.isIdentifier(left.expression) && left.expression.text === holder) found = stmt.expression;
+  }
+  return found;
+}
+
+/**
+ * The project code `base.n1.n2…` names, read through the project objects `base` is (`require('../controllers')`, an
+ * index object of `require()`s): a function member, or the function a member's `require()` gives. Undefined otherwise.
+ */
+export function projectMemberOf(project: LoadedProject, base: ts.Expression, names: readonly string[]): CodeTarget | undefined {
+  let obj = objectValue(project, base, 0);
+  for (const name of names.slice(0, -1)) {
+    const member = obj && memberOf(obj, name);
+    obj = member && declaredValue(project, member, 1);
+  }
+  const member = obj && memberOf(obj, names[names.length - 1]);
+  if (!member) return undefined;
+  const value = ts.isPropertyAssignment(member) ? member.initializer : ts.isBinaryExpression(member) ? member.right : undefined;
+  const fn = value && !isFunctionLike(unwrap(value)) ? functionValue(project, value) : undefined;
+  const target = codeTargetOf(project, fn ?? member);
+  return target && (isFunctionLike(target.decl) || ts.isClassLike(target.decl)) ? target : undefined;
 }

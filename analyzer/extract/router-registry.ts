@@ -2,6 +2,7 @@
 // declaration (or the `Router()` call an unnamed chain starts from), and what the registration readers share.
 // A call of a project function that makes a router in its body (a factory) is a router of its own, keyed by the
 // variable holding it or by the call, whose `base` is the factory's local: what the factory registers there.
+import type { ParameterHandler } from './handler-params.ts';
 import { ts } from 'ts-morph';
 import { lineage, type RouterNode } from './route-tree.ts';
 import { calledFunction, chainReceiver, exprName, inPlaceRouter, isRouterConstruction, joinPath, routerOrigin } from './express-syntax.ts';
@@ -38,6 +39,8 @@ export interface RouteContext {
   routers: RouterRegistry;
   /** routes whose path is a parameter of the function registering them (route-helpers.ts), registered at its calls after pass 1 */
   helperRoutes?: HelperRoute[];
+  /** routes whose handler is written with a parameter of their function (handler-params.ts), read at its calls after pass 1 */
+  parameterHandlers?: ParameterHandler[];
 }
 
 /**

@@ -17,6 +17,7 @@ import { guarded } from './guard.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { meetPassedRouters, mountForwarded, mountParameterRouters, resolveMounts } from './route-mounts.ts';
 import { callIndex, mountHelpers, registerHelperRoutes } from './route-helpers.ts';
+import { resolveParameterHandlers } from './handler-params.ts';
 import { routerRegistry, type RouteContext } from './router-registry.ts';
 import { unwrap } from './value-key.ts';
 import type { RouteFact, UnresolvedRoute, Warning } from './types.ts';
@@ -36,7 +37,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   /** Hono's calls (route(prefix, app), on(), mount()) are only looked at in a project that imports Hono */
   const hono = usesHono(project);
   const routers = routerRegistry(project, hono);
-  const ctx: RouteContext = { project, warnings, routers, helperRoutes: [] };
+  const ctx: RouteContext = { project, warnings, routers, helperRoutes: [], parameterHandlers: [] };
 
   const honoCalls = honoRegistrations({
     project,
@@ -119,6 +120,8 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   const callsOf = callIndex(project, passing);
   // routes whose path a function's callers give (`setupPageRoute(router, '/login', …)`), at each call
   registerHelperRoutes(ctx, callsOf, addRouteAt);
+  // handlers given as a parameter of the registering function (`controllers.home`), as its callers give them
+  resolveParameterHandlers(project, callsOf, ctx.parameterHandlers ?? []);
   // the routers handed to functions that register on their parameters, before the mounts look for them
   meetPassedRouters(ctx, callsOf);
   // Pass 2: which router mounts which (use(), Hono's route(), Fastify's register()).

@@ -292,7 +292,7 @@ describe('routes: helpers that register a route at the path their callers give',
   const project = tempProjects('route-helpers');
 
   // the line is the call that gives the path (through pageRoutes: its caller's); tagRoutes' `controllers` is its own
-  // parameter, as in NodeBB, so that handler stays unresolved
+  // parameter, as in NodeBB, read through its one caller (handler-params.ts)
   test("NodeBB's setupPageRoute(router, name, middleware, middlewares, controller): a page and its /api twin at each call, on the calling line", async () => {
     const facts = await extractFacts(project({
       'src/routes/helpers.js': `var helpers = {};
@@ -333,10 +333,10 @@ require('./routes')(app, {});
     }));
     assert.deepEqual(facts.routes.map((r) => `${r.method} ${r.path} ${r.file}:${r.line} [${r.middleware.join(', ')}] ${r.handler.name}`), [
       'GET /forum/api/login src/routes/index.js:14 [loginMiddleware] login',
-      'GET /forum/api/tags/:tag src/routes/index.js:6 [middleware.privateTagListing] controllers.tags.getTag',
+      'GET /forum/api/tags/:tag src/routes/index.js:6 [middleware.privateTagListing] getTag',
       'GET /forum/api/tos src/routes/index.js:16 [] termsOfUse',
       'GET /forum/login src/routes/index.js:14 [middleware.buildHeader, loginMiddleware] login',
-      'GET /forum/tags/:tag src/routes/index.js:6 [middleware.buildHeader, middleware.privateTagListing] controllers.tags.getTag',
+      'GET /forum/tags/:tag src/routes/index.js:6 [middleware.buildHeader, middleware.privateTagListing] getTag',
       'GET /forum/tos src/routes/index.js:16 [middleware.buildHeader] termsOfUse',
     ]);
     assert.deepEqual(facts.unresolvedRoutes, []);
