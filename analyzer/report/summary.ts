@@ -74,13 +74,13 @@ export function formatSummary(plan: Plan, written: readonly string[], referenceL
   if (plan.sharedTables.length > 0) {
     const shown = plan.sharedTables.slice(0, 6).map((t) => `${t.table} → ${t.recommendation.owner}`);
     const more = plan.sharedTables.length > 6 ? `, +${plan.sharedTables.length - 6} more` : '';
-    lines.push(`  shared   ${plan.sharedTables.length} tables used by several services: ${shown.join(', ')}${more}`);
+    lines.push(`  shared   ${counted(plan.sharedTables.length, 'table')} used by several services: ${shown.join(', ')}${more}`);
   } else lines.push('  shared   no table is used by more than one service');
   const keys = plan.crossServiceForeignKeys;
   if (keys.length > 0) {
     const shown = keys.slice(0, 4).map((k) => `${k.table} → ${k.references}${k.onDelete ? ` (on delete ${k.onDelete})` : ''}`);
     const more = keys.length > 4 ? `, +${keys.length - 4} more` : '';
-    lines.push(`  keys     ${keys.length} foreign key${keys.length === 1 ? '' : 's'} across services: ${shown.join(', ')}${more}`);
+    lines.push(`  keys     ${counted(keys.length, 'foreign key')} across services: ${shown.join(', ')}${more}`);
   }
   lines.push(...warningLines(plan.warnings, written.find((p) => p.endsWith('report.md')) ?? 'report.md'));
   if (written.length > 0) lines.push(`  wrote    ${written.join(', ')}`);
@@ -91,7 +91,7 @@ export function formatSummary(plan: Plan, written: readonly string[], referenceL
 /** `, 3 foreign keys` when the schema declares any. */
 function keysCount(facts: Facts): string {
   const n = facts.foreignKeys?.length ?? 0;
-  return n === 0 ? '' : `, ${n} foreign key${n === 1 ? '' : 's'}`;
+  return n === 0 ? '' : `, ${counted(n, 'foreign key')}`;
 }
 
 export function formatFactsSummary(root: string, facts: Facts, written: string): string {

@@ -167,6 +167,14 @@ describe('CLI summary', () => {
     assert.match(text, /wrote {4}out\/plan\.json/);
   });
 
+  test('one shared table and one foreign key read in the singular', () => {
+    const key = { table: 'order_items', owner: 'orders', columns: ['book_id'], references: 'books', referencedOwner: 'catalog', referencedColumns: ['id'], onDelete: 'cascade', file: 'schema.sql', line: 3, advice: '' };
+    const one = { ...plan, sharedTables: plan.sharedTables.slice(0, 1), crossServiceForeignKeys: [key] };
+    const text = formatSummary(one, [], undefined);
+    assert.match(text, /shared {3}1 table used by several services: books → catalog\n/);
+    assert.match(text, /keys {5}1 foreign key across services: order_items → books \(on delete cascade\)/);
+  });
+
   // regression: extraction warnings (a syntax error, an unreadable tsconfig) never reached the terminal
   test('counts every warning by kind, says where to read them and lists the first extraction problems', () => {
     const facts = shopFacts();
