@@ -97,8 +97,8 @@ export function nameCandidates(files: readonly string[], facts: Facts): string[]
   const prefix = prefixes.size > 0 ? argmax(prefixes) : undefined;
   const table = tables.size > 0 ? argmax(tables) : undefined;
   // a folder that labels at least half the files is the clearest name; then a folder above them that holds at least
-  // half (Ghost's theme rendering: `frontend/helpers/`, `frontend/services/routing/`, `frontend/meta/`), as long as it
-  // is no folder most of the codebase is in; otherwise what the routes say
+  // half (Ghost's theme rendering: `frontend/helpers/`, `frontend/services/routing/`, `frontend/meta/`), as long as no
+  // more than a third of the codebase is under it; otherwise what the routes say
   if (folder && folders.get(folder)! * 2 >= files.length) out.push(folder);
   const above = enclosingLabel(files, facts);
   if (above) out.push(above);

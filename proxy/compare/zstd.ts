@@ -5,6 +5,8 @@ import { Decompress } from 'fzstd';
 
 /** RFC 9659 §3: a zstd-encoded HTTP body's window is at most 8 MB (decoders may refuse larger). */
 export const MAX_ZSTD_WINDOW = 8 * 1024 * 1024;
+/** fzstd allocates each frame's window anew: what a body's frames may ask for in all (a thousand tiny frames of 8 MB each) */
+export const MAX_ZSTD_WINDOWS_TOTAL = 64 * 1024 * 1024;
 
 const ZSTD_MAGIC = 0xfd2fb528;
 /** skippable frames: 0x184D2A50 … 0x184D2A5F */
@@ -12,11 +14,13 @@ const SKIPPABLE_MASK = 0xfffffff0;
 const SKIPPABLE_MAGIC = 0x184d2a50;
 
 /**
- * Whether every frame of `body` is one this decoder takes: zstd frames whose window is at most MAX_ZSTD_WINDOW and that
- * need no dictionary (RFC 9659 allows none), or skippable frames; and the frames end where the body does.
+ * Whether every frame of `body` is one this decoder takes: zstd frames whose window is at most MAX_ZSTD_WINDOW, whose
+ * windows add up to at most MAX_ZSTD_WINDOWS_TOTAL, and that need no dictionary (RFC 9659 allows none), or skippable
+ * frames; and the frames end where the body does.
  */
 export function zstdFramesAcceptable(body: Buffer): boolean {
   let at = 0;
+  let windows = 0;
   while (at < body.length) {
     if (at + 4 > body.length) return false;
     const magic = body.readUInt32LE(at);
@@ -54,6 +58,8 @@ export function zstdFramesAcceptable(body: Buffer): boolean {
       else window = body.readUInt32LE(pos + 4) * 2 ** 32 + body.readUInt32LE(pos);
     }
     if (window > MAX_ZSTD_WINDOW) return false;
+    windows += window;
+    if (windows > MAX_ZSTD_WINDOWS_TOTAL) return false;
     pos += sizeBytes;
     for (;;) {
       if (pos + 3 > body.length) return false;

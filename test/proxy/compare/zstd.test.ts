@@ -92,6 +92,13 @@ describe('zstd content coding', () => {
     assert.equal(decodeContent(rleFrame(11, 1, 10, 0x41, 2), 'zstd'), undefined);
   });
 
+  test("the frames' windows are capped in all: fzstd allocates each frame's window anew", () => {
+    const eightMb = rleFrame(13, 1, 10, 0x41); // a frame of 10 bytes that asks for an 8 MB window
+    assert.equal(decodeContent(Buffer.concat(Array.from({ length: 8 }, () => eightMb)), 'zstd')?.length, 80);
+    assert.equal(zstdFramesAcceptable(Buffer.concat(Array.from({ length: 9 }, () => eightMb))), false);
+    assert.equal(decodeContent(Buffer.concat(Array.from({ length: 1000 }, () => eightMb)), 'zstd'), undefined);
+  });
+
   test('decoded output is capped: a body that expands past the limit throws, under it decodes', () => {
     const bomb = rleFrame(11, 16, 128 * 1024, 0x7a); // 68 bytes that decode to 2 MiB
     assert.equal(bomb.length, 6 + 16 * 4);
