@@ -187,6 +187,12 @@ export function namedFunction(project: LoadedProject, expr: ts.Expression): ts.S
 
 function needsTypeFallback(decl: ts.Node): boolean {
   if (ts.isBindingElement(decl)) return true;
+  // an index object's member holding a module or a value from elsewhere (`{ users: require('./users') }`, Ghost's
+  // mappers): the code is the module's, not the index's
+  if (ts.isPropertyAssignment(decl)) {
+    const init = unwrap(decl.initializer);
+    return !isFunctionLike(init) && !ts.isClassExpression(init) && !ts.isObjectLiteralExpression(init);
+  }
   if (ts.isVariableDeclaration(decl)) {
     const init = decl.initializer && unwrap(decl.initializer);
     return !!init && !isFunctionLike(init) && !ts.isClassExpression(init) && !ts.isObjectLiteralExpression(init);

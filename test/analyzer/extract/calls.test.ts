@@ -2,6 +2,8 @@ import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { factsOf } from './fixture.ts';
 import type { Facts } from '../../../analyzer/extract/types.ts';
+import { extractFacts } from '../../../analyzer/extract/index.ts';
+import { tempProjects } from './temp-project.ts';
 
 const edges = (facts: Facts) => facts.calls.edges.map((e) => `${e.from} -> ${e.to} x${e.count}`).sort();
 
@@ -78,5 +80,26 @@ describe('calls: classes, statics, namespaces, default exports, aliased imports'
     // `any` is unresolved
     assert.equal(facts.calls.external, 5);
     assert.equal(facts.calls.unresolved, 1);
+  });
+});
+
+describe('calls: through an index object of required modules', () => {
+  const project = tempProjects('index-object');
+
+  // Ghost's serializers call `mappers.users(…)` with `mappers = require('./mappers')`, an index of require()s
+  test("a call of an index object's member lands on the module it requires, not on the index", async () => {
+    const dir = project({
+      'package.json': '{ "name": "x" }',
+      'mappers/index.js': "module.exports = {\n  users: require('./users'),\n  posts: require('./posts'),\n  plain: function plain(x) { return x; },\n};\n",
+      'mappers/users.js': 'module.exports = function mapUser(user) {\n  return { id: user.id };\n};\n',
+      'mappers/posts.js': 'function mapPost(post) {\n  return { id: post.id };\n}\nmodule.exports = mapPost;\n',
+      'serializers/users.js': "const mappers = require('../mappers');\nfunction serialize(user, post) {\n  return [mappers.users(user), mappers.posts(post), mappers.plain(1)];\n}\nmodule.exports = serialize;\n",
+    });
+    const facts = await extractFacts(dir);
+    assert.deepEqual(edges(facts), [
+      'serializers/users.js#serialize -> mappers/index.js#plain x1',
+      'serializers/users.js#serialize -> mappers/posts.js#mapPost x1',
+      'serializers/users.js#serialize -> mappers/users.js#default x1',
+    ]);
   });
 });
