@@ -142,10 +142,11 @@ export function onClientError(refusals: Refusals): (err: ClientError, socket: Du
   return (err, socket) => {
     if (err.code === 'ECONNRESET') return void socket.destroy();
     const { status, reason } = clientErrorRefusal(err.code);
-    // Node checks the response it attached to the socket (internal, but the same test: once its head went out, a
-    // second status line would corrupt what the client reads)
-    const current = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
-    if (socket.writable && !current?.headersSent) socket.write(NODE_ANSWERS.get(status)!);
+    // Node's own test, on its internals (lib/_http_server.js socketOnError): once the head of the response on this
+    // socket went out, a second status line would corrupt what the client reads (headersSent is already true when the
+    // head is only built, so it is not the same test)
+    const current = (socket as Duplex & { _httpMessage?: { _headerSent?: boolean } | null })._httpMessage;
+    if (socket.writable && !current?._headerSent) socket.write(NODE_ANSWERS.get(status)!);
     socket.destroy();
     if (reason === undefined) return;
     refusals.refused(reason, err.rawPacket === undefined ? { status, code: err.code! } : { status, code: err.code!, packet: packetForLog(err.rawPacket) });

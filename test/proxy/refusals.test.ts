@@ -213,12 +213,36 @@ describe("Node's parser refusals (clientError): answered as Node answered, logge
     assert.equal(refusedLines().length, before);
   });
 
+  test('a bad request pipelined behind one whose answer has begun: no second status line, the connection closed (as Node did)', async () => {
+    const handler = stack.monolith.handler;
+    stack.monolith.handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('partial'); // and never ends: the connection is cut by the proxy
+    };
+    try {
+      const socket = net.connect(Number(new URL(stack.h.proxy.url).port), '127.0.0.1');
+      await once(socket, 'connect');
+      let text = '';
+      socket.on('data', (d) => {
+        text += d.toString('latin1');
+        if (text.endsWith('partial\r\n')) socket.write('THIS IS NOT HTTP\r\n\r\n');
+      });
+      socket.write('GET /stream HTTP/1.1\r\nHost: x\r\n\r\n');
+      await once(socket, 'close');
+      assert.match(text, /^HTTP\/1\.1 200 OK\r\n/);
+      assert.equal(text.match(/HTTP\/1\.1/g)?.length, 1, text);
+      assert.equal(stack.h.proxy.refused().parse, 5);
+    } finally {
+      stack.monolith.handler = handler;
+    }
+  });
+
   test('counted by reason in GET /api/routes and /metrics', async () => {
     const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
     const routes = JSON.parse((await request(stack.h.proxy.adminUrl, { path: '/api/routes', headers: auth })).body.toString()) as { refused: Record<string, number> };
-    assert.deepEqual([routes.refused.parse, routes.refused['headers-too-large'], routes.refused.timeout], [4, 1, 0]);
+    assert.deepEqual([routes.refused.parse, routes.refused['headers-too-large'], routes.refused.timeout], [5, 1, 0]);
     const metrics = (await request(stack.h.proxy.adminUrl, { path: '/metrics', headers: auth })).body.toString();
-    assert.match(metrics, /^strangler_refused_total\{reason="parse"\} 4$/m);
+    assert.match(metrics, /^strangler_refused_total\{reason="parse"\} 5$/m);
     assert.match(metrics, /^strangler_refused_total\{reason="headers-too-large"\} 1$/m);
   });
 
