@@ -65,7 +65,7 @@ export function createMetrics(
   if (refused) {
     new Counter({
       name: 'strangler_refused_total',
-      help: 'Requests the proxy answered itself and never forwarded, by reason (host-duplicate, host-invalid: 400; target-invalid: 400; transfer-coding: 501)',
+      help: 'Requests the proxy answered itself and never forwarded, by reason (host-duplicate, host-invalid, target-invalid: 400; transfer-coding: 501; parse: 400 or 413, headers-too-large: 431, timeout: 408, answered by Node\'s HTTP parser)',
       labelNames: ['reason'],
       registers: [registry],
       collect() {

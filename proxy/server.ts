@@ -18,7 +18,7 @@ import { hostProblem, type HostProblem } from './host-header.ts';
 import { hasRequestBody, hasUnsupportedTransferCoding } from './request-body.ts';
 import { requestPath } from './router.ts';
 import { absoluteTarget } from './target.ts';
-import { cutForLog, Refusals, type RefusalCounts, type RefusalReason } from './refusals.ts';
+import { cutForLog, onClientError, Refusals, type RefusalCounts, type RefusalReason } from './refusals.ts';
 import { Handshake, isWebSocketUpgrade, serveWithoutUpgrade } from './upgrade.ts';
 import { isSafeMethod, Shadower, type ShadowEngine, type ShadowSide } from './shadow.ts';
 import type { CountersSnapshot, RouteStats } from './stats.ts';
@@ -69,7 +69,7 @@ export interface RunningProxy {
   reload(): Promise<void>;
   /** raw counters and histograms per route (for aggregating --workers in the primary) */
   snapshot(): CountersSnapshot[];
-  /** the requests the proxy answered itself (a bad Host or target, a transfer coding it does not pass on), by reason */
+  /** the requests the proxy answered itself (a bad Host or target, a transfer coding it does not pass on, what Node's parser refused), by reason */
   refused(): RefusalCounts;
   close(): Promise<void>;
 }
@@ -252,6 +252,9 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
 
   const server = http.createServer(handle);
   server.on('upgrade', upgrade);
+  // what Node's parser refuses before the handler sees a request (a bad request line, headers too large, a timeout):
+  // answered as Node answered it, and counted and logged as the proxy's own refusals are
+  server.on('clientError', onClientError(refusals));
   await listen(server, options.port ?? initial.listen.port, options.host ?? initial.listen.host, { port: '--port or listen.port', host: 'listen.host' });
 
   let adminServer: http.Server | undefined;

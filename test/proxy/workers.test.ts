@@ -99,6 +99,19 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
     assert.match(metrics, /^strangler_refused_total\{reason="host-duplicate"\} 6$/m);
   });
 
+  test("what Node's parser refused in the workers (a bad request line) is summed too, under parse", async () => {
+    const port = Number(new URL(proxyUrl).port);
+    for (let i = 0; i < 6; i++) {
+      const socket = net.connect(port, '127.0.0.1', () => socket.write('THIS IS NOT HTTP\r\n\r\n'));
+      socket.resume();
+      await once(socket, 'close');
+    }
+    const admin = supertest(adminUrl);
+    await waitFor(async () => (await admin.get('/api/routes').set(auth)).body.refused?.parse === 6, 'six parser refusals summed over the workers');
+    const metrics = (await admin.get('/metrics').set(auth)).text;
+    assert.match(metrics, /^strangler_refused_total\{reason="parse"\} 6$/m);
+  });
+
   test('the primary and both workers run with the serving V8 flags (node:cluster forks with the primary\'s execArgv)', async () => {
     const tuned = () =>
       new Set(
