@@ -10,18 +10,8 @@ import { Writable } from 'node:stream';
 import http from 'node:http';
 import { onClientError, packetForLog, Refusals } from '../../proxy/refusals.ts';
 import { ADMIN_TOKEN, captureLogger, request, startStack, testConfig, until, type Stack } from './helpers.ts';
+import { rawExchange, statusOf } from '../resilience/fixtures.ts';
 
-/** Writes `bytes` on a new connection; resolves with everything read until the proxy closed it. */
-async function raw(url: string, bytes: string): Promise<string> {
-  const socket = net.connect(Number(new URL(url).port), '127.0.0.1');
-  await once(socket, 'connect');
-  let text = '';
-  socket.on('data', (d) => (text += d.toString('latin1')));
-  socket.write(bytes);
-  await once(socket, 'close');
-  return text;
-}
-const statusOf = (text: string) => Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
 const headerOf = (text: string, name: string) => new RegExp(`^${name}: (.*)$`, 'im').exec(text.slice(0, text.indexOf('\r\n\r\n')))?.[1]?.trim();
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -50,7 +40,7 @@ describe('refusals: logged and counted', () => {
 
   test('a duplicate Host: one line at warn (method, path without its query, route, status, the client\'s id, why), the id on the answer', async () => {
     const before = refusedLines().length;
-    const text = await raw(stack.h.proxy.url, 'GET /books/1?secret=1 HTTP/1.1\r\nHost: a\r\nHost: b\r\nx-request-id: scan-1\r\n\r\n');
+    const text = await rawExchange(stack.h.proxy.url, 'GET /books/1?secret=1 HTTP/1.1\r\nHost: a\r\nHost: b\r\nx-request-id: scan-1\r\n\r\n');
     assert.equal(statusOf(text), 400);
     assert.equal(headerOf(text, 'x-request-id'), 'scan-1');
     await until(() => refusedLines().length === before + 1, 'the refusal line');
@@ -63,7 +53,7 @@ describe('refusals: logged and counted', () => {
 
   test('an invalid Host on a path no route matches: no route field, a generated id (the same on the answer)', async () => {
     const before = refusedLines().length;
-    const text = await raw(stack.h.proxy.url, 'GET /elsewhere HTTP/1.1\r\nHost: a/b\r\n\r\n');
+    const text = await rawExchange(stack.h.proxy.url, 'GET /elsewhere HTTP/1.1\r\nHost: a/b\r\n\r\n');
     assert.equal(statusOf(text), 400);
     await until(() => refusedLines().length === before + 1, 'the refusal line');
     const line = refusedLines().at(-1)!;
@@ -74,7 +64,7 @@ describe('refusals: logged and counted', () => {
 
   test('a transfer coding the proxy does not pass on: 501, its line', async () => {
     const before = refusedLines().length;
-    const text = await raw(stack.h.proxy.url, 'POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n');
+    const text = await rawExchange(stack.h.proxy.url, 'POST /upload HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n');
     assert.equal(statusOf(text), 501);
     await until(() => refusedLines().length === before + 1, 'the refusal line');
     const line = refusedLines().at(-1)!;
@@ -83,7 +73,7 @@ describe('refusals: logged and counted', () => {
 
   test('a WebSocket upgrade with two Hosts: its line too', async () => {
     const before = refusedLines().length;
-    const text = await raw(stack.h.proxy.url, 'GET /books/2 HTTP/1.1\r\nHost: a\r\nHost: b\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+    const text = await rawExchange(stack.h.proxy.url, 'GET /books/2 HTTP/1.1\r\nHost: a\r\nHost: b\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
     assert.equal(statusOf(text), 400);
     assert.match(headerOf(text, 'x-request-id') ?? '', UUID);
     await until(() => refusedLines().length === before + 1, 'the refusal line');
@@ -92,7 +82,7 @@ describe('refusals: logged and counted', () => {
 
   test('an absolute-form target the proxy does not take: 400, its line with the target as received (no path, no route)', async () => {
     const before = refusedLines().length;
-    const text = await raw(stack.h.proxy.url, 'GET ftp://files.example/books/1 HTTP/1.1\r\nHost: files.example\r\nx-request-id: scan-2\r\n\r\n');
+    const text = await rawExchange(stack.h.proxy.url, 'GET ftp://files.example/books/1 HTTP/1.1\r\nHost: files.example\r\nx-request-id: scan-2\r\n\r\n');
     assert.equal(statusOf(text), 400);
     assert.equal(headerOf(text, 'x-request-id'), 'scan-2');
     await until(() => refusedLines().length === before + 1, 'the refusal line');
@@ -182,7 +172,7 @@ describe("Node's parser refusals (clientError): answered as Node answered, logge
   for (const c of CASES) {
     test(`${c.name}: Node's answer byte for byte, one line (${c.reason})`, async () => {
       const before = refusedLines().length;
-      assert.equal(await raw(stack.h.proxy.url, c.bytes), c.answer);
+      assert.equal(await rawExchange(stack.h.proxy.url, c.bytes), c.answer);
       await until(() => refusedLines().length === before + 1, 'the refusal line');
       const line = refusedLines().at(-1)!;
       assert.deepEqual([line.level, line.refused, line.code, line.status], [40, c.reason, c.code, Number(c.answer.slice(9, 12))]);
@@ -255,7 +245,7 @@ describe("Node's parser refusals (clientError): answered as Node answered, logge
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     try {
-      const text = await raw(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, 'GET / HTTP/1.1\r\nHost: x\r\n');
+      const text = await rawExchange(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`, 'GET / HTTP/1.1\r\nHost: x\r\n');
       assert.equal(text, answer(408, 'Request Timeout'));
       assert.equal(refusals.counts.timeout, 1);
       await until(() => captured.lines.length === 1, 'the line');
