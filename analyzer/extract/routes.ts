@@ -17,7 +17,7 @@ import { guarded } from './guard.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { meetPassedRouters, mountForwarded, mountParameterRouters, resolveMounts } from './route-mounts.ts';
 import { callIndex, mountHelpers, registerHelperRoutes } from './route-helpers.ts';
-import { resolveParameterHandlers } from './handler-params.ts';
+import { parameterHandlers } from './handler-params.ts';
 import { routerRegistry, type RouteContext } from './router-registry.ts';
 import { unwrap } from './value-key.ts';
 import type { RouteFact, UnresolvedRoute, Warning } from './types.ts';
@@ -121,7 +121,8 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   // routes whose path a function's callers give (`setupPageRoute(router, '/login', …)`), at each call
   registerHelperRoutes(ctx, callsOf, addRouteAt);
   // handlers given as a parameter of the registering function (`controllers.home`), as its callers give them
-  resolveParameterHandlers(project, callsOf, ctx.parameterHandlers ?? []);
+  const byParameter = parameterHandlers(project, callsOf);
+  byParameter.resolveAll(ctx.parameterHandlers ?? []);
   // the routers handed to functions that register on their parameters, before the mounts look for them
   meetPassedRouters(ctx, callsOf);
   // Pass 2: which router mounts which (use(), Hono's route(), Fastify's register()).
@@ -133,5 +134,6 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   // Pass 3: routers that are parameters are the argument passed at each call site of their function.
   mountParameterRouters(ctx, callsOf);
 
-  return { ...routeTable(routers.nodes.values(), warnings), warnings };
+  // … or, in a router a factory made or a route a helper registered, as the call that made it gives them
+  return { ...routeTable(routers.nodes.values(), warnings, byParameter.at), warnings };
 }
