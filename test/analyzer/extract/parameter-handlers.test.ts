@@ -312,3 +312,31 @@ module.exports = app;
     ]);
   });
 });
+
+describe('routes: callers of a function that is not per call must all agree, every call counted', () => {
+  const project = tempProjects('all-callers');
+
+  test('a call passing only a require() written in place counts: it disagrees with the other call, so the handler stays unresolved', async () => {
+    const facts = await extractFacts(project({
+      ...crudControllers,
+      'src/app.js': `const express = require('express');
+const app = express();
+const router = express.Router();
+function listRoute(c) {
+  router.get('/list', c.list);
+}
+function sameRoute(c) {
+  router.get('/same', c.create);
+}
+const authors = require('./authors');
+listRoute(require('./books'));
+listRoute(authors);
+sameRoute(require('./books'));
+sameRoute(require('./books'));
+app.use('/', router);
+module.exports = app;
+`,
+    }));
+    assert.deepEqual(handlers(facts), ['GET /list unresolved c.list', 'GET /same named src/books.js#create']);
+  });
+});
