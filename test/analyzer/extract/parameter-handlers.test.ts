@@ -311,6 +311,36 @@ module.exports = app;
       'GET /x/books named src/books.js#list',
     ]);
   });
+  test('factory routers mounted through a plain mounting helper, and koa-router factories', async () => {
+    const facts = await extractFacts(project({
+      ...crudControllers,
+      'src/app.js': `const express = require('express');
+const app = express();
+function crud(ctrl) { const r = express.Router(); r.get('/', ctrl.list); return r; }
+function mount(app, prefix, router) { app.use(prefix, router); }
+mount(app, '/books', crud(require('./books')));
+mount(app, '/authors', crud(require('./authors')));
+module.exports = app;
+`,
+      'src/koa.js': `const Koa = require('koa');
+const Router = require('@koa/router');
+const books = require('./books');
+const authors = require('./authors');
+function crud(ctrl) { const r = new Router(); r.post('/', ctrl.create); return r; }
+const root = new Router();
+root.use('/k/books', crud(books).routes());
+root.use('/k/authors', crud(authors).routes());
+const app = new Koa();
+app.use(root.routes());
+`,
+    }));
+    assert.deepEqual(handlers(facts), [
+      'GET /authors named src/authors.js#list',
+      'GET /books named src/books.js#list',
+      'POST /k/authors named src/authors.js#create',
+      'POST /k/books named src/books.js#create',
+    ]);
+  });
 });
 
 describe('routes: callers of a function that is not per call must all agree, every call counted', () => {
