@@ -2,7 +2,7 @@
 // (also Koa's, Fastify's with its options, and Hono's), `router[method](path, …)`, `use([prefix,] …)` (Koa's too;
 // Hono's is in hono-routes.ts), `router.param(name, fn)`, and koa-router's `router.prefix(p)`.
 import { ts } from 'ts-morph';
-import type { Middleware, RouterNode } from './route-tree.ts';
+import type { LocalRoute, Middleware, RouterNode } from './route-tree.ts';
 import { exprName, isPlainObject, isStoreClient, verbMethod } from './express-syntax.ts';
 import { optionHandler, optionHooks } from './fastify-syntax.ts';
 import { honoPath, spreadHandlers } from './hono-syntax.ts';
@@ -38,7 +38,7 @@ export function addRoute(ctx: RouteContext, file: LoadedFile, call: ts.CallExpre
   // a path made from a parameter of the function registering it (`router.get('/api' + name, …)`): its callers give it
   const helper = paths === undefined && ctx.helperRoutes ? helperPath(ctx.project, pathArg) : undefined;
   if (helper && ctx.helperRoutes) {
-    ctx.helperRoutes.push({ ...helper, file, call, method, receiver, pathArg, at: new Map(), handlers });
+    ctx.helperRoutes.push({ ...helper, file, call, method, receiver, pathArg, at: new Map(), handlers, through: [] });
     return;
   }
   addRouteAt(ctx, file, call, method, receiver, { paths, reason, expression }, handlers);
@@ -51,8 +51,11 @@ export interface RoutePath {
   expression: string;
 }
 
-/** A route with its path read: on the router the receiver is (`addRoute`, and a helper's route at each call). */
-export function addRouteAt({ project, warnings, routers, parameterHandlers }: RouteContext, file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, path: RoutePath, handlers: readonly ts.Expression[]): void {
+/**
+ * A route with its path read: on the router the receiver is (`addRoute`, and a helper's route at each call: `through`,
+ * the helper calls that registered it, outermost first).
+ */
+export function addRouteAt({ project, warnings, routers, parameterHandlers }: RouteContext, file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, path: RoutePath, handlers: readonly ts.Expression[], through: readonly ts.CallExpression[] = []): void {
   let { paths } = path;
   const { reason, expression } = path;
   const source = file.source;
@@ -98,14 +101,18 @@ export function addRouteAt({ project, warnings, routers, parameterHandlers }: Ro
   }
   if (fromOptions) middleware.push(...optionHooks(lastOptions));
   if (fastifyOptions) markFastify(node);
-  const route = {
+  const route: LocalRoute = {
     // the verb's own line: in a route(...).get().post() chain each verb sits on its own line
     method, paths, reason, expression, file, line: lineOf(ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call, source),
     pos: node.hono ? namePos(call, source) : call.getStart(source), middleware, handler: handlerRef(project, last, source),
   };
   node.routes.push(route);
-  // `controllers.accounts.edit` with `controllers` a parameter: read at the function's calls once all are known
-  if (route.handler.kind === 'unresolved' && parameterHandlers && rootedAtParameter(project, last)) parameterHandlers.push({ route, expr: last });
+  // `controllers.accounts.edit` with `controllers` a parameter: read at the function's calls once all are known, and
+  // again at the calls the router it is on was made by (route-tree.ts)
+  if (route.handler.kind === 'unresolved' && parameterHandlers && rootedAtParameter(project, last)) {
+    route.parameter = { expr: last, calls: through };
+    parameterHandlers.push(route);
+  }
 }
 
 /** `router[method](path, handler)`: a literal method is a route; one chosen at run time is unresolved. */

@@ -169,7 +169,7 @@ function givenFor(project: LoadedProject, fn: ts.SignatureDeclaration, arg: ts.E
 }
 
 /** How a route is registered once its path is read (express-routes.ts's addRouteAt, lent by routes.ts). */
-export type AddRouteAt = (ctx: RouteContext, file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, path: RoutePath, handlers: readonly ts.Expression[]) => void;
+export type AddRouteAt = (ctx: RouteContext, file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, path: RoutePath, handlers: readonly ts.Expression[], through?: readonly ts.CallExpression[]) => void;
 
 /** A path made from parameters of the function it is written in (`name`, `'/api' + name`): the function and those parameters' indexes. */
 export function helperPath(project: LoadedProject, pathArg: ts.Expression): { fn: ts.SignatureDeclaration; params: number[] } | undefined {
@@ -200,7 +200,7 @@ export function registerHelperRoutes(ctx: RouteContext, callsOf: CallsOf, addRou
     const calls = callsOf(route.fn);
     const expression = route.pathArg.getText();
     if (calls.length === 0) {
-      addRouteAt(plain, route.file, route.call, route.method, route.receiver, { paths: undefined, reason: 'path built at run time', expression }, route.handlers);
+      addRouteAt(plain, route.file, route.call, route.method, route.receiver, { paths: undefined, reason: 'path built at run time', expression }, route.handlers, route.through);
       return;
     }
     for (const call of calls) {
@@ -220,11 +220,13 @@ export function registerHelperRoutes(ctx: RouteContext, callsOf: CallsOf, addRou
       // what the call gives for the path is made from its own function's parameters (`mountPage(router, name)` → `setupPageRoute(router, name, …)`)
       const handedOn = value === undefined && depth < MAX_HELPERS ? route.params.map((i) => call.arguments[i] && helperPath(project, call.arguments[i])) : [];
       const outer = handedOn.find((h) => h !== undefined);
+      // a handler written with a parameter of a helper (`ctrl.list` in `resource(router, name, ctrl)`) is what this call gives it
+      const through = [call, ...route.through];
       if (outer) {
         const params = handedOn.flatMap((h) => (h?.fn === outer.fn ? h.params : []));
-        atCalls({ fn: outer.fn, params, at, file, call, method: route.method, receiver, pathArg: route.pathArg, handlers }, depth + 1);
+        atCalls({ fn: outer.fn, params, at, file, call, method: route.method, receiver, pathArg: route.pathArg, handlers, through }, depth + 1);
       } else {
-        addRouteAt(plain, file, call, route.method, receiver, { paths: value === undefined ? undefined : [value], reason: 'path built at run time', expression }, handlers);
+        addRouteAt(plain, file, call, route.method, receiver, { paths: value === undefined ? undefined : [value], reason: 'path built at run time', expression }, handlers, through);
       }
     }
   };

@@ -185,7 +185,7 @@ export function mountParameterRouters({ project, routers }: RouteContext, callsO
       const parent = arg && routers.routerOf(arg);
       if (!parent || parent === p) continue;
       const file = fileOf(project, call)!;
-      parent.children.push({ node: p, prefixes: ['/'], expression: arg.getText(), middleware: [], file, line: lineOf(call, file.source), pos: call.getStart(file.source) });
+      parent.children.push({ node: p, prefixes: ['/'], expression: arg.getText(), middleware: [], file, line: lineOf(call, file.source), pos: call.getStart(file.source), call });
       p.mountedBy++;
     }
   }

@@ -28,7 +28,16 @@ export interface LocalRoute {
   pos: number;
   middleware: Middleware[];
   handler: HandlerRef;
+  /**
+   * a handler written with a parameter of its function (`ctrl.list` in `function crud(ctrl)`) that pass 1 left
+   * unresolved: read again at the calls that made the router it is reached through (handler-params.ts); `calls` are the
+   * helper calls that registered it (`setupPageRoute(router, name, …, ctrl.page)`), outermost first
+   */
+  parameter?: { expr: ts.Expression; calls: readonly ts.CallExpression[] };
 }
+
+/** What a route written with a parameter is at the calls (outermost first) that made the routers it is reached through. */
+export type HandlerAt = (route: LocalRoute, calls: readonly ts.CallExpression[]) => HandlerRef | undefined;
 
 export interface Mount {
   prefixes: string[] | undefined;
@@ -69,6 +78,8 @@ export interface Child {
   pos: number;
   /** a fastify-plugin: not encapsulated, it shares the parent's instance (prefix and hooks) */
   shared?: boolean;
+  /** a router that is a function's parameter, mounted where a call of the function gives it: that call */
+  call?: ts.CallExpression;
 }
 
 export interface RouterNode {
@@ -109,6 +120,8 @@ export interface RouterNode {
    * factory's own local, whose routes, mounts and middleware every router made through it has
    */
   base?: RouterNode;
+  /** made by a call of a project factory: that call (`crud(require('./books'))`), whose arguments its routes' parameters are */
+  call?: ts.CallExpression;
   /** how many routers are made from this one (it is a factory's local): it is reported through them, not as a root */
   derived: number;
 }
@@ -124,13 +137,20 @@ export function lineage(node: RouterNode): RouterNode[] {
   return chain;
 }
 
-/** Full paths for every route reachable from a root; warns about routers that nothing mounts. */
-export function routeTable(nodes: Iterable<RouterNode>, warnings: Warning[]): { routes: RouteFact[]; unresolved: UnresolvedRoute[] } {
+/**
+ * Full paths for every route reachable from a root; warns about routers that nothing mounts. `handlerAt` reads a handler
+ * written with a parameter (`LocalRoute.parameter`) at the factory and helper calls the walk came through.
+ */
+export function routeTable(nodes: Iterable<RouterNode>, warnings: Warning[], handlerAt?: HandlerAt): { routes: RouteFact[]; unresolved: UnresolvedRoute[] } {
   const routes: RouteFact[] = [];
   const unresolved: UnresolvedRoute[] = [];
-  const seen = new Set<string>();
+  /** each route reported, by method, path and where it is written (the fact, for a route written with a parameter) */
+  const seen = new Map<string, RouteFact | undefined>();
   const contextHooks = instanceHooks();
-  const walk = (node: RouterNode, parentPrefix: string | undefined, parentExpr: string, inherited: Middleware[], stack: Set<RouterNode>, isRoot: boolean, shared: boolean): void => {
+  /** the route's handler where the walk reached it through `calls` (its own, unless written with a parameter) */
+  const handlerOf = (r: LocalRoute, calls: readonly ts.CallExpression[]): HandlerRef =>
+    (r.parameter && handlerAt && r.handler.kind === 'unresolved' && calls.length > 0 ? handlerAt(r, [...calls, ...r.parameter.calls]) : undefined) ?? r.handler;
+  const walk = (node: RouterNode, parentPrefix: string | undefined, parentExpr: string, inherited: Middleware[], stack: Set<RouterNode>, isRoot: boolean, shared: boolean, outerCalls: readonly ts.CallExpression[]): void => {
     if (stack.has(node)) return;
     stack.add(node);
     const levels = lineage(node);
@@ -155,6 +175,10 @@ export function routeTable(nodes: Iterable<RouterNode>, warnings: Warning[]): { 
     // caller adds, and what the caller adds does not reach the routes the factory registered (deepest factory first)
     for (let i = levels.length - 1; i >= 0; i--) {
       const level = levels[i];
+      // the factory calls this level's routes and mounts ran in, outermost first: levels[i - 1] was made by a call of
+      // the function whose local level i is, and so on out
+      const madeBy = i === 0 ? [] : levels.slice(0, i).flatMap((l) => (l.call ? [l.call] : []));
+      const calls = madeBy.length > 0 ? [...outerCalls, ...madeBy] : outerCalls;
       const before = (file: LoadedFile, pos: number, paths: string[] | undefined): Middleware[] => [
         ...levels.slice(i + 1).reverse().flatMap((made) => positional(made, file, pos, paths, isRoot, true)),
         ...positional(level, file, pos, paths, isRoot, false),
@@ -164,22 +188,30 @@ export function routeTable(nodes: Iterable<RouterNode>, warnings: Warning[]): { 
         if (prefix === undefined || r.paths === undefined) {
           const key = `U\0${r.method}\0${r.file.rel}\0${r.line}`;
           if (seen.has(key)) continue;
-          seen.add(key);
+          seen.set(key, undefined);
           unresolved.push({ file: r.file.rel, line: r.line, method: r.method, expression: r.paths === undefined ? r.expression : prefixExpr, reason: r.paths === undefined ? r.reason : 'mounted under a prefix built at run time' });
           continue;
         }
+        const handler = handlerOf(r, calls);
         for (const p of r.paths) {
           const path = joinPath(prefix, p);
           const key = `${r.method}\0${path}\0${r.file.rel}\0${r.line}`;
-          if (seen.has(key)) continue;
-          seen.add(key);
-          routes.push({ method: r.method, path, file: r.file.rel, line: r.line, middleware, handler: r.handler });
+          if (seen.has(key)) {
+            // one route reached through calls that give it different handlers (`pageRoute(app, a)`, `pageRoute(app, b)`): none of them
+            const first = seen.get(key);
+            if (first && handler !== first.handler && (handler.file !== first.handler.file || handler.name !== first.handler.name)) first.handler = r.handler;
+            continue;
+          }
+          const fact = { method: r.method, path, file: r.file.rel, line: r.line, middleware, handler };
+          seen.set(key, r.parameter ? fact : undefined);
+          routes.push(fact);
         }
       }
       for (const c of level.children) {
         const childInherited = (at: string[] | undefined): Middleware[] => [...inherited, ...hooks, ...before(c.file, c.pos, at), ...c.middleware];
-        if (prefix === undefined || c.prefixes === undefined) walk(c.node, undefined, prefix === undefined ? prefixExpr : c.expression, childInherited(c.prefixes), stack, false, !!c.shared);
-        else for (const p of c.prefixes) walk(c.node, joinPath(prefix, p), prefixExpr, childInherited([p]), stack, false, !!c.shared);
+        const childCalls = c.call ? [...calls, c.call] : calls;
+        if (prefix === undefined || c.prefixes === undefined) walk(c.node, undefined, prefix === undefined ? prefixExpr : c.expression, childInherited(c.prefixes), stack, false, !!c.shared, childCalls);
+        else for (const p of c.prefixes) walk(c.node, joinPath(prefix, p), prefixExpr, childInherited([p]), stack, false, !!c.shared, childCalls);
       }
     }
     stack.delete(node);
@@ -192,7 +224,7 @@ export function routeTable(nodes: Iterable<RouterNode>, warnings: Warning[]): { 
     } else if (node.plugin !== undefined) {
       warnings.push({ file: node.file.rel, message: `Fastify plugin '${node.plugin}' in ${node.file.rel} is not registered anywhere the analyzer can see (loaded by @fastify/autoload or at run time?); its routes are reported with their own paths` });
     }
-    walk(node, '', '', [], new Set(), true, false);
+    walk(node, '', '', [], new Set(), true, false, []);
   }
   routes.sort((a, b) => cmp(a.path, b.path) || cmp(a.method, b.method) || cmp(a.file, b.file) || a.line - b.line);
   unresolved.sort((a, b) => cmp(a.file, b.file) || a.line - b.line);

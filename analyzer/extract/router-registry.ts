@@ -2,9 +2,8 @@
 // declaration (or the `Router()` call an unnamed chain starts from), and what the registration readers share.
 // A call of a project function that makes a router in its body (a factory) is a router of its own, keyed by the
 // variable holding it or by the call, whose `base` is the factory's local: what the factory registers there.
-import type { ParameterHandler } from './handler-params.ts';
 import { ts } from 'ts-morph';
-import { lineage, type RouterNode } from './route-tree.ts';
+import { lineage, type LocalRoute, type RouterNode } from './route-tree.ts';
 import { calledFunction, chainReceiver, exprName, inPlaceRouter, isRouterConstruction, joinPath, routerOrigin } from './express-syntax.ts';
 import { looksLikeFastifyInstance } from './fastify-syntax.ts';
 import { basePathChain, basePathPrefix } from './hono-syntax.ts';
@@ -40,7 +39,7 @@ export interface RouteContext {
   /** routes whose path is a parameter of the function registering them (route-helpers.ts), registered at its calls after pass 1 */
   helperRoutes?: HelperRoute[];
   /** routes whose handler is written with a parameter of their function (handler-params.ts), read at its calls after pass 1 */
-  parameterHandlers?: ParameterHandler[];
+  parameterHandlers?: LocalRoute[];
 }
 
 /**
@@ -58,6 +57,8 @@ export interface HelperRoute {
   receiver: ts.Expression;
   pathArg: ts.Expression;
   handlers: readonly ts.Expression[];
+  /** the helper calls it is registered through so far, outermost first */
+  through: readonly ts.CallExpression[];
 }
 
 /** A Fastify plugin's instance parameter: named, so that a plugin nothing registers can be warned about. */
@@ -92,10 +93,15 @@ export function routerRegistry(project: LoadedProject, hono: boolean): RouterReg
   const nodes = new Map<ts.Node, RouterNode>();
   /** the key of each router made by a factory call → the key of the factory's own local it is made from */
   const bases = new Map<ts.Node, ts.Node>();
+  /** … and the factory call it is made by */
+  const madeBy = new Map<ts.Node, ts.CallExpression>();
   const instances: ValueKeyOptions = {
     instance: (call, made) => {
       const key = holderOf(call) ?? call;
-      if (key !== made) bases.set(key, made);
+      if (key !== made) {
+        bases.set(key, made);
+        madeBy.set(key, call);
+      }
       return key;
     },
   };
@@ -119,7 +125,10 @@ export function routerRegistry(project: LoadedProject, hono: boolean): RouterReg
     nodes.set(key, node);
     const baseKey = bases.get(key);
     const base = baseKey && nodeFor(baseKey);
-    if (base && !lineage(base).includes(node)) inherit(node, base);
+    if (base && !lineage(base).includes(node)) {
+      inherit(node, base);
+      node.call = madeBy.get(key);
+    }
     if (hono && !origin.hono) basedOnApp(node);
     return node;
   };

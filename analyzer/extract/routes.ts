@@ -17,7 +17,7 @@ import { guarded } from './guard.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { meetPassedRouters, mountForwarded, mountParameterRouters, resolveMounts } from './route-mounts.ts';
 import { callIndex, mountHelpers, registerHelperRoutes } from './route-helpers.ts';
-import { resolveParameterHandlers } from './handler-params.ts';
+import { parameterHandlers } from './handler-params.ts';
 import { routerRegistry, type RouteContext } from './router-registry.ts';
 import { unwrap } from './value-key.ts';
 import type { RouteFact, UnresolvedRoute, Warning } from './types.ts';
@@ -28,10 +28,17 @@ export interface RouteResult {
   warnings: Warning[];
 }
 
+/** `require('x')`: a call that gives a module, never a value of the function it calls. */
+function isRequire(call: ts.CallExpression): boolean {
+  return ts.isIdentifier(call.expression) && call.expression.text === 'require';
+}
+
 export function extractRoutes(project: LoadedProject): RouteResult {
   const warnings: Warning[] = [];
   /** calls that pass an identifier along: candidates for "function receives the app" */
   const passing: ts.CallExpression[] = [];
+  /** the other calls of functions with arguments, which a handler given as a parameter is read at too (handler-params.ts) */
+  const giving: ts.CallExpression[] = [];
   /** `x.name(…)` calls by name: candidates for functions the project adds to a router (`app.lazyUse(…)`) */
   const methodCalls = new Map<string, ts.CallExpression[]>();
   /** Hono's calls (route(prefix, app), on(), mount()) are only looked at in a project that imports Hono */
@@ -104,6 +111,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
           addComputedVerb(ctx, file, n, callee);
         }
         if (n.arguments.some((a) => ts.isIdentifier(a) || ts.isPropertyAccessExpression(a))) passing.push(n);
+        else if (n.arguments.some((a) => !ts.isLiteralExpression(a)) && !isRequire(n)) giving.push(n);
         if (ts.isPropertyAccessExpression(callee) && n.arguments.length > 0) {
           const calls = methodCalls.get(callee.name.text);
           if (calls) calls.push(n);
@@ -121,7 +129,13 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   // routes whose path a function's callers give (`setupPageRoute(router, '/login', …)`), at each call
   registerHelperRoutes(ctx, callsOf, addRouteAt);
   // handlers given as a parameter of the registering function (`controllers.home`), as its callers give them
-  resolveParameterHandlers(project, callsOf, ctx.parameterHandlers ?? []);
+  // (every call of the function counts: `crud(require('./books'))` passes no name along)
+  const givingOf = callIndex(project, giving);
+  const byParameter = parameterHandlers(project, (fn) => {
+    const more = givingOf(fn);
+    return more.length === 0 ? callsOf(fn) : [...callsOf(fn), ...more];
+  });
+  byParameter.resolveAll(ctx.parameterHandlers ?? []);
   // the routers handed to functions that register on their parameters, before the mounts look for them
   meetPassedRouters(ctx, callsOf);
   // Pass 2: which router mounts which (use(), Hono's route(), Fastify's register()).
@@ -133,5 +147,6 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   // Pass 3: routers that are parameters are the argument passed at each call site of their function.
   mountParameterRouters(ctx, callsOf);
 
-  return { ...routeTable(routers.nodes.values(), warnings), warnings };
+  // … or, in a router a factory made or a route a helper registered, as the call that made it gives them
+  return { ...routeTable(routers.nodes.values(), warnings, byParameter.at), warnings };
 }

@@ -146,3 +146,227 @@ sameRoute(app, controllers.home);
     ]);
   });
 });
+
+/** Two controller modules of the same shape, each with a nested `admin` object. */
+const crudControllers = {
+  'src/books.js': `exports.list = function (req, res) { res.end(); };
+exports.create = function (req, res) { res.end(); };
+exports.admin = { list: function (req, res) { res.end(); } };
+`,
+  'src/authors.js': `exports.list = function (req, res) { res.end(); };
+exports.create = function (req, res) { res.end(); };
+exports.admin = { list: function (req, res) { res.end(); } };
+`,
+};
+
+describe('routes: handlers given per call, to a router factory or a helper called with different controllers', () => {
+  const project = tempProjects('per-call-handlers');
+
+  test('a router factory called twice: each router’s handlers are the ones its own call gives (member chains, bare parameters)', async () => {
+    const facts = await extractFacts(project({
+      ...crudControllers,
+      'src/app.js': `const express = require('express');
+const app = express();
+function crud(ctrl) {
+  const r = express.Router();
+  r.get('/', ctrl.list);
+  r.post('/', ctrl.create);
+  r.get('/admin', ctrl.admin.list);
+  return r;
+}
+const one = (handler) => {
+  const r = express.Router();
+  r.get('/', handler);
+  return r;
+};
+const authors = require('./authors');
+app.use('/books', crud(require('./books')));
+app.use('/authors', crud(authors));
+app.use('/first/books', one(require('./books').list));
+app.use('/first/authors', one(authors.list));
+module.exports = app;
+`,
+    }));
+    assert.deepEqual(handlers(facts), [
+      'GET /authors named src/authors.js#list',
+      'POST /authors named src/authors.js#create',
+      'GET /authors/admin named src/authors.js#list',
+      'GET /books named src/books.js#list',
+      'POST /books named src/books.js#create',
+      'GET /books/admin named src/books.js#list',
+      'GET /first/authors named src/authors.js#list',
+      'GET /first/books named src/books.js#list',
+    ]);
+    assert.equal(facts.routes.find((r) => r.path === '/books/admin')!.handler.line, 3);
+  });
+
+  test('factories nested one and two levels, handing on their parameter or a member of it', async () => {
+    const facts = await extractFacts(project({
+      ...crudControllers,
+      'src/app.js': `const express = require('express');
+const app = express();
+function auth(req, res, next) { next(); }
+function adminRouter(admin) {
+  const r = express.Router();
+  r.get('/', admin.list);
+  return r;
+}
+function crud(ctrl) {
+  const r = express.Router();
+  r.get('/', ctrl.list);
+  r.use('/admin', adminRouter(ctrl.admin));
+  return r;
+}
+function guarded(ctrl) {
+  const r = crud(ctrl);
+  r.use(auth);
+  return r;
+}
+function versioned(c) {
+  const r = express.Router();
+  r.use('/v1', guarded(c));
+  return r;
+}
+app.use('/books', guarded(require('./books')));
+app.use('/authors', versioned(require('./authors')));
+module.exports = app;
+`,
+    }));
+    assert.deepEqual(handlers(facts), [
+      'GET /authors/v1 named src/authors.js#list',
+      'GET /authors/v1/admin named src/authors.js#list',
+      'GET /books named src/books.js#list',
+      'GET /books/admin named src/books.js#list',
+    ]);
+    assert.deepEqual(facts.routes.map((r) => r.handler.kind === 'named' && r.handler.line), [1, 3, 1, 3]);
+  });
+
+  test('helpers that register at each call (the path a parameter), directly, one helper down, and inside a factory', async () => {
+    const facts = await extractFacts(project({
+      ...crudControllers,
+      'src/app.js': `const express = require('express');
+const app = express();
+function resource(router, name, ctrl) {
+  router.get('/' + name, ctrl.list);
+  router.post('/' + name, ctrl.create);
+}
+function adminPage(router, name, ctrl) {
+  resource(router, 'admin/' + name, ctrl.admin);
+}
+function crud(ctrl) {
+  const r = express.Router();
+  resource(r, 'all', ctrl);
+  return r;
+}
+resource(app, 'books', require('./books'));
+resource(app, 'authors', require('./authors'));
+adminPage(app, 'books', require('./books'));
+app.use('/x/authors', crud(require('./authors')));
+app.use('/x/books', crud(require('./books')));
+module.exports = app;
+`,
+    }));
+    assert.deepEqual(handlers(facts), [
+      'GET /admin/books named src/books.js#list',
+      'POST /admin/books unresolved ctrl.create',
+      'GET /authors named src/authors.js#list',
+      'POST /authors named src/authors.js#create',
+      'GET /books named src/books.js#list',
+      'POST /books named src/books.js#create',
+      'GET /x/authors/all named src/authors.js#list',
+      'POST /x/authors/all named src/authors.js#create',
+      'GET /x/books/all named src/books.js#list',
+      'POST /x/books/all named src/books.js#create',
+    ]);
+  });
+
+  test('a function registering on the router it is given, called for two routers with two controllers, also inside a factory', async () => {
+    const facts = await extractFacts(project({
+      ...crudControllers,
+      'src/app.js': `const express = require('express');
+const app = express();
+function addRoutes(router, c) {
+  router.get('/', c.list);
+}
+function crud(ctrl) {
+  const r = express.Router();
+  addRoutes(r, ctrl);
+  return r;
+}
+const books = express.Router();
+const authors = express.Router();
+addRoutes(books, require('./books'));
+addRoutes(authors, require('./authors'));
+app.use('/books', books);
+app.use('/authors', authors);
+app.use('/x/books', crud(require('./books')));
+app.use('/x/authors', crud(require('./authors')));
+module.exports = app;
+`,
+    }));
+    assert.deepEqual(handlers(facts), [
+      'GET /authors named src/authors.js#list',
+      'GET /books named src/books.js#list',
+      'GET /x/authors named src/authors.js#list',
+      'GET /x/books named src/books.js#list',
+    ]);
+  });
+  test('factory routers mounted through a plain mounting helper, and koa-router factories', async () => {
+    const facts = await extractFacts(project({
+      ...crudControllers,
+      'src/app.js': `const express = require('express');
+const app = express();
+function crud(ctrl) { const r = express.Router(); r.get('/', ctrl.list); return r; }
+function mount(app, prefix, router) { app.use(prefix, router); }
+mount(app, '/books', crud(require('./books')));
+mount(app, '/authors', crud(require('./authors')));
+module.exports = app;
+`,
+      'src/koa.js': `const Koa = require('koa');
+const Router = require('@koa/router');
+const books = require('./books');
+const authors = require('./authors');
+function crud(ctrl) { const r = new Router(); r.post('/', ctrl.create); return r; }
+const root = new Router();
+root.use('/k/books', crud(books).routes());
+root.use('/k/authors', crud(authors).routes());
+const app = new Koa();
+app.use(root.routes());
+`,
+    }));
+    assert.deepEqual(handlers(facts), [
+      'GET /authors named src/authors.js#list',
+      'GET /books named src/books.js#list',
+      'POST /k/authors named src/authors.js#create',
+      'POST /k/books named src/books.js#create',
+    ]);
+  });
+});
+
+describe('routes: callers of a function that is not per call must all agree, every call counted', () => {
+  const project = tempProjects('all-callers');
+
+  test('a call passing only a require() written in place counts: it disagrees with the other call, so the handler stays unresolved', async () => {
+    const facts = await extractFacts(project({
+      ...crudControllers,
+      'src/app.js': `const express = require('express');
+const app = express();
+const router = express.Router();
+function listRoute(c) {
+  router.get('/list', c.list);
+}
+function sameRoute(c) {
+  router.get('/same', c.create);
+}
+const authors = require('./authors');
+listRoute(require('./books'));
+listRoute(authors);
+sameRoute(require('./books'));
+sameRoute(require('./books'));
+app.use('/', router);
+module.exports = app;
+`,
+    }));
+    assert.deepEqual(handlers(facts), ['GET /list unresolved c.list', 'GET /same named src/books.js#create']);
+  });
+});
