@@ -38,6 +38,8 @@ export interface RefusedRequest {
   reqId: string;
   /** a refused request target, as received (cut to 200 characters) */
   target?: string;
+  /** the client's address (the peer of the connection: a load balancer's when one is in front) */
+  client?: string;
 }
 
 /** What the line of a request Node's parser refused says: no method, path or id is known, only what the parser saw. */
@@ -47,6 +49,8 @@ export interface RefusedConnection {
   code: string;
   /** the start of the bytes the parser was reading, escaped (packetForLog) */
   packet?: string;
+  /** the client's address, as for a request */
+  client?: string;
 }
 
 /** Lines per second before the rest are only counted (and said in one line at the end of that second). */
@@ -141,6 +145,7 @@ export function clientErrorRefusal(code: string | undefined): { status: number; 
 export function onClientError(refusals: Refusals): (err: ClientError, socket: Duplex) => void {
   return (err, socket) => {
     if (err.code === 'ECONNRESET') return void socket.destroy();
+    const client = (socket as Duplex & { remoteAddress?: string }).remoteAddress; // read before destroy() clears it
     const { status, reason } = clientErrorRefusal(err.code);
     // Node's own test, on its internals (lib/_http_server.js socketOnError): once the head of the response on this
     // socket went out, a second status line would corrupt what the client reads (headersSent is already true when the
@@ -149,7 +154,7 @@ export function onClientError(refusals: Refusals): (err: ClientError, socket: Du
     if (socket.writable && !current?._headerSent) socket.write(NODE_ANSWERS.get(status)!);
     socket.destroy();
     if (reason === undefined) return;
-    refusals.refused(reason, err.rawPacket === undefined ? { status, code: err.code! } : { status, code: err.code!, packet: packetForLog(err.rawPacket) });
+    refusals.refused(reason, err.rawPacket === undefined ? { status, code: err.code!, client } : { status, code: err.code!, packet: packetForLog(err.rawPacket), client });
   };
 }
 

@@ -145,12 +145,13 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     let id = req.headers['x-request-id'];
     if (typeof id !== 'string' || !USABLE_REQUEST_ID.test(id)) id = randomUUID();
     const method = req.method ?? 'GET';
-    if (reason === 'target-invalid') refusals.refused(reason, { method, status, reqId: id, target: cutForLog(req.url ?? '') });
+    const client = req.socket.remoteAddress;
+    if (reason === 'target-invalid') refusals.refused(reason, { method, status, reqId: id, target: cutForLog(req.url ?? ''), client });
     else {
       const path = requestPath(req.url ?? '/');
       // the default route (no match) is left out: the line names a route only when the path is one of the config's
       const route = table.router.match(method, path);
-      refusals.refused(reason, { method, path: cutForLog(path), route: route?.id, status, reqId: id });
+      refusals.refused(reason, { method, path: cutForLog(path), route: route?.id, status, reqId: id, client });
     }
     return id;
   }

@@ -46,7 +46,7 @@ describe('refusals: logged and counted', () => {
     await until(() => refusedLines().length === before + 1, 'the refusal line');
     assert.deepEqual(fieldsOf(refusedLines().at(-1)!), {
       level: 40, time: undefined, pid: undefined, hostname: undefined,
-      refused: 'host-duplicate', method: 'GET', path: '/books/1', route: 'books', status: 400, reqId: 'scan-1', msg: 'refused',
+      refused: 'host-duplicate', method: 'GET', path: '/books/1', route: 'books', status: 400, reqId: 'scan-1', client: '127.0.0.1', msg: 'refused',
     });
     assert.equal(stack.monolith.seen.length, 0);
   });
@@ -175,7 +175,7 @@ describe("Node's parser refusals (clientError): answered as Node answered, logge
       assert.equal(await rawExchange(stack.h.proxy.url, c.bytes), c.answer);
       await until(() => refusedLines().length === before + 1, 'the refusal line');
       const line = refusedLines().at(-1)!;
-      assert.deepEqual([line.level, line.refused, line.code, line.status], [40, c.reason, c.code, Number(c.answer.slice(9, 12))]);
+      assert.deepEqual([line.level, line.refused, line.code, line.status, line.client], [40, c.reason, c.code, Number(c.answer.slice(9, 12)), '127.0.0.1']);
       assert.equal(typeof line.packet, 'string');
       assert.ok((line.packet as string).length <= 201, 'the packet is cut');
       if (c.packet) assert.equal(line.packet, c.packet);
