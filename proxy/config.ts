@@ -128,7 +128,16 @@ export const proxyConfigSchema = z
   .strictObject({
     version: z.literal(1, { error: 'expected 1 (the only config version so far)' }),
     listen: z
-      .strictObject({ host: z.string().default('0.0.0.0'), port: z.number().int().min(0).max(65535).default(8080) })
+      .strictObject({
+        host: z.string().default('0.0.0.0'),
+        port: z.number().int().min(0).max(65535).default(8080),
+        // how long an idle client connection is kept open (node's default): behind a load balancer, set it above the
+        // balancer's own idle timeout, or the balancer reuses connections the proxy is closing and answers 502
+        keepAliveTimeoutMs: z.number().int().min(0).default(5_000),
+        // how long a client may take to send a request's headers, and the whole request (408 after; 0: no limit)
+        headersTimeoutMs: z.number().int().min(1).default(60_000),
+        requestTimeoutMs: z.number().int().min(0).default(300_000),
+      })
       .prefault({}),
     legacy: z.strictObject({ url, hostHeader }),
     services: z.record(z.string(), z.strictObject({ url, owner: z.string().optional(), hostHeader })),
@@ -194,6 +203,10 @@ export const proxyConfigSchema = z
   })
   .superRefine((cfg, ctx) => {
     for (const issue of crossCheck(cfg)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    const { headersTimeoutMs, requestTimeoutMs } = cfg.listen;
+    if (requestTimeoutMs > 0 && headersTimeoutMs > requestTimeoutMs) {
+      ctx.addIssue({ code: 'custom', path: ['listen', 'headersTimeoutMs'], message: `expected at most listen.requestTimeoutMs (${requestTimeoutMs}): the headers are part of the request` });
+    }
   });
 
 interface Issue {

@@ -251,7 +251,17 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   const guard = options.persistState === false ? undefined : new CanaryGuard(control, log);
 
 
-  const server = http.createServer(handle);
+  const { keepAliveTimeoutMs, headersTimeoutMs, requestTimeoutMs } = initial.listen;
+  const server = http.createServer(
+    {
+      keepAliveTimeout: keepAliveTimeoutMs,
+      headersTimeout: headersTimeoutMs,
+      requestTimeout: requestTimeoutMs,
+      // node looks for requests past their timeouts this often (30 s by default): a fraction of the shorter timeout
+      connectionsCheckingInterval: Math.min(30_000, Math.max(50, Math.floor(Math.min(headersTimeoutMs, requestTimeoutMs || headersTimeoutMs) / 4))),
+    },
+    handle,
+  );
   server.on('upgrade', upgrade);
   // what Node's parser refuses before the handler sees a request (a bad request line, headers too large, a timeout):
   // answered as Node answered it, and counted and logged as the proxy's own refusals are

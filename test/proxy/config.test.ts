@@ -23,7 +23,12 @@ describe('config schema', () => {
 
   test('defaults are filled in', () => {
     const c = parseConfig(minimal);
-    assert.deepEqual(c.listen, { host: '0.0.0.0', port: 8080 });
+    assert.deepEqual(c.listen, { host: '0.0.0.0', port: 8080, keepAliveTimeoutMs: 5000, headersTimeoutMs: 60000, requestTimeoutMs: 300000 });
+    // node refuses a headers timeout over the request's: said as a config error, not a crash at start-up
+    assert.deepEqual(configErrors({ ...minimal, listen: { headersTimeoutMs: 10_000, requestTimeoutMs: 5_000 } }), [
+      'listen.headersTimeoutMs: expected at most listen.requestTimeoutMs (5000): the headers are part of the request',
+    ]);
+    assert.deepEqual(configErrors({ ...minimal, listen: { headersTimeoutMs: 10_000, requestTimeoutMs: 0 } }), []);
     assert.deepEqual(c.defaults.shadow, { sample: 1, concurrency: 64, timeoutMs: 2000, maxBodyBytes: 1048576, writes: false });
     assert.deepEqual(c.defaults.noise, { learn: true, sample: 0.1, settleAfter: 1000, settledSample: 0.01, relative: 20, absolute: 0.03 });
     assert.equal(c.defaults.mode, 'legacy');
