@@ -19,7 +19,7 @@ import { targetPath } from './target.ts';
 import { deleteLength, XHeaders } from 'http-proxy-3/dist/lib/http-proxy/passes/web-incoming.js';
 import { OUTGOING_PASSES } from 'http-proxy-3/dist/lib/http-proxy/passes/web-outgoing.js';
 import { hasRequestBody } from './request-body.ts';
-import type { Handshake } from './upgrade.ts';
+import { socketAnswer, type Handshake } from './upgrade.ts';
 
 export type FailureKind = 'timeout' | 'refused' | 'reset' | 'error';
 
@@ -606,7 +606,7 @@ function upgradeFailed(err: Error, socket: Socket, upstream: string, id: string)
   const reason = classifyFailure(err);
   const timedOut = reason === 'timeout';
   const body = JSON.stringify({ error: timedOut ? 'upstream timed out' : 'upstream unavailable', upstream, reason, requestId: id });
-  socket.end(`HTTP/1.1 ${timedOut ? '504 Gateway Timeout' : '502 Bad Gateway'}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\nconnection: close\r\n\r\n${body}`);
+  socket.end(socketAnswer(timedOut ? '504 Gateway Timeout' : '502 Bad Gateway', body, id));
   return timedOut ? 504 : 502;
 }
 

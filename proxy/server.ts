@@ -19,7 +19,7 @@ import { hasRequestBody, hasUnsupportedTransferCoding } from './request-body.ts'
 import { requestPath } from './router.ts';
 import { absoluteTarget } from './target.ts';
 import { cutForLog, onClientError, Refusals, type RefusalCounts, type RefusalReason } from './refusals.ts';
-import { Handshake, isWebSocketUpgrade, serveWithoutUpgrade } from './upgrade.ts';
+import { Handshake, isWebSocketUpgrade, serveWithoutUpgrade, socketAnswer } from './upgrade.ts';
 import { isSafeMethod, Shadower, type ShadowEngine, type ShadowSide } from './shadow.ts';
 import type { CountersSnapshot, RouteStats } from './stats.ts';
 import { CanaryGuard } from './guard.ts';
@@ -165,9 +165,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const badHost = hostProblem(req.rawHeaders);
     if (badHost !== undefined) return refuseHost(res, badHost, countRefusal(req, HOST_REASON[badHost], 400));
-    // an absolute-form target (a target that is neither a path nor `*`) becomes the origin-form request it names
-    const url = req.url ?? '/';
-    if (url.charCodeAt(0) !== 47 /* / */ && url !== '*' && !fromAbsoluteForm(req)) return refuseTarget(res, countRefusal(req, 'target-invalid', 400));
+    if (!targetTaken(req)) return refuseTarget(res, countRefusal(req, 'target-invalid', 400));
     if (req.headers['transfer-encoding'] !== undefined && hasUnsupportedTransferCoding(req.headers)) return refuseTransferCoding(res, countRefusal(req, 'transfer-coding', 501));
     const route = table.router.match(req.method ?? 'GET', requestPath(req.url ?? '/')) ?? table.defaultRoute;
     let id = req.headers['x-request-id'];
@@ -192,11 +190,10 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   const upgraded = new Set<Duplex>();
   function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const badHost = hostProblem(req.rawHeaders);
-    if (badHost !== undefined) return void socket.end(refusalHead(HOST_REFUSED[badHost], countRefusal(req, HOST_REASON[badHost], 400)));
+    if (badHost !== undefined) return void socket.end(socketAnswer('400 Bad Request', HOST_REFUSED[badHost], countRefusal(req, HOST_REASON[badHost], 400)));
     // served as a request, from its head as received: the request handler reads its target then
     if (!isWebSocketUpgrade(req)) return serveWithoutUpgrade(server, req, socket, head);
-    const url = req.url ?? '/';
-    if (url.charCodeAt(0) !== 47 /* / */ && url !== '*' && !fromAbsoluteForm(req)) return void socket.end(refusalHead(TARGET_REFUSED, countRefusal(req, 'target-invalid', 400)));
+    if (!targetTaken(req)) return void socket.end(socketAnswer('400 Bad Request', TARGET_REFUSED, countRefusal(req, 'target-invalid', 400)));
     const start = performance.now();
     const path = requestPath(req.url ?? '/');
     const route = table.router.match(req.method ?? 'GET', path) ?? table.defaultRoute;
@@ -352,6 +349,15 @@ function refuseWith(res: ServerResponse, status: number, body: string, id: strin
 }
 
 /**
+ * Whether the proxy takes a request's target: a path or `*` as it is, an absolute-form target (neither) once made the
+ * origin-form request it names (fromAbsoluteForm); false for one it refuses.
+ */
+function targetTaken(req: IncomingMessage): boolean {
+  const url = req.url ?? '/';
+  return url.charCodeAt(0) === 47 /* / */ || url === '*' || fromAbsoluteForm(req);
+}
+
+/**
  * RFC 9112 §3.2.2: the authority of an absolute-form target is the request's host, whatever its Host header said.
  * The request becomes the origin-form one it names (target path and query; Host the authority) before anything reads
  * it, so the route, the upstream's request line and Host, x-forwarded-host, the shadow copy and the recorder all see
@@ -382,11 +388,6 @@ const HOST_REASON: Record<HostProblem, RefusalReason> = { duplicate: 'host-dupli
 /** 400 for a request with more than one Host or an invalid one; never forwarded, the connection ends. */
 function refuseHost(res: ServerResponse, problem: HostProblem, id: string): void {
   refuseWith(res, 400, HOST_REFUSED[problem], id);
-}
-
-/** A 400 written on an upgrade's socket (an upgrade has no response object). */
-function refusalHead(body: string, id: string): string {
-  return `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\nconnection: close\r\n\r\n${body}`;
 }
 
 /** The admin API's listener settings, as its listen errors name them. */

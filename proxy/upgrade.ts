@@ -5,6 +5,14 @@ import type { ClientRequest, IncomingMessage, Server, ServerResponse } from 'nod
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 
+/**
+ * A JSON answer written straight on an upgrade's socket (an upgrade has no response object): the proxy's own 400 and
+ * 502/504, with the request's id, and the connection closed after it.
+ */
+export function socketAnswer(statusLine: string, body: string, id: string): string {
+  return `HTTP/1.1 ${statusLine}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${id}\r\nconnection: close\r\n\r\n${body}`;
+}
+
 /** How an upgrade's handshake ended: an answer the upstream gave (101 or a refusal), the proxy's 502/504, or the client gone first. */
 export type HandshakeOutcome = 'answered' | 'failed' | 'aborted';
 
