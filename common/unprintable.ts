@@ -49,7 +49,8 @@ export function showInput(text: string, max = QUOTED_INPUT_MAX): string {
   return `${visible(cut)}${cut.length < text.length ? `… (${text.length} characters)` : ''}`;
 }
 
-function clip(text: string, max: number): string {
+/** The first `max` characters of a text, one fewer rather than half a surrogate pair. */
+export function clip(text: string, max: number): string {
   if (text.length <= max) return text;
   const code = text.charCodeAt(max - 1);
   return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max); // never half a surrogate pair

@@ -5,6 +5,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from '../common/log.ts';
+import { clip } from '../common/unprintable.ts';
 
 /**
  * Why the proxy answered a request itself. The last three are Node's parser's answers, through the server's
@@ -106,7 +107,8 @@ export class Refusals {
 
 /** A client's target or path, as a log field: cut, so a 16 KB one does not make a 16 KB line. */
 export function cutForLog(url: string): string {
-  return url.length > 200 ? `${url.slice(0, 200)}…` : url;
+  const cut = clip(url, 200);
+  return cut.length < url.length ? `${cut}…` : url;
 }
 
 /** A parser error as Node gives it to `clientError` (rawPacket: the chunk it was reading, when it was parsing one). */

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { pino } from 'pino';
 import { Writable } from 'node:stream';
 import http from 'node:http';
-import { onClientError, packetForLog, Refusals } from '../../proxy/refusals.ts';
+import { cutForLog, onClientError, packetForLog, Refusals } from '../../proxy/refusals.ts';
 import { ADMIN_TOKEN, captureLogger, request, startStack, testConfig, until, type Stack } from './helpers.ts';
 import { rawExchange, statusOf } from '../resilience/fixtures.ts';
 
@@ -262,5 +262,12 @@ describe("Node's parser refusals (clientError): answered as Node answered, logge
     const long = packetForLog(Buffer.alloc(5000, 0xfe));
     assert.equal(long, `${'\\xfe'.repeat(50)}…`);
     assert.equal(packetForLog(Buffer.from('Cookie: a=1\r\nX: y')), 'Cookie: [redacted]\\r\\nX: y');
+  });
+
+  test('a path or target in the log: cut at 200 characters, never in the middle of a surrogate pair', () => {
+    assert.equal(cutForLog('/books/1'), '/books/1');
+    assert.equal(cutForLog(`/${'a'.repeat(300)}`), `/${'a'.repeat(199)}…`);
+    // an emoji across the cut: left out whole, no lone surrogate in the line
+    assert.equal(cutForLog(`/${'a'.repeat(198)}😀tail`), `/${'a'.repeat(198)}…`);
   });
 });
