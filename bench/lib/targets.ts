@@ -123,6 +123,13 @@ export const EXTRA_TARGETS: TargetSpec[] = [
     what: 'strangler, shadow mode with capture but no comparison (diagnostic)',
     start: strangler('strangler-shadow-nocompare', 'shadow', 'candidate', false),
   },
+  // the copy cap lowered (shadow.concurrency, 64 by default) with a fast candidate under full load: how many copies
+  // the cap then drops, and what the fewer copies save (the slow pair's c32/c16 show what they save a slow candidate)
+  ...[32, 16].map((cap) => ({
+    name: `strangler-shadow-c${cap}`,
+    what: `strangler, shadow mode, copy cap ${cap} (\`shadow.concurrency\`)`,
+    start: strangler(`strangler-shadow-c${cap}`, 'shadow', 'candidate', true, false, false, cap),
+  })),
 ];
 
 /** The slow-candidate pair: legacy vs shadow with a candidate answering 300 ms late. */
