@@ -18,7 +18,7 @@ export interface EmittedProxyConfig {
   services: Record<string, { url: string; owner: string }>;
   defaults: {
     mode: 'legacy';
-    shadow: { sample: number; concurrency: number; timeoutMs: number; maxBodyBytes: number; writes: boolean };
+    shadow: { sample: number; concurrency: number; adaptive: boolean; timeoutMs: number; maxBodyBytes: number; writes: boolean };
     noise: { learn: boolean; sample: number; settleAfter: number; settledSample: number; relative: number; absolute: number };
     guard: { maxErrorRate: number; minRequests: number; windowSeconds: number; rollbackTo: 'shadow' | 'legacy' };
   };
@@ -54,7 +54,7 @@ export function toProxyConfig(plan: Plan, options: ProxyConfigOptions = {}): Emi
     services,
     defaults: {
       mode: 'legacy',
-      shadow: { sample: 1.0, concurrency: 64, timeoutMs: 2000, maxBodyBytes: 1048576, writes: false },
+      shadow: { sample: 1.0, concurrency: 64, adaptive: true, timeoutMs: 2000, maxBodyBytes: 1048576, writes: false },
       noise: { learn: true, sample: 0.1, settleAfter: 1000, settledSample: 0.01, relative: 20, absolute: 0.03 },
       // a canary that fails is moved back to shadow (proxy/guard.ts)
       guard: { maxErrorRate: 0.05, minRequests: 20, windowSeconds: 60, rollbackTo: 'shadow' },

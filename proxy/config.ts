@@ -32,6 +32,7 @@ const compareRules = z.strictObject({
 const shadowShape = {
   sample: z.number().min(0).max(1),
   concurrency: z.number().int().min(1),
+  adaptive: z.boolean(),
   timeoutMs: z.number().int().min(1),
   maxBodyBytes: z.number().int().min(0),
   writes: z.boolean(),
@@ -39,6 +40,7 @@ const shadowShape = {
 const shadowDefaults = z.strictObject({
   sample: shadowShape.sample.default(1),
   concurrency: shadowShape.concurrency.default(64),
+  adaptive: shadowShape.adaptive.default(true),
   timeoutMs: shadowShape.timeoutMs.default(2000),
   maxBodyBytes: shadowShape.maxBodyBytes.default(1_048_576),
   writes: shadowShape.writes.default(false),

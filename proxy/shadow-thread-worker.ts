@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { pino } from 'pino';
 import { createDiffPipeline, type ProxyRouteCounters } from './comparator.ts';
 import type { ProxyConfig } from './config.ts';
-import { ShadowExchange, Shadower, type ShadowPlan } from './shadow.ts';
+import { CALL_FAST, CALL_NONE, CALL_SLOW, ShadowExchange, Shadower, type ShadowPlan } from './shadow.ts';
 import type { FromThread, ToThread } from './shadow-thread.ts';
 import { RouteCounters } from './stats.ts';
 import type { CapturedResponse } from './types.ts';
@@ -27,7 +27,7 @@ function flush(): void {
   const deltas = [];
   for (const c of counters.values()) if (c.changed) deltas.push(c.takeDelta());
   if (deltas.length) outbox.unshift({ t: 'counters', deltas });
-  if (freed.length) outbox.unshift({ t: 'freed', ids: freed.splice(0) });
+  if (freed.length) outbox.unshift({ t: 'freed', ids: freed.splice(0), calls: calls.splice(0) });
   if (outbox.length === 0) return;
   const batch = outbox;
   outbox = [];
@@ -39,15 +39,18 @@ const log = pino({ level }, { write: (line: string) => send({ t: 'log', line }) 
 
 /** Copies whose candidate call ended since the last message: the request thread frees their slots and bytes. */
 const freed: number[] = [];
+/** how each one's call went (CALL_NONE, CALL_FAST, CALL_SLOW), for the request thread's copy limit */
+const calls: number[] = [];
 const ids = new Map<ShadowExchange, number>();
 
 class ThreadShadower extends Shadower {
-  override copyEnded(service: string, exchange: ShadowExchange): void {
-    super.copyEnded(service, exchange);
+  /** The slots are the request thread's (it admits the copies; this thread's own count only the noise samples). */
+  override copyEnded(_plan: ShadowPlan, exchange: ShadowExchange, slow: boolean | undefined): void {
     const id = ids.get(exchange);
     if (id === undefined) return;
     ids.delete(exchange);
     freed.push(id);
+    calls.push(slow === undefined ? CALL_NONE : slow ? CALL_SLOW : CALL_FAST);
     flushing ??= setImmediate(flush);
   }
 

@@ -17,7 +17,7 @@ import type { ProxyConfig } from './config.ts';
 import type { BodyTap } from './forward.ts';
 import type { ReportOptions } from './report/index.ts';
 import { hasRequestBody } from './request-body.ts';
-import { admit, CopySlots, teeRequestBody, type RequestBodySink, type ShadowEngine, type ShadowPlan, type ShadowSide } from './shadow.ts';
+import { admit, CALL_NONE, CALL_SLOW, CopySlots, logCopyLimit, teeRequestBody, type RequestBodySink, type ShadowEngine, type ShadowPlan, type ShadowSide } from './shadow.ts';
 import type { CountersSnapshot } from './stats.ts';
 import { openStore } from './store.ts';
 import type { DiffStore } from './store/types.ts';
@@ -42,8 +42,11 @@ export type ToThread =
 export type FromThread =
   | { t: 'ready' }
   | { t: 'failed'; error: string }
-  /** copies whose candidate call ended: their slots, and the bytes held for them here, are given back */
-  | { t: 'freed'; ids: number[] }
+  /**
+   * copies whose candidate call ended: their slots, and the bytes held for them here, are given back; `calls[i]` says
+   * how ids[i]'s call went (CALL_NONE: none was made, CALL_FAST, CALL_SLOW: see slowCopy), for the copy limit
+   */
+  | { t: 'freed'; ids: number[]; calls: number[] }
   | { t: 'counters'; deltas: CountersSnapshot[] }
   | { t: 'log'; line: string }
   | { t: 'settled'; token: number; comparator: ComparatorStats }
@@ -117,7 +120,7 @@ export class ShadowThreadEngine implements ShadowEngine {
   readonly ready: Promise<void>;
   private readonly worker: Worker;
   private readonly log: Logger;
-  /** copies per service whose candidate call has not ended (the cap) */
+  /** copies per service whose candidate call has not ended (the cap, and a slow candidate's lower limit) */
   readonly slots = new CopySlots();
   /** the last plan seen per route: its counters get the thread's deltas (they are kept across reloads per route) */
   private readonly plans = new Map<string, ShadowPlan>();
@@ -137,6 +140,7 @@ export class ShadowThreadEngine implements ShadowEngine {
 
   constructor(config: ProxyConfig, options: ShadowThreadOptions) {
     this.log = options.logger;
+    this.slots.onLimit = (change) => logCopyLimit(this.log, change);
     this.admitted.limit = config.memory.shadowBytes / 2;
     this.worker = new Worker(BOOT, { workerData: { config, level: options.logger.level } });
     this.ready = new Promise<void>((resolve, reject) => {
@@ -270,9 +274,9 @@ export class ShadowThreadEngine implements ShadowEngine {
 
   private receive(m: FromThread): void {
     if (m.t === 'freed') {
-      for (const id of m.ids) {
-        this.live.get(id)?.freed();
-        this.live.delete(id);
+      for (let i = 0; i < m.ids.length; i++) {
+        this.live.get(m.ids[i])?.freed(m.calls[i]);
+        this.live.delete(m.ids[i]);
       }
     } else if (m.t === 'counters') {
       for (const d of m.deltas) this.plans.get(d.routeId)?.counters.merge(d);
@@ -361,10 +365,11 @@ class RemoteExchange implements ShadowSide, BodyTap, RequestBodySink {
     if (early) engine.post({ t: 'mono', id: this.id, response: early.response, shed: early.shed });
   }
 
-  /** The thread is done with the copy's candidate call: its slot and the bytes held for it go back. */
-  freed(): void {
+  /** The thread is done with the copy's candidate call (how it went: `call`, see FromThread): its slot and the bytes held for it go back. */
+  freed(call: number): void {
     this.isFreed = true;
-    this.engine.slots.release(this.plan.service);
+    if (call === CALL_NONE) this.engine.slots.release(this.plan.service);
+    else this.engine.slots.ended(this.plan.service, call === CALL_SLOW, this.plan.concurrency, this.plan.adaptive);
     this.engine.admitted.give(this.bytes);
     this.bytes = 0;
   }

@@ -31,7 +31,7 @@ function emitted(routes: Array<[string, string, string, string]>): EmittedProxyC
     },
     defaults: {
       mode: 'legacy',
-      shadow: { sample: 1, concurrency: 64, timeoutMs: 2000, maxBodyBytes: 1048576, writes: false },
+      shadow: { sample: 1, concurrency: 64, adaptive: true, timeoutMs: 2000, maxBodyBytes: 1048576, writes: false },
       noise: { learn: true, sample: 0.1, settleAfter: 1000, settledSample: 0.01, relative: 20, absolute: 0.03 },
       guard: { maxErrorRate: 0.05, minRequests: 20, windowSeconds: 60, rollbackTo: 'shadow' },
     },

@@ -29,7 +29,7 @@ describe('config schema', () => {
       'listen.headersTimeoutMs: expected at most listen.requestTimeoutMs (5000): the headers are part of the request',
     ]);
     assert.deepEqual(configErrors({ ...minimal, listen: { headersTimeoutMs: 10_000, requestTimeoutMs: 0 } }), []);
-    assert.deepEqual(c.defaults.shadow, { sample: 1, concurrency: 64, timeoutMs: 2000, maxBodyBytes: 1048576, writes: false });
+    assert.deepEqual(c.defaults.shadow, { sample: 1, concurrency: 64, adaptive: true, timeoutMs: 2000, maxBodyBytes: 1048576, writes: false });
     assert.deepEqual(c.defaults.noise, { learn: true, sample: 0.1, settleAfter: 1000, settledSample: 0.01, relative: 20, absolute: 0.03 });
     assert.equal(c.defaults.mode, 'legacy');
     assert.deepEqual(c.store, { path: 'data/diffs.sqlite', samplesPerFingerprint: 20 });

@@ -125,6 +125,29 @@ describe('shadow thread: copies, comparison and store off the request thread', (
     assert.equal(stats.compared, 4);
   });
 
+  test('a candidate much slower than the monolith gets half the copies in flight after a second (the thread says which were slow)', async () => {
+    const slow = await startUpstream('slow80');
+    slow.handler = (_req, res) => void setTimeout(() => res.end('{}'), 80);
+    cleanups.push(() => slow.close());
+    const { proxy, thread } = await start('adaptive', { defaults: { noise: { learn: false }, shadow: { concurrency: 8, timeoutMs: 10_000 } } }, slow.url);
+    let compared = 0;
+    for (let round = 0; round < 40 && thread.engine.slots.limit('catalog', 8) === 8; round++) {
+      const rs = await Promise.all(Array.from({ length: 8 }, () => request(proxy.url, { path: '/books/1' })));
+      assert.deepEqual(new Set(rs.map((r) => r.status)), new Set([200]));
+      compared += 8;
+      assert.equal((await thread.settle()).compared, compared);
+    }
+    assert.equal(thread.engine.slots.limit('catalog', 8), 4, 'the limit moved within 40 rounds');
+    const held: (() => void)[] = [];
+    slow.handler = (_req, res) => void held.push(() => res.end('{}'));
+    const before = proxy.stats().find((s) => s.routeId === 'book')!.dropped;
+    await Promise.all(Array.from({ length: 8 }, () => request(proxy.url, { path: '/books/1' })));
+    await until(() => held.length === 4, 'four copies at the candidate');
+    assert.equal(proxy.stats().find((s) => s.routeId === 'book')!.dropped - before, 4);
+    for (const answer of held) answer();
+    await thread.settle();
+  });
+
   test('a monolith answer the byte budget cannot hold is shed: no pair, counted as dropped', async () => {
     const { proxy, thread } = await start('budget', { memory: { shadowBytes: 60 } });
     const r = await request(proxy.url, { path: '/books/1' });

@@ -4,7 +4,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { diffResponses } from '../../proxy/compare/index.ts';
-import { closedPortUrl, request, startTestProxy, startUpstream, testConfig, until, type Harness, type Upstream, startStack } from './helpers.ts';
+import { captureLogger, closedPortUrl, request, startTestProxy, startUpstream, testConfig, until, type Harness, type Upstream, startStack } from './helpers.ts';
 
 /** The monolith's answer, with bytes a re-serialisation would change (spacing, key order, unicode escapes). */
 const MONOLITH_BODY = Buffer.from('{"b": 2,  "a":"caf\\u00e9", "n": 1.50}\n');
@@ -321,6 +321,88 @@ describe('shadow: concurrency cap', () => {
       await h.proxy.close();
       await monolith.close();
       await candidate.close();
+    }
+  });
+});
+
+describe('shadow: a candidate much slower than the monolith (shadow.adaptive)', () => {
+  /** Rounds of 8 requests at once, each round's copies answered 80 ms after the monolith's, until done() or 40 rounds. */
+  async function slowRounds(h: Harness, done: () => boolean): Promise<number> {
+    let pairs = 0;
+    for (let round = 0; round < 40 && !done(); round++) {
+      const rs = await Promise.all(Array.from({ length: 8 }, (_, i) => request(h.proxy.url, { path: `/books/${i}` })));
+      assert.deepEqual(new Set(rs.map((r) => r.status)), new Set([200]));
+      pairs += 8;
+      await h.waitPairs(pairs);
+    }
+    return pairs;
+  }
+
+  async function slowStack(shadow: Record<string, unknown>) {
+    const monolith = await startUpstream('monolith');
+    const candidate = await startUpstream('candidate');
+    candidate.handler = (_req, res) => void setTimeout(() => res.end('{}'), 80);
+    const log = captureLogger();
+    const upstreams = async () => {
+      await monolith.close();
+      await candidate.close();
+    };
+    const h = await startTestProxy(
+      testConfig(monolith.url, candidate.url, {
+        defaults: { noise: { learn: false }, shadow: { concurrency: 8, timeoutMs: 10_000, ...shadow } },
+        routes: [{ id: 'book', method: 'GET', path: '/books/:id', service: 'catalog', mode: 'shadow' }],
+      }),
+      { logger: log.logger },
+    ).catch(async (err: unknown) => {
+      await upstreams();
+      throw err;
+    });
+    const close = async () => {
+      await h.proxy.close();
+      await upstreams();
+    };
+    return { candidate, h, log, close };
+  }
+
+  /** 8 requests at once with the candidate holding its answers: how many were copied, how many dropped. */
+  async function burst(h: Harness, candidate: Upstream, expectCopies: number): Promise<{ copied: number; dropped: number }> {
+    const held: (() => void)[] = [];
+    candidate.handler = (_req, res) => void held.push(() => res.end('{}'));
+    const before = h.proxy.stats()[0];
+    const rs = await Promise.all(Array.from({ length: 8 }, () => request(h.proxy.url, { path: '/books/1' })));
+    assert.deepEqual(new Set(rs.map((r) => r.status)), new Set([200]), 'every client answered while the copies are held');
+    await until(() => held.length === expectCopies, `${expectCopies} copies at the candidate`);
+    const after = h.proxy.stats()[0];
+    for (const answer of held) answer();
+    return { copied: after.shadowed - before.shadowed, dropped: after.dropped - before.dropped };
+  }
+
+  test('after a second of slow copies it gets half the copies in flight, and a warning says so', async () => {
+    const { candidate, h, log, close } = await slowStack({});
+    try {
+      const limited = () => log.lines.find((l) => String(l.msg).includes('copies in flight limited to'));
+      await slowRounds(h, () => limited() !== undefined);
+      const line = limited();
+      assert.ok(line, 'the limit moved within 40 rounds');
+      assert.equal(line.level, 40, 'at warn');
+      assert.equal(line.service, 'catalog');
+      assert.equal(line.from, 8);
+      assert.equal(line.to, 4);
+      assert.deepEqual(await burst(h, candidate, 4), { copied: 4, dropped: 4 });
+    } finally {
+      await close();
+    }
+  });
+
+  test('with adaptive: false the cap alone applies', async () => {
+    const { candidate, h, log, close } = await slowStack({ adaptive: false });
+    try {
+      const started = performance.now();
+      await slowRounds(h, () => performance.now() - started > 1_300);
+      assert.equal(log.lines.filter((l) => String(l.msg).includes('copies in flight')).length, 0);
+      assert.deepEqual(await burst(h, candidate, 8), { copied: 8, dropped: 0 });
+    } finally {
+      await close();
     }
   });
 });
