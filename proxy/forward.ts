@@ -473,6 +473,8 @@ export function upstreamPath(basePath: string, url: string): string {
   const path = targetPath(url);
   // the common case, an upstream without a base path: urlJoin('/', p) is p itself for a p starting with one '/'
   if (basePath === '/' && path.startsWith('/') && !path.startsWith('//')) return path;
+  // `OPTIONS *` asks about the server as a whole: `*` as it came, whatever the upstream's own path (urlJoin made it `/*`)
+  if (path === '*') return path;
   return urlJoin(basePath, path);
 }
 
