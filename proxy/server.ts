@@ -79,6 +79,7 @@ class RequestState implements ForwardState {
   fallbackTo: Upstream | undefined = undefined;
   fellBack = false;
   resent = false;
+  teTrailers = false;
   failure: ForwardState['failure'] = undefined;
   deadline = 0;
   timedOut = false;
