@@ -234,8 +234,11 @@ export class Forwarder {
       }
       this.respond(req, res, state, proxyRes);
     });
-    // 1xx answers ahead of the final one (103 Early Hints, 102 Processing) go on to the client as they come
-    proxyReq.on('information', (info) => passInformational(req, res, info));
+    // 1xx answers ahead of the final one (103 Early Hints, 102 Processing) go on to the client as they come, but not a
+    // candidate's while a fallback is still possible: until its final status it may fail and the monolith answer, and
+    // the client would have hints (preloads, a Link to follow) from a service whose answer it never got. After a
+    // fallback the attempt is no longer held, and the monolith's go on.
+    if (!held) proxyReq.on('information', (info) => passInformational(req, res, info));
     this.waiting.add(state);
     if (hasRequestBody(req.headers)) req.pipe(proxyReq);
     else proxyReq.end(); // no body: nothing to pipe (http-proxy-3 pipes anyway)
@@ -371,7 +374,7 @@ type RawWriter = ServerResponse & { _writeRaw?: (data: string, encoding: BufferE
  * An upstream's 1xx, written to the client as received (status, reason, fields). Not through writeEarlyHints: it
  * refuses a Link list joined by commas, the common form, and drops a 103 without Link. Not a 100 Continue: node's
  * server answered the client's Expect itself, before the request was forwarded. Not to an HTTP/1.0 client (RFC 9110
- * §15.2), nor once the final answer has started (a fallback's retry can follow a candidate's 1xx).
+ * §15.2), nor once the final answer has started. Not asked for an attempt held for a fallback decision (send()).
  */
 function passInformational(req: IncomingMessage, res: RawWriter, info: http.InformationEvent): void {
   if (info.statusCode === 100 || req.httpVersionMajor !== 1 || req.httpVersionMinor === 0 || res.headersSent || res.destroyed || res._writeRaw === undefined) return;
