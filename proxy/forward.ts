@@ -54,6 +54,8 @@ export interface ForwardState {
   timedOut: boolean;
   /** the id was generated here: add x-request-id to the upstream request */
   addId: boolean;
+  /** the client sent `TE: trailers`: say it upstream (see stripHopByHop) */
+  teTrailers: boolean;
   proxyReq: http.ClientRequest | undefined;
   /** links of the forwarder's list of requests waiting for response headers (see WaitingList) */
   waiting: boolean;
@@ -74,7 +76,8 @@ export interface BodyTap {
   cut(): void;
 }
 
-const HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'te', 'trailer', 'upgrade'] as const;
+// TE too, but for its `trailers` member (stripHopByHop)
+const HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'trailer', 'upgrade'] as const;
 const SHADOW_MARK = 'x-strangler-shadow';
 const RESPONSE_HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'proxy-authenticate', 'upgrade'] as const;
 // typed loosely on purpose: these are http-proxy-3's own passes, called with exactly what it would pass them
@@ -138,7 +141,7 @@ export class Forwarder {
 
   /** Forwards a client request to state.upstream; answers 502/504 itself when that fails. */
   web(req: IncomingMessage, res: ServerResponse, state: ForwardState): void {
-    stripHopByHop(req);
+    if (stripHopByHop(req)) state.teTrailers = true;
     deleteLength(req);
     xHeaders(req, res, state.upstream.options);
     // one listener per response, for the whole exchange: a client gone before the end stops the upstream request
@@ -208,7 +211,7 @@ export class Forwarder {
       // ClientRequest writes its headers in its constructor, so there the id is among the headers it is given
       const early = state.addId && req.headers.expect !== undefined;
       const base = state.upstream.request;
-      proxyReq = (base.https ? https : http).request(outgoingRequest(base, req, early ? state.id : undefined, req.headers.expect !== undefined));
+      proxyReq = (base.https ? https : http).request(outgoingRequest(base, req, early ? state.id : undefined, req.headers.expect !== undefined, state.teTrailers));
       if (state.addId && !early) proxyReq.setHeader('x-request-id', state.id);
       if (base.host !== undefined && req.headers.expect === undefined) proxyReq.setHeader('host', base.host);
     } catch (err) {
@@ -231,8 +234,11 @@ export class Forwarder {
       }
       this.respond(req, res, state, proxyRes);
     });
-    // 1xx answers ahead of the final one (103 Early Hints, 102 Processing) go on to the client as they come
-    proxyReq.on('information', (info) => passInformational(req, res, info));
+    // 1xx answers ahead of the final one (103 Early Hints, 102 Processing) go on to the client as they come, but not a
+    // candidate's while a fallback is still possible: until its final status it may fail and the monolith answer, and
+    // the client would have hints (preloads, a Link to follow) from a service whose answer it never got. After a
+    // fallback the attempt is no longer held, and the monolith's go on.
+    if (!held) proxyReq.on('information', (info) => passInformational(req, res, info));
     this.waiting.add(state);
     if (hasRequestBody(req.headers)) req.pipe(proxyReq);
     else proxyReq.end(); // no body: nothing to pipe (http-proxy-3 pipes anyway)
@@ -368,7 +374,7 @@ type RawWriter = ServerResponse & { _writeRaw?: (data: string, encoding: BufferE
  * An upstream's 1xx, written to the client as received (status, reason, fields). Not through writeEarlyHints: it
  * refuses a Link list joined by commas, the common form, and drops a 103 without Link. Not a 100 Continue: node's
  * server answered the client's Expect itself, before the request was forwarded. Not to an HTTP/1.0 client (RFC 9110
- * §15.2), nor once the final answer has started (a fallback's retry can follow a candidate's 1xx).
+ * §15.2), nor once the final answer has started. Not asked for an attempt held for a fallback decision (send()).
  */
 function passInformational(req: IncomingMessage, res: RawWriter, info: http.InformationEvent): void {
   if (info.statusCode === 100 || req.httpVersionMajor !== 1 || req.httpVersionMinor === 0 || res.headersSent || res.destroyed || res._writeRaw === undefined) return;
@@ -449,13 +455,21 @@ type OutgoingRequest = http.RequestOptions & { headers: http.OutgoingHttpHeaders
 /**
  * `early`: the request carries Expect, so ClientRequest writes its headers in its constructor: a generated id and
  * an upstream's own Host must be among the headers it is given (else they are set on it after, by send()).
+ * `teTrailers`: the client said it reads trailers; the upstream hears `TE: trailers`, with the `TE` connection option
+ * RFC 9110 §10.1.4 requires of its sender, in a copy of the headers: req.headers.connection is also what
+ * http-proxy-3's setConnection mirrors into the client's answer, which must not say `te`.
  */
-function outgoingRequest(base: UpstreamRequestBase, req: IncomingMessage, requestId: string | undefined, early = false): OutgoingRequest {
+function outgoingRequest(base: UpstreamRequestBase, req: IncomingMessage, requestId: string | undefined, early = false, teTrailers = false): OutgoingRequest {
   let headers: http.OutgoingHttpHeaders = req.headers;
-  if (requestId !== undefined || (early && base.host !== undefined)) {
+  if (requestId !== undefined || (early && base.host !== undefined) || teTrailers) {
     headers = { ...req.headers };
     if (requestId !== undefined) headers['x-request-id'] = requestId;
     if (early && base.host !== undefined) headers.host = base.host;
+    if (teTrailers) {
+      headers.te = 'trailers';
+      // the client's close or keep-alive as before (node's agent says keep-alive when there is none), and TE
+      headers.connection = `${req.headers.connection ?? 'keep-alive'}, te`;
+    }
   }
   return {
     hostname: base.hostname,
@@ -473,6 +487,8 @@ export function upstreamPath(basePath: string, url: string): string {
   const path = targetPath(url);
   // the common case, an upstream without a base path: urlJoin('/', p) is p itself for a p starting with one '/'
   if (basePath === '/' && path.startsWith('/') && !path.startsWith('//')) return path;
+  // `OPTIONS *` asks about the server as a whole: `*` as it came, whatever the upstream's own path (urlJoin made it `/*`)
+  if (path === '*') return path;
   return urlJoin(basePath, path);
 }
 
@@ -517,14 +533,19 @@ class WaitingList {
   }
 }
 
-function stripHopByHop(req: IncomingMessage): void {
+/**
+ * Removes the client's hop-by-hop headers from its request. True when the client sent `TE: trailers` (removed too):
+ * the forwarder then says it upstream itself (outgoingRequest).
+ */
+function stripHopByHop(req: IncomingMessage): boolean {
   const h = req.headers;
   const connection = h.connection;
   if (connection !== undefined && connection !== 'close' && connection !== 'keep-alive') {
     // headers named in Connection are hop-by-hop too. Connection itself stays, as the client's wish for its own
     // connection only: http-proxy-3's setConnection mirrors it into the response, which is how a client's "close" is
     // honoured; the names it listed (`x-drop-me`, `HTTP2-Settings`) were repeated to the upstream and in the answer.
-    for (const name of connectionListed(connection)) delete h[name];
+    // TE is read below (a client that sends it must name it here: RFC 9110 §10.1.4)
+    for (const name of connectionListed(connection)) if (name !== 'te') delete h[name];
     const options = connection.toLowerCase();
     if (/(^|[\s,])close($|[\s,])/.test(options)) h.connection = 'close';
     else if (/(^|[\s,])keep-alive($|[\s,])/.test(options)) h.connection = 'keep-alive';
@@ -534,6 +555,21 @@ function stripHopByHop(req: IncomingMessage): void {
   // the mark of a shadow copy is the proxy's own: from a client it would make a real request look like a copy to a
   // service that spares copies its side effects
   if (h[SHADOW_MARK] !== undefined) delete h[SHADOW_MARK];
+  return h.te !== undefined && takeTe(req);
+}
+
+/**
+ * Removes the client's TE; true when it had the `trailers` member (any case; RFC 9110 §10.1.4) and the client reads
+ * HTTP/1.1: to an HTTP/1.0 client the answer is never chunked and cannot carry trailers, and an upstream told
+ * otherwise would put in them what that client then never gets. The transfer codings TE may also list are about this
+ * hop only (the proxy asks for none upstream).
+ */
+function takeTe(req: IncomingMessage): boolean {
+  const te = String(req.headers.te); // one string (node joins repeated lines); typed loosely as any unnamed header is
+  delete req.headers.te;
+  if (req.httpVersionMajor !== 1 || req.httpVersionMinor === 0) return false;
+  for (const member of te.split(',')) if (member.trim().toLowerCase() === 'trailers') return true;
+  return false;
 }
 
 /** The header names a Connection value lists as hop-by-hop (its "close" and "keep-alive" options left out). */

@@ -79,6 +79,7 @@ class RequestState implements ForwardState {
   fallbackTo: Upstream | undefined = undefined;
   fellBack = false;
   resent = false;
+  teTrailers = false;
   failure: ForwardState['failure'] = undefined;
   deadline = 0;
   timedOut = false;
@@ -150,7 +151,8 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     else {
       const path = requestPath(req.url ?? '/');
       // the default route (no match) is left out: the line names a route only when the path is one of the config's
-      const route = table.router.match(method, path);
+      // (`OPTIONS *` names none: it is the server's)
+      const route = path.charCodeAt(0) === 47 /* / */ ? table.router.match(method, path) : undefined;
       refusals.refused(reason, { method, path: cutForLog(path), route: route?.id, status, reqId: id, client });
     }
     return id;
@@ -165,9 +167,13 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   function handle(req: IncomingMessage, res: ServerResponse): void {
     const badHost = hostProblem(req.rawHeaders);
     if (badHost !== undefined) return refuseHost(res, badHost, countRefusal(req, HOST_REASON[badHost], 400));
-    if (!targetTaken(req)) return refuseTarget(res, countRefusal(req, 'target-invalid', 400));
+    // a path, the common target (an absolute-form one is made the path it names); else the asterisk form or refused
+    const asterisk = !originForm(req);
+    if (asterisk && !isServerOptions(req)) return refuseTarget(res, req, countRefusal(req, 'target-invalid', 400));
     if (req.headers['transfer-encoding'] !== undefined && hasUnsupportedTransferCoding(req.headers)) return refuseTransferCoding(res, countRefusal(req, 'transfer-coding', 501));
-    const route = table.router.match(req.method ?? 'GET', requestPath(req.url ?? '/')) ?? table.defaultRoute;
+    // `OPTIONS *` is about the server as a whole: the monolith's (the default route), never a route's, so never copied
+    // nor sent to a service, which a catch-all route (`* /*`) would have done with the `/*` it used to become
+    const route = asterisk ? table.defaultRoute : (table.router.match(req.method ?? 'GET', requestPath(req.url ?? '/')) ?? table.defaultRoute);
     let id = req.headers['x-request-id'];
     // a generated id is added to the upstream request by the forwarder, not written into req.headers:
     // adding a key to Node's headers object measured at a quarter of legacy mode's CPU per request
@@ -193,7 +199,8 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     if (badHost !== undefined) return void socket.end(socketAnswer('400 Bad Request', HOST_REFUSED[badHost], countRefusal(req, HOST_REASON[badHost], 400)));
     // served as a request, from its head as received: the request handler reads its target then
     if (!isWebSocketUpgrade(req)) return serveWithoutUpgrade(server, req, socket, head);
-    if (!targetTaken(req)) return void socket.end(socketAnswer('400 Bad Request', TARGET_REFUSED, countRefusal(req, 'target-invalid', 400)));
+    // an upgrade is a GET: the asterisk form is refused as an invalid target is
+    if (!originForm(req)) return void socket.end(socketAnswer('400 Bad Request', targetRefused(req), countRefusal(req, 'target-invalid', 400)));
     const start = performance.now();
     const path = requestPath(req.url ?? '/');
     const route = table.router.match(req.method ?? 'GET', path) ?? table.defaultRoute;
@@ -349,12 +356,16 @@ function refuseWith(res: ServerResponse, status: number, body: string, id: strin
 }
 
 /**
- * Whether the proxy takes a request's target: a path or `*` as it is, an absolute-form target (neither) once made the
- * origin-form request it names (fromAbsoluteForm); false for one it refuses.
+ * Whether a request's target is, or has been made, a path: a path as it is, an absolute-form target once made the
+ * origin-form request it names (fromAbsoluteForm). False for the asterisk form and for a target the proxy refuses.
  */
-function targetTaken(req: IncomingMessage): boolean {
-  const url = req.url ?? '/';
-  return url.charCodeAt(0) === 47 /* / */ || url === '*' || fromAbsoluteForm(req);
+function originForm(req: IncomingMessage): boolean {
+  return (req.url ?? '/').charCodeAt(0) === 47 /* / */ || fromAbsoluteForm(req);
+}
+
+/** `OPTIONS *` (RFC 9112 §3.2.4): the one request the asterisk form is for. Asked only of a target that is no path. */
+function isServerOptions(req: IncomingMessage): boolean {
+  return req.url === '*' && req.method === 'OPTIONS';
 }
 
 /**
@@ -372,10 +383,19 @@ function fromAbsoluteForm(req: IncomingMessage): boolean {
 }
 
 const TARGET_REFUSED = JSON.stringify({ error: 'invalid request target: a target is a path, or http:// or https:// and host[:port] before it (RFC 9112 section 3.2)' });
+const ASTERISK_REFUSED = JSON.stringify({ error: 'invalid request target: the asterisk form (*) is only for OPTIONS (RFC 9112 section 3.2.4)' });
 
-/** 400 for an absolute-form target with another scheme, user info, or no valid host; never forwarded, the connection ends. */
-function refuseTarget(res: ServerResponse, id: string): void {
-  refuseWith(res, 400, TARGET_REFUSED, id);
+/** The body of the 400 for a refused target: the asterisk form with a method other than OPTIONS, or any other. */
+function targetRefused(req: IncomingMessage): string {
+  return req.url === '*' ? ASTERISK_REFUSED : TARGET_REFUSED;
+}
+
+/**
+ * 400 for an absolute-form target with another scheme, user info, or no valid host, and for `*` with a method other
+ * than OPTIONS; never forwarded, the connection ends.
+ */
+function refuseTarget(res: ServerResponse, req: IncomingMessage, id: string): void {
+  refuseWith(res, 400, targetRefused(req), id);
 }
 
 const HOST_REFUSED: Record<HostProblem, string> = {

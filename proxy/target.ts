@@ -22,6 +22,8 @@ function needsParsing(url: string): boolean {
 export function targetPath(url: string): string {
   if (url === '' || url.startsWith('?')) return url;
   if (VERBATIM_CHARS.test(url) && !needsParsing(url)) return url;
+  // the asterisk form (`OPTIONS *`, RFC 9112 §3.2.4) names the server, not a path: the parser would make it `/*`
+  if (url === '*') return url;
   try {
     const u = toURL(url);
     return `${u.pathname}${u.search}`;

@@ -1,6 +1,7 @@
 // 1xx informational answers: an upstream's 103 Early Hints (and 102 Processing) reach the client ahead of the final
-// answer; Expect: 100-continue gets the proxy's own 100 Continue, once, and the body then reaches the monolith and
-// the shadow copy byte for byte.
+// answer, except a candidate's while a fallback to the monolith is still possible (the client would get hints from a
+// service whose answer it may never get); Expect: 100-continue gets the proxy's own 100 Continue, once, and the body
+// then reaches the monolith and the shadow copy byte for byte.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -48,7 +49,9 @@ describe('1xx informational answers', () => {
           { id: 'legacy', method: '*', path: '/legacy/*', service: 'catalog', mode: 'legacy' },
           { id: 'shadow', method: '*', path: '/shadow/*', service: 'catalog', mode: 'shadow', writes: true },
           { id: 'migrated', method: '*', path: '/migrated/*', service: 'catalog', mode: 'migrated' },
-          { id: 'fallback', method: 'GET', path: '/fallback/*', service: 'catalog', mode: 'migrated', fallback: true },
+          { id: 'fallback', method: '*', path: '/fallback/*', service: 'catalog', mode: 'migrated', fallback: true },
+          { id: 'canary-fallback', method: 'GET', path: '/canary-fallback/*', service: 'catalog', mode: 'canary', canary: { percent: 100 }, fallback: true },
+          { id: 'canary', method: 'GET', path: '/canary/*', service: 'catalog', mode: 'canary', canary: { percent: 100 } },
         ],
       }),
     );
@@ -57,8 +60,16 @@ describe('1xx informational answers', () => {
       [stack.candidate, 'candidate'],
     ] as const) {
       up.handler = (req, res, body) => {
-        if (req.url!.endsWith('/hints')) {
+        if (name === 'candidate' && req.url!.endsWith('/hints-then-reset')) {
+          // the hints, then the connection dropped: the candidate failed after a 1xx
+          return void res.socket!.write(`HTTP/1.1 103 Early Hints\r\nlink: </candidate.css>; rel=preload\r\nx-hinted-by: candidate\r\n\r\n`, () => res.socket!.destroy());
+        }
+        if (/\/hints(-then-\w+)?$/.test(req.url!)) {
           res.writeEarlyHints({ link: [`</${name}.css>; rel=preload; as=style`, `</${name}.js>; rel=preload; as=script`], 'x-hinted-by': name });
+        }
+        if (name === 'candidate' && req.url!.endsWith('/hints-then-503')) {
+          res.statusCode = 503;
+          return void res.end('down');
         }
         if (req.url!.endsWith('/processing')) res.writeProcessing();
         res.setHeader('content-type', 'application/json');
@@ -68,20 +79,43 @@ describe('1xx informational answers', () => {
   });
   after(() => stack?.close());
 
-  for (const [mode, side] of [
-    ['legacy', 'monolith'],
-    ['shadow', 'monolith'],
-    ['migrated', 'candidate'],
-    ['fallback', 'candidate'],
+  for (const [mode, side, method] of [
+    ['legacy', 'monolith', 'GET'],
+    ['shadow', 'monolith', 'GET'],
+    ['migrated', 'candidate', 'GET'],
+    ['canary', 'candidate', 'GET'],
+    // a request with a body is never retried: no fallback is possible, the candidate's 1xx go on
+    ['fallback', 'candidate', 'POST'],
   ] as const) {
-    test(`${mode}: the ${side}'s 103 Early Hints reach the client before the answer, its Link headers and others as sent`, async () => {
-      const r = await send(stack.h.proxy.url, `/${mode}/hints`);
+    test(`${mode}${method === 'GET' ? '' : ` (${method} with a body)`}: the ${side}'s 103 Early Hints reach the client before the answer, its Link headers and others as sent`, async () => {
+      const r = await send(stack.h.proxy.url, `/${mode}/hints`, { method, body: method === 'GET' ? undefined : Buffer.from('{}'), headers: method === 'GET' ? undefined : { 'content-length': 2 } });
       assert.equal(r.status, 200);
       assert.equal(JSON.parse(r.body).from, side);
       assert.equal(r.informational.length, 1, JSON.stringify(r.informational));
       assert.equal(r.informational[0].statusCode, 103);
       assert.equal(r.informational[0].headers.link, `</${side}.css>; rel=preload; as=style, </${side}.js>; rel=preload; as=script`);
       assert.equal(r.informational[0].headers['x-hinted-by'], side);
+    });
+  }
+
+  for (const mode of ['fallback', 'canary-fallback'] as const) {
+    test(`${mode}: while a fallback is possible the candidate's 1xx are held back; after it, the monolith's go on`, async () => {
+      // the candidate answers itself: its answer, without its hints (they could not be known to be its until then)
+      const served = await send(stack.h.proxy.url, `/${mode}/hints`);
+      assert.equal(JSON.parse(served.body).from, 'candidate');
+      assert.deepEqual(served.informational, []);
+      // the candidate fails after its hints (a 503, a dropped connection): the client has the monolith's answer and
+      // the monolith's hints only, never the hints of a service whose answer it did not get
+      for (const failure of ['503', 'reset']) {
+        const r = await send(stack.h.proxy.url, `/${mode}/hints-then-${failure}`);
+        assert.equal(r.status, 200, failure);
+        assert.equal(JSON.parse(r.body).from, 'monolith', failure);
+        assert.deepEqual(
+          r.informational.map((i) => [i.statusCode, i.headers['x-hinted-by']]),
+          [[103, 'monolith']],
+          failure,
+        );
+      }
     });
   }
 

@@ -115,3 +115,91 @@ describe('response trailers', () => {
     assert.equal(again.trailers['x-served-by'], 'monolith');
   });
 });
+
+// TE is hop-by-hop, but its `trailers` member is the client's word that it reads trailers (RFC 9110 §10.1.4): an upstream
+// that sends them only when asked (gRPC-style) must hear it. The proxy says it upstream, with the TE connection option
+// that must go with it, and nothing else of the client's TE; shadow copies never carry it.
+describe('TE: trailers', () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack((m, c) =>
+      testConfig(m, c, {
+        routes: [
+          { id: 'legacy', method: 'GET', path: '/legacy', service: 'catalog', mode: 'legacy' },
+          { id: 'shadow', method: 'GET', path: '/shadow', service: 'catalog', mode: 'shadow' },
+          { id: 'migrated', method: 'GET', path: '/migrated', service: 'catalog', mode: 'migrated' },
+        ],
+      }),
+    );
+    for (const [up, name] of [
+      [stack.monolith, 'monolith'],
+      [stack.candidate, 'candidate'],
+    ] as const) {
+      up.handler = (req, res) => {
+        // trailers only for a client that said it reads them
+        const asked = req.headers.te === 'trailers';
+        res.writeHead(200, asked ? { trailer: 'grpc-status' } : {});
+        res.write('body');
+        if (asked) res.addTrailers({ 'grpc-status': '0', 'x-served-by': name });
+        res.end();
+      };
+    }
+  });
+  after(() => stack?.close());
+
+  function send(path: string, headers: http.OutgoingHttpHeaders): Promise<{ status: number; headers: http.IncomingHttpHeaders; trailers: NodeJS.Dict<string> }> {
+    return new Promise((resolve, reject) => {
+      const req = http.request(`${stack.h.proxy.url}${path}`, { headers, agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, trailers: res.trailers }));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  for (const [mode, side] of [
+    ['legacy', 'monolith'],
+    ['shadow', 'monolith'],
+    ['migrated', 'candidate'],
+  ] as const) {
+    test(`${mode}: a client's TE: trailers reaches the ${side} (with Connection: TE) and its trailers reach the client`, async () => {
+      const up = side === 'monolith' ? stack.monolith : stack.candidate;
+      const r = await send(`/${mode}`, { te: 'trailers', connection: 'TE' });
+      assert.equal(r.status, 200);
+      assert.deepEqual({ ...r.trailers }, { 'grpc-status': '0', 'x-served-by': side });
+      const got = up.seen.at(-1)!;
+      assert.equal(got.headers.te, 'trailers');
+      assert.match(got.headers.connection ?? '', /(^|, )te$/i, 'the TE connection option goes with it (RFC 9110 §10.1.4)');
+      assert.equal(r.headers.connection?.toLowerCase().includes('te'), false, 'the client\'s answer does not repeat it');
+    });
+  }
+
+  test('only the trailers member goes on: other transfer codings are hop-by-hop, in any case and spacing', async () => {
+    await send('/legacy', { te: 'gzip;q=0.5, Trailers ,deflate' });
+    assert.equal(stack.monolith.seen.at(-1)!.headers.te, 'trailers');
+    const r = await send('/legacy', { te: 'gzip, deflate;q=0.2' });
+    assert.equal(stack.monolith.seen.at(-1)!.headers.te, undefined);
+    assert.deepEqual({ ...r.trailers }, {});
+    await send('/legacy', {});
+    assert.equal(stack.monolith.seen.at(-1)!.headers.te, undefined);
+    assert.doesNotMatch(stack.monolith.seen.at(-1)!.headers.connection ?? '', /te/i);
+  });
+
+  test('a shadow copy does not carry it (the pair still completes)', async () => {
+    const before = stack.h.pairs.length;
+    await send('/shadow', { te: 'trailers' });
+    await stack.h.waitPairs(before + 1);
+    const copy = stack.candidate.seen.at(-1)!;
+    assert.equal(copy.headers['x-strangler-shadow'], '1');
+    assert.equal(copy.headers.te, undefined);
+    assert.equal(stack.monolith.seen.at(-1)!.headers.te, 'trailers');
+  });
+
+  test('an HTTP/1.0 client\'s TE: trailers does not go on: its answer cannot carry trailers', async () => {
+    const text = await rawExchange(stack.h.proxy.url, 'GET /legacy HTTP/1.0\r\nTE: trailers\r\nConnection: TE\r\n\r\n');
+    assert.equal(statusOf(text), 200);
+    assert.equal(stack.monolith.seen.at(-1)!.headers.te, undefined);
+  });
+});
