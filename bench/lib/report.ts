@@ -186,6 +186,7 @@ export function renderMarkdown(r: BenchResults): string {
     ...perRound(r.slow, 'strangler-shadow-slow-b', 'strangler-legacy-b', 'p99Ms', 'client p99'),
     ...perRound(r.slow, 'strangler-legacy-2up', 'strangler-legacy', 'p99Ms', 'client p99'),
     ...perRound(r.slow, 'strangler-shadow-slow-2up', 'strangler-legacy-2up', 'p99Ms', 'client p99'),
+    ...perRound(r.slow, 'strangler-shadow-slow-fixed', 'strangler-legacy', 'p99Ms', 'client p99'),
   ];
   if (second.length) out.push(...second, '');
   const slowCopyRows = r.slow.filter((row) => row.copies);

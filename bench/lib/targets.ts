@@ -31,7 +31,7 @@ export interface TargetSpec {
 
 const serverTs = fileURLToPath(new URL('../../proxy/server.ts', import.meta.url));
 
-function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidate' | 'slowCandidate', compare = true, thread = false, second = false, concurrency?: number): TargetSpec['start'] {
+function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidate' | 'slowCandidate', compare = true, thread = false, second = false, concurrency?: number, adaptive = true): TargetSpec['start'] {
   return async (ctx) => {
     if (!existsSync(serverTs)) return 'proxy/server.ts not present yet';
     return startNodeTarget(name, 'peers/strangler.ts', {
@@ -44,6 +44,7 @@ function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidat
         '--thread', thread ? 'on' : 'off',
         ...(second ? ['--second', ctx.origins.urls.second] : []),
         ...(concurrency !== undefined ? ['--concurrency', String(concurrency)] : []),
+        ...(adaptive ? [] : ['--adaptive', 'off']),
       ],
       cpus: ctx.cpus,
       execArgv: ctx.execArgv?.(name),
@@ -127,8 +128,8 @@ export const EXTRA_TARGETS: TargetSpec[] = [
   // the cap then drops, and what the fewer copies save (the slow pair's c32/c16 show what they save a slow candidate)
   ...[32, 16].map((cap) => ({
     name: `strangler-shadow-c${cap}`,
-    what: `strangler, shadow mode, copy cap ${cap} (\`shadow.concurrency\`)`,
-    start: strangler(`strangler-shadow-c${cap}`, 'shadow', 'candidate', true, false, false, cap),
+    what: `strangler, shadow mode, copy cap fixed at ${cap} (\`shadow.concurrency\`, \`adaptive: false\`)`,
+    start: strangler(`strangler-shadow-c${cap}`, 'shadow', 'candidate', true, false, false, cap, false),
   })),
 ];
 
@@ -176,12 +177,18 @@ export const EXTRA_SLOW_TARGETS: TargetSpec[] = [
     start: strangler('strangler-shadow-slow-2up', 'shadow', 'slowCandidate', true, false, true),
     mix: SECOND_SERVICE,
   },
+  // the copy cap fixed at 64 (shadow.adaptive off): the slow candidate keeps every slot busy, as before the limit
+  {
+    name: 'strangler-shadow-slow-fixed',
+    what: 'strangler, shadow mode, candidate 300 ms late, copy cap fixed at 64 (`shadow.adaptive: false`)',
+    start: strangler('strangler-shadow-slow-fixed', 'shadow', 'slowCandidate', true, false, false, undefined, false),
+  },
   // the copy cap lowered (shadow.concurrency, 64 by default): what a slow candidate then costs the client's p99,
   // against how many copies it still gets
   ...[32, 16].map((cap) => ({
     name: `strangler-shadow-slow-c${cap}`,
-    what: `strangler, shadow mode, candidate 300 ms late, copy cap ${cap} (\`shadow.concurrency\`)`,
-    start: strangler(`strangler-shadow-slow-c${cap}`, 'shadow', 'slowCandidate', true, false, false, cap),
+    what: `strangler, shadow mode, candidate 300 ms late, copy cap fixed at ${cap} (\`shadow.concurrency\`, \`adaptive: false\`)`,
+    start: strangler(`strangler-shadow-slow-c${cap}`, 'shadow', 'slowCandidate', true, false, false, cap, false),
   })),
 ];
 

@@ -26,6 +26,8 @@ const second = childArg('second', '');
 const concurrency = childArg('concurrency', '');
 // --shadow-timeout <ms>: the copies' timeout (shadow.timeoutMs; the config's default unless given)
 const shadowTimeout = childArg('shadow-timeout', '');
+// --adaptive off: the copy cap stays fixed however slow the candidate (shadow.adaptive; on by default)
+const adaptive = childArg('adaptive', 'on') !== 'off';
 
 const compare = { ignore: ['$.servedAt', '$.requestId'] };
 const input: ProxyConfigInput = {
@@ -35,7 +37,7 @@ const input: ProxyConfigInput = {
   services: { catalog: { url: childArg('candidate'), owner: 'team-catalog' }, ...(second ? { reviews: { url: second, owner: 'team-reviews' } } : {}) },
   defaults: { mode: 'legacy' },
   routes: [
-    { id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog', mode, compare, shadow: { sample, ...(shadowTimeout ? { timeoutMs: Number(shadowTimeout) } : {}), ...(concurrency ? { concurrency: Number(concurrency) } : {}) } },
+    { id: 'catalog.getBook', method: 'GET', path: '/books/:id', service: 'catalog', mode, compare, shadow: { sample, ...(shadowTimeout ? { timeoutMs: Number(shadowTimeout) } : {}), ...(concurrency ? { concurrency: Number(concurrency) } : {}), adaptive } },
     { id: 'reporting.inventory', method: 'GET', path: '/big/:id', service: 'catalog', mode },
     ...(second ? [{ id: 'reviews.get', method: 'GET' as const, path: '/reviews/:id', service: 'reviews', mode: 'migrated' as const }] : []),
   ],
