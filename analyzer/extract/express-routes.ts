@@ -25,7 +25,7 @@ export function addRoute(ctx: RouteContext, file: LoadedFile, call: ts.CallExpre
   const expression = pathArg.getText();
   // routes registered in a loop (`pages.forEach((p) => router.get(p.path, p.handler))`): one per element (mount-loops.ts);
   // read before the path's static value, which the checker would give as the first element's
-  const iterations = ts.isStringLiteralLike(unwrap(pathArg)) ? undefined : loopIterations(ctx.project, [pathArg]);
+  const iterations = ts.isStringLiteralLike(unwrap(pathArg)) ? undefined : loopIterations(ctx.project, [pathArg], ctx.warnings);
   const { paths, reason } = pathsOf(ctx.project, pathArg);
   if (iterations) {
     for (const at of iterations) {

@@ -1,10 +1,15 @@
 // What a mount written in a loop stands for, element by element: `routers.forEach((r) => app.use(r))`, `for (const
 // [prefix, r] of mounts) app.use(prefix, r)`, `Object.keys(byName).forEach((k) => app.use('/' + k, byName[k]))`, and
 // NodeBB's `for (…) app.use(relativePath, routers[x])`. The loop's variables take, at each element of the array or
-// object it goes over, the value written there; a collection built at run time (or by push()) is not read.
+// object it goes over, the value written there (an array's push()es before the loop too: array-growth.ts); a collection
+// built at run time is not read.
 import { ts } from 'ts-morph';
+import { arrayGrowth, grownBefore, uncountedWhy } from './array-growth.ts';
+import { lineOf } from './functions.ts';
 import type { LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
+import { fileOf } from './symbols.ts';
+import type { Warning } from './types.ts';
 import { unwrap } from './value-key.ts';
 
 /** A loop variable's value at one element: an expression of the collection, a key or index, or an `Object.entries` pair. */
@@ -19,7 +24,7 @@ const MAX_DEPTH = 5;
  * (NodeBB's `for (var x = 0; x < routers.length; x++)`), one per element of the array, at which `routers[x]` is that
  * element. Undefined when the expressions read no loop variable, or the collection is not written out.
  */
-export function loopIterations(project: LoadedProject, exprs: readonly ts.Expression[]): Iteration[] | undefined {
+export function loopIterations(project: LoadedProject, exprs: readonly ts.Expression[], warnings?: Warning[]): Iteration[] | undefined {
   const checker = project.checker;
   const loops = new Set<LoopBinding>();
   let indexed: ts.ElementAccessExpression | undefined;
@@ -36,11 +41,44 @@ export function loopIterations(project: LoadedProject, exprs: readonly ts.Expres
   for (const e of exprs) visit(e);
   if (loops.size > 1) return undefined;
   const [loop] = loops;
-  if (loop) return iterate(project, loop);
+  if (loop) return iterate(project, loop, warnings);
   // `routers[x]`, x an index the analyzer does not follow: each element in turn
   const at = indexed;
-  const elements = at && heldElements(project, at.expression, 0);
-  return elements?.length ? elements.map((el) => new Map([[at as ts.Node, el as Bound]])) : undefined;
+  if (!at) return undefined;
+  const read: LoopRead = { loop: enclosingLoop(at), uncounted: [] };
+  const elements = heldElements(project, at.expression, 0, read);
+  if (!elements?.length) return undefined;
+  warnUncounted(project, read, elements.length, warnings);
+  return elements.map((el) => new Map([[at as ts.Node, el as Bound]]));
+}
+
+/** How a loop reads its collection: the loop (push()es after it do not count) and the push()es not counted. */
+interface LoopRead {
+  loop: ts.Node;
+  uncounted: ts.CallExpression[];
+}
+
+/** The loop statement an expression is written in (the expression itself outside one). */
+function enclosingLoop(node: ts.Node): ts.Node {
+  for (let n = node.parent; n && !isFunctionNode(n) && !ts.isSourceFile(n); n = n.parent) if (ts.isIterationStatement(n, false)) return n;
+  return node;
+}
+
+const warnedLoops = new WeakSet<ts.Node>();
+
+/** One warning per loop whose array a push() grows an unknown number of times: the loop reads only the elements written out. */
+function warnUncounted(project: LoadedProject, read: LoopRead, count: number, warnings: Warning[] | undefined): void {
+  const [first] = read.uncounted;
+  if (!first || !warnings || warnedLoops.has(read.loop)) return;
+  warnedLoops.add(read.loop);
+  const file = fileOf(project, first);
+  const loopFile = fileOf(project, read.loop);
+  if (!file || !loopFile) return;
+  const callee = first.expression.getText().replace(/\s+/g, '');
+  warnings.push({
+    file: file.rel,
+    message: `${file.rel}:${lineOf(first)}: ${callee}(…) ${uncountedWhy(first)} adds elements not known statically; the loop at ${loopFile.rel}:${lineOf(read.loop)} reads only the ${count} written out`,
+  });
 }
 
 /**
@@ -125,6 +163,8 @@ export function staticHead(project: LoadedProject, expr: ts.Expression, at: Iter
 
 /** A loop that gives values to variables: `c.forEach((el, i) => …)` / `map`, `for (const el of c)`, `for (const k in o)`. */
 interface LoopBinding {
+  /** the loop statement, or the forEach/map call */
+  node: ts.Node;
   /** what it goes over */
   collection: ts.Expression;
   /** `for…in`: the keys of an object */
@@ -155,21 +195,23 @@ function readLoop(top: ts.Node): LoopBinding | undefined {
     if (!ts.isPropertyAccessExpression(call.expression) || !/^(forEach|map)$/.test(call.expression.name.text)) return undefined;
     const [el, index] = fn.parameters;
     if (top !== el && top !== index) return undefined;
-    return { collection: call.expression.expression, keys: false, element: el && { name: el.name, decl: el }, index: index && ts.isIdentifier(index.name) ? index : undefined };
+    return { node: call, collection: call.expression.expression, keys: false, element: el && { name: el.name, decl: el }, index: index && ts.isIdentifier(index.name) ? index : undefined };
   }
   if (ts.isVariableDeclaration(top) && ts.isVariableDeclarationList(top.parent) && top.parent.declarations.length === 1) {
     const stmt = top.parent.parent;
-    if (ts.isForOfStatement(stmt)) return { collection: stmt.expression, keys: false, element: { name: top.name, decl: top }, index: undefined };
-    if (ts.isForInStatement(stmt) && ts.isIdentifier(top.name)) return { collection: stmt.expression, keys: true, element: { name: top.name, decl: top }, index: undefined };
+    if (ts.isForOfStatement(stmt)) return { node: stmt, collection: stmt.expression, keys: false, element: { name: top.name, decl: top }, index: undefined };
+    if (ts.isForInStatement(stmt) && ts.isIdentifier(top.name)) return { node: stmt, collection: stmt.expression, keys: true, element: { name: top.name, decl: top }, index: undefined };
   }
   return undefined;
 }
 
 /** One iteration per element of the collection, the loop's variables given their values. */
-function iterate(project: LoadedProject, loop: LoopBinding): Iteration[] | undefined {
-  const elements = loop.keys ? objectEntries(project, loop.collection, 0)?.map(([k]) => k) : collectionOf(project, loop.collection, 0);
+function iterate(project: LoadedProject, loop: LoopBinding, warnings: Warning[] | undefined): Iteration[] | undefined {
+  const read: LoopRead = { loop: loop.node, uncounted: [] };
+  const elements = loop.keys ? objectEntries(project, loop.collection, 0)?.map(([k]) => k) : collectionOf(project, loop.collection, 0, read);
   // an empty one is filled at run time (NodeBB's `loginStrategies = []`, given to plugins): not known
   if (!elements || elements.length === 0) return undefined;
+  warnUncounted(project, read, elements.length, warnings);
   return elements.map((value, i) => {
     const at = new Map<ts.Node, Bound>();
     if (loop.element) bind(project, loop.element.name, loop.element.decl, value, at);
@@ -202,7 +244,7 @@ function memberOf(project: LoadedProject, value: Bound, key: string, depth: numb
 }
 
 /** What a loop goes over: an array literal (spreads of such arrays included), or `Object.keys/values/entries(o)`. */
-function collectionOf(project: LoadedProject, expr: ts.Expression, depth: number): Bound[] | undefined {
+function collectionOf(project: LoadedProject, expr: ts.Expression, depth: number, read?: LoopRead): Bound[] | undefined {
   const e = unwrap(expr);
   if (ts.isCallExpression(e) && e.arguments.length === 1 && ts.isPropertyAccessExpression(e.expression) && e.expression.expression.getText() === 'Object') {
     const entries = objectEntries(project, e.arguments[0], depth + 1);
@@ -213,24 +255,55 @@ function collectionOf(project: LoadedProject, expr: ts.Expression, depth: number
     if (kind === 'entries') return entries.map(([k, v]) => [k, v]);
     return undefined;
   }
-  return heldElements(project, e, depth);
+  return heldElements(project, e, depth, read);
 }
 
-/** An array literal's elements, written in place or held by a variable (`const routers = [a, b]`, `var routers = [...]`). */
-function heldElements(project: LoadedProject, expr: ts.Expression, depth: number): ts.Expression[] | undefined {
-  const e = held(project, expr, depth);
-  if (!e || !ts.isArrayLiteralExpression(e)) return undefined;
+/**
+ * An array literal's elements, written in place or held by a variable (`const routers = [a, b]`, `var routers = [...]`),
+ * or joined by `concat()`; when a loop reads it (`read`), also what push() added before the loop (array-growth.ts).
+ */
+function heldElements(project: LoadedProject, expr: ts.Expression, depth: number, read?: LoopRead): ts.Expression[] | undefined {
+  const { value: e, decl } = heldBy(project, expr, depth);
+  if (!e) return undefined;
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'concat' && depth < MAX_DEPTH) {
+    // `base.concat([x], y)`: base's elements, then each array's, or the value itself
+    const out = heldElements(project, e.expression.expression, depth + 1, read);
+    if (!out) return undefined;
+    for (const arg of e.arguments) {
+      if (ts.isSpreadElement(arg)) return undefined;
+      const inner = heldElements(project, arg, depth + 1, read);
+      if (inner) out.push(...inner);
+      else if (isArrayTyped(project, arg)) return undefined;
+      else out.push(arg);
+    }
+    return out;
+  }
+  if (!ts.isArrayLiteralExpression(e)) return undefined;
   const out: ts.Expression[] = [];
   for (const el of e.elements) {
     if (ts.isSpreadElement(el)) {
-      const inner = depth < MAX_DEPTH ? heldElements(project, el.expression, depth + 1) : undefined;
+      const inner = depth < MAX_DEPTH ? heldElements(project, el.expression, depth + 1, read) : undefined;
       if (!inner) return undefined;
       out.push(...inner);
     } else if (!ts.isOmittedExpression(el)) {
       out.push(el);
     }
   }
+  if (!read || !decl) return out;
+  const growth = grownBefore(arrayGrowth(project, decl), decl, read.loop);
+  if (growth.changed) return undefined;
+  for (const { call, front } of growth.calls) {
+    if (front) out.unshift(...call.arguments);
+    else out.push(...call.arguments);
+  }
+  read.uncounted.push(...growth.uncounted);
   return out;
+}
+
+/** A value the checker types as an array (or tuple): `concat()` spreads it, so it is not one element. */
+function isArrayTyped(project: LoadedProject, expr: ts.Expression): boolean {
+  const type = project.checker.getTypeAtLocation(expr);
+  return project.checker.isArrayType(type) || project.checker.isTupleType(type);
 }
 
 /** An object literal's properties by name, written in place or held by a variable; undefined when a spread or a computed name may add any. */
@@ -249,11 +322,16 @@ function objectEntries(project: LoadedProject, expr: ts.Expression, depth: numbe
 
 /** The literal an expression is, or the initializer of the variable holding it. */
 function held(project: LoadedProject, expr: ts.Expression, depth: number): ts.Expression | undefined {
+  return heldBy(project, expr, depth).value;
+}
+
+/** `held`, with the variable whose initializer it is (the last of a chain of them: `const a = b`, `const b = [x]`). */
+function heldBy(project: LoadedProject, expr: ts.Expression, depth: number, decl?: ts.VariableDeclaration): { value?: ts.Expression; decl?: ts.VariableDeclaration } {
   const e = unwrap(expr);
-  if (!ts.isIdentifier(e)) return e;
-  if (depth > MAX_DEPTH) return undefined;
-  const decl = project.checker.getSymbolAtLocation(e)?.valueDeclaration;
-  return decl && ts.isVariableDeclaration(decl) && decl.initializer ? held(project, decl.initializer, depth + 1) : undefined;
+  if (!ts.isIdentifier(e)) return { value: e, decl };
+  if (depth > MAX_DEPTH) return {};
+  const d = project.checker.getSymbolAtLocation(e)?.valueDeclaration;
+  return d && ts.isVariableDeclaration(d) && d.initializer ? heldBy(project, d.initializer, depth + 1, d) : {};
 }
 
 function propertyKey(name: ts.Node): string | undefined {

@@ -104,7 +104,7 @@ function hostScoped({ warnings }: RouteContext, mount: Mount, { host, app }: { h
 function mountLooped(ctx: RouteContext, node: RouterNode, mount: Mount): boolean {
   const { project, routers, warnings } = ctx;
   const written = mount.prefixArg ? [mount.prefixArg, ...mount.args] : mount.args;
-  const iterations = loopIterations(project, written);
+  const iterations = loopIterations(project, written, warnings);
   if (!iterations) return false;
   const children: Child[] = [];
   let unknown: { expression: ts.Expression; head: string } | undefined;
@@ -158,7 +158,7 @@ function loopPrefix({ project, routers }: RouteContext, mount: Mount, at: Iterat
 function mountHonoApps({ project, warnings, routers }: RouteContext, node: RouterNode, mount: Mount): void {
   for (const arg of mount.args) {
     // `routes.forEach((route) => app.route('/', route))`: each app of the array (mount-loops.ts)
-    const apps = loopIterations(project, [arg])?.map((at) => expressionAt(project, arg, at) ?? arg) ?? [arg];
+    const apps = loopIterations(project, [arg], warnings)?.map((at) => expressionAt(project, arg, at) ?? arg) ?? [arg];
     for (const app of apps) {
       const child = routers.routerOf(app);
       if (child?.hono && child !== node) {

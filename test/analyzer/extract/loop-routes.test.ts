@@ -1,0 +1,63 @@
+// Routes and mounts written in loops the simple cases do not cover: arrays grown by push() or concat(), loops in
+// loops, a loop's variable as the router that mounts, koa-router's loops, and helpers given an expression of their parameters.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { extractFacts } from '../../../analyzer/extract/index.ts';
+import type { Facts } from '../../../analyzer/extract/types.ts';
+import { tempProjects } from './temp-project.ts';
+
+/** `METHOD path [middleware]` per route. */
+const routes = (facts: Facts): string[] => facts.routes.map((r) => `${r.method} ${r.path} [${r.middleware.join(', ')}]`);
+const warnings = (facts: Facts): string[] => facts.warnings.map((w) => w.message);
+const unresolved = (facts: Facts): string[] => facts.unresolvedRoutes.map((u) => `${u.method} ${u.file}:${u.line} ${u.expression}`);
+
+/** A router module per name, each with one GET route at /<name>, so a route's full path shows the mount it came through. */
+function routerFiles(...names: string[]): Record<string, string> {
+  return Object.fromEntries(names.map((name) => [`routes/${name}.js`, `const express = require('express');
+const router = express.Router();
+router.get('/${name}', function ${name}List(req, res) { res.json([]); });
+module.exports = router;
+`]));
+}
+
+describe('routes: arrays of routers grown by push() or concat() before the loop', () => {
+  const project = tempProjects('loop-grown');
+  const factsOf = async (app: string, ...names: string[]): Promise<Facts> => extractFacts(project({ ...routerFiles(...names), 'app.js': app }));
+
+  test('pairs pushed onto an empty array, and a const array concatenated with another and an element', async () => {
+    const facts = await factsOf(`const express = require('express');
+const app = express();
+const routers = [];
+routers.push(['/shop', require('./routes/books')]);
+if (process.env.PEOPLE) routers.push(['/people', require('./routes/authors')]);
+for (const [p, r] of routers) app.use(p, r);
+const base = [require('./routes/tags')];
+const all = base.concat([require('./routes/notes')], require('./routes/pages'));
+all.forEach((r) => app.use('/v1', r));
+module.exports = app;
+`, 'books', 'authors', 'tags', 'notes', 'pages');
+    assert.deepEqual(routes(facts), ['GET /people/authors []', 'GET /shop/books []', 'GET /v1/notes []', 'GET /v1/pages []', 'GET /v1/tags []']);
+    assert.deepEqual(warnings(facts), []);
+  });
+
+  test('an array something empties, or that a push in a loop grows, is not read as written; pushes after the loop do not count', async () => {
+    const facts = await factsOf(`const express = require('express');
+const app = express();
+const cleared = [require('./routes/books')];
+cleared.length = 0;
+cleared.forEach((r) => app.use('/gone', r));
+const some = [require('./routes/tags')];
+for (const name of loadNames()) some.push(require('./routes/' + name));
+some.forEach((r) => app.use('/some', r));
+const late = [require('./routes/notes')];
+late.forEach((r) => app.use('/late', r));
+late.push(require('./routes/authors'));
+function loadNames() { return []; }
+module.exports = app;
+`, 'books', 'tags', 'notes', 'authors');
+    assert.deepEqual(routes(facts), ['GET /authors []', 'GET /books []', 'GET /late/notes []', 'GET /some/tags []']);
+    assert.deepEqual(warnings(facts).filter((w) => w.includes('push')), [
+      "app.js:7: some.push(…) in a loop adds elements not known statically; the loop at app.js:8 reads only the 1 written out",
+    ]);
+  });
+});
