@@ -18,9 +18,12 @@ export type Bound = ts.Expression | string | readonly Bound[];
 export type Iteration = ReadonlyMap<ts.Node, Bound>;
 
 const MAX_DEPTH = 5;
+/** How many combinations of the elements of loops in loops are read (a product grows fast; one loop's elements are written out). */
+export const MAX_COMBINATIONS = 200;
 
 /**
- * The iterations of the loop whose variables `exprs` read, or, for `routers[x]` with an index not known statically
+ * The iterations of the loops whose variables `exprs` read (each combination of loops in loops, the inner loop's collection
+ * read at the outer one's element, up to MAX_COMBINATIONS, with a warning past it), or, for `routers[x]` with an index not known statically
  * (NodeBB's `for (var x = 0; x < routers.length; x++)`), one per element of the array, at which `routers[x]` is that
  * element. Undefined when the expressions read no loop variable, or the collection is not written out.
  */
@@ -39,9 +42,9 @@ export function loopIterations(project: LoadedProject, exprs: readonly ts.Expres
     if (!isFunctionNode(n)) ts.forEachChild(n, visit);
   };
   for (const e of exprs) visit(e);
-  if (loops.size > 1) return undefined;
-  const [loop] = loops;
-  if (loop) return iterate(project, loop, warnings);
+  // an inner loop's collection may be the outer loop's element (`groups.forEach((g) => g.routers.forEach(…))`)
+  for (const loop of loops) visit(loop.collection);
+  if (loops.size > 0) return combinations(project, [...loops], exprs[0], warnings);
   // `routers[x]`, x an index the analyzer does not follow: each element in turn
   const at = indexed;
   if (!at) return undefined;
@@ -205,15 +208,48 @@ function readLoop(top: ts.Node): LoopBinding | undefined {
   return undefined;
 }
 
-/** One iteration per element of the collection, the loop's variables given their values. */
-function iterate(project: LoadedProject, loop: LoopBinding, warnings: Warning[] | undefined): Iteration[] | undefined {
+/**
+ * The iterations of loops in loops, outermost first: each of an outer loop's iterations goes through the inner loop's
+ * collection as it reads there. Undefined when one of them is not known statically.
+ */
+function combinations(project: LoadedProject, loops: LoopBinding[], at: ts.Expression, warnings: Warning[] | undefined): Iteration[] | undefined {
+  loops.sort((a, b) => a.node.getStart() - b.node.getStart() || b.node.getEnd() - a.node.getEnd());
+  let done: Iteration[] = [new Map()];
+  let total = 1;
+  let cut = false;
+  for (const loop of loops) {
+    const next: Iteration[] = [];
+    total = 0;
+    for (const outer of done) {
+      const inner = iterate(project, loop, outer, warnings);
+      if (!inner) return undefined;
+      total += inner.length;
+      for (const it of inner) if (next.length < MAX_COMBINATIONS) next.push(it);
+    }
+    if (total > MAX_COMBINATIONS && loop !== loops[loops.length - 1]) cut = true;
+    done = next;
+  }
+  if (total > MAX_COMBINATIONS && warnings && !warnedLoops.has(at)) {
+    warnedLoops.add(at);
+    const file = fileOf(project, at);
+    const count = cut ? `more than ${MAX_COMBINATIONS}` : String(total);
+    if (file) warnings.push({ file: file.rel, message: `${file.rel}:${lineOf(at)}: the loops around this call make ${count} combinations; only the first ${MAX_COMBINATIONS} are read` });
+  }
+  return done;
+}
+
+/** One iteration per element of the collection (read at the outer loops' iteration `outer`), the loop's variables given their values. */
+function iterate(project: LoadedProject, loop: LoopBinding, outer: Iteration, warnings: Warning[] | undefined): Iteration[] | undefined {
   const read: LoopRead = { loop: loop.node, uncounted: [] };
-  const elements = loop.keys ? objectEntries(project, loop.collection, 0)?.map(([k]) => k) : collectionOf(project, loop.collection, 0, read);
+  const collection = outer.size === 0 ? loop.collection : valueAt(project, loop.collection, outer);
+  if (collection === undefined || typeof collection === 'string') return undefined;
+  const elements = Array.isArray(collection) ? collection as readonly Bound[]
+    : loop.keys ? objectEntries(project, collection as ts.Expression, 0)?.map(([k]) => k) : collectionOf(project, collection as ts.Expression, 0, read);
   // an empty one is filled at run time (NodeBB's `loginStrategies = []`, given to plugins): not known
   if (!elements || elements.length === 0) return undefined;
   warnUncounted(project, read, elements.length, warnings);
   return elements.map((value, i) => {
-    const at = new Map<ts.Node, Bound>();
+    const at = new Map<ts.Node, Bound>(outer);
     if (loop.element) bind(project, loop.element.name, loop.element.decl, value, at);
     if (loop.index) at.set(loop.index, String(i));
     return at;

@@ -61,3 +61,44 @@ module.exports = app;
     ]);
   });
 });
+
+describe('routes: loops in loops', () => {
+  const project = tempProjects('loop-nested');
+  const factsOf = async (app: string, ...names: string[]): Promise<Facts> => extractFacts(project({ ...routerFiles(...names), 'app.js': app }));
+
+  test('a mount at each pair of two loops, and an inner loop over a collection the outer one gives', async () => {
+    const facts = await factsOf(`const express = require('express');
+const app = express();
+const versions = ['v1', 'v2'];
+const mounts = [['/shop', require('./routes/books')], ['/people', require('./routes/authors')]];
+for (const v of versions) for (const [p, r] of mounts) app.use(\`/api/\${v}\${p}\`, r);
+const groups = [{ base: '/tags', routers: [require('./routes/tags')] }, { base: '/more', routers: [require('./routes/notes'), require('./routes/pages')] }];
+groups.forEach((g) => g.routers.forEach((r) => app.use(g.base, r)));
+module.exports = app;
+`, 'books', 'authors', 'tags', 'notes', 'pages');
+    assert.deepEqual(routes(facts), [
+      'GET /api/v1/people/authors []', 'GET /api/v1/shop/books []', 'GET /api/v2/people/authors []', 'GET /api/v2/shop/books []',
+      'GET /more/notes []', 'GET /more/pages []', 'GET /tags/tags []',
+    ]);
+    assert.deepEqual(warnings(facts), []);
+  });
+
+  test('routes at each pair of two loops; past 200 pairs the rest are left out with a warning', async () => {
+    const many = Array.from({ length: 15 }, (_, i) => `'p${i}'`).join(', ');
+    const facts = await factsOf(`const express = require('express');
+const app = express();
+function legal(req, res) { res.end(); }
+for (const v of ['v1', 'v2']) for (const name of ['terms', 'privacy']) app.get(\`/\${v}/legal/\${name}\`, legal);
+const a = [${many}];
+for (const x of a) {
+  for (const y of a) app.get('/grid/' + x + '/' + y, legal);
+}
+module.exports = app;
+`);
+    const all = routes(facts);
+    assert.deepEqual(all.filter((r) => r.includes('/legal/')), ['GET /v1/legal/privacy []', 'GET /v1/legal/terms []', 'GET /v2/legal/privacy []', 'GET /v2/legal/terms []']);
+    assert.equal(all.filter((r) => r.includes('/grid/')).length, 200);
+    assert.ok(all.includes('GET /grid/p0/p0 []'));
+    assert.deepEqual(warnings(facts), ['app.js:7: the loops around this call make 225 combinations; only the first 200 are read']);
+  });
+});
