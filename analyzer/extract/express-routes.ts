@@ -14,24 +14,28 @@ import { handlerRef, pathsOf, plausibleHandler } from './route-args.ts';
 import { markFastify, type RouteContext } from './router-registry.ts';
 import { helperPath } from './route-helpers.ts';
 import { rootedAtParameter } from './handler-params.ts';
-import { expressionAt, loopIterations, stringAt } from './mount-loops.ts';
+import { expressionAt, loopIterations, stringAt, type Iteration } from './mount-loops.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { unwrap } from './value-key.ts';
 
 /** `app.<verb>(path, …handlers)` on the receiver: a route of its router, when the receiver is one. */
-export function addRoute(ctx: RouteContext, file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, pathArg: ts.Expression, handlers: readonly ts.Expression[]): void {
+export function addRoute(ctx: RouteContext, file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, pathArg: ts.Expression, handlers: readonly ts.Expression[], base?: Iteration): void {
   if (handlers.length === 0) return;
   const expression = pathArg.getText();
-  // routes registered in a loop (`pages.forEach((p) => router.get(p.path, p.handler))`): one per element (mount-loops.ts);
-  // read before the path's static value, which the checker would give as the first element's
-  const iterations = ts.isStringLiteralLike(unwrap(pathArg)) ? undefined : loopIterations(ctx.project, [pathArg], ctx.warnings);
+  // routes registered in a loop (`pages.forEach((p) => router.get(p.path, p.handler))`, `for (const r of [a, b]) r.get(…)`):
+  // one per element, on the router it gives (mount-loops.ts); read before the path's static value, which the checker would
+  // give as the first element's. A receiver's loop not known statically leaves the path's own loop read.
+  const literal = ts.isStringLiteralLike(unwrap(pathArg));
+  const iterations = loopIterations(ctx.project, literal ? [receiver] : [receiver, pathArg], ctx.warnings, base) ??
+    (literal ? undefined : loopIterations(ctx.project, [pathArg], ctx.warnings, base));
   const { paths, reason } = pathsOf(ctx.project, pathArg);
   if (iterations) {
     for (const at of iterations) {
-      const value = stringAt(ctx.project, pathArg, at);
+      const value = literal ? paths?.[0] : stringAt(ctx.project, pathArg, at);
       const given = handlers.map((h) => expressionAt(ctx.project, h, at) ?? h);
-      addRouteAt(ctx, file, call, method, receiver, { paths: value === undefined ? undefined : [value], reason, expression }, given);
+      const on = expressionAt(ctx.project, receiver, at) ?? receiver;
+      addRouteAt(ctx, file, call, method, on, { paths: value === undefined ? undefined : [value], reason, expression }, given);
     }
     return;
   }
@@ -153,7 +157,7 @@ export function addPrefix({ project, routers }: RouteContext, call: ts.CallExpre
  * Express's and Koa's `use([prefix,] …args)` on a router that is not Hono's: a mount whose arguments (routers
  * or middleware) are told apart in pass 2, once every router is known.
  */
-export function addUse({ project }: RouteContext, node: RouterNode, file: LoadedFile, call: ts.CallExpression): void {
+export function addUse({ project }: RouteContext, node: RouterNode, file: LoadedFile, call: ts.CallExpression, at?: Iteration): void {
   const args = call.arguments;
   const first = unwrap(args[0]);
   let prefixes: string[] | undefined = ['/'];
@@ -171,7 +175,7 @@ export function addUse({ project }: RouteContext, node: RouterNode, file: Loaded
   });
   node.mounts.push({
     prefixes, expression: args[0].getText(), args: flat, file, line: lineOf(call, file.source), pos: call.getStart(file.source),
-    ...(rest.length < args.length ? { prefixArg: first } : {}), ...(forwarded ? { forwarded } : {}),
+    ...(rest.length < args.length ? { prefixArg: first } : {}), ...(forwarded ? { forwarded } : {}), ...(at ? { at } : {}),
   });
 }
 

@@ -27,15 +27,16 @@ export const MAX_COMBINATIONS = 200;
  * (NodeBB's `for (var x = 0; x < routers.length; x++)`), one per element of the array, at which `routers[x]` is that
  * element. Undefined when the expressions read no loop variable, or the collection is not written out.
  */
-export function loopIterations(project: LoadedProject, exprs: readonly ts.Expression[], warnings?: Warning[]): Iteration[] | undefined {
+export function loopIterations(project: LoadedProject, exprs: readonly ts.Expression[], warnings?: Warning[], base?: Iteration): Iteration[] | undefined {
   const checker = project.checker;
   const loops = new Set<LoopBinding>();
+  const bound = base && boundLoops.get(base);
   let indexed: ts.ElementAccessExpression | undefined;
   const visit = (n: ts.Node): void => {
     if (ts.isIdentifier(n)) {
       const decl = checker.getSymbolAtLocation(n)?.valueDeclaration;
       const loop = decl && loopOf(decl);
-      if (loop) loops.add(loop);
+      if (loop && !bound?.has(loop)) loops.add(loop);
     } else if (ts.isElementAccessExpression(n) && !indexed && literalKey(n.argumentExpression) === undefined) {
       indexed = n;
     }
@@ -44,7 +45,8 @@ export function loopIterations(project: LoadedProject, exprs: readonly ts.Expres
   for (const e of exprs) visit(e);
   // an inner loop's collection may be the outer loop's element (`groups.forEach((g) => g.routers.forEach(…))`)
   for (const loop of loops) visit(loop.collection);
-  if (loops.size > 0) return combinations(project, [...loops], exprs[0], warnings);
+  if (loops.size > 0) return combinations(project, [...loops], exprs[0], warnings, base);
+  if (base) return [base];
   // `routers[x]`, x an index the analyzer does not follow: each element in turn
   const at = indexed;
   if (!at) return undefined;
@@ -212,9 +214,9 @@ function readLoop(top: ts.Node): LoopBinding | undefined {
  * The iterations of loops in loops, outermost first: each of an outer loop's iterations goes through the inner loop's
  * collection as it reads there. Undefined when one of them is not known statically.
  */
-function combinations(project: LoadedProject, loops: LoopBinding[], at: ts.Expression, warnings: Warning[] | undefined): Iteration[] | undefined {
+function combinations(project: LoadedProject, loops: LoopBinding[], at: ts.Expression, warnings: Warning[] | undefined, base: Iteration | undefined): Iteration[] | undefined {
   loops.sort((a, b) => a.node.getStart() - b.node.getStart() || b.node.getEnd() - a.node.getEnd());
-  let done: Iteration[] = [new Map()];
+  let done: Iteration[] = [base ?? new Map()];
   let total = 1;
   let cut = false;
   for (const loop of loops) {
@@ -248,13 +250,18 @@ function iterate(project: LoadedProject, loop: LoopBinding, outer: Iteration, wa
   // an empty one is filled at run time (NodeBB's `loginStrategies = []`, given to plugins): not known
   if (!elements || elements.length === 0) return undefined;
   warnUncounted(project, read, elements.length, warnings);
+  const loopsBound = new Set(boundLoops.get(outer)).add(loop);
   return elements.map((value, i) => {
     const at = new Map<ts.Node, Bound>(outer);
     if (loop.element) bind(project, loop.element.name, loop.element.decl, value, at);
     if (loop.index) at.set(loop.index, String(i));
+    boundLoops.set(at, loopsBound);
     return at;
   });
 }
+
+/** The loops an iteration has given values to (a mount made at one element of its receiver's loop reads the others at it). */
+const boundLoops = new WeakMap<Iteration, ReadonlySet<LoopBinding>>();
 
 /** A variable, or each variable of a pattern (`[prefix, router]`, `{ path, router }`), given its part of a value. */
 function bind(project: LoadedProject, name: ts.BindingName, decl: ts.Node, value: Bound | undefined, at: Map<ts.Node, Bound>): void {

@@ -104,7 +104,7 @@ function hostScoped({ warnings }: RouteContext, mount: Mount, { host, app }: { h
 function mountLooped(ctx: RouteContext, node: RouterNode, mount: Mount): boolean {
   const { project, routers, warnings } = ctx;
   const written = mount.prefixArg ? [mount.prefixArg, ...mount.args] : mount.args;
-  const iterations = loopIterations(project, written, warnings);
+  const iterations = loopIterations(project, written, warnings, mount.at);
   if (!iterations) return false;
   const children: Child[] = [];
   let unknown: { expression: ts.Expression; head: string } | undefined;

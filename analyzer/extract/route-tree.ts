@@ -4,6 +4,7 @@
 import type { ts } from 'ts-morph';
 import { joinPath, type RouterInit } from './express-syntax.ts';
 import { inScope } from './hono-syntax.ts';
+import type { Iteration } from './mount-loops.ts';
 import type { LoadedFile } from './project.ts';
 import type { HandlerRef, RouteFact, UnresolvedRoute, Warning } from './types.ts';
 
@@ -54,6 +55,8 @@ export interface Mount {
    * given), so the mount is made at each call of the function, with the call's arguments
    */
   forwarded?: { fn: ts.SignatureDeclaration; prefix: number };
+  /** made at one element of a loop over the routers that mount (`for (const [r, p, child] of table) r.use(p, child)`): that element's values */
+  at?: Iteration;
   file: LoadedFile;
   line: number;
   pos: number;

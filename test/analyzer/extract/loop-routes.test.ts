@@ -102,3 +102,30 @@ module.exports = app;
     assert.deepEqual(warnings(facts), ['app.js:7: the loops around this call make 225 combinations; only the first 200 are read']);
   });
 });
+
+describe("routes: a loop's variable as the router that registers or mounts", () => {
+  const project = tempProjects('loop-receiver');
+  const factsOf = async (app: string, ...names: string[]): Promise<Facts> => extractFacts(project({ ...routerFiles(...names), 'app.js': app }));
+
+  test('routes and mounts on each router of the loop, with what the same element gives them', async () => {
+    const facts = await factsOf(`const express = require('express');
+const app = express();
+const admin = express.Router();
+const api = express.Router();
+function health(req, res) { res.end(); }
+for (const r of [admin, api]) r.get('/health', health);
+[admin, api].forEach((r) => r.use(require('./routes/books')));
+const pairs = [[admin, '/tags', require('./routes/tags')], [api, '/notes', require('./routes/notes')]];
+for (const [on, p, child] of pairs) on.use(p, child);
+for (const [on, p] of [[admin, '/a'], [api, '/b']]) on.post(p + '/ping', health);
+app.use('/admin', admin);
+app.use('/api', api);
+module.exports = app;
+`, 'books', 'tags', 'notes');
+    assert.deepEqual(routes(facts), [
+      'POST /admin/a/ping []', 'GET /admin/books []', 'GET /admin/health []', 'GET /admin/tags/tags []',
+      'POST /api/b/ping []', 'GET /api/books []', 'GET /api/health []', 'GET /api/notes/notes []',
+    ]);
+    assert.deepEqual(warnings(facts), []);
+  });
+});
