@@ -128,6 +128,16 @@ export function addComputedVerb(ctx: RouteContext, file: LoadedFile, call: ts.Ca
     if (method) addRoute(ctx, file, call, method, callee.expression, call.arguments[0], call.arguments.slice(1));
     return;
   }
+  // `for (const [m, p, h] of table) router[m](p, h)`: the method, path and handler each element gives (one not a verb is no route)
+  const iterations = loopIterations(project, [callee.argumentExpression], ctx.warnings);
+  const verbs = iterations?.map((at) => stringAt(project, callee.argumentExpression, at)?.toLowerCase());
+  if (iterations && verbs?.every((v) => v !== undefined)) {
+    iterations.forEach((at, i) => {
+      const method = verbMethod(verbs[i]!);
+      if (method) addRoute(ctx, file, call, method, callee.expression, call.arguments[0], call.arguments.slice(1), at);
+    });
+    return;
+  }
   const node = routers.routerOf(callee.expression);
   if (!node || node.init === 'other') return;
   const source = file.source;

@@ -122,12 +122,15 @@ function mountLooped(ctx: RouteContext, node: RouterNode, mount: Mount): boolean
     }
     const middleware: Middleware[] = [];
     for (const arg of args) {
-      const value = expressionAt(project, arg, at);
+      // koa-router's `child.routes()`: the loop's router itself; its `allowedMethods()` is neither a route nor a middleware
+      const koa = routerMiddleware(arg);
+      const value = expressionAt(project, koa ? chainReceiver(koa.router) : arg, at);
       const child = value && routers.existing(value);
+      if (koa?.kind === 'allowedMethods' && isRouter(child)) continue;
       if (isRouter(child) && child !== node) {
         children.push({ node: child, prefixes, expression: prefixArg?.getText() ?? mount.expression, middleware: [...middleware], file: mount.file, line: mount.line, pos: mount.pos });
       } else {
-        middleware.push({ name: exprName(value ?? arg), phase: 0 });
+        middleware.push({ name: exprName(koa ? arg : value ?? arg), phase: 0 });
       }
     }
   }

@@ -129,3 +129,41 @@ module.exports = app;
     assert.deepEqual(warnings(facts), []);
   });
 });
+
+describe('routes: koa-router registrations and nesting in loops', () => {
+  const project = tempProjects('loop-koa');
+  /** A @koa/router module per name, each with one GET route at /<name>. */
+  const koaRouters = (...names: string[]): Record<string, string> => Object.fromEntries(names.map((name) => [`routes/${name}.js`, `const Router = require('@koa/router');
+const router = new Router();
+router.get('/${name}', async function ${name}List(ctx) { ctx.body = []; });
+module.exports = router;
+`]));
+
+  test('router[m](p, h) over a table of [method, path, handler], and use(prefix, child.routes()) over [prefix, child] pairs', async () => {
+    const facts = await extractFacts(project({
+      ...koaRouters('books', 'authors', 'tags'),
+      'app.js': `const Koa = require('koa');
+const Router = require('@koa/router');
+const app = new Koa();
+const router = new Router();
+async function list(ctx) { ctx.body = []; }
+async function create(ctx) { ctx.status = 201; }
+async function remove(ctx) { ctx.status = 204; }
+const table = [['get', '/items', list], ['post', '/items', create], ['del', '/items/:id', remove]];
+for (const [m, p, h] of table) router[m](p, h);
+const api = new Router({ prefix: '/api' });
+const children = [['/shop', require('./routes/books')], ['/people', require('./routes/authors')]];
+for (const [p, child] of children) api.use(p, child.routes());
+[require('./routes/tags')].forEach((r) => api.use(r.routes(), r.allowedMethods()));
+app.use(router.routes());
+app.use(api.routes());
+`,
+    }));
+    assert.deepEqual(facts.routes.map((r) => `${r.method} ${r.path} ${r.handler.name}`), [
+      'GET /api/people/authors authorsList', 'GET /api/shop/books booksList', 'GET /api/tags tagsList',
+      'GET /items list', 'POST /items create', 'DELETE /items/:id remove',
+    ]);
+    assert.deepEqual(unresolved(facts), []);
+    assert.deepEqual(warnings(facts), []);
+  });
+});
