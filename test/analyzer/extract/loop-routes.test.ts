@@ -155,6 +155,9 @@ const api = new Router({ prefix: '/api' });
 const children = [['/shop', require('./routes/books')], ['/people', require('./routes/authors')]];
 for (const [p, child] of children) api.use(p, child.routes());
 [require('./routes/tags')].forEach((r) => api.use(r.routes(), r.allowedMethods()));
+const loaded = loadTable();
+for (const [m, p, h] of loaded) router[m](p, h);
+function loadTable() { return []; }
 app.use(router.routes());
 app.use(api.routes());
 `,
@@ -163,7 +166,7 @@ app.use(api.routes());
       'GET /api/people/authors authorsList', 'GET /api/shop/books booksList', 'GET /api/tags tagsList',
       'GET /items list', 'POST /items create', 'DELETE /items/:id remove',
     ]);
-    assert.deepEqual(unresolved(facts), []);
+    assert.deepEqual(facts.unresolvedRoutes.map((u) => `${u.method} ${u.file}:${u.line} ${u.expression} (${u.reason})`), ['* app.js:15 router[m](p, …) (method chosen at run time)']);
     assert.deepEqual(warnings(facts), []);
   });
 });
