@@ -7,7 +7,7 @@ import { isRouter, type Middleware, type Mount, type RouterNode } from './route-
 import { calledFunction, exprName } from './express-syntax.ts';
 import { isFunctionLike, lineOf } from './functions.ts';
 import type { RoutePath } from './express-routes.ts';
-import { stringAt } from './mount-loops.ts';
+import { stringAt, type Bound, type Iteration } from './mount-loops.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { pathsOf } from './route-args.ts';
 import type { HelperRoute, RouteContext } from './router-registry.ts';
@@ -54,7 +54,9 @@ export function givenRouters({ project, routers }: RouteContext, callsOf: CallsO
   if (!handsOn) return false;
   const first = params[0];
   const prefix = first?.fn === fn && !mount.prefixArg && mount.args.length >= 2 && given(first.index, (a) => stringValue(a, project.checker) !== undefined) ? first.index : -1;
-  mount.forwarded = { fn, prefix };
+  // `app.use('/api/' + name, r)`: a prefix made from the function's parameters, read at each call
+  const built = prefix < 0 && !!mount.prefixArg && mount.prefixes === undefined && helperPath(project, mount.prefixArg)?.fn === fn;
+  mount.forwarded = built ? { fn, prefix, built } : { fn, prefix };
   if (prefix >= 0) {
     mount.prefixArg = mount.args[0];
     mount.expression = mount.args[0].getText();
@@ -106,12 +108,13 @@ function mountInCalls(ctx: RouteContext, callsOf: CallsOf, owner: RouterNode, mo
  * r) { mount(app, p, r) }`): the mount as the outer function makes it, with its parameters, to be made at its calls.
  */
 function handedOn({ project }: RouteContext, mount: Mount, call: ts.CallExpression): Mount | undefined {
-  const { fn, prefix } = mount.forwarded!;
+  const { fn, prefix, built } = mount.forwarded!;
   const prefixArg = prefix >= 0 ? call.arguments[prefix] : undefined;
   const givens = mount.args.map((arg) => givenFor(project, fn, arg, call));
   const outerParams = [prefixArg, ...givens.map((g) => (g && !g.called ? g.value : undefined))].map((e) => e && parameterOf(project, e));
   const outer = outerParams.find((p) => p !== undefined)?.fn;
   if (!outer || givens.some((g) => g?.called && parameterOf(project, g.value))) return undefined;
+  if (built) return handedOnBuilt(project, mount, call, outer, givens);
   const outerPrefix = prefixArg && parameterOf(project, prefixArg);
   if (prefixArg && !outerPrefix && stringValue(prefixArg, project.checker) === undefined) return undefined;
   const file = fileOf(project, call);
@@ -125,14 +128,51 @@ function handedOn({ project }: RouteContext, mount: Mount, call: ts.CallExpressi
   };
 }
 
+/**
+ * A built prefix (`'/api/' + name`) handed on by a call inside another helper (`mount(app, version + '/' + name, r)` in
+ * `mountVersioned(app, version, name, r)`): known at this call, or made from the outer helper's parameters, read at its calls.
+ */
+function handedOnBuilt(project: LoadedProject, mount: Mount, call: ts.CallExpression, outer: ts.SignatureDeclaration, givens: ({ value: ts.Expression } | undefined)[]): Mount | undefined {
+  const { fn } = mount.forwarded!;
+  const at = givenAt(mount, fn, call);
+  const value = stringAt(project, mount.prefixArg!, at);
+  const used = helperPath(project, mount.prefixArg!)?.params ?? [];
+  if (value === undefined && !used.every((i) => call.arguments[i] && (stringValue(call.arguments[i], project.checker) !== undefined || helperPath(project, call.arguments[i])?.fn === outer))) return undefined;
+  const file = fileOf(project, call);
+  if (!file) return undefined;
+  return {
+    prefixes: value === undefined ? undefined : [value], expression: mount.expression, prefixArg: mount.prefixArg, at,
+    args: mount.args.map((arg, i) => givens[i]?.value ?? arg),
+    forwarded: value === undefined ? { fn: outer, prefix: -1, built: true } : { fn: outer, prefix: -1 },
+    file, line: lineOf(call, file.source), pos: call.getStart(file.source),
+  };
+}
+
+/** What a call gives a built prefix's function's parameters, with what inner helpers' parameters were given before. */
+function givenAt(mount: Mount, fn: ts.SignatureDeclaration, call: ts.CallExpression): Iteration {
+  const at = new Map<ts.Node, Bound>(mount.at);
+  fn.parameters.forEach((p, i) => {
+    if (call.arguments[i]) at.set(p, call.arguments[i]);
+  });
+  return at;
+}
+
 /** One forwarded mount at one call: on the router the call is made on, with the call's prefix and what its arguments give. */
-export function mountAt({ project, routers }: RouteContext, receiver: RouterNode, mount: Mount, call: ts.CallExpression): void {
-  const { fn, prefix } = mount.forwarded!;
+export function mountAt({ project, routers, warnings }: RouteContext, receiver: RouterNode, mount: Mount, call: ts.CallExpression): void {
+  const { fn, prefix, built } = mount.forwarded!;
   const prefixArg = prefix >= 0 ? call.arguments[prefix] : undefined;
   const file = fileOf(project, call);
   if (prefix >= 0 && !prefixArg || !file) return;
-  const prefixes = prefixArg ? pathsOf(project, prefixArg).paths : mount.prefixes;
+  let prefixes = prefixArg ? pathsOf(project, prefixArg).paths : mount.prefixes;
   const expression = prefixArg ? prefixArg.getText() : mount.expression;
+  if (built) {
+    const value = stringAt(project, mount.prefixArg!, givenAt(mount, fn, call));
+    prefixes = value === undefined ? undefined : [value];
+    if (value === undefined) {
+      const used = (helperPath(project, mount.prefixArg!)?.params ?? []).map((i) => call.arguments[i]?.getText()).filter((t) => t !== undefined);
+      warnings.push({ file: file.rel, message: `${file.rel}:${lineOf(call, file.source)}: ${exprName(call.expression)}(…) gives ${mount.prefixArg!.getText()} no value known statically (${used.join(', ')}); the routes it mounts are reported unresolved` });
+    }
+  }
   const middleware: Middleware[] = [];
   for (const arg of mount.args) {
     const given = givenFor(project, fn, arg, call);

@@ -54,8 +54,16 @@ export interface Mount {
    * parameter of `fn` (its index: `prefix`; -1 when the prefix is `prefixes`, and a router is what a parameter is
    * given), so the mount is made at each call of the function, with the call's arguments
    */
-  forwarded?: { fn: ts.SignatureDeclaration; prefix: number };
-  /** made at one element of a loop over the routers that mount (`for (const [r, p, child] of table) r.use(p, child)`): that element's values */
+  forwarded?: {
+    fn: ts.SignatureDeclaration;
+    prefix: number;
+    /** the prefix is an expression of the function's parameters (`'/api/' + name`), `prefixArg`, read at each call (with `at`) */
+    built?: boolean;
+  };
+  /**
+   * made at one element of a loop over the routers that mount (`for (const [r, p, child] of table) r.use(p, child)`): that
+   * element's values; for a `built` prefix handed on through helpers, what the inner helpers' parameters were given
+   */
   at?: Iteration;
   file: LoadedFile;
   line: number;

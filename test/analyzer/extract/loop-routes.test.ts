@@ -170,3 +170,39 @@ app.use(api.routes());
     assert.deepEqual(warnings(facts), []);
   });
 });
+
+describe('routes: helpers that mount under a prefix made from their parameters', () => {
+  const project = tempProjects('helper-prefix');
+  const factsOf = async (files: Record<string, string>, ...names: string[]): Promise<Facts> => extractFacts(project({ ...routerFiles(...names), ...files }));
+
+  test("'/api/' + name and `/v2/${name}` read at each call, also through a helper handing on an expression of its own parameters", async () => {
+    const facts = await factsOf({
+      'helpers.js': `function mount(app, name, r) {
+  app.use('/api/' + name, r);
+}
+function mountV2(app, name, r) {
+  app.use(\`/v2/\${name}\`, auth, r);
+}
+function mountVersioned(app, version, name, r) {
+  mount(app, version + '/' + name, r);
+}
+function auth(req, res, next) { next(); }
+module.exports = { mount, mountV2, mountVersioned };
+`,
+      'app.js': `const express = require('express');
+const { mount, mountV2, mountVersioned } = require('./helpers');
+const app = express();
+mount(app, 'books', require('./routes/books'));
+mountV2(app, 'authors', require('./routes/authors'));
+mountVersioned(app, 'v3', 'tags', require('./routes/tags'));
+mount(app, process.env.NOTES_AT, require('./routes/notes'));
+module.exports = app;
+`,
+    }, 'books', 'authors', 'tags', 'notes');
+    assert.deepEqual(routes(facts), ['GET /api/books/books []', 'GET /api/v3/tags/tags []', 'GET /v2/authors/authors [auth]']);
+    assert.deepEqual(unresolved(facts), ["GET routes/notes.js:3 '/api/' + name"]);
+    assert.deepEqual(warnings(facts), [
+      "app.js:7: mount(…) gives '/api/' + name no value known statically (process.env.NOTES_AT); the routes it mounts are reported unresolved",
+    ]);
+  });
+});
