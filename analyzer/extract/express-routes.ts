@@ -175,8 +175,10 @@ export function addUse({ project }: RouteContext, node: RouterNode, file: Loaded
   const firstIsPath = ts.isStringLiteralLike(first) || ts.isTemplateExpression(first) || ts.isArrayLiteralExpression(first) && first.elements.every((el) => !isFunctionLike(el)) ||
     ts.isBinaryExpression(first) || ts.isRegularExpressionLiteral(first) || stringValue(first, project.checker) !== undefined;
   const forwarded = forwardedPrefix(project, first, args.length);
-  if (firstIsPath || forwarded) {
-    prefixes = forwarded ? undefined : pathsOf(project, first).paths;
+  // `app.use(relativePath, x)`: a prefix made at run time (its routes unresolved), not a middleware named relativePath
+  const named = !firstIsPath && !forwarded && args.length >= 2 && namedPrefix(project, first);
+  if (firstIsPath || forwarded || named) {
+    prefixes = forwarded || named ? undefined : pathsOf(project, first).paths;
     rest = args.slice(1);
   }
   const flat = rest.flatMap((a) => {
@@ -187,6 +189,24 @@ export function addUse({ project }: RouteContext, node: RouterNode, file: Loaded
     prefixes, expression: args[0].getText(), args: flat, file, line: lineOf(call, file.source), pos: call.getStart(file.source),
     ...(rest.length < args.length ? { prefixArg: first } : {}), ...(forwarded ? { forwarded } : {}), ...(at ? { at } : {}),
   });
+}
+
+/**
+ * A first argument of use() held by a name that ends like a path's (`relativePath`, `config.basePath`, `API_PREFIX`,
+ * `mountUrl`) and is no function: a prefix whose value is made at run time. Only the name's last word counts, so
+ * `urlencoded` or `pathRewriter` stay middleware.
+ */
+const PREFIX_WORDS = new Set(['path', 'prefix', 'mount', 'mountpoint', 'url', 'base']);
+
+function namedPrefix(project: LoadedProject, first: ts.Expression): boolean {
+  const name = ts.isIdentifier(first) ? first.text : ts.isPropertyAccessExpression(first) ? first.name.text : undefined;
+  const lastWord = name?.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[\s_$]+/).pop()?.toLowerCase();
+  if (!lastWord || !PREFIX_WORDS.has(lastWord)) return false;
+  const type = project.checker.getTypeAtLocation(first);
+  if (type.getCallSignatures().length > 0) return false;
+  const decl = project.checker.getSymbolAtLocation(ts.isIdentifier(first) ? first : (first as ts.PropertyAccessExpression).name)?.valueDeclaration;
+  const init = decl && (ts.isVariableDeclaration(decl) || ts.isPropertyAssignment(decl)) ? decl.initializer && unwrap(decl.initializer) : undefined;
+  return !decl || !isFunctionLike(decl) && !(init && isFunctionLike(init));
 }
 
 /**

@@ -206,3 +206,34 @@ module.exports = app;
     ]);
   });
 });
+
+describe('routes: a prefix held by a name outside a loop (`app.use(relativePath, x)`)', () => {
+  const project = tempProjects('named-prefix');
+
+  test('a first argument named like a path is a prefix made at run time, not a middleware; a middleware named like one stays one', async () => {
+    const facts = await extractFacts(project({
+      ...routerFiles('books', 'authors', 'tags'),
+      'app.js': `const express = require('express');
+const config = require('./config');
+const app = express();
+const relativePath = process.env.RELATIVE_PATH || '';
+app.use(relativePath, require('./routes/books'));
+app.use(config.basePath, require('./routes/authors'));
+const urlencoded = express.urlencoded({ extended: true });
+app.use(urlencoded, require('./routes/tags'));
+const api = express.Router();
+api.use(relativePath, express.static('public'));
+api.get('/ping', (req, res) => res.end());
+app.use('/api', api);
+module.exports = app;
+`,
+      'config.js': `module.exports = { basePath: process.env.BASE_PATH };
+`,
+    }));
+    assert.deepEqual(routes(facts), ['GET /api/ping []', 'GET /tags [urlencoded]']);
+    assert.deepEqual(facts.unresolvedRoutes.map((u) => `${u.method} ${u.file}:${u.line} ${u.expression} (${u.reason})`), [
+      'GET routes/authors.js:3 config.basePath (mounted under a prefix built at run time)',
+      'GET routes/books.js:3 relativePath (mounted under a prefix built at run time)',
+    ]);
+  });
+});
