@@ -17,6 +17,7 @@ import { rootedAtParameter } from './handler-params.ts';
 import { expressionAt, loopIterations, stringAt, type Iteration } from './mount-loops.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
+import { namedFunction } from './symbols.ts';
 import { unwrap } from './value-key.ts';
 
 /** `app.<verb>(path, …handlers)` on the receiver: a route of its router, when the receiver is one. */
@@ -187,7 +188,7 @@ export function addUse({ project }: RouteContext, node: RouterNode, file: Loaded
   });
   node.mounts.push({
     prefixes, expression: args[0].getText(), args: flat, file, line: lineOf(call, file.source), pos: call.getStart(file.source),
-    ...(rest.length < args.length ? { prefixArg: first } : {}), ...(forwarded ? { forwarded } : {}), ...(at ? { at } : {}),
+    ...(rest.length < args.length ? { prefixArg: first } : {}), ...(forwarded ? { forwarded } : {}), ...(at ? { at } : {}), ...(named ? { namedPrefix: true } : {}),
   });
 }
 
@@ -202,10 +203,10 @@ function namedPrefix(project: LoadedProject, first: ts.Expression): boolean {
   const name = ts.isIdentifier(first) ? first.text : ts.isPropertyAccessExpression(first) ? first.name.text : undefined;
   const lastWord = name?.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[\s_$]+/).pop()?.toLowerCase();
   if (!lastWord || !PREFIX_WORDS.has(lastWord)) return false;
-  const type = project.checker.getTypeAtLocation(first);
-  if (type.getCallSignatures().length > 0) return false;
+  if (project.checker.getTypeAtLocation(first).getCallSignatures().length > 0 || namedFunction(project, first)) return false;
   const decl = project.checker.getSymbolAtLocation(ts.isIdentifier(first) ? first : (first as ts.PropertyAccessExpression).name)?.valueDeclaration;
   const init = decl && (ts.isVariableDeclaration(decl) || ts.isPropertyAssignment(decl)) ? decl.initializer && unwrap(decl.initializer) : undefined;
+  // a module's value (`const base = require('./routes/base')`) may be a router: pass 2 puts it back among the arguments when it is
   return !decl || !isFunctionLike(decl) && !(init && isFunctionLike(init));
 }
 

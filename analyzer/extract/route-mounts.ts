@@ -38,11 +38,20 @@ export function resolveMounts(ctx: RouteContext, callsOf: CallsOf): void {
   const mountPlugins = pluginMounter(ctx);
   for (const node of [...ctx.routers.nodes.values()]) {
     for (const mount of node.mounts) {
+      if (mount.namedPrefix && isRouter(ctx.routers.existing(mount.prefixArg!))) unnamePrefix(mount);
       if (mount.hono) mountHonoApps(ctx, node, mount);
       else if (!mount.forwarded && !mountLooped(ctx, node, mount) && !givenRouters(ctx, callsOf, mount)) mountUsed(ctx, node, mount);
     }
     mountPlugins(node);
   }
+}
+
+/** `app.use(base, pages)` with `base` a router: not a prefix named like one, the first router mounted. */
+function unnamePrefix(mount: Mount): void {
+  mount.args = [mount.prefixArg!, ...mount.args];
+  mount.prefixes = ['/'];
+  mount.prefixArg = undefined;
+  mount.namedPrefix = undefined;
 }
 
 /** `export const booksRoutes = router.routes()` … `api.use(booksRoutes)`: the `routes()` call a const holds. */

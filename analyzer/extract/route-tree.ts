@@ -47,6 +47,8 @@ export interface Mount {
   args: ts.Expression[];
   /** the argument taken for the prefix (read again at each element of a loop the mount is written in) */
   prefixArg?: ts.Expression;
+  /** the prefix is taken for one by its name alone (`relativePath`): a router after all is put back among the arguments in pass 2 */
+  namedPrefix?: boolean;
   /** Hono's `route(prefix, child)`: the argument is an app, never a middleware */
   hono?: boolean;
   /**

@@ -212,7 +212,7 @@ describe('routes: a prefix held by a name outside a loop (`app.use(relativePath,
 
   test('a first argument named like a path is a prefix made at run time, not a middleware; a middleware named like one stays one', async () => {
     const facts = await extractFacts(project({
-      ...routerFiles('books', 'authors', 'tags'),
+      ...routerFiles('books', 'authors', 'tags', 'notes', 'base', 'pages'),
       'app.js': `const express = require('express');
 const config = require('./config');
 const app = express();
@@ -221,6 +221,10 @@ app.use(relativePath, require('./routes/books'));
 app.use(config.basePath, require('./routes/authors'));
 const urlencoded = express.urlencoded({ extended: true });
 app.use(urlencoded, require('./routes/tags'));
+const checkPath = require('./check-path');
+app.use(checkPath, require('./routes/notes'));
+const base = require('./routes/base');
+app.use(base, require('./routes/pages'));
 const api = express.Router();
 api.use(relativePath, express.static('public'));
 api.get('/ping', (req, res) => res.end());
@@ -229,8 +233,10 @@ module.exports = app;
 `,
       'config.js': `module.exports = { basePath: process.env.BASE_PATH };
 `,
+      'check-path.js': `module.exports = function checkPath(req, res, next) { next(); };
+`,
     }));
-    assert.deepEqual(routes(facts), ['GET /api/ping []', 'GET /tags [urlencoded]']);
+    assert.deepEqual(routes(facts), ['GET /api/ping []', 'GET /base []', 'GET /notes [checkPath]', 'GET /pages []', 'GET /tags [urlencoded]']);
     assert.deepEqual(facts.unresolvedRoutes.map((u) => `${u.method} ${u.file}:${u.line} ${u.expression} (${u.reason})`), [
       'GET routes/authors.js:3 config.basePath (mounted under a prefix built at run time)',
       'GET routes/books.js:3 relativePath (mounted under a prefix built at run time)',
