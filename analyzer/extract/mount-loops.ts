@@ -28,7 +28,7 @@ export const MAX_COMBINATIONS = 200;
  * which `routers[x]` is that element. Undefined when the expressions read no loop variable, or the collection is not
  * written out. `base`: the values of loops already given (a use() made at one element of its receiver's loop), kept.
  */
-export function loopIterations(project: LoadedProject, exprs: readonly ts.Expression[], warnings?: Warning[], base?: Iteration): Iteration[] | undefined {
+export function loopIterations(project: LoadedProject, exprs: readonly ts.Expression[], warnings?: Warning[], base?: Iteration, byIndex = true): Iteration[] | undefined {
   const checker = project.checker;
   const loops = new Set<LoopBinding>();
   const bound = base && boundLoops.get(base);
@@ -50,12 +50,17 @@ export function loopIterations(project: LoadedProject, exprs: readonly ts.Expres
   if (base) return [base];
   // `routers[x]`, x an index the analyzer does not follow: each element in turn
   const at = indexed;
-  if (!at) return undefined;
+  if (!at || !byIndex) return undefined;
   const read: LoopRead = { loop: enclosingLoop(at), uncounted: [] };
   const elements = heldElements(project, at.expression, 0, read);
   if (!elements?.length) return undefined;
   warnUncounted(project, read, elements.length, warnings);
   return elements.map((el) => new Map([[at as ts.Node, el as Bound]]));
+}
+
+/** The iterations of the loops a helper's call is written in, as its arguments read them (no `routers[x]` index case). */
+export function callIterations(project: LoadedProject, call: ts.CallExpression, warnings: Warning[]): Iteration[] | undefined {
+  return call.arguments.length === 0 ? undefined : loopIterations(project, call.arguments, warnings, undefined, false);
 }
 
 /** The loop statement an expression is written in (the expression itself outside one). */

@@ -243,3 +243,36 @@ module.exports = app;
     ]);
   });
 });
+
+describe('routes: helpers called in a loop', () => {
+  const project = tempProjects('helper-loop');
+
+  test('a route helper and a mounting helper called at each element of a loop, with what the element gives', async () => {
+    const facts = await extractFacts(project({
+      ...routerFiles('books', 'authors'),
+      'helpers.js': `function page(router, name, handler) {
+  router.get('/pages/' + name, handler);
+}
+function mount(app, prefix, r) {
+  app.use(prefix, r);
+}
+module.exports = { page, mount };
+`,
+      'app.js': `const express = require('express');
+const { page, mount } = require('./helpers');
+const app = express();
+function about(req, res) { res.end(); }
+function terms(req, res) { res.end(); }
+const pages = [['about', about], ['terms', terms]];
+for (const [name, h] of pages) page(app, name, h);
+[['/shop', require('./routes/books')], ['/people', require('./routes/authors')]].forEach(([p, r]) => mount(app, p, r));
+module.exports = app;
+`,
+    }));
+    assert.deepEqual(facts.routes.map((r) => `${r.method} ${r.path} ${r.file}:${r.line} ${r.handler.name}`), [
+      'GET /pages/about app.js:7 about', 'GET /pages/terms app.js:7 terms', 'GET /people/authors routes/authors.js:3 authorsList', 'GET /shop/books routes/books.js:3 booksList',
+    ]);
+    assert.deepEqual(unresolved(facts), []);
+    assert.deepEqual(warnings(facts), []);
+  });
+});
