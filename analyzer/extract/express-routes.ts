@@ -28,7 +28,7 @@ export function addRoute(ctx: RouteContext, file: LoadedFile, call: ts.CallExpre
   // one per element, on the router it gives (mount-loops.ts); read before the path's static value, which the checker would
   // give as the first element's. A receiver's loop not known statically leaves the path's own loop read.
   const literal = ts.isStringLiteralLike(unwrap(pathArg));
-  const iterations = loopIterations(ctx.project, literal ? [receiver] : [receiver, pathArg], ctx.warnings, base) ??
+  const iterations = loopIterations(ctx.project, literal ? [receiver] : [receiver, pathArg], ctx.warnings, base, false) ??
     (literal ? undefined : loopIterations(ctx.project, [pathArg], ctx.warnings, base));
   const { paths, reason } = pathsOf(ctx.project, pathArg);
   if (iterations) {

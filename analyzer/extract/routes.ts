@@ -57,7 +57,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   /** `use()` on a Hono app scopes middleware; on any other router it mounts routers and middleware. */
   const use = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression): void => {
     // `for (const r of [admin, api]) r.use(…)`: a use() on each router of the loop, made at its element (mount-loops.ts)
-    const looped = ts.isIdentifier(receiver) ? loopIterations(project, [receiver], warnings) : undefined;
+    const looped = ts.isIdentifier(receiver) ? loopIterations(project, [receiver], warnings, undefined, false) : undefined;
     for (const at of looped ?? [undefined]) {
       const node = routers.routerOf(at ? expressionAt(project, receiver, at) ?? receiver : receiver);
       if (!node) continue;
