@@ -14,24 +14,29 @@ import { handlerRef, pathsOf, plausibleHandler } from './route-args.ts';
 import { markFastify, type RouteContext } from './router-registry.ts';
 import { helperPath } from './route-helpers.ts';
 import { rootedAtParameter } from './handler-params.ts';
-import { expressionAt, loopIterations, stringAt } from './mount-loops.ts';
+import { expressionAt, loopIterations, stringAt, type Iteration } from './mount-loops.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
+import { namedFunction } from './symbols.ts';
 import { unwrap } from './value-key.ts';
 
 /** `app.<verb>(path, …handlers)` on the receiver: a route of its router, when the receiver is one. */
-export function addRoute(ctx: RouteContext, file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, pathArg: ts.Expression, handlers: readonly ts.Expression[]): void {
+export function addRoute(ctx: RouteContext, file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, pathArg: ts.Expression, handlers: readonly ts.Expression[], base?: Iteration): void {
   if (handlers.length === 0) return;
   const expression = pathArg.getText();
-  // routes registered in a loop (`pages.forEach((p) => router.get(p.path, p.handler))`): one per element (mount-loops.ts);
-  // read before the path's static value, which the checker would give as the first element's
-  const iterations = ts.isStringLiteralLike(unwrap(pathArg)) ? undefined : loopIterations(ctx.project, [pathArg]);
+  // routes registered in a loop (`pages.forEach((p) => router.get(p.path, p.handler))`, `for (const r of [a, b]) r.get(…)`):
+  // one per element, on the router it gives (mount-loops.ts); read before the path's static value, which the checker would
+  // give as the first element's. A receiver's loop not known statically leaves the path's own loop read.
+  const literal = ts.isStringLiteralLike(unwrap(pathArg));
+  const iterations = loopIterations(ctx.project, literal ? [receiver] : [receiver, pathArg], ctx.warnings, base, false) ??
+    (literal ? undefined : loopIterations(ctx.project, [pathArg], ctx.warnings, base));
   const { paths, reason } = pathsOf(ctx.project, pathArg);
   if (iterations) {
     for (const at of iterations) {
-      const value = stringAt(ctx.project, pathArg, at);
+      const value = literal ? paths?.[0] : stringAt(ctx.project, pathArg, at);
       const given = handlers.map((h) => expressionAt(ctx.project, h, at) ?? h);
-      addRouteAt(ctx, file, call, method, receiver, { paths: value === undefined ? undefined : [value], reason, expression }, given);
+      const on = expressionAt(ctx.project, receiver, at) ?? receiver;
+      addRouteAt(ctx, file, call, method, on, { paths: value === undefined ? undefined : [value], reason, expression }, given);
     }
     return;
   }
@@ -124,6 +129,16 @@ export function addComputedVerb(ctx: RouteContext, file: LoadedFile, call: ts.Ca
     if (method) addRoute(ctx, file, call, method, callee.expression, call.arguments[0], call.arguments.slice(1));
     return;
   }
+  // `for (const [m, p, h] of table) router[m](p, h)`: the method, path and handler each element gives (one not a verb is no route)
+  const iterations = loopIterations(project, [callee.argumentExpression], ctx.warnings);
+  const verbs = iterations?.map((at) => stringAt(project, callee.argumentExpression, at)?.toLowerCase());
+  if (iterations && verbs?.every((v) => v !== undefined)) {
+    iterations.forEach((at, i) => {
+      const method = verbMethod(verbs[i]!);
+      if (method) addRoute(ctx, file, call, method, callee.expression, call.arguments[0], call.arguments.slice(1), at);
+    });
+    return;
+  }
   const node = routers.routerOf(callee.expression);
   if (!node || node.init === 'other') return;
   const source = file.source;
@@ -153,7 +168,7 @@ export function addPrefix({ project, routers }: RouteContext, call: ts.CallExpre
  * Express's and Koa's `use([prefix,] …args)` on a router that is not Hono's: a mount whose arguments (routers
  * or middleware) are told apart in pass 2, once every router is known.
  */
-export function addUse({ project }: RouteContext, node: RouterNode, file: LoadedFile, call: ts.CallExpression): void {
+export function addUse({ project }: RouteContext, node: RouterNode, file: LoadedFile, call: ts.CallExpression, at?: Iteration): void {
   const args = call.arguments;
   const first = unwrap(args[0]);
   let prefixes: string[] | undefined = ['/'];
@@ -161,8 +176,10 @@ export function addUse({ project }: RouteContext, node: RouterNode, file: Loaded
   const firstIsPath = ts.isStringLiteralLike(first) || ts.isTemplateExpression(first) || ts.isArrayLiteralExpression(first) && first.elements.every((el) => !isFunctionLike(el)) ||
     ts.isBinaryExpression(first) || ts.isRegularExpressionLiteral(first) || stringValue(first, project.checker) !== undefined;
   const forwarded = forwardedPrefix(project, first, args.length);
-  if (firstIsPath || forwarded) {
-    prefixes = forwarded ? undefined : pathsOf(project, first).paths;
+  // `app.use(relativePath, x)`: a prefix made at run time (its routes unresolved), not a middleware named relativePath
+  const named = !firstIsPath && !forwarded && args.length >= 2 && namedPrefix(project, first);
+  if (firstIsPath || forwarded || named) {
+    prefixes = forwarded || named ? undefined : pathsOf(project, first).paths;
     rest = args.slice(1);
   }
   const flat = rest.flatMap((a) => {
@@ -171,8 +188,26 @@ export function addUse({ project }: RouteContext, node: RouterNode, file: Loaded
   });
   node.mounts.push({
     prefixes, expression: args[0].getText(), args: flat, file, line: lineOf(call, file.source), pos: call.getStart(file.source),
-    ...(rest.length < args.length ? { prefixArg: first } : {}), ...(forwarded ? { forwarded } : {}),
+    ...(rest.length < args.length ? { prefixArg: first } : {}), ...(forwarded ? { forwarded } : {}), ...(at ? { at } : {}), ...(named ? { namedPrefix: true } : {}),
   });
+}
+
+/**
+ * A first argument of use() held by a name that ends like a path's (`relativePath`, `config.basePath`, `API_PREFIX`,
+ * `mountUrl`) and is no function: a prefix whose value is made at run time. Only the name's last word counts, so
+ * `urlencoded` or `pathRewriter` stay middleware.
+ */
+const PREFIX_WORDS = new Set(['path', 'prefix', 'mount', 'mountpoint', 'url', 'base']);
+
+function namedPrefix(project: LoadedProject, first: ts.Expression): boolean {
+  const name = ts.isIdentifier(first) ? first.text : ts.isPropertyAccessExpression(first) ? first.name.text : undefined;
+  const lastWord = name?.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[\s_$]+/).pop()?.toLowerCase();
+  if (!lastWord || !PREFIX_WORDS.has(lastWord)) return false;
+  if (project.checker.getTypeAtLocation(first).getCallSignatures().length > 0 || namedFunction(project, first)) return false;
+  const decl = project.checker.getSymbolAtLocation(ts.isIdentifier(first) ? first : (first as ts.PropertyAccessExpression).name)?.valueDeclaration;
+  const init = decl && (ts.isVariableDeclaration(decl) || ts.isPropertyAssignment(decl)) ? decl.initializer && unwrap(decl.initializer) : undefined;
+  // a module's value (`const base = require('./routes/base')`) may be a router: pass 2 puts it back among the arguments when it is
+  return !decl || !isFunctionLike(decl) && !(init && isFunctionLike(init));
 }
 
 /**

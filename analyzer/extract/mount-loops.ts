@@ -1,46 +1,89 @@
 // What a mount written in a loop stands for, element by element: `routers.forEach((r) => app.use(r))`, `for (const
 // [prefix, r] of mounts) app.use(prefix, r)`, `Object.keys(byName).forEach((k) => app.use('/' + k, byName[k]))`, and
 // NodeBB's `for (…) app.use(relativePath, routers[x])`. The loop's variables take, at each element of the array or
-// object it goes over, the value written there; a collection built at run time (or by push()) is not read.
+// object it goes over, the value written there (an array's push()es before the loop too: array-growth.ts); a collection
+// built at run time is not read.
 import { ts } from 'ts-morph';
+import { uncountedWhy } from './array-growth.ts';
+import { lineOf } from './functions.ts';
+import { collectionOf, heldElements, literalKey, memberOf, objectEntries, propertyKey, type Bound, type LoopRead } from './loop-collections.ts';
 import type { LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
+import { fileOf } from './symbols.ts';
+import type { Warning } from './types.ts';
 import { unwrap } from './value-key.ts';
 
-/** A loop variable's value at one element: an expression of the collection, a key or index, or an `Object.entries` pair. */
-export type Bound = ts.Expression | string | readonly Bound[];
+export type { Bound } from './loop-collections.ts';
 /** The loop variables' values at one element, by their declarations. */
 export type Iteration = ReadonlyMap<ts.Node, Bound>;
 
 const MAX_DEPTH = 5;
+/** How many combinations of the elements of loops in loops are read (a product grows fast; one loop's elements are written out). */
+export const MAX_COMBINATIONS = 200;
 
 /**
- * The iterations of the loop whose variables `exprs` read, or, for `routers[x]` with an index not known statically
- * (NodeBB's `for (var x = 0; x < routers.length; x++)`), one per element of the array, at which `routers[x]` is that
- * element. Undefined when the expressions read no loop variable, or the collection is not written out.
+ * The iterations of the loops whose variables `exprs` read (each combination of loops in loops, the inner loop's
+ * collection read at the outer one's element, up to MAX_COMBINATIONS, with a warning past it), or, for `routers[x]` with
+ * an index not known statically (NodeBB's `for (var x = 0; x < routers.length; x++)`), one per element of the array, at
+ * which `routers[x]` is that element. Undefined when the expressions read no loop variable, or the collection is not
+ * written out. `base`: the values of loops already given (a use() made at one element of its receiver's loop), kept.
  */
-export function loopIterations(project: LoadedProject, exprs: readonly ts.Expression[]): Iteration[] | undefined {
+export function loopIterations(project: LoadedProject, exprs: readonly ts.Expression[], warnings?: Warning[], base?: Iteration, byIndex = true): Iteration[] | undefined {
   const checker = project.checker;
   const loops = new Set<LoopBinding>();
+  const bound = base && boundLoops.get(base);
   let indexed: ts.ElementAccessExpression | undefined;
   const visit = (n: ts.Node): void => {
     if (ts.isIdentifier(n)) {
       const decl = checker.getSymbolAtLocation(n)?.valueDeclaration;
       const loop = decl && loopOf(decl);
-      if (loop) loops.add(loop);
+      if (loop && !bound?.has(loop)) loops.add(loop);
     } else if (ts.isElementAccessExpression(n) && !indexed && literalKey(n.argumentExpression) === undefined) {
       indexed = n;
     }
     if (!isFunctionNode(n)) ts.forEachChild(n, visit);
   };
   for (const e of exprs) visit(e);
-  if (loops.size > 1) return undefined;
-  const [loop] = loops;
-  if (loop) return iterate(project, loop);
+  // an inner loop's collection may be the outer loop's element (`groups.forEach((g) => g.routers.forEach(…))`)
+  for (const loop of loops) visit(loop.collection);
+  if (loops.size > 0) return combinations(project, [...loops], exprs[0], warnings, base);
+  if (base) return [base];
   // `routers[x]`, x an index the analyzer does not follow: each element in turn
   const at = indexed;
-  const elements = at && heldElements(project, at.expression, 0);
-  return elements?.length ? elements.map((el) => new Map([[at as ts.Node, el as Bound]])) : undefined;
+  if (!at || !byIndex) return undefined;
+  const read: LoopRead = { loop: enclosingLoop(at), uncounted: [] };
+  const elements = heldElements(project, at.expression, 0, read);
+  if (!elements?.length) return undefined;
+  warnUncounted(project, read, elements.length, warnings);
+  return elements.map((el) => new Map([[at as ts.Node, el as Bound]]));
+}
+
+/** The iterations of the loops a helper's call is written in, as its arguments read them (no `routers[x]` index case). */
+export function callIterations(project: LoadedProject, call: ts.CallExpression, warnings: Warning[]): Iteration[] | undefined {
+  return call.arguments.length === 0 ? undefined : loopIterations(project, call.arguments, warnings, undefined, false);
+}
+
+/** The loop statement an expression is written in (the expression itself outside one). */
+function enclosingLoop(node: ts.Node): ts.Node {
+  for (let n = node.parent; n && !isFunctionNode(n) && !ts.isSourceFile(n); n = n.parent) if (ts.isIterationStatement(n, false)) return n;
+  return node;
+}
+
+const warnedLoops = new WeakSet<ts.Node>();
+
+/** One warning per loop whose array a push() grows an unknown number of times: the loop reads only the elements written out. */
+function warnUncounted(project: LoadedProject, read: LoopRead, count: number, warnings: Warning[] | undefined): void {
+  const [first] = read.uncounted;
+  if (!first || !warnings || warnedLoops.has(read.loop)) return;
+  warnedLoops.add(read.loop);
+  const file = fileOf(project, first);
+  const loopFile = fileOf(project, read.loop);
+  if (!file || !loopFile) return;
+  const callee = first.expression.getText().replace(/\s+/g, '');
+  warnings.push({
+    file: file.rel,
+    message: `${file.rel}:${lineOf(first)}: ${callee}(…) ${uncountedWhy(first)} adds elements not known statically; the loop at ${loopFile.rel}:${lineOf(read.loop)} reads only the ${count} written out`,
+  });
 }
 
 /**
@@ -125,6 +168,8 @@ export function staticHead(project: LoadedProject, expr: ts.Expression, at: Iter
 
 /** A loop that gives values to variables: `c.forEach((el, i) => …)` / `map`, `for (const el of c)`, `for (const k in o)`. */
 interface LoopBinding {
+  /** the loop statement, or the forEach/map call */
+  node: ts.Node;
   /** what it goes over */
   collection: ts.Expression;
   /** `for…in`: the keys of an object */
@@ -155,28 +200,68 @@ function readLoop(top: ts.Node): LoopBinding | undefined {
     if (!ts.isPropertyAccessExpression(call.expression) || !/^(forEach|map)$/.test(call.expression.name.text)) return undefined;
     const [el, index] = fn.parameters;
     if (top !== el && top !== index) return undefined;
-    return { collection: call.expression.expression, keys: false, element: el && { name: el.name, decl: el }, index: index && ts.isIdentifier(index.name) ? index : undefined };
+    return { node: call, collection: call.expression.expression, keys: false, element: el && { name: el.name, decl: el }, index: index && ts.isIdentifier(index.name) ? index : undefined };
   }
   if (ts.isVariableDeclaration(top) && ts.isVariableDeclarationList(top.parent) && top.parent.declarations.length === 1) {
     const stmt = top.parent.parent;
-    if (ts.isForOfStatement(stmt)) return { collection: stmt.expression, keys: false, element: { name: top.name, decl: top }, index: undefined };
-    if (ts.isForInStatement(stmt) && ts.isIdentifier(top.name)) return { collection: stmt.expression, keys: true, element: { name: top.name, decl: top }, index: undefined };
+    if (ts.isForOfStatement(stmt)) return { node: stmt, collection: stmt.expression, keys: false, element: { name: top.name, decl: top }, index: undefined };
+    if (ts.isForInStatement(stmt) && ts.isIdentifier(top.name)) return { node: stmt, collection: stmt.expression, keys: true, element: { name: top.name, decl: top }, index: undefined };
   }
   return undefined;
 }
 
-/** One iteration per element of the collection, the loop's variables given their values. */
-function iterate(project: LoadedProject, loop: LoopBinding): Iteration[] | undefined {
-  const elements = loop.keys ? objectEntries(project, loop.collection, 0)?.map(([k]) => k) : collectionOf(project, loop.collection, 0);
+/**
+ * The iterations of loops in loops, outermost first: each of an outer loop's iterations goes through the inner loop's
+ * collection as it reads there. Undefined when one of them is not known statically.
+ */
+function combinations(project: LoadedProject, loops: LoopBinding[], at: ts.Expression, warnings: Warning[] | undefined, base: Iteration | undefined): Iteration[] | undefined {
+  loops.sort((a, b) => a.node.getStart() - b.node.getStart() || b.node.getEnd() - a.node.getEnd());
+  let done: Iteration[] = [base ?? new Map()];
+  let total = 1;
+  let cut = false;
+  for (const loop of loops) {
+    const next: Iteration[] = [];
+    total = 0;
+    for (const outer of done) {
+      const inner = iterate(project, loop, outer, warnings);
+      if (!inner) return undefined;
+      total += inner.length;
+      for (const it of inner) if (next.length < MAX_COMBINATIONS) next.push(it);
+    }
+    if (total > MAX_COMBINATIONS && loop !== loops[loops.length - 1]) cut = true;
+    done = next;
+  }
+  if (total > MAX_COMBINATIONS && warnings && !warnedLoops.has(at)) {
+    warnedLoops.add(at);
+    const file = fileOf(project, at);
+    const count = cut ? `more than ${MAX_COMBINATIONS}` : String(total);
+    if (file) warnings.push({ file: file.rel, message: `${file.rel}:${lineOf(at)}: the loops around this call make ${count} combinations; only the first ${MAX_COMBINATIONS} are read` });
+  }
+  return done;
+}
+
+/** One iteration per element of the collection (read at the outer loops' iteration `outer`), the loop's variables given their values. */
+function iterate(project: LoadedProject, loop: LoopBinding, outer: Iteration, warnings: Warning[] | undefined): Iteration[] | undefined {
+  const read: LoopRead = { loop: loop.node, uncounted: [] };
+  const collection = outer.size === 0 ? loop.collection : valueAt(project, loop.collection, outer);
+  if (collection === undefined || typeof collection === 'string') return undefined;
+  const elements = Array.isArray(collection) ? collection as readonly Bound[]
+    : loop.keys ? objectEntries(project, collection as ts.Expression, 0)?.map(([k]) => k) : collectionOf(project, collection as ts.Expression, 0, read);
   // an empty one is filled at run time (NodeBB's `loginStrategies = []`, given to plugins): not known
   if (!elements || elements.length === 0) return undefined;
+  warnUncounted(project, read, elements.length, warnings);
+  const loopsBound = new Set(boundLoops.get(outer)).add(loop);
   return elements.map((value, i) => {
-    const at = new Map<ts.Node, Bound>();
+    const at = new Map<ts.Node, Bound>(outer);
     if (loop.element) bind(project, loop.element.name, loop.element.decl, value, at);
     if (loop.index) at.set(loop.index, String(i));
+    boundLoops.set(at, loopsBound);
     return at;
   });
 }
+
+/** The loops an iteration has given values to (a mount made at one element of its receiver's loop reads the others at it). */
+const boundLoops = new WeakMap<Iteration, ReadonlySet<LoopBinding>>();
 
 /** A variable, or each variable of a pattern (`[prefix, router]`, `{ path, router }`), given its part of a value. */
 function bind(project: LoadedProject, name: ts.BindingName, decl: ts.Node, value: Bound | undefined, at: Map<ts.Node, Bound>): void {
@@ -192,89 +277,6 @@ function bind(project: LoadedProject, name: ts.BindingName, decl: ts.Node, value
   });
 }
 
-/** A member of a value: of a pair, of an array literal, or of an object literal (written in place or held by a variable). */
-function memberOf(project: LoadedProject, value: Bound, key: string, depth: number): Bound | undefined {
-  if (typeof value === 'string') return undefined;
-  if (Array.isArray(value)) return value[Number(key)];
-  const elements = heldElements(project, value as ts.Expression, depth);
-  if (elements) return /^\d+$/.test(key) ? elements[Number(key)] : undefined;
-  return objectEntries(project, value as ts.Expression, depth)?.find(([k]) => k === key)?.[1];
-}
-
-/** What a loop goes over: an array literal (spreads of such arrays included), or `Object.keys/values/entries(o)`. */
-function collectionOf(project: LoadedProject, expr: ts.Expression, depth: number): Bound[] | undefined {
-  const e = unwrap(expr);
-  if (ts.isCallExpression(e) && e.arguments.length === 1 && ts.isPropertyAccessExpression(e.expression) && e.expression.expression.getText() === 'Object') {
-    const entries = objectEntries(project, e.arguments[0], depth + 1);
-    const kind = e.expression.name.text;
-    if (!entries) return undefined;
-    if (kind === 'keys') return entries.map(([k]) => k);
-    if (kind === 'values') return entries.map(([, v]) => v);
-    if (kind === 'entries') return entries.map(([k, v]) => [k, v]);
-    return undefined;
-  }
-  return heldElements(project, e, depth);
-}
-
-/** An array literal's elements, written in place or held by a variable (`const routers = [a, b]`, `var routers = [...]`). */
-function heldElements(project: LoadedProject, expr: ts.Expression, depth: number): ts.Expression[] | undefined {
-  const e = held(project, expr, depth);
-  if (!e || !ts.isArrayLiteralExpression(e)) return undefined;
-  const out: ts.Expression[] = [];
-  for (const el of e.elements) {
-    if (ts.isSpreadElement(el)) {
-      const inner = depth < MAX_DEPTH ? heldElements(project, el.expression, depth + 1) : undefined;
-      if (!inner) return undefined;
-      out.push(...inner);
-    } else if (!ts.isOmittedExpression(el)) {
-      out.push(el);
-    }
-  }
-  return out;
-}
-
-/** An object literal's properties by name, written in place or held by a variable; undefined when a spread or a computed name may add any. */
-function objectEntries(project: LoadedProject, expr: ts.Expression, depth: number): [string, ts.Expression][] | undefined {
-  const e = held(project, expr, depth);
-  if (!e || !ts.isObjectLiteralExpression(e)) return undefined;
-  const out: [string, ts.Expression][] = [];
-  for (const p of e.properties) {
-    const key = p.name && propertyKey(p.name);
-    if (key === undefined) return undefined;
-    if (ts.isPropertyAssignment(p)) out.push([key, p.initializer]);
-    else if (ts.isShorthandPropertyAssignment(p)) out.push([key, p.name]);
-  }
-  return out;
-}
-
-/** The literal an expression is, or the initializer of the variable holding it. */
-function held(project: LoadedProject, expr: ts.Expression, depth: number): ts.Expression | undefined {
-  const e = unwrap(expr);
-  if (!ts.isIdentifier(e)) return e;
-  if (depth > MAX_DEPTH) return undefined;
-  const decl = project.checker.getSymbolAtLocation(e)?.valueDeclaration;
-  return decl && ts.isVariableDeclaration(decl) && decl.initializer ? held(project, decl.initializer, depth + 1) : undefined;
-}
-
-function propertyKey(name: ts.Node): string | undefined {
-  return ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) ? name.text : undefined;
-}
-
-function literalKey(arg: ts.Expression): string | undefined {
-  const e = unwrap(arg);
-  return ts.isStringLiteralLike(e) || ts.isNumericLiteral(e) ? e.text : undefined;
-}
-
 function isFunctionNode(n: ts.Node): boolean {
   return ts.isArrowFunction(n) || ts.isFunctionExpression(n) || ts.isFunctionDeclaration(n);
-}
-
-/** `routers[1]` on an array literal held by a variable: the element, for the router a variable holding it is. */
-export function heldElement(project: LoadedProject, expr: ts.Expression): ts.Expression | undefined {
-  const e = unwrap(expr);
-  if (!ts.isElementAccessExpression(e)) return undefined;
-  const key = literalKey(e.argumentExpression);
-  if (key === undefined) return undefined;
-  const value = memberOf(project, e.expression, key, 0);
-  return value !== undefined && typeof value !== 'string' && !Array.isArray(value) ? (value as ts.Expression) : undefined;
 }

@@ -7,7 +7,7 @@ import { isRouter, type Middleware, type Mount, type RouterNode } from './route-
 import { calledFunction, exprName } from './express-syntax.ts';
 import { isFunctionLike, lineOf } from './functions.ts';
 import type { RoutePath } from './express-routes.ts';
-import { stringAt } from './mount-loops.ts';
+import { callIterations, expressionAt, stringAt, type Bound, type Iteration } from './mount-loops.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { pathsOf } from './route-args.ts';
 import type { HelperRoute, RouteContext } from './router-registry.ts';
@@ -44,17 +44,25 @@ export function callIndex(project: LoadedProject, passing: readonly ts.CallExpre
  * written in, given a router by a call of that function, is a mount made at each call (`forwarded`, done after pass 2);
  * a first argument that is a parameter the calls give a string is its prefix (`function mount(app, p, r) { app.use(p, r) }`).
  */
-export function givenRouters({ project, routers }: RouteContext, callsOf: CallsOf, mount: Mount): boolean {
+export function givenRouters(ctx: RouteContext, callsOf: CallsOf, mount: Mount): boolean {
+  const { project, routers } = ctx;
   const params = mount.args.map((arg) => parameterOf(project, arg));
   const fn = params.find((p) => p !== undefined)?.fn;
   if (!fn) return false;
   const calls = callsOf(fn);
-  const given = (index: number, is: (arg: ts.Expression) => boolean): boolean => calls.some((call) => index < call.arguments.length && is(call.arguments[index]));
+  // what a call gives for a parameter: its argument, or, in a loop, the argument at each element (`mounts.forEach(([p, r]) => mount(app, p, r))`)
+  const given = (index: number, is: (arg: ts.Expression, at?: Iteration) => boolean): boolean => calls.some((call) => {
+    const arg = call.arguments[index];
+    if (!arg) return false;
+    return is(arg) || !!callIterations(project, call, ctx.warnings)?.some((at) => is(expressionAt(project, arg, at) ?? arg, at));
+  });
   const handsOn = params.some((p, i) => p?.fn === fn && !isRouter(routers.existing(mount.args[i])) && given(p.index, (a) => isRouter(routers.existing(a))));
   if (!handsOn) return false;
   const first = params[0];
-  const prefix = first?.fn === fn && !mount.prefixArg && mount.args.length >= 2 && given(first.index, (a) => stringValue(a, project.checker) !== undefined) ? first.index : -1;
-  mount.forwarded = { fn, prefix };
+  const prefix = first?.fn === fn && !mount.prefixArg && mount.args.length >= 2 && given(first.index, (a, at) => (at ? stringAt(project, a, at) : stringValue(a, project.checker)) !== undefined) ? first.index : -1;
+  // `app.use('/api/' + name, r)`: a prefix made from the function's parameters, read at each call
+  const built = prefix < 0 && !!mount.prefixArg && mount.prefixes === undefined && helperPath(project, mount.prefixArg)?.fn === fn;
+  mount.forwarded = built ? { fn, prefix, built } : { fn, prefix };
   if (prefix >= 0) {
     mount.prefixArg = mount.args[0];
     mount.expression = mount.args[0].getText();
@@ -93,11 +101,16 @@ function mountInCalls(ctx: RouteContext, callsOf: CallsOf, owner: RouterNode, mo
   const receiverIndex = ts.isParameter(owner.key) && owner.key.parent === fn ? fn.parameters.indexOf(owner.key) : -1;
   for (const call of callsOf(fn)) {
     const receiverArg = receiverIndex < 0 ? undefined : call.arguments[receiverIndex];
-    const receiver = receiverIndex < 0 ? owner : receiverArg && ctx.routers.routerOf(receiverArg);
-    if (!receiver) continue;
-    const outer = depth < MAX_HELPERS ? handedOn(ctx, mount, call) : undefined;
-    if (outer) mountInCalls(ctx, callsOf, receiver, outer, depth + 1);
-    else mountAt(ctx, receiver, mount, call);
+    // a call in a loop: a mount at each element, with what it gives (mount-loops.ts)
+    const elements = callIterations(ctx.project, call, ctx.warnings);
+    for (const element of elements ?? [undefined]) {
+      const on = receiverArg && element ? expressionAt(ctx.project, receiverArg, element) ?? receiverArg : receiverArg;
+      const receiver = receiverIndex < 0 ? owner : on && ctx.routers.routerOf(on);
+      if (!receiver) continue;
+      const outer = depth < MAX_HELPERS && !element ? handedOn(ctx, mount, call) : undefined;
+      if (outer) mountInCalls(ctx, callsOf, receiver, outer, depth + 1);
+      else mountAt(ctx, receiver, mount, call, element);
+    }
   }
 }
 
@@ -106,12 +119,13 @@ function mountInCalls(ctx: RouteContext, callsOf: CallsOf, owner: RouterNode, mo
  * r) { mount(app, p, r) }`): the mount as the outer function makes it, with its parameters, to be made at its calls.
  */
 function handedOn({ project }: RouteContext, mount: Mount, call: ts.CallExpression): Mount | undefined {
-  const { fn, prefix } = mount.forwarded!;
+  const { fn, prefix, built } = mount.forwarded!;
   const prefixArg = prefix >= 0 ? call.arguments[prefix] : undefined;
   const givens = mount.args.map((arg) => givenFor(project, fn, arg, call));
   const outerParams = [prefixArg, ...givens.map((g) => (g && !g.called ? g.value : undefined))].map((e) => e && parameterOf(project, e));
   const outer = outerParams.find((p) => p !== undefined)?.fn;
   if (!outer || givens.some((g) => g?.called && parameterOf(project, g.value))) return undefined;
+  if (built) return handedOnBuilt(project, mount, call, outer, givens);
   const outerPrefix = prefixArg && parameterOf(project, prefixArg);
   if (prefixArg && !outerPrefix && stringValue(prefixArg, project.checker) === undefined) return undefined;
   const file = fileOf(project, call);
@@ -125,17 +139,56 @@ function handedOn({ project }: RouteContext, mount: Mount, call: ts.CallExpressi
   };
 }
 
+/**
+ * A built prefix (`'/api/' + name`) handed on by a call inside another helper (`mount(app, version + '/' + name, r)` in
+ * `mountVersioned(app, version, name, r)`): known at this call, or made from the outer helper's parameters, read at its calls.
+ */
+function handedOnBuilt(project: LoadedProject, mount: Mount, call: ts.CallExpression, outer: ts.SignatureDeclaration, givens: ({ value: ts.Expression } | undefined)[]): Mount | undefined {
+  const { fn } = mount.forwarded!;
+  const at = givenAt(mount, fn, call);
+  const value = stringAt(project, mount.prefixArg!, at);
+  const used = helperPath(project, mount.prefixArg!)?.params ?? [];
+  if (value === undefined && !used.every((i) => call.arguments[i] && (stringValue(call.arguments[i], project.checker) !== undefined || helperPath(project, call.arguments[i])?.fn === outer))) return undefined;
+  const file = fileOf(project, call);
+  if (!file) return undefined;
+  return {
+    prefixes: value === undefined ? undefined : [value], expression: mount.expression, prefixArg: mount.prefixArg, at,
+    args: mount.args.map((arg, i) => givens[i]?.value ?? arg),
+    forwarded: value === undefined ? { fn: outer, prefix: -1, built: true } : { fn: outer, prefix: -1 },
+    file, line: lineOf(call, file.source), pos: call.getStart(file.source),
+  };
+}
+
+/** What a call gives a built prefix's function's parameters, with what inner helpers' parameters were given before. */
+function givenAt(mount: Mount, fn: ts.SignatureDeclaration, call: ts.CallExpression, element?: Iteration): Iteration {
+  const at = new Map<ts.Node, Bound>([...element ?? [], ...mount.at ?? []]);
+  fn.parameters.forEach((p, i) => {
+    if (call.arguments[i]) at.set(p, call.arguments[i]);
+  });
+  return at;
+}
+
 /** One forwarded mount at one call: on the router the call is made on, with the call's prefix and what its arguments give. */
-export function mountAt({ project, routers }: RouteContext, receiver: RouterNode, mount: Mount, call: ts.CallExpression): void {
-  const { fn, prefix } = mount.forwarded!;
+export function mountAt({ project, routers, warnings }: RouteContext, receiver: RouterNode, mount: Mount, call: ts.CallExpression, element?: Iteration): void {
+  const { fn, prefix, built } = mount.forwarded!;
   const prefixArg = prefix >= 0 ? call.arguments[prefix] : undefined;
   const file = fileOf(project, call);
   if (prefix >= 0 && !prefixArg || !file) return;
-  const prefixes = prefixArg ? pathsOf(project, prefixArg).paths : mount.prefixes;
+  const atElement = (value: string | undefined): string[] | undefined => (value === undefined ? undefined : [value]);
+  let prefixes = prefixArg ? (element ? atElement(stringAt(project, prefixArg, element)) : pathsOf(project, prefixArg).paths) : mount.prefixes;
   const expression = prefixArg ? prefixArg.getText() : mount.expression;
+  if (built) {
+    const value = stringAt(project, mount.prefixArg!, givenAt(mount, fn, call, element));
+    prefixes = value === undefined ? undefined : [value];
+    if (value === undefined) {
+      const used = (helperPath(project, mount.prefixArg!)?.params ?? []).map((i) => call.arguments[i]?.getText()).filter((t) => t !== undefined);
+      warnings.push({ file: file.rel, message: `${file.rel}:${lineOf(call, file.source)}: ${exprName(call.expression)}(…) gives ${mount.prefixArg!.getText()} no value known statically (${used.join(', ')}); the routes it mounts are reported unresolved` });
+    }
+  }
   const middleware: Middleware[] = [];
   for (const arg of mount.args) {
-    const given = givenFor(project, fn, arg, call);
+    const found = givenFor(project, fn, arg, call);
+    const given = found && element && !found.called ? { ...found, value: expressionAt(project, found.value, element) ?? found.value } : found;
     const child = given ? (given.called ? routers.calledValue(given.value, given.value) : routers.existing(given.value)) : routers.existing(arg);
     if (isRouter(child) && child !== receiver) {
       receiver.children.push({ node: child, prefixes, expression, middleware: [...middleware], file, line: lineOf(call, file.source), pos: call.getStart(file.source) });
@@ -204,30 +257,36 @@ export function registerHelperRoutes(ctx: RouteContext, callsOf: CallsOf, addRou
       return;
     }
     for (const call of calls) {
-      const file = fileOf(project, call);
-      const given = (e: ts.Expression): ts.Expression | undefined => {
-        const param = parameterOf(project, e);
-        return param?.fn === route.fn ? call.arguments[param.index] : e;
-      };
-      const receiver = given(route.receiver);
-      if (!file || !receiver) continue;
-      const handlers = route.handlers.map(given).filter((h): h is ts.Expression => h !== undefined);
-      const at = new Map(route.at);
-      route.fn.parameters.forEach((p, i) => {
-        if (call.arguments[i]) at.set(p, call.arguments[i]);
-      });
-      const value = stringAt(project, route.pathArg, at);
-      // what the call gives for the path is made from its own function's parameters (`mountPage(router, name)` → `setupPageRoute(router, name, …)`)
-      const handedOn = value === undefined && depth < MAX_HELPERS ? route.params.map((i) => call.arguments[i] && helperPath(project, call.arguments[i])) : [];
-      const outer = handedOn.find((h) => h !== undefined);
-      // a handler written with a parameter of a helper (`ctrl.list` in `resource(router, name, ctrl)`) is what this call gives it
-      const through = [call, ...route.through];
-      if (outer) {
-        const params = handedOn.flatMap((h) => (h?.fn === outer.fn ? h.params : []));
-        atCalls({ fn: outer.fn, params, at, file, call, method: route.method, receiver, pathArg: route.pathArg, handlers, through }, depth + 1);
-      } else {
-        addRouteAt(plain, file, call, route.method, receiver, { paths: value === undefined ? undefined : [value], reason: 'path built at run time', expression }, handlers, through);
-      }
+      // a call in a loop (`for (const [name, h] of pages) page(app, name, h)`): at each element, with what it gives
+      for (const element of callIterations(project, call, ctx.warnings) ?? [undefined]) atCall(route, depth, call, element);
+    }
+  };
+  const atCall = (route: HelperRoute, depth: number, call: ts.CallExpression, element: Iteration | undefined): void => {
+    const expression = route.pathArg.getText();
+    const file = fileOf(project, call);
+    const given = (e: ts.Expression): ts.Expression | undefined => {
+      const param = parameterOf(project, e);
+      const arg = param?.fn === route.fn ? call.arguments[param.index] : e;
+      return arg && element ? expressionAt(project, arg, element) ?? arg : arg;
+    };
+    const receiver = given(route.receiver);
+    if (!file || !receiver) return;
+    const handlers = route.handlers.map(given).filter((h): h is ts.Expression => h !== undefined);
+    const at = new Map([...element ?? [], ...route.at]);
+    route.fn.parameters.forEach((p, i) => {
+      if (call.arguments[i]) at.set(p, call.arguments[i]);
+    });
+    const value = stringAt(project, route.pathArg, at);
+    // what the call gives for the path is made from its own function's parameters (`mountPage(router, name)` → `setupPageRoute(router, name, …)`)
+    const handedOn = value === undefined && !element && depth < MAX_HELPERS ? route.params.map((i) => call.arguments[i] && helperPath(project, call.arguments[i])) : [];
+    const outer = handedOn.find((h) => h !== undefined);
+    // a handler written with a parameter of a helper (`ctrl.list` in `resource(router, name, ctrl)`) is what this call gives it
+    const through = [call, ...route.through];
+    if (outer) {
+      const params = handedOn.flatMap((h) => (h?.fn === outer.fn ? h.params : []));
+      atCalls({ fn: outer.fn, params, at, file, call, method: route.method, receiver, pathArg: route.pathArg, handlers, through }, depth + 1);
+    } else {
+      addRouteAt(plain, file, call, route.method, receiver, { paths: value === undefined ? undefined : [value], reason: 'path built at run time', expression }, handlers, through);
     }
   };
   for (const route of ctx.helperRoutes ?? []) atCalls(route, 0);

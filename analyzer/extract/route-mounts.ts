@@ -38,11 +38,20 @@ export function resolveMounts(ctx: RouteContext, callsOf: CallsOf): void {
   const mountPlugins = pluginMounter(ctx);
   for (const node of [...ctx.routers.nodes.values()]) {
     for (const mount of node.mounts) {
+      if (mount.namedPrefix && isRouter(ctx.routers.existing(mount.prefixArg!))) unnamePrefix(mount);
       if (mount.hono) mountHonoApps(ctx, node, mount);
       else if (!mount.forwarded && !mountLooped(ctx, node, mount) && !givenRouters(ctx, callsOf, mount)) mountUsed(ctx, node, mount);
     }
     mountPlugins(node);
   }
+}
+
+/** `app.use(base, pages)` with `base` a router: not a prefix named like one, the first router mounted. */
+function unnamePrefix(mount: Mount): void {
+  mount.args = [mount.prefixArg!, ...mount.args];
+  mount.prefixes = ['/'];
+  mount.prefixArg = undefined;
+  mount.namedPrefix = undefined;
 }
 
 /** `export const booksRoutes = router.routes()` … `api.use(booksRoutes)`: the `routes()` call a const holds. */
@@ -104,7 +113,7 @@ function hostScoped({ warnings }: RouteContext, mount: Mount, { host, app }: { h
 function mountLooped(ctx: RouteContext, node: RouterNode, mount: Mount): boolean {
   const { project, routers, warnings } = ctx;
   const written = mount.prefixArg ? [mount.prefixArg, ...mount.args] : mount.args;
-  const iterations = loopIterations(project, written);
+  const iterations = loopIterations(project, written, warnings, mount.at);
   if (!iterations) return false;
   const children: Child[] = [];
   let unknown: { expression: ts.Expression; head: string } | undefined;
@@ -122,12 +131,15 @@ function mountLooped(ctx: RouteContext, node: RouterNode, mount: Mount): boolean
     }
     const middleware: Middleware[] = [];
     for (const arg of args) {
-      const value = expressionAt(project, arg, at);
+      // koa-router's `child.routes()`: the loop's router itself; its `allowedMethods()` is neither a route nor a middleware
+      const koa = routerMiddleware(arg);
+      const value = expressionAt(project, koa ? chainReceiver(koa.router) : arg, at);
       const child = value && routers.existing(value);
+      if (koa?.kind === 'allowedMethods' && isRouter(child)) continue;
       if (isRouter(child) && child !== node) {
         children.push({ node: child, prefixes, expression: prefixArg?.getText() ?? mount.expression, middleware: [...middleware], file: mount.file, line: mount.line, pos: mount.pos });
       } else {
-        middleware.push({ name: exprName(value ?? arg), phase: 0 });
+        middleware.push({ name: exprName(koa ? arg : value ?? arg), phase: 0 });
       }
     }
   }
@@ -158,7 +170,7 @@ function loopPrefix({ project, routers }: RouteContext, mount: Mount, at: Iterat
 function mountHonoApps({ project, warnings, routers }: RouteContext, node: RouterNode, mount: Mount): void {
   for (const arg of mount.args) {
     // `routes.forEach((route) => app.route('/', route))`: each app of the array (mount-loops.ts)
-    const apps = loopIterations(project, [arg])?.map((at) => expressionAt(project, arg, at) ?? arg) ?? [arg];
+    const apps = loopIterations(project, [arg], warnings)?.map((at) => expressionAt(project, arg, at) ?? arg) ?? [arg];
     for (const app of apps) {
       const child = routers.routerOf(app);
       if (child?.hono && child !== node) {

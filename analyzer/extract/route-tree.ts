@@ -4,6 +4,7 @@
 import type { ts } from 'ts-morph';
 import { joinPath, type RouterInit } from './express-syntax.ts';
 import { inScope } from './hono-syntax.ts';
+import type { Iteration } from './mount-loops.ts';
 import type { LoadedFile } from './project.ts';
 import type { HandlerRef, RouteFact, UnresolvedRoute, Warning } from './types.ts';
 
@@ -46,6 +47,8 @@ export interface Mount {
   args: ts.Expression[];
   /** the argument taken for the prefix (read again at each element of a loop the mount is written in) */
   prefixArg?: ts.Expression;
+  /** the prefix is taken for one by its name alone (`relativePath`): a router after all is put back among the arguments in pass 2 */
+  namedPrefix?: boolean;
   /** Hono's `route(prefix, child)`: the argument is an app, never a middleware */
   hono?: boolean;
   /**
@@ -53,7 +56,17 @@ export interface Mount {
    * parameter of `fn` (its index: `prefix`; -1 when the prefix is `prefixes`, and a router is what a parameter is
    * given), so the mount is made at each call of the function, with the call's arguments
    */
-  forwarded?: { fn: ts.SignatureDeclaration; prefix: number };
+  forwarded?: {
+    fn: ts.SignatureDeclaration;
+    prefix: number;
+    /** the prefix is an expression of the function's parameters (`'/api/' + name`), `prefixArg`, read at each call (with `at`) */
+    built?: boolean;
+  };
+  /**
+   * made at one element of a loop over the routers that mount (`for (const [r, p, child] of table) r.use(p, child)`): that
+   * element's values; for a `built` prefix handed on through helpers, what the inner helpers' parameters were given
+   */
+  at?: Iteration;
   file: LoadedFile;
   line: number;
   pos: number;

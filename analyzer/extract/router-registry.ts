@@ -9,7 +9,7 @@ import { looksLikeFastifyInstance } from './fastify-syntax.ts';
 import { basePathChain, basePathPrefix } from './hono-syntax.ts';
 import { constructorPrefix } from './koa-syntax.ts';
 import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
-import { heldElement, type Bound } from './mount-loops.ts';
+import { heldElement, type Bound } from './loop-collections.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { fileOf } from './symbols.ts';
 import { functionResult, functionValue, madeInside, unwrap, valueKey, type ValueKeyOptions } from './value-key.ts';

@@ -19,6 +19,7 @@ import { meetPassedRouters, mountForwarded, mountParameterRouters, resolveMounts
 import { callIndex, mountHelpers, registerHelperRoutes } from './route-helpers.ts';
 import { parameterHandlers } from './handler-params.ts';
 import { routerRegistry, type RouteContext } from './router-registry.ts';
+import { expressionAt, loopIterations } from './mount-loops.ts';
 import { unwrap } from './value-key.ts';
 import type { RouteFact, UnresolvedRoute, Warning } from './types.ts';
 
@@ -55,10 +56,14 @@ export function extractRoutes(project: LoadedProject): RouteResult {
 
   /** `use()` on a Hono app scopes middleware; on any other router it mounts routers and middleware. */
   const use = (file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression): void => {
-    const node = routers.routerOf(receiver);
-    if (!node) return;
-    if (node.hono) honoCalls.use(node, file, call);
-    else addUse(ctx, node, file, call);
+    // `for (const r of [admin, api]) r.use(…)`: a use() on each router of the loop, made at its element (mount-loops.ts)
+    const looped = ts.isIdentifier(receiver) ? loopIterations(project, [receiver], warnings, undefined, false) : undefined;
+    for (const at of looped ?? [undefined]) {
+      const node = routers.routerOf(at ? expressionAt(project, receiver, at) ?? receiver : receiver);
+      if (!node) continue;
+      if (node.hono) honoCalls.use(node, file, call);
+      else addUse(ctx, node, file, call, at);
+    }
   };
 
   // Pass 1: every registration, per file.

@@ -22,6 +22,7 @@ describe('routes: routers mounted two levels deep across files', () => {
       'PATCH /api/v1/books/:id',
       'PUT /api/v1/books/:id',
       'GET /api/v1/books/best',
+      'GET /api/v1/books/extra',
       'GET /api/v1/books/top',
       'GET /health',
     ]);
@@ -47,10 +48,10 @@ describe('routes: routers mounted two levels deep across files', () => {
     assert.deepEqual(facts.routes.find((r) => r.path === '/health')?.middleware, []);
   });
 
-  test('a path or a method chosen at run time is reported as unresolved with its location', () => {
+  // `router[r.method](r.path, …)` over a const array is read at each element (loop-routes.test.ts has one chosen at run time)
+  test('a path chosen at run time is reported as unresolved with its location', () => {
     assert.deepEqual(facts.unresolvedRoutes, [
       { file: 'routes/books.ts', line: 16, method: 'POST', expression: 'dynamic', reason: 'path built at run time' },
-      { file: 'routes/books.ts', line: 21, method: '*', expression: 'router[r.method](r.path, …)', reason: 'method chosen at run time' },
     ]);
   });
 
