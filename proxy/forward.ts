@@ -7,7 +7,7 @@
 // ProxyServer.web() spreads its options into a new object, creates half a dozen closures and a second `close`
 // listener per request, and pipes even a request without a body; strangler needs one `close` listener per
 // response anyway (latency, access log), so that one listener also stops the upstream request of a client that
-// went away. WebSocket upgrades go through ProxyServer.ws() unchanged.
+// went away. WebSocket upgrades go through ProxyServer.ws(), their hop-by-hop headers removed first.
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
@@ -79,6 +79,8 @@ export interface BodyTap {
 // TE too, but for its `trailers` member (stripHopByHop)
 const HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'trailer', 'upgrade'] as const;
 const SHADOW_MARK = 'x-strangler-shadow';
+// an upgrade's: Upgrade stays (the handshake), TE goes whole; the mark of a shadow copy is the proxy's own there too
+const UPGRADE_HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'trailer', 'te', SHADOW_MARK] as const;
 const RESPONSE_HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'proxy-authenticate', 'upgrade'] as const;
 // typed loosely on purpose: these are http-proxy-3's own passes, called with exactly what it would pass them
 type OutgoingPass = (req: IncomingMessage, res: ServerResponse, proxyRes: IncomingMessage, options: ServerOptions) => void;
@@ -185,8 +187,7 @@ export class Forwarder {
         });
       });
     }
-    // the mark of a shadow copy is the proxy's own, on an upgrade as on any request (stripHopByHop)
-    if (req.headers[SHADOW_MARK] !== undefined) delete req.headers[SHADOW_MARK];
+    stripUpgradeHopByHop(req);
     const name = upstream.name;
     const options: UpgradeOptions = { handshake };
     upstream.ws.ws(req, socket, head, options, (err, _req, s) => {
@@ -556,6 +557,30 @@ function stripHopByHop(req: IncomingMessage): boolean {
   // service that spares copies its side effects
   if (h[SHADOW_MARK] !== undefined) delete h[SHADOW_MARK];
   return h.te !== undefined && takeTe(req);
+}
+
+/**
+ * Removes the client's hop-by-hop headers from a WebSocket upgrade, as stripHopByHop does from a request, but for what
+ * the handshake needs: Connection keeps its `upgrade` option (and the client's `keep-alive` or `close`), Upgrade stays,
+ * and the Sec-WebSocket-* fields go on even when Connection names them (x-request-id too: the proxy's own by now).
+ * TE goes whole: a 101 has no body to carry trailers. Upgrades are per connection, not per request: off the hot path.
+ */
+function stripUpgradeHopByHop(req: IncomingMessage): void {
+  const h = req.headers;
+  const connection = h.connection;
+  if (connection !== undefined) {
+    let kept = '';
+    for (const option of connection.split(',')) {
+      const o = option.trim();
+      const name = o.toLowerCase();
+      if (name === 'upgrade' || name === 'keep-alive' || name === 'close') kept += kept === '' ? o : `, ${o}`;
+      else if (name !== '' && name !== 'connection' && name !== 'x-request-id' && !name.startsWith('sec-websocket-')) delete h[name];
+    }
+    // node emits 'upgrade' only for a Connection with `upgrade`: never empty here, but no empty field if it were
+    if (kept === '') delete h.connection;
+    else h.connection = kept;
+  }
+  for (const name of UPGRADE_HOP_BY_HOP) if (h[name] !== undefined) delete h[name];
 }
 
 /**
