@@ -188,6 +188,8 @@ export class Forwarder {
       });
     }
     stripUpgradeHopByHop(req);
+    // as on a request: http-proxy-3's XHeaders for upgrades adds x-forwarded-for/-port/-proto only, its web one the host too
+    if (!req.headers['x-forwarded-host']) req.headers['x-forwarded-host'] = req.headers.host ?? '';
     const name = upstream.name;
     const options: UpgradeOptions = { handshake };
     upstream.ws.ws(req, socket, head, options, (err, _req, s) => {

@@ -1,5 +1,5 @@
 // What a WebSocket upgrade carries upstream: the client's hop-by-hop headers stay on its hop, as with any request,
-// and what the handshake needs goes on.
+// what the handshake needs goes on, and the x-forwarded-* headers a request gets.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -51,7 +51,7 @@ function fields(head: string): [string, string][] {
     });
 }
 
-describe('websocket upgrades: hop-by-hop headers', () => {
+describe('websocket upgrades: the headers that go upstream', () => {
   test("a client's te, keep-alive, proxy-connection, trailer, the headers its Connection names and x-strangler-shadow stay on its hop; Connection: Upgrade, Upgrade and Sec-WebSocket-* go on", async () => {
     const monolith = await rawUpstream();
     const h = await startTestProxy(testConfig(monolith.url, monolith.url, { routes: [] }));
@@ -91,6 +91,30 @@ describe('websocket upgrades: hop-by-hop headers', () => {
       assert.deepEqual(value('x-keep'), ['yes']);
       assert.deepEqual(value('host'), ['shop.example']);
       assert.equal(value('x-request-id').length, 1, 'the request id goes on');
+    } finally {
+      await h.proxy.close();
+      await monolith.close();
+    }
+  });
+
+  test("x-forwarded-host is the client's Host on an upgrade as on a request (a client's own kept), also to an upstream that gets its own Host", async () => {
+    const monolith = await rawUpstream();
+    const h = await startTestProxy(testConfig(monolith.url, monolith.url, { legacy: { url: monolith.url, hostHeader: 'upstream' }, routes: [] }));
+    try {
+      for (const extra of ['', 'X-Forwarded-Host: edge.example\r\n']) {
+        const socket = net.connect(Number(new URL(h.proxy.url).port), '127.0.0.1');
+        await once(socket, 'connect');
+        let text = '';
+        socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+        socket.write(`GET /live HTTP/1.1\r\nHost: shop.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${extra}\r\n`);
+        await until(() => text.includes('\r\n\r\n'), 'upgrade response');
+        socket.destroy();
+      }
+      const [first, second] = monolith.heads.map(fields);
+      const value = (got: [string, string][], name: string) => got.filter(([n]) => n === name).map(([, v]) => v);
+      assert.deepEqual(value(first, 'host'), [new URL(monolith.url).host]);
+      assert.deepEqual(value(first, 'x-forwarded-host'), ['shop.example']);
+      assert.deepEqual(value(second, 'x-forwarded-host'), ['edge.example'], "a client's own is kept, as http-proxy-3 keeps it on a request");
     } finally {
       await h.proxy.close();
       await monolith.close();
