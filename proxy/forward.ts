@@ -547,8 +547,9 @@ function stripHopByHop(req: IncomingMessage): boolean {
     // headers named in Connection are hop-by-hop too. Connection itself stays, as the client's wish for its own
     // connection only: http-proxy-3's setConnection mirrors it into the response, which is how a client's "close" is
     // honoured; the names it listed (`x-drop-me`, `HTTP2-Settings`) were repeated to the upstream and in the answer.
-    // TE is read below (a client that sends it must name it here: RFC 9110 §10.1.4)
-    for (const name of connectionListed(connection)) if (name !== 'te') delete h[name];
+    // TE is read below (a client that sends it must name it here: RFC 9110 §10.1.4). x-request-id stays: the answer and
+    // the log line already carry the client's, so the upstream gets it too
+    for (const name of connectionListed(connection)) if (name !== 'te' && name !== 'x-request-id') delete h[name];
     const options = connection.toLowerCase();
     if (/(^|[\s,])close($|[\s,])/.test(options)) h.connection = 'close';
     else if (/(^|[\s,])keep-alive($|[\s,])/.test(options)) h.connection = 'keep-alive';
