@@ -7,7 +7,7 @@
 // ProxyServer.web() spreads its options into a new object, creates half a dozen closures and a second `close`
 // listener per request, and pipes even a request without a body; strangler needs one `close` listener per
 // response anyway (latency, access log), so that one listener also stops the upstream request of a client that
-// went away. WebSocket upgrades go through ProxyServer.ws() unchanged.
+// went away. WebSocket upgrades go through ProxyServer.ws(), their hop-by-hop headers removed first.
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
@@ -79,6 +79,8 @@ export interface BodyTap {
 // TE too, but for its `trailers` member (stripHopByHop)
 const HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'trailer', 'upgrade'] as const;
 const SHADOW_MARK = 'x-strangler-shadow';
+// an upgrade's: Upgrade stays (the handshake), TE goes whole; the mark of a shadow copy is the proxy's own there too
+const UPGRADE_HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'trailer', 'te', SHADOW_MARK] as const;
 const RESPONSE_HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'proxy-authenticate', 'upgrade'] as const;
 // typed loosely on purpose: these are http-proxy-3's own passes, called with exactly what it would pass them
 type OutgoingPass = (req: IncomingMessage, res: ServerResponse, proxyRes: IncomingMessage, options: ServerOptions) => void;
@@ -185,8 +187,9 @@ export class Forwarder {
         });
       });
     }
-    // the mark of a shadow copy is the proxy's own, on an upgrade as on any request (stripHopByHop)
-    if (req.headers[SHADOW_MARK] !== undefined) delete req.headers[SHADOW_MARK];
+    stripUpgradeHopByHop(req);
+    // as on a request: http-proxy-3's XHeaders for upgrades adds x-forwarded-for/-port/-proto only, its web one the host too
+    if (!req.headers['x-forwarded-host']) req.headers['x-forwarded-host'] = req.headers.host ?? '';
     const name = upstream.name;
     const options: UpgradeOptions = { handshake };
     upstream.ws.ws(req, socket, head, options, (err, _req, s) => {
@@ -544,8 +547,9 @@ function stripHopByHop(req: IncomingMessage): boolean {
     // headers named in Connection are hop-by-hop too. Connection itself stays, as the client's wish for its own
     // connection only: http-proxy-3's setConnection mirrors it into the response, which is how a client's "close" is
     // honoured; the names it listed (`x-drop-me`, `HTTP2-Settings`) were repeated to the upstream and in the answer.
-    // TE is read below (a client that sends it must name it here: RFC 9110 §10.1.4)
-    for (const name of connectionListed(connection)) if (name !== 'te') delete h[name];
+    // TE is read below (a client that sends it must name it here: RFC 9110 §10.1.4). x-request-id stays: the answer and
+    // the log line already carry the client's, so the upstream gets it too
+    for (const name of connectionListed(connection)) if (name !== 'te' && name !== 'x-request-id') delete h[name];
     const options = connection.toLowerCase();
     if (/(^|[\s,])close($|[\s,])/.test(options)) h.connection = 'close';
     else if (/(^|[\s,])keep-alive($|[\s,])/.test(options)) h.connection = 'keep-alive';
@@ -556,6 +560,30 @@ function stripHopByHop(req: IncomingMessage): boolean {
   // service that spares copies its side effects
   if (h[SHADOW_MARK] !== undefined) delete h[SHADOW_MARK];
   return h.te !== undefined && takeTe(req);
+}
+
+/**
+ * Removes the client's hop-by-hop headers from a WebSocket upgrade, as stripHopByHop does from a request, but for what
+ * the handshake needs: Connection keeps its `upgrade` option (and the client's `keep-alive` or `close`), Upgrade stays,
+ * and the Sec-WebSocket-* fields go on even when Connection names them (x-request-id too: the proxy's own by now).
+ * TE goes whole: a 101 has no body to carry trailers. Upgrades are per connection, not per request: off the hot path.
+ */
+function stripUpgradeHopByHop(req: IncomingMessage): void {
+  const h = req.headers;
+  const connection = h.connection;
+  if (connection !== undefined) {
+    let kept = '';
+    for (const option of connection.split(',')) {
+      const o = option.trim();
+      const name = o.toLowerCase();
+      if (name === 'upgrade' || name === 'keep-alive' || name === 'close') kept += kept === '' ? o : `, ${o}`;
+      else if (name !== '' && name !== 'connection' && name !== 'x-request-id' && !name.startsWith('sec-websocket-')) delete h[name];
+    }
+    // node emits 'upgrade' only for a Connection with `upgrade`: never empty here, but no empty field if it were
+    if (kept === '') delete h.connection;
+    else h.connection = kept;
+  }
+  for (const name of UPGRADE_HOP_BY_HOP) if (h[name] !== undefined) delete h[name];
 }
 
 /**

@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'undici';
 import { UserError } from '../common/user-error.ts';
+import { AsteriskSender } from './replay-asterisk.ts';
 import { isHopByHopHeader, readTrafficFile, trafficBody, trafficFileSize, type TrafficRequest } from './traffic.ts';
 
 export interface ReplayProgress {
@@ -144,6 +145,8 @@ export async function replayTraffic(
     headersTimeout: timeoutMs,
     bodyTimeout: timeoutMs,
   });
+  // `OPTIONS *`, which undici refuses to send (replay-asterisk.ts); made when a file has one
+  let asterisk: AsteriskSender | undefined;
 
   const byStatusClass: Record<StatusClass, number> = { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 };
   const errorsByCode: Record<string, number> = {};
@@ -183,17 +186,27 @@ export async function replayTraffic(
       if (!isHopByHopHeader(name)) headers[name] = value;
     }
     try {
-      const res = await pool.request({
-        path: target.prefix + req.path,
-        method: req.method as 'GET',
-        headers,
-        body: trafficBody(req),
-        signal: requestSignal,
-      });
-      for await (const chunk of res.body) bytesReceived += (chunk as Buffer).length;
+      let statusCode: number;
+      if (req.path === '*') {
+        // the server as a whole: `*` as recorded, not under the target's path
+        asterisk ??= new AsteriskSender(target.origin, cap, timeoutMs);
+        const answer = await asterisk.send(req.method, headers, trafficBody(req), requestSignal);
+        bytesReceived += answer.bytes;
+        statusCode = answer.statusCode;
+      } else {
+        const res = await pool.request({
+          path: target.prefix + req.path,
+          method: req.method as 'GET',
+          headers,
+          body: trafficBody(req),
+          signal: requestSignal,
+        });
+        for await (const chunk of res.body) bytesReceived += (chunk as Buffer).length;
+        statusCode = res.statusCode;
+      }
       latencies.push(performance.now() - t0);
       completed++;
-      const cls = `${Math.floor(res.statusCode / 100)}xx` as StatusClass;
+      const cls = `${Math.floor(statusCode / 100)}xx` as StatusClass;
       if (cls in byStatusClass) byStatusClass[cls]++;
     } catch (err) {
       if (options.signal?.aborted) {
@@ -246,6 +259,7 @@ export async function replayTraffic(
   if (cancelRequests) options.signal?.removeEventListener('abort', cancelRequests);
   if (ticker) clearInterval(ticker);
   await pool.close();
+  asterisk?.close();
   if (failure) throw failure;
 
   const durationMs = performance.now() - started;

@@ -20,12 +20,18 @@ export const trafficRequestSchema = z
       .string(required)
       .regex(/^[A-Za-z]+$/, 'expected an HTTP method such as "GET"')
       .transform((m) => m.toUpperCase()),
-    path: z.string(required).startsWith('/', 'expected a path starting with "/" (query string included)'),
+    // or the asterisk form of `OPTIONS *` (RFC 9112 §3.2.4), as --record writes it
+    path: z.string(required).refine((p) => p.startsWith('/') || p === '*', 'expected a path starting with "/" (query string included)'),
     headers: z.record(z.string(), headerValue).optional(),
     body: z.string().optional(),
     bodyEncoding: z.enum(['utf8', 'base64']).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.path === '*' && r.method !== 'OPTIONS') {
+      ctx.addIssue({ code: 'custom', path: ['path'], message: '"*" (the asterisk form) is only for OPTIONS (RFC 9112 section 3.2.4); expected a path starting with "/"' });
+    }
+  });
 
 export type TrafficRequest = z.output<typeof trafficRequestSchema>;
 

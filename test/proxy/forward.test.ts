@@ -70,6 +70,23 @@ describe('generated request ids', () => {
       await monolith.close();
     }
   });
+
+  test("the client's id still goes upstream when its Connection names x-request-id (the answer and the log line carry it)", async () => {
+    const monolith = await startUpstream('monolith');
+    const h = await startTestProxy(testConfig(monolith.url, monolith.url, { routes: [] }));
+    try {
+      const socket = net.connect(Number(new URL(h.proxy.url).port), '127.0.0.1');
+      let text = '';
+      socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      socket.write('GET /a HTTP/1.1\r\nHost: x\r\nX-Request-Id: abc-123\r\nConnection: close, X-Request-Id\r\n\r\n');
+      await once(socket, 'close');
+      assert.match(text, /^HTTP\/1\.1 200[\s\S]*\r\nx-request-id: abc-123\r\n/i);
+      assert.equal(monolith.seen.at(-1)!.headers['x-request-id'], 'abc-123');
+    } finally {
+      await h.proxy.close();
+      await monolith.close();
+    }
+  });
 });
 
 describe('forwarding failures', () => {

@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -110,4 +110,38 @@ test('a JSON body nested too deep to redact is forwarded and not recorded; the r
   const text = await readFile(file, 'utf8');
   assert.ok(!text.includes('hunter2'));
   assert.match(text, /"path":"\/flat"/);
+});
+
+test('OPTIONS * recorded at the proxy replays as OPTIONS * (undici refuses that target: it went as an error, and the file as a bad line)', async () => {
+  const file = join(dir, 'asterisk.ndjson');
+  const recorder = new TrafficRecorder(file);
+  const config = parseConfig({ version: 1, legacy: { url: url(origin) }, services: {}, admin: { token: 'test-token' } });
+  const asteriskProxy = await startProxy(config, { port: 0, host: '127.0.0.1', adminPort: 0, onRequest: recorder.onRequest, logger: createLogger('proxy', { level: 'silent' }) });
+  seen.length = 0; // what the tests before sent
+  try {
+    const port = Number(new URL(asteriskProxy.url).port);
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString('latin1')));
+    socket.write('OPTIONS * HTTP/1.1\r\nHost: shop.example\r\nX-Probe: lb\r\nConnection: close\r\n\r\n');
+    await once(socket, 'end');
+    assert.match(answer, /^HTTP\/1\.1 200 /);
+    const res = await request(`${asteriskProxy.url}/books/1`);
+    await res.body.text();
+    await recorder.close();
+    const text = await readFile(file, 'utf8');
+    assert.match(text, /"method":"OPTIONS","path":"\*"/);
+
+    const live = seen.splice(0);
+    assert.deepEqual(live.map((s) => `${s.method} ${s.url}`), ['OPTIONS *', 'GET /books/1']);
+    const summary = await replayTraffic(file, { target: asteriskProxy.url, concurrency: 1 });
+    assert.deepEqual(summary.errorsByCode, {});
+    assert.equal(summary.completed, 2);
+    assert.equal(summary.byStatusClass['2xx'], 2);
+    assert.equal(summary.bytesReceived, 2 * 'ok'.length);
+    const replayed = seen.splice(0);
+    assert.deepEqual(replayed.map((s) => `${s.method} ${s.url}`), ['OPTIONS *', 'GET /books/1'], 'the monolith sees OPTIONS * again, through the proxy');
+  } finally {
+    await asteriskProxy.close();
+  }
 });

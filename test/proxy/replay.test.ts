@@ -174,6 +174,59 @@ describe('replayTraffic', () => {
     assert.deepEqual(summary.errorsByCode, { ECONNREFUSED: 3 });
   });
 
+  test('OPTIONS * goes as OPTIONS * (the server as a whole: not under the target\'s path), with its headers and body', async () => {
+    const reqs: TrafficRequest[] = [
+      { method: 'GET', path: '/a' },
+      { method: 'OPTIONS', path: '*', headers: { 'x-probe': 'lb', 'x-multi': ['1', '2'], connection: 'close' }, body: 'hi' },
+      { method: 'OPTIONS', path: '*' },
+    ];
+    const summary = await replayTraffic(reqs, { target: `${origin.url}/base/`, concurrency: 1 });
+    assert.deepEqual(summary.errorsByCode, {});
+    assert.equal(summary.completed, 3);
+    assert.equal(summary.byStatusClass['2xx'], 3);
+    assert.equal(summary.bytesReceived, 3 * '{"ok":true}'.length);
+    assert.ok(summary.latencyMs.max > 0);
+    assert.deepEqual(origin.seen.map((s) => `${s.method} ${s.url}`), ['GET /base/a', 'OPTIONS *', 'OPTIONS *']);
+    const [, probe, bare] = origin.seen;
+    assert.equal(probe.headers['x-probe'], 'lb');
+    assert.equal(probe.headers['x-multi'], '1, 2');
+    assert.notEqual(probe.headers.connection, 'close', 'hop-by-hop headers from the file are not replayed');
+    assert.equal(probe.body.toString(), 'hi');
+    assert.equal(probe.headers['content-length'], '2');
+    assert.equal(bare.headers['content-length'], undefined, 'no body, no framing');
+    assert.equal(bare.headers['transfer-encoding'], undefined);
+  });
+
+  test('OPTIONS * that gets no answer counts as an error by code: refused, or timed out', async () => {
+    const closed = createServer();
+    closed.listen(0, '127.0.0.1');
+    await once(closed, 'listening');
+    const port = (closed.address() as AddressInfo).port;
+    closed.close();
+    await once(closed, 'close');
+    const asterisk: TrafficRequest = { method: 'OPTIONS', path: '*' };
+    const refused = await replayTraffic([asterisk, ...gets(1)], { target: `http://127.0.0.1:${port}` });
+    assert.deepEqual(refused.errorsByCode, { ECONNREFUSED: 2 });
+    assert.equal(unreachableTarget(refused) !== undefined, true);
+
+    const held: (() => void)[] = [];
+    origin.hold = (answer) => void held.push(answer);
+    const timedOut = await replayTraffic([asterisk], { target: origin.url, timeoutMs: 100 });
+    held.splice(0).forEach((answer) => answer());
+    assert.equal(timedOut.completed, 0);
+    assert.deepEqual(timedOut.errorsByCode, { UND_ERR_HEADERS_TIMEOUT: 1 }, 'the code undici gives a request without an answer in time');
+
+    // interrupted while in flight: cancelled, as any request is
+    const controller = new AbortController();
+    const run = replayTraffic([asterisk, ...gets(1)], { target: origin.url, concurrency: 2, signal: controller.signal });
+    await until(() => origin.seen.length === 3, 'both at the origin');
+    controller.abort();
+    const interrupted = await run;
+    held.splice(0).forEach((answer) => answer());
+    assert.equal(interrupted.cancelled, 2);
+    assert.equal(interrupted.errors, 0);
+  });
+
   test('a file still being appended to (a proxy recording into it) is replayed as it was at the start', async () => {
     // the proxy replayed at records every request into the same file: the replay must not read its own echoes
     const path = join(dir, 'recording.ndjson');

@@ -49,6 +49,12 @@ describe('parseTrafficLine', () => {
     );
   });
 
+  test('takes the asterisk form, `*`, as the path of an OPTIONS only (what --record writes for OPTIONS *)', () => {
+    assert.deepEqual(parseTrafficLine('{"method":"options","path":"*"}', 'f', 1), { method: 'OPTIONS', path: '*' });
+    assert.throws(() => parseTrafficLine('{"method":"GET","path":"*"}', 't', 2), userError(/^t:2: path: "\*" \(the asterisk form\) is only for OPTIONS/));
+    assert.throws(() => parseTrafficLine('{"method":"OPTIONS","path":"*x"}', 't', 3), userError(/^t:3: path: expected a path starting with "\/"/));
+  });
+
   test('names the field that is wrong', () => {
     assert.throws(() => parseTrafficLine('{"method":"GET"}', 't', 2), userError(/^t:2: path: required/));
     assert.throws(() => parseTrafficLine('{"method":"GET","path":"books"}', 't', 3), userError(/^t:3: path: expected a path starting with "\/"/));
