@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import type { Facts } from '../../../analyzer/extract/types.ts';
 import { accesses, declared, factsOf } from './fixture.ts';
 
+/** fixture files whose accesses a test of their own lists */
+const OWN_TESTS = ['services/instances.js', 'services/helpers.js'];
+
 describe('tables: Bookshelf', () => {
   let facts: Facts;
   before(async () => {
@@ -20,7 +23,7 @@ describe('tables: Bookshelf', () => {
   });
 
   test('statics, forge/new instances and where/query chains, through the models index, destructuring and the registry', () => {
-    assert.deepEqual(accesses(facts).filter((a) => !a.startsWith('services/instances.js')), [
+    assert.deepEqual(accesses(facts).filter((a) => !OWN_TESTS.some((file) => a.startsWith(file))), [
       // a bookshelf collection stands for its `model:`'s table, not for the model named `Collection`
       'models/collection.js#allPosts read posts (bookshelf, line 9)',
       // `this` in the model's own instance methods and statics
@@ -86,6 +89,27 @@ describe('tables: Bookshelf', () => {
       // `this._Member = Member` from the constructor's `{ Member }`: the model registered under that name
       'services/instances.js#MemberRepository.rename read members (bookshelf, line 68)',
       'services/instances.js#MemberRepository.rename write members (bookshelf, line 69)',
+    ]);
+  });
+
+  test('an instance handed to a helper as a parameter, or as a member of its argument, is the model every call of the helper gives, three helpers up', () => {
+    assert.deepEqual(accesses(facts).filter((a) => a.startsWith('services/helpers.js')), [
+      // `retitle(await models.Post.findOne({ id }), title)` and `retitle(post, …)` with a local holding a post
+      'services/helpers.js#retitle write posts (bookshelf, line 6)',
+      'services/helpers.js#retitleById read posts (bookshelf, line 10)',
+      'services/helpers.js#retitleHeld read posts (bookshelf, line 14)',
+      // handOnAgain → handOn → dropTag, each handing its parameter on
+      'services/helpers.js#dropTag write tags (bookshelf, line 20)',
+      'services/helpers.js#dropTagById read tags (bookshelf, line 32)',
+      // `renameMember({ member: await models.Member.findOne({ id }), name })` with `({ member, name })`
+      'services/helpers.js#renameMember write members (bookshelf, line 38)',
+      'services/helpers.js#renameById read members (bookshelf, line 42)',
+      // `touch` given a post and a tag, `persist` a post and a cache entry, `orphan` never called, `level4` four
+      // helpers down: no write of theirs is read
+      'services/helpers.js#touchBoth read posts (bookshelf, line 51)',
+      'services/helpers.js#touchBoth read tags (bookshelf, line 52)',
+      'services/helpers.js#persistAll read posts (bookshelf, line 61)',
+      'services/helpers.js#deepest read members (bookshelf, line 88)',
     ]);
   });
 });

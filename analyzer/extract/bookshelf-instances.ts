@@ -1,0 +1,158 @@
+// What a receiver of a Bookshelf call stands for (bookshelf-usage.ts): a model (bookshelf-models.ts), a chain on one,
+// or an instance or collection a model call handed back — held by a local, a `.then` callback's first parameter, a
+// loop's element, or a helper's parameter, read at the helper's calls when every one of them gives the same model.
+import { ts } from 'ts-morph';
+import { methodBodyOf, type BookshelfModel, type BookshelfModels } from './bookshelf-models.ts';
+import type { CallSites } from './call-sites.ts';
+import { isFunctionLike } from './functions.ts';
+import { objectOption } from './orm-values.ts';
+import type { LoadedProject } from './project.ts';
+import { laterAssigned, unwrap } from './value-key.ts';
+
+/** methods that hand back the model, an instance or its query, so the chain still stands for the model's table */
+const CHAIN = new Set(['forge', 'where', 'query', 'orderBy', 'clone', 'resetQuery']);
+/** calls that hand back an instance (or a collection) of the model they are made on: what a variable or a `.then` holds */
+const INSTANCE_RESULT = new Set(['fetch', 'fetchOne', 'fetchAll', 'findOne', 'findAll', 'add', 'edit', 'save']);
+/** a collection's (and its `.models` array's) methods whose callback gets one instance first */
+const ITERATION = new Set(['map', 'forEach', 'filter', 'find', 'each', 'some', 'every', 'flatMap']);
+const MAX_DEPTH = 8;
+/** How many helpers a value is followed up through, each handing its parameter on to the next. */
+const MAX_HELPERS = 3;
+
+export interface BookshelfValues {
+  /** The model a receiver stands for: the model, a chain on it, or an instance or collection of it. */
+  modelOf(expr: ts.Expression): BookshelfModel | undefined;
+}
+
+type Param = ts.ParameterDeclaration & { parent: ts.SignatureDeclaration };
+
+export function bookshelfValues(project: LoadedProject, models: BookshelfModels, callers: CallSites): BookshelfValues {
+  const checker = project.checker;
+  /** what a helper's parameter (or a member of it) was found to be, by the number of helpers already passed */
+  const given = new Map<ts.Node, Map<number, BookshelfModel | null>>();
+
+  const chainModel = (expr: ts.Expression, depth: number, helpers: number): BookshelfModel | undefined => {
+    if (depth > MAX_DEPTH) return undefined;
+    const e = unwrap(expr);
+    if (e.kind === ts.SyntaxKind.ThisKeyword) {
+      const body = methodBodyOf(e);
+      return body && models.modelOfBody(body);
+    }
+    if (ts.isNewExpression(e)) return models.modelOf(e.expression);
+    if (ts.isCallExpression(e)) {
+      const callee = unwrap(e.expression);
+      if (!ts.isPropertyAccessExpression(callee)) return models.modelOf(e);
+      if (CHAIN.has(callee.name.text)) return chainModel(callee.expression, depth + 1, helpers);
+      // `post.related('tags')`: the related model's rows
+      const [relation] = e.arguments;
+      if (callee.name.text === 'related' && relation && ts.isStringLiteralLike(relation)) {
+        const from = chainModel(callee.expression, depth + 1, helpers);
+        return from && models.relatedModel(from, relation.text);
+      }
+      return models.modelOf(e);
+    }
+    if (ts.isIdentifier(e)) {
+      const held = heldInstance(e, depth, helpers);
+      if (held) return held;
+    }
+    return models.modelOf(e);
+  };
+
+  /**
+   * A local holding a model's instance, within one function: `const post = Post.forge({ id })`, `const post = await
+   * models.Post.findOne({ id })`, `let tag; tag = await Tag.findOne(…)`, the first parameter of a `.then` callback on
+   * such a call (`models.Post.findOne({ id }).then((post) => post.destroy())`), or a helper's parameter its callers
+   * give one (`retryEmail(email)`).
+   */
+  const heldInstance = (id: ts.Identifier, depth: number, helpers: number): BookshelfModel | undefined => {
+    const decl = checker.getSymbolAtLocation(id)?.valueDeclaration;
+    if (!decl) return undefined;
+    if (ts.isVariableDeclaration(decl)) {
+      if (!insideFunction(decl)) return undefined; // a module-level variable may be assigned anywhere: not followed
+      if (decl.initializer) return instanceOf(decl.initializer, depth + 1, helpers);
+      // `for (const tag of post.related('tags'))`, `for (const email of emails.models)`
+      const loop = decl.parent.parent;
+      if (ts.isForOfStatement(loop)) return elementOf(loop.expression, depth + 1, helpers);
+      return laterAssigned(checker, decl, (right) => instanceOf(right, depth + 1, helpers));
+    }
+    // `async function notify({ email })`: what the callers give as that member of the argument
+    if (ts.isBindingElement(decl) && ts.isObjectBindingPattern(decl.parent) && ts.isParameter(decl.parent.parent) && !decl.dotDotDotToken) {
+      const name = propertyName(decl.propertyName ?? decl.name);
+      return name === undefined ? undefined : givenAt(decl.parent.parent as Param, decl, name, helpers);
+    }
+    if (!ts.isParameter(decl) || !isFunctionLike(decl.parent)) return undefined;
+    const fn = decl.parent;
+    const call = fn.parent;
+    if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && call && ts.isCallExpression(call) && call.arguments.includes(fn)) {
+      // a callback: what the call it is given to hands it
+      if (fn.parameters[0] !== decl || call.arguments[0] !== fn) return undefined;
+      const callee = unwrap(call.expression);
+      if (!ts.isPropertyAccessExpression(callee)) return undefined;
+      if (callee.name.text === 'then') return instanceOf(callee.expression, depth + 1, helpers);
+      // `votes.models.map((vote) => vote.destroy())`, `tags.forEach((tag) => …)`
+      return ITERATION.has(callee.name.text) ? elementOf(callee.expression, depth + 1, helpers) : undefined;
+    }
+    return givenAt(decl as Param, decl, undefined, helpers);
+  };
+
+  /**
+   * The model every call of a helper gives for its parameter (or for `member` of the object it is given), MAX_HELPERS
+   * helpers up: none when a call gives something else, a call gives nothing, or no call is seen.
+   */
+  const givenAt = (param: Param, key: ts.Node, member: string | undefined, helpers: number): BookshelfModel | undefined => {
+    if (helpers >= MAX_HELPERS || param.dotDotDotToken) return undefined;
+    let byHelpers = given.get(key);
+    if (!byHelpers) given.set(key, (byHelpers = new Map()));
+    const known = byHelpers.get(helpers);
+    if (known !== undefined) return known ?? undefined;
+    byHelpers.set(helpers, null); // a helper reached again through its own calls reads as nothing
+    const fn = param.parent;
+    const index = fn.parameters.indexOf(param);
+    let agreed: BookshelfModel | undefined;
+    for (const site of callers(fn)) {
+      const arg = site.call.arguments[index];
+      const value = arg && !ts.isSpreadElement(arg) ? (member === undefined ? arg : objectOption(arg, member)) : undefined;
+      const found = value && valueModel(value, helpers + 1);
+      if (!found || (agreed && agreed !== found)) {
+        agreed = undefined;
+        break;
+      }
+      agreed = found;
+    }
+    byHelpers.set(helpers, agreed ?? null);
+    return agreed;
+  };
+
+  /** What a value handed to a helper stands for: an instance (`await Post.findOne()`, a local holding one) or a model. */
+  const valueModel = (expr: ts.Expression, helpers: number): BookshelfModel | undefined =>
+    instanceOf(expr, 0, helpers) ?? chainModel(expr, 0, helpers);
+
+  /** The model of each element of a collection a model call handed back (or its `.models` array). */
+  const elementOf = (expr: ts.Expression, depth: number, helpers: number): BookshelfModel | undefined => {
+    let e = unwrap(expr);
+    if (ts.isPropertyAccessExpression(e) && e.name.text === 'models') e = unwrap(e.expression);
+    return ts.isIdentifier(e) ? heldInstance(e, depth, helpers) : instanceOf(e, depth, helpers);
+  };
+
+  /** The model whose instance an expression gives: `new Post()`, a chain (`Post.forge()`), or a call that hands one back (`await Post.findOne()`). */
+  const instanceOf = (expr: ts.Expression, depth: number, helpers: number): BookshelfModel | undefined => {
+    const e = unwrap(expr);
+    if (ts.isNewExpression(e)) return chainModel(e, depth, helpers);
+    if (!ts.isCallExpression(e)) return undefined;
+    const callee = unwrap(e.expression);
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    if (CHAIN.has(callee.name.text) || callee.name.text === 'related') return chainModel(e, depth, helpers);
+    return INSTANCE_RESULT.has(callee.name.text) ? chainModel(callee.expression, depth, helpers) : undefined;
+  };
+
+  return { modelOf: (expr) => chainModel(expr, 0, 0) };
+}
+
+function insideFunction(node: ts.Node): boolean {
+  for (let p = node.parent; p; p = p.parent) if (isFunctionLike(p)) return true;
+  return false;
+}
+
+function propertyName(name: ts.PropertyName | ts.BindingName): string | undefined {
+  return ts.isIdentifier(name) || ts.isStringLiteralLike(name) ? name.text : undefined;
+}
