@@ -4,6 +4,7 @@
 import { ts } from 'ts-morph';
 import { methodBodyOf, type BookshelfModel, type BookshelfModels } from './bookshelf-models.ts';
 import type { CallSites } from './call-sites.ts';
+import { calledFunction } from './express-syntax.ts';
 import { isFunctionLike } from './functions.ts';
 import { objectOption } from './orm-values.ts';
 import type { LoadedProject } from './project.ts';
@@ -25,11 +26,46 @@ export interface BookshelfValues {
 }
 
 type Param = ts.ParameterDeclaration & { parent: ts.SignatureDeclaration };
+/** by a parameter or function, and the number of helpers passed on the way to it: a model, or null for none */
+type Memo = Map<ts.Node, Map<number, BookshelfModel | null>>;
+
+/** `compute()` once per node and helper count; while it runs (a helper reached again through its own calls) it reads as nothing. */
+function memo(cache: Memo, node: ts.Node, helpers: number, compute: () => BookshelfModel | undefined): BookshelfModel | undefined {
+  let byHelpers = cache.get(node);
+  if (!byHelpers) cache.set(node, (byHelpers = new Map()));
+  const known = byHelpers.get(helpers);
+  if (known !== undefined) return known ?? undefined;
+  byHelpers.set(helpers, null);
+  const found = compute();
+  byHelpers.set(helpers, found ?? null);
+  return found;
+}
+
+/** The expressions a function hands back: its expression body, or its `return`s (nested functions' left out) but `return`, `return null` and `return undefined`. */
+function returnedValues(fn: ts.SignatureDeclaration): ts.Expression[] {
+  const body = 'body' in fn ? (fn.body as ts.Node | undefined) : undefined;
+  if (!body) return [];
+  if (!ts.isBlock(body)) return [body as ts.Expression];
+  const values: ts.Expression[] = [];
+  const visit = (n: ts.Node): void => {
+    if (isFunctionLike(n) || ts.isClassLike(n)) return;
+    if (ts.isReturnStatement(n)) {
+      const e = n.expression && unwrap(n.expression);
+      if (e && e.kind !== ts.SyntaxKind.NullKeyword && !(ts.isIdentifier(e) && e.text === 'undefined') && !ts.isVoidExpression(e)) values.push(e);
+    } else {
+      ts.forEachChild(n, visit);
+    }
+  };
+  ts.forEachChild(body, visit);
+  return values;
+}
 
 export function bookshelfValues(project: LoadedProject, models: BookshelfModels, callers: CallSites): BookshelfValues {
   const checker = project.checker;
   /** what a helper's parameter (or a member of it) was found to be, by the number of helpers already passed */
-  const given = new Map<ts.Node, Map<number, BookshelfModel | null>>();
+  const given: Memo = new Map();
+  /** what a function hands back, the same way */
+  const returned: Memo = new Map();
 
   const chainModel = (expr: ts.Expression, depth: number, helpers: number): BookshelfModel | undefined => {
     if (depth > MAX_DEPTH) return undefined;
@@ -101,26 +137,19 @@ export function bookshelfValues(project: LoadedProject, models: BookshelfModels,
    */
   const givenAt = (param: Param, key: ts.Node, member: string | undefined, helpers: number): BookshelfModel | undefined => {
     if (helpers >= MAX_HELPERS || param.dotDotDotToken) return undefined;
-    let byHelpers = given.get(key);
-    if (!byHelpers) given.set(key, (byHelpers = new Map()));
-    const known = byHelpers.get(helpers);
-    if (known !== undefined) return known ?? undefined;
-    byHelpers.set(helpers, null); // a helper reached again through its own calls reads as nothing
-    const fn = param.parent;
-    const index = fn.parameters.indexOf(param);
-    let agreed: BookshelfModel | undefined;
-    for (const site of callers(fn)) {
-      const arg = site.call.arguments[index];
-      const value = arg && !ts.isSpreadElement(arg) ? (member === undefined ? arg : objectOption(arg, member)) : undefined;
-      const found = value && valueModel(value, helpers + 1);
-      if (!found || (agreed && agreed !== found)) {
-        agreed = undefined;
-        break;
+    return memo(given, key, helpers, () => {
+      const fn = param.parent;
+      const index = fn.parameters.indexOf(param);
+      let agreed: BookshelfModel | undefined;
+      for (const site of callers(fn)) {
+        const arg = site.call.arguments[index];
+        const value = arg && !ts.isSpreadElement(arg) ? (member === undefined ? arg : objectOption(arg, member)) : undefined;
+        const found = value && valueModel(value, helpers + 1);
+        if (!found || (agreed && agreed !== found)) return undefined;
+        agreed = found;
       }
-      agreed = found;
-    }
-    byHelpers.set(helpers, agreed ?? null);
-    return agreed;
+      return agreed;
+    });
   };
 
   /** What a value handed to a helper stands for: an instance (`await Post.findOne()`, a local holding one) or a model. */
@@ -134,15 +163,38 @@ export function bookshelfValues(project: LoadedProject, models: BookshelfModels,
     return ts.isIdentifier(e) ? heldInstance(e, depth, helpers) : instanceOf(e, depth, helpers);
   };
 
-  /** The model whose instance an expression gives: `new Post()`, a chain (`Post.forge()`), or a call that hands one back (`await Post.findOne()`). */
+  /**
+   * The model whose instance an expression gives: `new Post()`, a chain (`Post.forge()`), a call that hands one back
+   * (`await Post.findOne()`), or a project function that returns one (`await getPost(id)`).
+   */
   const instanceOf = (expr: ts.Expression, depth: number, helpers: number): BookshelfModel | undefined => {
     const e = unwrap(expr);
     if (ts.isNewExpression(e)) return chainModel(e, depth, helpers);
     if (!ts.isCallExpression(e)) return undefined;
     const callee = unwrap(e.expression);
-    if (!ts.isPropertyAccessExpression(callee)) return undefined;
-    if (CHAIN.has(callee.name.text) || callee.name.text === 'related') return chainModel(e, depth, helpers);
-    return INSTANCE_RESULT.has(callee.name.text) ? chainModel(callee.expression, depth, helpers) : undefined;
+    const method = ts.isPropertyAccessExpression(callee) ? callee.name.text : undefined;
+    if (method !== undefined && (CHAIN.has(method) || method === 'related')) return chainModel(e, depth, helpers);
+    const made = method !== undefined && INSTANCE_RESULT.has(method) ? chainModel((callee as ts.PropertyAccessExpression).expression, depth, helpers) : undefined;
+    return made ?? returnedBy(e, helpers);
+  };
+
+  /**
+   * What every `return` of the project function a call invokes hands back (a `return null` aside): a model call's
+   * instance, returned as it is or awaited into a local first. Nothing when two returns give different models.
+   */
+  const returnedBy = (call: ts.CallExpression, helpers: number): BookshelfModel | undefined => {
+    if (helpers >= MAX_HELPERS) return undefined;
+    const fn = calledFunction(project, call);
+    if (!fn || !isFunctionLike(fn)) return undefined;
+    return memo(returned, fn, helpers, () => {
+      let agreed: BookshelfModel | undefined;
+      for (const value of returnedValues(fn)) {
+        const found = valueModel(value, helpers + 1);
+        if (!found || (agreed && agreed !== found)) return undefined;
+        agreed = found;
+      }
+      return agreed;
+    });
   };
 
   return { modelOf: (expr) => chainModel(expr, 0, 0) };

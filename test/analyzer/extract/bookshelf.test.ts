@@ -4,7 +4,7 @@ import type { Facts } from '../../../analyzer/extract/types.ts';
 import { accesses, declared, factsOf } from './fixture.ts';
 
 /** fixture files whose accesses a test of their own lists */
-const OWN_TESTS = ['services/instances.js', 'services/helpers.js'];
+const OWN_TESTS = ['services/instances.js', 'services/helpers.js', 'services/returned.js'];
 
 describe('tables: Bookshelf', () => {
   let facts: Facts;
@@ -110,6 +110,23 @@ describe('tables: Bookshelf', () => {
       'services/helpers.js#touchBoth read tags (bookshelf, line 52)',
       'services/helpers.js#persistAll read posts (bookshelf, line 61)',
       'services/helpers.js#deepest read members (bookshelf, line 88)',
+    ]);
+  });
+
+  test('an instance a project function hands back (its model call returned, or awaited and returned) is that model\'s, where the caller holds it', () => {
+    assert.deepEqual(accesses(facts).filter((a) => a.startsWith('services/returned.js')), [
+      'services/returned.js#findPost read posts (bookshelf, line 6)',
+      'services/returned.js#loadTag read tags (bookshelf, line 10)',
+      'services/returned.js#memberById read members (bookshelf, line 15)',
+      // `const post = await findPost(id); post.save()`, a local returned after a `return null`, an arrow's `.then`
+      'services/returned.js#retitle write posts (bookshelf, line 19)',
+      'services/returned.js#untag write tags (bookshelf, line 24)',
+      'services/returned.js#rename write members (bookshelf, line 28)',
+      // `posts.getPost(id)`, a function of another module
+      'services/returned.js#publish write posts (bookshelf, line 34)',
+      // `either()` hands back a tag or a post, `plain()` an object: their callers' saves are not read
+      'services/returned.js#either read tags (bookshelf, line 39)',
+      'services/returned.js#either read posts (bookshelf, line 40)',
     ]);
   });
 });
