@@ -23,6 +23,8 @@ const MAX_HELPERS = 3;
 export interface BookshelfValues {
   /** The model a receiver stands for: the model, a chain on it, or an instance or collection of it. */
   modelOf(expr: ts.Expression): BookshelfModel | undefined;
+  /** `post.related('tags')` (also through a chain on it, or a local holding it) of a `belongsToMany`: the join table its fetches read too. */
+  junctionOf(expr: ts.Expression): string | undefined;
 }
 
 type Param = ts.ParameterDeclaration & { parent: ts.SignatureDeclaration };
@@ -197,7 +199,23 @@ export function bookshelfValues(project: LoadedProject, models: BookshelfModels,
     });
   };
 
-  return { modelOf: (expr) => chainModel(expr, 0, 0) };
+  const junctionOf = (expr: ts.Expression, depth: number): string | undefined => {
+    if (depth > MAX_DEPTH) return undefined;
+    const e = unwrap(expr);
+    if (ts.isIdentifier(e)) {
+      const decl = checker.getSymbolAtLocation(e)?.valueDeclaration;
+      return decl && ts.isVariableDeclaration(decl) && decl.initializer && insideFunction(decl) ? junctionOf(decl.initializer, depth + 1) : undefined;
+    }
+    if (!ts.isCallExpression(e) || !ts.isPropertyAccessExpression(e.expression)) return undefined;
+    const callee = e.expression;
+    if (CHAIN.has(callee.name.text)) return junctionOf(callee.expression, depth + 1);
+    const [relation] = e.arguments;
+    if (callee.name.text !== 'related' || !relation || !ts.isStringLiteralLike(relation)) return undefined;
+    const from = chainModel(callee.expression, depth + 1, 0);
+    return from && models.junction(from, relation.text);
+  };
+
+  return { modelOf: (expr) => chainModel(expr, 0, 0), junctionOf: (expr) => junctionOf(expr, 0) };
 }
 
 function insideFunction(node: ts.Node): boolean {

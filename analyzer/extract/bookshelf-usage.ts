@@ -46,6 +46,9 @@ export function scanBookshelf(file: LoadedFile, models: BookshelfModels, values:
       const model = access && values.modelOf(node.expression.expression);
       if (access && model?.table !== undefined) {
         out.access(file, node, model.table, access, 'bookshelf');
+        // `post.related('tags').fetch()`: bookshelf joins the relation's junction to read the tags
+        const junction = access === 'read' ? values.junctionOf(node.expression.expression) : undefined;
+        if (junction !== undefined) out.access(file, node, junction, 'read', 'bookshelf');
         for (const path of withRelated(node, checker)) {
           for (const table of models.relatedTables(model, path.text)) out.access(file, path, table, 'read', 'bookshelf');
         }

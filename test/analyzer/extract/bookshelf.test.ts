@@ -4,7 +4,7 @@ import type { Facts } from '../../../analyzer/extract/types.ts';
 import { accesses, declared, factsOf } from './fixture.ts';
 
 /** fixture files whose accesses a test of their own lists */
-const OWN_TESTS = ['services/instances.js', 'services/helpers.js', 'services/returned.js'];
+const OWN_TESTS = ['services/instances.js', 'services/helpers.js', 'services/returned.js', 'services/related.js'];
 
 describe('tables: Bookshelf', () => {
   let facts: Facts;
@@ -82,6 +82,7 @@ describe('tables: Bookshelf', () => {
       'services/instances.js#notModels read posts (bookshelf, line 43)',
       // `post.related('tags')` fetched; a collection's instances iterated (`for … of`, `.models.map(…)`), each destroyed or saved
       'services/instances.js#retagPost read posts (bookshelf, line 49)',
+      'services/instances.js#retagPost read posts_tags (bookshelf, line 50)',
       'services/instances.js#retagPost read tags (bookshelf, line 50)',
       'services/instances.js#retagPost write tags (bookshelf, line 51)',
       'services/instances.js#retagPost read tags (bookshelf, line 52)',
@@ -127,6 +128,24 @@ describe('tables: Bookshelf', () => {
       // `either()` hands back a tag or a post, `plain()` an object: their callers' saves are not read
       'services/returned.js#either read tags (bookshelf, line 39)',
       'services/returned.js#either read posts (bookshelf, line 40)',
+    ]);
+  });
+
+  test('a belongsToMany relation of an instance fetched or counted (`post.related(\'tags\').fetch()`) reads its join table too', () => {
+    assert.deepEqual(accesses(facts).filter((a) => a.startsWith('services/related.js')), [
+      'services/related.js#tagsOf read posts (bookshelf, line 5)',
+      'services/related.js#tagsOf read posts_tags (bookshelf, line 6)',
+      'services/related.js#tagsOf read tags (bookshelf, line 6)',
+      // `const followers = tag.related('followers'); followers.fetch()`: the default junction
+      'services/related.js#followersOf read tags (bookshelf, line 11)',
+      'services/related.js#followersOf read members (bookshelf, line 13)',
+      'services/related.js#followersOf read members_tags (bookshelf, line 13)',
+      'services/related.js#publicTagCount read posts (bookshelf, line 18)',
+      'services/related.js#publicTagCount read posts_tags (bookshelf, line 19)',
+      'services/related.js#publicTagCount read tags (bookshelf, line 19)',
+      // a belongsTo: the related table alone
+      'services/related.js#authorOf read posts (bookshelf, line 24)',
+      'services/related.js#authorOf read members (bookshelf, line 25)',
     ]);
   });
 });
