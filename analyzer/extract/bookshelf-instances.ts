@@ -3,7 +3,7 @@
 // loop's element, or a helper's parameter, read at the helper's calls when every one of them gives the same model.
 import { ts } from 'ts-morph';
 import { methodBodyOf, type BookshelfModel, type BookshelfModels } from './bookshelf-models.ts';
-import type { CallSites } from './call-sites.ts';
+import type { CallSites, Constructions } from './call-sites.ts';
 import { calledFunction } from './express-syntax.ts';
 import { isFunctionLike } from './functions.ts';
 import { objectOption } from './orm-values.ts';
@@ -62,12 +62,14 @@ function returnedValues(fn: ts.SignatureDeclaration): ts.Expression[] {
   return values;
 }
 
-export function bookshelfValues(project: LoadedProject, models: BookshelfModels, callers: CallSites): BookshelfValues {
+export function bookshelfValues(project: LoadedProject, models: BookshelfModels, callers: CallSites, constructions: Constructions): BookshelfValues {
   const checker = project.checker;
   /** what a helper's parameter (or a member of it) was found to be, by the number of helpers already passed */
   const given: Memo = new Map();
   /** what a function hands back, the same way */
   const returned: Memo = new Map();
+  /** what a class keeps in `this.x`, by the first value assigned to it */
+  const kept: Memo = new Map();
 
   const chainModel = (expr: ts.Expression, depth: number, helpers: number): BookshelfModel | undefined => {
     if (depth > MAX_DEPTH) return undefined;
@@ -93,7 +95,34 @@ export function bookshelfValues(project: LoadedProject, models: BookshelfModels,
       const held = heldInstance(e, depth, helpers);
       if (held) return held;
     }
-    return models.modelOf(e);
+    const model = models.modelOf(e);
+    if (model || !ts.isPropertyAccessExpression(e)) return model;
+    // `this.Model` a class was given at construction; `deps.model`, a member of a helper's parameter
+    const owner = unwrap(e.expression);
+    if (owner.kind === ts.SyntaxKind.ThisKeyword) return keptByThis(e, helpers);
+    const param = ts.isIdentifier(owner) ? checker.getSymbolAtLocation(owner)?.valueDeclaration : undefined;
+    return param && ts.isParameter(param) && isFunctionLike(param.parent) ? givenAt(param as Param, e, e.name.text, helpers) : undefined;
+  };
+
+  /**
+   * `this.Model` in a class's methods: what every assignment to it in the class (`this.Model = Model` in the
+   * constructor, a field's initializer) gives, as a value read where it is written (a constructor's parameter is read
+   * at the class's constructions). Nothing when one assignment gives something else.
+   */
+  const keptByThis = (e: ts.PropertyAccessExpression, helpers: number): BookshelfModel | undefined => {
+    const cls = classOfThis(e);
+    const values = cls && assignedToThis(cls, e.name.text);
+    const [first] = values ?? [];
+    if (!values || !first || values.includes(undefined)) return undefined;
+    return memo(kept, first, helpers, () => {
+      let agreed: BookshelfModel | undefined;
+      for (const value of values as ts.Expression[]) {
+        const found = valueModel(value, helpers);
+        if (!found || (agreed && agreed !== found)) return undefined;
+        agreed = found;
+      }
+      return agreed;
+    });
   };
 
   /**
@@ -103,7 +132,9 @@ export function bookshelfValues(project: LoadedProject, models: BookshelfModels,
    * give one (`retryEmail(email)`).
    */
   const heldInstance = (id: ts.Identifier, depth: number, helpers: number): BookshelfModel | undefined => {
-    const decl = checker.getSymbolAtLocation(id)?.valueDeclaration;
+    let decl = checker.getSymbolAtLocation(id)?.valueDeclaration;
+    // `new BreadService({ Model })`: the value the shorthand names
+    if (decl && ts.isShorthandPropertyAssignment(decl) && decl.name === id) decl = checker.getShorthandAssignmentValueSymbol(decl)?.valueDeclaration;
     if (!decl) return undefined;
     if (ts.isVariableDeclaration(decl)) {
       if (!insideFunction(decl)) return undefined; // a module-level variable may be assigned anywhere: not followed
@@ -143,8 +174,9 @@ export function bookshelfValues(project: LoadedProject, models: BookshelfModels,
       const fn = param.parent;
       const index = fn.parameters.indexOf(param);
       let agreed: BookshelfModel | undefined;
-      for (const site of callers(fn)) {
-        const arg = site.call.arguments[index];
+      const sites = ts.isConstructorDeclaration(fn) ? constructions(fn.parent) : callers(fn).map((site) => site.call.arguments);
+      for (const args of sites) {
+        const arg = args[index];
         const value = arg && !ts.isSpreadElement(arg) ? (member === undefined ? arg : objectOption(arg, member)) : undefined;
         const found = value && valueModel(value, helpers + 1);
         if (!found || (agreed && agreed !== found)) return undefined;
@@ -218,11 +250,53 @@ export function bookshelfValues(project: LoadedProject, models: BookshelfModels,
   return { modelOf: (expr) => chainModel(expr, 0, 0), junctionOf: (expr) => junctionOf(expr, 0) };
 }
 
+/** The class whose instance `this` is, in a method, an accessor, the constructor or a field (not a static one) and the arrows inside them. */
+function classOfThis(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+  let p = node.parent;
+  while (p && ts.isArrowFunction(p)) p = p.parent;
+  for (; p; p = p.parent) {
+    if (ts.isArrowFunction(p)) continue;
+    if (ts.isConstructorDeclaration(p) || ts.isMethodDeclaration(p) || ts.isGetAccessor(p) || ts.isSetAccessor(p) || ts.isPropertyDeclaration(p)) {
+      return ts.isClassLike(p.parent) && !isStatic(p) ? p.parent : undefined;
+    }
+    if (isFunctionLike(p) || ts.isClassLike(p) || ts.isClassStaticBlockDeclaration(p)) return undefined;
+  }
+  return undefined;
+}
+
+function isStatic(member: ts.Node): boolean {
+  return ts.canHaveModifiers(member) && !!ts.getModifiers(member)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
+}
+
+/**
+ * What a class's instance members put in `this.<name>`: a field's initializer and each `this.<name> = …` (also `??=`,
+ * `||=`) in its methods; undefined stands for an assignment that cannot be read (`this.count += 1`).
+ */
+function assignedToThis(cls: ts.ClassLikeDeclaration, name: string): (ts.Expression | undefined)[] {
+  const values: (ts.Expression | undefined)[] = [];
+  const visit = (n: ts.Node): void => {
+    if ((isFunctionLike(n) && !ts.isArrowFunction(n)) || ts.isClassLike(n)) return;
+    if (ts.isBinaryExpression(n) && ts.isPropertyAccessExpression(n.left) && n.left.expression.kind === ts.SyntaxKind.ThisKeyword && n.left.name.text === name) {
+      const op = n.operatorToken.kind;
+      if (op === ts.SyntaxKind.EqualsToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken || op === ts.SyntaxKind.BarBarEqualsToken) values.push(n.right);
+      else if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) values.push(undefined);
+    }
+    ts.forEachChild(n, visit);
+  };
+  for (const member of cls.members) {
+    if (isStatic(member)) continue;
+    if (ts.isPropertyDeclaration(member) && member.initializer && propertyName(member.name) === name) values.push(member.initializer);
+    const body = isFunctionLike(member) ? (member as ts.FunctionLikeDeclaration).body : undefined;
+    if (body) ts.forEachChild(body, visit);
+  }
+  return values;
+}
+
 function insideFunction(node: ts.Node): boolean {
   for (let p = node.parent; p; p = p.parent) if (isFunctionLike(p)) return true;
   return false;
 }
 
 function propertyName(name: ts.PropertyName | ts.BindingName): string | undefined {
-  return ts.isIdentifier(name) || ts.isStringLiteralLike(name) ? name.text : undefined;
+  return ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteralLike(name) ? name.text : undefined;
 }

@@ -1,11 +1,13 @@
-// The calls of a project function: found by its name in the files that mention it, confirmed through the type
-// checker. Lets a value a helper only receives (a Redis key given to `cached(key, load)`, a table given to a knex
-// query helper `findById(table, id)`) be read where the caller makes it.
+// The calls of a project function, and the constructions of a project class: found by name in the files that
+// mention it, confirmed through the type checker. Lets a value a helper only receives (a Redis key given to
+// `cached(key, load)`, a table given to a knex query helper `findById(table, id)`, a model given to a repository's
+// constructor) be read where the caller makes it.
+import path from 'node:path';
 import { ts } from 'ts-morph';
 import { isFunctionLike } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
-import { resolveReference } from './symbols.ts';
-import { unwrap } from './value-key.ts';
+import { fileOf, resolveReference } from './symbols.ts';
+import { unwrap, valueKey } from './value-key.ts';
 
 export interface CallSite {
   call: ts.CallExpression;
@@ -69,4 +71,118 @@ export function wholeParameter(value: ts.Expression, checker: ts.TypeChecker): (
   const decl = checker.getSymbolAtLocation(e)?.valueDeclaration;
   if (!decl || !ts.isParameter(decl) || decl.dotDotDotToken || !ts.isIdentifier(decl.name) || !isFunctionLike(decl.parent)) return undefined;
   return decl as ts.ParameterDeclaration & { parent: ts.SignatureDeclaration };
+}
+
+/** The argument lists a class's constructor is called with: `new C(…)`, `super(…)` in a subclass's constructor. */
+export type Constructions = (cls: ts.ClassLikeDeclaration) => (readonly ts.Expression[])[];
+
+export function constructions(project: LoadedProject): Constructions {
+  const memo = new Map<ts.Node, (readonly ts.Expression[])[]>();
+  const find = (cls: ts.ClassLikeDeclaration, seen: Set<ts.Node>): (readonly ts.Expression[])[] => {
+    let found = memo.get(cls);
+    if (found) return found;
+    found = [];
+    seen.add(cls);
+    for (const site of constructionsOf(project, cls)) {
+      // `new Sub(…)` of a subclass without a constructor of its own calls this one with the same arguments
+      if (ts.isClassLike(site)) found.push(...(seen.has(site) ? [] : find(site, seen)));
+      else found.push(site.arguments ?? []);
+    }
+    memo.set(cls, found);
+    return found;
+  };
+  return (cls) => find(cls, new Set());
+}
+
+/**
+ * `new C(…)` and `super(…)` in the constructor of a class extending C, in the files that name C or its module, and
+ * the subclasses of C that have no constructor (whose constructions call C's).
+ */
+function constructionsOf(project: LoadedProject, cls: ts.ClassLikeDeclaration): (ts.NewExpression | ts.CallExpression | ts.ClassLikeDeclaration)[] {
+  const own = fileOf(project, cls);
+  const name = classNameOf(cls);
+  if (!own) return [];
+  const base = path.posix.basename(own.rel).replace(/\.[^.]+$/, '');
+  // the module as a specifier ends it: `require('./bread-service')`, `from '../members'` for members/index.js
+  const word = base === 'index' ? path.posix.basename(path.posix.dirname(own.rel)) : base;
+  const escape = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const mentions = new RegExp(`[/'"]${escape(word)}(?:\\.[cm]?[jt]s)?['"]${name ? `|\\b${escape(name)}\\b` : ''}`);
+  const out: (ts.NewExpression | ts.CallExpression | ts.ClassLikeDeclaration)[] = [];
+  for (const file of project.files) {
+    const text = file.source.text;
+    if (file !== own && !((text.includes(word) || (name !== undefined && text.includes(name))) && mentions.test(text))) continue;
+    // asked of the checker only when written with the class's name or a name the file binds to its module
+    const bound = namesFrom(file.source, word);
+    const isThisClass = (expr: ts.Expression): boolean => {
+      const e = unwrap(expr);
+      const last = ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? e.name.text : undefined;
+      let root = e;
+      while (ts.isPropertyAccessExpression(root)) root = unwrap(root.expression);
+      const named = last === name || (ts.isIdentifier(root) && bound.has(root.text));
+      return named && classOf(project, e) === cls;
+    };
+    const visit = (node: ts.Node): void => {
+      if (ts.isNewExpression(node) && isThisClass(node.expression)) out.push(node);
+      else if (ts.isClassLike(node) && node !== cls) {
+        const base = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+        if (base && isThisClass(base)) {
+          const ctor = node.members.find(ts.isConstructorDeclaration);
+          if (!ctor) out.push(node);
+          else if (ctor.body) ctor.body.forEachChild(function superCalls(n: ts.Node): void {
+            if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.SuperKeyword) out.push(n);
+            else if (!isFunctionLike(n) && !ts.isClassLike(n)) n.forEachChild(superCalls);
+          });
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(file.source);
+  }
+  return out;
+}
+
+/** The names a file binds to what it requires or imports from a module whose path has `word` in it. */
+function namesFrom(source: ts.SourceFile, word: string): Set<string> {
+  const names = new Set<string>();
+  const add = (name: ts.BindingName): void => {
+    if (ts.isIdentifier(name)) names.add(name.text);
+    else for (const el of name.elements) if (!ts.isOmittedExpression(el)) add(el.name);
+  };
+  if (!source.text.includes(word)) return names;
+  const visit = (node: ts.Node): void => {
+    if (ts.isVariableDeclaration(node) && node.initializer && requireLike(node.initializer) && node.initializer.getText(source).includes(word)) add(node.name);
+    else if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier) && node.moduleSpecifier.text.includes(word) && node.importClause) {
+      const clause = node.importClause;
+      if (clause.name) names.add(clause.name.text);
+      const bindings = clause.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings)) names.add(bindings.name.text);
+      else if (bindings) for (const el of bindings.elements) names.add(el.name.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return names;
+}
+
+/** `require('./x')`, `require('./x').X`, `await import('./x')`: short enough to read its text */
+function requireLike(init: ts.Expression): boolean {
+  const e = unwrap(init);
+  return ts.isCallExpression(e) || (ts.isPropertyAccessExpression(e) && ts.isCallExpression(unwrap(e.expression)));
+}
+
+function classNameOf(cls: ts.ClassLikeDeclaration): string | undefined {
+  if (cls.name) return cls.name.text;
+  const holder = cls.parent;
+  return holder && ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) ? holder.name.text : undefined;
+}
+
+/** The project class a value is: declared, held by a variable, exported (`module.exports = class X {}`, `exports.X = X`) and required. */
+function classOf(project: LoadedProject, expr: ts.Expression, depth = 0): ts.ClassLikeDeclaration | undefined {
+  const key = valueKey(project, expr);
+  if (!key || depth > 3) return undefined;
+  if (ts.isClassLike(key)) return key;
+  const value = ts.isVariableDeclaration(key) || ts.isPropertyAssignment(key) ? key.initializer : ts.isBinaryExpression(key) ? key.right : undefined;
+  const v = value && unwrap(value);
+  if (v && ts.isClassLike(v)) return v;
+  return v && (ts.isIdentifier(v) || ts.isPropertyAccessExpression(v)) && v !== expr ? classOf(project, v, depth + 1) : undefined;
 }

@@ -4,7 +4,7 @@ import type { Facts } from '../../../analyzer/extract/types.ts';
 import { accesses, declared, factsOf } from './fixture.ts';
 
 /** fixture files whose accesses a test of their own lists */
-const OWN_TESTS = ['services/instances.js', 'services/helpers.js', 'services/returned.js', 'services/related.js'];
+const OWN_TESTS = ['services/instances.js', 'services/helpers.js', 'services/returned.js', 'services/related.js', 'services/repositories.js'];
 
 describe('tables: Bookshelf', () => {
   let facts: Facts;
@@ -146,6 +146,22 @@ describe('tables: Bookshelf', () => {
       // a belongsTo: the related table alone
       'services/related.js#authorOf read posts (bookshelf, line 24)',
       'services/related.js#authorOf read members (bookshelf, line 25)',
+    ]);
+  });
+
+  test('a model a class is given at construction (`this.Model` from `constructor({ Model })`, a first argument, a member of the options, `super()`) is the one every construction gives', () => {
+    assert.deepEqual(accesses(facts).filter((a) => a.startsWith('services/repositories.js')), [
+      // `new BreadService({ Model: models.Post })`, and `new BreadService({ Model })` in a factory given a post
+      'services/repositories.js#BreadService.browse read posts (bookshelf, line 11)',
+      'services/repositories.js#BreadService.add write posts (bookshelf, line 15)',
+      // `new TagStore(models.Tag)`, `model;` a field; the instance it finds, saved
+      'services/repositories.js#TagStore.rename read tags (bookshelf, line 28)',
+      'services/repositories.js#TagStore.rename write tags (bookshelf, line 29)',
+      // `new MemberCounter({ counted: models.Member })` with `this.counted = deps.counted`
+      'services/repositories.js#MemberCounter.count read members (bookshelf, line 40)',
+      // `super(models.Member)` and `new PlainMemberRepository(models.Member)`
+      'services/repositories.js#Repository.all read members (bookshelf, line 51)',
+      // AnyStore given a post and a tag, Swappable's model replaced by a method's parameter, Unused never made: nothing
     ]);
   });
 });
