@@ -8,6 +8,7 @@ import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import type { BookshelfValues } from './bookshelf-instances.ts';
 import type { BookshelfModels } from './bookshelf-models.ts';
+import { isFunctionLike } from './functions.ts';
 import type { LoadedFile } from './project.ts';
 import { objectOption } from './orm-values.ts';
 import { unwrap } from './value-key.ts';
@@ -25,16 +26,35 @@ function localValue(expr: ts.Expression, checker: ts.TypeChecker): ts.Expression
   return decl && ts.isVariableDeclaration(decl) && decl.initializer && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const ? unwrap(decl.initializer) : e;
 }
 
-/** `{ withRelated: ['tags', 'posts.tags'] }` (or one string) in the call's arguments, written in place or held in a const: the paths */
+/** how many const arrays spread into one another (`[...BASE, 'tags']`) are followed */
+const MAX_SPREADS = 4;
+
+/**
+ * `{ withRelated: ['tags', 'posts.tags'] }` (or one string) in the call's arguments, written in place or held in a
+ * const, the arrays it spreads (`[...BASE, 'tags']`) too: the paths
+ */
 function withRelated(call: ts.CallExpression, checker: ts.TypeChecker): ts.StringLiteralLike[] {
   const paths: ts.StringLiteralLike[] = [];
+  const add = (v: ts.Expression, spreads: number): void => {
+    if (ts.isStringLiteralLike(v)) paths.push(v);
+    else if (ts.isArrayLiteralExpression(v)) {
+      for (const e of v.elements) {
+        if (ts.isStringLiteralLike(e)) paths.push(e);
+        else if (ts.isSpreadElement(e) && spreads < MAX_SPREADS) add(localValue(e.expression, checker), spreads + 1);
+      }
+    }
+  };
   for (const arg of call.arguments) {
     const value = objectOption(localValue(arg, checker), 'withRelated');
-    const v = value && localValue(value, checker);
-    if (v && ts.isStringLiteralLike(v)) paths.push(v);
-    else if (v && ts.isArrayLiteralExpression(v)) for (const e of v.elements) if (ts.isStringLiteralLike(e)) paths.push(e);
+    if (value) add(localValue(value, checker), 0);
   }
   return paths;
+}
+
+function enclosingFunction(node: ts.Node): ts.Node | undefined {
+  let p = node.parent;
+  while (p && !isFunctionLike(p)) p = p.parent;
+  return p;
 }
 
 export function scanBookshelf(file: LoadedFile, models: BookshelfModels, values: BookshelfValues, checker: ts.TypeChecker, out: AccessCollector): void {
@@ -50,7 +70,9 @@ export function scanBookshelf(file: LoadedFile, models: BookshelfModels, values:
         const junction = access === 'read' ? values.junctionOf(node.expression.expression) : undefined;
         if (junction !== undefined) out.access(file, node, junction, 'read', 'bookshelf');
         for (const path of withRelated(node, checker)) {
-          for (const table of models.relatedTables(model, path.text)) out.access(file, path, table, 'read', 'bookshelf');
+          // a path written in a const outside the calling function (`withRelated: POST_RELATIONS`) is read by the call
+          const at = path.getSourceFile() === file.source && enclosingFunction(path) === enclosingFunction(node) ? path : node;
+          for (const table of models.relatedTables(model, path.text)) out.access(file, at, table, 'read', 'bookshelf');
         }
       }
     }

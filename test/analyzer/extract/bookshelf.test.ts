@@ -4,7 +4,7 @@ import type { Facts } from '../../../analyzer/extract/types.ts';
 import { accesses, declared, factsOf } from './fixture.ts';
 
 /** fixture files whose accesses a test of their own lists */
-const OWN_TESTS = ['services/instances.js', 'services/helpers.js', 'services/returned.js', 'services/related.js', 'services/repositories.js'];
+const OWN_TESTS = ['services/instances.js', 'services/helpers.js', 'services/returned.js', 'services/related.js', 'services/repositories.js', 'services/with-related.js'];
 
 describe('tables: Bookshelf', () => {
   let facts: Facts;
@@ -162,6 +162,24 @@ describe('tables: Bookshelf', () => {
       // `super(models.Member)` and `new PlainMemberRepository(models.Member)`
       'services/repositories.js#Repository.all read members (bookshelf, line 51)',
       // AnyStore given a post and a tag, Swappable's model replaced by a method's parameter, Unused never made: nothing
+    ]);
+  });
+
+  test('withRelated paths spread from a const array, or held in a module-level const, are read by the function making the call, on its line', () => {
+    assert.deepEqual(accesses(facts).filter((a) => a.startsWith('services/with-related.js')), [
+      // `[...BASE, 'tags']`: BASE's 'author' and the 'tags' written in place
+      'services/with-related.js#postWithAuthorAndTags read members (bookshelf, line 8)',
+      'services/with-related.js#postWithAuthorAndTags read posts (bookshelf, line 8)',
+      'services/with-related.js#postWithAuthorAndTags read posts_tags (bookshelf, line 8)',
+      'services/with-related.js#postWithAuthorAndTags read tags (bookshelf, line 8)',
+      // `WITH_TAGS`, itself `[...BASE, 'tags']`: read where it is used, not at module level
+      'services/with-related.js#postsWithTags read members (bookshelf, line 12)',
+      'services/with-related.js#postsWithTags read posts (bookshelf, line 12)',
+      'services/with-related.js#postsWithTags read posts_tags (bookshelf, line 12)',
+      'services/with-related.js#postsWithTags read tags (bookshelf, line 12)',
+      // `[...options.withRelated, 'author']`: the caller's paths are not known here
+      'services/with-related.js#postWithAuthor read members (bookshelf, line 17)',
+      'services/with-related.js#postWithAuthor read posts (bookshelf, line 17)',
     ]);
   });
 });
