@@ -1,9 +1,10 @@
 // What a receiver of a Bookshelf call stands for (bookshelf-usage.ts): a model (bookshelf-models.ts), a chain on one,
 // or an instance or collection a model call handed back — held by a local, a `.then` callback's first parameter, a
-// loop's element, or a helper's parameter, read at the helper's calls when every one of them gives the same model.
+// loop's element, returned by a project function, or given to a helper's parameter or a class's constructor (kept as
+// `this.Model`), read at the helper's calls or the class's constructions when every one of them gives the same model.
 import { ts } from 'ts-morph';
 import { methodBodyOf, type BookshelfModel, type BookshelfModels } from './bookshelf-models.ts';
-import type { CallSites, Constructions } from './call-sites.ts';
+import type { CallSites, ClassUses } from './call-sites.ts';
 import { calledFunction } from './express-syntax.ts';
 import { isFunctionLike } from './functions.ts';
 import { objectOption } from './orm-values.ts';
@@ -62,7 +63,7 @@ function returnedValues(fn: ts.SignatureDeclaration): ts.Expression[] {
   return values;
 }
 
-export function bookshelfValues(project: LoadedProject, models: BookshelfModels, callers: CallSites, constructions: Constructions): BookshelfValues {
+export function bookshelfValues(project: LoadedProject, models: BookshelfModels, callers: CallSites, classes: ClassUses): BookshelfValues {
   const checker = project.checker;
   /** what a helper's parameter (or a member of it) was found to be, by the number of helpers already passed */
   const given: Memo = new Map();
@@ -105,13 +106,13 @@ export function bookshelfValues(project: LoadedProject, models: BookshelfModels,
   };
 
   /**
-   * `this.Model` in a class's methods: what every assignment to it in the class (`this.Model = Model` in the
-   * constructor, a field's initializer) gives, as a value read where it is written (a constructor's parameter is read
-   * at the class's constructions). Nothing when one assignment gives something else.
+   * `this.Model` in a class's methods: what every assignment to it in the class and its subclasses (`this.Model =
+   * Model` in the constructor, a field's initializer) gives, as a value read where it is written (a constructor's
+   * parameter is read at the class's constructions). Nothing when one assignment gives something else.
    */
   const keptByThis = (e: ts.PropertyAccessExpression, helpers: number): BookshelfModel | undefined => {
     const cls = classOfThis(e);
-    const values = cls && assignedToThis(cls, e.name.text);
+    const values = cls && [cls, ...classes.subclasses(cls)].flatMap((c) => assignedToThis(c, e.name.text));
     const [first] = values ?? [];
     if (!values || !first || values.includes(undefined)) return undefined;
     return memo(kept, first, helpers, () => {
@@ -174,7 +175,7 @@ export function bookshelfValues(project: LoadedProject, models: BookshelfModels,
       const fn = param.parent;
       const index = fn.parameters.indexOf(param);
       let agreed: BookshelfModel | undefined;
-      const sites = ts.isConstructorDeclaration(fn) ? constructions(fn.parent) : callers(fn).map((site) => site.call.arguments);
+      const sites = ts.isConstructorDeclaration(fn) ? classes.constructions(fn.parent) : callers(fn).map((site) => site.call.arguments);
       for (const args of sites) {
         const arg = args[index];
         const value = arg && !ts.isSpreadElement(arg) ? (member === undefined ? arg : objectOption(arg, member)) : undefined;
@@ -252,9 +253,7 @@ export function bookshelfValues(project: LoadedProject, models: BookshelfModels,
 
 /** The class whose instance `this` is, in a method, an accessor, the constructor or a field (not a static one) and the arrows inside them. */
 function classOfThis(node: ts.Node): ts.ClassLikeDeclaration | undefined {
-  let p = node.parent;
-  while (p && ts.isArrowFunction(p)) p = p.parent;
-  for (; p; p = p.parent) {
+  for (let p = node.parent; p; p = p.parent) {
     if (ts.isArrowFunction(p)) continue;
     if (ts.isConstructorDeclaration(p) || ts.isMethodDeclaration(p) || ts.isGetAccessor(p) || ts.isSetAccessor(p) || ts.isPropertyDeclaration(p)) {
       return ts.isClassLike(p.parent) && !isStatic(p) ? p.parent : undefined;

@@ -1,8 +1,9 @@
 // Which code reads and writes the tables of Bookshelf models (bookshelf-models.ts): a call of a method named below on
 // a model (`Post`, `models.Post`, `db.model('Post')`), on `Post.forge(…)` / `new Post(…)`, at the end of a
 // `where(…)` / `query(…)` / `orderBy(…)` chain, on a local holding one of these or an instance a model call handed back
-// (`const post = await models.Post.findOne(…); post.save(…)`, `.then((post) => post.destroy())`), or on `this` in the
-// model's own methods and statics. Any other method gives nothing: `transaction()`, `knex`, `extend()` touch no table, and a
+// (`const post = await models.Post.findOne(…); post.save(…)`, `.then((post) => post.destroy())`; also through helpers,
+// project functions and classes given their model: bookshelf-instances.ts), or on `this` in the model's own methods
+// and statics. Any other method gives nothing: `transaction()`, `knex`, `extend()` touch no table, and a
 // project static (`User.getOwnerUser()`) is read where it is written, through its own `this.findOne(…)`.
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';

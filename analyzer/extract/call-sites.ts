@@ -73,41 +73,54 @@ export function wholeParameter(value: ts.Expression, checker: ts.TypeChecker): (
   return decl as ts.ParameterDeclaration & { parent: ts.SignatureDeclaration };
 }
 
-/** The argument lists a class's constructor is called with: `new C(…)`, `super(…)` in a subclass's constructor. */
-export type Constructions = (cls: ts.ClassLikeDeclaration) => (readonly ts.Expression[])[];
+export interface ClassUses {
+  /** The argument lists a class's constructor is called with: `new C(…)`, `super(…)` in a subclass's constructor, and `new Sub(…)` of a subclass without one. */
+  constructions(cls: ts.ClassLikeDeclaration): (readonly ts.Expression[])[];
+  /** The classes extending a class, to any depth. */
+  subclasses(cls: ts.ClassLikeDeclaration): ts.ClassLikeDeclaration[];
+}
 
-export function constructions(project: LoadedProject): Constructions {
-  const memo = new Map<ts.Node, (readonly ts.Expression[])[]>();
-  const find = (cls: ts.ClassLikeDeclaration, seen: Set<ts.Node>): (readonly ts.Expression[])[] => {
-    let found = memo.get(cls);
-    if (found) return found;
-    found = [];
+interface Uses {
+  made: (ts.NewExpression | ts.CallExpression)[];
+  /** direct subclasses */
+  subclasses: ts.ClassLikeDeclaration[];
+}
+
+export function classUses(project: LoadedProject): ClassUses {
+  const memo = new Map<ts.Node, Uses>();
+  const usesOf = (cls: ts.ClassLikeDeclaration): Uses => {
+    let uses = memo.get(cls);
+    if (!uses) memo.set(cls, (uses = findUses(project, cls)));
+    return uses;
+  };
+  const subclasses = (cls: ts.ClassLikeDeclaration, seen: Set<ts.Node>): ts.ClassLikeDeclaration[] => {
     seen.add(cls);
-    for (const site of constructionsOf(project, cls)) {
-      // `new Sub(…)` of a subclass without a constructor of its own calls this one with the same arguments
-      if (ts.isClassLike(site)) found.push(...(seen.has(site) ? [] : find(site, seen)));
-      else found.push(site.arguments ?? []);
-    }
-    memo.set(cls, found);
+    return usesOf(cls).subclasses.flatMap((sub) => (seen.has(sub) ? [] : [sub, ...subclasses(sub, seen)]));
+  };
+  const constructions = (cls: ts.ClassLikeDeclaration, seen: Set<ts.Node>): (readonly ts.Expression[])[] => {
+    seen.add(cls);
+    const { made, subclasses: subs } = usesOf(cls);
+    const found: (readonly ts.Expression[])[] = made.map((site) => site.arguments ?? []);
+    // `new Sub(…)` of a subclass without a constructor of its own calls this one with the same arguments
+    for (const sub of subs) if (!seen.has(sub) && !sub.members.some(ts.isConstructorDeclaration)) found.push(...constructions(sub, seen));
     return found;
   };
-  return (cls) => find(cls, new Set());
+  return { constructions: (cls) => constructions(cls, new Set()), subclasses: (cls) => subclasses(cls, new Set()) };
 }
 
 /**
- * `new C(…)` and `super(…)` in the constructor of a class extending C, in the files that name C or its module, and
- * the subclasses of C that have no constructor (whose constructions call C's).
+ * `new C(…)`, the classes extending C and `super(…)` in their constructors, in the files that name C or its module.
  */
-function constructionsOf(project: LoadedProject, cls: ts.ClassLikeDeclaration): (ts.NewExpression | ts.CallExpression | ts.ClassLikeDeclaration)[] {
+function findUses(project: LoadedProject, cls: ts.ClassLikeDeclaration): Uses {
+  const uses: Uses = { made: [], subclasses: [] };
   const own = fileOf(project, cls);
   const name = classNameOf(cls);
-  if (!own) return [];
+  if (!own) return uses;
   const base = path.posix.basename(own.rel).replace(/\.[^.]+$/, '');
   // the module as a specifier ends it: `require('./bread-service')`, `from '../members'` for members/index.js
   const word = base === 'index' ? path.posix.basename(path.posix.dirname(own.rel)) : base;
   const escape = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const mentions = new RegExp(`[/'"]${escape(word)}(?:\\.[cm]?[jt]s)?['"]${name ? `|\\b${escape(name)}\\b` : ''}`);
-  const out: (ts.NewExpression | ts.CallExpression | ts.ClassLikeDeclaration)[] = [];
   for (const file of project.files) {
     const text = file.source.text;
     if (file !== own && !((text.includes(word) || (name !== undefined && text.includes(name))) && mentions.test(text))) continue;
@@ -122,23 +135,22 @@ function constructionsOf(project: LoadedProject, cls: ts.ClassLikeDeclaration): 
       return named && classOf(project, e) === cls;
     };
     const visit = (node: ts.Node): void => {
-      if (ts.isNewExpression(node) && isThisClass(node.expression)) out.push(node);
+      if (ts.isNewExpression(node) && isThisClass(node.expression)) uses.made.push(node);
       else if (ts.isClassLike(node) && node !== cls) {
-        const base = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
-        if (base && isThisClass(base)) {
-          const ctor = node.members.find(ts.isConstructorDeclaration);
-          if (!ctor) out.push(node);
-          else if (ctor.body) ctor.body.forEachChild(function superCalls(n: ts.Node): void {
-            if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.SuperKeyword) out.push(n);
-            else if (!isFunctionLike(n) && !ts.isClassLike(n)) n.forEachChild(superCalls);
-          });
-        }
+        const parent = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+        const extendsThis = !!parent && isThisClass(parent);
+        if (extendsThis) uses.subclasses.push(node);
+        const ctor = extendsThis ? node.members.find(ts.isConstructorDeclaration) : undefined;
+        if (ctor?.body) ctor.body.forEachChild(function superCalls(n: ts.Node): void {
+          if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.SuperKeyword) uses.made.push(n);
+          else if (!isFunctionLike(n) && !ts.isClassLike(n)) n.forEachChild(superCalls);
+        });
       }
       ts.forEachChild(node, visit);
     };
     visit(file.source);
   }
-  return out;
+  return uses;
 }
 
 /** The names a file binds to what it requires or imports from a module whose path has `word` in it. */

@@ -7,7 +7,7 @@ import { AccessCollector } from './access-collector.ts';
 import { bookshelfValues } from './bookshelf-instances.ts';
 import { collectBookshelfModels } from './bookshelf-models.ts';
 import { scanBookshelf } from './bookshelf-usage.ts';
-import { callSites, constructions } from './call-sites.ts';
+import { callSites, classUses } from './call-sites.ts';
 import { recordDrizzleForeignKeys } from './drizzle-foreign-keys.ts';
 import { collectDrizzleTables } from './drizzle-tables.ts';
 import { scanDrizzle } from './drizzle-usage.ts';
@@ -61,7 +61,7 @@ export function extractTables(project: LoadedProject, routes: readonly RouteFact
   const session = collectSession(project, routes, warnings);
   const constants: SqlConstant[] = [];
   const callers = callSites(project);
-  const bookshelfValuesOf = bookshelfValues(project, bookshelf, callers, constructions(project));
+  const bookshelfValuesOf = bookshelfValues(project, bookshelf, callers, classUses(project));
   for (const file of project.files) {
     guarded(file, warnings, 'tables', () => {
       scanSqlLiterals(project, file, out, constants);

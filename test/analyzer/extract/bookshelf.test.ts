@@ -161,7 +161,8 @@ describe('tables: Bookshelf', () => {
       'services/repositories.js#MemberCounter.count read members (bookshelf, line 40)',
       // `super(models.Member)` and `new PlainMemberRepository(models.Member)`
       'services/repositories.js#Repository.all read members (bookshelf, line 51)',
-      // AnyStore given a post and a tag, Swappable's model replaced by a method's parameter, Unused never made: nothing
+      // AnyStore given a post and a tag, Swappable's model replaced by a method's parameter, Keeper's by its subclass's
+      // constructor, Unused never made: nothing
     ]);
   });
 
