@@ -24,7 +24,10 @@ const MAX_HELPERS = 3;
 export interface BookshelfValues {
   /** The model a receiver stands for: the model, a chain on it, or an instance or collection of it. */
   modelOf(expr: ts.Expression): BookshelfModel | undefined;
-  /** `post.related('tags')` (also through a chain on it, or a local holding it) of a `belongsToMany`: the join table its fetches read too. */
+  /**
+   * `post.related('tags')` or `post.tags()` (also through a chain on it, or a local holding it) of a `belongsToMany`:
+   * the join table its fetches read too, and its `attach()` writes.
+   */
   junctionOf(expr: ts.Expression): string | undefined;
 }
 
@@ -243,9 +246,11 @@ export function bookshelfValues(project: LoadedProject, models: BookshelfModels,
     const callee = e.expression;
     if (CHAIN.has(callee.name.text)) return junctionOf(callee.expression, depth + 1);
     const [relation] = e.arguments;
-    if (callee.name.text !== 'related' || !relation || !ts.isStringLiteralLike(relation)) return undefined;
+    // `post.related('tags')`, or the relation's own method called on an instance: `post.tags()`
+    const name = callee.name.text === 'related' ? relation && ts.isStringLiteralLike(relation) && relation.text : e.arguments.length === 0 && callee.name.text;
+    if (!name) return undefined;
     const from = chainModel(callee.expression, depth + 1, 0);
-    return from && models.junction(from, relation.text);
+    return from && models.junction(from, name);
   };
 
   return { modelOf: (expr) => chainModel(expr, 0, 0), junctionOf: (expr) => junctionOf(expr, 0) };

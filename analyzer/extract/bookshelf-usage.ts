@@ -18,6 +18,8 @@ import { unwrap } from './value-key.ts';
 export const BOOKSHELF_READ = new Set(['fetch', 'fetchAll', 'fetchOne', 'fetchPage', 'count', 'findOne', 'findAll', 'findPage', 'getFilteredCollection']);
 /** bookshelf's `save` / `destroy`, Ghost's CRUD and bulk statics, and knex's `del` / `insert` / `update` after a bare `query()` */
 export const BOOKSHELF_WRITE = new Set(['save', 'destroy', 'add', 'edit', 'insert', 'update', 'upsert', 'bulkAdd', 'bulkEdit', 'bulkDestroy', 'del']);
+/** a belongsToMany relation's methods that link and unlink rows: they write its join table alone */
+const PIVOT_WRITE = new Set(['attach', 'detach', 'updatePivot']);
 
 /** A local const's value (`const opts = { withRelated: ['tags'] }`), else the expression itself. */
 function localValue(expr: ts.Expression, checker: ts.TypeChecker): ts.Expression {
@@ -63,6 +65,8 @@ export function scanBookshelf(file: LoadedFile, models: BookshelfModels, values:
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
       const method = node.expression.name.text;
+      const pivot = PIVOT_WRITE.has(method) ? values.junctionOf(node.expression.expression) : undefined;
+      if (pivot !== undefined) out.access(file, node, pivot, 'write', 'bookshelf');
       const access = BOOKSHELF_READ.has(method) ? 'read' : BOOKSHELF_WRITE.has(method) ? 'write' : undefined;
       const model = access && values.modelOf(node.expression.expression);
       if (access && model?.table !== undefined) {

@@ -131,7 +131,7 @@ describe('tables: Bookshelf', () => {
     ]);
   });
 
-  test('a belongsToMany relation of an instance fetched or counted (`post.related(\'tags\').fetch()`) reads its join table too', () => {
+  test('a belongsToMany relation of an instance fetched or counted (`post.related(\'tags\').fetch()`) reads its join table too; attached, detached or its pivot updated, writes it', () => {
     assert.deepEqual(accesses(facts).filter((a) => a.startsWith('services/related.js')), [
       'services/related.js#tagsOf read posts (bookshelf, line 5)',
       'services/related.js#tagsOf read posts_tags (bookshelf, line 6)',
@@ -146,6 +146,12 @@ describe('tables: Bookshelf', () => {
       // a belongsTo: the related table alone
       'services/related.js#authorOf read posts (bookshelf, line 24)',
       'services/related.js#authorOf read members (bookshelf, line 25)',
+      // `attach` / `detach` / `updatePivot` on a belongsToMany, by `related('tags')` or `tags()`: the join table written;
+      // on a belongsTo: nothing
+      'services/related.js#tagPost read posts (bookshelf, line 30)',
+      'services/related.js#tagPost write posts_tags (bookshelf, line 31)',
+      'services/related.js#tagPost write posts_tags (bookshelf, line 32)',
+      'services/related.js#tagPost write posts_tags (bookshelf, line 33)',
     ]);
   });
 
