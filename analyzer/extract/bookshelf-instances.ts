@@ -115,17 +115,22 @@ export function bookshelfValues(project: LoadedProject, models: BookshelfModels,
    */
   const keptByThis = (e: ts.PropertyAccessExpression, helpers: number): BookshelfModel | undefined => {
     const cls = classOfThis(e);
-    const values = cls && [cls, ...classes.subclasses(cls)].flatMap((c) => assignedToThis(c, e.name.text));
-    const [first] = values ?? [];
-    if (!values || !first || values.includes(undefined)) return undefined;
-    return memo(kept, first, helpers, () => {
-      let agreed: BookshelfModel | undefined;
-      for (const value of values as ts.Expression[]) {
-        const found = valueModel(value, helpers);
+    const name = e.name.text;
+    const own = cls ? assignedToThis(cls, name) : [];
+    const [first] = own;
+    if (!cls || !first) return undefined;
+    const agreeing = (values: (ts.Expression | undefined)[], agreed: BookshelfModel | undefined): BookshelfModel | undefined => {
+      for (const value of values) {
+        const found = value && valueModel(value, helpers);
         if (!found || (agreed && agreed !== found)) return undefined;
         agreed = found;
       }
       return agreed;
+    };
+    // the subclasses are looked for only once the class's own assignments agree on a model
+    return memo(kept, first, helpers, () => {
+      const agreed = agreeing(own, undefined);
+      return agreed && agreeing(classes.subclasses(cls).flatMap((sub) => assignedToThis(sub, name)), agreed);
     });
   };
 

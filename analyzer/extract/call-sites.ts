@@ -36,7 +36,7 @@ function findCalls(project: LoadedProject, fn: ts.SignatureDeclaration): CallSit
   const mentions = new RegExp(`\\b${name.replace(/\$/g, '\\$')}\\b`);
   const out: CallSite[] = [];
   for (const file of project.files) {
-    if (!mentions.test(file.source.text)) continue;
+    if (!file.source.text.includes(name) || !mentions.test(file.source.text)) continue;
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node)) {
         const callee = unwrap(node.expression);
