@@ -181,6 +181,8 @@ export function bookshelfValues(project: LoadedProject, models: BookshelfModels,
     if (helpers >= MAX_HELPERS || param.dotDotDotToken) return undefined;
     return memo(given, key, helpers, () => {
       const fn = param.parent;
+      // `row = await cache.get(id)` in the helper: what the callers gave is not what it holds afterwards
+      if (reassigned(fn, ts.isBindingElement(key) ? key : param, checker)) return undefined;
       const index = fn.parameters.indexOf(param);
       let agreed: BookshelfModel | undefined;
       const sites = ts.isConstructorDeclaration(fn) ? classes.constructions(fn.parent) : callers(fn).map((site) => site.call.arguments);
@@ -299,6 +301,24 @@ function assignedToThis(cls: ts.ClassLikeDeclaration, name: string): (ts.Express
     if (body) ts.forEachChild(body, visit);
   }
   return values;
+}
+
+/** Is the parameter (or a name destructured from it) assigned anywhere in its function? */
+function reassigned(fn: ts.SignatureDeclaration, decl: ts.ParameterDeclaration | ts.BindingElement, checker: ts.TypeChecker): boolean {
+  const body = 'body' in fn ? (fn.body as ts.Node | undefined) : undefined;
+  if (!body || !ts.isIdentifier(decl.name)) return false;
+  const name = decl.name.text;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
+      const left = unwrap(n.left);
+      if (ts.isIdentifier(left) && left.text === name && checker.getSymbolAtLocation(left)?.valueDeclaration === decl) found = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return found;
 }
 
 function insideFunction(node: ts.Node): boolean {

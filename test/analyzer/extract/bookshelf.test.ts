@@ -106,11 +106,13 @@ describe('tables: Bookshelf', () => {
       'services/helpers.js#renameMember write members (bookshelf, line 38)',
       'services/helpers.js#renameById read members (bookshelf, line 42)',
       // `touch` given a post and a tag, `persist` a post and a cache entry, `orphan` never called, `level4` four
-      // helpers down: no write of theirs is read
+      // helpers down, `replaced` reassigning its parameter: no write of theirs is read
       'services/helpers.js#touchBoth read posts (bookshelf, line 51)',
       'services/helpers.js#touchBoth read tags (bookshelf, line 52)',
       'services/helpers.js#persistAll read posts (bookshelf, line 61)',
       'services/helpers.js#deepest read members (bookshelf, line 88)',
+      // `replaced(row)` given a post, but `row` is assigned something else before it is saved
+      'services/helpers.js#replaceById read posts (bookshelf, line 100)',
     ]);
   });
 
