@@ -45,6 +45,8 @@ export interface BookshelfModels {
   relatedTables(model: BookshelfModel, path: string): string[];
   /** The model a relation of a model's leads to (`post.related('tags')`: Tag), when it is known. */
   relatedModel(model: BookshelfModel, relation: string): BookshelfModel | undefined;
+  /** The join table a `belongsToMany` relation of a model's goes through, when both tables are known. */
+  junction(model: BookshelfModel, relation: string): string | undefined;
   /** no bookshelf instance in the project: nothing to read */
   empty: boolean;
 }
@@ -205,6 +207,9 @@ export function collectBookshelfModels(project: LoadedProject, out: AccessCollec
   }
 
   const targetOf = (r: BookshelfRelation): BookshelfModel | undefined => (typeof r.target === 'string' ? byName.get(r.target) : modelOfExpr(r.target, 0));
+  // bookshelf's default junction: the two table names in alphabetical order, joined by `_`
+  const junctionOf = (r: BookshelfRelation, from: string, to: string): string | undefined =>
+    r.kind === 'belongsToMany' ? r.through ?? [from, to].sort().join('_') : undefined;
 
   return {
     empty,
@@ -221,8 +226,8 @@ export function collectBookshelfModels(project: LoadedProject, out: AccessCollec
         const target: BookshelfModel | undefined = r && targetOf(r);
         if (!r || !target?.table || !from?.table) break;
         tables.push(target.table);
-        // bookshelf's default junction: the two table names in alphabetical order, joined by `_`
-        if (r.kind === 'belongsToMany') tables.push(r.through ?? [from.table, target.table].sort().join('_'));
+        const junction = junctionOf(r, from.table, target.table);
+        if (junction !== undefined) tables.push(junction);
         from = target;
       }
       return tables;
@@ -231,6 +236,11 @@ export function collectBookshelfModels(project: LoadedProject, out: AccessCollec
       const r = model.relations?.get(relation);
       const target = r && targetOf(r);
       return target?.table !== undefined ? target : undefined;
+    },
+    junction: (model, relation) => {
+      const r = model.relations?.get(relation);
+      const target = r && targetOf(r);
+      return r && model.table !== undefined && target?.table !== undefined ? junctionOf(r, model.table, target.table) : undefined;
     },
   };
 }

@@ -1,11 +1,13 @@
-// The calls of a project function: found by its name in the files that mention it, confirmed through the type
-// checker. Lets a value a helper only receives (a Redis key given to `cached(key, load)`, a table given to a knex
-// query helper `findById(table, id)`) be read where the caller makes it.
+// The calls of a project function, and the constructions of a project class: found by name in the files that
+// mention it, confirmed through the type checker. Lets a value a helper only receives (a Redis key given to
+// `cached(key, load)`, a table given to a knex query helper `findById(table, id)`, a model given to a repository's
+// constructor) be read where the caller makes it.
+import path from 'node:path';
 import { ts } from 'ts-morph';
 import { isFunctionLike } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
-import { resolveReference } from './symbols.ts';
-import { unwrap } from './value-key.ts';
+import { fileOf, resolveReference } from './symbols.ts';
+import { unwrap, valueKey } from './value-key.ts';
 
 export interface CallSite {
   call: ts.CallExpression;
@@ -34,7 +36,7 @@ function findCalls(project: LoadedProject, fn: ts.SignatureDeclaration): CallSit
   const mentions = new RegExp(`\\b${name.replace(/\$/g, '\\$')}\\b`);
   const out: CallSite[] = [];
   for (const file of project.files) {
-    if (!mentions.test(file.source.text)) continue;
+    if (!file.source.text.includes(name) || !mentions.test(file.source.text)) continue;
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node)) {
         const callee = unwrap(node.expression);
@@ -69,4 +71,130 @@ export function wholeParameter(value: ts.Expression, checker: ts.TypeChecker): (
   const decl = checker.getSymbolAtLocation(e)?.valueDeclaration;
   if (!decl || !ts.isParameter(decl) || decl.dotDotDotToken || !ts.isIdentifier(decl.name) || !isFunctionLike(decl.parent)) return undefined;
   return decl as ts.ParameterDeclaration & { parent: ts.SignatureDeclaration };
+}
+
+export interface ClassUses {
+  /** The argument lists a class's constructor is called with: `new C(…)`, `super(…)` in a subclass's constructor, and `new Sub(…)` of a subclass without one. */
+  constructions(cls: ts.ClassLikeDeclaration): (readonly ts.Expression[])[];
+  /** The classes extending a class, to any depth. */
+  subclasses(cls: ts.ClassLikeDeclaration): ts.ClassLikeDeclaration[];
+}
+
+interface Uses {
+  made: (ts.NewExpression | ts.CallExpression)[];
+  /** direct subclasses */
+  subclasses: ts.ClassLikeDeclaration[];
+}
+
+export function classUses(project: LoadedProject): ClassUses {
+  const memo = new Map<ts.Node, Uses>();
+  const usesOf = (cls: ts.ClassLikeDeclaration): Uses => {
+    let uses = memo.get(cls);
+    if (!uses) memo.set(cls, (uses = findUses(project, cls)));
+    return uses;
+  };
+  const subclasses = (cls: ts.ClassLikeDeclaration, seen: Set<ts.Node>): ts.ClassLikeDeclaration[] => {
+    seen.add(cls);
+    return usesOf(cls).subclasses.flatMap((sub) => (seen.has(sub) ? [] : [sub, ...subclasses(sub, seen)]));
+  };
+  const constructions = (cls: ts.ClassLikeDeclaration, seen: Set<ts.Node>): (readonly ts.Expression[])[] => {
+    seen.add(cls);
+    const { made, subclasses: subs } = usesOf(cls);
+    const found: (readonly ts.Expression[])[] = made.map((site) => site.arguments ?? []);
+    // `new Sub(…)` of a subclass without a constructor of its own calls this one with the same arguments
+    for (const sub of subs) if (!seen.has(sub) && !sub.members.some(ts.isConstructorDeclaration)) found.push(...constructions(sub, seen));
+    return found;
+  };
+  return { constructions: (cls) => constructions(cls, new Set()), subclasses: (cls) => subclasses(cls, new Set()) };
+}
+
+/**
+ * `new C(…)`, the classes extending C and `super(…)` in their constructors, in the files that name C or its module.
+ */
+function findUses(project: LoadedProject, cls: ts.ClassLikeDeclaration): Uses {
+  const uses: Uses = { made: [], subclasses: [] };
+  const own = fileOf(project, cls);
+  const name = classNameOf(cls);
+  if (!own) return uses;
+  const base = path.posix.basename(own.rel).replace(/\.[^.]+$/, '');
+  // the module as a specifier ends it: `require('./bread-service')`, `from '../members'` for members/index.js
+  const word = base === 'index' ? path.posix.basename(path.posix.dirname(own.rel)) : base;
+  const escape = (w: string): string => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const mentions = new RegExp(`[/'"]${escape(word)}(?:\\.[cm]?[jt]s)?['"]${name ? `|\\b${escape(name)}\\b` : ''}`);
+  for (const file of project.files) {
+    const text = file.source.text;
+    if (file !== own && !((text.includes(word) || (name !== undefined && text.includes(name))) && mentions.test(text))) continue;
+    // asked of the checker only when written with the class's name or a name the file binds to its module
+    const bound = namesFrom(file.source, word);
+    const isThisClass = (expr: ts.Expression): boolean => {
+      const e = unwrap(expr);
+      const last = ts.isIdentifier(e) ? e.text : ts.isPropertyAccessExpression(e) ? e.name.text : undefined;
+      let root = e;
+      while (ts.isPropertyAccessExpression(root)) root = unwrap(root.expression);
+      const named = last === name || (ts.isIdentifier(root) && bound.has(root.text));
+      return named && classOf(project, e) === cls;
+    };
+    const visit = (node: ts.Node): void => {
+      if (ts.isNewExpression(node) && isThisClass(node.expression)) uses.made.push(node);
+      else if (ts.isClassLike(node) && node !== cls) {
+        const parent = node.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword)?.types[0]?.expression;
+        const extendsThis = !!parent && isThisClass(parent);
+        if (extendsThis) uses.subclasses.push(node);
+        const ctor = extendsThis ? node.members.find(ts.isConstructorDeclaration) : undefined;
+        if (ctor?.body) ctor.body.forEachChild(function superCalls(n: ts.Node): void {
+          if (ts.isCallExpression(n) && n.expression.kind === ts.SyntaxKind.SuperKeyword) uses.made.push(n);
+          else if (!isFunctionLike(n) && !ts.isClassLike(n)) n.forEachChild(superCalls);
+        });
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(file.source);
+  }
+  return uses;
+}
+
+/** The names a file binds to what it requires or imports from a module whose path has `word` in it. */
+function namesFrom(source: ts.SourceFile, word: string): Set<string> {
+  const names = new Set<string>();
+  const add = (name: ts.BindingName): void => {
+    if (ts.isIdentifier(name)) names.add(name.text);
+    else for (const el of name.elements) if (!ts.isOmittedExpression(el)) add(el.name);
+  };
+  if (!source.text.includes(word)) return names;
+  const visit = (node: ts.Node): void => {
+    if (ts.isVariableDeclaration(node) && node.initializer && requireLike(node.initializer) && node.initializer.getText(source).includes(word)) add(node.name);
+    else if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier) && node.moduleSpecifier.text.includes(word) && node.importClause) {
+      const clause = node.importClause;
+      if (clause.name) names.add(clause.name.text);
+      const bindings = clause.namedBindings;
+      if (bindings && ts.isNamespaceImport(bindings)) names.add(bindings.name.text);
+      else if (bindings) for (const el of bindings.elements) names.add(el.name.text);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return names;
+}
+
+/** `require('./x')`, `require('./x').X`, `await import('./x')`: short enough to read its text */
+function requireLike(init: ts.Expression): boolean {
+  const e = unwrap(init);
+  return ts.isCallExpression(e) || (ts.isPropertyAccessExpression(e) && ts.isCallExpression(unwrap(e.expression)));
+}
+
+function classNameOf(cls: ts.ClassLikeDeclaration): string | undefined {
+  if (cls.name) return cls.name.text;
+  const holder = cls.parent;
+  return holder && ts.isVariableDeclaration(holder) && ts.isIdentifier(holder.name) ? holder.name.text : undefined;
+}
+
+/** The project class a value is: declared, held by a variable, exported (`module.exports = class X {}`, `exports.X = X`) and required. */
+function classOf(project: LoadedProject, expr: ts.Expression, depth = 0): ts.ClassLikeDeclaration | undefined {
+  const key = valueKey(project, expr);
+  if (!key || depth > 3) return undefined;
+  if (ts.isClassLike(key)) return key;
+  const value = ts.isVariableDeclaration(key) || ts.isPropertyAssignment(key) ? key.initializer : ts.isBinaryExpression(key) ? key.right : undefined;
+  const v = value && unwrap(value);
+  if (v && ts.isClassLike(v)) return v;
+  return v && (ts.isIdentifier(v) || ts.isPropertyAccessExpression(v)) && v !== expr ? classOf(project, v, depth + 1) : undefined;
 }

@@ -4,9 +4,10 @@
 // HTTP session's store (`req.session` in handlers, and through passport's `req.user` the tables its
 // deserializer reads) — plus the tables that schema code and `.sql` files declare and the foreign keys between them.
 import { AccessCollector } from './access-collector.ts';
+import { bookshelfValues } from './bookshelf-instances.ts';
 import { collectBookshelfModels } from './bookshelf-models.ts';
 import { scanBookshelf } from './bookshelf-usage.ts';
-import { callSites } from './call-sites.ts';
+import { callSites, classUses } from './call-sites.ts';
 import { recordDrizzleForeignKeys } from './drizzle-foreign-keys.ts';
 import { collectDrizzleTables } from './drizzle-tables.ts';
 import { scanDrizzle } from './drizzle-usage.ts';
@@ -60,12 +61,13 @@ export function extractTables(project: LoadedProject, routes: readonly RouteFact
   const session = collectSession(project, routes, warnings);
   const constants: SqlConstant[] = [];
   const callers = callSites(project);
+  const bookshelfValuesOf = bookshelfValues(project, bookshelf, callers, classUses(project));
   for (const file of project.files) {
     guarded(file, warnings, 'tables', () => {
       scanSqlLiterals(project, file, out, constants);
       scanKnex(project, file, out, callers, mongodb && ((receiver) => mongodb.values.valueOf(receiver)?.kind === 'client'));
       scanOrmUsage(project, file, models, repos, out);
-      scanBookshelf(file, bookshelf, project.checker, out);
+      scanBookshelf(file, bookshelf, bookshelfValuesOf, project.checker, out);
       if (relations) scanQueryBuilders(project, file, models, repos, relations, out);
       scanPrisma(project, file, prisma, out);
       scanMongoose(project, file, mongoose, out);

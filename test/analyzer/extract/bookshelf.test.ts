@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import type { Facts } from '../../../analyzer/extract/types.ts';
 import { accesses, declared, factsOf } from './fixture.ts';
 
+/** fixture files whose accesses a test of their own lists */
+const OWN_TESTS = ['services/instances.js', 'services/helpers.js', 'services/returned.js', 'services/related.js', 'services/repositories.js', 'services/with-related.js'];
+
 describe('tables: Bookshelf', () => {
   let facts: Facts;
   before(async () => {
@@ -20,7 +23,7 @@ describe('tables: Bookshelf', () => {
   });
 
   test('statics, forge/new instances and where/query chains, through the models index, destructuring and the registry', () => {
-    assert.deepEqual(accesses(facts).filter((a) => !a.startsWith('services/instances.js')), [
+    assert.deepEqual(accesses(facts).filter((a) => !OWN_TESTS.some((file) => a.startsWith(file))), [
       // a bookshelf collection stands for its `model:`'s table, not for the model named `Collection`
       'models/collection.js#allPosts read posts (bookshelf, line 9)',
       // `this` in the model's own instance methods and statics
@@ -79,6 +82,7 @@ describe('tables: Bookshelf', () => {
       'services/instances.js#notModels read posts (bookshelf, line 43)',
       // `post.related('tags')` fetched; a collection's instances iterated (`for … of`, `.models.map(…)`), each destroyed or saved
       'services/instances.js#retagPost read posts (bookshelf, line 49)',
+      'services/instances.js#retagPost read posts_tags (bookshelf, line 50)',
       'services/instances.js#retagPost read tags (bookshelf, line 50)',
       'services/instances.js#retagPost write tags (bookshelf, line 51)',
       'services/instances.js#retagPost read tags (bookshelf, line 52)',
@@ -86,6 +90,105 @@ describe('tables: Bookshelf', () => {
       // `this._Member = Member` from the constructor's `{ Member }`: the model registered under that name
       'services/instances.js#MemberRepository.rename read members (bookshelf, line 68)',
       'services/instances.js#MemberRepository.rename write members (bookshelf, line 69)',
+    ]);
+  });
+
+  test('an instance handed to a helper as a parameter, or as a member of its argument, is the model every call of the helper gives, three helpers up', () => {
+    assert.deepEqual(accesses(facts).filter((a) => a.startsWith('services/helpers.js')), [
+      // `retitle(await models.Post.findOne({ id }), title)` and `retitle(post, …)` with a local holding a post
+      'services/helpers.js#retitle write posts (bookshelf, line 6)',
+      'services/helpers.js#retitleById read posts (bookshelf, line 10)',
+      'services/helpers.js#retitleHeld read posts (bookshelf, line 14)',
+      // handOnAgain → handOn → dropTag, each handing its parameter on
+      'services/helpers.js#dropTag write tags (bookshelf, line 20)',
+      'services/helpers.js#dropTagById read tags (bookshelf, line 32)',
+      // `renameMember({ member: await models.Member.findOne({ id }), name })` with `({ member, name })`
+      'services/helpers.js#renameMember write members (bookshelf, line 38)',
+      'services/helpers.js#renameById read members (bookshelf, line 42)',
+      // `touch` given a post and a tag, `persist` a post and a cache entry, `orphan` never called, `level4` four
+      // helpers down, `replaced` reassigning its parameter: no write of theirs is read
+      'services/helpers.js#touchBoth read posts (bookshelf, line 51)',
+      'services/helpers.js#touchBoth read tags (bookshelf, line 52)',
+      'services/helpers.js#persistAll read posts (bookshelf, line 61)',
+      'services/helpers.js#deepest read members (bookshelf, line 88)',
+      // `replaced(row)` given a post, but `row` is assigned something else before it is saved
+      'services/helpers.js#replaceById read posts (bookshelf, line 100)',
+    ]);
+  });
+
+  test('an instance a project function hands back (its model call returned, or awaited and returned) is that model\'s, where the caller holds it', () => {
+    assert.deepEqual(accesses(facts).filter((a) => a.startsWith('services/returned.js')), [
+      'services/returned.js#findPost read posts (bookshelf, line 6)',
+      'services/returned.js#loadTag read tags (bookshelf, line 10)',
+      'services/returned.js#memberById read members (bookshelf, line 15)',
+      // `const post = await findPost(id); post.save()`, a local returned after a `return null`, an arrow's `.then`
+      'services/returned.js#retitle write posts (bookshelf, line 19)',
+      'services/returned.js#untag write tags (bookshelf, line 24)',
+      'services/returned.js#rename write members (bookshelf, line 28)',
+      // `posts.getPost(id)`, a function of another module
+      'services/returned.js#publish write posts (bookshelf, line 34)',
+      // `either()` hands back a tag or a post, `plain()` an object: their callers' saves are not read
+      'services/returned.js#either read tags (bookshelf, line 39)',
+      'services/returned.js#either read posts (bookshelf, line 40)',
+    ]);
+  });
+
+  test('a belongsToMany relation of an instance fetched or counted (`post.related(\'tags\').fetch()`) reads its join table too; attached, detached or its pivot updated, writes it', () => {
+    assert.deepEqual(accesses(facts).filter((a) => a.startsWith('services/related.js')), [
+      'services/related.js#tagsOf read posts (bookshelf, line 5)',
+      'services/related.js#tagsOf read posts_tags (bookshelf, line 6)',
+      'services/related.js#tagsOf read tags (bookshelf, line 6)',
+      // `const followers = tag.related('followers'); followers.fetch()`: the default junction
+      'services/related.js#followersOf read tags (bookshelf, line 11)',
+      'services/related.js#followersOf read members (bookshelf, line 13)',
+      'services/related.js#followersOf read members_tags (bookshelf, line 13)',
+      'services/related.js#publicTagCount read posts (bookshelf, line 18)',
+      'services/related.js#publicTagCount read posts_tags (bookshelf, line 19)',
+      'services/related.js#publicTagCount read tags (bookshelf, line 19)',
+      // a belongsTo: the related table alone
+      'services/related.js#authorOf read posts (bookshelf, line 24)',
+      'services/related.js#authorOf read members (bookshelf, line 25)',
+      // `attach` / `detach` / `updatePivot` on a belongsToMany, by `related('tags')` or `tags()`: the join table written;
+      // on a belongsTo: nothing
+      'services/related.js#tagPost read posts (bookshelf, line 30)',
+      'services/related.js#tagPost write posts_tags (bookshelf, line 31)',
+      'services/related.js#tagPost write posts_tags (bookshelf, line 32)',
+      'services/related.js#tagPost write posts_tags (bookshelf, line 33)',
+    ]);
+  });
+
+  test('a model a class is given at construction (`this.Model` from `constructor({ Model })`, a first argument, a member of the options, `super()`) is the one every construction gives', () => {
+    assert.deepEqual(accesses(facts).filter((a) => a.startsWith('services/repositories.js')), [
+      // `new BreadService({ Model: models.Post })`, and `new BreadService({ Model })` in a factory given a post
+      'services/repositories.js#BreadService.browse read posts (bookshelf, line 11)',
+      'services/repositories.js#BreadService.add write posts (bookshelf, line 15)',
+      // `new TagStore(models.Tag)`, `model;` a field; the instance it finds, saved
+      'services/repositories.js#TagStore.rename read tags (bookshelf, line 28)',
+      'services/repositories.js#TagStore.rename write tags (bookshelf, line 29)',
+      // `new MemberCounter({ counted: models.Member })` with `this.counted = deps.counted`
+      'services/repositories.js#MemberCounter.count read members (bookshelf, line 40)',
+      // `super(models.Member)` and `new PlainMemberRepository(models.Member)`
+      'services/repositories.js#Repository.all read members (bookshelf, line 51)',
+      // AnyStore given a post and a tag, Swappable's model replaced by a method's parameter, Keeper's by its subclass's
+      // constructor, Unused never made: nothing
+    ]);
+  });
+
+  test('withRelated paths spread from a const array, or held in a module-level const, are read by the function making the call, on its line', () => {
+    assert.deepEqual(accesses(facts).filter((a) => a.startsWith('services/with-related.js')), [
+      // `[...BASE, 'tags']`: BASE's 'author' and the 'tags' written in place
+      'services/with-related.js#postWithAuthorAndTags read members (bookshelf, line 8)',
+      'services/with-related.js#postWithAuthorAndTags read posts (bookshelf, line 8)',
+      'services/with-related.js#postWithAuthorAndTags read posts_tags (bookshelf, line 8)',
+      'services/with-related.js#postWithAuthorAndTags read tags (bookshelf, line 8)',
+      // `WITH_TAGS`, itself `[...BASE, 'tags']`: read where it is used, not at module level
+      'services/with-related.js#postsWithTags read members (bookshelf, line 12)',
+      'services/with-related.js#postsWithTags read posts (bookshelf, line 12)',
+      'services/with-related.js#postsWithTags read posts_tags (bookshelf, line 12)',
+      'services/with-related.js#postsWithTags read tags (bookshelf, line 12)',
+      // `[...options.withRelated, 'author']`: the caller's paths are not known here
+      'services/with-related.js#postWithAuthor read members (bookshelf, line 17)',
+      'services/with-related.js#postWithAuthor read posts (bookshelf, line 17)',
     ]);
   });
 });
