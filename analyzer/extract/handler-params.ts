@@ -4,12 +4,12 @@
 // router a factory made at one call (`crud(require('./books'))`) or registered by one call of a helper, what that call gives.
 import { ts } from 'ts-morph';
 import { calledFunction } from './express-syntax.ts';
-import type { CallsOf } from './route-helpers.ts';
-import { parameterOf } from './route-helpers.ts';
+import { isFunctionLike } from './functions.ts';
 import type { HandlerAt, LocalRoute } from './route-tree.ts';
 import { projectMemberOf } from './handler-member.ts';
 import type { LoadedProject } from './project.ts';
 import { handlerRef } from './route-args.ts';
+import { stringValue } from './string-value.ts';
 import { codeTargetOf, fileOf, symbolOf, type CodeTarget } from './symbols.ts';
 import { functionValue, requiredFile, unwrap } from './value-key.ts';
 import type { HandlerRef } from './types.ts';
@@ -28,9 +28,54 @@ function memberChain(expr: ts.Expression): { root: ts.Expression; names: string[
   return { root: e, names };
 }
 
+/**
+ * A name a function's parameter binds, plain (`ctrl` in `function (ctrl)`) or taken apart (`{ ctrl: { admin } }`): the
+ * function, the parameter, and the property names from the argument to the name (`['ctrl', 'admin']`), with the
+ * default each of them has (`{ ctrl = require('./c') } = {}`).
+ */
+interface Bound {
+  fn: ts.SignatureDeclaration;
+  index: number;
+  decl: ts.ParameterDeclaration;
+  names: string[];
+  defaults: (ts.Expression | undefined)[];
+}
+
+/** The parameter binding of the name `expr` is (an object pattern's names read statically; no rest element, no array pattern). */
+function boundParameter(project: LoadedProject, expr: ts.Expression): Bound | undefined {
+  const e = unwrap(expr);
+  if (!ts.isIdentifier(e)) return undefined;
+  let node = project.checker.getSymbolAtLocation(e)?.valueDeclaration;
+  const names: string[] = [];
+  const defaults: (ts.Expression | undefined)[] = [];
+  while (node && ts.isBindingElement(node)) {
+    const pattern = node.parent;
+    if (node.dotDotDotToken || !ts.isObjectBindingPattern(pattern)) return undefined;
+    const key = node.propertyName ?? node.name;
+    const name = ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : ts.isComputedPropertyName(key) ? stringValue(key.expression, project.checker) : undefined;
+    if (name === undefined) return undefined;
+    names.unshift(name);
+    defaults.unshift(node.initializer);
+    node = pattern.parent;
+  }
+  if (!node || !ts.isParameter(node) || node.dotDotDotToken || !isFunctionLike(node.parent)) return undefined;
+  return { fn: node.parent, index: node.parent.parameters.indexOf(node), decl: node, names, defaults };
+}
+
 /** Is the handler a parameter of its function, or a member chain on one (cheap: only unresolved handlers are asked)? */
 export function rootedAtParameter(project: LoadedProject, expr: ts.Expression): boolean {
-  return parameterOf(project, memberChain(expr).root) !== undefined;
+  return boundParameter(project, memberChain(expr).root) !== undefined;
+}
+
+/**
+ * Is the handler written with a parameter that has a default on the way to it (`ctrl.list` with `{ ctrl = require('./c')
+ * } = {}`)? The checker names the default's member, which is only what a call giving none gets: it is read at the calls.
+ */
+export function rootedAtDefault(project: LoadedProject, expr: ts.Expression): boolean {
+  const e = unwrap(expr);
+  if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e)) return false;
+  const bound = boundParameter(project, memberChain(e).root);
+  return !!bound && (bound.decl.initializer !== undefined || bound.defaults.some((d) => d !== undefined));
 }
 
 /** Reads handlers written with a parameter of their function, sharing what it found between the routes asked about. */
@@ -41,7 +86,13 @@ export interface ParameterHandlers {
   at: HandlerAt;
 }
 
-export function parameterHandlers(project: LoadedProject, callsOf: CallsOf): ParameterHandlers {
+/**
+ * The calls of a project function; `all` also those passing nothing but literals, or nothing (asked only for a parameter
+ * with a default, which such a call gives it).
+ */
+export type CallsOfFunction = (fn: ts.Node, all: boolean) => readonly ts.CallExpression[];
+
+export function parameterHandlers(project: LoadedProject, callsOf: CallsOfFunction): ParameterHandlers {
   const reader: Reader = { project, callsOf, known: new Map(), called: new Map() };
   return {
     resolveAll(pending) {
@@ -64,7 +115,7 @@ type Known = Map<ts.ParameterDeclaration, Map<string, { found: HandlerRef | null
 
 interface Reader {
   project: LoadedProject;
-  callsOf: CallsOf;
+  callsOf: CallsOfFunction;
   known: Known;
   /** the function each call of a `calls` list invokes */
   called: Map<ts.CallExpression, ts.Node | undefined>;
@@ -79,32 +130,40 @@ interface Reader {
 function givenValue(reader: Reader, expr: ts.Expression, more: readonly string[], depth: number, calls: readonly ts.CallExpression[]): HandlerRef | undefined {
   const { project, callsOf, known } = reader;
   const { root, names } = memberChain(expr);
-  const param = parameterOf(project, root);
-  if (!param) return valueOf(project, expr, more);
+  const bound = boundParameter(project, root);
+  if (!bound) {
+    // `{ controllers }` given in place for a parameter whose member is read (`deps.controllers.list`): that property's value
+    const obj = names.length + more.length > 0 ? unwrap(root) : undefined;
+    if (obj && ts.isObjectLiteralExpression(obj)) {
+      const [first, ...rest] = [...names, ...more];
+      const value = propertyValue(project, obj, first);
+      return value ? givenValue(reader, value, rest, depth, calls) : undefined;
+    }
+    return valueOf(project, expr, more);
+  }
   const chain = [...names, ...more];
   for (let i = calls.length - 1; i >= 0; i--) {
-    if (invoked(reader, calls[i]) !== param.fn) continue;
-    const arg = calls[i].arguments[param.index];
-    return arg && !ts.isSpreadElement(arg) ? givenValue(reader, arg, chain, depth, calls.slice(0, i)) : undefined;
+    if (invoked(reader, calls[i]) !== bound.fn) continue;
+    return givenAt(reader, bound, calls[i], chain, depth, calls.slice(0, i));
   }
   if (depth >= MAX_CALLERS) return undefined;
-  const decl = param.fn.parameters[param.index];
-  const key = chain.join('.');
+  const key = [...bound.names, ...chain].join('.');
   let byChain: Map<string, { found: HandlerRef | null; depth: number }> | undefined;
   if (calls.length === 0) {
-    byChain = known.get(decl) ?? new Map<string, { found: HandlerRef | null; depth: number }>();
-    known.set(decl, byChain);
+    byChain = known.get(bound.decl) ?? new Map<string, { found: HandlerRef | null; depth: number }>();
+    known.set(bound.decl, byChain);
     const seen = byChain.get(key);
     if (seen && (seen.found || seen.depth <= depth)) return seen.found ?? undefined;
     byChain.set(key, { found: null, depth: -1 });
   }
   let agreed: HandlerRef | undefined;
-  for (const call of callsOf(param.fn)) {
-    const arg = call.arguments[param.index];
+  const defaulted = bound.decl.initializer !== undefined;
+  for (const call of callsOf(bound.fn, defaulted)) {
+    const arg = call.arguments[bound.index];
     // a call of the function in itself handing the parameter on as it is (`walk(router, handler, n - 1)`) adds no value
-    const again = arg && parameterOf(project, arg);
-    if (again && again.fn === param.fn && again.index === param.index) continue;
-    const found = arg && !ts.isSpreadElement(arg) ? givenValue(reader, arg, chain, depth + 1, calls) : undefined;
+    const again = arg && boundParameter(project, arg);
+    if (again && again.fn === bound.fn && again.index === bound.index && again.names.length === 0 && bound.names.length === 0) continue;
+    const found = givenAt(reader, bound, call, chain, depth + 1, calls);
     if (!found || agreed && (agreed.file !== found.file || agreed.name !== found.name)) {
       agreed = undefined;
       break;
@@ -113,6 +172,59 @@ function givenValue(reader: Reader, expr: ts.Expression, more: readonly string[]
   }
   byChain?.set(key, { found: agreed ?? null, depth });
   return agreed;
+}
+
+/**
+ * What one call gives for a bound name followed by `more` member names: its argument for the parameter (the parameter's
+ * default when it gives none), taken apart through the object literals written for the pattern, a property the literal
+ * lacks being the pattern's default. An argument that is no literal is read on as a member chain.
+ */
+function givenAt(reader: Reader, bound: Bound, call: ts.CallExpression, more: readonly string[], depth: number, calls: readonly ts.CallExpression[]): HandlerRef | undefined {
+  const arg = call.arguments[bound.index];
+  if (arg && ts.isSpreadElement(arg)) return undefined;
+  let value: ts.Expression | undefined = arg && !isUndefined(arg) ? arg : bound.decl.initializer;
+  for (let k = 0; k < bound.names.length; k++) {
+    if (!value) return undefined;
+    const obj = unwrap(value);
+    if (!ts.isObjectLiteralExpression(obj)) return givenValue(reader, value, [...bound.names.slice(k), ...more], depth, calls);
+    const property = propertyValue(reader.project, obj, bound.names[k]);
+    if (property === null) return undefined;
+    value = property ?? bound.defaults[k];
+  }
+  return value && givenValue(reader, value, more, depth, calls);
+}
+
+function isUndefined(expr: ts.Expression): boolean {
+  const e = unwrap(expr);
+  return ts.isIdentifier(e) && e.text === 'undefined' || ts.isVoidExpression(e);
+}
+
+/**
+ * The value an object literal written in place gives a property: its initializer, or for `{ controllers }` the name it
+ * holds, as declared (so that a parameter given on is seen as one); undefined when the literal has no such property,
+ * null when it may (a spread or a computed name after the last one written, a method or accessor).
+ */
+function propertyValue(project: LoadedProject, obj: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined | null {
+  let value: ts.Expression | undefined | null;
+  for (const p of obj.properties) {
+    if (ts.isSpreadAssignment(p)) {
+      value = null;
+      continue;
+    }
+    const key = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name) ? p.name.text : ts.isComputedPropertyName(p.name) ? stringValue(p.name.expression, project.checker) : undefined);
+    if (key === undefined) value = null;
+    else if (key !== name) continue;
+    else if (ts.isPropertyAssignment(p)) value = p.initializer;
+    else if (ts.isShorthandPropertyAssignment(p)) value = shorthandValue(project, p);
+    else value = null;
+  }
+  return value;
+}
+
+/** `{ controllers }`: the name of the declaration the property's value is (`controllers` where it is declared), else the property's own. */
+function shorthandValue(project: LoadedProject, p: ts.ShorthandPropertyAssignment): ts.Expression {
+  const decl = project.checker.getShorthandAssignmentValueSymbol(p)?.valueDeclaration as ts.NamedDeclaration | undefined;
+  return decl?.name && ts.isIdentifier(decl.name) ? decl.name : p.name;
 }
 
 /** The project function a call invokes (asked once per call). */

@@ -39,6 +39,8 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   const passing: ts.CallExpression[] = [];
   /** the other calls of functions with arguments, which a handler given as a parameter is read at too (handler-params.ts) */
   const giving: ts.CallExpression[] = [];
+  /** and the calls giving only literals, or nothing: they give a parameter its default */
+  const bare: ts.CallExpression[] = [];
   /** `x.name(…)` calls by name: candidates for functions the project adds to a router (`app.lazyUse(…)`) */
   const methodCalls = new Map<string, ts.CallExpression[]>();
   /** Hono's calls (route(prefix, app), on(), mount()) are only looked at in a project that imports Hono */
@@ -112,6 +114,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
         }
         if (n.arguments.some((a) => ts.isIdentifier(a) || ts.isPropertyAccessExpression(a))) passing.push(n);
         else if (n.arguments.some((a) => !ts.isLiteralExpression(a)) && !isRequire(n)) giving.push(n);
+        else if (!isRequire(n)) bare.push(n);
         if (ts.isPropertyAccessExpression(callee) && n.arguments.length > 0) {
           const calls = methodCalls.get(callee.name.text);
           if (calls) calls.push(n);
@@ -131,8 +134,9 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   // handlers given as a parameter of the registering function (`controllers.home`), as its callers give them
   // (every call of the function counts: `crud(require('./books'))` passes no name along)
   const givingOf = callIndex(project, giving);
-  const byParameter = parameterHandlers(project, (fn) => {
-    const more = givingOf(fn);
+  const bareOf = callIndex(project, bare);
+  const byParameter = parameterHandlers(project, (fn, all) => {
+    const more = all ? [...givingOf(fn), ...bareOf(fn)] : givingOf(fn);
     return more.length === 0 ? callsOf(fn) : [...callsOf(fn), ...more];
   });
   byParameter.resolveAll(ctx.parameterHandlers ?? []);

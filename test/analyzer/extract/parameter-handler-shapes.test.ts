@@ -1,0 +1,106 @@
+// Route handlers reaching the registering function as a parameter written in other shapes than a plain name given
+// positionally: destructured (`function ({ controllers })`, with defaults), read by element access (`ctrl['list']`),
+// given through `call`/`apply`/`bind`, or through a spread of a `const` array. Callers that disagree leave it unresolved.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { extractFacts } from '../../../analyzer/extract/index.ts';
+import type { Facts } from '../../../analyzer/extract/types.ts';
+import { tempProjects } from './temp-project.ts';
+
+/** `METHOD path kind file#name` per route. */
+const handlers = (facts: Facts): string[] => facts.routes.map((r) => `${r.method} ${r.path} ${r.handler.kind} ${r.handler.kind === 'unresolved' ? r.handler.name : `${r.handler.file}#${r.handler.name}`}`);
+
+/** Two controller modules of the same shape, each with a nested `admin` object. */
+const controllers = {
+  'src/controllers/index.js': `exports.list = function (req, res) { res.end(); };
+exports.show = function (req, res) { res.end(); };
+exports.admin = { list: function (req, res) { res.end(); } };
+`,
+  'src/other.js': `exports.list = function (req, res) { res.end(); };
+exports.show = function (req, res) { res.end(); };
+exports.admin = { list: function (req, res) { res.end(); } };
+`,
+};
+
+describe('routes: handlers given as a destructured parameter', () => {
+  const project = tempProjects('destructured-handlers');
+
+  test('an object pattern, alone or after the app, renamed, nested, with defaults, and given on by a caller’s own parameter', async () => {
+    const facts = await extractFacts(project({
+      ...controllers,
+      'src/routes/factory.js': `const express = require('express');
+module.exports = function ({ controllers, middleware }) {
+  const router = express.Router();
+  router.get('/list', middleware.auth, controllers.list);
+  router.get('/admin', controllers.admin.list);
+  return router;
+};
+`,
+      'src/routes/pair.js': `module.exports = function (app, { ctrl: c, ctrl: { admin } }) {
+  app.get('/pair', c.show);
+  app.get('/pair/admin', admin.list);
+};
+`,
+      'src/routes/defaults.js': `module.exports = function (app, { ctrl = require('../other') } = {}) {
+  app.get('/defaults', ctrl.list);
+};
+`,
+      'src/routes/given.js': `module.exports = function (app, { ctrl = require('../other') } = {}) {
+  app.get('/given', ctrl.show);
+};
+`,
+      'src/routes/mixed.js': `module.exports = function (app, { ctrl = require('../other') } = {}) {
+  app.get('/mixed', ctrl.list);
+};
+`,
+      'src/routes/nested.js': `module.exports = function (app, { controllers }) {
+  app.get('/nested', controllers.show);
+};
+`,
+      'src/routes/index.js': `module.exports = function (app, controllers) {
+  require('./nested')(app, { controllers });
+};
+`,
+      'src/routes/solo.js': `const express = require('express');
+const router = express.Router();
+function solo({ ctrl = require('../other') } = {}) {
+  router.get('/solo', ctrl.list);
+}
+function alone({ ctrl = require('../other') } = {}) {
+  router.get('/alone', ctrl.show);
+}
+solo({ ctrl: require('../controllers') });
+solo();
+alone();
+module.exports = router;
+`,
+      'src/webserver.js': `const express = require('express');
+const controllers = require('./controllers');
+const app = express();
+app.use(require('./routes/solo'));
+const auth = (req, res, next) => next();
+app.use('/f', require('./routes/factory')({ controllers, middleware: { auth } }));
+require('./routes/pair')(app, { ctrl: require('./controllers') });
+require('./routes/defaults')(app);
+require('./routes/given')(app, { ctrl: controllers });
+require('./routes/mixed')(app, { ctrl: controllers });
+require('./routes/mixed')(app);
+require('./routes')(app, controllers);
+module.exports = app;
+`,
+    }));
+    assert.deepEqual(handlers(facts), [
+      'GET /alone named src/other.js#show',
+      'GET /defaults named src/other.js#list',
+      'GET /f/admin named src/controllers/index.js#list',
+      'GET /f/list named src/controllers/index.js#list',
+      'GET /given named src/controllers/index.js#show',
+      'GET /mixed unresolved ctrl.list',
+      'GET /nested named src/controllers/index.js#show',
+      'GET /pair named src/controllers/index.js#show',
+      'GET /pair/admin named src/controllers/index.js#list',
+      'GET /solo unresolved ctrl.list',
+    ]);
+    assert.equal(facts.routes.find((r) => r.path === '/f/admin')!.handler.line, 3);
+  });
+});
