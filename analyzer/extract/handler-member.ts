@@ -6,6 +6,7 @@ import { ts } from 'ts-morph';
 import { isFunctionLike } from './functions.ts';
 import { comesFromPackage } from './package-values.ts';
 import type { LoadedProject } from './project.ts';
+import { stringValue } from './string-value.ts';
 import { codeTargetOf, fileOf, resolveReference, symbolOf, type CodeTarget } from './symbols.ts';
 import { exportedValue, functionResult, functionValue, requiredFile, unwrap } from './value-key.ts';
 
@@ -113,4 +114,74 @@ export function projectMemberOf(project: LoadedProject, base: ts.Expression, nam
   const fn = value && !isFunctionLike(unwrap(value)) ? functionValue(project, value) : undefined;
   const target = codeTargetOf(project, fn ?? member);
   return target && (isFunctionLike(target.decl) || ts.isClassLike(target.decl)) ? target : undefined;
+}
+
+/**
+ * `a.b.c`, `a['b'].c`, `a[NAME]` (a `const` string) → the root expression `a` and the member names `['b', 'c']`; the chain
+ * stops at a key not known statically.
+ */
+export function memberChain(project: LoadedProject, expr: ts.Expression): { root: ts.Expression; names: string[] } {
+  const names: string[] = [];
+  let e = unwrap(expr);
+  for (;;) {
+    if (ts.isPropertyAccessExpression(e)) {
+      names.unshift(e.name.text);
+    } else if (ts.isElementAccessExpression(e)) {
+      const key = stringValue(e.argumentExpression, project.checker);
+      if (key === undefined) break;
+      names.unshift(key);
+    } else {
+      break;
+    }
+    e = unwrap(e.expression);
+  }
+  return { root: e, names };
+}
+
+/**
+ * The project code `expr` followed by `more` member names lands on, read through the checker's types, else through the
+ * project objects its root is (the checker may not follow `require()`s of untyped JavaScript): a function or class.
+ */
+export function chainMember(project: LoadedProject, expr: ts.Expression, more: readonly string[] = []): CodeTarget | undefined {
+  const { root, names } = memberChain(project, expr);
+  const chain = [...names, ...more];
+  if (chain.length === 0) return undefined;
+  return memberByType(project, root, chain) ?? projectMemberOf(project, root, chain);
+}
+
+/**
+ * `controllers` + `['accounts', 'edit']` through the checker's types (JavaScript's `exports.x = require('./x')`,
+ * `Controllers.home = function`, index objects of `require()`s): the declaration the last member lands on.
+ */
+function memberByType(project: LoadedProject, expr: ts.Expression, names: readonly string[]): CodeTarget | undefined {
+  const e = unwrap(expr);
+  const checker = project.checker;
+  let symbol: ts.Symbol | undefined;
+  let rest = names;
+  if (ts.isCallExpression(e)) {
+    // `require('./books')` given in place (`crud(require('./books'))`): the members of the project module's exports
+    if (names.length === 0 || !requiredFile(project, e)) return undefined;
+    symbol = checker.getTypeAtLocation(e).getProperty(names[0]);
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+    rest = names.slice(1);
+  } else if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
+    symbol = symbolOf(project, ts.isIdentifier(e) ? e : e.name).symbol;
+  } else {
+    return undefined;
+  }
+  for (const name of rest) {
+    if (!symbol?.declarations?.some((d) => fileOf(project, d))) return undefined;
+    symbol = checker.getTypeOfSymbol(symbol).getProperty(name);
+    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
+  }
+  for (const decl of symbol?.declarations ?? []) {
+    const target = codeTargetOf(project, decl);
+    if (target && isCode(target.decl)) return target;
+  }
+  return undefined;
+}
+
+/** A function or class (not a property holding a `require()` or some data). */
+function isCode(node: ts.Node): boolean {
+  return ts.isFunctionLike(node) || ts.isClassLike(node);
 }

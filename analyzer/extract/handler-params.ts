@@ -6,27 +6,15 @@ import { ts } from 'ts-morph';
 import { calledFunction } from './express-syntax.ts';
 import { isFunctionLike } from './functions.ts';
 import type { HandlerAt, LocalRoute } from './route-tree.ts';
-import { projectMemberOf } from './handler-member.ts';
+import { chainMember, memberChain } from './handler-member.ts';
 import type { LoadedProject } from './project.ts';
 import { handlerRef } from './route-args.ts';
 import { stringValue } from './string-value.ts';
-import { codeTargetOf, fileOf, symbolOf, type CodeTarget } from './symbols.ts';
-import { functionValue, requiredFile, unwrap } from './value-key.ts';
+import { functionValue, unwrap } from './value-key.ts';
 import type { HandlerRef } from './types.ts';
 
 /** How many functions up a parameter is followed, each handing it on to the next (`addRoutes` ← `adminRouter` ← routes' export). */
 const MAX_CALLERS = 3;
-
-/** `a.b.c` → the root expression `a` and the member names `['b', 'c']`; a chain of names only. */
-function memberChain(expr: ts.Expression): { root: ts.Expression; names: string[] } {
-  const names: string[] = [];
-  let e = unwrap(expr);
-  while (ts.isPropertyAccessExpression(e)) {
-    names.unshift(e.name.text);
-    e = unwrap(e.expression);
-  }
-  return { root: e, names };
-}
 
 /**
  * A name a function's parameter binds, plain (`ctrl` in `function (ctrl)`) or taken apart (`{ ctrl: { admin } }`): the
@@ -64,7 +52,7 @@ function boundParameter(project: LoadedProject, expr: ts.Expression): Bound | un
 
 /** Is the handler a parameter of its function, or a member chain on one (cheap: only unresolved handlers are asked)? */
 export function rootedAtParameter(project: LoadedProject, expr: ts.Expression): boolean {
-  return boundParameter(project, memberChain(expr).root) !== undefined;
+  return boundParameter(project, memberChain(project, expr).root) !== undefined;
 }
 
 /**
@@ -73,8 +61,8 @@ export function rootedAtParameter(project: LoadedProject, expr: ts.Expression): 
  */
 export function rootedAtDefault(project: LoadedProject, expr: ts.Expression): boolean {
   const e = unwrap(expr);
-  if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e)) return false;
-  const bound = boundParameter(project, memberChain(e).root);
+  if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e) && !ts.isElementAccessExpression(e)) return false;
+  const bound = boundParameter(project, memberChain(project, e).root);
   return !!bound && (bound.decl.initializer !== undefined || bound.defaults.some((d) => d !== undefined));
 }
 
@@ -129,7 +117,7 @@ interface Reader {
  */
 function givenValue(reader: Reader, expr: ts.Expression, more: readonly string[], depth: number, calls: readonly ts.CallExpression[]): HandlerRef | undefined {
   const { project, callsOf, known } = reader;
-  const { root, names } = memberChain(expr);
+  const { root, names } = memberChain(project, expr);
   const bound = boundParameter(project, root);
   if (!bound) {
     // `{ controllers }` given in place for a parameter whose member is read (`deps.controllers.list`): that property's value
@@ -242,46 +230,6 @@ function valueOf(project: LoadedProject, expr: ts.Expression, more: readonly str
     if (ref.kind !== 'unresolved') return ref;
   }
   // the checker may not follow `require()`s of untyped JavaScript: the chain from its root, through the objects it names
-  const { root, names } = memberChain(expr);
-  const chain = [...names, ...more];
-  if (chain.length === 0) return undefined;
-  const target = memberByType(project, root, chain) ?? projectMemberOf(project, root, chain);
+  const target = chainMember(project, expr, more);
   return target && { kind: 'named', file: target.file.rel, name: target.name, line: target.line };
-}
-
-/**
- * `controllers` + `['accounts', 'edit']` through the checker's types (JavaScript's `exports.x = require('./x')`,
- * `Controllers.home = function`, index objects of `require()`s): the declaration the last member lands on.
- */
-function memberByType(project: LoadedProject, expr: ts.Expression, names: readonly string[]): CodeTarget | undefined {
-  const e = unwrap(expr);
-  const checker = project.checker;
-  let symbol: ts.Symbol | undefined;
-  let rest = names;
-  if (ts.isCallExpression(e)) {
-    // `require('./books')` given in place (`crud(require('./books'))`): the members of the project module's exports
-    if (names.length === 0 || !requiredFile(project, e)) return undefined;
-    symbol = checker.getTypeAtLocation(e).getProperty(names[0]);
-    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
-    rest = names.slice(1);
-  } else if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
-    symbol = symbolOf(project, ts.isIdentifier(e) ? e : e.name).symbol;
-  } else {
-    return undefined;
-  }
-  for (const name of rest) {
-    if (!symbol?.declarations?.some((d) => fileOf(project, d))) return undefined;
-    symbol = checker.getTypeOfSymbol(symbol).getProperty(name);
-    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
-  }
-  for (const decl of symbol?.declarations ?? []) {
-    const target = codeTargetOf(project, decl);
-    if (target && isCode(target.decl)) return target;
-  }
-  return undefined;
-}
-
-/** A function or class (not a property holding a `require()` or some data). */
-function isCode(node: ts.Node): boolean {
-  return ts.isFunctionLike(node) || ts.isClassLike(node);
 }

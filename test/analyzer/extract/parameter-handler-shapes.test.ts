@@ -104,3 +104,56 @@ module.exports = app;
     assert.equal(facts.routes.find((r) => r.path === '/f/admin')!.handler.line, 3);
   });
 });
+
+describe('routes: handlers read by element access', () => {
+  const project = tempProjects('element-handlers');
+
+  test('`ctrl[\'list\']` and `ctrl[NAME]` with a const string, on a parameter and on a required module; a `let` key stays unresolved', async () => {
+    const facts = await extractFacts(project({
+      ...controllers,
+      'src/routes/api.js': `const NAME = 'show';
+const KEY = 'admin';
+module.exports = function (app, ctrl) {
+  app.get('/p/list', ctrl['list']);
+  app.get('/p/show', ctrl[NAME]);
+  app.get('/p/admin', ctrl[KEY]["list"]);
+  app.get('/p/mixed', ctrl.admin['list']);
+};
+`,
+      'src/routes/both.js': `module.exports = function (app, ctrl) {
+  app.get('/both', ctrl['list']);
+};
+`,
+      'src/routes/direct.js': `const express = require('express');
+const controllers = require('../controllers');
+const router = express.Router();
+const NAME = 'show';
+let late = 'list';
+router.get('/d/list', controllers['list']);
+router.get('/d/show', controllers[NAME]);
+router.get('/d/admin', controllers.admin['list']);
+router.get('/d/late', controllers[late]);
+module.exports = router;
+`,
+      'src/webserver.js': `const express = require('express');
+const app = express();
+require('./routes/api')(app, require('./controllers'));
+require('./routes/both')(app, require('./controllers'));
+require('./routes/both')(app, require('./other'));
+app.use(require('./routes/direct'));
+module.exports = app;
+`,
+    }));
+    assert.deepEqual(handlers(facts), [
+      'GET /both unresolved ctrl[\'list\']',
+      'GET /d/admin named src/controllers/index.js#list',
+      'GET /d/late unresolved controllers[late]',
+      'GET /d/list named src/controllers/index.js#list',
+      'GET /d/show named src/controllers/index.js#show',
+      'GET /p/admin named src/controllers/index.js#list',
+      'GET /p/list named src/controllers/index.js#list',
+      'GET /p/mixed named src/controllers/index.js#list',
+      'GET /p/show named src/controllers/index.js#show',
+    ]);
+  });
+});
