@@ -118,11 +118,12 @@ export function projectMemberOf(project: LoadedProject, base: ts.Expression, nam
 
 /**
  * `a.b.c`, `a['b'].c`, `a[NAME]` (a `const` string) → the root expression `a` and the member names `['b', 'c']`; the chain
- * stops at a key not known statically.
+ * stops at a key not known statically. `a.b.bind(a)` is the function bound, `a.b`.
  */
 export function memberChain(project: LoadedProject, expr: ts.Expression): { root: ts.Expression; names: string[] } {
   const names: string[] = [];
   let e = unwrap(expr);
+  if (ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'bind') e = unwrap(e.expression.expression);
   for (;;) {
     if (ts.isPropertyAccessExpression(e)) {
       names.unshift(e.name.text);

@@ -3,7 +3,7 @@
 // through what the function's callers pass for it, when every call gives the same project value, or, for a route of a
 // router a factory made at one call (`crud(require('./books'))`) or registered by one call of a helper, what that call gives.
 import { ts } from 'ts-morph';
-import { calledFunction } from './express-syntax.ts';
+import { argumentAt, invokedFunction } from './call-arguments.ts';
 import { isFunctionLike } from './functions.ts';
 import type { HandlerAt, LocalRoute } from './route-tree.ts';
 import { chainMember, memberChain } from './handler-member.ts';
@@ -60,9 +60,7 @@ export function rootedAtParameter(project: LoadedProject, expr: ts.Expression): 
  * } = {}`)? The checker names the default's member, which is only what a call giving none gets: it is read at the calls.
  */
 export function rootedAtDefault(project: LoadedProject, expr: ts.Expression): boolean {
-  const e = unwrap(expr);
-  if (!ts.isIdentifier(e) && !ts.isPropertyAccessExpression(e) && !ts.isElementAccessExpression(e)) return false;
-  const bound = boundParameter(project, memberChain(project, e).root);
+  const bound = boundParameter(project, memberChain(project, expr).root);
   return !!bound && (bound.decl.initializer !== undefined || bound.defaults.some((d) => d !== undefined));
 }
 
@@ -147,7 +145,7 @@ function givenValue(reader: Reader, expr: ts.Expression, more: readonly string[]
   let agreed: HandlerRef | undefined;
   const defaulted = bound.decl.initializer !== undefined;
   for (const call of callsOf(bound.fn, defaulted)) {
-    const arg = call.arguments[bound.index];
+    const arg = argumentAt(project, call, bound.index);
     // a call of the function in itself handing the parameter on as it is (`walk(router, handler, n - 1)`) adds no value
     const again = arg && boundParameter(project, arg);
     if (again && again.fn === bound.fn && again.index === bound.index && again.names.length === 0 && bound.names.length === 0) continue;
@@ -168,8 +166,8 @@ function givenValue(reader: Reader, expr: ts.Expression, more: readonly string[]
  * lacks being the pattern's default. An argument that is no literal is read on as a member chain.
  */
 function givenAt(reader: Reader, bound: Bound, call: ts.CallExpression, more: readonly string[], depth: number, calls: readonly ts.CallExpression[]): HandlerRef | undefined {
-  const arg = call.arguments[bound.index];
-  if (arg && ts.isSpreadElement(arg)) return undefined;
+  const arg = argumentAt(reader.project, call, bound.index);
+  if (arg === null) return undefined;
   let value: ts.Expression | undefined = arg && !isUndefined(arg) ? arg : bound.decl.initializer;
   for (let k = 0; k < bound.names.length; k++) {
     if (!value) return undefined;
@@ -218,7 +216,7 @@ function shorthandValue(project: LoadedProject, p: ts.ShorthandPropertyAssignmen
 /** The project function a call invokes (asked once per call). */
 function invoked(reader: Reader, call: ts.CallExpression): ts.Node | undefined {
   if (reader.called.has(call)) return reader.called.get(call);
-  const fn = calledFunction(reader.project, call) ?? functionValue(reader.project, call.expression);
+  const fn = invokedFunction(reader.project, call) ?? functionValue(reader.project, call.expression);
   reader.called.set(call, fn);
   return fn;
 }

@@ -4,7 +4,8 @@
 // function's parameters, also through a helper that hands its own parameters on (MAX_HELPERS deep).
 import { ts } from 'ts-morph';
 import { isRouter, type Middleware, type Mount, type RouterNode } from './route-tree.ts';
-import { calledFunction, exprName } from './express-syntax.ts';
+import { argumentAt, invokedFunction } from './call-arguments.ts';
+import { exprName } from './express-syntax.ts';
 import { isFunctionLike, lineOf } from './functions.ts';
 import type { RoutePath } from './express-routes.ts';
 import { stringAt } from './mount-loops.ts';
@@ -28,7 +29,7 @@ export function callIndex(project: LoadedProject, passing: readonly ts.CallExpre
     if (!byFunction) {
       byFunction = new Map();
       for (const call of passing) {
-        const called = calledFunction(project, call);
+        const called = invokedFunction(project, call);
         if (!called) continue;
         const calls = byFunction.get(called);
         if (calls) calls.push(call);
@@ -49,7 +50,10 @@ export function givenRouters({ project, routers }: RouteContext, callsOf: CallsO
   const fn = params.find((p) => p !== undefined)?.fn;
   if (!fn) return false;
   const calls = callsOf(fn);
-  const given = (index: number, is: (arg: ts.Expression) => boolean): boolean => calls.some((call) => index < call.arguments.length && is(call.arguments[index]));
+  const given = (index: number, is: (arg: ts.Expression) => boolean): boolean => calls.some((call) => {
+    const arg = argumentAt(project, call, index);
+    return !!arg && is(arg);
+  });
   const handsOn = params.some((p, i) => p?.fn === fn && !isRouter(routers.existing(mount.args[i])) && given(p.index, (a) => isRouter(routers.existing(a))));
   if (!handsOn) return false;
   const first = params[0];
@@ -92,7 +96,7 @@ function mountInCalls(ctx: RouteContext, callsOf: CallsOf, owner: RouterNode, mo
   const { fn } = mount.forwarded!;
   const receiverIndex = ts.isParameter(owner.key) && owner.key.parent === fn ? fn.parameters.indexOf(owner.key) : -1;
   for (const call of callsOf(fn)) {
-    const receiverArg = receiverIndex < 0 ? undefined : call.arguments[receiverIndex];
+    const receiverArg = receiverIndex < 0 ? undefined : argumentAt(ctx.project, call, receiverIndex);
     const receiver = receiverIndex < 0 ? owner : receiverArg && ctx.routers.routerOf(receiverArg);
     if (!receiver) continue;
     const outer = depth < MAX_HELPERS ? handedOn(ctx, mount, call) : undefined;
@@ -107,7 +111,7 @@ function mountInCalls(ctx: RouteContext, callsOf: CallsOf, owner: RouterNode, mo
  */
 function handedOn({ project }: RouteContext, mount: Mount, call: ts.CallExpression): Mount | undefined {
   const { fn, prefix } = mount.forwarded!;
-  const prefixArg = prefix >= 0 ? call.arguments[prefix] : undefined;
+  const prefixArg = prefix >= 0 ? argumentAt(project, call, prefix) ?? undefined : undefined;
   const givens = mount.args.map((arg) => givenFor(project, fn, arg, call));
   const outerParams = [prefixArg, ...givens.map((g) => (g && !g.called ? g.value : undefined))].map((e) => e && parameterOf(project, e));
   const outer = outerParams.find((p) => p !== undefined)?.fn;
@@ -128,7 +132,7 @@ function handedOn({ project }: RouteContext, mount: Mount, call: ts.CallExpressi
 /** One forwarded mount at one call: on the router the call is made on, with the call's prefix and what its arguments give. */
 export function mountAt({ project, routers }: RouteContext, receiver: RouterNode, mount: Mount, call: ts.CallExpression): void {
   const { fn, prefix } = mount.forwarded!;
-  const prefixArg = prefix >= 0 ? call.arguments[prefix] : undefined;
+  const prefixArg = prefix >= 0 ? argumentAt(project, call, prefix) ?? undefined : undefined;
   const file = fileOf(project, call);
   if (prefix >= 0 && !prefixArg || !file) return;
   const prefixes = prefixArg ? pathsOf(project, prefixArg).paths : mount.prefixes;
@@ -157,7 +161,10 @@ function givenFor(project: LoadedProject, fn: ts.SignatureDeclaration, arg: ts.E
     return decl && ts.isParameter(decl) ? fn.parameters.indexOf(decl) : -1;
   };
   const direct = parameterIndex(unwrap(arg));
-  if (direct >= 0) return call.arguments[direct] && { value: call.arguments[direct], called: false };
+  if (direct >= 0) {
+    const value = argumentAt(project, call, direct);
+    return value ? { value, called: false } : undefined;
+  }
   let calledIndex = -1;
   const visit = (n: ts.Node): void => {
     if (calledIndex >= 0) return;
@@ -165,7 +172,8 @@ function givenFor(project: LoadedProject, fn: ts.SignatureDeclaration, arg: ts.E
     else ts.forEachChild(n, visit);
   };
   visit(arg);
-  return calledIndex >= 0 && call.arguments[calledIndex] ? { value: call.arguments[calledIndex], called: true } : undefined;
+  const value = calledIndex >= 0 ? argumentAt(project, call, calledIndex) : undefined;
+  return value ? { value, called: true } : undefined;
 }
 
 /** How a route is registered once its path is read (express-routes.ts's addRouteAt, lent by routes.ts). */
@@ -207,18 +215,22 @@ export function registerHelperRoutes(ctx: RouteContext, callsOf: CallsOf, addRou
       const file = fileOf(project, call);
       const given = (e: ts.Expression): ts.Expression | undefined => {
         const param = parameterOf(project, e);
-        return param?.fn === route.fn ? call.arguments[param.index] : e;
+        return param?.fn === route.fn ? argumentAt(project, call, param.index) ?? undefined : e;
       };
       const receiver = given(route.receiver);
       if (!file || !receiver) continue;
       const handlers = route.handlers.map(given).filter((h): h is ts.Expression => h !== undefined);
       const at = new Map(route.at);
       route.fn.parameters.forEach((p, i) => {
-        if (call.arguments[i]) at.set(p, call.arguments[i]);
+        const arg = argumentAt(project, call, i);
+        if (arg) at.set(p, arg);
       });
       const value = stringAt(project, route.pathArg, at);
       // what the call gives for the path is made from its own function's parameters (`mountPage(router, name)` → `setupPageRoute(router, name, …)`)
-      const handedOn = value === undefined && depth < MAX_HELPERS ? route.params.map((i) => call.arguments[i] && helperPath(project, call.arguments[i])) : [];
+      const handedOn = value === undefined && depth < MAX_HELPERS ? route.params.map((i) => {
+        const arg = argumentAt(project, call, i);
+        return arg ? helperPath(project, arg) : undefined;
+      }) : [];
       const outer = handedOn.find((h) => h !== undefined);
       // a handler written with a parameter of a helper (`ctrl.list` in `resource(router, name, ctrl)`) is what this call gives it
       const through = [call, ...route.through];

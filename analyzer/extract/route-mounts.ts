@@ -5,6 +5,7 @@
 // that is a function's parameter is mounted on the router each call of that function passes.
 import { ts } from 'ts-morph';
 import { isRouter, lineage, type Child, type Middleware, type Mount, type RouterNode } from './route-tree.ts';
+import { argumentAt } from './call-arguments.ts';
 import { givenRouters, mountAt, type CallsOf } from './route-helpers.ts';
 import { chainReceiver, exprName, vhostCall } from './express-syntax.ts';
 import { pluginMounter } from './fastify-routes.ts';
@@ -21,13 +22,13 @@ import { unwrap, valueKey } from './value-key.ts';
  * NodeBB's `function apiRouter() { const router = express.Router(); addRoutes(router, …); return router }`) are met
  * now, so that a mount of such a router (`app.use('/api/admin', apiRouter())`) finds it.
  */
-export function meetPassedRouters({ routers }: RouteContext, callsOf: CallsOf): void {
+export function meetPassedRouters({ project, routers }: RouteContext, callsOf: CallsOf): void {
   for (const p of [...routers.nodes.values()]) {
     if (!ts.isParameter(p.key)) continue;
     const fn = p.key.parent;
     const index = fn.parameters.indexOf(p.key);
     for (const call of callsOf(fn)) {
-      const arg = call.arguments[index];
+      const arg = argumentAt(project, call, index);
       if (arg) routers.routerOf(arg);
     }
   }
@@ -181,7 +182,7 @@ export function mountParameterRouters({ project, routers }: RouteContext, callsO
     const fn = p.key.parent as ts.SignatureDeclaration;
     const index = fn.parameters.indexOf(p.key as ts.ParameterDeclaration);
     for (const call of callsOf(fn)) {
-      const arg = call.arguments[index];
+      const arg = argumentAt(project, call, index);
       const parent = arg && routers.routerOf(arg);
       if (!parent || parent === p) continue;
       const file = fileOf(project, call)!;

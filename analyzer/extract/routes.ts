@@ -28,6 +28,11 @@ export interface RouteResult {
   warnings: Warning[];
 }
 
+/** An argument that may hand a value on by name: `app`, `ctx.router`, `...args` (call-arguments.ts reads the spread). */
+function passesAlong(arg: ts.Expression): boolean {
+  return ts.isIdentifier(arg) || ts.isPropertyAccessExpression(arg) || ts.isSpreadElement(arg);
+}
+
 /** `require('x')`: a call that gives a module, never a value of the function it calls. */
 function isRequire(call: ts.CallExpression): boolean {
   return ts.isIdentifier(call.expression) && call.expression.text === 'require';
@@ -112,7 +117,8 @@ export function extractRoutes(project: LoadedProject): RouteResult {
         } else if (ts.isElementAccessExpression(callee) && n.arguments.length >= 2) {
           addComputedVerb(ctx, file, n, callee);
         }
-        if (n.arguments.some((a) => ts.isIdentifier(a) || ts.isPropertyAccessExpression(a))) passing.push(n);
+        // `register.apply(this, [router, ctrl])` hands them on in its array
+        if (n.arguments.some(passesAlong) || n.arguments.length === 2 && ts.isPropertyAccessExpression(callee) && callee.name.text === 'apply') passing.push(n);
         else if (n.arguments.some((a) => !ts.isLiteralExpression(a)) && !isRequire(n)) giving.push(n);
         else if (!isRequire(n)) bare.push(n);
         if (ts.isPropertyAccessExpression(callee) && n.arguments.length > 0) {

@@ -157,3 +157,56 @@ module.exports = app;
     ]);
   });
 });
+
+describe('routes: handlers given through call, apply and bind', () => {
+  const project = tempProjects('call-apply-handlers');
+
+  test('`register.call(null, router, ctrl)`, `register.apply(this, [router, ctrl])`, `ctrl.list.bind(ctrl)`; a project method named `call` is an ordinary call', async () => {
+    const facts = await extractFacts(project({
+      ...controllers,
+      'src/routes/register.js': `module.exports = function register(router, controllers) {
+  router.get('/call/list', controllers.list);
+  router.get('/call/admin', controllers.admin.list);
+};
+`,
+      'src/routes/applied.js': `module.exports = function (router, ctrl) {
+  router.get('/apply/show', ctrl.show);
+};
+`,
+      'src/routes/bound.js': `module.exports = function (app, ctrl) {
+  app.get('/bind/list', ctrl.list.bind(ctrl));
+  app.get('/bind/admin', ctrl.admin.list.bind(ctrl.admin, 'x'));
+};
+`,
+      'src/routes/method.js': `module.exports = {
+  call(app, ctrl) {
+    app.get('/method', ctrl.list);
+  },
+};
+`,
+      'src/webserver.js': `const express = require('express');
+const controllers = require('./controllers');
+const app = express();
+const router = express.Router();
+const register = require('./routes/register');
+register.call(null, router, controllers);
+const applied = require('./routes/applied');
+applied.apply(this, [router, require('./other')]);
+require('./routes/bound')(app, controllers);
+require('./routes/method').call(app, require('./other'));
+app.get('/direct', controllers.show.bind(controllers));
+app.use('/r', router);
+module.exports = app;
+`,
+    }));
+    assert.deepEqual(handlers(facts), [
+      'GET /bind/admin named src/controllers/index.js#list',
+      'GET /bind/list named src/controllers/index.js#list',
+      'GET /direct named src/controllers/index.js#show',
+      'GET /method named src/other.js#list',
+      'GET /r/apply/show named src/other.js#show',
+      'GET /r/call/admin named src/controllers/index.js#list',
+      'GET /r/call/list named src/controllers/index.js#list',
+    ]);
+  });
+});
