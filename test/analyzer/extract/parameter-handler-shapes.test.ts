@@ -210,3 +210,50 @@ module.exports = app;
     ]);
   });
 });
+
+describe('routes: handlers given through spread arguments', () => {
+  const project = tempProjects('spread-handlers');
+
+  test('a spread of a `const` array or one written in place is read by position; a spread of anything else gives up', async () => {
+    const facts = await extractFacts(project({
+      ...controllers,
+      'src/routes/two.js': `module.exports = function (router, ctrl) {
+  router.get('/two', ctrl.list);
+};
+`,
+      'src/routes/three.js': `module.exports = function (router, ctrl, extra) {
+  router.get('/three', ctrl.show);
+  router.get('/three/extra', extra.list);
+};
+`,
+      'src/routes/inline.js': `module.exports = function (router, ctrl) {
+  router.get('/inline', ctrl.admin.list);
+};
+`,
+      'src/routes/unknown.js': `module.exports = function (router, ctrl) {
+  router.get('/unknown', ctrl.list);
+};
+`,
+      'src/webserver.js': `const express = require('express');
+const controllers = require('./controllers');
+const app = express();
+const router = express.Router();
+const args = [router, controllers];
+require('./routes/two')(...args);
+require('./routes/three')(...args, require('./other'));
+require('./routes/inline')(...[router], ...[require('./other')]);
+let rest = [controllers];
+require('./routes/unknown')(router, ...rest);
+app.use('/r', router);
+module.exports = app;
+`,
+    }));
+    assert.deepEqual(handlers(facts), [
+      'GET /r/inline named src/other.js#list',
+      'GET /r/three named src/controllers/index.js#show',
+      'GET /r/three/extra unresolved extra.list',
+      'GET /r/two named src/controllers/index.js#list',
+      'GET /r/unknown unresolved ctrl.list',
+    ]);
+  });
+});
