@@ -3,6 +3,7 @@
 // project's object declares. A member the object does not declare (or may get from a spread), an object made at
 // run time, or a package value is not guessed.
 import { ts } from 'ts-morph';
+import { calledFunction } from './express-syntax.ts';
 import { isFunctionLike } from './functions.ts';
 import { comesFromPackage } from './package-values.ts';
 import type { LoadedProject } from './project.ts';
@@ -19,7 +20,7 @@ export function projectMember(project: LoadedProject, expr: ts.Expression): Code
   const direct = resolveReference(project, e.name);
   if (direct.kind === 'project') return direct.target;
   const obj = objectValue(project, e.expression, 0);
-  const member = obj && memberOf(obj, e.name.text);
+  const member = obj && memberOf(project, obj, e.name.text);
   return member && codeTargetOf(project, member);
 }
 
@@ -35,7 +36,7 @@ function objectValue(project: LoadedProject, expr: ts.Expression, depth: number)
     if (!ts.isPropertyAccessExpression(e)) return undefined;
     // the checker lost the type on the way (`pipeline()` of an unparsed package): the member of the object read so far
     const obj = objectValue(project, e.expression, depth + 1);
-    const member = obj && memberOf(obj, e.name.text);
+    const member = obj && memberOf(project, obj, e.name.text);
     return member && declaredValue(project, member, depth + 1);
   }
   if (ts.isCallExpression(e)) {
@@ -74,26 +75,53 @@ function declaredValue(project: LoadedProject, decl: ts.Node, depth: number): ts
  * The property, method or getter an object literal declares under `name` (the last one wins), else what a statement of
  * its file assigns to it (`Controllers.home = function …` after `var Controllers = {…}`); none when a spread may bring it.
  */
-function memberOf(obj: ts.ObjectLiteralExpression, name: string): ts.ObjectLiteralElementLike | ts.BinaryExpression | undefined {
+function memberOf(project: LoadedProject, obj: ts.ObjectLiteralExpression, name: string): ts.ObjectLiteralElementLike | ts.BinaryExpression | undefined {
   let found: ts.ObjectLiteralElementLike | undefined;
   for (const p of obj.properties) {
     const n = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) ? p.name.text : undefined;
     if (n === name) found = p;
   }
-  if (!found) return obj.properties.some(ts.isSpreadAssignment) ? undefined : assignedMember(obj, name);
+  if (!found) return obj.properties.some(ts.isSpreadAssignment) ? undefined : assignedMember(project, obj, name);
   return ts.isPropertyAssignment(found) || ts.isShorthandPropertyAssignment(found) || ts.isGetAccessorDeclaration(found) || isFunctionLike(found) ? found : undefined;
 }
 
-/** `X.name = …` written as a statement of the file where `var X = {…}` (a module-level object) is declared. */
-function assignedMember(obj: ts.ObjectLiteralExpression, name: string): ts.BinaryExpression | undefined {
+/**
+ * `X.name = …` written as a statement of the file where `var X = {…}` (a module-level object) is declared, or by a project
+ * function that file hands X to (NodeBB's `require('./user')(middleware)`, whose `module.exports = function (middleware)
+ * { middleware.redirectUidToUserslug = function … }`); the last one run wins.
+ */
+function assignedMember(project: LoadedProject, obj: ts.ObjectLiteralExpression, name: string): ts.BinaryExpression | undefined {
   const decl = obj.parent;
   if (!ts.isVariableDeclaration(decl) || decl.initializer !== obj || !ts.isIdentifier(decl.name)) return undefined;
   const holder = decl.name.text;
   let found: ts.BinaryExpression | undefined;
   for (const stmt of obj.getSourceFile().statements) {
-    if (!ts.isExpressionStatement(stmt) || !ts.isBinaryExpression(stmt.expression) || stmt.expression.operatorToken.kind !== ts.SyntaxKind.EqualsToken) continue;
-    const left = stmt.expression.left;
-    if (ts.isPropertyAccessExpression(left) && left.name.text === name && ts.isIdentifier(left.expression) && left.expression.text === holder) found = stmt.expression;
+    if (!ts.isExpressionStatement(stmt)) continue;
+    const e = stmt.expression;
+    if (ts.isCallExpression(e)) found = addedBy(project, e, holder, name) ?? found;
+    else found = assignmentTo(e, holder, name) ?? found;
+  }
+  return found;
+}
+
+/** `holder.name = …` */
+function assignmentTo(e: ts.Expression, holder: string, name: string): ts.BinaryExpression | undefined {
+  if (!ts.isBinaryExpression(e) || e.operatorToken.kind !== ts.SyntaxKind.EqualsToken) return undefined;
+  const left = e.left;
+  return ts.isPropertyAccessExpression(left) && left.name.text === name && ts.isIdentifier(left.expression) && left.expression.text === holder ? e : undefined;
+}
+
+/** `fn(holder)` of a project function whose body assigns `param.name = …` as a statement of its own (the last one). */
+function addedBy(project: LoadedProject, call: ts.CallExpression, holder: string, name: string): ts.BinaryExpression | undefined {
+  const index = call.arguments.findIndex((a) => ts.isIdentifier(a) && a.text === holder);
+  if (index < 0) return undefined;
+  const fn = calledFunction(project, call);
+  const param = fn && isFunctionLike(fn) ? fn.parameters[index] : undefined;
+  const body = fn && isFunctionLike(fn) && 'body' in fn ? (fn.body as ts.Node | undefined) : undefined;
+  if (!param || !ts.isIdentifier(param.name) || !body || !ts.isBlock(body)) return undefined;
+  let found: ts.BinaryExpression | undefined;
+  for (const stmt of body.statements) {
+    if (ts.isExpressionStatement(stmt)) found = assignmentTo(stmt.expression, param.name.text, name) ?? found;
   }
   return found;
 }
@@ -105,10 +133,10 @@ function assignedMember(obj: ts.ObjectLiteralExpression, name: string): ts.Binar
 export function projectMemberOf(project: LoadedProject, base: ts.Expression, names: readonly string[]): CodeTarget | undefined {
   let obj = objectValue(project, base, 0);
   for (const name of names.slice(0, -1)) {
-    const member = obj && memberOf(obj, name);
+    const member = obj && memberOf(project, obj, name);
     obj = member && declaredValue(project, member, 1);
   }
-  const member = obj && memberOf(obj, names[names.length - 1]);
+  const member = obj && memberOf(project, obj, names[names.length - 1]);
   if (!member) return undefined;
   const value = ts.isPropertyAssignment(member) ? member.initializer : ts.isBinaryExpression(member) ? member.right : undefined;
   const fn = value && !isFunctionLike(unwrap(value)) ? functionValue(project, value) : undefined;

@@ -257,3 +257,45 @@ module.exports = app;
     ]);
   });
 });
+
+describe('routes: handlers a function of another module adds to an object', () => {
+  const project = tempProjects('added-members');
+
+  test("NodeBB's middleware: `require('./user')(middleware)` adds `middleware.redirectUidToUserslug` in user.js; the last writer wins, a member no one adds stays unresolved", async () => {
+    const facts = await extractFacts(project({
+      'src/middleware/index.js': `var middleware = {};
+require('./user')(middleware);
+require('./header')(middleware);
+middleware.authenticate = function (req, res, next) { next(); };
+module.exports = middleware;
+`,
+      'src/middleware/user.js': `module.exports = function (middleware) {
+  middleware.redirectUidToUserslug = function (req, res, next) { next(); };
+  middleware.buildHeader = function (req, res, next) { next(); };
+};
+`,
+      'src/middleware/header.js': `module.exports = function (middleware) {
+  middleware.buildHeader = function (req, res, next) { next(); };
+};
+`,
+      'src/routes/accounts.js': `module.exports = function (app, middleware) {
+  app.get('/uid/:uid', middleware.redirectUidToUserslug);
+  app.get('/header', middleware.buildHeader);
+  app.get('/auth', middleware.authenticate);
+  app.get('/missing', middleware.nothere);
+};
+`,
+      'src/webserver.js': `var express = require('express');
+var app = express();
+var middleware = require('./middleware');
+require('./routes/accounts')(app, middleware);
+`,
+    }));
+    assert.deepEqual(handlers(facts), [
+      'GET /auth named src/middleware/index.js#middleware.authenticate',
+      'GET /header named src/middleware/header.js#middleware.buildHeader',
+      'GET /missing unresolved middleware.nothere',
+      'GET /uid/:uid named src/middleware/user.js#middleware.redirectUidToUserslug',
+    ]);
+  });
+});
