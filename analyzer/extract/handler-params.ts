@@ -3,52 +3,17 @@
 // through what the function's callers pass for it, when every call gives the same project value, or, for a route of a
 // router a factory made at one call (`crud(require('./books'))`) or registered by one call of a helper, what that call gives.
 import { ts } from 'ts-morph';
+import { boundArgument, boundParameter, propertyValue, type Bound } from './bound-parameters.ts';
 import { argumentAt, invokedFunction } from './call-arguments.ts';
-import { isFunctionLike } from './functions.ts';
 import type { HandlerAt, LocalRoute } from './route-tree.ts';
 import { chainMember, memberChain } from './handler-member.ts';
 import type { LoadedProject } from './project.ts';
 import { handlerRef } from './route-args.ts';
-import { stringValue } from './string-value.ts';
 import { functionValue, unwrap } from './value-key.ts';
 import type { HandlerRef } from './types.ts';
 
 /** How many functions up a parameter is followed, each handing it on to the next (`addRoutes` ← `adminRouter` ← routes' export). */
 const MAX_CALLERS = 3;
-
-/**
- * A name a function's parameter binds, plain (`ctrl` in `function (ctrl)`) or taken apart (`{ ctrl: { admin } }`): the
- * function, the parameter, and the property names from the argument to the name (`['ctrl', 'admin']`), with the
- * default each of them has (`{ ctrl = require('./c') } = {}`).
- */
-interface Bound {
-  fn: ts.SignatureDeclaration;
-  index: number;
-  decl: ts.ParameterDeclaration;
-  names: string[];
-  defaults: (ts.Expression | undefined)[];
-}
-
-/** The parameter binding of the name `expr` is (an object pattern's names read statically; no rest element, no array pattern). */
-function boundParameter(project: LoadedProject, expr: ts.Expression): Bound | undefined {
-  const e = unwrap(expr);
-  if (!ts.isIdentifier(e)) return undefined;
-  let node = project.checker.getSymbolAtLocation(e)?.valueDeclaration;
-  const names: string[] = [];
-  const defaults: (ts.Expression | undefined)[] = [];
-  while (node && ts.isBindingElement(node)) {
-    const pattern = node.parent;
-    if (node.dotDotDotToken || !ts.isObjectBindingPattern(pattern)) return undefined;
-    const key = node.propertyName ?? node.name;
-    const name = ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : ts.isComputedPropertyName(key) ? stringValue(key.expression, project.checker) : undefined;
-    if (name === undefined) return undefined;
-    names.unshift(name);
-    defaults.unshift(node.initializer);
-    node = pattern.parent;
-  }
-  if (!node || !ts.isParameter(node) || node.dotDotDotToken || !isFunctionLike(node.parent)) return undefined;
-  return { fn: node.parent, index: node.parent.parameters.indexOf(node), decl: node, names, defaults };
-}
 
 /** Is the handler a parameter of its function, or a member chain on one (cheap: only unresolved handlers are asked)? */
 export function rootedAtParameter(project: LoadedProject, expr: ts.Expression): boolean {
@@ -160,57 +125,10 @@ function givenValue(reader: Reader, expr: ts.Expression, more: readonly string[]
   return agreed;
 }
 
-/**
- * What one call gives for a bound name followed by `more` member names: its argument for the parameter (the parameter's
- * default when it gives none), taken apart through the object literals written for the pattern, a property the literal
- * lacks being the pattern's default. An argument that is no literal is read on as a member chain.
- */
+/** What one call gives for a bound name followed by `more` member names (bound-parameters.ts), read on as a member chain. */
 function givenAt(reader: Reader, bound: Bound, call: ts.CallExpression, more: readonly string[], depth: number, calls: readonly ts.CallExpression[]): HandlerRef | undefined {
-  const arg = argumentAt(reader.project, call, bound.index);
-  if (arg === null) return undefined;
-  let value: ts.Expression | undefined = arg && !isUndefined(arg) ? arg : bound.decl.initializer;
-  for (let k = 0; k < bound.names.length; k++) {
-    if (!value) return undefined;
-    const obj = unwrap(value);
-    if (!ts.isObjectLiteralExpression(obj)) return givenValue(reader, value, [...bound.names.slice(k), ...more], depth, calls);
-    const property = propertyValue(reader.project, obj, bound.names[k]);
-    if (property === null) return undefined;
-    value = property ?? bound.defaults[k];
-  }
-  return value && givenValue(reader, value, more, depth, calls);
-}
-
-function isUndefined(expr: ts.Expression): boolean {
-  const e = unwrap(expr);
-  return ts.isIdentifier(e) && e.text === 'undefined' || ts.isVoidExpression(e);
-}
-
-/**
- * The value an object literal written in place gives a property: its initializer, or for `{ controllers }` the name it
- * holds, as declared (so that a parameter given on is seen as one); undefined when the literal has no such property,
- * null when it may (a spread or a computed name after the last one written, a method or accessor).
- */
-function propertyValue(project: LoadedProject, obj: ts.ObjectLiteralExpression, name: string): ts.Expression | undefined | null {
-  let value: ts.Expression | undefined | null;
-  for (const p of obj.properties) {
-    if (ts.isSpreadAssignment(p)) {
-      value = null;
-      continue;
-    }
-    const key = p.name && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name) ? p.name.text : ts.isComputedPropertyName(p.name) ? stringValue(p.name.expression, project.checker) : undefined);
-    if (key === undefined) value = null;
-    else if (key !== name) continue;
-    else if (ts.isPropertyAssignment(p)) value = p.initializer;
-    else if (ts.isShorthandPropertyAssignment(p)) value = shorthandValue(project, p);
-    else value = null;
-  }
-  return value;
-}
-
-/** `{ controllers }`: the name of the declaration the property's value is (`controllers` where it is declared), else the property's own. */
-function shorthandValue(project: LoadedProject, p: ts.ShorthandPropertyAssignment): ts.Expression {
-  const decl = project.checker.getShorthandAssignmentValueSymbol(p)?.valueDeclaration as ts.NamedDeclaration | undefined;
-  return decl?.name && ts.isIdentifier(decl.name) ? decl.name : p.name;
+  const given = boundArgument(reader.project, bound, call);
+  return given ? givenValue(reader, given.value, [...given.rest, ...more], depth, calls) : undefined;
 }
 
 /** The project function a call invokes (asked once per call). */

@@ -141,13 +141,15 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   // (every call of the function counts: `crud(require('./books'))` passes no name along)
   const givingOf = callIndex(project, giving);
   const bareOf = callIndex(project, bare);
-  const byParameter = parameterHandlers(project, (fn, all) => {
+  const everyCallOf = (fn: ts.Node, all = false): readonly ts.CallExpression[] => {
     const more = all ? [...givingOf(fn), ...bareOf(fn)] : givingOf(fn);
     return more.length === 0 ? callsOf(fn) : [...callsOf(fn), ...more];
-  });
+  };
+  const byParameter = parameterHandlers(project, everyCallOf);
   byParameter.resolveAll(ctx.parameterHandlers ?? []);
-  // the routers handed to functions that register on their parameters, before the mounts look for them
-  meetPassedRouters(ctx, callsOf);
+  // the routers handed to functions that register on their parameters (also in an object, `register({ router, ctrl })`),
+  // before the mounts look for them
+  meetPassedRouters(ctx, everyCallOf);
   // Pass 2: which router mounts which (use(), Hono's route(), Fastify's register()).
   resolveMounts(ctx, callsOf);
   // … and the mounts functions the project adds to a router make at each call (`app.lazyUse('/members', require('./members'))`),
@@ -155,7 +157,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   mountForwarded(ctx, methodCalls);
   mountHelpers(ctx, callsOf);
   // Pass 3: routers that are parameters are the argument passed at each call site of their function.
-  mountParameterRouters(ctx, callsOf);
+  mountParameterRouters(ctx, everyCallOf);
 
   // … or, in a router a factory made or a route a helper registered, as the call that made it gives them
   return { ...routeTable(routers.nodes.values(), warnings, byParameter.at), warnings };

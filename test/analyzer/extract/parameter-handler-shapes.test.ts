@@ -103,6 +103,35 @@ module.exports = app;
     ]);
     assert.equal(facts.routes.find((r) => r.path === '/f/admin')!.handler.line, 3);
   });
+  test('a router taken from the object too (`function ({ router, ctrl })`): mounted where each call’s object gives it, with that call’s handlers', async () => {
+    const facts = await extractFacts(project({
+      ...controllers,
+      'src/routes/both.js': `module.exports = function ({ router, ctrl }) {
+  router.get('/both', ctrl.list);
+};
+`,
+      'src/routes/pair.js': `module.exports = function ({ router: r }, { ctrl }) {
+  r.get('/pair', ctrl.show);
+};
+`,
+      'src/webserver.js': `const express = require('express');
+const app = express();
+const api = express.Router();
+const admin = express.Router();
+app.use('/api', api);
+app.use('/admin', admin);
+require('./routes/both')({ router: api, ctrl: require('./controllers') });
+require('./routes/both')({ router: admin, ctrl: require('./other') });
+require('./routes/pair')({ router: api }, { ctrl: require('./other') });
+module.exports = app;
+`,
+    }));
+    assert.deepEqual(handlers(facts), [
+      'GET /admin/both named src/other.js#list',
+      'GET /api/both named src/controllers/index.js#list',
+      'GET /api/pair named src/other.js#show',
+    ]);
+  });
 });
 
 describe('routes: handlers read by element access', () => {
