@@ -2,6 +2,8 @@
 // a parameter of `module.exports = function (app, middleware, controllers)`, or `controller` in `setupPageRoute`): read
 // through what the function's callers pass for it, when every call gives the same project value, or, for a route of a
 // router a factory made at one call (`crud(require('./books'))`) or registered by one call of a helper, what that call gives.
+// The parameter may be taken apart (`function ({ controllers })`, bound-parameters.ts) and given through `call`, `apply`
+// or a spread (call-arguments.ts).
 import { ts } from 'ts-morph';
 import { boundArgument, boundParameter, propertyValue, type Bound } from './bound-parameters.ts';
 import { argumentAt, invokedFunction } from './call-arguments.ts';
