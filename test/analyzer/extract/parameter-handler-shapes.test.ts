@@ -25,7 +25,7 @@ exports.admin = { list: function (req, res) { res.end(); } };
 describe('routes: handlers given as a destructured parameter', () => {
   const project = tempProjects('destructured-handlers');
 
-  test('an object pattern, alone or after the app, renamed, nested, with defaults, and given on by a caller’s own parameter', async () => {
+  test('an object pattern, alone or after the app, renamed, nested, with defaults, and given on by a caller’s own parameter; a member of an object written in the call', async () => {
     const facts = await extractFacts(project({
       ...controllers,
       'src/routes/factory.js': `const express = require('express');
@@ -59,6 +59,11 @@ module.exports = function ({ controllers, middleware }) {
 `,
       'src/routes/index.js': `module.exports = function (app, controllers) {
   require('./nested')(app, { controllers });
+  require('./deps')(app, { controllers, extra: 1 });
+};
+`,
+      'src/routes/deps.js': `module.exports = function (app, deps) {
+  app.get('/deps', deps.controllers.show);
 };
 `,
       'src/routes/solo.js': `const express = require('express');
@@ -92,6 +97,7 @@ module.exports = app;
     assert.deepEqual(handlers(facts), [
       'GET /alone named src/other.js#show',
       'GET /defaults named src/other.js#list',
+      'GET /deps named src/controllers/index.js#show',
       'GET /f/admin named src/controllers/index.js#list',
       'GET /f/list named src/controllers/index.js#list',
       'GET /given named src/controllers/index.js#show',
