@@ -244,6 +244,23 @@ module.exports = app;
       'GET /r/call/list named src/controllers/index.js#list',
     ]);
   });
+  test('a router factory called through `call` and `apply`: a router of its own at each call, with that call’s handlers', async () => {
+    const facts = await extractFacts(project({
+      ...controllers,
+      'src/webserver.js': `const express = require('express');
+const app = express();
+function crud(ctrl) {
+  const r = express.Router();
+  r.get('/', ctrl.list);
+  return r;
+}
+app.use('/one', crud.call(null, require('./controllers')));
+app.use('/two', crud.apply(null, [require('./other')]));
+module.exports = app;
+`,
+    }));
+    assert.deepEqual(handlers(facts), ['GET /one named src/controllers/index.js#list', 'GET /two named src/other.js#list']);
+  });
 });
 
 describe('routes: handlers given through spread arguments', () => {
