@@ -4,6 +4,7 @@
 // function's parameters, also through a helper that hands its own parameters on (MAX_HELPERS deep).
 import { ts } from 'ts-morph';
 import { isRouter, type Middleware, type Mount, type RouterNode } from './route-tree.ts';
+import { boundArgument, boundDeclaration, boundParameter } from './bound-parameters.ts';
 import { argumentAt, invokedFunction } from './call-arguments.ts';
 import { exprName } from './express-syntax.ts';
 import { isFunctionLike, lineOf } from './functions.ts';
@@ -176,15 +177,32 @@ function givenFor(project: LoadedProject, fn: ts.SignatureDeclaration, arg: ts.E
   return value ? { value, called: true } : undefined;
 }
 
+/** The names an object pattern of a parameter binds, each to what the call's object literal gives it (`{ path }` → `'/books'`). */
+function bindAt(project: LoadedProject, name: ts.BindingName, call: ts.CallExpression, at: { set(decl: ts.Node, value: ts.Expression): unknown }): void {
+  if (!ts.isObjectBindingPattern(name)) return;
+  for (const el of name.elements) {
+    if (!ts.isIdentifier(el.name)) {
+      bindAt(project, el.name, call, at);
+      continue;
+    }
+    const bound = boundDeclaration(project, el);
+    const value = bound && boundArgument(project, bound, call);
+    if (value && value.rest.length === 0) at.set(el, value.value);
+  }
+}
+
 /** How a route is registered once its path is read (express-routes.ts's addRouteAt, lent by routes.ts). */
 export type AddRouteAt = (ctx: RouteContext, file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, path: RoutePath, handlers: readonly ts.Expression[], through?: readonly ts.CallExpression[]) => void;
 
-/** A path made from parameters of the function it is written in (`name`, `'/api' + name`): the function and those parameters' indexes. */
+/**
+ * A path made from parameters of the function it is written in (`name`, `'/api' + name`, `path` of `function (router, {
+ * path })`): the function and those parameters' indexes.
+ */
 export function helperPath(project: LoadedProject, pathArg: ts.Expression): { fn: ts.SignatureDeclaration; params: number[] } | undefined {
   let fn: ts.SignatureDeclaration | undefined;
   const params: number[] = [];
   const visit = (n: ts.Node): void => {
-    const param = ts.isIdentifier(n) ? parameterOf(project, n) : undefined;
+    const param = ts.isIdentifier(n) ? parameterOf(project, n) ?? boundParameter(project, n) : undefined;
     if (param && (!fn || param.fn === fn)) {
       fn = param.fn;
       params.push(param.index);
@@ -215,7 +233,12 @@ export function registerHelperRoutes(ctx: RouteContext, callsOf: CallsOf, addRou
       const file = fileOf(project, call);
       const given = (e: ts.Expression): ts.Expression | undefined => {
         const param = parameterOf(project, e);
-        return param?.fn === route.fn ? argumentAt(project, call, param.index) ?? undefined : e;
+        if (param?.fn === route.fn) return argumentAt(project, call, param.index) ?? undefined;
+        // `router` of `function ({ router, path })`: the property the call's object gives it (a handler it gives as a
+        // member of something else is read through `through`)
+        const bound = param ? undefined : boundParameter(project, e);
+        const value = bound?.fn === route.fn ? boundArgument(project, bound, call) : undefined;
+        return value && value.rest.length === 0 ? value.value : bound?.fn === route.fn && e === route.receiver ? undefined : e;
       };
       const receiver = given(route.receiver);
       if (!file || !receiver) continue;
@@ -224,6 +247,7 @@ export function registerHelperRoutes(ctx: RouteContext, callsOf: CallsOf, addRou
       route.fn.parameters.forEach((p, i) => {
         const arg = argumentAt(project, call, i);
         if (arg) at.set(p, arg);
+        if (!ts.isIdentifier(p.name)) bindAt(project, p.name, call, at);
       });
       const value = stringAt(project, route.pathArg, at);
       // what the call gives for the path is made from its own function's parameters (`mountPage(router, name)` → `setupPageRoute(router, name, …)`)

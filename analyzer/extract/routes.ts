@@ -135,16 +135,17 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   }
 
   const callsOf = callIndex(project, passing);
-  // routes whose path a function's callers give (`setupPageRoute(router, '/login', …)`), at each call
-  registerHelperRoutes(ctx, callsOf, addRouteAt);
-  // handlers given as a parameter of the registering function (`controllers.home`), as its callers give them
-  // (every call of the function counts: `crud(require('./books'))` passes no name along)
   const givingOf = callIndex(project, giving);
   const bareOf = callIndex(project, bare);
+  /** every call of a function that gives it a value (`crud(require('./books'))`, `item({ router: app, path: '/x' })`); `all`: also those giving none */
   const everyCallOf = (fn: ts.Node, all = false): readonly ts.CallExpression[] => {
     const more = all ? [...givingOf(fn), ...bareOf(fn)] : givingOf(fn);
     return more.length === 0 ? callsOf(fn) : [...callsOf(fn), ...more];
   };
+  // routes whose path a function's callers give (`setupPageRoute(router, '/login', …)`), at each call
+  registerHelperRoutes(ctx, everyCallOf, addRouteAt);
+  // handlers given as a parameter of the registering function (`controllers.home`), as its callers give them
+  // (every call of the function counts: `crud(require('./books'))` passes no name along)
   const byParameter = parameterHandlers(project, everyCallOf);
   byParameter.resolveAll(ctx.parameterHandlers ?? []);
   // the routers handed to functions that register on their parameters (also in an object, `register({ router, ctrl })`),

@@ -138,6 +138,36 @@ module.exports = app;
       'GET /api/pair named src/other.js#show',
     ]);
   });
+  test('a helper registering at each call with the path, router and handler taken from its object parameter, a default among them', async () => {
+    const facts = await extractFacts(project({
+      ...controllers,
+      'src/webserver.js': `const express = require('express');
+const controllers = require('./controllers');
+const app = express();
+function page(router, { path, handler }) {
+  router.get(path, handler);
+  router.get('/api' + path, handler);
+}
+function item({ router, path, handler = controllers.show }) {
+  router.get(path + '/:id', handler);
+}
+page(app, { path: '/books', handler: controllers.list });
+page(app, { path: '/authors', handler: require('./other').list });
+item({ router: app, path: '/books' });
+item({ router: app, path: '/authors', handler: require('./other').show });
+module.exports = app;
+`,
+    }));
+    assert.deepEqual(handlers(facts), [
+      'GET /api/authors named src/other.js#list',
+      'GET /api/books named src/controllers/index.js#list',
+      'GET /authors named src/other.js#list',
+      'GET /authors/:id named src/other.js#show',
+      'GET /books named src/controllers/index.js#list',
+      'GET /books/:id named src/controllers/index.js#show',
+    ]);
+    assert.deepEqual(facts.unresolvedRoutes, []);
+  });
 });
 
 describe('routes: handlers read by element access', () => {
