@@ -291,6 +291,31 @@ module.exports = app;
     }));
     assert.deepEqual(handlers(facts), ['GET /one named src/controllers/index.js#list', 'GET /two named src/other.js#list']);
   });
+  test("a path helper method called with a literal and a bound method only (Ghost's `this.mountRoute('/feed/', this._redirectFeedRequest.bind(this))`)", async () => {
+    const facts = await extractFacts(project({
+      'src/rss-router.js': `const express = require('express');
+class RssRouter {
+  constructor() {
+    this._router = express.Router();
+    this.mountRoute('/rss/', this.feed.bind(this));
+    this.mountRoute('/feed/', this._redirectFeedRequest.bind(this));
+  }
+  mountRoute(path, controller) {
+    this._router.get(path, controller);
+  }
+  feed(req, res) { res.end(); }
+  _redirectFeedRequest(req, res) { res.redirect('/rss/'); }
+}
+const app = express();
+app.use('/blog', new RssRouter()._router);
+module.exports = app;
+`,
+    }));
+    assert.deepEqual(handlers(facts), [
+      'GET /blog/feed/ named src/rss-router.js#RssRouter._redirectFeedRequest',
+      'GET /blog/rss/ named src/rss-router.js#RssRouter.feed',
+    ]);
+  });
 });
 
 describe('routes: handlers given through spread arguments', () => {
