@@ -142,8 +142,9 @@ export function extractRoutes(project: LoadedProject): RouteResult {
     const more = all ? [...givingOf(fn), ...bareOf(fn)] : givingOf(fn);
     return more.length === 0 ? callsOf(fn) : [...callsOf(fn), ...more];
   };
-  // routes whose path a function's callers give (`setupPageRoute(router, '/login', …)`), at each call
-  registerHelperRoutes(ctx, everyCallOf, addRouteAt);
+  // routes whose path a function's callers give (`setupPageRoute(router, '/login', …)`), at each call, also one giving
+  // literals only (`page('/a')`)
+  registerHelperRoutes(ctx, (fn) => everyCallOf(fn, true), addRouteAt);
   // handlers given as a parameter of the registering function (`controllers.home`), as its callers give them
   // (every call of the function counts: `crud(require('./books'))` passes no name along)
   const byParameter = parameterHandlers(project, everyCallOf);

@@ -115,6 +115,24 @@ module.exports = app;
       'GET /blog/rss/ named src/rss-router.js#RssRouter.feed',
     ]);
   });
+  test('a path helper called with literals only: each call registers its route, none dropped for another call passing a name', async () => {
+    const facts = await extractFacts(project({
+      'src/app.js': `const express = require('express');
+const app = express();
+const router = express.Router();
+function show(req, res) { res.end(); }
+function page(path) {
+  router.get(path, show);
+}
+const B = '/b';
+page('/a');
+page(B);
+app.use('/p', router);
+module.exports = app;
+`,
+    }));
+    assert.deepEqual(handlers(facts), ['GET /p/a named src/app.js#show', 'GET /p/b named src/app.js#show']);
+  });
 });
 
 describe('routes: handlers given through spread arguments', () => {
