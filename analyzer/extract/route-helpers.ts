@@ -234,11 +234,13 @@ export function registerHelperRoutes(ctx: RouteContext, callsOf: CallsOf, addRou
       const given = (e: ts.Expression): ts.Expression | undefined => {
         const param = parameterOf(project, e);
         if (param?.fn === route.fn) return argumentAt(project, call, param.index) ?? undefined;
-        // `router` of `function ({ router, path })`: the property the call's object gives it (a handler it gives as a
-        // member of something else is read through `through`)
+        // `router` of `function ({ router, path })`: the property the call's object gives it
         const bound = param ? undefined : boundParameter(project, e);
-        const value = bound?.fn === route.fn ? boundArgument(project, bound, call) : undefined;
-        return value && value.rest.length === 0 ? value.value : bound?.fn === route.fn && e === route.receiver ? undefined : e;
+        if (bound?.fn !== route.fn) return e;
+        const value = boundArgument(project, bound, call);
+        if (value && value.rest.length === 0) return value.value;
+        // a router given as a member of something else is not read; a handler is, through `through`
+        return e === route.receiver ? undefined : e;
       };
       const receiver = given(route.receiver);
       if (!file || !receiver) continue;

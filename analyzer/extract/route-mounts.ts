@@ -25,8 +25,9 @@ import { unwrap, valueKey } from './value-key.ts';
 export function meetPassedRouters({ project, routers }: RouteContext, callsOf: CallsOf): void {
   for (const p of [...routers.nodes.values()]) {
     const bound = boundRouter(project, p);
-    for (const call of bound ? callsOf(bound.fn) : []) {
-      const arg = givenRouter(project, bound!, call);
+    if (!bound) continue;
+    for (const call of callsOf(bound.fn)) {
+      const arg = givenRouter(project, bound, call);
       if (arg) routers.routerOf(arg);
     }
   }
@@ -189,8 +190,9 @@ export function mountParameterRouters({ project, routers }: RouteContext, callsO
   const paramNodes = [...routers.nodes.values()].filter((n) => (ts.isParameter(n.key) || ts.isBindingElement(n.key)) && lineage(n).some((l) => l.routes.length > 0 || l.children.length > 0));
   for (const p of paramNodes) {
     const bound = boundRouter(project, p);
-    for (const call of bound ? callsOf(bound.fn) : []) {
-      const arg = givenRouter(project, bound!, call);
+    if (!bound) continue;
+    for (const call of callsOf(bound.fn)) {
+      const arg = givenRouter(project, bound, call);
       const parent = arg && routers.routerOf(arg);
       if (!parent || parent === p) continue;
       const file = fileOf(project, call)!;
