@@ -48,7 +48,7 @@ export function argumentAt(project: LoadedProject, call: ts.CallExpression, inde
 }
 
 function isCallOrApply(call: ts.CallExpression): boolean {
-  const callee = call.expression;
+  const callee = unwrap(call.expression);
   return ts.isPropertyAccessExpression(callee) && (callee.name.text === 'call' || callee.name.text === 'apply');
 }
 
