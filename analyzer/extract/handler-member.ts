@@ -1,7 +1,8 @@
-// A request handler given to a package's wrapper as a member of a project object: Ghost's `http(api.posts.browse)`,
-// where `api.posts` is a getter returning `pipeline(require('./posts'))` of a package. The handler is the member the
-// project's object declares. A member the object does not declare (or may get from a spread), an object made at
-// run time, or a package value is not guessed.
+// A request handler that is a member of a project object: given to a package's wrapper (Ghost's `http(api.posts.browse)`,
+// where `api.posts` is a getter returning `pipeline(require('./posts'))` of a package), or a member chain (`ctrl.admin.list`,
+// `ctrl['list']`). The handler is the member the project's object declares, or a statement of its file (or a function
+// that file hands the object to) assigns. A member the object does not declare (or may get from a spread), an object
+// made at run time, or a package value is not guessed.
 import { ts } from 'ts-morph';
 import { calledFunction } from './express-syntax.ts';
 import { isFunctionLike } from './functions.ts';
