@@ -13,7 +13,7 @@ import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
 import { handlerRef, pathsOf, plausibleHandler } from './route-args.ts';
 import { markFastify, type RouteContext } from './router-registry.ts';
 import { helperPath } from './route-helpers.ts';
-import { rootedAtParameter } from './handler-params.ts';
+import { rootedAtDefault, rootedAtParameter } from './handler-params.ts';
 import { expressionAt, loopIterations, stringAt, type Iteration } from './mount-loops.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
@@ -113,8 +113,10 @@ export function addRouteAt({ project, warnings, routers, parameterHandlers }: Ro
   };
   node.routes.push(route);
   // `controllers.accounts.edit` with `controllers` a parameter: read at the function's calls once all are known, and
-  // again at the calls the router it is on was made by (route-tree.ts)
-  if (route.handler.kind === 'unresolved' && parameterHandlers && rootedAtParameter(project, last)) {
+  // again at the calls the router it is on was made by (route-tree.ts); one with a default is read there too, the
+  // checker's answer being only the default's
+  if (parameterHandlers && (route.handler.kind === 'unresolved' ? rootedAtParameter(project, last) : rootedAtDefault(project, last))) {
+    route.handler = { kind: 'unresolved', name: exprName(last) };
     route.parameter = { expr: last, calls: through };
     parameterHandlers.push(route);
   }

@@ -2,35 +2,33 @@
 // a parameter of `module.exports = function (app, middleware, controllers)`, or `controller` in `setupPageRoute`): read
 // through what the function's callers pass for it, when every call gives the same project value, or, for a route of a
 // router a factory made at one call (`crud(require('./books'))`) or registered by one call of a helper, what that call gives.
+// The parameter may be taken apart (`function ({ controllers })`, bound-parameters.ts) and given through `call`, `apply`
+// or a spread (call-arguments.ts).
 import { ts } from 'ts-morph';
-import { calledFunction } from './express-syntax.ts';
-import type { CallsOf } from './route-helpers.ts';
-import { parameterOf } from './route-helpers.ts';
+import { boundArgument, boundParameter, propertyValue, type Bound } from './bound-parameters.ts';
+import { argumentAt, invokedFunction } from './call-arguments.ts';
 import type { HandlerAt, LocalRoute } from './route-tree.ts';
-import { projectMemberOf } from './handler-member.ts';
+import { chainMember, memberChain } from './handler-member.ts';
 import type { LoadedProject } from './project.ts';
 import { handlerRef } from './route-args.ts';
-import { codeTargetOf, fileOf, symbolOf, type CodeTarget } from './symbols.ts';
-import { functionValue, requiredFile, unwrap } from './value-key.ts';
+import { functionValue, unwrap } from './value-key.ts';
 import type { HandlerRef } from './types.ts';
 
 /** How many functions up a parameter is followed, each handing it on to the next (`addRoutes` ← `adminRouter` ← routes' export). */
 const MAX_CALLERS = 3;
 
-/** `a.b.c` → the root expression `a` and the member names `['b', 'c']`; a chain of names only. */
-function memberChain(expr: ts.Expression): { root: ts.Expression; names: string[] } {
-  const names: string[] = [];
-  let e = unwrap(expr);
-  while (ts.isPropertyAccessExpression(e)) {
-    names.unshift(e.name.text);
-    e = unwrap(e.expression);
-  }
-  return { root: e, names };
-}
-
 /** Is the handler a parameter of its function, or a member chain on one (cheap: only unresolved handlers are asked)? */
 export function rootedAtParameter(project: LoadedProject, expr: ts.Expression): boolean {
-  return parameterOf(project, memberChain(expr).root) !== undefined;
+  return boundParameter(project, memberChain(project, expr).root) !== undefined;
+}
+
+/**
+ * Is the handler written with a parameter that has a default on the way to it (`ctrl.list` with `{ ctrl = require('./c')
+ * } = {}`)? The checker names the default's member, which is only what a call giving none gets: it is read at the calls.
+ */
+export function rootedAtDefault(project: LoadedProject, expr: ts.Expression): boolean {
+  const bound = boundParameter(project, memberChain(project, expr).root);
+  return !!bound && (bound.decl.initializer !== undefined || bound.defaults.some((d) => d !== undefined));
 }
 
 /** Reads handlers written with a parameter of their function, sharing what it found between the routes asked about. */
@@ -41,7 +39,13 @@ export interface ParameterHandlers {
   at: HandlerAt;
 }
 
-export function parameterHandlers(project: LoadedProject, callsOf: CallsOf): ParameterHandlers {
+/**
+ * The calls of a project function; `all` also those passing nothing but literals, or nothing (asked only for a parameter
+ * with a default, which such a call gives it).
+ */
+export type CallsOfFunction = (fn: ts.Node, all: boolean) => readonly ts.CallExpression[];
+
+export function parameterHandlers(project: LoadedProject, callsOf: CallsOfFunction): ParameterHandlers {
   const reader: Reader = { project, callsOf, known: new Map(), called: new Map() };
   return {
     resolveAll(pending) {
@@ -64,7 +68,7 @@ type Known = Map<ts.ParameterDeclaration, Map<string, { found: HandlerRef | null
 
 interface Reader {
   project: LoadedProject;
-  callsOf: CallsOf;
+  callsOf: CallsOfFunction;
   known: Known;
   /** the function each call of a `calls` list invokes */
   called: Map<ts.CallExpression, ts.Node | undefined>;
@@ -78,33 +82,41 @@ interface Reader {
  */
 function givenValue(reader: Reader, expr: ts.Expression, more: readonly string[], depth: number, calls: readonly ts.CallExpression[]): HandlerRef | undefined {
   const { project, callsOf, known } = reader;
-  const { root, names } = memberChain(expr);
-  const param = parameterOf(project, root);
-  if (!param) return valueOf(project, expr, more);
+  const { root, names } = memberChain(project, expr);
+  const bound = boundParameter(project, root);
+  if (!bound) {
+    // `{ controllers }` given in place for a parameter whose member is read (`deps.controllers.list`): that property's value
+    const obj = names.length + more.length > 0 ? unwrap(root) : undefined;
+    if (obj && ts.isObjectLiteralExpression(obj)) {
+      const [first, ...rest] = [...names, ...more];
+      const value = propertyValue(project, obj, first);
+      return value ? givenValue(reader, value, rest, depth, calls) : undefined;
+    }
+    return valueOf(project, expr, more);
+  }
   const chain = [...names, ...more];
   for (let i = calls.length - 1; i >= 0; i--) {
-    if (invoked(reader, calls[i]) !== param.fn) continue;
-    const arg = calls[i].arguments[param.index];
-    return arg && !ts.isSpreadElement(arg) ? givenValue(reader, arg, chain, depth, calls.slice(0, i)) : undefined;
+    if (invoked(reader, calls[i]) !== bound.fn) continue;
+    return givenAt(reader, bound, calls[i], chain, depth, calls.slice(0, i));
   }
   if (depth >= MAX_CALLERS) return undefined;
-  const decl = param.fn.parameters[param.index];
-  const key = chain.join('.');
+  const key = [...bound.names, ...chain].join('.');
   let byChain: Map<string, { found: HandlerRef | null; depth: number }> | undefined;
   if (calls.length === 0) {
-    byChain = known.get(decl) ?? new Map<string, { found: HandlerRef | null; depth: number }>();
-    known.set(decl, byChain);
+    byChain = known.get(bound.decl) ?? new Map<string, { found: HandlerRef | null; depth: number }>();
+    known.set(bound.decl, byChain);
     const seen = byChain.get(key);
     if (seen && (seen.found || seen.depth <= depth)) return seen.found ?? undefined;
     byChain.set(key, { found: null, depth: -1 });
   }
   let agreed: HandlerRef | undefined;
-  for (const call of callsOf(param.fn)) {
-    const arg = call.arguments[param.index];
+  const defaulted = bound.decl.initializer !== undefined;
+  for (const call of callsOf(bound.fn, defaulted)) {
+    const arg = argumentAt(project, call, bound.index);
     // a call of the function in itself handing the parameter on as it is (`walk(router, handler, n - 1)`) adds no value
-    const again = arg && parameterOf(project, arg);
-    if (again && again.fn === param.fn && again.index === param.index) continue;
-    const found = arg && !ts.isSpreadElement(arg) ? givenValue(reader, arg, chain, depth + 1, calls) : undefined;
+    const again = arg && boundParameter(project, arg);
+    if (again && again.fn === bound.fn && again.index === bound.index && again.names.length === 0 && bound.names.length === 0) continue;
+    const found = givenAt(reader, bound, call, chain, depth + 1, calls);
     if (!found || agreed && (agreed.file !== found.file || agreed.name !== found.name)) {
       agreed = undefined;
       break;
@@ -115,10 +127,16 @@ function givenValue(reader: Reader, expr: ts.Expression, more: readonly string[]
   return agreed;
 }
 
+/** What one call gives for a bound name followed by `more` member names (bound-parameters.ts), read on as a member chain. */
+function givenAt(reader: Reader, bound: Bound, call: ts.CallExpression, more: readonly string[], depth: number, calls: readonly ts.CallExpression[]): HandlerRef | undefined {
+  const given = boundArgument(reader.project, bound, call);
+  return given ? givenValue(reader, given.value, [...given.rest, ...more], depth, calls) : undefined;
+}
+
 /** The project function a call invokes (asked once per call). */
 function invoked(reader: Reader, call: ts.CallExpression): ts.Node | undefined {
   if (reader.called.has(call)) return reader.called.get(call);
-  const fn = calledFunction(reader.project, call) ?? functionValue(reader.project, call.expression);
+  const fn = invokedFunction(reader.project, call) ?? functionValue(reader.project, call.expression);
   reader.called.set(call, fn);
   return fn;
 }
@@ -130,46 +148,6 @@ function valueOf(project: LoadedProject, expr: ts.Expression, more: readonly str
     if (ref.kind !== 'unresolved') return ref;
   }
   // the checker may not follow `require()`s of untyped JavaScript: the chain from its root, through the objects it names
-  const { root, names } = memberChain(expr);
-  const chain = [...names, ...more];
-  if (chain.length === 0) return undefined;
-  const target = memberByType(project, root, chain) ?? projectMemberOf(project, root, chain);
+  const target = chainMember(project, expr, more);
   return target && { kind: 'named', file: target.file.rel, name: target.name, line: target.line };
-}
-
-/**
- * `controllers` + `['accounts', 'edit']` through the checker's types (JavaScript's `exports.x = require('./x')`,
- * `Controllers.home = function`, index objects of `require()`s): the declaration the last member lands on.
- */
-function memberByType(project: LoadedProject, expr: ts.Expression, names: readonly string[]): CodeTarget | undefined {
-  const e = unwrap(expr);
-  const checker = project.checker;
-  let symbol: ts.Symbol | undefined;
-  let rest = names;
-  if (ts.isCallExpression(e)) {
-    // `require('./books')` given in place (`crud(require('./books'))`): the members of the project module's exports
-    if (names.length === 0 || !requiredFile(project, e)) return undefined;
-    symbol = checker.getTypeAtLocation(e).getProperty(names[0]);
-    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
-    rest = names.slice(1);
-  } else if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) {
-    symbol = symbolOf(project, ts.isIdentifier(e) ? e : e.name).symbol;
-  } else {
-    return undefined;
-  }
-  for (const name of rest) {
-    if (!symbol?.declarations?.some((d) => fileOf(project, d))) return undefined;
-    symbol = checker.getTypeOfSymbol(symbol).getProperty(name);
-    if (symbol && symbol.flags & ts.SymbolFlags.Alias) symbol = checker.getAliasedSymbol(symbol);
-  }
-  for (const decl of symbol?.declarations ?? []) {
-    const target = codeTargetOf(project, decl);
-    if (target && isCode(target.decl)) return target;
-  }
-  return undefined;
-}
-
-/** A function or class (not a property holding a `require()` or some data). */
-function isCode(node: ts.Node): boolean {
-  return ts.isFunctionLike(node) || ts.isClassLike(node);
 }

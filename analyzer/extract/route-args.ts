@@ -3,7 +3,7 @@
 import { ts } from 'ts-morph';
 import { calleeName, exprName } from './express-syntax.ts';
 import { isFunctionLike, lineOf, ownFunctionName } from './functions.ts';
-import { projectMember } from './handler-member.ts';
+import { chainMember, projectMember } from './handler-member.ts';
 import type { LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { fileOf, namedFunction, resolveReference, symbolOf } from './symbols.ts';
@@ -31,6 +31,9 @@ export function handlerRef(project: LoadedProject, arg: ts.Expression, source: t
     const member = wrapper && resolveReference(project, wrapper).kind === 'external' ? e.arguments.map((a) => projectMember(project, a)).find((m) => m !== undefined) : undefined;
     if (member) return { kind: 'named', file: member.file.rel, name: member.name, line: member.line };
   }
+  // controllers['list'], controllers[NAME] with a const string: the member, as `controllers.list` would be
+  const member = ts.isElementAccessExpression(e) ? chainMember(project, e) : undefined;
+  if (member) return { kind: 'named', file: member.file.rel, name: member.name, line: member.line };
   const ref = ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) ? e.name : ts.isCallExpression(e) ? calleeName(e) : undefined;
   const target = ref ? resolveReference(project, ref) : undefined;
   if (target?.kind === 'project') {
@@ -44,6 +47,8 @@ export function handlerRef(project: LoadedProject, arg: ts.Expression, source: t
 export function plausibleHandler(project: LoadedProject, arg: ts.Expression): boolean {
   const e = unwrap(arg);
   if (isFunctionLike(e) || ts.isCallExpression(e)) return true;
+  // `ctrl['list']`: a member named by a string known statically, like `ctrl.list`
+  if (ts.isElementAccessExpression(e)) return stringValue(e.argumentExpression, project.checker) !== undefined;
   if (!(ts.isIdentifier(e) || ts.isPropertyAccessExpression(e))) return false;
   const { symbol } = symbolOf(project, ts.isIdentifier(e) ? e : e.name);
   const decl = symbol?.valueDeclaration;

@@ -4,7 +4,9 @@
 // function's parameters, also through a helper that hands its own parameters on (MAX_HELPERS deep).
 import { ts } from 'ts-morph';
 import { isRouter, type Middleware, type Mount, type RouterNode } from './route-tree.ts';
-import { calledFunction, exprName } from './express-syntax.ts';
+import { boundArgument, boundDeclaration, boundParameter } from './bound-parameters.ts';
+import { argumentAt, invokedFunction } from './call-arguments.ts';
+import { exprName } from './express-syntax.ts';
 import { isFunctionLike, lineOf } from './functions.ts';
 import type { RoutePath } from './express-routes.ts';
 import { callIterations, expressionAt, stringAt, type Bound, type Iteration } from './mount-loops.ts';
@@ -28,7 +30,7 @@ export function callIndex(project: LoadedProject, passing: readonly ts.CallExpre
     if (!byFunction) {
       byFunction = new Map();
       for (const call of passing) {
-        const called = calledFunction(project, call);
+        const called = invokedFunction(project, call);
         if (!called) continue;
         const calls = byFunction.get(called);
         if (calls) calls.push(call);
@@ -52,7 +54,7 @@ export function givenRouters(ctx: RouteContext, callsOf: CallsOf, mount: Mount):
   const calls = callsOf(fn);
   // what a call gives for a parameter: its argument, or, in a loop, the argument at each element (`mounts.forEach(([p, r]) => mount(app, p, r))`)
   const given = (index: number, is: (arg: ts.Expression, at?: Iteration) => boolean): boolean => calls.some((call) => {
-    const arg = call.arguments[index];
+    const arg = argumentAt(project, call, index);
     if (!arg) return false;
     return is(arg) || !!callIterations(project, call, ctx.warnings)?.some((at) => is(expressionAt(project, arg, at) ?? arg, at));
   });
@@ -100,7 +102,7 @@ function mountInCalls(ctx: RouteContext, callsOf: CallsOf, owner: RouterNode, mo
   const { fn } = mount.forwarded!;
   const receiverIndex = ts.isParameter(owner.key) && owner.key.parent === fn ? fn.parameters.indexOf(owner.key) : -1;
   for (const call of callsOf(fn)) {
-    const receiverArg = receiverIndex < 0 ? undefined : call.arguments[receiverIndex];
+    const receiverArg = receiverIndex < 0 ? undefined : argumentAt(ctx.project, call, receiverIndex) ?? undefined;
     // a call in a loop: a mount at each element, with what it gives (mount-loops.ts)
     const elements = callIterations(ctx.project, call, ctx.warnings);
     for (const element of elements ?? [undefined]) {
@@ -120,7 +122,7 @@ function mountInCalls(ctx: RouteContext, callsOf: CallsOf, owner: RouterNode, mo
  */
 function handedOn({ project }: RouteContext, mount: Mount, call: ts.CallExpression): Mount | undefined {
   const { fn, prefix, built } = mount.forwarded!;
-  const prefixArg = prefix >= 0 ? call.arguments[prefix] : undefined;
+  const prefixArg = prefix >= 0 ? argumentAt(project, call, prefix) ?? undefined : undefined;
   const givens = mount.args.map((arg) => givenFor(project, fn, arg, call));
   const outerParams = [prefixArg, ...givens.map((g) => (g && !g.called ? g.value : undefined))].map((e) => e && parameterOf(project, e));
   const outer = outerParams.find((p) => p !== undefined)?.fn;
@@ -171,7 +173,7 @@ function givenAt(mount: Mount, fn: ts.SignatureDeclaration, call: ts.CallExpress
 /** One forwarded mount at one call: on the router the call is made on, with the call's prefix and what its arguments give. */
 export function mountAt({ project, routers, warnings }: RouteContext, receiver: RouterNode, mount: Mount, call: ts.CallExpression, element?: Iteration): void {
   const { fn, prefix, built } = mount.forwarded!;
-  const prefixArg = prefix >= 0 ? call.arguments[prefix] : undefined;
+  const prefixArg = prefix >= 0 ? argumentAt(project, call, prefix) ?? undefined : undefined;
   const file = fileOf(project, call);
   if (prefix >= 0 && !prefixArg || !file) return;
   const atElement = (value: string | undefined): string[] | undefined => (value === undefined ? undefined : [value]);
@@ -210,7 +212,10 @@ function givenFor(project: LoadedProject, fn: ts.SignatureDeclaration, arg: ts.E
     return decl && ts.isParameter(decl) ? fn.parameters.indexOf(decl) : -1;
   };
   const direct = parameterIndex(unwrap(arg));
-  if (direct >= 0) return call.arguments[direct] && { value: call.arguments[direct], called: false };
+  if (direct >= 0) {
+    const value = argumentAt(project, call, direct);
+    return value ? { value, called: false } : undefined;
+  }
   let calledIndex = -1;
   const visit = (n: ts.Node): void => {
     if (calledIndex >= 0) return;
@@ -218,18 +223,36 @@ function givenFor(project: LoadedProject, fn: ts.SignatureDeclaration, arg: ts.E
     else ts.forEachChild(n, visit);
   };
   visit(arg);
-  return calledIndex >= 0 && call.arguments[calledIndex] ? { value: call.arguments[calledIndex], called: true } : undefined;
+  const value = calledIndex >= 0 ? argumentAt(project, call, calledIndex) : undefined;
+  return value ? { value, called: true } : undefined;
+}
+
+/** The names an object pattern of a parameter binds, each to what the call's object literal gives it (`{ path }` → `'/books'`). */
+function bindAt(project: LoadedProject, name: ts.BindingName, call: ts.CallExpression, at: { set(decl: ts.Node, value: ts.Expression): unknown }): void {
+  if (!ts.isObjectBindingPattern(name)) return;
+  for (const el of name.elements) {
+    if (!ts.isIdentifier(el.name)) {
+      bindAt(project, el.name, call, at);
+      continue;
+    }
+    const bound = boundDeclaration(project, el);
+    const value = bound && boundArgument(project, bound, call);
+    if (value && value.rest.length === 0) at.set(el, value.value);
+  }
 }
 
 /** How a route is registered once its path is read (express-routes.ts's addRouteAt, lent by routes.ts). */
 export type AddRouteAt = (ctx: RouteContext, file: LoadedFile, call: ts.CallExpression, method: string, receiver: ts.Expression, path: RoutePath, handlers: readonly ts.Expression[], through?: readonly ts.CallExpression[]) => void;
 
-/** A path made from parameters of the function it is written in (`name`, `'/api' + name`): the function and those parameters' indexes. */
+/**
+ * A path made from parameters of the function it is written in (`name`, `'/api' + name`, `path` of `function (router, {
+ * path })`): the function and those parameters' indexes.
+ */
 export function helperPath(project: LoadedProject, pathArg: ts.Expression): { fn: ts.SignatureDeclaration; params: number[] } | undefined {
   let fn: ts.SignatureDeclaration | undefined;
   const params: number[] = [];
   const visit = (n: ts.Node): void => {
-    const param = ts.isIdentifier(n) ? parameterOf(project, n) : undefined;
+    const param = ts.isIdentifier(n) ? parameterOf(project, n) ?? boundParameter(project, n) : undefined;
     if (param && (!fn || param.fn === fn)) {
       fn = param.fn;
       params.push(param.index);
@@ -264,21 +287,36 @@ export function registerHelperRoutes(ctx: RouteContext, callsOf: CallsOf, addRou
   const atCall = (route: HelperRoute, depth: number, call: ts.CallExpression, element: Iteration | undefined): void => {
     const expression = route.pathArg.getText();
     const file = fileOf(project, call);
+    const atElement = (e: ts.Expression): ts.Expression => (element ? expressionAt(project, e, element) ?? e : e);
     const given = (e: ts.Expression): ts.Expression | undefined => {
       const param = parameterOf(project, e);
-      const arg = param?.fn === route.fn ? call.arguments[param.index] : e;
-      return arg && element ? expressionAt(project, arg, element) ?? arg : arg;
+      if (param?.fn === route.fn) {
+        const arg = argumentAt(project, call, param.index);
+        return arg ? atElement(arg) : undefined;
+      }
+      // `router` of `function ({ router, path })`: the property the call's object gives it
+      const bound = param ? undefined : boundParameter(project, e);
+      if (bound?.fn !== route.fn) return atElement(e);
+      const value = boundArgument(project, bound, call);
+      if (value && value.rest.length === 0) return atElement(value.value);
+      // a router given as a member of something else is not read; a handler is, through `through`
+      return e === route.receiver ? undefined : e;
     };
     const receiver = given(route.receiver);
     if (!file || !receiver) return;
     const handlers = route.handlers.map(given).filter((h): h is ts.Expression => h !== undefined);
     const at = new Map([...element ?? [], ...route.at]);
     route.fn.parameters.forEach((p, i) => {
-      if (call.arguments[i]) at.set(p, call.arguments[i]);
+      const arg = argumentAt(project, call, i);
+      if (arg) at.set(p, arg);
+      if (!ts.isIdentifier(p.name)) bindAt(project, p.name, call, at);
     });
     const value = stringAt(project, route.pathArg, at);
     // what the call gives for the path is made from its own function's parameters (`mountPage(router, name)` → `setupPageRoute(router, name, …)`)
-    const handedOn = value === undefined && !element && depth < MAX_HELPERS ? route.params.map((i) => call.arguments[i] && helperPath(project, call.arguments[i])) : [];
+    const handedOn = value === undefined && !element && depth < MAX_HELPERS ? route.params.map((i) => {
+      const arg = argumentAt(project, call, i);
+      return arg ? helperPath(project, arg) : undefined;
+    }) : [];
     const outer = handedOn.find((h) => h !== undefined);
     // a handler written with a parameter of a helper (`ctrl.list` in `resource(router, name, ctrl)`) is what this call gives it
     const through = [call, ...route.through];

@@ -5,6 +5,7 @@
 // that is a function's parameter is mounted on the router each call of that function passes.
 import { ts } from 'ts-morph';
 import { isRouter, lineage, type Child, type Middleware, type Mount, type RouterNode } from './route-tree.ts';
+import { boundArgument, boundDeclaration, type Bound } from './bound-parameters.ts';
 import { givenRouters, mountAt, type CallsOf } from './route-helpers.ts';
 import { chainReceiver, exprName, vhostCall } from './express-syntax.ts';
 import { pluginMounter } from './fastify-routes.ts';
@@ -21,16 +22,26 @@ import { unwrap, valueKey } from './value-key.ts';
  * NodeBB's `function apiRouter() { const router = express.Router(); addRoutes(router, …); return router }`) are met
  * now, so that a mount of such a router (`app.use('/api/admin', apiRouter())`) finds it.
  */
-export function meetPassedRouters({ routers }: RouteContext, callsOf: CallsOf): void {
+export function meetPassedRouters({ project, routers }: RouteContext, callsOf: CallsOf): void {
   for (const p of [...routers.nodes.values()]) {
-    if (!ts.isParameter(p.key)) continue;
-    const fn = p.key.parent;
-    const index = fn.parameters.indexOf(p.key);
-    for (const call of callsOf(fn)) {
-      const arg = call.arguments[index];
+    const bound = boundRouter(project, p);
+    if (!bound) continue;
+    for (const call of callsOf(bound.fn)) {
+      const arg = givenRouter(project, bound, call);
       if (arg) routers.routerOf(arg);
     }
   }
+}
+
+/** A router that is a function's parameter (`function register(app)`), or taken from one (`function ({ router, ctrl })`). */
+function boundRouter(project: LoadedProject, node: RouterNode): Bound | undefined {
+  return ts.isParameter(node.key) || ts.isBindingElement(node.key) ? boundDeclaration(project, node.key) : undefined;
+}
+
+/** What a call gives such a router: its argument, or the property of the object literal it writes for the pattern. */
+function givenRouter(project: LoadedProject, bound: Bound, call: ts.CallExpression): ts.Expression | undefined {
+  const given = boundArgument(project, bound, call);
+  return given && given.rest.length === 0 ? given.value : undefined;
 }
 
 /** Pass 2: classify use() arguments into child routers and middleware; resolve route() to Hono apps and register() to plugins. */
@@ -188,12 +199,12 @@ function mountHonoApps({ project, warnings, routers }: RouteContext, node: Route
  * each call site of their function.
  */
 export function mountParameterRouters({ project, routers }: RouteContext, callsOf: CallsOf): void {
-  const paramNodes = [...routers.nodes.values()].filter((n) => ts.isParameter(n.key) && lineage(n).some((l) => l.routes.length > 0 || l.children.length > 0));
+  const paramNodes = [...routers.nodes.values()].filter((n) => (ts.isParameter(n.key) || ts.isBindingElement(n.key)) && lineage(n).some((l) => l.routes.length > 0 || l.children.length > 0));
   for (const p of paramNodes) {
-    const fn = p.key.parent as ts.SignatureDeclaration;
-    const index = fn.parameters.indexOf(p.key as ts.ParameterDeclaration);
-    for (const call of callsOf(fn)) {
-      const arg = call.arguments[index];
+    const bound = boundRouter(project, p);
+    if (!bound) continue;
+    for (const call of callsOf(bound.fn)) {
+      const arg = givenRouter(project, bound, call);
       const parent = arg && routers.routerOf(arg);
       if (!parent || parent === p) continue;
       const file = fileOf(project, call)!;

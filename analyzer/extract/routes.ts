@@ -29,6 +29,11 @@ export interface RouteResult {
   warnings: Warning[];
 }
 
+/** An argument that may hand a value on by name: `app`, `ctx.router`, `...args` (call-arguments.ts reads the spread). */
+function passesAlong(arg: ts.Expression): boolean {
+  return ts.isIdentifier(arg) || ts.isPropertyAccessExpression(arg) || ts.isSpreadElement(arg);
+}
+
 /** `require('x')`: a call that gives a module, never a value of the function it calls. */
 function isRequire(call: ts.CallExpression): boolean {
   return ts.isIdentifier(call.expression) && call.expression.text === 'require';
@@ -40,6 +45,8 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   const passing: ts.CallExpression[] = [];
   /** the other calls of functions with arguments, which a handler given as a parameter is read at too (handler-params.ts) */
   const giving: ts.CallExpression[] = [];
+  /** and the calls giving only literals, or nothing: they give a parameter its default */
+  const bare: ts.CallExpression[] = [];
   /** `x.name(…)` calls by name: candidates for functions the project adds to a router (`app.lazyUse(…)`) */
   const methodCalls = new Map<string, ts.CallExpression[]>();
   /** Hono's calls (route(prefix, app), on(), mount()) are only looked at in a project that imports Hono */
@@ -115,8 +122,10 @@ export function extractRoutes(project: LoadedProject): RouteResult {
         } else if (ts.isElementAccessExpression(callee) && n.arguments.length >= 2) {
           addComputedVerb(ctx, file, n, callee);
         }
-        if (n.arguments.some((a) => ts.isIdentifier(a) || ts.isPropertyAccessExpression(a))) passing.push(n);
+        // `register.apply(this, [router, ctrl])` hands them on in its array
+        if (n.arguments.some(passesAlong) || n.arguments.length === 2 && ts.isPropertyAccessExpression(callee) && callee.name.text === 'apply') passing.push(n);
         else if (n.arguments.some((a) => !ts.isLiteralExpression(a)) && !isRequire(n)) giving.push(n);
+        else if (!isRequire(n)) bare.push(n);
         if (ts.isPropertyAccessExpression(callee) && n.arguments.length > 0) {
           const calls = methodCalls.get(callee.name.text);
           if (calls) calls.push(n);
@@ -131,18 +140,23 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   }
 
   const callsOf = callIndex(project, passing);
-  // routes whose path a function's callers give (`setupPageRoute(router, '/login', …)`), at each call
-  registerHelperRoutes(ctx, callsOf, addRouteAt);
+  const givingOf = callIndex(project, giving);
+  const bareOf = callIndex(project, bare);
+  /** every call of a function that gives it a value (`crud(require('./books'))`, `item({ router: app, path: '/x' })`); `all`: also those giving none */
+  const everyCallOf = (fn: ts.Node, all = false): readonly ts.CallExpression[] => {
+    const more = all ? [...givingOf(fn), ...bareOf(fn)] : givingOf(fn);
+    return more.length === 0 ? callsOf(fn) : [...callsOf(fn), ...more];
+  };
+  // routes whose path a function's callers give (`setupPageRoute(router, '/login', …)`), at each call, also one giving
+  // literals only (`page('/a')`)
+  registerHelperRoutes(ctx, (fn) => everyCallOf(fn, true), addRouteAt);
   // handlers given as a parameter of the registering function (`controllers.home`), as its callers give them
   // (every call of the function counts: `crud(require('./books'))` passes no name along)
-  const givingOf = callIndex(project, giving);
-  const byParameter = parameterHandlers(project, (fn) => {
-    const more = givingOf(fn);
-    return more.length === 0 ? callsOf(fn) : [...callsOf(fn), ...more];
-  });
+  const byParameter = parameterHandlers(project, everyCallOf);
   byParameter.resolveAll(ctx.parameterHandlers ?? []);
-  // the routers handed to functions that register on their parameters, before the mounts look for them
-  meetPassedRouters(ctx, callsOf);
+  // the routers handed to functions that register on their parameters (also in an object, `register({ router, ctrl })`),
+  // before the mounts look for them
+  meetPassedRouters(ctx, everyCallOf);
   // Pass 2: which router mounts which (use(), Hono's route(), Fastify's register()).
   resolveMounts(ctx, callsOf);
   // … and the mounts functions the project adds to a router make at each call (`app.lazyUse('/members', require('./members'))`),
@@ -150,7 +164,7 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   mountForwarded(ctx, methodCalls);
   mountHelpers(ctx, callsOf);
   // Pass 3: routers that are parameters are the argument passed at each call site of their function.
-  mountParameterRouters(ctx, callsOf);
+  mountParameterRouters(ctx, everyCallOf);
 
   // … or, in a router a factory made or a route a helper registered, as the call that made it gives them
   return { ...routeTable(routers.nodes.values(), warnings, byParameter.at), warnings };

@@ -103,7 +103,9 @@ export function valueKey(project: LoadedProject, expr: ts.Expression, depth = 0,
       const fn = exported && (exportedFunction(project, unwrap(exported)) ?? (options.instance ? functionValue(project, callee) : undefined));
       return fn && calledResult(fn, e, next, options);
     }
-    const fn = namedFunction(project, callee) ?? (options.instance && (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee)) ? functionValue(project, callee) : undefined);
+    const fn = namedFunction(project, callee) ?? (options.instance && (ts.isIdentifier(callee) || ts.isPropertyAccessExpression(callee)) ? functionValue(project, callee) : undefined) ??
+      // `crud.call(null, ctrl)`, `crud.apply(null, [ctrl])` of Function.prototype: what `crud` gives
+      (ts.isPropertyAccessExpression(callee) && (callee.name.text === 'call' || callee.name.text === 'apply') ? namedFunction(project, callee.expression) ?? functionValue(project, callee.expression) : undefined);
     return fn && calledResult(fn, e, next, options);
   }
   return undefined;
