@@ -5,19 +5,7 @@ import assert from 'node:assert/strict';
 import { extractFacts } from '../../../analyzer/extract/index.ts';
 import type { Facts } from '../../../analyzer/extract/types.ts';
 import { tempProjects } from './temp-project.ts';
-
-/** `METHOD path [middleware]` per route. */
-const routes = (facts: Facts): string[] => facts.routes.map((r) => `${r.method} ${r.path} [${r.middleware.join(', ')}]`);
-const warnings = (facts: Facts): string[] => facts.warnings.map((w) => w.message);
-
-/** A router module per name, each with one GET route at /<name>, so a route's full path shows the mount it came through. */
-function routerFiles(...names: string[]): Record<string, string> {
-  return Object.fromEntries(names.map((name) => [`routes/${name}.js`, `const express = require('express');
-const router = express.Router();
-router.get('/${name}', function ${name}List(req, res) { res.json([]); });
-module.exports = router;
-`]));
-}
+import { routeLines as routes, routerFiles, warningLines as warnings } from './route-lines.ts';
 
 describe('routes: routers kept in an array or an object and mounted in a loop', () => {
   const project = tempProjects('mount-loops');

@@ -7,21 +7,7 @@ import assert from 'node:assert/strict';
 import { extractFacts } from '../../../analyzer/extract/index.ts';
 import type { Facts } from '../../../analyzer/extract/types.ts';
 import { tempProjects } from './temp-project.ts';
-
-/** `METHOD path kind file#name` per route. */
-const handlers = (facts: Facts): string[] => facts.routes.map((r) => `${r.method} ${r.path} ${r.handler.kind} ${r.handler.kind === 'unresolved' ? r.handler.name : `${r.handler.file}#${r.handler.name}`}`);
-
-/** Two controller modules of the same shape, each with a nested `admin` object. */
-const controllers = {
-  'src/controllers/index.js': `exports.list = function (req, res) { res.end(); };
-exports.show = function (req, res) { res.end(); };
-exports.admin = { list: function (req, res) { res.end(); } };
-`,
-  'src/other.js': `exports.list = function (req, res) { res.end(); };
-exports.show = function (req, res) { res.end(); };
-exports.admin = { list: function (req, res) { res.end(); } };
-`,
-};
+import { handlerLines as handlers, TWO_CONTROLLERS as controllers } from './route-lines.ts';
 
 describe('routes: handlers given as a destructured parameter', () => {
   const project = tempProjects('destructured-handlers');

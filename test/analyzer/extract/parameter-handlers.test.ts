@@ -6,9 +6,7 @@ import assert from 'node:assert/strict';
 import { extractFacts } from '../../../analyzer/extract/index.ts';
 import type { Facts } from '../../../analyzer/extract/types.ts';
 import { tempProjects } from './temp-project.ts';
-
-/** `METHOD path kind file#name` per route. */
-const handlers = (facts: Facts): string[] => facts.routes.map((r) => `${r.method} ${r.path} ${r.handler.kind} ${r.handler.kind === 'unresolved' ? r.handler.name : `${r.handler.file}#${r.handler.name}`}`);
+import { handlerLines as handlers } from './route-lines.ts';
 
 /** NodeBB 1.4's controllers: an index object of `require()`s with members assigned after it, nested index objects. */
 const controllers = {
