@@ -4,10 +4,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { upstreamPath } from '../../proxy/forward.ts';
-import { rawExchange, statusOf } from '../resilience/fixtures.ts';
+import { headerOf, rawExchange, statusOf } from '../resilience/fixtures.ts';
 import { captureLogger, startStack, testConfig, until, type Stack } from './helpers.ts';
 
-const headerOf = (text: string, name: string) => new RegExp(`^${name}: (.*)$`, 'im').exec(text.slice(0, text.indexOf('\r\n\r\n')))?.[1]?.trim();
 
 for (const mode of ['migrated', 'shadow'] as const) {
   describe(`OPTIONS * with a catch-all route (* /*) in ${mode} mode`, () => {

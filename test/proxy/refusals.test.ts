@@ -10,9 +10,8 @@ import { Writable } from 'node:stream';
 import http from 'node:http';
 import { cutForLog, onClientError, packetForLog, Refusals } from '../../proxy/refusals.ts';
 import { ADMIN_TOKEN, captureLogger, request, startStack, testConfig, until, type Stack } from './helpers.ts';
-import { rawExchange, statusOf } from '../resilience/fixtures.ts';
+import { headerOf, rawExchange, statusOf } from '../resilience/fixtures.ts';
 
-const headerOf = (text: string, name: string) => new RegExp(`^${name}: (.*)$`, 'im').exec(text.slice(0, text.indexOf('\r\n\r\n')))?.[1]?.trim();
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe('refusals: logged and counted', () => {

@@ -183,6 +183,11 @@ export function statusOf(raw: string): number {
   return m ? Number(m[1]) : 0;
 }
 
+/** A header's value in the head of a raw HTTP answer (the first one of that name, any case), undefined when absent. */
+export function headerOf(raw: string, name: string): string | undefined {
+  return new RegExp(`^${name}: (.*)$`, 'im').exec(raw.slice(0, raw.indexOf('\r\n\r\n')))?.[1]?.trim();
+}
+
 /** Resolves when cond() holds, checking every few ms on the event loop. */
 export async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
