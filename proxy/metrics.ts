@@ -4,12 +4,13 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import { REFUSAL_REASONS, type RefusalCounts } from './refusals.ts';
 import type { RouteStats } from './stats.ts';
 
-type CounterField = 'requests' | 'shadowed' | 'dropped' | 'skippedUnsafe' | 'fallbacks' | 'candidateErrors' | 'candidateAnswers' | 'candidate5xx';
+type CounterField = 'requests' | 'shadowed' | 'dropped' | 'droppedSlow' | 'skippedUnsafe' | 'fallbacks' | 'candidateErrors' | 'candidateAnswers' | 'candidate5xx';
 
 const COUNTERS: [CounterField, string, string][] = [
   ['requests', 'strangler_requests_total', 'Requests received, per route'],
   ['shadowed', 'strangler_shadow_copies_total', 'Shadow copies sent to the candidate'],
   ['dropped', 'strangler_shadow_dropped_total', 'Shadow copies dropped (concurrency cap full or request body over maxBodyBytes)'],
+  ['droppedSlow', 'strangler_shadow_dropped_slow_total', 'Of the dropped shadow copies, those turned away by the lower copy limit of a candidate much slower than the monolith (shadow.adaptive)'],
   ['skippedUnsafe', 'strangler_shadow_skipped_unsafe_total', 'Unsafe requests (POST, PUT, PATCH, DELETE) not copied'],
   ['fallbacks', 'strangler_fallbacks_total', 'Candidate failures retried on the monolith'],
   ['candidateErrors', 'strangler_candidate_errors_total', 'Candidate calls that failed (refused, reset, timeout, invalid)'],

@@ -64,7 +64,8 @@ export type RequestHead = Pick<IncomingMessage, 'method' | 'url' | 'headers'>;
 
 /**
  * The admission checks every copy passes, in order: unsafe methods (unless the route copies writes), the sample,
- * the byte budget and the per-service cap, a body announced as too big to copy. Counts what it turns away.
+ * the byte budget and the per-service cap, a body announced as too big to copy. Counts what it turns away (in
+ * `dropped`; those a slow candidate's lowered limit turned away in `droppedSlow` as well).
  */
 export function admit(req: RequestHead, plan: ShadowPlan, budget: ByteBudget, slots: CopySlots): boolean {
   const c = plan.counters;
@@ -73,8 +74,13 @@ export function admit(req: RequestHead, plan: ShadowPlan, budget: ByteBudget, sl
     return false;
   }
   if (plan.sample < 1 && Math.random() >= plan.sample) return false;
-  if (budget.exhausted || !slots.acquire(plan.service, plan.concurrency)) {
+  if (budget.exhausted) {
     c.dropped++;
+    return false;
+  }
+  if (!slots.acquire(plan.service, plan.concurrency)) {
+    c.dropped++;
+    if (slots.refusedBelowCap) c.droppedSlow++; // a slow candidate's lowered limit, not the cap: counted apart too
     return false;
   }
   const length = req.headers['content-length'];
@@ -123,6 +129,11 @@ const PACE_MIN_ENDED = 8;
  */
 export class CopySlots {
   private readonly by = new Map<string, ServiceSlots>();
+  /**
+   * Why the last acquire that failed failed: true when a slow candidate's lowered limit turned the copy away with
+   * slots left under the cap (admit counts it in droppedSlow). Written only when acquire fails, so read it only then.
+   */
+  refusedBelowCap = false;
   /** told when a service's limit moves */
   onLimit: ((change: CopyLimitChange) => void) | undefined;
 
@@ -135,7 +146,10 @@ export class CopySlots {
       s = { inFlight: 0, limit: Infinity, windowStart: this.now(), ended: 0, slow: 0 };
       this.by.set(service, s);
     }
-    if (s.inFlight >= cap || s.inFlight >= s.limit) return false;
+    if (s.inFlight >= cap || s.inFlight >= s.limit) {
+      this.refusedBelowCap = s.inFlight < cap;
+      return false;
+    }
     s.inFlight++;
     return true;
   }
