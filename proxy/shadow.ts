@@ -54,6 +54,8 @@ export interface ShadowSide {
 export interface ShadowEngine {
   begin(req: IncomingMessage, plan: ShadowPlan, requestId: string, start: number): ShadowSide | undefined;
   setBudget(bytes: number): void;
+  /** the per-service copy slots admission takes from (read by the admin API for the copy limits: copyLimits) */
+  readonly slots?: CopySlots;
   /** the proxy applied a config (start-up excepted): a reload, a mode change */
   configure?(config: ProxyConfig): void;
   close(): Promise<void>;
@@ -101,6 +103,12 @@ export interface CopyLimitChange {
   /** copies whose candidate call ended in the second that decided, and of them the slow ones */
   ended: number;
   slow: number;
+}
+
+/** A route's copy limit while its candidate is slow: the copies in flight its service is held to, under the route's cap. */
+export interface CopyLimit {
+  limit: number;
+  cap: number;
 }
 
 /** Per service: its copies in flight, and the limit a slow candidate puts below the cap (see CopySlots.ended). */
@@ -166,6 +174,12 @@ export class CopySlots {
   /** The most copies of this service that may be in flight now: the cap, or less while its candidate is slow. */
   limit(service: string, cap: number): number {
     return Math.min(cap, this.by.get(service)?.limit ?? Infinity);
+  }
+
+  /** The service's limit with the cap when it is lower than the cap (its candidate is slow), else undefined. */
+  lowered(service: string, cap: number): CopyLimit | undefined {
+    const limit = this.limit(service, cap);
+    return limit < cap ? { limit, cap } : undefined;
   }
 
   /**

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { ByteBudget } from '../../proxy/capture.ts';
 import { admit, CopySlots, slowCopy, type CopyLimitChange, type ShadowPlan } from '../../proxy/shadow.ts';
 import { RouteCounters } from '../../proxy/stats.ts';
+import { lowestCopyLimits } from '../../proxy/workers.ts';
 
 function slots() {
   let t = 0;
@@ -192,5 +193,36 @@ describe('RouteCounters: droppedSlow goes through snapshots, deltas and merges (
     main.droppedSlow += 5;
     assert.equal(main.toStats('shadow', 'catalog', since).droppedSlow, 5, 'a started-over route counts from then');
     assert.equal(main.toStats('shadow', 'catalog').droppedSlow, 9);
+  });
+});
+
+describe('lowestCopyLimits: --workers, each process with its own limit', () => {
+  test('per route, the lowest any worker holds; a route no worker limits has none', () => {
+    const merged = lowestCopyLimits([
+      [['book', { limit: 32, cap: 64 }]],
+      [
+        ['book', { limit: 16, cap: 64 }],
+        ['review', { limit: 48, cap: 64 }],
+      ],
+      [],
+    ]);
+    assert.deepEqual([...merged].sort(), [
+      ['book', { limit: 16, cap: 64 }],
+      ['review', { limit: 48, cap: 64 }],
+    ]);
+    assert.equal(lowestCopyLimits([]).size, 0);
+  });
+});
+
+describe('CopySlots.lowered: what the admin API shows', () => {
+  test('undefined while the cap alone applies; the limit and the route\'s cap once lower', () => {
+    const t = slots();
+    assert.equal(t.s.lowered('catalog', 64), undefined);
+    t.copies(10, 10);
+    t.advance(1_000);
+    t.copies(1, 1);
+    assert.deepEqual(t.s.lowered('catalog', 64), { limit: 32, cap: 64 });
+    assert.equal(t.s.lowered('catalog', 16), undefined, 'a route whose own cap is under the limit is not held by it');
+    assert.equal(t.s.lowered('reviews', 64), undefined, 'another service');
   });
 });

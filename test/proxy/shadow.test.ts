@@ -4,6 +4,7 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { diffResponses } from '../../proxy/compare/index.ts';
+import type { RouteView } from '../../proxy/admin.ts';
 import { ADMIN_TOKEN, captureLogger, closedPortUrl, request, startTestProxy, startUpstream, testConfig, until, type Harness, type Upstream, startStack } from './helpers.ts';
 
 /** The monolith's answer, with bytes a re-serialisation would change (spacing, key order, unicode escapes). */
@@ -389,6 +390,9 @@ describe('shadow: a candidate much slower than the monolith (shadow.adaptive)', 
       assert.equal(line.service, 'catalog');
       assert.equal(line.from, 8);
       assert.equal(line.to, 4);
+      const routes = await request(h.proxy.adminUrl, { path: '/api/routes', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const view = (JSON.parse(routes.body.toString()) as { routes: RouteView[] }).routes[0];
+      assert.deepEqual(view.copyLimit, { limit: 4, cap: 8 }, 'the admin API says the route\'s copies are limited');
       assert.deepEqual(await burst(h, candidate, 4), { copied: 4, dropped: 4, droppedSlow: 4 });
       const metrics = await request(h.proxy.adminUrl, { path: '/metrics', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       assert.match(metrics.body.toString(), /^strangler_shadow_dropped_slow_total\{route="book",service="catalog"\} 4$/m);
@@ -404,6 +408,8 @@ describe('shadow: a candidate much slower than the monolith (shadow.adaptive)', 
       await slowRounds(h, () => performance.now() - started > 1_300);
       assert.equal(log.lines.filter((l) => String(l.msg).includes('copies in flight')).length, 0);
       assert.deepEqual(await burst(h, candidate, 8), { copied: 8, dropped: 0, droppedSlow: 0 });
+      const routes = await request(h.proxy.adminUrl, { path: '/api/routes', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      assert.equal((JSON.parse(routes.body.toString()) as { routes: RouteView[] }).routes[0].copyLimit, undefined, 'no limit, nothing said');
     } finally {
       await close();
     }
