@@ -296,7 +296,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
       audit: () => control.audit(),
       startOver: (id) => control.startOver(id),
       refused: () => refusals.counts,
-      metrics: createMetrics(() => [...stats(), statsOf(table.defaultRoute)], guard && (() => guard.moves), () => refusals.counts),
+      metrics: createMetrics(() => [...stats(), statsOf(table.defaultRoute)], guard && (() => guard.moves), () => refusals.counts, copyLimits),
       tokens,
       extraRoutes: options.adminRoutes,
       log,

@@ -96,6 +96,7 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
   };
   /** each live worker's lowered copy limits (a worker gone takes its own with it: they are its process's, not totals) */
   const latestLimits = new Map<number, [string, CopyLimit][]>();
+  const copyLimits = () => lowestCopyLimits(latestLimits.values());
   const mergedCounters = (id: string): RouteCounters => {
     const c = new RouteCounters(id);
     for (const snaps of latest.values()) for (const s of snaps) if (s.routeId === id) c.merge(s);
@@ -105,7 +106,7 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
   const broadcast = (m: ToWorker) => {
     for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send(m, undefined, undefined, deliveredOrExiting);
   };
-  const control = new ProxyControl(config, { configPath: options.configPath, log, onApply: () => broadcast({ type: 'reload' }), stats: merged, snapshot: (id) => mergedCounters(id).snapshot(), latency: (id) => mergedCounters(id).latency(), copyLimits: () => lowestCopyLimits(latestLimits.values()) });
+  const control = new ProxyControl(config, { configPath: options.configPath, log, onApply: () => broadcast({ type: 'reload' }), stats: merged, snapshot: (id) => mergedCounters(id).snapshot(), latency: (id) => mergedCounters(id).latency(), copyLimits });
   const guard = new CanaryGuard(control, log);
   // the metrics count since the process started, whatever was started over (Prometheus counters only go up)
   const allStats = () => [
@@ -123,7 +124,7 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
       reload: () => control.reload(),
       audit: () => control.audit(),
       startOver: (id) => control.startOver(id),
-      metrics: createMetrics(allStats, () => guard.moves, refused),
+      metrics: createMetrics(allStats, () => guard.moves, refused, copyLimits),
       tokens,
       extraRoutes: options.adminRoutes,
       log,

@@ -396,6 +396,7 @@ describe('shadow: a candidate much slower than the monolith (shadow.adaptive)', 
       assert.deepEqual(await burst(h, candidate, 4), { copied: 4, dropped: 4, droppedSlow: 4 });
       const metrics = await request(h.proxy.adminUrl, { path: '/metrics', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       assert.match(metrics.body.toString(), /^strangler_shadow_dropped_slow_total\{route="book",service="catalog"\} 4$/m);
+      assert.match(metrics.body.toString(), /^strangler_shadow_copy_limit\{route="book",service="catalog"\} 4$/m);
     } finally {
       await close();
     }
@@ -410,6 +411,8 @@ describe('shadow: a candidate much slower than the monolith (shadow.adaptive)', 
       assert.deepEqual(await burst(h, candidate, 8), { copied: 8, dropped: 0, droppedSlow: 0 });
       const routes = await request(h.proxy.adminUrl, { path: '/api/routes', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       assert.equal((JSON.parse(routes.body.toString()) as { routes: RouteView[] }).routes[0].copyLimit, undefined, 'no limit, nothing said');
+      const metrics = await request(h.proxy.adminUrl, { path: '/metrics', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      assert.doesNotMatch(metrics.body.toString(), /^strangler_shadow_copy_limit\{/m);
     } finally {
       await close();
     }

@@ -188,6 +188,7 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
     const metrics = (await admin.get('/metrics').set(auth)).text;
     const slow = Number(/^strangler_shadow_dropped_slow_total\{route="copies",service="catalog"\} (\d+)$/m.exec(metrics)?.[1]);
     assert.ok(slow >= view.stats.droppedSlow, metrics);
+    assert.match(metrics, /^strangler_shadow_copy_limit\{route="copies",service="catalog"\} 4$/m);
   });
 
   test('SIGTERM stops the primary and its workers', async () => {
