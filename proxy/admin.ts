@@ -9,6 +9,7 @@ import type { Logger } from '../common/log.ts';
 import type { GuardSettings, ProxyConfig } from './config.ts';
 import { MAX_AUDIT, type AuditEntry } from './state.ts';
 import type { RefusalCounts } from './refusals.ts';
+import type { CopyLimit } from './shadow.ts';
 import type { RouteStats } from './stats.ts';
 import { mountDashboard } from './dashboard.ts';
 
@@ -22,6 +23,11 @@ export interface RouteView {
   canary?: { percent: number; stickyBy: string };
   fallback: boolean;
   stats: RouteStats;
+  /**
+   * A shadowed route whose service's candidate is much slower than the monolith: the copies in flight it is held to
+   * (shadow.adaptive), under its cap; absent while the cap alone applies. With --workers, the lowest of the workers'.
+   */
+  copyLimit?: CopyLimit;
   /** when the route was started over (reset-diffs) in this process's life: `stats` count from then */
   countedSince?: string;
   /** the canary guard's limits on this route (defaults and the route's own merged), when it has one */

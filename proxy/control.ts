@@ -6,6 +6,7 @@ import { quoteInput } from '../common/unprintable.ts';
 import { AdminError, type RoutePatch, type RouteView } from './admin.ts';
 import { guardOf, loadConfig, MODES, type ProxyConfig } from './config.ts';
 import { ModeState, sameSetting, settingOf, StateWriteError, type AuditEntry, type RouteSetting } from './state.ts';
+import type { CopyLimit } from './shadow.ts';
 import type { CountersSnapshot, RouteLatency, RouteStats } from './stats.ts';
 import type { Mode } from './types.ts';
 import { unreachableRoutes } from './unreachable.ts';
@@ -21,6 +22,8 @@ export interface ControlOptions {
   snapshot?: (routeId: string) => CountersSnapshot;
   /** a route's latency histograms as they stand (the canary guard's latency limits take windows of them) */
   latency?: (routeId: string) => RouteLatency;
+  /** the copy limits of the shadowed routes whose candidate is slow, by route id (read for the route views) */
+  copyLimits?: () => ReadonlyMap<string, CopyLimit>;
   /** false: read the state file, never write it (a --workers worker: the primary writes it) */
   persist?: boolean;
 }
@@ -136,11 +139,14 @@ export class ProxyControl {
     const cfg = this.current;
     const last = new Map<string, AuditEntry>();
     for (const e of this.state.audit()) last.set(e.routeId, e); // oldest first: the last one stays
+    // what the admin API shows (the guard and the metrics, sinceStart, do not read it)
+    const limits = sinceStart ? undefined : this.options.copyLimits?.();
     return cfg.routes.map((r) => {
       const mode = r.mode ?? cfg.defaults.mode;
       const change = last.get(r.id);
       const guard = guardOf(cfg, r);
       const since = sinceStart ? undefined : this.startedOver.get(r.id);
+      const copyLimit = limits?.get(r.id);
       return {
         id: r.id,
         method: r.method,
@@ -151,6 +157,7 @@ export class ProxyControl {
         canary: r.canary,
         fallback: r.fallback ?? false,
         stats: this.options.stats(r.id, mode, r.service, since?.counts),
+        ...(copyLimit && { copyLimit }),
         ...(since && { countedSince: since.at }),
         ...(guard && { guard }),
         ...(change && {

@@ -2,14 +2,16 @@
 // filled at scrape time from the live route counters, so the hot path pays nothing for /metrics.
 import { Counter, Gauge, Registry } from 'prom-client';
 import { REFUSAL_REASONS, type RefusalCounts } from './refusals.ts';
+import type { CopyLimit } from './shadow.ts';
 import type { RouteStats } from './stats.ts';
 
-type CounterField = 'requests' | 'shadowed' | 'dropped' | 'skippedUnsafe' | 'fallbacks' | 'candidateErrors' | 'candidateAnswers' | 'candidate5xx';
+type CounterField = 'requests' | 'shadowed' | 'dropped' | 'droppedSlow' | 'skippedUnsafe' | 'fallbacks' | 'candidateErrors' | 'candidateAnswers' | 'candidate5xx';
 
 const COUNTERS: [CounterField, string, string][] = [
   ['requests', 'strangler_requests_total', 'Requests received, per route'],
   ['shadowed', 'strangler_shadow_copies_total', 'Shadow copies sent to the candidate'],
-  ['dropped', 'strangler_shadow_dropped_total', 'Shadow copies dropped (concurrency cap full or request body over maxBodyBytes)'],
+  ['dropped', 'strangler_shadow_dropped_total', 'Shadow copies dropped (concurrency cap or a slow candidate\'s lower limit full, byte budget memory.shadowBytes spent, or request body over maxBodyBytes)'],
+  ['droppedSlow', 'strangler_shadow_dropped_slow_total', 'Of the dropped shadow copies, those turned away by the lower copy limit of a candidate much slower than the monolith (shadow.adaptive)'],
   ['skippedUnsafe', 'strangler_shadow_skipped_unsafe_total', 'Unsafe requests (POST, PUT, PATCH, DELETE) not copied'],
   ['fallbacks', 'strangler_fallbacks_total', 'Candidate failures retried on the monolith'],
   ['candidateErrors', 'strangler_candidate_errors_total', 'Candidate calls that failed (refused, reset, timeout, invalid)'],
@@ -19,13 +21,14 @@ const COUNTERS: [CounterField, string, string][] = [
 
 /**
  * The live counters per route, (from the process that runs the canary guard) how many times the guard moved
- * each route back, to which mode: what an alert on a canary that stepped back watches; and the requests the proxy
- * refused itself, by reason.
+ * each route back, to which mode: what an alert on a canary that stepped back watches; the requests the proxy
+ * refused itself, by reason; and the copy limits of the shadowed routes whose candidate is slow.
  */
 export function createMetrics(
   stats: () => RouteStats[],
   guardMoves?: () => ReadonlyMap<string, ReadonlyMap<string, number>>,
   refused?: () => RefusalCounts,
+  copyLimits?: () => ReadonlyMap<string, CopyLimit>,
 ): Registry {
   const registry = new Registry();
   for (const [field, name, help] of COUNTERS) {
@@ -72,6 +75,23 @@ export function createMetrics(
         this.reset();
         const counts = refused();
         for (const reason of REFUSAL_REASONS) this.inc({ reason }, counts[reason]);
+      },
+    });
+  }
+  if (copyLimits) {
+    new Gauge({
+      name: 'strangler_shadow_copy_limit',
+      help: 'Copies in flight a shadowed route is held to while its candidate is much slower than the monolith (shadow.adaptive), below its cap shadow.concurrency; absent while the cap alone applies (with --workers: the lowest worker\'s)',
+      labelNames: ['route', 'service'],
+      registers: [registry],
+      collect() {
+        this.reset();
+        const limits = copyLimits();
+        if (limits.size === 0) return;
+        for (const s of stats()) {
+          const l = limits.get(s.routeId);
+          if (l) this.set({ route: s.routeId, service: s.service ?? 'legacy' }, l.limit);
+        }
       },
     });
   }

@@ -20,7 +20,7 @@ import { requestPath } from './router.ts';
 import { absoluteTarget } from './target.ts';
 import { cutForLog, onClientError, Refusals, type RefusalCounts, type RefusalReason } from './refusals.ts';
 import { Handshake, isWebSocketUpgrade, serveWithoutUpgrade, socketAnswer } from './upgrade.ts';
-import { isSafeMethod, Shadower, type ShadowEngine, type ShadowSide } from './shadow.ts';
+import { isSafeMethod, Shadower, type CopyLimit, type ShadowEngine, type ShadowSide } from './shadow.ts';
 import type { CountersSnapshot, RouteStats } from './stats.ts';
 import { CanaryGuard } from './guard.ts';
 import { ModeState } from './state.ts';
@@ -71,6 +71,8 @@ export interface RunningProxy {
   snapshot(): CountersSnapshot[];
   /** the requests the proxy answered itself (a bad Host or target, a transfer coding it does not pass on, what Node's parser refused), by reason */
   refused(): RefusalCounts;
+  /** the shadowed routes whose service's copies are held below the cap (a slow candidate: CopySlots), by route id */
+  copyLimits(): Map<string, CopyLimit>;
   close(): Promise<void>;
 }
 
@@ -229,6 +231,16 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   // ---- control plane: stats, mode changes, reload ----
   const statsOf = (r: CompiledRoute) => r.counters.toStats(r.mode, r.service);
   const stats = (): RouteStats[] => table.routes.map(statsOf);
+  const copyLimits = (): Map<string, CopyLimit> => {
+    const limits = new Map<string, CopyLimit>();
+    const slots = shadower.slots;
+    if (slots === undefined) return limits;
+    for (const r of table.routes) {
+      const limit = r.shadow && slots.lowered(r.shadow.service, r.shadow.concurrency);
+      if (limit) limits.set(r.id, limit);
+    }
+    return limits;
+  };
   let staleWarned = '';
   const control = new ProxyControl(initial, {
     configPath: options.configPath,
@@ -249,6 +261,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     stats: (id, mode, service, since) => countersFor(counters, id).toStats(mode, service, since),
     snapshot: (id) => countersFor(counters, id).snapshot(),
     latency: (id) => countersFor(counters, id).latency(),
+    copyLimits,
   });
   table = buildTable(control.effective(), forwarder, counters, log);
   // the process that owns the mode state runs the canary guard (with --workers: the primary, on merged counters)
@@ -283,7 +296,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
       audit: () => control.audit(),
       startOver: (id) => control.startOver(id),
       refused: () => refusals.counts,
-      metrics: createMetrics(() => [...stats(), statsOf(table.defaultRoute)], guard && (() => guard.moves), () => refusals.counts),
+      metrics: createMetrics(() => [...stats(), statsOf(table.defaultRoute)], guard && (() => guard.moves), () => refusals.counts, copyLimits),
       tokens,
       extraRoutes: options.adminRoutes,
       log,
@@ -320,6 +333,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     reload: () => control.reload(),
     snapshot: () => [...table.routes.map((r) => r.counters), table.defaultRoute.counters].map((c) => c.snapshot()),
     refused: () => ({ ...refusals.counts }),
+    copyLimits,
     async close() {
       guard?.stop();
       refusals.flush();

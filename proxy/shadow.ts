@@ -54,6 +54,8 @@ export interface ShadowSide {
 export interface ShadowEngine {
   begin(req: IncomingMessage, plan: ShadowPlan, requestId: string, start: number): ShadowSide | undefined;
   setBudget(bytes: number): void;
+  /** the per-service copy slots admission takes from (read by the admin API for the copy limits: copyLimits) */
+  readonly slots?: CopySlots;
   /** the proxy applied a config (start-up excepted): a reload, a mode change */
   configure?(config: ProxyConfig): void;
   close(): Promise<void>;
@@ -64,7 +66,8 @@ export type RequestHead = Pick<IncomingMessage, 'method' | 'url' | 'headers'>;
 
 /**
  * The admission checks every copy passes, in order: unsafe methods (unless the route copies writes), the sample,
- * the byte budget and the per-service cap, a body announced as too big to copy. Counts what it turns away.
+ * the byte budget and the per-service cap, a body announced as too big to copy. Counts what it turns away (in
+ * `dropped`; those a slow candidate's lowered limit turned away in `droppedSlow` as well).
  */
 export function admit(req: RequestHead, plan: ShadowPlan, budget: ByteBudget, slots: CopySlots): boolean {
   const c = plan.counters;
@@ -73,8 +76,13 @@ export function admit(req: RequestHead, plan: ShadowPlan, budget: ByteBudget, sl
     return false;
   }
   if (plan.sample < 1 && Math.random() >= plan.sample) return false;
-  if (budget.exhausted || !slots.acquire(plan.service, plan.concurrency)) {
+  if (budget.exhausted) {
     c.dropped++;
+    return false;
+  }
+  if (!slots.acquire(plan.service, plan.concurrency)) {
+    c.dropped++;
+    if (slots.refusedBelowCap) c.droppedSlow++; // a slow candidate's lowered limit, not the cap: counted apart too
     return false;
   }
   const length = req.headers['content-length'];
@@ -95,6 +103,12 @@ export interface CopyLimitChange {
   /** copies whose candidate call ended in the second that decided, and of them the slow ones */
   ended: number;
   slow: number;
+}
+
+/** A route's copy limit while its candidate is slow: the copies in flight its service is held to, under the route's cap. */
+export interface CopyLimit {
+  limit: number;
+  cap: number;
 }
 
 /** Per service: its copies in flight, and the limit a slow candidate puts below the cap (see CopySlots.ended). */
@@ -123,6 +137,11 @@ const PACE_MIN_ENDED = 8;
  */
 export class CopySlots {
   private readonly by = new Map<string, ServiceSlots>();
+  /**
+   * Why the last acquire that failed failed: true when a slow candidate's lowered limit turned the copy away with
+   * slots left under the cap (admit counts it in droppedSlow). Written only when acquire fails, so read it only then.
+   */
+  refusedBelowCap = false;
   /** told when a service's limit moves */
   onLimit: ((change: CopyLimitChange) => void) | undefined;
 
@@ -135,7 +154,10 @@ export class CopySlots {
       s = { inFlight: 0, limit: Infinity, windowStart: this.now(), ended: 0, slow: 0 };
       this.by.set(service, s);
     }
-    if (s.inFlight >= cap || s.inFlight >= s.limit) return false;
+    if (s.inFlight >= cap || s.inFlight >= s.limit) {
+      this.refusedBelowCap = s.inFlight < cap;
+      return false;
+    }
     s.inFlight++;
     return true;
   }
@@ -152,6 +174,12 @@ export class CopySlots {
   /** The most copies of this service that may be in flight now: the cap, or less while its candidate is slow. */
   limit(service: string, cap: number): number {
     return Math.min(cap, this.by.get(service)?.limit ?? Infinity);
+  }
+
+  /** The service's limit with the cap when it is lower than the cap (its candidate is slow), else undefined. */
+  lowered(service: string, cap: number): CopyLimit | undefined {
+    const limit = this.limit(service, cap);
+    return limit < cap ? { limit, cap } : undefined;
   }
 
   /**

@@ -102,6 +102,8 @@ export interface RouteStats {
   requests: number;
   shadowed: number;
   dropped: number;
+  /** of `dropped`, the copies a slow candidate's lowered copy limit turned away (shadow.adaptive; CopySlots) */
+  droppedSlow: number;
   skippedUnsafe: number;
   fallbacks: number;
   candidateErrors: number;
@@ -117,6 +119,8 @@ export class RouteCounters {
   requests = 0;
   shadowed = 0;
   dropped = 0;
+  /** of dropped, those turned away by a slow candidate's lowered copy limit, not the cap itself (shadow.ts admit) */
+  droppedSlow = 0;
   skippedUnsafe = 0;
   fallbacks = 0;
   candidateErrors = 0;
@@ -158,6 +162,7 @@ export class RouteCounters {
       requests: after(this.requests, since?.requests),
       shadowed: after(this.shadowed, since?.shadowed),
       dropped: after(this.dropped, since?.dropped),
+      droppedSlow: after(this.droppedSlow, since?.droppedSlow),
       skippedUnsafe: after(this.skippedUnsafe, since?.skippedUnsafe),
       fallbacks: after(this.fallbacks, since?.fallbacks),
       candidateErrors: after(this.candidateErrors, since?.candidateErrors),
@@ -180,6 +185,7 @@ export class RouteCounters {
       requests: this.requests,
       shadowed: this.shadowed,
       dropped: this.dropped,
+      droppedSlow: this.droppedSlow,
       skippedUnsafe: this.skippedUnsafe,
       fallbacks: this.fallbacks,
       candidateErrors: this.candidateErrors,
@@ -198,7 +204,7 @@ export class RouteCounters {
    */
   takeDelta(): CountersSnapshot {
     const delta = this.snapshot();
-    this.requests = this.shadowed = this.dropped = this.skippedUnsafe = this.fallbacks = this.candidateErrors = this.candidateAnswers = this.candidate5xx = 0;
+    this.requests = this.shadowed = this.dropped = this.droppedSlow = this.skippedUnsafe = this.fallbacks = this.candidateErrors = this.candidateAnswers = this.candidate5xx = 0;
     this.monolith.reset();
     this.candidate.reset();
     this.answered.reset();
@@ -214,6 +220,7 @@ export class RouteCounters {
     this.requests += s.requests;
     this.shadowed += s.shadowed;
     this.dropped += s.dropped;
+    this.droppedSlow += s.droppedSlow ?? 0;
     this.skippedUnsafe += s.skippedUnsafe;
     this.fallbacks += s.fallbacks;
     this.candidateErrors += s.candidateErrors;
@@ -230,6 +237,8 @@ export interface CountersSnapshot {
   requests: number;
   shadowed: number;
   dropped: number;
+  /** absent from a snapshot of an older worker */
+  droppedSlow?: number;
   skippedUnsafe: number;
   fallbacks: number;
   candidateErrors: number;

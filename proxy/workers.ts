@@ -13,6 +13,7 @@ import { CanaryGuard } from './guard.ts';
 import { createMetrics } from './metrics.ts';
 import { ADMIN_LISTEN, listen, startProxy, type ProxyOptions, type RunningProxy } from './server.ts';
 import { addRefusals, noRefusals, type RefusalCounts } from './refusals.ts';
+import type { CopyLimit } from './shadow.ts';
 import { RouteCounters, type CountersSnapshot, type RouteStats } from './stats.ts';
 import { DEFAULT_ROUTE_ID } from './table.ts';
 
@@ -20,7 +21,11 @@ const STATS_INTERVAL_MS = 250;
 const SHUTDOWN_GRACE_MS = 10_000;
 
 type ToWorker = { type: 'reload' } | { type: 'shutdown' };
-type ToPrimary = { type: 'ready'; url: string } | { type: 'stats'; snapshot: CountersSnapshot[]; refused?: RefusalCounts } | { type: 'reload-failed'; error: string };
+type ToPrimary =
+  | { type: 'ready'; url: string }
+  /** copyLimits: the worker's lowered copy limits by route id (absent when none is lowered) */
+  | { type: 'stats'; snapshot: CountersSnapshot[]; refused?: RefusalCounts; copyLimits?: [string, CopyLimit][] }
+  | { type: 'reload-failed'; error: string };
 
 /** What each process runs with (built in every process: the primary and each worker run the same CLI). */
 export interface WorkerSetup {
@@ -56,7 +61,10 @@ async function runWorker(config: ProxyConfig, setup: WorkerSetup): Promise<void>
   const proxy = await startProxy(config, { ...options, admin: false, watch: false, persistState: false });
   setup.attach?.(proxy);
   send({ type: 'ready', url: proxy.url });
-  const timer = setInterval(() => send({ type: 'stats', snapshot: proxy.snapshot(), refused: proxy.refused() }), STATS_INTERVAL_MS);
+  const timer = setInterval(() => {
+    const limits = proxy.copyLimits();
+    send({ type: 'stats', snapshot: proxy.snapshot(), refused: proxy.refused(), copyLimits: limits.size > 0 ? [...limits] : undefined });
+  }, STATS_INTERVAL_MS);
   timer.unref();
   reload = () => void proxy.reload().catch((err: Error) => send({ type: 'reload-failed', error: err.message }));
   await new Promise<void>((resolve) => {
@@ -86,6 +94,9 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
     for (const counts of latestRefused.values()) addRefusals(sum, counts);
     return sum;
   };
+  /** each live worker's lowered copy limits (a worker gone takes its own with it: they are its process's, not totals) */
+  const latestLimits = new Map<number, [string, CopyLimit][]>();
+  const copyLimits = () => lowestCopyLimits(latestLimits.values());
   const mergedCounters = (id: string): RouteCounters => {
     const c = new RouteCounters(id);
     for (const snaps of latest.values()) for (const s of snaps) if (s.routeId === id) c.merge(s);
@@ -95,7 +106,7 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
   const broadcast = (m: ToWorker) => {
     for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send(m, undefined, undefined, deliveredOrExiting);
   };
-  const control = new ProxyControl(config, { configPath: options.configPath, log, onApply: () => broadcast({ type: 'reload' }), stats: merged, snapshot: (id) => mergedCounters(id).snapshot(), latency: (id) => mergedCounters(id).latency() });
+  const control = new ProxyControl(config, { configPath: options.configPath, log, onApply: () => broadcast({ type: 'reload' }), stats: merged, snapshot: (id) => mergedCounters(id).snapshot(), latency: (id) => mergedCounters(id).latency(), copyLimits });
   const guard = new CanaryGuard(control, log);
   // the metrics count since the process started, whatever was started over (Prometheus counters only go up)
   const allStats = () => [
@@ -113,7 +124,7 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
       reload: () => control.reload(),
       audit: () => control.audit(),
       startOver: (id) => control.startOver(id),
-      metrics: createMetrics(allStats, () => guard.moves, refused),
+      metrics: createMetrics(allStats, () => guard.moves, refused, copyLimits),
       tokens,
       extraRoutes: options.adminRoutes,
       log,
@@ -142,6 +153,8 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
       if (m.type === 'stats') {
         latest.set(w.id, m.snapshot);
         if (m.refused) latestRefused.set(w.id, m.refused);
+        if (m.copyLimits) latestLimits.set(w.id, m.copyLimits);
+        else latestLimits.delete(w.id);
       }
       else if (m.type === 'ready') {
         ready = true;
@@ -155,7 +168,8 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
       else if (m.type === 'reload-failed') log.error({ worker: w.process.pid, errors: m.error }, 'worker refused the reload');
     });
     w.on('exit', (code, signal) => {
-      // its counters stay in `latest` so totals do not drop when a worker is replaced
+      // its counters stay in `latest` so totals do not drop when a worker is replaced; its copy limits go with it
+      latestLimits.delete(w.id);
       if (stopping) return;
       if (!ready && !announced) {
         // none has served yet: the same error would stop every replacement; the worker printed why
@@ -203,6 +217,22 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
   if (startFailure !== undefined) {
     throw new UserError(`no worker could start (a worker exited with code ${startFailure}; its error is above)`, startFailure === 2 ? 2 : 1);
   }
+}
+
+/**
+ * The workers' copy limits as one per route: the lowest, with the cap it is under. Each worker holds its own (per
+ * process, as the cap is) over the same candidate, so the lowest says how far that candidate's slowness has pushed
+ * the copies down in any process; a route no worker limits has none.
+ */
+export function lowestCopyLimits(perWorker: Iterable<readonly [string, CopyLimit][]>): Map<string, CopyLimit> {
+  const lowest = new Map<string, CopyLimit>();
+  for (const limits of perWorker) {
+    for (const [id, l] of limits) {
+      const seen = lowest.get(id);
+      if (seen === undefined || l.limit < seen.limit) lowest.set(id, l);
+    }
+  }
+  return lowest;
 }
 
 /** A send to a worker whose channel closed under it (it is exiting) is not an error of the primary's. */

@@ -215,6 +215,9 @@
     c.routeId = el('code', {}, '');
     c.routePath = el('div', { class: 'muted path' }, '');
     c.route.append(c.routeId, c.routePath);
+    c.shadowedCount = el('span');
+    c.limitNote = el('span', { class: 'limit-note' });
+    c.shadowed.append(c.shadowedCount, c.limitNote);
     c.modeBadge = el('span', { class: 'mode' });
     c.guardNote = el('span', { class: 'guard-note' });
     c.guardOn = el('span', { class: 'guard-on' });
@@ -250,7 +253,15 @@
     setText(c.guardOn, watched ? 'guarded' : '', watched ? guardLimits(route.guard) : '');
     // after a start over, the row's counts (not only the diffs) are from then: hovering says since when
     setText(c.requests, s.requests ?? 0, route.countedSince ? `Counted since it was started over, ${new Date(route.countedSince).toLocaleString()}` : '');
-    setText(c.shadowed, pair(s.shadowed ?? 0, s.dropped ?? 0), `${s.skippedUnsafe ?? 0} unsafe requests not copied`);
+    const slowDrops = s.droppedSlow ? `; ${s.droppedSlow} of the dropped were turned away while the candidate was much slower than the monolith` : '';
+    setText(c.shadowedCount, pair(s.shadowed ?? 0, s.dropped ?? 0), `${s.skippedUnsafe ?? 0} unsafe requests not copied${slowDrops}`);
+    // a slow candidate's service gets fewer copies in flight (shadow.adaptive): the reason dropped climbs
+    const limit = route.copyLimit;
+    setText(
+      c.limitNote,
+      limit ? `copies limited to ${limit.limit} of ${limit.cap}: candidate slow` : '',
+      limit ? `The candidate of ${route.service} is much slower than the monolith, so its copies in flight are held to ${limit.limit} (the cap is ${limit.cap}); ${s.droppedSlow ?? 0} of the ${s.dropped ?? 0} dropped copies were turned away by such a limit. It rises back as the candidate keeps up.` : '',
+    );
     setText(c.errors, pair(s.candidateErrors ?? 0, s.fallbacks ?? 0), `${s.candidate5xx ?? 0} of ${s.candidateAnswers ?? 0} answers from the candidate side were 5xx (what the canary guard watches)`);
     setText(c.p50, pair(ms(lat.monolith.p50), ms(lat.candidate.p50)));
     setText(c.p99, pair(ms(lat.monolith.p99), ms(lat.candidate.p99)));

@@ -37,7 +37,7 @@ const ROUTES: RouteRef[] = [
 
 function stats(routeId: string, mode: string, requests: number): RouteStats {
   const latency = { count: 0, p50: 0, p99: 0 };
-  return { routeId, mode, requests, shadowed: 0, dropped: 0, skippedUnsafe: 0, fallbacks: 0, candidateErrors: 0, candidateAnswers: 0, candidate5xx: 0, latency: { monolith: latency, candidate: latency } };
+  return { routeId, mode, requests, shadowed: 0, dropped: 0, droppedSlow: 0, skippedUnsafe: 0, fallbacks: 0, candidateErrors: 0, candidateAnswers: 0, candidate5xx: 0, latency: { monolith: latency, candidate: latency } };
 }
 
 describe('demo summary', () => {

@@ -213,6 +213,34 @@ describe('live dashboard in Chromium', { skip }, () => {
     await page.waitForFunction(() => document.querySelector('#routes tbody tr[data-route="catalog.getAuthor"] td.num')?.textContent === '7');
   });
 
+  test("a route whose candidate is slow says its copies are limited, beside its dropped count", async () => {
+    const row = routeRow('catalog.listBooks');
+    assert.equal(await row.locator('.limit-note').textContent(), '', 'a candidate keeping up: nothing said');
+    // the admin API as it answers while catalog's candidate is much slower than the monolith (a real one takes a
+    // second of slow copies: test/proxy/shadow.test.ts); the page draws whatever it says
+    await page.route('**/api/routes', async (route) => {
+      const res = await route.fetch();
+      const body = (await res.json()) as { routes: RouteView[] };
+      for (const r of body.routes) {
+        if (r.id !== 'catalog.listBooks') continue;
+        r.copyLimit = { limit: 16, cap: 64 };
+        r.stats = { ...r.stats, dropped: 40, droppedSlow: 30 };
+      }
+      await route.fulfill({ response: res, json: body });
+    });
+    try {
+      await page.waitForFunction(() => document.querySelector('#routes tbody tr[data-route="catalog.listBooks"] .limit-note')?.textContent !== '');
+      assert.equal(await row.locator('.limit-note').textContent(), 'copies limited to 16 of 64: candidate slow');
+      assert.match((await row.locator('.limit-note').getAttribute('title')) ?? '', /^The candidate of catalog is much slower than the monolith, so its copies in flight are held to 16 \(the cap is 64\); 30 of the 40 dropped copies were turned away by such a limit\./);
+      const cell = row.locator('td.num', { has: page.locator('.limit-note') });
+      assert.match((await cell.locator('span').first().textContent()) ?? '', /^\d+ \/ 40$/, 'in the cell of the dropped count');
+      assert.match((await cell.locator('span').first().getAttribute('title')) ?? '', /; 30 of the dropped were turned away while the candidate was much slower than the monolith$/);
+    } finally {
+      await page.unroute('**/api/routes');
+    }
+    await page.waitForFunction(() => document.querySelector('#routes tbody tr[data-route="catalog.listBooks"] .limit-note')?.textContent === '');
+  });
+
   test('diff groups of a route open in place, with samples from /api/diffs', async () => {
     await routeRow('catalog.listBooks').locator('a.diff-link').click();
     const detail = page.locator('tr.detail[data-detail="catalog.listBooks"]');

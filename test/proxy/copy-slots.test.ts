@@ -1,7 +1,10 @@
 // The per-service copy cap and the lower limit a slow candidate gets (shadow.adaptive), on a clock the test moves.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { CopySlots, slowCopy, type CopyLimitChange } from '../../proxy/shadow.ts';
+import { ByteBudget } from '../../proxy/capture.ts';
+import { admit, CopySlots, slowCopy, type CopyLimitChange, type ShadowPlan } from '../../proxy/shadow.ts';
+import { RouteCounters } from '../../proxy/stats.ts';
+import { lowestCopyLimits } from '../../proxy/workers.ts';
 
 function slots() {
   let t = 0;
@@ -122,5 +125,104 @@ describe('CopySlots: the cap, and a slow candidate\'s limit', () => {
     assert.equal(t.s.limit('catalog', 64), 32);
     assert.equal(t.admittedAtOnce(8), 8);
     assert.equal(t.s.limit('catalog', 8), 8);
+  });
+});
+
+describe('admit: copies a slow candidate\'s limit turns away are counted apart (droppedSlow), as well as in dropped', () => {
+  const plan = (concurrency: number): ShadowPlan =>
+    ({ routeId: 'book', service: 'catalog', sample: 1, concurrency, adaptive: true, writes: false, maxBodyBytes: 1024, counters: new RouteCounters('book') }) as ShadowPlan;
+  const get = { method: 'GET', url: '/books/1', headers: {} };
+  /** a clock-driven CopySlots whose catalog limit is down to 32 of 64 */
+  function lowered() {
+    const t = slots();
+    t.copies(10, 10);
+    t.advance(1_000);
+    t.copies(1, 1);
+    assert.equal(t.s.limit('catalog', 64), 32);
+    return t.s;
+  }
+
+  test('at the lowered limit, under the cap: dropped and droppedSlow', () => {
+    const s = lowered();
+    const p = plan(64);
+    for (let i = 0; i < 32; i++) assert.ok(admit(get, p, new ByteBudget(1e9), s));
+    assert.equal(admit(get, p, new ByteBudget(1e9), s), false);
+    assert.equal(admit(get, p, new ByteBudget(1e9), s), false);
+    assert.equal(p.counters.dropped, 2);
+    assert.equal(p.counters.droppedSlow, 2);
+  });
+
+  test('the cap itself, the byte budget, a body too big: dropped only', () => {
+    const fresh = slots().s;
+    const atCap = plan(2);
+    assert.ok(admit(get, atCap, new ByteBudget(1e9), fresh));
+    assert.ok(admit(get, atCap, new ByteBudget(1e9), fresh));
+    assert.equal(admit(get, atCap, new ByteBudget(1e9), fresh), false, 'the cap is full');
+    const s = lowered();
+    const small = plan(8); // a route whose own cap is below the service's lowered limit: its cap turns copies away
+    for (let i = 0; i < 8; i++) assert.ok(admit(get, small, new ByteBudget(1e9), s));
+    assert.equal(admit(get, small, new ByteBudget(1e9), s), false, 'the cap (8), not the limit (32)');
+    const budget = plan(64);
+    const full = new ByteBudget(10);
+    full.take(10);
+    assert.equal(admit(get, budget, full, s), false, 'the byte budget');
+    const big = plan(64);
+    assert.equal(admit({ ...get, headers: { 'content-length': '5000' } }, big, new ByteBudget(1e9), s), false, 'over maxBodyBytes');
+    for (const p of [atCap, small, budget, big]) {
+      assert.equal(p.counters.dropped, 1);
+      assert.equal(p.counters.droppedSlow, 0);
+    }
+  });
+});
+
+describe('RouteCounters: droppedSlow goes through snapshots, deltas and merges (shadow thread, --workers)', () => {
+  test('a delta hands it over and zeroes it; a merge sums it; an older snapshot without it adds nothing', () => {
+    const thread = new RouteCounters('book');
+    thread.dropped = 3;
+    thread.droppedSlow = 2;
+    const delta = thread.takeDelta();
+    assert.equal(thread.droppedSlow, 0);
+    const main = new RouteCounters('book');
+    main.merge(delta);
+    main.merge(delta);
+    const { droppedSlow: _, ...older } = delta;
+    main.merge(older);
+    assert.equal(main.droppedSlow, 4);
+    assert.equal(main.dropped, 9);
+    const since = main.snapshot();
+    main.droppedSlow += 5;
+    assert.equal(main.toStats('shadow', 'catalog', since).droppedSlow, 5, 'a started-over route counts from then');
+    assert.equal(main.toStats('shadow', 'catalog').droppedSlow, 9);
+  });
+});
+
+describe('lowestCopyLimits: --workers, each process with its own limit', () => {
+  test('per route, the lowest any worker holds; a route no worker limits has none', () => {
+    const merged = lowestCopyLimits([
+      [['book', { limit: 32, cap: 64 }]],
+      [
+        ['book', { limit: 16, cap: 64 }],
+        ['review', { limit: 48, cap: 64 }],
+      ],
+      [],
+    ]);
+    assert.deepEqual([...merged].sort(), [
+      ['book', { limit: 16, cap: 64 }],
+      ['review', { limit: 48, cap: 64 }],
+    ]);
+    assert.equal(lowestCopyLimits([]).size, 0);
+  });
+});
+
+describe('CopySlots.lowered: what the admin API shows', () => {
+  test('undefined while the cap alone applies; the limit and the route\'s cap once lower', () => {
+    const t = slots();
+    assert.equal(t.s.lowered('catalog', 64), undefined);
+    t.copies(10, 10);
+    t.advance(1_000);
+    t.copies(1, 1);
+    assert.deepEqual(t.s.lowered('catalog', 64), { limit: 32, cap: 64 });
+    assert.equal(t.s.lowered('catalog', 16), undefined, 'a route whose own cap is under the limit is not held by it');
+    assert.equal(t.s.lowered('reviews', 64), undefined, 'another service');
   });
 });

@@ -34,7 +34,7 @@ function fakeControl(cfg: ReturnType<typeof parseConfig>) {
   const view = (): RouteView => ({
     id: ROUTE.id, method: ROUTE.method, path: ROUTE.path, service: ROUTE.service, owner: undefined, mode, canary: cfg.routes[0].canary, fallback: false,
     stats: {
-      routeId: ROUTE.id, mode, requests: counts.answered, shadowed: 0, dropped: 0, skippedUnsafe: 0, fallbacks: counts.fallbacks, candidateErrors: counts.fallbacks, candidateAnswers: counts.answered, candidate5xx: counts.failed5xx,
+      routeId: ROUTE.id, mode, requests: counts.answered, shadowed: 0, dropped: 0, droppedSlow: 0, skippedUnsafe: 0, fallbacks: counts.fallbacks, candidateErrors: counts.fallbacks, candidateAnswers: counts.answered, candidate5xx: counts.failed5xx,
       // shadow copies of the monolith-served share land in the candidate's latency: they are not answers
       latency: { monolith: { count: 0, p50: 0, p99: 0 }, candidate: { count: counts.answered * 20, p50: 1, p99: 1 } },
     },

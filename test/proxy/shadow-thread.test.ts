@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import supertest from 'supertest';
+import type { RouteView } from '../../proxy/admin.ts';
 import type { ProxyConfigInput } from '../../proxy/config.ts';
 import { startProxy, type RunningProxy } from '../../proxy/server.ts';
 import { startShadowThread, type ShadowThread } from '../../proxy/shadow-thread.ts';
@@ -138,12 +139,18 @@ describe('shadow thread: copies, comparison and store off the request thread', (
       assert.equal((await thread.settle()).compared, compared);
     }
     assert.equal(thread.engine.slots.limit('catalog', 8), 4, 'the limit moved within 40 rounds');
+    const routes = await supertest(proxy.adminUrl).get('/api/routes').set('Authorization', `Bearer ${ADMIN_TOKEN}`).expect(200);
+    const views = (routes.body as { routes: RouteView[] }).routes;
+    assert.deepEqual(views.find((r) => r.id === 'book')!.copyLimit, { limit: 4, cap: 8 }, 'the admin API reads the limit the request thread holds');
+    assert.deepEqual(views.find((r) => r.id === 'review')!.copyLimit, { limit: 4, cap: 8 }, 'the same service, the same limit');
     const held: (() => void)[] = [];
     slow.handler = (_req, res) => void held.push(() => res.end('{}'));
     const before = proxy.stats().find((s) => s.routeId === 'book')!.dropped;
+    const beforeSlow = proxy.stats().find((s) => s.routeId === 'book')!.droppedSlow;
     await Promise.all(Array.from({ length: 8 }, () => request(proxy.url, { path: '/books/1' })));
     await until(() => held.length === 4, 'four copies at the candidate');
     assert.equal(proxy.stats().find((s) => s.routeId === 'book')!.dropped - before, 4);
+    assert.equal(proxy.stats().find((s) => s.routeId === 'book')!.droppedSlow - beforeSlow, 4, 'turned away by the limit, not the cap');
     for (const answer of held) answer();
     await thread.settle();
   });

@@ -4,7 +4,8 @@ import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { diffResponses } from '../../proxy/compare/index.ts';
-import { captureLogger, closedPortUrl, request, startTestProxy, startUpstream, testConfig, until, type Harness, type Upstream, startStack } from './helpers.ts';
+import type { RouteView } from '../../proxy/admin.ts';
+import { ADMIN_TOKEN, captureLogger, closedPortUrl, request, startTestProxy, startUpstream, testConfig, until, type Harness, type Upstream, startStack } from './helpers.ts';
 
 /** The monolith's answer, with bytes a re-serialisation would change (spacing, key order, unicode escapes). */
 const MONOLITH_BODY = Buffer.from('{"b": 2,  "a":"caf\\u00e9", "n": 1.50}\n');
@@ -310,6 +311,7 @@ describe('shadow: concurrency cap', () => {
       const s = h.proxy.stats()[0];
       assert.equal(s.shadowed, 2);
       assert.equal(s.dropped, 3);
+      assert.equal(s.droppedSlow, 0, 'the cap itself, not a slow candidate\'s limit');
       for (const release of held) release();
       await h.waitPairs(2);
       // slots are free again once the copies finished
@@ -365,7 +367,7 @@ describe('shadow: a candidate much slower than the monolith (shadow.adaptive)', 
   }
 
   /** 8 requests at once with the candidate holding its answers: how many were copied, how many dropped. */
-  async function burst(h: Harness, candidate: Upstream, expectCopies: number): Promise<{ copied: number; dropped: number }> {
+  async function burst(h: Harness, candidate: Upstream, expectCopies: number): Promise<{ copied: number; dropped: number; droppedSlow: number }> {
     const held: (() => void)[] = [];
     candidate.handler = (_req, res) => void held.push(() => res.end('{}'));
     const before = h.proxy.stats()[0];
@@ -374,7 +376,7 @@ describe('shadow: a candidate much slower than the monolith (shadow.adaptive)', 
     await until(() => held.length === expectCopies, `${expectCopies} copies at the candidate`);
     const after = h.proxy.stats()[0];
     for (const answer of held) answer();
-    return { copied: after.shadowed - before.shadowed, dropped: after.dropped - before.dropped };
+    return { copied: after.shadowed - before.shadowed, dropped: after.dropped - before.dropped, droppedSlow: after.droppedSlow - before.droppedSlow };
   }
 
   test('after a second of slow copies it gets half the copies in flight, and a warning says so', async () => {
@@ -388,7 +390,13 @@ describe('shadow: a candidate much slower than the monolith (shadow.adaptive)', 
       assert.equal(line.service, 'catalog');
       assert.equal(line.from, 8);
       assert.equal(line.to, 4);
-      assert.deepEqual(await burst(h, candidate, 4), { copied: 4, dropped: 4 });
+      const routes = await request(h.proxy.adminUrl, { path: '/api/routes', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      const view = (JSON.parse(routes.body.toString()) as { routes: RouteView[] }).routes[0];
+      assert.deepEqual(view.copyLimit, { limit: 4, cap: 8 }, 'the admin API says the route\'s copies are limited');
+      assert.deepEqual(await burst(h, candidate, 4), { copied: 4, dropped: 4, droppedSlow: 4 });
+      const metrics = await request(h.proxy.adminUrl, { path: '/metrics', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      assert.match(metrics.body.toString(), /^strangler_shadow_dropped_slow_total\{route="book",service="catalog"\} 4$/m);
+      assert.match(metrics.body.toString(), /^strangler_shadow_copy_limit\{route="book",service="catalog"\} 4$/m);
     } finally {
       await close();
     }
@@ -400,7 +408,11 @@ describe('shadow: a candidate much slower than the monolith (shadow.adaptive)', 
       const started = performance.now();
       await slowRounds(h, () => performance.now() - started > 1_300);
       assert.equal(log.lines.filter((l) => String(l.msg).includes('copies in flight')).length, 0);
-      assert.deepEqual(await burst(h, candidate, 8), { copied: 8, dropped: 0 });
+      assert.deepEqual(await burst(h, candidate, 8), { copied: 8, dropped: 0, droppedSlow: 0 });
+      const routes = await request(h.proxy.adminUrl, { path: '/api/routes', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      assert.equal((JSON.parse(routes.body.toString()) as { routes: RouteView[] }).routes[0].copyLimit, undefined, 'no limit, nothing said');
+      const metrics = await request(h.proxy.adminUrl, { path: '/metrics', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      assert.doesNotMatch(metrics.body.toString(), /^strangler_shadow_copy_limit\{/m);
     } finally {
       await close();
     }

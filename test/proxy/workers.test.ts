@@ -46,6 +46,8 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
           { id: 'book', method: 'GET', path: '/books/:id', service: 'catalog' },
           // for the latency guard: in canary from the start, its candidate turns slow in its test
           { id: 'slow', method: 'GET', path: '/slow/:id', service: 'catalog', mode: 'canary', canary: { percent: 100 }, guard: { minRequests: 6, maxP99Ms: 40 } },
+          // shadowed, for the copy limit: its candidate turns slow in its test
+          { id: 'copies', method: 'GET', path: '/copies/:id', service: 'catalog', mode: 'shadow', shadow: { concurrency: 8, timeoutMs: 10_000 } },
         ],
         admin: { host: '127.0.0.1', port: 0, token: 'env:STRANGLER_TEST_WORKERS_TOKEN' },
         store: { path: join(dir, 'diffs.sqlite') },
@@ -161,6 +163,32 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
     const moved = audit.filter((e) => e.routeId === 'slow');
     assert.equal(moved.length, 1);
     assert.match(moved[0].reason ?? '', /^the candidate's p99 over its last \d+ answers was \d+(\.\d)? ms \(over 40 ms\)$/);
+  });
+
+  test("a slow candidate's copy limit shows in the primary's /api/routes (the lowest worker's); the copies it turned away are summed", async () => {
+    const admin = supertest(adminUrl);
+    candidate.handler = (req, res) => {
+      const answer = () => res.end(JSON.stringify({ from: 'candidate' }));
+      if (req.url?.startsWith('/copies/')) setTimeout(answer, 80);
+      else answer();
+    };
+    // rounds of 16 at once on fresh connections (both workers get copies), until a worker's limit moved (after a second)
+    const round = () => Promise.all(Array.from({ length: 16 }, (_, i) => request(proxyUrl, { path: `/copies/${i}`, headers: { connection: 'close' } })));
+    await waitFor(async () => {
+      await round();
+      return (await admin.get('/api/routes/copies').set(auth)).body.copyLimit !== undefined;
+    }, 'a worker to limit the copies of the slow candidate', 20_000);
+    assert.deepEqual((await admin.get('/api/routes/copies').set(auth)).body.copyLimit, { limit: 4, cap: 8 });
+    await waitFor(async () => {
+      await round();
+      return (await admin.get('/api/routes/copies').set(auth)).body.stats.droppedSlow > 0;
+    }, 'copies turned away by the limit', 20_000);
+    const view = (await admin.get('/api/routes/copies').set(auth)).body as { stats: { dropped: number; droppedSlow: number } };
+    assert.ok(view.stats.dropped >= view.stats.droppedSlow);
+    const metrics = (await admin.get('/metrics').set(auth)).text;
+    const slow = Number(/^strangler_shadow_dropped_slow_total\{route="copies",service="catalog"\} (\d+)$/m.exec(metrics)?.[1]);
+    assert.ok(slow >= view.stats.droppedSlow, metrics);
+    assert.match(metrics, /^strangler_shadow_copy_limit\{route="copies",service="catalog"\} 4$/m);
   });
 
   test('SIGTERM stops the primary and its workers', async () => {
