@@ -126,6 +126,8 @@ export function bookshelfValues(project: LoadedProject, models: BookshelfModels,
     if (!decl) return undefined;
     if (ts.isVariableDeclaration(decl)) {
       if (!insideFunction(decl)) return undefined; // a module-level variable may be assigned anywhere: not followed
+      // `const self = this` in a model's statics: the model
+      if (decl.initializer?.kind === ts.SyntaxKind.ThisKeyword) return chainModel(decl.initializer, depth + 1, helpers);
       if (decl.initializer) return instanceOf(decl.initializer, depth + 1, helpers);
       // `for (const tag of post.related('tags'))`, `for (const email of emails.models)`
       const loop = decl.parent.parent;
