@@ -9,6 +9,7 @@ import { calledFunction } from './express-syntax.ts';
 import { isFunctionLike } from './functions.ts';
 import { objectOption } from './orm-values.ts';
 import type { LoadedProject } from './project.ts';
+import { keptValue } from './this-members.ts';
 import { laterAssigned, unwrap } from './value-key.ts';
 
 /** methods that hand back the model, an instance or its query, so the chain still stands for the model's table */
@@ -108,31 +109,9 @@ export function bookshelfValues(project: LoadedProject, models: BookshelfModels,
     return param && ts.isParameter(param) && isFunctionLike(param.parent) ? givenAt(param as Param, e, e.name.text, helpers) : undefined;
   };
 
-  /**
-   * `this.Model` in a class's methods: what every assignment to it in the class and its subclasses (`this.Model =
-   * Model` in the constructor, a field's initializer) gives, as a value read where it is written (a constructor's
-   * parameter is read at the class's constructions). Nothing when one assignment gives something else.
-   */
-  const keptByThis = (e: ts.PropertyAccessExpression, helpers: number): BookshelfModel | undefined => {
-    const cls = classOfThis(e);
-    const name = e.name.text;
-    const own = cls ? assignedToThis(cls, name) : [];
-    const [first] = own;
-    if (!cls || !first) return undefined;
-    const agreeing = (values: (ts.Expression | undefined)[], agreed: BookshelfModel | undefined): BookshelfModel | undefined => {
-      for (const value of values) {
-        const found = value && valueModel(value, helpers);
-        if (!found || (agreed && agreed !== found)) return undefined;
-        agreed = found;
-      }
-      return agreed;
-    };
-    // the subclasses are looked for only once the class's own assignments agree on a model
-    return memo(kept, first, helpers, () => {
-      const agreed = agreeing(own, undefined);
-      return agreed && agreeing(classes.subclasses(cls).flatMap((sub) => assignedToThis(sub, name)), agreed);
-    });
-  };
+  /** `this.Model` a class was given (this-members.ts), read once per first assignment and helper count. */
+  const keptByThis = (e: ts.PropertyAccessExpression, helpers: number): BookshelfModel | undefined =>
+    keptValue(e, classes, (value) => valueModel(value, helpers), (first, compute) => memo(kept, first, helpers, compute));
 
   /**
    * A local holding a model's instance, within one function: `const post = Post.forge({ id })`, `const post = await
@@ -147,6 +126,8 @@ export function bookshelfValues(project: LoadedProject, models: BookshelfModels,
     if (!decl) return undefined;
     if (ts.isVariableDeclaration(decl)) {
       if (!insideFunction(decl)) return undefined; // a module-level variable may be assigned anywhere: not followed
+      // `const self = this` in a model's statics: the model
+      if (decl.initializer?.kind === ts.SyntaxKind.ThisKeyword) return chainModel(decl.initializer, depth + 1, helpers);
       if (decl.initializer) return instanceOf(decl.initializer, depth + 1, helpers);
       // `for (const tag of post.related('tags'))`, `for (const email of emails.models)`
       const loop = decl.parent.parent;
@@ -261,46 +242,6 @@ export function bookshelfValues(project: LoadedProject, models: BookshelfModels,
   };
 
   return { modelOf: (expr) => chainModel(expr, 0, 0), junctionOf: (expr) => junctionOf(expr, 0) };
-}
-
-/** The class whose instance `this` is, in a method, an accessor, the constructor or a field (not a static one) and the arrows inside them. */
-function classOfThis(node: ts.Node): ts.ClassLikeDeclaration | undefined {
-  for (let p = node.parent; p; p = p.parent) {
-    if (ts.isArrowFunction(p)) continue;
-    if (ts.isConstructorDeclaration(p) || ts.isMethodDeclaration(p) || ts.isGetAccessor(p) || ts.isSetAccessor(p) || ts.isPropertyDeclaration(p)) {
-      return ts.isClassLike(p.parent) && !isStatic(p) ? p.parent : undefined;
-    }
-    if (isFunctionLike(p) || ts.isClassLike(p) || ts.isClassStaticBlockDeclaration(p)) return undefined;
-  }
-  return undefined;
-}
-
-function isStatic(member: ts.Node): boolean {
-  return ts.canHaveModifiers(member) && !!ts.getModifiers(member)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
-}
-
-/**
- * What a class's instance members put in `this.<name>`: a field's initializer and each `this.<name> = …` (also `??=`,
- * `||=`) in its methods; undefined stands for an assignment that cannot be read (`this.count += 1`).
- */
-function assignedToThis(cls: ts.ClassLikeDeclaration, name: string): (ts.Expression | undefined)[] {
-  const values: (ts.Expression | undefined)[] = [];
-  const visit = (n: ts.Node): void => {
-    if ((isFunctionLike(n) && !ts.isArrowFunction(n)) || ts.isClassLike(n)) return;
-    if (ts.isBinaryExpression(n) && ts.isPropertyAccessExpression(n.left) && n.left.expression.kind === ts.SyntaxKind.ThisKeyword && n.left.name.text === name) {
-      const op = n.operatorToken.kind;
-      if (op === ts.SyntaxKind.EqualsToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken || op === ts.SyntaxKind.BarBarEqualsToken) values.push(n.right);
-      else if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) values.push(undefined);
-    }
-    ts.forEachChild(n, visit);
-  };
-  for (const member of cls.members) {
-    if (isStatic(member)) continue;
-    if (ts.isPropertyDeclaration(member) && member.initializer && propertyName(member.name) === name) values.push(member.initializer);
-    const body = isFunctionLike(member) ? (member as ts.FunctionLikeDeclaration).body : undefined;
-    if (body) ts.forEachChild(body, visit);
-  }
-  return values;
 }
 
 /** Is the parameter (or a name destructured from it) assigned anywhere in its function? */

@@ -4,7 +4,9 @@
 // (`const post = await models.Post.findOne(…); post.save(…)`, `.then((post) => post.destroy())`; also through helpers,
 // project functions and classes given their model: bookshelf-instances.ts), or on `this` in the model's own methods
 // and statics. Any other method gives nothing: `transaction()`, `knex`, `extend()` touch no table, and a
-// project static (`User.getOwnerUser()`) is read where it is written, through its own `this.findOne(…)`.
+// project static (`User.getOwnerUser()`) is read where it is written, through its own `this.findOne(…)`. A method run
+// through `call`/`apply` (`ghostBookshelf.Model.edit.call(this, …)`) counts on the model its `this` argument is, and
+// knex's `delete()` after a bare `query()` is a write, as `del()` is.
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import type { BookshelfValues } from './bookshelf-instances.ts';
@@ -54,6 +56,14 @@ function withRelated(call: ts.CallExpression, checker: ts.TypeChecker): ts.Strin
   return paths;
 }
 
+/** `Model.query().where(…)`: a chain through a bare `query()`, which hands out knex's builder (where `delete()` is `del()`). */
+function afterBareQuery(receiver: ts.Expression): boolean {
+  for (let e = unwrap(receiver); ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression); e = unwrap(e.expression.expression)) {
+    if (e.expression.name.text === 'query') return e.arguments.length === 0;
+  }
+  return false;
+}
+
 function enclosingFunction(node: ts.Node): ts.Node | undefined {
   let p = node.parent;
   while (p && !isFunctionLike(p)) p = p.parent;
@@ -64,15 +74,22 @@ export function scanBookshelf(file: LoadedFile, models: BookshelfModels, values:
   if (models.empty) return;
   const visit = (node: ts.Node): void => {
     if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
-      const method = node.expression.name.text;
-      const pivot = PIVOT_WRITE.has(method) ? values.junctionOf(node.expression.expression) : undefined;
+      let method = node.expression.name.text;
+      let receiver: ts.Expression = node.expression.expression;
+      // `ghostBookshelf.Model.edit.call(this, data, options)`: the method run on the model its first argument is
+      const through = method === 'call' || method === 'apply' ? unwrap(receiver) : undefined;
+      if (through && ts.isPropertyAccessExpression(through) && node.arguments.length > 0 && !ts.isSpreadElement(node.arguments[0])) {
+        method = through.name.text;
+        receiver = node.arguments[0];
+      }
+      const pivot = PIVOT_WRITE.has(method) ? values.junctionOf(receiver) : undefined;
       if (pivot !== undefined) out.access(file, node, pivot, 'write', 'bookshelf');
-      const access = BOOKSHELF_READ.has(method) ? 'read' : BOOKSHELF_WRITE.has(method) ? 'write' : undefined;
-      const model = access && values.modelOf(node.expression.expression);
+      const access = BOOKSHELF_READ.has(method) ? 'read' : BOOKSHELF_WRITE.has(method) || (method === 'delete' && afterBareQuery(receiver)) ? 'write' : undefined;
+      const model = access && values.modelOf(receiver);
       if (access && model?.table !== undefined) {
         out.access(file, node, model.table, access, 'bookshelf');
         // `post.related('tags').fetch()`: bookshelf joins the relation's junction to read the tags
-        const junction = access === 'read' ? values.junctionOf(node.expression.expression) : undefined;
+        const junction = access === 'read' ? values.junctionOf(receiver) : undefined;
         if (junction !== undefined) out.access(file, node, junction, 'read', 'bookshelf');
         for (const path of withRelated(node, checker)) {
           // a path written in a const outside the calling function (`withRelated: POST_RELATIONS`) is read by the call

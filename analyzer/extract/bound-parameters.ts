@@ -1,6 +1,8 @@
-// A name a function's parameter binds, plain (`ctrl` in `function (ctrl)`) or taken apart by an object pattern
-// (`function ({ router, ctrl: { admin } } = {})`), and what one call of the function gives it: the argument, through
-// the object literals written in the call for the pattern, with the defaults the pattern and the parameter declare.
+// A name a function's parameter binds, plain (`ctrl` in `function (ctrl)`) or taken apart by an object or array pattern
+// (`function ({ router, ctrl: { admin } } = {})`, `function ([router, ctrl])`), and what one call of the function gives
+// it: the argument, through the object and array literals written in the call for the pattern, with the defaults the
+// pattern and the parameter declare. A rest parameter (`function (app, ...ctrls)`) is read by position: `ctrls[1]` is the
+// argument after the ones before it.
 import { ts } from 'ts-morph';
 import { argumentAt } from './call-arguments.ts';
 import { isFunctionLike } from './functions.ts';
@@ -9,8 +11,9 @@ import { stringValue } from './string-value.ts';
 import { unwrap } from './value-key.ts';
 
 /**
- * The function, the parameter, and the property names from the argument to the name (`['ctrl', 'admin']`), with the
- * default each of them has (`{ ctrl = require('./c') } = {}`).
+ * The function, the parameter, and the property names from the argument to the name (`['ctrl', 'admin']`; an array
+ * pattern's positions written `[1]`, as position() makes them), with the default each of them has (`{ ctrl =
+ * require('./c') } = {}`). A rest parameter's first name is a position (the parameter alone binds no one argument).
  */
 export interface Bound {
   fn: ts.SignatureDeclaration;
@@ -20,7 +23,7 @@ export interface Bound {
   defaults: (ts.Expression | undefined)[];
 }
 
-/** The parameter binding the name `expr` is (an object pattern's names read statically; no rest element, no array pattern). */
+/** The parameter binding the name `expr` is (an object pattern's names read statically; no rest element in a pattern). */
 export function boundParameter(project: LoadedProject, expr: ts.Expression): Bound | undefined {
   const e = unwrap(expr);
   if (!ts.isIdentifier(e)) return undefined;
@@ -34,17 +37,33 @@ export function boundDeclaration(project: LoadedProject, decl: ts.Node): Bound |
   const names: string[] = [];
   const defaults: (ts.Expression | undefined)[] = [];
   while (ts.isBindingElement(node)) {
-    const pattern = node.parent;
-    if (node.dotDotDotToken || !ts.isObjectBindingPattern(pattern)) return undefined;
-    const key = node.propertyName ?? node.name;
-    const name = ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : ts.isComputedPropertyName(key) ? stringValue(key.expression, project.checker) : undefined;
+    const pattern: ts.BindingPattern = node.parent;
+    if (node.dotDotDotToken) return undefined;
+    let name: string | undefined;
+    if (ts.isArrayBindingPattern(pattern)) name = position(pattern.elements.indexOf(node));
+    else {
+      const key = node.propertyName ?? node.name;
+      name = ts.isIdentifier(key) || ts.isStringLiteral(key) ? key.text : ts.isComputedPropertyName(key) ? stringValue(key.expression, project.checker) : undefined;
+    }
     if (name === undefined) return undefined;
     names.unshift(name);
     defaults.unshift(node.initializer);
     node = pattern.parent;
   }
-  if (!ts.isParameter(node) || node.dotDotDotToken || !isFunctionLike(node.parent)) return undefined;
+  if (!ts.isParameter(node) || !isFunctionLike(node.parent)) return undefined;
+  // `...ctrls` alone is no one argument; `...[router, ctrl]` is read by position
+  if (node.dotDotDotToken && names.length > 0 && positionOf(names[0]) === undefined) return undefined;
   return { fn: node.parent, index: node.parent.parameters.indexOf(node), decl: node, names, defaults };
+}
+
+/** An array element's name among member names: `[1]` (memberChain writes `ctrls[1]` so too). */
+export function position(index: number): string {
+  return `[${index}]`;
+}
+
+export function positionOf(name: string | undefined): number | undefined {
+  const m = name === undefined ? null : /^\[(\d+)\]$/.exec(name);
+  return m ? Number(m[1]) : undefined;
 }
 
 /**
@@ -54,18 +73,34 @@ export function boundDeclaration(project: LoadedProject, decl: ts.Node): Bound |
  * when it gives nothing, or what it gives is not known.
  */
 export function boundArgument(project: LoadedProject, bound: Bound, call: ts.CallExpression): { value: ts.Expression; rest: string[] } | undefined {
-  const arg = argumentAt(project, call, bound.index);
+  // a rest parameter: its first name is the position among the arguments from the parameter's on
+  const first = bound.decl.dotDotDotToken ? positionOf(bound.names[0]) : 0;
+  if (first === undefined) return undefined;
+  const arg = argumentAt(project, call, bound.index + first);
   if (arg === null) return undefined;
-  let value: ts.Expression | undefined = arg && !isUndefined(arg) ? arg : bound.decl.initializer;
-  for (let k = 0; k < bound.names.length; k++) {
+  const given = arg && !isUndefined(arg) ? arg : undefined;
+  let value: ts.Expression | undefined = bound.decl.dotDotDotToken ? given ?? bound.defaults[0] : given ?? bound.decl.initializer;
+  for (let k = bound.decl.dotDotDotToken ? 1 : 0; k < bound.names.length; k++) {
     if (!value) return undefined;
-    const obj = unwrap(value);
-    if (!ts.isObjectLiteralExpression(obj)) return { value, rest: bound.names.slice(k) };
-    const property = propertyValue(project, obj, bound.names[k]);
-    if (property === null) return undefined;
-    value = property ?? bound.defaults[k];
+    const literal = unwrap(value);
+    const at = positionOf(bound.names[k]);
+    if (!ts.isObjectLiteralExpression(literal) && !ts.isArrayLiteralExpression(literal)) return { value, rest: bound.names.slice(k) };
+    const element = at === undefined ? (ts.isObjectLiteralExpression(literal) ? propertyValue(project, literal, bound.names[k]) : null) : elementValue(literal, at);
+    if (element === null) return undefined;
+    value = element ?? bound.defaults[k];
   }
   return value && { value, rest: [] };
+}
+
+/**
+ * The element an array literal written in place has at a position: undefined when it has none (a hole, or past its
+ * end), null when that is not known (a spread before it; or the value is no array literal).
+ */
+export function elementValue(literal: ts.Expression, at: number): ts.Expression | undefined | null {
+  if (!ts.isArrayLiteralExpression(literal)) return null;
+  for (let i = 0; i < literal.elements.length && i <= at; i++) if (ts.isSpreadElement(literal.elements[i])) return null;
+  const el = literal.elements[at];
+  return el === undefined || ts.isOmittedExpression(el) || isUndefined(el) ? undefined : el;
 }
 
 function isUndefined(expr: ts.Expression): boolean {

@@ -1,9 +1,11 @@
 // The calls of a project function, and the constructions of a project class: found by name in the files that
 // mention it, confirmed through the type checker. Lets a value a helper only receives (a Redis key given to
 // `cached(key, load)`, a table given to a knex query helper `findById(table, id)`, a model given to a repository's
-// constructor) be read where the caller makes it.
+// constructor) be read where the caller makes it. A function handed to an array's `forEach`/`map` counts as called with
+// each element (callback-calls.ts).
 import path from 'node:path';
 import { ts } from 'ts-morph';
+import { callbackCalls } from './callback-calls.ts';
 import { isFunctionLike } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { fileOf, resolveReference } from './symbols.ts';
@@ -44,6 +46,14 @@ function findCalls(project: LoadedProject, fn: ts.SignatureDeclaration): CallSit
         if (nameNode && nameNode.text === name) {
           const target = resolveReference(project, nameNode);
           if (target.kind === 'project' && target.target.decl === fn) out.push({ call: node, callee: nameNode, file });
+        }
+        // `[a, b].forEach(register)`: a call with each element (callback-calls.ts)
+        const given = node.arguments.length > 0 ? unwrap(node.arguments[0]) : undefined;
+        const givenName = given && (ts.isIdentifier(given) ? given : ts.isPropertyAccessExpression(given) ? given.name : undefined);
+        const through = givenName?.text === name ? callbackCalls(project, node) : undefined;
+        if (through && givenName) {
+          const target = resolveReference(project, givenName);
+          if (target.kind === 'project' && target.target.decl === fn) for (const call of through) out.push({ call, callee: givenName, file });
         }
       }
       ts.forEachChild(node, visit);

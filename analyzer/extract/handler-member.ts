@@ -157,7 +157,8 @@ export function memberChain(project: LoadedProject, expr: ts.Expression): { root
     if (ts.isPropertyAccessExpression(e)) {
       names.unshift(e.name.text);
     } else if (ts.isElementAccessExpression(e)) {
-      const key = stringValue(e.argumentExpression, project.checker);
+      // `ctrls[1]`: a position, as bound-parameters.ts names an array pattern's
+      const key = ts.isNumericLiteral(e.argumentExpression) ? `[${e.argumentExpression.text}]` : stringValue(e.argumentExpression, project.checker);
       if (key === undefined) break;
       names.unshift(key);
     } else {

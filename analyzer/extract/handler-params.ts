@@ -2,10 +2,10 @@
 // a parameter of `module.exports = function (app, middleware, controllers)`, or `controller` in `setupPageRoute`): read
 // through what the function's callers pass for it, when every call gives the same project value, or, for a route of a
 // router a factory made at one call (`crud(require('./books'))`) or registered by one call of a helper, what that call gives.
-// The parameter may be taken apart (`function ({ controllers })`, bound-parameters.ts) and given through `call`, `apply`
-// or a spread (call-arguments.ts).
+// The parameter may be taken apart (`function ({ controllers })`, `function ([router, ctrl])`, bound-parameters.ts), a rest
+// parameter read by position (`ctrls[1]` of `...ctrls`), and given through `call`, `apply` or a spread (call-arguments.ts).
 import { ts } from 'ts-morph';
-import { boundArgument, boundParameter, propertyValue, type Bound } from './bound-parameters.ts';
+import { boundArgument, boundParameter, elementValue, positionOf, propertyValue, type Bound } from './bound-parameters.ts';
 import { argumentAt, invokedFunction } from './call-arguments.ts';
 import type { HandlerAt, LocalRoute } from './route-tree.ts';
 import { chainMember, memberChain } from './handler-member.ts';
@@ -87,9 +87,11 @@ function givenValue(reader: Reader, expr: ts.Expression, more: readonly string[]
   if (!bound) {
     // `{ controllers }` given in place for a parameter whose member is read (`deps.controllers.list`): that property's value
     const obj = names.length + more.length > 0 ? unwrap(root) : undefined;
-    if (obj && ts.isObjectLiteralExpression(obj)) {
+    if (obj && (ts.isObjectLiteralExpression(obj) || ts.isArrayLiteralExpression(obj))) {
+      // `[router, ctrl]` given in place for a parameter read by position (`pair[1].list`): that element's value
       const [first, ...rest] = [...names, ...more];
-      const value = propertyValue(project, obj, first);
+      const at = positionOf(first);
+      const value = ts.isObjectLiteralExpression(obj) ? (at === undefined ? propertyValue(project, obj, first) : undefined) : at === undefined ? undefined : elementValue(obj, at);
       return value ? givenValue(reader, value, rest, depth, calls) : undefined;
     }
     return valueOf(project, expr, more);
@@ -129,6 +131,11 @@ function givenValue(reader: Reader, expr: ts.Expression, more: readonly string[]
 
 /** What one call gives for a bound name followed by `more` member names (bound-parameters.ts), read on as a member chain. */
 function givenAt(reader: Reader, bound: Bound, call: ts.CallExpression, more: readonly string[], depth: number, calls: readonly ts.CallExpression[]): HandlerRef | undefined {
+  // `ctrls[1]` of a rest parameter `...ctrls`: the position is the first name bound
+  if (bound.decl.dotDotDotToken && bound.names.length === 0 && positionOf(more[0]) !== undefined) {
+    bound = { ...bound, names: [more[0]], defaults: [undefined] };
+    more = more.slice(1);
+  }
   const given = boundArgument(reader.project, bound, call);
   return given ? givenValue(reader, given.value, [...given.rest, ...more], depth, calls) : undefined;
 }

@@ -227,10 +227,11 @@ function givenFor(project: LoadedProject, fn: ts.SignatureDeclaration, arg: ts.E
   return value ? { value, called: true } : undefined;
 }
 
-/** The names an object pattern of a parameter binds, each to what the call's object literal gives it (`{ path }` → `'/books'`). */
+/** The names an object or array pattern of a parameter binds, each to what the call's literal gives it (`{ path }` → `'/books'`). */
 function bindAt(project: LoadedProject, name: ts.BindingName, call: ts.CallExpression, at: { set(decl: ts.Node, value: ts.Expression): unknown }): void {
-  if (!ts.isObjectBindingPattern(name)) return;
+  if (ts.isIdentifier(name)) return;
   for (const el of name.elements) {
+    if (ts.isOmittedExpression(el)) continue;
     if (!ts.isIdentifier(el.name)) {
       bindAt(project, el.name, call, at);
       continue;

@@ -12,6 +12,7 @@ import { addDeclaredRoute, addHook, addRegister } from './fastify-routes.ts';
 import { usesHono } from './hono-syntax.ts';
 import { honoRegistrations } from './hono-routes.ts';
 import { isNamedRoute } from './koa-syntax.ts';
+import { callbackCalls } from './callback-calls.ts';
 import { isFunctionLike } from './functions.ts';
 import { guarded } from './guard.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
@@ -126,6 +127,9 @@ export function extractRoutes(project: LoadedProject): RouteResult {
         if (n.arguments.some(passesAlong) || n.arguments.length === 2 && ts.isPropertyAccessExpression(callee) && callee.name.text === 'apply') passing.push(n);
         else if (n.arguments.some((a) => !ts.isLiteralExpression(a)) && !isRequire(n)) giving.push(n);
         else if (!isRequire(n)) bare.push(n);
+        // `[a, b].forEach(register)`: a call of `register` with each element (callback-calls.ts)
+        const through = callbackCalls(project, n);
+        if (through) for (const call of through) (call.arguments.some(passesAlong) ? passing : giving).push(call);
         if (ts.isPropertyAccessExpression(callee) && n.arguments.length > 0) {
           const calls = methodCalls.get(callee.name.text);
           if (calls) calls.push(n);

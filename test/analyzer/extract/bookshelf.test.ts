@@ -1,7 +1,9 @@
 import { describe, test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Facts } from '../../../analyzer/extract/types.ts';
+import { extractFacts } from '../../../analyzer/extract/index.ts';
 import { accesses, declared, factsOf } from './fixture.ts';
+import { tempProjects } from './temp-project.ts';
 
 /** fixture files whose accesses a test of their own lists */
 const OWN_TESTS = ['services/instances.js', 'services/helpers.js', 'services/returned.js', 'services/related.js', 'services/repositories.js', 'services/with-related.js'];
@@ -189,6 +191,65 @@ describe('tables: Bookshelf', () => {
       // `[...options.withRelated, 'author']`: the caller's paths are not known here
       'services/with-related.js#postWithAuthor read members (bookshelf, line 17)',
       'services/with-related.js#postWithAuthor read posts (bookshelf, line 17)',
+    ]);
+  });
+});
+
+describe('tables: Bookshelf writes through knex\'s delete() and call/apply', () => {
+  const project = tempProjects('bookshelf-call-apply');
+
+  test('delete() after a bare query() writes; a method run by call/apply counts on the model its `this` argument is (`self = this` too); an unknown `this` gives nothing', async () => {
+    const facts = await extractFacts(project({
+      'src/db.js': `const knex = require('knex')({ client: 'sqlite3' });
+const db = require('bookshelf')(knex);
+db.Model = db.Model.extend({}, {
+  add(data) { return this.forge(data).save(); },
+  edit(data) { return this.forge(data).save(); },
+});
+module.exports = db;
+`,
+      'src/models.js': `const db = require('./db');
+const Post = db.Model.extend({ tableName: 'posts' }, {
+  edit(data, options) {
+    return db.Model.edit.call(this, data, options);
+  },
+  add(data, options) {
+    const self = this;
+    return db.Model.add.apply(self, [data, options]);
+  },
+});
+const Tag = db.Model.extend({ tableName: 'tags' });
+module.exports = { Post, Tag };
+`,
+      'src/service.js': `const db = require('./db');
+const { Post, Tag } = require('./models');
+function removeOld() {
+  return Post.query().where('old', true).delete();
+}
+function tagFor(data) {
+  return db.Model.add.call(Tag, data);
+}
+// not writes: a delete() on no bare query(), a model method on a \`this\` not known
+function forget(cache) {
+  return cache.delete('old');
+}
+function forgeAndDelete() {
+  return Post.query((qb) => qb.where('old', true)).delete();
+}
+module.exports = function (model, data) {
+  return db.Model.edit.call(model, data);
+};
+module.exports.removeOld = removeOld;
+module.exports.tagFor = tagFor;
+module.exports.forget = forget;
+module.exports.forgeAndDelete = forgeAndDelete;
+`,
+    }));
+    assert.deepEqual(accesses(facts).filter((a) => !a.startsWith('src/db.js')), [
+      'src/models.js#edit write posts (bookshelf, line 4)',
+      'src/models.js#add write posts (bookshelf, line 8)',
+      'src/service.js#removeOld write posts (bookshelf, line 4)',
+      'src/service.js#tagFor write tags (bookshelf, line 7)',
     ]);
   });
 });

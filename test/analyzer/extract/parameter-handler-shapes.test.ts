@@ -209,3 +209,51 @@ module.exports = app;
     ]);
   });
 });
+
+describe('routes: handlers and routers through array patterns and rest parameters', () => {
+  const project = tempProjects('array-pattern-handlers');
+
+  test('`function ([router, ctrl])` and `function (app, ...ctrls)` read by position where the call writes the array or the arguments out; else unresolved', async () => {
+    const facts = await extractFacts(project({
+      ...controllers,
+      'src/routes/pair.js': `module.exports = function ([router, ctrl]) {
+  router.get('/pair', ctrl.list);
+};
+`,
+      'src/routes/rest.js': `module.exports = function (app, ...ctrls) {
+  app.get('/rest/first', ctrls[0].list);
+  app.get('/rest/second', ctrls[1].show);
+};
+`,
+      'src/routes/held.js': `module.exports = function (app, [, ctrl]) {
+  app.get('/held', ctrl.show);
+};
+`,
+      'src/routes/spread.js': `module.exports = function (app, ...ctrls) {
+  app.get('/spread', ctrls[0].list);
+};
+`,
+      'src/app.js': `const express = require('express');
+const app = express();
+const ctrl = require('./controllers');
+const other = require('./other');
+const router = express.Router();
+require('./routes/pair')([router, ctrl]);
+app.use('/r', router);
+require('./routes/rest')(app, ctrl, other);
+module.exports = function (pairs, list) {
+  require('./routes/held')(app, pairs);
+  require('./routes/spread')(app, ...list);
+};
+app.listen(3000);
+`,
+    }));
+    assert.deepEqual(handlers(facts).sort(), [
+      'GET /held unresolved ctrl.show',
+      'GET /r/pair named src/controllers/index.js#list',
+      'GET /rest/first named src/controllers/index.js#list',
+      'GET /rest/second named src/other.js#show',
+      'GET /spread unresolved ctrls[0].list',
+    ]);
+  });
+});

@@ -1,0 +1,116 @@
+// A project function handed to an array's `forEach`/`map` is called with each element: a handler, a knex table or a
+// Bookshelf model its parameter is given is read at those elements; an array not known statically leaves the callers
+// unknown, so rules that need every caller to agree give nothing.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { extractFacts } from '../../../analyzer/extract/index.ts';
+import type { Facts } from '../../../analyzer/extract/types.ts';
+import { accesses } from './fixture.ts';
+import { tempProjects } from './temp-project.ts';
+
+const handlers = (facts: Facts): string[] => facts.routes.map((r) => `${r.method} ${r.path} ${r.handler.kind} ${r.handler.kind === 'unresolved' ? r.handler.name : `${r.handler.file}#${r.handler.name}`}`);
+
+const controllers = {
+  'src/controllers/books.js': `exports.list = function (req, res) { res.end(); };\n`,
+  'src/controllers/authors.js': `exports.list = function (req, res) { res.end(); };\n`,
+};
+
+describe('calls through callbacks', () => {
+  const project = tempProjects('callback-calls');
+
+  test('a handler parameter given by the elements of an array a forEach hands it; callers that disagree or are not known leave it unresolved', async () => {
+    const facts = await extractFacts(project({
+      ...controllers,
+      'src/app.js': `const express = require('express');
+const app = express();
+const books = require('./controllers/books');
+const authors = require('./controllers/authors');
+
+// only through forEach: read at its one element
+function registerOne(ctrl) {
+  app.get('/one', ctrl.list);
+}
+[books].forEach(registerOne);
+
+// a direct call and a forEach over another controller: the callers disagree
+function registerTwo(ctrl) {
+  app.get('/two', ctrl.list);
+}
+registerTwo(books);
+const others = [authors];
+others.forEach(registerTwo);
+
+// a direct call and a map over an array nobody knows: not known
+function registerThree(ctrl) {
+  app.get('/three', ctrl.list);
+}
+registerThree(books);
+module.exports = function (list) { list.map(registerThree); };
+
+app.listen(3000);
+`,
+    }));
+    assert.deepEqual(handlers(facts).sort(), [
+      'GET /one named src/controllers/books.js#list',
+      'GET /three unresolved ctrl.list',
+      'GET /two unresolved ctrl.list',
+    ]);
+  });
+
+  test('a knex helper given its table by each element; a Bookshelf helper given models that disagree reads none', async () => {
+    const facts = await extractFacts(project({
+      'src/db.js': `const knex = require('knex')({ client: 'pg' });
+function clear(table) {
+  return knex(table).del();
+}
+function reset() {
+  ['sessions', 'tokens'].forEach(clear);
+}
+module.exports = { reset };
+`,
+      'src/models.js': `const bookshelf = require('bookshelf')(require('knex')({ client: 'pg' }));
+const Post = bookshelf.Model.extend({ tableName: 'posts' });
+const Tag = bookshelf.Model.extend({ tableName: 'tags' });
+function drop(Model) {
+  return Model.where({ old: true }).destroy();
+}
+function dropPosts() {
+  return drop(Post);
+}
+function dropAll() {
+  return [Post, Tag].map(drop);
+}
+module.exports = { Post, Tag, dropPosts, dropAll };
+`,
+    }));
+    assert.deepEqual(accesses(facts).filter((a) => !a.includes('#<module>')), [
+      'src/db.js#reset write sessions (knex, line 6)',
+      'src/db.js#reset write tokens (knex, line 6)',
+    ]);
+  });
+  test('routers mounted and paths registered by a helper each element of an array is handed to', async () => {
+    const facts = await extractFacts(project({
+      'src/app.js': `const express = require('express');
+const app = express();
+const books = express.Router();
+books.get('/books', function listBooks(req, res) { res.end(); });
+const authors = express.Router();
+authors.get('/authors', function listAuthors(req, res) { res.end(); });
+
+function mount(router) {
+  app.use('/api', router);
+}
+[books, authors].forEach(mount);
+
+function page(path) {
+  app.get(path, function render(req, res) { res.end(); });
+}
+const pages = ['/about', '/contact'];
+pages.forEach(page);
+
+app.listen(3000);
+`,
+    }));
+    assert.deepEqual(facts.routes.map((r) => `${r.method} ${r.path}`).sort(), ['GET /about', 'GET /api/authors', 'GET /api/books', 'GET /contact']);
+  });
+});
