@@ -11,6 +11,7 @@
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import { callSites, wholeParameter, type CallSites } from './call-sites.ts';
+import { moduleObjects, type ModuleObjects } from './module-objects.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { commandKeys, isKeyCommand, type KeyArg } from './redis-commands.ts';
 import { keyPrefix } from './redis-keys.ts';
@@ -34,14 +35,18 @@ export interface RedisReader {
   /** keys made at run time already warned about */
   warned: Set<ts.Node>;
   callers: CallSites;
+  modules: ModuleObjects;
 }
 
 export function collectRedis(project: LoadedProject, warnings: Warning[]): RedisReader | undefined {
   const seed = project.files.filter((f) => f.source.text.includes('redis'));
   if (seed.length === 0) return undefined;
-  const values = redisValues(project);
-  const files = filesReaching(project, { seed, probe: values, words: CLIENT_WORDS, what: 'Redis clients' }, warnings);
-  return { values, files, warned: new Set(), callers: callSites(project) };
+  const modules = moduleObjects(project);
+  const values = redisValues(project, modules);
+  // the modules a Redis file loads and calls (`require('./redis/main')(module)`) may be handed its client
+  const called = seed.flatMap((f) => modules.calledModules(f));
+  const files = filesReaching(project, { seed: [...new Set([...seed, ...called])], probe: values, words: CLIENT_WORDS, what: 'Redis clients' }, warnings);
+  return { values, files, warned: new Set(), callers: callSites(project), modules };
 }
 
 interface Issued {

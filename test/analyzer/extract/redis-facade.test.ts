@@ -21,3 +21,18 @@ describe('a database facade over Redis (NodeBB-shaped)', () => {
     assert.ok(!facts.warnings.some((w) => w.file === 'src/database.js'), JSON.stringify(facts.warnings));
   });
 });
+
+describe('a Redis client made inside a function and handed on through arguments and a module object', () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('redis-facade');
+  });
+
+  test("the backend's own keys: commands on the client a file receives as a parameter, and on module.client", () => {
+    const backend = facts.tables.filter((t) => t.file.startsWith('src/database/')).map((t) => `${t.file}#${t.function} ${t.access} ${t.table} (line ${t.line})`);
+    assert.deepEqual(backend, [
+      'src/database/redis/hash.js#module.incrObjectField write redis:counters: (line 18)',
+      'src/database/redis/main.js#module.flushCache write redis:cache:all (line 14)',
+    ]);
+  });
+});
