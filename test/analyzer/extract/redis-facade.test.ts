@@ -33,6 +33,8 @@ describe('a Redis client made inside a function and handed on through arguments 
     assert.deepEqual(backend, [
       'src/database/redis/hash.js#module.incrObjectField write redis:counters: (line 18)',
       'src/database/redis/main.js#module.flushCache write redis:cache:all (line 14)',
+      // the arguments as one array (node-redis v2/v3): its first element is the key, the rest are not
+      'src/database/redis/sorted.js#module.getRecentPosts read redis:posts:recent (line 19)',
     ]);
   });
 });
