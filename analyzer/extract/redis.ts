@@ -11,6 +11,7 @@
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import { callSites, wholeParameter, type CallSites } from './call-sites.ts';
+import { isFunctionLike } from './functions.ts';
 import { moduleObjects, type ModuleObjects } from './module-objects.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { commandKeys, isKeyCommand, type KeyArg } from './redis-commands.ts';
@@ -65,13 +66,14 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
     warnMadeAtRunTime(project, redis.warned, warnings, made, 'Redis key is made at run time with no static prefix');
 
   const record = (issued: Issued): void => {
-    for (const k of commandKeys(issued.command, issued.args)) recordKey(k, file, issued.at, 0);
+    for (const k of commandKeys(issued.command, issued.args, (arg) => isCallback(arg, checker))) recordKey(k, file, issued.at, 0);
   };
   const recordKey = (k: KeyArg, where: LoadedFile, at: ts.Node, helpers: number): void => {
     const key = keyPrefix(project, k.key, k.pattern);
     if ('prefix' in key) return out.access(where, at, `redis:${key.prefix}`, k.access, 'redis');
     const param = helpers < MAX_HELPERS ? wholeParameter(key.made, checker) : undefined;
-    const sites = param ? redis.callers(param.parent) : [];
+    // a function added to a module's object (`module.getObject = function (key) {…}`) is called on it: `db.getObject(…)`
+    const sites = param ? [...redis.callers(param.parent), ...redis.modules.callsOf(param.parent)] : [];
     if (!param || sites.length === 0) return runTimeKey(key.made);
     const index = param.parent.parameters.indexOf(param);
     for (const site of sites) {
@@ -94,6 +96,38 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
     ts.forEachChild(node, visit);
   };
   visit(file.source);
+}
+
+/**
+ * A command's trailing callback (node-redis v2/v3, ioredis): a function written there, or a parameter of the enclosing
+ * function that the function calls (`callback(err)`) or gives a function (`callback = callback || function () {}`),
+ * as node-style code forwards its own callback (`module.delete = function (key, callback) { client.del(key, callback) }`).
+ */
+function isCallback(arg: ts.Expression, checker: ts.TypeChecker): boolean {
+  const e = unwrap(arg);
+  if (isFunctionLike(e)) return true;
+  if (!ts.isIdentifier(e)) return false;
+  const decl = checker.getSymbolAtLocation(e)?.valueDeclaration;
+  if (!decl || !ts.isParameter(decl) || !ts.isIdentifier(decl.name) || !isFunctionLike(decl.parent)) return false;
+  const body = 'body' in decl.parent ? (decl.parent.body as ts.Node | undefined) : undefined;
+  const name = decl.name.text;
+  if (!body || !body.getText().includes(name)) return false;
+  const same = (n: ts.Expression): boolean => {
+    const u = unwrap(n);
+    return ts.isIdentifier(u) && u.text === name && checker.getSymbolAtLocation(u)?.valueDeclaration === decl;
+  };
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n) && same(n.expression)) found = true;
+    else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && same(n.left)) {
+      const right = unwrap(n.right);
+      found = isFunctionLike(right) || (ts.isBinaryExpression(right) && isFunctionLike(unwrap(right.right)));
+    }
+    if (!found) ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return found;
 }
 
 /**

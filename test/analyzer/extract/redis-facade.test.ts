@@ -32,9 +32,37 @@ describe('a Redis client made inside a function and handed on through arguments 
     const backend = facts.tables.filter((t) => t.file.startsWith('src/database/')).map((t) => `${t.file}#${t.function} ${t.access} ${t.table} (line ${t.line})`);
     assert.deepEqual(backend, [
       'src/database/redis/hash.js#module.incrObjectField write redis:counters: (line 18)',
-      'src/database/redis/main.js#module.flushCache write redis:cache:all (line 14)',
+      'src/database/redis/main.js#module.flushCache write redis:cache:all (line 21)',
       // the arguments as one array (node-redis v2/v3): its first element is the key, the rest are not
       'src/database/redis/sorted.js#module.getRecentPosts read redis:posts:recent (line 19)',
     ]);
+  });
+});
+
+describe("the keys the app gives the facade's functions (db.getObject('user:' + uid))", () => {
+  let facts: Facts;
+  before(async () => {
+    facts = await factsOf('redis-facade');
+  });
+
+  test('a key parameter of a function added to the module object is read at each call on the facade, the access the caller\'s', () => {
+    const app = facts.tables.filter((t) => !t.file.startsWith('src/database/')).map((t) => `${t.file}#${t.function} ${t.access} ${t.table} (line ${t.line})`);
+    assert.deepEqual(app, [
+      // db.getObject(…) over hgetall(key); db.getObjectField / db.setObject; db.exists over module.client.exists(key)
+      'src/topics.js#create write redis:topics:tid (line 6)',
+      // two helpers deep: getSortedSetRange → module.getSortedSetRangeWithScores → zrange
+      'src/topics.js#recent read redis:topics:recent (line 10)',
+      'src/topics.js#purge write redis:topic: (line 14)',
+      'src/user.js#User.getUserData read redis:user: (line 8)',
+      'src/user.js#User.setUserField read redis:user: (line 12)',
+      'src/user.js#User.setUserField write redis:user: (line 13)',
+      'src/user.js#User.exists read redis:user: (line 18)',
+    ]);
+  });
+
+  test('a key made at run time gives nothing but one warning where it is made; a look-alike object gives nothing', () => {
+    const redis = facts.warnings.filter((w) => w.message.includes('Redis key')).map((w) => w.message.replace(/;.*/, ''));
+    assert.deepEqual(redis, ['src/user.js:27: Redis key is made at run time with no static prefix (key)']);
+    assert.ok(!facts.tables.some((t) => t.file === 'src/topics.js' && t.line === 20));
   });
 });
