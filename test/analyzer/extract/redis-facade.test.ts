@@ -20,6 +20,11 @@ describe('a database facade over Redis (NodeBB-shaped)', () => {
     ]);
     assert.ok(!facts.warnings.some((w) => w.file === 'src/database.js'), JSON.stringify(facts.warnings));
   });
+
+  test('a template with its extension written names the files with that ending; a prefix naming no folder names none', () => {
+    const edges = facts.imports.filter((e) => e.from === 'src/plugins.js').map((e) => `${e.to} ${e.specifier} line ${e.line}`);
+    assert.deepEqual(edges, ["src/hooks/created.js './hooks/' + … + '.js' line 5", "src/hooks/deleted.js './hooks/' + … + '.js' line 5"]);
+  });
 });
 
 describe('a Redis client made inside a function and handed on through arguments and a module object', () => {
