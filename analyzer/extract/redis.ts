@@ -65,8 +65,33 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
   const runTimeKey = (made: ts.Expression): void =>
     warnMadeAtRunTime(project, redis.warned, warnings, made, 'Redis key is made at run time with no static prefix');
 
+  const keysOf = (command: string, args: readonly ts.Expression[]): KeyArg[] => commandKeys(command, appendedArray(args, checker), (arg) => isCallback(arg, checker));
   const record = (issued: Issued): void => {
-    for (const k of commandKeys(issued.command, issued.args, (arg) => isCallback(arg, checker))) recordKey(k, file, issued.at, 0);
+    for (const k of keysOf(issued.command, issued.args)) recordKey(k, file, issued.at, 0);
+  };
+  /**
+   * `client[method](params)` in a helper whose caller names the command (`sortedSetRange('zrange', key, …)`): at each
+   * call, that command with the key the same call gives, so one caller's write is never another caller's key.
+   */
+  const recordGiven = (name: ts.Expression, args: readonly ts.Expression[], at: ts.Node): void => {
+    const param = wholeParameter(name, checker);
+    if (!param) return;
+    const helper = param.parent;
+    const index = helper.parameters.indexOf(param);
+    for (const site of [...redis.callers(helper), ...redis.modules.callsOf(helper)]) {
+      const given = site.call.arguments[index];
+      const command = given && stringValue(given, checker);
+      if (command === undefined || !isKeyCommand(command)) continue;
+      for (const k of keysOf(command, args)) {
+        const keyParam = typeof k.key === 'string' ? undefined : wholeParameter(k.key, checker);
+        if (!keyParam || keyParam.parent !== helper) {
+          recordKey(k, file, at, 0);
+          continue;
+        }
+        const key = site.call.arguments[helper.parameters.indexOf(keyParam)] ?? keyParam.initializer;
+        if (key) recordKey({ ...k, key }, site.file, site.callee, 1);
+      }
+    }
   };
   const recordKey = (k: KeyArg, where: LoadedFile, at: ts.Node, helpers: number): void => {
     const key = keyPrefix(project, k.key, k.pattern);
@@ -88,6 +113,11 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
       if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name)) {
         const issued = commandsOf(node, callee.name, checker);
         if (issued.length > 0 && redis.values.valueOf(callee.expression)) issued.forEach(record);
+      } else if (ts.isElementAccessExpression(callee) && redis.values.valueOf(callee.expression)) {
+        const named = stringValue(callee.argumentExpression, checker);
+        if (named !== undefined) {
+          if (isKeyCommand(named)) record({ command: named, args: node.arguments, at: callee.argumentExpression });
+        } else recordGiven(callee.argumentExpression, node.arguments, callee.argumentExpression);
       } else if (ts.isIdentifier(callee)) {
         const command = promisifiedCommand(callee, redis.values, checker);
         if (command) record({ command, args: node.arguments, at: callee });
@@ -96,6 +126,32 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
     ts.forEachChild(node, visit);
   };
   visit(file.source);
+}
+
+/**
+ * `var params = [key, start, stop]; if (withScores) params.push('WITHSCORES'); client[method](params)`: an array a local
+ * holds and only appends to keeps the elements it was written with first, so it reads as written. Any other use of
+ * the local (passed elsewhere, reassigned, `unshift`, `splice`) leaves it unread.
+ */
+function appendedArray(args: readonly ts.Expression[], checker: ts.TypeChecker): readonly ts.Expression[] {
+  const first = args[0] && unwrap(args[0]);
+  if (!first || !ts.isIdentifier(first)) return args;
+  const decl = checker.getSymbolAtLocation(first)?.valueDeclaration;
+  const init = decl && ts.isVariableDeclaration(decl) && decl.initializer && unwrap(decl.initializer);
+  if (!decl || !init || !ts.isArrayLiteralExpression(init)) return args;
+  const scope = ts.findAncestor(decl, isFunctionLike) ?? decl.getSourceFile();
+  let onlyAppended = true;
+  const visit = (n: ts.Node): void => {
+    if (!onlyAppended) return;
+    if (ts.isIdentifier(n) && n !== first && n.text === first.text && n !== (decl as ts.VariableDeclaration).name && checker.getSymbolAtLocation(n)?.valueDeclaration === decl) {
+      const parent = n.parent;
+      const pushed = ts.isPropertyAccessExpression(parent) && parent.expression === n && parent.name.text === 'push' && ts.isCallExpression(parent.parent) && parent.parent.expression === parent;
+      if (!pushed) onlyAppended = false;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return onlyAppended ? [init, ...args.slice(1)] : args;
 }
 
 /**
