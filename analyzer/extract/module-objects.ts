@@ -183,10 +183,14 @@ export function moduleObjects(project: LoadedProject): ModuleObjects {
     return found;
   };
 
+  const requireCallsMemo = new Map<LoadedFile, ts.CallExpression[]>();
   /** `require('./x')(…)` of this module, in the files that name it. */
   const requireCalls = (target: LoadedFile): ts.CallExpression[] => {
+    const known = requireCallsMemo.get(target);
+    if (known) return known;
     const word = moduleWord(target);
     const out: ts.CallExpression[] = [];
+    requireCallsMemo.set(target, out);
     for (const file of project.files) {
       if (!file.source.text.includes(word)) continue;
       const visit = (node: ts.Node): void => {
