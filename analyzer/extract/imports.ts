@@ -2,6 +2,7 @@
 // Purely syntactic (no type checker); specifiers are resolved with the project's module resolution.
 import { ts } from 'ts-morph';
 import type { LoadedFile, LoadedProject } from './project.ts';
+import { dynamicRequire } from './dynamic-require.ts';
 import { resolveSpecifier } from './resolve.ts';
 import type { ImportEdge, ImportKind, Warning } from './types.ts';
 
@@ -13,6 +14,8 @@ export interface FileImports {
 
 interface RawImport {
   specifier: string;
+  /** a `require()` of a folder written out and a name made at run time: the files it can load */
+  candidates?: LoadedFile[];
   kind: ImportKind;
   typeOnly: boolean;
   node: ts.Node;
@@ -47,7 +50,7 @@ export function requireSpecifier(node: ts.CallExpression): string | undefined {
   return undefined;
 }
 
-function collect(source: ts.SourceFile): RawImport[] {
+function collect(project: LoadedProject, source: ts.SourceFile): RawImport[] {
   const found: RawImport[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node)) {
@@ -75,6 +78,10 @@ function collect(source: ts.SourceFile): RawImport[] {
       } else {
         const specifier = requireSpecifier(node);
         if (specifier !== undefined) found.push({ specifier, kind: 'require', typeOnly: false, node });
+        else if (node.arguments.length === 1 && !ts.isStringLiteralLike(node.arguments[0])) {
+          const dynamic = dynamicRequire(project, node);
+          if (dynamic) found.push({ specifier: dynamic.shown, candidates: dynamic.files, kind: 'require', typeOnly: false, node });
+        }
       }
     }
     if (ts.isImportTypeNode(node)) {
@@ -94,7 +101,13 @@ export function extractImports(project: LoadedProject, file: LoadedFile): FileIm
   const externals = new Set<string>();
   const warnings: Warning[] = [];
   const source = file.source;
-  for (const raw of collect(source)) {
+  for (const raw of collect(project, source)) {
+    if (raw.candidates) {
+      const line = source.getLineAndCharacterOfPosition(raw.node.getStart(source)).line + 1;
+      for (const to of raw.candidates) edges.push({ from: file.rel, to: to.rel, kind: raw.kind, typeOnly: false, specifier: raw.specifier, line });
+      if (raw.candidates.length === 0) warnings.push({ file: file.rel, message: `${file.rel}:${line}: cannot resolve ${raw.specifier}: no source file there matches` });
+      continue;
+    }
     const mode = raw.kind === 'require' ? ts.ModuleKind.CommonJS : ts.ModuleKind.ESNext;
     const resolution = resolveSpecifier(project, raw.specifier, source.fileName, mode);
     const line = source.getLineAndCharacterOfPosition(raw.node.getStart(source)).line + 1;

@@ -25,6 +25,9 @@ type KeyShape =
   | 'pattern' // KEYS pattern
   | 'match'; // SCAN cursor MATCH pattern, scan(cursor, { MATCH }), scanStream({ match }), scanIterator({ MATCH })
 
+/** shapes whose lone array argument is a list of keys (or key-value pairs), not the command's whole argument list */
+const KEY_LISTS = new Set<KeyShape>(['all', 'pairs', 'numkeys', 'pattern', 'match']);
+
 interface Command {
   access: Access;
   keys: KeyShape;
@@ -94,13 +97,17 @@ export function isKeyCommand(method: string): boolean {
 }
 
 /** The keys a call of this command names, each with how it is used; empty for a command this file does not know. */
-export function commandKeys(method: string, rawArgs: readonly ts.Expression[]): KeyArg[] {
+export function commandKeys(method: string, rawArgs: readonly ts.Expression[], isCallback: (arg: ts.Expression) => boolean = isFunctionArgument): KeyArg[] {
   const command = COMMANDS.get(commandName(method));
   if (!command) return [];
   // node-redis v4: client.get(commandOptions({ returnBuffers: true }), key); a trailing callback (node-redis v3, ioredis)
   let args = rawArgs;
   if (args.length > 0 && isCommandOptions(args[0])) args = args.slice(1);
-  if (args.length > 0 && isFunctionLike(unwrap(args[args.length - 1]))) args = args.slice(0, -1);
+  if (args.length > 0 && isCallback(args[args.length - 1])) args = args.slice(0, -1);
+  // node-redis v2/v3 take the arguments as one array (`zrangebyscore([key, min, max, 'LIMIT', 0, 20], cb)`); where
+  // an array means keys alone (`del([a, b])`, `mSet([k, v])`, v4's `zUnion([a, b])`) it is read as such below
+  const listed = args.length > 0 ? unwrap(args[0]) : undefined;
+  if (listed && ts.isArrayLiteralExpression(listed) && !KEY_LISTS.has(command.keys)) args = [...listed.elements, ...args.slice(1)];
   const { access } = command;
   const key = (e: ts.Expression | string, a: Access = access, pattern = false): KeyArg => ({ key: e, access: a, pattern });
   const each = (list: readonly ts.Expression[], a: Access = access): KeyArg[] => spread(list).map((e) => key(e, a));
@@ -185,6 +192,10 @@ function matchPattern(args: readonly ts.Expression[]): ts.Expression | undefined
     }
   }
   return undefined;
+}
+
+function isFunctionArgument(arg: ts.Expression): boolean {
+  return isFunctionLike(unwrap(arg));
 }
 
 function isCommandOptions(arg: ts.Expression): boolean {

@@ -7,6 +7,7 @@
 // The packages are seldom parsed (project.ts): a value is recognised by where it visibly comes from.
 import { ts } from 'ts-morph';
 import { isFunctionLike } from './functions.ts';
+import type { ModuleObjects } from './module-objects.ts';
 import { importSpecifierOf } from './package-values.ts';
 import type { LoadedProject } from './project.ts';
 import { isKeyCommand } from './redis-commands.ts';
@@ -29,7 +30,7 @@ const SAME_CLIENT = new Set(['connect', 'duplicate', 'on', 'once', 'off', 'addLi
 const BATCHES = new Set(['multi', 'pipeline', 'batch']);
 const MAX_DEPTH = 8;
 
-export function redisValues(project: LoadedProject): RedisValues {
+export function redisValues(project: LoadedProject, modules: ModuleObjects): RedisValues {
   const checker = project.checker;
   const byDecl = new Map<ts.Node, RedisValue | null>();
   const byFunction = new Map<ts.Node, RedisValue | null>();
@@ -80,7 +81,10 @@ export function redisValues(project: LoadedProject): RedisValues {
     if (!ts.isIdentifier(u)) return false;
     const decl = declOf(u);
     if (!decl) return false;
-    if (ts.isVariableDeclaration(decl)) return !!decl.initializer && isRequireOf(unwrap(decl.initializer), isNodeRedis);
+    // `var redis; … redis = require('redis')` (loaded where it is first needed)
+    if (ts.isVariableDeclaration(decl)) {
+      return decl.initializer ? isRequireOf(unwrap(decl.initializer), isNodeRedis) : !!laterAssigned(checker, decl, (right) => isRequireOf(unwrap(right), isNodeRedis) || undefined);
+    }
     const spec = (ts.isNamespaceImport(decl) || ts.isImportClause(decl) || ts.isImportEqualsDeclaration(decl)) && importSpecifierOf(decl);
     return !!spec && isNodeRedis(spec);
   };
@@ -169,7 +173,29 @@ export function redisValues(project: LoadedProject): RedisValues {
     // `this.get(key)` in a class that extends the client
     if (e.kind === ts.SyntaxKind.ThisKeyword) return extendsClient(ts.findAncestor(e, ts.isClassLike)) ? 'client' : undefined;
     if (ts.isCallExpression(e)) return callValue(e, depth);
-    if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) return heldValue(e, depth);
+    if (ts.isIdentifier(e) || ts.isPropertyAccessExpression(e)) return heldValue(e, depth) ?? (ts.isPropertyAccessExpression(e) ? memberValue(e, depth) : undefined);
+    return undefined;
+  };
+
+  /** `module.client` where `module` holds a module's exports object: what is assigned to that member anywhere (module-objects.ts). */
+  const memberValue = (e: ts.PropertyAccessExpression, depth: number): RedisValue | undefined => {
+    for (const file of modules.objectsOf(e.expression)) {
+      for (const assigned of modules.member(file, e.name.text)) {
+        const a = unwrap(assigned);
+        const v = isFunctionLike(a) ? undefined : valueOf(a, depth + 1);
+        if (v) return v;
+      }
+    }
+    return undefined;
+  };
+
+  /** `module.connect()`: a function assigned to a member of a module's exports object. */
+  const memberFunction = (callee: ts.Expression): ts.SignatureDeclaration | undefined => {
+    if (!ts.isPropertyAccessExpression(callee)) return undefined;
+    for (const file of modules.objectsOf(callee.expression)) {
+      const fns = modules.member(file, callee.name.text).map(unwrap).filter((a): a is ts.Expression & ts.SignatureDeclaration => isFunctionLike(a));
+      if (fns.length === 1) return fns[0];
+    }
     return undefined;
   };
 
@@ -189,7 +215,8 @@ export function redisValues(project: LoadedProject): RedisValues {
   };
 
   const returnedValue = (call: ts.CallExpression, depth: number): RedisValue | undefined => {
-    const fn = namedFunction(project, unwrap(call.expression));
+    const callee = unwrap(call.expression);
+    const fn = namedFunction(project, callee) ?? memberFunction(callee);
     return fn && functionValue(fn, depth);
   };
 
@@ -206,7 +233,7 @@ export function redisValues(project: LoadedProject): RedisValues {
     if (ts.isVariableDeclaration(key) || ts.isPropertyDeclaration(key) || ts.isParameter(key)) {
       const init = key.initializer;
       if (init && isFunctionLike(unwrap(init))) return undefined;
-      return (init && valueOf(init, depth + 1)) ?? typeValue(key.type) ?? assignedValue(key, depth);
+      return (init && valueOf(init, depth + 1)) ?? typeValue(key.type) ?? assignedValue(key, depth) ?? (ts.isParameter(key) ? givenValue(key, depth) : undefined);
     }
     if (ts.isPropertyAssignment(key)) return valueOf(key.initializer, depth + 1);
     if (ts.isPropertySignature(key)) return typeValue(key.type); // interface Context { redis: Redis }
@@ -216,6 +243,12 @@ export function redisValues(project: LoadedProject): RedisValues {
     if (ts.isPropertyAccessExpression(key) && parent && ts.isBinaryExpression(parent) && parent.left === key) return valueOf(parent.right, depth + 1);
     // `export default new Redis()`, `module.exports = createClient()`
     return ts.isExpression(key) ? valueOf(key, depth + 1) : undefined;
+  };
+
+  /** `module.exports = function (redisClient, module) {…}` called as `require('./redis/hash')(client, module)`: what it is given, when every call agrees. */
+  const givenValue = (param: ts.ParameterDeclaration, depth: number): RedisValue | undefined => {
+    const given = modules.argumentsOf(param).map((arg) => valueOf(arg, depth + 1));
+    return given.length > 0 && given.every((v) => v === given[0]) ? given[0] : undefined;
   };
 
   /** `let client; … client = createClient()`, `private redis; constructor() { this.redis = new Redis() }` */

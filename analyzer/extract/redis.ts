@@ -11,6 +11,8 @@
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import { callSites, wholeParameter, type CallSites } from './call-sites.ts';
+import { isFunctionLike } from './functions.ts';
+import { moduleObjects, type ModuleObjects } from './module-objects.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { commandKeys, isKeyCommand, type KeyArg } from './redis-commands.ts';
 import { keyPrefix } from './redis-keys.ts';
@@ -34,14 +36,18 @@ export interface RedisReader {
   /** keys made at run time already warned about */
   warned: Set<ts.Node>;
   callers: CallSites;
+  modules: ModuleObjects;
 }
 
 export function collectRedis(project: LoadedProject, warnings: Warning[]): RedisReader | undefined {
   const seed = project.files.filter((f) => f.source.text.includes('redis'));
   if (seed.length === 0) return undefined;
-  const values = redisValues(project);
-  const files = filesReaching(project, { seed, probe: values, words: CLIENT_WORDS, what: 'Redis clients' }, warnings);
-  return { values, files, warned: new Set(), callers: callSites(project) };
+  const modules = moduleObjects(project);
+  const values = redisValues(project, modules);
+  // the modules a Redis file loads and calls (`require('./redis/main')(module)`) may be handed its client
+  const called = seed.flatMap((f) => modules.calledModules(f));
+  const files = filesReaching(project, { seed: [...new Set([...seed, ...called])], probe: values, words: CLIENT_WORDS, what: 'Redis clients' }, warnings);
+  return { values, files, warned: new Set(), callers: callSites(project), modules };
 }
 
 interface Issued {
@@ -59,14 +65,40 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
   const runTimeKey = (made: ts.Expression): void =>
     warnMadeAtRunTime(project, redis.warned, warnings, made, 'Redis key is made at run time with no static prefix');
 
+  const keysOf = (command: string, args: readonly ts.Expression[]): KeyArg[] => commandKeys(command, appendedArray(args, checker), (arg) => isCallback(arg, checker));
   const record = (issued: Issued): void => {
-    for (const k of commandKeys(issued.command, issued.args)) recordKey(k, file, issued.at, 0);
+    for (const k of keysOf(issued.command, issued.args)) recordKey(k, file, issued.at, 0);
+  };
+  /**
+   * `client[method](params)` in a helper whose caller names the command (`sortedSetRange('zrange', key, …)`): at each
+   * call, that command with the key the same call gives, so one caller's write is never another caller's key.
+   */
+  const recordGiven = (name: ts.Expression, args: readonly ts.Expression[], at: ts.Node): void => {
+    const param = wholeParameter(name, checker);
+    if (!param) return;
+    const helper = param.parent;
+    const index = helper.parameters.indexOf(param);
+    for (const site of [...redis.callers(helper), ...redis.modules.callsOf(helper)]) {
+      const given = site.call.arguments[index];
+      const command = given && stringValue(given, checker);
+      if (command === undefined || !isKeyCommand(command)) continue;
+      for (const k of keysOf(command, args)) {
+        const keyParam = typeof k.key === 'string' ? undefined : wholeParameter(k.key, checker);
+        if (!keyParam || keyParam.parent !== helper) {
+          recordKey(k, file, at, 0);
+          continue;
+        }
+        const key = site.call.arguments[helper.parameters.indexOf(keyParam)] ?? keyParam.initializer;
+        if (key) recordKey({ ...k, key }, site.file, site.callee, 1);
+      }
+    }
   };
   const recordKey = (k: KeyArg, where: LoadedFile, at: ts.Node, helpers: number): void => {
     const key = keyPrefix(project, k.key, k.pattern);
     if ('prefix' in key) return out.access(where, at, `redis:${key.prefix}`, k.access, 'redis');
     const param = helpers < MAX_HELPERS ? wholeParameter(key.made, checker) : undefined;
-    const sites = param ? redis.callers(param.parent) : [];
+    // a function added to a module's object (`module.getObject = function (key) {…}`) is called on it: `db.getObject(…)`
+    const sites = param ? [...redis.callers(param.parent), ...redis.modules.callsOf(param.parent)] : [];
     if (!param || sites.length === 0) return runTimeKey(key.made);
     const index = param.parent.parameters.indexOf(param);
     for (const site of sites) {
@@ -81,6 +113,11 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
       if (ts.isPropertyAccessExpression(callee) && ts.isIdentifier(callee.name)) {
         const issued = commandsOf(node, callee.name, checker);
         if (issued.length > 0 && redis.values.valueOf(callee.expression)) issued.forEach(record);
+      } else if (ts.isElementAccessExpression(callee) && redis.values.valueOf(callee.expression)) {
+        const named = stringValue(callee.argumentExpression, checker);
+        if (named !== undefined) {
+          if (isKeyCommand(named)) record({ command: named, args: node.arguments, at: callee.argumentExpression });
+        } else recordGiven(callee.argumentExpression, node.arguments, callee.argumentExpression);
       } else if (ts.isIdentifier(callee)) {
         const command = promisifiedCommand(callee, redis.values, checker);
         if (command) record({ command, args: node.arguments, at: callee });
@@ -89,6 +126,64 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
     ts.forEachChild(node, visit);
   };
   visit(file.source);
+}
+
+/**
+ * `var params = [key, start, stop]; if (withScores) params.push('WITHSCORES'); client[method](params)`: an array a local
+ * holds and only appends to keeps the elements it was written with first, so it reads as written. Any other use of
+ * the local (passed elsewhere, reassigned, `unshift`, `splice`) leaves it unread.
+ */
+function appendedArray(args: readonly ts.Expression[], checker: ts.TypeChecker): readonly ts.Expression[] {
+  const first = args[0] && unwrap(args[0]);
+  if (!first || !ts.isIdentifier(first)) return args;
+  const decl = checker.getSymbolAtLocation(first)?.valueDeclaration;
+  const init = decl && ts.isVariableDeclaration(decl) && decl.initializer && unwrap(decl.initializer);
+  if (!decl || !init || !ts.isArrayLiteralExpression(init)) return args;
+  const scope = ts.findAncestor(decl, isFunctionLike) ?? decl.getSourceFile();
+  let onlyAppended = true;
+  const visit = (n: ts.Node): void => {
+    if (!onlyAppended) return;
+    if (ts.isIdentifier(n) && n !== first && n.text === first.text && n !== (decl as ts.VariableDeclaration).name && checker.getSymbolAtLocation(n)?.valueDeclaration === decl) {
+      const parent = n.parent;
+      const pushed = ts.isPropertyAccessExpression(parent) && parent.expression === n && parent.name.text === 'push' && ts.isCallExpression(parent.parent) && parent.parent.expression === parent;
+      if (!pushed) onlyAppended = false;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return onlyAppended ? [init, ...args.slice(1)] : args;
+}
+
+/**
+ * A command's trailing callback (node-redis v2/v3, ioredis): a function written there, or a parameter of the enclosing
+ * function that the function calls (`callback(err)`) or gives a function (`callback = callback || function () {}`),
+ * as node-style code forwards its own callback (`module.delete = function (key, callback) { client.del(key, callback) }`).
+ */
+function isCallback(arg: ts.Expression, checker: ts.TypeChecker): boolean {
+  const e = unwrap(arg);
+  if (isFunctionLike(e)) return true;
+  if (!ts.isIdentifier(e)) return false;
+  const decl = checker.getSymbolAtLocation(e)?.valueDeclaration;
+  if (!decl || !ts.isParameter(decl) || !ts.isIdentifier(decl.name) || !isFunctionLike(decl.parent)) return false;
+  const body = 'body' in decl.parent ? (decl.parent.body as ts.Node | undefined) : undefined;
+  const name = decl.name.text;
+  if (!body || !body.getText().includes(name)) return false;
+  const same = (n: ts.Expression): boolean => {
+    const u = unwrap(n);
+    return ts.isIdentifier(u) && u.text === name && checker.getSymbolAtLocation(u)?.valueDeclaration === decl;
+  };
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isCallExpression(n) && same(n.expression)) found = true;
+    else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && same(n.left)) {
+      const right = unwrap(n.right);
+      found = isFunctionLike(right) || (ts.isBinaryExpression(right) && isFunctionLike(unwrap(right.right)));
+    }
+    if (!found) ts.forEachChild(n, visit);
+  };
+  visit(body);
+  return found;
 }
 
 /**
