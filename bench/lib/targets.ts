@@ -185,7 +185,7 @@ export const EXTRA_SLOW_TARGETS: TargetSpec[] = [
   },
   // the copy cap lowered (shadow.concurrency, 64 by default): what a slow candidate then costs the client's p99,
   // against how many copies it still gets
-  ...[32, 16].map((cap) => ({
+  ...[32, 16, 8, 4].map((cap) => ({
     name: `strangler-shadow-slow-c${cap}`,
     what: `strangler, shadow mode, candidate 300 ms late, copy cap fixed at ${cap} (\`shadow.concurrency\`, \`adaptive: false\`)`,
     start: strangler(`strangler-shadow-slow-c${cap}`, 'shadow', 'slowCandidate', true, false, false, cap, false),
