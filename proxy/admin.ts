@@ -9,7 +9,7 @@ import type { Logger } from '../common/log.ts';
 import type { GuardSettings, ProxyConfig } from './config.ts';
 import { MAX_AUDIT, type AuditEntry } from './state.ts';
 import type { RefusalCounts } from './refusals.ts';
-import type { CopyLimit } from './shadow.ts';
+import type { CopyLimit } from './copy-slots.ts';
 import type { RouteStats } from './stats.ts';
 import { mountDashboard } from './dashboard.ts';
 

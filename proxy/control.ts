@@ -6,7 +6,7 @@ import { quoteInput } from '../common/unprintable.ts';
 import { AdminError, type RoutePatch, type RouteView } from './admin.ts';
 import { guardOf, loadConfig, MODES, type ProxyConfig } from './config.ts';
 import { ModeState, sameSetting, settingOf, StateWriteError, type AuditEntry, type RouteSetting } from './state.ts';
-import type { CopyLimit } from './shadow.ts';
+import type { CopyLimit } from './copy-slots.ts';
 import type { CountersSnapshot, RouteLatency, RouteStats } from './stats.ts';
 import type { Mode } from './types.ts';
 import { unreachableRoutes } from './unreachable.ts';

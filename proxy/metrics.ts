@@ -2,7 +2,7 @@
 // filled at scrape time from the live route counters, so the hot path pays nothing for /metrics.
 import { Counter, Gauge, Registry } from 'prom-client';
 import { REFUSAL_REASONS, type RefusalCounts } from './refusals.ts';
-import type { CopyLimit } from './shadow.ts';
+import type { CopyLimit } from './copy-slots.ts';
 import type { RouteStats } from './stats.ts';
 
 type CounterField = 'requests' | 'shadowed' | 'dropped' | 'droppedSlow' | 'skippedUnsafe' | 'fallbacks' | 'candidateErrors' | 'candidateAnswers' | 'candidate5xx';

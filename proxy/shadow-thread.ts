@@ -16,8 +16,9 @@ import { diffAdminRoutes, logReset, type ComparatorStats, type ProxyRouteCounter
 import type { ProxyConfig } from './config.ts';
 import type { BodyTap } from './forward.ts';
 import type { ReportOptions } from './report/index.ts';
-import { hasRequestBody } from './request-body.ts';
-import { admit, CALL_NONE, CALL_SLOW, CopySlots, logCopyLimit, teeRequestBody, type RequestBodySink, type ShadowEngine, type ShadowPlan, type ShadowSide } from './shadow.ts';
+import { hasRequestBody, teeRequestBody, type RequestBodySink } from './request-body.ts';
+import { admit, type ShadowEngine, type ShadowPlan, type ShadowSide } from './shadow.ts';
+import { CALL_NONE, CALL_SLOW, CopySlots, logCopyLimit } from './copy-slots.ts';
 import type { CountersSnapshot } from './stats.ts';
 import { openStore } from './store.ts';
 import type { DiffStore } from './store/types.ts';

@@ -13,7 +13,7 @@ import { CanaryGuard } from './guard.ts';
 import { createMetrics } from './metrics.ts';
 import { ADMIN_LISTEN, listen, startProxy, type ProxyOptions, type RunningProxy } from './server.ts';
 import { addRefusals, noRefusals, type RefusalCounts } from './refusals.ts';
-import type { CopyLimit } from './shadow.ts';
+import type { CopyLimit } from './copy-slots.ts';
 import { RouteCounters, type CountersSnapshot, type RouteStats } from './stats.ts';
 import { DEFAULT_ROUTE_ID } from './table.ts';
 

@@ -2,7 +2,8 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ByteBudget } from '../../proxy/capture.ts';
-import { admit, CopySlots, slowCopy, type CopyLimitChange, type ShadowPlan } from '../../proxy/shadow.ts';
+import { admit, type ShadowPlan } from '../../proxy/shadow.ts';
+import { CopySlots, slowCopy, type CopyLimitChange } from '../../proxy/copy-slots.ts';
 import { RouteCounters } from '../../proxy/stats.ts';
 import { lowestCopyLimits } from '../../proxy/workers.ts';
 

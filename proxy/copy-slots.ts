@@ -1,0 +1,136 @@
+// The per-service cap on shadow copies in flight, and the lower limit a candidate much slower than the monolith gets
+// (shadow.adaptive): shared by the request thread's Shadower and the shadow thread's engine, which admit copies.
+import type { Logger } from 'pino';
+
+/** A slow candidate's copy limit moved (CopySlots.onLimit): from and to, and the copies of the second that moved it. */
+export interface CopyLimitChange {
+  service: string;
+  from: number;
+  to: number;
+  /** copies whose candidate call ended in the second that decided, and of them the slow ones */
+  ended: number;
+  slow: number;
+}
+
+/** A route's copy limit while its candidate is slow: the copies in flight its service is held to, under the route's cap. */
+export interface CopyLimit {
+  limit: number;
+  cap: number;
+}
+
+/** Per service: its copies in flight, and the limit a slow candidate puts below the cap (see CopySlots.ended). */
+interface ServiceSlots {
+  inFlight: number;
+  /** Infinity while the candidate keeps up (the cap alone applies) */
+  limit: number;
+  windowStart: number;
+  ended: number;
+  slow: number;
+}
+
+/** How long the candidate's answers are watched before the copy limit moves, and the least evidence that moves it down. */
+export const PACE_WINDOW_MS = 1_000;
+const PACE_MIN_ENDED = 8;
+
+/**
+ * The per-service cap on copies in flight (shared by the request thread's Shadower and the shadow thread's engine),
+ * and, with `shadow.adaptive`, a lower limit while the candidate is much slower than the monolith. Each copy held by a
+ * slow candidate holds its slot for as long as the candidate takes, so the cap alone lets the slowest candidates hold
+ * the most copies: a candidate 300 ms late keeps all 64 slots busy, and on two cores those rare, long-held copies cost
+ * every client ~10% at the p99 (docs/benchmarks.md). Over each second, when more than half of a service's ended copies
+ * were slow (slowCopy: the candidate took over 4× the monolith's time and 50 ms more, or timed out), the limit halves,
+ * down to a quarter of the cap; a second with fewer than a tenth slow raises it by an eighth of the cap, back to the
+ * cap. A candidate that answers like the monolith is never limited, however busy.
+ */
+export class CopySlots {
+  private readonly by = new Map<string, ServiceSlots>();
+  /**
+   * Why the last acquire that failed failed: true when a slow candidate's lowered limit turned the copy away with
+   * slots left under the cap (admit counts it in droppedSlow). Written only when acquire fails, so read it only then.
+   */
+  refusedBelowCap = false;
+  /** told when a service's limit moves */
+  onLimit: ((change: CopyLimitChange) => void) | undefined;
+
+  /** `now`: the clock the seconds are read on (tests give their own) */
+  constructor(private readonly now: () => number = () => performance.now()) {}
+
+  acquire(service: string, cap: number): boolean {
+    let s = this.by.get(service);
+    if (s === undefined) {
+      s = { inFlight: 0, limit: Infinity, windowStart: this.now(), ended: 0, slow: 0 };
+      this.by.set(service, s);
+    }
+    if (s.inFlight >= cap || s.inFlight >= s.limit) {
+      this.refusedBelowCap = s.inFlight < cap;
+      return false;
+    }
+    s.inFlight++;
+    return true;
+  }
+
+  release(service: string, n = 1): void {
+    const s = this.by.get(service);
+    if (s !== undefined) s.inFlight -= n;
+  }
+
+  inFlight(service: string): number {
+    return this.by.get(service)?.inFlight ?? 0;
+  }
+
+  /** The most copies of this service that may be in flight now: the cap, or less while its candidate is slow. */
+  limit(service: string, cap: number): number {
+    return Math.min(cap, this.by.get(service)?.limit ?? Infinity);
+  }
+
+  /** The service's limit with the cap when it is lower than the cap (its candidate is slow), else undefined. */
+  lowered(service: string, cap: number): CopyLimit | undefined {
+    const limit = this.limit(service, cap);
+    return limit < cap ? { limit, cap } : undefined;
+  }
+
+  /**
+   * A copy's candidate call ended (its slot goes back): `slow` when it took much longer than the monolith's answer. With
+   * `adaptive` the service's limit follows its candidate (see the class); without, the cap alone applies.
+   */
+  ended(service: string, slow: boolean, cap: number, adaptive: boolean): void {
+    const s = this.by.get(service);
+    if (s === undefined) return;
+    s.inFlight--;
+    if (!adaptive) {
+      s.limit = Infinity;
+      return;
+    }
+    s.ended++;
+    if (slow) s.slow++;
+    const now = this.now();
+    if (now - s.windowStart < PACE_WINDOW_MS) return;
+    const from = Math.min(cap, s.limit);
+    let to = from;
+    if (s.ended >= PACE_MIN_ENDED && s.slow * 2 > s.ended) to = Math.max(Math.ceil(cap / 4), Math.floor(from / 2));
+    else if (s.slow * 10 < s.ended) to = Math.min(cap, from + Math.ceil(cap / 8));
+    const change = to !== from ? { service, from, to, ended: s.ended, slow: s.slow } : undefined;
+    s.limit = to >= cap ? Infinity : to;
+    s.windowStart = now;
+    s.ended = 0;
+    s.slow = 0;
+    if (change) this.onLimit?.(change);
+  }
+}
+
+/** One line when a slow candidate's copy limit moves: down at warn (copies are being turned away), back at info. */
+export function logCopyLimit(log: Logger, c: CopyLimitChange): void {
+  const fields = { service: c.service, from: c.from, to: c.to, ended: c.ended, slow: c.slow };
+  if (c.to < c.from) log.warn(fields, `candidate much slower than the monolith (${c.slow} of ${c.ended} copies in the last second): copies in flight limited to ${c.to}`);
+  else log.info(fields, `candidate keeping up again: copies in flight limited to ${c.to}`);
+}
+
+/** How a copy's candidate call went, as the shadow thread tells the request thread (its 'freed' message). */
+export const CALL_NONE = 0;
+export const CALL_FAST = 1;
+export const CALL_SLOW = 2;
+
+/** The monolith answered in a quarter of the time and 50 ms sooner: a copy that held its slot this long is a slow one. */
+export function slowCopy(candidateMs: number, monolithMs: number | undefined): boolean {
+  return monolithMs !== undefined && candidateMs > 4 * monolithMs && candidateMs - monolithMs > 50;
+}
