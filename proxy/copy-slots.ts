@@ -10,6 +10,8 @@ export interface CopyLimitChange {
   /** copies whose candidate call ended in the second that decided, and of them the slow ones */
   ended: number;
   slow: number;
+  /** the service's cap (shadow.concurrency): `to` reaching it lifts the limit */
+  cap: number;
 }
 
 /** A route's copy limit while its candidate is slow: the copies in flight its service is held to, under the route's cap. */
@@ -36,8 +38,8 @@ const PACE_MIN_ENDED = 8;
  * The per-service cap on copies in flight (shared by the request thread's Shadower and the shadow thread's engine),
  * and, with `shadow.adaptive`, a lower limit while the candidate is much slower than the monolith. Each copy held by a
  * slow candidate holds its slot for as long as the candidate takes, so the cap alone lets the slowest candidates hold
- * the most copies: a candidate 300 ms late keeps all 64 slots busy, and on two cores those rare, long-held copies cost
- * every client ~10% at the p99 (docs/benchmarks.md). Over each second, when more than half of a service's ended copies
+ * the most copies: a candidate 300 ms late keeps all 64 slots busy (~210 copies a second), which on the bench's two
+ * cores cost every client's request +7 µs of the proxy's CPU against +5 at 16 in flight (docs/benchmarks.md). Over each second, when more than half of a service's ended copies
  * were slow (slowCopy: the candidate took over 4× the monolith's time and 50 ms more, or timed out), the limit halves,
  * down to a quarter of the cap; a second with fewer than a tenth slow raises it by an eighth of the cap, back to the
  * cap. A candidate that answers like the monolith is never limited, however busy.
@@ -109,7 +111,7 @@ export class CopySlots {
     let to = from;
     if (s.ended >= PACE_MIN_ENDED && s.slow * 2 > s.ended) to = Math.max(Math.ceil(cap / 4), Math.floor(from / 2));
     else if (s.slow * 10 < s.ended) to = Math.min(cap, from + Math.ceil(cap / 8));
-    const change = to !== from ? { service, from, to, ended: s.ended, slow: s.slow } : undefined;
+    const change = to !== from ? { service, from, to, ended: s.ended, slow: s.slow, cap } : undefined;
     s.limit = to >= cap ? Infinity : to;
     s.windowStart = now;
     s.ended = 0;
@@ -122,7 +124,8 @@ export class CopySlots {
 export function logCopyLimit(log: Logger, c: CopyLimitChange): void {
   const fields = { service: c.service, from: c.from, to: c.to, ended: c.ended, slow: c.slow };
   if (c.to < c.from) log.warn(fields, `candidate much slower than the monolith (${c.slow} of ${c.ended} copies in the last second): copies in flight limited to ${c.to}`);
-  else log.info(fields, `candidate keeping up again: copies in flight limited to ${c.to}`);
+  else if (c.to < c.cap) log.info(fields, `candidate keeping up again: copies in flight limited to ${c.to}`);
+  else log.info(fields, `candidate keeping up again: copies in flight back to the cap (${c.to})`);
 }
 
 /** How a copy's candidate call went, as the shadow thread tells the request thread (its 'freed' message). */

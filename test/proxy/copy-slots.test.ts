@@ -3,7 +3,8 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { ByteBudget } from '../../proxy/capture.ts';
 import { admit, type ShadowPlan } from '../../proxy/shadow.ts';
-import { CopySlots, slowCopy, type CopyLimitChange } from '../../proxy/copy-slots.ts';
+import { CopySlots, logCopyLimit, slowCopy, type CopyLimitChange } from '../../proxy/copy-slots.ts';
+import { captureLogger } from './helpers.ts';
 import { RouteCounters } from '../../proxy/stats.ts';
 import { lowestCopyLimits } from '../../proxy/workers.ts';
 
@@ -61,7 +62,7 @@ describe('CopySlots: the cap, and a slow candidate\'s limit', () => {
     assert.equal(t.admittedAtOnce(), 64, 'nothing decided within the first second');
     t.advance(1_000);
     t.copies(1, 1); // the first copy to end after the second is up decides
-    assert.deepEqual(t.changes, [{ service: 'catalog', from: 64, to: 32, ended: 21, slow: 21 }]);
+    assert.deepEqual(t.changes, [{ service: 'catalog', from: 64, to: 32, ended: 21, slow: 21, cap: 64 }]);
     assert.equal(t.admittedAtOnce(), 32);
     assert.equal(t.s.limit('catalog', 64), 32);
     for (let i = 0; i < 4; i++) {
@@ -225,5 +226,21 @@ describe('CopySlots.lowered: what the admin API shows', () => {
     assert.deepEqual(t.s.lowered('catalog', 64), { limit: 32, cap: 64 });
     assert.equal(t.s.lowered('catalog', 16), undefined, 'a route whose own cap is under the limit is not held by it');
     assert.equal(t.s.lowered('reviews', 64), undefined, 'another service');
+  });
+});
+
+describe('logCopyLimit: one line per move', () => {
+  test('down at warn, up at info, back at the cap said so', () => {
+    const { logger, lines } = captureLogger();
+    const base = { service: 'catalog', ended: 12, cap: 64 };
+    logCopyLimit(logger, { ...base, from: 64, to: 32, slow: 12 });
+    logCopyLimit(logger, { ...base, from: 16, to: 24, slow: 0 });
+    logCopyLimit(logger, { ...base, from: 56, to: 64, slow: 0 });
+    assert.deepEqual(lines.map((l) => [l.level, l.msg]), [
+      [40, 'candidate much slower than the monolith (12 of 12 copies in the last second): copies in flight limited to 32'],
+      [30, 'candidate keeping up again: copies in flight limited to 24'],
+      [30, 'candidate keeping up again: copies in flight back to the cap (64)'],
+    ]);
+    assert.deepEqual({ service: lines[0].service, from: lines[0].from, to: lines[0].to }, { service: 'catalog', from: 64, to: 32 });
   });
 });
