@@ -10,7 +10,7 @@ import { isFunctionLike } from './functions.ts';
 import { objectOption } from './orm-values.ts';
 import type { LoadedProject } from './project.ts';
 import { keptValue } from './this-members.ts';
-import { laterAssigned, unwrap } from './value-key.ts';
+import { laterAssigned, memoized, unwrap } from './value-key.ts';
 
 /** methods that hand back the model, an instance or its query, so the chain still stands for the model's table */
 const CHAIN = new Set(['forge', 'where', 'query', 'orderBy', 'clone', 'resetQuery']);
@@ -40,12 +40,7 @@ type Memo = Map<ts.Node, Map<number, BookshelfModel | null>>;
 function memo(cache: Memo, node: ts.Node, helpers: number, compute: () => BookshelfModel | undefined): BookshelfModel | undefined {
   let byHelpers = cache.get(node);
   if (!byHelpers) cache.set(node, (byHelpers = new Map()));
-  const known = byHelpers.get(helpers);
-  if (known !== undefined) return known ?? undefined;
-  byHelpers.set(helpers, null);
-  const found = compute();
-  byHelpers.set(helpers, found ?? null);
-  return found;
+  return memoized(byHelpers, helpers, compute);
 }
 
 /** The expressions a function hands back: its expression body, or its `return`s (nested functions' left out) but `return`, `return null` and `return undefined`. */
