@@ -39,7 +39,7 @@ describe('a Redis client made inside a function and handed on through arguments 
       'src/database/redis/hash.js#module.incrObjectField write redis:counters: (line 18)',
       'src/database/redis/main.js#module.flushCache write redis:cache:all (line 21)',
       // the arguments as one array (node-redis v2/v3): its first element is the key, the rest are not
-      'src/database/redis/sorted.js#module.getRecentPosts read redis:posts:recent (line 36)',
+      'src/database/redis/sorted.js#module.getRecentPosts read redis:posts:recent (line 43)',
     ]);
   });
 });
@@ -62,6 +62,9 @@ describe("the keys the app gives the facade's functions (db.getObject('user:' + 
       // read or written as that command does
       'src/topics.js#popular read redis:topics:views (line 18)',
       'src/topics.js#trim write redis:topics:old (line 22)',
+      // helpers.multiKeyValues(redisClient, 'zrem', key, …) over `helpers.multiKeyValues = function (…) {…}`, the helpers
+      // module held by `module.helpers.redis`: the command and key its caller gives
+      'src/topics.js#unpin write redis:topics:pinned (line 32)',
       'src/user.js#User.getUserData read redis:user: (line 8)',
       'src/user.js#User.setUserField read redis:user: (line 12)',
       'src/user.js#User.setUserField write redis:user: (line 13)',
