@@ -71,6 +71,10 @@ function nameOf(fn: ts.SignatureDeclaration): string | undefined {
   if (isFunctionLike(fn) && parent && (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name)) {
     return parent.name.text;
   }
+  // `exports.fn = function …`, `helpers.multiKeyValues = function …`, `Foo.prototype.bar = function …`
+  if (isFunctionLike(fn) && parent && ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && unwrap(parent.right) === fn && ts.isPropertyAccessExpression(parent.left)) {
+    return parent.left.name.text;
+  }
   return undefined;
 }
 
