@@ -10,7 +10,7 @@
 // reach a client through them (value-holders.ts).
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
-import { callSites, wholeParameter, type CallSites } from './call-sites.ts';
+import { callSites, wholeParameter, type CallSite, type CallSites } from './call-sites.ts';
 import { isFunctionLike } from './functions.ts';
 import { moduleObjects, type ModuleObjects } from './module-objects.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
@@ -43,11 +43,12 @@ export function collectRedis(project: LoadedProject, warnings: Warning[]): Redis
   const seed = project.files.filter((f) => f.source.text.includes('redis'));
   if (seed.length === 0) return undefined;
   const modules = moduleObjects(project);
-  const values = redisValues(project, modules);
+  const callers = callSites(project);
+  const values = redisValues(project, modules, callers);
   // the modules a Redis file loads and calls (`require('./redis/main')(module)`) may be handed its client
   const called = seed.flatMap((f) => modules.calledModules(f));
   const files = filesReaching(project, { seed: [...new Set([...seed, ...called])], probe: values, words: CLIENT_WORDS, what: 'Redis clients' }, warnings);
-  return { values, files, warned: new Set(), callers: callSites(project), modules };
+  return { values, files, warned: new Set(), callers, modules };
 }
 
 interface Issued {
@@ -78,7 +79,7 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
     if (!param) return;
     const helper = param.parent;
     const index = helper.parameters.indexOf(param);
-    for (const site of [...redis.callers(helper), ...redis.modules.callsOf(helper)]) {
+    for (const site of sitesOf(redis, helper)) {
       const given = site.call.arguments[index];
       const command = given && stringValue(given, checker);
       if (command === undefined || !isKeyCommand(command)) continue;
@@ -98,7 +99,7 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
     if ('prefix' in key) return out.access(where, at, `redis:${key.prefix}`, k.access, 'redis');
     const param = helpers < MAX_HELPERS ? wholeParameter(key.made, checker) : undefined;
     // a function added to a module's object (`module.getObject = function (key) {…}`) is called on it: `db.getObject(…)`
-    const sites = param ? [...redis.callers(param.parent), ...redis.modules.callsOf(param.parent)] : [];
+    const sites = param ? sitesOf(redis, param.parent) : [];
     if (!param || sites.length === 0) return runTimeKey(key.made);
     const index = param.parent.parameters.indexOf(param);
     for (const site of sites) {
@@ -126,6 +127,13 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
     ts.forEachChild(node, visit);
   };
   visit(file.source);
+}
+
+/** The calls of a helper: found by the type checker, or on a module's object (`db.getObject(…)`, `helpers.multiKeyValues(…)`), each once. */
+function sitesOf(redis: RedisReader, fn: ts.SignatureDeclaration): CallSite[] {
+  const found = redis.callers(fn);
+  const more = redis.modules.callsOf(fn).filter((m) => !found.some((s) => s.call === m.call));
+  return more.length === 0 ? found : [...found, ...more];
 }
 
 /**
