@@ -65,6 +65,9 @@ describe("the keys the app gives the facade's functions (db.getObject('user:' + 
       // helpers.multiKeyValues(redisClient, 'zrem', key, …) over `helpers.multiKeyValues = function (…) {…}`, the helpers
       // module held by `module.helpers.redis`: the command and key its caller gives
       'src/topics.js#unpin write redis:topics:pinned (line 32)',
+      // an array of keys written out and given as the key: each of its keys
+      'src/topics.js#pinnedAndRecent read redis:topics:pinned (line 37)',
+      'src/topics.js#pinnedAndRecent read redis:topics:recent (line 37)',
       'src/user.js#User.getUserData read redis:user: (line 8)',
       'src/user.js#User.setUserField read redis:user: (line 12)',
       'src/user.js#User.setUserField write redis:user: (line 13)',
