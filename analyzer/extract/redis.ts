@@ -11,7 +11,7 @@
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import { callSites, wholeParameter, type CallSite, type CallSites } from './call-sites.ts';
-import { isFunctionLike } from './functions.ts';
+import { functionName, isFunctionLike } from './functions.ts';
 import { moduleObjects, type ModuleObjects } from './module-objects.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { commandKeys, isKeyCommand, type KeyArg } from './redis-commands.ts';
@@ -97,9 +97,22 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
   const recordKey = (k: KeyArg, where: LoadedFile, at: ts.Node, helpers: number): void => {
     const key = keyPrefix(project, k.key, k.pattern);
     if ('prefix' in key) return out.access(where, at, `redis:${key.prefix}`, k.access, 'redis');
+    // `db.getSortedSetRange(['a:' + id, 'b'], …)`: a caller's keys written out, one by one
+    const list = helpers > 0 ? keyList(key.made) : undefined;
+    if (list) {
+      for (const element of list) {
+        if (ts.isSpreadElement(element)) runTimeKey(element);
+        else recordKey({ ...k, key: element }, where, at, helpers);
+      }
+      return;
+    }
     const param = helpers < MAX_HELPERS ? wholeParameter(key.made, checker) : undefined;
     // a function added to a module's object (`module.getObject = function (key) {…}`) is called on it: `db.getObject(…)`
     const sites = param ? sitesOf(redis, param.parent) : [];
+    if (param && sites.length === 0) {
+      const name = functionName(param.parent);
+      if (name) return warnMadeAtRunTime(project, redis.warned, warnings, key.made, `no caller in the project gives the Redis key of ${name}`);
+    }
     if (!param || sites.length === 0) return runTimeKey(key.made);
     const index = param.parent.parameters.indexOf(param);
     for (const site of sites) {
@@ -127,6 +140,23 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
     ts.forEachChild(node, visit);
   };
   visit(file.source);
+}
+
+/** words a command's arguments are, not keys: scores, ranges, options */
+const NOT_A_KEY = /^(?:[-+(\[]|(?:WITHSCORES|LIMIT|MATCH|COUNT|NX|XX|EX|PX|GT|LT|CH|INCR|BYSCORE|BYLEX|REV)$)/i;
+
+/**
+ * `['cid:' + cid + ':tids:pinned', 'cid:' + cid + ':tids']` given for a key: its elements, when they read as keys. An
+ * array with a number or a command's word in it (`['posts:recent', '+inf', '-inf']`) is an argument list, not keys.
+ */
+function keyList(made: ts.Expression): readonly ts.Expression[] | undefined {
+  const e = unwrap(made);
+  if (!ts.isArrayLiteralExpression(e) || e.elements.length === 0) return undefined;
+  const argument = (el: ts.Expression): boolean => {
+    const u = unwrap(el);
+    return ts.isNumericLiteral(u) || ts.isPrefixUnaryExpression(u) || ((ts.isStringLiteral(u) || ts.isNoSubstitutionTemplateLiteral(u)) && NOT_A_KEY.test(u.text));
+  };
+  return e.elements.some(argument) ? undefined : e.elements;
 }
 
 /** The calls of a helper: found by the type checker, or on a module's object (`db.getObject(…)`, `helpers.multiKeyValues(…)`), each once. */
