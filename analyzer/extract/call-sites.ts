@@ -63,6 +63,58 @@ function findCalls(project: LoadedProject, fn: ts.SignatureDeclaration): CallSit
   return out;
 }
 
+/**
+ * Whether a function is used as a value somewhere (`async.apply(user.getHistory, key)`, `cb = helpers.get`): then
+ * calls the analyzer does not follow may give its parameters, and "no caller" would not be true.
+ */
+export function handedOn(project: LoadedProject, fn: ts.SignatureDeclaration): boolean {
+  const name = nameOf(fn);
+  if (!name) return false;
+  const mentions = new RegExp(`\\b${name.replace(/\$/g, '\\$')}\\b`);
+  for (const file of project.files) {
+    if (!file.source.text.includes(name) || !mentions.test(file.source.text)) continue;
+    let found = false;
+    const visit = (node: ts.Node): void => {
+      if (found) return;
+      if (ts.isIdentifier(node) && node.text === name && asValue(node)) found = true;
+      else ts.forEachChild(node, visit);
+    };
+    visit(file.source);
+    if (found) return true;
+  }
+  return false;
+}
+
+/** `f` or `x.f` read as a value: not called, not declared or assigned to, not tested, not exported by name. */
+function asValue(id: ts.Identifier): boolean {
+  const parent = id.parent;
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === id) return false; // `f.x`: f is the object
+  // a declaration's own name: `function f`, `const f`, `{ f: … }`, a method, an import or export specifier
+  if (!ts.isPropertyAccessExpression(parent) && !ts.isShorthandPropertyAssignment(parent) && (parent as { name?: ts.Node }).name === id) return false;
+  if (ts.isShorthandPropertyAssignment(parent)) return !exportsObject(parent.parent);
+  const ref: ts.Node = ts.isPropertyAccessExpression(parent) ? parent : id;
+  let up = ref.parent;
+  while (up && (ts.isParenthesizedExpression(up) || ts.isNonNullExpression(up) || ts.isAsExpression(up))) up = up.parent;
+  if (!up) return false;
+  if ((ts.isCallExpression(up) || ts.isNewExpression(up)) && unwrap(up.expression) === ref) return false;
+  if (ts.isPrefixUnaryExpression(up) || ts.isTypeOfExpression(up) || ts.isDeleteExpression(up) || ts.isIfStatement(up)) return false;
+  if (ts.isConditionalExpression(up) && up.condition === ref) return false;
+  if (ts.isBinaryExpression(up)) {
+    const op = up.operatorToken.kind;
+    if (op === ts.SyntaxKind.EqualsToken) return up.right === ref;
+    return op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken;
+  }
+  return true;
+}
+
+/** `module.exports = { getAny }`, `export default { getAny }`: an object that only exports its members by name. */
+function exportsObject(node: ts.Node): boolean {
+  if (!ts.isObjectLiteralExpression(node)) return false;
+  const up = node.parent;
+  if (ts.isExportAssignment(up)) return true;
+  return ts.isBinaryExpression(up) && up.right === node && ts.isPropertyAccessExpression(up.left) && up.left.getText() === 'module.exports';
+}
+
 /** The name a function is called by: its own, or the variable, property or member holding it. */
 function nameOf(fn: ts.SignatureDeclaration): string | undefined {
   if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.name && ts.isIdentifier(fn.name)) return fn.name.text;

@@ -10,7 +10,7 @@
 // reach a client through them (value-holders.ts).
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
-import { callSites, wholeParameter, type CallSite, type CallSites } from './call-sites.ts';
+import { callSites, handedOn, wholeParameter, type CallSite, type CallSites } from './call-sites.ts';
 import { functionName, isFunctionLike } from './functions.ts';
 import { moduleObjects, type ModuleObjects } from './module-objects.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
@@ -109,9 +109,11 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
     const param = helpers < MAX_HELPERS ? wholeParameter(key.made, checker) : undefined;
     // a function added to a module's object (`module.getObject = function (key) {…}`) is called on it: `db.getObject(…)`
     const sites = param ? sitesOf(redis, param.parent) : [];
-    if (param && sites.length === 0) {
-      const name = functionName(param.parent);
-      if (name) return warnMadeAtRunTime(project, redis.warned, warnings, key.made, `no caller in the project gives the Redis key of ${name}`);
+    const name = param && sites.length === 0 ? functionName(param.parent) : undefined;
+    if (param && name) {
+      // `async.apply(user.getHistory, key)`: handed on as a value, its calls are not seen
+      const what = handedOn(project, param.parent) ? `the Redis key of ${name} is given by calls not followed (the function is passed on as a value)` : `no caller in the project gives the Redis key of ${name}`;
+      return warnMadeAtRunTime(project, redis.warned, warnings, key.made, what);
     }
     if (!param || sites.length === 0) return runTimeKey(key.made);
     const index = param.parent.parameters.indexOf(param);
