@@ -106,7 +106,12 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
       }
       return;
     }
-    const param = helpers < MAX_HELPERS ? wholeParameter(key.made, checker) : undefined;
+    const given = wholeParameter(key.made, checker);
+    if (given && helpers >= MAX_HELPERS) {
+      const name = functionName(given.parent);
+      if (name) return warnMadeAtRunTime(project, redis.warned, warnings, key.made, `the Redis key of ${name} is given four or more helpers up, past the three followed`);
+    }
+    const param = helpers < MAX_HELPERS ? given : undefined;
     // a function added to a module's object (`module.getObject = function (key) {…}`) is called on it: `db.getObject(…)`
     const sites = param ? sitesOf(redis, param.parent) : [];
     const name = param && sites.length === 0 ? functionName(param.parent) : undefined;
