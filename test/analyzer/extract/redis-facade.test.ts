@@ -68,6 +68,9 @@ describe("the keys the app gives the facade's functions (db.getObject('user:' + 
       // an array of keys written out and given as the key: each of its keys
       'src/topics.js#pinnedAndRecent read redis:topics:pinned (line 37)',
       'src/topics.js#pinnedAndRecent read redis:topics:recent (line 37)',
+      // keys[i] over a helper's array parameter (helpers.multiKeys): each key of the array the caller writes out
+      'src/topics.js#counts read redis:topics:tid (line 41)',
+      'src/topics.js#counts read redis:topics:views (line 41)',
       'src/user.js#User.getUserData read redis:user: (line 8)',
       'src/user.js#User.setUserField read redis:user: (line 12)',
       'src/user.js#User.setUserField write redis:user: (line 13)',
