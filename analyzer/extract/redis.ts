@@ -94,22 +94,31 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
       }
     }
   };
-  const recordKey = (k: KeyArg, where: LoadedFile, at: ts.Node, helpers: number): void => {
-    const key = keyPrefix(project, k.key, k.pattern);
-    if ('prefix' in key) return out.access(where, at, `redis:${key.prefix}`, k.access, 'redis');
-    // `db.getSortedSetRange(['a:' + id, 'b'], …)`: a caller's keys written out, one by one
-    const list = helpers > 0 ? keyList(key.made) : undefined;
-    if (list) {
-      for (const element of list) {
-        if (ts.isSpreadElement(element)) runTimeKey(element);
-        else recordKey({ ...k, key: element }, where, at, helpers);
+  /** `each`: `k.key` is an array whose every element is a key (`keys[i]` in a loop over a helper's parameter) */
+  const recordKey = (k: KeyArg, where: LoadedFile, at: ts.Node, helpers: number, each = false): void => {
+    let made: ts.Expression;
+    if (each) {
+      if (typeof k.key === 'string') return;
+      made = unwrap(k.key);
+      if (ts.isArrayLiteralExpression(made)) return recordEach(k, made.elements, where, at, helpers);
+    } else {
+      const key = keyPrefix(project, k.key, k.pattern);
+      if ('prefix' in key) return out.access(where, at, `redis:${key.prefix}`, k.access, 'redis');
+      // `db.getSortedSetRange(['a:' + id, 'b'], …)`: a caller's keys written out, one by one
+      const list = helpers > 0 ? keyList(key.made) : undefined;
+      if (list) return recordEach(k, list, where, at, helpers);
+      made = key.made;
+      // `for (…; i < keys.length; …) multi[command](keys[i])` over a parameter: each key of the array the callers give
+      const array = loopedParameter(made, checker);
+      if (array) {
+        made = array;
+        each = true;
       }
-      return;
     }
-    const given = wholeParameter(key.made, checker);
+    const given = wholeParameter(made, checker);
     if (given && helpers >= MAX_HELPERS) {
       const name = functionName(given.parent);
-      if (name) return warnMadeAtRunTime(project, redis.warned, warnings, key.made, `the Redis key of ${name} is given four or more helpers up, past the three followed`);
+      if (name) return warnMadeAtRunTime(project, redis.warned, warnings, made, `the Redis key of ${name} is given four or more helpers up, past the three followed`);
     }
     const param = helpers < MAX_HELPERS ? given : undefined;
     // a function added to a module's object (`module.getObject = function (key) {…}`) is called on it: `db.getObject(…)`
@@ -118,13 +127,19 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
     if (param && name) {
       // `async.apply(user.getHistory, key)`: handed on as a value, its calls are not seen
       const what = handedOn(project, param.parent) ? `the Redis key of ${name} is given by calls not followed (the function is passed on as a value)` : `no caller in the project gives the Redis key of ${name}`;
-      return warnMadeAtRunTime(project, redis.warned, warnings, key.made, what);
+      return warnMadeAtRunTime(project, redis.warned, warnings, made, what);
     }
-    if (!param || sites.length === 0) return runTimeKey(key.made);
+    if (!param || sites.length === 0) return runTimeKey(made);
     const index = param.parent.parameters.indexOf(param);
     for (const site of sites) {
-      const given = site.call.arguments[index] ?? param.initializer;
-      if (given) recordKey({ ...k, key: given }, site.file, site.callee, helpers + 1);
+      const value = site.call.arguments[index] ?? param.initializer;
+      if (value) recordKey({ ...k, key: value }, site.file, site.callee, helpers + 1, each);
+    }
+  };
+  const recordEach = (k: KeyArg, elements: readonly ts.Expression[], where: LoadedFile, at: ts.Node, helpers: number): void => {
+    for (const element of elements) {
+      if (ts.isSpreadElement(element)) runTimeKey(element);
+      else recordKey({ ...k, key: element }, where, at, helpers);
     }
   };
 
@@ -147,6 +162,15 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
     ts.forEachChild(node, visit);
   };
   visit(file.source);
+}
+
+/** `keys[i]` where `i` counts in a `for` loop and `keys` is a parameter: the parameter, whose every element is a key. */
+function loopedParameter(made: ts.Expression, checker: ts.TypeChecker): ts.Expression | undefined {
+  const e = unwrap(made);
+  if (!ts.isElementAccessExpression(e) || !ts.isIdentifier(e.argumentExpression) || !wholeParameter(e.expression, checker)) return undefined;
+  const counter = checker.getSymbolAtLocation(e.argumentExpression)?.valueDeclaration;
+  const loop = counter && ts.isVariableDeclaration(counter) ? counter.parent?.parent : undefined;
+  return loop && ts.isForStatement(loop) && loop.initializer === counter?.parent ? e.expression : undefined;
 }
 
 /** words a command's arguments are, not keys: scores, ranges, options */
