@@ -84,13 +84,15 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
       const command = given && stringValue(given, checker);
       if (command === undefined || !isKeyCommand(command)) continue;
       for (const k of keysOf(command, args)) {
-        const keyParam = typeof k.key === 'string' ? undefined : wholeParameter(k.key, checker);
+        // `keys[i]` in a loop over the helper's parameter: each key of what this same call gives
+        const looped = typeof k.key === 'string' ? undefined : loopedParameter(k.key, checker);
+        const keyParam = typeof k.key === 'string' ? undefined : wholeParameter(looped ?? k.key, checker);
         if (!keyParam || keyParam.parent !== helper) {
           recordKey(k, file, at, 0);
           continue;
         }
         const key = site.call.arguments[helper.parameters.indexOf(keyParam)] ?? keyParam.initializer;
-        if (key) recordKey({ ...k, key }, site.file, site.callee, 1);
+        if (key) recordKey({ ...k, key }, site.file, site.callee, 1, looped !== undefined);
       }
     }
   };

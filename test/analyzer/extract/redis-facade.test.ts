@@ -71,6 +71,8 @@ describe("the keys the app gives the facade's functions (db.getObject('user:' + 
       // keys[i] over a helper's array parameter (helpers.multiKeys): each key of the array the caller writes out
       'src/topics.js#counts read redis:topics:tid (line 41)',
       'src/topics.js#counts read redis:topics:views (line 41)',
+      'src/topics.js#clear write redis:topics:old (line 45)',
+      'src/topics.js#clear write redis:topics:stale (line 45)',
       'src/user.js#User.getUserData read redis:user: (line 8)',
       'src/user.js#User.setUserField read redis:user: (line 12)',
       'src/user.js#User.setUserField write redis:user: (line 13)',
