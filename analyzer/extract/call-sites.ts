@@ -64,25 +64,28 @@ function findCalls(project: LoadedProject, fn: ts.SignatureDeclaration): CallSit
 }
 
 /**
- * Whether a function is used as a value somewhere (`async.apply(user.getHistory, key)`, `cb = helpers.get`): then
- * calls the analyzer does not follow may give its parameters, and "no caller" would not be true.
+ * How a function may be called without the analyzer seeing the call: used as a value (`async.apply(user.getHistory,
+ * key)`, `cb = helpers.get`), or named in a string (`var method = 'sortedSetsRanks'; db[method](…)`). Then "no caller"
+ * would not be true.
  */
-export function handedOn(project: LoadedProject, fn: ts.SignatureDeclaration): boolean {
+export function unseenCalls(project: LoadedProject, fn: ts.SignatureDeclaration): 'value' | 'string' | undefined {
   const name = nameOf(fn);
-  if (!name) return false;
+  if (!name) return undefined;
   const mentions = new RegExp(`\\b${name.replace(/\$/g, '\\$')}\\b`);
+  let named = false;
   for (const file of project.files) {
     if (!file.source.text.includes(name) || !mentions.test(file.source.text)) continue;
     let found = false;
     const visit = (node: ts.Node): void => {
       if (found) return;
       if (ts.isIdentifier(node) && node.text === name && asValue(node)) found = true;
+      else if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && node.text === name) named = true;
       else ts.forEachChild(node, visit);
     };
     visit(file.source);
-    if (found) return true;
+    if (found) return 'value';
   }
-  return false;
+  return named ? 'string' : undefined;
 }
 
 /** `f` or `x.f` read as a value: not called, not declared or assigned to, not tested, not exported by name. */

@@ -10,7 +10,7 @@
 // reach a client through them (value-holders.ts).
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
-import { callSites, handedOn, wholeParameter, type CallSite, type CallSites } from './call-sites.ts';
+import { callSites, unseenCalls, wholeParameter, type CallSite, type CallSites } from './call-sites.ts';
 import { functionName, isFunctionLike } from './functions.ts';
 import { moduleObjects, type ModuleObjects } from './module-objects.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
@@ -127,8 +127,9 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
     const sites = param ? sitesOf(redis, param.parent) : [];
     const name = param && sites.length === 0 ? functionName(param.parent) : undefined;
     if (param && name) {
-      // `async.apply(user.getHistory, key)`: handed on as a value, its calls are not seen
-      const what = handedOn(project, param.parent) ? `the Redis key of ${name} is given by calls not followed (the function is passed on as a value)` : `no caller in the project gives the Redis key of ${name}`;
+      // `async.apply(user.getHistory, key)`, `db[method](…)`: calls not seen
+      const unseen = unseenCalls(project, param.parent);
+      const what = unseen ? `the Redis key of ${name} is given by calls not followed (the function is ${unseen === 'value' ? 'passed on as a value' : 'named in a string'})` : `no caller in the project gives the Redis key of ${name}`;
       return warnMadeAtRunTime(project, redis.warned, warnings, made, what);
     }
     if (!param || sites.length === 0) return runTimeKey(made);
