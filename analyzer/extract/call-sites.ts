@@ -63,6 +63,61 @@ function findCalls(project: LoadedProject, fn: ts.SignatureDeclaration): CallSit
   return out;
 }
 
+/**
+ * How a function may be called without the analyzer seeing the call: used as a value (`async.apply(user.getHistory,
+ * key)`, `cb = helpers.get`), or named in a string (`var method = 'sortedSetsRanks'; db[method](…)`). Then "no caller"
+ * would not be true.
+ */
+export function unseenCalls(project: LoadedProject, fn: ts.SignatureDeclaration): 'value' | 'string' | undefined {
+  const name = nameOf(fn);
+  if (!name) return undefined;
+  const mentions = new RegExp(`\\b${name.replace(/\$/g, '\\$')}\\b`);
+  let named = false;
+  for (const file of project.files) {
+    if (!file.source.text.includes(name) || !mentions.test(file.source.text)) continue;
+    let found = false;
+    const visit = (node: ts.Node): void => {
+      if (found) return;
+      if (ts.isIdentifier(node) && node.text === name && asValue(node)) found = true;
+      else if ((ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) && node.text === name) named = true;
+      else ts.forEachChild(node, visit);
+    };
+    visit(file.source);
+    if (found) return 'value';
+  }
+  return named ? 'string' : undefined;
+}
+
+/** `f` or `x.f` read as a value: not called, not declared or assigned to, not tested, not exported by name. */
+function asValue(id: ts.Identifier): boolean {
+  const parent = id.parent;
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === id) return false; // `f.x`: f is the object
+  // a declaration's own name: `function f`, `const f`, `{ f: … }`, a method, an import or export specifier
+  if (!ts.isPropertyAccessExpression(parent) && !ts.isShorthandPropertyAssignment(parent) && (parent as { name?: ts.Node }).name === id) return false;
+  if (ts.isShorthandPropertyAssignment(parent)) return !exportsObject(parent.parent);
+  const ref: ts.Node = ts.isPropertyAccessExpression(parent) ? parent : id;
+  let up = ref.parent;
+  while (up && (ts.isParenthesizedExpression(up) || ts.isNonNullExpression(up) || ts.isAsExpression(up))) up = up.parent;
+  if (!up) return false;
+  if ((ts.isCallExpression(up) || ts.isNewExpression(up)) && unwrap(up.expression) === ref) return false;
+  if (ts.isPrefixUnaryExpression(up) || ts.isTypeOfExpression(up) || ts.isDeleteExpression(up) || ts.isIfStatement(up)) return false;
+  if (ts.isConditionalExpression(up) && up.condition === ref) return false;
+  if (ts.isBinaryExpression(up)) {
+    const op = up.operatorToken.kind;
+    if (op === ts.SyntaxKind.EqualsToken) return up.right === ref;
+    return op === ts.SyntaxKind.BarBarToken || op === ts.SyntaxKind.QuestionQuestionToken;
+  }
+  return true;
+}
+
+/** `module.exports = { getAny }`, `export default { getAny }`: an object that only exports its members by name. */
+function exportsObject(node: ts.Node): boolean {
+  if (!ts.isObjectLiteralExpression(node)) return false;
+  const up = node.parent;
+  if (ts.isExportAssignment(up)) return true;
+  return ts.isBinaryExpression(up) && up.right === node && ts.isPropertyAccessExpression(up.left) && up.left.getText() === 'module.exports';
+}
+
 /** The name a function is called by: its own, or the variable, property or member holding it. */
 function nameOf(fn: ts.SignatureDeclaration): string | undefined {
   if ((ts.isFunctionDeclaration(fn) || ts.isMethodDeclaration(fn)) && fn.name && ts.isIdentifier(fn.name)) return fn.name.text;
@@ -70,6 +125,10 @@ function nameOf(fn: ts.SignatureDeclaration): string | undefined {
   while (parent && (ts.isParenthesizedExpression(parent) || ts.isAsExpression(parent) || ts.isSatisfiesExpression(parent))) parent = parent.parent;
   if (isFunctionLike(fn) && parent && (ts.isVariableDeclaration(parent) || ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent)) && ts.isIdentifier(parent.name)) {
     return parent.name.text;
+  }
+  // `exports.fn = function …`, `helpers.multiKeyValues = function …`, `Foo.prototype.bar = function …`
+  if (isFunctionLike(fn) && parent && ts.isBinaryExpression(parent) && parent.operatorToken.kind === ts.SyntaxKind.EqualsToken && unwrap(parent.right) === fn && ts.isPropertyAccessExpression(parent.left)) {
+    return parent.left.name.text;
   }
   return undefined;
 }

@@ -41,6 +41,8 @@ interface ExportsObject {
 }
 
 const MAX_DEPTH = 6;
+/** how many members deep a chain on a module's object is followed (`module.helpers.redis`) */
+const MAX_CHAIN = 3;
 
 export function moduleObjects(project: LoadedProject): ModuleObjects {
   const checker = project.checker;
@@ -76,6 +78,9 @@ export function moduleObjects(project: LoadedProject): ModuleObjects {
       const decl = declOf(e);
       return !!decl && o.holders.has(decl);
     };
+    // `var helpers = {}; helpers.x = function …; module.exports = helpers`: the variable is the module's object
+    const exportedObject = exportedObjectVariable(file);
+    if (exportedObject) o.holders.add(exportedObject);
     const handedTo = new Set<ts.Node>();
     const visit = (node: ts.Node): void => {
       if (ts.isVariableDeclaration(node) && node.initializer && isHolder(node.initializer)) o.holders.add(node);
@@ -96,11 +101,18 @@ export function moduleObjects(project: LoadedProject): ModuleObjects {
           });
         }
       } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left)) {
-        const left = node.left;
-        if (!isOwnExports(left) && isHolder(left.expression)) {
-          const list = o.members.get(left.name.text) ?? [];
+        // `module.init = …`, and a member of a member: `module.helpers.redis = require('./redis/helpers')` as `helpers.redis`
+        const names: string[] = [];
+        let on: ts.Expression = node.left;
+        while (ts.isPropertyAccessExpression(on) && !isOwnExports(on) && !isHolder(on)) {
+          names.unshift(on.name.text);
+          on = unwrap(on.expression);
+        }
+        if (names.length > 0 && names.length <= MAX_CHAIN && isHolder(on)) {
+          const name = names.join('.');
+          const list = o.members.get(name) ?? [];
           if (!list.includes(node.right)) list.push(node.right);
-          o.members.set(left.name.text, list);
+          o.members.set(name, list);
         }
       }
       ts.forEachChild(node, visit);
@@ -127,16 +139,45 @@ export function moduleObjects(project: LoadedProject): ModuleObjects {
     if (depth > MAX_DEPTH) return [];
     const e = unwrap(expr);
     if (ts.isCallExpression(e)) return required(e).flatMap((f) => moduleObjectsOf(f, depth + 1));
+    if (ts.isPropertyAccessExpression(e)) return chainObjects(e, depth);
     if (!ts.isIdentifier(e)) return [];
     const decl = declOf(e);
     if (!decl) return [];
     if (ts.isVariableDeclaration(decl) && decl.initializer) {
       const init = unwrap(decl.initializer);
       if (ts.isCallExpression(init)) return objects_(init, depth + 1);
+      // `var helpers = module.helpers.redis`, once: a variable given another value later is not followed
+      if (ts.isPropertyAccessExpression(init) && !reassigned(decl)) return objects_(init, depth + 1);
     }
     // a holder: find the module from where it is declared, then check that module's reading reaches it
     const home = holderHome(decl, depth);
     return home.filter((f) => objectOf(f).holders.has(decl));
+  };
+
+  /**
+   * `module.helpers.redis` where `module` holds a module's object and the module assigns `helpers.redis` exactly once,
+   * to a module's object (`require('./redis/helpers')`), and `helpers` itself only an object literal without a `redis`
+   * member or `module.helpers || {}`: the module that value is.
+   */
+  const chainObjects = (e: ts.PropertyAccessExpression, depth: number): LoadedFile[] => {
+    const names: string[] = [];
+    let root: ts.Expression = e;
+    while (ts.isPropertyAccessExpression(root) && !isOwnExports(root) && names.length <= MAX_CHAIN) {
+      names.unshift(root.name.text);
+      root = unwrap(root.expression);
+    }
+    if (names.length === 0 || names.length > MAX_CHAIN) return [];
+    const roots = isOwnExports(root) ? fileList(fileOf(project, root)) : ts.isIdentifier(root) || ts.isCallExpression(root) ? objects_(root, depth + 1) : [];
+    const out: LoadedFile[] = [];
+    for (const file of roots) {
+      const members = objectOf(file).members;
+      const assigned = members.get(names.join('.')) ?? [];
+      if (assigned.length !== 1) continue;
+      // every step before the last only made an empty holder for it
+      const steps = names.slice(0, -1).every((_, i) => (members.get(names.slice(0, i + 1).join('.')) ?? []).every((v) => onlyHolds(v, names[i + 1])));
+      if (steps) out.push(...objects_(assigned[0], depth + 1));
+    }
+    return [...new Set(out)];
   };
 
   const homes = new Map<ts.Node, LoadedFile[]>();
@@ -155,6 +196,8 @@ export function moduleObjects(project: LoadedProject): ModuleObjects {
       const init = decl.initializer && unwrap(decl.initializer);
       if (!init) return [];
       if (isOwnExports(init)) return fileList(fileOf(project, decl));
+      const own = fileOf(project, decl);
+      if (own && exportedObjectVariable(own) === decl) return [own];
       return ts.isIdentifier(init) ? objects_(init, depth + 1) : [];
     }
     if (!ts.isParameter(decl)) return [];
@@ -264,6 +307,34 @@ export function moduleObjects(project: LoadedProject): ModuleObjects {
       return [...out];
     },
   };
+}
+
+/** `var helpers = {}; … module.exports = helpers`: the variable declaration, when it is given nothing else. */
+function exportedObjectVariable(file: LoadedFile): ts.VariableDeclaration | undefined {
+  const value = exportedValue(file);
+  const e = value && unwrap(value);
+  if (!e || !ts.isIdentifier(e)) return undefined;
+  const decl = file.source.statements.flatMap((st) => (ts.isVariableStatement(st) ? [...st.declarationList.declarations] : [])).find((d) => ts.isIdentifier(d.name) && d.name.text === e.text);
+  const init = decl?.initializer && unwrap(decl.initializer);
+  return decl && init && ts.isObjectLiteralExpression(init) && !reassigned(decl) ? decl : undefined;
+}
+
+/** A variable assigned again after its declaration (`helpers = other`), seen in its file's text. */
+function reassigned(decl: ts.VariableDeclaration): boolean {
+  if (!ts.isIdentifier(decl.name)) return true;
+  const name = decl.name.text;
+  const again = new RegExp(`(^|[^.\\w$])${name.replace(/\$/g, '\\$')}\\s*=[^=]`);
+  return again.test(decl.getSourceFile().text.slice(decl.end));
+}
+
+/** `{}`, `{ other: … }` or `x.helpers || {}`: a value that gives the chain's next member no value of its own. */
+function onlyHolds(value: ts.Expression, next: string): boolean {
+  const v = unwrap(value);
+  if (ts.isObjectLiteralExpression(v)) return !v.properties.some((p) => !p.name || p.name.getText() === next);
+  if (ts.isBinaryExpression(v) && (v.operatorToken.kind === ts.SyntaxKind.BarBarToken || v.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken)) {
+    return ts.isPropertyAccessExpression(unwrap(v.left)) && onlyHolds(v.right, next);
+  }
+  return false;
 }
 
 function fileList(file: LoadedFile | undefined): LoadedFile[] {

@@ -7,6 +7,7 @@
 // The packages are seldom parsed (project.ts): a value is recognised by where it visibly comes from.
 import { ts } from 'ts-morph';
 import { isFunctionLike } from './functions.ts';
+import type { CallSites } from './call-sites.ts';
 import type { ModuleObjects } from './module-objects.ts';
 import { importSpecifierOf } from './package-values.ts';
 import type { LoadedProject } from './project.ts';
@@ -30,7 +31,7 @@ const SAME_CLIENT = new Set(['connect', 'duplicate', 'on', 'once', 'off', 'addLi
 const BATCHES = new Set(['multi', 'pipeline', 'batch']);
 const MAX_DEPTH = 8;
 
-export function redisValues(project: LoadedProject, modules: ModuleObjects): RedisValues {
+export function redisValues(project: LoadedProject, modules: ModuleObjects, callers: CallSites): RedisValues {
   const checker = project.checker;
   const byDecl = new Map<ts.Node, RedisValue | null>();
   const byFunction = new Map<ts.Node, RedisValue | null>();
@@ -245,9 +246,16 @@ export function redisValues(project: LoadedProject, modules: ModuleObjects): Red
     return ts.isExpression(key) ? valueOf(key, depth + 1) : undefined;
   };
 
-  /** `module.exports = function (redisClient, module) {…}` called as `require('./redis/hash')(client, module)`: what it is given, when every call agrees. */
+  /**
+   * `module.exports = function (redisClient, module) {…}` called as `require('./redis/hash')(client, module)`, a helper
+   * called as `helpers.multiKeyValues(redisClient, 'zrem', key, values)`: what it is given, when every call agrees.
+   */
   const givenValue = (param: ts.ParameterDeclaration, depth: number): RedisValue | undefined => {
-    const given = modules.argumentsOf(param).map((arg) => valueOf(arg, depth + 1));
+    const fn = param.parent;
+    const index = isFunctionLike(fn) ? fn.parameters.indexOf(param) : -1;
+    const sites = index < 0 || param.dotDotDotToken ? [] : [...callers(fn), ...modules.callsOf(fn)];
+    const args = [...modules.argumentsOf(param), ...sites.flatMap((s) => (s.call.arguments[index] ? [s.call.arguments[index]] : []))];
+    const given = args.map((arg) => valueOf(arg, depth + 1));
     return given.length > 0 && given.every((v) => v === given[0]) ? given[0] : undefined;
   };
 

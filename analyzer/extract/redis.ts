@@ -10,8 +10,8 @@
 // reach a client through them (value-holders.ts).
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
-import { callSites, wholeParameter, type CallSites } from './call-sites.ts';
-import { isFunctionLike } from './functions.ts';
+import { callSites, unseenCalls, wholeParameter, type CallSite, type CallSites } from './call-sites.ts';
+import { functionName, isFunctionLike } from './functions.ts';
 import { moduleObjects, type ModuleObjects } from './module-objects.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { commandKeys, isKeyCommand, type KeyArg } from './redis-commands.ts';
@@ -43,11 +43,12 @@ export function collectRedis(project: LoadedProject, warnings: Warning[]): Redis
   const seed = project.files.filter((f) => f.source.text.includes('redis'));
   if (seed.length === 0) return undefined;
   const modules = moduleObjects(project);
-  const values = redisValues(project, modules);
+  const callers = callSites(project);
+  const values = redisValues(project, modules, callers);
   // the modules a Redis file loads and calls (`require('./redis/main')(module)`) may be handed its client
   const called = seed.flatMap((f) => modules.calledModules(f));
   const files = filesReaching(project, { seed: [...new Set([...seed, ...called])], probe: values, words: CLIENT_WORDS, what: 'Redis clients' }, warnings);
-  return { values, files, warned: new Set(), callers: callSites(project), modules };
+  return { values, files, warned: new Set(), callers, modules };
 }
 
 interface Issued {
@@ -78,32 +79,70 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
     if (!param) return;
     const helper = param.parent;
     const index = helper.parameters.indexOf(param);
-    for (const site of [...redis.callers(helper), ...redis.modules.callsOf(helper)]) {
+    for (const site of sitesOf(redis, helper)) {
       const given = site.call.arguments[index];
       const command = given && stringValue(given, checker);
       if (command === undefined || !isKeyCommand(command)) continue;
       for (const k of keysOf(command, args)) {
-        const keyParam = typeof k.key === 'string' ? undefined : wholeParameter(k.key, checker);
+        // `keys[i]` in a loop over the helper's parameter: each key of what this same call gives
+        const looped = typeof k.key === 'string' ? undefined : loopedParameter(k.key, checker);
+        const keyParam = typeof k.key === 'string' ? undefined : wholeParameter(looped ?? k.key, checker);
         if (!keyParam || keyParam.parent !== helper) {
           recordKey(k, file, at, 0);
           continue;
         }
         const key = site.call.arguments[helper.parameters.indexOf(keyParam)] ?? keyParam.initializer;
-        if (key) recordKey({ ...k, key }, site.file, site.callee, 1);
+        if (key) recordKey({ ...k, key }, site.file, site.callee, 1, looped !== undefined);
       }
     }
   };
-  const recordKey = (k: KeyArg, where: LoadedFile, at: ts.Node, helpers: number): void => {
-    const key = keyPrefix(project, k.key, k.pattern);
-    if ('prefix' in key) return out.access(where, at, `redis:${key.prefix}`, k.access, 'redis');
-    const param = helpers < MAX_HELPERS ? wholeParameter(key.made, checker) : undefined;
+  /** `each`: `k.key` is an array whose every element is a key (`keys[i]` in a loop over a helper's parameter) */
+  const recordKey = (k: KeyArg, where: LoadedFile, at: ts.Node, helpers: number, each = false): void => {
+    let made: ts.Expression;
+    if (each) {
+      if (typeof k.key === 'string') return;
+      made = unwrap(k.key);
+      if (ts.isArrayLiteralExpression(made)) return recordEach(k, made.elements, where, at, helpers);
+    } else {
+      const key = keyPrefix(project, k.key, k.pattern);
+      if ('prefix' in key) return out.access(where, at, `redis:${key.prefix}`, k.access, 'redis');
+      // `db.getSortedSetRange(['a:' + id, 'b'], …)`: a caller's keys written out, one by one
+      const list = helpers > 0 ? keyList(key.made) : undefined;
+      if (list) return recordEach(k, list, where, at, helpers);
+      made = key.made;
+      // `for (…; i < keys.length; …) multi[command](keys[i])` over a parameter: each key of the array the callers give
+      const array = loopedParameter(made, checker);
+      if (array) {
+        made = array;
+        each = true;
+      }
+    }
+    const given = wholeParameter(made, checker);
+    if (given && helpers >= MAX_HELPERS) {
+      const name = functionName(given.parent);
+      if (name) return warnMadeAtRunTime(project, redis.warned, warnings, made, `the Redis key of ${name} is given four or more helpers up, past the three followed`);
+    }
+    const param = helpers < MAX_HELPERS ? given : undefined;
     // a function added to a module's object (`module.getObject = function (key) {…}`) is called on it: `db.getObject(…)`
-    const sites = param ? [...redis.callers(param.parent), ...redis.modules.callsOf(param.parent)] : [];
-    if (!param || sites.length === 0) return runTimeKey(key.made);
+    const sites = param ? sitesOf(redis, param.parent) : [];
+    const name = param && sites.length === 0 ? functionName(param.parent) : undefined;
+    if (param && name) {
+      // `async.apply(user.getHistory, key)`, `db[method](…)`: calls not seen
+      const unseen = unseenCalls(project, param.parent);
+      const what = unseen ? `the Redis key of ${name} is given by calls not followed (the function is ${unseen === 'value' ? 'passed on as a value' : 'named in a string'})` : `no caller in the project gives the Redis key of ${name}`;
+      return warnMadeAtRunTime(project, redis.warned, warnings, made, what);
+    }
+    if (!param || sites.length === 0) return runTimeKey(made);
     const index = param.parent.parameters.indexOf(param);
     for (const site of sites) {
-      const given = site.call.arguments[index] ?? param.initializer;
-      if (given) recordKey({ ...k, key: given }, site.file, site.callee, helpers + 1);
+      const value = site.call.arguments[index] ?? param.initializer;
+      if (value) recordKey({ ...k, key: value }, site.file, site.callee, helpers + 1, each);
+    }
+  };
+  const recordEach = (k: KeyArg, elements: readonly ts.Expression[], where: LoadedFile, at: ts.Node, helpers: number): void => {
+    for (const element of elements) {
+      if (ts.isSpreadElement(element)) runTimeKey(element);
+      else recordKey({ ...k, key: element }, where, at, helpers);
     }
   };
 
@@ -126,6 +165,39 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
     ts.forEachChild(node, visit);
   };
   visit(file.source);
+}
+
+/** `keys[i]` where `i` counts in a `for` loop and `keys` is a parameter: the parameter, whose every element is a key. */
+function loopedParameter(made: ts.Expression, checker: ts.TypeChecker): ts.Expression | undefined {
+  const e = unwrap(made);
+  if (!ts.isElementAccessExpression(e) || !ts.isIdentifier(e.argumentExpression) || !wholeParameter(e.expression, checker)) return undefined;
+  const counter = checker.getSymbolAtLocation(e.argumentExpression)?.valueDeclaration;
+  const loop = counter && ts.isVariableDeclaration(counter) ? counter.parent?.parent : undefined;
+  return loop && ts.isForStatement(loop) && loop.initializer === counter?.parent ? e.expression : undefined;
+}
+
+/** words a command's arguments are, not keys: scores, ranges, options */
+const NOT_A_KEY = /^(?:[-+(\[]|(?:WITHSCORES|LIMIT|MATCH|COUNT|NX|XX|EX|PX|GT|LT|CH|INCR|BYSCORE|BYLEX|REV)$)/i;
+
+/**
+ * `['cid:' + cid + ':tids:pinned', 'cid:' + cid + ':tids']` given for a key: its elements, when they read as keys. An
+ * array with a number or a command's word in it (`['posts:recent', '+inf', '-inf']`) is an argument list, not keys.
+ */
+function keyList(made: ts.Expression): readonly ts.Expression[] | undefined {
+  const e = unwrap(made);
+  if (!ts.isArrayLiteralExpression(e) || e.elements.length === 0) return undefined;
+  const argument = (el: ts.Expression): boolean => {
+    const u = unwrap(el);
+    return ts.isNumericLiteral(u) || ts.isPrefixUnaryExpression(u) || ((ts.isStringLiteral(u) || ts.isNoSubstitutionTemplateLiteral(u)) && NOT_A_KEY.test(u.text));
+  };
+  return e.elements.some(argument) ? undefined : e.elements;
+}
+
+/** The calls of a helper: found by the type checker, or on a module's object (`db.getObject(…)`, `helpers.multiKeyValues(…)`), each once. */
+function sitesOf(redis: RedisReader, fn: ts.SignatureDeclaration): CallSite[] {
+  const found = redis.callers(fn);
+  const more = redis.modules.callsOf(fn).filter((m) => !found.some((s) => s.call === m.call));
+  return more.length === 0 ? found : [...found, ...more];
 }
 
 /**

@@ -70,6 +70,11 @@ describe('tables: knex query helpers', () => {
       'books.js#showShelf read shelves (knex, line 19)',
       'books.js#booksWithStock read books (knex, line 23)',
       'books.js#booksWithStock read stock (knex, line 23)',
+      // helpers assigned to properties (`exports.countRows = function (table) {…}`, `module.exports.clearRows`, a
+      // prototype's method), called through `require()`
+      'counts.js#countShelves read shelves (knex, line 4)',
+      'counts.js#clearCarts write carts (knex, line 8)',
+      'counts.js#listWings read wings (knex, line 12)',
       // not: getAudited (four helpers up), process.env.TABLE; and nothing in the helpers themselves
     ]);
   });
