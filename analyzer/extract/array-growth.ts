@@ -3,6 +3,7 @@
 // a loop, in a function of its own) is not counted, and an array emptied, reordered or assigned again is not known.
 import { ts } from 'ts-morph';
 import type { LoadedProject } from './project.ts';
+import { isAssignment } from './value-key.ts';
 
 /** The calls that grow an array, in the order written. */
 export interface ArrayGrowth {
@@ -99,6 +100,3 @@ function isFunction(n: ts.Node): boolean {
   return ts.isFunctionDeclaration(n) || ts.isFunctionExpression(n) || ts.isArrowFunction(n) || ts.isMethodDeclaration(n) || ts.isConstructorDeclaration(n) || ts.isGetAccessor(n) || ts.isSetAccessor(n);
 }
 
-function isAssignment(kind: ts.SyntaxKind): boolean {
-  return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
-}

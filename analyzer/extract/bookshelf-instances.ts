@@ -9,8 +9,8 @@ import { calledFunction } from './express-syntax.ts';
 import { isFunctionLike } from './functions.ts';
 import { objectOption } from './orm-values.ts';
 import type { LoadedProject } from './project.ts';
-import { keptValue } from './this-members.ts';
-import { laterAssigned, memoized, unwrap } from './value-key.ts';
+import { keptValue, propertyName } from './this-members.ts';
+import { assignedWithin, laterAssigned, memoized, unwrap } from './value-key.ts';
 
 /** methods that hand back the model, an instance or its query, so the chain still stands for the model's table */
 const CHAIN = new Set(['forge', 'where', 'query', 'orderBy', 'clone', 'resetQuery']);
@@ -242,26 +242,10 @@ export function bookshelfValues(project: LoadedProject, models: BookshelfModels,
 /** Is the parameter (or a name destructured from it) assigned anywhere in its function? */
 function reassigned(fn: ts.SignatureDeclaration, decl: ts.ParameterDeclaration | ts.BindingElement, checker: ts.TypeChecker): boolean {
   const body = 'body' in fn ? (fn.body as ts.Node | undefined) : undefined;
-  if (!body || !ts.isIdentifier(decl.name)) return false;
-  const name = decl.name.text;
-  let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
-    if (ts.isBinaryExpression(n) && n.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && n.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
-      const left = unwrap(n.left);
-      if (ts.isIdentifier(left) && left.text === name && checker.getSymbolAtLocation(left)?.valueDeclaration === decl) found = true;
-    }
-    ts.forEachChild(n, visit);
-  };
-  visit(body);
-  return found;
+  return !!body && ts.isIdentifier(decl.name) && assignedWithin(body, decl.name, checker);
 }
 
 function insideFunction(node: ts.Node): boolean {
   for (let p = node.parent; p; p = p.parent) if (isFunctionLike(p)) return true;
   return false;
-}
-
-function propertyName(name: ts.PropertyName | ts.BindingName): string | undefined {
-  return ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteralLike(name) ? name.text : undefined;
 }

@@ -35,10 +35,8 @@ export function callSites(project: LoadedProject): CallSites {
 function findCalls(project: LoadedProject, fn: ts.SignatureDeclaration): CallSite[] {
   const name = nameOf(fn);
   if (!name) return [];
-  const mentions = new RegExp(`\\b${name.replace(/\$/g, '\\$')}\\b`);
   const out: CallSite[] = [];
-  for (const file of project.files) {
-    if (!file.source.text.includes(name) || !mentions.test(file.source.text)) continue;
+  for (const file of filesMentioning(project, name)) {
     const visit = (node: ts.Node): void => {
       if (ts.isCallExpression(node)) {
         const callee = unwrap(node.expression);
@@ -71,10 +69,8 @@ function findCalls(project: LoadedProject, fn: ts.SignatureDeclaration): CallSit
 export function unseenCalls(project: LoadedProject, fn: ts.SignatureDeclaration): 'value' | 'string' | undefined {
   const name = nameOf(fn);
   if (!name) return undefined;
-  const mentions = new RegExp(`\\b${name.replace(/\$/g, '\\$')}\\b`);
   let named = false;
-  for (const file of project.files) {
-    if (!file.source.text.includes(name) || !mentions.test(file.source.text)) continue;
+  for (const file of filesMentioning(project, name)) {
     let found = false;
     const visit = (node: ts.Node): void => {
       if (found) return;
@@ -116,6 +112,12 @@ function exportsObject(node: ts.Node): boolean {
   const up = node.parent;
   if (ts.isExportAssignment(up)) return true;
   return ts.isBinaryExpression(up) && up.right === node && ts.isPropertyAccessExpression(up.left) && up.left.getText() === 'module.exports';
+}
+
+/** The project's files whose text has `name` as a whole word (a cheap look before walking a file's tree). */
+function filesMentioning(project: LoadedProject, name: string): LoadedFile[] {
+  const mentions = new RegExp(`\\b${name.replace(/\$/g, '\\$')}\\b`);
+  return project.files.filter((file) => file.source.text.includes(name) && mentions.test(file.source.text));
 }
 
 /** The name a function is called by: its own, or the variable, property or member holding it. */

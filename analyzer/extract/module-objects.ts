@@ -4,12 +4,12 @@
 // (`require('./redis/hash')(redisClient, module)`, whose `module.getObject = function (key) {…}` adds to it). The type
 // checker follows none of these; this file does, so that `db.getObject(key)` in the app reaches the function and
 // `module.client` the client `init()` put there.
-import path from 'node:path';
 import { ts } from 'ts-morph';
 import { dynamicRequire } from './dynamic-require.ts';
 import { isFunctionLike } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { fileOf } from './symbols.ts';
+import { moduleWord } from './value-holders.ts';
 import { exportedValue, requiredFile, unwrap } from './value-key.ts';
 
 export interface MemberCall {
@@ -349,8 +349,3 @@ function exportedFunction(project: LoadedProject, call: ts.CallExpression): ts.S
   return fn && isFunctionLike(fn) ? fn : undefined;
 }
 
-/** The word a module is required by: `require('./redis/hash')` → `hash`, `'./db'` for `db/index.js` → `db`. */
-function moduleWord(file: LoadedFile): string {
-  const base = path.posix.basename(file.rel).replace(/\.[^.]+$/, '');
-  return base === 'index' ? path.posix.basename(path.posix.dirname(file.rel)) : base;
-}

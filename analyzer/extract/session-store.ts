@@ -13,7 +13,7 @@ import { importSpecifierOf, packageOf } from './package-values.ts';
 import type { LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { fileOf } from './symbols.ts';
-import { unwrap } from './value-key.ts';
+import { assignedWithin, unwrap } from './value-key.ts';
 
 export const MEMORY_STORE = 'session:memory';
 export const UNKNOWN_STORE = 'session:store';
@@ -240,18 +240,7 @@ function storeExpression(checker: ts.TypeChecker, expr: ts.Expression, depth: nu
 function holdsOneValue(checker: ts.TypeChecker, decl: ts.VariableDeclaration): boolean {
   if (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) return true;
   if (!ts.isIdentifier(decl.name)) return false;
-  const symbol = checker.getSymbolAtLocation(decl.name);
-  let reassigned = false;
-  const visit = (node: ts.Node): void => {
-    if (reassigned) return;
-    if (ts.isBinaryExpression(node) && node.operatorToken.kind >= ts.SyntaxKind.FirstAssignment && node.operatorToken.kind <= ts.SyntaxKind.LastAssignment) {
-      const left = unwrap(node.left);
-      if (ts.isIdentifier(left) && checker.getSymbolAtLocation(left) === symbol) reassigned = true;
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(decl.getSourceFile());
-  return !reassigned;
+  return !assignedWithin(decl.getSourceFile(), decl.name, checker);
 }
 
 function declarationOf(checker: ts.TypeChecker, id: ts.Identifier): ts.Declaration | undefined {

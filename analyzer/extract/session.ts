@@ -25,6 +25,7 @@ import { collectPassport, MENTIONS_PASSPORT, type PassportSession } from './pass
 import { requestParameters } from './request-params.ts';
 import { MEMORY_STORE, SESSION_PACKAGES, sessionMiddlewares, UNKNOWN_STORE } from './session-store.ts';
 import type { RouteFact, TableAccess, Warning } from './types.ts';
+import { isAssignment } from './value-key.ts';
 
 /** Array methods that change the array in place: `req.session.cart.push(item)` writes the session. */
 const MUTATING_ARRAY_METHODS = new Set(['push', 'pop', 'shift', 'unshift', 'splice', 'sort', 'reverse', 'fill', 'copyWithin']);
@@ -202,6 +203,3 @@ function accessOf(session: ts.Expression): TableAccess['access'] {
   return 'read';
 }
 
-function isAssignment(kind: ts.SyntaxKind): boolean {
-  return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
-}

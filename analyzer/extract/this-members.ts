@@ -4,6 +4,7 @@
 import { ts } from 'ts-morph';
 import type { ClassUses } from './call-sites.ts';
 import { isFunctionLike } from './functions.ts';
+import { isAssignment } from './value-key.ts';
 
 /**
  * `this.Model` in a class's methods: what every assignment to it in the class and its subclasses gives, through `read`.
@@ -62,7 +63,7 @@ function assignedToThis(cls: ts.ClassLikeDeclaration, name: string): (ts.Express
     if (ts.isBinaryExpression(n) && ts.isPropertyAccessExpression(n.left) && n.left.expression.kind === ts.SyntaxKind.ThisKeyword && n.left.name.text === name) {
       const op = n.operatorToken.kind;
       if (op === ts.SyntaxKind.EqualsToken || op === ts.SyntaxKind.QuestionQuestionEqualsToken || op === ts.SyntaxKind.BarBarEqualsToken) values.push(n.right);
-      else if (op >= ts.SyntaxKind.FirstAssignment && op <= ts.SyntaxKind.LastAssignment) values.push(undefined);
+      else if (isAssignment(op)) values.push(undefined);
     }
     ts.forEachChild(n, visit);
   };
@@ -75,6 +76,7 @@ function assignedToThis(cls: ts.ClassLikeDeclaration, name: string): (ts.Express
   return values;
 }
 
-function propertyName(name: ts.PropertyName): string | undefined {
+/** The name a property or binding is written with, when it is written out (an identifier, `#x`, a string). */
+export function propertyName(name: ts.PropertyName | ts.BindingName): string | undefined {
   return ts.isIdentifier(name) || ts.isPrivateIdentifier(name) || ts.isStringLiteralLike(name) ? name.text : undefined;
 }

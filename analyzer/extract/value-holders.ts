@@ -116,7 +116,7 @@ function isModuleExports(node: ts.Node): boolean {
 }
 
 /** The word a module is imported by: `require('../db/cache')` → `cache`, `'./db'` for `db/index.js` → `db`. */
-function moduleWord(file: LoadedFile): string {
+export function moduleWord(file: LoadedFile): string {
   const base = path.posix.basename(file.rel).replace(/\.[^.]+$/, '');
   return base === 'index' ? path.posix.basename(path.posix.dirname(file.rel)) : base;
 }

@@ -178,6 +178,27 @@ export function memoized<K, V>(cache: Map<K, V | null>, key: K, compute: () => V
   return value;
 }
 
+/** `=`, `+=`, `??=` and the other assignment operators. */
+export function isAssignment(kind: ts.SyntaxKind): boolean {
+  return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
+}
+
+/** Whether the variable (or parameter) `name` declares is assigned anywhere under `root`. */
+export function assignedWithin(root: ts.Node, name: ts.Identifier, checker: ts.TypeChecker): boolean {
+  const symbol = checker.getSymbolAtLocation(name);
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isBinaryExpression(n) && isAssignment(n.operatorToken.kind)) {
+      const left = unwrap(n.left);
+      if (ts.isIdentifier(left) && left.text === name.text && checker.getSymbolAtLocation(left) === symbol) found = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(root);
+  return found;
+}
+
 /**
  * What a declaration is given after it is declared, as `valueOf` reads it: the first `x = …` (a `let` of the file) or
  * `this.x = …` (a property, or a constructor's parameter property, in its class) that valueOf reads as something.
