@@ -147,10 +147,11 @@ function handedOn({ project }: RouteContext, mount: Mount, call: ts.CallExpressi
  */
 function handedOnBuilt(project: LoadedProject, mount: Mount, call: ts.CallExpression, outer: ts.SignatureDeclaration, givens: ({ value: ts.Expression } | undefined)[]): Mount | undefined {
   const { fn } = mount.forwarded!;
-  const at = givenAt(mount, fn, call);
+  const at = givenAt(project, mount, fn, call);
   const value = stringAt(project, mount.prefixArg!, at);
   const used = helperPath(project, mount.prefixArg!)?.params ?? [];
-  if (value === undefined && !used.every((i) => call.arguments[i] && (stringValue(call.arguments[i], project.checker) !== undefined || helperPath(project, call.arguments[i])?.fn === outer))) return undefined;
+  const usedArgs = used.map((i) => argumentAt(project, call, i));
+  if (value === undefined && !usedArgs.every((arg) => arg && (stringValue(arg, project.checker) !== undefined || helperPath(project, arg)?.fn === outer))) return undefined;
   const file = fileOf(project, call);
   if (!file) return undefined;
   return {
@@ -162,10 +163,20 @@ function handedOnBuilt(project: LoadedProject, mount: Mount, call: ts.CallExpres
 }
 
 /** What a call gives a built prefix's function's parameters, with what inner helpers' parameters were given before. */
-function givenAt(mount: Mount, fn: ts.SignatureDeclaration, call: ts.CallExpression, element?: Iteration): Iteration {
-  const at = new Map<ts.Node, Bound>([...element ?? [], ...mount.at ?? []]);
+function givenAt(project: LoadedProject, mount: Mount, fn: ts.SignatureDeclaration, call: ts.CallExpression, element?: Iteration): Iteration {
+  return parametersAt(project, fn, call, [...element ?? [], ...mount.at ?? []]);
+}
+
+/**
+ * What a call gives a function's parameters, over what was given before: each parameter its argument by position
+ * (through `call`/`apply` and spreads: argumentAt), the names of a pattern what the call's literal gives them.
+ */
+function parametersAt(project: LoadedProject, fn: ts.SignatureDeclaration, call: ts.CallExpression, before: Iterable<[ts.Node, Bound]>): Iteration {
+  const at = new Map<ts.Node, Bound>(before);
   fn.parameters.forEach((p, i) => {
-    if (call.arguments[i]) at.set(p, call.arguments[i]);
+    const arg = argumentAt(project, call, i);
+    if (arg) at.set(p, arg);
+    if (!ts.isIdentifier(p.name)) bindAt(project, p.name, call, at);
   });
   return at;
 }
@@ -180,10 +191,10 @@ export function mountAt({ project, routers, warnings }: RouteContext, receiver: 
   let prefixes = prefixArg ? (element ? atElement(stringAt(project, prefixArg, element)) : pathsOf(project, prefixArg).paths) : mount.prefixes;
   const expression = prefixArg ? prefixArg.getText() : mount.expression;
   if (built) {
-    const value = stringAt(project, mount.prefixArg!, givenAt(mount, fn, call, element));
+    const value = stringAt(project, mount.prefixArg!, givenAt(project, mount, fn, call, element));
     prefixes = value === undefined ? undefined : [value];
     if (value === undefined) {
-      const used = (helperPath(project, mount.prefixArg!)?.params ?? []).map((i) => call.arguments[i]?.getText()).filter((t) => t !== undefined);
+      const used = (helperPath(project, mount.prefixArg!)?.params ?? []).map((i) => argumentAt(project, call, i)?.getText()).filter((t) => t !== undefined);
       warnings.push({ file: file.rel, message: `${file.rel}:${lineOf(call, file.source)}: ${exprName(call.expression)}(…) gives ${mount.prefixArg!.getText()} no value known statically (${used.join(', ')}); the routes it mounts are reported unresolved` });
     }
   }
@@ -306,12 +317,7 @@ export function registerHelperRoutes(ctx: RouteContext, callsOf: CallsOf, addRou
     const receiver = given(route.receiver);
     if (!file || !receiver) return;
     const handlers = route.handlers.map(given).filter((h): h is ts.Expression => h !== undefined);
-    const at = new Map([...element ?? [], ...route.at]);
-    route.fn.parameters.forEach((p, i) => {
-      const arg = argumentAt(project, call, i);
-      if (arg) at.set(p, arg);
-      if (!ts.isIdentifier(p.name)) bindAt(project, p.name, call, at);
-    });
+    const at = parametersAt(project, route.fn, call, [...element ?? [], ...route.at]);
     const value = stringAt(project, route.pathArg, at);
     // what the call gives for the path is made from its own function's parameters (`mountPage(router, name)` → `setupPageRoute(router, name, …)`)
     const handedOn = value === undefined && !element && depth < MAX_HELPERS ? route.params.map((i) => {

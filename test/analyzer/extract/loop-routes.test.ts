@@ -196,6 +196,31 @@ module.exports = app;
   });
 });
 
+describe('routes: a prefix made from a helper\'s parameters, the helper called through call, apply or a spread', () => {
+  const project = tempProjects('helper-prefix-call');
+
+  test('`mount.call(null, app, name, r)`, `mount.apply(null, [app, name, r])`, `mount(...args)` read the prefix at the positions they give', async () => {
+    const facts = await extractFacts(project({
+      ...routerFiles('books', 'authors', 'tags'),
+      'helpers.js': `function mount(app, name, r) {
+  app.use('/api/' + name, r);
+}
+module.exports = { mount };
+`,
+      'app.js': `const express = require('express');
+const { mount } = require('./helpers');
+const app = express();
+mount.call(null, app, 'books', require('./routes/books'));
+mount.apply(null, [app, 'authors', require('./routes/authors')]);
+const args = [app, 'tags', require('./routes/tags')];
+mount(...args);
+module.exports = app;
+`,
+    }));
+    assert.deepEqual(routes(facts), ['GET /api/authors/authors []', 'GET /api/books/books []', 'GET /api/tags/tags []']);
+  });
+});
+
 describe('routes: a prefix held by a name outside a loop (`app.use(relativePath, x)`)', () => {
   const project = tempProjects('named-prefix');
 
