@@ -31,7 +31,22 @@ export interface TargetSpec {
 
 const serverTs = fileURLToPath(new URL('../../proxy/server.ts', import.meta.url));
 
-function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidate' | 'slowCandidate', compare = true, thread = false, second = false, concurrency?: number, adaptive = true): TargetSpec['start'] {
+/** How a strangler target differs from the defaults (comparison on, no thread, one service, the config's cap, adaptive). */
+interface StranglerOptions {
+  compare?: boolean;
+  thread?: boolean;
+  /** a route migrated to a second service */
+  second?: boolean;
+  concurrency?: number;
+  adaptive?: boolean;
+  /** shadow.sample */
+  sample?: number;
+  /** legacy mode with the comparison pipeline and its store running, as `strangler proxy` runs */
+  pipeline?: boolean;
+}
+
+function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidate' | 'slowCandidate', options: StranglerOptions = {}): TargetSpec['start'] {
+  const { compare = true, thread = false, second = false, concurrency, adaptive = true, sample, pipeline = false } = options;
   return async (ctx) => {
     if (!existsSync(serverTs)) return 'proxy/server.ts not present yet';
     return startNodeTarget(name, 'peers/strangler.ts', {
@@ -45,6 +60,8 @@ function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidat
         ...(second ? ['--second', ctx.origins.urls.second] : []),
         ...(concurrency !== undefined ? ['--concurrency', String(concurrency)] : []),
         ...(adaptive ? [] : ['--adaptive', 'off']),
+        ...(sample !== undefined ? ['--sample', String(sample)] : []),
+        ...(pipeline ? ['--pipeline', 'on'] : []),
       ],
       cpus: ctx.cpus,
       execArgv: ctx.execArgv?.(name),
@@ -80,7 +97,7 @@ export const TARGETS: TargetSpec[] = [
   {
     name: 'strangler-shadow-thread',
     what: 'strangler, shadow mode with `shadowThread`: copies, comparison and store in a worker thread',
-    start: strangler('strangler-shadow-thread', 'shadow', 'candidate', true, true),
+    start: strangler('strangler-shadow-thread', 'shadow', 'candidate', { thread: true }),
   },
   {
     name: 'nginx',
@@ -122,14 +139,14 @@ export const EXTRA_TARGETS: TargetSpec[] = [
   {
     name: 'strangler-shadow-nocompare',
     what: 'strangler, shadow mode with capture but no comparison (diagnostic)',
-    start: strangler('strangler-shadow-nocompare', 'shadow', 'candidate', false),
+    start: strangler('strangler-shadow-nocompare', 'shadow', 'candidate', { compare: false }),
   },
   // the copy cap lowered (shadow.concurrency, 64 by default) with a fast candidate under full load: how many copies
   // the cap then drops, and what the fewer copies save (the slow pair's c32/c16 show what they save a slow candidate)
   ...[32, 16].map((cap) => ({
     name: `strangler-shadow-c${cap}`,
     what: `strangler, shadow mode, copy cap fixed at ${cap} (\`shadow.concurrency\`, \`adaptive: false\`)`,
-    start: strangler(`strangler-shadow-c${cap}`, 'shadow', 'candidate', true, false, false, cap, false),
+    start: strangler(`strangler-shadow-c${cap}`, 'shadow', 'candidate', { concurrency: cap, adaptive: false }),
   })),
 ];
 
@@ -144,7 +161,7 @@ export const SLOW_TARGETS: TargetSpec[] = [
   {
     name: 'strangler-shadow-slow-thread',
     what: 'strangler, shadow mode with `shadowThread`, candidate 300 ms late',
-    start: strangler('strangler-shadow-slow-thread', 'shadow', 'slowCandidate', true, true),
+    start: strangler('strangler-shadow-slow-thread', 'shadow', 'slowCandidate', { thread: true }),
   },
 ];
 
@@ -153,7 +170,7 @@ export const EXTRA_SLOW_TARGETS: TargetSpec[] = [
   {
     name: 'strangler-shadow-slow-nocompare',
     what: 'strangler, shadow mode, candidate 300 ms late, capture without comparison (diagnostic)',
-    start: strangler('strangler-shadow-slow-nocompare', 'shadow', 'slowCandidate', false),
+    start: strangler('strangler-shadow-slow-nocompare', 'shadow', 'slowCandidate', { compare: false }),
   },
   // the pair a second time, to try a change side by side in the same run (--node-flags "strangler-legacy-b=…"),
   // or, unchanged, as the slow pair's A/A: how far two runs of the same code land apart at the p99
@@ -168,27 +185,40 @@ export const EXTRA_SLOW_TARGETS: TargetSpec[] = [
   {
     name: 'strangler-legacy-2up',
     what: 'strangler, legacy mode, 1 request in 59 to a route migrated to a second service',
-    start: strangler('strangler-legacy-2up', 'legacy', 'slowCandidate', true, false, true),
+    start: strangler('strangler-legacy-2up', 'legacy', 'slowCandidate', { second: true }),
     mix: SECOND_SERVICE,
   },
   {
     name: 'strangler-shadow-slow-2up',
     what: 'strangler, shadow mode, candidate 300 ms late, 1 request in 59 to a route migrated to a second service',
-    start: strangler('strangler-shadow-slow-2up', 'shadow', 'slowCandidate', true, false, true),
+    start: strangler('strangler-shadow-slow-2up', 'shadow', 'slowCandidate', { second: true }),
     mix: SECOND_SERVICE,
+  },
+  // legacy mode with the comparison pipeline and its store open, as `strangler proxy` runs whatever the modes
+  {
+    name: 'strangler-legacy-pipeline',
+    what: 'strangler, legacy mode, comparison pipeline and store running (diagnostic)',
+    start: strangler('strangler-legacy-pipeline', 'legacy', 'slowCandidate', { pipeline: true }),
+  },
+  // shadow mode that never copies (shadow.sample 0): the route is shadowed and the comparison pipeline runs, but no
+  // request is admitted; against strangler-legacy, what shadow mode costs before any copy is made
+  {
+    name: 'strangler-shadow-slow-s0',
+    what: 'strangler, shadow mode, candidate 300 ms late, no request copied (`shadow.sample: 0`; diagnostic)',
+    start: strangler('strangler-shadow-slow-s0', 'shadow', 'slowCandidate', { sample: 0 }),
   },
   // the copy cap fixed at 64 (shadow.adaptive off): the slow candidate keeps every slot busy, as before the limit
   {
     name: 'strangler-shadow-slow-fixed',
     what: 'strangler, shadow mode, candidate 300 ms late, copy cap fixed at 64 (`shadow.adaptive: false`)',
-    start: strangler('strangler-shadow-slow-fixed', 'shadow', 'slowCandidate', true, false, false, undefined, false),
+    start: strangler('strangler-shadow-slow-fixed', 'shadow', 'slowCandidate', { adaptive: false }),
   },
   // the copy cap lowered (shadow.concurrency, 64 by default): what a slow candidate then costs the client's p99,
   // against how many copies it still gets
   ...[32, 16, 8, 4].map((cap) => ({
     name: `strangler-shadow-slow-c${cap}`,
     what: `strangler, shadow mode, candidate 300 ms late, copy cap fixed at ${cap} (\`shadow.concurrency\`, \`adaptive: false\`)`,
-    start: strangler(`strangler-shadow-slow-c${cap}`, 'shadow', 'slowCandidate', true, false, false, cap, false),
+    start: strangler(`strangler-shadow-slow-c${cap}`, 'shadow', 'slowCandidate', { concurrency: cap, adaptive: false }),
   })),
 ];
 
@@ -197,13 +227,13 @@ export const MEMORY_TARGETS: TargetSpec[] = [
   {
     name: 'strangler-shadow-nocompare',
     what: 'strangler, shadow mode, capture only (diagnostic)',
-    start: strangler('strangler-shadow-nocompare-mem', 'shadow', 'candidate', false),
+    start: strangler('strangler-shadow-nocompare-mem', 'shadow', 'candidate', { compare: false }),
   },
   { name: 'strangler-shadow', what: 'strangler, shadow mode, 1 MB responses', start: strangler('strangler-shadow-mem', 'shadow', 'candidate') },
   {
     name: 'strangler-shadow-thread',
     what: 'strangler, shadow mode with `shadowThread`, 1 MB responses',
-    start: strangler('strangler-shadow-thread-mem', 'shadow', 'candidate', true, true),
+    start: strangler('strangler-shadow-thread-mem', 'shadow', 'candidate', { thread: true }),
   },
   { name: 'strangler-legacy', what: 'strangler, legacy mode (what shadow mode adds to)', start: strangler('strangler-legacy-mem', 'legacy', 'candidate') },
   {

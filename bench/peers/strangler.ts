@@ -28,6 +28,9 @@ const concurrency = childArg('concurrency', '');
 const shadowTimeout = childArg('shadow-timeout', '');
 // --adaptive off: the copy cap stays fixed however slow the candidate (shadow.adaptive; on by default)
 const adaptive = childArg('adaptive', 'on') !== 'off';
+// --pipeline on: in legacy mode too, the comparison pipeline and its store (as `strangler proxy` runs it whatever the
+// modes); off by default in legacy mode, the bench's baseline
+const pipeline = mode === 'shadow' || childArg('pipeline', 'off') === 'on';
 
 const compare = { ignore: ['$.servedAt', '$.requestId'] };
 const input: ProxyConfigInput = {
@@ -55,7 +58,7 @@ interface Comparator {
 /** H5's comparator + store, when they are in the tree; otherwise shadow mode captures without comparing. */
 async function comparator(): Promise<Comparator | undefined> {
   const file = fileURLToPath(new URL('../../proxy/comparator.ts', import.meta.url));
-  if (mode !== 'shadow' || !compareOn || !existsSync(file)) return undefined;
+  if (!pipeline || !compareOn || !existsSync(file)) return undefined;
   // imported by a computed path: the glue module only type-checks once the comparator exists
   const glue = new URL('./strangler-compare.ts', import.meta.url).href;
   const { createComparatorForConfig } = (await import(glue)) as {
