@@ -159,8 +159,9 @@ export class Forwarder {
   /** Carries a WebSocket upgrade to upstream; `handshake` is told how it ended (see Handshake). */
   ws(req: IncomingMessage, socket: Duplex, head: Buffer, upstream: Upstream, handshake: Handshake): void {
     if (!upstream.ws) {
-      // changeOrigin: an upstream with hostHeader "upstream" gets its own host with an upgrade as with a request
-      upstream.ws = new ProxyServer({ target: upstream.url, agent: upstream.agent, xfwd: true, changeOrigin: upstream.options.changeOrigin });
+      // changeOrigin: an upstream with hostHeader "upstream" gets its own host with an upgrade as with a request.
+      // xfwd off: the x-forwarded-* headers are a request's, added below (http-proxy-3's upgrade ones say `ws`/`wss`)
+      upstream.ws = new ProxyServer({ target: upstream.url, agent: upstream.agent, xfwd: false, changeOrigin: upstream.options.changeOrigin });
       const name = upstream.name;
       const timeoutMs = upstream.timeoutMs;
       // the client's socket failing (the upstream's failures go to the callback given with each upgrade, below)
@@ -188,8 +189,11 @@ export class Forwarder {
       });
     }
     stripUpgradeHopByHop(req);
-    // as on a request: http-proxy-3's XHeaders for upgrades adds x-forwarded-for/-port/-proto only, its web one the host too
-    if (!req.headers['x-forwarded-host']) req.headers['x-forwarded-host'] = req.headers.host ?? '';
+    // the x-forwarded-* headers of a request, by the same pass (for, port, proto appended to a client's own; host kept
+    // when the client sent one): x-forwarded-proto is the scheme the client used, `http` or `https`, which is what
+    // backends read it as (express's req.protocol, nginx's $scheme, RFC 7239's proto). http-proxy-3's upgrade pass says
+    // `ws`/`wss` there, and adds no x-forwarded-host. (XHeaders reads only req and options.)
+    xHeaders(req, undefined as unknown as ServerResponse, upstream.options);
     const name = upstream.name;
     const options: UpgradeOptions = { handshake };
     upstream.ws.ws(req, socket, head, options, (err, _req, s) => {

@@ -121,6 +121,36 @@ describe('websocket upgrades: the headers that go upstream', () => {
     }
   });
 
+  test("x-forwarded-proto is the client's scheme on an upgrade as on a request (http, not ws); a client's own x-forwarded-* are appended to, as on a request", async () => {
+    const monolith = await rawUpstream();
+    const h = await startTestProxy(testConfig(monolith.url, monolith.url, { routes: [] }));
+    try {
+      for (const extra of ['', 'X-Forwarded-Proto: https\r\nX-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Port: 443\r\n']) {
+        const socket = net.connect(Number(new URL(h.proxy.url).port), '127.0.0.1');
+        await once(socket, 'connect');
+        let text = '';
+        socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+        socket.write(`GET /live HTTP/1.1\r\nHost: shop.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${extra}\r\n`);
+        await until(() => text.includes('\r\n\r\n'), 'upgrade response');
+        assert.match(text, /^HTTP\/1\.1 101 /);
+        socket.destroy();
+      }
+      const [first, second] = monolith.heads.map(fields);
+      const value = (got: [string, string][], name: string) => got.filter(([n]) => n === name).map(([, v]) => v);
+      assert.deepEqual(value(first, 'x-forwarded-proto'), ['http']);
+      assert.deepEqual(value(first, 'x-forwarded-for'), ['127.0.0.1']);
+      assert.deepEqual(value(first, 'x-forwarded-port'), ['80'], 'the port of the Host the client asked for');
+      // what http-proxy-3's XHeaders makes of a request's: the client's value, a comma, the proxy's
+      assert.deepEqual(value(second, 'x-forwarded-proto'), ['https,http']);
+      assert.deepEqual(value(second, 'x-forwarded-for'), ['203.0.113.7,127.0.0.1']);
+      assert.deepEqual(value(second, 'x-forwarded-port'), ['443,80']);
+      assert.deepEqual(value(second, 'x-forwarded-host'), ['shop.example']);
+    } finally {
+      await h.proxy.close();
+      await monolith.close();
+    }
+  });
+
   test('a handshake that names nothing else in Connection goes on as it came, to the candidate too', async () => {
     const monolith = await rawUpstream();
     const candidate = await rawUpstream();
