@@ -7,7 +7,8 @@
 // ProxyServer.web() spreads its options into a new object, creates half a dozen closures and a second `close`
 // listener per request, and pipes even a request without a body; strangler needs one `close` listener per
 // response anyway (latency, access log), so that one listener also stops the upstream request of a client that
-// went away. WebSocket upgrades go through ProxyServer.ws(), their hop-by-hop headers removed first.
+// went away. WebSocket upgrades go through ProxyServer.ws(), their hop-by-hop headers removed and a request's
+// x-forwarded-* headers added first.
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
