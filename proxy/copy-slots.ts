@@ -12,6 +12,8 @@ export interface CopyLimitChange {
   slow: number;
   /** the service's cap (shadow.concurrency): `to` reaching it lifts the limit */
   cap: number;
+  /** raised for want of evidence: the whole seconds in which no copy was in flight and none ended (ended and slow are 0) */
+  idleSeconds?: number;
 }
 
 /** A route's copy limit while its candidate is slow: the copies in flight its service is held to, under the route's cap. */
@@ -42,7 +44,8 @@ const PACE_MIN_ENDED = 8;
  * cores cost every client's request +7 µs of the proxy's CPU against +5 at 16 in flight (docs/benchmarks.md). Over each second, when more than half of a service's ended copies
  * were slow (slowCopy: the candidate took over 4× the monolith's time and 50 ms more, or timed out), the limit halves,
  * down to a quarter of the cap; a second with fewer than a tenth slow raises it by an eighth of the cap, back to the
- * cap. A candidate that answers like the monolith is never limited, however busy.
+ * cap. A candidate that answers like the monolith is never limited, however busy. A second with no copy in flight and
+ * none ending counts as a calm one (see idle): a quiet service's limit does not stay down for want of copies to end.
  */
 export class CopySlots {
   private readonly by = new Map<string, ServiceSlots>();
@@ -67,6 +70,8 @@ export class CopySlots {
       this.refusedBelowCap = s.inFlight < cap;
       return false;
     }
+    // the one extra compare of a service whose limit is not lowered
+    if (s.limit !== Infinity && s.inFlight === 0) this.idle(s, service, cap);
     s.inFlight++;
     return true;
   }
@@ -87,6 +92,8 @@ export class CopySlots {
 
   /** The service's limit with the cap when it is lower than the cap (its candidate is slow), else undefined. */
   lowered(service: string, cap: number): CopyLimit | undefined {
+    const s = this.by.get(service);
+    if (s !== undefined && s.limit !== Infinity && s.inFlight === 0) this.idle(s, service, cap);
     const limit = this.limit(service, cap);
     return limit < cap ? { limit, cap } : undefined;
   }
@@ -118,11 +125,38 @@ export class CopySlots {
     s.slow = 0;
     if (change) this.onLimit?.(change);
   }
+
+  /**
+   * A lowered limit with no copy in flight (asked as a copy is admitted, and by lowered()): when nothing ended since its
+   * window began either, and at least a second has passed, no candidate call ended in those seconds, nor was one
+   * still running (a copy in flight then would be in flight now, or would have ended). Each whole such second is a
+   * calm second: the limit rises by an eighth of the cap per second, as after a second with under a tenth slow, back
+   * to the cap. Without this a quiet service kept its lowered limit until enough copies ended to decide a second, and
+   * a route moved out of shadow and back found it where it was. Copies still in flight hold it: they may end slow
+   * (a candidate that hangs until the copy timeout gives its evidence then).
+   */
+  private idle(s: ServiceSlots, service: string, cap: number): void {
+    if (s.ended !== 0) return;
+    const now = this.now();
+    const seconds = Math.floor((now - s.windowStart) / PACE_WINDOW_MS);
+    if (seconds < 1) return;
+    const from = Math.min(cap, s.limit);
+    const to = Math.min(cap, from + seconds * Math.ceil(cap / 8));
+    s.limit = to >= cap ? Infinity : to;
+    s.windowStart = now;
+    if (to !== from) this.onLimit?.({ service, from, to, ended: 0, slow: 0, cap, idleSeconds: seconds });
+  }
 }
 
 /** One line when a slow candidate's copy limit moves: down at warn (copies are being turned away), back at info. */
 export function logCopyLimit(log: Logger, c: CopyLimitChange): void {
   const fields = { service: c.service, from: c.from, to: c.to, ended: c.ended, slow: c.slow };
+  if (c.idleSeconds !== undefined) {
+    const why = `no copy in flight or ended for ${c.idleSeconds} s`;
+    if (c.to < c.cap) log.info({ ...fields, idleSeconds: c.idleSeconds }, `${why}: copies in flight limited to ${c.to}`);
+    else log.info({ ...fields, idleSeconds: c.idleSeconds }, `${why}: copies in flight back to the cap (${c.to})`);
+    return;
+  }
   if (c.to < c.from) log.warn(fields, `candidate much slower than the monolith (${c.slow} of ${c.ended} copies in the last second): copies in flight limited to ${c.to}`);
   else if (c.to < c.cap) log.info(fields, `candidate keeping up again: copies in flight limited to ${c.to}`);
   else log.info(fields, `candidate keeping up again: copies in flight back to the cap (${c.to})`);

@@ -7,7 +7,8 @@
 // ProxyServer.web() spreads its options into a new object, creates half a dozen closures and a second `close`
 // listener per request, and pipes even a request without a body; strangler needs one `close` listener per
 // response anyway (latency, access log), so that one listener also stops the upstream request of a client that
-// went away. WebSocket upgrades go through ProxyServer.ws(), their hop-by-hop headers removed first.
+// went away. WebSocket upgrades go through ProxyServer.ws(), their hop-by-hop headers removed and a request's
+// x-forwarded-* headers added first.
 import { randomUUID } from 'node:crypto';
 import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
@@ -80,8 +81,20 @@ export interface BodyTap {
 const HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'trailer', 'upgrade'] as const;
 const SHADOW_MARK = 'x-strangler-shadow';
 // an upgrade's: Upgrade stays (the handshake), TE goes whole; the mark of a shadow copy is the proxy's own there too
-const UPGRADE_HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'trailer', 'te', SHADOW_MARK] as const;
+// and the framing of a body the upgrade request does not carry (see stripUpgradeHopByHop)
+const UPGRADE_HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'trailer', 'te', SHADOW_MARK, 'content-length', 'transfer-encoding'] as const;
 const RESPONSE_HOP_BY_HOP = ['keep-alive', 'proxy-connection', 'proxy-authenticate', 'upgrade'] as const;
+/**
+ * What a client's Connection may name but the request needs end to end, so not removed on that account (RFC 9110
+ * §7.6.1 lets a proxy remove the fields Connection names; it does not oblige it to forward a different request).
+ * Host: required in HTTP/1.1 (RFC 9112 §3.2); removed, the upstream got the proxy's own (node's client writes the
+ * target's) and x-forwarded-host went empty. Content-Length and Transfer-Encoding: node's parser framed the body by
+ * them, and the upstream request is framed from them (hasRequestBody; ClientRequest writes the length, or chunks);
+ * removed, the body that was read was not sent (nor copied), and the client's connection lost the requests pipelined
+ * behind it. Kept, the upstream request is framed exactly as it would be without the Connection option. TE: read by
+ * takeTe. x-request-id: the answer and the log line already carry the client's, so the upstream gets it too.
+ */
+const NAMED_BUT_KEPT = new Set(['host', 'content-length', 'transfer-encoding', 'te', 'x-request-id']);
 // typed loosely on purpose: these are http-proxy-3's own passes, called with exactly what it would pass them
 type OutgoingPass = (req: IncomingMessage, res: ServerResponse, proxyRes: IncomingMessage, options: ServerOptions) => void;
 const outgoingPasses = Object.values(OUTGOING_PASSES) as unknown as OutgoingPass[];
@@ -159,8 +172,9 @@ export class Forwarder {
   /** Carries a WebSocket upgrade to upstream; `handshake` is told how it ended (see Handshake). */
   ws(req: IncomingMessage, socket: Duplex, head: Buffer, upstream: Upstream, handshake: Handshake): void {
     if (!upstream.ws) {
-      // changeOrigin: an upstream with hostHeader "upstream" gets its own host with an upgrade as with a request
-      upstream.ws = new ProxyServer({ target: upstream.url, agent: upstream.agent, xfwd: true, changeOrigin: upstream.options.changeOrigin });
+      // changeOrigin: an upstream with hostHeader "upstream" gets its own host with an upgrade as with a request.
+      // xfwd off: the x-forwarded-* headers are a request's, added below (http-proxy-3's upgrade ones say `ws`/`wss`)
+      upstream.ws = new ProxyServer({ target: upstream.url, agent: upstream.agent, xfwd: false, changeOrigin: upstream.options.changeOrigin });
       const name = upstream.name;
       const timeoutMs = upstream.timeoutMs;
       // the client's socket failing (the upstream's failures go to the callback given with each upgrade, below)
@@ -188,8 +202,11 @@ export class Forwarder {
       });
     }
     stripUpgradeHopByHop(req);
-    // as on a request: http-proxy-3's XHeaders for upgrades adds x-forwarded-for/-port/-proto only, its web one the host too
-    if (!req.headers['x-forwarded-host']) req.headers['x-forwarded-host'] = req.headers.host ?? '';
+    // the x-forwarded-* headers of a request, by the same pass (for, port, proto appended to a client's own; host kept
+    // when the client sent one): x-forwarded-proto is the scheme the client used, `http` or `https`, which is what
+    // backends read it as (express's req.protocol, nginx's $scheme, RFC 7239's proto). http-proxy-3's upgrade pass says
+    // `ws`/`wss` there, and adds no x-forwarded-host. (XHeaders reads only req and options.)
+    xHeaders(req, undefined as unknown as ServerResponse, upstream.options);
     const name = upstream.name;
     const options: UpgradeOptions = { handshake };
     upstream.ws.ws(req, socket, head, options, (err, _req, s) => {
@@ -544,12 +561,12 @@ function stripHopByHop(req: IncomingMessage): boolean {
   const h = req.headers;
   const connection = h.connection;
   if (connection !== undefined && connection !== 'close' && connection !== 'keep-alive') {
-    // headers named in Connection are hop-by-hop too. Connection itself stays, as the client's wish for its own
-    // connection only: http-proxy-3's setConnection mirrors it into the response, which is how a client's "close" is
-    // honoured; the names it listed (`x-drop-me`, `HTTP2-Settings`) were repeated to the upstream and in the answer.
-    // TE is read below (a client that sends it must name it here: RFC 9110 §10.1.4). x-request-id stays: the answer and
-    // the log line already carry the client's, so the upstream gets it too
-    for (const name of connectionListed(connection)) if (name !== 'te' && name !== 'x-request-id') delete h[name];
+    // headers named in Connection are hop-by-hop too, but for what the request needs end to end (NAMED_BUT_KEPT).
+    // Connection itself stays, as the client's wish for its own connection only: http-proxy-3's setConnection mirrors it
+    // into the response, which is how a client's "close" is honoured; the names it listed (`x-drop-me`,
+    // `HTTP2-Settings`) were repeated to the upstream and in the answer. TE is read below (a client that sends it must
+    // name it here: RFC 9110 §10.1.4)
+    for (const name of connectionListed(connection)) if (!NAMED_BUT_KEPT.has(name)) delete h[name];
     const options = connection.toLowerCase();
     if (/(^|[\s,])close($|[\s,])/.test(options)) h.connection = 'close';
     else if (/(^|[\s,])keep-alive($|[\s,])/.test(options)) h.connection = 'keep-alive';
@@ -565,8 +582,16 @@ function stripHopByHop(req: IncomingMessage): boolean {
 /**
  * Removes the client's hop-by-hop headers from a WebSocket upgrade, as stripHopByHop does from a request, but for what
  * the handshake needs: Connection keeps its `upgrade` option (and the client's `keep-alive` or `close`), Upgrade stays,
- * and the Sec-WebSocket-* fields go on even when Connection names them (x-request-id too: the proxy's own by now).
- * TE goes whole: a 101 has no body to carry trailers. Upgrades are per connection, not per request: off the hot path.
+ * and the Sec-WebSocket-* fields go on even when Connection names them (Host and x-request-id too, as on a request:
+ * NAMED_BUT_KEPT). TE goes whole: a 101 has no body to carry trailers. Upgrades are per connection, not per request:
+ * off the hot path.
+ *
+ * Content-Length and Transfer-Encoding go too, named or not: node's server hands an upgrade over at the end of its
+ * head, and whatever follows (a "body" included) is the upgraded connection's, sent upstream only after a 101. Said
+ * upstream, they announced a body the upgrade request never carried: an upstream that refused the upgrade (a plain
+ * answer, the connection kept alive) waited for it, and took it from the next request the proxy sent on that pooled
+ * connection, another client's (cut short: a 504 or a 502 for that client). Without them the upstream reads the
+ * request the proxy read, a handshake without a body.
  */
 function stripUpgradeHopByHop(req: IncomingMessage): void {
   const h = req.headers;
@@ -577,7 +602,7 @@ function stripUpgradeHopByHop(req: IncomingMessage): void {
       const o = option.trim();
       const name = o.toLowerCase();
       if (name === 'upgrade' || name === 'keep-alive' || name === 'close') kept += kept === '' ? o : `, ${o}`;
-      else if (name !== '' && name !== 'connection' && name !== 'x-request-id' && !name.startsWith('sec-websocket-')) delete h[name];
+      else if (name !== '' && name !== 'connection' && !NAMED_BUT_KEPT.has(name) && !name.startsWith('sec-websocket-')) delete h[name];
     }
     // node emits 'upgrade' only for a Connection with `upgrade`: never empty here, but no empty field if it were
     if (kept === '') delete h.connection;

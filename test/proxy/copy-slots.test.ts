@@ -61,7 +61,9 @@ describe('CopySlots: the cap, and a slow candidate\'s limit', () => {
     t.copies(20, 20);
     assert.equal(t.admittedAtOnce(), 64, 'nothing decided within the first second');
     t.advance(1_000);
-    t.copies(1, 1); // the first copy to end after the second is up decides
+    // the first copy to end after the second is up decides; the second begins the next second (a second with no copy
+    // in flight and none ending would count as a calm one: see the idle tests below)
+    t.copies(2, 2);
     assert.deepEqual(t.changes, [{ service: 'catalog', from: 64, to: 32, ended: 21, slow: 21, cap: 64 }]);
     assert.equal(t.admittedAtOnce(), 32);
     assert.equal(t.s.limit('catalog', 64), 32);
@@ -79,7 +81,7 @@ describe('CopySlots: the cap, and a slow candidate\'s limit', () => {
     t.advance(1_000);
     t.copies(10, 10);
     t.advance(1_000);
-    t.copies(1, 1);
+    t.copies(2, 2);
     assert.equal(t.s.limit('catalog', 64), 16);
     t.advance(1_000);
     t.copies(10, 3); // 30% slow: neither most nor few
@@ -242,5 +244,101 @@ describe('logCopyLimit: one line per move', () => {
       [30, 'candidate keeping up again: copies in flight back to the cap (64)'],
     ]);
     assert.deepEqual({ service: lines[0].service, from: lines[0].from, to: lines[0].to }, { service: 'catalog', from: 64, to: 32 });
+  });
+
+  test('raised for want of copies: says so, with the idle seconds', () => {
+    const { logger, lines } = captureLogger();
+    logCopyLimit(logger, { service: 'catalog', from: 16, to: 32, ended: 0, slow: 0, cap: 64, idleSeconds: 2 });
+    logCopyLimit(logger, { service: 'catalog', from: 32, to: 64, ended: 0, slow: 0, cap: 64, idleSeconds: 30 });
+    assert.deepEqual(lines.map((l) => [l.level, l.msg, l.idleSeconds]), [
+      [30, 'no copy in flight or ended for 2 s: copies in flight limited to 32', 2],
+      [30, 'no copy in flight or ended for 30 s: copies in flight back to the cap (64)', 30],
+    ]);
+  });
+});
+
+describe('CopySlots: a lowered limit recovers over seconds with no copy in flight and none ending', () => {
+  /** a clock-driven CopySlots whose catalog limit is down at the floor, 16 of 64, the window just closed */
+  function atFloor() {
+    const t = slots();
+    t.copies(10, 10);
+    t.advance(1_000);
+    t.copies(10, 10);
+    t.advance(1_000);
+    t.copies(1, 1);
+    assert.equal(t.s.limit('catalog', 64), 16);
+    t.changes.length = 0;
+    return t;
+  }
+  /** one copy admitted (and kept in flight) */
+  const admitOne = (t: ReturnType<typeof slots>) => assert.ok(t.s.acquire('catalog', 64), 'admitted');
+
+  test('each whole idle second raises it by an eighth of the cap, as a calm second would, back to the cap', () => {
+    const t = atFloor();
+    t.advance(999);
+    admitOne(t);
+    t.s.release('catalog');
+    assert.equal(t.s.limit('catalog', 64), 16, 'not a whole second yet');
+    t.advance(1);
+    admitOne(t);
+    assert.equal(t.s.limit('catalog', 64), 24, 'one idle second: one step');
+    assert.deepEqual(t.changes, [{ service: 'catalog', from: 16, to: 24, ended: 0, slow: 0, cap: 64, idleSeconds: 1 }]);
+    t.s.ended('catalog', false, 64, true); // a fast copy, ended within the new window: decides nothing yet
+    t.advance(3_500);
+    // the copy that ended is evidence: the window it ended in is decided by ended(), as before (fast: up a step)
+    t.copies(1, 0);
+    assert.equal(t.s.limit('catalog', 64), 32);
+    t.advance(2_000);
+    admitOne(t);
+    assert.equal(t.s.limit('catalog', 64), 48, 'two idle seconds: two steps');
+    t.s.release('catalog');
+    t.advance(60_000);
+    assert.equal(t.admittedAtOnce(), 64, 'an idle minute: back to the cap');
+    assert.equal(t.s.lowered('catalog', 64), undefined);
+    assert.deepEqual(t.changes.map((c) => [c.from, c.to]), [[16, 24], [24, 32], [32, 48], [48, 64]]);
+  });
+
+  test('copies in flight hold it: they may yet end slow (a candidate that hangs until the copy timeout)', () => {
+    const t = atFloor();
+    for (let i = 0; i < 16; i++) admitOne(t);
+    t.advance(5_000);
+    assert.equal(t.s.acquire('catalog', 64), false, 'the lowered limit turns copies away');
+    assert.equal(t.s.refusedBelowCap, true);
+    for (let i = 0; i < 15; i++) t.s.release('catalog'); // given back without a candidate call: no evidence either way
+    t.advance(5_000);
+    assert.equal(t.s.acquire('catalog', 64), true);
+    assert.equal(t.s.limit('catalog', 64), 16, 'one copy still in flight: held');
+    t.s.ended('catalog', true, 64, true); // the hung ones time out: slow
+    t.s.ended('catalog', true, 64, true);
+    assert.equal(t.s.limit('catalog', 64), 16, 'too few to move it down, slow enough to hold it');
+    assert.deepEqual(t.changes, []);
+  });
+
+  test('a copy that ended since the window began holds it until its window is decided', () => {
+    const t = atFloor();
+    t.advance(500);
+    t.copies(1, 1); // slow, within the window: too little to decide, but not idle
+    t.advance(5_000);
+    admitOne(t);
+    assert.equal(t.s.limit('catalog', 64), 16);
+    assert.deepEqual(t.changes, []);
+  });
+
+  test('the admin API reads an idle service\'s limit as recovered, without a copy to admit', () => {
+    const t = atFloor();
+    assert.deepEqual(t.s.lowered('catalog', 64), { limit: 16, cap: 64 });
+    t.advance(2_000);
+    assert.deepEqual(t.s.lowered('catalog', 64), { limit: 32, cap: 64 });
+    t.advance(10_000);
+    assert.equal(t.s.lowered('catalog', 64), undefined);
+    assert.deepEqual(t.changes.map((c) => [c.from, c.to, c.idleSeconds]), [[16, 32, 2], [32, 64, 10]]);
+  });
+
+  test('an unlowered service is left alone, however long idle', () => {
+    const t = slots();
+    t.copies(5, 0);
+    t.advance(60_000);
+    assert.equal(t.admittedAtOnce(), 64);
+    assert.deepEqual(t.changes, []);
   });
 });

@@ -2,9 +2,10 @@
 // what the handshake needs goes on, and the x-forwarded-* headers a request gets.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import net from 'node:net';
 import { once } from 'node:events';
-import { startTestProxy, testConfig, until } from './helpers.ts';
+import { request, startTestProxy, testConfig, until } from './helpers.ts';
 
 /** A raw upstream: records the head of each upgrade request as it came over the wire, answers 101 and echoes. */
 async function rawUpstream(): Promise<{ url: string; heads: string[]; close: () => Promise<void> }> {
@@ -121,6 +122,36 @@ describe('websocket upgrades: the headers that go upstream', () => {
     }
   });
 
+  test("x-forwarded-proto is the client's scheme on an upgrade as on a request (http, not ws); a client's own x-forwarded-* are appended to, as on a request", async () => {
+    const monolith = await rawUpstream();
+    const h = await startTestProxy(testConfig(monolith.url, monolith.url, { routes: [] }));
+    try {
+      for (const extra of ['', 'X-Forwarded-Proto: https\r\nX-Forwarded-For: 203.0.113.7\r\nX-Forwarded-Port: 443\r\n']) {
+        const socket = net.connect(Number(new URL(h.proxy.url).port), '127.0.0.1');
+        await once(socket, 'connect');
+        let text = '';
+        socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+        socket.write(`GET /live HTTP/1.1\r\nHost: shop.example\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${extra}\r\n`);
+        await until(() => text.includes('\r\n\r\n'), 'upgrade response');
+        assert.match(text, /^HTTP\/1\.1 101 /);
+        socket.destroy();
+      }
+      const [first, second] = monolith.heads.map(fields);
+      const value = (got: [string, string][], name: string) => got.filter(([n]) => n === name).map(([, v]) => v);
+      assert.deepEqual(value(first, 'x-forwarded-proto'), ['http']);
+      assert.deepEqual(value(first, 'x-forwarded-for'), ['127.0.0.1']);
+      assert.deepEqual(value(first, 'x-forwarded-port'), ['80'], 'the port of the Host the client asked for');
+      // what http-proxy-3's XHeaders makes of a request's: the client's value, a comma, the proxy's
+      assert.deepEqual(value(second, 'x-forwarded-proto'), ['https,http']);
+      assert.deepEqual(value(second, 'x-forwarded-for'), ['203.0.113.7,127.0.0.1']);
+      assert.deepEqual(value(second, 'x-forwarded-port'), ['443,80']);
+      assert.deepEqual(value(second, 'x-forwarded-host'), ['shop.example']);
+    } finally {
+      await h.proxy.close();
+      await monolith.close();
+    }
+  });
+
   test('a handshake that names nothing else in Connection goes on as it came, to the candidate too', async () => {
     const monolith = await rawUpstream();
     const candidate = await rawUpstream();
@@ -148,6 +179,76 @@ describe('websocket upgrades: the headers that go upstream', () => {
       await h.proxy.close();
       await monolith.close();
       await candidate.close();
+    }
+  });
+
+  test('Host goes on even when the client\'s Connection names it', async () => {
+    const monolith = await rawUpstream();
+    const h = await startTestProxy(testConfig(monolith.url, monolith.url, { routes: [] }));
+    try {
+      const socket = net.connect(Number(new URL(h.proxy.url).port), '127.0.0.1');
+      await once(socket, 'connect');
+      let text = '';
+      socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      socket.write('GET /live HTTP/1.1\r\nHost: shop.example\r\nUpgrade: websocket\r\nConnection: Upgrade, Host, X-Drop-Me\r\nX-Drop-Me: 1\r\n\r\n');
+      await until(() => text.includes('\r\n\r\n'), 'upgrade response');
+      assert.match(text, /^HTTP\/1\.1 101 /);
+      socket.destroy();
+      const got = fields(monolith.heads[0]);
+      const value = (name: string) => got.filter(([n]) => n === name).map(([, v]) => v);
+      assert.deepEqual(value('host'), ['shop.example'], "the client's Host, not the upstream's address");
+      assert.deepEqual(value('x-forwarded-host'), ['shop.example']);
+      assert.deepEqual(value('x-drop-me'), []);
+      assert.deepEqual(value('connection'), ['Upgrade']);
+    } finally {
+      await h.proxy.close();
+      await monolith.close();
+    }
+  });
+
+  test('an upgrade that announces a body goes upstream without Content-Length or Transfer-Encoding: refused, it leaves no connection waiting for a body another client\'s request would fill', async () => {
+    // node's server hands an upgrade over at the end of its head: what follows (the "body") is the upgraded connection's,
+    // sent upstream only after a 101. An upstream that refuses the upgrade (a plain node server: no upgrade listener)
+    // answers at once and keeps the connection for the proxy's next request.
+    const seen: string[] = [];
+    const upstream = http.createServer((req, res) => {
+      seen.push(`${req.method} ${req.url} content-length=${req.headers['content-length']} transfer-encoding=${req.headers['transfer-encoding']}`);
+      if (req.url === '/live') return void res.end('no websocket here');
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => res.end(`${req.method} ${req.url} ${body}`));
+    });
+    upstream.listen(0, '127.0.0.1');
+    await once(upstream, 'listening');
+    const url = `http://127.0.0.1:${(upstream.address() as net.AddressInfo).port}`;
+    const h = await startTestProxy(
+      testConfig(url, url, {
+        routes: [
+          { id: 'live', method: 'GET', path: '/live', service: 'catalog', mode: 'legacy', timeoutMs: 1000 },
+          { id: 'next', method: 'POST', path: '/next', service: 'catalog', mode: 'legacy', timeoutMs: 1000 },
+        ],
+      }),
+    );
+    try {
+      for (const framing of ['Content-Length: 5\r\n\r\nhello', 'Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n']) {
+        seen.length = 0;
+        const socket = net.connect(Number(new URL(h.proxy.url).port), '127.0.0.1');
+        await once(socket, 'connect');
+        let text = '';
+        socket.on('data', (d: Buffer) => (text += d.toString('latin1')));
+        socket.write(`GET /live HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n${framing}`);
+        await until(() => text.includes('no websocket here'), 'the refusal');
+        socket.destroy();
+        // another client's request, on the pooled connection the refusal came back on
+        const r = await request(h.proxy.url, { method: 'POST', path: '/next', body: 'abcdefghij' });
+        assert.equal(r.status, 200, `${framing.split('\r\n')[0]}: ${r.body.toString()}`);
+        assert.equal(r.body.toString(), 'POST /next abcdefghij');
+        assert.deepEqual(seen, ['GET /live content-length=undefined transfer-encoding=undefined', 'POST /next content-length=10 transfer-encoding=undefined']);
+      }
+    } finally {
+      await h.proxy.close();
+      upstream.closeAllConnections();
+      upstream.close();
     }
   });
 });
