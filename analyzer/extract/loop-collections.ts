@@ -29,16 +29,26 @@ export function memberOf(project: LoadedProject, value: Bound, key: string, dept
 /** What a loop goes over: an array literal (spreads of such arrays included), or `Object.keys/values/entries(o)`. */
 export function collectionOf(project: LoadedProject, expr: ts.Expression, depth: number, read?: LoopRead): Bound[] | undefined {
   const e = unwrap(expr);
-  if (ts.isCallExpression(e) && e.arguments.length === 1 && ts.isPropertyAccessExpression(e.expression) && e.expression.expression.getText() === 'Object') {
-    const entries = objectEntries(project, e.arguments[0], depth + 1);
-    const kind = e.expression.name.text;
-    if (!entries) return undefined;
-    if (kind === 'keys') return entries.map(([k]) => k);
-    if (kind === 'values') return entries.map(([, v]) => v);
-    if (kind === 'entries') return entries.map(([k, v]) => [k, v]);
-    return undefined;
-  }
+  const call = objectCall(e);
+  if (call) return objectCollection(project, call.kind, call.object, depth);
   return heldElements(project, e, depth, read);
+}
+
+/** `Object.keys/values/entries(o)`: which, and `o` (an expression still to be read: an outer loop's element's member, `g.routes`). */
+export function objectCall(expr: ts.Expression): { kind: string; object: ts.Expression } | undefined {
+  const e = unwrap(expr);
+  if (!ts.isCallExpression(e) || e.arguments.length !== 1 || !ts.isPropertyAccessExpression(e.expression) || e.expression.expression.getText() !== 'Object') return undefined;
+  const kind = e.expression.name.text;
+  return kind === 'keys' || kind === 'values' || kind === 'entries' ? { kind, object: e.arguments[0] } : undefined;
+}
+
+/** The keys, values or `[key, value]` pairs of an object literal, written in place or held by a variable. */
+export function objectCollection(project: LoadedProject, kind: string, object: ts.Expression, depth: number): Bound[] | undefined {
+  const entries = objectEntries(project, object, depth + 1);
+  if (!entries) return undefined;
+  if (kind === 'keys') return entries.map(([k]) => k);
+  if (kind === 'values') return entries.map(([, v]) => v);
+  return entries.map(([k, v]) => [k, v]);
 }
 
 /**

@@ -6,7 +6,7 @@
 import { ts } from 'ts-morph';
 import { uncountedWhy } from './array-growth.ts';
 import { lineOf } from './functions.ts';
-import { collectionOf, heldElements, literalKey, memberOf, objectEntries, propertyKey, type Bound, type LoopRead } from './loop-collections.ts';
+import { collectionOf, heldElements, literalKey, memberOf, objectCall, objectCollection, objectEntries, propertyKey, type Bound, type LoopRead } from './loop-collections.ts';
 import type { LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { fileOf } from './symbols.ts';
@@ -246,7 +246,8 @@ function iterate(project: LoadedProject, loop: LoopBinding, outer: Iteration, wa
   const collection = outer.size === 0 ? loop.collection : valueAt(project, loop.collection, outer);
   if (collection === undefined || typeof collection === 'string') return undefined;
   const elements = Array.isArray(collection) ? collection as readonly Bound[]
-    : loop.keys ? objectEntries(project, collection as ts.Expression, 0)?.map(([k]) => k) : collectionOf(project, collection as ts.Expression, 0, read);
+    : loop.keys ? objectEntries(project, collection as ts.Expression, 0)?.map(([k]) => k)
+    : outer.size === 0 ? collectionOf(project, collection as ts.Expression, 0, read) : collectionAt(project, collection as ts.Expression, outer, read);
   // an empty one is filled at run time (NodeBB's `loginStrategies = []`, given to plugins): not known
   if (!elements || elements.length === 0) return undefined;
   warnUncounted(project, read, elements.length, warnings);
@@ -258,6 +259,17 @@ function iterate(project: LoadedProject, loop: LoopBinding, outer: Iteration, wa
     boundLoops.set(at, loopsBound);
     return at;
   });
+}
+
+/**
+ * A collection read at the outer loops' iteration: `Object.entries(g.routes)` over the object the outer element `g`
+ * gives (`for (const g of groups) for (const [p, h] of Object.entries(g.routes))`), else as written.
+ */
+function collectionAt(project: LoadedProject, collection: ts.Expression, outer: Iteration, read: LoopRead): Bound[] | undefined {
+  const call = objectCall(collection);
+  if (!call) return collectionOf(project, collection, 0, read);
+  const object = expressionAt(project, call.object, outer);
+  return object && objectCollection(project, call.kind, object, 0);
 }
 
 /** The loops an iteration has given values to (a mount made at one element of its receiver's loop reads the others at it). */
