@@ -6,7 +6,7 @@
 import { ts } from 'ts-morph';
 import { uncountedWhy } from './array-growth.ts';
 import { lineOf } from './functions.ts';
-import { collectionOf, heldElements, literalKey, memberOf, objectCall, objectCollection, objectEntries, propertyKey, type Bound, type LoopRead } from './loop-collections.ts';
+import { collectionOf, heldElements, isExpression, literalKey, memberOf, objectCall, objectCollection, objectEntries, propertyKey, type Bound, type LoopRead } from './loop-collections.ts';
 import type { LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { fileOf } from './symbols.ts';
@@ -112,7 +112,7 @@ export function valueAt(project: LoadedProject, expr: ts.Expression, at: Iterati
 /** An argument's expression at one element of a loop (the element's router, `byName[k]`'s value), undefined when not known. */
 export function expressionAt(project: LoadedProject, arg: ts.Expression, at: Iteration): ts.Expression | undefined {
   const value = valueAt(project, arg, at);
-  return value !== undefined && typeof value !== 'string' && !Array.isArray(value) ? (value as ts.Expression) : undefined;
+  return isExpression(value) ? value : undefined;
 }
 
 /** The string an expression has at one iteration (`'/' + k`, `` `/v1/${name}` ``, `pair[0]`, `m.path`), undefined when not known. */
@@ -138,8 +138,8 @@ export function stringAt(project: LoadedProject, expr: ts.Expression, at: Iterat
   if (ts.isIdentifier(e) || ts.isElementAccessExpression(e) || ts.isPropertyAccessExpression(e)) {
     const v = valueAt(project, e, at, depth);
     if (typeof v === 'string') return v;
-    if (v === undefined || Array.isArray(v)) return undefined;
-    const node = v as ts.Expression;
+    if (!isExpression(v)) return undefined;
+    const node = v;
     return node === e ? stringValue(e, project.checker) : stringAt(project, node, at, depth + 1);
   }
   return stringValue(e, project.checker);
@@ -245,7 +245,9 @@ function iterate(project: LoadedProject, loop: LoopBinding, outer: Iteration, wa
   const read: LoopRead = { loop: loop.node, uncounted: [] };
   const collection = outer.size === 0 ? loop.collection : valueAt(project, loop.collection, outer);
   if (collection === undefined || typeof collection === 'string') return undefined;
+  // a helper's pushed object (`{ path: p, routes: r }`) read as a collection: its values, or keys for `for…in`
   const elements = Array.isArray(collection) ? collection as readonly Bound[]
+    : collection instanceof Map ? (loop.keys ? [...collection.keys()] : undefined)
     : loop.keys ? objectEntries(project, collection as ts.Expression, 0)?.map(([k]) => k)
     : outer.size === 0 ? collectionOf(project, collection as ts.Expression, 0, read) : collectionAt(project, collection as ts.Expression, outer, read);
   // an empty one is filled at run time (NodeBB's `loginStrategies = []`, given to plugins): not known
@@ -268,8 +270,9 @@ function iterate(project: LoadedProject, loop: LoopBinding, outer: Iteration, wa
 function collectionAt(project: LoadedProject, collection: ts.Expression, outer: Iteration, read: LoopRead): Bound[] | undefined {
   const call = objectCall(collection);
   if (!call) return collectionOf(project, collection, 0, read);
-  const object = expressionAt(project, call.object, outer);
-  return object && objectCollection(project, call.kind, object, 0);
+  const object = valueAt(project, call.object, outer);
+  if (object instanceof Map) return call.kind === 'keys' ? [...object.keys()] : call.kind === 'values' ? [...object.values()] : [...object].map(([k, v]) => [k, v]);
+  return isExpression(object) ? objectCollection(project, call.kind, object, 0) : undefined;
 }
 
 /** The loops an iteration has given values to (a mount made at one element of its receiver's loop reads the others at it). */

@@ -12,6 +12,7 @@ import { pluginMounter } from './fastify-routes.ts';
 import { routerMiddleware } from './koa-syntax.ts';
 import { isFunctionLike, lineOf } from './functions.ts';
 import { expressionAt, loopIterations, stringAt, staticHead, valueAt, type Iteration } from './mount-loops.ts';
+import { isExpression } from './loop-collections.ts';
 import type { LoadedProject } from './project.ts';
 import type { RouteContext } from './router-registry.ts';
 import { fileOf } from './symbols.ts';
@@ -173,7 +174,7 @@ function loopPrefix({ project, routers }: RouteContext, mount: Mount, at: Iterat
   const value = valueAt(project, first, at);
   const isPrefix = stringAt(project, first, at) !== undefined ||
     (ts.isIdentifier(first) || ts.isPropertyAccessExpression(first)) && /path|prefix|mount|url|base/i.test(first.getText()) &&
-    !!value && typeof value !== 'string' && !Array.isArray(value) && !isFunctionLike(value as ts.Expression) && !isRouter(routers.existing(value as ts.Expression));
+    isExpression(value) && !isFunctionLike(value) && !isRouter(routers.existing(value));
   return isPrefix ? { prefixArg: first, args: mount.args.slice(1) } : { prefixArg: undefined, args: mount.args };
 }
 
