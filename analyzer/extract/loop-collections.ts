@@ -204,7 +204,7 @@ function readsInside(project: LoadedProject, expr: ts.Node, fn: ts.Node): boolea
 }
 
 /** The declaration a name reads (a shorthand property's value, `{ path }`, its variable's). */
-function declarationOf(project: LoadedProject, id: ts.Identifier): ts.Declaration | undefined {
+export function declarationOf(project: LoadedProject, id: ts.Identifier): ts.Declaration | undefined {
   const parent = id.parent;
   const symbol = ts.isShorthandPropertyAssignment(parent) && parent.name === id ? project.checker.getShorthandAssignmentValueSymbol(parent) : project.checker.getSymbolAtLocation(id);
   return symbol?.valueDeclaration;

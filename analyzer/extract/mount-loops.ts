@@ -6,7 +6,7 @@
 import { ts } from 'ts-morph';
 import { uncountedWhy } from './array-growth.ts';
 import { lineOf } from './functions.ts';
-import { collectionOf, heldElements, isExpression, literalKey, memberOf, objectCall, objectCollection, objectEntries, propertyKey, type Bound, type LoopRead } from './loop-collections.ts';
+import { collectionOf, declarationOf, heldElements, isExpression, literalKey, memberOf, objectCall, objectCollection, objectEntries, propertyKey, type Bound, type LoopRead } from './loop-collections.ts';
 import type { LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { fileOf } from './symbols.ts';
@@ -29,13 +29,12 @@ export const MAX_COMBINATIONS = 200;
  * written out. `base`: the values of loops already given (a use() made at one element of its receiver's loop), kept.
  */
 export function loopIterations(project: LoadedProject, exprs: readonly ts.Expression[], warnings?: Warning[], base?: Iteration, byIndex = true): Iteration[] | undefined {
-  const checker = project.checker;
   const loops = new Set<LoopBinding>();
   const bound = base && boundLoops.get(base);
   let indexed: ts.ElementAccessExpression | undefined;
   const visit = (n: ts.Node): void => {
     if (ts.isIdentifier(n)) {
-      const decl = checker.getSymbolAtLocation(n)?.valueDeclaration;
+      const decl = declarationOf(project, n);
       const loop = decl && loopOf(decl);
       if (loop && !bound?.has(loop)) loops.add(loop);
     } else if (ts.isElementAccessExpression(n) && !indexed && literalKey(n.argumentExpression) === undefined) {
@@ -56,6 +55,21 @@ export function loopIterations(project: LoadedProject, exprs: readonly ts.Expres
   if (!elements?.length) return undefined;
   warnUncounted(project, read, elements.length, warnings);
   return elements.map((el) => new Map([[at as ts.Node, el as Bound]]));
+}
+
+/** Does an expression read a loop's variable (`prefix` in `for (const [prefix, sub] of pairs) app.route(prefix, sub)`)? */
+export function readsLoop(project: LoadedProject, expr: ts.Expression): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n)) {
+      const decl = declarationOf(project, n);
+      found = !!decl && !!loopOf(decl);
+    }
+    if (!isFunctionNode(n)) ts.forEachChild(n, visit);
+  };
+  visit(expr);
+  return found;
 }
 
 /** The iterations of the loops a helper's call is written in, as its arguments read them (no `routers[x]` index case). */
@@ -96,7 +110,8 @@ export function valueAt(project: LoadedProject, expr: ts.Expression, at: Iterati
   if (given !== undefined) return given;
   if (depth > MAX_DEPTH) return undefined;
   if (ts.isIdentifier(e)) {
-    const decl = project.checker.getSymbolAtLocation(e)?.valueDeclaration;
+    // (`{ prefix }` in `register(plugin, { prefix })`: the variable's)
+    const decl = declarationOf(project, e);
     if (decl && at.has(decl)) return at.get(decl);
     return decl && loopOf(decl) ? undefined : e;
   }
