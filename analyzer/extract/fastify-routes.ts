@@ -8,7 +8,7 @@ import { forwardsPrefix, HOOK_PHASES, pluginFunction, pluginOptionsParameter, re
 import { lineOf, ownFunctionName } from './functions.ts';
 import { handlerRef, pathsOf } from './route-args.ts';
 import { markFastify, type RouteContext } from './router-registry.ts';
-import { expressionAt, loopIterations, stringAt } from './mount-loops.ts';
+import { expressionAt, loopIterations, readsLoop, stringAt } from './mount-loops.ts';
 import type { LoadedFile } from './project.ts';
 import { stringValue } from './string-value.ts';
 
@@ -34,8 +34,11 @@ export function addDeclaredRoute({ project, routers }: RouteContext, file: Loade
  * element, with the plugin and instance it gives; its options are read at that element in pass 2 (mount-loops.ts).
  */
 export function addRegister({ project, warnings, routers }: RouteContext, file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression): void {
+  // (a register() on anything else, `hbs.register(…)`, is not read further)
+  const looped = ts.isIdentifier(receiver) && readsLoop(project, receiver);
+  if (!looped && !routers.routerOf(receiver)) return;
   const [plugin, options] = call.arguments;
-  const written = ts.isIdentifier(receiver) ? [receiver, ...call.arguments] : call.arguments;
+  const written = looped ? [receiver, ...call.arguments] : call.arguments;
   const line = lineOf(call, file.source);
   const pos = call.getStart(file.source);
   for (const at of loopIterations(project, written, warnings, undefined, false) ?? [undefined]) {

@@ -243,6 +243,11 @@ function held(project: LoadedProject, expr: ts.Expression, depth: number): ts.Ex
 function heldBy(project: LoadedProject, expr: ts.Expression, depth: number, decls: readonly ArrayHolder[] = []): { value?: ts.Expression; decls: readonly ArrayHolder[] } {
   const e = unwrap(expr);
   const required = ts.isCallExpression(e) && requiredFile(project, e);
+  if (ts.isPropertyAccessExpression(e)) {
+    // `registry.routes`, `require('./registry').routes`
+    const exported = depth <= MAX_DEPTH ? exportedArray(project, e) : undefined;
+    return exported ? heldBy(project, exported.initializer!, depth + 1, [...decls, exported]) : { value: e, decls };
+  }
   if (!ts.isIdentifier(e) && !required) return { value: e, decls };
   if (depth > MAX_DEPTH) return { decls: [] };
   // (`const routes = require('./routes')` in JavaScript: an alias, with no value declaration)

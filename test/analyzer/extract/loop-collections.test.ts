@@ -143,15 +143,17 @@ routers.forEach((r) => app.use('/api', r));
 const { more } = require('./more');
 for (const r of more) app.use('/more', r);
 require('./more').register(require('./routes/pages'));
+require('./more').more.forEach((r) => app.use('/again', r));
 module.exports = app;
 `,
     }));
     assert.deepEqual(routes(facts), [
-      'GET /api/authors routes/authors.js:3 authorsList', 'GET /api/books routes/books.js:3 booksList', 'GET /api/tags routes/tags.js:3 tagsList',
-      'GET /more/notes routes/notes.js:3 notesList', 'GET /pages routes/pages.js:3 pagesList',
+      'GET /again/notes routes/notes.js:3 notesList', 'GET /api/authors routes/authors.js:3 authorsList', 'GET /api/books routes/books.js:3 booksList',
+      'GET /api/tags routes/tags.js:3 tagsList', 'GET /more/notes routes/notes.js:3 notesList', 'GET /pages routes/pages.js:3 pagesList',
     ]);
     assert.deepEqual(warnings(facts).filter((w) => w.includes('push')), [
       'more.js:4: more.push(…) in a function of its own adds elements not known statically; the loop at app.js:6 reads only the 1 written out',
+      'more.js:4: more.push(…) in a function of its own adds elements not known statically; the loop at app.js:8 reads only the 1 written out',
     ]);
   });
 
