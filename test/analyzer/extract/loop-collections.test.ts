@@ -88,6 +88,27 @@ module.exports = app;
     assert.deepEqual(warnings(facts), []);
   });
 
+  test('groups a helper pushes, each with an object of routes an inner loop goes over (Object.entries, for…in)', async () => {
+    const facts = await extractFacts(project({
+      'app.js': `const express = require('express');
+const app = express();
+function a(req, res) { res.end(); }
+function b(req, res) { res.end(); }
+const groups = [];
+function group(base, routes) { groups.push({ base, routes }); }
+group('/x', { '/a': a, '/b': b });
+group('/y', { '/c': a });
+for (const g of groups) for (const [p, h] of Object.entries(g.routes)) app.get(g.base + p, h);
+for (const g of groups) for (const k in g.routes) app.post(g.base + k, g.routes[k]);
+module.exports = app;
+`,
+    }));
+    assert.deepEqual(routes(facts), [
+      'GET /x/a app.js:9 a', 'POST /x/a app.js:10 a', 'GET /x/b app.js:9 b', 'POST /x/b app.js:10 b', 'GET /y/c app.js:9 a', 'POST /y/c app.js:10 a',
+    ]);
+    assert.deepEqual(unresolved(facts), []);
+  });
+
   test('a helper called in a loop, handed on or exported, or pushing a value made at run time, is warned about and its pushes left out', async () => {
     const facts = await extractFacts(project({
       ...routerFiles('books', 'authors', 'tags', 'notes'),
