@@ -188,12 +188,14 @@ function valueThrough(project: LoadedProject, expr: ts.Expression, through: { fn
   return undefined;
 }
 
-/** Does an expression read a parameter or local of `fn`? */
+/** Does an expression read a parameter or local of `fn` (or its `this` or `arguments`, which each call gives anew)? */
 function readsInside(project: LoadedProject, expr: ts.Node, fn: ts.Node): boolean {
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isIdentifier(n)) {
+    if (n.kind === ts.SyntaxKind.ThisKeyword || ts.isIdentifier(n) && n.text === 'arguments') {
+      found = true;
+    } else if (ts.isIdentifier(n)) {
       const decl = declarationOf(project, n);
       if (decl && decl.getSourceFile() === fn.getSourceFile() && decl.pos >= fn.pos && decl.end <= fn.end) found = true;
     }
