@@ -5,7 +5,8 @@
 // on) is not counted, and an array emptied, reordered or assigned again is not known.
 import { ts } from 'ts-morph';
 import type { LoadedProject } from './project.ts';
-import { isAssignment } from './value-key.ts';
+import { namedFunction } from './symbols.ts';
+import { isAssignment, unwrap } from './value-key.ts';
 
 /** A push() or unshift() made once: in the variable's own function, or in a helper at one call of it there. */
 export interface GrowthCall {
@@ -48,9 +49,9 @@ function readGrowth(project: LoadedProject, decl: ArrayHolder): ArrayGrowth {
   if (!decl.name || !ts.isIdentifier(decl.name)) return NONE;
   const name = decl.name.text;
   const symbol = project.checker.getSymbolAtLocation(decl.name);
-  // a file that never writes `name.` nor assigns `name` leaves the literal as it is: skip the walk
+  // a file that never writes `name.`, assigns `name` nor hands it to a call leaves the literal as it is: skip the walk
   const text = decl.getSourceFile().text;
-  if (!symbol || !text.includes(`${name}.`) && !text.includes(`${name} =`) && !text.includes(`${name}=`)) return NONE;
+  if (!symbol || !['.', ' =', '=', ',', ')'].some((after) => text.includes(name + after))) return NONE;
   const scope = scopeOf(decl);
   const growth: ArrayGrowth = { calls: [], uncounted: [], changed: false };
   const visit = (n: ts.Node): void => {
@@ -75,12 +76,46 @@ function readGrowth(project: LoadedProject, decl: ArrayHolder): ArrayGrowth {
         else if (helper) growth.calls.push(...helper.calls.map((at) => ({ call, front, through: { fn: helper.fn, call: at } })));
         else growth.uncounted.push(call);
       }
+    } else if (ts.isCallExpression(parent) && parent.expression !== ref) {
+      handedTo(project, parent, parent.arguments.indexOf(ref), scope, growth);
     }
   };
   visit(decl.getSourceFile());
   // in the order they run: a helper's push at each call of it
   if (growth.calls.some((c) => c.through)) growth.calls.sort((a, b) => runsAt(a).getStart() - runsAt(b).getStart());
   return growth;
+}
+
+/**
+ * The array handed to a project function that grows its parameter (`function add(list, p, h) { list.push([p, h]) }`,
+ * `add(routes, '/a', a)`): each push there made once at this call, read with what the call gives; one the call or the
+ * push may make any number of times is not counted; emptying or reordering it there, or assigning the parameter, makes
+ * the array not known. A function that hands the parameter on is not followed (one function deep).
+ */
+function handedTo(project: LoadedProject, call: ts.CallExpression, index: number, scope: ts.Node, growth: ArrayGrowth): void {
+  if (index < 0 || call.arguments.slice(0, index + 1).some(ts.isSpreadElement)) return;
+  const fn = namedFunction(project, unwrap(call.expression));
+  const param = fn?.parameters[index];
+  if (!fn || !param || !ts.isIdentifier(param.name) || param.dotDotDotToken || !('body' in fn) || !fn.body) return;
+  const symbol = project.checker.getSymbolAtLocation(param.name);
+  const once = runsOnce(call, scope) && !call.arguments.some(ts.isSpreadElement);
+  const visit = (n: ts.Node): void => {
+    if (growth.changed) return;
+    if (ts.isIdentifier(n) && n !== param.name && n.text === param.name.getText() && project.checker.getSymbolAtLocation(n) === symbol) {
+      const parent = n.parent;
+      const member = ts.isPropertyAccessExpression(parent) && parent.expression === n ? parent.name.text : undefined;
+      const push = member && ts.isCallExpression(parent.parent) && parent.parent.expression === parent ? parent.parent : undefined;
+      if (ts.isBinaryExpression(parent) && parent.left === n && isAssignment(parent.operatorToken.kind)) growth.changed = true;
+      else if (member === 'length' && ts.isBinaryExpression(parent.parent) && parent.parent.left === parent && isAssignment(parent.parent.operatorToken.kind)) growth.changed = true;
+      else if (push && CHANGES.has(member!)) growth.changed = true;
+      else if (push && ADDS.has(member!)) {
+        if (once && runsOnce(push, fn) && !push.arguments.some(ts.isSpreadElement)) growth.calls.push({ call: push, front: member === 'unshift', through: { fn, call } });
+        else growth.uncounted.push(push);
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
 }
 
 /** Where a growth call runs in the array's function: the push itself, or the helper call that runs it. */

@@ -88,6 +88,34 @@ module.exports = app;
     assert.deepEqual(warnings(facts), []);
   });
 
+  test('the array handed to a function that pushes onto its parameter; one that empties it, or pushes in a loop, is not read as written', async () => {
+    const facts = await extractFacts(project({
+      'app.js': `const express = require('express');
+const app = express();
+function a(req, res) { res.end(); }
+function b(req, res) { res.end(); }
+function add(list, p, h) { list.push([p, h]); }
+function clear(list) { list.length = 0; }
+function many(list, names) { for (const n of names) list.push(['/' + n, a]); }
+const pages = [];
+add(pages, '/a', a);
+add(pages, '/b', b);
+for (const [p, h] of pages) app.get(p, h);
+const gone = [['/gone', a]];
+clear(gone);
+for (const [p, h] of gone) app.post(p, h);
+const some = [['/some', a]];
+many(some, ['x', 'y']);
+for (const [p, h] of some) app.put(p, h);
+console.log(pages);
+module.exports = app;
+`,
+    }));
+    assert.deepEqual(routes(facts), ['GET /a app.js:11 a', 'GET /b app.js:11 b', 'PUT /some app.js:17 a']);
+    assert.deepEqual(unresolved(facts), ['POST app.js:14 p']);
+    assert.deepEqual(warnings(facts), ['app.js:7: list.push(…) in a loop adds elements not known statically; the loop at app.js:17 reads only the 1 written out']);
+  });
+
   test('groups a helper pushes, each with an object of routes an inner loop goes over (Object.entries, for…in)', async () => {
     const facts = await extractFacts(project({
       'app.js': `const express = require('express');
