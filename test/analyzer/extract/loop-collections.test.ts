@@ -1,5 +1,6 @@
 // What a loop goes over when it is not written out beside it: `Object.keys/entries/values` of an outer loop's
-// element (loops in loops), and arrays grown by push() through a helper function or in the module that exports them.
+// element (loops in loops), and arrays grown by push() through a helper function, a function they are handed to, or in
+// the module that exports them.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { extractFacts } from '../../../analyzer/extract/index.ts';
