@@ -1,14 +1,26 @@
 // What an array held by a variable holds when a loop goes over it: the literal it starts as, then the push()es (and
-// unshift()es) written in the variable's own function before the loop. A push that runs an unknown number of times (in
-// a loop, in a function of its own) is not counted, and an array emptied, reordered or assigned again is not known.
+// unshift()es) written in the variable's own function before the loop, also those written in a helper function of that
+// function called there (`function add(p, h) { routes.push([p, h]) }`, `add('/a', a)`: one push per call, read with what
+// the call gives). A push that runs an unknown number of times (in a loop, in a function called from elsewhere or handed
+// on) is not counted, and an array emptied, reordered or assigned again is not known.
 import { ts } from 'ts-morph';
 import type { LoadedProject } from './project.ts';
-import { isAssignment } from './value-key.ts';
+import { namedFunction } from './symbols.ts';
+import { isAssignment, unwrap } from './value-key.ts';
 
-/** The calls that grow an array, in the order written. */
+/** A push() or unshift() made once: in the variable's own function, or in a helper at one call of it there. */
+export interface GrowthCall {
+  call: ts.CallExpression;
+  /** unshift(): at the front */
+  front: boolean;
+  /** the helper the push is written in, and the call of it that runs the push: its arguments are read with what that call gives */
+  through?: { fn: ts.SignatureDeclaration; call: ts.CallExpression };
+}
+
+/** The calls that grow an array, in the order they run. */
 export interface ArrayGrowth {
-  /** push() (at the end) and unshift() (at the front) made once, in the variable's own function */
-  calls: { call: ts.CallExpression; front: boolean }[];
+  /** push() (at the end) and unshift() (at the front) made once, in the variable's own function or through a helper called there */
+  calls: GrowthCall[];
   /** push()es that run an unknown number of times: their elements are not known statically */
   uncounted: ts.CallExpression[];
   /** emptied (`length = 0`, `splice`, `pop`, …) or assigned again: what it holds is not known */
@@ -19,10 +31,13 @@ const ADDS = new Set(['push', 'unshift']);
 const CHANGES = new Set(['pop', 'shift', 'splice', 'reverse', 'sort', 'fill', 'copyWithin']);
 const NONE: ArrayGrowth = { calls: [], uncounted: [], changed: false };
 
-const cache = new WeakMap<ts.VariableDeclaration, ArrayGrowth>();
+/** A name an array is held by: a variable, or one an import or a destructuring `require()` declares. */
+export type ArrayHolder = ts.VariableDeclaration | ts.BindingElement | ts.ImportSpecifier | ts.ImportClause;
+
+const cache = new WeakMap<ArrayHolder, ArrayGrowth>();
 
 /** How the array a variable is declared with is grown in the file declaring it (other files are not looked at). */
-export function arrayGrowth(project: LoadedProject, decl: ts.VariableDeclaration): ArrayGrowth {
+export function arrayGrowth(project: LoadedProject, decl: ArrayHolder): ArrayGrowth {
   const known = cache.get(decl);
   if (known) return known;
   const growth = readGrowth(project, decl);
@@ -30,13 +45,13 @@ export function arrayGrowth(project: LoadedProject, decl: ts.VariableDeclaration
   return growth;
 }
 
-function readGrowth(project: LoadedProject, decl: ts.VariableDeclaration): ArrayGrowth {
-  if (!ts.isIdentifier(decl.name)) return NONE;
+function readGrowth(project: LoadedProject, decl: ArrayHolder): ArrayGrowth {
+  if (!decl.name || !ts.isIdentifier(decl.name)) return NONE;
   const name = decl.name.text;
   const symbol = project.checker.getSymbolAtLocation(decl.name);
-  // a file that never writes `name.` nor assigns `name` leaves the literal as it is: skip the walk
+  // a file that never writes `name.`, assigns `name` nor hands it to a call leaves the literal as it is: skip the walk
   const text = decl.getSourceFile().text;
-  if (!symbol || !text.includes(`${name}.`) && !text.includes(`${name} =`) && !text.includes(`${name}=`)) return NONE;
+  if (!symbol || !['.', ' =', '=', ',', ')'].some((after) => text.includes(name + after))) return NONE;
   const scope = scopeOf(decl);
   const growth: ArrayGrowth = { calls: [], uncounted: [], changed: false };
   const visit = (n: ts.Node): void => {
@@ -54,22 +69,108 @@ function readGrowth(project: LoadedProject, decl: ts.VariableDeclaration): Array
       if (member === 'length' && ts.isBinaryExpression(parent.parent) && parent.parent.left === parent && isAssignment(parent.parent.operatorToken.kind)) growth.changed = true;
       else if (call && CHANGES.has(member)) growth.changed = true;
       else if (call && ADDS.has(member)) {
-        const once = runsOnce(call, scope) && !call.arguments.some(ts.isSpreadElement);
-        if (once) growth.calls.push({ call, front: member === 'unshift' });
+        const front = member === 'unshift';
+        const spread = call.arguments.some(ts.isSpreadElement);
+        const helper = spread || runsOnce(call, scope) ? undefined : helperCalls(project, call, scope);
+        if (!spread && !helper && runsOnce(call, scope)) growth.calls.push({ call, front });
+        else if (helper) growth.calls.push(...helper.calls.map((at) => ({ call, front, through: { fn: helper.fn, call: at } })));
         else growth.uncounted.push(call);
       }
+    } else if (ts.isCallExpression(parent) && parent.expression !== ref) {
+      handedTo(project, parent, parent.arguments.indexOf(ref), scope, growth);
     }
   };
   visit(decl.getSourceFile());
+  // in the order they run: a helper's push at each call of it
+  if (growth.calls.some((c) => c.through)) growth.calls.sort((a, b) => runsAt(a).getStart() - runsAt(b).getStart());
   return growth;
 }
 
+/**
+ * The array handed to a project function that grows its parameter (`function add(list, p, h) { list.push([p, h]) }`,
+ * `add(routes, '/a', a)`): each push there made once at this call, read with what the call gives; one the call or the
+ * push may make any number of times is not counted; emptying or reordering it there, or assigning the parameter, makes
+ * the array not known. A function that hands the parameter on is not followed (one function deep).
+ */
+function handedTo(project: LoadedProject, call: ts.CallExpression, index: number, scope: ts.Node, growth: ArrayGrowth): void {
+  if (index < 0 || call.arguments.slice(0, index + 1).some(ts.isSpreadElement)) return;
+  const fn = namedFunction(project, unwrap(call.expression));
+  const param = fn?.parameters[index];
+  if (!fn || !param || !ts.isIdentifier(param.name) || param.dotDotDotToken || !('body' in fn) || !fn.body) return;
+  const symbol = project.checker.getSymbolAtLocation(param.name);
+  const once = runsOnce(call, scope) && !call.arguments.some(ts.isSpreadElement);
+  const visit = (n: ts.Node): void => {
+    if (growth.changed) return;
+    if (ts.isIdentifier(n) && n !== param.name && n.text === param.name.getText() && project.checker.getSymbolAtLocation(n) === symbol) {
+      const parent = n.parent;
+      const member = ts.isPropertyAccessExpression(parent) && parent.expression === n ? parent.name.text : undefined;
+      const push = member && ts.isCallExpression(parent.parent) && parent.parent.expression === parent ? parent.parent : undefined;
+      if (ts.isBinaryExpression(parent) && parent.left === n && isAssignment(parent.operatorToken.kind)) growth.changed = true;
+      else if (member === 'length' && ts.isBinaryExpression(parent.parent) && parent.parent.left === parent && isAssignment(parent.parent.operatorToken.kind)) growth.changed = true;
+      else if (push && CHANGES.has(member!)) growth.changed = true;
+      else if (push && ADDS.has(member!)) {
+        if (once && runsOnce(push, fn) && !push.arguments.some(ts.isSpreadElement)) growth.calls.push({ call: push, front: member === 'unshift', through: { fn, call } });
+        else growth.uncounted.push(push);
+      }
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+}
+
+/** Where a growth call runs in the array's function: the push itself, or the helper call that runs it. */
+function runsAt(c: GrowthCall): ts.Node {
+  return c.through?.call ?? c.call;
+}
+
+/**
+ * A push written once in a helper function of the array's own function (`function add(p, h) { routes.push([p, h]) }`,
+ * `const add = (r) => routes.push(r)`): the helper's calls, when every use of the helper is a call made once in that
+ * function, so each runs the push once. A helper exported, handed on or called in a loop or another function is not one.
+ */
+function helperCalls(project: LoadedProject, push: ts.CallExpression, scope: ts.Node): { fn: ts.SignatureDeclaration; calls: ts.CallExpression[] } | undefined {
+  const fn = scopeOf(push);
+  if (!runsOnce(push, fn) || scopeOf(fn) !== scope) return undefined;
+  const name = helperName(fn);
+  if (!name || ts.getCombinedModifierFlags(ts.isFunctionDeclaration(fn) ? fn : name.parent as ts.Declaration) & ts.ModifierFlags.Export) return undefined;
+  const symbol = project.checker.getSymbolAtLocation(name);
+  if (!symbol) return undefined;
+  const calls: ts.CallExpression[] = [];
+  let other = false;
+  const visit = (n: ts.Node): void => {
+    if (other) return;
+    if (ts.isIdentifier(n) && n !== name && n.text === name.text && referenced(project, n) === symbol) {
+      const call = n.parent;
+      if (ts.isCallExpression(call) && call.expression === n && runsOnce(call, scope) && !call.arguments.some(ts.isSpreadElement)) calls.push(call);
+      else other = true;
+    }
+    ts.forEachChild(n, visit);
+  };
+  visit(scope);
+  return other || calls.length === 0 ? undefined : { fn: fn as ts.SignatureDeclaration, calls };
+}
+
+/** The symbol a name reads: a shorthand property's (`module.exports = { add }`) is its value's. */
+function referenced(project: LoadedProject, id: ts.Identifier): ts.Symbol | undefined {
+  const parent = id.parent;
+  return ts.isShorthandPropertyAssignment(parent) && parent.name === id ? project.checker.getShorthandAssignmentValueSymbol(parent) : project.checker.getSymbolAtLocation(id);
+}
+
+/** A helper's name: `function add() {}`, or `const add = () => …` / `= function () {}`. */
+function helperName(fn: ts.Node): ts.Identifier | undefined {
+  if (ts.isFunctionDeclaration(fn)) return fn.name;
+  const decl = fn.parent;
+  if ((ts.isArrowFunction(fn) || ts.isFunctionExpression(fn)) && ts.isVariableDeclaration(decl) && decl.initializer === fn && ts.isIdentifier(decl.name) &&
+    ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) return decl.name;
+  return undefined;
+}
+
 /** The calls that grew an array before a loop went over it: those written after the loop in the loop's own function do not count. */
-export function grownBefore(growth: ArrayGrowth, decl: ts.VariableDeclaration, loop: ts.Node): ArrayGrowth {
+export function grownBefore(growth: ArrayGrowth, decl: ArrayHolder, loop: ts.Node): ArrayGrowth {
   if (growth.calls.length === 0 && growth.uncounted.length === 0) return growth;
   const same = scopeOf(loop) === scopeOf(decl);
   const before = (call: ts.Node): boolean => !same || call.getStart() < loop.getStart();
-  return { calls: growth.calls.filter(({ call }) => before(call)), uncounted: growth.uncounted.filter(before), changed: growth.changed };
+  return { calls: growth.calls.filter((c) => before(runsAt(c))), uncounted: growth.uncounted.filter(before), changed: growth.changed };
 }
 
 /** A call made once each time the variable's function runs: no loop and no function of its own between them. */

@@ -8,6 +8,7 @@ import { forwardsPrefix, HOOK_PHASES, pluginFunction, pluginOptionsParameter, re
 import { lineOf, ownFunctionName } from './functions.ts';
 import { handlerRef, pathsOf } from './route-args.ts';
 import { markFastify, type RouteContext } from './router-registry.ts';
+import { expressionAt, loopIterations, readsLoop, stringAt } from './mount-loops.ts';
 import type { LoadedFile } from './project.ts';
 import { stringValue } from './string-value.ts';
 
@@ -27,11 +28,24 @@ export function addDeclaredRoute({ project, routers }: RouteContext, file: Loade
   for (const method of route.methods) node.routes.push({ ...common, method, paths, reason, expression: route.url.getText(source) });
 }
 
-/** `fastify.register(plugin, options)`: resolved to the plugin's instance once every file is read. */
-export function addRegister({ routers }: RouteContext, file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression): void {
-  const node = routers.routerOf(receiver);
-  if (!node) return;
-  node.plugins.push({ plugin: call.arguments[0], options: call.arguments[1], file, line: lineOf(call, file.source), pos: call.getStart(file.source) });
+/**
+ * `fastify.register(plugin, options)`: resolved to the plugin's instance once every file is read. In a loop (`for (const
+ * [prefix, plugin] of table) app.register(plugin, { prefix })`, `for (const app of [a, b]) app.register(…)`): one at each
+ * element, with the plugin and instance it gives; its options are read at that element in pass 2 (mount-loops.ts).
+ */
+export function addRegister({ project, warnings, routers }: RouteContext, file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression): void {
+  // (a register() on anything else, `hbs.register(…)`, is not read further)
+  const looped = ts.isIdentifier(receiver) && readsLoop(project, receiver);
+  if (!looped && !routers.routerOf(receiver)) return;
+  const [plugin, options] = call.arguments;
+  const written = looped ? [receiver, ...call.arguments] : call.arguments;
+  const line = lineOf(call, file.source);
+  const pos = call.getStart(file.source);
+  for (const at of loopIterations(project, written, warnings, undefined, false) ?? [undefined]) {
+    const node = routers.routerOf(at ? expressionAt(project, receiver, at) ?? receiver : receiver);
+    if (!node) continue;
+    node.plugins.push({ plugin: at ? expressionAt(project, plugin, at) ?? plugin : plugin, options, file, line, pos, ...(at ? { at } : {}) });
+  }
 }
 
 /** `fastify.addHook('preHandler', auth)`: a hook that runs before the handlers of the instance's routes. */
@@ -63,7 +77,7 @@ export function pluginMounter({ project, warnings, routers }: RouteContext): (no
    * The prefixes a register() call gives, reading a plugin's own options passed on to the plugins it
    * registers (`{ prefix: opts.prefix }`, `register(inner, opts)`) from the register() calls that load it.
    */
-  const mountPrefix = (mount: PluginMount, depth: number): RegisterPrefix => registerPrefix(project, mount.options, (expr) => {
+  const mountPrefix = (mount: PluginMount, depth: number): RegisterPrefix => registerPrefix(project, optionsOf(mount), (expr) => {
     const options = pluginOptionsParameter(project, expr);
     const outer = options && registrations.get(options.parent);
     if (!outer || depth > 4) return undefined;
@@ -74,7 +88,9 @@ export function pluginMounter({ project, warnings, routers }: RouteContext): (no
       for (const p of given.prefixes) prefixes.add(p);
     }
     return { prefixes: [...prefixes], expression: expr.getText() };
-  });
+  }, mount.at && ((expr) => stringAt(project, expr, mount.at!)));
+  /** A register()'s options, at its loop's element when it is written in one (`[['/a', { prefix: '/a' }], …]`). */
+  const optionsOf = (mount: PluginMount): ts.Expression | undefined => mount.at && mount.options ? expressionAt(project, mount.options, mount.at) ?? mount.options : mount.options;
   return (node) => {
     for (const mount of node.plugins) {
       const plugin = plugins.get(mount);
@@ -83,7 +99,7 @@ export function pluginMounter({ project, warnings, routers }: RouteContext): (no
       if (!plugin || !child || child === node) continue;
       let { prefixes, expression } = mountPrefix(mount, 0);
       if (plugin.shared) {
-        if (setsPrefix(project, mount.options) && !forwardsPrefix(project, plugin.fn)) {
+        if (setsPrefix(project, optionsOf(mount)) && !forwardsPrefix(project, plugin.fn)) {
           const name = ownFunctionName(plugin.fn, plugin.fn.getSourceFile());
           warnings.push({ file: mount.file.rel, message: `${mount.file.rel}:${mount.line}: plugin '${name}' is wrapped in fastify-plugin, so Fastify ignores its prefix ${expression}; its routes are reported under the prefix of the instance that registers it` });
         }

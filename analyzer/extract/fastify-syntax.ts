@@ -69,16 +69,20 @@ export interface RegisterPrefix {
 
 /**
  * The prefix a `register(plugin, options)` mounts under. `forwarded` reads what the analyzer cannot see in
- * place: a plugin's own options passed on (`register(inner, opts)`, `{ prefix: opts.prefix }`).
+ * place: a plugin's own options passed on (`register(inner, opts)`, `{ prefix: opts.prefix }`); `read`, the prefix's
+ * string (in a loop: at one element).
  */
-export function registerPrefix(project: LoadedProject, options: ts.Expression | undefined, forwarded?: (expr: ts.Expression) => RegisterPrefix | undefined): RegisterPrefix {
+export function registerPrefix(
+  project: LoadedProject, options: ts.Expression | undefined, forwarded?: (expr: ts.Expression) => RegisterPrefix | undefined,
+  read: (expr: ts.Expression) => string | undefined = (expr) => stringValue(expr, project.checker),
+): RegisterPrefix {
   if (!options) return { prefixes: ['/'], expression: '' };
   const obj = objectLiteralOf(project, options);
   // options computed at run time (`register(p, opts)`, a function of the parent) may hold a prefix
   if (!obj) return forwarded?.(options) ?? { prefixes: undefined, expression: options.getText() };
   const prefix = valueProperty(obj, 'prefix');
   if (!prefix) return hasSpread(obj) ? { prefixes: undefined, expression: options.getText() } : { prefixes: ['/'], expression: '' };
-  const v = stringValue(prefix, project.checker);
+  const v = read(prefix);
   if (v === undefined) return forwarded?.(prefix) ?? { prefixes: undefined, expression: prefix.getText() };
   return { prefixes: [v], expression: prefix.getText() };
 }

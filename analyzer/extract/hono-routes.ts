@@ -9,6 +9,7 @@ import { lineOf } from './functions.ts';
 import { objectLiteralOf } from './object-literal.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { handlerRef, pathsOf } from './route-args.ts';
+import type { Iteration } from './mount-loops.ts';
 import type { RouterNode } from './route-tree.ts';
 import { stringValue } from './string-value.ts';
 import type { Warning } from './types.ts';
@@ -48,13 +49,19 @@ export function honoRegistrations({ project, warnings, routerOf, addRoute }: Rou
       });
     },
 
-    /** Hono's `app.route('/books', books)`: every route of books (and of what it mounts) under /books; resolved in pass 2. */
-    mount(file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression): void {
+    /**
+     * Hono's `app.route('/books', books)`: every route of books (and of what it mounts) under /books; resolved in pass 2,
+     * where a prefix and an app a loop gives are read at each element. `at`: the element of a loop over the apps that mount.
+     */
+    mount(file: LoadedFile, call: ts.CallExpression, receiver: ts.Expression, at?: Iteration): void {
       const node = routerOf(receiver);
       if (!node?.hono) return;
       const [prefix, child] = call.arguments;
       const source = file.source;
-      node.mounts.push({ prefixes: pathsOf(project, prefix).paths?.map(honoPath), expression: prefix.getText(source), args: [child], file, line: lineOf(methodName(call), source), pos: namePos(call, source), hono: true });
+      node.mounts.push({
+        prefixes: pathsOf(project, prefix).paths?.map(honoPath), expression: prefix.getText(source), prefixArg: prefix, args: [child], file, line: lineOf(methodName(call), source),
+        pos: namePos(call, source), hono: true, ...(at ? { at } : {}),
+      });
     },
 
     /** Hono's `use(mw)`, `use('/books/*', mw, …)`: middleware of the routes and mounts registered after it under its path. */

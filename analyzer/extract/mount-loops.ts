@@ -6,7 +6,7 @@
 import { ts } from 'ts-morph';
 import { uncountedWhy } from './array-growth.ts';
 import { lineOf } from './functions.ts';
-import { collectionOf, heldElements, literalKey, memberOf, objectEntries, propertyKey, type Bound, type LoopRead } from './loop-collections.ts';
+import { collectionOf, declarationOf, heldElements, isExpression, literalKey, memberOf, objectCall, objectCollection, objectEntries, propertyKey, type Bound, type LoopRead } from './loop-collections.ts';
 import type { LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { fileOf } from './symbols.ts';
@@ -29,13 +29,12 @@ export const MAX_COMBINATIONS = 200;
  * written out. `base`: the values of loops already given (a use() made at one element of its receiver's loop), kept.
  */
 export function loopIterations(project: LoadedProject, exprs: readonly ts.Expression[], warnings?: Warning[], base?: Iteration, byIndex = true): Iteration[] | undefined {
-  const checker = project.checker;
   const loops = new Set<LoopBinding>();
   const bound = base && boundLoops.get(base);
   let indexed: ts.ElementAccessExpression | undefined;
   const visit = (n: ts.Node): void => {
     if (ts.isIdentifier(n)) {
-      const decl = checker.getSymbolAtLocation(n)?.valueDeclaration;
+      const decl = declarationOf(project, n);
       const loop = decl && loopOf(decl);
       if (loop && !bound?.has(loop)) loops.add(loop);
     } else if (ts.isElementAccessExpression(n) && !indexed && literalKey(n.argumentExpression) === undefined) {
@@ -56,6 +55,21 @@ export function loopIterations(project: LoadedProject, exprs: readonly ts.Expres
   if (!elements?.length) return undefined;
   warnUncounted(project, read, elements.length, warnings);
   return elements.map((el) => new Map([[at as ts.Node, el as Bound]]));
+}
+
+/** Does an expression read a loop's variable (`prefix` in `for (const [prefix, sub] of pairs) app.route(prefix, sub)`)? */
+export function readsLoop(project: LoadedProject, expr: ts.Expression): boolean {
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isIdentifier(n)) {
+      const decl = declarationOf(project, n);
+      found = !!decl && !!loopOf(decl);
+    }
+    if (!isFunctionNode(n)) ts.forEachChild(n, visit);
+  };
+  visit(expr);
+  return found;
 }
 
 /** The iterations of the loops a helper's call is written in, as its arguments read them (no `routers[x]` index case). */
@@ -96,7 +110,8 @@ export function valueAt(project: LoadedProject, expr: ts.Expression, at: Iterati
   if (given !== undefined) return given;
   if (depth > MAX_DEPTH) return undefined;
   if (ts.isIdentifier(e)) {
-    const decl = project.checker.getSymbolAtLocation(e)?.valueDeclaration;
+    // (`{ prefix }` in `register(plugin, { prefix })`: the variable's)
+    const decl = declarationOf(project, e);
     if (decl && at.has(decl)) return at.get(decl);
     return decl && loopOf(decl) ? undefined : e;
   }
@@ -112,7 +127,7 @@ export function valueAt(project: LoadedProject, expr: ts.Expression, at: Iterati
 /** An argument's expression at one element of a loop (the element's router, `byName[k]`'s value), undefined when not known. */
 export function expressionAt(project: LoadedProject, arg: ts.Expression, at: Iteration): ts.Expression | undefined {
   const value = valueAt(project, arg, at);
-  return value !== undefined && typeof value !== 'string' && !Array.isArray(value) ? (value as ts.Expression) : undefined;
+  return isExpression(value) ? value : undefined;
 }
 
 /** The string an expression has at one iteration (`'/' + k`, `` `/v1/${name}` ``, `pair[0]`, `m.path`), undefined when not known. */
@@ -138,8 +153,8 @@ export function stringAt(project: LoadedProject, expr: ts.Expression, at: Iterat
   if (ts.isIdentifier(e) || ts.isElementAccessExpression(e) || ts.isPropertyAccessExpression(e)) {
     const v = valueAt(project, e, at, depth);
     if (typeof v === 'string') return v;
-    if (v === undefined || Array.isArray(v)) return undefined;
-    const node = v as ts.Expression;
+    if (!isExpression(v)) return undefined;
+    const node = v;
     return node === e ? stringValue(e, project.checker) : stringAt(project, node, at, depth + 1);
   }
   return stringValue(e, project.checker);
@@ -245,8 +260,11 @@ function iterate(project: LoadedProject, loop: LoopBinding, outer: Iteration, wa
   const read: LoopRead = { loop: loop.node, uncounted: [] };
   const collection = outer.size === 0 ? loop.collection : valueAt(project, loop.collection, outer);
   if (collection === undefined || typeof collection === 'string') return undefined;
+  // a helper's pushed object (`{ path: p, routes: r }`) read as a collection: its values, or keys for `for…in`
   const elements = Array.isArray(collection) ? collection as readonly Bound[]
-    : loop.keys ? objectEntries(project, collection as ts.Expression, 0)?.map(([k]) => k) : collectionOf(project, collection as ts.Expression, 0, read);
+    : collection instanceof Map ? (loop.keys ? [...collection.keys()] : undefined)
+    : loop.keys ? objectEntries(project, collection as ts.Expression, 0)?.map(([k]) => k)
+    : outer.size === 0 ? collectionOf(project, collection as ts.Expression, 0, read) : collectionAt(project, collection as ts.Expression, outer, read);
   // an empty one is filled at run time (NodeBB's `loginStrategies = []`, given to plugins): not known
   if (!elements || elements.length === 0) return undefined;
   warnUncounted(project, read, elements.length, warnings);
@@ -258,6 +276,18 @@ function iterate(project: LoadedProject, loop: LoopBinding, outer: Iteration, wa
     boundLoops.set(at, loopsBound);
     return at;
   });
+}
+
+/**
+ * A collection read at the outer loops' iteration: `Object.entries(g.routes)` over the object the outer element `g`
+ * gives (`for (const g of groups) for (const [p, h] of Object.entries(g.routes))`), else as written.
+ */
+function collectionAt(project: LoadedProject, collection: ts.Expression, outer: Iteration, read: LoopRead): Bound[] | undefined {
+  const call = objectCall(collection);
+  if (!call) return collectionOf(project, collection, 0, read);
+  const object = valueAt(project, call.object, outer);
+  if (object instanceof Map) return call.kind === 'keys' ? [...object.keys()] : call.kind === 'values' ? [...object.values()] : [...object].map(([k, v]) => [k, v]);
+  return isExpression(object) ? objectCollection(project, call.kind, object, 0) : undefined;
 }
 
 /** The loops an iteration has given values to (a mount made at one element of its receiver's loop reads the others at it). */

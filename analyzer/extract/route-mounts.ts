@@ -11,7 +11,9 @@ import { chainReceiver, exprName, vhostCall } from './express-syntax.ts';
 import { pluginMounter } from './fastify-routes.ts';
 import { routerMiddleware } from './koa-syntax.ts';
 import { isFunctionLike, lineOf } from './functions.ts';
-import { expressionAt, loopIterations, stringAt, staticHead, valueAt, type Iteration } from './mount-loops.ts';
+import { honoPath } from './hono-syntax.ts';
+import { expressionAt, loopIterations, readsLoop, stringAt, staticHead, valueAt, type Iteration } from './mount-loops.ts';
+import { isExpression } from './loop-collections.ts';
 import type { LoadedProject } from './project.ts';
 import type { RouteContext } from './router-registry.ts';
 import { fileOf } from './symbols.ts';
@@ -173,19 +175,29 @@ function loopPrefix({ project, routers }: RouteContext, mount: Mount, at: Iterat
   const value = valueAt(project, first, at);
   const isPrefix = stringAt(project, first, at) !== undefined ||
     (ts.isIdentifier(first) || ts.isPropertyAccessExpression(first)) && /path|prefix|mount|url|base/i.test(first.getText()) &&
-    !!value && typeof value !== 'string' && !Array.isArray(value) && !isFunctionLike(value as ts.Expression) && !isRouter(routers.existing(value as ts.Expression));
+    isExpression(value) && !isFunctionLike(value) && !isRouter(routers.existing(value));
   return isPrefix ? { prefixArg: first, args: mount.args.slice(1) } : { prefixArg: undefined, args: mount.args };
 }
 
-/** Hono's `route(prefix, child)`: the child is an app, never a middleware; one that cannot be traced is warned about. */
+/**
+ * Hono's `route(prefix, child)`: the child is an app, never a middleware; one that cannot be traced is warned about. In a
+ * loop (`routes.forEach((route) => app.route('/', route))`, `for (const [prefix, sub] of pairs) app.route(prefix, sub)`):
+ * each app of the loop, under the prefix its element gives (unresolved when that is not known statically).
+ */
 function mountHonoApps({ project, warnings, routers }: RouteContext, node: RouterNode, mount: Mount): void {
+  const prefixArg = mount.prefixArg;
+  const looped = !!prefixArg && readsLoop(project, prefixArg);
+  const prefixAt = (at: Iteration): string[] | undefined => {
+    const value = looped ? stringAt(project, prefixArg, at) : undefined;
+    return !looped ? mount.prefixes : value === undefined ? undefined : [honoPath(value)];
+  };
   for (const arg of mount.args) {
-    // `routes.forEach((route) => app.route('/', route))`: each app of the array (mount-loops.ts)
-    const apps = loopIterations(project, [arg], warnings)?.map((at) => expressionAt(project, arg, at) ?? arg) ?? [arg];
-    for (const app of apps) {
+    const apps = loopIterations(project, looped ? [prefixArg, arg] : [arg], warnings, mount.at)?.map((at) => ({ app: expressionAt(project, arg, at) ?? arg, prefixes: prefixAt(at) })) ??
+      [{ app: arg, prefixes: mount.prefixes }];
+    for (const { app, prefixes } of apps) {
       const child = routers.routerOf(app);
       if (child?.hono && child !== node) {
-        node.children.push({ node: child, prefixes: mount.prefixes, expression: mount.expression, middleware: [], file: mount.file, line: mount.line, pos: mount.pos });
+        node.children.push({ node: child, prefixes, expression: mount.expression, middleware: [], file: mount.file, line: mount.line, pos: mount.pos });
         child.mountedBy++;
       } else {
         warnings.push({ file: mount.file.rel, message: `${mount.file.rel}:${mount.line}: route(${mount.expression}, ${arg.getText()}) mounts '${app.getText()}', which could not be traced to a Hono app; its routes are not reported` });

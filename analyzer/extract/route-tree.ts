@@ -76,6 +76,8 @@ export interface Mount {
 export interface PluginMount {
   plugin: ts.Expression;
   options: ts.Expression | undefined;
+  /** made at one element of a loop (`for (const [prefix, plugin] of table) app.register(plugin, { prefix })`): its values */
+  at?: Iteration;
   file: LoadedFile;
   line: number;
   pos: number;

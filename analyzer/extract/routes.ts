@@ -103,7 +103,10 @@ export function extractRoutes(project: LoadedProject): RouteResult {
           } else if (name === 'addHook' && args.length >= 2) {
             addHook(ctx, n, chainReceiver(callee.expression));
           } else if (hono && name === 'route' && args.length === 2) {
-            honoCalls.mount(file, n, chainReceiver(callee.expression));
+            const receiver = chainReceiver(callee.expression);
+            // `for (const a of [v1, v2]) a.route('/books', books)`: a mount on each app of the loop, made at its element
+            const looped = ts.isIdentifier(receiver) ? loopIterations(project, [receiver], warnings, undefined, false) : undefined;
+            for (const at of looped ?? [undefined]) honoCalls.mount(file, n, at ? expressionAt(project, receiver, at) ?? receiver : receiver, at);
           } else if (hono && (name === 'on' && args.length >= 3 || name === 'openapi' && args.length >= 2)) {
             honoCalls.on(file, n, chainReceiver(callee.expression), name === 'openapi');
           } else if (hono && (name === 'doc' || name === 'doc31') && args.length === 2) {
