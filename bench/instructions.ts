@@ -26,6 +26,8 @@ const { values: flags } = parseArgs({
     requests: { type: 'string', default: '20000' },
     only: { type: 'string' },
     'cache-sim': { type: 'boolean', default: false },
+    // keep callgrind's files (for callgrind_annotate by function) in this directory instead of a scratch one
+    keep: { type: 'string' },
     out: { type: 'string' },
     // how late the slow candidate answers here: under valgrind a process serves ~50 times fewer requests a second, so
     // 15 s holds a copy for about as many requests as the proxy bench's 300 ms does at full speed
@@ -323,7 +325,7 @@ if (unknown.length > 0) {
   console.error(`unknown target(s): ${unknown.join(', ')}; known: ${VARIANTS.map((v) => v.name).join(', ')}`);
   process.exit(2);
 }
-const dir = join(tmpdir(), `strangler-instructions-${process.pid}`);
+const dir = flags.keep ?? join(tmpdir(), `strangler-instructions-${process.pid}`);
 mkdirSync(dir, { recursive: true });
 const origins = await startNodeTarget('origins', 'peers/origins.ts', { args: ['--slow-ms', flags['held-ms']] });
 const counts: Count[] = [];
@@ -337,7 +339,8 @@ try {
   }
 } finally {
   await origins.close();
-  rmSync(dir, { recursive: true, force: true });
+  if (flags.keep) process.stderr.write(`callgrind files kept in ${dir}\n`);
+  else rmSync(dir, { recursive: true, force: true });
 }
 const m = machineInfo({ valgrind: execFileSync('valgrind', ['--version'], { encoding: 'utf8' }).trim().replace(/^valgrind-/, '') });
 const machine = [
