@@ -15,7 +15,7 @@ import { functionName, isFunctionLike } from './functions.ts';
 import { moduleObjects, type ModuleObjects } from './module-objects.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { commandKeys, isKeyCommand, type KeyArg } from './redis-commands.ts';
-import { keyPrefix } from './redis-keys.ts';
+import { keyPrefix, mappedKeyPrefix } from './redis-keys.ts';
 import { redisValues, type RedisValues } from './redis-values.ts';
 import { stringValue } from './string-value.ts';
 import type { Warning } from './types.ts';
@@ -103,6 +103,9 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
       if (typeof k.key === 'string') return;
       made = unwrap(k.key);
       if (ts.isArrayLiteralExpression(made)) return recordEach(k, made.elements, where, at, helpers);
+      // `uids.map(uid => 'user:' + uid)`, or a variable holding one: each element is the key its callback returns
+      const mapped = mappedKeyPrefix(project, made, k.pattern);
+      if (mapped !== undefined) return out.access(where, at, `redis:${mapped}`, k.access, 'redis');
     } else {
       const key = keyPrefix(project, k.key, k.pattern);
       if ('prefix' in key) return out.access(where, at, `redis:${key.prefix}`, k.access, 'redis');
