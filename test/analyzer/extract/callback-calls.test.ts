@@ -114,3 +114,81 @@ app.listen(3000);
     assert.deepEqual(facts.routes.map((r) => `${r.method} ${r.path}`).sort(), ['GET /about', 'GET /api/authors', 'GET /api/books', 'GET /contact']);
   });
 });
+
+// `promise.then(saveUser)`, `emitter.on('signup', sendWelcome)`, `rows.reduce(sum, 0)`: the runtime calls the function
+// handed over, so it is a callee of the function handing it (call graph, services); what it is given is known only for
+// an iteration's elements (reduce's second parameter), never for a promise's value or an event's arguments.
+describe('callbacks handed to then, on and reduce', () => {
+  const project = tempProjects('callback-then-on');
+  const edges = (facts: Facts): string[] => facts.calls.edges.map((e) => `${e.from} -> ${e.to} x${e.count}`).sort();
+
+  test('a named function given to then/catch, on/once, reduce or forEach is called by the function giving it', async () => {
+    const facts = await extractFacts(project({
+      'src/users.js': `const knex = require('knex')({ client: 'pg' });
+exports.saveUser = function (user) { return knex('users').insert(user); };
+exports.logFailure = function (err) { return knex('failures').insert({ message: String(err) }); };
+exports.sendWelcome = function (user) { return knex('emails').insert({ to: user.email }); };
+exports.addTotal = function (sum, order) { return sum + order.total; };
+exports.index = function (user) { return knex('search').insert(user); };
+`,
+      'src/signup.js': `const { EventEmitter } = require('node:events');
+const users = require('./users');
+const events = new EventEmitter();
+events.on('signup', users.sendWelcome);
+function signup(input) {
+  return validate(input).then(users.saveUser).catch(users.logFailure);
+}
+function validate(input) { return Promise.resolve(input); }
+function total(orders) {
+  return orders.reduce(users.addTotal, 0);
+}
+function reindex(list) {
+  list.forEach(users.index);
+}
+module.exports = { signup, total, reindex, events };
+`,
+    }));
+    assert.deepEqual(edges(facts), [
+      'src/signup.js#<module> -> src/users.js#sendWelcome x1',
+      'src/signup.js#reindex -> src/users.js#index x1',
+      'src/signup.js#signup -> src/users.js#logFailure x1',
+      'src/signup.js#signup -> src/users.js#saveUser x1',
+      'src/signup.js#total -> src/users.js#addTotal x1',
+    ]);
+  });
+
+  test("reduce gives its callback's second parameter each element; then and on give values not known", async () => {
+    const facts = await extractFacts(project({
+      'src/db.js': `const knex = require('knex')({ client: 'pg' });
+function clearInto(count, table) {
+  return knex(table).del();
+}
+function reset() {
+  return ['sessions', 'tokens'].reduce(clearInto, 0);
+}
+module.exports = { reset };
+`,
+      'src/models.js': `const bookshelf = require('bookshelf')(require('knex')({ client: 'pg' }));
+const Post = bookshelf.Model.extend({ tableName: 'posts' });
+function drop(Model) {
+  return Model.where({ old: true }).destroy();
+}
+function dropPosts() {
+  return drop(Post);
+}
+function dropLater(ready) {
+  return ready.then(drop);
+}
+function onExpire(bus) {
+  bus.on('expired', drop);
+}
+module.exports = { Post, dropPosts, dropLater, onExpire };
+`,
+    }));
+    // drop's Model is Post at one call, what a promise resolves to or an event carries at the others: no model is guessed
+    assert.deepEqual(accesses(facts).filter((a) => !a.includes('#<module>')), [
+      'src/db.js#reset write sessions (knex, line 6)',
+      'src/db.js#reset write tokens (knex, line 6)',
+    ]);
+  });
+});
