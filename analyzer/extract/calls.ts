@@ -5,7 +5,7 @@
 // from the function handing it, once.
 import { ts } from 'ts-morph';
 import { callbacksGiven } from './callback-calls.ts';
-import { enclosingFunctionName } from './functions.ts';
+import { enclosingFunctionName, isFunctionLike } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { resolveReference, type CodeTarget } from './symbols.ts';
 
@@ -61,7 +61,8 @@ export function extractCalls(project: LoadedProject, file: LoadedFile, tally: Ca
       for (const fn of callbacks?.fns ?? []) {
         const name = calleeNameNode(fn);
         const given = name && resolveReference(project, name);
-        if (given?.kind === 'project') called(node, given);
+        // `async.map(uids, …)` is no array's map: its first argument is data, not a function
+        if (given?.kind === 'project' && isFunctionLike(given.target.decl)) called(node, given);
       }
     }
     ts.forEachChild(node, visit);

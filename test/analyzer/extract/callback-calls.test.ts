@@ -130,6 +130,8 @@ exports.logFailure = function (err) { return knex('failures').insert({ message: 
 exports.sendWelcome = function (user) { return knex('emails').insert({ to: user.email }); };
 exports.addTotal = function (sum, order) { return sum + order.total; };
 exports.index = function (user) { return knex('search').insert(user); };
+const admins = [{ email: 'root@example.com' }];
+exports.admins = admins;
 `,
       'src/signup.js': `const { EventEmitter } = require('node:events');
 const users = require('./users');
@@ -144,6 +146,8 @@ function total(orders) {
 }
 function reindex(list) {
   list.forEach(users.index);
+  // the async package's map takes the array first: data, not a function it calls
+  return require('async').map(users.admins, users.index);
 }
 module.exports = { signup, total, reindex, events };
 `,
