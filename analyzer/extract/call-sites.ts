@@ -5,7 +5,7 @@
 // each element (callback-calls.ts).
 import path from 'node:path';
 import { ts } from 'ts-morph';
-import { callbackCalls } from './callback-calls.ts';
+import { callbackCalls, handsOver } from './callback-calls.ts';
 import { isFunctionLike } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { fileOf, resolveReference } from './symbols.ts';
@@ -46,7 +46,7 @@ function findCalls(project: LoadedProject, fn: ts.SignatureDeclaration): CallSit
           if (target.kind === 'project' && target.target.decl === fn) out.push({ call: node, callee: nameNode, file });
         }
         // `[a, b].forEach(register)`: a call with each element; `p.then(register)`: one with arguments not known (callback-calls.ts)
-        const through = node.arguments.some((a) => givenName(a)?.text === name) ? callbackCalls(project, node) : undefined;
+        const through = handsOver(node, name) ? callbackCalls(project, node) : undefined;
         for (const call of through ?? []) {
           const given = givenName(call.expression);
           if (given?.text !== name) continue;

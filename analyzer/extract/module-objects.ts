@@ -5,6 +5,7 @@
 // checker follows none of these; this file does, so that `db.getObject(key)` in the app reaches the function and
 // `module.client` the client `init()` put there.
 import { ts } from 'ts-morph';
+import { callbackCalls, handsOver } from './callback-calls.ts';
 import { dynamicRequire } from './dynamic-require.ts';
 import { isFunctionLike } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
@@ -26,7 +27,7 @@ export interface ModuleObjects {
   member(file: LoadedFile, name: string): ts.Expression[];
   /** The module and member a function is assigned to (`module.getObject = function (key) {…}`). */
   memberOf(fn: ts.SignatureDeclaration): { file: LoadedFile; name: string } | undefined;
-  /** The calls of a member function on anything standing for its module's exports object (`db.getObject(…)`). */
+  /** The calls of a member function on anything standing for its module's exports object (`db.getObject(…)`, also handed over to be called back). */
   callsOf(fn: ts.SignatureDeclaration): MemberCall[];
   /** What a parameter is given: by its IIFE's call, or by each `require('./x')(…)` of the module exporting its function. */
   argumentsOf(param: ts.ParameterDeclaration): ts.Expression[];
@@ -273,12 +274,17 @@ export function moduleObjects(project: LoadedProject): ModuleObjects {
     const mentions = new RegExp(`\\.${name.replace(/\$/g, '\\$')}\\b`);
     for (const file of project.files) {
       if (!file.source.text.includes(name) || !mentions.test(file.source.text)) continue;
+      const onObject = (call: ts.CallExpression): void => {
+        const callee = unwrap(call.expression);
+        if (ts.isPropertyAccessExpression(callee) && callee.name.text === name && objects_(callee.expression, 0).includes(member.file)) {
+          out.push({ call, callee: callee.name, file });
+        }
+      };
       const visit = (node: ts.Node): void => {
         if (ts.isCallExpression(node)) {
-          const callee = unwrap(node.expression);
-          if (ts.isPropertyAccessExpression(callee) && callee.name.text === name && objects_(callee.expression, 0).includes(member.file)) {
-            out.push({ call: node, callee: callee.name, file });
-          }
+          onObject(node);
+          // handed over to be called back: `async.apply(db.getObject, key)`, `p.then(db.getObject)` (callback-calls.ts)
+          if (handsOver(node, name)) for (const made of callbackCalls(project, node) ?? []) onObject(made);
         }
         ts.forEachChild(node, visit);
       };

@@ -196,3 +196,60 @@ module.exports = { Post, dropPosts, dropLater, onExpire };
     ]);
   });
 });
+
+// Older Node code's control flow (NodeBB): the async package calls what it is handed, `async.apply(fn, a, b)` with the
+// arguments written after the function.
+describe('callbacks handed to the async package', () => {
+  const project = tempProjects('callback-async');
+  const edges = (facts: Facts): string[] => facts.calls.edges.map((e) => `${e.from} -> ${e.to} x${e.count}`).sort();
+
+  test('async.apply binds the arguments written after the function; each/map give the elements; waterfall/parallel call what they list', async () => {
+    const facts = await extractFacts(project({
+      'src/database.js': `(function (module) {
+  var redisClient = require('redis').createClient();
+  module.getObject = function (key, callback) {
+    redisClient.hgetall(key, callback);
+  };
+  module.delete = function (key, callback) {
+    redisClient.del(key, function (err) {
+      callback(err);
+    });
+  };
+}(exports));
+`,
+      'src/posts.js': `exports.getPosts = function (uid, callback) { callback(null, []); };
+exports.count = function (list, callback) { callback(null, list.length); };
+`,
+      'src/user.js': `var async = require('async');
+var db = require('./database');
+var posts = require('./posts');
+exports.getUser = function (uid, callback) {
+  async.parallel({
+    user: async.apply(db.getObject, 'user:' + uid),
+    settings: async.apply(db.getObject, 'user:' + uid + ':settings'),
+  }, callback);
+};
+exports.purge = function (callback) {
+  async.each(['cache:users', 'cache:posts'], db.delete, callback);
+};
+exports.load = function (uid, callback) {
+  async.waterfall([async.apply(posts.getPosts, uid), posts.count], callback);
+};
+exports.drop = function (callback) {
+  async.series([db.delete], callback);
+};
+`,
+    }));
+    assert.deepEqual(accesses(facts), [
+      'src/user.js#getUser read redis:user: (redis, line 6)',
+      'src/user.js#getUser read redis:user: (redis, line 7)',
+      'src/user.js#purge write redis:cache:posts (redis, line 11)',
+      'src/user.js#purge write redis:cache:users (redis, line 11)',
+    ]);
+    assert.deepEqual(edges(facts), ['src/user.js#load -> src/posts.js#count x1', 'src/user.js#load -> src/posts.js#getPosts x1']);
+    // db.delete handed to series gets a key not known: said once, where it is handed over
+    assert.deepEqual(facts.warnings.filter((w) => w.message.includes('Redis key')).map((w) => w.message.replace(/; its reads.*/, '')), [
+      'src/user.js:17: Redis key is made at run time with no static prefix (async.series([db.delete], callback))',
+    ]);
+  });
+});
