@@ -21,6 +21,12 @@ const backend = `(function (module) {
 }(exports));
 `;
 
+// and a function taking one key
+const withRange = backend.replace('}(exports));', `  module.getSortedSetRange = function (key, start, stop, callback) {
+    redisClient.zrange(key, start, stop, callback);
+  };
+}(exports));`);
+
 describe('Redis keys in arrays made with map()', () => {
   const project = tempProjects('redis-key-arrays');
 
@@ -82,6 +88,47 @@ exports.own = function (callback) {
       'src/user.js:8: Redis key is made at run time with no static prefix (keys)',
       'src/user.js:13: Redis key is made at run time with no static prefix (keys)',
       "src/user.js:16: Redis key is made at run time with no static prefix (list.map(function (id) { return 'user:' + id; }))",
+    ]);
+  });
+
+  test('arrays joined with concat(), grown with push(), and a key chosen by a condition: each key they may hold', async () => {
+    const facts = await extractFacts(project({
+      'src/database.js': withRange,
+      'src/topics.js': `var db = require('./database');
+exports.getTopics = function (tids, callback) {
+  var keys = [];
+  for (var i = 0; i < tids.length; ++i) {
+    keys.push('topic:' + tids[i]);
+  }
+  db.getObjects(keys, callback);
+};
+exports.getWatchers = function (followers, ignorers, callback) {
+  var followerKeys = followers.map(function (uid) { return 'uid:' + uid + ':followed_tids'; });
+  var ignorerKeys = ignorers.map(function (uid) { return 'ignored:' + uid; });
+  db.getObjects(followerKeys.concat(ignorerKeys), callback);
+};
+exports.getPosts = function (tid, byVotes, callback) {
+  var set = byVotes ? 'tid:' + tid + ':posts:votes' : 'posts:recent';
+  db.getSortedSetRange(set, 0, -1, callback);
+};
+exports.getChanged = function (tids, callback) {
+  var keys = ['topics:recent'];
+  keys.push('topic:' + tids[0]);
+  keys = keys.filter(Boolean);
+  db.getObjects(keys, callback);
+};
+`,
+    }));
+    assert.deepEqual(accesses(facts), [
+      'src/topics.js#getTopics read redis:topic: (redis, line 7)',
+      'src/topics.js#getWatchers read redis:ignored: (redis, line 12)',
+      'src/topics.js#getWatchers read redis:uid: (redis, line 12)',
+      'src/topics.js#getPosts read redis:posts:recent (redis, line 16)',
+      'src/topics.js#getPosts read redis:tid: (redis, line 16)',
+    ]);
+    // an array given another value is not known
+    assert.deepEqual(facts.warnings.filter((w) => w.message.includes('Redis key')).map((w) => w.message.replace(/; its reads.*/, '')), [
+      'src/topics.js:22: Redis key is made at run time with no static prefix (keys)',
     ]);
   });
 });
