@@ -207,7 +207,15 @@ function pushedKeys(project: LoadedProject, made: ts.Expression): readonly ts.Ex
   if (!init || !ts.isArrayLiteralExpression(init)) return undefined;
   const growth = arrayGrowth(project, decl as ts.VariableDeclaration);
   if (growth.changed) return undefined;
+  // only pushes written on the variable itself: one in a helper the array is handed to pushes that helper's parameters
+  const checker = project.checker;
+  const onItself = (call: ts.CallExpression): boolean => {
+    const callee = unwrap(call.expression);
+    const on = ts.isPropertyAccessExpression(callee) ? unwrap(callee.expression) : undefined;
+    return !!on && ts.isIdentifier(on) && checker.getSymbolAtLocation(on)?.valueDeclaration === decl;
+  };
   const pushes = [...growth.calls.map((c) => c.call), ...growth.uncounted];
+  if (!pushes.every(onItself)) return undefined;
   return [...init.elements, ...pushes.flatMap((call) => call.arguments)];
 }
 
