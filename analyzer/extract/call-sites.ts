@@ -5,7 +5,7 @@
 // each element (callback-calls.ts).
 import path from 'node:path';
 import { ts } from 'ts-morph';
-import { callbackCalls } from './callback-calls.ts';
+import { callbackCalls, handsOver } from './callback-calls.ts';
 import { isFunctionLike } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { fileOf, resolveReference } from './symbols.ts';
@@ -45,13 +45,13 @@ function findCalls(project: LoadedProject, fn: ts.SignatureDeclaration): CallSit
           const target = resolveReference(project, nameNode);
           if (target.kind === 'project' && target.target.decl === fn) out.push({ call: node, callee: nameNode, file });
         }
-        // `[a, b].forEach(register)`: a call with each element (callback-calls.ts)
-        const given = node.arguments.length > 0 ? unwrap(node.arguments[0]) : undefined;
-        const givenName = given && (ts.isIdentifier(given) ? given : ts.isPropertyAccessExpression(given) ? given.name : undefined);
-        const through = givenName?.text === name ? callbackCalls(project, node) : undefined;
-        if (through && givenName) {
-          const target = resolveReference(project, givenName);
-          if (target.kind === 'project' && target.target.decl === fn) for (const call of through) out.push({ call, callee: givenName, file });
+        // `[a, b].forEach(register)`: a call with each element; `p.then(register)`: one with arguments not known (callback-calls.ts)
+        const through = handsOver(node, name) ? callbackCalls(project, node) : undefined;
+        for (const call of through ?? []) {
+          const given = givenName(call.expression);
+          if (given?.text !== name) continue;
+          const target = resolveReference(project, given);
+          if (target.kind === 'project' && target.target.decl === fn) out.push({ call, callee: given, file });
         }
       }
       ts.forEachChild(node, visit);
@@ -59,6 +59,12 @@ function findCalls(project: LoadedProject, fn: ts.SignatureDeclaration): CallSit
     visit(file.source);
   }
   return out;
+}
+
+/** `register`, `ctrl.register`: the name a function is handed over by. */
+function givenName(arg: ts.Expression): ts.Identifier | ts.MemberName | undefined {
+  const e = unwrap(arg);
+  return ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) ? e.name : undefined;
 }
 
 /**

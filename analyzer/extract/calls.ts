@@ -1,10 +1,13 @@
 // Function → function call edges across files, resolved through the type checker. A call whose target
 // cannot be found is counted as unresolved, never guessed; calls into packages or the runtime are
-// counted as external.
+// counted as external. A project function handed to a method that calls it back (`p.then(saveUser)`,
+// `emitter.on('x', handler)`, `rows.reduce(addTotal, 0)`, `list.forEach(index)`: callback-calls.ts) is a call of it
+// from the function handing it, once.
 import { ts } from 'ts-morph';
-import { enclosingFunctionName } from './functions.ts';
+import { callbacksGiven } from './callback-calls.ts';
+import { enclosingFunctionName, isFunctionLike } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
-import { resolveReference } from './symbols.ts';
+import { resolveReference, type CodeTarget } from './symbols.ts';
 
 export interface CallTally {
   /** "<fromId>\0<toId>\0<fromFile>\0<toFile>" → count, for cross-file calls */
@@ -34,22 +37,32 @@ function isRequireOrImport(call: ts.CallExpression): boolean {
 
 export function extractCalls(project: LoadedProject, file: LoadedFile, tally: CallTally): void {
   const source = file.source;
+  const called = (node: ts.Node, target: { target: CodeTarget }): void => {
+    tally.resolved++;
+    const to = target.target;
+    if (to.file !== file) {
+      const from = enclosingFunctionName(node, source);
+      const key = `${file.rel}#${from}\0${to.file.rel}#${to.name}\0${file.rel}\0${to.file.rel}`;
+      tally.edges.set(key, (tally.edges.get(key) ?? 0) + 1);
+    }
+  };
   const visit = (node: ts.Node): void => {
     if ((ts.isCallExpression(node) && !isRequireOrImport(node)) || ts.isNewExpression(node)) {
       const nameNode = calleeNameNode(node.expression);
       const target = nameNode ? resolveReference(project, nameNode) : { kind: 'unknown' as const };
       if (target.kind === 'project') {
-        tally.resolved++;
-        const to = target.target;
-        if (to.file !== file) {
-          const from = enclosingFunctionName(node, source);
-          const key = `${file.rel}#${from}\0${to.file.rel}#${to.name}\0${file.rel}\0${to.file.rel}`;
-          tally.edges.set(key, (tally.edges.get(key) ?? 0) + 1);
-        }
+        called(node, target);
       } else if (target.kind === 'external') {
         tally.external++;
       } else {
         tally.unresolved++;
+      }
+      const callbacks = ts.isCallExpression(node) ? callbacksGiven(project, node) : undefined;
+      for (const fn of callbacks?.fns ?? []) {
+        const name = calleeNameNode(fn);
+        const given = name && resolveReference(project, name);
+        // `async.map(uids, …)` is no array's map: its first argument is data, not a function
+        if (given?.kind === 'project' && isFunctionLike(given.target.decl)) called(node, given);
       }
     }
     ts.forEachChild(node, visit);

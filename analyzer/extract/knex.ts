@@ -6,7 +6,7 @@
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import { wholeParameter, type CallSites } from './call-sites.ts';
-import { lineOf } from './functions.ts';
+import { isFunctionLike, lineOf } from './functions.ts';
 import { scanKnexForeignKeys } from './knex-foreign-keys.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
@@ -104,10 +104,12 @@ export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCo
       if (rootCall.arguments.length !== 1) return;
       const first = calls[0]?.name;
       const awaited = calls.length === 0 && ts.isAwaitExpression(rootCall.parent);
-      if (!(first !== undefined && KNEX_METHODS.has(first)) && !awaited) return;
+      const handedBack = calls.length === 0 && !awaited ? returningFunction(rootCall) : undefined;
+      if (!(first !== undefined && KNEX_METHODS.has(first)) && !awaited && !handedBack) return;
       // a property is taken by its name alone (matched above); an identifier by where it comes from, or its name
       if (ts.isIdentifier(callee) && !isKnexIdentifier(project, callee)) return;
       if (ts.isPropertyAccessExpression(callee) && isMongoClient?.(callee.expression)) return;
+      if (handedBack) return recordHandedBack(handedBack, rootCall.arguments[0]);
       record(placesOf(rootCall.arguments[0], file, rootCall, 0), calls);
       return;
     }
@@ -126,17 +128,57 @@ export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCo
     if (tableCall) record(placesOf(tableCall.args[0], file, tableCall.node, 0), calls);
   };
 
-  const record = (places: TablePlace[], calls: ChainCall[]): void => {
+  const record = (places: TablePlace[], calls: ChainCall[], where = file): void => {
     if (places.length === 0) return;
     const write = calls.some((c) => WRITE_METHODS.has(c.name));
     for (const p of places) out.access(p.file, p.at, p.table, write ? 'write' : 'read', 'knex');
     for (const c of calls) {
       if (!JOIN_METHOD.test(c.name)) continue;
-      for (const p of placesOf(c.args[0], file, c.node, 0)) out.access(p.file, p.at, p.table, 'read', 'knex');
+      for (const p of placesOf(c.args[0], where, c.node, 0)) out.access(p.file, p.at, p.table, 'read', 'knex');
+    }
+  };
+
+  /**
+   * `q: function (t) { return knex(t); }` called as `db.q('users').select()`: at each call whose result is chained on as
+   * a query, that chain on the table the call gives (or the one the helper names), the access the caller's.
+   */
+  const recordHandedBack = (fn: ts.SignatureDeclaration, table: ts.Expression | undefined): void => {
+    if (!table) return;
+    const param = wholeParameter(table, checker);
+    const index = param && param.parent === fn ? fn.parameters.indexOf(param) : -1;
+    for (const site of callers(fn)) {
+      const chain = chainedOn(site.call);
+      if (chain.length === 0 || !KNEX_METHODS.has(chain[0].name)) continue;
+      const given = index >= 0 ? site.call.arguments[index] ?? param?.initializer : table;
+      record(placesOf(given, site.file, site.callee, 1), chain, site.file);
     }
   };
 
   visit(file.source);
+}
+
+/** The function whose result a call is: `return knex(t)`, or an arrow function's body. */
+function returningFunction(call: ts.CallExpression): ts.SignatureDeclaration | undefined {
+  let node: ts.Node = call;
+  while (ts.isParenthesizedExpression(node.parent)) node = node.parent;
+  const parent = node.parent;
+  if (ts.isArrowFunction(parent) && parent.body === node) return parent;
+  if (!ts.isReturnStatement(parent)) return undefined;
+  const fn = ts.findAncestor(parent, isFunctionLike);
+  return fn && 'body' in fn && fn.body ? fn : undefined;
+}
+
+/** The method calls chained on a call's result, in order (`.where(…).del()` on `db.q('users')`). */
+function chainedOn(call: ts.CallExpression): ChainCall[] {
+  const out: ChainCall[] = [];
+  let cur: ts.Expression = call;
+  for (;;) {
+    let p: ts.Node = cur.parent;
+    while (p && (ts.isParenthesizedExpression(p) || ts.isNonNullExpression(p))) p = p.parent;
+    if (!p || !ts.isPropertyAccessExpression(p) || !ts.isCallExpression(p.parent) || p.parent.expression !== p) return out;
+    out.push({ name: p.name.text, args: p.parent.arguments, node: p.parent });
+    cur = p.parent;
+  }
 }
 
 /** True when this call is the receiver of a further `.method()` call (not the end of its chain). */

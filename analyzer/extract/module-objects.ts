@@ -5,12 +5,13 @@
 // checker follows none of these; this file does, so that `db.getObject(key)` in the app reaches the function and
 // `module.client` the client `init()` put there.
 import { ts } from 'ts-morph';
+import { callbackCalls, handsOver } from './callback-calls.ts';
 import { dynamicRequire } from './dynamic-require.ts';
 import { isFunctionLike } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { fileOf } from './symbols.ts';
 import { moduleWord } from './value-holders.ts';
-import { exportedValue, requiredFile, unwrap } from './value-key.ts';
+import { assignedWithin, exportedValue, requiredFile, unwrap } from './value-key.ts';
 
 export interface MemberCall {
   call: ts.CallExpression;
@@ -26,7 +27,7 @@ export interface ModuleObjects {
   member(file: LoadedFile, name: string): ts.Expression[];
   /** The module and member a function is assigned to (`module.getObject = function (key) {…}`). */
   memberOf(fn: ts.SignatureDeclaration): { file: LoadedFile; name: string } | undefined;
-  /** The calls of a member function on anything standing for its module's exports object (`db.getObject(…)`). */
+  /** The calls of a member function on anything standing for its module's exports object (`db.getObject(…)`, also handed over to be called back). */
   callsOf(fn: ts.SignatureDeclaration): MemberCall[];
   /** What a parameter is given: by its IIFE's call, or by each `require('./x')(…)` of the module exporting its function. */
   argumentsOf(param: ts.ParameterDeclaration): ts.Expression[];
@@ -79,7 +80,7 @@ export function moduleObjects(project: LoadedProject): ModuleObjects {
       return !!decl && o.holders.has(decl);
     };
     // `var helpers = {}; helpers.x = function …; module.exports = helpers`: the variable is the module's object
-    const exportedObject = exportedObjectVariable(file);
+    const exportedObject = exportedObjectVariable(file, checker);
     if (exportedObject) o.holders.add(exportedObject);
     const handedTo = new Set<ts.Node>();
     const visit = (node: ts.Node): void => {
@@ -147,7 +148,7 @@ export function moduleObjects(project: LoadedProject): ModuleObjects {
       const init = unwrap(decl.initializer);
       if (ts.isCallExpression(init)) return objects_(init, depth + 1);
       // `var helpers = module.helpers.redis`, once: a variable given another value later is not followed
-      if (ts.isPropertyAccessExpression(init) && !reassigned(decl)) return objects_(init, depth + 1);
+      if (ts.isPropertyAccessExpression(init) && !reassigned(decl, checker)) return objects_(init, depth + 1);
     }
     // a holder: find the module from where it is declared, then check that module's reading reaches it
     const home = holderHome(decl, depth);
@@ -197,7 +198,7 @@ export function moduleObjects(project: LoadedProject): ModuleObjects {
       if (!init) return [];
       if (isOwnExports(init)) return fileList(fileOf(project, decl));
       const own = fileOf(project, decl);
-      if (own && exportedObjectVariable(own) === decl) return [own];
+      if (own && exportedObjectVariable(own, checker) === decl) return [own];
       return ts.isIdentifier(init) ? objects_(init, depth + 1) : [];
     }
     if (!ts.isParameter(decl)) return [];
@@ -273,12 +274,17 @@ export function moduleObjects(project: LoadedProject): ModuleObjects {
     const mentions = new RegExp(`\\.${name.replace(/\$/g, '\\$')}\\b`);
     for (const file of project.files) {
       if (!file.source.text.includes(name) || !mentions.test(file.source.text)) continue;
+      const onObject = (call: ts.CallExpression): void => {
+        const callee = unwrap(call.expression);
+        if (ts.isPropertyAccessExpression(callee) && callee.name.text === name && objects_(callee.expression, 0).includes(member.file)) {
+          out.push({ call, callee: callee.name, file });
+        }
+      };
       const visit = (node: ts.Node): void => {
         if (ts.isCallExpression(node)) {
-          const callee = unwrap(node.expression);
-          if (ts.isPropertyAccessExpression(callee) && callee.name.text === name && objects_(callee.expression, 0).includes(member.file)) {
-            out.push({ call: node, callee: callee.name, file });
-          }
+          onObject(node);
+          // handed over to be called back: `async.apply(db.getObject, key)`, `p.then(db.getObject)` (callback-calls.ts)
+          if (handsOver(node, name)) for (const made of callbackCalls(project, node) ?? []) onObject(made);
         }
         ts.forEachChild(node, visit);
       };
@@ -310,21 +316,18 @@ export function moduleObjects(project: LoadedProject): ModuleObjects {
 }
 
 /** `var helpers = {}; … module.exports = helpers`: the variable declaration, when it is given nothing else. */
-function exportedObjectVariable(file: LoadedFile): ts.VariableDeclaration | undefined {
+function exportedObjectVariable(file: LoadedFile, checker: ts.TypeChecker): ts.VariableDeclaration | undefined {
   const value = exportedValue(file);
   const e = value && unwrap(value);
   if (!e || !ts.isIdentifier(e)) return undefined;
   const decl = file.source.statements.flatMap((st) => (ts.isVariableStatement(st) ? [...st.declarationList.declarations] : [])).find((d) => ts.isIdentifier(d.name) && d.name.text === e.text);
   const init = decl?.initializer && unwrap(decl.initializer);
-  return decl && init && ts.isObjectLiteralExpression(init) && !reassigned(decl) ? decl : undefined;
+  return decl && init && ts.isObjectLiteralExpression(init) && !reassigned(decl, checker) ? decl : undefined;
 }
 
-/** A variable assigned again after its declaration (`helpers = other`), seen in its file's text. */
-function reassigned(decl: ts.VariableDeclaration): boolean {
-  if (!ts.isIdentifier(decl.name)) return true;
-  const name = decl.name.text;
-  const again = new RegExp(`(^|[^.\\w$])${name.replace(/\$/g, '\\$')}\\s*=[^=]`);
-  return again.test(decl.getSourceFile().text.slice(decl.end));
+/** A variable given another value after its declaration (`helpers = other`): the same variable, in its file's tree. */
+function reassigned(decl: ts.VariableDeclaration, checker: ts.TypeChecker): boolean {
+  return !ts.isIdentifier(decl.name) || assignedWithin(decl.getSourceFile(), decl.name, checker);
 }
 
 /** `{}`, `{ other: … }` or `x.helpers || {}`: a value that gives the chain's next member no value of its own. */

@@ -1,12 +1,15 @@
 // The prefix a Redis key is known by: the static leading part of the key, up to and including its last `:`
 // before anything made at run time (`session:${id}` → `session:`, `'cart:' + userId` → `cart:`, a static
 // `'config:flags'` whole). A key is followed through constants (`const key = \`session:${id}\``, `KEYS.cart`, a
-// class's readonly field), `[…].join(':')`, and project functions that build it (`sessionKey(id)`, their
-// parameters bound to the call's arguments); string-value.ts does the same for whole strings.
+// class's readonly field, a `var`/`let` given no other value), `[…].join(':')`, project functions that build it
+// (`sessionKey(id)`, their parameters bound to the call's arguments), and an array's `map()` whose callback returns
+// one key (`uids.map(uid => 'user:' + uid)`: each element's prefix is the array's); string-value.ts does the same
+// for whole strings.
 import { ts } from 'ts-morph';
 import { isFunctionLike } from './functions.ts';
 import type { LoadedProject } from './project.ts';
-import { namedFunction } from './symbols.ts';
+import { namedFunction, resolveReference } from './symbols.ts';
+import { assignedWithin } from './value-key.ts';
 
 /** What is known of a key's beginning: `text`, and whether that is the whole key. */
 interface Lead {
@@ -48,6 +51,17 @@ export function keyPrefix(project: LoadedProject, key: ts.Expression | string, p
   if (text !== '' || typeof key === 'string') return { prefix: text };
   const named = namedAfterRunTimeLead(project, key, pattern);
   return named !== undefined ? { prefix: named } : { made: madeBy(project, key) };
+}
+
+/**
+ * The prefix every key of an array made with `map()` has (`uids.map(uid => 'user:' + uid)`, or a variable holding one):
+ * undefined for any other array, or when the callback's key has no static part.
+ */
+export function mappedKeyPrefix(project: LoadedProject, array: ts.Expression, pattern: boolean): string | undefined {
+  const made = madeBy(project, array);
+  if (!ts.isCallExpression(made) || !mappedKey(project, made)) return undefined;
+  const key = keyPrefix(project, made, pattern);
+  return 'prefix' in key ? key.prefix : undefined;
 }
 
 /** stands for a part of a key made at run time in `shape()` */
@@ -94,6 +108,8 @@ function shape(project: LoadedProject, expr: ts.Expression, bindings: Bindings, 
     const sep = e.arguments[0] ? shape(project, e.arguments[0], bindings, depth + 1) : ',';
     return sep.includes(RUN_TIME) ? RUN_TIME : joined.elements.map((el) => shape(project, el, bindings, depth + 1)).join(sep);
   }
+  const mapped = mappedKey(project, e);
+  if (mapped) return shape(project, mapped, bindings, depth + 1);
   const returned = returnedExpression(project, e, bindings);
   return returned ? shape(project, returned.expr, returned.bindings, depth + 1) : RUN_TIME;
 }
@@ -140,13 +156,48 @@ function heldExpression(project: LoadedProject, e: ts.Identifier | ts.PropertyAc
   if (!decl) return undefined;
   const bound = bindings.get(decl);
   if (bound) return bound;
-  // only constants: a `let` may be reassigned before use
-  if (ts.isVariableDeclaration(decl) && decl.initializer && ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const) return { expr: decl.initializer, bindings: NONE };
+  // constants, and a `var`/`let` nothing gives another value (one that is may be reassigned before use)
+  if (ts.isVariableDeclaration(decl) && decl.initializer && (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const || !reassigned(decl, checker))) return { expr: decl.initializer, bindings: NONE };
   if (ts.isPropertyAssignment(decl)) return { expr: decl.initializer, bindings: NONE };
   if (ts.isEnumMember(decl) && decl.initializer) return { expr: decl.initializer, bindings: NONE };
   const readonly = ts.isPropertyDeclaration(decl) && decl.modifiers?.some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword);
   if (readonly && decl.initializer) return { expr: decl.initializer, bindings: NONE };
   return undefined;
+}
+
+const reassignedMemo = new WeakMap<ts.VariableDeclaration, boolean>();
+
+/** A `var`/`let` given another value anywhere in the function (or file) it is declared in. */
+function reassigned(decl: ts.VariableDeclaration, checker: ts.TypeChecker): boolean {
+  let known = reassignedMemo.get(decl);
+  if (known === undefined) {
+    const scope = ts.findAncestor(decl.parent, isFunctionLike) ?? decl.getSourceFile();
+    known = !ts.isIdentifier(decl.name) || assignedWithin(scope, decl.name, checker);
+    reassignedMemo.set(decl, known);
+  }
+  return known;
+}
+
+/**
+ * `uids.map(function (uid) { return 'user:' + uid; })`, `ids.map(toKey)`: the one expression the callback returns, every
+ * element of the array it makes. Not a project object's own `map()`, nor a callback with more than one return.
+ */
+function mappedKey(project: LoadedProject, call: ts.CallExpression): ts.Expression | undefined {
+  const callee = strip(call.expression);
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'map' || call.arguments.length === 0) return undefined;
+  const given = strip(call.arguments[0]);
+  const fn = isFunctionLike(given) ? given : namedFunction(project, given);
+  const body = fn && 'body' in fn ? (fn.body as ts.Node | undefined) : undefined;
+  if (!body || resolveReference(project, callee.name).kind === 'project') return undefined;
+  if (!ts.isBlock(body)) return body as ts.Expression;
+  const returns: ts.ReturnStatement[] = [];
+  const visit = (n: ts.Node): void => {
+    if (isFunctionLike(n)) return;
+    if (ts.isReturnStatement(n)) returns.push(n);
+    else ts.forEachChild(n, visit);
+  };
+  ts.forEachChild(body, visit);
+  return returns.length === 1 ? returns[0].expression : undefined;
 }
 
 /** `[a, b].join(':')`, or a project function's return value with its parameters bound to the call's arguments. */
@@ -165,6 +216,8 @@ function callLead(project: LoadedProject, call: ts.CallExpression, bindings: Bin
     }
     return { text, complete: true };
   }
+  const mapped = mappedKey(project, call);
+  if (mapped) return lead(project, mapped, bindings, depth + 1);
   const returned = returnedExpression(project, call, bindings);
   return returned ? lead(project, returned.expr, returned.bindings, depth + 1) : DYNAMIC;
 }

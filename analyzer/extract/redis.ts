@@ -10,12 +10,13 @@
 // reach a client through them (value-holders.ts).
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
+import { arrayGrowth } from './array-growth.ts';
 import { callSites, unseenCalls, wholeParameter, type CallSite, type CallSites } from './call-sites.ts';
 import { functionName, isFunctionLike } from './functions.ts';
 import { moduleObjects, type ModuleObjects } from './module-objects.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { commandKeys, isKeyCommand, type KeyArg } from './redis-commands.ts';
-import { keyPrefix } from './redis-keys.ts';
+import { keyPrefix, mappedKeyPrefix } from './redis-keys.ts';
 import { redisValues, type RedisValues } from './redis-values.ts';
 import { stringValue } from './string-value.ts';
 import type { Warning } from './types.ts';
@@ -103,6 +104,15 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
       if (typeof k.key === 'string') return;
       made = unwrap(k.key);
       if (ts.isArrayLiteralExpression(made)) return recordEach(k, made.elements, where, at, helpers);
+      // `uids.map(uid => 'user:' + uid)`, or a variable holding one: each element is the key its callback returns
+      const mapped = mappedKeyPrefix(project, made, k.pattern);
+      if (mapped !== undefined) return out.access(where, at, `redis:${mapped}`, k.access, 'redis');
+      // `followerKeys.concat(ignorerKeys)`: the keys of each array
+      const joined = concatenated(made);
+      if (joined) return joined.forEach((part) => recordKey({ ...k, key: part }, where, at, helpers, true));
+      // `var keys = []; for (…) keys.push('post:' + pids[i])`: the keys written and pushed
+      const grown = pushedKeys(project, made);
+      if (grown) return recordEach(k, grown, where, at, helpers);
     } else {
       const key = keyPrefix(project, k.key, k.pattern);
       if ('prefix' in key) return out.access(where, at, `redis:${key.prefix}`, k.access, 'redis');
@@ -110,6 +120,8 @@ export function scanRedis(project: LoadedProject, file: LoadedFile, redis: Redis
       const list = helpers > 0 ? keyList(key.made) : undefined;
       if (list) return recordEach(k, list, where, at, helpers);
       made = key.made;
+      // `sortBy === 'count' ? 'posts:flags:count' : 'posts:flagged'`: either key
+      if (ts.isConditionalExpression(made)) return recordEach(k, [made.whenTrue, made.whenFalse], where, at, helpers);
       // `for (…; i < keys.length; …) multi[command](keys[i])` over a parameter: each key of the array the callers give
       const array = loopedParameter(made, checker);
       if (array) {
@@ -174,6 +186,37 @@ function loopedParameter(made: ts.Expression, checker: ts.TypeChecker): ts.Expre
   const counter = checker.getSymbolAtLocation(e.argumentExpression)?.valueDeclaration;
   const loop = counter && ts.isVariableDeclaration(counter) ? counter.parent?.parent : undefined;
   return loop && ts.isForStatement(loop) && loop.initializer === counter?.parent ? e.expression : undefined;
+}
+
+/** `a.concat(b, c)` of arrays: the arrays, receiver first. */
+function concatenated(made: ts.Expression): ts.Expression[] | undefined {
+  if (!ts.isCallExpression(made)) return undefined;
+  const callee = unwrap(made.expression);
+  if (!ts.isPropertyAccessExpression(callee) || callee.name.text !== 'concat' || made.arguments.some(ts.isSpreadElement)) return undefined;
+  return [callee.expression, ...made.arguments];
+}
+
+/**
+ * `var keys = [];` grown by `keys.push('post:' + pid)` (in a loop, in a callback) and nothing else (array-growth.ts): the
+ * elements it is written with and every one pushed, each a key the array may hold.
+ */
+function pushedKeys(project: LoadedProject, made: ts.Expression): readonly ts.Expression[] | undefined {
+  if (!ts.isIdentifier(made)) return undefined;
+  const decl = project.checker.getSymbolAtLocation(made)?.valueDeclaration;
+  const init = decl && ts.isVariableDeclaration(decl) && decl.initializer ? unwrap(decl.initializer) : undefined;
+  if (!init || !ts.isArrayLiteralExpression(init)) return undefined;
+  const growth = arrayGrowth(project, decl as ts.VariableDeclaration);
+  if (growth.changed) return undefined;
+  // only pushes written on the variable itself: one in a helper the array is handed to pushes that helper's parameters
+  const checker = project.checker;
+  const onItself = (call: ts.CallExpression): boolean => {
+    const callee = unwrap(call.expression);
+    const on = ts.isPropertyAccessExpression(callee) ? unwrap(callee.expression) : undefined;
+    return !!on && ts.isIdentifier(on) && checker.getSymbolAtLocation(on)?.valueDeclaration === decl;
+  };
+  const pushes = [...growth.calls.map((c) => c.call), ...growth.uncounted];
+  if (!pushes.every(onItself)) return undefined;
+  return [...init.elements, ...pushes.flatMap((call) => call.arguments)];
 }
 
 /** words a command's arguments are, not keys: scores, ranges, options */

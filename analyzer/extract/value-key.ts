@@ -183,20 +183,45 @@ export function isAssignment(kind: ts.SyntaxKind): boolean {
   return kind >= ts.SyntaxKind.FirstAssignment && kind <= ts.SyntaxKind.LastAssignment;
 }
 
-/** Whether the variable (or parameter) `name` declares is assigned anywhere under `root`. */
+/**
+ * Whether the variable (or parameter) `name` declares is given another value anywhere under `root`: assigned (`x =`,
+ * `x +=`, `x++`), destructured into (`[x] = …`, `({ x } = …)`), a `for (x of …)` / `for (x in …)` variable, or declared
+ * again with a value (`var x = …` a second time).
+ */
 export function assignedWithin(root: ts.Node, name: ts.Identifier, checker: ts.TypeChecker): boolean {
   const symbol = checker.getSymbolAtLocation(name);
+  const text = name.text;
+  const same = (id: ts.Identifier): boolean => id.text === text && checker.getSymbolAtLocation(id) === symbol;
+  /** an assignment's target: a name, or a pattern written as an array or object literal */
+  const targets = (target: ts.Expression): boolean => {
+    const t = unwrap(target);
+    if (ts.isIdentifier(t)) return same(t);
+    if (ts.isArrayLiteralExpression(t)) return t.elements.some((el) => targets(ts.isSpreadElement(el) ? el.expression : withoutDefault(el)));
+    if (ts.isObjectLiteralExpression(t)) {
+      return t.properties.some((p) => {
+        if (ts.isShorthandPropertyAssignment(p)) return p.name.text === text && checker.getShorthandAssignmentValueSymbol(p) === symbol;
+        if (ts.isPropertyAssignment(p)) return targets(withoutDefault(p.initializer));
+        return ts.isSpreadAssignment(p) && targets(p.expression);
+      });
+    }
+    return false;
+  };
   let found = false;
   const visit = (n: ts.Node): void => {
     if (found) return;
-    if (ts.isBinaryExpression(n) && isAssignment(n.operatorToken.kind)) {
-      const left = unwrap(n.left);
-      if (ts.isIdentifier(left) && left.text === name.text && checker.getSymbolAtLocation(left) === symbol) found = true;
-    }
-    ts.forEachChild(n, visit);
+    if (ts.isBinaryExpression(n) && isAssignment(n.operatorToken.kind)) found = targets(n.left);
+    else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) found = targets(n.operand);
+    else if ((ts.isForOfStatement(n) || ts.isForInStatement(n)) && !ts.isVariableDeclarationList(n.initializer)) found = targets(n.initializer as ts.Expression);
+    else if (ts.isVariableDeclaration(n) && n.name !== name && n.initializer && ts.isIdentifier(n.name) && same(n.name)) found = true;
+    if (!found) ts.forEachChild(n, visit);
   };
   visit(root);
   return found;
+}
+
+/** `x = 1` as a pattern's element (`[x = 1] = …`): the target `x`. */
+function withoutDefault(el: ts.Expression): ts.Expression {
+  return ts.isBinaryExpression(el) && el.operatorToken.kind === ts.SyntaxKind.EqualsToken ? el.left : el;
 }
 
 /**
