@@ -128,9 +128,24 @@ function runsAt(c: GrowthCall): ts.Node {
  * `const add = (r) => routes.push(r)`): the helper's calls, when every use of the helper is a call made once in that
  * function, so each runs the push once. A helper exported, handed on or called in a loop or another function is not one.
  */
-function helperCalls(project: LoadedProject, push: ts.CallExpression, scope: ts.Node): { fn: ts.SignatureDeclaration; calls: ts.CallExpression[] } | undefined {
+function helperCalls(project: LoadedProject, push: ts.CallExpression, scope: ts.Node): HelperCalls | undefined {
   const fn = scopeOf(push);
   if (!runsOnce(push, fn) || scopeOf(fn) !== scope) return undefined;
+  // once per helper, not per push: a helper of thousands of pushes walked its function's scope for each
+  let known = helperCallsMemo.get(fn);
+  if (known === undefined) helperCallsMemo.set(fn, (known = readHelperCalls(project, fn, scope) ?? null));
+  return known ?? undefined;
+}
+
+interface HelperCalls {
+  fn: ts.SignatureDeclaration;
+  calls: ts.CallExpression[];
+}
+
+const helperCallsMemo = new WeakMap<ts.Node, HelperCalls | null>();
+
+/** The calls of a helper function written in `scope`, the function it pushes in (helperCalls). */
+function readHelperCalls(project: LoadedProject, fn: ts.Node, scope: ts.Node): HelperCalls | undefined {
   const name = helperName(fn);
   if (!name || ts.getCombinedModifierFlags(ts.isFunctionDeclaration(fn) ? fn : name.parent as ts.Declaration) & ts.ModifierFlags.Export) return undefined;
   const symbol = project.checker.getSymbolAtLocation(name);
