@@ -2,7 +2,8 @@
 // unshift()es) written in the variable's own function before the loop, also those written in a helper function of that
 // function called there (`function add(p, h) { routes.push([p, h]) }`, `add('/a', a)`: one push per call, read with what
 // the call gives). A push that runs an unknown number of times (in a loop, in a function called from elsewhere or handed
-// on) is not counted, and an array emptied, reordered or assigned again is not known.
+// on) is not counted, and an array emptied, reordered or assigned again is not known, nor one whose push() is called
+// off it (`keys.push.apply(keys, more)`, `Array.prototype.push.call(keys, k)`).
 import { ts } from 'ts-morph';
 import type { LoadedProject } from './project.ts';
 import { namedFunction } from './symbols.ts';
@@ -68,6 +69,8 @@ function readGrowth(project: LoadedProject, decl: ArrayHolder): ArrayGrowth {
       const call = ts.isCallExpression(parent.parent) && parent.parent.expression === parent ? parent.parent : undefined;
       if (member === 'length' && ts.isBinaryExpression(parent.parent) && parent.parent.left === parent && isAssignment(parent.parent.operatorToken.kind)) growth.changed = true;
       else if (call && CHANGES.has(member)) growth.changed = true;
+      // a method taken off it rather than called on it (`keys.push.apply(keys, more)`, `keys.push.bind(keys)`): not known
+      else if (!call && (ADDS.has(member) || CHANGES.has(member))) growth.changed = true;
       else if (call && ADDS.has(member)) {
         const front = member === 'unshift';
         const spread = call.arguments.some(ts.isSpreadElement);
@@ -77,7 +80,9 @@ function readGrowth(project: LoadedProject, decl: ArrayHolder): ArrayGrowth {
         else growth.uncounted.push(call);
       }
     } else if (ts.isCallExpression(parent) && parent.expression !== ref) {
-      handedTo(project, parent, parent.arguments.indexOf(ref), scope, growth);
+      // `Array.prototype.push.apply(keys, more)`, `[].push.call(keys, x)`: grown or changed by what is not known
+      if (parent.arguments[0] === ref && borrowedMethod(parent.expression)) growth.changed = true;
+      else handedTo(project, parent, parent.arguments.indexOf(ref), scope, growth);
     }
   };
   visit(decl.getSourceFile());
@@ -108,6 +113,7 @@ function handedTo(project: LoadedProject, call: ts.CallExpression, index: number
       if (ts.isBinaryExpression(parent) && parent.left === n && isAssignment(parent.operatorToken.kind)) growth.changed = true;
       else if (member === 'length' && ts.isBinaryExpression(parent.parent) && parent.parent.left === parent && isAssignment(parent.parent.operatorToken.kind)) growth.changed = true;
       else if (push && CHANGES.has(member!)) growth.changed = true;
+      else if (!push && member && (ADDS.has(member) || CHANGES.has(member))) growth.changed = true;
       else if (push && ADDS.has(member!)) {
         if (once && runsOnce(push, fn) && !push.arguments.some(ts.isSpreadElement)) growth.calls.push({ call: push, front: member === 'unshift', through: { fn, call } });
         else growth.uncounted.push(push);
@@ -116,6 +122,14 @@ function handedTo(project: LoadedProject, call: ts.CallExpression, index: number
     ts.forEachChild(n, visit);
   };
   visit(fn.body);
+}
+
+/** `<anything>.push.apply`, `.splice.call`: an array method called on the array its first argument is. */
+function borrowedMethod(callee: ts.Expression): boolean {
+  const e = unwrap(callee);
+  if (!ts.isPropertyAccessExpression(e) || (e.name.text !== 'apply' && e.name.text !== 'call')) return false;
+  const method = unwrap(e.expression);
+  return ts.isPropertyAccessExpression(method) && (ADDS.has(method.name.text) || CHANGES.has(method.name.text));
 }
 
 /** Where a growth call runs in the array's function: the push itself, or the helper call that runs it. */
@@ -128,9 +142,24 @@ function runsAt(c: GrowthCall): ts.Node {
  * `const add = (r) => routes.push(r)`): the helper's calls, when every use of the helper is a call made once in that
  * function, so each runs the push once. A helper exported, handed on or called in a loop or another function is not one.
  */
-function helperCalls(project: LoadedProject, push: ts.CallExpression, scope: ts.Node): { fn: ts.SignatureDeclaration; calls: ts.CallExpression[] } | undefined {
+function helperCalls(project: LoadedProject, push: ts.CallExpression, scope: ts.Node): HelperCalls | undefined {
   const fn = scopeOf(push);
   if (!runsOnce(push, fn) || scopeOf(fn) !== scope) return undefined;
+  // once per helper, not per push: a helper of thousands of pushes walked its function's scope for each
+  let known = helperCallsMemo.get(fn);
+  if (known === undefined) helperCallsMemo.set(fn, (known = readHelperCalls(project, fn, scope) ?? null));
+  return known ?? undefined;
+}
+
+interface HelperCalls {
+  fn: ts.SignatureDeclaration;
+  calls: ts.CallExpression[];
+}
+
+const helperCallsMemo = new WeakMap<ts.Node, HelperCalls | null>();
+
+/** The calls of a helper function written in `scope`, the function it pushes in (helperCalls). */
+function readHelperCalls(project: LoadedProject, fn: ts.Node, scope: ts.Node): HelperCalls | undefined {
   const name = helperName(fn);
   if (!name || ts.getCombinedModifierFlags(ts.isFunctionDeclaration(fn) ? fn : name.parent as ts.Declaration) & ts.ModifierFlags.Export) return undefined;
   const symbol = project.checker.getSymbolAtLocation(name);

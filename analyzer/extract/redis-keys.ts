@@ -9,7 +9,7 @@ import { ts } from 'ts-morph';
 import { isFunctionLike } from './functions.ts';
 import type { LoadedProject } from './project.ts';
 import { namedFunction, resolveReference } from './symbols.ts';
-import { assignedWithin } from './value-key.ts';
+import { assignedIn } from './value-key.ts';
 
 /** What is known of a key's beginning: `text`, and whether that is the whole key. */
 interface Lead {
@@ -172,7 +172,7 @@ function reassigned(decl: ts.VariableDeclaration, checker: ts.TypeChecker): bool
   let known = reassignedMemo.get(decl);
   if (known === undefined) {
     const scope = ts.findAncestor(decl.parent, isFunctionLike) ?? decl.getSourceFile();
-    known = !ts.isIdentifier(decl.name) || assignedWithin(scope, decl.name, checker);
+    known = !ts.isIdentifier(decl.name) || assignedIn(scope, checker)(decl.name);
     reassignedMemo.set(decl, known);
   }
   return known;

@@ -192,31 +192,81 @@ export function assignedWithin(root: ts.Node, name: ts.Identifier, checker: ts.T
   const symbol = checker.getSymbolAtLocation(name);
   const text = name.text;
   const same = (id: ts.Identifier): boolean => id.text === text && checker.getSymbolAtLocation(id) === symbol;
-  /** an assignment's target: a name, or a pattern written as an array or object literal */
-  const targets = (target: ts.Expression): boolean => {
-    const t = unwrap(target);
-    if (ts.isIdentifier(t)) return same(t);
+  const target = (t: ts.Identifier | ts.ShorthandPropertyAssignment): boolean =>
+    ts.isIdentifier(t) ? same(t) : t.name.text === text && checker.getShorthandAssignmentValueSymbol(t) === symbol;
+  let found = false;
+  const visit = (n: ts.Node): void => {
+    if (found) return;
+    if (ts.isVariableDeclaration(n)) found = n.name !== name && !!n.initializer && ts.isIdentifier(n.name) && same(n.name);
+    else found = assignedBy(n, target);
+    if (!found) ts.forEachChild(n, visit);
+  };
+  visit(root);
+  return found;
+}
+
+/**
+ * `assignedWithin` for every variable of `root` at once, for a reader asking it of many (one walk of `root`, not one
+ * per variable: a file of thousands of module-level variables was walked once for each). Names without a symbol are
+ * asked of assignedWithin.
+ */
+export function assignedIn(root: ts.Node, checker: ts.TypeChecker): (name: ts.Identifier) => boolean {
+  let known = assignedMemo.get(root);
+  if (!known) {
+    const assigned = new Set<ts.Symbol>();
+    const declared = new Map<ts.Symbol, number>();
+    const add = (t: ts.Identifier | ts.ShorthandPropertyAssignment): boolean => {
+      const symbol = ts.isIdentifier(t) ? checker.getSymbolAtLocation(t) : checker.getShorthandAssignmentValueSymbol(t);
+      if (symbol) assigned.add(symbol);
+      return false;
+    };
+    const visit = (n: ts.Node): void => {
+      if (ts.isVariableDeclaration(n)) {
+        const symbol = n.initializer && ts.isIdentifier(n.name) ? checker.getSymbolAtLocation(n.name) : undefined;
+        if (symbol) declared.set(symbol, (declared.get(symbol) ?? 0) + 1);
+      } else {
+        assignedBy(n, add);
+      }
+      ts.forEachChild(n, visit);
+    };
+    visit(root);
+    assignedMemo.set(root, (known = { assigned, declared }));
+  }
+  const { assigned, declared } = known;
+  return (name) => {
+    const symbol = checker.getSymbolAtLocation(name);
+    if (!symbol) return assignedWithin(root, name, checker);
+    if (assigned.has(symbol)) return true;
+    // declared with a value under root other than by `name` itself
+    const own = ts.isVariableDeclaration(name.parent) && name.parent.name === name && !!name.parent.initializer && name.pos >= root.pos && name.end <= root.end ? 1 : 0;
+    return (declared.get(symbol) ?? 0) > own;
+  };
+}
+
+const assignedMemo = new WeakMap<ts.Node, { assigned: ReadonlySet<ts.Symbol>; declared: ReadonlyMap<ts.Symbol, number> }>();
+
+/**
+ * Whether `n` gives a name another value as one of its targets satisfies `target`: an assignment (`x =`, `x +=`), `++`/`--`,
+ * a `for (x of …)` / `for (x in …)`; a target is a name, or a name of a pattern written as an array or object literal.
+ */
+function assignedBy(n: ts.Node, target: (t: ts.Identifier | ts.ShorthandPropertyAssignment) => boolean): boolean {
+  const targets = (expr: ts.Expression): boolean => {
+    const t = unwrap(expr);
+    if (ts.isIdentifier(t)) return target(t);
     if (ts.isArrayLiteralExpression(t)) return t.elements.some((el) => targets(ts.isSpreadElement(el) ? el.expression : withoutDefault(el)));
     if (ts.isObjectLiteralExpression(t)) {
       return t.properties.some((p) => {
-        if (ts.isShorthandPropertyAssignment(p)) return p.name.text === text && checker.getShorthandAssignmentValueSymbol(p) === symbol;
+        if (ts.isShorthandPropertyAssignment(p)) return target(p);
         if (ts.isPropertyAssignment(p)) return targets(withoutDefault(p.initializer));
         return ts.isSpreadAssignment(p) && targets(p.expression);
       });
     }
     return false;
   };
-  let found = false;
-  const visit = (n: ts.Node): void => {
-    if (found) return;
-    if (ts.isBinaryExpression(n) && isAssignment(n.operatorToken.kind)) found = targets(n.left);
-    else if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) found = targets(n.operand);
-    else if ((ts.isForOfStatement(n) || ts.isForInStatement(n)) && !ts.isVariableDeclarationList(n.initializer)) found = targets(n.initializer as ts.Expression);
-    else if (ts.isVariableDeclaration(n) && n.name !== name && n.initializer && ts.isIdentifier(n.name) && same(n.name)) found = true;
-    if (!found) ts.forEachChild(n, visit);
-  };
-  visit(root);
-  return found;
+  if (ts.isBinaryExpression(n) && isAssignment(n.operatorToken.kind)) return targets(n.left);
+  if ((ts.isPrefixUnaryExpression(n) || ts.isPostfixUnaryExpression(n)) && (n.operator === ts.SyntaxKind.PlusPlusToken || n.operator === ts.SyntaxKind.MinusMinusToken)) return targets(n.operand);
+  if ((ts.isForOfStatement(n) || ts.isForInStatement(n)) && !ts.isVariableDeclarationList(n.initializer)) return targets(n.initializer as ts.Expression);
+  return false;
 }
 
 /** `x = 1` as a pattern's element (`[x = 1] = …`): the target `x`. */
