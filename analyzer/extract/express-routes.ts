@@ -111,6 +111,7 @@ export function addRouteAt({ project, warnings, routers, parameterHandlers }: Ro
     method, paths, reason, expression, file, line: lineOf(ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call, source),
     pos: node.hono ? namePos(call, source) : call.getStart(source), middleware, handler: handlerRef(project, last, source),
   };
+  if (handlers.length > 1 && !fastifyOptions && !node.fastify && !node.hono) route.handlers = handlers;
   node.routes.push(route);
   // `controllers.accounts.edit` with `controllers` a parameter: read at the function's calls once all are known, and
   // again at the calls the router it is on was made by (route-tree.ts); one with a default is read there too, the
