@@ -5,11 +5,13 @@
 // as a Redis key a helper receives is (redis.ts).
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
-import { wholeParameter, type CallSites } from './call-sites.ts';
+import { wholeParameter, type CallSites, type ClassUses } from './call-sites.ts';
 import { isFunctionLike, lineOf } from './functions.ts';
 import { scanKnexForeignKeys } from './knex-foreign-keys.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
+import { fileOf } from './symbols.ts';
+import { keptParameter } from './this-members.ts';
 import { unwrap, valueKey } from './value-key.ts';
 
 const KNEX_METHODS = new Set([
@@ -57,7 +59,7 @@ function tableName(arg: ts.Expression | undefined, checker: ts.TypeChecker): str
 }
 
 /** `isMongoClient`: a MongoDB client's `await client.db('shop')` names a database, not a knex table. */
-export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCollector, callers: CallSites, isMongoClient?: (receiver: ts.Expression) => boolean): void {
+export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCollector, callers: CallSites, classes: ClassUses, isMongoClient?: (receiver: ts.Expression) => boolean): void {
   const checker = project.checker;
 
   /** the tables `arg` names: its string here, or the strings the callers give the helper parameter it is */
@@ -66,9 +68,21 @@ export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCo
     const table = tableName(arg, checker);
     if (table) return [{ table, file: where, at }];
     const param = helpers < MAX_HELPERS ? wholeParameter(arg, checker) : undefined;
-    if (!param) return [];
+    if (!param) return helpers < MAX_HELPERS ? keptPlaces(arg, helpers) : [];
     const index = param.parent.parameters.indexOf(param);
     return callers(param.parent).flatMap((site) => placesOf(site.call.arguments[index] ?? param.initializer, site.file, site.callee, helpers + 1));
+  };
+
+  /** `this.collection` a class keeps from its constructor: the tables its constructions give, each the constructing code's access */
+  const keptPlaces = (arg: ts.Expression, helpers: number): TablePlace[] => {
+    const e = unwrap(arg);
+    const kept = ts.isPropertyAccessExpression(e) ? keptParameter(e, classes, checker) : undefined;
+    if (!kept) return [];
+    return classes.constructionSites(kept.cls).flatMap((site) => {
+      const where = fileOf(project, site);
+      const given = site.arguments?.[kept.index];
+      return where && given ? placesOf(given, where, ts.isNewExpression(site) ? site.expression : site, helpers + 1) : [];
+    });
   };
 
   const visit = (node: ts.Node): void => {
