@@ -24,6 +24,7 @@ const KNEX_METHODS = new Set([
 const WRITE_METHODS = new Set(['insert', 'update', 'del', 'delete', 'truncate', 'upsert', 'increment', 'decrement', 'merge', 'onConflict']);
 const TABLE_METHODS = new Set(['from', 'table', 'into']);
 const JOIN_METHOD = /^(?:join|leftJoin|rightJoin|innerJoin|leftOuterJoin|rightOuterJoin|fullOuterJoin|crossJoin)$/;
+const CTE_METHOD = /^with(?:Recursive|Materialized|NotMaterialized)?$/;
 const SCHEMA_METHODS = new Set(['createTable', 'createTableIfNotExists', 'alterTable', 'dropTable', 'dropTableIfExists', 'table']);
 const KNEXISH_NAME = /^(?:knex|db|trx|tx|k|qb|database|conn|connection|pg|mysql)$/i;
 const TABLE_NAME = /^[A-Za-z_][\w.]*(?:\s+as\s+\w+)?$/i;
@@ -129,7 +130,9 @@ export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCo
     }
     if (!root || calls.length === 0) return;
     const base = ts.isPropertyAccessExpression(root) ? root.expression : root;
-    if (!ts.isIdentifier(base) || !isKnexIdentifier(project, base)) return;
+    // this.knex.select(…).from('users'): a knex instance the class keeps, taken by its name as ctx.app.db('books') is
+    const kept = ts.isPropertyAccessExpression(root) && base.kind === ts.SyntaxKind.ThisKeyword && KNEXISH_NAME.test(root.name.text);
+    if (!kept && (!ts.isIdentifier(base) || !isKnexIdentifier(project, base))) return;
     if (ts.isPropertyAccessExpression(root) && root.name.text === 'schema') {
       for (const c of calls) {
         const t = SCHEMA_METHODS.has(c.name) ? tableName(c.args[0], checker) : undefined;
@@ -144,11 +147,13 @@ export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCo
 
   const record = (places: TablePlace[], calls: ChainCall[], where = file): void => {
     if (places.length === 0) return;
+    // `.with('recent', q)…from('recent')`: a common table expression's name, not a table (q's own chain names those)
+    const ctes = calls.some((c) => CTE_METHOD.test(c.name)) ? new Set(calls.filter((c) => CTE_METHOD.test(c.name)).map((c) => tableName(c.args[0], checker))) : undefined;
     const write = calls.some((c) => WRITE_METHODS.has(c.name));
-    for (const p of places) out.access(p.file, p.at, p.table, write ? 'write' : 'read', 'knex');
+    for (const p of places) if (!ctes?.has(p.table)) out.access(p.file, p.at, p.table, write ? 'write' : 'read', 'knex');
     for (const c of calls) {
       if (!JOIN_METHOD.test(c.name)) continue;
-      for (const p of placesOf(c.args[0], where, c.node, 0)) out.access(p.file, p.at, p.table, 'read', 'knex');
+      for (const p of placesOf(c.args[0], where, c.node, 0)) if (!ctes?.has(p.table)) out.access(p.file, p.at, p.table, 'read', 'knex');
     }
   };
 

@@ -57,3 +57,29 @@ describe('knex: a table a class keeps from its constructor', () => {
     ]);
   });
 });
+
+describe('knex: a builder started on a knex instance the class keeps (`this.knex.select(…).from(…)`)', () => {
+  const project = tempProjects('knex-this');
+
+  test('the table its from()/into() names is accessed, read or written by the chain', async () => {
+    const facts = await extractFacts(project({
+      'services/settings.js': [
+        "import knex from 'knex';",
+        'export class SettingsService {',
+        "  constructor() { this.knex = knex({ client: 'pg' }); }",
+        "  async read() { return this.knex.select('*').from('settings').first(); }",
+        "  async save(data) { return this.knex.insert(data).into('settings'); }",
+        // not a knex instance by its name: nothing is read as a table
+        "  async find() { return this.cache.from('settings'); }",
+        // a common table expression's name is no table: the CTE reads what its own query names
+        "  async recent() { return this.knex.with('recent', this.knex.select('*').from('logins')).select('*').from('recent').join('recent as r2', 'r2.id', 'recent.id'); }",
+        '}',
+      ].join('\n'),
+    }));
+    assert.deepEqual(accesses(facts).sort(), [
+      'services/settings.js#SettingsService.read read settings (knex, line 4)',
+      'services/settings.js#SettingsService.recent read logins (knex, line 7)',
+      'services/settings.js#SettingsService.save write settings (knex, line 5)',
+    ]);
+  });
+});
