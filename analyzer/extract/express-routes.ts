@@ -88,6 +88,8 @@ export function addRouteAt({ project, warnings, routers, parameterHandlers }: Ro
   if (node.init === 'other' && node.plugin === undefined && !(looksLikePath && plausibleHandler(project, last)) && !(paths === undefined && isFunctionLike(unwrap(last)))) return;
   // a Redis client's `get(\`${user}:cart\`, (err, data) => …)` is a command, not a route with a path made at run time
   if (node.init === 'other' && !looksLikePath && isStoreClient(node.key, project.checker)) return;
+  // nor is a search client's `search(baseDn, options, callback)`: on a value not known to be a router, SEARCH needs a path written out
+  if (node.init === 'other' && !looksLikePath && method === 'SEARCH') return;
   const middleware: Middleware[] = [];
   let fastifyOptions = !!fromOptions;
   for (const h of handlers.slice(0, -1)) {

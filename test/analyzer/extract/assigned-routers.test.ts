@@ -44,3 +44,27 @@ describe('routes: a router a let variable is assigned in branches', () => {
     assert.ok(!facts.warnings.some((w) => /not mounted/.test(w.message)), facts.warnings.map((w) => w.message).join('\n'));
   });
 });
+
+// Express routes every method node's http.METHODS lists; SEARCH is the one real apps register (Directus's
+// `router.search('/', validateBatch('read'), readHandler, respond)` on each collection)
+describe('routes: router.search()', () => {
+  const project = tempProjects('search-verb');
+
+  test('is a SEARCH route; on a value that is not a router it is nothing', async () => {
+    const facts = await extractFacts(project({
+      'app.js': [
+        "import express from 'express';",
+        'const app = express();',
+        'const index = { search: (q, opts) => [] };',
+        "app.search('/items', (req, res) => res.json([]));",
+        "index.search('/items', { limit: 1 });",
+        // an LDAP or search client's search(base, options, callback): not a route with a path made at run time
+        "import ldap from 'ldapjs';",
+        "const client = ldap.createClient({ url: 'ldap://x' });",
+        'export function find(baseDn) { client.search(baseDn, { scope: "sub" }, (err, res) => res); }',
+      ].join('\n'),
+    }));
+    assert.deepEqual(routeList(facts), ['SEARCH /items']);
+    assert.deepEqual(facts.unresolvedRoutes, []);
+  });
+});
