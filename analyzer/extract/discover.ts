@@ -36,7 +36,7 @@ const TEST_DIRS = new Set(['test', 'tests', '__tests__', '__mocks__', 'spec']);
 const TEST_FILE = /\.(test|spec)\.[cm]?[jt]sx?$/;
 const MINIFIED_FILE = /[.-]min\.[cm]?js$/;
 
-export function isDeclaration(file: string): boolean {
+function isDeclaration(file: string): boolean {
   return file.endsWith('.d.ts') || file.endsWith('.d.mts') || file.endsWith('.d.cts');
 }
 
