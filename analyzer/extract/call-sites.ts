@@ -155,6 +155,8 @@ export interface ClassUses {
   constructions(cls: ts.ClassLikeDeclaration): (readonly ts.Expression[])[];
   /** The classes extending a class, to any depth. */
   subclasses(cls: ts.ClassLikeDeclaration): ts.ClassLikeDeclaration[];
+  /** Where the constructor is called, as `constructions` finds them: the `new` expressions and `super()` calls. */
+  constructionSites(cls: ts.ClassLikeDeclaration): (ts.NewExpression | ts.CallExpression)[];
 }
 
 interface Uses {
@@ -174,15 +176,19 @@ export function classUses(project: LoadedProject): ClassUses {
     seen.add(cls);
     return usesOf(cls).subclasses.flatMap((sub) => (seen.has(sub) ? [] : [sub, ...subclasses(sub, seen)]));
   };
-  const constructions = (cls: ts.ClassLikeDeclaration, seen: Set<ts.Node>): (readonly ts.Expression[])[] => {
+  const sites = (cls: ts.ClassLikeDeclaration, seen: Set<ts.Node>): (ts.NewExpression | ts.CallExpression)[] => {
     seen.add(cls);
     const { made, subclasses: subs } = usesOf(cls);
-    const found: (readonly ts.Expression[])[] = made.map((site) => site.arguments ?? []);
+    const found = [...made];
     // `new Sub(…)` of a subclass without a constructor of its own calls this one with the same arguments
-    for (const sub of subs) if (!seen.has(sub) && !sub.members.some(ts.isConstructorDeclaration)) found.push(...constructions(sub, seen));
+    for (const sub of subs) if (!seen.has(sub) && !sub.members.some(ts.isConstructorDeclaration)) found.push(...sites(sub, seen));
     return found;
   };
-  return { constructions: (cls) => constructions(cls, new Set()), subclasses: (cls) => subclasses(cls, new Set()) };
+  return {
+    constructions: (cls) => sites(cls, new Set()).map((site) => site.arguments ?? []),
+    subclasses: (cls) => subclasses(cls, new Set()),
+    constructionSites: (cls) => sites(cls, new Set()),
+  };
 }
 
 /**

@@ -36,8 +36,12 @@ const TEST_DIRS = new Set(['test', 'tests', '__tests__', '__mocks__', 'spec']);
 const TEST_FILE = /\.(test|spec)\.[cm]?[jt]sx?$/;
 const MINIFIED_FILE = /[.-]min\.[cm]?js$/;
 
+function isDeclaration(file: string): boolean {
+  return file.endsWith('.d.ts') || file.endsWith('.d.mts') || file.endsWith('.d.cts');
+}
+
 export function languageOf(file: string): FileFact['language'] | undefined {
-  if (file.endsWith('.d.ts') || file.endsWith('.d.mts') || file.endsWith('.d.cts')) return undefined;
+  if (isDeclaration(file)) return undefined;
   return LANGUAGE_BY_EXT[path.extname(file)];
 }
 
@@ -57,12 +61,15 @@ export interface Discovery {
   warnings: Warning[];
   /** source files skipped for being over `maxFileBytes` (each also a warning) */
   oversized: number;
+  /** declaration files (`.d.ts`, `.d.mts`, `.d.cts`), absolute: never read, but they can stand in front of the JavaScript beside them */
+  declarations: string[];
 }
 
 export function discoverFiles(root: string, options: DiscoverOptions): Discovery {
   const files: DiscoveredFile[] = [];
   const prismaSchemas: Discovery['prismaSchemas'] = [];
   const sqlFiles: Discovery['sqlFiles'] = [];
+  const declarations: string[] = [];
   const warnings: Warning[] = [];
   const seenDirs = new Set<string>();
   let oversized = 0;
@@ -118,7 +125,10 @@ export function discoverFiles(root: string, options: DiscoverOptions): Discovery
         if (entry.name.endsWith('.prisma')) prismaSchemas.push({ abs, rel });
         const isSql = entry.name.endsWith('.sql');
         const language = languageOf(entry.name);
-        if (!language && !isSql) continue;
+        if (!language && !isSql) {
+          if (isDeclaration(entry.name)) declarations.push(abs);
+          continue;
+        }
         if (language && !options.includeTests && TEST_FILE.test(entry.name)) continue;
         if (language && MINIFIED_FILE.test(entry.name)) continue; // built assets, not source
         let size: number;
@@ -139,7 +149,7 @@ export function discoverFiles(root: string, options: DiscoverOptions): Discovery
   };
 
   walk(root, '');
-  return { files, prismaSchemas, sqlFiles, warnings, oversized };
+  return { files, prismaSchemas, sqlFiles, warnings, oversized, declarations };
 }
 
 /** Whether folder `outer` holds `inner` (a real path strictly above it). */

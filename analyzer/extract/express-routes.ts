@@ -88,6 +88,8 @@ export function addRouteAt({ project, warnings, routers, parameterHandlers }: Ro
   if (node.init === 'other' && node.plugin === undefined && !(looksLikePath && plausibleHandler(project, last)) && !(paths === undefined && isFunctionLike(unwrap(last)))) return;
   // a Redis client's `get(\`${user}:cart\`, (err, data) => …)` is a command, not a route with a path made at run time
   if (node.init === 'other' && !looksLikePath && isStoreClient(node.key, project.checker)) return;
+  // nor is a search client's `search(baseDn, options, callback)`: on a value not known to be a router, SEARCH needs a path written out
+  if (node.init === 'other' && !looksLikePath && method === 'SEARCH') return;
   const middleware: Middleware[] = [];
   let fastifyOptions = !!fromOptions;
   for (const h of handlers.slice(0, -1)) {
@@ -111,6 +113,7 @@ export function addRouteAt({ project, warnings, routers, parameterHandlers }: Ro
     method, paths, reason, expression, file, line: lineOf(ts.isPropertyAccessExpression(call.expression) ? call.expression.name : call, source),
     pos: node.hono ? namePos(call, source) : call.getStart(source), middleware, handler: handlerRef(project, last, source),
   };
+  if (handlers.length > 1 && !fastifyOptions && !node.fastify && !node.hono) route.handlers = handlers;
   node.routes.push(route);
   // `controllers.accounts.edit` with `controllers` a parameter: read at the function's calls once all are known, and
   // again at the calls the router it is on was made by (route-tree.ts); one with a default is read there too, the

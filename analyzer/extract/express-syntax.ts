@@ -10,7 +10,8 @@ import type { LoadedProject } from './project.ts';
 import { codeTargetOf, resolveReference } from './symbols.ts';
 import { exportedValue, functionResult, requiredFile, unwrap } from './value-key.ts';
 
-export const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all']);
+// `search`: Express registers every method node's http.METHODS lists; SEARCH is the one apps use (Directus)
+export const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'options', 'head', 'all', 'search']);
 
 /** The HTTP method a registration method stands for: the verbs, and koa-router's `del` alias of delete. */
 export function verbMethod(name: string): string | undefined {

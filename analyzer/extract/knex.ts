@@ -5,11 +5,13 @@
 // as a Redis key a helper receives is (redis.ts).
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
-import { wholeParameter, type CallSites } from './call-sites.ts';
+import { wholeParameter, type CallSites, type ClassUses } from './call-sites.ts';
 import { isFunctionLike, lineOf } from './functions.ts';
 import { scanKnexForeignKeys } from './knex-foreign-keys.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
+import { fileOf } from './symbols.ts';
+import { keptParameter } from './this-members.ts';
 import { unwrap, valueKey } from './value-key.ts';
 
 const KNEX_METHODS = new Set([
@@ -22,6 +24,7 @@ const KNEX_METHODS = new Set([
 const WRITE_METHODS = new Set(['insert', 'update', 'del', 'delete', 'truncate', 'upsert', 'increment', 'decrement', 'merge', 'onConflict']);
 const TABLE_METHODS = new Set(['from', 'table', 'into']);
 const JOIN_METHOD = /^(?:join|leftJoin|rightJoin|innerJoin|leftOuterJoin|rightOuterJoin|fullOuterJoin|crossJoin)$/;
+const CTE_METHOD = /^with(?:Recursive|Materialized|NotMaterialized)?$/;
 const SCHEMA_METHODS = new Set(['createTable', 'createTableIfNotExists', 'alterTable', 'dropTable', 'dropTableIfExists', 'table']);
 const KNEXISH_NAME = /^(?:knex|db|trx|tx|k|qb|database|conn|connection|pg|mysql)$/i;
 const TABLE_NAME = /^[A-Za-z_][\w.]*(?:\s+as\s+\w+)?$/i;
@@ -57,7 +60,7 @@ function tableName(arg: ts.Expression | undefined, checker: ts.TypeChecker): str
 }
 
 /** `isMongoClient`: a MongoDB client's `await client.db('shop')` names a database, not a knex table. */
-export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCollector, callers: CallSites, isMongoClient?: (receiver: ts.Expression) => boolean): void {
+export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCollector, callers: CallSites, classes: ClassUses, isMongoClient?: (receiver: ts.Expression) => boolean): void {
   const checker = project.checker;
 
   /** the tables `arg` names: its string here, or the strings the callers give the helper parameter it is */
@@ -66,9 +69,21 @@ export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCo
     const table = tableName(arg, checker);
     if (table) return [{ table, file: where, at }];
     const param = helpers < MAX_HELPERS ? wholeParameter(arg, checker) : undefined;
-    if (!param) return [];
+    if (!param) return helpers < MAX_HELPERS ? keptPlaces(arg, helpers) : [];
     const index = param.parent.parameters.indexOf(param);
     return callers(param.parent).flatMap((site) => placesOf(site.call.arguments[index] ?? param.initializer, site.file, site.callee, helpers + 1));
+  };
+
+  /** `this.collection` a class keeps from its constructor: the tables its constructions give, each the constructing code's access */
+  const keptPlaces = (arg: ts.Expression, helpers: number): TablePlace[] => {
+    const e = unwrap(arg);
+    const kept = ts.isPropertyAccessExpression(e) ? keptParameter(e, classes, checker) : undefined;
+    if (!kept) return [];
+    return classes.constructionSites(kept.cls).flatMap((site) => {
+      const where = fileOf(project, site);
+      const given = site.arguments?.[kept.index];
+      return where && given ? placesOf(given, where, ts.isNewExpression(site) ? site.expression : site, helpers + 1) : [];
+    });
   };
 
   const visit = (node: ts.Node): void => {
@@ -115,7 +130,9 @@ export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCo
     }
     if (!root || calls.length === 0) return;
     const base = ts.isPropertyAccessExpression(root) ? root.expression : root;
-    if (!ts.isIdentifier(base) || !isKnexIdentifier(project, base)) return;
+    // this.knex.select(…).from('users'): a knex instance the class keeps, taken by its name as ctx.app.db('books') is
+    const kept = ts.isPropertyAccessExpression(root) && base.kind === ts.SyntaxKind.ThisKeyword && KNEXISH_NAME.test(root.name.text);
+    if (!kept && (!ts.isIdentifier(base) || !isKnexIdentifier(project, base))) return;
     if (ts.isPropertyAccessExpression(root) && root.name.text === 'schema') {
       for (const c of calls) {
         const t = SCHEMA_METHODS.has(c.name) ? tableName(c.args[0], checker) : undefined;
@@ -130,11 +147,13 @@ export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCo
 
   const record = (places: TablePlace[], calls: ChainCall[], where = file): void => {
     if (places.length === 0) return;
+    // `.with('recent', q)…from('recent')`: a common table expression's name, not a table (q's own chain names those)
+    const ctes = calls.some((c) => CTE_METHOD.test(c.name)) ? new Set(calls.filter((c) => CTE_METHOD.test(c.name)).map((c) => tableName(c.args[0], checker))) : undefined;
     const write = calls.some((c) => WRITE_METHODS.has(c.name));
-    for (const p of places) out.access(p.file, p.at, p.table, write ? 'write' : 'read', 'knex');
+    for (const p of places) if (!ctes?.has(p.table)) out.access(p.file, p.at, p.table, write ? 'write' : 'read', 'knex');
     for (const c of calls) {
       if (!JOIN_METHOD.test(c.name)) continue;
-      for (const p of placesOf(c.args[0], where, c.node, 0)) out.access(p.file, p.at, p.table, 'read', 'knex');
+      for (const p of placesOf(c.args[0], where, c.node, 0)) if (!ctes?.has(p.table)) out.access(p.file, p.at, p.table, 'read', 'knex');
     }
   };
 

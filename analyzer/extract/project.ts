@@ -7,6 +7,7 @@ import { Project, ts } from 'ts-morph';
 import { parseJsonText } from '../../common/json-text.ts';
 import { UserError } from '../../common/user-error.ts';
 import { discoverFiles, type DiscoveredFile } from './discover.ts';
+import { moduleResolutionHost, programResolution, shadowingDeclarations } from './resolution-host.ts';
 import type { ExtractOptions, Warning } from './types.ts';
 
 export interface LoadedFile extends DiscoveredFile {
@@ -23,6 +24,8 @@ export interface LoadedProject {
   checker: ts.TypeChecker;
   compilerOptions: ts.CompilerOptions;
   resolutionCache: ts.ModuleResolutionCache;
+  /** the file system as module resolution sees it (resolution-host.ts) */
+  resolutionHost: ts.ModuleResolutionHost;
   prismaSchemas: { abs: string; rel: string }[];
   /** `*.sql` files (schemas, migrations): read for the tables and keys they declare, not part of `files` */
   sqlFiles: { abs: string; rel: string }[];
@@ -155,7 +158,7 @@ export function loadProject(rootArg: string, options: ExtractOptions = {}): Load
 
   const includeTests = options.includeTests ?? false;
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const { files: found, prismaSchemas, sqlFiles, warnings, oversized } = discoverFiles(root, { includeTests, maxFileBytes });
+  const { files: found, prismaSchemas, sqlFiles, warnings, oversized, declarations } = discoverFiles(root, { includeTests, maxFileBytes });
   if (found.length === 0 && oversized > 0) {
     throw new UserError(`all ${oversized} source file${oversized === 1 ? '' : 's'} under ${rootArg} ${oversized === 1 ? 'is' : 'are'} over the ${maxFileBytes}-byte cap and ${oversized === 1 ? 'was' : 'were'} skipped; raise --max-file-bytes to read ${oversized === 1 ? 'it' : 'them'}`);
   }
@@ -164,27 +167,31 @@ export function loadProject(rootArg: string, options: ExtractOptions = {}): Load
   }
 
   const compilerOptions = baseOptions(moduleAliasPaths(root, readTsconfig(root, warnings)), options.packageTypes ?? false);
-  const project = new Project({ compilerOptions, skipAddingFilesFromTsConfig: true, skipFileDependencyResolution: true });
 
-  const files: LoadedFile[] = [];
   const texts = new Map<string, { file: DiscoveredFile; text: string }>();
   const minified: string[] = [];
   for (let i = 0; i < found.length; i++) {
     const file = found[i];
     try {
       const text = readFileSync(file.abs, 'utf8');
-      if (!options.includeMinified && JAVASCRIPT.has(file.language) && looksMinified(text)) {
-        minified.push(file.rel);
-        options.onProgress?.(i + 1, found.length, 'read');
-        continue;
-      }
-      texts.set(file.abs, { file, text });
-      project.createSourceFile(file.abs, text, { overwrite: true });
+      if (!options.includeMinified && JAVASCRIPT.has(file.language) && looksMinified(text)) minified.push(file.rel);
+      else texts.set(file.abs, { file, text });
     } catch (err) {
       warnings.push({ file: file.rel, message: `cannot read ${file.rel}: ${(err as Error).message}` });
     }
     options.onProgress?.(i + 1, found.length, 'read');
   }
+
+  const resolutionCache = ts.createModuleResolutionCache(root, (f) => f, compilerOptions);
+  const resolutionHost = moduleResolutionHost(shadowingDeclarations(declarations, new Set(texts.keys())));
+  const project = new Project({
+    compilerOptions,
+    skipAddingFilesFromTsConfig: true,
+    skipFileDependencyResolution: true,
+    // only a tree with declaration files beside its JavaScript resolves through its own host; others as they always have
+    resolutionHost: resolutionHost === ts.sys ? undefined : programResolution(resolutionHost, resolutionCache),
+  });
+  for (const { file, text } of texts.values()) project.createSourceFile(file.abs, text, { overwrite: true });
   if (minified.length > 0) {
     const n = minified.length;
     if (texts.size === 0) {
@@ -197,6 +204,7 @@ export function loadProject(rootArg: string, options: ExtractOptions = {}): Load
   }
 
   const program = project.getProgram().compilerObject;
+  const files: LoadedFile[] = [];
   const byAbs = new Map<string, LoadedFile>();
   for (const { file, text } of texts.values()) {
     const source = program.getSourceFile(file.abs);
@@ -212,9 +220,8 @@ export function loadProject(rootArg: string, options: ExtractOptions = {}): Load
     }
   }
 
-  const resolutionCache = ts.createModuleResolutionCache(root, (f) => f, compilerOptions);
   const prismaClientDirs = prismaSchemas.flatMap((s) => generatorOutputs(s.abs));
-  return { root, files, byAbs, program, checker: program.getTypeChecker(), compilerOptions, resolutionCache, prismaSchemas, sqlFiles, prismaClientDirs, warnings };
+  return { root, files, byAbs, program, checker: program.getTypeChecker(), compilerOptions, resolutionCache, resolutionHost, prismaSchemas, sqlFiles, prismaClientDirs, warnings };
 }
 
 /** The `output` folders of a schema's `generator` blocks, resolved from the schema's folder (unreadable: none). */

@@ -32,7 +32,7 @@ export function resolveSpecifier(
   mode: ts.ResolutionMode = ts.ModuleKind.ESNext,
 ): Resolution {
   if (specifier.startsWith('node:') || BUILTINS.has(specifier)) return { kind: 'builtin' };
-  const result = ts.resolveModuleName(specifier, fromAbs, project.compilerOptions, ts.sys, project.resolutionCache, undefined, mode);
+  const result = ts.resolveModuleName(specifier, fromAbs, project.compilerOptions, project.resolutionHost, project.resolutionCache, undefined, mode);
   const resolved = result.resolvedModule;
   if (resolved) {
     const file = project.byAbs.get(path.normalize(resolved.resolvedFileName));

@@ -35,12 +35,34 @@ export function handlerRef(project: LoadedProject, arg: ts.Expression, source: t
   const member = ts.isElementAccessExpression(e) ? chainMember(project, e) : undefined;
   if (member) return { kind: 'named', file: member.file.rel, name: member.name, line: member.line };
   const ref = ts.isIdentifier(e) ? e : ts.isPropertyAccessExpression(e) ? e.name : ts.isCallExpression(e) ? calleeName(e) : undefined;
+  const held = ref && !ts.isCallExpression(e) ? heldWrappedFunction(project, ref) : undefined;
+  if (held) {
+    const heldSource = held.getSourceFile();
+    return { kind: 'named', file: fileOf(project, held)?.rel, name: ownFunctionName(held, heldSource), line: lineOf(held, heldSource) };
+  }
   const target = ref ? resolveReference(project, ref) : undefined;
   if (target?.kind === 'project') {
     const t = target.target;
     return { kind: ts.isCallExpression(e) ? 'factory' : 'named', file: t.file.rel, name: t.name, line: t.line };
   }
   return { kind: 'unresolved', name: exprName(e) };
+}
+
+/**
+ * `const list = asyncHandler(async (req, res) => …)`, `export default wrap(function (req, res) { … })`: the function a
+ * const (or a default export) holds is what a call of a wrapper returns; the code that handles the request is the
+ * function written in that call, not the wrapper's (which the checker's type of the const leads to).
+ */
+function heldWrappedFunction(project: LoadedProject, ref: ts.Node): ts.SignatureDeclaration | undefined {
+  const decl = symbolOf(project, ref).symbol?.valueDeclaration;
+  if (!decl || !fileOf(project, decl)) return undefined;
+  const held = ts.isVariableDeclaration(decl) && ts.isVariableDeclarationList(decl.parent) && decl.parent.flags & ts.NodeFlags.Const ? decl.initializer : ts.isExportAssignment(decl) ? decl.expression : undefined;
+  const call = held && unwrap(held);
+  if (!call || !ts.isCallExpression(call)) return undefined;
+  // this.list.bind(this) is the bound function, which the reference leads to already
+  if (ts.isPropertyAccessExpression(call.expression) && call.expression.name.text === 'bind') return undefined;
+  const inline = call.arguments.map((a) => unwrap(a)).find(isFunctionLike);
+  return inline as ts.SignatureDeclaration | undefined;
 }
 
 /** Is this argument plausibly a request handler (and not, say, axios.post's body)? */

@@ -94,19 +94,45 @@ function mountUsed(ctx: RouteContext, node: RouterNode, mount: Mount): void {
       if (isRouter(router) && koa.kind === 'allowedMethods') continue;
       if (isRouter(router)) child = router;
     }
-    if (isRouter(child) && child !== node) {
+    // `let r; switch (driver) { case 'a': r = makeA(); … } app.use('/x', r)`: each router the variable is given
+    const children = isRouter(child) ? [child] : host || koa ? [] : assignedRouters(ctx, arg);
+    const mounted = children.filter((c) => c !== node);
+    for (const c of mounted) {
       const through = host ? [...middleware, { name: exprName(arg), phase: 0 }] : [...middleware];
-      node.children.push({ node: child, prefixes: mount.prefixes, expression: mount.expression, middleware: through, file: mount.file, line: mount.line, pos: mount.pos });
-      child.mountedBy++;
+      node.children.push({ node: c, prefixes: mount.prefixes, expression: mount.expression, middleware: through, file: mount.file, line: mount.line, pos: mount.pos });
+      c.mountedBy++;
       mountedRouter = true;
       if (host) hostScoped(ctx, mount, host);
-    } else {
-      middleware.push({ name: exprName(arg), phase: 0 });
     }
+    if (mounted.length === 0) middleware.push({ name: exprName(arg), phase: 0 });
   }
   if (!mountedRouter && mount.prefixes?.length === 1 && mount.prefixes[0] === '/') {
     for (const { name } of middleware) node.middleware.push({ file: mount.file, pos: mount.pos, name });
   }
+}
+
+/**
+ * The routers a `let`/`var` is given: its initializer and each `name = …` in the block it is declared in, those that
+ * are routers (a branch giving something else, or nothing, mounts nothing).
+ */
+function assignedRouters({ project, routers }: RouteContext, arg: ts.Expression): RouterNode[] {
+  const e = unwrap(arg);
+  if (!ts.isIdentifier(e)) return [];
+  const symbol = project.checker.getSymbolAtLocation(e);
+  const decl = symbol?.valueDeclaration;
+  if (!decl || !ts.isVariableDeclaration(decl) || !ts.isVariableDeclarationList(decl.parent) || decl.parent.flags & ts.NodeFlags.Const) return [];
+  const values: ts.Expression[] = decl.initializer ? [decl.initializer] : [];
+  const visit = (n: ts.Node): void => {
+    if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isIdentifier(n.left) && n.left.text === e.text && project.checker.getSymbolAtLocation(n.left) === symbol) values.push(n.right);
+    ts.forEachChild(n, visit);
+  };
+  visit(decl.parent.parent.parent);
+  const found: RouterNode[] = [];
+  for (const value of values) {
+    const router = routers.existing(value);
+    if (isRouter(router) && !found.includes(router)) found.push(router);
+  }
+  return found;
 }
 
 /** A host-scoped mount: the proxy routes by path alone, so the routes keep their paths, with a warning saying for which host they are. */

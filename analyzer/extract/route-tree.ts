@@ -35,6 +35,8 @@ export interface LocalRoute {
    * helper calls that registered it (`setupPageRoute(router, name, …, ctrl.page)`), outermost first
    */
   parameter?: { expr: ts.Expression; calls: readonly ts.CallExpression[] };
+  /** Express's handler arguments as written, middleware first, when there is more than one (shared-responders.ts reads them) */
+  handlers?: readonly ts.Expression[];
 }
 
 /** What a route written with a parameter is at the calls (outermost first) that made the routers it is reached through. */

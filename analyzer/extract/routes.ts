@@ -14,6 +14,7 @@ import { honoRegistrations } from './hono-routes.ts';
 import { isNamedRoute } from './koa-syntax.ts';
 import { callbackCalls } from './callback-calls.ts';
 import { isFunctionLike } from './functions.ts';
+import { handOverSharedResponders } from './shared-responders.ts';
 import { guarded } from './guard.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { meetPassedRouters, mountForwarded, mountParameterRouters, resolveMounts } from './route-mounts.ts';
@@ -172,6 +173,9 @@ export function extractRoutes(project: LoadedProject): RouteResult {
   mountHelpers(ctx, callsOf);
   // Pass 3: routers that are parameters are the argument passed at each call site of their function.
   mountParameterRouters(ctx, everyCallOf);
+
+  // routes ending in a responder many files share: their own code before it is the handler
+  handOverSharedResponders(project, routers.nodes.values());
 
   // … or, in a router a factory made or a route a helper registered, as the call that made it gives them
   return { ...routeTable(routers.nodes.values(), warnings, byParameter.at), warnings };

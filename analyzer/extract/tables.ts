@@ -61,11 +61,12 @@ export function extractTables(project: LoadedProject, routes: readonly RouteFact
   const session = collectSession(project, routes, warnings);
   const constants: SqlConstant[] = [];
   const callers = callSites(project);
-  const bookshelfValuesOf = bookshelfValues(project, bookshelf, callers, classUses(project));
+  const classes = classUses(project);
+  const bookshelfValuesOf = bookshelfValues(project, bookshelf, callers, classes);
   for (const file of project.files) {
     guarded(file, warnings, 'tables', () => {
       scanSqlLiterals(project, file, out, constants);
-      scanKnex(project, file, out, callers, mongodb && ((receiver) => mongodb.values.valueOf(receiver)?.kind === 'client'));
+      scanKnex(project, file, out, callers, classes, mongodb && ((receiver) => mongodb.values.valueOf(receiver)?.kind === 'client'));
       scanOrmUsage(project, file, models, repos, out);
       scanBookshelf(file, bookshelf, bookshelfValuesOf, project.checker, out);
       if (relations) scanQueryBuilders(project, file, models, repos, relations, out);

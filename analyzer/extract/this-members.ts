@@ -2,7 +2,7 @@
 // its subclasses: read as a value where each assignment is written, a constructor's parameter at the class's
 // constructions (call-sites.ts). Used for the models Ghost's repositories and services are given (bookshelf-instances.ts).
 import { ts } from 'ts-morph';
-import type { ClassUses } from './call-sites.ts';
+import { wholeParameter, type ClassUses } from './call-sites.ts';
 import { isFunctionLike } from './functions.ts';
 import { isAssignment } from './value-key.ts';
 
@@ -34,6 +34,22 @@ export function keptValue<T>(
     const agreed = agreeing(own, undefined);
     return agreed && agreeing(classes.subclasses(cls).flatMap((sub) => assignedToThis(sub, name)), agreed);
   });
+}
+
+/**
+ * `this.collection` where the class keeps its constructor's parameter there (`constructor(collection) { this.collection =
+ * collection }`) and nothing else, in the class or its subclasses: the class and the parameter's position, so that each
+ * construction's argument says what the member holds.
+ */
+export function keptParameter(e: ts.PropertyAccessExpression, classes: ClassUses, checker: ts.TypeChecker): { cls: ts.ClassLikeDeclaration; index: number } | undefined {
+  if (e.expression.kind !== ts.SyntaxKind.ThisKeyword) return undefined;
+  const cls = classOfThis(e);
+  const own = cls ? assignedToThis(cls, e.name.text) : [];
+  if (!cls || own.length !== 1 || !own[0]) return undefined;
+  const param = wholeParameter(own[0], checker);
+  if (!param || !ts.isConstructorDeclaration(param.parent) || param.parent.parent !== cls) return undefined;
+  if (classes.subclasses(cls).some((sub) => assignedToThis(sub, e.name.text).length > 0)) return undefined;
+  return { cls, index: param.parent.parameters.indexOf(param) };
 }
 
 /** The class whose instance `this` is, in a method, an accessor, the constructor or a field (not a static one) and the arrows inside them. */
