@@ -1,5 +1,6 @@
 // The proxy config emitted from a plan (strangler.config.json): every extracted route in mode `legacy` with its
 // candidate service, and a placeholder URL per service — ready to be put in front of the monolith unchanged.
+import { RULE_METHODS } from '../proxy/methods.ts';
 import type { Plan } from './plan-schema.ts';
 
 export interface ProxyConfigOptions {
@@ -76,15 +77,15 @@ function methodOrder(a: string, b: string): number {
   return a < b ? -1 : 1;
 }
 
-/** The methods a proxy rule can name (proxy/config.ts's METHODS, less `*`). */
-const RULE_METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+/** The methods a proxy rule can name (proxy/methods.ts). */
+const RULE_METHOD_SET = new Set<string>(RULE_METHODS);
 
 /**
  * Express's app.all() matches every method; the proxy spells that `*`. Undefined for a method no rule can name
  * (Hono's `on('PURGE', …)`): the route is left out, like a path no rule can say (plan.ts warns about it).
  */
 export function proxyMethod(method: string): string | undefined {
-  return method === 'ALL' ? '*' : RULE_METHODS.has(method) ? method : undefined;
+  return method === 'ALL' ? '*' : RULE_METHOD_SET.has(method) ? method : undefined;
 }
 
 /** Literal segments score 2, parameters 1, wildcards 0: a more specific path sorts first. */

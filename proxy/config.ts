@@ -7,13 +7,15 @@ import { UserError } from '../common/user-error.ts';
 import { parseJsonText } from '../common/json-text.ts';
 import { hasUnprintable } from '../common/unprintable.ts';
 import { compileRules } from './compare/rules.ts';
+import { RULE_METHODS } from './methods.ts';
 import { createRedactor, DEFAULT_REDACT } from './store/redact.ts';
 import type { CompareRules } from './types.ts';
 
 export const MODES = ['legacy', 'shadow', 'canary', 'migrated'] as const;
 /** memory.compareQueueBytes when not configured (also the comparator's own default) */
 export const DEFAULT_COMPARE_QUEUE_BYTES = 16 * 1024 * 1024;
-export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', '*'] as const;
+/** A rule's method: one of RULE_METHODS (methods.ts), or `*` for any */
+export const METHODS = [...RULE_METHODS, '*'] as const;
 
 const oneOf = (values: readonly string[]) => ({ error: `expected one of ${values.join('|')}` });
 /** The Host header an upstream gets: the client's (default), or its own URL's host (behind a virtual-host router) */

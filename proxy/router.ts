@@ -1,6 +1,7 @@
 // Route rules compiled once per config into a segment trie per method, so a request is matched by walking
 // its path segments, not by testing every rule. The declared order still decides: among all rules that
 // match, the one declared first wins.
+import { RULE_METHODS } from './methods.ts';
 
 interface Node<T> {
   statics: Map<string, Node<T>> | undefined;
@@ -22,7 +23,8 @@ export interface RouteRule<T> {
   value: T;
 }
 
-const KNOWN_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS'] as const;
+/** One trie per method a rule can name */
+const KNOWN_METHODS = RULE_METHODS;
 
 export interface Router<T> {
   /** The first declared rule matching method and path (path without the query), or undefined. */

@@ -56,6 +56,11 @@ describe('config schema', () => {
     assert.equal(c.routes[0].shadow?.timeoutMs, 500);
   });
 
+  test('a route may name SEARCH (node parses it; Express and Directus route it)', () => {
+    const c = parseConfig({ ...minimal, routes: [{ id: 'catalog.search', method: 'SEARCH', path: '/items/:collection', service: 'catalog' }] });
+    assert.equal(c.routes[0].method, 'SEARCH');
+  });
+
   test('every error is listed, with its path', () => {
     const errors = configErrors({
       ...minimal,
@@ -71,7 +76,7 @@ describe('config schema', () => {
     });
     for (const expected of [
       'legacy.url: expected an http:// or https:// URL like http://127.0.0.1:3000',
-      'routes[2].method: expected one of GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|*',
+      'routes[2].method: expected one of GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS|SEARCH|*',
       'routes[3].mode: expected one of legacy|shadow|canary|migrated',
       'routes[2].service: unknown service "billing"; expected one of catalog',
       'routes[4].id: duplicate route id "a" (first used by routes[1])',

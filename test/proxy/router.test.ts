@@ -39,6 +39,16 @@ describe('router', () => {
     assert.equal(router.match('GET', '/files/a'), undefined);
   });
 
+  test('SEARCH is a method a rule can name (WebDAV SEARCH, Directus\'s router.search)', () => {
+    const search = compileRouter([
+      { method: 'SEARCH', path: '/items/:collection', value: 'searchItems' },
+      { method: 'GET', path: '/items/:collection', value: 'readItems' },
+    ]);
+    assert.equal(search.match('SEARCH', '/items/books'), 'searchItems');
+    assert.equal(search.match('GET', '/items/books'), 'readItems');
+    assert.equal(search.match('POST', '/items/books'), undefined);
+  });
+
   test('a trailing slash is the same path; an empty segment is no param', () => {
     assert.equal(router.match('GET', '/books/42/'), 'book');
     assert.equal(router.match('GET', '/books//reviews'), undefined);

@@ -163,6 +163,7 @@ describe('Hono paths and middleware scopes', () => {
   test('a method no proxy rule can name is left out of the config', () => {
     assert.equal(proxyMethod('ALL'), '*');
     assert.equal(proxyMethod('PATCH'), 'PATCH');
+    assert.equal(proxyMethod('SEARCH'), 'SEARCH');
     assert.equal(proxyMethod('PURGE'), undefined);
   });
 });
