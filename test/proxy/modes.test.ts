@@ -19,6 +19,8 @@ describe('proxy modes and routing', () => {
           { id: 'migrated', method: '*', path: '/inventory/*', service: 'catalog', mode: 'migrated' },
           { id: 'everyone', method: 'GET', path: '/reviews/:id', service: 'catalog', mode: 'canary', canary: { percent: 100 } },
           { id: 'nobody', method: 'GET', path: '/ratings/:id', service: 'catalog', mode: 'canary', canary: { percent: 0 } },
+          { id: 'searchItems', method: 'SEARCH', path: '/items/:collection', service: 'catalog', mode: 'migrated' },
+          { id: 'searchShadowed', method: 'SEARCH', path: '/shadowed/:collection', service: 'catalog', mode: 'shadow' },
         ],
       }),
     ));
@@ -30,6 +32,25 @@ describe('proxy modes and routing', () => {
     assert.equal(r.status, 200);
     assert.equal(json(r.body).from, 'monolith');
     assert.equal(json(r.body).url, '/nothing/here?x=1');
+  });
+
+  test('a SEARCH route: the request goes on with its method and body; in shadow mode it is not copied without writes', async () => {
+    const body = JSON.stringify({ query: { filter: { title: { _contains: 'dune' } } } });
+    const r = await request(h.proxy.url, { method: 'SEARCH', path: '/items/books', body, headers: { 'content-type': 'application/json' } });
+    assert.equal(r.status, 200);
+    assert.deepEqual(json(r.body), { from: 'candidate', method: 'SEARCH', url: '/items/books' });
+    const seen = candidate.seen.at(-1)!;
+    assert.equal(seen.method, 'SEARCH');
+    assert.equal(seen.body.toString(), body);
+    // a GET to the same path is no SEARCH route: the monolith's
+    assert.equal(json((await request(h.proxy.url, { path: '/items/books' })).body).from, 'monolith');
+
+    const copies = candidate.seen.length;
+    const s = await request(h.proxy.url, { method: 'SEARCH', path: '/shadowed/books', body, headers: { 'content-type': 'application/json' } });
+    assert.deepEqual(json(s.body), { from: 'monolith', method: 'SEARCH', url: '/shadowed/books' });
+    assert.equal(monolith.seen.at(-1)!.body.toString(), body);
+    assert.equal(h.proxy.stats().find((x) => x.routeId === 'searchShadowed')?.skippedUnsafe, 1);
+    assert.equal(candidate.seen.length, copies);
   });
 
   test('legacy mode forwards to the monolith only', async () => {
