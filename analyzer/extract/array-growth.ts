@@ -117,11 +117,37 @@ function handedTo(project: LoadedProject, call: ts.CallExpression, index: number
       else if (push && ADDS.has(member!)) {
         if (once && runsOnce(push, fn) && !push.arguments.some(ts.isSpreadElement)) growth.calls.push({ call: push, front: member === 'unshift', through: { fn, call } });
         else growth.uncounted.push(push);
+      } else if (ts.isCallExpression(parent) && parent.expression !== n && grownThere(project, parent, parent.arguments.indexOf(n))) {
+        // handed on again to a function that grows or changes it: not followed past one function, but said
+        growth.uncounted.push(parent);
       }
     }
     ts.forEachChild(n, visit);
   };
   visit(fn.body);
+}
+
+/** Whether the project function `call` calls pushes onto, changes or assigns the parameter its argument `index` is. */
+function grownThere(project: LoadedProject, call: ts.CallExpression, index: number): boolean {
+  if (index < 0) return false;
+  const fn = namedFunction(project, unwrap(call.expression));
+  const param = fn?.parameters[index];
+  if (!fn || !param || !ts.isIdentifier(param.name) || !('body' in fn) || !fn.body) return false;
+  const symbol = project.checker.getSymbolAtLocation(param.name);
+  const text = param.name.text;
+  let grown = false;
+  const visit = (n: ts.Node): void => {
+    if (grown) return;
+    if (ts.isIdentifier(n) && n !== param.name && n.text === text && project.checker.getSymbolAtLocation(n) === symbol) {
+      const parent = n.parent;
+      const member = ts.isPropertyAccessExpression(parent) && parent.expression === n ? parent.name.text : undefined;
+      const lengthSet = member === 'length' && ts.isBinaryExpression(parent.parent) && parent.parent.left === parent && isAssignment(parent.parent.operatorToken.kind);
+      grown = (ts.isBinaryExpression(parent) && parent.left === n && isAssignment(parent.operatorToken.kind)) || lengthSet || (member !== undefined && (ADDS.has(member) || CHANGES.has(member)));
+    }
+    if (!grown) ts.forEachChild(n, visit);
+  };
+  visit(fn.body);
+  return grown;
 }
 
 /** `<anything>.push.apply`, `.splice.call`: an array method called on the array its first argument is. */

@@ -117,6 +117,30 @@ module.exports = app;
     assert.deepEqual(warnings(facts), ['app.js:7: list.push(…) in a loop adds elements not known statically; the loop at app.js:17 reads only the 1 written out']);
   });
 
+  test('a function that hands the array on to one that pushes onto it: warned about, not read past one function', async () => {
+    const facts = await extractFacts(project({
+      'app.js': `const express = require('express');
+const app = express();
+function a(req, res) { res.end(); }
+function addAll(list) { list.push(['/late', a]); }
+function reg(list) { addAll(list); }
+function show(list) { return list.length; }
+function look(list) { show(list); }
+const pages = [['/first', a]];
+reg(pages);
+look(pages);
+for (const [p, h] of pages) app.get(p, h);
+const read = [['/read', a]];
+look(read);
+for (const [p, h] of read) app.post(p, h);
+module.exports = app;
+`,
+    }));
+    assert.deepEqual(routes(facts), ['GET /first app.js:11 a', 'POST /read app.js:14 a']);
+    // the push two functions down is named, not silently missed; a function that only reads what it is handed is no push
+    assert.deepEqual(warnings(facts), ['app.js:5: addAll(…) in a function of its own adds elements not known statically; the loop at app.js:11 reads only the 1 written out']);
+  });
+
   test('groups a helper pushes, each with an object of routes an inner loop goes over (Object.entries, for…in)', async () => {
     const facts = await extractFacts(project({
       'app.js': `const express = require('express');
