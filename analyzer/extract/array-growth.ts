@@ -117,6 +117,8 @@ function handedTo(project: LoadedProject, call: ts.CallExpression, index: number
       else if (push && ADDS.has(member!)) {
         if (once && runsOnce(push, fn) && !push.arguments.some(ts.isSpreadElement)) growth.calls.push({ call: push, front: member === 'unshift', through: { fn, call } });
         else growth.uncounted.push(push);
+      } else if (ts.isCallExpression(parent) && parent.arguments[0] === n && borrowedMethod(parent.expression)) {
+        growth.changed = true;
       } else if (ts.isCallExpression(parent) && parent.expression !== n && grownThere(project, parent, parent.arguments.indexOf(n))) {
         // handed on again to a function that grows or changes it: not followed past one function, but said
         growth.uncounted.push(parent);

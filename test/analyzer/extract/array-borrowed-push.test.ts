@@ -22,8 +22,9 @@ const backend = `(function (module) {
 describe('arrays grown through push.apply / push.call', () => {
   const project = tempProjects('array-borrowed-push');
 
-  test('a loop over routers grown by push.apply or Array.prototype.push.call is not read as the routers written out', async () => {
-    for (const grow of ['routers.push.apply(routers, more);', 'Array.prototype.push.call(routers, b);']) {
+  test('a loop over routers grown by push.apply or Array.prototype.push.call (here or where it is handed) is not read as the routers written out', async () => {
+    // also in a function the array is handed to
+    for (const grow of ['routers.push.apply(routers, more);', 'Array.prototype.push.call(routers, b);', 'function addMore(list) { Array.prototype.push.call(list, b); }\naddMore(routers);']) {
       const facts = await extractFacts(project({
         'src/app.js': `const express = require('express');
 const app = express();
