@@ -55,37 +55,19 @@ function readGrowth(project: LoadedProject, decl: ArrayHolder): ArrayGrowth {
   if (!symbol || !['.', ' =', '=', ',', ')'].some((after) => text.includes(name + after))) return NONE;
   const scope = scopeOf(decl);
   const growth: ArrayGrowth = { calls: [], uncounted: [], changed: false };
-  const visit = (n: ts.Node): void => {
-    if (growth.changed) return;
-    if (ts.isIdentifier(n) && n.text === name && n !== decl.name && project.checker.getSymbolAtLocation(n) === symbol) use(n);
-    ts.forEachChild(n, visit);
-  };
   const use = (ref: ts.Identifier): void => {
-    const parent = ref.parent;
-    if (ts.isBinaryExpression(parent) && parent.left === ref && isAssignment(parent.operatorToken.kind)) {
-      growth.changed = true;
-    } else if (ts.isPropertyAccessExpression(parent) && parent.expression === ref) {
-      const member = parent.name.text;
-      const call = ts.isCallExpression(parent.parent) && parent.parent.expression === parent ? parent.parent : undefined;
-      if (member === 'length' && ts.isBinaryExpression(parent.parent) && parent.parent.left === parent && isAssignment(parent.parent.operatorToken.kind)) growth.changed = true;
-      else if (call && CHANGES.has(member)) growth.changed = true;
-      // a method taken off it rather than called on it (`keys.push.apply(keys, more)`, `keys.push.bind(keys)`): not known
-      else if (!call && (ADDS.has(member) || CHANGES.has(member))) growth.changed = true;
-      else if (call && ADDS.has(member)) {
-        const front = member === 'unshift';
-        const spread = call.arguments.some(ts.isSpreadElement);
-        const helper = spread || runsOnce(call, scope) ? undefined : helperCalls(project, call, scope);
-        if (!spread && !helper && runsOnce(call, scope)) growth.calls.push({ call, front });
-        else if (helper) growth.calls.push(...helper.calls.map((at) => ({ call, front, through: { fn: helper.fn, call: at } })));
-        else growth.uncounted.push(call);
-      }
-    } else if (ts.isCallExpression(parent) && parent.expression !== ref) {
-      // `Array.prototype.push.apply(keys, more)`, `[].push.call(keys, x)`: grown or changed by what is not known
-      if (parent.arguments[0] === ref && borrowedMethod(parent.expression)) growth.changed = true;
-      else handedTo(project, parent, parent.arguments.indexOf(ref), scope, growth);
-    }
+    const u = useOf(ref);
+    if (u.kind === 'changed') growth.changed = true;
+    else if (u.kind === 'add') {
+      const { call, front } = u;
+      const spread = call.arguments.some(ts.isSpreadElement);
+      const helper = spread || runsOnce(call, scope) ? undefined : helperCalls(project, call, scope);
+      if (!spread && !helper && runsOnce(call, scope)) growth.calls.push({ call, front });
+      else if (helper) growth.calls.push(...helper.calls.map((at) => ({ call, front, through: { fn: helper.fn, call: at } })));
+      else growth.uncounted.push(call);
+    } else if (u.kind === 'handed') handedTo(project, u.call, u.index, scope, growth);
   };
-  visit(decl.getSourceFile());
+  eachReference(project, decl.getSourceFile(), decl.name, () => growth.changed, use);
   // in the order they run: a helper's push at each call of it
   if (growth.calls.some((c) => c.through)) growth.calls.sort((a, b) => runsAt(a).getStart() - runsAt(b).getStart());
   return growth;
@@ -102,31 +84,18 @@ function handedTo(project: LoadedProject, call: ts.CallExpression, index: number
   const fn = namedFunction(project, unwrap(call.expression));
   const param = fn?.parameters[index];
   if (!fn || !param || !ts.isIdentifier(param.name) || param.dotDotDotToken || !('body' in fn) || !fn.body) return;
-  const symbol = project.checker.getSymbolAtLocation(param.name);
   const once = runsOnce(call, scope) && !call.arguments.some(ts.isSpreadElement);
-  const visit = (n: ts.Node): void => {
-    if (growth.changed) return;
-    if (ts.isIdentifier(n) && n !== param.name && n.text === param.name.getText() && project.checker.getSymbolAtLocation(n) === symbol) {
-      const parent = n.parent;
-      const member = ts.isPropertyAccessExpression(parent) && parent.expression === n ? parent.name.text : undefined;
-      const push = member && ts.isCallExpression(parent.parent) && parent.parent.expression === parent ? parent.parent : undefined;
-      if (ts.isBinaryExpression(parent) && parent.left === n && isAssignment(parent.operatorToken.kind)) growth.changed = true;
-      else if (member === 'length' && ts.isBinaryExpression(parent.parent) && parent.parent.left === parent && isAssignment(parent.parent.operatorToken.kind)) growth.changed = true;
-      else if (push && CHANGES.has(member!)) growth.changed = true;
-      else if (!push && member && (ADDS.has(member) || CHANGES.has(member))) growth.changed = true;
-      else if (push && ADDS.has(member!)) {
-        if (once && runsOnce(push, fn) && !push.arguments.some(ts.isSpreadElement)) growth.calls.push({ call: push, front: member === 'unshift', through: { fn, call } });
-        else growth.uncounted.push(push);
-      } else if (ts.isCallExpression(parent) && parent.arguments[0] === n && borrowedMethod(parent.expression)) {
-        growth.changed = true;
-      } else if (ts.isCallExpression(parent) && parent.expression !== n && grownThere(project, parent, parent.arguments.indexOf(n))) {
-        // handed on again to a function that grows or changes it: not followed past one function, but said
-        growth.uncounted.push(parent);
-      }
+  eachReference(project, fn.body, param.name, () => growth.changed, (n) => {
+    const u = useOf(n);
+    if (u.kind === 'changed') growth.changed = true;
+    else if (u.kind === 'add') {
+      if (once && runsOnce(u.call, fn) && !u.call.arguments.some(ts.isSpreadElement)) growth.calls.push({ call: u.call, front: u.front, through: { fn, call } });
+      else growth.uncounted.push(u.call);
+    } else if (u.kind === 'handed' && grownThere(project, u.call, u.index)) {
+      // handed on again to a function that grows or changes it: not followed past one function, but said
+      growth.uncounted.push(u.call);
     }
-    ts.forEachChild(n, visit);
-  };
-  visit(fn.body);
+  });
 }
 
 /** Whether the project function `call` calls pushes onto, changes or assigns the parameter its argument `index` is. */
@@ -135,21 +104,55 @@ function grownThere(project: LoadedProject, call: ts.CallExpression, index: numb
   const fn = namedFunction(project, unwrap(call.expression));
   const param = fn?.parameters[index];
   if (!fn || !param || !ts.isIdentifier(param.name) || !('body' in fn) || !fn.body) return false;
-  const symbol = project.checker.getSymbolAtLocation(param.name);
-  const text = param.name.text;
   let grown = false;
-  const visit = (n: ts.Node): void => {
-    if (grown) return;
-    if (ts.isIdentifier(n) && n !== param.name && n.text === text && project.checker.getSymbolAtLocation(n) === symbol) {
-      const parent = n.parent;
-      const member = ts.isPropertyAccessExpression(parent) && parent.expression === n ? parent.name.text : undefined;
-      const lengthSet = member === 'length' && ts.isBinaryExpression(parent.parent) && parent.parent.left === parent && isAssignment(parent.parent.operatorToken.kind);
-      grown = (ts.isBinaryExpression(parent) && parent.left === n && isAssignment(parent.operatorToken.kind)) || lengthSet || (member !== undefined && (ADDS.has(member) || CHANGES.has(member)));
-    }
-    if (!grown) ts.forEachChild(n, visit);
-  };
-  visit(fn.body);
+  eachReference(project, fn.body, param.name, () => grown, (n) => {
+    const kind = useOf(n).kind;
+    grown = kind === 'changed' || kind === 'add';
+  });
   return grown;
+}
+
+/** How one reference to an array is used. */
+type ArrayUse =
+  /** assigned, emptied or reordered (`x =`, `length = 0`, `splice`…), or a method taken off it (`push.apply`) */
+  | { kind: 'changed' }
+  /** grown by a `push()`/`unshift()` called on it */
+  | { kind: 'add'; call: ts.CallExpression; front: boolean }
+  /** given as an argument to a call */
+  | { kind: 'handed'; call: ts.CallExpression; index: number }
+  | { kind: 'read' };
+
+function useOf(ref: ts.Identifier): ArrayUse {
+  const parent = ref.parent;
+  if (ts.isBinaryExpression(parent) && parent.left === ref && isAssignment(parent.operatorToken.kind)) return { kind: 'changed' };
+  if (ts.isPropertyAccessExpression(parent) && parent.expression === ref) {
+    const member = parent.name.text;
+    const call = ts.isCallExpression(parent.parent) && parent.parent.expression === parent ? parent.parent : undefined;
+    if (member === 'length' && ts.isBinaryExpression(parent.parent) && parent.parent.left === parent && isAssignment(parent.parent.operatorToken.kind)) return { kind: 'changed' };
+    if (call && ADDS.has(member)) return { kind: 'add', call, front: member === 'unshift' };
+    // a change called on it, or a method taken off it rather than called on it (`keys.push.apply(keys, more)`,
+    // `keys.push.bind(keys)`): not known
+    if (ADDS.has(member) || CHANGES.has(member)) return { kind: 'changed' };
+    return { kind: 'read' };
+  }
+  if (ts.isCallExpression(parent) && parent.expression !== ref) {
+    // `Array.prototype.push.apply(keys, more)`, `[].push.call(keys, x)`: grown or changed by what is not known
+    if (parent.arguments[0] === ref && borrowedMethod(parent.expression)) return { kind: 'changed' };
+    return { kind: 'handed', call: parent, index: parent.arguments.indexOf(ref) };
+  }
+  return { kind: 'read' };
+}
+
+/** Each reference under `root` to what `name` declares (not `name` itself), in order, until `done()`. */
+function eachReference(project: LoadedProject, root: ts.Node, name: ts.Identifier, done: () => boolean, use: (ref: ts.Identifier) => void): void {
+  const symbol = project.checker.getSymbolAtLocation(name);
+  const text = name.text;
+  const visit = (n: ts.Node): void => {
+    if (done()) return;
+    if (ts.isIdentifier(n) && n !== name && n.text === text && project.checker.getSymbolAtLocation(n) === symbol) use(n);
+    ts.forEachChild(n, visit);
+  };
+  visit(root);
 }
 
 /** `<anything>.push.apply`, `.splice.call`: an array method called on the array its first argument is. */

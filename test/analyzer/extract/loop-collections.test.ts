@@ -133,12 +133,21 @@ for (const [p, h] of pages) app.get(p, h);
 const read = [['/read', a]];
 look(read);
 for (const [p, h] of read) app.post(p, h);
+function addBorrowed(list) { Array.prototype.push.call(list, ['/late', a]); }
+function reg2(list) { addBorrowed(list); }
+const more = [['/more', a]];
+reg2(more);
+for (const [p, h] of more) app.put(p, h);
 module.exports = app;
 `,
     }));
-    assert.deepEqual(routes(facts), ['GET /first app.js:11 a', 'POST /read app.js:14 a']);
-    // the push two functions down is named, not silently missed; a function that only reads what it is handed is no push
-    assert.deepEqual(warnings(facts), ['app.js:5: addAll(…) in a function of its own adds elements not known statically; the loop at app.js:11 reads only the 1 written out']);
+    assert.deepEqual(routes(facts), ['GET /first app.js:11 a', 'PUT /more app.js:19 a', 'POST /read app.js:14 a']);
+    // the push two functions down is named, not silently missed (a push called off it too); a function that only
+    // reads what it is handed is no push
+    assert.deepEqual(warnings(facts), [
+      'app.js:5: addAll(…) in a function of its own adds elements not known statically; the loop at app.js:11 reads only the 1 written out',
+      'app.js:16: addBorrowed(…) in a function of its own adds elements not known statically; the loop at app.js:19 reads only the 1 written out',
+    ]);
   });
 
   test('groups a helper pushes, each with an object of routes an inner loop goes over (Object.entries, for…in)', async () => {
