@@ -11,7 +11,7 @@ import { isFunctionLike } from './functions.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { fileOf } from './symbols.ts';
 import { moduleWord } from './value-holders.ts';
-import { assignedWithin, exportedValue, requiredFile, unwrap } from './value-key.ts';
+import { exportedValue, reassignedVariable, requiredFile, unwrap } from './value-key.ts';
 
 export interface MemberCall {
   call: ts.CallExpression;
@@ -148,7 +148,7 @@ export function moduleObjects(project: LoadedProject): ModuleObjects {
       const init = unwrap(decl.initializer);
       if (ts.isCallExpression(init)) return objects_(init, depth + 1);
       // `var helpers = module.helpers.redis`, once: a variable given another value later is not followed
-      if (ts.isPropertyAccessExpression(init) && !reassigned(decl, checker)) return objects_(init, depth + 1);
+      if (ts.isPropertyAccessExpression(init) && !reassignedVariable(decl, checker)) return objects_(init, depth + 1);
     }
     // a holder: find the module from where it is declared, then check that module's reading reaches it
     const home = holderHome(decl, depth);
@@ -322,12 +322,7 @@ function exportedObjectVariable(file: LoadedFile, checker: ts.TypeChecker): ts.V
   if (!e || !ts.isIdentifier(e)) return undefined;
   const decl = file.source.statements.flatMap((st) => (ts.isVariableStatement(st) ? [...st.declarationList.declarations] : [])).find((d) => ts.isIdentifier(d.name) && d.name.text === e.text);
   const init = decl?.initializer && unwrap(decl.initializer);
-  return decl && init && ts.isObjectLiteralExpression(init) && !reassigned(decl, checker) ? decl : undefined;
-}
-
-/** A variable given another value after its declaration (`helpers = other`): the same variable, in its file's tree. */
-function reassigned(decl: ts.VariableDeclaration, checker: ts.TypeChecker): boolean {
-  return !ts.isIdentifier(decl.name) || assignedWithin(decl.getSourceFile(), decl.name, checker);
+  return decl && init && ts.isObjectLiteralExpression(init) && !reassignedVariable(decl, checker) ? decl : undefined;
 }
 
 /** `{}`, `{ other: … }` or `x.helpers || {}`: a value that gives the chain's next member no value of its own. */

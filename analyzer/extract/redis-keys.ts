@@ -9,7 +9,7 @@ import { ts } from 'ts-morph';
 import { isFunctionLike } from './functions.ts';
 import type { LoadedProject } from './project.ts';
 import { namedFunction, resolveReference } from './symbols.ts';
-import { assignedIn } from './value-key.ts';
+import { reassignedVariable } from './value-key.ts';
 
 /** What is known of a key's beginning: `text`, and whether that is the whole key. */
 interface Lead {
@@ -157,7 +157,7 @@ function heldExpression(project: LoadedProject, e: ts.Identifier | ts.PropertyAc
   const bound = bindings.get(decl);
   if (bound) return bound;
   // constants, and a `var`/`let` nothing gives another value (one that is may be reassigned before use)
-  if (ts.isVariableDeclaration(decl) && decl.initializer && (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const || !reassigned(decl, checker))) return { expr: decl.initializer, bindings: NONE };
+  if (ts.isVariableDeclaration(decl) && decl.initializer && (ts.getCombinedNodeFlags(decl) & ts.NodeFlags.Const || !reassignedVariable(decl, checker))) return { expr: decl.initializer, bindings: NONE };
   if (ts.isPropertyAssignment(decl)) return { expr: decl.initializer, bindings: NONE };
   if (ts.isEnumMember(decl) && decl.initializer) return { expr: decl.initializer, bindings: NONE };
   const readonly = ts.isPropertyDeclaration(decl) && decl.modifiers?.some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword);
@@ -165,18 +165,6 @@ function heldExpression(project: LoadedProject, e: ts.Identifier | ts.PropertyAc
   return undefined;
 }
 
-const reassignedMemo = new WeakMap<ts.VariableDeclaration, boolean>();
-
-/** A `var`/`let` given another value anywhere in the function (or file) it is declared in. */
-function reassigned(decl: ts.VariableDeclaration, checker: ts.TypeChecker): boolean {
-  let known = reassignedMemo.get(decl);
-  if (known === undefined) {
-    const scope = ts.findAncestor(decl.parent, isFunctionLike) ?? decl.getSourceFile();
-    known = !ts.isIdentifier(decl.name) || assignedIn(scope, checker)(decl.name);
-    reassignedMemo.set(decl, known);
-  }
-  return known;
-}
 
 /**
  * `uids.map(function (uid) { return 'user:' + uid; })`, `ids.map(toKey)`: the one expression the callback returns, every

@@ -245,6 +245,23 @@ export function assignedIn(root: ts.Node, checker: ts.TypeChecker): (name: ts.Id
 
 const assignedMemo = new WeakMap<ts.Node, { assigned: ReadonlySet<ts.Symbol>; declared: ReadonlyMap<ts.Symbol, number> }>();
 
+const reassignedMemo = new WeakMap<ts.VariableDeclaration, boolean>();
+
+/**
+ * A variable given another value anywhere after its declaration (as assignedWithin says), looked for in the function
+ * (or file) it is declared in: the only place its name can be assigned. A pattern (`const { a } = …`) counts as
+ * reassigned. Asked of many variables of one function or file, that is walked once (assignedIn).
+ */
+export function reassignedVariable(decl: ts.VariableDeclaration, checker: ts.TypeChecker): boolean {
+  let known = reassignedMemo.get(decl);
+  if (known === undefined) {
+    const scope = ts.findAncestor(decl.parent, isFunctionLike) ?? decl.getSourceFile();
+    known = !ts.isIdentifier(decl.name) || assignedIn(scope, checker)(decl.name);
+    reassignedMemo.set(decl, known);
+  }
+  return known;
+}
+
 /**
  * Whether `n` gives a name another value as one of its targets satisfies `target`: an assignment (`x =`, `x +=`), `++`/`--`,
  * a `for (x of …)` / `for (x in …)`; a target is a name, or a name of a pattern written as an array or object literal.
