@@ -20,6 +20,8 @@ export interface CopyLimitChange {
 export interface CopyLimit {
   limit: number;
   cap: number;
+  /** its copies go through the shadow thread meanwhile (shadowThread "slow": shadow-split.ts) */
+  thread?: true;
 }
 
 /** Per service: its copies in flight, and the limit a slow candidate puts below the cap (see CopySlots.ended). */

@@ -63,6 +63,14 @@ export interface ShadowThreadOptions {
   reportOptions?: Partial<ReportOptions> | (() => Partial<ReportOptions>);
 }
 
+/** A thread engine shares the copy slots and the admission budget when another engine admits copies too (SplitEngine). */
+export interface ShadowThreadEngineOptions extends ShadowThreadOptions {
+  slots?: CopySlots;
+  admitted?: ByteBudget;
+  /** what the log says follows when the thread dies (default: shadow copies stop) */
+  exitNote?: string;
+}
+
 export interface ShadowThread {
   /** what startProxy makes copies with (options.shadowEngine) */
   engine: ShadowThreadEngine;
@@ -117,12 +125,12 @@ export class ShadowThreadEngine implements ShadowEngine {
    * half: candidate answers, noise samples). In between the bytes are in a message or in the thread; charged here,
    * they stay bounded as they are without the thread.
    */
-  readonly admitted = new ByteBudget(0);
+  readonly admitted: ByteBudget;
   readonly ready: Promise<void>;
   private readonly worker: Worker;
   private readonly log: Logger;
   /** copies per service whose candidate call has not ended (the cap, and a slow candidate's lower limit) */
-  readonly slots = new CopySlots();
+  readonly slots: CopySlots;
   /** the last plan seen per route: its counters get the thread's deltas (they are kept across reloads per route) */
   private readonly plans = new Map<string, ShadowPlan>();
   /** the plans sent to the thread since the route table last changed, and their ids there */
@@ -139,10 +147,13 @@ export class ShadowThreadEngine implements ShadowEngine {
   private exited = false;
   private closing: Promise<void> | undefined;
 
-  constructor(config: ProxyConfig, options: ShadowThreadOptions) {
+  constructor(config: ProxyConfig, options: ShadowThreadEngineOptions) {
     this.log = options.logger;
-    this.slots.onLimit = (change) => logCopyLimit(this.log, change);
+    this.slots = options.slots ?? new CopySlots();
+    if (!options.slots) this.slots.onLimit = (change) => logCopyLimit(this.log, change);
+    this.admitted = options.admitted ?? new ByteBudget(0);
     this.admitted.limit = config.memory.shadowBytes / 2;
+    const exitNote = options.exitNote ?? 'shadow copies stop';
     this.worker = new Worker(BOOT, { workerData: { config, level: options.logger.level } });
     this.ready = new Promise<void>((resolve, reject) => {
       this.worker.on('message', (batch: FromThread[]) => {
@@ -153,12 +164,15 @@ export class ShadowThreadEngine implements ShadowEngine {
         }
       });
       this.worker.once('error', (err) => {
-        this.log.error({ err }, 'shadow thread failed; shadow copies stop');
+        this.log.error({ err }, `shadow thread failed; ${exitNote}`);
         reject(err);
       });
       this.worker.once('exit', (code) => {
         this.exited = true;
-        if (!this.closing) this.log.error({ code }, 'shadow thread exited; shadow copies stop');
+        // copies the thread held end with it: their slots and bytes go back (no call to judge them by)
+        for (const ex of this.live.values()) ex.freed(CALL_NONE);
+        this.live.clear();
+        if (!this.closing) this.log.error({ code }, `shadow thread exited; ${exitNote}`);
         reject(new Error(`shadow thread exited with code ${code}`));
         for (const done of this.settling.values()) done(emptyStats());
         this.settling.clear();
@@ -169,6 +183,11 @@ export class ShadowThreadEngine implements ShadowEngine {
       () => this.worker.unref(),
       () => {},
     );
+  }
+
+  /** the thread has not exited (until then it takes copies) */
+  get alive(): boolean {
+    return !this.exited;
   }
 
   begin(req: IncomingMessage, plan: ShadowPlan, requestId: string, start: number): ShadowSide | undefined {

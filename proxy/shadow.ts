@@ -57,6 +57,8 @@ export interface ShadowEngine {
   setBudget(bytes: number): void;
   /** the per-service copy slots admission takes from (read by the admin API for the copy limits: copyLimits) */
   readonly slots?: CopySlots;
+  /** whether this service's copies go through a shadow thread now (shadowThread "slow": only while its limit is lowered) */
+  inThread?(service: string): boolean;
   /** the proxy applied a config (start-up excepted): a reload, a mode change */
   configure?(config: ProxyConfig): void;
   close(): Promise<void>;
@@ -104,7 +106,7 @@ const NOT_COPIED = new Set(['content-length', 'transfer-encoding', 'expect', 'co
 
 export class Shadower implements ShadowEngine {
   private readonly pools = new Map<string, Pool>();
-  readonly slots = new CopySlots();
+  readonly slots: CopySlots;
   /**
    * Bodies held by copies in flight (memory.shadowBytes), in two halves: what an exchange takes on admission (the
    * request body, the monolith's answer) and what completes it (the candidate's answer, the noise sample). With one
@@ -118,8 +120,11 @@ export class Shadower implements ShadowEngine {
     private readonly onPair: ((pair: Pair) => void) | undefined,
     private readonly log: Logger,
     budgetBytes: number,
+    /** shared with another engine (SplitEngine), whose owner then hears the limits move; else its own */
+    slots?: CopySlots,
   ) {
-    this.slots.onLimit = (change) => logCopyLimit(log, change);
+    this.slots = slots ?? new CopySlots();
+    if (!slots) this.slots.onLimit = (change) => logCopyLimit(log, change);
     this.setBudget(budgetBytes);
   }
 

@@ -31,10 +31,11 @@ export interface TargetSpec {
 
 const serverTs = fileURLToPath(new URL('../../proxy/server.ts', import.meta.url));
 
-/** How a strangler target differs from the defaults (comparison on, no thread, one service, the config's cap, adaptive). */
+/** How a strangler target differs from the defaults (comparison on, `shadowThread: "slow"`, one service, the config's cap, adaptive). */
 interface StranglerOptions {
   compare?: boolean;
-  thread?: boolean;
+  /** shadowThread: true (every copy in a thread), 'slow' (the config's default), false (every copy on the request thread) */
+  thread?: boolean | 'slow';
   /** a route migrated to a second service */
   second?: boolean;
   concurrency?: number;
@@ -46,7 +47,7 @@ interface StranglerOptions {
 }
 
 function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidate' | 'slowCandidate', options: StranglerOptions = {}): TargetSpec['start'] {
-  const { compare = true, thread = false, second = false, concurrency, adaptive = true, sample, pipeline = false } = options;
+  const { compare = true, thread = 'slow', second = false, concurrency, adaptive = true, sample, pipeline = false } = options;
   return async (ctx) => {
     if (!existsSync(serverTs)) return 'proxy/server.ts not present yet';
     return startNodeTarget(name, 'peers/strangler.ts', {
@@ -56,7 +57,7 @@ function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidat
         '--candidate', ctx.origins.urls[candidate],
         '--store', `${ctx.storeDir}/${name}.sqlite`,
         '--compare', compare ? 'on' : 'off',
-        '--thread', thread ? 'on' : 'off',
+        '--thread', thread === 'slow' ? 'slow' : thread ? 'on' : 'off',
         ...(second ? ['--second', ctx.origins.urls.second] : []),
         ...(concurrency !== undefined ? ['--concurrency', String(concurrency)] : []),
         ...(adaptive ? [] : ['--adaptive', 'off']),
@@ -167,6 +168,12 @@ export const SLOW_TARGETS: TargetSpec[] = [
 
 /** Diagnostic slow-candidate targets, run only when named with --only. */
 export const EXTRA_SLOW_TARGETS: TargetSpec[] = [
+  // shadowThread false: every copy on the request thread, the slow candidate's too (the default before session 20)
+  {
+    name: 'strangler-shadow-slow-local',
+    what: 'strangler, shadow mode, candidate 300 ms late, every copy on the request thread (`shadowThread: false`)',
+    start: strangler('strangler-shadow-slow-local', 'shadow', 'slowCandidate', { thread: false }),
+  },
   {
     name: 'strangler-shadow-slow-nocompare',
     what: 'strangler, shadow mode, candidate 300 ms late, capture without comparison (diagnostic)',

@@ -9,14 +9,18 @@ import type { Logger } from '../../common/log.ts';
 import { createProxyLogger } from '../../proxy/request-log.ts';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
 import { startShadowThread } from '../../proxy/shadow-thread.ts';
+import { SplitEngine } from '../../proxy/shadow-split.ts';
 import { childArg, serveBenchChild } from '../lib/ipc.ts';
 
 const mode = childArg('mode') as 'legacy' | 'shadow';
 const storePath = childArg('store');
 // --compare off: capture both responses but skip the comparison (diagnostic: what capture alone costs)
 const compareOn = childArg('compare', 'on') !== 'off';
-// --thread on: `shadowThread` (copies, comparison and store in a worker thread)
-const threadOn = mode === 'shadow' && childArg('thread', 'off') === 'on';
+// --thread on: `shadowThread: true` (every copy, its comparison and the store in a worker thread); slow (the config's
+// default): a service's copies go through a worker thread while its copy limit is lowered; off: all on the request thread
+const threadArg = childArg('thread', 'slow');
+const threadOn = mode === 'shadow' && threadArg === 'on';
+const threadSlow = mode === 'shadow' && threadArg === 'slow';
 // --sample: the share of the route's requests copied (shadow.sample; 1 unless given)
 const sample = Number(childArg('sample', '1'));
 // --second <url>: GET /reviews/:id migrated to a second service there, so that the process talks to an upstream
@@ -45,7 +49,7 @@ const input: ProxyConfigInput = {
     ...(second ? [{ id: 'reviews.get', method: 'GET' as const, path: '/reviews/:id', service: 'reviews', mode: 'migrated' as const }] : []),
   ],
   store: { path: storePath },
-  shadowThread: threadOn,
+  shadowThread: threadOn ? true : threadSlow ? 'slow' : false,
   admin: { host: '127.0.0.1', port: 0, token: 'bench-admin-token' },
 };
 const config = parseConfig(input, 'bench config');
@@ -74,10 +78,13 @@ let proxy: RunningProxy | undefined;
 const logger = createProxyLogger();
 const thread = threadOn ? await startShadowThread(config, { logger, proxyStats: () => proxy?.stats() ?? [] }) : undefined;
 const cmp = thread ? undefined : await comparator();
-proxy = await startProxy(config, { adminPort: 0, onPair: cmp?.onPair, shadowEngine: thread?.engine, logger });
+// as `strangler proxy` wires shadowThread "slow": the request thread's copies to the pipeline, a slow candidate's to a thread
+const split = threadSlow && cmp ? new SplitEngine(config, { logger, onPair: cmp.onPair }) : undefined;
+proxy = await startProxy(config, { adminPort: 0, onPair: cmp?.onPair, shadowEngine: thread?.engine ?? split, logger });
 const running = proxy;
 serveBenchChild({ url: running.url, urls: { admin: running.adminUrl } }, async () => {
   await running.close();
+  await split?.end();
   await cmp?.close();
   await thread?.close();
 });

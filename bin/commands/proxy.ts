@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { servingFlagsNotice } from '../../proxy/runtime.ts';
 import { checkStartup, startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
 import { startShadowThread } from '../../proxy/shadow-thread.ts';
+import { SplitEngine } from '../../proxy/shadow-split.ts';
 import { runWorkers } from '../../proxy/workers.ts';
 import { redactingRecorder, type TrafficRecorder } from '../../proxy/traffic.ts';
 import cluster from 'node:cluster';
@@ -47,9 +48,11 @@ export async function proxySetup(config: ProxyConfig, flags: ProxyFlags): Promis
   // shadowThread: the copies, the comparison and the store in a worker thread of each process that serves traffic
   // (with --workers the primary serves none: it reads the store for the admin API)
   const servesTraffic = !(flags.workers > 1 && cluster.isPrimary);
-  if (config.shadowThread && !flags.diffs) logger.warn('shadowThread has no effect with --no-diffs: copies are made on the request thread, nothing is compared');
-  const thread = flags.diffs && config.shadowThread && servesTraffic ? await startShadowThread(config, { logger, proxyStats, reportOptions: () => (running?.config() ?? config).report ?? {} }) : undefined;
+  if (config.shadowThread === true && !flags.diffs) logger.warn('shadowThread has no effect with --no-diffs: copies are made on the request thread, nothing is compared');
+  const thread = flags.diffs && config.shadowThread === true && servesTraffic ? await startShadowThread(config, { logger, proxyStats, reportOptions: () => (running?.config() ?? config).report ?? {} }) : undefined;
   const pipeline: DiffPipeline | undefined = flags.diffs && !thread ? createDiffPipeline(() => running?.config() ?? config, { logger, proxyStats }) : undefined;
+  // "slow" (the default): the request thread's copies go to that pipeline, a slow candidate's through a shadow thread
+  const split = pipeline && config.shadowThread === 'slow' && servesTraffic ? new SplitEngine(config, { logger, onPair: (pair) => pipeline.comparator.onPair(pair) }) : undefined;
   const recorder = flags.record ? trafficRecorder(() => running?.config() ?? config, flags.record, flags.workers, logger) : undefined;
   return {
     options: {
@@ -58,13 +61,14 @@ export async function proxySetup(config: ProxyConfig, flags: ProxyFlags): Promis
       port: flags.port,
       adminInsecureLocal: flags.adminInsecureLocal,
       onPair: pipeline ? (pair) => pipeline.comparator.onPair(pair) : undefined,
-      shadowEngine: thread?.engine,
+      shadowEngine: thread?.engine ?? split,
       adminRoutes: thread?.adminRoutes ?? pipeline?.adminRoutes,
       onRequest: recorder?.onRequest,
     },
     attach: (proxy) => void (running = proxy),
     close: async () => {
       await thread?.close();
+      await split?.end();
       await pipeline?.close();
       await recorder?.close();
     },
@@ -114,7 +118,7 @@ export function register(program: Command): void {
         throw err;
       }
       setup.attach(proxy);
-      const diffs = flags.diffs ? `, diffs to ${config.store.path}${config.shadowThread ? ' (shadow thread)' : ''}` : '';
+      const diffs = flags.diffs ? `, diffs to ${config.store.path}${config.shadowThread === true ? ' (shadow thread)' : ''}` : '';
       const guards = config.routes.map((r) => guardOf(config, r)).filter((g) => g !== undefined);
       const timed = guards.filter((g) => g.maxP99Ms !== undefined || g.maxP99Ratio !== undefined).length;
       const latency = timed === 0 ? '' : timed === guards.length ? ' (with p99 limits)' : ` (p99 limits on ${timed})`;

@@ -121,3 +121,60 @@ describe('strangler proxy (CLI) with shadowThread: copies, comparison and store 
     assert.equal(await cli.stop(), 0);
   });
 });
+
+describe('strangler proxy (CLI) with the default shadowThread "slow": a slow candidate\'s copies go through a shadow thread', () => {
+  let monolith: Upstream;
+  let candidate: Upstream;
+  let dir: string;
+  let cli: ProxyCli;
+  const token = 'cli-split-token';
+
+  before(async () => {
+    monolith = await startUpstream('monolith');
+    candidate = await startUpstream('candidate');
+    const answer = candidate.handler;
+    candidate.handler = (req, res, body) => void setTimeout(() => answer(req, res, body), 80);
+    dir = mkdtempSync(join(tmpdir(), 'strangler-cli-split-'));
+    cli = await startProxyCli(dir, cliConfig(dir, monolith, candidate), { env: { STRANGLER_TEST_CLI_TOKEN: token } });
+  });
+  after(async () => {
+    await cli.stop();
+    await monolith.close();
+    await candidate.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('copies start on the request thread; once the limit is lowered the thread starts and takes them; all are compared', async () => {
+    const { proxyUrl, adminUrl } = cli;
+    assert.match(cli.out, /diffs to \S+diffs\.sqlite\n/, 'no shadow thread named at start: none runs yet');
+    let sent = 0;
+    const round = async () => {
+      const rs = await Promise.all(Array.from({ length: 8 }, (_, i) => request(proxyUrl, { path: `/books/${i}` })));
+      for (const r of rs) assert.equal(json(r.body).from, 'monolith');
+      sent += 8;
+    };
+    // rounds of eight, each copy 80 ms late: after a second the limit is lowered and the thread starts
+    await until(async () => {
+      await round();
+      return /shadow thread started/.test(cli.out);
+    }, 'the shadow thread started', 20_000);
+    assert.match(cli.out, /copies in flight limited to/);
+    assert.match(cli.out, /shadow thread started/);
+    for (let i = 0; i < 3; i++) await round();
+    const routes = async () => ((await supertest(adminUrl).get('/api/routes').set('Authorization', `Bearer ${token}`).expect(200)).body as { routes: { id: string; stats: { shadowed: number; dropped: number } }[] }).routes;
+    // every request was either copied or dropped at the lowered limit; the copies were compared on either side
+    await until(async () => {
+      const s = (await routes()).find((r) => r.id === 'catalog.getBook')!.stats;
+      return s.shadowed + s.dropped === sent;
+    }, 'every request copied or dropped', 10_000);
+    const { shadowed } = (await routes()).find((r) => r.id === 'catalog.getBook')!.stats;
+    const view = (await routes()).find((r) => r.id === 'catalog.getBook') as unknown as { copyLimit?: { limit: number; cap: number; thread?: boolean } };
+    assert.equal(view.copyLimit?.thread, true, 'the admin API says the route\'s copies go through the thread');
+    await until(async () => {
+      const report = JSON.parse((await supertest(adminUrl).get('/report?format=json').set('Authorization', `Bearer ${token}`).expect(200)).text) as { totals: { compared: number } };
+      return report.totals.compared === shadowed;
+    }, `${shadowed} pairs compared in the store`, 10_000);
+    assert.equal(await cli.stop(), 0);
+    assert.doesNotMatch(cli.out, /"level":50/, 'no error logged');
+  });
+});

@@ -1,0 +1,157 @@
+// `shadowThread: "slow"` (the default): copies are made on the request thread, except those of a service whose copy
+// limit is lowered (its candidate much slower than the monolith: copy-slots.ts), which go through the shadow thread,
+// started the first time a limit is lowered. A fast candidate's copies cost least where they are made in the request's
+// own isolate (a message per copy to a thread would cost more than the copy, measured in docs/benchmarks.md); a slow
+// candidate's are rare (its limit keeps few in flight), and rare code on the request thread runs cold, several times
+// slower than the same code run for every request, between two clients' requests. In the thread it runs beside them.
+//
+// Both sides share one CopySlots (the cap and the lowered limit are per service, whichever side holds a copy) and one
+// admission budget. Each side compares its own pairs and writes them to the same diff store (two SQLite connections
+// in WAL mode, as the processes of --workers write one file): counts add up, noise samples too, and the thread's
+// counter deltas land in the routes' counters here, so stats, metrics and reports read as with one side.
+import type { IncomingMessage } from 'node:http';
+import type { Logger } from 'pino';
+import type { ComparatorStats } from './comparator.ts';
+import type { ProxyConfig } from './config.ts';
+import { CopySlots, logCopyLimit, type CopyLimitChange } from './copy-slots.ts';
+import { Shadower, type ShadowEngine, type ShadowPlan, type ShadowSide } from './shadow.ts';
+import { ShadowThreadEngine } from './shadow-thread.ts';
+import type { Pair } from './types.ts';
+
+export interface SplitEngineOptions {
+  logger: Logger;
+  /** where the request thread's pairs go (the process's diff pipeline) */
+  onPair: (pair: Pair) => void;
+  /** the copy slots (tests give ones with their own clock) */
+  slots?: CopySlots;
+}
+
+/** How the copies went, per side (the admin API's stats carry them; tests read them). */
+export interface SplitCounts {
+  /** copies begun on the request thread, and in the shadow thread */
+  local: number;
+  thread: number;
+  /** the shadow thread: not started (no limit lowered yet), starting, running, failed to start or exited since
+   * (slow candidates' copies are then made on the request thread) */
+  threadState: 'idle' | 'starting' | 'running' | 'failed' | 'exited';
+}
+
+export class SplitEngine implements ShadowEngine {
+  readonly slots: CopySlots;
+  private readonly local: Shadower;
+  private thread: ShadowThreadEngine | undefined;
+  private starting: Promise<void> | undefined;
+  private state: SplitCounts['threadState'] = 'idle';
+  /** services whose limit is lowered now (kept from the slots' onLimit, so an unlowered request pays one size check) */
+  private readonly lowered = new Set<string>();
+  private config: ProxyConfig;
+  private budget: number;
+  private readonly log: Logger;
+  readonly counts = { local: 0, thread: 0 };
+
+  constructor(config: ProxyConfig, options: SplitEngineOptions) {
+    this.config = config;
+    this.log = options.logger;
+    this.budget = config.memory.shadowBytes;
+    this.slots = options.slots ?? new CopySlots();
+    this.slots.onLimit = (change) => this.limitMoved(change);
+    this.local = new Shadower(options.onPair, options.logger, this.budget, this.slots);
+  }
+
+  begin(req: IncomingMessage, plan: ShadowPlan, requestId: string, start: number): ShadowSide | undefined {
+    if (this.lowered.size !== 0 && this.lowered.has(plan.service)) {
+      const thread = this.thread;
+      if (thread !== undefined && thread.alive) {
+        const side = thread.begin(req, plan, requestId, start);
+        if (side !== undefined) this.counts.thread++;
+        return side;
+      }
+    }
+    const side = this.local.begin(req, plan, requestId, start);
+    if (side !== undefined) this.counts.local++;
+    return side;
+  }
+
+  setBudget(bytes: number): void {
+    this.budget = bytes;
+    this.local.setBudget(bytes);
+    this.splitBudget();
+  }
+
+  configure(config: ProxyConfig): void {
+    this.config = config;
+    this.thread?.configure(config);
+  }
+
+  inThread(service: string): boolean {
+    return this.lowered.has(service) && this.thread !== undefined && this.thread.alive;
+  }
+
+  /** What each side copied, and whether the thread runs. */
+  stats(): SplitCounts {
+    const exited = this.thread !== undefined && !this.thread.alive;
+    return { ...this.counts, threadState: exited ? 'exited' : this.state };
+  }
+
+  /** Resolves once the thread runs, or could not start (at once when it never had to). */
+  threadReady(): Promise<void> {
+    return this.starting ?? Promise.resolve();
+  }
+
+  /** Resolves once every copy handed to the thread so far is compared and stored (the request thread's: its pipeline). */
+  async settle(timeoutMs = 10_000): Promise<ComparatorStats | undefined> {
+    await this.starting;
+    return this.thread?.settle(timeoutMs);
+  }
+
+  /** The proxy closed: the request thread's copies end (undici pools); the thread is ended by end(). */
+  close(): Promise<void> {
+    return this.local.close();
+  }
+
+  /** After the proxy closed: the thread compares what it has, flushes and closes its store connection, and exits. */
+  async end(): Promise<void> {
+    await this.starting;
+    await this.thread?.end();
+  }
+
+  private limitMoved(change: CopyLimitChange): void {
+    logCopyLimit(this.log, change);
+    if (change.to < change.cap) {
+      this.lowered.add(change.service);
+      if (this.state === 'idle') this.startThread();
+    } else this.lowered.delete(change.service);
+  }
+
+  private startThread(): void {
+    this.state = 'starting';
+    const thread = new ShadowThreadEngine(this.config, {
+      logger: this.log,
+      slots: this.slots,
+      admitted: this.local.admitted,
+      exitNote: "slow candidates' copies go back to the request thread",
+    });
+    this.starting = thread.ready.then(
+      () => {
+        this.thread = thread;
+        this.state = 'running';
+        this.splitBudget();
+        this.log.info('shadow thread started: copies of services whose candidate is much slower than the monolith go through it');
+      },
+      (err: unknown) => {
+        this.state = 'failed';
+        this.log.error({ err }, "shadow thread could not start: slow candidates' copies stay on the request thread");
+      },
+    );
+  }
+
+  /**
+   * memory.shadowBytes stays one bound: the admission half is shared (one ByteBudget, both sides admit from it);
+   * the completion half (candidate answers, noise samples) is split between the two sides while the thread runs.
+   */
+  private splitBudget(): void {
+    if (this.thread === undefined) return;
+    this.local.completing.limit = this.budget / 4;
+    this.thread.post({ t: 'budget', bytes: this.budget / 2 });
+  }
+}
