@@ -96,10 +96,13 @@ port.on('message', (batch: ToThread[]) => {
 function receive(m: ToThread): void {
   switch (m.t) {
     case 'plan': {
-      let c = counters.get(m.plan.routeId);
-      if (!c) counters.set(m.plan.routeId, (c = new RouteCounters(m.plan.routeId)));
-      plans.set(m.pid, { ...m.plan, counters: c });
-      longestTimeoutMs = Math.max(longestTimeoutMs, m.plan.timeoutMs);
+      const { noiseSamples, ...plan } = m.plan;
+      let c = counters.get(plan.routeId);
+      if (!c) counters.set(plan.routeId, (c = new RouteCounters(plan.routeId)));
+      // the samples the route took on the request thread count toward noise.settleAfter here too
+      c.noiseSamples = Math.max(c.noiseSamples, noiseSamples);
+      plans.set(m.pid, { ...plan, counters: c });
+      longestTimeoutMs = Math.max(longestTimeoutMs, plan.timeoutMs);
       return;
     }
     case 'forget':

@@ -25,7 +25,11 @@ import type { DiffStore } from './store/types.ts';
 import type { CapturedResponse } from './types.ts';
 
 /** A plan as the thread gets it: its counters stay on the request thread (the thread counts in its own). */
-export type PlanWire = Omit<ShadowPlan, 'counters'>;
+export type PlanWire = Omit<ShadowPlan, 'counters'> & {
+  /** the noise samples the route took so far on the request thread (shadowThread "slow": its copies were made there
+   * before), from which the thread goes on counting toward noise.settleAfter */
+  noiseSamples: number;
+};
 
 export type ToThread =
   | { t: 'plan'; pid: number; plan: PlanWire }
@@ -225,8 +229,8 @@ export class ShadowThreadEngine implements ShadowEngine {
       pid = ++this.nextPlan;
       this.planIds.set(plan, pid);
       this.sentPlans.push(pid);
-      const { counters: _, ...wire } = plan;
-      this.post({ t: 'plan', pid, plan: wire });
+      const { counters, ...rest } = plan;
+      this.post({ t: 'plan', pid, plan: { ...rest, noiseSamples: counters.noiseSamples } });
     }
     return pid;
   }

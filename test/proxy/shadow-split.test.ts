@@ -60,12 +60,12 @@ describe('shadowThread "slow": a slow candidate\'s copies through the shadow thr
     compared(n: number): Promise<void>;
   }
 
-  async function start(name: string): Promise<Split> {
+  async function start(name: string, noise: object = { learn: false }): Promise<Split> {
     const path = join(dir, `${name}.sqlite`);
     const config = testConfig(monolith.url, catalog.url, {
       store: { path },
       services: { catalog: { url: catalog.url }, reviews: { url: reviews.url } },
-      defaults: { noise: { learn: false }, shadow: { concurrency: CAP, timeoutMs: 10_000 } },
+      defaults: { noise, shadow: { concurrency: CAP, timeoutMs: 10_000 } },
       routes: [
         { id: 'book', method: 'GET', path: '/books/:id', service: 'catalog', mode: 'shadow' },
         { id: 'review', method: 'GET', path: '/reviews/:id', service: 'reviews', mode: 'shadow' },
@@ -207,5 +207,23 @@ describe('shadowThread "slow": a slow candidate\'s copies through the shadow thr
     assert.deepEqual(s.engine.stats(), { local: 1, thread: 2, threadState: 'exited' });
     await s.compared(1);
     assert.equal(s.pipeline.comparator.stats().compared, 1, 'the copy made after the thread died is compared here');
+  });
+
+  test('noise samples taken on the request thread count toward settleAfter in the thread', async () => {
+    // every copy also asks the monolith a second time until the route has two noise samples, then none does
+    const s = await start('noise', { learn: true, sample: 1, settleAfter: 2, settledSample: 0 });
+    const asked = () => monolith.seen.filter((r) => r.url.startsWith('/reviews/')).length;
+    const before = asked();
+    for (let i = 1; i <= 3; i++) await s.get(`/reviews/${i}`, 'reviews');
+    await s.compared(3);
+    assert.equal(asked() - before, 3 + 2, 'three clients, two noise samples');
+    s.slowSecond('reviews');
+    await s.engine.threadReady();
+    const then = asked();
+    for (let i = 1; i <= 3; i++) await s.get(`/reviews/${i}`, 'reviews');
+    const stats = await s.engine.settle();
+    assert.equal(s.engine.stats().thread, 3);
+    assert.equal(stats?.noiseSamples, 0, 'the thread took none: the route had settled');
+    assert.equal(asked() - then, 3, 'the monolith was asked once per client');
   });
 });
