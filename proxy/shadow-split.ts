@@ -125,7 +125,8 @@ export class SplitEngine implements ShadowEngine {
 
   private startThread(): void {
     this.state = 'starting';
-    const thread = new ShadowThreadEngine(this.config, {
+    const startedWith = this.config;
+    const thread = new ShadowThreadEngine(startedWith, {
       logger: this.log,
       slots: this.slots,
       admitted: this.local.admitted,
@@ -135,6 +136,7 @@ export class SplitEngine implements ShadowEngine {
       () => {
         this.thread = thread;
         this.state = 'running';
+        if (this.config !== startedWith) thread.configure(this.config); // applied while it started
         this.splitBudget();
         this.log.info('shadow thread started: copies of services whose candidate is much slower than the monolith go through it');
       },

@@ -226,4 +226,19 @@ describe('shadowThread "slow": a slow candidate\'s copies through the shadow thr
     assert.equal(stats?.noiseSamples, 0, 'the thread took none: the route had settled');
     assert.equal(asked() - then, 3, 'the monolith was asked once per client');
   });
+
+  test('a mode changed while the thread starts reaches it once it runs', async () => {
+    const s = await start('starting');
+    s.slowSecond('reviews');
+    assert.equal(s.engine.stats().threadState, 'starting');
+    // canary at 0%: every client still gets the monolith, and the monolith-served share keeps shadowing
+    const r = await request(s.proxy.adminUrl, { method: 'PATCH', path: '/api/routes/review', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: '{"mode":"canary","percent":0}' });
+    assert.equal(r.status, 200);
+    await s.engine.threadReady();
+    await s.get('/reviews/1', 'reviews');
+    assert.equal(s.engine.stats().thread, 1);
+    await s.engine.settle();
+    assert.equal(stored(s, 'review')?.mode, 'canary', 'the thread recorded the route in its new mode');
+  });
 });
+
