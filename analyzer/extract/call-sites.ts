@@ -272,7 +272,7 @@ function classNameOf(cls: ts.ClassLikeDeclaration): string | undefined {
 }
 
 /** The project class a value is: declared, held by a variable, exported (`module.exports = class X {}`, `exports.X = X`) and required. */
-function classOf(project: LoadedProject, expr: ts.Expression, depth = 0): ts.ClassLikeDeclaration | undefined {
+export function classOf(project: LoadedProject, expr: ts.Expression, depth = 0): ts.ClassLikeDeclaration | undefined {
   const key = valueKey(project, expr);
   if (!key || depth > 3) return undefined;
   if (ts.isClassLike(key)) return key;

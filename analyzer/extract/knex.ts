@@ -2,16 +2,18 @@
 // knex.select().table('books'), .join('authors', ...), knex.schema.createTable('books', ...) (its foreign keys: knex-foreign-keys.ts).
 // A query helper building on a table its caller names (`findById(table, id)` over `knex(table).where(…)`) is read at
 // each call, up to MAX_HELPERS helpers up (a helper passing the table on to another), and the access is the caller's,
-// as a Redis key a helper receives is (redis.ts).
+// as a Redis key a helper receives is (redis.ts). A table a class keeps from its constructor (`this.knex(this.collection)`)
+// is read at each construction, as the methods the constructing code calls on the instance make it (instance-uses.ts).
 import { ts } from 'ts-morph';
 import type { AccessCollector } from './access-collector.ts';
 import { wholeParameter, type CallSites, type ClassUses } from './call-sites.ts';
 import { isFunctionLike, lineOf } from './functions.ts';
+import { runsOn, type MembersRun } from './instance-uses.ts';
 import { scanKnexForeignKeys } from './knex-foreign-keys.ts';
 import type { LoadedFile, LoadedProject } from './project.ts';
 import { stringValue } from './string-value.ts';
 import { fileOf } from './symbols.ts';
-import { keptParameter } from './this-members.ts';
+import { keptParameter, thisMember } from './this-members.ts';
 import { unwrap, valueKey } from './value-key.ts';
 
 const KNEX_METHODS = new Set([
@@ -36,6 +38,8 @@ interface TablePlace {
   table: string;
   file: LoadedFile;
   at: ts.Node;
+  /** a read there, whatever the chain does (the queries an instance runs where its knex is handed on) */
+  read?: true;
 }
 
 interface ChainCall {
@@ -60,7 +64,11 @@ function tableName(arg: ts.Expression | undefined, checker: ts.TypeChecker): str
 }
 
 /** `isMongoClient`: a MongoDB client's `await client.db('shop')` names a database, not a knex table. */
-export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCollector, callers: CallSites, classes: ClassUses, isMongoClient?: (receiver: ts.Expression) => boolean): void {
+export function scanKnex(
+  project: LoadedProject, file: LoadedFile, out: AccessCollector, callers: CallSites,
+  { classes, membersRun }: { classes: ClassUses; membersRun: MembersRun },
+  isMongoClient?: (receiver: ts.Expression) => boolean,
+): void {
   const checker = project.checker;
 
   /** the tables `arg` names: its string here, or the strings the callers give the helper parameter it is */
@@ -74,15 +82,26 @@ export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCo
     return callers(param.parent).flatMap((site) => placesOf(site.call.arguments[index] ?? param.initializer, site.file, site.callee, helpers + 1));
   };
 
-  /** `this.collection` a class keeps from its constructor: the tables its constructions give, each the constructing code's access */
+  /**
+   * `this.collection` a class keeps from its constructor: the tables its constructions give, each the access of the
+   * constructing code, on the construction's line. `new C('t')`'s function has the chain's access where the chain's
+   * method runs on the instance it makes (instance-uses.ts), a read where the instance only hands its knex on (Directus's
+   * runAst), none otherwise; `super('t')` in a subclass's constructor makes the instance that constructor is building,
+   * which goes wherever `new Sub()` takes it: that constructor has every access.
+   */
   const keptPlaces = (arg: ts.Expression, helpers: number): TablePlace[] => {
     const e = unwrap(arg);
     const kept = ts.isPropertyAccessExpression(e) ? keptParameter(e, classes, checker) : undefined;
     if (!kept) return [];
+    const member = thisMember(e);
     return classes.constructionSites(kept.cls).flatMap((site) => {
       const where = fileOf(project, site);
       const given = site.arguments?.[kept.index];
-      return where && given ? placesOf(given, where, ts.isNewExpression(site) ? site.expression : site, helpers + 1) : [];
+      if (!where || !given) return [];
+      if (!ts.isNewExpression(site)) return placesOf(given, where, site, helpers + 1);
+      const run = membersRun(site);
+      if (runsOn(member, run)) return placesOf(given, where, site.expression, helpers + 1);
+      return run && [...run].some(handsKnexOn) ? placesOf(given, where, site.expression, helpers + 1).map((p) => ({ ...p, read: true })) : [];
     });
   };
 
@@ -150,7 +169,7 @@ export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCo
     // `.with('recent', q)…from('recent')`: a common table expression's name, not a table (q's own chain names those)
     const ctes = calls.some((c) => CTE_METHOD.test(c.name)) ? new Set(calls.filter((c) => CTE_METHOD.test(c.name)).map((c) => tableName(c.args[0], checker))) : undefined;
     const write = calls.some((c) => WRITE_METHODS.has(c.name));
-    for (const p of places) if (!ctes?.has(p.table)) out.access(p.file, p.at, p.table, write ? 'write' : 'read', 'knex');
+    for (const p of places) if (!ctes?.has(p.table)) out.access(p.file, p.at, p.table, write && !p.read ? 'write' : 'read', 'knex');
     for (const c of calls) {
       if (!JOIN_METHOD.test(c.name)) continue;
       for (const p of placesOf(c.args[0], where, c.node, 0)) if (!ctes?.has(p.table)) out.access(p.file, p.at, p.table, 'read', 'knex');
@@ -174,6 +193,38 @@ export function scanKnex(project: LoadedProject, file: LoadedFile, out: AccessCo
   };
 
   visit(file.source);
+}
+
+/**
+ * Does a class member hand a knex instance the class keeps on (`runAst(ast, { knex: this.knex })`, `transaction(this.knex,
+ * …)`)? Then it queries where the reader does not follow, on tables it cannot name there.
+ */
+function handsKnexOn(member: ts.Node): boolean {
+  let known = handsOnMemo.get(member);
+  if (known === undefined) {
+    known = false;
+    const visit = (n: ts.Node): void => {
+      if (known || ts.isClassLike(n)) return;
+      if (ts.isPropertyAccessExpression(n) && n.expression.kind === ts.SyntaxKind.ThisKeyword && KNEXISH_NAME.test(n.name.text) && handedOn(n)) known = true;
+      else ts.forEachChild(n, visit);
+    };
+    ts.forEachChild(member, visit);
+    handsOnMemo.set(member, known);
+  }
+  return known;
+}
+const handsOnMemo = new WeakMap<ts.Node, boolean>();
+
+/** `f(x)`, `{ knex: x }`, through `x || y`, `x ?? y` and `c ? x : y`: a value given to other code. */
+function handedOn(x: ts.Expression): boolean {
+  let e: ts.Node = x;
+  for (;;) {
+    const p: ts.Node = e.parent;
+    const passing = ts.isParenthesizedExpression(p) || ts.isNonNullExpression(p) || ts.isAsExpression(p) || (ts.isConditionalExpression(p) && p.condition !== e) ||
+      (ts.isBinaryExpression(p) && (p.operatorToken.kind === ts.SyntaxKind.BarBarToken || p.operatorToken.kind === ts.SyntaxKind.QuestionQuestionToken));
+    if (!passing) return (ts.isCallExpression(p) || ts.isNewExpression(p)) ? p.expression !== e : ts.isPropertyAssignment(p) && p.initializer === e;
+    e = p;
+  }
 }
 
 /** The function whose result a call is: `return knex(t)`, or an arrow function's body. */

@@ -12,6 +12,7 @@ import { recordDrizzleForeignKeys } from './drizzle-foreign-keys.ts';
 import { collectDrizzleTables } from './drizzle-tables.ts';
 import { scanDrizzle } from './drizzle-usage.ts';
 import { guarded } from './guard.ts';
+import { membersRun } from './instance-uses.ts';
 import { scanKnex } from './knex.ts';
 import { collectMongoDriver, scanMongoDriver } from './mongodb-driver.ts';
 import { collectMongooseModels } from './mongoose-models.ts';
@@ -62,11 +63,12 @@ export function extractTables(project: LoadedProject, routes: readonly RouteFact
   const constants: SqlConstant[] = [];
   const callers = callSites(project);
   const classes = classUses(project);
+  const run = membersRun(project);
   const bookshelfValuesOf = bookshelfValues(project, bookshelf, callers, classes);
   for (const file of project.files) {
     guarded(file, warnings, 'tables', () => {
       scanSqlLiterals(project, file, out, constants);
-      scanKnex(project, file, out, callers, classes, mongodb && ((receiver) => mongodb.values.valueOf(receiver)?.kind === 'client'));
+      scanKnex(project, file, out, callers, { classes, membersRun: run }, mongodb && ((receiver) => mongodb.values.valueOf(receiver)?.kind === 'client'));
       scanOrmUsage(project, file, models, repos, out);
       scanBookshelf(file, bookshelf, bookshelfValuesOf, project.checker, out);
       if (relations) scanQueryBuilders(project, file, models, repos, relations, out);

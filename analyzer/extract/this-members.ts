@@ -54,17 +54,22 @@ export function keptParameter(e: ts.PropertyAccessExpression, classes: ClassUses
 
 /** The class whose instance `this` is, in a method, an accessor, the constructor or a field (not a static one) and the arrows inside them. */
 function classOfThis(node: ts.Node): ts.ClassLikeDeclaration | undefined {
+  return thisMember(node)?.parent;
+}
+
+/** The instance member (method, accessor, constructor, field) whose `this` is the one at `node`, through the arrows inside it. */
+export function thisMember(node: ts.Node): (ts.ClassElement & { parent: ts.ClassLikeDeclaration }) | undefined {
   for (let p = node.parent; p; p = p.parent) {
     if (ts.isArrowFunction(p)) continue;
     if (ts.isConstructorDeclaration(p) || ts.isMethodDeclaration(p) || ts.isGetAccessor(p) || ts.isSetAccessor(p) || ts.isPropertyDeclaration(p)) {
-      return ts.isClassLike(p.parent) && !isStatic(p) ? p.parent : undefined;
+      return ts.isClassLike(p.parent) && !isStatic(p) ? (p as ts.ClassElement & { parent: ts.ClassLikeDeclaration }) : undefined;
     }
     if (isFunctionLike(p) || ts.isClassLike(p) || ts.isClassStaticBlockDeclaration(p)) return undefined;
   }
   return undefined;
 }
 
-function isStatic(member: ts.Node): boolean {
+export function isStatic(member: ts.Node): boolean {
   return ts.canHaveModifiers(member) && !!ts.getModifiers(member)?.some((m) => m.kind === ts.SyntaxKind.StaticKeyword);
 }
 
