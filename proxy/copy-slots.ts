@@ -58,6 +58,8 @@ export class CopySlots {
   refusedBelowCap = false;
   /** told when a service's limit moves */
   onLimit: ((change: CopyLimitChange) => void) | undefined;
+  /** told, for each service, what each second of ended copies said about its candidate (see pace), moved or not */
+  onPace: ((service: string, pace: Pace) => void) | undefined;
 
   /** `now`: the clock the seconds are read on (tests give their own) */
   constructor(private readonly now: () => number = () => performance.now()) {}
@@ -118,14 +120,16 @@ export class CopySlots {
     if (now - s.windowStart < PACE_WINDOW_MS) return;
     const from = Math.min(cap, s.limit);
     let to = from;
-    if (s.ended >= PACE_MIN_ENDED && s.slow * 2 > s.ended) to = Math.max(Math.ceil(cap / 4), Math.floor(from / 2));
-    else if (s.slow * 10 < s.ended) to = Math.min(cap, from + Math.ceil(cap / 8));
+    const p = pace(s.ended, s.slow);
+    if (p === 'slow') to = Math.max(Math.ceil(cap / 4), Math.floor(from / 2));
+    else if (p === 'fast') to = Math.min(cap, from + Math.ceil(cap / 8));
     const change = to !== from ? { service, from, to, ended: s.ended, slow: s.slow, cap } : undefined;
     s.limit = to >= cap ? Infinity : to;
     s.windowStart = now;
     s.ended = 0;
     s.slow = 0;
     if (change) this.onLimit?.(change);
+    this.onPace?.(service, p);
   }
 
   /**
@@ -148,6 +152,17 @@ export class CopySlots {
     s.windowStart = now;
     if (to !== from) this.onLimit?.({ service, from, to, ended: 0, slow: 0, cap, idleSeconds: seconds });
   }
+}
+
+/**
+ * What a second of ended copies says about a candidate: much slower than the monolith (more than half of at least
+ * PACE_MIN_ENDED copies slow: the limit halves), keeping up (under a tenth slow: it rises), or neither.
+ */
+export type Pace = 'slow' | 'fast' | 'mixed';
+
+export function pace(ended: number, slow: number): Pace {
+  if (ended >= PACE_MIN_ENDED && slow * 2 > ended) return 'slow';
+  return slow * 10 < ended ? 'fast' : 'mixed';
 }
 
 /** One line when a slow candidate's copy limit moves: down at warn (copies are being turned away), back at info. */

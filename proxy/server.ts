@@ -238,7 +238,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     if (slots === undefined) return limits;
     for (const r of table.routes) {
       const limit = r.shadow && slots.lowered(r.shadow.service, r.shadow.concurrency);
-      if (limit) limits.set(r.id, shadower.inThread?.(r.shadow!.service) ? { ...limit, thread: true } : limit);
+      if (limit) limits.set(r.id, shadower.inThread?.(r.shadow!) ? { ...limit, thread: true } : limit);
     }
     return limits;
   };

@@ -1,6 +1,9 @@
-// `shadowThread: "slow"` (the default): copies are made on the request thread, except those of a service whose copy
-// limit is lowered (its candidate much slower than the monolith: copy-slots.ts), which go through the shadow thread,
-// started the first time a limit is lowered. A fast candidate's copies cost least where they are made in the request's
+// `shadowThread: "slow"` (the default): copies are made on the request thread, except those of a service whose
+// candidate was found much slower than the monolith (a second of copies that lowers its copy limit: copy-slots.ts,
+// pace), which go through the shadow thread, started the first time that happens. They come back once a second of
+// copies says the candidate keeps up; a limit raised for want of evidence (quiet seconds) leaves them where they are:
+// between two bursts of traffic a slow candidate is still slow, and its first copies would otherwise run here at the
+// full cap. A fast candidate's copies cost least where they are made in the request's
 // own isolate (a message per copy to a thread would cost more than the copy, measured in docs/benchmarks.md); a slow
 // candidate's are rare (its limit keeps few in flight), and rare code on the request thread runs cold, several times
 // slower than the same code run for every request, between two clients' requests. In the thread it runs beside them.
@@ -13,7 +16,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { ComparatorStats } from './comparator.ts';
 import type { ProxyConfig } from './config.ts';
-import { CopySlots, logCopyLimit, type CopyLimitChange } from './copy-slots.ts';
+import { CopySlots, logCopyLimit, type Pace } from './copy-slots.ts';
 import { Shadower, type ShadowEngine, type ShadowPlan, type ShadowSide } from './shadow.ts';
 import { ShadowThreadEngine } from './shadow-thread.ts';
 import type { Pair } from './types.ts';
@@ -42,8 +45,12 @@ export class SplitEngine implements ShadowEngine {
   private thread: ShadowThreadEngine | undefined;
   private starting: Promise<void> | undefined;
   private state: SplitCounts['threadState'] = 'idle';
-  /** services whose limit is lowered now (kept from the slots' onLimit, so an unlowered request pays one size check) */
-  private readonly lowered = new Set<string>();
+  /**
+   * services whose copies go through the thread: a second of copies found the candidate much slower than the monolith,
+   * and none has found it keeping up since (kept from the slots' onPace, so a request of any other service pays one
+   * size check)
+   */
+  private readonly slow = new Set<string>();
   private config: ProxyConfig;
   private budget: number;
   private readonly log: Logger;
@@ -54,12 +61,14 @@ export class SplitEngine implements ShadowEngine {
     this.log = options.logger;
     this.budget = config.memory.shadowBytes;
     this.slots = options.slots ?? new CopySlots();
-    this.slots.onLimit = (change) => this.limitMoved(change);
+    this.slots.onLimit = (change) => logCopyLimit(this.log, change);
+    this.slots.onPace = (service, pace) => this.paced(service, pace);
     this.local = new Shadower(options.onPair, options.logger, this.budget, this.slots);
   }
 
   begin(req: IncomingMessage, plan: ShadowPlan, requestId: string, start: number): ShadowSide | undefined {
-    if (this.lowered.size !== 0 && this.lowered.has(plan.service)) {
+    // a route with shadow.adaptive off gathers no evidence either way: its copies stay here
+    if (this.slow.size !== 0 && plan.adaptive && this.slow.has(plan.service)) {
       const thread = this.thread;
       if (thread !== undefined && thread.alive) {
         const side = thread.begin(req, plan, requestId, start);
@@ -83,8 +92,8 @@ export class SplitEngine implements ShadowEngine {
     this.thread?.configure(config);
   }
 
-  inThread(service: string): boolean {
-    return this.lowered.has(service) && this.thread !== undefined && this.thread.alive;
+  inThread(plan: ShadowPlan): boolean {
+    return plan.adaptive && this.slow.has(plan.service) && this.thread !== undefined && this.thread.alive;
   }
 
   /** What each side copied, and whether the thread runs. */
@@ -115,12 +124,11 @@ export class SplitEngine implements ShadowEngine {
     await this.thread?.end();
   }
 
-  private limitMoved(change: CopyLimitChange): void {
-    logCopyLimit(this.log, change);
-    if (change.to < change.cap) {
-      this.lowered.add(change.service);
+  private paced(service: string, pace: Pace): void {
+    if (pace === 'slow') {
+      this.slow.add(service);
       if (this.state === 'idle') this.startThread();
-    } else this.lowered.delete(change.service);
+    } else if (pace === 'fast') this.slow.delete(service);
   }
 
   private startThread(): void {

@@ -57,8 +57,8 @@ export interface ShadowEngine {
   setBudget(bytes: number): void;
   /** the per-service copy slots admission takes from (read by the admin API for the copy limits: copyLimits) */
   readonly slots?: CopySlots;
-  /** whether this service's copies go through a shadow thread now (shadowThread "slow": only while its limit is lowered) */
-  inThread?(service: string): boolean;
+  /** whether this route's copies go through a shadow thread now (shadowThread "slow": while its candidate is known slow) */
+  inThread?(plan: ShadowPlan): boolean;
   /** the proxy applied a config (start-up excepted): a reload, a mode change */
   configure?(config: ProxyConfig): void;
   close(): Promise<void>;
