@@ -214,6 +214,13 @@ export const EXTRA_SLOW_TARGETS: TargetSpec[] = [
     what: 'strangler, shadow mode, candidate 300 ms late, no request copied (`shadow.sample: 0`; diagnostic)',
     start: strangler('strangler-shadow-slow-s0', 'shadow', 'slowCandidate', { sample: 0 }),
   },
+  // about as many copies as the slow candidate's lowered limit lets through, chosen by the sample instead: nearly every
+  // request then leaves admission at the sample check, not at the full limit (diagnostic: what the refusals cost)
+  {
+    name: 'strangler-shadow-slow-s003',
+    what: 'strangler, shadow mode, candidate 300 ms late, 0.3% of requests copied (`shadow.sample: 0.003`; diagnostic)',
+    start: strangler('strangler-shadow-slow-s003', 'shadow', 'slowCandidate', { sample: 0.003 }),
+  },
   // the copy cap fixed at 64 (shadow.adaptive off): the slow candidate keeps every slot busy, as before the limit
   {
     name: 'strangler-shadow-slow-fixed',
