@@ -3,10 +3,10 @@
 // pace), which go through the shadow thread, started the first time that happens. They come back once a second of
 // copies says the candidate keeps up; a limit raised for want of evidence (quiet seconds) leaves them where they are:
 // between two bursts of traffic a slow candidate is still slow, and its first copies would otherwise run here at the
-// full cap. A fast candidate's copies cost least where they are made in the request's
-// own isolate (a message per copy to a thread would cost more than the copy, measured in docs/benchmarks.md); a slow
-// candidate's are rare (its limit keeps few in flight), and rare code on the request thread runs cold, several times
-// slower than the same code run for every request, between two clients' requests. In the thread it runs beside them.
+// full cap. A fast candidate's copies cost least where they are made, in the request's own isolate (a message per
+// copy to a thread costs more than the copy: docs/benchmarks.md); a slow candidate's are rare (its limit keeps few in
+// flight), and rare code on the request thread runs cold, several times slower than the same code run for every
+// request, between two clients' requests. In the thread it runs beside them.
 //
 // Both sides share one CopySlots (the cap and the lowered limit are per service, whichever side holds a copy) and one
 // admission budget. Each side compares its own pairs and writes them to the same diff store (two SQLite connections
@@ -29,7 +29,7 @@ export interface SplitEngineOptions {
   slots?: CopySlots;
 }
 
-/** How the copies went, per side (the admin API's stats carry them; tests read them). */
+/** How the copies went, per side (tests read them). */
 export interface SplitCounts {
   /** copies begun on the request thread, and in the shadow thread */
   local: number;
