@@ -96,6 +96,10 @@ export function checks(results: Pick<BenchResults, 'rows' | 'slow' | 'memory'>):
   if (threadRatio !== undefined) {
     out.push({ name: 'the same with `shadowThread: true` (every copy in a thread)', measured: `${f2(threadRatio)}×`, limit: '≤ 1.10×', met: threadRatio <= 1.1 });
   }
+  const splitRatio = ratio(row(results.slow, 'strangler-shadow-slow-split')?.p99Ms, row(results.slow, 'strangler-legacy')?.p99Ms);
+  if (splitRatio !== undefined) {
+    out.push({ name: 'the same with `shadowThread: "slow"` (a slow candidate\'s copies in a thread)', measured: `${f2(splitRatio)}×`, limit: '≤ 1.10×', met: splitRatio <= 1.1 });
+  }
   const mem = results.memory.find((m) => m.name === 'strangler-shadow')?.peakRssMiB;
   out.push({ name: 'memory run: peak RSS of the proxy (shadow)', measured: mem === undefined ? '–' : `${f0(mem)} MiB`, limit: '< 300 MB', met: mem === undefined ? undefined : mem * 1.048576 < 300 });
   return out;
@@ -178,6 +182,9 @@ export function renderMarkdown(r: BenchResults): string {
   out.push(`## Slow candidate (candidate answers 300 ms late; ${r.settings.slowRounds} rounds, medians)`, '', 'autocannon, as fast as the proxy answers (the issue\'s settings; the target is judged on this table). p50/p99 are taken from the latency autocannon measures for each response, unrounded: its own histogram keeps whole milliseconds, too coarse for a 10% limit on a p99 of a few ms.', '', ...table(r.slow, false), '', ...perRound(r.slow, 'strangler-shadow-slow', 'strangler-legacy', 'p99Ms', 'client p99'), '');
   if (r.slow.some((row) => row.name === 'strangler-shadow-slow-thread' && row.rounds.length)) {
     out.push(...perRound(r.slow, 'strangler-shadow-slow-thread', 'strangler-legacy', 'p99Ms', 'client p99 (shadowThread: true)'), '');
+  }
+  if (r.slow.some((row) => row.name === 'strangler-shadow-slow-split' && row.rounds.length)) {
+    out.push(...perRound(r.slow, 'strangler-shadow-slow-split', 'strangler-legacy', 'p99Ms', 'client p99 (shadowThread: "slow")'), '');
   }
   // the diagnostic second pair (--only …-b): the A/A of the legacy side, and the pair again (A/B with --node-flags)
   // and the pair in a proxy that also serves a route migrated to a second service (--only …-2up)

@@ -122,7 +122,7 @@ describe('strangler proxy (CLI) with shadowThread: copies, comparison and store 
   });
 });
 
-describe('strangler proxy (CLI) with the default shadowThread "slow": a slow candidate\'s copies go through a shadow thread', () => {
+describe('strangler proxy (CLI) with shadowThread "slow": a slow candidate\'s copies go through a shadow thread', () => {
   let monolith: Upstream;
   let candidate: Upstream;
   let dir: string;
@@ -135,7 +135,7 @@ describe('strangler proxy (CLI) with the default shadowThread "slow": a slow can
     const answer = candidate.handler;
     candidate.handler = (req, res, body) => void setTimeout(() => answer(req, res, body), 80);
     dir = mkdtempSync(join(tmpdir(), 'strangler-cli-split-'));
-    cli = await startProxyCli(dir, cliConfig(dir, monolith, candidate), { env: { STRANGLER_TEST_CLI_TOKEN: token } });
+    cli = await startProxyCli(dir, { ...cliConfig(dir, monolith, candidate), shadowThread: 'slow' }, { env: { STRANGLER_TEST_CLI_TOKEN: token } });
   });
   after(async () => {
     await cli.stop();

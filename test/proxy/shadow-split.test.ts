@@ -1,4 +1,4 @@
-// shadowThread "slow" (the default): copies are made on the request thread until a service's copy limit is lowered
+// shadowThread "slow": copies are made on the request thread until a service's copy limit is lowered
 // (its candidate much slower than the monolith); from then on that service's copies go through the shadow thread,
 // started then, while the other services' stay where they were. Both sides write the one diff store.
 import { test, describe, before, after } from 'node:test';
@@ -64,6 +64,7 @@ describe('shadowThread "slow": a slow candidate\'s copies through the shadow thr
     const path = join(dir, `${name}.sqlite`);
     const config = testConfig(monolith.url, catalog.url, {
       store: { path },
+      shadowThread: 'slow',
       services: { catalog: { url: catalog.url }, reviews: { url: reviews.url } },
       defaults: { noise, shadow: { concurrency: CAP, timeoutMs: 10_000 } },
       routes: [
@@ -72,7 +73,6 @@ describe('shadowThread "slow": a slow candidate\'s copies through the shadow thr
         { id: 'rating', method: 'GET', path: '/ratings/:id', service: 'reviews', mode: 'shadow', shadow: { adaptive: false } },
       ],
     });
-    assert.equal(config.shadowThread, 'slow', 'the default');
     let now = 0;
     const slots = new CopySlots(() => now);
     const { logger, lines } = captureLogger();
