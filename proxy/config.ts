@@ -196,7 +196,7 @@ export const proxyConfigSchema = z
     state: z.string().optional(),
     // shadow copies, their comparison and the diff store in a worker thread (read at start-up only): true for every
     // copy, "slow" for the copies of a service whose candidate is much slower than the monolith (shadow-split.ts)
-    shadowThread: z.union([z.boolean(), z.literal('slow')], { error: 'expected true, false or "slow"' }).default(false),
+    shadowThread: z.union([z.boolean(), z.literal('slow')], { error: 'expected true, false or "slow"' }).default('slow'),
     memory: z
       .strictObject({
         // bodies held by shadow copies in flight (requests, both answers), all routes together

@@ -1,4 +1,4 @@
-// `shadowThread: "slow"` (opt-in): copies are made on the request thread, except those of a service whose
+// `shadowThread: "slow"` (the default): copies are made on the request thread, except those of a service whose
 // candidate was found much slower than the monolith (a second of copies that lowers its copy limit: copy-slots.ts,
 // pace), which go through the shadow thread, started the first time that happens. They come back once a second of
 // copies says the candidate keeps up; a limit raised for want of evidence (quiet seconds) leaves them where they are:

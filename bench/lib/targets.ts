@@ -31,10 +31,10 @@ export interface TargetSpec {
 
 const serverTs = fileURLToPath(new URL('../../proxy/server.ts', import.meta.url));
 
-/** How a strangler target differs from the defaults (comparison on, no thread, one service, the config's cap, adaptive). */
+/** How a strangler target differs from the defaults (comparison on, `shadowThread: "slow"`, one service, the config's cap, adaptive). */
 interface StranglerOptions {
   compare?: boolean;
-  /** shadowThread: true (every copy in a thread), 'slow' (a slow candidate's), false (the config's default: none) */
+  /** shadowThread: true (every copy in a thread), 'slow' (the config's default: a slow candidate's), false (none) */
   thread?: boolean | 'slow';
   /** a route migrated to a second service */
   second?: boolean;
@@ -47,7 +47,7 @@ interface StranglerOptions {
 }
 
 function strangler(name: string, mode: 'legacy' | 'shadow', candidate: 'candidate' | 'slowCandidate', options: StranglerOptions = {}): TargetSpec['start'] {
-  const { compare = true, thread = false, second = false, concurrency, adaptive = true, sample, pipeline = false } = options;
+  const { compare = true, thread = 'slow', second = false, concurrency, adaptive = true, sample, pipeline = false } = options;
   return async (ctx) => {
     if (!existsSync(serverTs)) return 'proxy/server.ts not present yet';
     return startNodeTarget(name, 'peers/strangler.ts', {
@@ -165,9 +165,9 @@ export const SLOW_TARGETS: TargetSpec[] = [
     start: strangler('strangler-shadow-slow-thread', 'shadow', 'slowCandidate', { thread: true }),
   },
   {
-    name: 'strangler-shadow-slow-split',
-    what: 'strangler, shadow mode with `shadowThread: "slow"` (a slow candidate\'s copies in a thread), candidate 300 ms late',
-    start: strangler('strangler-shadow-slow-split', 'shadow', 'slowCandidate', { thread: 'slow' }),
+    name: 'strangler-shadow-slow-local',
+    what: 'strangler, shadow mode with `shadowThread: false` (every copy on the request thread, the default before session 20), candidate 300 ms late',
+    start: strangler('strangler-shadow-slow-local', 'shadow', 'slowCandidate', { thread: false }),
   },
 ];
 

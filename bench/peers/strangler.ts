@@ -16,9 +16,9 @@ const mode = childArg('mode') as 'legacy' | 'shadow';
 const storePath = childArg('store');
 // --compare off: capture both responses but skip the comparison (diagnostic: what capture alone costs)
 const compareOn = childArg('compare', 'on') !== 'off';
-// --thread on: `shadowThread: true` (every copy, its comparison and the store in a worker thread); slow: a service's
-// copies go through a worker thread while its candidate is slow; off (the config's default): all on the request thread
-const threadArg = childArg('thread', 'off');
+// --thread on: `shadowThread: true` (every copy, its comparison and the store in a worker thread); slow (the config's
+// default): a service's copies go through a worker thread while its candidate is slow; off: all on the request thread
+const threadArg = childArg('thread', 'slow');
 const threadOn = mode === 'shadow' && threadArg === 'on';
 const threadSlow = mode === 'shadow' && threadArg === 'slow';
 // --sample: the share of the route's requests copied (shadow.sample; 1 unless given)

@@ -51,7 +51,7 @@ export async function proxySetup(config: ProxyConfig, flags: ProxyFlags): Promis
   if (config.shadowThread === true && !flags.diffs) logger.warn('shadowThread has no effect with --no-diffs: copies are made on the request thread, nothing is compared');
   const thread = flags.diffs && config.shadowThread === true && servesTraffic ? await startShadowThread(config, { logger, proxyStats, reportOptions: () => (running?.config() ?? config).report ?? {} }) : undefined;
   const pipeline: DiffPipeline | undefined = flags.diffs && !thread ? createDiffPipeline(() => running?.config() ?? config, { logger, proxyStats }) : undefined;
-  // "slow": the request thread's copies go to that pipeline, a slow candidate's through a shadow thread
+  // "slow" (the default): the request thread's copies go to that pipeline, a slow candidate's through a shadow thread
   const split = pipeline && config.shadowThread === 'slow' && servesTraffic ? new SplitEngine(config, { logger, onPair: (pair) => pipeline.comparator.onPair(pair) }) : undefined;
   const recorder = flags.record ? trafficRecorder(() => running?.config() ?? config, flags.record, flags.workers, logger) : undefined;
   return {

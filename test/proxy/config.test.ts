@@ -38,7 +38,7 @@ describe('config schema', () => {
     assert.deepEqual(c.redact, DEFAULT_REDACT, 'the same list the store and the recorder use');
     assert.deepEqual(c.redact.headers, ['authorization', 'cookie', 'set-cookie', 'proxy-authorization']);
     assert.deepEqual(c.admin, { host: '127.0.0.1', port: 9090, token: 'env:STRANGLER_ADMIN_TOKEN' });
-    assert.equal(c.shadowThread, false, 'every copy on the request thread');
+    assert.equal(c.shadowThread, 'slow', 'a slow candidate\'s copies through a shadow thread');
     for (const shadowThread of [true, false, 'slow']) assert.deepEqual(configErrors({ ...minimal, shadowThread }), []);
     assert.deepEqual(configErrors({ ...minimal, shadowThread: 'yes' }), ['shadowThread: expected true, false or "slow"']);
   });
