@@ -67,14 +67,10 @@ export class SplitEngine implements ShadowEngine {
   }
 
   begin(req: IncomingMessage, plan: ShadowPlan, requestId: string, start: number): ShadowSide | undefined {
-    // a route with shadow.adaptive off gathers no evidence either way: its copies stay here
-    if (this.slow.size !== 0 && plan.adaptive && this.slow.has(plan.service)) {
-      const thread = this.thread;
-      if (thread !== undefined && thread.alive) {
-        const side = thread.begin(req, plan, requestId, start);
-        if (side !== undefined) this.counts.thread++;
-        return side;
-      }
+    if (this.slow.size !== 0 && this.inThread(plan)) {
+      const side = this.thread!.begin(req, plan, requestId, start);
+      if (side !== undefined) this.counts.thread++;
+      return side;
     }
     const side = this.local.begin(req, plan, requestId, start);
     if (side !== undefined) this.counts.local++;
@@ -92,6 +88,7 @@ export class SplitEngine implements ShadowEngine {
     this.thread?.configure(config);
   }
 
+  /** A slow service's route whose thread runs (a route with shadow.adaptive off gathers no evidence either way: its copies stay here). */
   inThread(plan: ShadowPlan): boolean {
     return plan.adaptive && this.slow.has(plan.service) && this.thread !== undefined && this.thread.alive;
   }
