@@ -42,15 +42,19 @@ export interface SplitCounts {
 export class SplitEngine implements ShadowEngine {
   readonly slots: CopySlots;
   private readonly local: Shadower;
+  /** the thread that takes copies now (starting or running); undefined while none is needed, or once one failed or died */
   private thread: ShadowThreadEngine | undefined;
   private starting: Promise<void> | undefined;
+  /** threads ended because no service needed them any more, until they have exited */
+  private readonly ending = new Set<Promise<void>>();
   private state: SplitCounts['threadState'] = 'idle';
   /**
-   * services whose copies go through the thread: a second of copies found the candidate much slower than the monolith,
-   * and none has found it keeping up since (kept from the slots' onPace, so a request of any other service pays one
-   * size check)
+   * services whose candidate a second of copies found keeping up, and none found much slower since: their copies are
+   * made here; every other service's go through the thread (a request of a fast service pays one lookup)
    */
-  private readonly slow = new Set<string>();
+  private readonly fast = new Set<string>();
+  /** services whose copies went through the thread and that are not known fast: while any is, the thread stays */
+  private readonly pending = new Set<string>();
   private config: ProxyConfig;
   private budget: number;
   private readonly log: Logger;
@@ -67,10 +71,14 @@ export class SplitEngine implements ShadowEngine {
   }
 
   begin(req: IncomingMessage, plan: ShadowPlan, requestId: string, start: number): ShadowSide | undefined {
-    if (this.slow.size !== 0 && this.inThread(plan)) {
-      const side = this.thread!.begin(req, plan, requestId, start);
-      if (side !== undefined) this.counts.thread++;
-      return side;
+    if (plan.adaptive && !this.fast.has(plan.service)) {
+      const thread = this.threadFor();
+      if (thread !== undefined) {
+        this.pending.add(plan.service);
+        const side = thread.begin(req, plan, requestId, start);
+        if (side !== undefined) this.counts.thread++;
+        return side;
+      }
     }
     const side = this.local.begin(req, plan, requestId, start);
     if (side !== undefined) this.counts.local++;
@@ -88,24 +96,25 @@ export class SplitEngine implements ShadowEngine {
     this.thread?.configure(config);
   }
 
-  /** A slow service's route whose thread runs (a route with shadow.adaptive off gathers no evidence either way: its copies stay here). */
+  /** A route whose copies go through the thread now (a route with shadow.adaptive off gathers no evidence either way: its copies stay here). */
   inThread(plan: ShadowPlan): boolean {
-    return plan.adaptive && this.slow.has(plan.service) && this.thread !== undefined && this.thread.alive;
+    return plan.adaptive && !this.fast.has(plan.service) && this.thread !== undefined && this.thread.alive;
   }
 
   /** What each side copied, and whether the thread runs. */
   stats(): SplitCounts {
-    const exited = this.thread !== undefined && !this.thread.alive;
-    return { ...this.counts, threadState: exited ? 'exited' : this.state };
+    if (this.thread !== undefined && !this.thread.alive) return { ...this.counts, threadState: 'exited' };
+    return { ...this.counts, threadState: this.state };
   }
 
-  /** Resolves once the thread runs, or could not start (at once when it never had to). */
+  /** Resolves once the thread runs, or could not start (at once when none is starting). */
   threadReady(): Promise<void> {
     return this.starting ?? Promise.resolve();
   }
 
   /** Resolves once every copy handed to the thread so far is compared and stored (the request thread's: its pipeline). */
   async settle(timeoutMs = 10_000): Promise<ComparatorStats | undefined> {
+    await Promise.all(this.ending);
     await this.starting;
     return this.thread?.settle(timeoutMs);
   }
@@ -118,38 +127,67 @@ export class SplitEngine implements ShadowEngine {
   /** After the proxy closed: the thread compares what it has, flushes and closes its store connection, and exits. */
   async end(): Promise<void> {
     await this.starting;
-    await this.thread?.end();
+    await Promise.all([...this.ending, this.thread?.end()]);
+  }
+
+  /** The thread to hand a copy to: the one running or starting, else a new one; undefined once one failed or died. */
+  private threadFor(): ShadowThreadEngine | undefined {
+    const thread = this.thread;
+    if (thread !== undefined) {
+      if (thread.alive) return thread;
+      this.thread = undefined;
+      this.state = 'exited';
+      this.local.completing.limit = this.budget / 2;
+      return undefined;
+    }
+    return this.state === 'idle' ? this.startThread() : undefined;
   }
 
   private paced(service: string, pace: Pace): void {
-    if (pace === 'slow') {
-      this.slow.add(service);
-      if (this.state === 'idle') this.startThread();
-    } else if (pace === 'fast') this.slow.delete(service);
+    if (pace === 'fast') {
+      this.fast.add(service);
+      this.pending.delete(service);
+      // asked again at each such second: a thread still starting when its last service proved fast ends at the next
+      if (this.pending.size === 0 && this.thread !== undefined) this.endThread();
+    } else if (pace === 'slow') this.fast.delete(service);
   }
 
-  private startThread(): void {
+  private startThread(): ShadowThreadEngine {
     this.state = 'starting';
-    const startedWith = this.config;
-    const thread = new ShadowThreadEngine(startedWith, {
+    const thread = new ShadowThreadEngine(this.config, {
       logger: this.log,
       slots: this.slots,
       admitted: this.local.admitted,
-      exitNote: "slow candidates' copies go back to the request thread",
+      exitNote: "copies go on on the request thread",
     });
+    this.thread = thread;
+    this.splitBudget();
     this.starting = thread.ready.then(
       () => {
-        this.thread = thread;
-        this.state = 'running';
-        if (this.config !== startedWith) thread.configure(this.config); // applied while it started
-        this.splitBudget();
-        this.log.info('shadow thread started: copies of services whose candidate is much slower than the monolith go through it');
+        if (this.thread === thread) this.state = 'running';
+        this.log.info('shadow thread started: copies of candidates not yet seen keeping up with the monolith go through it');
       },
       (err: unknown) => {
+        if (this.thread !== thread) return;
+        this.thread = undefined;
         this.state = 'failed';
-        this.log.error({ err }, "shadow thread could not start: slow candidates' copies stay on the request thread");
+        this.local.completing.limit = this.budget / 2;
+        this.log.error({ err }, "shadow thread could not start: every copy is made on the request thread");
       },
     );
+    return thread;
+  }
+
+  /** Every service whose copies went through the thread keeps up: it finishes its copies and exits (starting again on need). */
+  private endThread(): void {
+    const thread = this.thread;
+    if (thread === undefined || this.state === 'starting') return;
+    this.thread = undefined;
+    this.state = 'idle';
+    this.local.completing.limit = this.budget / 2;
+    const ended = thread.end().finally(() => this.ending.delete(ended));
+    this.ending.add(ended);
+    this.log.info('shadow thread ended: every candidate whose copies went through it keeps up with the monolith');
   }
 
   /**

@@ -100,7 +100,7 @@ function receive(m: ToThread): void {
       let c = counters.get(plan.routeId);
       if (!c) counters.set(plan.routeId, (c = new RouteCounters(plan.routeId)));
       // the samples the route took on the request thread count toward noise.settleAfter here too
-      c.noiseSamples = Math.max(c.noiseSamples, noiseSamples);
+      c.seedNoise(noiseSamples);
       plans.set(m.pid, { ...plan, counters: c });
       longestTimeoutMs = Math.max(longestTimeoutMs, plan.timeoutMs);
       return;

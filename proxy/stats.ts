@@ -128,6 +128,8 @@ export class RouteCounters {
   candidate5xx = 0;
   /** noise samples asked of the monolith (shadow.ts lowers the share once there are enough) */
   noiseSamples = 0;
+  /** of noiseSamples, those already handed on in a delta, or learnt from the other thread (takeDelta, seedNoise) */
+  private noiseHanded = 0;
   readonly monolith = new LatencyHistogram();
   readonly candidate = new LatencyHistogram();
   /** of the candidate's latencies, those of the answers clients got (canary, migrated): what the canary guard judges */
@@ -204,6 +206,8 @@ export class RouteCounters {
    */
   takeDelta(): CountersSnapshot {
     const delta = this.snapshot();
+    delta.noiseSamples = this.noiseSamples - this.noiseHanded;
+    this.noiseHanded = this.noiseSamples;
     this.requests = this.shadowed = this.dropped = this.droppedSlow = this.skippedUnsafe = this.fallbacks = this.candidateErrors = this.candidateAnswers = this.candidate5xx = 0;
     this.monolith.reset();
     this.candidate.reset();
@@ -213,7 +217,17 @@ export class RouteCounters {
 
   /** Whether anything was counted since the last takeDelta. */
   get changed(): boolean {
-    return this.shadowed + this.dropped + this.candidateErrors + this.candidateAnswers + this.candidate.count + this.answered.count + this.requests + this.skippedUnsafe + this.fallbacks + this.monolith.count > 0;
+    return this.shadowed + this.dropped + this.candidateErrors + this.candidateAnswers + this.candidate.count + this.answered.count + this.requests + this.skippedUnsafe + this.fallbacks + this.monolith.count > 0 || this.noiseSamples !== this.noiseHanded;
+  }
+
+  /**
+   * The samples the route took on the other thread so far (a plan handed to the shadow thread carries them): they
+   * count toward noise.settleAfter here too, and are not handed back in a delta.
+   */
+  seedNoise(samples: number): void {
+    if (samples <= this.noiseSamples) return;
+    this.noiseHanded += samples - this.noiseSamples;
+    this.noiseSamples = samples;
   }
 
   merge(s: CountersSnapshot): void {
@@ -229,6 +243,7 @@ export class RouteCounters {
     this.monolith.merge(s.monolith);
     this.candidate.merge(s.candidate);
     if (s.answered) this.answered.merge(s.answered);
+    this.noiseSamples += s.noiseSamples ?? 0;
   }
 }
 
@@ -248,6 +263,8 @@ export interface CountersSnapshot {
   candidate: HistogramSnapshot;
   /** the candidate's answers to clients (absent from a snapshot of an older worker) */
   answered?: HistogramSnapshot;
+  /** in a delta (takeDelta), the noise samples taken since the last one */
+  noiseSamples?: number;
 }
 
 function summarize(h: LatencyHistogram): LatencySummary {
