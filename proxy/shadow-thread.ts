@@ -289,7 +289,13 @@ export class ShadowThreadEngine implements ShadowEngine {
   /** Asks the thread to finish (compare what is queued, flush and close the store) and waits for it to exit. */
   end(): Promise<void> {
     // a thread still starting (its entry file being built) is let start first
-    this.closing ??= this.ready.catch(() => {}).then(() => new Promise<void>((resolve) => {
+    const finish = () => this.finish();
+    this.closing ??= this.ready.then(finish, finish);
+    return this.closing;
+  }
+
+  private finish(): Promise<void> {
+    return new Promise<void>((resolve) => {
       const worker = this.worker;
       if (this.exited || worker === undefined) return resolve();
       // the thread compares what is queued and closes the store; if it hangs, it is stopped
@@ -304,8 +310,7 @@ export class ShadowThreadEngine implements ShadowEngine {
       worker.ref(); // the last comparisons and writes must not be cut off by the process ending
       this.post({ t: 'close' });
       this.flush();
-    }));
-    return this.closing;
+    });
   }
 
   /** The proxy closed: the copies end with the thread (startShadowThread's close). */

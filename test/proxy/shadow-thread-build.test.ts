@@ -36,6 +36,20 @@ describe('shadow thread: started from a bundle built ahead', () => {
     }
   });
 
+  test('a thread asked to end while its bundle is still being built starts, then ends', async () => {
+    const { logger } = captureLogger();
+    let built!: (url: URL) => void;
+    const engine = new ShadowThreadEngine(config, { logger, build: () => new Promise<URL>((resolve) => (built = resolve)) });
+    let ended = false;
+    const end = engine.end().then(() => (ended = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(ended, false);
+    built(await buildWorker());
+    await end;
+    await engine.ready;
+    assert.equal(engine.alive, false, 'the thread exited');
+  });
+
   test('an edited source gets a new bundle, never the old one; an unchanged one reuses its file', async () => {
     const src = join(dir, 'src');
     const cacheDir = join(dir, 'cache');
