@@ -4,6 +4,7 @@
 // content is new, so an edited .ts file is never served from an old bundle: the file's name is a hash of its content.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import type { Logger } from 'pino';
@@ -25,7 +26,7 @@ export async function buildWorker(options: BuildOptions = {}): Promise<URL> {
   const entryPoint = options.entryPoint ?? fileURLToPath(new URL('./shadow-thread-worker.ts', import.meta.url));
   const cacheDir = options.cacheDir ?? fileURLToPath(new URL('node_modules/.cache/strangler/', ROOT));
   const contents = await bundle(entryPoint, cacheDir);
-  const file = `${cacheDir}/worker-${createHash('sha256').update(contents).digest('hex').slice(0, 16)}.mjs`;
+  const file = join(cacheDir, `worker-${createHash('sha256').update(contents).digest('hex').slice(0, 16)}.mjs`);
   if (await sameContent(file, contents)) return pathToFileURL(file);
   await mkdir(cacheDir, { recursive: true });
   // written beside it and renamed over: a process starting its thread at the same time (--workers) reads the whole
@@ -63,7 +64,7 @@ async function bundle(entryPoint: string, cacheDir: string): Promise<Uint8Array>
   try {
     const result = await esbuild.build({
       entryPoints: [entryPoint],
-      outfile: `${cacheDir}/worker.mjs`,
+      outfile: join(cacheDir, 'worker.mjs'),
       // paths in the bundle's comments are relative to it, so the content (and name) does not depend on the cwd
       absWorkingDir: fileURLToPath(ROOT),
       bundle: true,
