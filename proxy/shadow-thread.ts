@@ -20,6 +20,7 @@ import { hasRequestBody, teeRequestBody, type RequestBodySink } from './request-
 import { admit, type ShadowEngine, type ShadowPlan, type ShadowSide } from './shadow.ts';
 import { CALL_NONE, CALL_SLOW, CopySlots, logCopyLimit } from './copy-slots.ts';
 import type { CountersSnapshot } from './stats.ts';
+import { workerEntry } from './shadow-thread-build.ts';
 import { openStore } from './store.ts';
 import type { DiffStore } from './store/types.ts';
 import type { CapturedResponse } from './types.ts';
@@ -73,6 +74,8 @@ export interface ShadowThreadEngineOptions extends ShadowThreadOptions {
   admitted?: ByteBudget;
   /** what the log says follows when the thread dies (default: shadow copies stop) */
   exitNote?: string;
+  /** makes the file the thread starts from (default: the worker bundle, shadow-thread-build.ts; tests make it fail) */
+  build?: () => Promise<URL>;
 }
 
 export interface ShadowThread {
@@ -89,7 +92,6 @@ export interface ShadowThread {
 }
 
 const END_GRACE_MS = 30_000;
-const BOOT = new URL('./shadow-thread-boot.mjs', import.meta.url);
 
 /** Starts the thread (it opens the diff store and the comparison step) and the read connection beside it. */
 export async function startShadowThread(config: ProxyConfig, options: ShadowThreadOptions): Promise<ShadowThread> {
@@ -131,7 +133,10 @@ export class ShadowThreadEngine implements ShadowEngine {
    */
   readonly admitted: ByteBudget;
   readonly ready: Promise<void>;
-  private readonly worker: Worker;
+  /** the file the thread started from (the worker bundle, or tsx's boot file), once it is started */
+  entry: URL | undefined;
+  /** started once its entry file is built (messages posted before wait in the outbox) */
+  private worker: Worker | undefined;
   private readonly log: Logger;
   /** copies per service whose candidate call has not ended (the cap, and a slow candidate's lower limit) */
   readonly slots: CopySlots;
@@ -158,20 +163,33 @@ export class ShadowThreadEngine implements ShadowEngine {
     this.admitted = options.admitted ?? new ByteBudget(0);
     this.admitted.limit = config.memory.shadowBytes / 2;
     const exitNote = options.exitNote ?? 'shadow copies stop';
-    this.worker = new Worker(BOOT, { workerData: { config, level: options.logger.level } });
-    this.ready = new Promise<void>((resolve, reject) => {
-      this.worker.on('message', (batch: FromThread[]) => {
+    // built off this thread's event loop (the split engine starts the thread while it serves traffic)
+    this.ready = workerEntry(this.log, options.build).then((entry) => this.start(entry, config, exitNote));
+    // once it runs, the thread is not what keeps the process alive (the proxy's servers are); until then it is
+    void this.ready.then(
+      () => this.worker!.unref(),
+      () => {},
+    );
+  }
+
+  private start(entry: URL, config: ProxyConfig, exitNote: string): Promise<void> {
+    this.entry = entry;
+    const worker = new Worker(entry, { workerData: { config, level: this.log.level } });
+    this.worker = worker;
+    this.flush();
+    return new Promise<void>((resolve, reject) => {
+      worker.on('message', (batch: FromThread[]) => {
         for (const m of batch) {
           if (m.t === 'ready') resolve();
           else if (m.t === 'failed') reject(new Error(`shadow thread: ${m.error}`));
           else this.receive(m);
         }
       });
-      this.worker.once('error', (err) => {
+      worker.once('error', (err) => {
         this.log.error({ err }, `shadow thread failed; ${exitNote}`);
         reject(err);
       });
-      this.worker.once('exit', (code) => {
+      worker.once('exit', (code) => {
         this.exited = true;
         // copies the thread held end with it: their slots and bytes go back (no call to judge them by)
         for (const ex of this.live.values()) ex.freed(CALL_NONE);
@@ -182,11 +200,6 @@ export class ShadowThreadEngine implements ShadowEngine {
         this.settling.clear();
       });
     });
-    // once it runs, the thread is not what keeps the process alive (the proxy's servers are); until then it is
-    void this.ready.then(
-      () => this.worker.unref(),
-      () => {},
-    );
   }
 
   /** the thread has not exited (until then it takes copies) */
@@ -250,7 +263,7 @@ export class ShadowThreadEngine implements ShadowEngine {
     if (this.flushing) clearImmediate(this.flushing);
     this.flushing = undefined;
     const batch = this.outbox;
-    if (batch.length === 0) return;
+    if (batch.length === 0 || this.worker === undefined) return;
     this.outbox = [];
     if (!this.exited) this.worker.postMessage(batch);
   }
@@ -275,22 +288,29 @@ export class ShadowThreadEngine implements ShadowEngine {
 
   /** Asks the thread to finish (compare what is queued, flush and close the store) and waits for it to exit. */
   end(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
-      if (this.exited) return resolve();
+    // a thread still starting (its entry file being built) is let start first
+    const finish = () => this.finish();
+    this.closing ??= this.ready.then(finish, finish);
+    return this.closing;
+  }
+
+  private finish(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const worker = this.worker;
+      if (this.exited || worker === undefined) return resolve();
       // the thread compares what is queued and closes the store; if it hangs, it is stopped
       const timer = setTimeout(() => {
         this.log.error('shadow thread did not finish in time; stopped');
-        void this.worker.terminate();
+        void worker.terminate();
       }, END_GRACE_MS);
-      this.worker.once('exit', () => {
+      worker.once('exit', () => {
         clearTimeout(timer);
         resolve();
       });
-      this.worker.ref(); // the last comparisons and writes must not be cut off by the process ending
+      worker.ref(); // the last comparisons and writes must not be cut off by the process ending
       this.post({ t: 'close' });
       this.flush();
     });
-    return this.closing;
   }
 
   /** The proxy closed: the copies end with the thread (startShadowThread's close). */
