@@ -46,13 +46,27 @@ export async function buildWorker(options: BuildOptions = {}): Promise<URL> {
  * The file the thread starts from: the bundle, or tsx's boot file when it cannot be built or written (esbuild
  * missing, a read-only install), which is logged once at warn.
  */
-export async function workerEntry(log: Logger, build: () => Promise<URL> = buildWorker): Promise<URL> {
+export async function workerEntry(log: Logger, build: () => Promise<URL> = builtOnce): Promise<URL> {
   try {
     return await build();
   } catch (err) {
     log.warn({ err }, `shadow thread: no bundle (${err instanceof Error ? err.message : String(err)}); it starts through tsx's loader`);
     return TSX_BOOT;
   }
+}
+
+/**
+ * The bundle of this process: a thread started again (shadowThread "slow" ends it while no candidate needs it) starts
+ * from the file built for the first, as the request thread runs the modules it loaded then. A build that failed is
+ * tried again next time.
+ */
+let built: Promise<URL> | undefined;
+function builtOnce(): Promise<URL> {
+  built ??= buildWorker().catch((err: unknown) => {
+    built = undefined;
+    throw err;
+  });
+  return built;
 }
 
 /** esbuild's service (a child process) is stopped once no build of ours is running: it would stay for the process's life */
