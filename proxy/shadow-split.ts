@@ -1,12 +1,15 @@
 // `shadowThread: "slow"` (the default): copies are made on the request thread, except those of a service whose
 // candidate was found much slower than the monolith (a second of copies that lowers its copy limit: copy-slots.ts,
-// pace), which go through the shadow thread, started the first time that happens. They come back once a second of
-// copies says the candidate keeps up; a limit raised for want of evidence (quiet seconds) leaves them where they are:
+// pace), which go through the shadow thread, started when that happens (copies handed to it while it starts wait for
+// it). They come back once a second of copies says the candidate keeps up, and the thread ends once no candidate is
+// slow (a started thread holds ~41 MiB); a limit raised for want of evidence (quiet seconds) leaves them where they are:
 // between two bursts of traffic a slow candidate is still slow, and its first copies would otherwise run here at the
 // full cap. A fast candidate's copies cost least where they are made, in the request's own isolate (a message per
 // copy to a thread costs more than the copy: docs/benchmarks.md); a slow candidate's are rare (its limit keeps few in
 // flight), and rare code on the request thread runs cold, several times slower than the same code run for every
-// request, between two clients' requests. In the thread it runs beside them.
+// request, between two clients' requests. In the thread it runs beside them. (Every service's first copies through
+// the thread, until shown fast, measured no better for a slow candidate within the bench's noise and cost the memory
+// run, 1 MB answers, 30-50 MiB more at peak: docs/benchmarks.md, session 21.)
 //
 // Both sides share one CopySlots (the cap and the lowered limit are per service, whichever side holds a copy) and one
 // admission budget. Each side compares its own pairs and writes them to the same diff store (two SQLite connections
@@ -45,16 +48,15 @@ export class SplitEngine implements ShadowEngine {
   /** the thread that takes copies now (starting or running); undefined while none is needed, or once one failed or died */
   private thread: ShadowThreadEngine | undefined;
   private starting: Promise<void> | undefined;
-  /** threads ended because no service needed them any more, until they have exited */
+  /** threads ended because no candidate was slow any more, until they have exited */
   private readonly ending = new Set<Promise<void>>();
   private state: SplitCounts['threadState'] = 'idle';
   /**
-   * services whose candidate a second of copies found keeping up, and none found much slower since: their copies are
-   * made here; every other service's go through the thread (a request of a fast service pays one lookup)
+   * services whose copies go through the thread: a second of copies found the candidate much slower than the monolith,
+   * and none has found it keeping up since (kept from the slots' onPace, so a request of any other service pays one
+   * size check)
    */
-  private readonly fast = new Set<string>();
-  /** services whose copies went through the thread and that are not known fast: while any is, the thread stays */
-  private readonly pending = new Set<string>();
+  private readonly slow = new Set<string>();
   private config: ProxyConfig;
   private budget: number;
   private readonly log: Logger;
@@ -71,10 +73,9 @@ export class SplitEngine implements ShadowEngine {
   }
 
   begin(req: IncomingMessage, plan: ShadowPlan, requestId: string, start: number): ShadowSide | undefined {
-    if (plan.adaptive && !this.fast.has(plan.service)) {
+    if (this.slow.size !== 0 && plan.adaptive && this.slow.has(plan.service)) {
       const thread = this.threadFor();
       if (thread !== undefined) {
-        this.pending.add(plan.service);
         const side = thread.begin(req, plan, requestId, start);
         if (side !== undefined) this.counts.thread++;
         return side;
@@ -98,7 +99,7 @@ export class SplitEngine implements ShadowEngine {
 
   /** A route whose copies go through the thread now (a route with shadow.adaptive off gathers no evidence either way: its copies stay here). */
   inThread(plan: ShadowPlan): boolean {
-    return plan.adaptive && !this.fast.has(plan.service) && this.thread !== undefined && this.thread.alive;
+    return plan.adaptive && this.slow.has(plan.service) && this.thread !== undefined && this.thread.alive;
   }
 
   /** What each side copied, and whether the thread runs. */
@@ -130,55 +131,53 @@ export class SplitEngine implements ShadowEngine {
     await Promise.all([...this.ending, this.thread?.end()]);
   }
 
-  /** The thread to hand a copy to: the one running or starting, else a new one; undefined once one failed or died. */
+  /** The thread to hand a slow service's copy to (running, or starting: the copy waits for it); undefined once one failed or died. */
   private threadFor(): ShadowThreadEngine | undefined {
     const thread = this.thread;
-    if (thread !== undefined) {
-      if (thread.alive) return thread;
-      this.thread = undefined;
-      this.state = 'exited';
-      this.local.completing.limit = this.budget / 2;
-      return undefined;
-    }
-    return this.state === 'idle' ? this.startThread() : undefined;
+    if (thread === undefined || thread.alive) return thread;
+    this.thread = undefined;
+    this.state = 'exited';
+    this.local.completing.limit = this.budget / 2;
+    return undefined;
   }
 
   private paced(service: string, pace: Pace): void {
-    if (pace === 'fast') {
-      this.fast.add(service);
-      this.pending.delete(service);
+    if (pace === 'slow') {
+      this.slow.add(service);
+      if (this.state === 'idle') this.startThread();
+    } else if (pace === 'fast') {
+      this.slow.delete(service);
       // asked again at each such second: a thread still starting when its last service proved fast ends at the next
-      if (this.pending.size === 0 && this.thread !== undefined) this.endThread();
-    } else if (pace === 'slow') this.fast.delete(service);
+      if (this.slow.size === 0 && this.thread !== undefined) this.endThread();
+    }
   }
 
-  private startThread(): ShadowThreadEngine {
+  private startThread(): void {
     this.state = 'starting';
     const thread = new ShadowThreadEngine(this.config, {
       logger: this.log,
       slots: this.slots,
       admitted: this.local.admitted,
-      exitNote: "copies go on on the request thread",
+      exitNote: "slow candidates' copies go back to the request thread",
     });
     this.thread = thread;
     this.splitBudget();
     this.starting = thread.ready.then(
       () => {
         if (this.thread === thread) this.state = 'running';
-        this.log.info('shadow thread started: copies of candidates not yet seen keeping up with the monolith go through it');
+        this.log.info('shadow thread started: copies of services whose candidate is much slower than the monolith go through it');
       },
       (err: unknown) => {
         if (this.thread !== thread) return;
         this.thread = undefined;
         this.state = 'failed';
         this.local.completing.limit = this.budget / 2;
-        this.log.error({ err }, "shadow thread could not start: every copy is made on the request thread");
+        this.log.error({ err }, "shadow thread could not start: slow candidates' copies stay on the request thread");
       },
     );
-    return thread;
   }
 
-  /** Every service whose copies went through the thread keeps up: it finishes its copies and exits (starting again on need). */
+  /** No candidate is slow any more: the thread finishes its copies and exits (a new one starts when one is slow again). */
   private endThread(): void {
     const thread = this.thread;
     if (thread === undefined || this.state === 'starting') return;
@@ -187,7 +186,7 @@ export class SplitEngine implements ShadowEngine {
     this.local.completing.limit = this.budget / 2;
     const ended = thread.end().finally(() => this.ending.delete(ended));
     this.ending.add(ended);
-    this.log.info('shadow thread ended: every candidate whose copies went through it keeps up with the monolith');
+    this.log.info('shadow thread ended: every candidate whose copies went through it keeps up with the monolith again');
   }
 
   /**

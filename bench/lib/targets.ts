@@ -244,6 +244,11 @@ export const MEMORY_TARGETS: TargetSpec[] = [
   },
   { name: 'strangler-shadow', what: 'strangler, shadow mode, 1 MB responses', start: strangler('strangler-shadow-mem', 'shadow', 'candidate') },
   {
+    name: 'strangler-shadow-local',
+    what: 'strangler, shadow mode with `shadowThread: false` (every copy on the request thread), 1 MB responses',
+    start: strangler('strangler-shadow-local-mem', 'shadow', 'candidate', { thread: false }),
+  },
+  {
     name: 'strangler-shadow-thread',
     what: 'strangler, shadow mode with `shadowThread`, 1 MB responses',
     start: strangler('strangler-shadow-thread-mem', 'shadow', 'candidate', { thread: true }),

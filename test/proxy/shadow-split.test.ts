@@ -1,6 +1,6 @@
-// shadowThread "slow": a service's copies go through the shadow thread (started for them) until a second of them
-// finds its candidate keeping up with the monolith; from then on they are made on the request thread, and once no
-// service's copies need the thread it ends. A candidate found much slower later goes back through a thread. Both sides
+// shadowThread "slow": copies are made on the request thread until a service's copy limit is lowered
+// (its candidate much slower than the monolith); from then on that service's copies go through the shadow thread,
+// started then, while the other services' stay where they were; once no candidate is slow the thread ends. Both sides
 // write the one diff store.
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -117,49 +117,45 @@ describe('shadowThread "slow": a slow candidate\'s copies through the shadow thr
   const route = (s: Split, id: string) => s.proxy.stats().find((r) => r.routeId === id)!;
   const stored = (s: Split, id: string) => s.pipeline.store.readRoutes().find((r) => r.routeId === id);
 
-  test('a service\'s first copies go through the thread; a second of fast copies brings them here, and the thread ends', async () => {
-    const s = await start('first');
-    await s.get('/books/1', 'catalog');
-    assert.equal(s.engine.stats().threadState, 'running');
-    assert.ok(s.lines.some((l) => /^shadow thread started/.test(String(l.msg))), 'said once it runs');
-    // a second later a copy ends: two copies, neither slow, the candidate keeps up
-    s.advance(1_000);
-    await s.get('/books/3', 'catalog');
-    assert.deepEqual(s.engine.stats(), { local: 0, thread: 2, threadState: 'idle' });
-    assert.ok(s.lines.some((l) => /^shadow thread ended: every candidate/.test(String(l.msg))));
-    await s.get('/books/2', 'catalog');
-    assert.deepEqual(s.engine.stats(), { local: 1, thread: 2, threadState: 'idle' });
-    await s.engine.end();
-    await s.compared(1);
-    s.pipeline.store.flush();
-    assert.equal(stored(s, 'book')?.compared, 3, 'both sides wrote the one store');
-    assert.equal(s.pipeline.store.readGroups('book')[0]?.count, 1, '/books/2, compared on the request thread');
-    assert.equal(route(s, 'book').shadowed, 3, 'the thread\'s counts came back into the route\'s');
+  test('no limit lowered: no thread, every copy on the request thread', async () => {
+    const s = await start('none');
+    for (let i = 1; i <= 3; i++) {
+      await s.get(`/books/${i}`, 'catalog');
+      await s.get(`/reviews/${i}`, 'reviews');
+    }
+    await s.compared(6);
+    assert.deepEqual(s.engine.stats(), { local: 6, thread: 0, threadState: 'idle' });
+    assert.equal(await s.engine.settle(), undefined, 'nothing to settle in a thread that never started');
   });
 
-  test('a slow candidate\'s copies stay in the thread while a fast one\'s come back; one store has both', async () => {
-    const s = await start('slow');
-    // the second that finds the review candidate slow (the slots' clock) is the book candidate's first
-    await s.get('/books/1', 'catalog');
-    s.slowSecond('reviews');
+  test('a lowered limit starts the thread; that service\'s copies go through it, the other\'s stay; one store has both', async () => {
+    const s = await start('lowered');
     await s.get('/reviews/1', 'reviews');
-    await s.get('/books/3', 'catalog');
-    assert.deepEqual(s.engine.stats(), { local: 0, thread: 3, threadState: 'running' }, 'reviews still needs the thread');
-    for (let i = 2; i <= 4; i++) {
+    await s.compared(1);
+    s.slowSecond('reviews');
+    assert.equal(s.engine.stats().threadState, 'starting');
+    await s.engine.threadReady();
+    assert.equal(s.engine.stats().threadState, 'running');
+    assert.ok(s.lines.some((l) => /^shadow thread started/.test(String(l.msg))), 'said once it runs');
+    for (let i = 1; i <= 4; i++) {
       await s.get(`/reviews/${i}`, 'reviews');
       await s.get(`/books/${i}`, 'catalog');
     }
-    assert.deepEqual(s.engine.stats(), { local: 3, thread: 6, threadState: 'running' });
+    assert.deepEqual(s.engine.stats(), { local: 5, thread: 4, threadState: 'running' });
     const threadStats = await s.engine.settle();
-    assert.equal(threadStats?.compared, 6, 'the thread compared two book and four review copies');
-    await s.compared(3);
-    await until(() => route(s, 'review').shadowed === 4, 'review copies counted on the proxy');
-    assert.equal(route(s, 'book').shadowed, 5);
+    assert.equal(threadStats?.compared, 4, 'the thread compared the four review copies');
+    await s.compared(5);
+    // counts made in the thread come back into the route's counters
+    await until(() => route(s, 'review').shadowed === 5, 'review copies counted on the proxy');
+    assert.equal(route(s, 'book').shadowed, 4);
+    // one store, written from both sides: /reviews/2 (thread) and /books/2 (request thread) differ in price
     s.pipeline.store.flush();
-    assert.equal(stored(s, 'review')?.compared, 4);
-    assert.equal(stored(s, 'book')?.compared, 5);
-    assert.equal(s.pipeline.store.readGroups('review')[0]?.count, 1, '/reviews/2, compared in the thread');
-    assert.equal(s.pipeline.store.readGroups('book')[0]?.count, 1, '/books/2, compared on the request thread');
+    assert.equal(stored(s, 'review')?.compared, 5);
+    assert.equal(stored(s, 'book')?.compared, 4);
+    const reviewGroups = s.pipeline.store.readGroups('review');
+    assert.equal(reviewGroups.length, 1);
+    assert.equal(reviewGroups[0].count, 1, '/reviews/2, compared in the thread');
+    assert.equal(s.pipeline.store.readGroups('book')[0]?.count, 1);
     // the admin API reads the limit both sides admit under
     const r = await request(s.proxy.adminUrl, { path: '/api/routes', headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     const views = JSON.parse(r.body.toString()).routes as { id: string; copyLimit?: unknown }[];
@@ -170,6 +166,7 @@ describe('shadowThread "slow": a slow candidate\'s copies through the shadow thr
   test('quiet seconds raise the limit but leave the copies in the thread; a second of fast copies brings them back', async () => {
     const s = await start('back');
     s.slowSecond('reviews');
+    await s.engine.threadReady();
     // eight seconds without a copy: the limit goes back to the cap for want of evidence (on the next admission), but
     // the candidate was slow when last seen: its copies stay in the thread
     s.advance(8_000);
@@ -183,22 +180,28 @@ describe('shadowThread "slow": a slow candidate\'s copies through the shadow thr
     await s.get('/reviews/3', 'reviews');
     await s.get('/reviews/4', 'reviews');
     await s.get('/reviews/5', 'reviews');
-    assert.deepEqual(s.engine.stats(), { local: 2, thread: 3, threadState: 'idle' });
+    assert.deepEqual(s.engine.stats(), { local: 2, thread: 3, threadState: 'idle' }, 'no candidate is slow: the thread ended');
+    assert.ok(s.lines.some((l) => /^shadow thread ended: every candidate whose copies went through it keeps up/.test(String(l.msg))));
     await s.engine.end();
     await s.compared(2);
     await until(() => route(s, 'review').shadowed === 5, 'every copy counted');
+    // slow again: a new thread takes its copies
+    s.slowSecond('reviews');
+    await s.get('/reviews/6', 'reviews');
+    assert.deepEqual(s.engine.stats(), { local: 2, thread: 4, threadState: 'running' });
+    assert.equal((await s.engine.settle())?.compared, 1, 'the new thread compared the copy');
   });
 
-  test('a route with shadow.adaptive off keeps its copies on the request thread, and starts no thread', async () => {
+  test('a route with shadow.adaptive off keeps its copies on the request thread', async () => {
     const s = await start('fixed');
-    await s.get('/ratings/1', 'reviews');
-    assert.deepEqual(s.engine.stats(), { local: 1, thread: 0, threadState: 'idle' });
+    s.slowSecond('reviews');
+    await s.engine.threadReady();
     await s.get('/reviews/1', 'reviews');
-    await s.get('/ratings/2', 'reviews');
-    assert.deepEqual(s.engine.stats(), { local: 2, thread: 1, threadState: 'running' });
-    await s.compared(2);
+    await s.get('/ratings/1', 'reviews');
+    assert.deepEqual(s.engine.stats(), { local: 1, thread: 1, threadState: 'running' });
+    await s.compared(1);
     s.pipeline.store.flush();
-    assert.equal(stored(s, 'rating')?.compared, 2, 'compared on the request thread');
+    assert.equal(stored(s, 'rating')?.compared, 1, 'compared on the request thread');
   });
 
   test('if the thread dies with copies at the candidate, their slots come back and the copies go on here', async () => {
@@ -207,6 +210,8 @@ describe('shadowThread "slow": a slow candidate\'s copies through the shadow thr
     const answer = reviews.handler;
     reviews.handler = (req, res, body) => void held.push(() => answer(req, res, body));
     try {
+      s.slowSecond('reviews');
+      await s.engine.threadReady();
       for (let i = 1; i <= 2; i++) assert.equal((await request(s.proxy.url, { path: `/reviews/${i}` })).status, 200);
       await until(() => held.length === 2, 'two copies held at the candidate');
       assert.equal(s.slots.inFlight('reviews'), 2);
@@ -215,7 +220,7 @@ describe('shadowThread "slow": a slow candidate\'s copies through the shadow thr
       await worker.terminate();
       await exited;
       assert.equal(s.slots.inFlight('reviews'), 0, 'the dead thread\'s copies gave their slots back');
-      assert.ok(s.lines.some((l) => /shadow thread exited; copies go on on the request thread/.test(String(l.msg))));
+      assert.ok(s.lines.some((l) => /shadow thread exited; slow candidates' copies go back to the request thread/.test(String(l.msg))));
     } finally {
       reviews.handler = answer;
       for (const release of held.splice(0)) release();
@@ -226,41 +231,53 @@ describe('shadowThread "slow": a slow candidate\'s copies through the shadow thr
     assert.equal(s.pipeline.comparator.stats().compared, 1, 'the copy made after the thread died is compared here');
   });
 
-  test('noise samples count toward settleAfter on whichever side takes them', async () => {
+  test('noise samples taken on the request thread count toward settleAfter in the thread', async () => {
     // every copy also asks the monolith a second time until the route has two noise samples, then none does
     const s = await start('noise', { learn: true, sample: 1, settleAfter: 2, settledSample: 0 });
     const asked = () => monolith.seen.filter((r) => r.url.startsWith('/reviews/')).length;
     const before = asked();
-    await s.get('/reviews/1', 'reviews');
-    s.advance(1_000);
-    await s.get('/reviews/3', 'reviews');
-    assert.deepEqual(s.engine.stats(), { local: 0, thread: 2, threadState: 'idle' }, 'two copies in the thread, then found fast');
-    await s.engine.end();
-    assert.equal(asked() - before, 2 + 2, 'two clients, two noise samples in the thread');
-    await s.get('/reviews/4', 'reviews');
-    await s.compared(1);
-    assert.equal(asked() - before, 2 + 2 + 1, 'the request thread took none: the route had settled');
-    // found slow again: a new thread takes the copies, and it takes no sample either
+    for (let i = 1; i <= 3; i++) await s.get(`/reviews/${i}`, 'reviews');
+    await s.compared(3);
+    assert.equal(asked() - before, 3 + 2, 'three clients, two noise samples');
     s.slowSecond('reviews');
+    await s.engine.threadReady();
     const then = asked();
-    for (let i = 5; i <= 7; i++) await s.get(`/reviews/${i}`, 'reviews');
+    for (let i = 1; i <= 3; i++) await s.get(`/reviews/${i}`, 'reviews');
     const stats = await s.engine.settle();
-    assert.equal(s.engine.stats().thread, 5);
-    assert.equal(stats?.noiseSamples, 0, 'the new thread took none');
+    assert.equal(s.engine.stats().thread, 3);
+    assert.equal(stats?.noiseSamples, 0, 'the thread took none: the route had settled');
     assert.equal(asked() - then, 3, 'the monolith was asked once per client');
   });
 
-  test('a mode changed while the thread starts reaches it', async () => {
+  test('noise samples taken in the thread count toward settleAfter on the request thread', async () => {
+    const s = await start('noise-back', { learn: true, sample: 1, settleAfter: 2, settledSample: 0 });
+    const asked = () => monolith.seen.filter((r) => r.url.startsWith('/reviews/')).length;
+    s.slowSecond('reviews');
+    const before = asked();
+    await s.get('/reviews/1', 'reviews');
+    s.advance(1_000);
+    await s.get('/reviews/2', 'reviews');
+    assert.deepEqual(s.engine.stats(), { local: 0, thread: 2, threadState: 'idle' }, 'found keeping up: the thread ended');
+    await s.engine.end();
+    assert.equal(asked() - before, 2 + 2, 'two clients, two noise samples, in the thread');
+    for (let i = 3; i <= 4; i++) await s.get(`/reviews/${i}`, 'reviews');
+    await s.compared(2);
+    assert.equal(s.pipeline.comparator.stats().noiseSamples, 0, 'the request thread took none: the route had settled');
+    assert.equal(asked() - before, 2 + 2 + 2, 'the monolith was asked once per client');
+  });
+
+  test('a mode changed while the thread starts reaches it; a copy made meanwhile waits for it', async () => {
     const s = await start('starting');
-    // the client's answer comes long before the thread has loaded
-    assert.equal((await request(s.proxy.url, { path: '/reviews/1' })).status, 200);
+    s.slowSecond('reviews');
     assert.equal(s.engine.stats().threadState, 'starting');
+    assert.equal((await request(s.proxy.url, { path: '/reviews/1' })).status, 200);
+    assert.equal(s.engine.stats().threadState, 'starting', 'the client\'s answer came before the thread had loaded');
     // canary at 0%: every client still gets the monolith, and the monolith-served share keeps shadowing
     const r = await request(s.proxy.adminUrl, { method: 'PATCH', path: '/api/routes/review', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' }, body: '{"mode":"canary","percent":0}' });
     assert.equal(r.status, 200);
     await s.get('/reviews/2', 'reviews');
-    assert.equal(s.engine.stats().thread, 2);
-    await s.engine.settle();
+    assert.deepEqual(s.engine.stats(), { local: 0, thread: 2, threadState: 'running' });
+    assert.equal((await s.engine.settle())?.compared, 2);
     assert.equal(stored(s, 'review')?.mode, 'canary', 'the thread recorded the route in its new mode');
   });
 });

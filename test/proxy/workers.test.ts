@@ -178,7 +178,7 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
       await round();
       return (await admin.get('/api/routes/copies').set(auth)).body.copyLimit !== undefined;
     }, 'a worker to limit the copies of the slow candidate', 20_000);
-    assert.deepEqual((await admin.get('/api/routes/copies').set(auth)).body.copyLimit, { limit: 4, cap: 8, thread: true });
+    assert.deepEqual((await admin.get('/api/routes/copies').set(auth)).body.copyLimit, { limit: 4, cap: 8, thread: true }); // its copies go through the worker's shadow thread (shadowThread "slow", the default)
     await waitFor(async () => {
       await round();
       return (await admin.get('/api/routes/copies').set(auth)).body.stats.droppedSlow > 0;
