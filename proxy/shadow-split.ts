@@ -1,10 +1,10 @@
 // `shadowThread: "slow"` (the default): copies are made on the request thread, except those of a service whose
 // candidate was found much slower than the monolith (a second of copies that lowers its copy limit: copy-slots.ts,
 // pace), which go through the shadow thread, started when that happens (copies handed to it while it starts wait for
-// it). They come back once a second of copies says the candidate keeps up, and the thread ends once no candidate is
-// slow (a started thread holds ~41 MiB); a limit raised for want of evidence (quiet seconds) leaves them where they are:
-// between two bursts of traffic a slow candidate is still slow, and its first copies would otherwise run here at the
-// full cap. A fast candidate's copies cost least where they are made, in the request's own isolate (a message per
+// it). They come back once a second of copies says the candidate keeps up, and the thread ends once no candidate has
+// been slow for ten such seconds (a started thread holds ~41 MiB). A limit raised for want of evidence (quiet
+// seconds) leaves them where they are: between two bursts of traffic a slow candidate is still slow, and its first
+// copies would otherwise run here at the full cap. A fast candidate's copies cost least where they are made, in the request's own isolate (a message per
 // copy to a thread costs more than the copy: docs/benchmarks.md); a slow candidate's are rare (its limit keeps few in
 // flight), and rare code on the request thread runs cold, several times slower than the same code run for every
 // request, between two clients' requests. In the thread it runs beside them. (Every service's first copies through
@@ -42,6 +42,9 @@ export interface SplitCounts {
   threadState: 'idle' | 'starting' | 'running' | 'failed' | 'exited';
 }
 
+/** Seconds of copies finding their candidate keeping up, none slow in between, before the thread is ended. */
+export const THREAD_CALM_SECONDS = 10;
+
 export class SplitEngine implements ShadowEngine {
   readonly slots: CopySlots;
   private readonly local: Shadower;
@@ -57,6 +60,8 @@ export class SplitEngine implements ShadowEngine {
    * size check)
    */
   private readonly slow = new Set<string>();
+  /** seconds of copies that found a candidate keeping up, with none slow, since the last that found one slow */
+  private calm = 0;
   private config: ProxyConfig;
   private budget: number;
   private readonly log: Logger;
@@ -144,11 +149,13 @@ export class SplitEngine implements ShadowEngine {
   private paced(service: string, pace: Pace): void {
     if (pace === 'slow') {
       this.slow.add(service);
+      this.calm = 0;
       if (this.state === 'idle') this.startThread();
     } else if (pace === 'fast') {
       this.slow.delete(service);
-      // asked again at each such second: a thread still starting when its last service proved fast ends at the next
-      if (this.slow.size === 0 && this.thread !== undefined) this.endThread();
+      // the thread ends after THREAD_CALM_SECONDS such seconds with no candidate slow, not at the first: a candidate
+      // slow every other second would otherwise start a thread every other second (a start costs ~0.6 s of CPU)
+      if (this.slow.size === 0 && this.thread !== undefined && ++this.calm >= THREAD_CALM_SECONDS) this.endThread();
     }
   }
 
