@@ -4,12 +4,12 @@
 // it). They come back once a second of copies says the candidate keeps up, and the thread ends once no candidate has
 // been slow for ten such seconds (a started thread holds ~41 MiB). A limit raised for want of evidence (quiet
 // seconds) leaves them where they are: between two bursts of traffic a slow candidate is still slow, and its first
-// copies would otherwise run here at the full cap. A fast candidate's copies cost least where they are made, in the request's own isolate (a message per
-// copy to a thread costs more than the copy: docs/benchmarks.md); a slow candidate's are rare (its limit keeps few in
-// flight), and rare code on the request thread runs cold, several times slower than the same code run for every
-// request, between two clients' requests. In the thread it runs beside them. (Every service's first copies through
-// the thread, until shown fast, measured no better for a slow candidate within the bench's noise and cost the memory
-// run, 1 MB answers, 30-50 MiB more at peak: docs/benchmarks.md, session 21.)
+// copies would otherwise run here at the full cap. A fast candidate's copies cost least where they are made, in the
+// request's own isolate (a message per copy to a thread costs more than the copy: docs/benchmarks.md); a slow
+// candidate's are rare (its limit keeps few in flight), and rare code on the request thread runs cold, several times
+// slower than the same code run for every request, between two clients' requests. In the thread it runs beside them.
+// (Every service's first copies through the thread, until shown fast, measured no better for a slow candidate within
+// the bench's noise and cost the memory run, 1 MB answers, 30-50 MiB more at peak: docs/benchmarks.md, session 21.)
 //
 // Both sides share one CopySlots (the cap and the lowered limit are per service, whichever side holds a copy) and one
 // admission budget. Each side compares its own pairs and writes them to the same diff store (two SQLite connections

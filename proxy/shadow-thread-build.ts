@@ -1,7 +1,8 @@
 // The shadow thread's entry file: its TypeScript bundled by esbuild into one ESM file, so the thread starts without
-// tsx's loader (measured: an idle started thread adds ~41 MiB of RSS instead of ~66). It is built in memory each time
-// a thread starts (60-110 ms, in esbuild's own process, off the request thread's event loop) and written only when its
-// content is new, so an edited .ts file is never served from an old bundle: the file's name is a hash of its content.
+// tsx's loader (measured: an idle started thread adds ~41 MiB of RSS instead of ~66). It is built in memory when a
+// process first starts a thread (60-110 ms, in esbuild's own process, off the request thread's event loop) and written
+// only when its content is new, so an edited .ts file is never served from an old bundle: the file's name is a hash of
+// its content.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
