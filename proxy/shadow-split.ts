@@ -186,7 +186,8 @@ export class SplitEngine implements ShadowEngine {
 
   /** No candidate is slow any more: the thread finishes its copies and exits (a new one starts when one is slow again). */
   private endThread(): void {
-    const thread = this.thread;
+    // a thread that died is not ended but left for good, as when a copy finds it dead (threadFor)
+    const thread = this.threadFor();
     if (thread === undefined || this.state === 'starting') return;
     this.thread = undefined;
     this.state = 'idle';
