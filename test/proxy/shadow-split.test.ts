@@ -251,6 +251,32 @@ describe('shadowThread "slow": a slow candidate\'s copies through the shadow thr
     assert.equal(s.pipeline.comparator.stats().compared, 1, 'the copy made after the thread died is compared here');
   });
 
+  test('a thread that dies while no candidate is slow is not started again', async () => {
+    const s = await start('dies-calm');
+    s.slowSecond('reviews');
+    await s.get('/reviews/1', 'reviews');
+    let n = 1;
+    const fastSeconds = async (k: number) => {
+      for (let i = 0; i < 2 * k; i++) {
+        s.advance(500);
+        await s.get(`/reviews/${++n}`, 'reviews');
+      }
+    };
+    await fastSeconds(1); // the candidate keeps up: its copies come back here, the thread waits for calm seconds
+    assert.equal(s.engine.stats().threadState, 'running');
+    const worker = (s.engine as unknown as { thread: { worker: Worker } }).thread.worker;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    await worker.terminate();
+    await exited;
+    await fastSeconds(9);
+    assert.equal(s.engine.stats().threadState, 'exited', 'left as it died, not ended');
+    assert.ok(!s.lines.some((l) => /^shadow thread ended/.test(String(l.msg))));
+    s.slowSecond('reviews');
+    await s.get(`/reviews/${++n}`, 'reviews');
+    assert.equal(s.engine.stats().threadState, 'exited');
+    assert.equal(s.lines.filter((l) => /^shadow thread started/.test(String(l.msg))).length, 1, 'no second thread');
+  });
+
   test('noise samples taken on the request thread count toward settleAfter in the thread', async () => {
     // every copy also asks the monolith a second time until the route has two noise samples, then none does
     const s = await start('noise', { learn: true, sample: 1, settleAfter: 2, settledSample: 0 });
