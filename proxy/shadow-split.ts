@@ -78,7 +78,7 @@ export class SplitEngine implements ShadowEngine {
   }
 
   begin(req: IncomingMessage, plan: ShadowPlan, requestId: string, start: number): ShadowSide | undefined {
-    if (this.slow.size !== 0 && plan.adaptive && this.slow.has(plan.service)) {
+    if (this.slow.size !== 0 && this.slowRoute(plan)) {
       const thread = this.threadFor();
       if (thread !== undefined) {
         const side = thread.begin(req, plan, requestId, start);
@@ -104,7 +104,12 @@ export class SplitEngine implements ShadowEngine {
 
   /** A route whose copies go through the thread now (a route with shadow.adaptive off gathers no evidence either way: its copies stay here). */
   inThread(plan: ShadowPlan): boolean {
-    return plan.adaptive && this.slow.has(plan.service) && this.thread !== undefined && this.thread.alive;
+    return this.slowRoute(plan) && this.thread !== undefined && this.thread.alive;
+  }
+
+  /** A route of a slow service whose copies gather evidence (shadow.adaptive): its copies belong in the thread. */
+  private slowRoute(plan: ShadowPlan): boolean {
+    return plan.adaptive && this.slow.has(plan.service);
   }
 
   /** What each side copied, and whether the thread runs. */
@@ -142,7 +147,7 @@ export class SplitEngine implements ShadowEngine {
     if (thread === undefined || thread.alive) return thread;
     this.thread = undefined;
     this.state = 'exited';
-    this.local.completing.limit = this.budget / 2;
+    this.splitBudget();
     return undefined;
   }
 
@@ -178,7 +183,7 @@ export class SplitEngine implements ShadowEngine {
         if (this.thread !== thread) return;
         this.thread = undefined;
         this.state = 'failed';
-        this.local.completing.limit = this.budget / 2;
+        this.splitBudget();
         this.log.error({ err }, "shadow thread could not start: slow candidates' copies stay on the request thread");
       },
     );
@@ -191,7 +196,7 @@ export class SplitEngine implements ShadowEngine {
     if (thread === undefined || this.state === 'starting') return;
     this.thread = undefined;
     this.state = 'idle';
-    this.local.completing.limit = this.budget / 2;
+    this.splitBudget();
     const ended = thread.end().finally(() => this.ending.delete(ended));
     this.ending.add(ended);
     this.log.info('shadow thread ended: every candidate whose copies went through it keeps up with the monolith again');
@@ -199,10 +204,14 @@ export class SplitEngine implements ShadowEngine {
 
   /**
    * memory.shadowBytes stays one bound: the admission half is shared (one ByteBudget, both sides admit from it);
-   * the completion half (candidate answers, noise samples) is split between the two sides while the thread runs.
+   * the completion half (candidate answers, noise samples) is split between the two sides while the thread runs, and
+   * is the request thread's whole again when it does not.
    */
   private splitBudget(): void {
-    if (this.thread === undefined) return;
+    if (this.thread === undefined) {
+      this.local.completing.limit = this.budget / 2;
+      return;
+    }
     this.local.completing.limit = this.budget / 4;
     this.thread.post({ t: 'budget', bytes: this.budget / 2 });
   }
