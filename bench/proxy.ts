@@ -147,12 +147,14 @@ const memoryDuration = quick ? 3 : 10;
 
 async function memoryRun(ctx: TargetContext): Promise<MemoryResult[]> {
   const out: MemoryResult[] = [];
+  const specs = MEMORY_TARGETS.filter((spec) => (only ? only.has(spec.name) : !EXTRA_TARGETS.some((t) => t.name === spec.name)));
+  if (specs.length === 0) return out;
+  const load = { path: '/big/1', connections: memoryConnections, timeoutSeconds: 30 };
   // The load generator runs in this process. Its first run of 1,000 connections of 1 MB answers is its slowest, and
   // the target measured first paid for it: in session 21's runs, whichever target came first had a third fewer
   // requests a second and ~1.5-2x the p99 of the next. A few seconds straight to the origin warm it up for all.
-  await runLoad(ctx.origins.urls.origin, { path: '/big/1', connections: memoryConnections, durationSeconds: quick ? 1 : 3, timeoutSeconds: 30 });
-  for (const spec of MEMORY_TARGETS) {
-    if (only ? !only.has(spec.name) : EXTRA_TARGETS.some((t) => t.name === spec.name)) continue;
+  await runLoad(ctx.origins.urls.origin, { ...load, durationSeconds: quick ? 1 : 3 });
+  for (const spec of specs) {
     const target = await spec.start(ctx).catch((err: Error) => `failed to start: ${err.message}`);
     if (typeof target === 'string') {
       out.push({ name: spec.name, what: spec.what, skipped: target });
@@ -160,7 +162,7 @@ async function memoryRun(ctx: TargetContext): Promise<MemoryResult[]> {
       continue;
     }
     try {
-      const result = await measure(target, { path: '/big/1', connections: memoryConnections, durationSeconds: memoryDuration, timeoutSeconds: 30 }, ctx.origins);
+      const result = await measure(target, { ...load, durationSeconds: memoryDuration }, ctx.origins);
       const peakRssMiB = target.peakRssBytes() / 2 ** 20;
       out.push({ name: spec.name, what: spec.what, peakRssMiB, result });
       say(`memory ${spec.name.padEnd(22)} peak RSS ${peakRssMiB.toFixed(0)} MiB  ${Math.round(result.requestsPerSecond)} req/s  p99 ${ms(result.p99Ms)} ms  errors ${result.errors} non2xx ${result.non2xx}`);
