@@ -57,6 +57,12 @@ describe('shadowThread "slow": a slow candidate\'s copies through the shadow thr
     slowSecond(service: string): void;
     /** GET path through the proxy, then until its copy's slot is back (so each copy is admitted under the limit) */
     get(path: string, service: string): Promise<void>;
+    /**
+     * k seconds in which two review copies end, neither slow, on the paths `next` gives (with one copy a second, a
+     * second under a lowered limit would find no copy in flight and count as calm for want of copies: copy-slots.ts
+     * idle, which raises the limit but says nothing of the candidate)
+     */
+    fastSeconds(k: number, next: () => string): Promise<void>;
     /** until the request thread's pipeline compared n pairs */
     compared(n: number): Promise<void>;
   }
@@ -90,6 +96,12 @@ describe('shadowThread "slow": a slow candidate\'s copies through the shadow thr
       await engine.end();
       await pipeline.close();
     });
+    const get = async (p: string, service: string) => {
+      const r = await request(running.url, { path: p });
+      assert.equal(r.status, 200);
+      assert.equal(JSON.parse(r.body.toString()).price, 10, 'the client gets the monolith');
+      await until(() => slots.inFlight(service) === 0, `the copy of ${p} ended`);
+    };
     return {
       proxy: running,
       engine,
@@ -104,11 +116,12 @@ describe('shadowThread "slow": a slow candidate\'s copies through the shadow thr
         slots.ended(service, true, CAP, true);
         assert.equal(slots.limit(service, CAP), CAP / 2);
       },
-      async get(p, service) {
-        const r = await request(running.url, { path: p });
-        assert.equal(r.status, 200);
-        assert.equal(JSON.parse(r.body.toString()).price, 10, 'the client gets the monolith');
-        await until(() => slots.inFlight(service) === 0, `the copy of ${p} ended`);
+      get,
+      async fastSeconds(k, next) {
+        for (let i = 0; i < 2 * k; i++) {
+          now += 500;
+          await get(next(), 'reviews');
+        }
       },
       compared: (n) => until(() => pipeline.comparator.stats().compared === n, `${n} pairs compared on the request thread`),
     };
@@ -182,19 +195,13 @@ describe('shadowThread "slow": a slow candidate\'s copies through the shadow thr
     await s.get('/reviews/5', 'reviews');
     assert.deepEqual(s.engine.stats(), { local: 2, thread: 3, threadState: 'running' }, 'the thread stays a while');
     let n = 5;
-    // seconds in which two copies end, neither slow (a copy a second would find each second calm for want of copies
-    // while the limit is lowered: copy-slots.ts idle, which raises it but says nothing of the candidate)
-    const fastSeconds = async (k: number) => {
-      for (let i = 0; i < 2 * k; i++) {
-        s.advance(500);
-        await s.get(`/reviews/${++n}`, 'reviews');
-      }
-    };
+    const next = () => `/reviews/${++n}`;
+    const fastSeconds = (k: number) => s.fastSeconds(k, next);
     await fastSeconds(8);
     assert.deepEqual(s.engine.stats(), { local: 18, thread: 3, threadState: 'running' }, 'nine seconds with no candidate slow');
     // slow again before the tenth: the copies go back to the same thread, and the count starts over
     s.slowSecond('reviews');
-    await s.get(`/reviews/${++n}`, 'reviews');
+    await s.get(next(), 'reviews');
     assert.deepEqual(s.engine.stats(), { local: 18, thread: 4, threadState: 'running' });
     await fastSeconds(9);
     assert.deepEqual(s.engine.stats(), { local: 34, thread: 6, threadState: 'running' });
@@ -207,7 +214,7 @@ describe('shadowThread "slow": a slow candidate\'s copies through the shadow thr
     await until(() => route(s, 'review').shadowed === 42, 'every copy counted');
     // slow again: a new thread takes its copies
     s.slowSecond('reviews');
-    await s.get(`/reviews/${++n}`, 'reviews');
+    await s.get(next(), 'reviews');
     assert.deepEqual(s.engine.stats(), { local: 36, thread: 7, threadState: 'running' });
     assert.equal((await s.engine.settle())?.compared, 1, 'the new thread compared the copy');
   });
@@ -256,12 +263,7 @@ describe('shadowThread "slow": a slow candidate\'s copies through the shadow thr
     s.slowSecond('reviews');
     await s.get('/reviews/1', 'reviews');
     let n = 1;
-    const fastSeconds = async (k: number) => {
-      for (let i = 0; i < 2 * k; i++) {
-        s.advance(500);
-        await s.get(`/reviews/${++n}`, 'reviews');
-      }
-    };
+    const fastSeconds = (k: number) => s.fastSeconds(k, () => `/reviews/${++n}`);
     await fastSeconds(1); // the candidate keeps up: its copies come back here, the thread waits for calm seconds
     assert.equal(s.engine.stats().threadState, 'running');
     const worker = (s.engine as unknown as { thread: { worker: Worker } }).thread.worker;
