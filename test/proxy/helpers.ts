@@ -2,7 +2,7 @@
 // started on port 0 in front of them.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import net, { type AddressInfo } from 'node:net';
@@ -167,13 +167,39 @@ export function connections(server: http.Server): Promise<number> {
   return new Promise((resolve, reject) => server.getConnections((err, n) => (err ? reject(err) : resolve(n))));
 }
 
-/** A URL nothing listens on (a port just freed): connecting to it is refused. */
+/**
+ * A URL whose connections are refused, and stay refused while the test runs. Not a port just freed: the next
+ * `listen(0)` anywhere on the machine may be handed it (CI once saw a test proxy get the port its "gone" service had
+ * been given, and forward to itself until its headers were too large). A port below the range the kernel hands out for
+ * port 0 is one no test server can get; it is checked to refuse now, in case something on the machine listens there.
+ */
 export async function closedPortUrl(): Promise<string> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return `http://127.0.0.1:${port}`;
+  const below = Math.min(ephemeralLow(), 32768);
+  for (let attempt = 0; attempt < 64; attempt++) {
+    const port = 10000 + Math.floor(Math.random() * (below - 10000));
+    if (await refuses(port)) return `http://127.0.0.1:${port}`;
+  }
+  throw new Error(`no refusing port found between 10000 and ${below}`);
+}
+
+function ephemeralLow(): number {
+  try {
+    const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return low > 10000 ? low : 32768;
+  } catch {
+    return 32768; // Linux's default; macOS and Windows start at 49152
+  }
+}
+
+function refuses(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code === 'ECONNREFUSED'));
+  });
 }
 
 /** `strangler proxy` in a child process, until it announced its URLs. */

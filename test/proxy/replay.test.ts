@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import { formatReplaySummary, replayTraffic, unreachableTarget } from '../../proxy/replay.ts';
 import { writeTrafficLine, type TrafficRequest } from '../../proxy/traffic.ts';
 import { UserError } from '../../common/user-error.ts';
-import { until } from './helpers.ts';
+import { closedPortUrl, until } from './helpers.ts';
 
 const cli = fileURLToPath(new URL('../../bin/strangler.ts', import.meta.url));
 
@@ -161,13 +161,7 @@ describe('replayTraffic', () => {
   });
 
   test('counts connection errors by code instead of failing', async () => {
-    const closed = createServer();
-    closed.listen(0, '127.0.0.1');
-    await once(closed, 'listening');
-    const port = (closed.address() as AddressInfo).port;
-    closed.close();
-    await once(closed, 'close');
-    const summary = await replayTraffic(gets(3), { target: `http://127.0.0.1:${port}` });
+    const summary = await replayTraffic(gets(3), { target: await closedPortUrl() });
     assert.equal(summary.sent, 3);
     assert.equal(summary.completed, 0);
     assert.equal(summary.errors, 3);
@@ -198,14 +192,9 @@ describe('replayTraffic', () => {
   });
 
   test('OPTIONS * that gets no answer counts as an error by code: refused, or timed out', async () => {
-    const closed = createServer();
-    closed.listen(0, '127.0.0.1');
-    await once(closed, 'listening');
-    const port = (closed.address() as AddressInfo).port;
-    closed.close();
-    await once(closed, 'close');
+    const target = await closedPortUrl();
     const asterisk: TrafficRequest = { method: 'OPTIONS', path: '*' };
-    const refused = await replayTraffic([asterisk, ...gets(1)], { target: `http://127.0.0.1:${port}` });
+    const refused = await replayTraffic([asterisk, ...gets(1)], { target });
     assert.deepEqual(refused.errorsByCode, { ECONNREFUSED: 2 });
     assert.equal(unreachableTarget(refused) !== undefined, true);
 
@@ -353,12 +342,7 @@ describe('strangler replay (CLI)', () => {
   });
 
   test('a target where nothing listens: the summary, then one line naming the target, exit 2', async () => {
-    const closed = createServer();
-    closed.listen(0, '127.0.0.1');
-    await once(closed, 'listening');
-    const target = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
-    closed.close();
-    await once(closed, 'close');
+    const target = await closedPortUrl();
     const path = join(dir, 'cli-refused.ndjson');
     await writeFile(path, gets(3).map(writeTrafficLine).join(''));
     const { code, stdout, stderr } = await runCli(['replay', path, '--target', target]);

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createLogger } from '../../common/log.ts';
 import { parseConfig, type ProxyConfig, type ProxyConfigInput } from '../../proxy/config.ts';
 import { startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
+import { closedPortUrl } from '../proxy/helpers.ts';
 
 export const TOKEN = 'resilience-admin-token';
 export const quiet = (name: string) => createLogger(name, { level: 'silent' });
@@ -115,14 +116,8 @@ function behave(b: Behaviour, role: string, req: IncomingMessage, res: ServerRes
   }
 }
 
-/** An address nothing listens on: connections to it are refused. */
-export async function deadUrl(): Promise<string> {
-  const server = net.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((r) => server.close(() => r()));
-  return `http://127.0.0.1:${port}`;
-}
+/** An address nothing listens on: connections to it are refused (see `closedPortUrl`). */
+export const deadUrl = closedPortUrl;
 
 export function config(input: Omit<ProxyConfigInput, 'version'>): ProxyConfig {
   return parseConfig({ version: 1, ...input, defaults: { noise: { learn: false }, ...input.defaults } });
