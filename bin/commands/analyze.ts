@@ -6,7 +6,6 @@ import { Command } from 'commander';
 import { integerFlag, pathFlag } from './flags.ts';
 import { rootLabel } from './root-label.ts';
 import { UserError } from '../../common/user-error.ts';
-import { parsePinFlags } from '../../analyzer/pins.ts';
 import { prepareOutDir, writeProxyConfig } from '../../analyzer/output.ts';
 import { jsonVisible } from '../../analyzer/quote.ts';
 
@@ -99,6 +98,7 @@ export function register(program: Command): void {
 }
 
 async function run(root: string, flags: AnalyzeFlags): Promise<void> {
+  const { parsePinFlags } = await import('../../analyzer/pins.ts'); // zod: not loaded by the other verbs
   const pins = parsePinFlags(flags.pin);
   const bar = progressBar();
   const extractOptions = { includeTests: flags.includeTests, includeMinified: flags.includeMinified, migrations: flags.migration, notMigrations: flags.notMigration, maxFileBytes: flags.maxFileBytes, onProgress: bar?.update };

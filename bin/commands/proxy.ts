@@ -1,20 +1,16 @@
 // `strangler proxy`: run the strangler proxy from a config file until Ctrl-C (SIGINT/SIGTERM close it cleanly).
 // Shadow pairs go to the comparator and the diff store (store.path in the config) unless --no-diffs.
+// The proxy's modules are imported when the verb runs, not when it is registered: every other verb, and --help, would
+// otherwise load them first (about half a second of each `strangler` start).
 import type { Command } from 'commander';
 import { integerFlag, pathFlag } from './flags.ts';
 import { sameFile } from '../../common/same-file.ts';
 import { UserError } from '../../common/user-error.ts';
-import { statePath } from '../../proxy/control.ts';
-import { createDiffPipeline, type DiffPipeline } from '../../proxy/comparator.ts';
-import { guardOf, loadConfig, type ProxyConfig } from '../../proxy/config.ts';
-import { createProxyLogger } from '../../proxy/request-log.ts';
+import type { DiffPipeline } from '../../proxy/comparator.ts';
+import type { ProxyConfig } from '../../proxy/config.ts';
 import type { Logger } from 'pino';
-import { servingFlagsNotice } from '../../proxy/runtime.ts';
-import { checkStartup, startProxy, type ProxyOptions, type RunningProxy } from '../../proxy/server.ts';
-import { startShadowThread } from '../../proxy/shadow-thread.ts';
-import { SplitEngine } from '../../proxy/shadow-split.ts';
-import { runWorkers } from '../../proxy/workers.ts';
-import { redactingRecorder, type TrafficRecorder } from '../../proxy/traffic.ts';
+import type { ProxyOptions, RunningProxy } from '../../proxy/server.ts';
+import type { TrafficRecorder } from '../../proxy/traffic.ts';
 import cluster from 'node:cluster';
 
 export interface ProxyFlags {
@@ -39,6 +35,13 @@ export interface ProxySetup {
  * pipeline (onPair + /report, /api/diffs), and later a traffic recorder (onRequest) behind its own flag.
  */
 export async function proxySetup(config: ProxyConfig, flags: ProxyFlags): Promise<ProxySetup> {
+  const [{ createProxyLogger }, { servingFlagsNotice }, { startShadowThread }, { createDiffPipeline }, { SplitEngine }] = await Promise.all([
+    import('../../proxy/request-log.ts'),
+    import('../../proxy/runtime.ts'),
+    import('../../proxy/shadow-thread.ts'),
+    import('../../proxy/comparator.ts'),
+    import('../../proxy/shadow-split.ts'),
+  ]);
   let running: RunningProxy | undefined;
   // one logger for the process: the proxy's lines and the diff pipeline's go through the same buffered stream
   const logger = createProxyLogger();
@@ -53,7 +56,7 @@ export async function proxySetup(config: ProxyConfig, flags: ProxyFlags): Promis
   const pipeline: DiffPipeline | undefined = flags.diffs && !thread ? createDiffPipeline(() => running?.config() ?? config, { logger, proxyStats }) : undefined;
   // "slow" (the default): the request thread's copies go to that pipeline, a slow candidate's through a shadow thread
   const split = pipeline && config.shadowThread === 'slow' && servesTraffic ? new SplitEngine(config, { logger, onPair: (pair) => pipeline.comparator.onPair(pair) }) : undefined;
-  const recorder = flags.record ? trafficRecorder(() => running?.config() ?? config, flags.record, flags.workers, logger) : undefined;
+  const recorder = flags.record ? await trafficRecorder(() => running?.config() ?? config, flags.record, flags.workers, logger) : undefined;
   return {
     options: {
       configPath: flags.config,
@@ -80,8 +83,9 @@ export async function proxySetup(config: ProxyConfig, flags: ProxyFlags): Promis
  * with the config's redaction applied (headers, and JSON fields in bodies) before anything is written.
  * With --workers each worker writes its own file (traffic.ndjson → traffic.w1.ndjson) so lines never interleave.
  */
-function trafficRecorder(config: () => ProxyConfig, path: string, workers: number, logger: Logger): TrafficRecorder | undefined {
+async function trafficRecorder(config: () => ProxyConfig, path: string, workers: number, logger: Logger): Promise<TrafficRecorder | undefined> {
   if (workers > 1 && cluster.isPrimary) return undefined; // the primary serves no traffic
+  const { redactingRecorder } = await import('../../proxy/traffic.ts');
   const file = cluster.isWorker && cluster.worker ? path.replace(/(\.[^./]*)?$/, `.w${cluster.worker.id}$1`) : path;
   // the live config's redaction: a reload that adds a header or field redacts it from the next request on
   return redactingRecorder(file, () => config().redact, {
@@ -100,8 +104,14 @@ export function register(program: Command): void {
     .option('--no-diffs', 'do not compare shadow pairs or write the diff store')
     .option('--record <file>', 'append every request to an NDJSON file for `strangler replay` (redacted)', pathFlag('--record', 'a file'))
     .action(async (flags: ProxyFlags) => {
+      const [{ guardOf, loadConfig }, { statePath }, { checkStartup, startProxy }, { runWorkers }] = await Promise.all([
+        import('../../proxy/config.ts'),
+        import('../../proxy/control.ts'),
+        import('../../proxy/server.ts'),
+        import('../../proxy/workers.ts'),
+      ]);
       const config = loadConfig(flags.config); // invalid config: UserError, exit 2, every error listed
-      if (flags.record) refuseRecordingOver(flags.record, config, flags.config);
+      if (flags.record) refuseRecordingOver(flags.record, statePath(config, flags.config), config, flags.config);
       // a start that will be refused is refused before the diff store and the --record file are created
       // (the token is the primary's to check with --workers: a worker serves no admin API)
       checkStartup(config, { configPath: flags.config, adminInsecureLocal: flags.adminInsecureLocal, admin: !cluster.isWorker });
@@ -131,8 +141,7 @@ export function register(program: Command): void {
 }
 
 /** --record appends NDJSON: to the diff store, the config or the state file, that would destroy it. */
-function refuseRecordingOver(record: string, config: ProxyConfig, configPath: string): void {
-  const state = statePath(config, configPath);
+function refuseRecordingOver(record: string, state: string | undefined, config: ProxyConfig, configPath: string): void {
   const inputs: [string | undefined, string][] = [[config.store.path, 'the diff store (store.path)'], [configPath, 'the config file'], [state, 'the proxy state file']];
   for (const [path, what] of inputs) {
     if (path !== undefined && sameFile(record, path)) throw new UserError(`--record ${record} is ${what}; recording there would destroy it, pass another file`);

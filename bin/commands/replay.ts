@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { integerFlag, pathFlag } from './flags.ts';
 import { UserError } from '../../common/user-error.ts';
-import { formatReplaySummary, replayTraffic, unreachableTarget, type ReplayProgress } from '../../proxy/replay.ts';
+import type { ReplayProgress } from '../../proxy/replay.ts';
 
 function positiveNumber(flag: string): (value: string) => number {
   return (value) => {
@@ -33,6 +33,8 @@ export function register(program: Command): void {
     .option('--timeout <ms>', 'per-request timeout in ms', integerFlag('--timeout', 1), 30_000)
     .option('--json', 'print the summary as JSON')
     .action(async (file: string, flags: ReplayFlags) => {
+      // imported when the verb runs: its HTTP client is not loaded by the other verbs and --help
+      const { formatReplaySummary, replayTraffic, unreachableTarget } = await import('../../proxy/replay.ts');
       const tty = process.stderr.isTTY === true;
       const controller = new AbortController();
       const onSigint = (): void => {

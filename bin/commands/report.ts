@@ -6,13 +6,12 @@ import { Option, type Command } from 'commander';
 import { integerFlag, pathFlag, percentFlag, ratioFlag } from './flags.ts';
 import { sameFile } from '../../common/same-file.ts';
 import { UserError } from '../../common/user-error.ts';
-import { openStore, type DiffStore } from '../../proxy/store.ts';
+import type { DiffStore } from '../../proxy/store.ts';
 import { mergeReaders, type DiffReader } from '../../proxy/store/merge.ts';
-import { formatPercent, queryReport, renderHtml, renderJson, renderJunit, renderMarkdown, suggestRules, type ReportData } from '../../proxy/report/index.ts';
+import type { ReportData } from '../../proxy/report/index.ts';
 
 const FORMATS = ['html', 'md', 'json', 'junit'] as const;
 type Format = (typeof FORMATS)[number];
-const RENDER: Record<Format, (data: ReportData) => string> = { html: renderHtml, md: renderMarkdown, json: renderJson, junit: renderJunit };
 const BY_EXTENSION: Record<string, Format> = { '.html': 'html', '.htm': 'html', '.md': 'md', '.json': 'json', '.xml': 'junit' };
 
 interface ReportFlags {
@@ -45,7 +44,7 @@ export function register(program: Command): void {
     .option('--samples <n>', 'samples shown per mismatch group', integerFlag('--samples', 0), 3)
     .option('--fail-under <pct>', 'exit 1 when any route in shadow mode matches below this rate, or nothing was compared at all', percentFlag('--fail-under'))
     .option('--suggest-rules', 'print compare.ignore / unordered rules per route from the learned noise (JSON) instead of the report; the report still goes to --out')
-    .action((flags: ReportFlags) => {
+    .action(async (flags: ReportFlags) => {
       if (flags.suggestRules && flags.format && !flags.out) {
         throw new UserError(`--suggest-rules prints the rules on stdout in place of the report, so --format ${flags.format} has nothing to format; add --out <file> for the report, or drop --format`);
       }
@@ -58,6 +57,12 @@ export function register(program: Command): void {
       }
       // an unknown extension (rep.txt) is Markdown, as without --out: text a person reads, not a page
       const format = flags.format ?? (flags.out ? BY_EXTENSION[extname(flags.out).toLowerCase()] ?? 'md' : 'md');
+      // imported here, not at the top: the other verbs and --help do not load the store and the renderers
+      const [{ openStore }, { formatPercent, queryReport, renderHtml, renderJson, renderJunit, renderMarkdown, suggestRules }] = await Promise.all([
+        import('../../proxy/store.ts'),
+        import('../../proxy/report/index.ts'),
+      ]);
+      const render: Record<Format, (data: ReportData) => string> = { html: renderHtml, md: renderMarkdown, json: renderJson, junit: renderJunit };
       const stores: DiffStore[] = [];
       let data: ReportData;
       try {
@@ -76,7 +81,7 @@ export function register(program: Command): void {
         for (const s of stores) s.close();
       }
 
-      const rendered = RENDER[format](data);
+      const rendered = render[format](data);
       if (flags.out) {
         mkdirSync(dirname(flags.out), { recursive: true });
         writeFileSync(flags.out, rendered);
@@ -89,7 +94,7 @@ export function register(program: Command): void {
         process.stdout.write(`${JSON.stringify({ routes: suggestRules(data) }, null, 2)}\n`);
       }
 
-      if (flags.failUnder !== undefined) gate(data, flags.failUnder);
+      if (flags.failUnder !== undefined) gate(data, flags.failUnder, formatPercent);
     });
 }
 
@@ -142,7 +147,7 @@ function noneSelected(store: DiffReader, paths: string[], flags: ReportFlags): s
 }
 
 /** Exit 1 (through UserError) naming every shadow route below the bar, or when nothing was compared at all. */
-function gate(data: ReportData, failUnder: number): void {
+function gate(data: ReportData, failUnder: number, formatPercent: (rate: number | undefined) => string): void {
   // a store the proxy never compared into (wrong --store, no traffic shadowed, a candidate that only failed)
   // must not pass a CI gate
   if (data.totals.compared === 0) throw new UserError(`--fail-under ${failUnder}%: ${nothingCompared(data)}; check --store and that the proxy shadowed traffic`, 1);
