@@ -159,6 +159,12 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
       else if (m.type === 'ready') {
         ready = true;
         failedStarts = 0;
+        // told to stop before it listened for messages (a SIGTERM right after the first worker was ready): that
+        // message was lost, so it is told again now, instead of serving until the grace period kills it
+        if (stopping) {
+          if (w.isConnected()) w.send({ type: 'shutdown' } satisfies ToWorker, undefined, undefined, deliveredOrExiting);
+          return;
+        }
         log.info({ worker: w.process.pid, url: m.url }, 'worker listening');
         if (!announced) {
           announced = true; // workers share one port (also when it was 0: the primary picks it once)
@@ -202,7 +208,10 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
       if (left === 0) done();
       for (const w of alive) {
         // a worker that does not finish its requests in time is killed, so the primary always exits
-        const kill = setTimeout(() => w.process.kill('SIGKILL'), SHUTDOWN_GRACE_MS);
+        const kill = setTimeout(() => {
+          log.warn({ worker: w.process.pid, graceMs: SHUTDOWN_GRACE_MS }, 'worker did not stop in time; killed');
+          w.process.kill('SIGKILL');
+        }, SHUTDOWN_GRACE_MS);
         w.once('exit', () => {
           clearTimeout(kill);
           if (--left === 0) done();

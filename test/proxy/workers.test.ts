@@ -197,6 +197,27 @@ describe('strangler proxy --workers 2 (node:cluster)', () => {
   });
 });
 
+describe('strangler proxy --workers 2 stopped as soon as it announced', () => {
+  test('a worker still starting when SIGTERM comes stops too, without being killed after the grace period', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strangler-workers-early-'));
+    try {
+      // the announce comes with the first worker ready; the second is then often still loading, not yet listening
+      // for the primary's messages (before the fix it lost the shutdown and was SIGKILLed after 10 s)
+      const early = await startProxyCli(
+        dir,
+        { version: 1, listen: { host: '127.0.0.1', port: 0 }, legacy: { url: 'http://127.0.0.1:1' }, services: {}, routes: [], admin: { host: '127.0.0.1', port: 0 }, store: { path: join(dir, 'diffs.sqlite') } },
+        { args: ['--workers', '2', '--admin-insecure-local', '--no-diffs'] },
+      );
+      assert.equal(await early.stop(), 0, early.out);
+      const stdout = early.child.stdout!;
+      if (!stdout.closed) await once(stdout, 'close');
+      assert.doesNotMatch(early.out, /did not stop in time/, early.out);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('strangler proxy --workers 2 when the workers cannot start', () => {
   test('the port taken: the workers say why, the primary stops and exits 2 instead of re-forking', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'strangler-workers-fail-'));
