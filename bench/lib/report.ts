@@ -55,9 +55,11 @@ export interface BenchResults {
   notes: string[];
 }
 
-const f0 = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '–' : Math.round(n).toLocaleString('en-US'));
-const f1 = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(1));
-const f2 = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '–' : n.toFixed(2));
+// a figure not measured is undefined, or NaN, which the results' JSON keeps as null
+const missing = (n: number | null | undefined): n is null | undefined => n === undefined || n === null || Number.isNaN(n);
+const f0 = (n: number | undefined): string => (missing(n) ? '–' : Math.round(n).toLocaleString('en-US'));
+const f1 = (n: number | undefined): string => (missing(n) ? '–' : n.toFixed(1));
+const f2 = (n: number | undefined): string => (missing(n) ? '–' : n.toFixed(2));
 
 export function row(rows: RowResult[], name: string): Medians | undefined {
   return rows.find((r) => r.name === name)?.median;
@@ -181,7 +183,8 @@ export function renderMarkdown(r: BenchResults): string {
     for (const x of copyRows) out.push(`- ${x.name}: ${copiesLine(x)}`);
     out.push('');
   }
-  out.push(`## Slow candidate (candidate answers 300 ms late; ${r.settings.slowRounds} rounds, medians)`, '', 'autocannon, as fast as the proxy answers (the issue\'s settings; the target is judged on this table). p50/p99 are taken from the latency autocannon measures for each response, unrounded: its own histogram keeps whole milliseconds, too coarse for a 10% limit on a p99 of a few ms.', '', ...table(r.slow, false), '', ...perRound(r.slow, 'strangler-shadow-slow', 'strangler-legacy', 'p99Ms', 'client p99'), '');
+  // --skip-slow, --skip-memory: their sections are left out, not printed as empty tables
+  if (r.slow.length) out.push(`## Slow candidate (candidate answers 300 ms late; ${r.settings.slowRounds} rounds, medians)`, '', 'autocannon, as fast as the proxy answers (the issue\'s settings; the target is judged on this table). p50/p99 are taken from the latency autocannon measures for each response, unrounded: its own histogram keeps whole milliseconds, too coarse for a 10% limit on a p99 of a few ms.', '', ...table(r.slow, false), '', ...perRound(r.slow, 'strangler-shadow-slow', 'strangler-legacy', 'p99Ms', 'client p99'), '');
   for (const v of SLOW_VARIANTS) {
     if (r.slow.some((row) => row.name === v.name && row.rounds.length)) {
       out.push(...perRound(r.slow, v.name, 'strangler-legacy', 'p99Ms', `client p99 (shadowThread: ${v.setting})`), '');
@@ -213,7 +216,7 @@ export function renderMarkdown(r: BenchResults): string {
       '',
     );
   }
-  out.push(
+  if (r.memory.length) out.push(
     `## Memory (${r.memorySettings.connections} connections, ${f0(r.memorySettings.bodyBytes / 1000)} KB responses, ${r.memorySettings.durationSeconds} s, fresh process)`,
     '',
     '| target | peak RSS MiB | req/s | p99 ms | errors + non-2xx | copies to the candidate |',
@@ -226,7 +229,8 @@ export function renderMarkdown(r: BenchResults): string {
       out.push(`| ${m.name} | ${f0(m.peakRssMiB)} | ${f0(m.result.requestsPerSecond)} | ${f1(m.result.p99Ms)} | ${f0(m.result.errors + m.result.non2xx)} | ${copies} |`);
     }
   }
-  out.push('', '## Targets (issue 8)', '', '| target | measured | limit | met |', '|---|---|---|---|');
+  if (r.memory.length) out.push('');
+  out.push('## Targets (issue 8)', '', '| target | measured | limit | met |', '|---|---|---|---|');
   for (const c of r.checks) out.push(`| ${c.name} | ${c.measured} | ${c.limit} | ${c.met === undefined ? 'not measured' : c.met ? 'yes' : '**no**'} |`);
   if (r.notes.length) out.push('', '## Notes', '', ...r.notes.map((n) => `- ${n}`));
   out.push('', '## Targets measured', '', ...r.rows.map((x) => `- **${x.name}**: ${x.what}`), '');
