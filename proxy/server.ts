@@ -25,6 +25,7 @@ import type { CopyLimit } from './copy-slots.ts';
 import type { CountersSnapshot, RouteStats } from './stats.ts';
 import { CanaryGuard } from './guard.ts';
 import { ModeState } from './state.ts';
+import { refuseSelfUpstreams } from './self-loop.ts';
 import { buildTable, countersFor, type CompiledRoute, type CountersById, type RouteTable } from './table.ts';
 import type { Pair } from './types.ts';
 
@@ -64,6 +65,8 @@ export interface ProxyOptions {
 
 export interface RunningProxy {
   url: string;
+  /** where the proxy listens (its address as bound: 0.0.0.0 stays 0.0.0.0) */
+  address: AddressInfo;
   adminUrl: string;
   config(): ProxyConfig;
   stats(): RouteStats[];
@@ -243,11 +246,14 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     return limits;
   };
   let staleWarned = '';
+  /** where the proxy listens, once it does: an upstream on that address is refused (self-loop.ts) */
+  let listening: AddressInfo | undefined;
   const control = new ProxyControl(initial, {
     configPath: options.configPath,
     persist: options.persistState,
     log,
     onApply: (effective) => {
+      if (listening) refuseSelfUpstreams(effective, listening); // before anything changes: the old config keeps serving
       table = buildTable(effective, forwarder, counters, log); // atomic swap: requests in flight keep their route objects
       shadower.setBudget(effective.memory.shadowBytes);
       shadower.configure?.(effective);
@@ -285,6 +291,13 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   // answered as Node answered it, and counted and logged as the proxy's own refusals are
   server.on('clientError', onClientError(refusals));
   await listen(server, options.port ?? initial.listen.port, options.host ?? initial.listen.host, { port: '--port or listen.port', host: 'listen.host' });
+  try {
+    refuseSelfUpstreams(control.effective(), server.address() as AddressInfo);
+  } catch (err) {
+    await closeServer(server);
+    throw err;
+  }
+  listening = server.address() as AddressInfo;
 
   let adminServer: http.Server | undefined;
   if (options.admin !== false) {
@@ -329,6 +342,7 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   return {
     url,
     adminUrl,
+    address: listening,
     config: () => control.effective(),
     stats,
     reload: () => control.reload(),

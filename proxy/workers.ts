@@ -16,13 +16,14 @@ import { addRefusals, noRefusals, type RefusalCounts } from './refusals.ts';
 import type { CopyLimit } from './copy-slots.ts';
 import { RouteCounters, type CountersSnapshot, type RouteStats } from './stats.ts';
 import { DEFAULT_ROUTE_ID } from './table.ts';
+import { refuseSelfUpstreams } from './self-loop.ts';
 
 const STATS_INTERVAL_MS = 250;
 const SHUTDOWN_GRACE_MS = 10_000;
 
 type ToWorker = { type: 'reload' } | { type: 'shutdown' };
 type ToPrimary =
-  | { type: 'ready'; url: string }
+  | { type: 'ready'; url: string; address: AddressInfo }
   /** copyLimits: the worker's lowered copy limits by route id (absent when none is lowered) */
   | { type: 'stats'; snapshot: CountersSnapshot[]; refused?: RefusalCounts; copyLimits?: [string, CopyLimit][] }
   | { type: 'reload-failed'; error: string };
@@ -60,7 +61,7 @@ async function runWorker(config: ProxyConfig, setup: WorkerSetup): Promise<void>
   // the primary persists mode changes and the overrides a reload drops; a worker reads the state file, never writes it
   const proxy = await startProxy(config, { ...options, admin: false, watch: false, persistState: false });
   setup.attach?.(proxy);
-  send({ type: 'ready', url: proxy.url });
+  send({ type: 'ready', url: proxy.url, address: proxy.address });
   const timer = setInterval(() => {
     const limits = proxy.copyLimits();
     send({ type: 'stats', snapshot: proxy.snapshot(), refused: proxy.refused(), copyLimits: limits.size > 0 ? [...limits] : undefined });
@@ -106,7 +107,13 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
   const broadcast = (m: ToWorker) => {
     for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected()) w.send(m, undefined, undefined, deliveredOrExiting);
   };
-  const control = new ProxyControl(config, { configPath: options.configPath, log, onApply: () => broadcast({ type: 'reload' }), stats: merged, snapshot: (id) => mergedCounters(id).snapshot(), latency: (id) => mergedCounters(id).latency(), copyLimits });
+  /** where the workers listen, from the first that did: a reload naming that address as an upstream is refused here */
+  let workersAddress: AddressInfo | undefined;
+  const onApply = (next: ProxyConfig) => {
+    if (workersAddress) refuseSelfUpstreams(next, workersAddress);
+    broadcast({ type: 'reload' });
+  };
+  const control = new ProxyControl(config, { configPath: options.configPath, log, onApply, stats: merged, snapshot: (id) => mergedCounters(id).snapshot(), latency: (id) => mergedCounters(id).latency(), copyLimits });
   const guard = new CanaryGuard(control, log);
   // the metrics count since the process started, whatever was started over (Prometheus counters only go up)
   const allStats = () => [
@@ -158,6 +165,7 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
       }
       else if (m.type === 'ready') {
         ready = true;
+        workersAddress ??= m.address;
         failedStarts = 0;
         // told to stop before it listened for messages (a SIGTERM right after the first worker was ready): that
         // message was lost, so it is told again now, instead of serving until the grace period kills it
