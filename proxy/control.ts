@@ -26,6 +26,8 @@ export interface ControlOptions {
   copyLimits?: () => ReadonlyMap<string, CopyLimit>;
   /** false: read the state file, never write it (a --workers worker: the primary writes it) */
   persist?: boolean;
+  /** throws (a UserError) to refuse a new config file content before anything of it is applied or recorded */
+  accept?: (next: ProxyConfig) => void;
 }
 
 export class ProxyControl {
@@ -51,6 +53,7 @@ export class ProxyControl {
 
   /** A new config file content (already validated): overrides re-applied, then swapped in. */
   apply(next: ProxyConfig): void {
+    this.options.accept?.(next);
     // settings read at start-up only (listen among them) are named by the proxy's onApply (startupOnlyChanges)
     this.state.reread();
     const effective = this.state.apply(next);

@@ -252,8 +252,10 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
     configPath: options.configPath,
     persist: options.persistState,
     log,
+    accept: (next) => {
+      if (listening) refuseSelfUpstreams(next, listening); // before anything of it applies: the old config keeps serving
+    },
     onApply: (effective) => {
-      if (listening) refuseSelfUpstreams(effective, listening); // before anything changes: the old config keeps serving
       table = buildTable(effective, forwarder, counters, log); // atomic swap: requests in flight keep their route objects
       shadower.setBudget(effective.memory.shadowBytes);
       shadower.configure?.(effective);

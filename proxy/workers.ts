@@ -109,11 +109,18 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
   };
   /** where the workers listen, from the first that did: a reload naming that address as an upstream is refused here */
   let workersAddress: AddressInfo | undefined;
-  const onApply = (next: ProxyConfig) => {
-    if (workersAddress) refuseSelfUpstreams(next, workersAddress);
-    broadcast({ type: 'reload' });
-  };
-  const control = new ProxyControl(config, { configPath: options.configPath, log, onApply, stats: merged, snapshot: (id) => mergedCounters(id).snapshot(), latency: (id) => mergedCounters(id).latency(), copyLimits });
+  const control = new ProxyControl(config, {
+    configPath: options.configPath,
+    log,
+    accept: (next) => {
+      if (workersAddress) refuseSelfUpstreams(next, workersAddress);
+    },
+    onApply: () => broadcast({ type: 'reload' }),
+    stats: merged,
+    snapshot: (id) => mergedCounters(id).snapshot(),
+    latency: (id) => mergedCounters(id).latency(),
+    copyLimits,
+  });
   const guard = new CanaryGuard(control, log);
   // the metrics count since the process started, whatever was started over (Prometheus counters only go up)
   const allStats = () => [

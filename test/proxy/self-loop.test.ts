@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
 import os from 'node:os';
@@ -14,7 +14,8 @@ import { join } from 'node:path';
 import { UserError } from '../../common/user-error.ts';
 import { startProxy } from '../../proxy/server.ts';
 import { selfUpstreams } from '../../proxy/self-loop.ts';
-import { captureLogger, closedPortUrl, json, request, startTestProxy, startUpstream, testConfig, type Harness, type Upstream } from './helpers.ts';
+import supertest from 'supertest';
+import { ADMIN_TOKEN, captureLogger, closedPortUrl, json, request, startTestProxy, startUpstream, testConfig, type Harness, type Upstream } from './helpers.ts';
 
 const at = (address: string, port: number): AddressInfo => ({ address, port, family: address.includes(':') ? 'IPv6' : 'IPv4' });
 const loops = (urls: string[], listening: AddressInfo): string[] =>
@@ -86,12 +87,20 @@ describe('the proxy refuses an upstream that is itself', () => {
     try {
       writeFileSync(configPath, JSON.stringify(raw(candidate.url)));
       h = await startTestProxy(testConfig(monolith.url, candidate.url, { routes: raw(candidate.url).routes as never }), { configPath, watch: false });
-      writeFileSync(configPath, JSON.stringify(raw(h.proxy.url)));
+      // a mode set through the admin API: a file that moves the route's own mode drops it when applied
+      await supertest(h.proxy.adminUrl).patch('/api/routes/book').set('Authorization', `Bearer ${ADMIN_TOKEN}`).send({ mode: 'shadow' }).expect(200);
+      const state = readFileSync(`${configPath}.state.json`, 'utf8');
+      const looping = raw(h.proxy.url);
+      looping.routes[0].mode = 'legacy';
+      writeFileSync(configPath, JSON.stringify(looping));
       await assert.rejects(h.proxy.reload(), (err: unknown) => err instanceof UserError && /^services\.catalog\.url http:\/\/127\.0\.0\.1:\d+ is this proxy's own address/.test(err.message));
       assert.equal(h.proxy.config().services.catalog.url, candidate.url);
+      // refused before anything of it was applied or recorded: the override and the state file stay
+      assert.equal(h.proxy.config().routes[0].mode, 'shadow');
+      assert.equal(readFileSync(`${configPath}.state.json`, 'utf8'), state);
       const r = await request(h.proxy.url, { path: '/books/1' });
       assert.equal(r.status, 200);
-      assert.equal(json(r.body).from, 'candidate');
+      assert.equal(json(r.body).from, 'monolith', 'shadow mode: the client gets the monolith');
     } finally {
       await h?.proxy.close();
       await candidate.close();
