@@ -174,18 +174,30 @@ export function connections(server: http.Server): Promise<number> {
  * port 0 is one no test server can get; it is checked to refuse now, in case something on the machine listens there.
  */
 export async function closedPortUrl(): Promise<string> {
-  const below = Math.min(ephemeralLow(), 32768);
+  return `http://127.0.0.1:${await refusingPort(10000, 20000)}`;
+}
+
+/**
+ * A port nothing listens on, for a test that must know its server's port before it listens (a config naming the
+ * proxy's own address). Taken from above closedPortUrl's ports, so a server started on it is never the "refused"
+ * address of a test running beside it.
+ */
+export function portToListenOn(): Promise<number> {
+  return refusingPort(20000, Math.min(ephemeralLow(), 32768));
+}
+
+async function refusingPort(from: number, below: number): Promise<number> {
   for (let attempt = 0; attempt < 64; attempt++) {
-    const port = 10000 + Math.floor(Math.random() * (below - 10000));
-    if (await refuses(port)) return `http://127.0.0.1:${port}`;
+    const port = from + Math.floor(Math.random() * (below - from));
+    if (await refuses(port)) return port;
   }
-  throw new Error(`no refusing port found between 10000 and ${below}`);
+  throw new Error(`no refusing port found between ${from} and ${below}`);
 }
 
 function ephemeralLow(): number {
   try {
     const low = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
-    return low > 10000 ? low : 32768;
+    return low > 21000 ? low : 32768; // a range starting lower leaves no room for both helpers: the default then
   } catch {
     return 32768; // Linux's default; macOS and Windows start at 49152
   }

@@ -15,7 +15,7 @@ import { UserError } from '../../common/user-error.ts';
 import { startProxy } from '../../proxy/server.ts';
 import { selfUpstreams } from '../../proxy/self-loop.ts';
 import supertest from 'supertest';
-import { ADMIN_TOKEN, captureLogger, closedPortUrl, json, request, startTestProxy, startUpstream, testConfig, type Harness, type Upstream } from './helpers.ts';
+import { ADMIN_TOKEN, captureLogger, portToListenOn, json, request, startTestProxy, startUpstream, testConfig, type Harness, type Upstream } from './helpers.ts';
 
 const at = (address: string, port: number): AddressInfo => ({ address, port, family: address.includes(':') ? 'IPv6' : 'IPv4' });
 const loops = (urls: string[], listening: AddressInfo): string[] =>
@@ -57,7 +57,7 @@ describe('the proxy refuses an upstream that is itself', () => {
   });
 
   test('at start-up: a UserError naming the setting, and the port is let go', async () => {
-    const port = Number(new URL(await closedPortUrl()).port); // free now; the proxy is to listen there
+    const port = await portToListenOn(); // the proxy is to listen there
     const config = testConfig(monolith.url, `http://localhost:${port}`);
     await assert.rejects(
       startProxy(config, { port, host: '127.0.0.1', adminPort: 0, adminInsecureLocal: true, logger: captureLogger().logger }),
@@ -112,7 +112,7 @@ describe('strangler proxy --workers 2 with an upstream that is itself', () => {
   test('each worker refuses to start; the primary exits 2 with the reason, not re-forking', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'strangler-self-loop-cli-'));
     try {
-      const port = Number(new URL(await closedPortUrl()).port);
+      const port = await portToListenOn();
       const configPath = join(dir, 'strangler.config.json');
       writeFileSync(
         configPath,
