@@ -52,7 +52,9 @@ async function runWorker(config: ProxyConfig, setup: WorkerSetup): Promise<void>
   // listen for shutdown before starting: a worker told to stop while it starts must still stop
   let stopRequested = false;
   let stop = () => void (stopRequested = true);
-  let reload = () => {};
+  // a change told while it starts is applied once started: it may have read the state file before the change
+  let reloadRequested = false;
+  let reload = () => void (reloadRequested = true);
   process.on('message', (m: ToWorker) => (m.type === 'reload' ? reload() : stop()));
   process.once('SIGINT', () => stop());
   process.once('SIGTERM', () => stop());
@@ -68,6 +70,7 @@ async function runWorker(config: ProxyConfig, setup: WorkerSetup): Promise<void>
   }, STATS_INTERVAL_MS);
   timer.unref();
   reload = () => void proxy.reload().catch((err: Error) => send({ type: 'reload-failed', error: err.message }));
+  if (reloadRequested) reload();
   await new Promise<void>((resolve) => {
     let stopping = false;
     stop = () => {
@@ -109,13 +112,18 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
   };
   /** where the workers listen, from the first that did: a reload naming that address as an upstream is refused here */
   let workersAddress: AddressInfo | undefined;
+  /** config changes (reloads, mode changes) told to the workers so far: one started meanwhile may have missed some */
+  let changes = 0;
   const control = new ProxyControl(config, {
     configPath: options.configPath,
     log,
     accept: (next) => {
       if (workersAddress) refuseSelfUpstreams(next, workersAddress);
     },
-    onApply: () => broadcast({ type: 'reload' }),
+    onApply: () => {
+      changes++;
+      broadcast({ type: 'reload' });
+    },
     stats: merged,
     snapshot: (id) => mergedCounters(id).snapshot(),
     latency: (id) => mergedCounters(id).latency(),
@@ -160,6 +168,7 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
   const adminAddr = admin.address() as AddressInfo;
   const fork = (): Worker => {
     const w = cluster.fork();
+    const changesAtFork = changes;
     // a message to a worker that is exiting at that moment fails (EPIPE): without a listener that would end the primary
     w.on('error', (err) => log.debug({ err, worker: w.process.pid }, 'message to a worker not delivered (it is exiting)'));
     let ready = false;
@@ -180,6 +189,9 @@ async function runPrimary(config: ProxyConfig, options: ProxyOptions, count: num
           if (w.isConnected()) w.send({ type: 'shutdown' } satisfies ToWorker, undefined, undefined, deliveredOrExiting);
           return;
         }
+        // a change made while it started may have reached it before it listened for messages (lost), or after it
+        // read the config and the state file: told again, it reads both anew
+        if (changes !== changesAtFork && w.isConnected()) w.send({ type: 'reload' } satisfies ToWorker, undefined, undefined, deliveredOrExiting);
         log.info({ worker: w.process.pid, url: m.url }, 'worker listening');
         if (!announced) {
           announced = true; // workers share one port (also when it was 0: the primary picks it once)
