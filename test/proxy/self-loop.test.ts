@@ -8,13 +8,12 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import net from 'node:net';
-import os from 'node:os';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import supertest from 'supertest';
 import { UserError } from '../../common/user-error.ts';
 import { startProxy } from '../../proxy/server.ts';
 import { selfUpstreams } from '../../proxy/self-loop.ts';
-import supertest from 'supertest';
 import { ADMIN_TOKEN, captureLogger, portToListenOn, json, request, startTestProxy, startUpstream, testConfig, type Harness, type Upstream } from './helpers.ts';
 
 const at = (address: string, port: number): AddressInfo => ({ address, port, family: address.includes(':') ? 'IPv6' : 'IPv4' });
