@@ -293,13 +293,14 @@ export async function startProxy(initial: ProxyConfig, options: ProxyOptions = {
   // answered as Node answered it, and counted and logged as the proxy's own refusals are
   server.on('clientError', onClientError(refusals));
   await listen(server, options.port ?? initial.listen.port, options.host ?? initial.listen.host, { port: '--port or listen.port', host: 'listen.host' });
+  const bound = server.address() as AddressInfo;
   try {
-    refuseSelfUpstreams(control.effective(), server.address() as AddressInfo);
+    refuseSelfUpstreams(control.effective(), bound);
   } catch (err) {
     await closeServer(server);
     throw err;
   }
-  listening = server.address() as AddressInfo;
+  listening = bound;
 
   let adminServer: http.Server | undefined;
   if (options.admin !== false) {

@@ -203,7 +203,8 @@ function ephemeralLow(): number {
   }
 }
 
-function refuses(port: number): Promise<boolean> {
+/** Whether connecting to 127.0.0.1:port is refused now (nothing listens there). */
+export function refuses(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
     socket.once('connect', () => {

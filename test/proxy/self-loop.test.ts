@@ -7,14 +7,13 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import net from 'node:net';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import supertest from 'supertest';
 import { UserError } from '../../common/user-error.ts';
 import { startProxy } from '../../proxy/server.ts';
 import { selfUpstreams } from '../../proxy/self-loop.ts';
-import { ADMIN_TOKEN, captureLogger, portToListenOn, json, request, startTestProxy, startUpstream, testConfig, type Harness, type Upstream } from './helpers.ts';
+import { ADMIN_TOKEN, captureLogger, json, portToListenOn, refuses, request, startTestProxy, startUpstream, testConfig, type Harness, type Upstream } from './helpers.ts';
 
 const at = (address: string, port: number): AddressInfo => ({ address, port, family: address.includes(':') ? 'IPv6' : 'IPv4' });
 const loops = (urls: string[], listening: AddressInfo): string[] =>
@@ -64,12 +63,7 @@ describe('the proxy refuses an upstream that is itself', () => {
         err instanceof UserError &&
         err.message.startsWith(`services.catalog.url http://localhost:${port} is this proxy's own address (it listens on 127.0.0.1:${port}): every request sent there would come back to the proxy`),
     );
-    // closed again: nothing listens there
-    await new Promise<void>((resolve, reject) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => reject(new Error('the refused proxy still listens')));
-      socket.once('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNREFUSED' ? resolve() : reject(err)));
-    });
+    assert.equal(await refuses(port), true, 'closed again: nothing listens there');
   });
 
   test('on a reload: refused, and the config before it keeps serving', async () => {
